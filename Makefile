@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := tracker
+
+.PHONY: run test install lint translations clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	@for d in tracker/translations tracker/*/translations; do \
+	  [ -d "$$d" ] && $(BIN)/pybabel compile -d "$$d" -f -q; \
+	done; true
+
+## Install, migrate the embedded SQLite database, load the demo data once, serve on :5000.
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Install and run the whole suite (SQLite; also PostgreSQL when TRACKER_TEST_DATABASE_URL is set).
+test: install
+	@echo "== test suite on SQLite =="
+	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -n 2
+	@if [ -n "$$TRACKER_TEST_DATABASE_URL" ]; then \
+	  echo "== test suite on PostgreSQL =="; \
+	  $(BIN)/pytest -n 2; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check tracker tests
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

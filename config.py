@@ -1,0 +1,70 @@
+"""Configuration from the environment (DESIGN.md section 10); `.env` is read in development."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Settings read from TRACKER_* variables, with embedded defaults under `instance_path`."""
+    instance = Path(instance_path)
+    env = os.environ.get("TRACKER_ENV", "development")
+    return {
+        "TRACKER_ENV": env,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "TRACKER_DATABASE_URL", f"sqlite:///{instance / 'tracker.db'}"
+        ),
+        "SECRET_KEY": os.environ.get("TRACKER_SECRET_KEY"),
+        "TRACKER_KEY_FILE": os.environ.get("TRACKER_KEY_FILE"),
+        "TRACKER_BLOB_DIR": os.environ.get("TRACKER_BLOB_DIR", str(instance / "blobs")),
+        "TRACKER_REDIS_URL": os.environ.get("TRACKER_REDIS_URL"),
+        "TRACKER_MAIL_URL": os.environ.get("TRACKER_MAIL_URL"),
+        "TRACKER_MAX_UPLOAD_BYTES": _int("TRACKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
+        "TRACKER_AUDIT_CHECKPOINT_FILE": os.environ.get(
+            "TRACKER_AUDIT_CHECKPOINT_FILE", str(instance / "audit-checkpoint.json")
+        ),
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "TRACKER_PROXY_HOPS": _int("TRACKER_PROXY_HOPS", 0),
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    # argon2id; memory >= 64 MiB (DESIGN.md section 9)
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
+    "ARGON2_PARALLELISM": 4,
+    # sign-in throttling: per account in the database, per address with Flask-Limiter
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_ADDRESS_LIMIT": "30 per 15 minutes",
+    # sessions and tokens
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_HOURS": 12,
+    "API_TOKEN_HOURS": 24,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "tracker_session",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "BABEL_DEFAULT_LOCALE": "ko",
+    # one catalogue per domain package, merged (relative to the tracker package)
+    "BABEL_TRANSLATION_DIRECTORIES": ";".join(
+        f"{d}/translations" if d else "translations"
+        for d in ("", "cases", "attachments", "transfers", "audit", "reports")
+    ),
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # flask-smorest / OpenAPI
+    "API_TITLE": "Tracker",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    # hide_parameters: SQL errors in logs never carry record content
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+}

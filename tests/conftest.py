@@ -1,0 +1,344 @@
+"""Fixtures: the app on a migrated database, one rolled-back transaction per test, signed-in
+clients per role and factories.
+
+One switch picks the database: TRACKER_TEST_DATABASE_URL (PostgreSQL), else SQLite. Under
+pytest-xdist each worker gets its own PostgreSQL database, derived from that URL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from tracker import create_app
+from tracker.auth import service as auth_service
+from tracker.auth.models import Organization, User, Zone
+from tracker.auth.passwords import hash_password
+from tracker.cases.models import Project
+from tracker.db import db, normalise_database_url
+from tracker.extensions import limiter
+
+TEST_PASSWORD = "correct horse battery staple"
+ROLES = ("admin", "lawyer", "company", "operator", "auditor")
+
+
+def _postgres_url(base: str, worker_id: str) -> str:
+    url = sa.engine.make_url(normalise_database_url(base))
+    if worker_id != "master":
+        url = url.set(database=f"{url.database}_{worker_id}")
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+        ).first()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str) -> str:
+    """A fresh, empty database for this worker (`name` tells several apart)."""
+    base = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.db'}"
+    if name != "main":
+        url = sa.engine.make_url(normalise_database_url(base))
+        base = url.set(database=f"{url.database}_{name}").render_as_string(hide_password=False)
+    return _postgres_url(base, worker_id)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and `g`), as in production, although the test
+    keeps one pushed for its factories. The database session still joins the test's
+    transaction, since every session is bound to the same connection."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_test_app(tmp_path_factory: pytest.TempPathFactory, url: str, **extra: Any) -> Flask:
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
+    config = {
+        "TESTING": True,
+        "TRACKER_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-only-secret-key",
+        "TRACKER_KEY_FILE": str(instance / "keys.json"),
+        "TRACKER_BLOB_DIR": str(instance / "blobs"),
+        "TRACKER_AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoint.json"),
+        # cheap hashing in tests; the production parameters are checked in test_passwords
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 8,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_ADDRESS_LIMIT": "1000 per 15 minutes",
+    }
+    config.update(extra)
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Flask:
+    app = make_test_app(tmp_path_factory, database_url(tmp_path_factory, worker_id, "main"))
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+def _truncate_all() -> None:
+    """Empty every table (for tests that commit for real) and reset the audit chain head."""
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        conn.execute(
+            sa.text("INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, :m)"), {"m": "0" * 64}
+        )
+
+
+@pytest.fixture(autouse=True)
+def _db_transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    """Each test runs inside one outer transaction that is rolled back afterwards, so the app
+    may commit freely (commits release SAVEPOINTs). Tests marked `real_commits` commit for
+    real (threads, several connections) and the tables are emptied afterwards."""
+    limiter.reset()
+    with app.app_context():
+        if request.node.get_closest_marker("real_commits"):
+            try:
+                yield
+            finally:
+                db.session.remove()
+                _truncate_all()
+            return
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_commits: the test commits for real")
+
+
+# --- factories ----------------------------------------------------------------------------------
+
+_seq = itertools.count(1)
+_hash_cache: dict[str, str] = {}
+
+
+@pytest.fixture
+def make_zone() -> Any:
+    def make(**kw: Any) -> Zone:
+        n = next(_seq)
+        zone = Zone(
+            code=kw.pop("code", f"Z{n}"),
+            name_en=kw.pop("name_en", f"Zone {n}"),
+            name_ko=kw.pop("name_ko", f"특구 {n}"),
+            **kw,
+        )
+        db.session.add(zone)
+        db.session.flush()
+        return zone
+
+    return make
+
+
+@pytest.fixture
+def make_org() -> Any:
+    def make(kind: str = "company", **kw: Any) -> Organization:
+        n = next(_seq)
+        org = Organization(
+            name=kw.pop("name", f"{kind} {n}"),
+            kind=kind,
+            country=kw.pop("country", "KR" if kind != "partner" else "DE"),
+            **kw,
+        )
+        db.session.add(org)
+        db.session.flush()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(make_org: Any, make_zone: Any) -> Any:
+    def make(role: str = "lawyer", **kw: Any) -> User:
+        n = next(_seq)
+        if role == "company" and "organization" not in kw and "organization_id" not in kw:
+            kw["organization"] = make_org("company")
+        if role == "operator" and "zone" not in kw and "zone_id" not in kw:
+            kw["zone"] = make_zone()
+        password = kw.pop("password", TEST_PASSWORD)
+        if password not in _hash_cache:
+            _hash_cache[password] = hash_password(password)
+        user = User(
+            email=kw.pop("email", f"{role}{n}@example.test"),
+            name=kw.pop("name", f"{role} {n}"),
+            role=role,
+            password_hash=_hash_cache[password],
+            locale=kw.pop("locale", "en"),
+            **kw,
+        )
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_project(make_zone: Any, make_org: Any) -> Any:
+    def make(**kw: Any) -> Project:
+        n = next(_seq)
+        lawyers = kw.pop("lawyers", [])
+        partners = kw.pop("partners", [])
+        project = Project(
+            code=kw.pop("code", f"P-{n:04d}"),
+            title=kw.pop("title", f"Project {n}"),
+            zone=kw.pop("zone", None) or make_zone(),
+            company=kw.pop("company", None) or make_org("company"),
+            **kw,
+        )
+        project.lawyers = list(lawyers)
+        project.partners = list(partners) or [make_org("partner")]
+        db.session.add(project)
+        db.session.flush()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def world(make_user: Any, make_project: Any, make_zone: Any, make_org: Any) -> Any:
+    """One project with a user of every role in its scope, and one user of every role outside."""
+
+    class World:
+        pass
+
+    w = World()
+    w.zone = make_zone()
+    w.company = make_org("company")
+    w.partner = make_org("partner", country="GB")
+    w.users = {
+        "admin": make_user("admin"),
+        "lawyer": make_user("lawyer"),
+        "company": make_user("company", organization=w.company),
+        "operator": make_user("operator", zone=w.zone),
+        "auditor": make_user("auditor"),
+    }
+    w.outsiders = {
+        "lawyer": make_user("lawyer"),
+        "company": make_user("company"),
+        "operator": make_user("operator"),
+    }
+    w.project = make_project(
+        zone=w.zone, company=w.company, partners=[w.partner], lawyers=[w.users["lawyer"]]
+    )
+    return w
+
+
+# --- clients ------------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD) -> Any:
+    token = csrf_token(client)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client, self.token = client, token
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.client.post(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path: str, **kw: Any) -> Any:
+        return self.client.patch(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self.client.put(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def api_as(app: Flask) -> Any:
+    """`api_as(user)`: an API client holding a fresh bearer token of `user`."""
+
+    def make(user: User) -> ApiClient:
+        token, _row = auth_service.issue_token(user)
+        db.session.commit()
+        return ApiClient(app.test_client(), token)
+
+    return make
+
+
+@pytest.fixture
+def browser_as(app: Flask) -> Any:
+    """`browser_as(user)`: a test client signed in through the real sign-in form."""
+
+    def make(user: User) -> FlaskClient:
+        c = app.test_client()
+        response = sign_in(c, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return make
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()

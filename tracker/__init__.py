@@ -1,0 +1,169 @@
+"""Tracker: the tech-protection case tracker for international joint R&D."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as config_module
+from tracker import errors, keys, ui, web
+from tracker.db import db, normalise_database_url
+from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
+
+log = logging.getLogger(__name__)
+LOCALES = ("ko", "en")
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides what the environment says (tests use it)."""
+    app = Flask(__name__, instance_path=os.environ.get("TRACKER_INSTANCE_PATH"))
+    if (config or {}).get("TRACKER_ENV", os.environ.get("TRACKER_ENV")) != "production":
+        from dotenv import load_dotenv
+
+        load_dotenv(Path(app.root_path).parent / ".env")
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    _secrets(app)
+    _session_cookies(app)
+    if app.config["TRACKER_PROXY_HOPS"]:
+        n = app.config["TRACKER_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore
+
+    from tracker import models  # noqa: F401  (every table, for Alembic and the mappers)
+
+    db.init_app(app)
+    web.init_app(app)  # default deny runs before every other before_request hook
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config.get("TRACKER_REDIS_URL") or "memory://"
+    )
+    limiter.init_app(app)
+    _login(app)
+
+    from tracker import api as api_package
+    from tracker import views as main_views
+    from tracker.auth import views as auth_views
+
+    rest_api.init_app(app)
+    api_package.register(rest_api)
+    app.register_blueprint(main_views.bp)
+    app.register_blueprint(auth_views.bp)
+    for blp in api_package.BLUEPRINTS:
+        csrf.exempt(blp)  # cookie-authenticated API calls are checked in web._default_deny
+
+    errors.register(app)
+    _cli(app)
+    app.jinja_env.globals["LOCALES"] = LOCALES
+    ui.init_app(app)
+    return app
+
+
+def _secrets(app: Flask) -> None:
+    production = app.config["TRACKER_ENV"] == "production"
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise ConfigurationError("TRACKER_SECRET_KEY must be set in production")
+        path = instance / "secret_key"
+        if not path.exists():
+            instance.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+            log.warning("development: generated a secret key in %s", path)
+        app.config["SECRET_KEY"] = path.read_text().strip()
+
+    key_file = app.config.get("TRACKER_KEY_FILE")
+    if not key_file:
+        if production:
+            raise ConfigurationError("TRACKER_KEY_FILE must be set in production")
+        key_file = str(instance / "keys.json")
+        app.config["TRACKER_KEY_FILE"] = key_file
+    path = Path(key_file)
+    if not path.exists():
+        if _running_keys_init():
+            return
+        if production:
+            raise ConfigurationError(
+                f"key file {path} is missing; create it with `flask --app tracker keys init`"
+            )
+        keys.write(keys.generate(), path)
+        log.warning("development: generated a key file in %s", path)
+    app.extensions["tracker_keys"] = keys.load(path)
+
+
+def _running_keys_init() -> bool:
+    """`keys init` must be able to run before the key file exists."""
+    args = sys.argv[1:]
+    return "keys" in args and "init" in args[args.index("keys") :]
+
+
+def _session_cookies(app: Flask) -> None:
+    production = app.config["TRACKER_ENV"] == "production"
+    app.config.setdefault("SESSION_COOKIE_SECURE", production)
+    app.config.setdefault("MAX_CONTENT_LENGTH", None)
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale)
+    if session.get("lang") in LOCALES:
+        return str(session["lang"])
+    return request.accept_languages.best_match(LOCALES) or "ko"
+
+
+def _login(app: Flask) -> None:
+    from tracker.auth import service
+
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are checked on the server instead
+    login_manager.login_view = "auth.login"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        sid = session.get("sid")
+        if not sid or request.headers.get("Authorization"):
+            return None
+        return service.session_user(sid, user_id)
+
+    @login_manager.request_loader
+    def load_user_from_request(req: Any) -> Any:
+        header = req.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        row = service.token_row(token.strip())
+        if row is None:
+            return None
+        g.api_token = row
+        return row.user
+
+
+def _cli(app: Flask) -> None:
+    from tracker.attachments.cli import keys_cli
+    from tracker.auth.cli import users_cli
+    from tracker.demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(demo_command)

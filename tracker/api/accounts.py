@@ -1,0 +1,142 @@
+"""Users, zones and organisations (admin writes; zones and organisations readable by all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker.api.common import PageArgs, get_or_404, page_of, paginate, requires
+from tracker.auth import accounts
+from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
+
+blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts")
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    organization_id = fields.Integer(allow_none=True, load_default=None)
+    zone_id = fields.Integer(allow_none=True, load_default=None)
+    locale = fields.String(validate=validate.OneOf(LOCALES), load_default="ko")
+    active = fields.Boolean(load_default=True)
+    totp_enrolled = fields.Boolean(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class UserPatchSchema(Schema):
+    email = fields.Email(validate=validate.Length(max=320))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    password = fields.String(load_only=True, validate=validate.Length(max=1024))
+    organization_id = fields.Integer(allow_none=True)
+    zone_id = fields.Integer(allow_none=True)
+    locale = fields.String(validate=validate.OneOf(LOCALES))
+    active = fields.Boolean()
+
+
+class UserFilterArgs(PageArgs):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    active = fields.Boolean()
+
+
+class ZoneSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_ko = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    industry = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
+    country = fields.String(required=True, validate=validate.Length(equal=2))
+
+
+class OrganizationFilterArgs(PageArgs):
+    kind = fields.String(validate=validate.OneOf(ORG_KINDS))
+    country = fields.String(validate=validate.Length(equal=2))
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+@blp.route("/users", methods=["GET"])
+@requires("accounts.manage")
+@blp.arguments(UserFilterArgs, location="query")
+@blp.response(200, page_of(UserSchema))
+def list_users(args: dict[str, Any]) -> Any:
+    stmt = sa.select(User).order_by(User.id)
+    if "role" in args:
+        stmt = stmt.where(User.role == args["role"])
+    if "active" in args:
+        stmt = stmt.where(User.active == args["active"])
+    return paginate(stmt, args)
+
+
+@blp.route("/users", methods=["POST"])
+@requires("accounts.manage")
+@blp.arguments(UserSchema)
+@blp.response(201, UserSchema)
+def create_user(body: dict[str, Any]) -> Any:
+    return accounts.create_user(**body)
+
+
+@blp.route("/users/<int:user_id>", methods=["GET"])
+@requires("accounts.manage")
+@blp.response(200, UserSchema)
+def get_user(user_id: int) -> Any:
+    return get_or_404(User, user_id)
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@requires("accounts.manage")
+@blp.arguments(UserPatchSchema)
+@blp.response(200, UserSchema)
+def update_user(body: dict[str, Any], user_id: int) -> Any:
+    return accounts.update_user(get_or_404(User, user_id), body)
+
+
+# --- zones and organisations -------------------------------------------------------------------
+
+
+@blp.route("/zones", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(ZoneSchema))
+def list_zones(args: dict[str, Any]) -> Any:
+    return paginate(sa.select(Zone).order_by(Zone.code), args)
+
+
+@blp.route("/zones", methods=["POST"])
+@requires("accounts.manage")
+@blp.arguments(ZoneSchema)
+@blp.response(201, ZoneSchema)
+def create_zone(body: dict[str, Any]) -> Any:
+    return accounts.create_zone(**body)
+
+
+@blp.route("/organizations", methods=["GET"])
+@blp.arguments(OrganizationFilterArgs, location="query")
+@blp.response(200, page_of(OrganizationSchema))
+def list_organizations(args: dict[str, Any]) -> Any:
+    stmt = sa.select(Organization).order_by(Organization.name, Organization.id)
+    if "kind" in args:
+        stmt = stmt.where(Organization.kind == args["kind"])
+    if "country" in args:
+        stmt = stmt.where(Organization.country == args["country"].upper())
+    return paginate(stmt, args)
+
+
+@blp.route("/organizations", methods=["POST"])
+@requires("accounts.manage")
+@blp.arguments(OrganizationSchema)
+@blp.response(201, OrganizationSchema)
+def create_organization(body: dict[str, Any]) -> Any:
+    return accounts.create_organization(**body)

@@ -1,0 +1,86 @@
+"""Bearer tokens and the caller's own account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import TooManyRequests
+
+from tracker.api.common import user
+from tracker.auth import service
+from tracker.extensions import limiter
+
+blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Authentication")
+
+
+class TokenRequestSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=320))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+    otp = fields.String(validate=validate.Length(max=16), allow_none=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = fields.AwareDateTime()
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    organization_id = fields.Integer(allow_none=True)
+    zone_id = fields.Integer(allow_none=True)
+    locale = fields.String()
+    totp_enrolled = fields.Boolean()
+
+
+class Throttled(TooManyRequests):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed sign-ins for this account; try again later.")
+        self.retry_after = retry_after
+
+
+def _address_limit() -> str:
+    from flask import current_app
+
+    return str(current_app.config["LOGIN_ADDRESS_LIMIT"])
+
+
+@blp.route("/auth/token", methods=["POST"])
+@limiter.limit(_address_limit, deduct_when=lambda response: response.status_code == 401)
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, description="Wrong credentials (the same answer whatever was wrong)")
+@blp.alt_response(429, description="Too many failures for this account or address")
+def issue_token(body: dict[str, Any]) -> Any:
+    """Exchange credentials (and a TOTP code when enrolled) for a bearer token."""
+    try:
+        account = service.check_credentials(body["email"], body["password"])
+        service.second_factor(account, body.get("otp"))
+    except service.SignInError as exc:
+        if exc.retry_after:
+            raise Throttled(exc.retry_after) from None
+        abort(401, "The email, password or one-time code is not right.")
+    service.signed_in(account, "token")
+    token, row = service.issue_token(account)
+    return {"token": token, "expires_at": row.expires_at}
+
+
+@blp.route("/auth/token", methods=["DELETE"], endpoint="revoke_token")
+@blp.response(204)
+def revoke_token() -> None:
+    """Revoke the bearer token used for this call; it stops working at once."""
+    row = g.get("api_token")
+    if row is None:
+        abort(400, "Only a bearer token can be revoked here.")
+    service.revoke_token(row)
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, MeSchema)
+def me() -> Any:
+    return user()

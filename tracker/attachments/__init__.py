@@ -1,0 +1,1 @@
+"""Encrypted attachments: envelope encryption, streaming, blob stores, key rotation."""

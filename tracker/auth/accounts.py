@@ -1,0 +1,152 @@
+"""Managing accounts, zones and organisations (admins; the CLI for the first account)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.audit.service import record
+from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
+from tracker.auth.passwords import hash_password, password_problems
+from tracker.auth.service import end_all_sessions, normalise_email
+from tracker.db import db
+from tracker.errors import InvalidInput
+
+#: CLDR territories that are not ISO 3166-1 alpha-2 country codes
+_NOT_ISO_3166 = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
+)
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes (249), from the CLDR data Babel ships."""
+    from babel import Locale
+
+    territories = Locale("en").territories
+    return frozenset(c for c in territories if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166
+
+
+def _check_user_links(role: str, organization_id: int | None, zone_id: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if role == "company":
+        org = db.session.get(Organization, organization_id) if organization_id else None
+        if org is None or org.kind != "company":
+            errors["organization_id"] = ["A company user needs an organisation of kind company."]
+    elif organization_id is not None and db.session.get(Organization, organization_id) is None:
+        errors["organization_id"] = ["Unknown organisation."]
+    if role == "operator":
+        if zone_id is None or db.session.get(Zone, zone_id) is None:
+            errors["zone_id"] = ["An operator needs a zone."]
+    elif zone_id is not None and db.session.get(Zone, zone_id) is None:
+        errors["zone_id"] = ["Unknown zone."]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    organization_id: int | None = None,
+    zone_id: int | None = None,
+    locale: str = "ko",
+    active: bool = True,
+) -> User:
+    """Create an account. Raises InvalidInput (422) for a taken email, a weak password or a
+    role without its organisation or zone. Audited without the password."""
+    if role not in ROLES:
+        raise InvalidInput({"role": [f"Must be one of {', '.join(ROLES)}."]})
+    if locale not in LOCALES:
+        raise InvalidInput({"locale": ["Must be ko or en."]})
+    email = normalise_email(email)
+    if "@" not in email:
+        raise InvalidInput({"email": ["Not a valid email address."]})
+    if db.session.execute(sa.select(User.id).where(User.email == email)).first():
+        raise InvalidInput({"email": ["An account with this email already exists."]})
+    if problems := password_problems(password):
+        raise InvalidInput({"password": problems})
+    _check_user_links(role, organization_id, zone_id)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        organization_id=organization_id,
+        zone_id=zone_id,
+        locale=locale,
+        active=active,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("user.created", user, detail={"email": email, "role": role})
+    return user
+
+
+def update_user(user: User, changes: dict[str, Any]) -> User:
+    """Apply admin changes; a new password or disabling ends every session and token."""
+    changes = dict(changes)
+    if "email" in changes:
+        email = normalise_email(changes["email"])
+        taken = db.session.execute(
+            sa.select(User.id).where(User.email == email, User.id != user.id)
+        ).first()
+        if taken:
+            raise InvalidInput({"email": ["An account with this email already exists."]})
+        changes["email"] = email
+    if "role" in changes and changes["role"] not in ROLES:
+        raise InvalidInput({"role": [f"Must be one of {', '.join(ROLES)}."]})
+    role = changes.get("role", user.role)
+    org = changes.get("organization_id", user.organization_id)
+    zone = changes.get("zone_id", user.zone_id)
+    _check_user_links(role, org, zone)
+    end_sessions = False
+    if "password" in changes:
+        password = changes.pop("password")
+        if problems := password_problems(password):
+            raise InvalidInput({"password": problems})
+        user.password_hash = hash_password(password)
+        end_sessions = True
+    if changes.get("active") is False and user.active:
+        end_sessions = True
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if end_sessions:
+        end_all_sessions(user)
+    db.session.flush()
+    record(
+        "user.updated",
+        user,
+        detail={
+            "fields": sorted(
+                set(changes) | ({"password"} if end_sessions and "active" not in changes else set())
+            )
+        },
+    )
+    return user
+
+
+def create_zone(code: str, name_en: str, name_ko: str, industry: str | None = None) -> Zone:
+    if db.session.execute(sa.select(Zone.id).where(Zone.code == code)).first():
+        raise InvalidInput({"code": ["A zone with this code already exists."]})
+    zone = Zone(code=code, name_en=name_en, name_ko=name_ko, industry=industry)
+    db.session.add(zone)
+    db.session.flush()
+    record("zone.created", zone, detail={"code": code})
+    return zone
+
+
+def create_organization(name: str, kind: str, country: str) -> Organization:
+    if kind not in ORG_KINDS:
+        raise InvalidInput({"kind": [f"Must be one of {', '.join(ORG_KINDS)}."]})
+    country = country.strip().upper()
+    if country not in iso_countries():
+        raise InvalidInput({"country": ["Not an ISO 3166-1 alpha-2 country code."]})
+    org = Organization(name=name.strip(), kind=kind, country=country)
+    db.session.add(org)
+    db.session.flush()
+    record("organization.created", org, detail={"kind": kind})
+    return org

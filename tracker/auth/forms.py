@@ -1,0 +1,70 @@
+"""Sign-in, account and admin forms (Flask-WTF: CSRF on every one)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from tracker.auth.models import LOCALES, ORG_KINDS, ROLES
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class TotpForm(FlaskForm):
+    otp = StringField(_l("One-time code"), validators=[DataRequired(), Length(max=16)])
+    submit = SubmitField(_l("Verify"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField(_l("Change password"))
+
+
+class EnrolTotpForm(FlaskForm):
+    otp = StringField(_l("Code from your authenticator"), validators=[DataRequired()])
+    submit = SubmitField(_l("Turn on two-step sign-in"))
+
+
+class PlainForm(FlaskForm):
+    """A form with nothing but its CSRF token (sign-out, language switch, buttons)."""
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=1024)])
+    organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
+    zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False)
+    locale = SelectField(_l("Language"), choices=[(loc, loc) for loc in LOCALES])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class ZoneForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=200)])
+    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Add zone"))
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=[(k, k) for k in ORG_KINDS])
+    country = StringField(_l("Country (ISO code)"), validators=[DataRequired(), Length(2, 2)])
+    submit = SubmitField(_l("Add organisation"))

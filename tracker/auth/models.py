@@ -1,0 +1,118 @@
+"""Accounts: zones, organisations, users, their server-side sessions and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, db, str_enum, utcnow
+
+ROLES = ("admin", "lawyer", "company", "operator", "auditor")
+ORG_KINDS = ("company", "partner", "law_firm")
+LOCALES = ("ko", "en")
+
+
+class Zone(db.Model):
+    __tablename__ = "zones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    name_ko: Mapped[str] = mapped_column(sa.String(200))
+    industry: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[str] = mapped_column(str_enum(*ORG_KINDS, name="kind"), index=True)
+    #: ISO 3166-1 alpha-2, upper case
+    country: Mapped[str] = mapped_column(sa.String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stored lower-cased, so uniqueness is case-insensitive on every database
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(str_enum(*ROLES, name="role"), index=True)
+    #: the company of a company user
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id"), index=True
+    )
+    #: the zone of an operator
+    zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zones.id"), index=True)
+    locale: Mapped[str] = mapped_column(str_enum(*LOCALES, name="locale"), default="ko")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: TOTP secret sealed with the key file's secret-sealing key; None when not enrolled
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    #: the last TOTP time step accepted, so a code is never accepted twice
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    active: Mapped[bool] = mapped_column(default=True)
+    #: failed sign-ins in the current throttling window (kept here so it holds across workers)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_window_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: secret part of the user's iCalendar feed address
+    calendar_secret: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    zone: Mapped[Zone | None] = relationship(lazy="joined")
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def totp_enrolled(self) -> bool:
+        return self.totp_secret_sealed is not None
+
+
+class UserSession(db.Model):
+    """A signed-in browser session; the cookie only names it, so the server can end it."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: sha256 of the random session id held in the signed cookie
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: absolute time-out
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: sha256 of the bearer token; the token itself is shown once and never stored
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

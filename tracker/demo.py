@@ -1,0 +1,96 @@
+"""`flask --app tracker demo`: the zones, partners and companies of DESIGN.md section 1 and one
+demo sign-in per role. Loads once; running it again changes nothing."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from tracker.auth import accounts
+from tracker.auth.models import Organization, Zone
+from tracker.db import db
+
+#: printed by `make run`; the demo accounts exist only in the embedded development database
+DEMO_PASSWORD = "tracker-demo-2026!"  # noqa: S105
+
+ZONES = [
+    ("JN-DC", "Jeonnam DC industry", "전남 DC산업 글로벌혁신특구", "DC power"),
+    (
+        "CB-BIO",
+        "Chungbuk advanced regenerative bio",
+        "충북 첨단재생바이오 글로벌혁신특구",
+        "Regenerative medicine",
+    ),
+    ("GW-AIH", "Gangwon AI healthcare", "강원 AI헬스케어 글로벌혁신특구", "AI healthcare"),
+    (
+        "BS-MOB",
+        "Busan next-generation marine mobility",
+        "부산 차세대 해양모빌리티 글로벌혁신특구",
+        "Marine mobility",
+    ),
+]
+
+PARTNERS = [
+    ("Fraunhofer ISIT", "DE"),
+    ("Tokyo Medical University Hospital", "JP"),
+    ("Kyushu University", "JP"),
+    ("Astellas Pharma", "JP"),
+    ("Johns Hopkins University Hospital", "US"),
+    ("University of Strathclyde", "GB"),
+    ("University of Tartu", "EE"),
+]
+
+COMPANIES = [
+    ("한빛디씨파워 (Hanbit DC Power)", "KR"),
+    ("셀바이오텍 (CellBiotech)", "KR"),
+    ("뉴로사이트 (NeuroSight)", "KR"),
+    ("오션내비 (OceanNavi)", "KR"),
+]
+
+LAW_FIRM = ("법무법인 한결 기술보호지원단 (Hangyeol tech-protection group)", "KR")
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [
+        (f"{role}@tracker.example", role)
+        for role in ("admin", "lawyer", "company", "operator", "auditor")
+    ]
+
+
+def load_demo() -> bool:
+    """Load the demo data; False (and nothing written) when it is already there."""
+    if db.session.execute(sa.select(Zone.id).where(Zone.code == "JN-DC")).first():
+        return False
+    zones = [accounts.create_zone(*z) for z in ZONES]
+    for name, country in PARTNERS:
+        accounts.create_organization(name, "partner", country)
+    companies = [accounts.create_organization(n, "company", c) for n, c in COMPANIES]
+    law_firm = accounts.create_organization(LAW_FIRM[0], "law_firm", LAW_FIRM[1])
+    people = {
+        "admin": ("관리자 Admin", {}),
+        "lawyer": ("김변호 Kim (lawyer)", {"organization_id": law_firm.id}),
+        "company": ("이연구 Lee (Hanbit DC Power)", {"organization_id": companies[0].id}),
+        "operator": ("박운영 Park (Jeonnam operator)", {"zone_id": zones[0].id}),
+        "auditor": ("최감사 Choi (auditor)", {}),
+    }
+    for email, role in demo_logins():
+        name, links = people[role]
+        accounts.create_user(email, name, role, DEMO_PASSWORD, **links)
+    return True
+
+
+def organization_named(name: str) -> Organization:
+    return db.session.execute(sa.select(Organization).where(Organization.name == name)).scalar_one()
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load demo zones, partners, companies and one sign-in per role (once)."""
+    loaded = load_demo()
+    db.session.commit()
+    click.echo("Demo data loaded." if loaded else "Demo data already present.")
+    click.echo(f"Demo sign-ins (password {DEMO_PASSWORD}):")
+    for email, role in demo_logins():
+        click.echo(f"  {role:9} {email}")

@@ -1,0 +1,179 @@
+"""Errors: problem+json (RFC 9457) on API paths, HTML pages elsewhere; never a 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class InvalidInput(Exception):
+    """Field errors found by a service (422): `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]] | str, field: str = "_schema") -> None:
+        if isinstance(errors, str):
+            errors = {field: [errors]}
+        super().__init__("invalid input")
+        self.errors = errors
+
+
+class StateConflict(Exception):
+    """The record changed under the caller or is not in a state that allows this (409)."""
+
+    def __init__(self, detail: str, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, detail: str | None = None, **extra: Any) -> Response:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body = {
+        "type": "about:blank",
+        "title": HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail or HTTP_STATUS_CODES.get(status, "Error"),
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
+    """webargs nests messages by location ({"json": {"field": [...]}}); flatten to fields."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            errors.setdefault(prefix or "_schema", []).extend(value)
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                walk(f"{prefix}.{i}", sub)
+        else:
+            errors.setdefault(prefix or "_schema", []).append(str(value))
+
+    if isinstance(messages, dict):
+        for _location, fields in messages.items():
+            walk("", fields)
+    return errors
+
+
+def _rollback() -> None:
+    from tracker.db import db
+
+    db.session.rollback()
+
+
+def _audit_denied(status: int) -> None:
+    """Every denied request is audited, in its own transaction after the rollback."""
+    from tracker.audit.service import record
+    from tracker.db import db
+
+    try:
+        record(
+            "access.denied",
+            detail={"status": status, "method": request.method, "path": request.path[:200]},
+        )
+        db.session.commit()
+    except Exception:  # auditing must not turn a 403 into a 500
+        log.exception("could not audit a denied request")
+        db.session.rollback()
+
+
+def handle_http_exception(exc: HTTPException) -> Any:
+    _rollback()
+    status = exc.code or 500
+    if status in (401, 403):
+        _audit_denied(status)
+    headers: dict[str, str] = {}
+    if status == 429:
+        headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
+    if is_api_request():
+        extra: dict[str, Any] = {}
+        detail = exc.description if status != 500 else None
+        data = getattr(exc, "data", None)
+        if status in (400, 422) and isinstance(data, dict) and "messages" in data:
+            errors = _flatten_webargs(data["messages"])
+            if status == 400:
+                detail = "; ".join(m for msgs in errors.values() for m in msgs) or detail
+            else:
+                extra["errors"] = errors
+                detail = "Some fields are not valid."
+        if isinstance(exc, CSRFError):
+            detail = "The CSRF token is missing or invalid."
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        response = problem(status, detail, **extra)
+    else:
+        response = Response(
+            render_template("error.html", status=status, message=_error_message(status)),
+            status=status,
+            mimetype="text/html",
+        )
+    response.headers.update(headers)
+    return response
+
+
+def _error_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("Someone else changed this record; reload and try again."),
+        413: _("The file is too large."),
+        429: _("Too many attempts; wait a while and try again."),
+    }
+    return messages.get(status, _("Something went wrong."))
+
+
+def handle_invalid_input(exc: InvalidInput) -> Any:
+    _rollback()
+    if is_api_request():
+        return problem(422, "Some fields are not valid.", errors=exc.errors)
+    return Response(
+        render_template(
+            "error.html",
+            status=422,
+            message="; ".join(m for msgs in exc.errors.values() for m in msgs),
+        ),
+        status=422,
+    )
+
+
+def handle_conflict(exc: StateConflict) -> Any:
+    _rollback()
+    if is_api_request():
+        return problem(409, exc.detail, **exc.extra)
+    return Response(render_template("error.html", status=409, message=exc.detail), status=409)
+
+
+def handle_unexpected(exc: Exception) -> Any:
+    _rollback()
+    # SQL parameters are hidden by the engine, so the traceback carries no record content.
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return handle_http_exception(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InvalidInput, handle_invalid_input)
+    app.register_error_handler(StateConflict, handle_conflict)
+    app.register_error_handler(Exception, handle_unexpected)

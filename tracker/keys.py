@@ -1,0 +1,111 @@
+"""The key file: key-encryption keys (KEKs) and the audit key, kept outside the database.
+
+Format (JSON, mode 0600)::
+
+    {"format": 1, "active_kek": "<id>", "keks": {"<id>": "<base64 32 bytes>", ...},
+     "audit_key": "<base64 32 bytes>"}
+
+Old KEKs stay in the file after a rotation until no row uses them any more.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+
+class KeyFileError(RuntimeError):
+    pass
+
+
+@dataclass
+class KeyRing:
+    active_kek_id: str
+    keks: dict[str, bytes]
+    audit_key: bytes
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def active_kek(self) -> bytes:
+        return self.keks[self.active_kek_id]
+
+    def kek(self, kek_id: str) -> bytes:
+        try:
+            return self.keks[kek_id]
+        except KeyError:
+            raise KeyFileError(f"key id {kek_id!r} is not in the key file") from None
+
+    # Small secrets kept in the database (TOTP seeds) are sealed with a KEK, the key id in front.
+    def seal(self, plaintext: bytes, context: bytes) -> bytes:
+        kid = self.active_kek_id.encode()
+        nonce = secrets.token_bytes(12)
+        sealed = AESGCM(self.active_kek).encrypt(nonce, plaintext, context + b"|" + kid)
+        return bytes([len(kid)]) + kid + nonce + sealed
+
+    def unseal(self, blob: bytes, context: bytes) -> bytes:
+        n = blob[0]
+        kid = blob[1 : 1 + n]
+        nonce, sealed = blob[1 + n : 13 + n], blob[13 + n :]
+        return AESGCM(self.kek(kid.decode())).decrypt(nonce, sealed, context + b"|" + kid)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": 1,
+                "active_kek": self.active_kek_id,
+                "keks": {k: base64.b64encode(v).decode() for k, v in self.keks.items()},
+                "audit_key": base64.b64encode(self.audit_key).decode(),
+            },
+            indent=2,
+        )
+
+    def __repr__(self) -> str:  # never print key material
+        return f"KeyRing(active_kek_id={self.active_kek_id!r}, keks={sorted(self.keks)!r})"
+
+
+def new_kek_id() -> str:
+    return f"kek-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+
+
+def generate() -> KeyRing:
+    kid = new_kek_id()
+    return KeyRing(kid, {kid: secrets.token_bytes(32)}, secrets.token_bytes(32))
+
+
+def write(ring: KeyRing, path: Path, *, overwrite: bool = False) -> None:
+    """Write the key file atomically with mode 0600."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise KeyFileError(f"{path} exists; refusing to overwrite a key file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".tmp-{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(ring.to_json())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    ring.path = path
+
+
+def load(path: Path) -> KeyRing:
+    try:
+        data = json.loads(Path(path).read_text())
+        keks = {k: base64.b64decode(v) for k, v in data["keks"].items()}
+        ring = KeyRing(data["active_kek"], keks, base64.b64decode(data["audit_key"]), Path(path))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KeyFileError(f"cannot read key file {path}: {type(exc).__name__}") from None
+    if ring.active_kek_id not in keks or any(len(k) != 32 for k in keks.values()):
+        raise KeyFileError(f"key file {path} is malformed")
+    return ring

@@ -1,0 +1,65 @@
+"""Template helpers: the navigation (filtered by the policy) and translated labels."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tracker.auth import policy
+
+#: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
+NAV: list[tuple[str, object, str]] = [
+    ("main.index", _l("Start"), "project.view"),
+    ("cases.project_list", _l("Projects"), "project.view"),
+    ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
+    ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),
+    ("audit.audit_list", _l("Audit trail"), "audit.view"),
+    ("auth.admin_users", _l("Accounts"), "accounts.view"),
+    ("auth.admin_zones", _l("Zones"), "accounts.view"),
+    ("auth.admin_organizations", _l("Organisations"), "accounts.view"),
+]
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "lawyer": _l("Lawyer"),
+    "company": _l("Company staff"),
+    "operator": _l("Zone operator"),
+    "auditor": _l("Auditor"),
+}
+ORG_KIND_LABELS = {
+    "company": _l("Company"),
+    "partner": _l("Foreign partner"),
+    "law_firm": _l("Law firm"),
+}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    user = current_user._get_current_object()
+    items = []
+    for endpoint, label, action in NAV:
+        if endpoint not in current_app.view_functions:
+            continue
+        if policy.can(user, action) or (
+            action == "audit.view" and policy.can(user, "audit.view_own")
+        ):
+            items.append((endpoint, str(label)))
+    return items
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def org_kind_label(kind: str) -> str:
+    return str(ORG_KIND_LABELS.get(kind, kind))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        role_label=role_label,
+        org_kind_label=org_kind_label,
+        get_locale=get_locale,
+    )

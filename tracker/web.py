@@ -1,0 +1,116 @@
+"""Request plumbing shared by every blueprint: default deny, one commit per request, headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.db import db
+from tracker.errors import is_api_request, problem
+from tracker.extensions import csrf
+
+#: endpoints reachable without signing in (SecureDrop's `_insecure_views`); everything else
+#: needs a signed-in user
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "auth.login",
+        "auth.login_totp",
+        "main.set_language",
+        "api_auth.issue_token",
+        "api_health.health",
+        "api-docs.openapi_json",
+        "reports.calendar_feed",
+    }
+)
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JSON_TYPES = frozenset({"application/json", "application/problem+json"})
+
+
+def accepts_multipart(view):  # type: ignore[no-untyped-def]
+    """Mark an API view that takes multipart/form-data instead of JSON."""
+    view.accepts_multipart = True
+    return view
+
+
+def _default_deny() -> Response | None:
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    signed_in = current_user.is_authenticated  # loads the user (and g.api_token) lazily
+    if is_api_request():
+        if request.headers.get("Authorization") is not None and g.get("api_token") is None:
+            abort(401)  # a bad bearer token is refused even when a session cookie is sent
+        if not signed_in:
+            abort(401)
+        if request.method in UNSAFE_METHODS and g.get("api_token") is None:
+            csrf.protect()  # a browser session calling the API needs the X-CSRFToken header
+        _check_content_type()
+        return None
+    if not signed_in:
+        return redirect(url_for("auth.login", next=request.full_path))
+    return None
+
+
+def _check_content_type() -> None:
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    view = request.url_rule and request.url_rule.endpoint
+    func = view and request.blueprint and _view_function(view)
+    if getattr(func, "accepts_multipart", False):
+        if request.mimetype != "multipart/form-data":
+            abort(415, "Send the file as multipart/form-data.")
+        return
+    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+    if has_body and request.mimetype not in JSON_TYPES:
+        abort(415, "Send the body as application/json.")
+
+
+def _view_function(endpoint: str):  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    func = current_app.view_functions.get(endpoint)
+    return getattr(func, "view_class", func)
+
+
+def _commit(response: Response) -> Response:
+    """Commit once at the end of a successful request; anything else rolls back."""
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return problem(409, "The record was changed by someone else; reload it and try again.")
+    except IntegrityError:
+        db.session.rollback()
+        return problem(409, "The change conflicts with existing records.")
+    return response
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if request.endpoint != "static":
+        # authenticated pages and API answers must not sit in shared or browser caches
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_default_deny)
+    app.after_request(_commit)
+    app.after_request(_security_headers)
