@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	@for d in tracker/translations tracker/*/translations; do \
+	@for d in $$(find tracker -type d -name 'translations*'); do \
 	  [ -d "$$d" ] && $(BIN)/pybabel compile -d "$$d" -f -q; \
 	done; true
 

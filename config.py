@@ -53,11 +53,6 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "tracker_session",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "BABEL_DEFAULT_LOCALE": "ko",
-    # one catalogue per domain package, merged (relative to the tracker package)
-    "BABEL_TRANSLATION_DIRECTORIES": ";".join(
-        f"{d}/translations" if d else "translations"
-        for d in ("", "cases", "attachments", "transfers", "audit", "reports")
-    ),
     "RATELIMIT_HEADERS_ENABLED": True,
     # flask-smorest / OpenAPI
     "API_TITLE": "Tracker",

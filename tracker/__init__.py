@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from tracker import errors, keys, ui, web
+from tracker import discovery, errors, keys, ui, web
 from tracker.db import db, normalise_database_url
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
 
@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         load_dotenv(Path(app.root_path).parent / ".env")
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = discovery.translation_directories()
     app.config.update(config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
@@ -62,14 +63,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from tracker import api as api_package
     from tracker import views as main_views
-    from tracker.auth import views as auth_views
 
     rest_api.init_app(app)
-    api_package.register(rest_api)
-    app.register_blueprint(main_views.bp)
-    app.register_blueprint(auth_views.bp)
-    for blp in api_package.BLUEPRINTS:
+    for blp in api_package.register(rest_api):
         csrf.exempt(blp)  # cookie-authenticated API calls are checked in web._default_deny
+    app.register_blueprint(main_views.bp)
+    for module in discovery.view_modules():
+        app.register_blueprint(module.bp)
 
     errors.register(app)
     _cli(app)
@@ -160,10 +160,9 @@ def _login(app: Flask) -> None:
 
 
 def _cli(app: Flask) -> None:
-    from tracker.attachments.cli import keys_cli
-    from tracker.auth.cli import users_cli
     from tracker.demo import demo_command
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(keys_cli)
     app.cli.add_command(demo_command)
+    for module in discovery.cli_modules():
+        for command in module.commands:
+            app.cli.add_command(command)

@@ -35,6 +35,29 @@ ORG_KIND_LABELS = {
 }
 
 
+#: the tabs of a project page: (endpoint taking project_id, label, action on the project)
+PROJECT_TABS: list[tuple[str, object, str]] = [
+    ("cases.project_detail", _l("Summary"), "project.view"),
+    ("cases.asset_list", _l("IP assets"), "asset.view"),
+    ("disclosures.disclosure_list", _l("Disclosures"), "disclosure.read"),
+    ("cases.nda_list", _l("NDAs"), "nda.view"),
+    ("reviews.review_list", _l("Risk reviews"), "review.view_result"),
+    ("advice.session_list", _l("Advisory sessions"), "session.view_advice"),
+    ("attachments.project_attachments", _l("Files"), "attachment.download"),
+    ("transfers.project_transfers", _l("Data sharing"), "transfer.view"),
+]
+
+
+def project_tabs(project: object) -> list[tuple[str, str]]:
+    """The tabs of `project`'s page this user may open (and that exist)."""
+    user = current_user._get_current_object()
+    return [
+        (endpoint, str(label))
+        for endpoint, label, action in PROJECT_TABS
+        if endpoint in current_app.view_functions and policy.can(user, action, project)
+    ]
+
+
 def nav_items() -> list[tuple[str, str]]:
     user = current_user._get_current_object()
     items = []
@@ -62,4 +85,5 @@ def init_app(app: Flask) -> None:
         role_label=role_label,
         org_kind_label=org_kind_label,
         get_locale=get_locale,
+        project_tabs=project_tabs,
     )

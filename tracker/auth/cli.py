@@ -59,3 +59,4 @@ def create_user(
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+commands = [users_cli]
