@@ -61,6 +61,9 @@ def api_modules() -> list[ModuleType]:
 
 def translation_directories() -> str:
     """Every `translations*` folder in the package, relative to it, for Flask-Babel."""
-    dirs = sorted(p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.glob("**/translations*")
-                  if p.is_dir())
+    dirs = sorted(
+        p.relative_to(PACKAGE_DIR).as_posix()
+        for p in PACKAGE_DIR.glob("**/translations*")
+        if p.is_dir()
+    )
     return ";".join(dirs)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,13 @@ def handle_conflict(exc: StateConflict) -> Any:
     return Response(render_template("error.html", status=409, message=exc.detail), status=409)
 
 
+def handle_stale(_exc: Exception) -> Any:
+    """Two edits raced: the one that flushed second loses (optimistic locking)."""
+    return handle_conflict(
+        StateConflict("The record was changed by someone else; reload it and try again.")
+    )
+
+
 def handle_unexpected(exc: Exception) -> Any:
     _rollback()
     # SQL parameters are hidden by the engine, so the traceback carries no record content.
@@ -176,4 +184,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InvalidInput, handle_invalid_input)
     app.register_error_handler(StateConflict, handle_conflict)
+    app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(Exception, handle_unexpected)

@@ -32,4 +32,6 @@ def init_keys(path: Path | None) -> None:
     except keys.KeyFileError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote a new key file to {target} (mode 0600). Back it up apart from the database.")
+
+
 commands = [keys_cli]

@@ -59,4 +59,6 @@ def create_user(
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
 commands = [users_cli]
