@@ -245,9 +245,32 @@ def upgrade():
     with op.batch_alter_table('inventors', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inventors_disclosure_id'), ['disclosure_id'], unique=False)
 
+    # --- search (tracker/cases/search.py) ---
+    op.create_table('search_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_type', sa.String(length=32), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_search_entries_project_id_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entries')),
+    sa.UniqueConstraint('record_type', 'record_id', name=op.f('uq_search_entries_record_type_record_id'))
+    )
+    with op.batch_alter_table('search_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_entries_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_entries_project_id'), ['project_id'], unique=False)
+    _create_fulltext_index()
+
 
 
 def downgrade():
+    _drop_fulltext_index()
+    with op.batch_alter_table('search_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_entries_project_id'))
+        batch_op.drop_index(batch_op.f('ix_search_entries_action'))
+
+    op.drop_table('search_entries')
     with op.batch_alter_table('inventors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inventors_disclosure_id'))
 
@@ -305,3 +328,47 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_projects_company_id'))
 
     op.drop_table('projects')
+
+
+# The full-text index of search_entries is not in the models (it differs per database); the
+# Alembic comparison skips it (objects whose names contain "fts", see tracker/cases/search.py).
+_SQLITE_FTS = [
+    "CREATE VIRTUAL TABLE search_entries_fts USING fts5("
+    "text, content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER search_entries_fts_ai AFTER INSERT ON search_entries BEGIN "
+    "INSERT INTO search_entries_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER search_entries_fts_ad AFTER DELETE ON search_entries BEGIN "
+    "INSERT INTO search_entries_fts(search_entries_fts, rowid, text) "
+    "VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER search_entries_fts_au AFTER UPDATE ON search_entries BEGIN "
+    "INSERT INTO search_entries_fts(search_entries_fts, rowid, text) "
+    "VALUES ('delete', old.id, old.text); "
+    "INSERT INTO search_entries_fts(rowid, text) VALUES (new.id, new.text); END",
+]
+
+
+def _create_fulltext_index():
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(
+            "ALTER TABLE search_entries ADD COLUMN fts_document tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, text)) STORED"
+        )
+        op.execute(
+            "CREATE INDEX ix_search_entries_fts_document ON search_entries "
+            "USING gin (fts_document)"
+        )
+    elif dialect == "sqlite":
+        for statement in _SQLITE_FTS:
+            op.execute(statement)
+
+
+def _drop_fulltext_index():
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute("DROP INDEX ix_search_entries_fts_document")
+        op.execute("ALTER TABLE search_entries DROP COLUMN fts_document")
+    elif dialect == "sqlite":
+        for trigger in ("ai", "ad", "au"):
+            op.execute(f"DROP TRIGGER search_entries_fts_{trigger}")
+        op.execute("DROP TABLE search_entries_fts")
