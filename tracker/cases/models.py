@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import UTCDateTime, db, str_enum, utcnow
@@ -78,8 +78,22 @@ class Project(db.Model):
     company: Mapped[Organization] = relationship()
     partners: Mapped[list[Organization]] = relationship(secondary=project_partners)
     lawyers: Mapped[list[User]] = relationship(secondary=project_lawyers)
+    security_level_set_by: Mapped[User | None] = relationship(
+        foreign_keys=[security_level_set_by_id]
+    )
+    #: the current risk level, loaded only by queries that ask for it
+    #: (`with_expression(Project.risk_level, risk_level_expr(today))`)
+    risk_level: Mapped[str | None] = query_expression()
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+    @property
+    def partner_ids(self) -> list[int]:
+        return [p.id for p in self.partners]
+
+    @property
+    def lawyer_ids(self) -> list[int]:
+        return [u.id for u in self.lawyers]
 
 
 class IpAsset(db.Model):

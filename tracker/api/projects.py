@@ -1,0 +1,98 @@
+"""Projects: the case files (GET for everyone in scope; admins create; admins and lawyers edit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker.api.common import PageArgs, page_of, paginate, requires, user
+from tracker.auth import policy
+from tracker.cases import service
+from tracker.cases.loading import project_or_404
+from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
+
+blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
+
+_max50 = validate.Length(max=50)
+
+
+class ProjectSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    zone_id = fields.Integer(required=True, strict=True)
+    company_id = fields.Integer(required=True, strict=True)
+    partner_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=_max50)
+    lawyer_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=_max50)
+    start_date = fields.Date(allow_none=True, load_default=None)
+    end_date = fields.Date(allow_none=True, load_default=None)
+    budget_krw = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0)
+    )
+    security_level = fields.String(load_default="general", validate=validate.OneOf(SECURITY_LEVELS))
+    security_level_set_by_id = fields.Integer(dump_only=True)
+    security_level_set_at = fields.AwareDateTime(dump_only=True)
+    status = fields.String(load_default="active", validate=validate.OneOf(PROJECT_STATUSES))
+    version = fields.Integer(dump_only=True)
+    #: the level of the latest approved, unexpired risk review; null until one is approved
+    risk_level = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+
+class ProjectPatchSchema(Schema):
+    code = fields.String(validate=validate.Length(min=1, max=32))
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    zone_id = fields.Integer(strict=True)
+    company_id = fields.Integer(strict=True)
+    partner_ids = fields.List(fields.Integer(strict=True), validate=_max50)
+    lawyer_ids = fields.List(fields.Integer(strict=True), validate=_max50)
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    budget_krw = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    security_level = fields.String(validate=validate.OneOf(SECURITY_LEVELS))
+    status = fields.String(validate=validate.OneOf(PROJECT_STATUSES))
+    #: the version this edit was made on; a stale one answers 409
+    version = fields.Integer(required=True, strict=True)
+
+
+class ProjectFilterArgs(PageArgs):
+    zone_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(PROJECT_STATUSES))
+    risk_level = fields.String(validate=validate.OneOf((*RISK_LEVELS, "none")))
+    q = fields.String(validate=validate.Length(max=200))
+
+
+@blp.route("/projects", methods=["GET"])
+@blp.arguments(ProjectFilterArgs, location="query")
+@blp.response(200, page_of(ProjectSchema))
+def list_projects(args: dict[str, Any]) -> Any:
+    policy.require(user(), "project.view")
+    return paginate(service.project_query(user(), args), args)
+
+
+@blp.route("/projects", methods=["POST"])
+@requires("project.create")
+@blp.arguments(ProjectSchema)
+@blp.response(201, ProjectSchema)
+def create_project(body: dict[str, Any]) -> Any:
+    return service.with_risk_level(service.create_project(user(), body))
+
+
+@blp.route("/projects/<int:project_id>", methods=["GET"])
+@blp.response(200, ProjectSchema)
+def get_project(project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "project.view", project)
+    return service.with_risk_level(project)
+
+
+@blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@blp.arguments(ProjectPatchSchema)
+@blp.response(200, ProjectSchema)
+def update_project(body: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "project.edit", project)
+    return service.with_risk_level(service.update_project(user(), project, body))

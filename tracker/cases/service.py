@@ -1,0 +1,241 @@
+"""Projects: creating, editing and listing the case files (the HTML pages and the API share
+these functions, so every rule is written once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload, with_expression
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth import policy
+from tracker.auth.models import Organization, User, Zone
+from tracker.cases import search
+from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS, Project
+from tracker.cases.risk_level import risk_level_expr
+from tracker.db import db
+from tracker.errors import InvalidInput, StateConflict
+
+#: fields a PATCH may change (besides `version`)
+PROJECT_FIELDS = (
+    "code",
+    "title",
+    "zone_id",
+    "company_id",
+    "partner_ids",
+    "lawyer_ids",
+    "start_date",
+    "end_date",
+    "budget_krw",
+    "security_level",
+    "status",
+)
+
+
+# --- validation shared by the record services --------------------------------------------------
+
+
+class Errors:
+    """Collects field errors; `raise_if_any()` raises one InvalidInput with all of them."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+def organizations(
+    ids: Iterable[int], kind: str | None, field: str, errors: Errors
+) -> list[Organization]:
+    """The organisations with these ids (in one statement); an error for each unknown id or
+    one of another kind than `kind` (None: any kind)."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    found = {
+        o.id: o
+        for o in db.session.execute(sa.select(Organization).where(Organization.id.in_(wanted)))
+        .scalars()
+        .all()
+    }
+    for oid in wanted:
+        org = found.get(oid)
+        if org is None:
+            errors.add(field, f"Unknown organisation {oid}.")
+        elif kind is not None and org.kind != kind:
+            errors.add(field, f"Organisation {oid} is not of kind {kind}.")
+    return [found[oid] for oid in wanted if oid in found]
+
+
+def dates_in_order(
+    first: dt.date | None, second: dt.date | None, field: str, errors: Errors
+) -> None:
+    if first is not None and second is not None and first > second:
+        errors.add(field, "This date must not be before the start date.")
+
+
+def check_version(record_: Any, version: int | None) -> None:
+    """409 unless the caller edited the version that is stored (optimistic locking)."""
+    if version is None:
+        raise InvalidInput({"version": ["Send the version you loaded."]})
+    if record_.version != version:
+        raise StateConflict(
+            "The record was changed by someone else; reload it and try again.",
+            {"current_version": record_.version},
+        )
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    found = {
+        u.id: u
+        for u in db.session.execute(sa.select(User).where(User.id.in_(wanted))).scalars().all()
+    }
+    for uid in wanted:
+        if uid not in found or found[uid].role != "lawyer":
+            errors.add("lawyer_ids", f"User {uid} is not a lawyer.")
+    return [found[uid] for uid in wanted if uid in found]
+
+
+def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
+    """Validate `values` against the database and set them; the names of changed fields."""
+    errors = Errors()
+    if "zone_id" in values and db.session.get(Zone, values["zone_id"]) is None:
+        errors.add("zone_id", "Unknown zone.")
+    if "company_id" in values:
+        organizations([values["company_id"]], "company", "company_id", errors)
+    partners = organizations(values.get("partner_ids", []), "partner", "partner_ids", errors)
+    lawyers = _lawyers(values.get("lawyer_ids", []), errors)
+    if values.get("security_level", SECURITY_LEVELS[0]) not in SECURITY_LEVELS:
+        errors.add("security_level", "Unknown security grade.")
+    if values.get("status", PROJECT_STATUSES[0]) not in PROJECT_STATUSES:
+        errors.add("status", "Unknown status.")
+    budget = values.get("budget_krw")
+    if budget is not None and (not isinstance(budget, int) or budget < 0):
+        errors.add("budget_krw", "The budget is a whole number of won, 0 or more.")
+    dates_in_order(
+        values.get("start_date", project.start_date),
+        values.get("end_date", project.end_date),
+        "end_date",
+        errors,
+    )
+    code = values.get("code")
+    if code is not None and code != project.code:
+        taken = db.session.execute(sa.select(Project.id).where(Project.code == code)).first()
+        if taken:
+            errors.add("code", "Another project has this code.")
+    errors.raise_if_any()
+
+    changed = []
+    for name in PROJECT_FIELDS:
+        if name not in values:
+            continue
+        if name == "partner_ids":
+            if [p.id for p in project.partners] != [p.id for p in partners]:
+                project.partners = partners
+                changed.append(name)
+        elif name == "lawyer_ids":
+            if [u.id for u in project.lawyers] != [u.id for u in lawyers]:
+                project.lawyers = lawyers
+                changed.append(name)
+        elif getattr(project, name) != values[name]:
+            setattr(project, name, values[name])
+            changed.append(name)
+    if "security_level" in changed or project.security_level_set_at is None:
+        project.security_level_set_by_id = user.id
+        project.security_level_set_at = clock.now()
+    return changed
+
+
+def _index(project: Project) -> None:
+    text = f"{project.code} {project.title}"
+    search.index_record("project", project.id, project.id, "project.view", text)
+
+
+def create_project(user: User, values: dict[str, Any]) -> Project:
+    """Open a case file (admins). Raises InvalidInput (422) for unknown or wrong-kind ids,
+    dates out of order, a negative budget or a taken code. Audited."""
+    project = Project(
+        security_level=values.get("security_level", "general"),
+        status=values.get("status", "active"),
+    )
+    _apply(project, values, user)
+    db.session.add(project)
+    db.session.flush()
+    _index(project)
+    record("project.created", project, detail={"code": project.code})
+    return project
+
+
+def update_project(user: User, project: Project, changes: dict[str, Any]) -> Project:
+    """Edit a project the user may edit; `changes["version"]` must be the stored version (else
+    409 and nothing changes). Assigning lawyers needs `project.assign_lawyers` (403).
+    Audited with the names of the changed fields."""
+    check_version(project, changes.get("version"))
+    if "lawyer_ids" in changes and sorted(changes["lawyer_ids"]) != sorted(
+        u.id for u in project.lawyers
+    ):
+        policy.require(user, "project.assign_lawyers", project)
+    values = {k: v for k, v in changes.items() if k in PROJECT_FIELDS}
+    changed = _apply(project, values, user)
+    if changed:
+        # the row is always updated, so the version moves on even for a change of partners
+        project.updated_at = clock.now()
+        db.session.flush()
+        _index(project)
+        record("project.updated", project, detail={"fields": changed})
+    return project
+
+
+def project_query(user: User, filters: dict[str, Any]) -> sa.Select[tuple[Project]]:
+    """The projects `user` may see, filtered (zone_id, status, risk_level, q), sorted by code,
+    each with its current risk level and what a list shows loaded (a fixed number of
+    statements per page)."""
+    level = risk_level_expr(clock.today())
+    stmt = (
+        sa.select(Project)
+        .where(policy.visible_projects(user))
+        .options(
+            with_expression(Project.risk_level, level),
+            selectinload(Project.zone),
+            selectinload(Project.company),
+            selectinload(Project.partners),
+            selectinload(Project.lawyers),
+        )
+        .order_by(Project.code)
+    )
+    if filters.get("zone_id"):
+        stmt = stmt.where(Project.zone_id == filters["zone_id"])
+    if filters.get("status"):
+        stmt = stmt.where(Project.status == filters["status"])
+    if filters.get("risk_level") in RISK_LEVELS:
+        stmt = stmt.where(level == filters["risk_level"])
+    elif filters.get("risk_level") == "none":
+        stmt = stmt.where(level.is_(None))
+    if filters.get("q"):
+        stmt = stmt.where(Project.id.in_(search.search_projects(user, filters["q"])))
+    return stmt
+
+
+def with_risk_level(project: Project) -> Project:
+    """The project again, with its current risk level loaded (after a change, too)."""
+    return db.session.execute(
+        sa.select(Project)
+        .where(Project.id == project.id)
+        .options(with_expression(Project.risk_level, risk_level_expr(clock.today())))
+        .execution_options(populate_existing=True)
+    ).scalar_one()
