@@ -121,7 +121,6 @@ def _running_keys_init() -> bool:
 def _session_cookies(app: Flask) -> None:
     production = app.config["TRACKER_ENV"] == "production"
     app.config.setdefault("SESSION_COOKIE_SECURE", production)
-    app.config.setdefault("MAX_CONTENT_LENGTH", None)
 
 
 def select_locale() -> str:

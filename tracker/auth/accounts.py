@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from marshmallow import ValidationError, validate
 
 from tracker.audit.service import record
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
@@ -27,6 +28,15 @@ def iso_countries() -> frozenset[str]:
 
     territories = Locale("en").territories
     return frozenset(c for c in territories if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166
+
+
+def _valid_email(email: str) -> str:
+    email = normalise_email(email)
+    try:
+        validate.Email()(email)
+    except ValidationError:
+        raise InvalidInput({"email": ["Not a valid email address."]}) from None
+    return email
 
 
 def _check_user_links(role: str, organization_id: int | None, zone_id: int | None) -> None:
@@ -62,9 +72,7 @@ def create_user(
         raise InvalidInput({"role": [f"Must be one of {', '.join(ROLES)}."]})
     if locale not in LOCALES:
         raise InvalidInput({"locale": ["Must be ko or en."]})
-    email = normalise_email(email)
-    if "@" not in email:
-        raise InvalidInput({"email": ["Not a valid email address."]})
+    email = _valid_email(email)
     if db.session.execute(sa.select(User.id).where(User.email == email)).first():
         raise InvalidInput({"email": ["An account with this email already exists."]})
     if problems := password_problems(password):
@@ -90,7 +98,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     """Apply admin changes; a new password or disabling ends every session and token."""
     changes = dict(changes)
     if "email" in changes:
-        email = normalise_email(changes["email"])
+        email = _valid_email(changes["email"])
         taken = db.session.execute(
             sa.select(User.id).where(User.email == email, User.id != user.id)
         ).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    SelectChoice,
     BooleanField,
     EmailField,
     PasswordField,
@@ -12,7 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES
 
@@ -44,13 +45,13 @@ class PlainForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r) for r in ROLES])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=1024)])
     organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
     zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False)
-    locale = SelectField(_l("Language"), choices=[(loc, loc) for loc in LOCALES])
+    locale = SelectField(_l("Language"), choices=[SelectChoice(loc) for loc in LOCALES])
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -65,6 +66,6 @@ class ZoneForm(FlaskForm):
 
 class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=[(k, k) for k in ORG_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in ORG_KINDS])
     country = StringField(_l("Country (ISO code)"), validators=[DataRequired(), Length(2, 2)])
     submit = SubmitField(_l("Add organisation"))

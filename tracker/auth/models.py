@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.db import UTCDateTime, db, str_enum, utcnow
 
@@ -67,6 +67,10 @@ class User(db.Model):
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     zone: Mapped[Zone | None] = relationship(lazy="joined")
+
+    @validates("email")
+    def _lower_case_email(self, _key: str, value: str) -> str:
+        return value.strip().lower()
 
     # Flask-Login protocol
     @property

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from wtforms import SelectChoice
 
 from tracker.audit.service import record
 from tracker.auth import accounts, policy, service
@@ -183,8 +184,10 @@ def sign_out_everywhere() -> Any:
 def _org_and_zone_choices(form: UserForm) -> None:
     orgs = db.session.execute(sa.select(Organization).order_by(Organization.name)).scalars()
     zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars()
-    form.organization_id.choices = [(0, "—")] + [(o.id, f"{o.name} ({o.kind})") for o in orgs]
-    form.zone_id.choices = [(0, "—")] + [(z.id, z.code) for z in zones]
+    form.organization_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(o.id, f"{o.name} ({o.kind})") for o in orgs
+    ]
+    form.zone_id.choices = [SelectChoice(0, "—")] + [SelectChoice(z.id, z.code) for z in zones]
 
 
 def _user_fields(form: UserForm) -> dict[str, Any]:

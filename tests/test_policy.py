@@ -1,0 +1,129 @@
+"""The policy as a table: role × action × in scope / out of scope (DESIGN.md section 3).
+
+The expected table is written out here from DESIGN.md, independently of `policy.RULES`.
+"""
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.exceptions import Forbidden, NotFound
+
+from tracker.auth import policy
+from tracker.cases.models import Project
+from tracker.db import db
+
+A, L, C, O, U = "admin", "lawyer", "company", "operator", "auditor"
+
+#: action -> the roles DESIGN.md allows it for, inside their scope
+EXPECTED = {
+    "accounts.view": {A, U},
+    "accounts.manage": {A},
+    "project.create": {A},
+    "project.view": {A, L, C, O, U},
+    "project.edit": {A, L},
+    "project.assign_lawyers": {A},
+    "asset.view": {A, L, C, O, U},
+    "asset.view_full": {A, L, C, U},
+    "asset.edit": {L},
+    "disclosure.file": {C},
+    "disclosure.read": {L, C, U},
+    "disclosure.decide": {L},
+    "nda.view": {A, L, C, O, U},
+    "nda.edit": {L},
+    "nda.draft": {L, C},
+    "review.view_result": {A, L, C, O, U},
+    "review.view_answers": {A, L, C, U},
+    "review.write": {L},
+    "review.decide": {L},
+    "session.view_advice": {L, C},
+    "session.view_privileged": {L},
+    "session.write": {L},
+    "attachment.download": {L, C},
+    "attachment.upload": {L, C},
+    "transfer.view": {L, C, O, U},
+    "transfer.request": {L, C},
+    "transfer.decide": {O},
+    "audit.view": {A, U},
+    "audit.view_own": {L},
+    "export.list": {A, L, C, O, U},
+    "report.zone_pdf": {A, O, U},
+    "asset.evidence_pack": {L, C},
+}
+
+ROLES = (A, L, C, O, U)
+PROJECT_SCOPED = sorted(a for a in EXPECTED if not a.startswith(("accounts.", "audit.")))
+
+
+def test_every_action_is_in_the_table():
+    assert set(EXPECTED) == set(policy.RULES)
+
+
+@pytest.mark.parametrize("action", PROJECT_SCOPED)
+@pytest.mark.parametrize("role", ROLES)
+def test_in_scope(world, role, action):
+    user = world.users[role]
+    allowed = role in EXPECTED[action]
+    assert policy.can(user, action, world.project) is allowed
+    if allowed:
+        policy.require(user, action, world.project)
+    else:
+        with pytest.raises(Forbidden):
+            policy.require(user, action, world.project)
+
+
+@pytest.mark.parametrize("action", PROJECT_SCOPED)
+@pytest.mark.parametrize("role", (L, C, O))
+def test_out_of_scope_is_not_found(world, role, action):
+    user = world.outsiders[role]
+    assert policy.can(user, action, world.project) is False
+    with pytest.raises(NotFound):
+        policy.require(user, action, world.project)
+
+
+@pytest.mark.parametrize("action", ["accounts.view", "accounts.manage", "audit.view",
+                                    "audit.view_own"])
+@pytest.mark.parametrize("role", ROLES)
+def test_actions_without_a_project(world, role, action):
+    assert policy.can(world.users[role], action) is (role in EXPECTED[action])
+
+
+def test_unknown_action_raises(world):
+    with pytest.raises(KeyError):
+        policy.can(world.users[A], "project.destroy", world.project)
+    with pytest.raises(KeyError):
+        policy.require(world.users[A], "nope")
+
+
+def test_inactive_user_may_do_nothing(world):
+    user = world.users[A]
+    user.active = False
+    assert not policy.can(user, "project.view", world.project)
+    assert not policy.can(user, "accounts.manage")
+
+
+def test_anonymous_may_do_nothing(world):
+    assert not policy.can(None, "project.view", world.project)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visible_projects_matches_in_scope(world, make_project, role):
+    others = [make_project() for _ in range(3)]
+    for who in (world.users, world.outsiders):
+        if role not in who:
+            continue
+        user = who[role]
+        ids = set(db.session.execute(
+            sa.select(Project.id).where(policy.visible_projects(user))
+        ).scalars())
+        for project in [world.project, *others]:
+            assert (project.id in ids) is policy.in_scope(user, project)
+
+
+def test_scope_rules(world):
+    assert policy.in_scope(world.users[L], world.project)
+    assert not policy.in_scope(world.outsiders[L], world.project)
+    assert policy.in_scope(world.users[C], world.project)
+    assert not policy.in_scope(world.outsiders[C], world.project)
+    assert policy.in_scope(world.users[O], world.project)
+    assert not policy.in_scope(world.outsiders[O], world.project)
+    assert policy.in_scope(world.users[A], world.project)
+    assert policy.in_scope(world.users[U], world.project)
