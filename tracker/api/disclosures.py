@@ -1,0 +1,137 @@
+"""Invention disclosures: companies file, lawyers decide; every read of the content is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.auth import policy
+from tracker.cases import disclosures
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import ASSET_KINDS, DISCLOSURE_STATUSES, SENSITIVITIES, Disclosure
+
+blp = Blueprint(
+    "api_disclosures", __name__, url_prefix="/api/v1", description="Invention disclosures"
+)
+
+
+class InventorSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    #: a percentage with at most two decimals; the shares of a disclosure add up to 100
+    share_pct = fields.Decimal(required=True, load_only=True)
+    nationality = fields.String(allow_none=True, validate=validate.Length(equal=2))
+    employer = fields.String(allow_none=True, validate=validate.Length(max=300))
+
+
+class InventorOutSchema(Schema):
+    name = fields.String()
+    share_pct = fields.Float()
+    nationality = fields.String(allow_none=True)
+    employer = fields.String(allow_none=True)
+    #: nationality given and not KR
+    foreign = fields.Function(disclosures.is_foreign)
+
+
+class DisclosureSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    project_id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    inventors = fields.List(fields.Nested(InventorSchema), required=True, load_only=True)
+    conceived_on = fields.Date(required=True)
+    disclosed_externally = fields.Boolean(load_default=False)
+    status = fields.String(dump_only=True)
+    has_foreign_inventor = fields.Function(disclosures.has_foreign_inventor, dump_only=True)
+    filed_by_id = fields.Integer(dump_only=True)
+    reviewer_id = fields.Integer(dump_only=True, allow_none=True)
+    reviewer_note = fields.String(dump_only=True, allow_none=True)
+    decided_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    asset_id = fields.Integer(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class DisclosureOutSchema(DisclosureSchema):
+    inventors = fields.List(fields.Nested(InventorOutSchema))
+
+
+class DisclosurePatchSchema(Schema):
+    version = fields.Integer(required=True)
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    description = fields.String(validate=validate.Length(min=1, max=20000))
+    inventors = fields.List(fields.Nested(InventorSchema))
+    conceived_on = fields.Date()
+    disclosed_externally = fields.Boolean()
+
+
+class DisclosureAssetSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
+    sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
+
+
+class DisclosureDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(disclosures.DECISIONS))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    #: the IP asset to create on accept (default: a confidential patent)
+    asset = fields.Nested(DisclosureAssetSchema, load_default=None, allow_none=True)
+    #: optional optimistic lock
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class DisclosureFilterArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(DISCLOSURE_STATUSES))
+
+
+@blp.route("/projects/<int:project_id>/disclosures", methods=["GET"])
+@blp.arguments(DisclosureFilterArgs, location="query")
+@blp.response(200, page_of(DisclosureOutSchema))
+def list_disclosures(args: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "disclosure.read", project)
+    stmt = disclosures.disclosures_query(project)
+    if "status" in args:
+        stmt = stmt.where(Disclosure.status == args["status"])
+    page = paginate(stmt, args)
+    disclosures.audit_listed(project, page["items"])
+    return page
+
+
+@blp.route("/projects/<int:project_id>/disclosures", methods=["POST"])
+@blp.arguments(DisclosureSchema)
+@blp.response(201, DisclosureOutSchema)
+def file_disclosure(body: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "disclosure.file", project)
+    return disclosures.file_disclosure(project, user(), body)
+
+
+@blp.route("/disclosures/<int:disclosure_id>", methods=["GET"])
+@blp.response(200, DisclosureOutSchema)
+def get_disclosure(disclosure_id: int) -> Any:
+    disclosure = record_or_404(user(), Disclosure, disclosure_id)
+    policy.require(user(), "disclosure.read", disclosure)
+    return disclosures.open_disclosure(disclosure)
+
+
+@blp.route("/disclosures/<int:disclosure_id>", methods=["PATCH"])
+@blp.arguments(DisclosurePatchSchema)
+@blp.response(200, DisclosureOutSchema)
+def resubmit_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
+    disclosure = record_or_404(user(), Disclosure, disclosure_id)
+    policy.require(user(), "disclosure.file", disclosure)
+    version = body.pop("version")
+    return disclosures.resubmit_disclosure(disclosure, version, body)
+
+
+@blp.route("/disclosures/<int:disclosure_id>/decision", methods=["POST"])
+@blp.arguments(DisclosureDecisionSchema)
+@blp.response(200, DisclosureOutSchema)
+def decide_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
+    disclosure = record_or_404(user(), Disclosure, disclosure_id)
+    policy.require(user(), "disclosure.decide", disclosure)
+    return disclosures.decide_disclosure(
+        disclosure, user(), body["decision"], body["note"], body["asset"], body["version"]
+    )

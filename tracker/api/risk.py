@@ -1,0 +1,131 @@
+"""Risk reviews and the factor catalogue.
+
+Everyone in scope sees a review's result; its answers, summary and driving factors only reach
+roles with `review.view_answers` (operators see the result alone: the keys are absent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, post_dump, validate
+
+from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.auth import policy
+from tracker.cases import risk
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import RiskReview
+
+blp = Blueprint("api_risk", __name__, url_prefix="/api/v1", description="Risk reviews")
+
+LABELS = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class RiskChoiceSchema(Schema):
+    code = fields.String()
+    score = fields.Integer()
+    label = LABELS
+
+
+class RiskFactorSchema(Schema):
+    code = fields.String()
+    #: "impact" or "likelihood"
+    group = fields.String()
+    label = LABELS
+    choices = fields.List(fields.Nested(RiskChoiceSchema))
+
+
+class RiskCatalogueSchema(Schema):
+    version = fields.String()
+    factors = fields.List(fields.Nested(RiskFactorSchema))
+
+
+class RiskReviewSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    project_id = fields.Integer(dump_only=True)
+    catalogue_version = fields.String(dump_only=True)
+    #: factor code → choice code, every factor of the catalogue
+    answers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    summary = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000))
+    likelihood = fields.Integer(dump_only=True)
+    impact = fields.Integer(dump_only=True)
+    score = fields.Integer(dump_only=True)
+    level = fields.String(dump_only=True)
+    #: national core technology among the project's assets forced impact 5
+    nct_forced = fields.Function(lambda r: risk.result_of(r).nct_forced, dump_only=True)
+    drivers = fields.Function(
+        lambda r: risk.drivers(r.answers, str(get_locale() or "en")),
+        dump_only=True,
+    )
+    status = fields.String(dump_only=True)
+    author_id = fields.Integer(dump_only=True)
+    reviewer_id = fields.Integer(dump_only=True, allow_none=True)
+    decided_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    conditions = fields.String(dump_only=True, allow_none=True)
+    valid_until = fields.Date(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+    @post_dump(pass_original=True)
+    def _answers_only_where_allowed(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
+        if not policy.can(current_user._get_current_object(), "review.view_answers", original):
+            for key in ("answers", "summary", "drivers"):
+                data.pop(key, None)
+        return data
+
+
+class RiskReviewDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    conditions = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=5000)
+    )
+    #: required to approve; must be in the future
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    #: optional optimistic lock
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+@blp.route("/risk-factors", methods=["GET"])
+@blp.response(200, RiskCatalogueSchema)
+def risk_factors() -> Any:
+    return risk.catalogue()
+
+
+@blp.route("/projects/<int:project_id>/risk-reviews", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(RiskReviewSchema))
+def list_reviews(args: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "review.view_result", project)
+    return paginate(risk.reviews_query(project), args)
+
+
+@blp.route("/projects/<int:project_id>/risk-reviews", methods=["POST"])
+@blp.arguments(RiskReviewSchema)
+@blp.response(201, RiskReviewSchema)
+def submit_review(body: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "review.write", project)
+    return risk.submit_review(project, user(), body["answers"], body["summary"])
+
+
+@blp.route("/risk-reviews/<int:review_id>", methods=["GET"])
+@blp.response(200, RiskReviewSchema)
+def get_review(review_id: int) -> Any:
+    review = record_or_404(user(), RiskReview, review_id)
+    policy.require(user(), "review.view_result", review)
+    return review
+
+
+@blp.route("/risk-reviews/<int:review_id>/decision", methods=["POST"])
+@blp.arguments(RiskReviewDecisionSchema)
+@blp.response(200, RiskReviewSchema)
+def decide_review(body: dict[str, Any], review_id: int) -> Any:
+    review = record_or_404(user(), RiskReview, review_id)
+    policy.require(user(), "review.decide", review)
+    return risk.decide_review(
+        review, user(), body["decision"], body["valid_until"], body["conditions"], body["version"]
+    )

@@ -1,0 +1,170 @@
+"""Advisory sessions: lawyers record advice for the client and their privileged notes.
+
+Privileged notes never leave the lawyer role: they are not indexed for search, never put in
+an audit detail, a log line or an error message; serialisers drop them for anyone the policy
+does not allow `session.view_privileged`. A lawyer's view of them is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth import policy
+from tracker.auth.models import User
+from tracker.cases import search
+from tracker.cases.models import AdvisorySession, FollowUp, Project
+from tracker.db import db
+from tracker.errors import InvalidInput, StateConflict
+
+SCALAR_FIELDS = ("held_on", "duration_minutes", "advice", "privileged_notes")
+LIST_FIELDS = ("attendees", "topics")
+MAX_DURATION = 24 * 60
+
+
+def sessions_query(project: Project) -> sa.Select[tuple[AdvisorySession]]:
+    """A project's sessions, latest first, follow-ups loaded in one more statement."""
+    return (
+        sa.select(AdvisorySession)
+        .where(AdvisorySession.project_id == project.id)
+        .options(selectinload(AdvisorySession.follow_ups))
+        .order_by(AdvisorySession.held_on.desc(), AdvisorySession.id.desc())
+    )
+
+
+def open_session(session: AdvisorySession, user: User) -> bool:
+    """Whether `user` sees the privileged notes of `session`; a lawyer's view is audited."""
+    privileged = policy.can(user, "session.view_privileged", session)
+    if privileged:
+        record("session.privileged_viewed", session, detail={"project_id": session.project_id})
+    return privileged
+
+
+def _strings(value: Any, field: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput({field: ["Give a list of texts."]})
+    return [v.strip() for v in value if v.strip()]
+
+
+def _check(fields: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    held_on = fields.get("held_on")
+    if "held_on" in fields and (not isinstance(held_on, dt.date) or held_on > clock.today()):
+        errors["held_on"] = ["Give the date the session was held (not in the future)."]
+    duration = fields.get("duration_minutes")
+    if "duration_minutes" in fields and (
+        not isinstance(duration, int) or not 0 < duration <= MAX_DURATION
+    ):
+        errors["duration_minutes"] = [f"Between 1 and {MAX_DURATION} minutes."]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _follow_ups(raw: Any) -> list[FollowUp]:
+    if not isinstance(raw, list):
+        raise InvalidInput({"follow_ups": ["Give a list of follow-up actions."]})
+    errors: dict[str, list[str]] = {}
+    items = []
+    for i, item in enumerate(raw):
+        title = str(item.get("title") or "").strip()
+        owner = str(item.get("owner") or "").strip()
+        due_on = item.get("due_on")
+        if not title:
+            errors[f"follow_ups.{i}.title"] = ["Say what must be done."]
+        if not owner:
+            errors[f"follow_ups.{i}.owner"] = ["Say who does it."]
+        if not isinstance(due_on, dt.date):
+            errors[f"follow_ups.{i}.due_on"] = ["Give a due date."]
+        items.append(FollowUp(title=title, owner=owner, due_on=due_on))
+    if errors:
+        raise InvalidInput(errors)
+    return items
+
+
+def _apply(session: AdvisorySession, fields: dict[str, Any]) -> None:
+    _check(fields)
+    for name in SCALAR_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(session, name, value.strip() if isinstance(value, str) else value)
+    for name in LIST_FIELDS:
+        if name in fields:
+            setattr(session, name, _strings(fields[name], name))
+
+
+def _index(session: AdvisorySession) -> None:
+    # topics and advice only: privileged notes are never searchable
+    search.index_record(
+        "session",
+        session.id,
+        session.project_id,
+        "session.view_advice",
+        "\n".join([*session.topics, session.advice]),
+    )
+
+
+def record_session(project: Project, lawyer: User, fields: dict[str, Any]) -> AdvisorySession:
+    """Record a session with its follow-ups. Raises InvalidInput (422)."""
+    missing = [n for n in ("held_on", "duration_minutes") if fields.get(n) is None]
+    if missing:
+        raise InvalidInput({n: ["This field is required."] for n in missing})
+    session = AdvisorySession(project=project, lawyer_id=lawyer.id, advice="", privileged_notes="")
+    _apply(session, fields)
+    session.follow_ups = _follow_ups(fields.get("follow_ups") or [])
+    db.session.add(session)
+    db.session.flush()
+    _index(session)
+    record(
+        "session.recorded",
+        session,
+        detail={"project_id": project.id, "follow_ups": len(session.follow_ups)},
+    )
+    return session
+
+
+def update_session(
+    session: AdvisorySession, version: int, fields: dict[str, Any]
+) -> AdvisorySession:
+    """Edit a session; `follow_ups`, when given, are added. Raises StateConflict (409) for a
+    stale version, InvalidInput (422)."""
+    if version != session.version:
+        raise StateConflict("The session was changed by someone else; reload it.")
+    _apply(session, fields)
+    added = _follow_ups(fields.get("follow_ups") or [])
+    session.follow_ups.extend(added)
+    db.session.flush()
+    _index(session)
+    # field names only: never the (privileged) text
+    changed = sorted(n for n in fields if n != "follow_ups")
+    record(
+        "session.updated",
+        session,
+        detail={
+            "project_id": session.project_id,
+            "fields": changed,
+            "follow_ups_added": len(added),
+        },
+    )
+    return session
+
+
+def set_follow_up_done(session: AdvisorySession, follow_up_id: int, done: bool) -> FollowUp:
+    """Mark a follow-up of `session` done (or not). Raises LookupError for an id of another
+    session (views answer 404)."""
+    follow_up = next((f for f in session.follow_ups if f.id == follow_up_id), None)
+    if follow_up is None:
+        raise LookupError(follow_up_id)
+    follow_up.done = done
+    follow_up.done_at = clock.now() if done else None
+    db.session.flush()
+    record(
+        "follow_up.done" if done else "follow_up.reopened",
+        follow_up,
+        detail={"project_id": session.project_id, "session_id": session.id},
+    )
+    return follow_up

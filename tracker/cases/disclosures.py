@@ -1,0 +1,246 @@
+"""Invention disclosures: companies file them, lawyers decide (accept creates the IP asset).
+
+Every view of disclosure content is audited (`disclosure.viewed`, and `disclosure.listed` for a
+page of a list). A foreign co-inventor is one whose nationality is given and is not KR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth.accounts import iso_countries
+from tracker.auth.models import User
+from tracker.cases import search
+from tracker.cases.models import (
+    ASSET_KINDS,
+    SENSITIVITIES,
+    AssetOwner,
+    Disclosure,
+    Inventor,
+    IpAsset,
+    Project,
+)
+from tracker.db import db
+from tracker.errors import InvalidInput, StateConflict
+
+HOME_COUNTRY = "KR"
+HUNDRED = Decimal("100")
+DECISIONS = ("accept", "reject", "needs_info")
+DECIDED_STATUS = {"accept": "accepted", "reject": "rejected", "needs_info": "needs_info"}
+DEFAULT_ASSET = {"kind": "patent", "sensitivity": "confidential"}
+
+
+def is_foreign(inventor: Inventor | dict[str, Any]) -> bool:
+    nationality = (
+        inventor.get("nationality") if isinstance(inventor, dict) else inventor.nationality
+    )
+    return bool(nationality) and nationality != HOME_COUNTRY
+
+
+def has_foreign_inventor(disclosure: Disclosure) -> bool:
+    return any(is_foreign(i) for i in disclosure.inventors)
+
+
+def disclosures_query(project: Project) -> sa.Select[tuple[Disclosure]]:
+    """A project's disclosures, newest first, inventors loaded in one more statement."""
+    return (
+        sa.select(Disclosure)
+        .where(Disclosure.project_id == project.id)
+        .options(selectinload(Disclosure.inventors))
+        .order_by(Disclosure.id.desc())
+    )
+
+
+def audit_listed(project: Project, disclosures: list[Disclosure]) -> None:
+    """A list page shows titles and statuses: one audit event for the page."""
+    record(
+        "disclosure.listed",
+        project,
+        detail={"disclosure_ids": [d.id for d in disclosures]},
+    )
+
+
+def open_disclosure(disclosure: Disclosure) -> Disclosure:
+    """The disclosure for reading; audits the view."""
+    record("disclosure.viewed", disclosure, detail={"project_id": disclosure.project_id})
+    return disclosure
+
+
+def _clean_inventors(raw: Any) -> list[dict[str, Any]]:
+    """Validate inventors: names, shares > 0 with at most 2 decimals summing to exactly 100,
+    ISO nationality. Raises InvalidInput with per-field messages."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput({"inventors": ["Name at least one inventor."]})
+    countries = iso_countries()
+    errors: dict[str, list[str]] = {}
+    cleaned = []
+    total = Decimal(0)
+    for i, item in enumerate(raw):
+        name = str(item.get("name") or "").strip()
+        if not name:
+            errors[f"inventors.{i}.name"] = ["Give the inventor's name."]
+        try:
+            share = Decimal(str(item.get("share_pct")))
+        except (InvalidOperation, ValueError):
+            share = Decimal(-1)
+        if not share.is_finite() or share <= 0 or share > HUNDRED:
+            errors[f"inventors.{i}.share_pct"] = ["A share is more than 0 and at most 100."]
+        elif share.as_tuple().exponent < -2:  # type: ignore[operator]
+            errors[f"inventors.{i}.share_pct"] = ["At most two decimal places."]
+        else:
+            total += share
+        nationality = (item.get("nationality") or "").strip().upper() or None
+        if nationality is not None and nationality not in countries:
+            errors[f"inventors.{i}.nationality"] = ["Not an ISO 3166-1 alpha-2 country code."]
+        employer = (item.get("employer") or "").strip() or None
+        cleaned.append(
+            {"name": name, "share_pct": share, "nationality": nationality, "employer": employer}
+        )
+    if not errors and total != HUNDRED:
+        errors["inventors"] = [f"The shares must add up to exactly 100 (they add up to {total})."]
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def _check_conceived(conceived_on: dt.date | None) -> None:
+    if conceived_on is None:
+        raise InvalidInput({"conceived_on": ["Give the date the invention was conceived."]})
+    if conceived_on > clock.today():
+        raise InvalidInput({"conceived_on": ["The date cannot be in the future."]})
+
+
+def _index(disclosure: Disclosure) -> None:
+    search.index_record(
+        "disclosure",
+        disclosure.id,
+        disclosure.project_id,
+        "disclosure.read",
+        f"{disclosure.title}\n{disclosure.description}",
+    )
+
+
+def _set_fields(disclosure: Disclosure, fields: dict[str, Any]) -> None:
+    for name in ("title", "description"):
+        if name in fields:
+            value = str(fields[name] or "").strip()
+            if not value:
+                raise InvalidInput({name: ["This field is required."]})
+            setattr(disclosure, name, value)
+    if "conceived_on" in fields:
+        _check_conceived(fields["conceived_on"])
+        disclosure.conceived_on = fields["conceived_on"]
+    if "disclosed_externally" in fields:
+        disclosure.disclosed_externally = bool(fields["disclosed_externally"])
+    if "inventors" in fields:
+        inventors = _clean_inventors(fields["inventors"])
+        disclosure.inventors = [Inventor(**i) for i in inventors]
+
+
+def file_disclosure(project: Project, user: User, fields: dict[str, Any]) -> Disclosure:
+    """File a disclosure (status `submitted`). Raises InvalidInput (422)."""
+    for name in ("title", "description", "conceived_on", "inventors"):
+        if name not in fields:
+            raise InvalidInput({name: ["This field is required."]})
+    disclosure = Disclosure(project=project, filed_by_id=user.id, status="submitted")
+    _set_fields(disclosure, fields)
+    db.session.add(disclosure)
+    db.session.flush()
+    _index(disclosure)
+    record(
+        "disclosure.filed",
+        disclosure,
+        detail={"project_id": project.id, "foreign_inventor": has_foreign_inventor(disclosure)},
+    )
+    return disclosure
+
+
+def resubmit_disclosure(disclosure: Disclosure, version: int, fields: dict[str, Any]) -> Disclosure:
+    """The company edits a disclosure sent back with `needs_info` and resubmits it.
+
+    Raises StateConflict (409) for a stale version or another status, InvalidInput (422)."""
+    if version != disclosure.version:
+        raise StateConflict("The disclosure was changed by someone else; reload it.")
+    if disclosure.status != "needs_info":
+        raise StateConflict("Only a disclosure sent back for more information can be edited.")
+    _set_fields(disclosure, fields)
+    disclosure.status = "submitted"
+    db.session.flush()
+    _index(disclosure)
+    record(
+        "disclosure.resubmitted",
+        disclosure,
+        detail={"project_id": disclosure.project_id, "fields": sorted(fields)},
+    )
+    return disclosure
+
+
+def decide_disclosure(
+    disclosure: Disclosure,
+    reviewer: User,
+    decision: str,
+    note: str | None,
+    asset: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> Disclosure:
+    """Accept (creating the IP asset in the same project), reject or ask for more information.
+
+    Raises StateConflict (409) unless the disclosure is `submitted` (or for a stale version),
+    InvalidInput (422) for an unknown decision or asset kind/sensitivity."""
+    if version is not None and version != disclosure.version:
+        raise StateConflict("The disclosure was changed by someone else; reload it.")
+    if disclosure.status != "submitted":
+        raise StateConflict(f"This disclosure is {disclosure.status}, not submitted.")
+    if decision not in DECISIONS:
+        raise InvalidInput({"decision": ["Choose accept, reject or needs_info."]})
+    if decision != "accept" and not (note or "").strip():
+        raise InvalidInput({"note": ["Tell the company why."]})
+    if decision == "accept":
+        disclosure.asset_id = _create_asset(disclosure, {**DEFAULT_ASSET, **(asset or {})}).id
+    disclosure.status = DECIDED_STATUS[decision]
+    disclosure.reviewer_id = reviewer.id
+    disclosure.reviewer_note = (note or "").strip() or None
+    disclosure.decided_at = clock.now()
+    db.session.flush()
+    record(
+        f"disclosure.{disclosure.status}",
+        disclosure,
+        detail={"project_id": disclosure.project_id, "asset_id": disclosure.asset_id},
+    )
+    return disclosure
+
+
+def _create_asset(disclosure: Disclosure, asset: dict[str, Any]) -> IpAsset:
+    errors: dict[str, list[str]] = {}
+    if asset.get("kind") not in ASSET_KINDS:
+        errors["asset.kind"] = [f"One of: {', '.join(ASSET_KINDS)}."]
+    if asset.get("sensitivity") not in SENSITIVITIES:
+        errors["asset.sensitivity"] = [f"One of: {', '.join(SENSITIVITIES)}."]
+    if errors:
+        raise InvalidInput(errors)
+    project = disclosure.project
+    created = IpAsset(
+        project=project,
+        title=disclosure.title,
+        kind=asset["kind"],
+        sensitivity=asset["sensitivity"],
+        description=disclosure.description,
+        jurisdictions=[],
+    )
+    # the lead company owns what its staff disclosed until a lawyer records joint ownership
+    created.owners = [AssetOwner(organization_id=project.company_id, share_pct=HUNDRED)]
+    db.session.add(created)
+    db.session.flush()
+    record(
+        "asset.created",
+        created,
+        detail={"project_id": project.id, "from_disclosure": disclosure.id},
+    )
+    return created

@@ -1,0 +1,298 @@
+"""Risk reviews: the factor catalogue, the scoring of DESIGN.md section 5, writing and deciding.
+
+Scoring: likelihood and impact are each `1 + round(4 × points / max points)` over their
+factors, rounded half up (not Python's banker's rounding: 0.5 → 1, 2.5 → 3, as a reader of the
+rule expects). The arithmetic is exact integer arithmetic. With the shipped catalogue (impact
+max 9, likelihood max 18) no exact half can occur, but the rule holds for any catalogue.
+Any national core technology among the project's assets forces impact 5.
+
+Four eyes: the author of a review may not decide it; a second lawyer assigned to the project
+must (403 otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from werkzeug.exceptions import Forbidden
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth.models import User
+from tracker.cases.models import IpAsset, Nda, Project, RiskReview
+from tracker.db import db
+from tracker.errors import InvalidInput, StateConflict
+
+CATALOGUE_PATH = Path(__file__).with_name("risk_factors.json")
+GROUPS = ("impact", "likelihood")
+SENSITIVITY_RANK = {"public": 0, "confidential": 1, "trade_secret": 2}
+LEVEL_BOUNDS = ((4, "low"), (9, "medium"), (16, "high"), (25, "critical"))
+
+
+@functools.cache
+def catalogue() -> dict[str, Any]:
+    """The factor catalogue (a versioned data file), loaded once."""
+    with CATALOGUE_PATH.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def factors_by_code(cat: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    return {f["code"]: f for f in (cat or catalogue())["factors"]}
+
+
+def label(labels: dict[str, str], locale: str) -> str:
+    return labels.get(locale) or labels["en"]
+
+
+def scale(points: int, max_points: int) -> int:
+    """`1 + round(4 × points / max_points)`, rounded half up, in exact integer arithmetic."""
+    # floor(4p/m + 1/2) == floor((8p + m) / 2m)
+    return 1 + (8 * points + max_points) // (2 * max_points)
+
+
+def level_of(score: int) -> str:
+    for bound, name in LEVEL_BOUNDS:
+        if score <= bound:
+            return name
+    raise ValueError(f"score {score} out of range")
+
+
+@dataclass(frozen=True)
+class Result:
+    likelihood: int
+    impact: int
+    score: int
+    level: str
+    #: impact from the answers alone, before national core technology forced it to 5
+    answered_impact: int
+    nct_forced: bool
+
+
+def validate_answers(answers: Any, cat: dict[str, Any] | None = None) -> dict[str, str]:
+    """Every factor answered with one of its choices, nothing else; 422 otherwise."""
+    if not isinstance(answers, dict):
+        raise InvalidInput({"answers": ["Answer every factor."]})
+    factors = factors_by_code(cat)
+    errors: dict[str, list[str]] = {}
+    for code, choice in answers.items():
+        factor = factors.get(code)
+        if factor is None:
+            errors[f"answers.{code}"] = ["Unknown factor."]
+        elif choice not in {c["code"] for c in factor["choices"]}:
+            errors[f"answers.{code}"] = ["Unknown choice."]
+    for code in factors:
+        if code not in answers:
+            errors[f"answers.{code}"] = ["Answer this factor."]
+    if errors:
+        raise InvalidInput(errors)
+    return {code: str(answers[code]) for code in factors}
+
+
+def score_answers(
+    answers: dict[str, str], has_nct: bool, cat: dict[str, Any] | None = None
+) -> Result:
+    """Score validated answers (DESIGN.md section 5)."""
+    factors = factors_by_code(cat)
+    points = dict.fromkeys(GROUPS, 0)
+    maxima = dict.fromkeys(GROUPS, 0)
+    for code, factor in factors.items():
+        scores = {c["code"]: int(c["score"]) for c in factor["choices"]}
+        points[factor["group"]] += scores[answers[code]]
+        maxima[factor["group"]] += max(scores.values())
+    likelihood = scale(points["likelihood"], maxima["likelihood"])
+    answered_impact = scale(points["impact"], maxima["impact"])
+    impact = 5 if has_nct else answered_impact
+    score = likelihood * impact
+    return Result(
+        likelihood, impact, score, level_of(score), answered_impact, impact != answered_impact
+    )
+
+
+def drivers(answers: dict[str, str], locale: str) -> list[dict[str, Any]]:
+    """The answers that drove the result: every answer scored 2 or 3, highest first."""
+    found = []
+    for code, factor in factors_by_code().items():
+        choice = next((c for c in factor["choices"] if c["code"] == answers.get(code)), None)
+        if choice is not None and choice["score"] >= 2:
+            found.append(
+                {
+                    "factor": code,
+                    "group": factor["group"],
+                    "label": label(factor["label"], locale),
+                    "choice": label(choice["label"], locale),
+                    "score": choice["score"],
+                }
+            )
+    return sorted(found, key=lambda d: -d["score"])
+
+
+# --- what the project's records already say ----------------------------------------------------
+
+
+def project_has_nct(project: Project) -> bool:
+    return bool(
+        db.session.execute(
+            sa.select(sa.literal(1))
+            .where(IpAsset.project_id == project.id, IpAsset.nct_status != "not_nct")
+            .limit(1)
+        ).first()
+    )
+
+
+def prefill(project: Project) -> dict[str, Any]:
+    """Answers the project's records suggest, and its NCT status (for the form)."""
+    today = clock.today()
+    suggested: dict[str, str] = {}
+    sensitivities = db.session.execute(
+        sa.select(IpAsset.sensitivity).where(IpAsset.project_id == project.id).distinct()
+    ).scalars()
+    highest = max(sensitivities, key=lambda s: SENSITIVITY_RANK[s], default=None)
+    if highest is not None:
+        suggested["asset_sensitivity"] = highest
+    ndas = db.session.execute(sa.select(Nda).where(Nda.project_id == project.id)).scalars().all()
+    coverage = [
+        _nda_coverage([n for n in ndas if n.partner_id == p.id], today) for p in project.partners
+    ]
+    if coverage:
+        suggested["nda_coverage"] = max(coverage, key=NDA_COVERAGE_RANK.__getitem__)
+    return {"answers": suggested, "has_nct": project_has_nct(project)}
+
+
+NDA_COVERAGE_RANK = {"active_full": 0, "active_partial": 1, "draft_or_expired": 2, "none": 3}
+
+
+def _nda_coverage(ndas: list[Nda], today: dt.date) -> str:
+    """The best coverage one partner's NDAs give."""
+    best = "none"
+    for nda in ndas:
+        status = nda.effective_status(today)
+        if status == "active" and nda.effective_on <= today:
+            found = (
+                "active_full" if nda.return_or_destroy and nda.audit_rights else "active_partial"
+            )
+        elif status in ("draft", "expired", "active"):
+            found = "draft_or_expired"
+        else:
+            continue
+        if NDA_COVERAGE_RANK[found] < NDA_COVERAGE_RANK[best]:
+            best = found
+    return best
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+def reviews_query(project: Project) -> sa.Select[tuple[RiskReview]]:
+    """A project's reviews, newest first (the project filter uses ix_risk_reviews_current)."""
+    return (
+        sa.select(RiskReview)
+        .where(RiskReview.project_id == project.id)
+        .order_by(RiskReview.created_at.desc(), RiskReview.id.desc())
+    )
+
+
+def submit_review(project: Project, author: User, answers: Any, summary: str | None) -> RiskReview:
+    """Score the answers and file the review as `submitted`. Raises InvalidInput (422)."""
+    answers = validate_answers(answers)
+    result = score_answers(answers, project_has_nct(project))
+    review = RiskReview(
+        project=project,
+        catalogue_version=str(catalogue()["version"]),
+        answers=answers,
+        likelihood=result.likelihood,
+        impact=result.impact,
+        score=result.score,
+        level=result.level,
+        summary=(summary or "").strip() or None,
+        status="submitted",
+        author_id=author.id,
+    )
+    db.session.add(review)
+    db.session.flush()
+    record(
+        "review.submitted",
+        review,
+        detail={"project_id": project.id, "score": result.score, "level": result.level},
+    )
+    return review
+
+
+def decide_review(
+    review: RiskReview,
+    reviewer: User,
+    decision: str,
+    valid_until: dt.date | None = None,
+    conditions: str | None = None,
+    version: int | None = None,
+) -> RiskReview:
+    """Approve (with `valid_until` in the future) or reject a submitted review.
+
+    Raises Forbidden when the reviewer wrote it (four eyes), StateConflict (409) when it is
+    already decided, InvalidInput (422) for a missing or past `valid_until`."""
+    if review.author_id == reviewer.id:
+        raise Forbidden("A second lawyer must decide a review; its author may not.")
+    if version is not None and version != review.version:
+        raise StateConflict("The review was changed by someone else; reload it.")
+    if review.status != "submitted":
+        raise StateConflict(f"This review is already {review.status}.")
+    if decision not in ("approve", "reject"):
+        raise InvalidInput({"decision": ["Choose approve or reject."]})
+    if decision == "approve":
+        if valid_until is None:
+            raise InvalidInput({"valid_until": ["An approval needs a validity date."]})
+        if valid_until <= clock.today():
+            raise InvalidInput({"valid_until": ["The validity date must be in the future."]})
+        review.valid_until = valid_until
+        review.conditions = (conditions or "").strip() or None
+    review.status = "approved" if decision == "approve" else "rejected"
+    review.reviewer_id = reviewer.id
+    review.decided_at = clock.now()
+    db.session.flush()
+    record(
+        f"review.{review.status}",
+        review,
+        detail={"project_id": review.project_id, "level": review.level},
+    )
+    return review
+
+
+def result_of(review: RiskReview) -> Result:
+    """The stored result, with whether national core technology forced the impact."""
+    answered = score_answers(review.answers, False) if _current_catalogue(review) else None
+    answered_impact = answered.impact if answered else review.impact
+    return Result(
+        review.likelihood,
+        review.impact,
+        review.score,
+        review.level,
+        answered_impact,
+        review.impact != answered_impact,
+    )
+
+
+def _current_catalogue(review: RiskReview) -> bool:
+    return review.catalogue_version == str(catalogue()["version"])
+
+
+def matrix(review: RiskReview) -> list[list[dict[str, Any]]]:
+    """The 5×5 matrix, impact 5 at the top, likelihood 1..5 left to right."""
+    return [
+        [
+            {
+                "likelihood": likelihood,
+                "impact": impact,
+                "score": likelihood * impact,
+                "level": level_of(likelihood * impact),
+                "current": likelihood == review.likelihood and impact == review.impact,
+            }
+            for likelihood in range(1, 6)
+        ]
+        for impact in range(5, 0, -1)
+    ]
