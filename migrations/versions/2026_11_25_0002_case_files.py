@@ -83,6 +83,7 @@ def upgrade():
     sa.Column('confidentiality_marked', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_ip_assets_project_id_projects')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ip_assets'))
     )
@@ -104,6 +105,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_ndas_created_by_id_users')),
     sa.ForeignKeyConstraint(['partner_id'], ['organizations.id'], name=op.f('fk_ndas_partner_id_organizations')),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_ndas_project_id_projects')),

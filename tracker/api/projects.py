@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -10,12 +12,32 @@ from marshmallow import Schema, fields, validate
 from tracker.api.common import PageArgs, page_of, paginate, requires, user
 from tracker.auth import policy
 from tracker.cases import service
-from tracker.cases.loading import project_or_404
+from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
 
 _max50 = validate.Length(max=50)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def allowed_on(action: str, model: type | None = None, key: str = "project_id") -> Callable[[F], F]:
+    """Load the project (or the `model` record) named by the URL and ask the policy before the
+    body is validated: 404 out of scope, 403 in scope but not allowed."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if model is None:
+                obj: Any = project_or_404(user(), kwargs[key])
+            else:
+                obj = record_or_404(user(), model, kwargs[key])
+            policy.require(user(), action, obj)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator
 
 
 class ProjectSchema(Schema):
@@ -90,9 +112,9 @@ def get_project(project_id: int) -> Any:
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@allowed_on("project.edit")
 @blp.arguments(ProjectPatchSchema)
 @blp.response(200, ProjectSchema)
 def update_project(body: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
-    policy.require(user(), "project.edit", project)
     return service.with_risk_level(service.update_project(user(), project, body))

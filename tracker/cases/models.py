@@ -129,6 +129,8 @@ class IpAsset(db.Model):
     confidentiality_marked: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set on every change (also of owners or deadlines only, so the version moves on)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship()
     owners: Mapped[list[AssetOwner]] = relationship(
@@ -240,6 +242,8 @@ class Nda(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set on every change (also of covered assets only, so the version moves on)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship()
     partner: Mapped[Organization] = relationship(lazy="joined")

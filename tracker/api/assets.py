@@ -1,0 +1,137 @@
+"""IP assets: everyone in scope reads them (operators a reduced view); lawyers write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.projects import allowed_on
+from tracker.auth import policy
+from tracker.cases import assets
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import (
+    ASSET_KINDS,
+    DEADLINE_KINDS,
+    NCT_STATUSES,
+    SENSITIVITIES,
+    STRATEGIC_ITEM,
+    IpAsset,
+)
+
+blp = Blueprint("api_assets", __name__, url_prefix="/api/v1", description="IP assets")
+
+_ref = validate.Length(max=100)
+
+
+class AssetOwnerSchema(Schema):
+    organization_id = fields.Integer(required=True, strict=True)
+    share_pct = fields.Float(
+        required=True, validate=validate.Range(min=0, max=100, min_inclusive=False)
+    )
+
+
+class AssetDeadlineSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
+    due_on = fields.Date(required=True)
+    note = fields.String(allow_none=True, validate=validate.Length(max=500))
+    done = fields.Boolean(load_default=False)
+
+
+class AssetLimitedSchema(Schema):
+    """What an operator sees: title, kind, sensitivity and the regulatory status."""
+
+    id = fields.Integer(dump_only=True)
+    project_id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
+    sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
+    nct_status = fields.String(load_default="not_nct", validate=validate.OneOf(NCT_STATUSES))
+    nct_ref = fields.String(allow_none=True, validate=_ref)
+    strategic_item = fields.String(load_default="no", validate=validate.OneOf(STRATEGIC_ITEM))
+    export_licence_ref = fields.String(allow_none=True, validate=_ref)
+    export_licence_until = fields.Date(allow_none=True)
+    version = fields.Integer(dump_only=True)
+
+
+class AssetSchema(AssetLimitedSchema):
+    """The whole asset (everyone in scope with `asset.view_full`; operators get the limited
+    schema above)."""
+
+    description = fields.String(allow_none=True, validate=validate.Length(max=20_000))
+    jurisdictions = fields.List(
+        fields.String(validate=validate.Length(equal=2)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+    owners = fields.List(
+        fields.Nested(AssetOwnerSchema), load_default=list, validate=validate.Length(max=20)
+    )
+    application_no = fields.String(allow_none=True, validate=_ref)
+    filed_on = fields.Date(allow_none=True)
+    registration_no = fields.String(allow_none=True, validate=_ref)
+    registered_on = fields.Date(allow_none=True)
+    originality_cert_no = fields.String(allow_none=True, validate=_ref)
+    confidentiality_marked = fields.Boolean(load_default=False)
+    deadlines = fields.List(
+        fields.Nested(AssetDeadlineSchema), load_default=list, validate=validate.Length(max=50)
+    )
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+
+class AssetPatchSchema(AssetSchema):
+    #: the version this edit was made on; a stale one answers 409
+    version = fields.Integer(required=True, strict=True)
+
+
+#: every field of a PATCH is optional but `version`
+_PATCH = AssetPatchSchema(
+    partial=tuple(n for n in AssetPatchSchema._declared_fields if n != "version")
+)
+
+
+def _dump(asset: IpAsset) -> Any:
+    if policy.can(user(), "asset.view_full", asset):
+        return asset
+    return jsonify(AssetLimitedSchema().dump(asset))
+
+
+@blp.route("/projects/<int:project_id>/assets", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(AssetSchema), description="Operators get AssetLimited items.")
+def list_assets(args: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "asset.view", project)
+    page = paginate(assets.asset_query(project), args)
+    if policy.can(user(), "asset.view_full", project):
+        return page
+    return jsonify(page_of(AssetLimitedSchema)().dump(page))
+
+
+@blp.route("/projects/<int:project_id>/assets", methods=["POST"])
+@allowed_on("asset.edit")
+@blp.arguments(AssetSchema)
+@blp.response(201, AssetSchema)
+def create_asset(body: dict[str, Any], project_id: int) -> Any:
+    return assets.create_asset(project_or_404(user(), project_id), body)
+
+
+@blp.route("/assets/<int:asset_id>", methods=["GET"])
+@blp.response(200, AssetSchema, description="Operators get the AssetLimited fields only.")
+def get_asset(asset_id: int) -> Any:
+    asset = record_or_404(user(), IpAsset, asset_id)
+    policy.require(user(), "asset.view", asset)
+    return _dump(asset)
+
+
+@blp.route("/assets/<int:asset_id>", methods=["PATCH"])
+@allowed_on("asset.edit", IpAsset, "asset_id")
+@blp.arguments(_PATCH)
+@blp.response(200, AssetSchema)
+def update_asset(body: dict[str, Any], asset_id: int) -> Any:
+    return assets.update_asset(record_or_404(user(), IpAsset, asset_id), body)

@@ -1,0 +1,197 @@
+"""IP assets of a project: their owners, jurisdictions, deadlines and regulatory status.
+
+Lawyers write them (`asset.edit`); everyone in scope sees them, operators only the title, kind,
+sensitivity and regulatory status (`asset.view_full` decides, see tracker/api/assets.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth.accounts import iso_countries
+from tracker.cases import search
+from tracker.cases.models import (
+    ASSET_KINDS,
+    DEADLINE_KINDS,
+    NCT_STATUSES,
+    SENSITIVITIES,
+    STRATEGIC_ITEM,
+    AssetDeadline,
+    AssetOwner,
+    IpAsset,
+    Project,
+)
+from tracker.cases.service import Errors, check_version, dates_in_order, organizations
+from tracker.db import db
+
+#: regional and international filings besides the ISO 3166 countries
+EXTRA_JURISDICTIONS = frozenset({"EP", "WO"})
+
+ASSET_FIELDS = (
+    "title",
+    "kind",
+    "sensitivity",
+    "description",
+    "jurisdictions",
+    "application_no",
+    "filed_on",
+    "registration_no",
+    "registered_on",
+    "nct_status",
+    "nct_ref",
+    "strategic_item",
+    "export_licence_ref",
+    "export_licence_until",
+    "originality_cert_no",
+    "confidentiality_marked",
+)
+_CHOICES = {
+    "kind": ASSET_KINDS,
+    "sensitivity": SENSITIVITIES,
+    "nct_status": NCT_STATUSES,
+    "strategic_item": STRATEGIC_ITEM,
+}
+
+
+def _jurisdictions(codes: list[str], errors: Errors) -> list[str]:
+    valid = iso_countries() | EXTRA_JURISDICTIONS
+    cleaned = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
+    for code in cleaned:
+        if code not in valid:
+            errors.add("jurisdictions", f"{code} is not an ISO 3166 country code, EP or WO.")
+    return cleaned
+
+
+def _owners(owners: list[dict[str, Any]], errors: Errors) -> list[AssetOwner]:
+    ids = [o["organization_id"] for o in owners]
+    if len(set(ids)) != len(ids):
+        errors.add("owners", "Each organisation may own a share only once.")
+    found = {org.id for org in organizations(ids, None, "owners", errors)}
+    total = Decimal(0)
+    result = []
+    for owner in owners:
+        share = Decimal(str(owner["share_pct"]))
+        if not Decimal(0) < share <= Decimal(100):
+            errors.add("owners", "A share is more than 0 and at most 100 percent.")
+        total += share
+        if owner["organization_id"] in found:
+            result.append(AssetOwner(organization_id=owner["organization_id"], share_pct=share))
+    if total > 100:
+        errors.add("owners", "The shares add up to more than 100 percent.")
+    return result
+
+
+def _deadlines(deadlines: list[dict[str, Any]], errors: Errors) -> list[AssetDeadline]:
+    result = []
+    for item in deadlines:
+        if item.get("kind") not in DEADLINE_KINDS:
+            errors.add("deadlines", "Unknown deadline kind.")
+            continue
+        result.append(
+            AssetDeadline(
+                kind=item["kind"],
+                due_on=item["due_on"],
+                note=item.get("note") or None,
+                done=bool(item.get("done", False)),
+            )
+        )
+    return result
+
+
+def _apply(asset: IpAsset, values: dict[str, Any]) -> list[str]:
+    errors = Errors()
+    for name, choices in _CHOICES.items():
+        if name in values and values[name] not in choices:
+            errors.add(name, "Not one of the allowed values.")
+    if "jurisdictions" in values:
+        values["jurisdictions"] = _jurisdictions(values["jurisdictions"], errors)
+    owners = _owners(values["owners"], errors) if "owners" in values else None
+    deadlines = _deadlines(values["deadlines"], errors) if "deadlines" in values else None
+    dates_in_order(
+        values.get("filed_on", asset.filed_on),
+        values.get("registered_on", asset.registered_on),
+        "registered_on",
+        errors,
+    )
+    until = values.get("export_licence_until", asset.export_licence_until)
+    if until is not None and not values.get("export_licence_ref", asset.export_licence_ref):
+        errors.add("export_licence_ref", "A licence date needs the licence reference.")
+    errors.raise_if_any()
+
+    changed = [n for n in ASSET_FIELDS if n in values and getattr(asset, n) != values[n]]
+    for name in changed:
+        setattr(asset, name, values[name])
+    if owners is not None and _owner_key(asset.owners) != _owner_key(owners):
+        asset.owners = owners
+        changed.append("owners")
+    if deadlines is not None and _deadline_key(asset.deadlines) != _deadline_key(deadlines):
+        asset.deadlines = deadlines
+        changed.append("deadlines")
+    return changed
+
+
+def _owner_key(owners: list[AssetOwner]) -> list[tuple[int, Decimal]]:
+    return sorted((o.organization_id, Decimal(o.share_pct)) for o in owners)
+
+
+def _deadline_key(deadlines: list[AssetDeadline]) -> list[tuple[Any, ...]]:
+    return sorted((d.kind, d.due_on, d.note or "", d.done) for d in deadlines)
+
+
+def _index(asset: IpAsset) -> None:
+    numbers = " ".join(n for n in (asset.application_no, asset.registration_no) if n)
+    search.index_record("asset", asset.id, asset.project_id, "asset.view", f"{asset.title}")
+    search.index_record(
+        "asset_detail",
+        asset.id,
+        asset.project_id,
+        "asset.view_full",
+        f"{numbers} {asset.description or ''} {asset.originality_cert_no or ''}",
+    )
+
+
+def create_asset(project: Project, values: dict[str, Any]) -> IpAsset:
+    """Record an IP asset of `project`. Raises InvalidInput (422): unknown owners, shares over
+    100, unknown jurisdictions, dates out of order. Audited."""
+    asset = IpAsset(
+        project=project,
+        nct_status=values.get("nct_status", "not_nct"),
+        strategic_item=values.get("strategic_item", "no"),
+        jurisdictions=[],
+    )
+    _apply(asset, values)
+    db.session.add(asset)
+    db.session.flush()
+    _index(asset)
+    record("asset.created", asset, detail={"project_id": project.id})
+    return asset
+
+
+def update_asset(asset: IpAsset, changes: dict[str, Any]) -> IpAsset:
+    """Edit an asset; `changes["version"]` must be the stored version (else 409, unchanged).
+    `owners` and `deadlines`, when given, replace the lists. Audited with the changed fields."""
+    check_version(asset, changes.get("version"))
+    values = {k: v for k, v in changes.items() if k in (*ASSET_FIELDS, "owners", "deadlines")}
+    changed = _apply(asset, values)
+    if changed:
+        asset.updated_at = clock.now()  # the row is updated, so the version moves on
+        db.session.flush()
+        _index(asset)
+        record("asset.updated", asset, detail={"project_id": asset.project_id, "fields": changed})
+    return asset
+
+
+def asset_query(project: Project) -> sa.Select[tuple[IpAsset]]:
+    """The project's assets, newest last, with owners and deadlines loaded alongside."""
+    return (
+        sa.select(IpAsset)
+        .where(IpAsset.project_id == project.id)
+        .options(selectinload(IpAsset.owners), selectinload(IpAsset.deadlines))
+        .order_by(IpAsset.id)
+    )
