@@ -17,7 +17,7 @@ install: $(STAMP) translations
 
 translations: $(STAMP)
 	@for d in $$(find tracker -type d -name 'translations*'); do \
-	  [ -d "$$d" ] && $(BIN)/pybabel compile -d "$$d" -f -q; \
+	  [ -d "$$d" ] && $(BIN)/pybabel compile -d "$$d" -f >/dev/null; \
 	done; true
 
 ## Install, migrate the embedded SQLite database, load the demo data once, serve on :5000.

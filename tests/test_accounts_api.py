@@ -17,9 +17,17 @@ def admin_api(make_user, api_as):
 
 def test_create_and_read_user(admin_api, make_org):
     company = make_org("company")
-    response = admin_api.post("/api/v1/users", json={
-        "email": "Lee@Company.test", "name": "Lee", "role": "company",
-        "password": GOOD_PASSWORD, "organization_id": company.id, "locale": "en"})
+    response = admin_api.post(
+        "/api/v1/users",
+        json={
+            "email": "Lee@Company.test",
+            "name": "Lee",
+            "role": "company",
+            "password": GOOD_PASSWORD,
+            "organization_id": company.id,
+            "locale": "en",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["email"] == "lee@company.test"
@@ -30,8 +38,11 @@ def test_create_and_read_user(admin_api, make_org):
     assert listed["total"] >= 1 and listed["page"] == 1 and listed["per_page"] == 50
     assert all("password" not in u for u in listed["items"])
     # the audit event does not carry the password
-    events = db.session.execute(sa.select(AuditEvent).where(
-        AuditEvent.action == "user.created")).scalars().all()
+    events = (
+        db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "user.created"))
+        .scalars()
+        .all()
+    )
     assert events and all(GOOD_PASSWORD not in str(e.detail) for e in events)
 
 
@@ -57,8 +68,12 @@ def test_email_is_unique_case_insensitively(admin_api):
 )
 def test_user_validation(admin_api, changes, field):
     before = db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one()
-    body = {"email": "new@example.test", "name": "New", "role": "auditor",
-            "password": GOOD_PASSWORD} | changes
+    body = {
+        "email": "new@example.test",
+        "name": "New",
+        "role": "auditor",
+        "password": GOOD_PASSWORD,
+    } | changes
     response = admin_api.post("/api/v1/users", json=body)
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
@@ -67,32 +82,47 @@ def test_user_validation(admin_api, changes, field):
 
 def test_company_user_needs_a_company_not_a_partner(admin_api, make_org):
     partner = make_org("partner")
-    response = admin_api.post("/api/v1/users", json={
-        "email": "p@example.test", "name": "P", "role": "company", "password": GOOD_PASSWORD,
-        "organization_id": partner.id})
+    response = admin_api.post(
+        "/api/v1/users",
+        json={
+            "email": "p@example.test",
+            "name": "P",
+            "role": "company",
+            "password": GOOD_PASSWORD,
+            "organization_id": partner.id,
+        },
+    )
     assert response.status_code == 422
     assert "organization_id" in response.get_json()["errors"]
 
 
 def test_operator_with_zone(admin_api, make_zone):
     zone = make_zone()
-    response = admin_api.post("/api/v1/users", json={
-        "email": "op@example.test", "name": "Op", "role": "operator",
-        "password": GOOD_PASSWORD, "zone_id": zone.id})
+    response = admin_api.post(
+        "/api/v1/users",
+        json={
+            "email": "op@example.test",
+            "name": "Op",
+            "role": "operator",
+            "password": GOOD_PASSWORD,
+            "zone_id": zone.id,
+        },
+    )
     assert response.status_code == 201
     assert response.get_json()["zone_id"] == zone.id
 
 
 def test_password_length_up_to_at_least_128(admin_api):
-    response = admin_api.post("/api/v1/users", json={
-        "email": "long@example.test", "name": "L", "role": "auditor", "password": "x1" * 64})
+    response = admin_api.post(
+        "/api/v1/users",
+        json={"email": "long@example.test", "name": "L", "role": "auditor", "password": "x1" * 64},
+    )
     assert response.status_code == 201
 
 
 def test_patch_user(admin_api, make_user):
     user = make_user("lawyer")
-    response = admin_api.patch(f"/api/v1/users/{user.id}", json={"name": "Renamed",
-                                                                  "locale": "ko"})
+    response = admin_api.patch(f"/api/v1/users/{user.id}", json={"name": "Renamed", "locale": "ko"})
     assert response.status_code == 200
     assert response.get_json()["name"] == "Renamed"
     bad = admin_api.patch(f"/api/v1/users/{user.id}", json={"role": "company"})
@@ -101,12 +131,15 @@ def test_patch_user(admin_api, make_user):
 
 
 def test_zones(admin_api, make_user, api_as):
-    response = admin_api.post("/api/v1/zones", json={
-        "code": "JN-X", "name_en": "Jeonnam", "name_ko": "전남", "industry": "DC"})
+    response = admin_api.post(
+        "/api/v1/zones",
+        json={"code": "JN-X", "name_en": "Jeonnam", "name_ko": "전남", "industry": "DC"},
+    )
     assert response.status_code == 201
     assert response.get_json()["name_ko"] == "전남"
-    duplicate = admin_api.post("/api/v1/zones", json={
-        "code": "JN-X", "name_en": "Again", "name_ko": "다시"})
+    duplicate = admin_api.post(
+        "/api/v1/zones", json={"code": "JN-X", "name_en": "Again", "name_ko": "다시"}
+    )
     assert duplicate.status_code == 422
     for role in ("lawyer", "company", "operator", "auditor"):
         listed = api_as(make_user(role)).get("/api/v1/zones")
@@ -115,16 +148,20 @@ def test_zones(admin_api, make_user, api_as):
 
 
 def test_organizations(admin_api, make_user, api_as):
-    ok = admin_api.post("/api/v1/organizations", json={
-        "name": "Fraunhofer ISIT", "kind": "partner", "country": "de"})
+    ok = admin_api.post(
+        "/api/v1/organizations",
+        json={"name": "Fraunhofer ISIT", "kind": "partner", "country": "de"},
+    )
     assert ok.status_code == 201 and ok.get_json()["country"] == "DE"
     for country in ("XX", "ZZ", "EU", "Germany", ""):
-        bad = admin_api.post("/api/v1/organizations", json={
-            "name": "Bad", "kind": "partner", "country": country})
+        bad = admin_api.post(
+            "/api/v1/organizations", json={"name": "Bad", "kind": "partner", "country": country}
+        )
         assert bad.status_code == 422, country
         assert "country" in bad.get_json()["errors"]
-    bad_kind = admin_api.post("/api/v1/organizations", json={
-        "name": "Bad", "kind": "government", "country": "KR"})
+    bad_kind = admin_api.post(
+        "/api/v1/organizations", json={"name": "Bad", "kind": "government", "country": "KR"}
+    )
     assert bad_kind.status_code == 422
     listed = api_as(make_user("company")).get("/api/v1/organizations?kind=partner&country=DE")
     assert listed.status_code == 200
@@ -168,8 +205,9 @@ def test_auditor_views_admin_pages_but_cannot_write(make_user, browser_as):
     client = browser_as(make_user("auditor"))
     assert client.get("/admin/users").status_code == 200
     token = csrf_token(client, "/admin/zones")
-    response = client.post("/admin/zones", data={
-        "csrf_token": token, "code": "AUD", "name_en": "x", "name_ko": "x"})
+    response = client.post(
+        "/admin/zones", data={"csrf_token": token, "code": "AUD", "name_en": "x", "name_ko": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -179,15 +217,33 @@ def test_admin_creates_user_in_html(make_user, browser_as, make_org):
     client = browser_as(make_user("admin"))
     company = make_org("company")
     token = csrf_token(client, "/admin/users")
-    response = client.post("/admin/users", data={
-        "csrf_token": token, "email": "html@example.test", "name": "Html",
-        "role": "company", "password": GOOD_PASSWORD, "organization_id": company.id,
-        "zone_id": 0, "locale": "ko", "active": "y"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "html@example.test",
+            "name": "Html",
+            "role": "company",
+            "password": GOOD_PASSWORD,
+            "organization_id": company.id,
+            "zone_id": 0,
+            "locale": "ko",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
-    assert db.session.execute(
-        sa.select(User).where(User.email == "html@example.test")).scalar_one()
-    weak = client.post("/admin/users", data={
-        "csrf_token": token, "email": "weak@example.test", "name": "W",
-        "role": "auditor", "password": "short", "organization_id": 0, "zone_id": 0,
-        "locale": "ko"})
+    assert db.session.execute(sa.select(User).where(User.email == "html@example.test")).scalar_one()
+    weak = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "weak@example.test",
+            "name": "W",
+            "role": "auditor",
+            "password": "short",
+            "organization_id": 0,
+            "zone_id": 0,
+            "locale": "ko",
+        },
+    )
     assert weak.status_code == 422

@@ -58,9 +58,11 @@ def test_403_is_audited(make_user, api_as):
 
     user = make_user("lawyer")
     api_as(user).get("/api/v1/users")
-    event = db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.action == "access.denied")
-    ).scalars().all()[-1]
+    event = (
+        db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "access.denied"))
+        .scalars()
+        .all()[-1]
+    )
     assert event.actor_id == user.id
     assert event.detail["path"] == "/api/v1/users"
 
@@ -160,8 +162,15 @@ def test_health_503_when_database_is_down(tmp_path_factory):
 def test_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     paths = spec["paths"]
-    for path in ["/api/v1/auth/token", "/api/v1/me", "/api/v1/users", "/api/v1/users/{user_id}",
-                 "/api/v1/zones", "/api/v1/organizations", "/api/v1/health"]:
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{user_id}",
+        "/api/v1/zones",
+        "/api/v1/organizations",
+        "/api/v1/health",
+    ]:
         assert path in paths, path
     post_users = paths["/api/v1/users"]["post"]
     assert "requestBody" in post_users

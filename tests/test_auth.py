@@ -22,9 +22,9 @@ def _token(client, email, password=TEST_PASSWORD, otp=None):
 
 
 def _events(action):
-    return db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.action == action)
-    ).scalars().all()
+    return (
+        db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == action)).scalars().all()
+    )
 
 
 # --- HTML sign-in ----------------------------------------------------------------------------
@@ -35,9 +35,14 @@ def test_sign_in_success_creates_a_server_side_session(client, make_user):
     response = sign_in(client, "KIM@example.TEST")  # case-insensitive
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    assert db.session.execute(
-        sa.select(sa.func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
-    ).scalar_one() == 1
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == user.id)
+        ).scalar_one()
+        == 1
+    )
     assert _events("auth.sign_in")[-1].object_id == user.id
 
 
@@ -165,10 +170,15 @@ def test_password_change_ends_every_session_and_token(app, make_user, browser_as
     api = api_as(user)
     client = browser_as(user)
     token = csrf_token(client, "/account")
-    response = client.post("/account", data={
-        "csrf_token": token, "pw-current": TEST_PASSWORD,
-        "pw-new": "a brand new passphrase", "pw-submit": "1",
-    })
+    response = client.post(
+        "/account",
+        data={
+            "csrf_token": token,
+            "pw-current": TEST_PASSWORD,
+            "pw-new": "a brand new passphrase",
+            "pw-submit": "1",
+        },
+    )
     assert response.status_code == 302
     assert other_browser.get("/api/v1/me").status_code == 401
     assert api.get("/api/v1/me").status_code == 401
@@ -179,10 +189,15 @@ def test_password_change_needs_the_current_password(make_user, browser_as):
     user = make_user("lawyer")
     client = browser_as(user)
     token = csrf_token(client, "/account")
-    response = client.post("/account", data={
-        "csrf_token": token, "pw-current": "not my password",
-        "pw-new": "a brand new passphrase", "pw-submit": "1",
-    })
+    response = client.post(
+        "/account",
+        data={
+            "csrf_token": token,
+            "pw-current": "not my password",
+            "pw-new": "a brand new passphrase",
+            "pw-submit": "1",
+        },
+    )
     assert response.status_code == 422
     assert client.get("/api/v1/me").status_code == 200
 
@@ -250,8 +265,13 @@ def test_token_issue_and_me(client, make_user):
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200
     assert me.get_json() | {} == {
-        "id": user.id, "email": user.email, "name": user.name, "role": "company",
-        "organization_id": user.organization_id, "zone_id": None, "locale": "en",
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": "company",
+        "organization_id": user.organization_id,
+        "zone_id": None,
+        "locale": "en",
         "totp_enrolled": False,
     }
     # only the hash is stored
@@ -283,8 +303,9 @@ def test_expired_token_is_refused(client, make_user):
 
 def test_bearer_calls_need_no_csrf(make_user, api_as):
     admin = make_user("admin")
-    response = api_as(admin).post("/api/v1/zones", json={
-        "code": "T-1", "name_en": "Test zone", "name_ko": "시험 특구"})
+    response = api_as(admin).post(
+        "/api/v1/zones", json={"code": "T-1", "name_en": "Test zone", "name_ko": "시험 특구"}
+    )
     assert response.status_code == 201
 
 
@@ -364,8 +385,10 @@ def test_totp_enrolment_page(make_user, browser_as):
     with client.session_transaction() as s:
         secret = s["totp_candidate"]
     token = csrf_token(client, "/account")
-    response = client.post("/account", data={
-        "csrf_token": token, "totp-otp": pyotp.TOTP(secret).now(), "totp-submit": "1"})
+    response = client.post(
+        "/account",
+        data={"csrf_token": token, "totp-otp": pyotp.TOTP(secret).now(), "totp-submit": "1"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).totp_enrolled

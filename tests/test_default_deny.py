@@ -31,7 +31,13 @@ def test_public_list_is_short_and_real(app):
     # every public endpoint that exists is one we mean to be public
     for endpoint in PUBLIC_ENDPOINTS & endpoints:
         assert endpoint.split(".")[0] in {
-            "static", "auth", "main", "api_auth", "api_health", "api-docs", "reports"
+            "static",
+            "auth",
+            "main",
+            "api_auth",
+            "api_health",
+            "api-docs",
+            "reports",
         }
 
 

@@ -11,7 +11,7 @@ from tracker.auth import policy
 from tracker.cases.models import Project
 from tracker.db import db
 
-A, L, C, O, U = "admin", "lawyer", "company", "operator", "auditor"
+A, L, C, O, U = "admin", "lawyer", "company", "operator", "auditor"  # noqa: E741
 
 #: action -> the roles DESIGN.md allows it for, inside their scope
 EXPECTED = {
@@ -79,8 +79,9 @@ def test_out_of_scope_is_not_found(world, role, action):
         policy.require(user, action, world.project)
 
 
-@pytest.mark.parametrize("action", ["accounts.view", "accounts.manage", "audit.view",
-                                    "audit.view_own"])
+@pytest.mark.parametrize(
+    "action", ["accounts.view", "accounts.manage", "audit.view", "audit.view_own"]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_actions_without_a_project(world, role, action):
     assert policy.can(world.users[role], action) is (role in EXPECTED[action])
@@ -111,9 +112,9 @@ def test_visible_projects_matches_in_scope(world, make_project, role):
         if role not in who:
             continue
         user = who[role]
-        ids = set(db.session.execute(
-            sa.select(Project.id).where(policy.visible_projects(user))
-        ).scalars())
+        ids = set(
+            db.session.execute(sa.select(Project.id).where(policy.visible_projects(user))).scalars()
+        )
         for project in [world.project, *others]:
             assert (project.id in ids) is policy.in_scope(user, project)
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -124,6 +124,8 @@ def _session_cookies(app: Flask) -> None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # the CLI speaks English
     if current_user and current_user.is_authenticated:
         return str(current_user.locale)
     if session.get("lang") in LOCALES:
