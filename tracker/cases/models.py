@@ -251,6 +251,10 @@ class Nda(db.Model):
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
+    @property
+    def asset_ids(self) -> list[int]:
+        return [a.id for a in self.assets]
+
     def effective_status(self, today: dt.date) -> str:
         if self.status == "active" and self.expires_on < today:
             return "expired"

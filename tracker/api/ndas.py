@@ -1,0 +1,104 @@
+"""The NDA register: everyone in scope reads it; lawyers write; company staff write drafts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker import clock
+from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.projects import allowed_on
+from tracker.auth import policy
+from tracker.cases import ndas
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import NDA_STATUSES, Nda
+
+blp = Blueprint("api_ndas", __name__, url_prefix="/api/v1", description="NDA register")
+
+
+class NdaSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    project_id = fields.Integer(dump_only=True)
+    partner_id = fields.Integer(required=True, strict=True)
+    partner_name = fields.Function(lambda nda: nda.partner.name, dump_only=True)
+    signed_on = fields.Date(allow_none=True, load_default=None)
+    effective_on = fields.Date(required=True)
+    expires_on = fields.Date(required=True)
+    governing_law = fields.String(allow_none=True, validate=validate.Length(max=100))
+    purpose = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    asset_ids = fields.List(
+        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=200)
+    )
+    return_or_destroy = fields.Boolean(load_default=False)
+    audit_rights = fields.Boolean(load_default=False)
+    #: in: draft, active or terminated; out: the effective status (an active NDA past its
+    #: expiry date reads `expired`)
+    status = fields.Function(
+        lambda nda: nda.effective_status(clock.today()) if isinstance(nda, Nda) else nda,
+        deserialize=lambda value: value,
+        load_default="draft",
+        validate=validate.OneOf(ndas.SETTABLE_STATUSES),
+    )
+    #: the status as recorded
+    recorded_status = fields.String(attribute="status", dump_only=True)
+    created_by_id = fields.Integer(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+
+class NdaPatchSchema(NdaSchema):
+    #: the version this edit was made on; a stale one answers 409
+    version = fields.Integer(required=True, strict=True)
+
+
+_PATCH = NdaPatchSchema(partial=tuple(n for n in NdaPatchSchema._declared_fields if n != "version"))
+
+
+class NdaFilterArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(NDA_STATUSES))
+    partner_id = fields.Integer()
+    expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+
+
+@blp.route("/ndas", methods=["GET"])
+@blp.arguments(NdaFilterArgs, location="query")
+@blp.response(200, page_of(NdaSchema))
+def list_all_ndas(args: dict[str, Any]) -> Any:
+    policy.require(user(), "nda.view")
+    return paginate(ndas.nda_query(user(), args), args)
+
+
+@blp.route("/projects/<int:project_id>/ndas", methods=["GET"])
+@blp.arguments(NdaFilterArgs, location="query")
+@blp.response(200, page_of(NdaSchema))
+def list_ndas(args: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "nda.view", project)
+    return paginate(ndas.nda_query(user(), args, project), args)
+
+
+@blp.route("/projects/<int:project_id>/ndas", methods=["POST"])
+@allowed_on("nda.draft")
+@blp.arguments(NdaSchema)
+@blp.response(201, NdaSchema)
+def create_nda(body: dict[str, Any], project_id: int) -> Any:
+    return ndas.create_nda(user(), project_or_404(user(), project_id), body)
+
+
+@blp.route("/ndas/<int:nda_id>", methods=["GET"])
+@blp.response(200, NdaSchema)
+def get_nda(nda_id: int) -> Any:
+    nda = record_or_404(user(), Nda, nda_id)
+    policy.require(user(), "nda.view", nda)
+    return nda
+
+
+@blp.route("/ndas/<int:nda_id>", methods=["PATCH"])
+@allowed_on("nda.draft", Nda, "nda_id")
+@blp.arguments(_PATCH)
+@blp.response(200, NdaSchema)
+def update_nda(body: dict[str, Any], nda_id: int) -> Any:
+    return ndas.update_nda(user(), record_or_404(user(), Nda, nda_id), body)

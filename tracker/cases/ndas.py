@@ -1,0 +1,162 @@
+"""The NDA register: NDAs of a project with one of its partners, the assets they cover.
+
+Rules (docs/decisions.md, "NDA register"):
+- the partner is one of the project's partners (an organisation of kind partner);
+- covered assets belong to the same project; effective on or before expiry;
+- `expired` is never stored by hand: an `active` NDA past its expiry date reads as `expired`
+  (`Nda.effective_status`, and `effective_status_expr` in SQL for filters);
+- lawyers (`nda.edit`) write any NDA; company staff (`nda.draft`) create drafts and edit NDAs
+  that are still drafts, without changing their status; a terminated NDA is final.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth import policy
+from tracker.auth.models import User
+from tracker.cases import search
+from tracker.cases.models import IpAsset, Nda, Project
+from tracker.cases.service import Errors, check_version, dates_in_order
+from tracker.db import db
+from tracker.errors import StateConflict
+
+#: statuses a user may record; `expired` is derived from the date
+SETTABLE_STATUSES = ("draft", "active", "terminated")
+NDA_FIELDS = (
+    "partner_id",
+    "signed_on",
+    "effective_on",
+    "expires_on",
+    "governing_law",
+    "purpose",
+    "return_or_destroy",
+    "audit_rights",
+    "status",
+)
+
+
+def effective_status_expr(today: dt.date) -> sa.ColumnElement[str]:
+    """SQL twin of `Nda.effective_status(today)`."""
+    return sa.case(
+        (sa.and_(Nda.status == "active", Nda.expires_on < today), sa.literal("expired")),
+        else_=Nda.status,
+    )
+
+
+def _may_write(user: User, nda: Nda | None, values: dict[str, Any], project: Project) -> None:
+    """403 unless the user may write this NDA: lawyers always, company staff only drafts."""
+    if policy.can(user, "nda.edit", project):
+        return
+    policy.require(user, "nda.draft", project)
+    stays_draft = values.get("status", "draft") == "draft"
+    if not stays_draft or (nda is not None and nda.status != "draft"):
+        raise Forbidden("Only lawyers change an NDA that is no longer a draft.")
+
+
+def _apply(nda: Nda, project: Project, values: dict[str, Any]) -> list[str]:
+    errors = Errors()
+    if "partner_id" in values and values["partner_id"] not in project.partner_ids:
+        errors.add("partner_id", "The partner must be one of the project's partners.")
+    if values.get("status", nda.status) not in SETTABLE_STATUSES:
+        errors.add("status", "Use draft, active or terminated; expiry follows from the date.")
+    assets: list[IpAsset] | None = None
+    if "asset_ids" in values:
+        wanted = list(dict.fromkeys(values["asset_ids"]))
+        assets = list(
+            db.session.execute(
+                sa.select(IpAsset)
+                .where(IpAsset.id.in_(wanted), IpAsset.project_id == project.id)
+                .order_by(IpAsset.id)
+            ).scalars()
+        )
+        missing = sorted(set(wanted) - {a.id for a in assets})
+        if missing:
+            errors.add("asset_ids", f"Not assets of this project: {missing}.")
+    effective = values.get("effective_on", nda.effective_on)
+    expires = values.get("expires_on", nda.expires_on)
+    dates_in_order(effective, expires, "expires_on", errors)
+    if values.get("status", nda.status) == "active" and not values.get("signed_on", nda.signed_on):
+        errors.add("signed_on", "An active NDA needs the date it was signed.")
+    errors.raise_if_any()
+    if nda.status == "terminated" and values.get("status", "terminated") != "terminated":
+        raise StateConflict("A terminated NDA cannot be reopened; record a new one.")
+
+    changed = [n for n in NDA_FIELDS if n in values and getattr(nda, n) != values[n]]
+    for name in changed:
+        setattr(nda, name, values[name])
+    if assets is not None and [a.id for a in nda.assets] != [a.id for a in assets]:
+        nda.assets = assets
+        changed.append("asset_ids")
+    return changed
+
+
+def _index(nda: Nda) -> None:
+    text = f"NDA {nda.partner.name} {nda.governing_law or ''} {nda.purpose or ''}"
+    search.index_record("nda", nda.id, nda.project_id, "nda.view", text)
+
+
+def create_nda(user: User, project: Project, values: dict[str, Any]) -> Nda:
+    """Record an NDA of `project`. 403 for company staff unless it is a draft; 422 for a
+    partner not on the project, assets of another project or dates out of order. Audited."""
+    _may_write(user, None, values, project)
+    nda = Nda(project=project, status=values.get("status", "draft"), created_by_id=user.id)
+    _apply(nda, project, values)
+    db.session.add(nda)
+    db.session.flush()
+    _index(nda)
+    record("nda.created", nda, detail={"project_id": project.id, "status": nda.status})
+    return nda
+
+
+def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
+    """Edit an NDA; `changes["version"]` must be the stored version (else 409, unchanged).
+    Same rules as `create_nda`; reopening a terminated NDA is a 409. Audited."""
+    _may_write(user, nda, changes, nda.project)
+    check_version(nda, changes.get("version"))
+    values = {k: v for k, v in changes.items() if k in (*NDA_FIELDS, "asset_ids")}
+    changed = _apply(nda, nda.project, values)
+    if changed:
+        nda.updated_at = clock.now()  # the row is updated, so the version moves on
+        db.session.flush()
+        _index(nda)
+        record("nda.updated", nda, detail={"project_id": nda.project_id, "fields": changed})
+    return nda
+
+
+def nda_query(
+    user: User, filters: dict[str, Any], project: Project | None = None
+) -> sa.Select[tuple[Nda]]:
+    """NDAs the user may see (of one project, or across the scope), soonest expiry first.
+
+    Filters: `status` (the effective one, derived in SQL), `partner_id`,
+    `expiring_within_days` (effective-active NDAs expiring from today to today + N)."""
+    today = clock.today()
+    stmt = (
+        sa.select(Nda)
+        .join(Project, Project.id == Nda.project_id)
+        .where(policy.visible_projects(user))
+        .options(selectinload(Nda.assets), selectinload(Nda.project))
+        .order_by(Nda.expires_on, Nda.id)
+    )
+    if project is not None:
+        stmt = stmt.where(Nda.project_id == project.id)
+    if filters.get("status"):
+        stmt = stmt.where(effective_status_expr(today) == filters["status"])
+    if filters.get("partner_id"):
+        stmt = stmt.where(Nda.partner_id == filters["partner_id"])
+    days = filters.get("expiring_within_days")
+    if days is not None:
+        stmt = stmt.where(
+            Nda.status == "active",
+            Nda.expires_on >= today,
+            Nda.expires_on <= today + dt.timedelta(days=days),
+        )
+    return stmt
