@@ -1,7 +1,8 @@
-"""`flask --app tracker keys init` (and, with attachments, `keys rotate`)."""
+"""`flask --app tracker keys init|rotate` and `flask --app tracker attachments sweep|verify`."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import keys
+from tracker.db import db
 
 
 @click.group("keys", help="Manage the key file (KEKs and the audit key).")
@@ -34,4 +36,84 @@ def init_keys(path: Path | None) -> None:
     click.echo(f"Wrote a new key file to {target} (mode 0600). Back it up apart from the database.")
 
 
-commands = [keys_cli]
+@keys_cli.command("rotate")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Do not add a new KEK; finish re-wrapping under the active one (after an interruption).",
+)
+@with_appcontext
+def rotate_keys(resume: bool) -> None:
+    """Add a new KEK, make it active and re-wrap every attachment's data key under it.
+
+    The content is not re-encrypted. Resumable: rows are re-wrapped in committed batches, and
+    `--resume` (or simply running it again) finishes the job. Never prints key material.
+    """
+    from tracker.attachments import maintenance
+
+    ring: keys.KeyRing = current_app.extensions["tracker_keys"]
+    path = Path(current_app.config["TRACKER_KEY_FILE"])
+    if not resume:
+        kid = keys.new_kek_id()
+        ring.keks[kid] = secrets.token_bytes(32)
+        ring.active_kek_id = kid
+        keys.write(ring, path, overwrite=True)  # the new key is on disk before any row uses it
+        click.echo(f"Added KEK {kid} to {path} and made it active.")
+    try:
+        count = maintenance.rewrap_all(ring)
+    except BaseException:
+        db.session.rollback()
+        remaining = maintenance.old_key_rows(ring)
+        click.echo(f"Interrupted; rows still using an old key: {remaining}.", err=True)
+        click.echo("Run `flask --app tracker keys rotate --resume` to finish.", err=True)
+        raise
+    remaining = maintenance.old_key_rows(ring)
+    db.session.rollback()
+    click.echo(f"Re-wrapped data keys: {count}.")
+    click.echo(f"Rows still using an old key: {remaining}.")
+    if remaining:
+        raise SystemExit(1)
+
+
+@click.group("attachments", help="Maintain the encrypted file store.")
+def attachments_cli() -> None:
+    pass
+
+
+@attachments_cli.command("sweep")
+@click.option(
+    "--grace-seconds",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Leave uploads younger than this alone (default: one hour).",
+)
+@with_appcontext
+def sweep_command(grace_seconds: float | None) -> None:
+    """Remove temporary files, rows that never became ready and blobs without a row."""
+    from tracker.attachments import maintenance
+
+    report = maintenance.sweep(
+        maintenance.DEFAULT_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    )
+    click.echo(
+        f"Removed {report.temporary_files} temporary files, {report.pending_rows} unfinished "
+        f"rows, {report.orphan_blobs} orphan blobs."
+    )
+
+
+@attachments_cli.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check that every ready blob decrypts and matches its hashes; exit 1 naming any that
+    do not."""
+    from tracker.attachments import maintenance
+
+    report = maintenance.verify()
+    for version_id, problem in report.failures:
+        click.echo(f"attachment version {version_id}: {problem}", err=True)
+    click.echo(f"Checked {report.checked} versions, {len(report.failures)} failed.")
+    if report.failures:
+        raise SystemExit(1)
+
+
+commands = [keys_cli, attachments_cli]

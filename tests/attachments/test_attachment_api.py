@@ -1,0 +1,322 @@
+"""Upload, list, metadata and download through the API: access, limits and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from tests.attachments.conftest import (
+    MARKER,
+    audit_actions,
+    blob_files,
+    grep_tree,
+    multipart,
+    pdf,
+    raw_upload,
+    upload,
+    version_rows,
+)
+from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
+from tracker.attachments.models import AttachmentVersion
+from tracker.cases.models import Nda
+from tracker.db import db
+
+
+def _content(api: Any, attachment_id: int, **query: Any) -> Any:
+    return api.get(f"/api/v1/attachments/{attachment_id}/content", query_string=query)
+
+
+@pytest.fixture
+def lawyer_api(world: Any, api_as: Any) -> Any:
+    return api_as(world.users["lawyer"])
+
+
+def test_upload_and_download_round_trip(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    data = pdf(200_000)
+    r = upload(lawyer_api, world.project.id, data, name="report.pdf")
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert set(body) == {"id", "filename", "size", "sha256", "content_type", "version"}
+    assert body["filename"] == "report.pdf" and body["size"] == len(data)
+    assert body["sha256"] == hashlib.sha256(data).hexdigest()
+    assert body["content_type"] == "application/pdf" and body["version"] == 1
+    d = _content(lawyer_api, body["id"])
+    assert d.status_code == 200
+    assert d.get_data() == data
+    assert d.headers["Content-Length"] == str(len(data))
+    assert d.headers["X-Content-Type-Options"] == "nosniff"
+    assert d.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert d.headers["Content-Disposition"].startswith("attachment;")
+    assert d.headers["Content-Type"] == "application/pdf"
+    assert len(audit_actions("attachment.uploaded")) == 1
+    assert len(audit_actions("attachment.downloaded")) == 1
+    # no plaintext byte on disk, and the blob is ciphertext of the right size
+    assert grep_tree(blob_dir, MARKER) == []
+    (blob,) = blob_files(blob_dir)
+    assert blob.stat().st_size == HEADER_SIZE + len(data) + 4 * 16
+    assert oct(blob.stat().st_mode & 0o777) == "0o600"
+    # nor in the database: the plaintext sha256 is sealed
+    row = db.session.execute(sa.select(AttachmentVersion)).scalar_one()
+    assert hashlib.sha256(data).digest() not in row.plaintext_sha256_sealed
+    assert row.ciphertext_sha256 == hashlib.sha256(blob.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("role", ["admin", "lawyer", "company", "operator", "auditor"])
+def test_access_in_scope(role: str, world: Any, api_as: Any, lawyer_api: Any) -> None:
+    created = upload(lawyer_api, world.project.id, pdf()).get_json()
+    api = api_as(world.users[role])
+    may_files = role in ("lawyer", "company")
+    r = upload(api, world.project.id, pdf(), name="mine.pdf")
+    assert r.status_code == (201 if may_files else 403)
+    assert _content(api, created["id"]).status_code == (200 if may_files else 403)
+    listing = api.get(f"/api/v1/projects/{world.project.id}/attachments")
+    assert listing.status_code == 200
+    meta = api.get(f"/api/v1/attachments/{created['id']}")
+    assert meta.status_code == 200
+    # the plaintext hash is shown only to those who may download the file
+    assert (meta.get_json()["sha256"] is not None) is may_files
+    assert (meta.get_json()["versions"][0]["sha256"] is not None) is may_files
+
+
+@pytest.mark.parametrize("role", ["lawyer", "company", "operator"])
+def test_access_out_of_scope(role: str, world: Any, api_as: Any, lawyer_api: Any) -> None:
+    created = upload(lawyer_api, world.project.id, pdf()).get_json()
+    api = api_as(world.outsiders[role])
+    before = version_rows()
+    assert upload(api, world.project.id, pdf()).status_code == 404
+    assert version_rows() == before
+    assert _content(api, created["id"]).status_code == 404
+    assert api.get(f"/api/v1/projects/{world.project.id}/attachments").status_code == 404
+    assert api.get(f"/api/v1/attachments/{created['id']}").status_code == 404
+
+
+def test_unknown_ids_404(lawyer_api: Any) -> None:
+    assert upload(lawyer_api, 999_999, pdf()).status_code == 404
+    assert _content(lawyer_api, 999_999).status_code == 404
+    assert lawyer_api.get("/api/v1/attachments/999999").status_code == 404
+
+
+def test_too_large_by_content_length_is_refused_before_storing(
+    world: Any, lawyer_api: Any, app: Any, monkeypatch: pytest.MonkeyPatch, blob_dir: Any
+) -> None:
+    monkeypatch.setitem(app.config, "TRACKER_MAX_UPLOAD_BYTES", 1000)
+    r = upload(lawyer_api, world.project.id, pdf(200_000))
+    assert r.status_code == 413
+    assert r.mimetype == "application/problem+json"
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+def test_limit_sized_file_accepted_and_one_more_byte_refused(
+    world: Any, lawyer_api: Any, app: Any, monkeypatch: pytest.MonkeyPatch, blob_dir: Any
+) -> None:
+    limit = 150_000
+    monkeypatch.setitem(app.config, "TRACKER_MAX_UPLOAD_BYTES", limit)
+    r = upload(lawyer_api, world.project.id, pdf(limit + 1), name="big.pdf")
+    assert r.status_code == 413
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+    r = upload(lawyer_api, world.project.id, pdf(limit), name="exact.pdf")
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["size"] == limit
+
+
+def test_disallowed_type_is_422_and_leaves_nothing(
+    world: Any, lawyer_api: Any, blob_dir: Any
+) -> None:
+    exe = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00\xff" * 10_000
+    r = upload(lawyer_api, world.project.id, exe, name="setup.pdf")
+    assert r.status_code == 422
+    assert "file" in r.get_json()["errors"]
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
+        ("이름,금액\n홍길동,100\n".encode(), "text/plain"),
+        ("이름,금액\n홍길동,100\n".encode("cp949"), "text/plain"),
+        (b'{"a": 1}', "application/json"),
+        (b"ISO-10303-21;\nHEADER;", "model/step"),
+        (b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml word/document.xml", None),
+    ],
+)
+def test_detected_types(world: Any, lawyer_api: Any, data: bytes, expected: str | None) -> None:
+    r = upload(lawyer_api, world.project.id, data, name="x.bin")
+    assert r.status_code == 201, r.get_json()
+    want = expected or "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert r.get_json()["content_type"] == want
+
+
+def test_empty_file_is_422(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    r = upload(lawyer_api, world.project.id, b"", name="empty.pdf")
+    assert r.status_code == 422
+    assert r.get_json()["errors"]["file"] == ["The file is empty."]
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+def test_path_like_name_is_harmless(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    r = upload(lawyer_api, world.project.id, pdf(), name="../../x")
+    assert r.status_code == 201
+    assert r.get_json()["filename"] == "x"
+    assert all(p.is_relative_to(blob_dir) for p in blob_files(blob_dir))
+    assert not any(p.name == "x" for p in blob_dir.parent.rglob("x"))
+
+
+def test_korean_filename_round_trip(world: Any, lawyer_api: Any) -> None:
+    name = "기술이전 계약서 (최종).pdf"
+    created = upload(lawyer_api, world.project.id, pdf(), name=name).get_json()
+    assert created["filename"] == name
+    d = _content(lawyer_api, created["id"])
+    disposition = d.headers["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote(name, safe='!#$&+^`|~')}" in disposition
+    assert disposition.split(";")[1].strip().isascii()  # the plain `filename=` fallback
+    from werkzeug.http import parse_options_header
+
+    assert parse_options_header(disposition)[1]["filename"] == name
+
+
+def test_truncated_multipart_body_is_400(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    body = multipart([("file", "a.pdf", pdf(300_000))])
+    r = raw_upload(lawyer_api, world.project.id, body[: len(body) // 2])
+    assert r.status_code == 400
+    assert r.mimetype == "application/problem+json"
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+def test_missing_file_field_is_422(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    r = raw_upload(lawyer_api, world.project.id, multipart([("record_type", None, b"nda")]))
+    assert r.status_code == 422
+    assert "file" in r.get_json()["errors"]
+    r = raw_upload(lawyer_api, world.project.id, multipart([("other", "a.pdf", pdf())]))
+    assert r.status_code == 422
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+def test_not_multipart_is_415(world: Any, lawyer_api: Any) -> None:
+    r = lawyer_api.post(f"/api/v1/projects/{world.project.id}/attachments", json={"file": "x"})
+    assert r.status_code == 415
+
+
+def test_versions(world: Any, lawyer_api: Any) -> None:
+    first = upload(lawyer_api, world.project.id, pdf(marker=b"one"), name="plan.pdf").get_json()
+    second = upload(lawyer_api, world.project.id, pdf(marker=b"two"), name="plan.pdf").get_json()
+    assert second["id"] == first["id"] and second["version"] == 2
+    third = upload(
+        lawyer_api,
+        world.project.id,
+        pdf(marker=b"three"),
+        name="plan v3.pdf",
+        attachment_id=first["id"],
+    ).get_json()
+    assert third["id"] == first["id"] and third["version"] == 3
+    meta = lawyer_api.get(f"/api/v1/attachments/{first['id']}").get_json()
+    assert [v["version"] for v in meta["versions"]] == [1, 2, 3]
+    assert meta["filename"] == "plan v3.pdf" and meta["version"] == 3
+    assert _content(lawyer_api, first["id"]).get_data() == pdf(marker=b"three")
+    assert _content(lawyer_api, first["id"], version=1).get_data() == pdf(marker=b"one")
+    assert _content(lawyer_api, first["id"], version=9).status_code == 404
+
+
+def test_record_must_exist_in_the_project(
+    world: Any, lawyer_api: Any, make_project: Any, blob_dir: Any
+) -> None:
+    other = make_project()
+    nda = Nda(
+        project=other,
+        partner=world.partner,
+        effective_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2027, 1, 1),
+    )
+    mine = Nda(
+        project=world.project,
+        partner=world.partner,
+        effective_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2027, 1, 1),
+    )
+    db.session.add_all([nda, mine])
+    db.session.flush()
+    pid = world.project.id
+    r = upload(lawyer_api, pid, pdf(), record_type="nda", record_id=nda.id)
+    assert r.status_code == 422 and "record_id" in r.get_json()["errors"]
+    r = upload(lawyer_api, pid, pdf(), record_type="contract", record_id=mine.id)
+    assert r.status_code == 422 and "record_type" in r.get_json()["errors"]
+    r = upload(lawyer_api, pid, pdf(), record_type="nda")
+    assert r.status_code == 422
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+    r = upload(lawyer_api, pid, pdf(), name="signed.pdf", record_type="nda", record_id=mine.id)
+    assert r.status_code == 201
+    listing = lawyer_api.get(
+        f"/api/v1/projects/{pid}/attachments",
+        query_string={"record_type": "nda", "record_id": mine.id},
+    ).get_json()
+    assert [i["filename"] for i in listing["items"]] == ["signed.pdf"]
+    assert listing["items"][0]["record_id"] == mine.id
+
+
+def test_list_is_paginated_in_a_fixed_number_of_statements(world: Any, lawyer_api: Any) -> None:
+    for i in range(5):
+        upload(lawyer_api, world.project.id, pdf(marker=b"m%d" % i), name=f"f{i}.pdf")
+        upload(lawyer_api, world.project.id, pdf(marker=b"n%d" % i), name=f"f{i}.pdf")
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        r = lawyer_api.get(
+            f"/api/v1/projects/{world.project.id}/attachments", query_string={"per_page": 3}
+        )
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    body = r.get_json()
+    assert body["total"] == 5 and len(body["items"]) == 3
+    assert [i["filename"] for i in body["items"]] == ["f4.pdf", "f3.pdf", "f2.pdf"]
+    assert all(i["version"] == 2 for i in body["items"])
+    page_statements = [s for s in statements if "attachment" in s.lower()]
+    assert len(page_statements) == 3  # count, page, versions (+ uploaders joined)
+
+
+def test_tampered_blob_download_is_cut_off_and_audited(
+    world: Any, lawyer_api: Any, blob_dir: Any
+) -> None:
+    data = pdf(300_000)
+    created = upload(lawyer_api, world.project.id, data).get_json()
+    (blob,) = blob_files(blob_dir)
+    raw = bytearray(blob.read_bytes())
+    raw[HEADER_SIZE + 65_536 + 16 + 10] ^= 0x40  # a bit in the second chunk
+    blob.write_bytes(bytes(raw))
+    response = _content(lawyer_api, created["id"])
+    assert response.status_code == 200  # the headers went out before the bad chunk
+    with pytest.raises(IntegrityFailure):
+        response.get_data()
+    events = audit_actions("attachment.integrity_failed")
+    assert len(events) == 1 and "chunk 1" in events[0].detail["reason"]
+
+
+def test_missing_blob_download_fails_and_is_audited(
+    world: Any, lawyer_api: Any, blob_dir: Any
+) -> None:
+    created = upload(lawyer_api, world.project.id, pdf()).get_json()
+    (blob,) = blob_files(blob_dir)
+    blob.unlink()
+    with pytest.raises(IntegrityFailure):  # fails at the first chunk, before any byte is sent
+        _content(lawyer_api, created["id"]).get_data()
+    assert len(audit_actions("attachment.integrity_failed")) == 1
+
+
+def test_blob_moved_to_another_version_fails(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    a = upload(lawyer_api, world.project.id, pdf(marker=b"AAA"), name="a.pdf").get_json()
+    upload(lawyer_api, world.project.id, pdf(marker=b"BBB"), name="b.pdf")
+    rows = {r.attachment_id: r for r in db.session.execute(sa.select(AttachmentVersion)).scalars()}
+    path_a = blob_dir / rows[a["id"]].blob_name[:2] / rows[a["id"]].blob_name
+    other = next(r for k, r in rows.items() if k != a["id"])
+    path_b = blob_dir / other.blob_name[:2] / other.blob_name
+    path_a.write_bytes(path_b.read_bytes())  # b's (valid) blob put in a's place
+    with pytest.raises(IntegrityFailure):
+        _content(lawyer_api, a["id"]).get_data()

@@ -1,0 +1,217 @@
+"""Envelope encryption of attachments: the STREAM format and DEK wrapping.
+
+The byte layout is specified in docs/attachment-format.md; keep the two in step.
+
+- Each attachment version has a random 256-bit data key (DEK), wrapped under a key-encryption
+  key (KEK) with AES-256-GCM, the associated data binding the key id and the version's uuid.
+- Content is sealed in the STREAM construction (Tink's streaming AEAD, age): a 48-byte header
+  (magic, format version, chunk size, HKDF salt, nonce prefix), a per-file key
+  HKDF-SHA256(DEK, salt, info = label ‖ version uuid), 64 KiB plaintext chunks each sealed with
+  AES-256-GCM under nonce = prefix ‖ chunk index (4 bytes, big-endian) ‖ last flag (1 byte),
+  with the header as associated data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import struct
+import uuid
+from collections.abc import Callable, Iterator
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from tracker.keys import KeyRing
+
+MAGIC = b"TRKA"
+FORMAT_VERSION = 1
+CHUNK_SIZE = 64 * 1024
+TAG_SIZE = 16
+SALT_SIZE = 32
+PREFIX_SIZE = 7
+#: magic (4) ‖ version (1) ‖ chunk size (4, big-endian) ‖ salt (32) ‖ nonce prefix (7)
+HEADER = struct.Struct(f">4sBI{SALT_SIZE}s{PREFIX_SIZE}s")
+HEADER_SIZE = HEADER.size  # 48
+MAX_CHUNKS = 2**32
+MIN_CHUNK, MAX_CHUNK = 1024, 4 * 1024 * 1024
+STREAM_INFO = b"tracker attachment stream v1|"
+DIGEST_INFO = b"tracker attachment sha256 v1|"
+DEK_AD = b"tracker dek v1|"
+
+
+class IntegrityFailure(Exception):
+    """The ciphertext (or a wrapped key) does not authenticate: altered, truncated, reordered,
+    extended, or moved from another attachment version."""
+
+
+def new_dek() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def _derive(dek: bytes, salt: bytes | None, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(dek)
+
+
+def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    if index >= MAX_CHUNKS:
+        raise ValueError("too many chunks for one stream")
+    return prefix + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+
+
+# --- data keys -----------------------------------------------------------------------------------
+
+
+def _dek_ad(kek_id: str, version_uuid: uuid.UUID) -> bytes:
+    return DEK_AD + kek_id.encode() + b"|" + version_uuid.bytes
+
+
+def wrap_dek(ring: KeyRing, dek: bytes, version_uuid: uuid.UUID) -> tuple[str, bytes]:
+    """Wrap `dek` under the active KEK: returns (key id, nonce ‖ ciphertext ‖ tag)."""
+    kek_id = ring.active_kek_id
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(ring.kek(kek_id)).encrypt(nonce, dek, _dek_ad(kek_id, version_uuid))
+    return kek_id, nonce + sealed
+
+
+def unwrap_dek(ring: KeyRing, kek_id: str, wrapped: bytes, version_uuid: uuid.UUID) -> bytes:
+    try:
+        return AESGCM(ring.kek(kek_id)).decrypt(
+            wrapped[:12], wrapped[12:], _dek_ad(kek_id, version_uuid)
+        )
+    except InvalidTag:
+        raise IntegrityFailure("the wrapped data key does not authenticate") from None
+
+
+def seal_digest(dek: bytes, version_uuid: uuid.UUID, digest: bytes) -> bytes:
+    """Seal the plaintext sha256 so a database reader cannot confirm a known document."""
+    key = _derive(dek, None, DIGEST_INFO + version_uuid.bytes)
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(key).encrypt(nonce, digest, None)
+
+
+def open_digest(dek: bytes, version_uuid: uuid.UUID, sealed: bytes) -> bytes:
+    key = _derive(dek, None, DIGEST_INFO + version_uuid.bytes)
+    try:
+        return AESGCM(key).decrypt(sealed[:12], sealed[12:], None)
+    except InvalidTag:
+        raise IntegrityFailure("the sealed digest does not authenticate") from None
+
+
+# --- the stream ----------------------------------------------------------------------------------
+
+
+class StreamEncryptor:
+    """Encrypts a plaintext fed in pieces of any size; memory stays at about one chunk.
+
+    `header` is written first, then whatever `update()` and `finalize()` return. Also counts
+    the plaintext size and its sha256 on the way.
+    """
+
+    def __init__(self, dek: bytes, version_uuid: uuid.UUID, chunk_size: int = CHUNK_SIZE) -> None:
+        salt, prefix = secrets.token_bytes(SALT_SIZE), secrets.token_bytes(PREFIX_SIZE)
+        self.header = HEADER.pack(MAGIC, FORMAT_VERSION, chunk_size, salt, prefix)
+        self._aead = AESGCM(_derive(dek, salt, STREAM_INFO + version_uuid.bytes))
+        self._prefix, self._chunk = prefix, chunk_size
+        self._buffer = bytearray()
+        self._index = 0
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def _seal(self, chunk: bytes | bytearray, last: bool) -> bytes:
+        sealed = self._aead.encrypt(_nonce(self._prefix, self._index, last), chunk, self.header)
+        self._index += 1
+        return sealed
+
+    def update(self, data: bytes) -> bytes:
+        self.size += len(data)
+        self.sha256.update(data)
+        self._buffer += data
+        if len(self._buffer) <= self._chunk:
+            return b""  # the last chunk is only known at the end, so keep one chunk back
+        out = []
+        start, end = 0, len(self._buffer)
+        view = memoryview(self._buffer)
+        while end - start > self._chunk:
+            out.append(self._seal(view[start : start + self._chunk], last=False))
+            start += self._chunk
+        view.release()
+        del self._buffer[:start]
+        return b"".join(out)
+
+    def finalize(self) -> bytes:
+        sealed = self._seal(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        return sealed
+
+
+def parse_header(header: bytes) -> tuple[int, bytes, bytes]:
+    """(chunk size, salt, nonce prefix); IntegrityFailure for anything but format 1."""
+    if len(header) != HEADER_SIZE:
+        raise IntegrityFailure("the blob is shorter than its header")
+    magic, version, chunk_size, salt, prefix = HEADER.unpack(header)
+    if magic != MAGIC or version != FORMAT_VERSION:
+        raise IntegrityFailure("not a tracker attachment blob of a known format")
+    if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
+        raise IntegrityFailure("the header names an impossible chunk size")
+    return chunk_size, salt, prefix
+
+
+def decrypt_stream(
+    read: Callable[[int], bytes], dek: bytes, version_uuid: uuid.UUID
+) -> Iterator[bytes]:
+    """Yield the plaintext chunk by chunk, each authenticated before it is yielded.
+
+    Raises IntegrityFailure at the first chunk that fails (flipped bit, reordered or missing
+    chunk, truncated or extended blob, other key or version); the caller must then treat
+    everything already yielded as unconfirmed.
+    """
+    header = _read_exactly(read, HEADER_SIZE)
+    chunk_size, salt, prefix = parse_header(header)
+    aead = AESGCM(_derive(dek, salt, STREAM_INFO + version_uuid.bytes))
+    unit = chunk_size + TAG_SIZE
+    index = 0
+    current = _read_exactly(read, unit)
+    while True:
+        following = _read_exactly(read, unit) if len(current) == unit else b""
+        last = not following
+        if len(current) < TAG_SIZE:
+            raise IntegrityFailure("the blob is truncated")
+        try:
+            yield aead.decrypt(_nonce(prefix, index, last), current, header)
+        except InvalidTag:
+            raise IntegrityFailure(f"chunk {index} does not authenticate") from None
+        if last:
+            return
+        index += 1
+        current = following
+
+
+def _read_exactly(read: Callable[[int], bytes], n: int) -> bytes:
+    """Read up to `n` bytes, looping over short reads; fewer only at the end of the stream."""
+    data = read(n)
+    if len(data) == n or not data:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < n:
+        more = read(n - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
+def encrypt_bytes(dek: bytes, version_uuid: uuid.UUID, plaintext: bytes) -> bytes:
+    """The whole blob for a small plaintext (tests, tools)."""
+    enc = StreamEncryptor(dek, version_uuid)
+    return enc.header + enc.update(plaintext) + enc.finalize()
+
+
+def decrypt_bytes(dek: bytes, version_uuid: uuid.UUID, blob: bytes) -> bytes:
+    import io
+
+    return b"".join(decrypt_stream(io.BytesIO(blob).read, dek, version_uuid))

@@ -1,0 +1,183 @@
+"""Keeping the store and the database in step: sweeping, verifying, re-wrapping keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.attachments import crypto
+from tracker.attachments.models import AttachmentVersion
+from tracker.attachments.service import key_ring
+from tracker.attachments.storage import blob_store
+from tracker.audit.service import record
+from tracker.db import db, utcnow
+from tracker.keys import KeyRing
+
+#: uploads younger than this are left alone by the sweeper (they may still be in flight)
+DEFAULT_GRACE_SECONDS = 3600
+BATCH = 500
+
+
+@dataclass
+class SweepReport:
+    temporary_files: int = 0
+    pending_rows: int = 0
+    orphan_blobs: int = 0
+
+    def total(self) -> int:
+        return self.temporary_files + self.pending_rows + self.orphan_blobs
+
+
+def sweep(grace_seconds: float = DEFAULT_GRACE_SECONDS) -> SweepReport:
+    """Remove what an interrupted upload left behind: temporary files, rows that never became
+    ready (and their blobs), and blobs no row knows (a crash between rename and commit).
+    Commits; audits what it removed."""
+    store = blob_store()
+    report = SweepReport()
+    report.temporary_files = store.remove_stale_temporaries(grace_seconds)
+    cutoff = utcnow() - dt.timedelta(seconds=grace_seconds)
+    stale = db.session.execute(
+        sa.select(AttachmentVersion).where(
+            AttachmentVersion.state.in_(("pending", "deleted")),
+            AttachmentVersion.created_at <= cutoff,
+        )
+    ).scalars()
+    for version in stale:
+        store.delete(version.blob_name)
+        db.session.delete(version)
+        report.pending_rows += 1
+    db.session.flush()
+    cutoff_ts = time.time() - grace_seconds
+    candidates = [name for name, mtime in store.names() if mtime <= cutoff_ts]
+    for start in range(0, len(candidates), BATCH):
+        batch = candidates[start : start + BATCH]
+        known = set(
+            db.session.execute(
+                sa.select(AttachmentVersion.blob_name).where(AttachmentVersion.blob_name.in_(batch))
+            ).scalars()
+        )
+        for name in batch:
+            if name not in known:
+                store.delete(name)
+                report.orphan_blobs += 1
+    if report.total():
+        record(
+            "attachment.swept",
+            object_type="attachment_versions",
+            detail={
+                "temporary_files": report.temporary_files,
+                "pending_rows": report.pending_rows,
+                "orphan_blobs": report.orphan_blobs,
+            },
+            actor_id=None,
+        )
+    db.session.commit()
+    return report
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+
+def verify_version(ring: KeyRing, version: AttachmentVersion) -> str | None:
+    """None when the blob decrypts and both hashes match, else what is wrong."""
+    version_uuid = uuid.UUID(version.uuid)
+    blob_hash, plain_hash = hashlib.sha256(), hashlib.sha256()
+    try:
+        dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
+        expected = crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed)
+        with blob_store().open(version.blob_name) as fh:
+
+            def read(n: int) -> bytes:
+                data = fh.read(n)
+                blob_hash.update(data)
+                return data
+
+            for chunk in crypto.decrypt_stream(read, dek, version_uuid):
+                plain_hash.update(chunk)
+    except crypto.IntegrityFailure as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"blob unreadable: {type(exc).__name__}"
+    if blob_hash.hexdigest() != version.ciphertext_sha256:
+        return "ciphertext sha256 differs"
+    if plain_hash.digest() != expected:
+        return "plaintext sha256 differs"
+    return None
+
+
+def verify() -> VerifyReport:
+    """Check every ready blob (one batch of rows at a time)."""
+    ring = key_ring()
+    report = VerifyReport()
+    last_id = 0
+    while True:
+        versions = list(
+            db.session.execute(
+                sa.select(AttachmentVersion)
+                .where(AttachmentVersion.state == "ready", AttachmentVersion.id > last_id)
+                .order_by(AttachmentVersion.id)
+                .limit(BATCH)
+            ).scalars()
+        )
+        if not versions:
+            return report
+        for version in versions:
+            report.checked += 1
+            problem = verify_version(ring, version)
+            if problem:
+                report.failures.append((version.id, problem))
+        last_id = versions[-1].id
+        db.session.rollback()  # do not hold a transaction across the whole store
+
+
+def old_key_rows(ring: KeyRing) -> int:
+    """How many versions still have their DEK wrapped under a KEK other than the active one."""
+    return int(
+        db.session.execute(
+            sa.select(sa.func.count()).where(AttachmentVersion.kek_id != ring.active_kek_id)
+        ).scalar_one()
+    )
+
+
+def rewrap_all(ring: KeyRing, batch: int = BATCH, limit: int | None = None) -> int:
+    """Re-wrap every DEK under the active KEK, committing each batch (so an interrupted run
+    resumes where it stopped). Content is untouched. Returns how many rows were re-wrapped."""
+    done = 0
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        rows = list(
+            db.session.execute(
+                sa.select(AttachmentVersion)
+                .where(AttachmentVersion.kek_id != ring.active_kek_id)
+                .order_by(AttachmentVersion.id)
+                .limit(size)
+            ).scalars()
+        )
+        if not rows:
+            break
+        for version in rows:
+            version_uuid = uuid.UUID(version.uuid)
+            dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
+            version.kek_id, version.wrapped_dek = crypto.wrap_dek(ring, dek, version_uuid)
+        done += len(rows)
+        record(
+            "keys.rewrapped",
+            object_type="attachment_versions",
+            detail={"kek_id": ring.active_kek_id, "rows": len(rows)},
+            actor_id=None,
+        )
+        db.session.commit()
+    return done
+
+
+def stats() -> dict[str, Any]:
+    return {"old_key_rows": old_key_rows(key_ring())}

@@ -1,0 +1,192 @@
+"""Receiving an upload: the multipart body parsed incrementally and encrypted as it arrives.
+
+Nothing buffers the file: the request stream is read in pieces, `MultipartDecoder` turns them
+into events, and the file's bytes go straight into the STREAM encryptor and a temporary blob.
+Memory stays at a few hundred KiB whatever the size; plaintext never touches the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+
+from tracker.attachments import content, crypto
+from tracker.attachments.storage import BlobStore, BlobWriter
+from tracker.errors import InvalidInput
+
+READ_SIZE = 256 * 1024
+#: room for the multipart framing and the small fields around the file
+MULTIPART_OVERHEAD = 64 * 1024
+MAX_FIELD_BYTES = 1024
+MAX_PARTS = 8
+FILE_FIELD = "file"
+
+
+class FileTooLarge(RequestEntityTooLarge):
+    description = "The file is larger than the upload limit."
+
+
+@dataclass
+class IncomingFile:
+    """The file part of an upload, encrypted into a temporary blob as it arrives."""
+
+    writer: BlobWriter
+    filename: str
+    limit: int
+    uuid: uuid.UUID = field(default_factory=uuid.uuid4)
+    dek: bytes = field(default_factory=crypto.new_dek)
+    content_type: str | None = None
+    complete: bool = False
+
+    def __post_init__(self) -> None:
+        self.encryptor = crypto.StreamEncryptor(self.dek, self.uuid)
+        self.blob_sha256 = hashlib.sha256()
+        self._head = bytearray()
+        self._write(self.encryptor.header)
+
+    @property
+    def size(self) -> int:
+        return self.encryptor.size
+
+    def _write(self, data: bytes) -> None:
+        self.writer.write(data)
+        self.blob_sha256.update(data)
+
+    def feed(self, data: bytes) -> None:
+        if self.encryptor.size + len(data) > self.limit:
+            raise FileTooLarge()
+        if self.content_type is None and len(self._head) < content.SNIFF_BYTES:
+            self._head += data[: content.SNIFF_BYTES - len(self._head)]
+            if len(self._head) >= content.SNIFF_BYTES:
+                self._check_type()  # refuse early, before a large body is stored
+        sealed = self.encryptor.update(data)
+        if sealed:
+            self._write(sealed)
+
+    def _check_type(self) -> None:
+        detected = content.detect(bytes(self._head))
+        if detected is None:
+            raise InvalidInput(
+                {FILE_FIELD: ["This type of file is not accepted (see the list of allowed types)."]}
+            )
+        self.content_type = detected
+
+    def finish(self) -> None:
+        if self.encryptor.size == 0:
+            raise InvalidInput({FILE_FIELD: ["The file is empty."]})
+        if self.content_type is None:
+            self._check_type()
+        self._write(self.encryptor.finalize())
+
+    @property
+    def plaintext_sha256(self) -> bytes:
+        return self.encryptor.sha256.digest()
+
+
+@dataclass
+class Received:
+    fields: dict[str, str]
+    file: IncomingFile
+
+
+def receive(
+    body: BinaryIO,
+    boundary: bytes,
+    store: BlobStore,
+    limit: int,
+    before_file: Callable[[dict[str, str]], None] | None = None,
+) -> Received:
+    """Parse and encrypt an upload. The caller owns `Received.file.writer` (publish or discard);
+    on any error here the temporary blob is already removed.
+
+    Raises BadRequest (malformed or truncated body, client gone), FileTooLarge (413) and
+    InvalidInput (no `file`, several files, an empty or disallowed file, oversized fields).
+    `before_file(fields)` runs before the first byte of the file is stored (CSRF checks).
+    """
+    decoder = MultipartDecoder(
+        boundary, max_form_memory_size=READ_SIZE + MULTIPART_OVERHEAD, max_parts=MAX_PARTS
+    )
+    fields: dict[str, str] = {}
+    incoming: IncomingFile | None = None
+    part: str | None = None  # the field being read, or FILE_FIELD
+    value = bytearray()
+    try:
+        finished = False
+        while not finished:
+            chunk = body.read(READ_SIZE)
+            decoder.receive_data(chunk or None)
+            while not finished:
+                event = decoder.next_event()
+                if isinstance(event, NeedData):
+                    break
+                if isinstance(event, File):
+                    if event.name != FILE_FIELD or incoming is not None:
+                        raise InvalidInput({FILE_FIELD: ["Send exactly one file, as `file`."]})
+                    if before_file is not None:
+                        before_file(fields)
+                    incoming = IncomingFile(
+                        store.new_blob(), content.sanitise_filename(event.filename), limit
+                    )
+                    part = FILE_FIELD
+                elif isinstance(event, Field):
+                    if event.name in fields or event.name == FILE_FIELD:
+                        raise InvalidInput({event.name or "_schema": ["Send this field once."]})
+                    part, value = event.name, bytearray()
+                elif isinstance(event, Data):
+                    if part == FILE_FIELD and incoming is not None:
+                        incoming.feed(event.data)
+                        incoming.complete = not event.more_data
+                    elif part is not None:
+                        value += event.data
+                        if len(value) > MAX_FIELD_BYTES:
+                            raise InvalidInput({part: ["This field is too long."]})
+                        if not event.more_data:
+                            fields[part] = value.decode("utf-8", "replace")
+                elif isinstance(event, Epilogue):
+                    finished = True
+            if not chunk and not finished:
+                raise BadRequest("The multipart body is incomplete.")
+        if incoming is None or not incoming.complete:
+            if before_file is not None:
+                before_file(fields)
+            raise InvalidInput({FILE_FIELD: ["Attach a file."]})
+        incoming.finish()
+        return Received(fields, incoming)
+    except ValueError:
+        _discard(incoming)
+        raise BadRequest("The multipart body is malformed or incomplete.") from None
+    except ClientDisconnected:
+        _discard(incoming)
+        raise BadRequest("The upload was interrupted.") from None
+    except BaseException:
+        _discard(incoming)
+        raise
+
+
+def _discard(incoming: IncomingFile | None) -> None:
+    if incoming is not None:
+        incoming.writer.discard()
+
+
+def request_body(limit: int) -> tuple[BinaryIO, bytes]:
+    """The current request's raw body stream and multipart boundary, read unbuffered.
+
+    Answers 413 from Content-Length alone when the body cannot fit (nothing is read or stored);
+    a chunked body is cut off at the same size by the WSGI stream.
+    """
+    from flask import request
+
+    boundary = request.mimetype_params.get("boundary", "")
+    if request.mimetype != "multipart/form-data" or not boundary:
+        raise BadRequest("Send the file as multipart/form-data with a boundary.")
+    # Flask >= 3.1: a per-request limit, applied when the stream is first opened
+    request.max_content_length = limit + MULTIPART_OVERHEAD
+    if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
+        raise FileTooLarge()
+    return request.stream, boundary.encode("latin-1")

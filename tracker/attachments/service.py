@@ -1,0 +1,396 @@
+"""Attachment operations shared by the HTML views, the API and the CLI.
+
+Upload: the body is received and encrypted into a temporary blob (tracker.attachments.receive),
+the blob is made durable (fsync, rename, directory fsync), and only then is the version row
+flushed as `ready` with its audit event, which the request commits together.
+Download: every download is audited; the content is decrypted and authenticated chunk by chunk
+while it streams, and a chunk that fails ends the response with an error (and is audited).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.exceptions import NotFound
+
+from tracker.attachments import crypto
+from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
+from tracker.attachments.receive import receive, request_body
+from tracker.attachments.storage import blob_store, new_blob_name
+from tracker.audit.service import record
+from tracker.auth import policy
+from tracker.auth.models import User
+from tracker.cases.models import Project
+from tracker.db import db, utcnow
+from tracker.errors import InvalidInput, StateConflict
+from tracker.keys import KeyRing
+
+#: record_type -> the class name of the record's model (looked up when needed, so a domain
+#: that is not installed simply has no records to attach to)
+RECORD_MODELS = {
+    "nda": "Nda",
+    "asset": "IpAsset",
+    "disclosure": "Disclosure",
+    "session": "AdvisorySession",
+    "review": "RiskReview",
+    "transfer": "TransferRequest",
+}
+
+
+def key_ring() -> KeyRing:
+    ring: KeyRing = current_app.extensions["tracker_keys"]
+    return ring
+
+
+def upload_limit() -> int:
+    return int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
+
+
+# --- upload ----------------------------------------------------------------------------------
+
+
+def upload(
+    project: Project, before_file: Callable[[dict[str, str]], None] | None = None
+) -> AttachmentVersion:
+    """Store the file uploaded in the current request (multipart `file`, optional
+    `record_type` + `record_id` or `attachment_id`) as a new attachment or a new version.
+
+    A version is added when `attachment_id` is sent, or when the same record (or the project)
+    already has a ready file of the same name. Raises InvalidInput (422: no file, empty or
+    disallowed file, bad record), FileTooLarge (413), BadRequest (400: malformed body),
+    StateConflict (409: a concurrent upload took the version number). Audited.
+    """
+    project_id = project.id
+    store = blob_store()
+    body, boundary = request_body(upload_limit())
+    # Release the read transaction before a long stream: SQLite runs every transaction as
+    # BEGIN IMMEDIATE, so holding it would block every writer for the whole upload. Nothing
+    # has been written by this request yet.
+    db.session.rollback()
+    received = receive(body, boundary, store, upload_limit(), before_file)
+    incoming = received.file
+    name = new_blob_name()
+    try:
+        project = db.session.get(Project, project_id) or _gone()
+        attachment = _target(project, received.fields, incoming.filename)
+        incoming.writer.publish(name)
+    except BaseException:
+        incoming.writer.discard()
+        raise
+    try:
+        return _record_version(attachment, incoming, name)
+    except BaseException:
+        store.delete(name)
+        raise
+
+
+def _gone() -> Project:
+    raise NotFound()
+
+
+def _record_version(attachment: Attachment, incoming: Any, blob_name: str) -> AttachmentVersion:
+    ring = key_ring()
+    kek_id, wrapped = crypto.wrap_dek(ring, incoming.dek, incoming.uuid)
+    now = utcnow()
+    version = AttachmentVersion(
+        uuid=str(incoming.uuid),
+        attachment=attachment,
+        number=attachment.current_version + 1,
+        filename=incoming.filename,
+        size=incoming.size,
+        content_type=incoming.content_type,
+        ciphertext_sha256=incoming.blob_sha256.hexdigest(),
+        plaintext_sha256_sealed=crypto.seal_digest(
+            incoming.dek, incoming.uuid, incoming.plaintext_sha256
+        ),
+        kek_id=kek_id,
+        wrapped_dek=wrapped,
+        blob_name=blob_name,
+        state="ready",
+        uploaded_by=_actor(),
+        created_at=now,
+        ready_at=now,
+    )
+    attachment.current_version = version.number
+    attachment.filename = incoming.filename
+    attachment.updated_at = now
+    db.session.add(version)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise StateConflict("Another version of this file was uploaded at the same time.") from None
+    record(
+        "attachment.uploaded",
+        version,
+        detail={
+            "attachment_id": attachment.id,
+            "version": version.number,
+            "size": version.size,
+            "content_type": version.content_type,
+            "record_type": attachment.record_type,
+            "record_id": attachment.record_id,
+        },
+    )
+    return version
+
+
+def _actor() -> User | None:
+    from flask_login import current_user
+
+    return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[no-any-return]
+
+
+def _actor_id() -> int | None:
+    actor = _actor()
+    return actor.id if actor is not None else None
+
+
+def _int_field(fields: dict[str, str], name: str) -> int | None:
+    raw = fields.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput({name: ["Not a valid integer."]})
+    return int(raw)
+
+
+def _target(project: Project, fields: dict[str, str], filename: str) -> Attachment:
+    """The attachment the upload goes to (new or existing), after checking its record."""
+    record_type = fields.get("record_type", "").strip() or None
+    record_id = _int_field(fields, "record_id")
+    attachment_id = _int_field(fields, "attachment_id")
+    if attachment_id is not None:
+        existing = db.session.get(Attachment, attachment_id)
+        if existing is None or existing.project_id != project.id or not existing.current_version:
+            raise InvalidInput({"attachment_id": ["No such file in this project."]})
+        if record_type is not None and (record_type, record_id) != (
+            existing.record_type,
+            existing.record_id,
+        ):
+            raise InvalidInput({"attachment_id": ["This file belongs to another record."]})
+        return existing
+    if record_type is not None or record_id is not None:
+        check_record(project, record_type, record_id)
+    existing = db.session.execute(
+        sa.select(Attachment).where(
+            Attachment.project_id == project.id,
+            Attachment.record_type.is_(None)
+            if record_type is None
+            else Attachment.record_type == record_type,
+            Attachment.record_id.is_(None)
+            if record_id is None
+            else Attachment.record_id == record_id,
+            Attachment.filename == filename,
+            Attachment.current_version > 0,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    attachment = Attachment(
+        project=project,
+        record_type=record_type,
+        record_id=record_id,
+        filename=filename,
+        current_version=0,
+        created_by=_actor(),
+    )
+    db.session.add(attachment)
+    return attachment
+
+
+def check_record(project: Project, record_type: str | None, record_id: int | None) -> None:
+    """The record named by (record_type, record_id) must exist in `project` (else 422)."""
+    if record_type not in RECORD_TYPES:
+        raise InvalidInput({"record_type": [f"Must be one of: {', '.join(RECORD_TYPES)}."]})
+    if record_id is None:
+        raise InvalidInput({"record_id": ["Give the id of the record."]})
+    model = _model(RECORD_MODELS[record_type])
+    found = (
+        model is not None
+        and db.session.execute(
+            sa.select(sa.literal(1)).where(model.id == record_id, model.project_id == project.id)
+        ).first()
+        is not None
+    )
+    if not found:
+        raise InvalidInput({"record_id": ["No such record in this project."]})
+
+
+def _model(class_name: str) -> Any:
+    for mapper in db.Model.registry.mappers:
+        if mapper.class_.__name__ == class_name:
+            return mapper.class_
+    return None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def attachment_or_404(user: User, attachment_id: int) -> Attachment:
+    """A listed (ready) attachment inside the user's scope, with its versions loaded."""
+    attachment = db.session.execute(
+        sa.select(Attachment)
+        .where(Attachment.id == attachment_id, Attachment.current_version > 0)
+        .options(
+            joinedload(Attachment.project),
+            selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by),
+        )
+    ).scalar_one_or_none()
+    if attachment is None or not policy.in_scope(user, attachment.project):
+        raise NotFound()
+    return attachment
+
+
+def list_stmt(
+    project: Project, record_type: str | None = None, record_id: int | None = None
+) -> sa.Select[Any]:
+    """Ready attachments of a project (optionally of one record), newest first."""
+    stmt = (
+        sa.select(Attachment)
+        .where(Attachment.project_id == project.id, Attachment.current_version > 0)
+        .options(selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by))
+        .order_by(Attachment.updated_at.desc(), Attachment.id.desc())
+    )
+    if record_type is not None:
+        stmt = stmt.where(Attachment.record_type == record_type)
+    if record_id is not None:
+        stmt = stmt.where(Attachment.record_id == record_id)
+    return stmt
+
+
+def ready_versions(attachment: Attachment) -> list[AttachmentVersion]:
+    return [v for v in attachment.versions if v.state == "ready"]
+
+
+def version_of(attachment: Attachment, number: int | None) -> AttachmentVersion:
+    wanted = number if number is not None else attachment.current_version
+    for version in ready_versions(attachment):
+        if version.number == wanted:
+            return version
+    raise NotFound()
+
+
+def plaintext_sha256(version: AttachmentVersion) -> str:
+    """The plaintext sha256 (hex), unsealed; only for users who may download the file."""
+    ring = key_ring()
+    version_uuid = uuid.UUID(version.uuid)
+    dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
+    return crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed).hex()
+
+
+def version_dict(version: AttachmentVersion, show_digest: bool) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "filename": version.filename,
+        "size": version.size,
+        "content_type": version.content_type,
+        "sha256": plaintext_sha256(version) if show_digest else None,
+        "uploaded_by": version.uploaded_by.name if version.uploaded_by else None,
+        "uploaded_at": version.ready_at,
+    }
+
+
+def describe(attachment: Attachment, user: User, with_versions: bool = False) -> dict[str, Any]:
+    """The metadata a user may see: the plaintext sha256 only for those who may download."""
+    show_digest = policy.can(user, "attachment.download", attachment.project)
+    latest = version_of(attachment, None)
+    body = {
+        "id": attachment.id,
+        "record_type": attachment.record_type,
+        "record_id": attachment.record_id,
+        "created_at": attachment.created_at,
+        "updated_at": attachment.updated_at,
+        **version_dict(latest, show_digest),
+    }
+    if with_versions:
+        body["versions"] = [version_dict(v, show_digest) for v in ready_versions(attachment)]
+    return body
+
+
+# --- download --------------------------------------------------------------------------------
+
+
+@dataclass
+class Download:
+    filename: str
+    content_type: str
+    size: int
+    sha256: bytes
+    chunks: Iterator[bytes]
+
+
+def download(version: AttachmentVersion) -> Download:
+    """Audit the download and return the decrypting stream of `version`.
+
+    The stream raises IntegrityFailure at the first chunk that does not authenticate; that
+    failure is audited (and committed on its own, as the response has already started).
+    """
+    ring = key_ring()
+    version_uuid = uuid.UUID(version.uuid)
+    try:
+        dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
+        digest = crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed)
+    except crypto.IntegrityFailure as exc:
+        audit_integrity_failure(version.id, str(exc), _actor_id())
+        raise
+    detail = {"attachment_id": version.attachment_id, "version": version.number}
+    record("attachment.downloaded", version, detail=detail)
+    failure = _failure_auditor(version.id)
+    chunks = _decrypting(blob_store(), version.blob_name, dek, version_uuid, failure)
+    return Download(version.filename, version.content_type, version.size, digest, chunks)
+
+
+def _failure_auditor(version_id: int) -> Callable[[str], None]:
+    """Audits a failure found while streaming, after the request context is gone: it runs in
+    its own app context and transaction, with the actor and address captured now."""
+    from flask import has_request_context, request
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    actor_id = _actor_id()
+    address = request.remote_addr if has_request_context() else None
+
+    def audit(reason: str) -> None:
+        with app.app_context():
+            audit_integrity_failure(version_id, reason, actor_id=actor_id, address=address)
+
+    return audit
+
+
+def _decrypting(
+    store: Any,
+    blob_name: str,
+    dek: bytes,
+    version_uuid: uuid.UUID,
+    on_failure: Callable[[str], None],
+) -> Iterator[bytes]:
+    try:
+        with store.open(blob_name) as fh:
+            yield from crypto.decrypt_stream(fh.read, dek, version_uuid)
+    except crypto.IntegrityFailure as exc:
+        on_failure(str(exc))
+        raise
+    except OSError as exc:
+        on_failure(f"blob unreadable: {type(exc).__name__}")
+        raise crypto.IntegrityFailure("the blob cannot be read") from None
+
+
+def audit_integrity_failure(
+    version_id: int, reason: str, actor_id: int | None = None, address: str | None = None
+) -> None:
+    """Record a failed authentication in its own transaction (the request will not commit)."""
+    db.session.rollback()
+    record(
+        "attachment.integrity_failed",
+        object_type="attachment_versions",
+        object_id=version_id,
+        actor_id=actor_id,
+        detail={"reason": reason[:200], "client": address},
+    )
+    db.session.commit()

@@ -1,0 +1,138 @@
+"""Blob stores: where the encrypted content lives (the filesystem store by default).
+
+A store only ever sees ciphertext. Writing is durable before the database row says `ready`:
+temporary file (O_EXCL, 0600) → fsync → atomic rename → fsync of the directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import current_app
+
+TEMP_DIR = "tmp"
+TEMP_SUFFIX = ".part"
+
+
+class BlobWriter(Protocol):
+    def write(self, data: bytes) -> None: ...
+
+    def publish(self, name: str) -> None:
+        """Make the blob durable under `name` (after this, a crash keeps it)."""
+
+    def discard(self) -> None:
+        """Remove what was written (idempotent; a no-op after `publish`)."""
+
+
+class BlobStore(Protocol):
+    def new_blob(self) -> BlobWriter: ...
+
+    def open(self, name: str) -> BinaryIO: ...
+
+    def delete(self, name: str) -> None: ...
+
+    def names(self) -> Iterator[tuple[str, float]]:
+        """Every published blob as (name, modification time)."""
+
+    def remove_stale_temporaries(self, older_than: float) -> int: ...
+
+
+def new_blob_name() -> str:
+    return secrets.token_hex(16)
+
+
+class _FileWriter:
+    def __init__(self, store: FilesystemStore) -> None:
+        self.store = store
+        self.temp = store.root / TEMP_DIR / f"{secrets.token_hex(16)}{TEMP_SUFFIX}"
+        fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.fh: BinaryIO | None = os.fdopen(fd, "wb", buffering=1024 * 1024)
+        self.published = False
+
+    def write(self, data: bytes) -> None:
+        assert self.fh is not None
+        self.fh.write(data)
+
+    def publish(self, name: str) -> None:
+        assert self.fh is not None
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        self.fh = None
+        target = self.store.path(name)
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        _fsync_dir(target.parent.parent)  # a new fan-out directory must survive a crash too
+        os.rename(self.temp, target)  # atomic within one filesystem; names are never reused
+        _fsync_dir(target.parent)
+        self.published = True
+
+    def discard(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+        if not self.published:
+            self.temp.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class FilesystemStore:
+    """Blobs as files under `root`, fanned out by the first two characters of the name."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        (self.root / TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        if len(name) != 32 or not all(c in "0123456789abcdef" for c in name):
+            raise ValueError("not a blob name")
+        return self.root / name[:2] / name
+
+    def new_blob(self) -> BlobWriter:
+        return _FileWriter(self)
+
+    def open(self, name: str) -> BinaryIO:
+        return self.path(name).open("rb")
+
+    def delete(self, name: str) -> None:
+        path = self.path(name)
+        path.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+
+    def names(self) -> Iterator[tuple[str, float]]:
+        for fan in sorted(self.root.iterdir()):
+            if not fan.is_dir() or fan.name == TEMP_DIR:
+                continue
+            for entry in os.scandir(fan):
+                if entry.is_file():
+                    yield entry.name, entry.stat().st_mtime
+
+    def remove_stale_temporaries(self, older_than: float) -> int:
+        removed = 0
+        cutoff = time.time() - older_than
+        for entry in os.scandir(self.root / TEMP_DIR):
+            if entry.name.endswith(TEMP_SUFFIX) and entry.stat().st_mtime <= cutoff:
+                Path(entry.path).unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def blob_store() -> BlobStore:
+    """The application's store (TRACKER_BLOB_DIR); an S3 store would plug in here."""
+    root = Path(current_app.config["TRACKER_BLOB_DIR"])
+    store = current_app.extensions.get("tracker_blob_store")
+    if store is None or store.root != root:
+        store = FilesystemStore(root)
+        current_app.extensions["tracker_blob_store"] = store
+    return store  # type: ignore[no-any-return]

@@ -1,0 +1,111 @@
+"""HTML pages of the encrypted files: a project's files, uploads and downloads.
+
+The upload view parses its own multipart body (streamed, never buffered), so it is exempt
+from the global CSRF hook (which would read the whole form) and checks the token itself:
+the `X-CSRFToken` header, or a `csrf_token` field sent before the file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from tracker.api.common import PageArgs, paginate
+from tracker.attachments import service
+from tracker.attachments.models import RECORD_TYPES, Attachment
+from tracker.attachments.responses import download_response
+from tracker.auth import policy
+from tracker.cases.loading import project_or_404
+from tracker.cases.models import Project
+from tracker.db import db
+from tracker.extensions import csrf
+
+bp = Blueprint(
+    "attachments",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/attachments",
+)
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _check_csrf(fields: dict[str, str]) -> None:
+    token = request.headers.get("X-CSRFToken") or fields.get("csrf_token")
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(str(exc)) from None
+
+
+def _back(project_id: int) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("attachments.project_attachments", project_id=project_id)
+
+
+@bp.route("/projects/<int:project_id>/files")
+def project_attachments(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "project.view", project)
+    args = PageArgs().load(request.args)
+    page = paginate(service.list_stmt(project), args)
+    return render_template(
+        "attachments/project_files.html",
+        project=project,
+        active="attachments.project_attachments",
+        page=page,
+        items=[(a, service.describe(a, user, with_versions=True)) for a in page["items"]],
+        can_upload=policy.can(user, "attachment.upload", project),
+        can_download=policy.can(user, "attachment.download", project),
+    )
+
+
+@bp.route("/projects/<int:project_id>/files", methods=["POST"])
+@csrf.exempt
+def upload(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "attachment.upload", project)
+    version = service.upload(project, before_file=_check_csrf)
+    flash(_("Uploaded %(name)s (version %(n)d).", name=version.filename, n=version.number))
+    return redirect(_back(project_id), code=303)
+
+
+@bp.route("/files/<int:attachment_id>/download")
+def download(attachment_id: int) -> Any:
+    user = _user()
+    attachment = service.attachment_or_404(user, attachment_id)
+    policy.require(user, "attachment.download", attachment.project)
+    number = request.args.get("version", type=int)
+    version = service.version_of(attachment, number)
+    return download_response(service.download(version))
+
+
+def record_attachments(project: Project, record_type: str, record_id: int) -> list[Any]:
+    """For the panel include: a record's files with their metadata as this user may see it."""
+    if record_type not in RECORD_TYPES:
+        raise KeyError(record_type)
+    user = _user()
+    if not policy.can(user, "project.view", project):
+        return []
+    stmt = service.list_stmt(project, record_type, record_id)
+    attachments: list[Attachment] = list(db.session.execute(stmt).scalars().unique())
+    return [(a, service.describe(a, user, with_versions=True)) for a in attachments]
+
+
+@bp.app_context_processor
+def _panel_helpers() -> dict[str, Any]:
+    return {"record_attachments": record_attachments, "can": policy.can}
