@@ -99,11 +99,13 @@ def make_test_app(tmp_path_factory: pytest.TempPathFactory, url: str, **extra: A
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Flask:
+def app(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Flask]:
     app = make_test_app(tmp_path_factory, database_url(tmp_path_factory, worker_id, "main"))
     with app.app_context():
         flask_migrate.upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 def _truncate_all() -> None:

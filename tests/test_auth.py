@@ -392,3 +392,32 @@ def test_totp_enrolment_page(make_user, browser_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).totp_enrolled
+
+
+def test_per_address_limit_in_redis(tmp_path_factory, make_user):
+    """Production keeps the per-address counters in Redis, shared by every instance."""
+    import os
+    import uuid
+
+    import redis
+
+    from conftest import make_test_app
+
+    url = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    assert redis.Redis.from_url(url).ping()
+    prefix = f"test-{uuid.uuid4().hex}"
+    app = make_test_app(
+        tmp_path_factory,
+        "sqlite://",
+        RATELIMIT_STORAGE_URI=url,
+        RATELIMIT_KEY_PREFIX=prefix,
+        LOGIN_ADDRESS_LIMIT="2 per 15 minutes",
+    )
+    first, second = app.test_client(), app.test_client()  # two "instances" of one address
+    body = {"email": "nobody@example.test", "password": "wrong password here"}
+    assert first.post("/api/v1/auth/token", json=body).status_code == 401
+    assert second.post("/api/v1/auth/token", json=body).status_code == 401
+    assert first.post("/api/v1/auth/token", json=body).status_code == 429
+    keys = redis.Redis.from_url(url).keys(f"*{prefix}*")
+    assert keys
+    redis.Redis.from_url(url).delete(*keys)
