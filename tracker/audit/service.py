@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,3 +92,42 @@ def record(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+# --- reading the trail ---------------------------------------------------------------------------
+
+
+@dataclass
+class AuditFilters:
+    actor_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, args: dict[str, Any]) -> AuditFilters:
+        return cls(**{k: args.get(k) for k in cls.__dataclass_fields__})
+
+
+def events_query(user: Any, filters: AuditFilters) -> sa.Select[Any]:
+    """Events the user may read, newest first: all for admins and auditors, their own
+    actions for lawyers; anyone else is refused (Forbidden, audited by the error handler)."""
+    from tracker.auth import policy
+
+    stmt = sa.select(AuditEvent)
+    if not policy.can(user, "audit.view"):
+        policy.require(user, "audit.view_own")
+        stmt = stmt.where(AuditEvent.actor_id == user.id)
+    f = filters
+    conditions = [
+        (f.actor_id, lambda: AuditEvent.actor_id == f.actor_id),
+        (f.action, lambda: AuditEvent.action == f.action),
+        (f.object_type, lambda: AuditEvent.object_type == f.object_type),
+        (f.object_id, lambda: AuditEvent.object_id == f.object_id),
+        (f.since, lambda: AuditEvent.at >= f.since),
+        (f.until, lambda: AuditEvent.at < f.until),
+    ]
+    stmt = stmt.where(*(make() for value, make in conditions if value is not None))
+    return stmt.order_by(AuditEvent.seq.desc())

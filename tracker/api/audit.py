@@ -1,0 +1,45 @@
+"""The audit trail for oversight: admins and auditors see every event, lawyers their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.audit import service
+
+blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description="Audit trail")
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    seq = fields.Integer()
+    at = fields.AwareDateTime()
+    actor_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    object_type = fields.String(allow_none=True)
+    object_id = fields.Integer(allow_none=True)
+    ip = fields.String(allow_none=True)
+    detail = fields.Dict()
+    mac = fields.String()
+
+
+class AuditFilterArgs(PageArgs):
+    actor_id = fields.Integer()
+    action = fields.String(validate=validate.Length(min=1, max=64))
+    object_type = fields.String(validate=validate.Length(min=1, max=40))
+    object_id = fields.Integer()
+    since = fields.AwareDateTime(format="iso")
+    until = fields.AwareDateTime(format="iso")
+
+
+@blp.route("/audit", methods=["GET"])
+@blp.arguments(AuditFilterArgs, location="query")
+@blp.response(200, page_of(AuditEventSchema))
+def list_audit_events(args: dict[str, Any]) -> Any:
+    """Events, newest first; filters `actor_id`, `action`, `object_type`, `object_id`,
+    `since`, `until` (ISO 8601 with offset)."""
+    stmt = service.events_query(user(), service.AuditFilters.of(args))
+    return paginate(stmt, args)

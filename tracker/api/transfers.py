@@ -1,0 +1,158 @@
+"""Data-sharing requests: filing, the gate's checks, the operator's decision, the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.auth import policy
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.transfers import service
+from tracker.transfers.export import ledger_csv
+from tracker.transfers.gate import rendered
+from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
+
+blp = Blueprint("api_transfers", __name__, url_prefix="/api/v1", description="Data sharing")
+
+
+class TransferCheckSchema(Schema):
+    code = fields.String()
+    ok = fields.Boolean()
+    detail = fields.String()
+
+
+class TransferFileSchema(Schema):
+    attachment_id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String()
+
+
+class TransferSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    project_id = fields.Integer(dump_only=True)
+    partner_id = fields.Integer(required=True)
+    partner_name = fields.Function(lambda t: t.partner.name, dump_only=True)
+    asset_ids = fields.List(fields.Integer(), load_default=list)
+    attachment_ids = fields.List(fields.Integer(), load_default=list, load_only=True)
+    files = fields.List(fields.Nested(TransferFileSchema), dump_only=True)
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    planned_on = fields.Date(required=True)
+    status = fields.String(dump_only=True)
+    checks = fields.Method("_checks", dump_only=True)
+    checked_at = fields.AwareDateTime(dump_only=True)
+    requested_by_id = fields.Integer(dump_only=True)
+    decided_by_id = fields.Integer(dump_only=True)
+    decided_at = fields.AwareDateTime(dump_only=True)
+    decision_note = fields.String(dump_only=True)
+    decision_checks = fields.Method("_decision_checks", dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+    def _checks(self, t: TransferRequest) -> list[dict[str, Any]]:
+        return rendered(t.checks)
+
+    def _decision_checks(self, t: TransferRequest) -> list[dict[str, Any]] | None:
+        return rendered(t.decision_checks) if t.decision_checks is not None else None
+
+
+class TransferOutSchema(TransferSchema):
+    asset_ids = fields.Function(lambda t: [a.id for a in t.assets], dump_only=True)
+
+
+class TransferDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(tuple(service.DECISIONS)))
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+    #: optional: the version the decider saw (HTML forms send it)
+    version = fields.Integer(load_default=None)
+
+
+class TransferFilterArgs(PageArgs):
+    zone_id = fields.Integer()
+    project_id = fields.Integer()
+    partner_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
+    planned_from = fields.Date()
+    planned_to = fields.Date()
+    format = fields.String(validate=validate.OneOf(("json", "csv")), load_default="json")
+
+
+class ProjectTransferFilterArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
+
+
+def _transfer(transfer_id: int, action: str) -> TransferRequest:
+    transfer = record_or_404(user(), TransferRequest, transfer_id)
+    policy.require(user(), action, transfer)
+    return transfer
+
+
+def _list(args: dict[str, Any], *, ledger: bool) -> Any:
+    policy.require(user(), "transfer.view")
+    filters = service.TransferFilters.of(args)
+    query = service.ledger_query if ledger else service.transfers_query
+    stmt = query(user(), filters)
+    if args["format"] == "csv":
+        return ledger_csv(stmt, filters.as_detail())
+    return paginate(stmt, args)
+
+
+@blp.route("/projects/<int:project_id>/transfers", methods=["GET"])
+@blp.arguments(ProjectTransferFilterArgs, location="query")
+@blp.response(200, page_of(TransferOutSchema))
+def list_project_transfers(args: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "transfer.view", project)
+    filters = service.TransferFilters(project_id=project.id, status=args.get("status"))
+    return paginate(service.transfers_query(user(), filters), args)
+
+
+@blp.route("/projects/<int:project_id>/transfers", methods=["POST"])
+@blp.arguments(TransferSchema)
+@blp.response(201, TransferOutSchema)
+def file_transfer(body: dict[str, Any], project_id: int) -> Any:
+    project = project_or_404(user(), project_id)
+    policy.require(user(), "transfer.request", project)
+    return service.file_transfer(user(), project, service.TransferDraft(**body))
+
+
+@blp.route("/transfers", methods=["GET"])
+@blp.arguments(TransferFilterArgs, location="query")
+@blp.response(200, page_of(TransferOutSchema))
+def list_transfers(args: dict[str, Any]) -> Any:
+    """Requests in scope; `format=csv` downloads the whole filtered list."""
+    return _list(args, ledger=False)
+
+
+@blp.route("/transfers/ledger", methods=["GET"])
+@blp.arguments(TransferFilterArgs, location="query")
+@blp.response(200, page_of(TransferOutSchema))
+def transfer_ledger(args: dict[str, Any]) -> Any:
+    """Approved transfers in scope; `format=csv` downloads the ledger (audited)."""
+    return _list(args, ledger=True)
+
+
+@blp.route("/transfers/<int:transfer_id>", methods=["GET"])
+@blp.response(200, TransferOutSchema)
+def get_transfer(transfer_id: int) -> Any:
+    return _transfer(transfer_id, "transfer.view")
+
+
+@blp.route("/transfers/<int:transfer_id>/recheck", methods=["POST"])
+@blp.response(200, TransferOutSchema)
+def recheck_transfer(transfer_id: int) -> Any:
+    return service.recheck_transfer(_transfer(transfer_id, "transfer.request"))
+
+
+@blp.route("/transfers/<int:transfer_id>/decision", methods=["POST"])
+@blp.arguments(TransferDecisionSchema)
+@blp.response(200, TransferOutSchema)
+def decide_transfer(body: dict[str, Any], transfer_id: int) -> Any:
+    transfer = _transfer(transfer_id, "transfer.decide")
+    return service.decide_transfer(
+        user(), transfer, body["decision"], body["note"], body["version"]
+    )

@@ -1,0 +1,202 @@
+"""Checking the audit chain: MACs, contiguous sequence numbers, the head row, the checkpoint.
+
+The first problem found is named, in chain order: an edited event (its MAC no longer matches),
+a reordered one (its MAC fails and it sits out of insertion order), a deleted one (a gap in
+the sequence numbers), a cut tail (the head row or the last checkpoint is ahead of the last
+event), or a rewritten chain (the checkpointed event's MAC differs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.audit.models import GENESIS_MAC, AuditEvent, AuditHead
+from tracker.audit.service import compute_mac
+from tracker.db import db
+
+BATCH = 1000
+
+
+@dataclass
+class Problem:
+    #: edited | reordered | deleted | truncated | head_mismatch | checkpoint_mismatch
+    kind: str
+    seq: int | None
+    event_id: int | None
+    message: str
+
+
+@dataclass
+class Result:
+    events: int
+    head_seq: int
+    head_mac: str
+    problem: Problem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def read_checkpoint(path: Path | None) -> dict[str, Any] | None:
+    if path is None or not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def _events(after: int) -> Any:
+    """The events after sequence number `after`, in order, a batch at a time."""
+    while True:
+        batch = (
+            db.session.execute(
+                sa.select(AuditEvent)
+                .where(AuditEvent.seq > after)
+                .order_by(AuditEvent.seq)
+                .limit(BATCH)
+            )
+            .scalars()
+            .all()
+        )
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].seq
+        for event in batch:  # memory stays bounded however long the chain
+            db.session.expunge(event)
+
+
+def _head() -> tuple[int, str]:
+    head = db.session.execute(
+        sa.select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).scalar_one()
+    return head.seq, head.mac
+
+
+class _Walk:
+    """The chain recomputed event by event; stops at the first problem."""
+
+    def __init__(self, key: bytes, checkpoint: dict[str, Any] | None) -> None:
+        self.key, self.checkpoint = key, checkpoint
+        self.last_seq, self.mac, self.previous_id, self.count = 0, GENESIS_MAC, 0, 0
+        self.checkpoint_seen = False
+
+    def step(self, event: AuditEvent) -> Problem | None:
+        expected = self.last_seq + 1
+        if event.seq != expected:
+            return Problem(
+                "deleted",
+                expected,
+                None,
+                f"event {expected} is missing (the next one present is {event.seq}, id {event.id})",
+            )
+        if not _same(compute_mac(self.key, self.mac, event), event.mac):
+            kind = "reordered" if self._out_of_order(event) else "edited"
+            what = "moved out of order" if kind == "reordered" else "altered"
+            return Problem(
+                kind,
+                event.seq,
+                event.id,
+                f"event {event.seq} (id {event.id}, {event.action}) does not match its MAC: {what}",
+            )
+        cp = self.checkpoint
+        if cp and event.seq == cp["seq"]:
+            self.checkpoint_seen = True
+            if not _same(event.mac, cp["mac"]):
+                return Problem(
+                    "checkpoint_mismatch",
+                    event.seq,
+                    event.id,
+                    f"event {event.seq} differs from the checkpoint of {cp['at']}",
+                )
+        self.last_seq, self.mac, self.previous_id = event.seq, event.mac, event.id
+        self.count += 1
+        return None
+
+    def _out_of_order(self, event: AuditEvent) -> bool:
+        """Whether the event sits out of insertion order (ids grow with appends)."""
+        following = db.session.execute(
+            sa.select(AuditEvent.id).where(AuditEvent.seq == event.seq + 1)
+        ).scalar_one_or_none()
+        return event.id < self.previous_id or (following is not None and following < event.id)
+
+    def run(self) -> tuple[Problem | None, int, str]:
+        """Walk to the end; appends made meanwhile are followed until the head is reached."""
+        while True:
+            before = self.last_seq
+            for event in _events(self.last_seq):
+                problem = self.step(event)
+                if problem is not None:
+                    return problem, *_head()
+            head_seq, head_mac = _head()
+            if head_seq <= self.last_seq or self.last_seq == before:
+                return self.tail(head_seq, head_mac), head_seq, head_mac
+
+    def tail(self, head_seq: int, head_mac: str) -> Problem | None:
+        cp, last = self.checkpoint, self.last_seq
+        if cp and not self.checkpoint_seen and cp["seq"] > 0:
+            return Problem(
+                "truncated",
+                last + 1,
+                None,
+                f"the chain ends at event {last}, but the checkpoint of {cp['at']} recorded "
+                f"event {cp['seq']}: the events after {last} were removed",
+            )
+        if head_seq > last:
+            return Problem(
+                "truncated",
+                last + 1,
+                None,
+                f"the chain head says event {head_seq}, but the last event is {last}: "
+                f"the events after {last} were removed",
+            )
+        if head_seq != last or not _same(head_mac, self.mac):
+            return Problem(
+                "head_mismatch",
+                head_seq,
+                None,
+                f"the chain head (event {head_seq}) does not match the last event {last}",
+            )
+        return None
+
+
+def verify_chain(key: bytes, checkpoint_path: Path | None = None) -> Result:
+    """Recompute the chain and compare it with the head row and the checkpoint file."""
+    walk = _Walk(key, read_checkpoint(checkpoint_path))
+    problem, head_seq, head_mac = walk.run()
+    return Result(walk.count, head_seq, head_mac, problem)
+
+
+def _same(a: str, b: str) -> bool:
+    return secrets.compare_digest(a.encode(), b.encode())
+
+
+def write_checkpoint(path: Path, seq: int, mac: str) -> dict[str, Any]:
+    """Write the head to `path` atomically (temporary file, fsync, rename), mode 0600."""
+    data = {"seq": seq, "mac": mac, "at": dt.datetime.now(dt.UTC).isoformat()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return data

@@ -1,0 +1,1 @@
+"""The data-sharing gate: transfer requests, their checks, decisions and the ledger."""

@@ -1,0 +1,272 @@
+"""The six checks a request must pass before technology leaves the country (DESIGN.md §6).
+
+`evaluate_gate` returns codes and parameters only; `check_detail` turns one into a sentence in
+the reader's language, so a stored result reads right for a Korean and an English reader alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.models import Organization
+from tracker.cases.models import IpAsset, Nda, Project, RiskReview, project_partners
+from tracker.cases.risk_level import current_review_id
+from tracker.db import db
+
+CHECK_CODES = (
+    "nda_active",
+    "nda_covers_assets",
+    "risk_review_current",
+    "core_tech_approval",
+    "export_licence",
+    "partner_on_project",
+)
+Check = dict[str, Any]
+
+
+def _check(code: str, ok: bool, reason: str, **params: Any) -> Check:
+    return {"code": code, "ok": ok, "params": {"reason": reason, **params}}
+
+
+def _titles(assets: Sequence[IpAsset]) -> list[str]:
+    return [a.title for a in assets]
+
+
+def _choose_nda(
+    ndas: Sequence[Nda], asset_ids: set[int], planned_on: dt.date, today: dt.date
+) -> tuple[Nda | None, bool]:
+    """The partner's NDA the request rests on, and whether it lasts past the planned date.
+
+    Among NDAs in force today, prefer one that lasts and covers every asset, then one that
+    lasts, then the one that expires last (so each check fails on its own facts)."""
+    live = [n for n in ndas if n.effective_status(today) == "active"]
+    if not live:
+        return None, False
+
+    def lasts(n: Nda) -> bool:
+        return n.effective_on <= planned_on < n.expires_on
+
+    def covers(n: Nda) -> bool:
+        return asset_ids <= {a.id for a in n.assets}
+
+    best = max(live, key=lambda n: (lasts(n), lasts(n) and covers(n), covers(n), n.expires_on))
+    return best, lasts(best)
+
+
+def _nda_checks(
+    project: Project,
+    partner: Organization,
+    assets: Sequence[IpAsset],
+    planned_on: dt.date,
+    today: dt.date,
+) -> list[Check]:
+    ndas = (
+        db.session.execute(
+            sa.select(Nda)
+            .where(Nda.project_id == project.id, Nda.partner_id == partner.id)
+            .options(selectinload(Nda.assets))
+            .order_by(Nda.id)
+        )
+        .scalars()
+        .all()
+    )
+    asset_ids = {a.id for a in assets}
+    nda, lasts = _choose_nda(ndas, asset_ids, planned_on, today)
+    base = {"partner": partner.name, "planned_on": planned_on.isoformat()}
+    if nda is None:
+        lapsed = [n for n in ndas if n.effective_status(today) in ("expired", "terminated")]
+        reason = "none" if not lapsed else lapsed[-1].effective_status(today)
+        first = _check("nda_active", False, reason, **base)
+        second = _check("nda_covers_assets", False, "no_nda", **base)
+        return [first, second]
+    ref = {"nda_id": nda.id, "expires_on": nda.expires_on.isoformat(), **base}
+    if lasts:
+        first = _check("nda_active", True, "ok", **ref)
+    elif nda.effective_on > planned_on:
+        first = _check(
+            "nda_active", False, "not_yet", effective_on=nda.effective_on.isoformat(), **ref
+        )
+    else:
+        first = _check("nda_active", False, "expires", **ref)
+    covered = {a.id for a in nda.assets}
+    missing = [a for a in assets if a.id not in covered]
+    if missing:
+        second = _check("nda_covers_assets", False, "missing", assets=_titles(missing), **ref)
+    else:
+        second = _check("nda_covers_assets", True, "ok", **ref)
+    return [first, second]
+
+
+def _review_check(project: Project, planned_on: dt.date, today: dt.date) -> Check:
+    review = db.session.execute(
+        sa.select(RiskReview)
+        .join(Project, RiskReview.project_id == Project.id)
+        .where(Project.id == project.id, RiskReview.id == current_review_id(today))
+    ).scalar_one_or_none()
+    planned = {"planned_on": planned_on.isoformat()}
+    if review is None or review.valid_until is None:
+        return _check("risk_review_current", False, "none", **planned)
+    ref = {"review_id": review.id, "level": review.level, **planned}
+    ref["valid_until"] = review.valid_until.isoformat()
+    if review.level == "critical":
+        return _check("risk_review_current", False, "critical", **ref)
+    if review.valid_until <= planned_on:
+        return _check("risk_review_current", False, "expires", **ref)
+    return _check("risk_review_current", True, "ok", **ref)
+
+
+def _core_tech_check(assets: Sequence[IpAsset]) -> Check:
+    pending = [a for a in assets if a.nct_status == "pending"]
+    unapproved = [
+        a for a in assets if a.nct_status in ("nct_funded", "nct_private") and not a.nct_ref
+    ]
+    if pending:
+        return _check("core_tech_approval", False, "pending", assets=_titles(pending))
+    if unapproved:
+        return _check("core_tech_approval", False, "no_ref", assets=_titles(unapproved))
+    nct = [a for a in assets if a.nct_status in ("nct_funded", "nct_private")]
+    return _check("core_tech_approval", True, "ok" if nct else "none", assets=_titles(nct))
+
+
+def _licence_check(assets: Sequence[IpAsset], planned_on: dt.date) -> Check:
+    strategic = [a for a in assets if a.strategic_item in ("yes", "unknown")]
+    unlicensed = [
+        a
+        for a in strategic
+        if not a.export_licence_ref
+        or a.export_licence_until is None
+        or a.export_licence_until < planned_on
+    ]
+    planned = {"planned_on": planned_on.isoformat()}
+    if unlicensed:
+        return _check("export_licence", False, "missing", assets=_titles(unlicensed), **planned)
+    return _check(
+        "export_licence", True, "ok" if strategic else "none", assets=_titles(strategic), **planned
+    )
+
+
+def _partner_check(project: Project, partner: Organization) -> Check:
+    on_project = db.session.execute(
+        sa.select(sa.literal(True)).where(
+            project_partners.c.project_id == project.id,
+            project_partners.c.organization_id == partner.id,
+        )
+    ).first()
+    reason = "ok" if on_project else "absent"
+    return _check("partner_on_project", bool(on_project), reason, partner=partner.name)
+
+
+def evaluate_gate(
+    project: Project,
+    partner: Organization,
+    assets: Sequence[IpAsset],
+    planned_on: dt.date,
+    today: dt.date,
+) -> list[Check]:
+    """Run the six checks, in the order of CHECK_CODES; each is `{"code", "ok", "params"}`."""
+    checks = _nda_checks(project, partner, assets, planned_on, today)
+    checks.append(_review_check(project, planned_on, today))
+    checks.append(_core_tech_check(assets))
+    checks.append(_licence_check(assets, planned_on))
+    checks.append(_partner_check(project, partner))
+    return checks
+
+
+def all_pass(checks: Sequence[Check]) -> bool:
+    return all(c["ok"] for c in checks)
+
+
+# --- the sentences -------------------------------------------------------------------------------
+
+
+#: (code, reason) -> the sentence; placeholders are the check's stored parameters
+_DETAILS: dict[tuple[str, str], Any] = {
+    ("nda_active", "ok"): _l(
+        "NDA #%(nda_id)s with %(partner)s is active and runs until %(expires_on)s, after the "
+        "planned date %(planned_on)s."
+    ),
+    ("nda_active", "none"): _l("There is no active NDA with %(partner)s on this project."),
+    ("nda_active", "expired"): _l("The NDA with %(partner)s has expired; there is no active one."),
+    ("nda_active", "terminated"): _l(
+        "The NDA with %(partner)s was terminated; there is no active one."
+    ),
+    ("nda_active", "expires"): _l(
+        "NDA #%(nda_id)s with %(partner)s expires on %(expires_on)s, before the planned date "
+        "%(planned_on)s."
+    ),
+    ("nda_active", "not_yet"): _l(
+        "NDA #%(nda_id)s with %(partner)s takes effect only on %(effective_on)s, after the "
+        "planned date %(planned_on)s."
+    ),
+    ("nda_covers_assets", "ok"): _l("NDA #%(nda_id)s covers every requested asset."),
+    ("nda_covers_assets", "no_nda"): _l(
+        "No active NDA with %(partner)s covers the requested assets."
+    ),
+    ("nda_covers_assets", "missing"): _l("NDA #%(nda_id)s does not cover: %(assets)s."),
+    ("risk_review_current", "ok"): _l(
+        "Risk review #%(review_id)s (level %(level)s) is approved and valid until "
+        "%(valid_until)s, after the planned date %(planned_on)s."
+    ),
+    ("risk_review_current", "none"): _l("The project has no approved risk review in force."),
+    ("risk_review_current", "critical"): _l(
+        "The current risk review #%(review_id)s rates the project critical."
+    ),
+    ("risk_review_current", "expires"): _l(
+        "Risk review #%(review_id)s is valid only until %(valid_until)s, before the planned "
+        "date %(planned_on)s."
+    ),
+    ("core_tech_approval", "ok"): _l(
+        "Every national core technology asset has its approval or report reference: %(assets)s."
+    ),
+    ("core_tech_approval", "none"): _l("No requested asset is national core technology."),
+    ("core_tech_approval", "pending"): _l(
+        "A national core technology determination is pending for: %(assets)s."
+    ),
+    ("core_tech_approval", "no_ref"): _l(
+        "National core technology without the ministry's approval or export report: %(assets)s."
+    ),
+    ("export_licence", "ok"): _l(
+        "Every strategic item has an export licence valid on %(planned_on)s: %(assets)s."
+    ),
+    ("export_licence", "none"): _l("No requested asset is a strategic item."),
+    ("export_licence", "missing"): _l(
+        "No export licence valid on %(planned_on)s for these strategic (or unclassified) "
+        "items: %(assets)s."
+    ),
+    ("partner_on_project", "ok"): _l("%(partner)s is a partner of this project."),
+    ("partner_on_project", "absent"): _l("%(partner)s is not a partner of this project."),
+}
+
+_LABELS: dict[str, Any] = {
+    "nda_active": _l("Active NDA"),
+    "nda_covers_assets": _l("NDA covers the assets"),
+    "risk_review_current": _l("Current risk review"),
+    "core_tech_approval": _l("National core technology approval"),
+    "export_licence": _l("Export licence"),
+    "partner_on_project": _l("Partner on the project"),
+}
+
+
+def check_detail(check: Check) -> str:
+    """The check's finding as a sentence in the current locale."""
+    params = dict(check.get("params") or {})
+    template = _DETAILS.get((check["code"], params.get("reason", "")))
+    if template is None:
+        return str(check["code"])
+    params["assets"] = ", ".join(params.get("assets") or [])
+    return str(template) % params
+
+
+def check_label(code: str) -> str:
+    return str(_LABELS.get(code, code))
+
+
+def rendered(checks: Sequence[Check] | None) -> list[dict[str, Any]]:
+    """The checks as the API shows them: `{"code", "ok", "detail"}` in the caller's locale."""
+    return [{"code": c["code"], "ok": c["ok"], "detail": check_detail(c)} for c in (checks or [])]

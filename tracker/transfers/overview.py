@@ -1,0 +1,97 @@
+"""The operator's view of a zone: the queue and each project's risk and NDA coverage.
+
+A fixed number of statements whatever the zone's size: the queue (+ its assets), the projects
+with their current risk level (+ their partners), and the NDA coverage grouped in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth import policy
+from tracker.auth.models import Organization, User
+from tracker.cases.models import Nda, Project
+from tracker.cases.risk_level import risk_level_expr
+from tracker.db import db
+from tracker.transfers.models import UNDECIDED, TransferRequest
+
+QUEUE_LIMIT = 500
+
+
+@dataclass
+class PartnerCoverage:
+    partner: Organization
+    #: the latest expiry among the partner's NDAs in force (None: no NDA in force)
+    covered_until: dt.date | None
+
+
+@dataclass
+class ProjectStatus:
+    project: Project
+    risk_level: str | None
+    partners: list[PartnerCoverage] = field(default_factory=list)
+    nearest_expiry: dt.date | None = None
+
+
+@dataclass
+class ZoneOverview:
+    queue: list[TransferRequest]
+    projects: list[ProjectStatus]
+
+
+def _in_zone(user: User, zone_id: int) -> list[sa.ColumnElement[bool]]:
+    return [Project.zone_id == zone_id, policy.visible_projects(user)]
+
+
+def zone_overview(user: User, zone_id: int, today: dt.date) -> ZoneOverview:
+    queue = (
+        db.session.execute(
+            sa.select(TransferRequest)
+            .join(Project, TransferRequest.project_id == Project.id)
+            .where(*_in_zone(user, zone_id), TransferRequest.status.in_(UNDECIDED))
+            .options(joinedload(TransferRequest.project), selectinload(TransferRequest.assets))
+            .order_by(TransferRequest.planned_on, TransferRequest.id)
+            .limit(QUEUE_LIMIT)
+        )
+        .scalars()
+        .unique()
+        .all()
+    )
+    rows = db.session.execute(
+        sa.select(Project, risk_level_expr(today))
+        .where(*_in_zone(user, zone_id))
+        .options(selectinload(Project.partners))
+        .order_by(Project.code)
+    ).all()
+    coverage = db.session.execute(
+        sa.select(
+            Nda.project_id,
+            Nda.partner_id,
+            sa.func.min(Nda.expires_on),
+            sa.func.max(Nda.expires_on),
+        )
+        .join(Project, Nda.project_id == Project.id)
+        .where(*_in_zone(user, zone_id), Nda.status == "active", Nda.expires_on >= today)
+        .group_by(Nda.project_id, Nda.partner_id)
+    ).all()
+    latest = {(pid, org): last for pid, org, _first, last in coverage}
+    nearest: dict[int, dt.date] = {}
+    for pid, _org, first, _last in coverage:
+        nearest[pid] = min(first, nearest.get(pid, first))
+    projects = [
+        ProjectStatus(
+            project=project,
+            risk_level=level,
+            partners=[
+                PartnerCoverage(partner, latest.get((project.id, partner.id)))
+                for partner in sorted(project.partners, key=lambda o: o.name)
+            ],
+            nearest_expiry=nearest.get(project.id),
+        )
+        for project, level in rows
+    ]
+    return ZoneOverview(queue=list(queue), projects=projects)

@@ -1,0 +1,271 @@
+"""Filing, re-checking and deciding transfer requests; the queries behind lists and the ledger.
+
+Every function here flushes and audits; none commits (the request does, once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker import clock
+from tracker.audit.service import record
+from tracker.auth import policy
+from tracker.auth.models import Organization, User
+from tracker.cases.models import IpAsset, Project
+from tracker.db import db
+from tracker.errors import InvalidInput, StateConflict
+from tracker.transfers import attachments as attachment_refs
+from tracker.transfers.gate import Check, all_pass, evaluate_gate, rendered
+from tracker.transfers.models import CHANNELS, UNDECIDED, TransferFile, TransferRequest
+
+DECISIONS = {"approve": "approved", "deny": "denied"}
+
+
+def _gate(transfer: TransferRequest) -> list[Check]:
+    return evaluate_gate(
+        transfer.project, transfer.partner, transfer.assets, transfer.planned_on, clock.today()
+    )
+
+
+def _status(checks: Sequence[Check]) -> str:
+    return "pending_review" if all_pass(checks) else "blocked"
+
+
+def _failed_codes(checks: Sequence[Check]) -> list[str]:
+    return [c["code"] for c in checks if not c["ok"]]
+
+
+@dataclass
+class TransferDraft:
+    """What the requester asks to share (validated by `file_transfer`)."""
+
+    partner_id: int | None
+    asset_ids: Sequence[int]
+    attachment_ids: Sequence[int]
+    purpose: str
+    channel: str
+    planned_on: dt.date | None
+
+
+def _validated(
+    project: Project, draft: TransferDraft
+) -> tuple[Organization, list[IpAsset], list[TransferFile], dt.date]:
+    errors: dict[str, list[str]] = {}
+    partner = db.session.get(Organization, draft.partner_id) if draft.partner_id else None
+    if partner is None or partner.kind != "partner":
+        errors["partner_id"] = [_("Choose a known foreign partner.")]
+    wanted = set(draft.asset_ids)
+    assets = list(
+        db.session.execute(
+            sa.select(IpAsset)
+            .where(IpAsset.id.in_(wanted), IpAsset.project_id == project.id)
+            .order_by(IpAsset.id)
+        ).scalars()
+    )
+    if len(assets) != len(wanted):
+        errors["asset_ids"] = [_("Every asset must belong to this project.")]
+    files, file_errors = attachment_refs.files_for(project, draft.attachment_ids)
+    if file_errors:
+        errors["attachment_ids"] = file_errors
+    if not wanted and not draft.attachment_ids:
+        errors.setdefault("asset_ids", []).append(_("Name at least one asset or file."))
+    if not draft.purpose.strip():
+        errors["purpose"] = [_("Say what the data is shared for.")]
+    if draft.channel not in CHANNELS:
+        errors["channel"] = [_("Choose one of the listed channels.")]
+    if draft.planned_on is None:
+        errors["planned_on"] = [_("Give the planned date.")]
+    elif draft.planned_on < clock.today():
+        errors["planned_on"] = [_("The planned date cannot be in the past.")]
+    if partner is None or draft.planned_on is None or errors:
+        raise InvalidInput(errors)
+    return partner, assets, files, draft.planned_on
+
+
+def file_transfer(user: User, project: Project, draft: TransferDraft) -> TransferRequest:
+    """File a request and run the gate on it. Raises InvalidInput (nothing written).
+
+    Audits `transfer.filed` and `transfer.checked`."""
+    partner, assets, files, planned_on = _validated(project, draft)
+    checks = evaluate_gate(project, partner, assets, planned_on, clock.today())
+    transfer = TransferRequest(
+        project=project,
+        partner=partner,
+        purpose=draft.purpose.strip(),
+        channel=draft.channel,
+        planned_on=planned_on,
+        status=_status(checks),
+        checks=checks,
+        checked_at=clock.now(),
+        requested_by_id=user.id,
+        assets=assets,
+        files=files,
+    )
+    db.session.add(transfer)
+    db.session.flush()
+    record(
+        "transfer.filed",
+        transfer,
+        detail={
+            "project_id": project.id,
+            "partner_id": partner.id,
+            "asset_ids": [a.id for a in assets],
+            "files": [{"attachment_id": f.attachment_id, "sha256": f.sha256} for f in files],
+            "channel": draft.channel,
+            "planned_on": planned_on.isoformat(),
+        },
+    )
+    _audit_check(transfer, checks)
+    return transfer
+
+
+def _audit_check(transfer: TransferRequest, checks: Sequence[Check]) -> None:
+    record(
+        "transfer.checked",
+        transfer,
+        detail={"status": _status(checks), "failed": _failed_codes(checks)},
+    )
+
+
+def recheck_transfer(transfer: TransferRequest) -> TransferRequest:
+    """Run the gate again on an undecided request (after the facts changed). Audited.
+
+    Raises StateConflict when the request was already decided."""
+    if transfer.status not in UNDECIDED:
+        raise StateConflict(
+            _("This request has already been decided."), {"transfer_status": transfer.status}
+        )
+    checks = _gate(transfer)
+    transfer.checks = checks
+    transfer.status = _status(checks)
+    transfer.checked_at = clock.now()
+    db.session.flush()
+    _audit_check(transfer, checks)
+    return transfer
+
+
+def decide_transfer(
+    user: User,
+    transfer: TransferRequest,
+    decision: str,
+    note: str | None,
+    expected_version: int | None = None,
+) -> TransferRequest:
+    """Approve or deny an undecided request, once.
+
+    The gate runs again now; approval is refused (StateConflict with the failed checks) when any
+    check fails. A deny needs a note (InvalidInput). The status changes by a conditional UPDATE,
+    so of two simultaneous decisions exactly one wins; the other gets StateConflict. Audited
+    as `transfer.decided` with the snapshot of the checks."""
+    note = (note or "").strip()
+    if decision not in DECISIONS:
+        raise InvalidInput({"decision": [_("Choose approve or deny.")]})
+    if decision == "deny" and not note:
+        raise InvalidInput({"note": [_("Say why the request is denied.")]})
+    if expected_version is not None and expected_version != transfer.version:
+        raise StateConflict(_("The request was changed by someone else; reload it and try again."))
+    if transfer.status not in UNDECIDED:
+        raise StateConflict(
+            _("This request has already been decided."), {"transfer_status": transfer.status}
+        )
+    checks = _gate(transfer)
+    if decision == "approve" and not all_pass(checks):
+        failed = [c for c in checks if not c["ok"]]
+        raise StateConflict(
+            _("The request fails the gate now and cannot be approved."),
+            {"checks": rendered(failed)},
+        )
+    result = db.session.execute(
+        sa.update(TransferRequest)
+        .where(TransferRequest.id == transfer.id, TransferRequest.status.in_(UNDECIDED))
+        .values(
+            status=DECISIONS[decision],
+            decided_by_id=user.id,
+            decided_at=clock.now(),
+            decision_note=note or None,
+            decision_checks=checks,
+            checks=checks,
+            version=TransferRequest.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StateConflict(_("This request has already been decided."))
+    db.session.refresh(transfer)
+    record(
+        "transfer.decided",
+        transfer,
+        detail={"decision": decision, "failed": _failed_codes(checks)},
+    )
+    return transfer
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+@dataclass
+class TransferFilters:
+    zone_id: int | None = None
+    project_id: int | None = None
+    partner_id: int | None = None
+    status: str | None = None
+    planned_from: dt.date | None = None
+    planned_to: dt.date | None = None
+
+    @classmethod
+    def of(cls, args: dict[str, Any]) -> TransferFilters:
+        return cls(**{k: args.get(k) for k in cls.__dataclass_fields__})
+
+    def as_detail(self) -> dict[str, Any]:
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in vars(self).items()
+            if v is not None
+        }
+
+
+def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
+    """Requests in the user's scope, filtered in SQL, newest first, with what a row shows."""
+    stmt = (
+        sa.select(TransferRequest)
+        .join(Project, TransferRequest.project_id == Project.id)
+        .where(policy.visible_projects(user))
+        .options(
+            joinedload(TransferRequest.project).joinedload(Project.zone),
+            joinedload(TransferRequest.decided_by),
+            joinedload(TransferRequest.requested_by),
+            selectinload(TransferRequest.assets),
+            selectinload(TransferRequest.files),
+        )
+    )
+    f = filters
+    conditions = [
+        (f.zone_id, lambda: Project.zone_id == f.zone_id),
+        (f.project_id, lambda: TransferRequest.project_id == f.project_id),
+        (f.partner_id, lambda: TransferRequest.partner_id == f.partner_id),
+        (f.status, lambda: TransferRequest.status == f.status),
+        (f.planned_from, lambda: TransferRequest.planned_on >= f.planned_from),
+        (f.planned_to, lambda: TransferRequest.planned_on <= f.planned_to),
+    ]
+    stmt = stmt.where(*(make() for value, make in conditions if value is not None))
+    if filters.status in ("approved", "denied"):
+        return stmt.order_by(TransferRequest.planned_on.desc(), TransferRequest.id.desc())
+    return stmt.order_by(TransferRequest.created_at.desc(), TransferRequest.id.desc())
+
+
+def ledger_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
+    """Approved transfers in scope: the ledger."""
+    filters = TransferFilters(**{**vars(filters), "status": "approved"})
+    return transfers_query(user, filters)
+
+
+def preview_checks(transfer: TransferRequest) -> list[Check]:
+    """The checks as they would come out now, for the operator's page (nothing is stored)."""
+    return _gate(transfer)
