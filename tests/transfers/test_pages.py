@@ -246,3 +246,14 @@ def test_zone_overview_of_another_zone_is_empty(gate_world, browser_as):
     file(gate_world)
     html = browser_as(gate_world.outsiders["operator"]).get("/zone").get_data(as_text=True)
     assert gate_world.project.code not in html
+
+
+def test_pages_in_korean(gate_world, browser_as):
+    w = gate_world
+    t = file(w)
+    w.users["operator"].locale = "ko"
+    db.session.commit()
+    c = browser_as(w.users["operator"])
+    html = c.get(f"/transfers/{t.id}").get_data(as_text=True)
+    assert "현재 점검 결과" in html and "유효하며" in html
+    assert "결정을 기다리는 요청" in c.get("/zone").get_data(as_text=True)

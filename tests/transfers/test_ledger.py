@@ -1,0 +1,234 @@
+"""Lists filtered in SQL, the ledger and its CSV export (audited), and a fixed number of
+statements per page whatever the number of rows."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from tests.transfers.conftest import PLANNED
+from tracker.audit.models import AuditEvent
+from tracker.cases.models import IpAsset, Nda
+from tracker.db import db
+from tracker.transfers import service
+from tracker.transfers.models import TransferRequest
+
+
+def file(w: Any, project: Any = None, partner: Any = None, **over: Any) -> TransferRequest:
+    project = project or w.project
+    data = dict(
+        partner_id=(partner or w.partner).id,
+        asset_ids=[w.asset.id] if project is w.project else [],
+        attachment_ids=[],
+        purpose="Joint test",
+        channel="secure_platform",
+        planned_on=PLANNED,
+    )
+    data.update(over)
+    return service.file_transfer(w.users["company"], project, service.TransferDraft(**data))
+
+
+def approve(w: Any, t: TransferRequest) -> TransferRequest:
+    return service.decide_transfer(w.users["operator"], t, "approve", "")
+
+
+@pytest.fixture
+def second(gate_world: Any, make_project: Any, make_org: Any) -> Any:
+    """A second project of the same zone and company, with its own partner, NDA and review."""
+    w = gate_world
+    partner = make_org("partner", name="Kyushu University", country="JP")
+    project = make_project(
+        zone=w.zone, company=w.company, partners=[partner], lawyers=[w.users["lawyer"]]
+    )
+    asset = IpAsset(project=project, title="Hull coating", kind="patent", sensitivity="public")
+    db.session.add(asset)
+    db.session.flush()
+    db.session.add(
+        Nda(
+            project=project,
+            partner=partner,
+            effective_on=dt.date(2026, 1, 1),
+            expires_on=dt.date(2027, 12, 31),
+            status="active",
+            assets=[asset],
+        )
+    )
+    db.session.add(
+        type(w.review)(
+            project=project,
+            catalogue_version="1",
+            answers={},
+            likelihood=1,
+            impact=1,
+            score=1,
+            level="low",
+            status="approved",
+            author_id=w.users["lawyer"].id,
+            decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+            valid_until=dt.date(2027, 6, 1),
+        )
+    )
+    db.session.flush()
+    return project, partner, asset
+
+
+def ids(payload: dict[str, Any]) -> list[int]:
+    return [t["id"] for t in payload["items"]]
+
+
+def test_list_filters(gate_world, second, api_as):
+    w = gate_world
+    project2, partner2, asset2 = second
+    a = file(w)
+    b = file(w, project2, partner2, asset_ids=[asset2.id], planned_on=dt.date(2027, 1, 15))
+    c = file(w)
+    approve(w, c)
+    db.session.commit()
+    api = api_as(w.users["operator"])
+    get = lambda q: api.get("/api/v1/transfers", query_string=q).get_json()  # noqa: E731
+    assert set(ids(get({}))) == {a.id, b.id, c.id}
+    assert set(ids(get({"project_id": project2.id}))) == {b.id}
+    assert set(ids(get({"partner_id": partner2.id}))) == {b.id}
+    assert set(ids(get({"status": "approved"}))) == {c.id}
+    assert set(ids(get({"status": "pending_review"}))) == {a.id, b.id}
+    assert set(ids(get({"zone_id": w.zone.id}))) == {a.id, b.id, c.id}
+    assert ids(get({"zone_id": w.zone.id + 1000})) == []
+    assert set(ids(get({"planned_from": "2027-01-01"}))) == {b.id}
+    assert set(ids(get({"planned_to": "2026-12-31"}))) == {a.id, c.id}
+    page = get({"per_page": 2})
+    assert page["total"] == 3 and len(page["items"]) == 2
+    bad = api.get("/api/v1/transfers?status=lost")
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("admin", 403), ("lawyer", 200), ("company", 200), ("operator", 200), ("auditor", 200)],
+)
+def test_list_and_ledger_per_role(gate_world, api_as, who, status):
+    w = gate_world
+    t = file(w)
+    approve(w, t)
+    db.session.commit()
+    for path in (
+        "/api/v1/transfers",
+        "/api/v1/transfers/ledger",
+        "/api/v1/transfers/ledger?format=csv",
+    ):
+        r = api_as(w.users[who]).get(path)
+        assert r.status_code == status, path
+        if status == 200 and "csv" not in path:
+            assert ids(r.get_json()) == [t.id]
+
+
+@pytest.mark.parametrize("who", ["lawyer", "company", "operator"])
+def test_list_and_ledger_hide_out_of_scope(gate_world, api_as, who):
+    w = gate_world
+    approve(w, file(w))
+    db.session.commit()
+    api = api_as(w.outsiders[who])
+    assert api.get("/api/v1/transfers").get_json()["items"] == []
+    assert api.get("/api/v1/transfers/ledger").get_json()["items"] == []
+    rows = list(
+        csv.reader(
+            io.StringIO(api.get("/api/v1/transfers/ledger?format=csv").get_data(as_text=True))
+        )
+    )
+    assert len(rows) == 1  # the header only
+
+
+def test_ledger_holds_only_approved(gate_world, api_as):
+    w = gate_world
+    approved = approve(w, file(w))
+    denied = service.decide_transfer(w.users["operator"], file(w), "deny", "no")
+    file(w)
+    db.session.commit()
+    payload = api_as(w.users["auditor"]).get("/api/v1/transfers/ledger").get_json()
+    assert ids(payload) == [approved.id]
+    assert denied.id not in ids(payload)
+    item = payload["items"][0]
+    assert item["decided_by_id"] == w.users["operator"].id
+    assert [c["ok"] for c in item["decision_checks"]] == [True] * 6
+
+
+def test_ledger_csv_is_complete_safe_and_audited(gate_world, api_as):
+    w = gate_world
+    t = approve(w, file(w, purpose='=HYPERLINK("http://evil")'))
+    for _ in range(3):
+        approve(w, file(w))
+    db.session.commit()
+    api = api_as(w.users["operator"])
+    r = api.get("/api/v1/transfers/ledger?format=csv&per_page=1")
+    assert r.status_code == 200
+    assert r.mimetype == "text/csv"
+    assert "attachment" in r.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 4  # the whole list, not one page
+    row = next(x for x in rows if x["id"] == str(t.id))
+    assert row["purpose"].startswith("'=")
+    assert row["partner"] == w.partner.name and row["approved_by"] == w.users["operator"].email
+    assert "nda_active=ok" in row["checks"] and row["channel"] == "secure_platform"
+    event_ = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "transfer.ledger_exported")
+    ).scalar_one()
+    assert event_.detail["rows"] == 4 and event_.actor_id == w.users["operator"].id
+
+
+def test_transfer_list_csv_export(gate_world, api_as):
+    w = gate_world
+    file(w)
+    db.session.commit()
+    r = api_as(w.users["lawyer"]).get("/api/v1/transfers?format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+
+
+# --- a fixed number of statements per page --------------------------------------------------------
+
+
+@contextlib.contextmanager
+def counted() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_statements_do_not_grow_with_rows(gate_world, browser_as, second):
+    w = gate_world
+    project2, partner2, asset2 = second
+    clients = {who: browser_as(w.users[who]) for who in ("operator", "company")}
+    paths = ["/transfers", "/transfers/ledger", f"/projects/{w.project.id}/transfers"]
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for path in [*paths, "/zone"]:
+            c = clients["operator"] if path == "/zone" else clients["company"]
+            with counted() as statements:
+                assert c.get(path).status_code == 200
+            counts[path] = len(statements)
+        return counts
+
+    approve(w, file(w))
+    file(w)  # one waits in the operator's queue
+    db.session.commit()
+    small = measure()
+    for _ in range(6):
+        approve(w, file(w))
+        file(w, project2, partner2, asset_ids=[asset2.id])
+    db.session.commit()
+    assert measure() == small
