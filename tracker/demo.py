@@ -67,7 +67,7 @@ def load_demo() -> bool:
         accounts.create_organization(name, "partner", country)
     companies = [accounts.create_organization(n, "company", c) for n, c in COMPANIES]
     law_firm = accounts.create_organization(LAW_FIRM[0], "law_firm", LAW_FIRM[1])
-    people = {
+    people: dict[str, tuple[str, dict[str, int]]] = {
         "admin": ("관리자 Admin", {}),
         "lawyer": ("김변호 Kim (lawyer)", {"organization_id": law_firm.id}),
         "company": ("이연구 Lee (Hanbit DC Power)", {"organization_id": companies[0].id}),
@@ -76,7 +76,14 @@ def load_demo() -> bool:
     }
     for email, role in demo_logins():
         name, links = people[role]
-        accounts.create_user(email, name, role, DEMO_PASSWORD, **links)
+        accounts.create_user(
+            email,
+            name,
+            role,
+            DEMO_PASSWORD,
+            organization_id=links.get("organization_id"),
+            zone_id=links.get("zone_id"),
+        )
     return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,7 +37,7 @@ def accepts_multipart(view):  # type: ignore[no-untyped-def]
     return view
 
 
-def _default_deny() -> Response | None:
+def _default_deny() -> ResponseReturnValue | None:
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     signed_in = current_user.is_authenticated  # loads the user (and g.api_token) lazily

@@ -26,8 +26,8 @@ def iso_countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes (249), from the CLDR data Babel ships."""
     from babel import Locale
 
-    territories = Locale("en").territories
-    return frozenset(c for c in territories if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166
+    codes = {str(c) for c in Locale("en").territories}
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166
 
 
 def _valid_email(email: str) -> str:
