@@ -68,7 +68,7 @@ def rotate_keys(resume: bool) -> None:
         click.echo("Run `flask --app tracker keys rotate --resume` to finish.", err=True)
         raise
     remaining = maintenance.old_key_rows(ring)
-    db.session.rollback()
+    db.session.commit()
     click.echo(f"Re-wrapped data keys: {count}.")
     click.echo(f"Rows still using an old key: {remaining}.")
     if remaining:

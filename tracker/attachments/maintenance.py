@@ -136,7 +136,8 @@ def verify() -> VerifyReport:
             if problem:
                 report.failures.append((version.id, problem))
         last_id = versions[-1].id
-        db.session.rollback()  # do not hold a transaction across the whole store
+        db.session.commit()  # read-only: do not hold one transaction across the whole store
+        db.session.expunge_all()
 
 
 def old_key_rows(ring: KeyRing) -> int:

@@ -1,0 +1,177 @@
+"""`keys rotate`, `attachments sweep` and `attachments verify`."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.attachments.conftest import blob_files, pdf, upload, version_rows
+from tracker import keys
+from tracker.attachments import maintenance
+from tracker.attachments.models import Attachment, AttachmentVersion
+from tracker.attachments.storage import TEMP_DIR, new_blob_name
+from tracker.db import db, utcnow
+
+
+@pytest.fixture
+def key_file(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the key file and ring, so rotating does not touch other tests."""
+    ring = copy.deepcopy(app.extensions["tracker_keys"])
+    path = tmp_path / "keys.json"
+    keys.write(ring, path)
+    monkeypatch.setitem(app.config, "TRACKER_KEY_FILE", str(path))
+    monkeypatch.setitem(app.extensions, "tracker_keys", ring)
+    return path
+
+
+@pytest.fixture
+def uploaded(world: Any, api_as: Any) -> dict[int, bytes]:
+    api = api_as(world.users["company"])
+    files = {}
+    for i, name in enumerate(["a.pdf", "b.pdf", "a.pdf", "c.pdf"]):
+        data = pdf(70_000 + i, marker=b"file-%d" % i)
+        body = upload(api, world.project.id, data, name=name).get_json()
+        files[body["id"]] = data  # the latest version of each attachment
+    return files
+
+
+def _downloads(api: Any, files: dict[int, bytes]) -> None:
+    for attachment_id, data in files.items():
+        assert api.get(f"/api/v1/attachments/{attachment_id}/content").get_data() == data
+
+
+def test_rotate_rewraps_every_key_and_keeps_files_readable(
+    app: Any, runner: Any, key_file: Path, uploaded: dict[int, bytes], world: Any, api_as: Any
+) -> None:
+    old = app.extensions["tracker_keys"].active_kek_id
+    before = {
+        v.id: (v.ciphertext_sha256, v.blob_name)
+        for v in db.session.execute(sa.select(AttachmentVersion)).scalars()
+    }
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "Rows still using an old key: 0." in result.output
+    assert "Re-wrapped data keys: 4." in result.output
+    ring = app.extensions["tracker_keys"]
+    assert ring.active_kek_id != old
+    on_disk = json.loads(key_file.read_text())
+    assert on_disk["active_kek"] == ring.active_kek_id and old in on_disk["keks"]
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    for material in ring.keks.values():  # never prints key material
+        assert base64.b64encode(material).decode() not in result.output
+    db.session.expire_all()
+    rows = list(db.session.execute(sa.select(AttachmentVersion)).scalars())
+    assert {r.kek_id for r in rows} == {ring.active_kek_id}
+    # content untouched: same blobs, same ciphertext
+    assert {r.id: (r.ciphertext_sha256, r.blob_name) for r in rows} == before
+    assert maintenance.old_key_rows(ring) == 0
+    _downloads(api_as(world.users["lawyer"]), uploaded)
+    assert runner.invoke(args=["attachments", "verify"]).exit_code == 0
+
+
+def test_rotation_is_resumable(
+    app: Any, runner: Any, key_file: Path, uploaded: dict[int, bytes], world: Any, api_as: Any
+) -> None:
+    ring = app.extensions["tracker_keys"]
+    kid = keys.new_kek_id()
+    ring.keks[kid] = os.urandom(32)
+    ring.active_kek_id = kid
+    keys.write(ring, key_file, overwrite=True)
+    assert maintenance.rewrap_all(ring, batch=1, limit=1) == 1  # "interrupted" after one row
+    assert maintenance.old_key_rows(ring) == 3
+    result = runner.invoke(args=["keys", "rotate", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "Rows still using an old key: 0." in result.output
+    assert app.extensions["tracker_keys"].active_kek_id == kid
+    _downloads(api_as(world.users["company"]), uploaded)
+
+
+def test_verify_reports_a_damaged_blob(
+    runner: Any, uploaded: dict[int, bytes], blob_dir: Path
+) -> None:
+    result = runner.invoke(args=["attachments", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Checked 4 versions, 0 failed." in result.output
+    victim = (
+        db.session.execute(sa.select(AttachmentVersion).order_by(AttachmentVersion.id))
+        .scalars()
+        .first()
+    )
+    victim_id = victim.id
+    path = blob_dir / victim.blob_name[:2] / victim.blob_name
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 1
+    path.write_bytes(bytes(raw))
+    result = runner.invoke(args=["attachments", "verify"])
+    assert result.exit_code == 1
+    assert f"attachment version {victim_id}:" in result.output
+    assert "Checked 4 versions, 1 failed." in result.output
+
+
+def _age(path: Path, seconds: float) -> None:
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+def test_sweep_removes_leftovers_and_keeps_ready_files(
+    runner: Any, uploaded: dict[int, bytes], blob_dir: Path, world: Any, api_as: Any
+) -> None:
+    ready = {p.name for p in blob_files(blob_dir)}
+    for p in blob_files(blob_dir):
+        _age(p, 7200)
+    # a temporary file of an upload that died, an old and a fresh one
+    old_tmp = blob_dir / TEMP_DIR / "dead.part"
+    old_tmp.write_bytes(b"x")
+    _age(old_tmp, 7200)
+    fresh_tmp = blob_dir / TEMP_DIR / "inflight.part"
+    fresh_tmp.write_bytes(b"x")
+    # a blob renamed into place whose row never committed
+    orphan = new_blob_name()
+    (blob_dir / orphan[:2]).mkdir(exist_ok=True)
+    (blob_dir / orphan[:2] / orphan).write_bytes(b"y")
+    _age(blob_dir / orphan[:2] / orphan, 7200)
+    # a row that never became ready, with its blob
+    pending_blob = new_blob_name()
+    (blob_dir / pending_blob[:2]).mkdir(exist_ok=True)
+    (blob_dir / pending_blob[:2] / pending_blob).write_bytes(b"z")
+    _age(blob_dir / pending_blob[:2] / pending_blob, 7200)
+    attachment = db.session.execute(sa.select(Attachment)).scalars().first()
+    db.session.add(
+        AttachmentVersion(
+            uuid=str(uuid.uuid4()),
+            attachment=attachment,
+            number=99,
+            filename="p.pdf",
+            size=1,
+            content_type="application/pdf",
+            ciphertext_sha256="0" * 64,
+            plaintext_sha256_sealed=b"0",
+            kek_id="k",
+            wrapped_dek=b"0",
+            blob_name=pending_blob,
+            state="pending",
+            created_at=utcnow() - dt.timedelta(hours=2),
+        )
+    )
+    db.session.flush()
+    rows = version_rows()
+    result = runner.invoke(args=["attachments", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 temporary files, 1 unfinished rows, 1 orphan blobs." in result.output
+    assert not old_tmp.exists() and fresh_tmp.exists()
+    assert {p.name for p in blob_files(blob_dir) if p.parent.name != TEMP_DIR} == ready
+    assert version_rows() == rows - 1
+    _downloads(api_as(world.users["lawyer"]), uploaded)
+    # nothing left: a second run removes nothing
+    again = runner.invoke(args=["attachments", "sweep", "--grace-seconds", "0"])
+    assert "Removed 1 temporary files, 0 unfinished rows, 0 orphan blobs." in again.output

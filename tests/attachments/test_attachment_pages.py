@@ -1,0 +1,121 @@
+"""The project's files page, the HTML upload (CSRF checked while streaming) and the panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from flask import render_template_string
+from flask_login import login_user
+
+from tests.attachments.conftest import blob_files, pdf, version_rows
+from tests.conftest import csrf_token
+from tracker.cases.models import Nda
+from tracker.db import db
+
+
+def _page(project_id: int) -> str:
+    return f"/projects/{project_id}/files"
+
+
+def _post(client: Any, project_id: int, data: bytes, token: str | None, **extra: Any) -> Any:
+    form: dict[str, Any] = {}
+    if token is not None:
+        form["csrf_token"] = token  # first, as the browser sends the form's hidden field first
+    form.update({k: str(v) for k, v in extra.items()})
+    form["file"] = (io.BytesIO(data), "계약서.pdf")
+    return client.post(_page(project_id), data=form, content_type="multipart/form-data")
+
+
+def test_upload_list_and_download_in_the_browser(world: Any, browser_as: Any) -> None:
+    client = browser_as(world.users["company"])
+    page = client.get(_page(world.project.id))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html and "upload.js" in html
+    token = csrf_token(client, _page(world.project.id))
+    r = _post(client, world.project.id, pdf(100_000), token)
+    assert r.status_code == 303
+    html = client.get(_page(world.project.id)).get_data(as_text=True)
+    assert "계약서.pdf" in html and "/download" in html
+    link = html.split('href="')[
+        [i for i, p in enumerate(html.split('href="')) if "/download" in p.split('"')[0]][0]
+    ].split('"')[0]
+    d = client.get(link.replace("&amp;", "&"))
+    assert d.status_code == 200 and d.get_data() == pdf(100_000)
+    with client.get("/static/attachments/upload.js") as js:
+        assert js.status_code == 200
+
+
+def test_upload_with_the_csrf_header(world: Any, browser_as: Any) -> None:
+    client = browser_as(world.users["lawyer"])
+    token = csrf_token(client, _page(world.project.id))
+    r = client.post(
+        _page(world.project.id),
+        data={"file": (io.BytesIO(pdf()), "a.pdf")},
+        content_type="multipart/form-data",
+        headers={"X-CSRFToken": token},
+    )
+    assert r.status_code == 303
+
+
+def test_upload_without_csrf_is_refused_before_storing(
+    world: Any, browser_as: Any, blob_dir: Any
+) -> None:
+    client = browser_as(world.users["company"])
+    assert _post(client, world.project.id, pdf(), None).status_code == 400
+    assert _post(client, world.project.id, pdf(), "forged").status_code == 400
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+@pytest.mark.parametrize("role", ["admin", "operator", "auditor"])
+def test_roles_that_may_not_handle_files(role: str, world: Any, browser_as: Any) -> None:
+    client = browser_as(world.users[role])
+    html = client.get(_page(world.project.id)).get_data(as_text=True)
+    assert 'type="file"' not in html
+    token = csrf_token(client, "/")
+    assert _post(client, world.project.id, pdf(), token).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["lawyer", "company", "operator"])
+def test_out_of_scope_pages_are_404(role: str, world: Any, browser_as: Any) -> None:
+    client = browser_as(world.outsiders[role])
+    assert client.get(_page(world.project.id)).status_code == 404
+    token = csrf_token(client, "/")
+    assert _post(client, world.project.id, pdf(), token).status_code == 404
+
+
+def test_panel_for_a_record(app: Any, world: Any, browser_as: Any) -> None:
+    nda = Nda(
+        project=world.project,
+        partner=world.partner,
+        effective_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2027, 1, 1),
+    )
+    db.session.add(nda)
+    db.session.flush()
+    client = browser_as(world.users["lawyer"])
+    token = csrf_token(client, _page(world.project.id))
+    r = _post(client, world.project.id, pdf(), token, record_type="nda", record_id=nda.id)
+    assert r.status_code == 303
+    with app.test_request_context(f"/ndas/{nda.id}"):
+        login_user(world.users["lawyer"])
+        html = render_template_string(
+            '{% include "attachments/panel.html" %}',
+            project=world.project,
+            record_type="nda",
+            record_id=nda.id,
+        )
+    assert "계약서.pdf" in html
+    assert 'name="record_type" value="nda"' in html
+    assert f'name="record_id" value="{nda.id}"' in html
+
+
+def test_page_in_korean(world: Any, browser_as: Any) -> None:
+    user = world.users["company"]
+    user.locale = "ko"
+    db.session.commit()
+    html = browser_as(user).get(_page(world.project.id)).get_data(as_text=True)
+    assert "파일 추가" in html and "아직 파일이 없습니다." in html
