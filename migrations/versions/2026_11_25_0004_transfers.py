@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25
 
-Attachments are referenced by plain integer ids with their sha256 copied at filing, so the
-ledger does not depend on the attachments table (and outlives a deleted file).
+Attachments are referenced by plain integer ids with their (sealed) sha256 copied at filing,
+so the ledger does not depend on the attachments table and outlives a deleted, swept file.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -64,9 +64,10 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('transfer_id', sa.Integer(), nullable=False),
     sa.Column('attachment_id', sa.Integer(), nullable=False),
+    sa.Column('attachment_version', sa.Integer(), nullable=False),
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('size', sa.BigInteger(), nullable=True),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('sha256_sealed', sa.LargeBinary(length=64), nullable=False),
     sa.ForeignKeyConstraint(['transfer_id'], ['transfer_requests.id'], name=op.f('fk_transfer_files_transfer_id_transfer_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer_files'))
     )

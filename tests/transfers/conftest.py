@@ -21,6 +21,26 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
     return TODAY
 
 
+def approved_review(project: Any, author_id: int, **over: Any) -> RiskReview:
+    """An approved, low-level review of `project` (not yet added to the session)."""
+    data: dict[str, Any] = dict(
+        project=project,
+        catalogue_version="1",
+        answers={},
+        likelihood=2,
+        impact=2,
+        score=4,
+        level="low",
+        status="approved",
+        author_id=author_id,
+        reviewer_id=author_id,
+        decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        valid_until=dt.date(2027, 6, 1),
+    )
+    data.update(over)
+    return RiskReview(**data)
+
+
 @pytest.fixture
 def gate_world(world: Any) -> Any:
     """`world` plus an asset, an active NDA with the partner covering it and a current review."""
@@ -38,20 +58,7 @@ def gate_world(world: Any) -> Any:
         status="active",
         assets=[w.asset],
     )
-    w.review = RiskReview(
-        project=w.project,
-        catalogue_version="1",
-        answers={},
-        likelihood=2,
-        impact=2,
-        score=4,
-        level="low",
-        status="approved",
-        author_id=w.users["lawyer"].id,
-        reviewer_id=w.users["lawyer"].id,
-        decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        valid_until=dt.date(2027, 5, 31),
-    )
+    w.review = approved_review(w.project, w.users["lawyer"].id, valid_until=dt.date(2027, 5, 31))
     db.session.add_all([w.nda, w.review])
     db.session.flush()
     return w

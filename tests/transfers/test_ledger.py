@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.transfers.conftest import PLANNED
+from tests.transfers.conftest import PLANNED, approved_review
 from tracker.audit.models import AuditEvent
 from tracker.cases.models import IpAsset, Nda
 from tracker.db import db
@@ -61,21 +61,7 @@ def second(gate_world: Any, make_project: Any, make_org: Any) -> Any:
             assets=[asset],
         )
     )
-    db.session.add(
-        type(w.review)(
-            project=project,
-            catalogue_version="1",
-            answers={},
-            likelihood=1,
-            impact=1,
-            score=1,
-            level="low",
-            status="approved",
-            author_id=w.users["lawyer"].id,
-            decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-            valid_until=dt.date(2027, 6, 1),
-        )
-    )
+    db.session.add(approved_review(project, w.users["lawyer"].id))
     db.session.flush()
     return project, partner, asset
 

@@ -11,6 +11,7 @@ from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.auth import policy
 from tracker.cases.loading import project_or_404, record_or_404
 from tracker.transfers import service
+from tracker.transfers.attachments import file_sha256
 from tracker.transfers.export import ledger_csv
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
@@ -26,9 +27,11 @@ class TransferCheckSchema(Schema):
 
 class TransferFileSchema(Schema):
     attachment_id = fields.Integer()
+    attachment_version = fields.Integer()
     filename = fields.String()
     size = fields.Integer(allow_none=True)
-    sha256 = fields.String()
+    #: the plaintext sha256 at filing
+    sha256 = fields.Function(file_sha256)
 
 
 class TransferSchema(Schema):

@@ -1,26 +1,110 @@
-"""The attachments a request names, with the plaintext hash recorded at filing."""
+"""The attachments a request names, with their plaintext sha256 as it was at filing.
+
+The digest is evidence, so the ledger keeps its own copy (the attachment may later get a new
+version or be deleted and swept). Like the attachments' own digest (DESIGN.md section 7) it is
+not stored in the clear, so a database reader cannot confirm that a known document went out:
+it is sealed with AES-256-GCM under a key derived (HKDF) from the audit key, which lives in the
+key file and is never rotated by `keys rotate` (a KEK rotation therefore leaves these intact).
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
+from tracker.attachments import service as attachment_service
+from tracker.attachments.models import Attachment
 from tracker.cases.models import Project
+from tracker.db import db
 from tracker.transfers.models import TransferFile
+
+DIGEST_INFO = b"tracker transfer file sha256 v1"
+NONCE_SIZE = 12
+
+
+def _key() -> bytes:
+    audit_key: bytes = current_app.extensions["tracker_keys"].audit_key
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=DIGEST_INFO).derive(audit_key)
+
+
+def _context(attachment_id: int, version: int) -> bytes:
+    return f"transfer_file|{attachment_id}|{version}".encode()
+
+
+def seal_digest(hex_digest: str, attachment_id: int, version: int) -> bytes:
+    nonce = secrets.token_bytes(NONCE_SIZE)
+    sealed = AESGCM(_key()).encrypt(
+        nonce, bytes.fromhex(hex_digest), _context(attachment_id, version)
+    )
+    return nonce + sealed
+
+
+def file_sha256(file: TransferFile) -> str:
+    """The plaintext sha256 (hex) the file had when the request was filed."""
+    blob = file.sha256_sealed
+    digest = AESGCM(_key()).decrypt(
+        blob[:NONCE_SIZE], blob[NONCE_SIZE:], _context(file.attachment_id, file.attachment_version)
+    )
+    return digest.hex()
+
+
+def _ready_stmt(project: Project) -> sa.Select[tuple[Attachment]]:
+    """The project's attachments that have a ready version."""
+    return sa.select(Attachment).where(
+        Attachment.project_id == project.id, Attachment.current_version > 0
+    )
+
+
+def _ready(project: Project, attachment_ids: Sequence[int]) -> list[Attachment]:
+    stmt = (
+        _ready_stmt(project)
+        .where(Attachment.id.in_(set(attachment_ids)))
+        .options(selectinload(Attachment.versions))
+    )
+    return list(db.session.execute(stmt).scalars())
 
 
 def files_for(
     project: Project, attachment_ids: Sequence[int]
 ) -> tuple[list[TransferFile], list[str]]:
-    """The files for `attachment_ids` (ready, in `project`), or the reasons they cannot be named.
-
-    Until the attachments domain exposes its models, no attachment id is known."""
+    """The files for `attachment_ids` (ready attachments of `project`, their current version),
+    or the reason they cannot be named."""
     if not attachment_ids:
         return [], []
-    return [], [_("Every file must be a ready attachment of this project.")]
+    files = []
+    for attachment in _ready(project, attachment_ids):
+        ready = [
+            v
+            for v in attachment.versions
+            if v.state == "ready" and v.number == attachment.current_version
+        ]
+        if not ready:
+            continue
+        version = ready[0]
+        digest = attachment_service.plaintext_sha256(version)
+        files.append(
+            TransferFile(
+                attachment_id=attachment.id,
+                attachment_version=version.number,
+                filename=version.filename,
+                size=version.size,
+                sha256_sealed=seal_digest(digest, attachment.id, version.number),
+            )
+        )
+    if len(files) != len(set(attachment_ids)):
+        return [], [_("Every file must be a ready attachment of this project.")]
+    return files, []
 
 
 def choices(project: Project) -> list[tuple[int, str]]:
     """The ready attachments of `project` a request may name, as (id, label)."""
-    return []
+    stmt = _ready_stmt(project).order_by(Attachment.filename, Attachment.id).limit(500)
+    return [(a.id, a.filename) for a in db.session.execute(stmt).scalars()]

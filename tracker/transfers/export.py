@@ -11,6 +11,7 @@ from flask import Response
 
 from tracker.audit.service import record
 from tracker.db import db
+from tracker.transfers.attachments import file_sha256
 from tracker.transfers.models import TransferRequest
 
 COLUMNS = (
@@ -48,7 +49,7 @@ def ledger_row(t: TransferRequest) -> list[str]:
         t.channel,
         t.planned_on.isoformat(),
         "; ".join(f"{a.id}:{a.title}" for a in t.assets),
-        "; ".join(f"{f.filename} sha256={f.sha256}" for f in t.files),
+        "; ".join(f"{f.filename} sha256={file_sha256(f)}" for f in t.files),
         t.purpose,
         t.requested_by.email,
         t.decided_by.email if t.decided_by else "",

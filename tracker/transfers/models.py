@@ -79,9 +79,11 @@ class TransferFile(db.Model):
     transfer_id: Mapped[int] = mapped_column(
         sa.ForeignKey("transfer_requests.id", ondelete="CASCADE"), index=True
     )
-    #: the attachment (version) id; a plain integer so the ledger outlives the file
+    #: the attachment's id; a plain integer (no foreign key) so the ledger outlives the file
     attachment_id: Mapped[int] = mapped_column(index=True)
+    #: the attachment's version number at filing
+    attachment_version: Mapped[int]
     filename: Mapped[str] = mapped_column(sa.String(255))
     size: Mapped[int | None] = mapped_column(sa.BigInteger)
-    #: sha256 of the plaintext at filing, hex
-    sha256: Mapped[str] = mapped_column(sa.String(64))
+    #: sha256 of the plaintext at filing, sealed (see tracker.transfers.attachments)
+    sha256_sealed: Mapped[bytes] = mapped_column(sa.LargeBinary(64))

@@ -117,7 +117,9 @@ def file_transfer(user: User, project: Project, draft: TransferDraft) -> Transfe
             "project_id": project.id,
             "partner_id": partner.id,
             "asset_ids": [a.id for a in assets],
-            "files": [{"attachment_id": f.attachment_id, "sha256": f.sha256} for f in files],
+            "files": [
+                {"attachment_id": f.attachment_id, "version": f.attachment_version} for f in files
+            ],
             "channel": draft.channel,
             "planned_on": planned_on.isoformat(),
         },

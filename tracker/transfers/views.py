@@ -40,6 +40,7 @@ PER_PAGE = 50
 def _helpers() -> dict[str, Any]:
     return {
         "check_detail": gate.check_detail,
+        "file_sha256": attachment_refs.file_sha256,
         "check_label": gate.check_label,
         "channel_label": lambda c: str(CHANNEL_LABELS.get(c, c)),
         "transfer_status_label": lambda s: str(STATUS_LABELS.get(s, s)),
