@@ -51,7 +51,7 @@ def effective_status_expr(today: dt.date) -> sa.ColumnElement[str]:
     )
 
 
-def _may_write(user: User, nda: Nda | None, values: dict[str, Any], project: Project) -> None:
+def require_write(user: User, nda: Nda | None, values: dict[str, Any], project: Project) -> None:
     """403 unless the user may write this NDA: lawyers always, company staff only drafts."""
     if policy.can(user, "nda.edit", project):
         return
@@ -106,7 +106,7 @@ def _index(nda: Nda) -> None:
 def create_nda(user: User, project: Project, values: dict[str, Any]) -> Nda:
     """Record an NDA of `project`. 403 for company staff unless it is a draft; 422 for a
     partner not on the project, assets of another project or dates out of order. Audited."""
-    _may_write(user, None, values, project)
+    require_write(user, None, values, project)
     nda = Nda(project=project, status=values.get("status", "draft"), created_by_id=user.id)
     _apply(nda, project, values)
     db.session.add(nda)
@@ -119,7 +119,7 @@ def create_nda(user: User, project: Project, values: dict[str, Any]) -> Nda:
 def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
     """Edit an NDA; `changes["version"]` must be the stored version (else 409, unchanged).
     Same rules as `create_nda`; reopening a terminated NDA is a 409. Audited."""
-    _may_write(user, nda, changes, nda.project)
+    require_write(user, nda, changes, nda.project)
     check_version(nda, changes.get("version"))
     values = {k: v for k, v in changes.items() if k in (*NDA_FIELDS, "asset_ids")}
     changed = _apply(nda, nda.project, values)

@@ -1,14 +1,43 @@
-"""HTML pages of the case file: projects, IP assets and NDAs."""
+"""HTML pages of the case file: projects, IP assets and NDAs.
+
+Each view loads (404 out of scope), asks the policy, calls the same service function as the
+API and renders. Edit forms carry the version they were loaded with: a stale one answers 409.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from tracker.cases import search
+from tracker import clock
+from tracker.api.common import paginate
+from tracker.auth import policy
+from tracker.auth.models import Organization, User, Zone
+from tracker.cases import assets, ndas, search, service
+from tracker.cases.forms import (
+    AssetForm,
+    NdaForm,
+    ProjectFilterForm,
+    ProjectForm,
+    choice,
+    label,
+)
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import IpAsset, Nda, Project
+from tracker.db import db
+from tracker.errors import InvalidInput, StateConflict
 
 bp = Blueprint("cases", __name__, template_folder="templates")
+T = TypeVar("T")
+PER_PAGE = 50
+#: fields whose errors belong to the whole form (lists of sub-forms)
+_FORM_LEVEL = ("owners", "deadlines", "_schema", "version")
 
 
 @bp.record_once
@@ -17,3 +46,348 @@ def _skip_fulltext_objects_in_alembic(state: Any) -> None:
     migrate = state.app.extensions.get("migrate")
     if migrate is not None:
         migrate.configure_args.setdefault("include_object", search.alembic_include_object)
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"case_label": label, "can": policy.can}
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return max(1, min(int(page), 1_000_000)) if page.isdigit() else 1
+
+
+def _save(form: Any, action: Callable[[], T]) -> tuple[T | None, int]:
+    """Run a service call for a submitted form: (result, 200), or (None, 422/409) with the
+    errors put on the form and the transaction rolled back."""
+    try:
+        return action(), 200
+    except InvalidInput as exc:
+        db.session.rollback()
+        for field, messages in exc.errors.items():
+            target = getattr(form, field.split(".")[0], None)
+            if field in _FORM_LEVEL or target is None:
+                form.form_errors.extend(messages)
+            else:
+                target.errors = [*target.errors, *messages]
+        return None, 422
+    except StateConflict:
+        db.session.rollback()
+        form.form_errors.append(_("Someone else changed this record; reload and try again."))
+        return None, 409
+
+
+def _version(form: Any) -> int | None:
+    value = form.version.data
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _organizations(*kinds: str) -> list[Any]:
+    rows = db.session.execute(
+        sa.select(Organization)
+        .where(Organization.kind.in_(kinds))
+        .order_by(Organization.name, Organization.id)
+    ).scalars()
+    return [choice(o.id, f"{o.name} ({o.country})") for o in rows]
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+@bp.route("/projects")
+def project_list() -> Any:
+    user = _user()
+    policy.require(user, "project.view")
+    form = ProjectFilterForm(formdata=request.args)
+    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars().all()
+    form.zone_id.choices = [choice(0, "—")] + [choice(z.id, z.code) for z in zones]
+    form.validate()
+    filters = {
+        name: form[name].data
+        for name in ("zone_id", "status", "risk_level", "q")
+        if not form[name].errors
+    }
+    page = paginate(
+        service.project_query(user, filters), {"page": _page_number(), "per_page": PER_PAGE}
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("cases/project_list.html", form=form, page=page, args=args)
+
+
+def _project_form(form: ProjectForm, user: User, project: Project | None) -> None:
+    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars()
+    form.zone_id.choices = [choice(z.id, f"{z.code} · {z.name_en}") for z in zones]
+    form.company_id.choices = _organizations("company")
+    form.partner_ids.choices = _organizations("partner")
+    if policy.can(user, "project.assign_lawyers", project):
+        lawyers = db.session.execute(
+            sa.select(User).where(User.role == "lawyer", User.active).order_by(User.name)
+        ).scalars()
+        form.lawyer_ids.choices = [choice(u.id, u.name) for u in lawyers]
+    else:
+        del form.lawyer_ids
+
+
+def _project_values(form: ProjectForm) -> dict[str, Any]:
+    names = ["code", "title", "zone_id", "company_id", "partner_ids", "start_date", "end_date"]
+    names += ["budget_krw", "security_level", "status"]
+    if "lawyer_ids" in form:
+        names.append("lawyer_ids")
+    values = {name: form[name].data for name in names}
+    values["version"] = _version(form)
+    return values
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def project_new() -> Any:
+    user = _user()
+    policy.require(user, "project.create")
+    form = ProjectForm()
+    _project_form(form, user, None)
+    status = 200
+    if form.validate_on_submit():
+        project, status = _save(form, lambda: service.create_project(user, _project_values(form)))
+        if project is not None:
+            flash(_("Project created."))
+            return redirect(url_for("cases.project_detail", project_id=project.id))
+    elif form.errors:
+        status = 422
+    return render_template("cases/project_form.html", form=form, project=None), status
+
+
+@bp.route("/projects/<int:project_id>")
+def project_detail(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "project.view", project)
+    project = service.with_risk_level(project)
+    return render_template(
+        "cases/project_detail.html", project=project, active="cases.project_detail"
+    )
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+def project_edit(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "project.edit", project)
+    form = ProjectForm(obj=project)
+    _project_form(form, user, project)
+    status = 200
+    if form.validate_on_submit():
+        values = _project_values(form)
+        result, status = _save(form, lambda: service.update_project(user, project, values))
+        if result is not None:
+            flash(_("Project saved."))
+            return redirect(url_for("cases.project_detail", project_id=project_id))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "cases/project_form.html", form=form, project=project, active="cases.project_detail"
+    ), status
+
+
+# --- IP assets ---------------------------------------------------------------------------------
+
+
+@bp.route("/projects/<int:project_id>/assets")
+def asset_list(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "asset.view", project)
+    page = paginate(assets.asset_query(project), {"page": _page_number(), "per_page": PER_PAGE})
+    return render_template(
+        "cases/asset_list.html",
+        project=project,
+        page=page,
+        full=policy.can(user, "asset.view_full", project),
+        active="cases.asset_list",
+    )
+
+
+def _asset_form(form: AssetForm) -> None:
+    owners = [choice(0, "—"), *_organizations("company", "partner")]
+    for entry in form.owners:
+        entry.form.organization_id.choices = owners
+
+
+def _asset_values(form: AssetForm) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    names = ["title", "kind", "sensitivity", "description", "application_no", "filed_on"]
+    names += ["registration_no", "registered_on", "nct_status", "nct_ref", "strategic_item"]
+    names += ["export_licence_ref", "export_licence_until", "originality_cert_no"]
+    values: dict[str, Any] = {name: form[name].data or None for name in names}
+    values["confidentiality_marked"] = bool(form.confidentiality_marked.data)
+    values["jurisdictions"] = re.split(r"[\s,;]+", form.jurisdictions.data or "")
+    values["owners"] = []
+    for entry in form.owners:
+        org, share = entry.form.organization_id.data, entry.form.share_pct.data
+        if org and share is None:
+            errors["owners"] = [_("Each owner needs a share.")]
+        elif org:
+            values["owners"].append({"organization_id": org, "share_pct": share})
+    values["deadlines"] = []
+    for entry in form.deadlines:
+        data = entry.form.data
+        if bool(data["kind"]) != bool(data["due_on"]):
+            errors["deadlines"] = [_("Each deadline needs a kind and a due date.")]
+        elif data["kind"]:
+            values["deadlines"].append(data)
+    values["version"] = _version(form)
+    if errors:
+        raise InvalidInput(errors)
+    return values
+
+
+def _asset_page(form: AssetForm, project: Project, asset: IpAsset | None, status: int) -> Any:
+    return render_template(
+        "cases/asset_form.html", form=form, project=project, asset=asset, active="cases.asset_list"
+    ), status
+
+
+@bp.route("/projects/<int:project_id>/assets/new", methods=["GET", "POST"])
+def asset_new(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "asset.edit", project)
+    form = AssetForm()
+    _asset_form(form)
+    status = 200
+    if form.validate_on_submit():
+        asset, status = _save(form, lambda: assets.create_asset(project, _asset_values(form)))
+        if asset is not None:
+            flash(_("Asset saved."))
+            return redirect(url_for("cases.asset_list", project_id=project_id))
+    elif form.errors:
+        status = 422
+    return _asset_page(form, project, None, status)
+
+
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+def asset_edit(asset_id: int) -> Any:
+    user = _user()
+    asset = record_or_404(user, IpAsset, asset_id)
+    policy.require(user, "asset.edit", asset)
+    form = AssetForm(obj=asset)
+    if request.method == "GET":
+        form.jurisdictions.data = ", ".join(asset.jurisdictions)
+        _fill(
+            form.owners,
+            [
+                {"organization_id": o.organization_id, "share_pct": o.share_pct}
+                for o in asset.owners
+            ],
+        )
+        _fill(
+            form.deadlines,
+            [
+                {"kind": d.kind, "due_on": d.due_on, "note": d.note, "done": d.done}
+                for d in asset.deadlines
+            ],
+        )
+    _asset_form(form)
+    status = 200
+    if form.validate_on_submit():
+        result, status = _save(form, lambda: assets.update_asset(asset, _asset_values(form)))
+        if result is not None:
+            flash(_("Asset saved."))
+            return redirect(url_for("cases.asset_list", project_id=asset.project_id))
+    elif form.errors:
+        status = 422
+    return _asset_page(form, asset.project, asset, status)
+
+
+def _fill(field_list: Any, rows: list[dict[str, Any]]) -> None:
+    """Load rows into a FieldList, keeping a few empty entries to add more."""
+    while len(field_list):
+        field_list.pop_entry()
+    for row in [*rows, *([{}] * 2)]:
+        field_list.append_entry(row or None)
+
+
+# --- NDAs --------------------------------------------------------------------------------------
+
+
+@bp.route("/projects/<int:project_id>/ndas")
+def nda_list(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "nda.view", project)
+    page = paginate(
+        ndas.nda_query(user, {}, project), {"page": _page_number(), "per_page": PER_PAGE}
+    )
+    return render_template(
+        "cases/nda_list.html",
+        project=project,
+        page=page,
+        today=clock.today(),
+        active="cases.nda_list",
+    )
+
+
+def _nda_form(form: NdaForm, user: User, project: Project) -> None:
+    form.partner_id.choices = [choice(p.id, f"{p.name} ({p.country})") for p in project.partners]
+    project_assets = db.session.execute(
+        sa.select(IpAsset).where(IpAsset.project_id == project.id).order_by(IpAsset.id)
+    ).scalars()
+    form.asset_ids.choices = [choice(a.id, a.title) for a in project_assets]
+    if not policy.can(user, "nda.edit", project):
+        form.status.choices = [choice("draft", label("draft"))]
+
+
+def _nda_values(form: NdaForm) -> dict[str, Any]:
+    names = ["partner_id", "signed_on", "effective_on", "expires_on", "governing_law"]
+    names += ["purpose", "asset_ids", "return_or_destroy", "audit_rights", "status"]
+    values = {name: form[name].data for name in names}
+    values["governing_law"] = values["governing_law"] or None
+    values["purpose"] = values["purpose"] or None
+    values["version"] = _version(form)
+    return values
+
+
+@bp.route("/projects/<int:project_id>/ndas/new", methods=["GET", "POST"])
+def nda_new(project_id: int) -> Any:
+    user = _user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "nda.draft", project)
+    form = NdaForm()
+    _nda_form(form, user, project)
+    status = 200
+    if form.validate_on_submit():
+        nda, status = _save(form, lambda: ndas.create_nda(user, project, _nda_values(form)))
+        if nda is not None:
+            flash(_("NDA saved."))
+            return redirect(url_for("cases.nda_list", project_id=project_id))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "cases/nda_form.html", form=form, project=project, nda=None, active="cases.nda_list"
+    ), status
+
+
+@bp.route("/ndas/<int:nda_id>/edit", methods=["GET", "POST"])
+def nda_edit(nda_id: int) -> Any:
+    user = _user()
+    nda = record_or_404(user, Nda, nda_id)
+    policy.require(user, "nda.draft", nda)
+    ndas.require_write(user, nda, {"status": nda.status}, nda.project)
+    form = NdaForm(obj=nda)
+    _nda_form(form, user, nda.project)
+    if request.method == "GET":
+        form.asset_ids.data = nda.asset_ids
+    status = 200
+    if form.validate_on_submit():
+        result, status = _save(form, lambda: ndas.update_nda(user, nda, _nda_values(form)))
+        if result is not None:
+            flash(_("NDA saved."))
+            return redirect(url_for("cases.nda_list", project_id=nda.project_id))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "cases/nda_form.html", form=form, project=nda.project, nda=nda, active="cases.nda_list"
+    ), status
