@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from tracker.cases import advice, disclosures, risk
@@ -87,3 +88,22 @@ def fresh(model: type, ident: int) -> Any:
     """The row as the database has it now (requests ran in their own sessions)."""
     db.session.expire_all()
     return db.session.get(model, ident)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def page_csrf(client: Any, path: str) -> str:
+    """The CSRF token of the form on `path`."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def assign_second_lawyer(project: Project, make_user: Any) -> Any:
+    """Another lawyer on the project: reviews need a second lawyer to decide them."""
+    lawyer = make_user("lawyer")
+    project.lawyers.append(lawyer)
+    db.session.flush()
+    return lawyer

@@ -4,7 +4,15 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from records_helpers import OUTSIDERS, ROLES, answers, fresh, make_asset, make_review
+from records_helpers import (
+    OUTSIDERS,
+    ROLES,
+    answers,
+    assign_second_lawyer,
+    fresh,
+    make_asset,
+    make_review,
+)
 
 from tracker import clock
 from tracker.cases.models import Project, RiskReview
@@ -16,10 +24,7 @@ ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}
 
 @pytest.fixture
 def second_lawyer(world, make_user):
-    lawyer = make_user("lawyer")
-    world.project.lawyers.append(lawyer)
-    db.session.flush()
-    return lawyer
+    return assign_second_lawyer(world.project, make_user)
 
 
 @pytest.fixture

@@ -1,0 +1,144 @@
+"""HTML pages of invention disclosures: list, detail, filing, decision, edit and resubmit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.api.common import paginate
+from tracker.auth import policy
+from tracker.cases import disclosures
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import Disclosure
+from tracker.cases.record_forms import (
+    DisclosureDecisionForm,
+    DisclosureForm,
+    show_errors,
+    version_of,
+)
+from tracker.db import db
+from tracker.errors import InvalidInput
+
+bp = Blueprint("disclosures", __name__, template_folder="templates")
+PER_PAGE = 50
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def page_args() -> dict[str, int]:
+    """`?page=N` of an HTML list (bad values fall back to the first page)."""
+    page = request.args.get("page", 1, type=int) or 1
+    return {"page": max(1, min(page, 1_000_000)), "per_page": PER_PAGE}
+
+
+@bp.route("/projects/<int:project_id>/disclosures")
+def disclosure_list(project_id: int) -> Any:
+    project = project_or_404(_user(), project_id)
+    policy.require(_user(), "disclosure.read", project)
+    page = paginate(disclosures.disclosures_query(project), page_args())
+    disclosures.audit_listed(project, page["items"])
+    return render_template(
+        "cases/disclosure_list.html",
+        project=project,
+        active="disclosures.disclosure_list",
+        page=page,
+        can_file=policy.can(_user(), "disclosure.file", project),
+        has_foreign=disclosures.has_foreign_inventor,
+    )
+
+
+@bp.route("/projects/<int:project_id>/disclosures/new", methods=["GET", "POST"])
+def disclosure_new(project_id: int) -> Any:
+    project = project_or_404(_user(), project_id)
+    policy.require(_user(), "disclosure.file", project)
+    form = DisclosureForm()
+    if form.validate_on_submit():
+        try:
+            created = disclosures.file_disclosure(project, _user(), form.fields_for_service())
+            flash(_("Disclosure filed."))
+            return redirect(url_for("disclosures.disclosure_detail", disclosure_id=created.id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _form_page(form, project, None)
+
+
+def _form_page(form: DisclosureForm, project: Any, disclosure: Disclosure | None) -> Any:
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cases/disclosure_form.html",
+        form=form,
+        project=project,
+        disclosure=disclosure,
+        active="disclosures.disclosure_list",
+    ), status
+
+
+@bp.route("/disclosures/<int:disclosure_id>")
+def disclosure_detail(disclosure_id: int) -> Any:
+    disclosure = record_or_404(_user(), Disclosure, disclosure_id)
+    policy.require(_user(), "disclosure.read", disclosure)
+    return _detail_page(disclosures.open_disclosure(disclosure), DisclosureDecisionForm(), 200)
+
+
+def _detail_page(disclosure: Disclosure, form: DisclosureDecisionForm, status: int) -> Any:
+    form.version.data = str(disclosure.version)
+    return render_template(
+        "cases/disclosure_detail.html",
+        disclosure=disclosure,
+        project=disclosure.project,
+        active="disclosures.disclosure_list",
+        form=form,
+        is_foreign=disclosures.is_foreign,
+        can_decide=disclosure.status == "submitted"
+        and policy.can(_user(), "disclosure.decide", disclosure),
+        can_edit=disclosure.status == "needs_info"
+        and policy.can(_user(), "disclosure.file", disclosure),
+    ), status
+
+
+@bp.route("/disclosures/<int:disclosure_id>/decision", methods=["POST"])
+def disclosure_decide(disclosure_id: int) -> Any:
+    disclosure = record_or_404(_user(), Disclosure, disclosure_id)
+    policy.require(_user(), "disclosure.decide", disclosure)
+    form = DisclosureDecisionForm()
+    if form.validate_on_submit():
+        try:
+            disclosures.decide_disclosure(
+                disclosure,
+                _user(),
+                form.decision.data or "",
+                form.note.data,
+                {"kind": form.asset_kind.data, "sensitivity": form.asset_sensitivity.data},
+                version_of(form),
+            )
+            flash(_("Decision recorded."))
+            return redirect(url_for("disclosures.disclosure_detail", disclosure_id=disclosure_id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _detail_page(disclosure, form, 422)
+
+
+@bp.route("/disclosures/<int:disclosure_id>/edit", methods=["GET", "POST"])
+def disclosure_edit(disclosure_id: int) -> Any:
+    disclosure = record_or_404(_user(), Disclosure, disclosure_id)
+    policy.require(_user(), "disclosure.file", disclosure)
+    # the version the form was loaded with travels in a hidden field
+    form = DisclosureForm(obj=None if request.method == "POST" else disclosure)
+    if form.validate_on_submit():
+        try:
+            disclosures.resubmit_disclosure(
+                disclosure, version_of(form) or -1, form.fields_for_service()
+            )
+            flash(_("Disclosure resubmitted."))
+            return redirect(url_for("disclosures.disclosure_detail", disclosure_id=disclosure_id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _form_page(form, disclosure.project, disclosure)

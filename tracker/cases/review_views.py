@@ -1,0 +1,147 @@
+"""HTML pages of risk reviews: list, the form with every factor, the review page with its 5×5
+matrix and driving answers, and the decision form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker import clock
+from tracker.api.common import paginate
+from tracker.auth import policy
+from tracker.cases import risk
+from tracker.cases.disclosure_views import page_args
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import RiskReview
+from tracker.cases.record_forms import (
+    ReviewDecisionForm,
+    review_answers,
+    review_form,
+    show_errors,
+    version_of,
+)
+from tracker.cases.risk_level import current_risk_levels
+from tracker.db import db
+from tracker.errors import InvalidInput
+
+bp = Blueprint("reviews", __name__, template_folder="templates")
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.route("/projects/<int:project_id>/reviews")
+def review_list(project_id: int) -> Any:
+    project = project_or_404(_user(), project_id)
+    policy.require(_user(), "review.view_result", project)
+    return render_template(
+        "cases/review_list.html",
+        project=project,
+        active="reviews.review_list",
+        page=paginate(risk.reviews_query(project), page_args()),
+        current_level=current_risk_levels([project.id], clock.today())[project.id],
+        can_write=policy.can(_user(), "review.write", project),
+    )
+
+
+@bp.route("/projects/<int:project_id>/reviews/new", methods=["GET", "POST"])
+def review_new(project_id: int) -> Any:
+    project = project_or_404(_user(), project_id)
+    policy.require(_user(), "review.write", project)
+    suggested = risk.prefill(project)
+    form = review_form(_locale(), defaults=suggested["answers"])
+    if form.validate_on_submit():
+        try:
+            created = risk.submit_review(project, _user(), review_answers(form), form.summary.data)
+            flash(_("Review submitted for a second lawyer's decision."))
+            return redirect(url_for("reviews.review_detail", review_id=created.id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    factors = [
+        (f, getattr(form, f"factor_{f['code']}"), f["code"] in suggested["answers"])
+        for f in risk.catalogue()["factors"]
+    ]
+    return render_template(
+        "cases/review_form.html",
+        form=form,
+        factors=factors,
+        project=project,
+        has_nct=suggested["has_nct"],
+        active="reviews.review_list",
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.route("/reviews/<int:review_id>")
+def review_detail(review_id: int) -> Any:
+    review = record_or_404(_user(), RiskReview, review_id)
+    policy.require(_user(), "review.view_result", review)
+    return _detail_page(review, ReviewDecisionForm(), 200)
+
+
+def _detail_page(review: RiskReview, form: ReviewDecisionForm, status: int) -> Any:
+    form.version.data = str(review.version)
+    show_answers = policy.can(_user(), "review.view_answers", review)
+    return render_template(
+        "cases/review_detail.html",
+        review=review,
+        project=review.project,
+        active="reviews.review_list",
+        result=risk.result_of(review),
+        matrix=risk.matrix(review),
+        answers=_answer_rows(review) if show_answers else None,
+        drivers=risk.drivers(review.answers, _locale()) if show_answers else None,
+        form=form,
+        can_decide=review.status == "submitted"
+        and review.author_id != _user().id
+        and policy.can(_user(), "review.decide", review),
+    ), status
+
+
+def _answer_rows(review: RiskReview) -> list[dict[str, Any]]:
+    rows = []
+    for code, factor in risk.factors_by_code().items():
+        choice = next((c for c in factor["choices"] if c["code"] == review.answers.get(code)), None)
+        rows.append(
+            {
+                "group": factor["group"],
+                "factor": risk.label(factor["label"], _locale()),
+                "choice": risk.label(choice["label"], _locale())
+                if choice
+                else review.answers.get(code),
+                "score": choice["score"] if choice else None,
+            }
+        )
+    return rows
+
+
+@bp.route("/reviews/<int:review_id>/decision", methods=["POST"])
+def review_decide(review_id: int) -> Any:
+    review = record_or_404(_user(), RiskReview, review_id)
+    policy.require(_user(), "review.decide", review)
+    form = ReviewDecisionForm()
+    if form.validate_on_submit():
+        try:
+            risk.decide_review(
+                review,
+                _user(),
+                form.decision.data or "",
+                form.valid_until.data,
+                form.conditions.data,
+                version_of(form),
+            )
+            flash(_("Decision recorded."))
+            return redirect(url_for("reviews.review_detail", review_id=review_id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _detail_page(review, form, 422)

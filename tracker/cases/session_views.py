@@ -1,0 +1,124 @@
+"""HTML pages of advisory sessions: list, detail with follow-ups, new and edit forms (lawyers).
+
+Privileged notes are rendered only when the policy allows `session.view_privileged`; the
+template never receives them otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker import clock
+from tracker.api.common import paginate
+from tracker.auth import policy
+from tracker.cases import advice
+from tracker.cases.disclosure_views import page_args
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import AdvisorySession, Project
+from tracker.cases.record_forms import FollowUpDoneForm, SessionForm, show_errors, version_of
+from tracker.db import db
+from tracker.errors import InvalidInput
+
+bp = Blueprint("advice", __name__, template_folder="templates")
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _session(session_id: int, action: str) -> AdvisorySession:
+    session = record_or_404(_user(), AdvisorySession, session_id)
+    policy.require(_user(), action, session)
+    return session
+
+
+@bp.route("/projects/<int:project_id>/sessions")
+def session_list(project_id: int) -> Any:
+    project = project_or_404(_user(), project_id)
+    policy.require(_user(), "session.view_advice", project)
+    return render_template(
+        "cases/session_list.html",
+        project=project,
+        active="advice.session_list",
+        page=paginate(advice.sessions_query(project), page_args()),
+        can_write=policy.can(_user(), "session.write", project),
+        today=clock.today(),
+    )
+
+
+@bp.route("/projects/<int:project_id>/sessions/new", methods=["GET", "POST"])
+def session_new(project_id: int) -> Any:
+    project = project_or_404(_user(), project_id)
+    policy.require(_user(), "session.write", project)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            created = advice.record_session(project, _user(), form.fields_for_service())
+            flash(_("Session recorded."))
+            return redirect(url_for("advice.session_detail", session_id=created.id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _form_page(form, project, None)
+
+
+def _form_page(form: SessionForm, project: Project, session: AdvisorySession | None) -> Any:
+    return render_template(
+        "cases/session_form.html",
+        form=form,
+        project=project,
+        session=session,
+        active="advice.session_list",
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.route("/sessions/<int:session_id>")
+def session_detail(session_id: int) -> Any:
+    session = _session(session_id, "session.view_advice")
+    privileged = advice.open_session(session, _user())
+    return render_template(
+        "cases/session_detail.html",
+        session=session,
+        project=session.project,
+        active="advice.session_list",
+        privileged_notes=session.privileged_notes if privileged else None,
+        can_write=policy.can(_user(), "session.write", session),
+        done_form=FollowUpDoneForm(),
+        today=clock.today(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def session_edit(session_id: int) -> Any:
+    session = _session(session_id, "session.write")
+    form = SessionForm()
+    if request.method == "GET":
+        form = SessionForm(obj=session, follow_ups=[])
+        form.attendees.data = "\n".join(session.attendees)
+        form.topics.data = "\n".join(session.topics)
+    if form.validate_on_submit():
+        try:
+            advice.update_session(session, version_of(form) or -1, form.fields_for_service())
+            flash(_("Session saved."))
+            return redirect(url_for("advice.session_detail", session_id=session_id))
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _form_page(form, session.project, session)
+
+
+@bp.route("/sessions/<int:session_id>/follow-ups/<int:follow_up_id>", methods=["POST"])
+def follow_up_done(session_id: int, follow_up_id: int) -> Any:
+    session = _session(session_id, "session.write")
+    form = FollowUpDoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        advice.set_follow_up_done(session, follow_up_id, form.done.data == "1")
+    except LookupError:
+        abort(404)
+    return redirect(url_for("advice.session_detail", session_id=session_id))
