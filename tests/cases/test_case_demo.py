@@ -1,0 +1,51 @@
+"""The demo case files: four projects, one per zone, filled in and visible to the demo logins."""
+
+import sqlalchemy as sa
+
+from tracker import clock
+from tracker.auth.models import User
+from tracker.cases.demo import load_demo_projects
+from tracker.cases.models import IpAsset, Nda, Project
+from tracker.db import db
+from tracker.demo import load_demo
+
+
+def _user(email):
+    return db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
+
+
+def test_demo_projects(api_as):
+    assert load_demo()
+    projects = load_demo_projects()
+    assert len(projects) == 4
+    assert sorted(p.zone.code for p in projects) == ["BS-MOB", "CB-BIO", "GW-AIH", "JN-DC"]
+    today = clock.today()
+    for project in projects:
+        items = (
+            db.session.execute(sa.select(IpAsset).where(IpAsset.project_id == project.id))
+            .scalars()
+            .all()
+        )
+        assert 2 <= len(items) <= 3
+        assert len({a.kind for a in items}) == len(items)
+        assert any(a.nct_status == "nct_funded" and a.nct_ref for a in items)
+        assert any(
+            a.strategic_item == "yes" and a.export_licence_ref and a.export_licence_until > today
+            for a in items
+        )
+        nda = db.session.execute(sa.select(Nda).where(Nda.project_id == project.id)).scalar_one()
+        assert nda.effective_status(today) == "active"
+        assert nda.assets and nda.partner in project.partners
+        assert [u.email for u in project.lawyers] == ["lawyer@tracker.example"]
+    # the demo company login sees its DC power project; the demo lawyer sees all four
+    company_view = api_as(_user("company@tracker.example")).get("/api/v1/projects").get_json()
+    assert [p["code"] for p in company_view["items"]] == ["JN-DC-2026-01"]
+    assert api_as(_user("lawyer@tracker.example")).get("/api/v1/projects").get_json()["total"] == 4
+    hits = api_as(_user("lawyer@tracker.example")).get(
+        "/api/v1/projects", query_string={"q": "Strathclyde"}
+    )
+    assert [p["code"] for p in hits.get_json()["items"]] == ["BS-MOB-2026-04"]
+    # loading again changes nothing
+    count = db.session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one()
+    assert load_demo_projects() == []
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one() == count
