@@ -82,6 +82,20 @@ def _save(form: Any, action: Callable[[], T]) -> tuple[T | None, int]:
         return None, 409
 
 
+def _submit(
+    form: Any, action: Callable[[], Any], message: str, target: Callable[[Any], str]
+) -> Any:
+    """Handle a form: after a successful save, flash `message` and answer the redirect to
+    `target(saved)`; otherwise the status to render the form with (200, 409 or 422)."""
+    if not form.validate_on_submit():
+        return 422 if form.errors else 200
+    saved, status = _save(form, action)
+    if saved is None:
+        return status
+    flash(message)
+    return redirect(target(saved))
+
+
 def _version(form: Any) -> int | None:
     value = form.version.data
     return int(value) if value and str(value).isdigit() else None
@@ -149,14 +163,14 @@ def project_new() -> Any:
     policy.require(user, "project.create")
     form = ProjectForm()
     _project_form(form, user, None)
-    status = 200
-    if form.validate_on_submit():
-        project, status = _save(form, lambda: service.create_project(user, _project_values(form)))
-        if project is not None:
-            flash(_("Project created."))
-            return redirect(url_for("cases.project_detail", project_id=project.id))
-    elif form.errors:
-        status = 422
+    status = _submit(
+        form,
+        lambda: service.create_project(user, _project_values(form)),
+        _("Project created."),
+        lambda saved: url_for("cases.project_detail", project_id=saved.id),
+    )
+    if not isinstance(status, int):
+        return status
     return render_template("cases/project_form.html", form=form, project=None), status
 
 
@@ -178,15 +192,14 @@ def project_edit(project_id: int) -> Any:
     policy.require(user, "project.edit", project)
     form = ProjectForm(obj=project)
     _project_form(form, user, project)
-    status = 200
-    if form.validate_on_submit():
-        values = _project_values(form)
-        result, status = _save(form, lambda: service.update_project(user, project, values))
-        if result is not None:
-            flash(_("Project saved."))
-            return redirect(url_for("cases.project_detail", project_id=project_id))
-    elif form.errors:
-        status = 422
+    status = _submit(
+        form,
+        lambda: service.update_project(user, project, _project_values(form)),
+        _("Project saved."),
+        lambda saved: url_for("cases.project_detail", project_id=saved.id),
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "cases/project_form.html", form=form, project=project, active="cases.project_detail"
     ), status
@@ -257,14 +270,14 @@ def asset_new(project_id: int) -> Any:
     policy.require(user, "asset.edit", project)
     form = AssetForm()
     _asset_form(form)
-    status = 200
-    if form.validate_on_submit():
-        asset, status = _save(form, lambda: assets.create_asset(project, _asset_values(form)))
-        if asset is not None:
-            flash(_("Asset saved."))
-            return redirect(url_for("cases.asset_list", project_id=project_id))
-    elif form.errors:
-        status = 422
+    status = _submit(
+        form,
+        lambda: assets.create_asset(project, _asset_values(form)),
+        _("Asset saved."),
+        lambda saved: url_for("cases.asset_list", project_id=project_id),
+    )
+    if not isinstance(status, int):
+        return status
     return _asset_page(form, project, None, status)
 
 
@@ -291,14 +304,14 @@ def asset_edit(asset_id: int) -> Any:
             ],
         )
     _asset_form(form)
-    status = 200
-    if form.validate_on_submit():
-        result, status = _save(form, lambda: assets.update_asset(asset, _asset_values(form)))
-        if result is not None:
-            flash(_("Asset saved."))
-            return redirect(url_for("cases.asset_list", project_id=asset.project_id))
-    elif form.errors:
-        status = 422
+    status = _submit(
+        form,
+        lambda: assets.update_asset(asset, _asset_values(form)),
+        _("Asset saved."),
+        lambda saved: url_for("cases.asset_list", project_id=asset.project_id),
+    )
+    if not isinstance(status, int):
+        return status
     return _asset_page(form, asset.project, asset, status)
 
 
@@ -357,14 +370,14 @@ def nda_new(project_id: int) -> Any:
     policy.require(user, "nda.draft", project)
     form = NdaForm()
     _nda_form(form, user, project)
-    status = 200
-    if form.validate_on_submit():
-        nda, status = _save(form, lambda: ndas.create_nda(user, project, _nda_values(form)))
-        if nda is not None:
-            flash(_("NDA saved."))
-            return redirect(url_for("cases.nda_list", project_id=project_id))
-    elif form.errors:
-        status = 422
+    status = _submit(
+        form,
+        lambda: ndas.create_nda(user, project, _nda_values(form)),
+        _("NDA saved."),
+        lambda saved: url_for("cases.nda_list", project_id=project_id),
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "cases/nda_form.html", form=form, project=project, nda=None, active="cases.nda_list"
     ), status
@@ -380,14 +393,14 @@ def nda_edit(nda_id: int) -> Any:
     _nda_form(form, user, nda.project)
     if request.method == "GET":
         form.asset_ids.data = nda.asset_ids
-    status = 200
-    if form.validate_on_submit():
-        result, status = _save(form, lambda: ndas.update_nda(user, nda, _nda_values(form)))
-        if result is not None:
-            flash(_("NDA saved."))
-            return redirect(url_for("cases.nda_list", project_id=nda.project_id))
-    elif form.errors:
-        status = 422
+    status = _submit(
+        form,
+        lambda: ndas.update_nda(user, nda, _nda_values(form)),
+        _("NDA saved."),
+        lambda saved: url_for("cases.nda_list", project_id=nda.project_id),
+    )
+    if not isinstance(status, int):
+        return status
     return render_template(
         "cases/nda_form.html", form=form, project=nda.project, nda=nda, active="cases.nda_list"
     ), status
