@@ -17,11 +17,10 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.auth.models import User
-from tracker.cases import search
+from tracker.cases import assets, search
 from tracker.cases.models import (
     ASSET_KINDS,
     SENSITIVITIES,
-    AssetOwner,
     Disclosure,
     Inventor,
     IpAsset,
@@ -218,6 +217,8 @@ def decide_disclosure(
 
 
 def _create_asset(disclosure: Disclosure, asset: dict[str, Any]) -> IpAsset:
+    """The IP asset an accepted disclosure becomes (through the assets service: validated,
+    indexed for search and audited there)."""
     errors: dict[str, list[str]] = {}
     if asset.get("kind") not in ASSET_KINDS:
         errors["asset.kind"] = [f"One of: {', '.join(ASSET_KINDS)}."]
@@ -226,21 +227,15 @@ def _create_asset(disclosure: Disclosure, asset: dict[str, Any]) -> IpAsset:
     if errors:
         raise InvalidInput(errors)
     project = disclosure.project
-    created = IpAsset(
-        project=project,
-        title=disclosure.title,
-        kind=asset["kind"],
-        sensitivity=asset["sensitivity"],
-        description=disclosure.description,
-        jurisdictions=[],
+    return assets.create_asset(
+        project,
+        {
+            "title": disclosure.title,
+            "kind": asset["kind"],
+            "sensitivity": asset["sensitivity"],
+            "description": disclosure.description,
+            # the lead company owns what its staff disclosed until a lawyer records joint
+            # ownership with a partner
+            "owners": [{"organization_id": project.company_id, "share_pct": HUNDRED}],
+        },
     )
-    # the lead company owns what its staff disclosed until a lawyer records joint ownership
-    created.owners = [AssetOwner(organization_id=project.company_id, share_pct=HUNDRED)]
-    db.session.add(created)
-    db.session.flush()
-    record(
-        "asset.created",
-        created,
-        detail={"project_id": project.id, "from_disclosure": disclosure.id},
-    )
-    return created
