@@ -61,6 +61,7 @@ def upgrade():
     )
     with op.batch_alter_table('advisory_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_advisory_sessions_project_id'), ['project_id'], unique=False)
+        batch_op.create_index('ix_advisory_sessions_project_held', ['project_id', 'held_on'], unique=False)
 
     op.create_table('ip_assets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -161,6 +162,7 @@ def upgrade():
     )
     with op.batch_alter_table('risk_reviews', schema=None) as batch_op:
         batch_op.create_index('ix_risk_reviews_current', ['project_id', 'status', 'valid_until'], unique=False)
+        batch_op.create_index('ix_risk_reviews_project_created', ['project_id', 'created_at'], unique=False)
 
     op.create_table('asset_deadlines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -298,6 +300,7 @@ def downgrade():
 
     op.drop_table('asset_deadlines')
     with op.batch_alter_table('risk_reviews', schema=None) as batch_op:
+        batch_op.drop_index('ix_risk_reviews_project_created')
         batch_op.drop_index('ix_risk_reviews_current')
 
     op.drop_table('risk_reviews')
@@ -320,6 +323,7 @@ def downgrade():
 
     op.drop_table('ip_assets')
     with op.batch_alter_table('advisory_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_advisory_sessions_project_held')
         batch_op.drop_index(batch_op.f('ix_advisory_sessions_project_id'))
 
     op.drop_table('advisory_sessions')

@@ -263,7 +263,11 @@ class Nda(db.Model):
 
 class RiskReview(db.Model):
     __tablename__ = "risk_reviews"
-    __table_args__ = (sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),)
+    __table_args__ = (
+        sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),
+        #: a project's reviews, newest first
+        sa.Index("ix_risk_reviews_project_created", "project_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
@@ -293,6 +297,8 @@ class RiskReview(db.Model):
 
 class AdvisorySession(db.Model):
     __tablename__ = "advisory_sessions"
+    #: a project's sessions, latest first
+    __table_args__ = (sa.Index("ix_advisory_sessions_project_held", "project_id", "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

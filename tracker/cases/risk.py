@@ -190,7 +190,7 @@ def _nda_coverage(ndas: list[Nda], today: dt.date) -> str:
 
 
 def reviews_query(project: Project) -> sa.Select[tuple[RiskReview]]:
-    """A project's reviews, newest first (the project filter uses ix_risk_reviews_current)."""
+    """A project's reviews, newest first (ix_risk_reviews_project_created)."""
     return (
         sa.select(RiskReview)
         .where(RiskReview.project_id == project.id)
