@@ -95,22 +95,27 @@ _PATCH = AssetPatchSchema(
 )
 
 
+def _either(schema: Any, limited: Any) -> dict[str, Any]:
+    """OpenAPI: a 200 answer that is `schema`, or `limited` for callers without
+    `asset.view_full` (operators)."""
+    content = {"application/json": {"schema": {"oneOf": [schema, limited]}}}
+    return {"responses": {"200": {"description": "OK", "content": content}}}
+
+
 def _dump(asset: IpAsset) -> Any:
-    if policy.can(user(), "asset.view_full", asset):
-        return asset
-    return jsonify(AssetLimitedSchema().dump(asset))
+    schema = AssetSchema if policy.can(user(), "asset.view_full", asset) else AssetLimitedSchema
+    return jsonify(schema().dump(asset))
 
 
 @blp.route("/projects/<int:project_id>/assets", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, page_of(AssetSchema), description="Operators get AssetLimited items.")
+@blp.doc(**_either(page_of(AssetSchema), page_of(AssetLimitedSchema)))
 def list_assets(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "asset.view", project)
     page = paginate(assets.asset_query(project), args)
-    if policy.can(user(), "asset.view_full", project):
-        return page
-    return jsonify(page_of(AssetLimitedSchema)().dump(page))
+    full = policy.can(user(), "asset.view_full", project)
+    return jsonify(page_of(AssetSchema if full else AssetLimitedSchema)().dump(page))
 
 
 @blp.route("/projects/<int:project_id>/assets", methods=["POST"])
@@ -122,7 +127,7 @@ def create_asset(body: dict[str, Any], project_id: int) -> Any:
 
 
 @blp.route("/assets/<int:asset_id>", methods=["GET"])
-@blp.response(200, AssetSchema, description="Operators get the AssetLimited fields only.")
+@blp.doc(**_either(AssetSchema, AssetLimitedSchema))
 def get_asset(asset_id: int) -> Any:
     asset = record_or_404(user(), IpAsset, asset_id)
     policy.require(user(), "asset.view", asset)
