@@ -1,4 +1,7 @@
-"""A project whose facts pass every gate check, and helpers to file and decide requests."""
+"""Fixtures of the gate tests: a fixed today and a project whose facts pass every check.
+
+(`tests/transfers` is a package, so this conftest does not replace the top-level one that
+other tests import as `conftest`.)"""
 
 from __future__ import annotations
 
@@ -7,38 +10,16 @@ from typing import Any
 
 import pytest
 
+from tests.transfers.helpers import TODAY, approved_review
 from tracker import clock
-from tracker.cases.models import IpAsset, Nda, RiskReview
+from tracker.cases.models import IpAsset, Nda
 from tracker.db import db
-
-TODAY = dt.date(2026, 11, 25)
-PLANNED = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     return TODAY
-
-
-def approved_review(project: Any, author_id: int, **over: Any) -> RiskReview:
-    """An approved, low-level review of `project` (not yet added to the session)."""
-    data: dict[str, Any] = dict(
-        project=project,
-        catalogue_version="1",
-        answers={},
-        likelihood=2,
-        impact=2,
-        score=4,
-        level="low",
-        status="approved",
-        author_id=author_id,
-        reviewer_id=author_id,
-        decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        valid_until=dt.date(2027, 6, 1),
-    )
-    data.update(over)
-    return RiskReview(**data)
 
 
 @pytest.fixture
@@ -62,20 +43,3 @@ def gate_world(world: Any) -> Any:
     db.session.add_all([w.nda, w.review])
     db.session.flush()
     return w
-
-
-def body(w: Any, **over: Any) -> dict[str, Any]:
-    data = {
-        "partner_id": w.partner.id,
-        "asset_ids": [w.asset.id],
-        "attachment_ids": [],
-        "purpose": "Joint test of the membrane process",
-        "channel": "secure_platform",
-        "planned_on": PLANNED.isoformat(),
-    }
-    data.update(over)
-    return data
-
-
-def checks_by_code(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["code"]: c for c in payload["checks"]}

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.transfers.conftest import PLANNED
+from tests.transfers.helpers import PLANNED
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain

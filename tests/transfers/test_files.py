@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.transfers.conftest import body
+from tests.transfers.helpers import body
 from tracker.audit.models import AuditEvent
 from tracker.db import db
 from tracker.transfers.models import TransferFile

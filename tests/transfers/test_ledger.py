@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.transfers.conftest import PLANNED, approved_review
+from tests.transfers.helpers import PLANNED, approved_review
 from tracker.audit.models import AuditEvent
 from tracker.cases.models import IpAsset, Nda
 from tracker.db import db

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_token
-from tests.transfers.conftest import PLANNED
+from tests.transfers.helpers import PLANNED
 from tracker.db import db
 from tracker.transfers import service
 from tracker.transfers.models import TransferRequest

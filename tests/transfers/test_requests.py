@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.transfers.conftest import TODAY, body
+from tests.transfers.helpers import TODAY, body
 from tracker.audit.models import AuditEvent
 from tracker.cases.models import IpAsset
 from tracker.db import db
