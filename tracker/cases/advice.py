@@ -17,10 +17,10 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth import policy
 from tracker.auth.models import User
-from tracker.cases import search
+from tracker.cases import search, service
 from tracker.cases.models import AdvisorySession, FollowUp, Project
 from tracker.db import db
-from tracker.errors import InvalidInput, StateConflict
+from tracker.errors import InvalidInput
 
 SCALAR_FIELDS = ("held_on", "duration_minutes", "advice", "privileged_notes")
 LIST_FIELDS = ("attendees", "topics")
@@ -132,8 +132,7 @@ def update_session(
 ) -> AdvisorySession:
     """Edit a session; `follow_ups`, when given, are added. Raises StateConflict (409) for a
     stale version, InvalidInput (422)."""
-    if version != session.version:
-        raise StateConflict("The session was changed by someone else; reload it.")
+    service.check_version(session, version)
     _apply(session, fields)
     added = _follow_ups(fields.get("follow_ups") or [])
     session.follow_ups.extend(added)

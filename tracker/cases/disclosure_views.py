@@ -133,9 +133,7 @@ def disclosure_edit(disclosure_id: int) -> Any:
     form = DisclosureForm(obj=None if request.method == "POST" else disclosure)
     if form.validate_on_submit():
         try:
-            disclosures.resubmit_disclosure(
-                disclosure, version_of(form) or -1, form.fields_for_service()
-            )
+            disclosures.resubmit_disclosure(disclosure, version_of(form), form.fields_for_service())
             flash(_("Disclosure resubmitted."))
             return redirect(url_for("disclosures.disclosure_detail", disclosure_id=disclosure_id))
         except InvalidInput as exc:

@@ -17,7 +17,7 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.auth.models import User
-from tracker.cases import assets, search
+from tracker.cases import assets, search, service
 from tracker.cases.models import (
     ASSET_KINDS,
     SENSITIVITIES,
@@ -161,12 +161,13 @@ def file_disclosure(project: Project, user: User, fields: dict[str, Any]) -> Dis
     return disclosure
 
 
-def resubmit_disclosure(disclosure: Disclosure, version: int, fields: dict[str, Any]) -> Disclosure:
+def resubmit_disclosure(
+    disclosure: Disclosure, version: int | None, fields: dict[str, Any]
+) -> Disclosure:
     """The company edits a disclosure sent back with `needs_info` and resubmits it.
 
     Raises StateConflict (409) for a stale version or another status, InvalidInput (422)."""
-    if version != disclosure.version:
-        raise StateConflict("The disclosure was changed by someone else; reload it.")
+    service.check_version(disclosure, version)
     if disclosure.status != "needs_info":
         raise StateConflict("Only a disclosure sent back for more information can be edited.")
     _set_fields(disclosure, fields)
@@ -193,8 +194,8 @@ def decide_disclosure(
 
     Raises StateConflict (409) unless the disclosure is `submitted` (or for a stale version),
     InvalidInput (422) for an unknown decision or asset kind/sensitivity."""
-    if version is not None and version != disclosure.version:
-        raise StateConflict("The disclosure was changed by someone else; reload it.")
+    if version is not None:
+        service.check_version(disclosure, version)
     if disclosure.status != "submitted":
         raise StateConflict(f"This disclosure is {disclosure.status}, not submitted.")
     if decision not in DECISIONS:

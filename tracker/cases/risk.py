@@ -25,6 +25,7 @@ from werkzeug.exceptions import Forbidden
 from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.cases import service
 from tracker.cases.models import IpAsset, Nda, Project, RiskReview
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
@@ -238,8 +239,8 @@ def decide_review(
     already decided, InvalidInput (422) for a missing or past `valid_until`."""
     if review.author_id == reviewer.id:
         raise Forbidden("A second lawyer must decide a review; its author may not.")
-    if version is not None and version != review.version:
-        raise StateConflict("The review was changed by someone else; reload it.")
+    if version is not None:
+        service.check_version(review, version)
     if review.status != "submitted":
         raise StateConflict(f"This review is already {review.status}.")
     if decision not in ("approve", "reject"):

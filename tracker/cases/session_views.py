@@ -102,7 +102,7 @@ def session_edit(session_id: int) -> Any:
         form.topics.data = "\n".join(session.topics)
     if form.validate_on_submit():
         try:
-            advice.update_session(session, version_of(form) or -1, form.fields_for_service())
+            advice.update_session(session, version_of(form), form.fields_for_service())
             flash(_("Session saved."))
             return redirect(url_for("advice.session_detail", session_id=session_id))
         except InvalidInput as exc:
