@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from typing import Any
 from urllib.parse import quote
 
@@ -320,3 +321,32 @@ def test_blob_moved_to_another_version_fails(world: Any, lawyer_api: Any, blob_d
     path_a.write_bytes(path_b.read_bytes())  # b's (valid) blob put in a's place
     with pytest.raises(IntegrityFailure):
         _content(lawyer_api, a["id"]).get_data()
+
+
+def _chunked(api: Any, project_id: int, body: bytes) -> Any:
+    """A body without Content-Length (Transfer-Encoding: chunked, as gunicorn hands it on)."""
+    return api.post(
+        f"/api/v1/projects/{project_id}/attachments",
+        input_stream=io.BytesIO(body),
+        headers={
+            "Transfer-Encoding": "chunked",
+            "Content-Type": "multipart/form-data; boundary=XyZ",
+        },
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_chunked_upload_is_counted_and_cut_at_the_limit(
+    world: Any, lawyer_api: Any, app: Any, monkeypatch: pytest.MonkeyPatch, blob_dir: Any
+) -> None:
+    limit = 100_000
+    monkeypatch.setitem(app.config, "TRACKER_MAX_UPLOAD_BYTES", limit)
+    r = _chunked(lawyer_api, world.project.id, multipart([("file", "a.pdf", pdf(limit + 1))]))
+    assert r.status_code == 413
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+    huge = multipart([("file", "b.pdf", pdf(limit + 200_000))])  # past the body limit too
+    assert _chunked(lawyer_api, world.project.id, huge).status_code == 413
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+    r = _chunked(lawyer_api, world.project.id, multipart([("file", "c.pdf", pdf(limit))]))
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["size"] == limit

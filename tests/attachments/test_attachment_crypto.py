@@ -125,3 +125,19 @@ def test_sealed_digest() -> None:
     assert crypto.open_digest(dek, vid, sealed) == digest
     with pytest.raises(IntegrityFailure):
         crypto.open_digest(dek, uuid.uuid4(), sealed)
+
+
+def test_the_documented_decrypter_reads_our_blobs() -> None:
+    """docs/attachment-format.md carries an independent decrypter: run it on real output."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "attachment-format.md").read_text()
+    code = doc.split("## A decrypter in Python", 1)[1].split("```python", 1)[1].split("```")[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "attachment-format.md", "exec"), namespace)  # noqa: S102
+    decrypt = namespace["decrypt"]
+    ring = keys.generate()
+    for size in (0, 5, CHUNK_SIZE, 2 * CHUNK_SIZE + 3):
+        dek, vid, plaintext, blob = _blob(size)
+        kid, wrapped = crypto.wrap_dek(ring, dek, vid)
+        assert decrypt(ring.kek(kid), kid, wrapped, str(vid), blob) == plaintext  # type: ignore[operator]

@@ -107,10 +107,16 @@ class StreamEncryptor:
     """Encrypts a plaintext fed in pieces of any size; memory stays at about one chunk.
 
     `header` is written first, then whatever `update()` and `finalize()` return. Also counts
-    the plaintext size and its sha256 on the way.
+    the plaintext size and, unless told not to, its sha256 on the way.
     """
 
-    def __init__(self, dek: bytes, version_uuid: uuid.UUID, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        dek: bytes,
+        version_uuid: uuid.UUID,
+        chunk_size: int = CHUNK_SIZE,
+        hash_plaintext: bool = True,
+    ) -> None:
         salt, prefix = secrets.token_bytes(SALT_SIZE), secrets.token_bytes(PREFIX_SIZE)
         self.header = HEADER.pack(MAGIC, FORMAT_VERSION, chunk_size, salt, prefix)
         self._aead = AESGCM(_derive(dek, salt, STREAM_INFO + version_uuid.bytes))
@@ -118,7 +124,7 @@ class StreamEncryptor:
         self._buffer = bytearray()
         self._index = 0
         self.size = 0
-        self.sha256 = hashlib.sha256()
+        self.sha256 = hashlib.sha256() if hash_plaintext else None
 
     def _seal(self, chunk: bytes | bytearray, last: bool) -> bytes:
         sealed = self._aead.encrypt(_nonce(self._prefix, self._index, last), chunk, self.header)
@@ -127,7 +133,8 @@ class StreamEncryptor:
 
     def update(self, data: bytes) -> bytes:
         self.size += len(data)
-        self.sha256.update(data)
+        if self.sha256 is not None:
+            self.sha256.update(data)
         self._buffer += data
         if len(self._buffer) <= self._chunk:
             return b""  # the last chunk is only known at the end, so keep one chunk back

@@ -8,6 +8,8 @@ Memory stays at a few hundred KiB whatever the size; plaintext never touches the
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from tracker.attachments import content, crypto
 from tracker.attachments.storage import BlobStore, BlobWriter
 from tracker.errors import InvalidInput
 
-READ_SIZE = 256 * 1024
+READ_SIZE = 1024 * 1024
 #: room for the multipart framing and the small fields around the file
 MULTIPART_OVERHEAD = 64 * 1024
 MAX_FIELD_BYTES = 1024
@@ -30,6 +32,46 @@ FILE_FIELD = "file"
 
 class FileTooLarge(RequestEntityTooLarge):
     description = "The file is larger than the upload limit."
+
+
+class _Sink(threading.Thread):
+    """Hashes and writes in a second thread: hashlib and file writes release the GIL, so they
+    run beside the parsing and encryption of the next piece. The bounded queue bounds memory."""
+
+    def __init__(self, writer: BlobWriter) -> None:
+        super().__init__(daemon=True, name="attachment-sink")
+        self.writer = writer
+        self.plaintext_sha256 = hashlib.sha256()
+        self.blob_sha256 = hashlib.sha256()
+        self.error: BaseException | None = None
+        self.queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(maxsize=4)
+        self.start()
+
+    def run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue
+            plaintext, sealed = item
+            try:
+                self.plaintext_sha256.update(plaintext)
+                if sealed:
+                    self.writer.write(sealed)
+                    self.blob_sha256.update(sealed)
+            except BaseException as exc:  # reported to the request thread at its next put
+                self.error = exc
+
+    def put(self, plaintext: bytes, sealed: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((plaintext, sealed))
+
+    def close(self) -> None:
+        """Wait until everything queued is written; re-raise a failure of the thread."""
+        if self.is_alive():
+            self.queue.put(None)
+            self.join()
+        if self.error is not None:
+            raise self.error
 
 
 @dataclass
@@ -43,20 +85,19 @@ class IncomingFile:
     dek: bytes = field(default_factory=crypto.new_dek)
     content_type: str | None = None
     complete: bool = False
+    #: known after `finish()`
+    plaintext_sha256: bytes = field(default=b"", init=False)
+    blob_sha256: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
-        self.encryptor = crypto.StreamEncryptor(self.dek, self.uuid)
-        self.blob_sha256 = hashlib.sha256()
+        self.encryptor = crypto.StreamEncryptor(self.dek, self.uuid, hash_plaintext=False)
+        self._sink = _Sink(self.writer)
         self._head = bytearray()
-        self._write(self.encryptor.header)
+        self._sink.put(b"", self.encryptor.header)
 
     @property
     def size(self) -> int:
         return self.encryptor.size
-
-    def _write(self, data: bytes) -> None:
-        self.writer.write(data)
-        self.blob_sha256.update(data)
 
     def feed(self, data: bytes) -> None:
         if self.encryptor.size + len(data) > self.limit:
@@ -65,9 +106,7 @@ class IncomingFile:
             self._head += data[: content.SNIFF_BYTES - len(self._head)]
             if len(self._head) >= content.SNIFF_BYTES:
                 self._check_type()  # refuse early, before a large body is stored
-        sealed = self.encryptor.update(data)
-        if sealed:
-            self._write(sealed)
+        self._sink.put(data, self.encryptor.update(data))
 
     def _check_type(self) -> None:
         detected = content.detect(bytes(self._head))
@@ -82,11 +121,18 @@ class IncomingFile:
             raise InvalidInput({FILE_FIELD: ["The file is empty."]})
         if self.content_type is None:
             self._check_type()
-        self._write(self.encryptor.finalize())
+        self._sink.put(b"", self.encryptor.finalize())
+        self._sink.close()
+        self.plaintext_sha256 = self._sink.plaintext_sha256.digest()
+        self.blob_sha256 = self._sink.blob_sha256.hexdigest()
 
-    @property
-    def plaintext_sha256(self) -> bytes:
-        return self.encryptor.sha256.digest()
+    def abort(self) -> None:
+        """Stop the sink thread and remove the temporary blob."""
+        try:
+            self._sink.close()
+        except BaseException:  # noqa: S110 - the upload is failing anyway; the blob goes
+            pass
+        self.writer.discard()
 
 
 @dataclass
@@ -171,7 +217,7 @@ def receive(
 
 def _discard(incoming: IncomingFile | None) -> None:
     if incoming is not None:
-        incoming.writer.discard()
+        incoming.abort()
 
 
 def request_body(limit: int) -> tuple[BinaryIO, bytes]:

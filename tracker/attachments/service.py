@@ -82,7 +82,7 @@ def upload(
         attachment = _target(project, received.fields, incoming.filename)
         incoming.writer.publish(name)
     except BaseException:
-        incoming.writer.discard()
+        incoming.abort()
         raise
     try:
         return _record_version(attachment, incoming, name)
@@ -106,7 +106,7 @@ def _record_version(attachment: Attachment, incoming: Any, blob_name: str) -> At
         filename=incoming.filename,
         size=incoming.size,
         content_type=incoming.content_type,
-        ciphertext_sha256=incoming.blob_sha256.hexdigest(),
+        ciphertext_sha256=incoming.blob_sha256,
         plaintext_sha256_sealed=crypto.seal_digest(
             incoming.dek, incoming.uuid, incoming.plaintext_sha256
         ),
