@@ -6,7 +6,7 @@ import re
 import pytest
 from case_files_helpers import OUTSIDERS, ROLES, count, statements
 
-from tests.support import csrf_token
+from conftest import csrf_token
 from tracker.cases.models import IpAsset, Nda, Project, RiskReview
 from tracker.db import db
 
