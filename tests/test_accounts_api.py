@@ -200,7 +200,7 @@ def test_admin_pages_refused(make_user, browser_as, role):
 
 
 def test_auditor_views_admin_pages_but_cannot_write(make_user, browser_as):
-    from conftest import csrf_token
+    from tests.support import csrf_token
 
     client = browser_as(make_user("auditor"))
     assert client.get("/admin/users").status_code == 200
@@ -212,7 +212,7 @@ def test_auditor_views_admin_pages_but_cannot_write(make_user, browser_as):
 
 
 def test_admin_creates_user_in_html(make_user, browser_as, make_org):
-    from conftest import csrf_token
+    from tests.support import csrf_token
 
     client = browser_as(make_user("admin"))
     company = make_org("company")

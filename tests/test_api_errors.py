@@ -150,7 +150,7 @@ def test_html_paths_get_html_errors(make_user, browser_as):
 
 @pytest.mark.real_commits  # its own engine, not the test transaction
 def test_health_503_when_database_is_down(tmp_path_factory):
-    from conftest import make_test_app
+    from tests.support import make_test_app
 
     app = make_test_app(tmp_path_factory, "sqlite:////nonexistent-dir/tracker.db")
     with app.app_context():

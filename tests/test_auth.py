@@ -7,7 +7,7 @@ import time
 import pyotp
 import sqlalchemy as sa
 
-from conftest import TEST_PASSWORD, csrf_token, sign_in
+from tests.support import TEST_PASSWORD, csrf_token, sign_in
 from tracker.audit.models import AuditEvent
 from tracker.auth import service
 from tracker.auth.models import ApiToken, User, UserSession
@@ -401,7 +401,7 @@ def test_per_address_limit_in_redis(tmp_path_factory, make_user):
 
     import redis
 
-    from conftest import make_test_app
+    from tests.support import make_test_app
 
     url = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     assert redis.Redis.from_url(url).ping()

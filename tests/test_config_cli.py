@@ -159,7 +159,7 @@ def test_users_create_prompts(runner):
 
 
 def test_demo_loads_once_with_one_login_per_role(runner, client):
-    from conftest import sign_in
+    from tests.support import sign_in
     from tracker.demo import DEMO_PASSWORD
 
     first = runner.invoke(args=["demo"])

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from conftest import database_url, make_test_app
+from tests.support import database_url, make_test_app
 from tracker.db import db
 
 

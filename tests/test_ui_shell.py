@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from conftest import csrf_token
+from tests.support import csrf_token
 from tracker.auth.models import User
 from tracker.db import db
 
