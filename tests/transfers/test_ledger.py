@@ -163,9 +163,29 @@ def test_ledger_csv_is_complete_safe_and_audited(gate_world, api_as):
     assert row["partner"] == w.partner.name and row["approved_by"] == w.users["operator"].email
     assert "nda_active=ok" in row["checks"] and row["channel"] == "secure_platform"
     event_ = db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.action == "transfer.ledger_exported")
+        sa.select(AuditEvent).where(AuditEvent.action == "transfer.exported")
     ).scalar_one()
     assert event_.detail["rows"] == 4 and event_.actor_id == w.users["operator"].id
+    assert event_.detail["list"] == "transfer-ledger" and event_.detail["format"] == "csv"
+
+
+def test_ledger_xlsx(gate_world, api_as):
+    import zipfile
+
+    w = gate_world
+    t = approve(w, file(w, purpose="=1+1 <b>&"))
+    db.session.commit()
+    r = api_as(w.users["auditor"]).get("/api/v1/transfers/ledger?format=xlsx")
+    assert r.status_code == 200
+    assert r.mimetype.endswith("spreadsheetml.sheet")
+    assert 'filename="transfer-ledger.xlsx"' in r.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.get_data())) as zf:
+        assert zf.testzip() is None
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "=1+1 &lt;b&gt;&amp;" in sheet and f">{t.id}<" in sheet and "<f>" not in sheet
+    assert w.partner.name in sheet
+    bad = api_as(w.users["auditor"]).get("/api/v1/transfers/ledger?format=pdf")
+    assert bad.status_code == 422
 
 
 def test_transfer_list_csv_export(gate_world, api_as):

@@ -298,3 +298,19 @@ def test_read_out_of_scope_is_404(gate_world, api_as, who):
     tid = filed(api_as, gate_world)["id"]
     assert api_as(gate_world.outsiders[who]).get(f"/api/v1/transfers/{tid}").status_code == 404
     assert api_as(gate_world.outsiders[who]).get(url(gate_world)).status_code == 404
+
+
+def test_openapi_describes_the_gate_and_the_audit_trail(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/projects/{project_id}/transfers",
+        "/api/v1/transfers",
+        "/api/v1/transfers/ledger",
+        "/api/v1/transfers/{transfer_id}",
+        "/api/v1/transfers/{transfer_id}/recheck",
+        "/api/v1/transfers/{transfer_id}/decision",
+        "/api/v1/audit",
+    ):
+        assert path in paths, path
+    assert "requestBody" in paths["/api/v1/transfers/{transfer_id}/decision"]["post"]

@@ -12,7 +12,7 @@ from tracker.auth import policy
 from tracker.cases.loading import project_or_404, record_or_404
 from tracker.transfers import service
 from tracker.transfers.attachments import file_sha256
-from tracker.transfers.export import ledger_csv
+from tracker.transfers.export import FORMATS, export
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
 
@@ -35,36 +35,45 @@ class TransferFileSchema(Schema):
 
 
 class TransferSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    project_id = fields.Integer(dump_only=True)
+    """A request as filed: `POST /projects/{id}/transfers`."""
+
     partner_id = fields.Integer(required=True)
-    partner_name = fields.Function(lambda t: t.partner.name, dump_only=True)
     asset_ids = fields.List(fields.Integer(), load_default=list)
-    attachment_ids = fields.List(fields.Integer(), load_default=list, load_only=True)
-    files = fields.List(fields.Nested(TransferFileSchema), dump_only=True)
+    attachment_ids = fields.List(fields.Integer(), load_default=list)
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     planned_on = fields.Date(required=True)
-    status = fields.String(dump_only=True)
-    checks = fields.Method("_checks", dump_only=True)
-    checked_at = fields.AwareDateTime(dump_only=True)
-    requested_by_id = fields.Integer(dump_only=True)
-    decided_by_id = fields.Integer(dump_only=True)
-    decided_at = fields.AwareDateTime(dump_only=True)
-    decision_note = fields.String(dump_only=True)
-    decision_checks = fields.Method("_decision_checks", dump_only=True)
-    version = fields.Integer(dump_only=True)
-    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class TransferOutSchema(Schema):
+    """A request with the gate's checks (their `detail` in the caller's language)."""
+
+    id = fields.Integer()
+    project_id = fields.Integer()
+    partner_id = fields.Integer()
+    partner_name = fields.Function(lambda t: t.partner.name)
+    asset_ids = fields.Function(lambda t: [a.id for a in t.assets])
+    files = fields.List(fields.Nested(TransferFileSchema))
+    purpose = fields.String()
+    channel = fields.String()
+    planned_on = fields.Date()
+    status = fields.String()
+    checks = fields.Method("_checks")
+    checked_at = fields.AwareDateTime()
+    requested_by_id = fields.Integer()
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+    #: the checks as they stood at the decision
+    decision_checks = fields.Method("_decision_checks")
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
 
     def _checks(self, t: TransferRequest) -> list[dict[str, Any]]:
         return rendered(t.checks)
 
     def _decision_checks(self, t: TransferRequest) -> list[dict[str, Any]] | None:
         return rendered(t.decision_checks) if t.decision_checks is not None else None
-
-
-class TransferOutSchema(TransferSchema):
-    asset_ids = fields.Function(lambda t: [a.id for a in t.assets], dump_only=True)
 
 
 class TransferDecisionSchema(Schema):
@@ -81,7 +90,8 @@ class TransferFilterArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
     planned_from = fields.Date()
     planned_to = fields.Date()
-    format = fields.String(validate=validate.OneOf(("json", "csv")), load_default="json")
+    #: `csv` or `xlsx`: the whole filtered list as a download (audited)
+    format = fields.String(validate=validate.OneOf(("json", *FORMATS)), load_default="json")
 
 
 class ProjectTransferFilterArgs(PageArgs):
@@ -99,8 +109,9 @@ def _list(args: dict[str, Any], *, ledger: bool) -> Any:
     filters = service.TransferFilters.of(args)
     query = service.ledger_query if ledger else service.transfers_query
     stmt = query(user(), filters)
-    if args["format"] == "csv":
-        return ledger_csv(stmt, filters.as_detail())
+    if args["format"] != "json":
+        name = "transfer-ledger" if ledger else "transfer-requests"
+        return export(stmt, args["format"], name, filters.as_detail())
     return paginate(stmt, args)
 
 
@@ -127,7 +138,7 @@ def file_transfer(body: dict[str, Any], project_id: int) -> Any:
 @blp.arguments(TransferFilterArgs, location="query")
 @blp.response(200, page_of(TransferOutSchema))
 def list_transfers(args: dict[str, Any]) -> Any:
-    """Requests in scope; `format=csv` downloads the whole filtered list."""
+    """Requests in scope; `format=csv` or `xlsx` downloads the whole filtered list."""
     return _list(args, ledger=False)
 
 
@@ -135,7 +146,7 @@ def list_transfers(args: dict[str, Any]) -> Any:
 @blp.arguments(TransferFilterArgs, location="query")
 @blp.response(200, page_of(TransferOutSchema))
 def transfer_ledger(args: dict[str, Any]) -> Any:
-    """Approved transfers in scope; `format=csv` downloads the ledger (audited)."""
+    """Approved transfers in scope; `format=csv` or `xlsx` downloads the ledger (audited)."""
     return _list(args, ledger=True)
 
 

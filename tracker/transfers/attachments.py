@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
@@ -56,7 +57,7 @@ def file_sha256(file: TransferFile) -> str:
     return digest.hex()
 
 
-def _ready_stmt(project: Project) -> sa.Select[tuple[Attachment]]:
+def _ready_stmt(project: Project) -> sa.Select[Any]:
     """The project's attachments that have a ready version."""
     return sa.select(Attachment).where(
         Attachment.project_id == project.id, Attachment.current_version > 0

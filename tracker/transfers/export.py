@@ -1,4 +1,4 @@
-"""The transfer ledger as a CSV download (audited)."""
+"""The transfer ledger (and the request list) as CSV or XLSX downloads (audited)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tracker.audit.service import record
 from tracker.db import db
 from tracker.transfers.attachments import file_sha256
 from tracker.transfers.models import TransferRequest
+from tracker.transfers.xlsx import workbook_bytes
 
 COLUMNS = (
     "id",
@@ -32,10 +33,9 @@ COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
-    """A spreadsheet never runs a cell as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _csv_cell(value: str) -> str:
+    """A spreadsheet never runs a CSV cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def ledger_row(t: TransferRequest) -> list[str]:
@@ -56,26 +56,40 @@ def ledger_row(t: TransferRequest) -> list[str]:
         t.decided_at.isoformat() if t.decided_at else "",
         "; ".join(f"{c['code']}={'ok' if c['ok'] else 'FAIL'}" for c in checks),
     ]
-    return [_cell(v) for v in row]
+    return ["" if v is None else str(v) for v in row]
 
 
-def ledger_csv(stmt: Any, filters: dict[str, Any]) -> Response:
-    """Every row of `stmt` (not one page) as CSV; audits `transfer.ledger_exported`."""
-    rows: Iterable[TransferRequest] = db.session.execute(stmt).scalars().unique()
+def _csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    count = 0
-    for transfer in rows:
-        writer.writerow(ledger_row(transfer))
-        count += 1
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+FORMATS = {
+    "csv": ("text/csv", _csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        lambda rows: workbook_bytes("ledger", [list(COLUMNS), *rows]),
+    ),
+}
+
+
+def export(stmt: Any, fmt: str, name: str, filters: dict[str, Any]) -> Response:
+    """Every row of `stmt` (not one page) as a CSV or XLSX download.
+
+    Audits `transfer.exported` with the list's name, the format, the filters and the count."""
+    transfers: Iterable[TransferRequest] = db.session.execute(stmt).scalars().unique()
+    rows = [ledger_row(t) for t in transfers]
+    mimetype, render = FORMATS[fmt]
     record(
-        "transfer.ledger_exported",
-        object_type="transfer_ledger",
-        detail={"format": "csv", "rows": count, "filters": filters},
+        "transfer.exported",
+        object_type="transfer_ledger" if name == "transfer-ledger" else "transfer_requests",
+        detail={"list": name, "format": fmt, "rows": len(rows), "filters": filters},
     )
     return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="transfer-ledger.csv"'},
+        render(rows),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )

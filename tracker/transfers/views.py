@@ -84,6 +84,7 @@ def _list_page(*, ledger: bool) -> Any:
         page=page,
         ledger=ledger,
         csv_url=url_for("api_transfers.transfer_ledger", format="csv", **csv_args),
+        xlsx_url=url_for("api_transfers.transfer_ledger", format="xlsx", **csv_args),
         args={k: v for k, v in request.args.items() if k != "page"},
     ), (200 if valid else 422)
 
