@@ -256,3 +256,57 @@ def test_asset_and_nda_forms(records, browser_as):
     assert db.session.get(Nda, w.nda.id).status == "active"
     # the company may no longer open the edit page of an active NDA
     assert browser_as(w.users["company"]).get(f"/ndas/{w.nda.id}/edit").status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_new_project_page_only_admin(world, browser_as, role):
+    r = browser_as(world.users[role]).get("/projects/new")
+    assert r.status_code == (200 if role == "admin" else 403)
+
+
+def test_validation_messages_in_korean(records, browser_as, make_user):
+    w = records
+    lawyer = make_user("lawyer", locale="ko")
+    w.project.lawyers.append(lawyer)
+    db.session.flush()
+    c = browser_as(lawyer)
+    path = f"/projects/{w.project.id}/assets/new"
+    data = {
+        "csrf_token": csrf_token(c, path),
+        "title": "지분 초과 자산",
+        "kind": "patent",
+        "sensitivity": "confidential",
+        "jurisdictions": "KR, XX",
+        "owners-0-organization_id": w.company.id,
+        "owners-0-share_pct": "80",
+        "owners-1-organization_id": w.partner.id,
+        "owners-1-share_pct": "30",
+        "nct_status": "not_nct",
+        "strategic_item": "no",
+    }
+    r = c.post(path, data=data)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "지분의 합이 100%를 넘습니다." in html
+    assert "XX은(는) ISO 3166 국가 코드" in html
+
+
+def test_company_files_a_draft_nda_in_the_browser(records, browser_as):
+    w = records
+    c = browser_as(w.users["company"])
+    path = f"/projects/{w.project.id}/ndas/new"
+    html = c.get(path).get_data(as_text=True)
+    assert 'value="active"' not in html  # only drafts are offered
+    before = count(Nda)
+    data = {
+        "csrf_token": csrf_token(c, path),
+        "partner_id": w.partner.id,
+        "effective_on": "2026-02-01",
+        "expires_on": "2028-01-31",
+        "status": "draft",
+        "asset_ids": [w.asset.id],
+    }
+    assert c.post(path, data=data).status_code == 302
+    data["status"] = "active"  # not offered to company staff: refused, nothing written
+    assert c.post(path, data=data).status_code == 422
+    assert count(Nda) == before + 1

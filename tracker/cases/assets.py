@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
@@ -64,26 +65,28 @@ def _jurisdictions(codes: list[str], errors: Errors) -> list[str]:
     cleaned = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
     for code in cleaned:
         if code not in valid:
-            errors.add("jurisdictions", f"{code} is not an ISO 3166 country code, EP or WO.")
+            errors.add(
+                "jurisdictions", _("%(code)s is not an ISO 3166 country code, EP or WO.", code=code)
+            )
     return cleaned
 
 
 def _owners(owners: list[dict[str, Any]], errors: Errors) -> list[AssetOwner]:
     ids = [o["organization_id"] for o in owners]
     if len(set(ids)) != len(ids):
-        errors.add("owners", "Each organisation may own a share only once.")
+        errors.add("owners", _("Each organisation may own a share only once."))
     found = {org.id for org in organizations(ids, None, "owners", errors)}
     total = Decimal(0)
     result = []
     for owner in owners:
         share = Decimal(str(owner["share_pct"]))
         if not Decimal(0) < share <= Decimal(100):
-            errors.add("owners", "A share is more than 0 and at most 100 percent.")
+            errors.add("owners", _("A share is more than 0 and at most 100 percent."))
         total += share
         if owner["organization_id"] in found:
             result.append(AssetOwner(organization_id=owner["organization_id"], share_pct=share))
     if total > 100:
-        errors.add("owners", "The shares add up to more than 100 percent.")
+        errors.add("owners", _("The shares add up to more than 100 percent."))
     return result
 
 
@@ -91,7 +94,7 @@ def _deadlines(deadlines: list[dict[str, Any]], errors: Errors) -> list[AssetDea
     result = []
     for item in deadlines:
         if item.get("kind") not in DEADLINE_KINDS:
-            errors.add("deadlines", "Unknown deadline kind.")
+            errors.add("deadlines", _("Unknown deadline kind."))
             continue
         result.append(
             AssetDeadline(
@@ -108,7 +111,7 @@ def _apply(asset: IpAsset, values: dict[str, Any]) -> list[str]:
     errors = Errors()
     for name, choices in _CHOICES.items():
         if name in values and values[name] not in choices:
-            errors.add(name, "Not one of the allowed values.")
+            errors.add(name, _("Not one of the allowed values."))
     if "jurisdictions" in values:
         values["jurisdictions"] = _jurisdictions(values["jurisdictions"], errors)
     owners = _owners(values["owners"], errors) if "owners" in values else None
@@ -121,7 +124,7 @@ def _apply(asset: IpAsset, values: dict[str, Any]) -> list[str]:
     )
     until = values.get("export_licence_until", asset.export_licence_until)
     if until is not None and not values.get("export_licence_ref", asset.export_licence_ref):
-        errors.add("export_licence_ref", "A licence date needs the licence reference.")
+        errors.add("export_licence_ref", _("A licence date needs the licence reference."))
     errors.raise_if_any()
 
     changed = [n for n in ASSET_FIELDS if n in values and getattr(asset, n) != values[n]]

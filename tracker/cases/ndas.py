@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
@@ -58,15 +59,15 @@ def require_write(user: User, nda: Nda | None, values: dict[str, Any], project: 
     policy.require(user, "nda.draft", project)
     stays_draft = values.get("status", "draft") == "draft"
     if not stays_draft or (nda is not None and nda.status != "draft"):
-        raise Forbidden("Only lawyers change an NDA that is no longer a draft.")
+        raise Forbidden(_("Only lawyers change an NDA that is no longer a draft."))
 
 
 def _apply(nda: Nda, project: Project, values: dict[str, Any]) -> list[str]:
     errors = Errors()
     if "partner_id" in values and values["partner_id"] not in project.partner_ids:
-        errors.add("partner_id", "The partner must be one of the project's partners.")
+        errors.add("partner_id", _("The partner must be one of the project's partners."))
     if values.get("status", nda.status) not in SETTABLE_STATUSES:
-        errors.add("status", "Use draft, active or terminated; expiry follows from the date.")
+        errors.add("status", _("Use draft, active or terminated; expiry follows from the date."))
     assets: list[IpAsset] | None = None
     if "asset_ids" in values:
         wanted = list(dict.fromkeys(values["asset_ids"]))
@@ -79,15 +80,18 @@ def _apply(nda: Nda, project: Project, values: dict[str, Any]) -> list[str]:
         )
         missing = sorted(set(wanted) - {a.id for a in assets})
         if missing:
-            errors.add("asset_ids", f"Not assets of this project: {missing}.")
+            errors.add(
+                "asset_ids",
+                _("Not assets of this project: %(ids)s.", ids=", ".join(map(str, missing))),
+            )
     effective = values.get("effective_on", nda.effective_on)
     expires = values.get("expires_on", nda.expires_on)
     dates_in_order(effective, expires, "expires_on", errors)
     if values.get("status", nda.status) == "active" and not values.get("signed_on", nda.signed_on):
-        errors.add("signed_on", "An active NDA needs the date it was signed.")
+        errors.add("signed_on", _("An active NDA needs the date it was signed."))
     errors.raise_if_any()
     if nda.status == "terminated" and values.get("status", "terminated") != "terminated":
-        raise StateConflict("A terminated NDA cannot be reopened; record a new one.")
+        raise StateConflict(_("A terminated NDA cannot be reopened; record a new one."))
 
     changed = [n for n in NDA_FIELDS if n in values and getattr(nda, n) != values[n]]
     for name in changed:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload, with_expression
 
 from tracker import clock
@@ -70,9 +71,9 @@ def organizations(
     for oid in wanted:
         org = found.get(oid)
         if org is None:
-            errors.add(field, f"Unknown organisation {oid}.")
+            errors.add(field, _("Unknown organisation %(id)s.", id=oid))
         elif kind is not None and org.kind != kind:
-            errors.add(field, f"Organisation {oid} is not of kind {kind}.")
+            errors.add(field, _("Organisation %(id)s is not of kind %(kind)s.", id=oid, kind=kind))
     return [found[oid] for oid in wanted if oid in found]
 
 
@@ -80,16 +81,16 @@ def dates_in_order(
     first: dt.date | None, second: dt.date | None, field: str, errors: Errors
 ) -> None:
     if first is not None and second is not None and first > second:
-        errors.add(field, "This date must not be before the start date.")
+        errors.add(field, _("The dates are in the wrong order."))
 
 
 def check_version(record_: Any, version: int | None) -> None:
     """409 unless the caller edited the version that is stored (optimistic locking)."""
     if version is None:
-        raise InvalidInput({"version": ["Send the version you loaded."]})
+        raise InvalidInput({"version": [_("Send the version you loaded.")]})
     if record_.version != version:
         raise StateConflict(
-            "The record was changed by someone else; reload it and try again.",
+            _("The record was changed by someone else; reload it and try again."),
             {"current_version": record_.version},
         )
 
@@ -107,7 +108,7 @@ def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
     }
     for uid in wanted:
         if uid not in found or found[uid].role != "lawyer":
-            errors.add("lawyer_ids", f"User {uid} is not a lawyer.")
+            errors.add("lawyer_ids", _("User %(id)s is not a lawyer.", id=uid))
     return [found[uid] for uid in wanted if uid in found]
 
 
@@ -115,18 +116,18 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     """Validate `values` against the database and set them; the names of changed fields."""
     errors = Errors()
     if "zone_id" in values and db.session.get(Zone, values["zone_id"]) is None:
-        errors.add("zone_id", "Unknown zone.")
+        errors.add("zone_id", _("Unknown zone."))
     if "company_id" in values:
         organizations([values["company_id"]], "company", "company_id", errors)
     partners = organizations(values.get("partner_ids", []), "partner", "partner_ids", errors)
     lawyers = _lawyers(values.get("lawyer_ids", []), errors)
     if values.get("security_level", SECURITY_LEVELS[0]) not in SECURITY_LEVELS:
-        errors.add("security_level", "Unknown security grade.")
+        errors.add("security_level", _("Unknown security grade."))
     if values.get("status", PROJECT_STATUSES[0]) not in PROJECT_STATUSES:
-        errors.add("status", "Unknown status.")
+        errors.add("status", _("Unknown status."))
     budget = values.get("budget_krw")
     if budget is not None and (not isinstance(budget, int) or budget < 0):
-        errors.add("budget_krw", "The budget is a whole number of won, 0 or more.")
+        errors.add("budget_krw", _("The budget is a whole number of won, 0 or more."))
     dates_in_order(
         values.get("start_date", project.start_date),
         values.get("end_date", project.end_date),
@@ -137,7 +138,7 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     if code is not None and code != project.code:
         taken = db.session.execute(sa.select(Project.id).where(Project.code == code)).first()
         if taken:
-            errors.add("code", "Another project has this code.")
+            errors.add("code", _("Another project has this code."))
     errors.raise_if_any()
 
     changed = []
