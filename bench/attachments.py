@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import http.client
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -37,9 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 
+from tests.attachments.live import LiveServer, deploy  # noqa: E402
+
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
-PASSWORD = "bench horse battery staple"
 BOUNDARY = "benchboundary7c1f"
 
 
@@ -97,144 +95,23 @@ def baseline(src: Path, workdir: Path) -> tuple[float, float]:
     return encrypt, decrypt
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cli(env: dict[str, str], *args: str) -> None:
-    bindir = Path(sys.executable).parent
-    subprocess.run(
-        [str(bindir / "flask"), "--app", "tracker", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-
-
-def deploy(workdir: Path, size: int) -> tuple[dict[str, str], int]:
-    """A fresh instance (SQLite, key file, blob dir) with one company user and project."""
-    import sqlalchemy as sa
-    import sqlalchemy.orm
-
-    from tracker import create_app
-    from tracker.auth.models import Organization, User, Zone
-    from tracker.auth.passwords import hash_password
-    from tracker.cases.models import Project
-    from tracker.db import db
-
-    instance = workdir / "instance"
-    url = f"sqlite:///{instance / 'bench.db'}"
-    env = {
-        **os.environ,
-        "TRACKER_ENV": "development",
-        "TRACKER_INSTANCE_PATH": str(instance),
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_SECRET_KEY": "bench-secret",
-        "TRACKER_KEY_FILE": str(workdir / "keys.json"),
-        "TRACKER_BLOB_DIR": str(workdir / "blobs"),
-        "TRACKER_MAX_UPLOAD_BYTES": str(size + MIB),
-    }
-    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
-    instance.mkdir(parents=True, exist_ok=True)
-    _cli(env, "keys", "init")
-    _cli(env, "db", "upgrade")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench-secret",
-            "TRACKER_KEY_FILE": env["TRACKER_KEY_FILE"],
-        }
-    )
-    with app.app_context(), sa.orm.Session(db.engine) as session:
-        company = Organization(name="Bench Co", kind="company", country="KR")
-        zone = Zone(code="ZB", name_en="Bench", name_ko="벤치")
-        user = User(
-            email="bench@example.test",
-            name="Bench",
-            role="company",
-            organization=company,
-            password_hash=hash_password(PASSWORD),
-        )
-        project = Project(code="P-BENCH", title="Bench", zone=zone, company=company)
-        session.add_all([company, zone, user, project])
-        session.commit()
-        return env, project.id
-
-
-class Server:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = _free_port()
-        bindir = Path(sys.executable).parent
-        self.proc = subprocess.Popen(
-            [
-                str(bindir / "gunicorn"),
-                "-w",
-                "1",
-                "--timeout",
-                "600",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(400):
-            try:
-                if self.request("GET", "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("gunicorn did not start")
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        self.worker = int(children.split()[0])
-
-    def connection(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
-        conn = self.connection()
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
-
-    def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.worker}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def stop(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
 
 
 class PeakSampler(threading.Thread):
     """Samples the worker's resident memory every 20 ms while a transfer runs."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.server, self.peak, self.running = server, 0, True
+        self.pid, self.peak, self.running = pid, 0, True
 
     def run(self) -> None:
         while self.running:
-            self.peak = max(self.peak, self.server.rss_kib())
+            self.peak = max(self.peak, rss_kib(self.pid))
             time.sleep(0.02)
 
     def stop(self) -> int:
@@ -243,7 +120,7 @@ class PeakSampler(threading.Thread):
         return self.peak
 
 
-def upload(server: Server, token: str, project_id: int, path: Path) -> dict[str, object]:
+def upload(server: LiveServer, token: str, project_id: int, path: Path) -> dict[str, object]:
     size = path.stat().st_size
     prefix = (
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
@@ -275,7 +152,7 @@ def upload(server: Server, token: str, project_id: int, path: Path) -> dict[str,
     return result
 
 
-def download(server: Server, token: str, attachment_id: int) -> str:
+def download(server: LiveServer, token: str, attachment_id: int) -> str:
     conn = server.connection()
     conn.request(
         "GET",
@@ -308,23 +185,19 @@ def main() -> None:
     enc_limit, dec_limit = baseline(src, workdir)
     print(f"limit   encrypt {enc_limit:8.1f} MB/s   decrypt {dec_limit:8.1f} MB/s")
 
-    env, project_id = deploy(workdir, size)
-    server = Server(env)
+    os.environ["TRACKER_INSTANCE_PATH"] = str(workdir / "instance")
+    env, project_id = deploy(workdir, f"sqlite:///{workdir / 'instance' / 'bench.db'}", size + MIB)
+    server = LiveServer(env)
+    server.start()
     try:
-        status, answer = server.request(
-            "POST",
-            "/api/v1/auth/token",
-            json.dumps({"email": "bench@example.test", "password": PASSWORD}).encode(),
-            {"Content-Type": "application/json"},
-        )
-        token = json.loads(answer)["token"]
+        token = server.token()
         warm = workdir / "warm.pdf"
         make_file(warm, 4 * MIB)  # load every module and code path before measuring memory
         warm_id = int(upload(server, token, project_id, warm)["id"])  # type: ignore[call-overload]
         download(server, token, warm_id)
-        base_rss = server.rss_kib()
+        base_rss = rss_kib(server.worker_pid)
 
-        sampler = PeakSampler(server)
+        sampler = PeakSampler(server.worker_pid)
         sampler.start()
         start = time.perf_counter()
         created = upload(server, token, project_id, src)
@@ -334,7 +207,7 @@ def main() -> None:
         down_rate = size / (time.perf_counter() - start) / 1e6
         peak = sampler.stop()
     finally:
-        server.stop()
+        server.kill(signal.SIGTERM)
     if created["sha256"] != source_sha or got_sha != source_sha:
         raise SystemExit("sha256 mismatch: the round trip did not return the same bytes")
     growth = (peak - base_rss) / 1024

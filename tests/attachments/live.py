@@ -1,0 +1,164 @@
+"""A real deployment for the crash test and the benchmark: gunicorn in a subprocess on a free
+port, its own database, key file and blob directory, one company user and project."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+EMAIL = "maker@example.test"
+PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "flask"), "--app", "tracker", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def deploy(workdir: Path, url: str, max_upload: int) -> tuple[dict[str, str], int]:
+    """Key file, migrated database and one company user with a project; returns the server's
+    environment and the project id."""
+    from tracker import create_app
+    from tracker.auth.models import Organization, User, Zone
+    from tracker.auth.passwords import hash_password
+    from tracker.cases.models import Project
+    from tracker.db import db
+
+    instance = workdir / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "TRACKER_ENV": "development",
+        "TRACKER_INSTANCE_PATH": str(instance),
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_SECRET_KEY": "live-test-secret",
+        "TRACKER_KEY_FILE": str(workdir / "keys.json"),
+        "TRACKER_BLOB_DIR": str(workdir / "blobs"),
+        "TRACKER_MAX_UPLOAD_BYTES": str(max_upload),
+    }
+    for args in (("keys", "init"), ("db", "upgrade")):
+        done = flask_cli(env, *args)
+        if done.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed: {done.stderr[-2000:]}")
+    app = create_app(
+        {
+            "TRACKER_ENV": "development",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": env["TRACKER_SECRET_KEY"],
+            "TRACKER_KEY_FILE": env["TRACKER_KEY_FILE"],
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 8,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
+    with app.app_context():
+        # a session of this app's engine (in tests db.session is bound to the test connection)
+        with sa.orm.Session(db.engine) as session:
+            company = Organization(name="Maker", kind="company", country="KR")
+            user = User(
+                email=EMAIL,
+                name="Maker",
+                role="company",
+                organization=company,
+                password_hash=hash_password(PASSWORD),
+                locale="en",
+            )
+            zone = Zone(code="ZL", name_en="Zone", name_ko="특구")
+            project = Project(code="P-LIVE", title="Live", zone=zone, company=company)
+            session.add_all([company, user, zone, project])
+            session.commit()
+            project_id = project.id
+        db.engine.dispose()
+    return env, project_id
+
+
+class LiveServer:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", "1", "--timeout", "600"]
+            + ["-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: a kill reaches master and worker
+        )
+        for _ in range(400):
+            try:
+                if self.request("GET", "/api/v1/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not start")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        assert self.proc is not None
+        os.killpg(self.proc.pid, sig)
+        self.proc.wait(timeout=60)
+
+    @property
+    def worker_pid(self) -> int:
+        assert self.proc is not None
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return int(children.split()[0])
+
+    def connection(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        conn = self.connection()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def token(self) -> str:
+        status, body = self.request(
+            "POST",
+            "/api/v1/auth/token",
+            json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        if status != 201:
+            raise RuntimeError(f"no token: {status} {body[:200]!r}")
+        token: Any = json.loads(body)["token"]
+        return str(token)
