@@ -144,6 +144,12 @@ def test_operator_cannot_approve_what_fails_now(gate_world, browser_as):
     assert "was terminated" in html
     db.session.refresh(t)
     assert t.status == "pending_review"
+    from tracker.audit.models import AuditEvent
+
+    refused = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "transfer.approval_refused")
+    ).scalar_one()
+    assert refused.object_id == t.id
 
 
 def test_deny_without_note_is_422_then_with_note(gate_world, browser_as):

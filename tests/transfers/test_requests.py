@@ -239,6 +239,11 @@ def test_clears_at_filing_but_fails_at_decision(gate_world, api_as, monkeypatch,
     t = db.session.get(TransferRequest, payload["id"])
     db.session.refresh(t)
     assert t.status == "pending_review" and t.decided_by_id is None
+    refused = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "transfer.approval_refused")
+    ).scalar_one()
+    assert refused.object_id == t.id and "nda_active" in refused.detail["failed"]
+    assert refused.actor_id == w.users["operator"].id
 
 
 def test_operator_of_another_zone_gets_404(gate_world, api_as):

@@ -167,6 +167,10 @@ def recheck_transfer(transfer_id: int) -> Any:
 @blp.response(200, TransferOutSchema)
 def decide_transfer(body: dict[str, Any], transfer_id: int) -> Any:
     transfer = _transfer(transfer_id, "transfer.decide")
-    return service.decide_transfer(
-        user(), transfer, body["decision"], body["note"], body["version"]
-    )
+    try:
+        return service.decide_transfer(
+            user(), transfer, body["decision"], body["note"], body["version"]
+        )
+    except service.GateRefused as refusal:
+        service.audit_refusal(refusal)
+        raise

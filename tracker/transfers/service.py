@@ -28,6 +28,18 @@ from tracker.transfers.models import CHANNELS, UNDECIDED, TransferFile, Transfer
 DECISIONS = {"approve": "approved", "deny": "denied"}
 
 
+class GateRefused(StateConflict):
+    """An approval refused because checks fail now (409 with the failing checks)."""
+
+    def __init__(self, transfer_id: int, failed: list[Check]) -> None:
+        super().__init__(
+            _("The request fails the gate now and cannot be approved."),
+            {"checks": rendered(failed)},
+        )
+        self.transfer_id = transfer_id
+        self.failed_codes = [c["code"] for c in failed]
+
+
 def _gate(transfer: TransferRequest) -> list[Check]:
     return evaluate_gate(
         transfer.project, transfer.partner, transfer.assets, transfer.planned_on, clock.today()
@@ -162,10 +174,11 @@ def decide_transfer(
 ) -> TransferRequest:
     """Approve or deny an undecided request, once.
 
-    The gate runs again now; approval is refused (StateConflict with the failed checks) when any
-    check fails. A deny needs a note (InvalidInput). The status changes by a conditional UPDATE,
-    so of two simultaneous decisions exactly one wins; the other gets StateConflict. Audited
-    as `transfer.decided` with the snapshot of the checks."""
+    The gate runs again now; approval is refused (GateRefused, a StateConflict with the failed
+    checks; callers audit it with `audit_refusal`) when any check fails. A deny needs a note
+    (InvalidInput). The status changes by a conditional UPDATE, so of two simultaneous
+    decisions exactly one wins; the other gets StateConflict. Audited as `transfer.decided`
+    with the snapshot of the checks."""
     note = (note or "").strip()
     if decision not in DECISIONS:
         raise InvalidInput({"decision": [_("Choose approve or deny.")]})
@@ -179,11 +192,7 @@ def decide_transfer(
         )
     checks = _gate(transfer)
     if decision == "approve" and not all_pass(checks):
-        failed = [c for c in checks if not c["ok"]]
-        raise StateConflict(
-            _("The request fails the gate now and cannot be approved."),
-            {"checks": rendered(failed)},
-        )
+        raise GateRefused(transfer.id, [c for c in checks if not c["ok"]])
     result = db.session.execute(
         sa.update(TransferRequest)
         .where(TransferRequest.id == transfer.id, TransferRequest.status.in_(UNDECIDED))
@@ -207,6 +216,19 @@ def decide_transfer(
         detail={"decision": decision, "failed": _failed_codes(checks)},
     )
     return transfer
+
+
+def audit_refusal(refusal: GateRefused) -> None:
+    """Record a refused approval. The request's own transaction is rolled back (409), so this
+    is committed on its own, as failed sign-ins are."""
+    db.session.rollback()
+    record(
+        "transfer.approval_refused",
+        object_type=TransferRequest.__tablename__,
+        object_id=refusal.transfer_id,
+        detail={"failed": refusal.failed_codes},
+    )
+    db.session.commit()
 
 
 # --- queries -------------------------------------------------------------------------------------

@@ -214,6 +214,8 @@ def decide(transfer_id: int) -> Any:
                 target.errors = list(messages)
         return _detail(transfer, form), 422
     except StateConflict as exc:
+        if isinstance(exc, service.GateRefused):
+            service.audit_refusal(exc)
         db.session.rollback()
         db.session.refresh(transfer)
         return _detail(transfer, form, error=exc.detail, failed=exc.extra.get("checks")), 409
