@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test install lint translations clean
+.PHONY: run test install lint translations clean browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,16 @@ run: install
 	$(BIN)/flask demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The browser tests drive Debian's chromium through Playwright (Playwright's own download does
+# not work here); install it when it is missing (needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+
 ## Install and run the whole suite (SQLite; also PostgreSQL when TRACKER_TEST_DATABASE_URL is set).
-test: install
+test: install browser
 	@echo "== test suite on SQLite =="
 	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -n 2
 	@if [ -n "$$TRACKER_TEST_DATABASE_URL" ]; then \

@@ -51,7 +51,7 @@ def _default_deny() -> ResponseReturnValue | None:
         _check_content_type()
         return None
     if not signed_in:
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None
 
 

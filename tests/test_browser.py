@@ -1,0 +1,111 @@
+"""The real UI in Debian's chromium, driven by Playwright, against a live server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import flask_migrate
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.support import database_url, make_test_app
+from tracker.db import db
+from tracker.demo import DEMO_PASSWORD, load_demo
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.real_commits  # the live server commits for real, on its own database
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    app = make_test_app(tmp_path_factory, database_url(tmp_path_factory, worker_id, "live"))
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="ko-KR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def sign_in(page: Page, base: str, role: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", f"{role}@tracker.example")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+
+
+def test_sign_in_switch_language_and_sign_out(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/login")
+    expect(page.locator("h1")).to_have_text("로그인")
+    page.fill("input[name=email]", "admin@tracker.example")
+    page.fill("input[name=password]", "wrong password here")
+    page.click("input[type=submit]")
+    expect(page.locator("[role=alert]")).to_be_visible()
+    sign_in(page, live_server, "admin")
+    expect(page.locator("nav")).to_contain_text("계정")
+    page.click("button[lang=en]")
+    expect(page.locator("nav")).to_contain_text("Accounts")
+    page.click("text=Accounts")
+    expect(page.locator("table")).to_contain_text("lawyer@tracker.example")
+    page.click("text=Sign out")
+    expect(page).to_have_url(f"{live_server}/login")
+    page.goto(f"{live_server}/admin/users")
+    expect(page).to_have_url(f"{live_server}/login?next=/admin/users")
+
+
+def test_admin_adds_a_zone(page: Page, live_server: str) -> None:
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/zones")
+    page.fill("input[name=code]", "TEST-Z")
+    page.fill("input[name=name_ko]", "시험 특구")
+    page.fill("input[name=name_en]", "Test zone")
+    page.click("input[type=submit]")
+    expect(page.locator("table")).to_contain_text("시험 특구")
+
+
+def test_lawyer_cannot_open_admin_pages(page: Page, live_server: str) -> None:
+    sign_in(page, live_server, "lawyer")
+    expect(page.locator("nav")).not_to_contain_text("계정")
+    response = page.goto(f"{live_server}/admin/users")
+    assert response is not None and response.status == 403
