@@ -55,7 +55,7 @@ def demo_logins() -> list[tuple[str, str]]:
     return [
         (f"{role}@tracker.example", role)
         for role in ("admin", "lawyer", "company", "operator", "auditor")
-    ]
+    ] + [("lawyer2@tracker.example", "lawyer")]
 
 
 def load_demo() -> bool:
@@ -73,9 +73,11 @@ def load_demo() -> bool:
         "company": ("이연구 Lee (Hanbit DC Power)", {"organization_id": companies[0].id}),
         "operator": ("박운영 Park (Jeonnam operator)", {"zone_id": zones[0].id}),
         "auditor": ("최감사 Choi (auditor)", {}),
+        # a second lawyer, so risk reviews are approved by someone other than their author
+        "lawyer2": ("정변호 Jung (reviewing lawyer)", {"organization_id": law_firm.id}),
     }
     for email, role in demo_logins():
-        name, links = people[role]
+        name, links = people[email.split("@")[0]]
         accounts.create_user(
             email,
             name,
@@ -84,7 +86,27 @@ def load_demo() -> bool:
             organization_id=links.get("organization_id"),
             zone_id=links.get("zone_id"),
         )
+    _load_case_files()
     return True
+
+
+def _load_case_files() -> None:
+    """The four demo projects of DESIGN.md section 1, each with assets, an NDA, an advisory
+    session, an approved risk review and (for the demo company) a disclosure."""
+    from tracker.auth.models import User
+    from tracker.cases.demo import load_demo_projects
+    from tracker.cases.demo_records import add_demo_records
+
+    def user(email: str) -> User:
+        return db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
+
+    lawyer, reviewer = user("lawyer@tracker.example"), user("lawyer2@tracker.example")
+    company_user = user("company@tracker.example")
+    for project in load_demo_projects():
+        if reviewer not in project.lawyers:
+            project.lawyers.append(reviewer)
+        db.session.flush()
+        add_demo_records(project, lawyer, company_user, reviewer=reviewer)
 
 
 def organization_named(name: str) -> Organization:
