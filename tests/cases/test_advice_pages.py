@@ -103,3 +103,12 @@ def test_follow_up_toggle_forbidden(world, browser_as, held, role):
     )
     assert r.status_code == 403
     assert fresh(FollowUp, held.follow_ups[0].id).done is False
+
+
+def test_edit_without_version_is_422_and_says_why(world, browser_as, held):
+    c = browser_as(world.users["lawyer"])
+    edit = f"/sessions/{held.id}/edit"
+    r = c.post(edit, data=_form(page_csrf(c, edit), advice="No version"))
+    assert r.status_code == 422
+    assert "Send the version you loaded." in r.get_data(as_text=True)
+    assert fresh(AdvisorySession, held.id).advice.startswith("Sign the NDA")

@@ -130,7 +130,10 @@ def disclosure_edit(disclosure_id: int) -> Any:
     disclosure = record_or_404(_user(), Disclosure, disclosure_id)
     policy.require(_user(), "disclosure.file", disclosure)
     # the version the form was loaded with travels in a hidden field
-    form = DisclosureForm(obj=None if request.method == "POST" else disclosure)
+    if request.method == "POST":
+        form = DisclosureForm()
+    else:
+        form = DisclosureForm(obj=disclosures.open_disclosure(disclosure))
     if form.validate_on_submit():
         try:
             disclosures.resubmit_disclosure(disclosure, version_of(form), form.fields_for_service())

@@ -221,7 +221,8 @@ def show_errors(form: Any, exc: InvalidInput) -> None:
                 target = target.entries[index].form if index < len(target.entries) else None
             else:
                 target = getattr(target, part, None)
-        is_field = not isinstance(target, (Form, FieldList))
+        # hidden fields (the version) show nothing, so their messages go on top of the form
+        is_field = not isinstance(target, (Form, FieldList, HiddenField))
         if target is not None and hasattr(target, "errors") and is_field:
             target.errors = [*list(target.errors or []), *messages]
         else:

@@ -97,6 +97,7 @@ def session_edit(session_id: int) -> Any:
     session = _session(session_id, "session.write")
     form = SessionForm()
     if request.method == "GET":
+        advice.open_session(session, _user())  # the form shows the privileged notes
         form = SessionForm(obj=session, follow_ups=[])
         form.attendees.data = "\n".join(session.attendees)
         form.topics.data = "\n".join(session.topics)
