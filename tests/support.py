@@ -124,3 +124,20 @@ class ApiClient:
 
     def put(self, path: str, **kw: Any) -> Any:
         return self.client.put(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs inside a `with` block."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine, self.count = engine, 0
+
+    def _count(self, *_args: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> StatementCounter:
+        sa.event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._count)

@@ -247,3 +247,22 @@ def test_admin_creates_user_in_html(make_user, browser_as, make_org):
         },
     )
     assert weak.status_code == 422
+
+
+def test_lists_run_a_fixed_number_of_statements(make_user, make_org, api_as, browser_as):
+    from tests.support import StatementCounter
+
+    admin = make_user("admin")
+    api, browser = api_as(admin), browser_as(admin)
+
+    def counts():
+        with StatementCounter(db.engine) as api_count:
+            assert api.get("/api/v1/users?per_page=200").status_code == 200
+        with StatementCounter(db.engine) as page_count:
+            assert browser.get("/admin/users").status_code == 200
+        return api_count.count, page_count.count
+
+    few = counts()
+    for _ in range(15):
+        make_user("company")  # each with its own organisation
+    assert counts() == few

@@ -51,6 +51,8 @@ def upgrade():
     )
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organizations_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_organizations_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_organizations_country'), ['country'], unique=False)
 
     op.create_table('zones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -87,6 +89,7 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_users_active'), ['active'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_zone_id'), ['zone_id'], unique=False)
 
@@ -136,10 +139,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_zone_id'))
         batch_op.drop_index(batch_op.f('ix_users_role'))
         batch_op.drop_index(batch_op.f('ix_users_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_users_active'))
 
     op.drop_table('users')
     op.drop_table('zones')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organizations_country'))
+        batch_op.drop_index(batch_op.f('ix_organizations_name'))
         batch_op.drop_index(batch_op.f('ix_organizations_kind'))
 
     op.drop_table('organizations')

@@ -29,10 +29,10 @@ class Organization(db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(300))
+    name: Mapped[str] = mapped_column(sa.String(300), index=True)
     kind: Mapped[str] = mapped_column(str_enum(*ORG_KINDS, name="kind"), index=True)
     #: ISO 3166-1 alpha-2, upper case
-    country: Mapped[str] = mapped_column(sa.String(2))
+    country: Mapped[str] = mapped_column(sa.String(2), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -56,7 +56,7 @@ class User(db.Model):
     totp_secret_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     #: the last TOTP time step accepted, so a code is never accepted twice
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
     #: failed sign-ins in the current throttling window (kept here so it holds across workers)
     failed_logins: Mapped[int] = mapped_column(default=0)
     failed_window_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
