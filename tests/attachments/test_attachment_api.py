@@ -350,3 +350,63 @@ def test_chunked_upload_is_counted_and_cut_at_the_limit(
     r = _chunked(lawyer_api, world.project.id, multipart([("file", "c.pdf", pdf(limit))]))
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["size"] == limit
+
+
+def _record(kind: str, project: Any, world: Any) -> Any:
+    from tracker.cases.models import AdvisorySession, Disclosure, IpAsset, RiskReview
+    from tracker.transfers.models import TransferRequest
+
+    day = dt.date(2026, 3, 1)
+    lawyer, company = world.users["lawyer"], world.users["company"]
+    made = {
+        "nda": lambda: Nda(
+            project=project, partner=world.partner, effective_on=day, expires_on=day
+        ),
+        "asset": lambda: IpAsset(project=project, title="A", kind="patent", sensitivity="public"),
+        "disclosure": lambda: Disclosure(
+            project=project, title="D", description="d", conceived_on=day, filed_by_id=company.id
+        ),
+        "session": lambda: AdvisorySession(
+            project=project, held_on=day, duration_minutes=30, lawyer_id=lawyer.id
+        ),
+        "review": lambda: RiskReview(
+            project=project,
+            catalogue_version="1",
+            answers={},
+            likelihood=1,
+            impact=1,
+            score=1,
+            level="low",
+            author_id=lawyer.id,
+        ),
+        "transfer": lambda: TransferRequest(
+            project=project,
+            partner=world.partner,
+            purpose="p",
+            channel="oral",
+            planned_on=day,
+            status="blocked",
+            requested_by_id=company.id,
+        ),
+    }[kind]()
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+@pytest.mark.parametrize("kind", ["nda", "asset", "disclosure", "session", "review", "transfer"])
+def test_every_record_type_can_hold_files(
+    kind: str, world: Any, lawyer_api: Any, make_project: Any
+) -> None:
+    mine = _record(kind, world.project, world)
+    theirs = _record(kind, make_project(), world)
+    pid = world.project.id
+    r = upload(lawyer_api, pid, pdf(), name="x.pdf", record_type=kind, record_id=mine.id)
+    assert r.status_code == 201, r.get_json()
+    r = upload(lawyer_api, pid, pdf(), name="x.pdf", record_type=kind, record_id=theirs.id)
+    assert r.status_code == 422
+    listing = lawyer_api.get(
+        f"/api/v1/projects/{pid}/attachments",
+        query_string={"record_type": kind, "record_id": mine.id},
+    ).get_json()
+    assert listing["total"] == 1 and listing["items"][0]["record_type"] == kind

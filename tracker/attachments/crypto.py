@@ -126,7 +126,7 @@ class StreamEncryptor:
         self.size = 0
         self.sha256 = hashlib.sha256() if hash_plaintext else None
 
-    def _seal(self, chunk: bytes | bytearray, last: bool) -> bytes:
+    def _seal(self, chunk: bytes | bytearray | memoryview, last: bool) -> bytes:
         sealed = self._aead.encrypt(_nonce(self._prefix, self._index, last), chunk, self.header)
         self._index += 1
         return sealed

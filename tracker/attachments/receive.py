@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO
 
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -142,7 +142,7 @@ class Received:
 
 
 def receive(
-    body: BinaryIO,
+    body: IO[bytes],
     boundary: bytes,
     store: BlobStore,
     limit: int,
@@ -220,7 +220,7 @@ def _discard(incoming: IncomingFile | None) -> None:
         incoming.abort()
 
 
-def request_body(limit: int) -> tuple[BinaryIO, bytes]:
+def request_body(limit: int) -> tuple[IO[bytes], bytes]:
     """The current request's raw body stream and multipart boundary, read unbuffered.
 
     Answers 413 from Content-Length alone when the body cannot fit (nothing is read or stored);

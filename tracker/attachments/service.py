@@ -224,7 +224,9 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
 
 
 def _model(class_name: str) -> Any:
-    for mapper in db.Model.registry.mappers:
+    from tracker.db import Base
+
+    for mapper in Base.registry.mappers:
         if mapper.class_.__name__ == class_name:
             return mapper.class_
     return None
