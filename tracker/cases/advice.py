@@ -37,6 +37,19 @@ def sessions_query(project: Project) -> sa.Select[tuple[AdvisorySession]]:
     )
 
 
+def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[tuple[FollowUp]]:
+    """Open follow-ups due before `today` in the user's scope, oldest first (for dashboards
+    and reminders); only for roles that may read advice."""
+    stmt = (
+        sa.select(FollowUp)
+        .join(AdvisorySession, AdvisorySession.id == FollowUp.session_id)
+        .join(Project, Project.id == AdvisorySession.project_id)
+        .where(policy.visible_projects(user), FollowUp.done.is_(False), FollowUp.due_on < today)
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
+    return stmt if user.role in policy.RULES["session.view_advice"] else stmt.where(sa.false())
+
+
 def open_session(session: AdvisorySession, user: User) -> bool:
     """Whether `user` sees the privileged notes of `session`; a lawyer's view is audited."""
     privileged = policy.can(user, "session.view_privileged", session)
@@ -128,7 +141,7 @@ def record_session(project: Project, lawyer: User, fields: dict[str, Any]) -> Ad
 
 
 def update_session(
-    session: AdvisorySession, version: int, fields: dict[str, Any]
+    session: AdvisorySession, version: int | None, fields: dict[str, Any]
 ) -> AdvisorySession:
     """Edit a session; `follow_ups`, when given, are added. Raises StateConflict (409) for a
     stale version, InvalidInput (422)."""

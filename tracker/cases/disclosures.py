@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.audit.service import record
+from tracker.auth import policy
 from tracker.auth.accounts import iso_countries
 from tracker.auth.models import User
 from tracker.cases import assets, search, service
@@ -55,6 +56,17 @@ def disclosures_query(project: Project) -> sa.Select[tuple[Disclosure]]:
         .options(selectinload(Disclosure.inventors))
         .order_by(Disclosure.id.desc())
     )
+
+
+def awaiting_decision(user: User) -> sa.Select[tuple[Disclosure]]:
+    """Submitted disclosures in the user's scope, oldest first (for dashboards)."""
+    stmt = (
+        sa.select(Disclosure)
+        .join(Project, Project.id == Disclosure.project_id)
+        .where(policy.visible_projects(user), Disclosure.status == "submitted")
+        .order_by(Disclosure.created_at, Disclosure.id)
+    )
+    return stmt if user.role in policy.RULES["disclosure.read"] else stmt.where(sa.false())
 
 
 def audit_listed(project: Project, disclosures: list[Disclosure]) -> None:

@@ -24,6 +24,7 @@ from werkzeug.exceptions import Forbidden
 
 from tracker import clock
 from tracker.audit.service import record
+from tracker.auth import policy
 from tracker.auth.models import User
 from tracker.cases import service
 from tracker.cases.models import IpAsset, Nda, Project, RiskReview
@@ -197,6 +198,22 @@ def reviews_query(project: Project) -> sa.Select[tuple[RiskReview]]:
         .where(RiskReview.project_id == project.id)
         .order_by(RiskReview.created_at.desc(), RiskReview.id.desc())
     )
+
+
+def awaiting_decision(user: User) -> sa.Select[tuple[RiskReview]]:
+    """Submitted reviews in the user's scope that the user may decide (not their own), oldest
+    first (for dashboards)."""
+    stmt = (
+        sa.select(RiskReview)
+        .join(Project, Project.id == RiskReview.project_id)
+        .where(
+            policy.visible_projects(user),
+            RiskReview.status == "submitted",
+            RiskReview.author_id != user.id,
+        )
+        .order_by(RiskReview.created_at, RiskReview.id)
+    )
+    return stmt if user.role in policy.RULES["review.decide"] else stmt.where(sa.false())
 
 
 def submit_review(project: Project, author: User, answers: Any, summary: str | None) -> RiskReview:
