@@ -149,3 +149,11 @@ def test_forged_mac_without_the_key(chain):
     ).hexdigest()
     db.session.flush()
     assert verify().problem.seq == 3
+
+
+@pytest.mark.parametrize("content", ["not json", "{}", '{"seq": "6", "mac": 1}', "[]"])
+def test_damaged_checkpoint_fails_verification(chain, runner, checkpoint, content):
+    checkpoint.write_text(content)
+    assert verify(checkpoint).problem.kind == "checkpoint_unreadable"
+    out = run(runner, "verify")
+    assert out.exit_code == 1 and "checkpoint" in out.output

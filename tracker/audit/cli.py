@@ -35,7 +35,8 @@ def verify_command() -> None:
         click.echo(f"audit chain intact: {result.events} events, head {result.head_seq}")
         return
     p = result.problem
-    click.echo(f"audit chain BROKEN ({p.kind}) at event {p.seq}: {p.message}", err=True)
+    where = f" at event {p.seq}" if p.seq is not None else ""
+    click.echo(f"audit chain BROKEN ({p.kind}){where}: {p.message}", err=True)
     raise SystemExit(1)
 
 

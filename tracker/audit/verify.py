@@ -27,7 +27,8 @@ BATCH = 1000
 
 @dataclass
 class Problem:
-    #: edited | reordered | deleted | truncated | head_mismatch | checkpoint_mismatch
+    #: edited | reordered | deleted | truncated | head_mismatch | checkpoint_mismatch |
+    #: checkpoint_unreadable
     kind: str
     seq: int | None
     event_id: int | None
@@ -46,11 +47,22 @@ class Result:
         return self.problem is None
 
 
+class CheckpointUnreadable(Exception):
+    pass
+
+
 def read_checkpoint(path: Path | None) -> dict[str, Any] | None:
+    """The last checkpoint, None when there is none yet; CheckpointUnreadable when damaged."""
     if path is None or not path.exists():
         return None
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
+    try:
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and isinstance(data["seq"], int) and isinstance(data["mac"], str):
+            data.setdefault("at", "?")
+            return data
+    except (OSError, ValueError, KeyError):
+        pass
+    raise CheckpointUnreadable(str(path))
 
 
 def _events(after: int) -> Any:
@@ -170,7 +182,13 @@ class _Walk:
 
 def verify_chain(key: bytes, checkpoint_path: Path | None = None) -> Result:
     """Recompute the chain and compare it with the head row and the checkpoint file."""
-    walk = _Walk(key, read_checkpoint(checkpoint_path))
+    try:
+        checkpoint = read_checkpoint(checkpoint_path)
+    except CheckpointUnreadable:
+        head_seq, head_mac = _head()
+        message = f"the checkpoint file {checkpoint_path} is damaged or unreadable"
+        return Result(0, head_seq, head_mac, Problem("checkpoint_unreadable", None, None, message))
+    walk = _Walk(key, checkpoint)
     problem, head_seq, head_mac = walk.run()
     return Result(walk.count, head_seq, head_mac, problem)
 
