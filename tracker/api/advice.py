@@ -13,7 +13,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
-from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.common import page_of, user
+from tracker.api.disclosures import RecordListArgs, page_or_export
 from tracker.auth import policy
 from tracker.cases import advice
 from tracker.cases.loading import project_or_404, record_or_404
@@ -86,12 +87,19 @@ def _session(session_id: int, action: str) -> AdvisorySession:
 
 
 @blp.route("/projects/<int:project_id>/sessions", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(RecordListArgs, location="query")
 @blp.response(200, page_of(AdvisorySessionSummarySchema))
 def list_sessions(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "session.view_advice", project)
-    return paginate(advice.sessions_query(project), args)
+    return page_or_export(
+        advice.sessions_query(project),
+        args,
+        project,
+        "sessions",
+        advice.EXPORT_COLUMNS,
+        advice.export_row,
+    )
 
 
 @blp.route("/projects/<int:project_id>/sessions", methods=["POST"])

@@ -13,7 +13,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
-from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.common import page_of, user
+from tracker.api.disclosures import RecordListArgs, page_or_export
 from tracker.auth import policy
 from tracker.cases import risk
 from tracker.cases.loading import project_or_404, record_or_404
@@ -95,12 +96,20 @@ def risk_factors() -> Any:
 
 
 @blp.route("/projects/<int:project_id>/risk-reviews", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(RecordListArgs, location="query")
 @blp.response(200, page_of(RiskReviewSchema))
 def list_reviews(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "review.view_result", project)
-    return paginate(risk.reviews_query(project), args)
+    answers = policy.can(user(), "review.view_answers", project)
+    return page_or_export(
+        risk.reviews_query(project),
+        args,
+        project,
+        "risk-reviews",
+        risk.export_columns(answers),
+        lambda review: risk.export_row(review, answers),
+    )
 
 
 @blp.route("/projects/<int:project_id>/risk-reviews", methods=["POST"])

@@ -1,0 +1,91 @@
+"""CSV and XLSX exports of the disclosure, session and review lists: same policy as the list,
+the whole list, audited; never privileged notes; review answers only where allowed."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+from records_helpers import (
+    CANARY,
+    OUTSIDERS,
+    ROLES,
+    make_disclosure,
+    make_review,
+    make_session,
+)
+
+from tracker.audit.models import AuditEvent
+from tracker.db import db
+
+LISTS = {
+    "disclosures": {"lawyer", "company", "auditor"},
+    "sessions": {"lawyer", "company"},
+    "risk-reviews": set(ROLES),
+}
+
+
+@pytest.fixture
+def records(world):
+    for _ in range(3):
+        make_disclosure(world.project, world.users["company"], title="=HYPERLINK(evil)")
+        make_session(world.project, world.users["lawyer"])
+        make_review(world.project, world.users["lawyer"])
+
+
+def _csv(response):
+    text = response.get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", LISTS)
+def test_csv_per_role(world, api_as, records, role, name):
+    r = api_as(world.users[role]).get(
+        f"/api/v1/projects/{world.project.id}/{name}?format=csv&per_page=1"
+    )
+    if role not in LISTS[name]:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 200
+    assert r.mimetype == "text/csv"
+    assert "attachment" in r.headers["Content-Disposition"]
+    rows = _csv(r)
+    assert len(rows) == 4  # the header and every row, not one page
+    header = rows[0]
+    assert "privileged_notes" not in header
+    assert CANARY not in r.get_data().decode()
+    if name == "risk-reviews":
+        assert ("nda_coverage" in header) == (role != "operator")
+        assert ("summary" in header) == (role != "operator")
+    if name == "disclosures":
+        assert rows[1][header.index("title")] == "'=HYPERLINK(evil)"  # never a formula
+    event = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "export.list")
+    ).scalar_one()
+    assert event.detail == {"list": name, "format": "csv", "rows": 3}
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("name", LISTS)
+def test_outsiders_get_404(world, api_as, records, role, name):
+    r = api_as(world.outsiders[role]).get(f"/api/v1/projects/{world.project.id}/{name}?format=csv")
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_xlsx(world, api_as, records, name):
+    r = api_as(world.users["lawyer"]).get(f"/api/v1/projects/{world.project.id}/{name}?format=xlsx")
+    assert r.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(r.get_data())) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row") == 4
+    assert CANARY not in sheet
+
+
+def test_unknown_format_is_422(world, api_as):
+    r = api_as(world.users["lawyer"]).get(
+        f"/api/v1/projects/{world.project.id}/sessions?format=pdf"
+    )
+    assert r.status_code == 422
