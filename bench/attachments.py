@@ -4,7 +4,8 @@
 
 Prints, in one run on one machine:
 1. the limit: plain disk-to-disk streaming AES-256-GCM with `cryptography` in the same 64 KiB
-   chunking (encrypt a file to a file, decrypt it back; each ends with an fsync, as uploads do);
+   chunking (encrypt a file to a file, decrypt it back, through the page cache: no fsync,
+   although the tracker's upload does fsync, so the limit is a conservative bar);
 2. the tracker's upload (multipart → encrypt → durable blob → row) and download
    (decrypt → authenticate → serve) of the same file through gunicorn (one sync worker, SQLite),
    measured by an HTTP client on the same machine;
@@ -57,8 +58,9 @@ def make_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def baseline(src: Path, workdir: Path) -> tuple[float, float]:
-    """MB/s of plain streaming AES-256-GCM encryption and decryption, file to file."""
+def baseline(src: Path, workdir: Path) -> tuple[float, float, float]:
+    """MB/s of plain streaming AES-256-GCM encryption and decryption, file to file, and of the
+    encryption including an fsync of the result (what a durable upload must also pay)."""
     key, prefix = AESGCM.generate_key(256), secrets.token_bytes(7)
     aead = AESGCM(key)
     enc, dec = workdir / "baseline.enc", workdir / "baseline.dec"
@@ -75,9 +77,10 @@ def baseline(src: Path, workdir: Path) -> tuple[float, float]:
             left -= len(chunk)
             fout.write(aead.encrypt(nonce(i, left == 0), chunk, b"header"))
             i += 1
+        encrypt = size / (time.perf_counter() - start) / 1e6
         fout.flush()
         os.fsync(fout.fileno())
-    encrypt = size / (time.perf_counter() - start) / 1e6
+    durable = size / (time.perf_counter() - start) / 1e6
 
     start = time.perf_counter()
     with enc.open("rb") as fin, dec.open("wb") as fout:
@@ -87,12 +90,10 @@ def baseline(src: Path, workdir: Path) -> tuple[float, float]:
             left -= len(chunk)
             fout.write(aead.decrypt(nonce(i, left == 0), chunk, b"header"))
             i += 1
-        fout.flush()
-        os.fsync(fout.fileno())
     decrypt = size / (time.perf_counter() - start) / 1e6
     enc.unlink()
     dec.unlink()
-    return encrypt, decrypt
+    return encrypt, decrypt, durable
 
 
 def rss_kib(pid: int) -> int:
@@ -173,6 +174,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "attachments")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each measurement; the best one counts"
+    )
     args = parser.parse_args()
     workdir: Path = args.workdir
     shutil.rmtree(workdir, ignore_errors=True)
@@ -182,8 +186,10 @@ def main() -> None:
     print(f"file: {args.size_mib} MiB of random bytes in {workdir}")
     source_sha = make_file(src, size)
 
-    enc_limit, dec_limit = baseline(src, workdir)
-    print(f"limit   encrypt {enc_limit:8.1f} MB/s   decrypt {dec_limit:8.1f} MB/s")
+    limits = [baseline(src, workdir) for _ in range(args.repeat)]
+    enc_limit, dec_limit, durable = (max(run[k] for run in limits) for k in range(3))
+    print(f"limit            encrypt {enc_limit:8.1f} MB/s   decrypt {dec_limit:8.1f} MB/s")
+    print(f"limit + fsync    encrypt {durable:8.1f} MB/s   (the disk's share of a durable upload)")
 
     os.environ["TRACKER_INSTANCE_PATH"] = str(workdir / "instance")
     env, project_id = deploy(workdir, f"sqlite:///{workdir / 'instance' / 'bench.db'}", size + MIB)
@@ -199,22 +205,23 @@ def main() -> None:
 
         sampler = PeakSampler(server.worker_pid)
         sampler.start()
-        start = time.perf_counter()
-        created = upload(server, token, project_id, src)
-        up_rate = size / (time.perf_counter() - start) / 1e6
-        start = time.perf_counter()
-        got_sha = download(server, token, int(created["id"]))  # type: ignore[call-overload]
-        down_rate = size / (time.perf_counter() - start) / 1e6
+        up_rate = down_rate = 0.0
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            created = upload(server, token, project_id, src)
+            up_rate = max(up_rate, size / (time.perf_counter() - start) / 1e6)
+            start = time.perf_counter()
+            got_sha = download(server, token, int(created["id"]))  # type: ignore[call-overload]
+            down_rate = max(down_rate, size / (time.perf_counter() - start) / 1e6)
+            if created["sha256"] != source_sha or got_sha != source_sha:
+                raise SystemExit("sha256 mismatch: the round trip did not return the same bytes")
         peak = sampler.stop()
     finally:
         server.kill(signal.SIGTERM)
-    if created["sha256"] != source_sha or got_sha != source_sha:
-        raise SystemExit("sha256 mismatch: the round trip did not return the same bytes")
     growth = (peak - base_rss) / 1024
-    print(f"tracker upload  {up_rate:8.1f} MB/s   ratio {up_rate / enc_limit:.2f} (goal >= 0.3)")
-    print(
-        f"tracker download {down_rate:7.1f} MB/s   ratio {down_rate / dec_limit:.2f} (goal >= 0.3)"
-    )
+    up_ratio, down_ratio = up_rate / enc_limit, down_rate / dec_limit
+    print(f"tracker upload   {up_rate:8.1f} MB/s   ratio {up_ratio:.2f} (goal >= 0.3)")
+    print(f"tracker download {down_rate:8.1f} MB/s   ratio {down_ratio:.2f} (goal >= 0.3)")
     print(
         f"worker RSS: {base_rss / 1024:.1f} MiB after warm-up, peak {peak / 1024:.1f} MiB, "
         f"growth {growth:.1f} MiB (goal < 32)"

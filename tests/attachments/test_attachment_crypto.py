@@ -141,3 +141,25 @@ def test_the_documented_decrypter_reads_our_blobs() -> None:
         dek, vid, plaintext, blob = _blob(size)
         kid, wrapped = crypto.wrap_dek(ring, dek, vid)
         assert decrypt(ring.kek(kid), kid, wrapped, str(vid), blob) == plaintext  # type: ignore[operator]
+
+
+def test_chunking_does_not_depend_on_how_the_plaintext_is_fed() -> None:
+    import hashlib
+    import random
+
+    rng = random.Random(4)
+    for n in (0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE, 300_001):
+        data = rng.randbytes(n)
+        for pieces in (1, 7, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 1 << 20, None):
+            dek, vid = crypto.new_dek(), uuid.uuid4()
+            enc = crypto.StreamEncryptor(dek, vid)
+            out, i = [enc.header], 0
+            while i < n:
+                step = pieces or rng.randrange(1, 200_000)
+                out.append(enc.update(data[i : i + step]))
+                i += step
+            out.append(enc.finalize())
+            blob = b"".join(out)
+            assert len(blob) == HEADER_SIZE + n + TAG_SIZE * max(1, -(-n // CHUNK_SIZE))
+            assert crypto.decrypt_bytes(dek, vid, blob) == data
+            assert enc.sha256 is not None and enc.sha256.digest() == hashlib.sha256(data).digest()

@@ -135,17 +135,22 @@ class StreamEncryptor:
         self.size += len(data)
         if self.sha256 is not None:
             self.sha256.update(data)
-        self._buffer += data
-        if len(self._buffer) <= self._chunk:
-            return b""  # the last chunk is only known at the end, so keep one chunk back
+        # The last chunk is only known at the end, so 1..chunk bytes are always kept back.
+        if len(self._buffer) + len(data) <= self._chunk:
+            self._buffer += data
+            return b""
         out = []
-        start, end = 0, len(self._buffer)
-        view = memoryview(self._buffer)
-        while end - start > self._chunk:
+        view = memoryview(data)
+        if self._buffer:  # complete the held-back chunk: more data follows, so it is not last
+            need = self._chunk - len(self._buffer)
+            self._buffer += view[:need]
+            out.append(self._seal(self._buffer, last=False))
+            view = view[need:]
+        # seal whole chunks straight from the caller's bytes (no copy), keep the tail back
+        whole = (len(view) - 1) // self._chunk * self._chunk
+        for start in range(0, whole, self._chunk):
             out.append(self._seal(view[start : start + self._chunk], last=False))
-            start += self._chunk
-        view.release()
-        del self._buffer[:start]
+        self._buffer = bytearray(view[whole:])
         return b"".join(out)
 
     def finalize(self) -> bytes:

@@ -37,6 +37,7 @@ class SweepReport:
 def sweep(grace_seconds: float = DEFAULT_GRACE_SECONDS) -> SweepReport:
     """Remove what an interrupted upload left behind: temporary files, rows that never became
     ready (and their blobs), and blobs no row knows (a crash between rename and commit).
+    Only things older than `grace_seconds` are touched (younger ones may be in flight).
     Commits; audits what it removed."""
     store = blob_store()
     report = SweepReport()
@@ -44,7 +45,7 @@ def sweep(grace_seconds: float = DEFAULT_GRACE_SECONDS) -> SweepReport:
     cutoff = utcnow() - dt.timedelta(seconds=grace_seconds)
     stale = db.session.execute(
         sa.select(AttachmentVersion).where(
-            AttachmentVersion.state.in_(("pending", "deleted")),
+            AttachmentVersion.state == "pending",
             AttachmentVersion.created_at <= cutoff,
         )
     ).scalars()
