@@ -76,3 +76,11 @@ def test_reindex_and_unindex(world, api_as):
 def test_unknown_action_raises(world):
     with pytest.raises(KeyError):
         search.index_record("x", 1, world.project.id, "no.such.action", "text")
+
+
+def test_finds_by_partner_and_company(world, api_as):
+    api = api_as(world.users["admin"])
+    path = f"/api/v1/projects/{world.project.id}"
+    assert api.patch(path, json={"title": "Renamed", "version": 1}).status_code == 200
+    assert _found(api, world.partner.name) == [world.project.id]
+    assert _found(api, world.company.name) == [world.project.id]

@@ -163,7 +163,10 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
 
 
 def _index(project: Project) -> None:
-    text = f"{project.code} {project.title}"
+    """The project's searchable summary: code, title, lead company and partners."""
+    company = db.session.get(Organization, project.company_id)
+    names = [company.name if company else "", *(p.name for p in project.partners)]
+    text = " ".join([project.code, project.title, *names])
     search.index_record("project", project.id, project.id, "project.view", text)
 
 
