@@ -163,3 +163,11 @@ def test_korean_pages(world, browser_as, filed, make_user):
     korean = make_user("company", organization=world.company, locale="ko")
     html = browser_as(korean).get(f"/disclosures/{filed.id}").get_data(as_text=True)
     assert "발명자" in html and "해외 공동발명자" in html
+
+
+def test_korean_error_messages(world, browser_as, make_user):
+    korean = browser_as(make_user("company", organization=world.company, locale="ko"))
+    path = f"/projects/{world.project.id}/disclosures/new"
+    r = korean.post(path, data=_form(page_csrf(korean, path), **{"inventors-1-share_pct": "49"}))
+    assert r.status_code == 422
+    assert "지분의 합은 정확히 100이어야 합니다." in r.get_data(as_text=True)

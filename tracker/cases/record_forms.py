@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -224,6 +225,6 @@ def show_errors(form: Any, exc: InvalidInput) -> None:
         # hidden fields (the version) show nothing, so their messages go on top of the form
         is_field = not isinstance(target, (Form, FieldList, HiddenField))
         if target is not None and hasattr(target, "errors") and is_field:
-            target.errors = [*list(target.errors or []), *messages]
+            target.errors = [*list(target.errors or []), *map(gettext, messages)]
         else:
-            form.form_errors.extend(messages)
+            form.form_errors.extend(map(gettext, messages))

@@ -31,6 +31,10 @@ from tracker.cases.models import IpAsset, Nda, Project, RiskReview
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 
+#: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
+#: shown in a form (tracker.cases.record_forms.show_errors); the API answers in English
+N_ = str
+
 CATALOGUE_PATH = Path(__file__).with_name("risk_factors.json")
 GROUPS = ("impact", "likelihood")
 SENSITIVITY_RANK = {"public": 0, "confidential": 1, "trade_secret": 2}
@@ -80,18 +84,18 @@ class Result:
 def validate_answers(answers: Any, cat: dict[str, Any] | None = None) -> dict[str, str]:
     """Every factor answered with one of its choices, nothing else; 422 otherwise."""
     if not isinstance(answers, dict):
-        raise InvalidInput({"answers": ["Answer every factor."]})
+        raise InvalidInput({"answers": [N_("Answer every factor.")]})
     factors = factors_by_code(cat)
     errors: dict[str, list[str]] = {}
     for code, choice in answers.items():
         factor = factors.get(code)
         if factor is None:
-            errors[f"answers.{code}"] = ["Unknown factor."]
+            errors[f"answers.{code}"] = [N_("Unknown factor.")]
         elif choice not in {c["code"] for c in factor["choices"]}:
-            errors[f"answers.{code}"] = ["Unknown choice."]
+            errors[f"answers.{code}"] = [N_("Unknown choice.")]
     for code in factors:
         if code not in answers:
-            errors[f"answers.{code}"] = ["Answer this factor."]
+            errors[f"answers.{code}"] = [N_("Answer this factor.")]
     if errors:
         raise InvalidInput(errors)
     return {code: str(answers[code]) for code in factors}
@@ -297,12 +301,12 @@ def decide_review(
     if review.status != "submitted":
         raise StateConflict(f"This review is already {review.status}.")
     if decision not in ("approve", "reject"):
-        raise InvalidInput({"decision": ["Choose approve or reject."]})
+        raise InvalidInput({"decision": [N_("Choose approve or reject.")]})
     if decision == "approve":
         if valid_until is None:
-            raise InvalidInput({"valid_until": ["An approval needs a validity date."]})
+            raise InvalidInput({"valid_until": [N_("An approval needs a validity date.")]})
         if valid_until <= clock.today():
-            raise InvalidInput({"valid_until": ["The validity date must be in the future."]})
+            raise InvalidInput({"valid_until": [N_("The validity date must be in the future.")]})
         review.valid_until = valid_until
         review.conditions = (conditions or "").strip() or None
     review.status = "approved" if decision == "approve" else "rejected"
