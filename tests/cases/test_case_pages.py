@@ -47,6 +47,7 @@ def _pages(w):
         "ndas": f"/projects/{pid}/ndas",
         "project_edit": f"/projects/{pid}/edit",
         "asset_new": f"/projects/{pid}/assets/new",
+        "asset_detail": f"/assets/{w.asset.id}",
         "asset_edit": f"/assets/{w.asset.id}/edit",
         "nda_new": f"/projects/{pid}/ndas/new",
         "nda_edit": f"/ndas/{w.nda.id}/edit",
@@ -59,6 +60,7 @@ ALLOWED = {
     "ndas": set(ROLES),
     "project_edit": {"admin", "lawyer"},
     "asset_new": {"lawyer"},
+    "asset_detail": set(ROLES),
     "asset_edit": {"lawyer"},
     "nda_new": {"lawyer", "company"},
     "nda_edit": {"lawyer", "company"},  # the NDA is a draft
@@ -75,8 +77,11 @@ def test_pages_in_scope(records, browser_as, role):
     html = c.get(f"/projects/{records.project.id}/assets").get_data(as_text=True)
     assert "Stack controller firmware" in html
     assert "MOTIE-1" in html
-    # operators see title, kind, sensitivity and regulatory status only
-    assert ("page-description-canary" in html) is False
+    # the description shows on the asset page, but never to operators
+    assert "page-description-canary" not in html
+    detail = c.get(f"/assets/{records.asset.id}").get_data(as_text=True)
+    assert ("page-description-canary" in detail) == (role != "operator")
+    assert "MOTIE-1" in detail
     assert records.partner.name in c.get(_pages(records)["ndas"]).get_data(as_text=True)
 
 

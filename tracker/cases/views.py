@@ -223,6 +223,20 @@ def asset_list(project_id: int) -> Any:
     )
 
 
+@bp.route("/assets/<int:asset_id>")
+def asset_detail(asset_id: int) -> Any:
+    user = _user()
+    asset = record_or_404(user, IpAsset, asset_id)
+    policy.require(user, "asset.view", asset)
+    return render_template(
+        "cases/asset_detail.html",
+        asset=asset,
+        project=asset.project,
+        full=policy.can(user, "asset.view_full", asset),
+        active="cases.asset_list",
+    )
+
+
 def _asset_form(form: AssetForm) -> None:
     owners = [choice(0, "—"), *_organizations("company", "partner")]
     for entry in form.owners:
