@@ -175,3 +175,20 @@ def test_sweep_removes_leftovers_and_keeps_ready_files(
     # nothing left: a second run removes nothing
     again = runner.invoke(args=["attachments", "sweep", "--grace-seconds", "0"])
     assert "Removed 1 temporary files, 0 unfinished rows, 0 orphan blobs." in again.output
+
+
+def test_sweep_at_start_never_raises(
+    app: Any, blob_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = blob_dir / TEMP_DIR
+    stale.mkdir(parents=True)
+    (stale / "old.part").write_bytes(b"x")
+    _age(stale / "old.part", 7200)
+    report = maintenance.sweep_at_start(app)
+    assert report is not None and report.temporary_files == 1
+
+    def broken(_grace: float = 0) -> None:
+        raise OSError("store unavailable")
+
+    monkeypatch.setattr(maintenance, "sweep", broken)
+    assert maintenance.sweep_at_start(app) is None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 
 from tracker.attachments import crypto
 from tracker.attachments.models import AttachmentVersion
@@ -18,6 +20,8 @@ from tracker.attachments.storage import blob_store
 from tracker.audit.service import record
 from tracker.db import db, utcnow
 from tracker.keys import KeyRing
+
+log = logging.getLogger(__name__)
 
 #: uploads younger than this are left alone by the sweeper (they may still be in flight)
 DEFAULT_GRACE_SECONDS = 3600
@@ -183,3 +187,24 @@ def rewrap_all(ring: KeyRing, batch: int = BATCH, limit: int | None = None) -> i
 
 def stats() -> dict[str, Any]:
     return {"old_key_rows": old_key_rows(key_ring())}
+
+
+def sweep_at_start(app: Flask) -> SweepReport | None:
+    """Run the sweeper once when a server process starts (wsgi.py); never stops the start-up.
+
+    With the default grace period it only removes what is at least an hour old, so several
+    processes starting together, or uploads in flight on other instances, are safe."""
+    try:
+        with app.app_context():
+            report = sweep()
+    except Exception:
+        log.exception("the start-up sweep of the attachment store failed")
+        return None
+    if report.total():
+        log.warning(
+            "start-up sweep removed %d temporary files, %d unfinished rows, %d orphan blobs",
+            report.temporary_files,
+            report.pending_rows,
+            report.orphan_blobs,
+        )
+    return report
