@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,11 +16,9 @@ from tracker.cases.models import Disclosure
 from tracker.cases.record_forms import (
     DisclosureDecisionForm,
     DisclosureForm,
-    show_errors,
+    save_form,
     version_of,
 )
-from tracker.db import db
-from tracker.errors import InvalidInput
 
 bp = Blueprint("disclosures", __name__, template_folder="templates")
 PER_PAGE = 50
@@ -57,15 +55,17 @@ def disclosure_new(project_id: int) -> Any:
     project = project_or_404(_user(), project_id)
     policy.require(_user(), "disclosure.file", project)
     form = DisclosureForm()
-    if form.validate_on_submit():
-        try:
-            created = disclosures.file_disclosure(project, _user(), form.fields_for_service())
-            flash(_("Disclosure filed."))
-            return redirect(url_for("disclosures.disclosure_detail", disclosure_id=created.id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-    return _form_page(form, project, None)
+    saved = save_form(
+        form,
+        lambda: disclosures.file_disclosure(project, _user(), form.fields_for_service()),
+        _("Disclosure filed."),
+        _detail_url,
+    )
+    return saved or _form_page(form, project, None)
+
+
+def _detail_url(disclosure: Disclosure) -> str:
+    return url_for("disclosures.disclosure_detail", disclosure_id=disclosure.id)
 
 
 def _form_page(form: DisclosureForm, project: Any, disclosure: Disclosure | None) -> Any:
@@ -107,22 +107,20 @@ def disclosure_decide(disclosure_id: int) -> Any:
     disclosure = record_or_404(_user(), Disclosure, disclosure_id)
     policy.require(_user(), "disclosure.decide", disclosure)
     form = DisclosureDecisionForm()
-    if form.validate_on_submit():
-        try:
-            disclosures.decide_disclosure(
-                disclosure,
-                _user(),
-                form.decision.data or "",
-                form.note.data,
-                {"kind": form.asset_kind.data, "sensitivity": form.asset_sensitivity.data},
-                version_of(form),
-            )
-            flash(_("Decision recorded."))
-            return redirect(url_for("disclosures.disclosure_detail", disclosure_id=disclosure_id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-    return _detail_page(disclosure, form, 422)
+    saved = save_form(
+        form,
+        lambda: disclosures.decide_disclosure(
+            disclosure,
+            _user(),
+            form.decision.data or "",
+            form.note.data,
+            {"kind": form.asset_kind.data, "sensitivity": form.asset_sensitivity.data},
+            version_of(form),
+        ),
+        _("Decision recorded."),
+        _detail_url,
+    )
+    return saved or _detail_page(disclosure, form, 422)
 
 
 @bp.route("/disclosures/<int:disclosure_id>/edit", methods=["GET", "POST"])
@@ -134,12 +132,12 @@ def disclosure_edit(disclosure_id: int) -> Any:
         form = DisclosureForm()
     else:
         form = DisclosureForm(obj=disclosures.open_disclosure(disclosure))
-    if form.validate_on_submit():
-        try:
-            disclosures.resubmit_disclosure(disclosure, version_of(form), form.fields_for_service())
-            flash(_("Disclosure resubmitted."))
-            return redirect(url_for("disclosures.disclosure_detail", disclosure_id=disclosure_id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-    return _form_page(form, disclosure.project, disclosure)
+    saved = save_form(
+        form,
+        lambda: disclosures.resubmit_disclosure(
+            disclosure, version_of(form), form.fields_for_service()
+        ),
+        _("Disclosure resubmitted."),
+        _detail_url,
+    )
+    return saved or _form_page(form, disclosure.project, disclosure)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import flash, redirect
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,6 +30,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.cases import risk
 from tracker.cases.models import ASSET_KINDS, SENSITIVITIES
+from tracker.db import db
 from tracker.errors import InvalidInput
 
 INVENTOR_ROWS = 5
@@ -208,6 +212,24 @@ def version_of(form: Any) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError):
         return None
+
+
+def save_form(
+    form: Any, save: Callable[[], Any], message: str, target: Callable[[Any], str]
+) -> Response | None:
+    """Validate `form` and call `save()`; then flash `message` and redirect to `target(result)`.
+    On invalid input (the form's or the service's) roll back, put the messages on the form and
+    return None: the caller renders the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except InvalidInput as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return None
+    flash(message)
+    return redirect(target(result))
 
 
 def show_errors(form: Any, exc: InvalidInput) -> None:

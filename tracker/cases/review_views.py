@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,12 +21,10 @@ from tracker.cases.record_forms import (
     ReviewDecisionForm,
     review_answers,
     review_form,
-    show_errors,
+    save_form,
     version_of,
 )
 from tracker.cases.risk_level import current_risk_levels
-from tracker.db import db
-from tracker.errors import InvalidInput
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -59,14 +57,14 @@ def review_new(project_id: int) -> Any:
     policy.require(_user(), "review.write", project)
     suggested = risk.prefill(project)
     form = review_form(_locale(), defaults=suggested["answers"])
-    if form.validate_on_submit():
-        try:
-            created = risk.submit_review(project, _user(), review_answers(form), form.summary.data)
-            flash(_("Review submitted for a second lawyer's decision."))
-            return redirect(url_for("reviews.review_detail", review_id=created.id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
+    saved = save_form(
+        form,
+        lambda: risk.submit_review(project, _user(), review_answers(form), form.summary.data),
+        _("Review submitted for a second lawyer's decision."),
+        _detail_url,
+    )
+    if saved:
+        return saved
     factors = [
         (f, getattr(form, f"factor_{f['code']}"), f["code"] in suggested["answers"])
         for f in risk.catalogue()["factors"]
@@ -79,6 +77,10 @@ def review_new(project_id: int) -> Any:
         has_nct=suggested["has_nct"],
         active="reviews.review_list",
     ), 422 if request.method == "POST" else 200
+
+
+def _detail_url(review: RiskReview) -> str:
+    return url_for("reviews.review_detail", review_id=review.id)
 
 
 @bp.route("/reviews/<int:review_id>")
@@ -129,19 +131,17 @@ def review_decide(review_id: int) -> Any:
     review = record_or_404(_user(), RiskReview, review_id)
     policy.require(_user(), "review.decide", review)
     form = ReviewDecisionForm()
-    if form.validate_on_submit():
-        try:
-            risk.decide_review(
-                review,
-                _user(),
-                form.decision.data or "",
-                form.valid_until.data,
-                form.conditions.data,
-                version_of(form),
-            )
-            flash(_("Decision recorded."))
-            return redirect(url_for("reviews.review_detail", review_id=review_id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-    return _detail_page(review, form, 422)
+    saved = save_form(
+        form,
+        lambda: risk.decide_review(
+            review,
+            _user(),
+            form.decision.data or "",
+            form.valid_until.data,
+            form.conditions.data,
+            version_of(form),
+        ),
+        _("Decision recorded."),
+        _detail_url,
+    )
+    return saved or _detail_page(review, form, 422)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,9 +19,12 @@ from tracker.cases import advice
 from tracker.cases.disclosure_views import page_args
 from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import AdvisorySession, Project
-from tracker.cases.record_forms import FollowUpDoneForm, SessionForm, show_errors, version_of
-from tracker.db import db
-from tracker.errors import InvalidInput
+from tracker.cases.record_forms import (
+    FollowUpDoneForm,
+    SessionForm,
+    save_form,
+    version_of,
+)
 
 bp = Blueprint("advice", __name__, template_folder="templates")
 
@@ -55,15 +58,17 @@ def session_new(project_id: int) -> Any:
     project = project_or_404(_user(), project_id)
     policy.require(_user(), "session.write", project)
     form = SessionForm()
-    if form.validate_on_submit():
-        try:
-            created = advice.record_session(project, _user(), form.fields_for_service())
-            flash(_("Session recorded."))
-            return redirect(url_for("advice.session_detail", session_id=created.id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-    return _form_page(form, project, None)
+    saved = save_form(
+        form,
+        lambda: advice.record_session(project, _user(), form.fields_for_service()),
+        _("Session recorded."),
+        _detail_url,
+    )
+    return saved or _form_page(form, project, None)
+
+
+def _detail_url(session: AdvisorySession) -> str:
+    return url_for("advice.session_detail", session_id=session.id)
 
 
 def _form_page(form: SessionForm, project: Project, session: AdvisorySession | None) -> Any:
@@ -101,15 +106,13 @@ def session_edit(session_id: int) -> Any:
         form = SessionForm(obj=session, follow_ups=[])
         form.attendees.data = "\n".join(session.attendees)
         form.topics.data = "\n".join(session.topics)
-    if form.validate_on_submit():
-        try:
-            advice.update_session(session, version_of(form), form.fields_for_service())
-            flash(_("Session saved."))
-            return redirect(url_for("advice.session_detail", session_id=session_id))
-        except InvalidInput as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-    return _form_page(form, session.project, session)
+    saved = save_form(
+        form,
+        lambda: advice.update_session(session, version_of(form), form.fields_for_service()),
+        _("Session saved."),
+        _detail_url,
+    )
+    return saved or _form_page(form, session.project, session)
 
 
 @bp.route("/sessions/<int:session_id>/follow-ups/<int:follow_up_id>", methods=["POST"])
