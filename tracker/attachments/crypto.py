@@ -132,13 +132,17 @@ class StreamEncryptor:
         return sealed
 
     def update(self, data: bytes) -> bytes:
+        return b"".join(self.update_chunks(data))
+
+    def update_chunks(self, data: bytes) -> list[bytes]:
+        """Like `update`, but the sealed chunks one by one (no joining copy)."""
         self.size += len(data)
         if self.sha256 is not None:
             self.sha256.update(data)
         # The last chunk is only known at the end, so 1..chunk bytes are always kept back.
         if len(self._buffer) + len(data) <= self._chunk:
             self._buffer += data
-            return b""
+            return []
         out = []
         view = memoryview(data)
         if self._buffer:  # complete the held-back chunk: more data follows, so it is not last
@@ -151,7 +155,7 @@ class StreamEncryptor:
         for start in range(0, whole, self._chunk):
             out.append(self._seal(view[start : start + self._chunk], last=False))
         self._buffer = bytearray(view[whole:])
-        return b"".join(out)
+        return out
 
     def finalize(self) -> bytes:
         sealed = self._seal(bytes(self._buffer), last=True)

@@ -44,7 +44,7 @@ class _Sink(threading.Thread):
         self.plaintext_sha256 = hashlib.sha256()
         self.blob_sha256 = hashlib.sha256()
         self.error: BaseException | None = None
-        self.queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[tuple[bytes, list[bytes]] | None] = queue.Queue(maxsize=4)
         self.start()
 
     def run(self) -> None:
@@ -54,13 +54,13 @@ class _Sink(threading.Thread):
             plaintext, sealed = item
             try:
                 self.plaintext_sha256.update(plaintext)
-                if sealed:
-                    self.writer.write(sealed)
-                    self.blob_sha256.update(sealed)
+                for piece in sealed:
+                    self.writer.write(piece)
+                    self.blob_sha256.update(piece)
             except BaseException as exc:  # reported to the request thread at its next put
                 self.error = exc
 
-    def put(self, plaintext: bytes, sealed: bytes) -> None:
+    def put(self, plaintext: bytes, sealed: list[bytes]) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put((plaintext, sealed))
@@ -93,7 +93,7 @@ class IncomingFile:
         self.encryptor = crypto.StreamEncryptor(self.dek, self.uuid, hash_plaintext=False)
         self._sink = _Sink(self.writer)
         self._head = bytearray()
-        self._sink.put(b"", self.encryptor.header)
+        self._sink.put(b"", [self.encryptor.header])
 
     @property
     def size(self) -> int:
@@ -106,7 +106,7 @@ class IncomingFile:
             self._head += data[: content.SNIFF_BYTES - len(self._head)]
             if len(self._head) >= content.SNIFF_BYTES:
                 self._check_type()  # refuse early, before a large body is stored
-        self._sink.put(data, self.encryptor.update(data))
+        self._sink.put(data, self.encryptor.update_chunks(data))
 
     def _check_type(self) -> None:
         detected = content.detect(bytes(self._head))
@@ -121,7 +121,7 @@ class IncomingFile:
             raise InvalidInput({FILE_FIELD: ["The file is empty."]})
         if self.content_type is None:
             self._check_type()
-        self._sink.put(b"", self.encryptor.finalize())
+        self._sink.put(b"", [self.encryptor.finalize()])
         self._sink.close()
         self.plaintext_sha256 = self._sink.plaintext_sha256.digest()
         self.blob_sha256 = self._sink.blob_sha256.hexdigest()
