@@ -23,7 +23,7 @@ REQUESTS, DECIDERS, APPENDERS, APPENDS = 4, 5, 4, 10
 
 
 @pytest.mark.real_commits
-def test_one_decision_per_request_and_one_chain(app, gate_world):
+def test_one_decision_per_request_and_one_chain(app, gate_world, runner):
     w = gate_world
     ids = []
     for _ in range(REQUESTS):
@@ -107,4 +107,7 @@ def test_one_decision_per_request_and_one_chain(app, gate_world):
     assert appended == APPENDERS * APPENDS
     result = verify_chain(current_app.extensions["tracker_keys"].audit_key)
     assert result.intact, result.problem
+    assert result.events >= APPENDERS * APPENDS + REQUESTS * 3
     db.session.commit()
+    out = runner.invoke(args=["audit", "verify"])
+    assert out.exit_code == 0, out.output
