@@ -195,6 +195,14 @@ def test_missing_file_field_is_422(world: Any, lawyer_api: Any, blob_dir: Any) -
     assert "file" in r.get_json()["errors"]
     r = raw_upload(lawyer_api, world.project.id, multipart([("other", "a.pdf", pdf())]))
     assert r.status_code == 422
+    r = raw_upload(lawyer_api, world.project.id, multipart([("file", None, b"not a file")]))
+    assert r.status_code == 422 and "file" in r.get_json()["errors"]
+    r = raw_upload(
+        lawyer_api,
+        world.project.id,
+        multipart([("colour", None, b"red"), ("file", "a.pdf", pdf())]),
+    )
+    assert r.status_code == 422 and r.get_json()["errors"] == {"colour": ["Unknown field."]}
     assert version_rows() == 0 and blob_files(blob_dir) == []
 
 

@@ -28,6 +28,8 @@ MULTIPART_OVERHEAD = 64 * 1024
 MAX_FIELD_BYTES = 1024
 MAX_PARTS = 8
 FILE_FIELD = "file"
+#: the small fields an upload may carry besides the file
+FIELDS = frozenset({"record_type", "record_id", "attachment_id", "csrf_token"})
 
 
 class FileTooLarge(RequestEntityTooLarge):
@@ -181,8 +183,10 @@ def receive(
                     )
                     part = FILE_FIELD
                 elif isinstance(event, Field):
-                    if event.name in fields or event.name == FILE_FIELD:
-                        raise InvalidInput({event.name or "_schema": ["Send this field once."]})
+                    if event.name not in FIELDS:
+                        raise InvalidInput({event.name or "_schema": ["Unknown field."]})
+                    if event.name in fields:
+                        raise InvalidInput({event.name: ["Send this field once."]})
                     part, value = event.name, bytearray()
                 elif isinstance(event, Data):
                     if part == FILE_FIELD and incoming is not None:

@@ -22,7 +22,7 @@ from werkzeug.exceptions import NotFound
 
 from tracker.attachments import crypto
 from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
-from tracker.attachments.receive import receive, request_body
+from tracker.attachments.receive import IncomingFile, receive, request_body
 from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth import policy
@@ -95,7 +95,9 @@ def _gone() -> Project:
     raise NotFound()
 
 
-def _record_version(attachment: Attachment, incoming: Any, blob_name: str) -> AttachmentVersion:
+def _record_version(
+    attachment: Attachment, incoming: IncomingFile, blob_name: str
+) -> AttachmentVersion:
     ring = key_ring()
     kek_id, wrapped = crypto.wrap_dek(ring, incoming.dek, incoming.uuid)
     now = utcnow()
