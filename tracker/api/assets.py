@@ -8,8 +8,8 @@ from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.common import PageArgs, page_of, paginate, user
-from tracker.api.projects import allowed_on
+from tracker.api.common import page_of, user
+from tracker.api.projects import ListArgs, allowed_on, page_or_download
 from tracker.auth import policy
 from tracker.cases import assets
 from tracker.cases.loading import project_or_404, record_or_404
@@ -108,14 +108,15 @@ def _dump(asset: IpAsset) -> Any:
 
 
 @blp.route("/projects/<int:project_id>/assets", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(ListArgs, location="query")
 @blp.doc(**_either(page_of(AssetSchema), page_of(AssetLimitedSchema)))
 def list_assets(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "asset.view", project)
-    page = paginate(assets.asset_query(project), args)
     full = policy.can(user(), "asset.view_full", project)
-    return jsonify(page_of(AssetSchema if full else AssetLimitedSchema)().dump(page))
+    schema = AssetSchema if full else AssetLimitedSchema
+    page = page_or_download(assets.asset_query(project), args, schema(), "assets", project)
+    return jsonify(page_of(schema)().dump(page)) if isinstance(page, dict) else page
 
 
 @blp.route("/projects/<int:project_id>/assets", methods=["POST"])

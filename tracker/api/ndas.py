@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker import clock
-from tracker.api.common import PageArgs, page_of, paginate, user
-from tracker.api.projects import allowed_on
+from tracker.api.common import page_of, user
+from tracker.api.projects import ListArgs, allowed_on, page_or_download
 from tracker.auth import policy
 from tracker.cases import ndas
 from tracker.cases.loading import project_or_404, record_or_404
@@ -57,7 +57,7 @@ class NdaPatchSchema(NdaSchema):
 _PATCH = NdaPatchSchema(partial=tuple(n for n in NdaPatchSchema._declared_fields if n != "version"))
 
 
-class NdaFilterArgs(PageArgs):
+class NdaFilterArgs(ListArgs):
     status = fields.String(validate=validate.OneOf(NDA_STATUSES))
     partner_id = fields.Integer()
     expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
@@ -68,7 +68,7 @@ class NdaFilterArgs(PageArgs):
 @blp.response(200, page_of(NdaSchema))
 def list_all_ndas(args: dict[str, Any]) -> Any:
     policy.require(user(), "nda.view")
-    return paginate(ndas.nda_query(user(), args), args)
+    return page_or_download(ndas.nda_query(user(), args), args, NdaSchema(), "ndas")
 
 
 @blp.route("/projects/<int:project_id>/ndas", methods=["GET"])
@@ -77,7 +77,8 @@ def list_all_ndas(args: dict[str, Any]) -> Any:
 def list_ndas(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "nda.view", project)
-    return paginate(ndas.nda_query(user(), args, project), args)
+    stmt = ndas.nda_query(user(), args, project)
+    return page_or_download(stmt, args, NdaSchema(), "ndas", project)
 
 
 @blp.route("/projects/<int:project_id>/ndas", methods=["POST"])

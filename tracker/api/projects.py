@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.common import PageArgs, page_of, paginate, requires, user
+from tracker.audit.service import record
 from tracker.auth import policy
 from tracker.cases import service
 from tracker.cases.loading import project_or_404, record_or_404
-from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
+from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS, Project
+from tracker.db import db
+from tracker.transfers.xlsx import workbook_bytes
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
 
@@ -38,6 +44,66 @@ def allowed_on(action: str, model: type | None = None, key: str = "project_id") 
         return cast(F, wrapper)
 
     return decorator
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ListArgs(PageArgs):
+    #: `csv` or `xlsx`: the whole filtered list (not one page) as a download, audited
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", *EXPORT_TYPES)))
+
+
+def _text(value: Any) -> str:
+    """A cell: lists joined with "; ", nested records as key=value."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{k}={_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _csv_cell(text: str) -> str:
+    """A spreadsheet never runs a CSV cell as a formula (XLSX cells are inline strings)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def page_or_download(
+    stmt: Any, args: dict[str, Any], schema: Schema, name: str, project: Project | None = None
+) -> Any:
+    """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
+    with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
+    API). Audited as `export.list` with the list's name, format and row count."""
+    fmt = args.get("format", "json")
+    if fmt == "json":
+        return paginate(stmt, args)
+    policy.require(user(), "export.list", project)
+    items = schema.dump(db.session.execute(stmt).scalars().unique().all(), many=True)
+    columns = list(schema.dump_fields)
+    rows = [[_text(item.get(c)) for c in columns] for item in items]
+    record(
+        "export.list",
+        project,
+        object_type=None if project else name,
+        detail={"list": name, "format": fmt, "rows": len(rows)},
+    )
+    if fmt == "xlsx":
+        body = workbook_bytes(name[:31], [columns, *rows])
+    else:
+        out = io.StringIO()
+        csv.writer(out).writerows([columns, *([_csv_cell(v) for v in r] for r in rows)])
+        body = ("\ufeff" + out.getvalue()).encode()
+    filename = f"{name}-{project.code}.{fmt}" if project else f"{name}.{fmt}"
+    return Response(
+        body,
+        mimetype=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 class ProjectSchema(Schema):
@@ -80,7 +146,7 @@ class ProjectPatchSchema(Schema):
     version = fields.Integer(required=True, strict=True)
 
 
-class ProjectFilterArgs(PageArgs):
+class ProjectFilterArgs(ListArgs):
     zone_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(PROJECT_STATUSES))
     risk_level = fields.String(validate=validate.OneOf((*RISK_LEVELS, "none")))
@@ -92,7 +158,7 @@ class ProjectFilterArgs(PageArgs):
 @blp.response(200, page_of(ProjectSchema))
 def list_projects(args: dict[str, Any]) -> Any:
     policy.require(user(), "project.view")
-    return paginate(service.project_query(user(), args), args)
+    return page_or_download(service.project_query(user(), args), args, ProjectSchema(), "projects")
 
 
 @blp.route("/projects", methods=["POST"])
