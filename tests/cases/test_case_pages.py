@@ -314,3 +314,16 @@ def test_company_files_a_draft_nda_in_the_browser(records, browser_as):
     data["status"] = "active"  # not offered to company staff: refused, nothing written
     assert c.post(path, data=data).status_code == 422
     assert count(Nda) == before + 1
+
+
+def test_download_links_keep_the_filters(world, browser_as):
+    c = browser_as(world.users["lawyer"])
+    html = c.get("/projects?status=active&zone_id=0&q=").get_data(as_text=True)
+    link = re.search(r'href="(/api/v1/projects\?[^"]*format=csv[^"]*)"', html).group(1)
+    link = link.replace("&amp;", "&")
+    assert "status=active" in link and "zone_id" not in link
+    r = c.get(link)
+    assert r.status_code == 200
+    assert world.project.code in r.get_data(as_text=True)
+    assert c.get(f"/projects/{world.project.id}/assets").status_code == 200
+    assert "format=xlsx" in c.get(f"/projects/{world.project.id}/ndas").get_data(as_text=True)
