@@ -83,17 +83,25 @@ def _save(form: Any, action: Callable[[], T]) -> tuple[T | None, int]:
 
 
 def _submit(
-    form: Any, action: Callable[[], Any], message: str, target: Callable[[Any], str]
+    form: Any,
+    action: Callable[[], Any],
+    message: str,
+    target: Callable[[Any], str],
+    template: str,
+    **context: Any,
 ) -> Any:
-    """Handle a form: after a successful save, flash `message` and answer the redirect to
-    `target(saved)`; otherwise the status to render the form with (200, 409 or 422)."""
-    if not form.validate_on_submit():
-        return 422 if form.errors else 200
-    saved, status = _save(form, action)
-    if saved is None:
-        return status
-    flash(message)
-    return redirect(target(saved))
+    """Handle a form page: after a successful save, flash `message` and redirect to
+    `target(saved)`; otherwise render `template` with the form (200, or 409/422 with the
+    errors on the form)."""
+    status = 200
+    if form.validate_on_submit():
+        saved, status = _save(form, action)
+        if saved is not None:
+            flash(message)
+            return redirect(target(saved))
+    elif form.errors:
+        status = 422
+    return render_template(template, form=form, **context), status
 
 
 def _version(form: Any) -> int | None:
@@ -163,15 +171,14 @@ def project_new() -> Any:
     policy.require(user, "project.create")
     form = ProjectForm()
     _project_form(form, user, None)
-    status = _submit(
+    return _submit(
         form,
         lambda: service.create_project(user, _project_values(form)),
         _("Project created."),
         lambda saved: url_for("cases.project_detail", project_id=saved.id),
+        "cases/project_form.html",
+        project=None,
     )
-    if not isinstance(status, int):
-        return status
-    return render_template("cases/project_form.html", form=form, project=None), status
 
 
 @bp.route("/projects/<int:project_id>")
@@ -192,17 +199,15 @@ def project_edit(project_id: int) -> Any:
     policy.require(user, "project.edit", project)
     form = ProjectForm(obj=project)
     _project_form(form, user, project)
-    status = _submit(
+    return _submit(
         form,
         lambda: service.update_project(user, project, _project_values(form)),
         _("Project saved."),
         lambda saved: url_for("cases.project_detail", project_id=saved.id),
+        "cases/project_form.html",
+        project=project,
+        active="cases.project_detail",
     )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "cases/project_form.html", form=form, project=project, active="cases.project_detail"
-    ), status
 
 
 # --- IP assets ---------------------------------------------------------------------------------
@@ -271,12 +276,6 @@ def _asset_values(form: AssetForm) -> dict[str, Any]:
     return values
 
 
-def _asset_page(form: AssetForm, project: Project, asset: IpAsset | None, status: int) -> Any:
-    return render_template(
-        "cases/asset_form.html", form=form, project=project, asset=asset, active="cases.asset_list"
-    ), status
-
-
 @bp.route("/projects/<int:project_id>/assets/new", methods=["GET", "POST"])
 def asset_new(project_id: int) -> Any:
     user = _user()
@@ -284,15 +283,16 @@ def asset_new(project_id: int) -> Any:
     policy.require(user, "asset.edit", project)
     form = AssetForm()
     _asset_form(form)
-    status = _submit(
+    return _submit(
         form,
         lambda: assets.create_asset(project, _asset_values(form)),
         _("Asset saved."),
         lambda saved: url_for("cases.asset_list", project_id=project_id),
+        "cases/asset_form.html",
+        project=project,
+        asset=None,
+        active="cases.asset_list",
     )
-    if not isinstance(status, int):
-        return status
-    return _asset_page(form, project, None, status)
 
 
 @bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
@@ -318,15 +318,16 @@ def asset_edit(asset_id: int) -> Any:
             ],
         )
     _asset_form(form)
-    status = _submit(
+    return _submit(
         form,
         lambda: assets.update_asset(asset, _asset_values(form)),
         _("Asset saved."),
         lambda saved: url_for("cases.asset_list", project_id=asset.project_id),
+        "cases/asset_form.html",
+        project=asset.project,
+        asset=asset,
+        active="cases.asset_list",
     )
-    if not isinstance(status, int):
-        return status
-    return _asset_page(form, asset.project, asset, status)
 
 
 def _fill(field_list: Any, rows: list[dict[str, Any]]) -> None:
@@ -384,17 +385,16 @@ def nda_new(project_id: int) -> Any:
     policy.require(user, "nda.draft", project)
     form = NdaForm()
     _nda_form(form, user, project)
-    status = _submit(
+    return _submit(
         form,
         lambda: ndas.create_nda(user, project, _nda_values(form)),
         _("NDA saved."),
         lambda saved: url_for("cases.nda_list", project_id=project_id),
+        "cases/nda_form.html",
+        project=project,
+        nda=None,
+        active="cases.nda_list",
     )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "cases/nda_form.html", form=form, project=project, nda=None, active="cases.nda_list"
-    ), status
 
 
 @bp.route("/ndas/<int:nda_id>/edit", methods=["GET", "POST"])
@@ -407,14 +407,13 @@ def nda_edit(nda_id: int) -> Any:
     _nda_form(form, user, nda.project)
     if request.method == "GET":
         form.asset_ids.data = nda.asset_ids
-    status = _submit(
+    return _submit(
         form,
         lambda: ndas.update_nda(user, nda, _nda_values(form)),
         _("NDA saved."),
         lambda saved: url_for("cases.nda_list", project_id=nda.project_id),
+        "cases/nda_form.html",
+        project=nda.project,
+        nda=nda,
+        active="cases.nda_list",
     )
-    if not isinstance(status, int):
-        return status
-    return render_template(
-        "cases/nda_form.html", form=form, project=nda.project, nda=nda, active="cases.nda_list"
-    ), status
