@@ -14,6 +14,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 log = logging.getLogger(__name__)
 
 
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail"})
+
+
 class InvalidInput(Exception):
     """Field errors found by a service (422): `errors` maps field names to messages."""
 
@@ -38,14 +41,15 @@ def is_api_request() -> bool:
 
 
 def problem(status: int, detail: str | None = None, **extra: Any) -> Response:
+    """An RFC 9457 body; `extra` members never replace the standard ones."""
     from werkzeug.http import HTTP_STATUS_CODES
 
     body = {
+        **extra,
         "type": "about:blank",
         "title": HTTP_STATUS_CODES.get(status, "Error"),
         "status": status,
         "detail": detail or HTTP_STATUS_CODES.get(status, "Error"),
-        **extra,
     }
     response = jsonify(body)
     response.status_code = status
@@ -162,7 +166,8 @@ def handle_invalid_input(exc: InvalidInput) -> Any:
 def handle_conflict(exc: StateConflict) -> Any:
     _rollback()
     if is_api_request():
-        return problem(409, exc.detail, **exc.extra)
+        extra = {k: v for k, v in exc.extra.items() if k not in PROBLEM_MEMBERS}
+        return problem(409, exc.detail, **extra)
     return Response(render_template("error.html", status=409, message=exc.detail), status=409)
 
 

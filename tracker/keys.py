@@ -79,23 +79,35 @@ def generate() -> KeyRing:
     return KeyRing(kid, {kid: secrets.token_bytes(32)}, secrets.token_bytes(32))
 
 
-def write(ring: KeyRing, path: Path, *, overwrite: bool = False) -> None:
-    """Write the key file atomically with mode 0600."""
+def write_private_file(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically and durably, mode 0600: an exclusive temporary file,
+    fsync, rename into place, fsync of the directory."""
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise KeyFileError(f"{path} exists; refusing to overwrite a key file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp-{secrets.token_hex(4)}")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w") as fh:
-            fh.write(ring.to_json())
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write(ring: KeyRing, path: Path, *, overwrite: bool = False) -> None:
+    """Write the key file with mode 0600; refuses to replace one unless `overwrite`."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise KeyFileError(f"{path} exists; refusing to overwrite a key file")
+    write_private_file(path, ring.to_json())
     ring.path = path
 
 

@@ -13,6 +13,7 @@ from tracker.auth import policy
 NAV: list[tuple[str, object, str]] = [
     ("main.index", _l("Start"), "project.view"),
     ("cases.project_list", _l("Projects"), "project.view"),
+    ("transfers.zone_overview", _l("My zone"), "transfer.decide"),
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),
     ("audit.audit_list", _l("Audit trail"), "audit.view"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker import keys
 from tracker.audit.models import GENESIS_MAC, AuditEvent, AuditHead
 from tracker.audit.service import compute_mac
 from tracker.db import db
@@ -200,21 +200,5 @@ def _same(a: str, b: str) -> bool:
 def write_checkpoint(path: Path, seq: int, mac: str) -> dict[str, Any]:
     """Write the head to `path` atomically (temporary file, fsync, rename), mode 0600."""
     data = {"seq": seq, "mac": mac, "at": dt.datetime.now(dt.UTC).isoformat()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    keys.write_private_file(path, json.dumps(data))
     return data
