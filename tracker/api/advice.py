@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker.api.common import page_of, user
-from tracker.api.disclosures import RecordListArgs, page_or_export
+from tracker.api.projects import ListArgs, page_or_download
 from tracker.auth import policy
 from tracker.cases import advice
 from tracker.cases.loading import project_or_404, record_or_404
@@ -87,18 +87,14 @@ def _session(session_id: int, action: str) -> AdvisorySession:
 
 
 @blp.route("/projects/<int:project_id>/sessions", methods=["GET"])
-@blp.arguments(RecordListArgs, location="query")
+@blp.arguments(ListArgs, location="query")
 @blp.response(200, page_of(AdvisorySessionSummarySchema))
 def list_sessions(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "session.view_advice", project)
-    return page_or_export(
-        advice.sessions_query(project),
-        args,
-        project,
-        "sessions",
-        advice.EXPORT_COLUMNS,
-        advice.export_row,
+    # downloads use the client's schema: never privileged notes, whoever asks
+    return page_or_download(
+        advice.sessions_query(project), args, AdvisorySessionSummarySchema(), "sessions", project
     )
 
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.common import PageArgs, page_of, paginate, user
-from tracker.audit.service import record
+from tracker.api.common import page_of, user
+from tracker.api.projects import ListArgs, page_or_download
 from tracker.auth import policy
 from tracker.cases import disclosures
 from tracker.cases.loading import project_or_404, record_or_404
@@ -22,10 +17,7 @@ from tracker.cases.models import (
     DISCLOSURE_STATUSES,
     SENSITIVITIES,
     Disclosure,
-    Project,
 )
-from tracker.db import db
-from tracker.transfers.xlsx import workbook_bytes
 
 blp = Blueprint(
     "api_disclosures", __name__, url_prefix="/api/v1", description="Invention disclosures"
@@ -95,61 +87,7 @@ class DisclosureDecisionSchema(Schema):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
-# --- list exports (shared by the disclosure, session and review lists) --------------------------
-
-EXPORT_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class RecordListArgs(PageArgs):
-    #: `csv` or `xlsx`: the whole list (not one page) as a download, audited
-    format = fields.String(validate=validate.OneOf(("json", *EXPORT_TYPES)), load_default="json")
-
-
-def _csv_cell(value: str) -> str:
-    """A spreadsheet never runs a CSV cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _render(fmt: str, name: str, columns: Sequence[str], rows: list[list[str]]) -> bytes:
-    if fmt == "xlsx":
-        return workbook_bytes(name[:31], [list(columns), *rows])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode()
-
-
-def page_or_export(
-    stmt: sa.Select[Any],
-    args: dict[str, Any],
-    project: Project,
-    name: str,
-    columns: Sequence[str],
-    row: Callable[[Any], Sequence[Any]],
-) -> Any:
-    """One page as JSON, or with `format=csv|xlsx` every row as a download (audited as
-    `export.list`: the list's name, format and row count)."""
-    if args.get("format", "json") == "json":
-        return paginate(stmt, args)
-    records = db.session.execute(stmt).scalars().unique().all()
-    rows = [["" if v is None else str(v) for v in row(r)] for r in records]
-    record(
-        "export.list", project, detail={"list": name, "format": args["format"], "rows": len(rows)}
-    )
-    return Response(
-        _render(args["format"], name, columns, rows),
-        mimetype=EXPORT_TYPES[args["format"]],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}-{project.code}.{args["format"]}"'
-        },
-    )
-
-
-class DisclosureFilterArgs(RecordListArgs):
+class DisclosureFilterArgs(ListArgs):
     status = fields.String(validate=validate.OneOf(DISCLOSURE_STATUSES))
 
 
@@ -162,9 +100,7 @@ def list_disclosures(args: dict[str, Any], project_id: int) -> Any:
     stmt = disclosures.disclosures_query(project)
     if "status" in args:
         stmt = stmt.where(Disclosure.status == args["status"])
-    page = page_or_export(
-        stmt, args, project, "disclosures", disclosures.EXPORT_COLUMNS, disclosures.export_row
-    )
+    page = page_or_download(stmt, args, DisclosureOutSchema(), "disclosures", project)
     if isinstance(page, dict):
         disclosures.audit_listed(project, page["items"])
     return page

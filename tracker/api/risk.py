@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker.api.common import page_of, user
-from tracker.api.disclosures import RecordListArgs, page_or_export
+from tracker.api.projects import ListArgs, page_or_download
 from tracker.auth import policy
 from tracker.cases import risk
 from tracker.cases.loading import project_or_404, record_or_404
@@ -96,19 +96,13 @@ def risk_factors() -> Any:
 
 
 @blp.route("/projects/<int:project_id>/risk-reviews", methods=["GET"])
-@blp.arguments(RecordListArgs, location="query")
+@blp.arguments(ListArgs, location="query")
 @blp.response(200, page_of(RiskReviewSchema))
 def list_reviews(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "review.view_result", project)
-    answers = policy.can(user(), "review.view_answers", project)
-    return page_or_export(
-        risk.reviews_query(project),
-        args,
-        project,
-        "risk-reviews",
-        risk.export_columns(answers),
-        lambda review: risk.export_row(review, answers),
+    return page_or_download(
+        risk.reviews_query(project), args, RiskReviewSchema(), "risk-reviews", project
     )
 
 

@@ -41,34 +41,6 @@ def sessions_query(project: Project) -> sa.Select[tuple[AdvisorySession]]:
     )
 
 
-#: exports never carry privileged notes, whoever asks: they are for sharing
-EXPORT_COLUMNS = (
-    "id",
-    "held_on",
-    "duration_minutes",
-    "attendees",
-    "topics",
-    "advice",
-    "follow_ups",
-)
-
-
-def export_row(s: AdvisorySession) -> list[Any]:
-    follow_ups = "; ".join(
-        f"{f.title} / {f.owner} / {f.due_on.isoformat()}{' / done' if f.done else ''}"
-        for f in s.follow_ups
-    )
-    return [
-        s.id,
-        s.held_on.isoformat(),
-        s.duration_minutes,
-        "; ".join(s.attendees),
-        "; ".join(s.topics),
-        s.advice,
-        follow_ups,
-    ]
-
-
 def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[tuple[FollowUp]]:
     """Open follow-ups due before `today` in the user's scope, oldest first (for dashboards
     and reminders); only for roles that may read advice."""

@@ -73,41 +73,6 @@ def awaiting_decision(user: User) -> sa.Select[tuple[Disclosure]]:
     return stmt if user.role in policy.RULES["disclosure.read"] else stmt.where(sa.false())
 
 
-EXPORT_COLUMNS = (
-    "id",
-    "title",
-    "status",
-    "conceived_on",
-    "disclosed_externally",
-    "foreign_inventor",
-    "inventors",
-    "description",
-    "reviewer_note",
-    "asset_id",
-    "created_at",
-)
-
-
-def export_row(d: Disclosure) -> list[Any]:
-    inventors = "; ".join(
-        f"{i.name} {i.share_pct}% {i.nationality or ''} {i.employer or ''}".strip()
-        for i in d.inventors
-    )
-    return [
-        d.id,
-        d.title,
-        d.status,
-        d.conceived_on.isoformat(),
-        d.disclosed_externally,
-        has_foreign_inventor(d),
-        inventors,
-        d.description,
-        d.reviewer_note,
-        d.asset_id,
-        d.created_at.isoformat(),
-    ]
-
-
 def audit_listed(project: Project, disclosures: list[Disclosure]) -> None:
     """A list page shows titles and statuses: one audit event for the page."""
     record(

@@ -220,42 +220,6 @@ def awaiting_decision(user: User) -> sa.Select[tuple[RiskReview]]:
     return stmt if user.role in policy.RULES["review.decide"] else stmt.where(sa.false())
 
 
-RESULT_COLUMNS = (
-    "id",
-    "created_at",
-    "status",
-    "likelihood",
-    "impact",
-    "score",
-    "level",
-    "valid_until",
-    "conditions",
-)
-
-
-def export_columns(with_answers: bool) -> tuple[str, ...]:
-    if not with_answers:
-        return RESULT_COLUMNS
-    return (*RESULT_COLUMNS, "summary", *factors_by_code())
-
-
-def export_row(review: RiskReview, with_answers: bool) -> list[Any]:
-    row: list[Any] = [
-        review.id,
-        review.created_at.isoformat(),
-        review.status,
-        review.likelihood,
-        review.impact,
-        review.score,
-        review.level,
-        review.valid_until.isoformat() if review.valid_until else None,
-        review.conditions,
-    ]
-    if with_answers:
-        row += [review.summary, *(review.answers.get(code) for code in factors_by_code())]
-    return row
-
-
 def submit_review(project: Project, author: User, answers: Any, summary: str | None) -> RiskReview:
     """Score the answers and file the review as `submitted`. Raises InvalidInput (422)."""
     answers = validate_answers(answers)
