@@ -92,3 +92,16 @@ def test_unknown_format_is_422(world, api_as):
         f"/api/v1/projects/{world.project.id}/sessions?format=pdf"
     )
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("page", "name"),
+    [("disclosures", "disclosures"), ("sessions", "sessions"), ("reviews", "risk-reviews")],
+)
+def test_list_pages_link_their_downloads(world, browser_as, records, page, name):
+    c = browser_as(world.users["lawyer"])
+    html = c.get(f"/projects/{world.project.id}/{page}").get_data(as_text=True)
+    link = f"/api/v1/projects/{world.project.id}/{name}?format=csv"
+    assert link in html
+    r = c.get(link)  # the browser's session cookie works for GET
+    assert r.status_code == 200 and r.mimetype == "text/csv"
