@@ -112,10 +112,11 @@ def test_lawyer_accepts_by_form(world, browser_as, filed):
     assert r.status_code == 302
     d = fresh(Disclosure, filed.id)
     assert d.status == "accepted" and fresh(IpAsset, d.asset_id).sensitivity == "trade_secret"
-    # the form is gone, and deciding again is a conflict
-    assert f"/disclosures/{filed.id}/decision" not in c.get(f"/disclosures/{filed.id}").get_data(
-        as_text=True
-    )
+    # the form is gone, the page links to the new asset, and deciding again is a conflict
+    page = c.get(f"/disclosures/{filed.id}").get_data(as_text=True)
+    assert f"/disclosures/{filed.id}/decision" not in page
+    assert f'href="/assets/{d.asset_id}"' in page
+    assert c.get(f"/assets/{d.asset_id}").status_code == 200
     r = c.post(
         f"/disclosures/{filed.id}/decision",
         data={
