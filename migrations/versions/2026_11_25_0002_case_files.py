@@ -116,6 +116,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ndas_expires_on'), ['expires_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_ndas_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ndas_project_id'), ['project_id'], unique=False)
+        batch_op.create_index('ix_ndas_status_expires_on', ['status', 'expires_on'], unique=False)
 
     op.create_table('project_lawyers',
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -313,6 +314,7 @@ def downgrade():
 
     op.drop_table('project_lawyers')
     with op.batch_alter_table('ndas', schema=None) as batch_op:
+        batch_op.drop_index('ix_ndas_status_expires_on')
         batch_op.drop_index(batch_op.f('ix_ndas_project_id'))
         batch_op.drop_index(batch_op.f('ix_ndas_partner_id'))
         batch_op.drop_index(batch_op.f('ix_ndas_expires_on'))

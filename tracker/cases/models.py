@@ -226,6 +226,8 @@ nda_assets = sa.Table(
 
 class Nda(db.Model):
     __tablename__ = "ndas"
+    #: the effective-status filters and `expiring_within_days` (status, then the expiry range)
+    __table_args__ = (sa.Index("ix_ndas_status_expires_on", "status", "expires_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
