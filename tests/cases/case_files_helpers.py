@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -31,14 +30,3 @@ def statements() -> Iterator[list[str]]:
         yield seen
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, path: str) -> str:  # type: ignore[no-untyped-def]
-    """The CSRF token of the form on `path` (tests/conftest.py has the same; importing
-    `conftest` by name is ambiguous once several test folders have one)."""
-    match = CSRF_RE.search(client.get(path).get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)

@@ -4,8 +4,9 @@ import datetime as dt
 import re
 
 import pytest
-from case_files_helpers import OUTSIDERS, ROLES, count, csrf_token, statements
+from case_files_helpers import OUTSIDERS, ROLES, count, statements
 
+from tests.support import csrf_token
 from tracker.cases.models import IpAsset, Nda, Project, RiskReview
 from tracker.db import db
 
