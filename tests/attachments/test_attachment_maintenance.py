@@ -192,3 +192,25 @@ def test_sweep_at_start_never_raises(
 
     monkeypatch.setattr(maintenance, "sweep", broken)
     assert maintenance.sweep_at_start(app) is None
+
+
+def test_a_running_server_follows_a_rotation_done_elsewhere(
+    app: Any, key_file: Path, uploaded: dict[int, bytes], world: Any, api_as: Any
+) -> None:
+    """`keys rotate` runs in its own process: the server's ring object never sees the new KEK,
+    yet it must read the re-wrapped keys and wrap new uploads with the new KEK."""
+    api = api_as(world.users["lawyer"])
+    _downloads(api, uploaded)  # the server has read the key file once
+    other = keys.load(key_file)  # "another process"
+    kid = keys.new_kek_id()
+    other.keks[kid] = os.urandom(32)
+    other.active_kek_id = kid
+    keys.write(other, key_file, overwrite=True)
+    assert maintenance.rewrap_all(other) == 4
+    assert kid not in app.extensions["tracker_keys"].keks  # stale in memory
+    _downloads(api, uploaded)
+    body = upload(api, world.project.id, pdf(5000), name="after.pdf").get_json()
+    row = db.session.execute(
+        sa.select(AttachmentVersion).where(AttachmentVersion.attachment_id == body["id"])
+    ).scalar_one()
+    assert row.kek_id == kid

@@ -50,8 +50,9 @@ def rotate_keys(resume: bool) -> None:
     `--resume` (or simply running it again) finishes the job. Never prints key material.
     """
     from tracker.attachments import maintenance
+    from tracker.attachments.service import key_ring
 
-    ring: keys.KeyRing = current_app.extensions["tracker_keys"]
+    ring = key_ring()
     path = Path(current_app.config["TRACKER_KEY_FILE"])
     if not resume:
         kid = keys.new_kek_id()

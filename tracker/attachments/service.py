@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
+from tracker import keys
 from tracker.attachments import crypto
 from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
 from tracker.attachments.receive import IncomingFile, receive, request_body
@@ -45,7 +46,23 @@ RECORD_MODELS = {
 
 
 def key_ring() -> KeyRing:
+    """The key ring as the key file now says: re-read once per process and whenever the file
+    changes (`keys rotate` run by another process), so running servers unwrap keys re-wrapped
+    under a new KEK, and wrap new ones with it, without a restart. One stat() per call; the
+    file is always replaced atomically."""
     ring: KeyRing = current_app.extensions["tracker_keys"]
+    if ring.path is None:
+        return ring
+    try:
+        stat = ring.path.stat()
+    except OSError:
+        return ring
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    seen = current_app.extensions.get("tracker_keys_seen")
+    if seen is None or seen[0] is not ring or seen[1] != stamp:
+        ring = keys.load(ring.path)
+        current_app.extensions["tracker_keys"] = ring
+        current_app.extensions["tracker_keys_seen"] = (ring, stamp)
     return ring
 
 
