@@ -418,3 +418,11 @@ def test_every_record_type_can_hold_files(
         query_string={"record_type": kind, "record_id": mine.id},
     ).get_json()
     assert listing["total"] == 1 and listing["items"][0]["record_type"] == kind
+
+
+def test_openapi_documents_the_multipart_upload(client: Any) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    post = spec["paths"]["/api/v1/projects/{project_id}/attachments"]["post"]
+    schema = post["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"]
+    assert "201" in post["responses"]

@@ -56,8 +56,31 @@ class ContentArgs(Schema):
     version = fields.Integer(validate=validate.Range(min=1))
 
 
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "record_type": {"type": "string", "enum": list(RECORD_TYPES)},
+                    "record_id": {"type": "integer"},
+                    "attachment_id": {
+                        "type": "integer",
+                        "description": "upload a new version of this attachment",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
 @blp.route("/projects/<int:project_id>/attachments", methods=["POST"])
 @accepts_multipart
+@blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(201, UploadedSchema)
 def upload_attachment(project_id: int) -> Any:
     """Upload a file (multipart `file`; optional `record_type` + `record_id`, or
