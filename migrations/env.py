@@ -79,6 +79,10 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # the per-database full-text objects (FTS5 table, tsvector column, GIN index) are made by
+    # hand in the case-files migration and are not in the models
+    from tracker.cases.search import alembic_include_object
+    conf_args.setdefault("include_object", alembic_include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

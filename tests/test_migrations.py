@@ -8,25 +8,15 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 
 from tests.support import database_url, make_test_app
+from tracker.cases.search import alembic_include_object
 from tracker.db import db
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave out the database-specific full-text parts the migration creates by hand: SQLite's
-    FTS5 virtual table (and its shadow tables), PostgreSQL's tsvector column and GIN index."""
-    name = name or ""
-    if type_ == "table" and name.startswith("search_entries_fts"):
-        return False
-    if type_ == "column" and name == "fts_document":
-        return False
-    return not (type_ == "index" and name.startswith("ix_search_entries_fts"))
 
 
 @pytest.mark.real_commits  # reads the schema on a connection of its own
 def test_upgrade_head_matches_the_models(app):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_object": include_object}
+            conn, opts={"compare_type": True, "include_object": alembic_include_object}
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == []

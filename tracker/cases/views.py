@@ -19,7 +19,7 @@ from tracker import clock
 from tracker.api.common import paginate
 from tracker.auth import policy
 from tracker.auth.models import Organization, User, Zone
-from tracker.cases import assets, ndas, search, service
+from tracker.cases import assets, ndas, service
 from tracker.cases.forms import (
     AssetForm,
     NdaForm,
@@ -38,14 +38,6 @@ T = TypeVar("T")
 PER_PAGE = 50
 #: fields whose errors belong to the whole form (lists of sub-forms)
 _FORM_LEVEL = ("owners", "deadlines", "_schema", "version")
-
-
-@bp.record_once
-def _skip_fulltext_objects_in_alembic(state: Any) -> None:
-    # Until migrations/env.py passes tracker.cases.search.alembic_include_object itself.
-    migrate = state.app.extensions.get("migrate")
-    if migrate is not None:
-        migrate.configure_args.setdefault("include_object", search.alembic_include_object)
 
 
 @bp.context_processor
