@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.common import PageArgs, page_of, paginate, user
-from tracker.attachments import service
+from tracker.attachments import downloads, service
 from tracker.attachments.models import RECORD_TYPES
 from tracker.attachments.responses import download_response
 from tracker.auth import policy
@@ -127,4 +127,4 @@ def get_attachment_content(args: dict[str, Any], attachment_id: int) -> Any:
     attachment = service.attachment_or_404(user(), attachment_id)
     policy.require(user(), "attachment.download", attachment.project)
     version = service.version_of(attachment, args.get("version"))
-    return download_response(service.download(version))
+    return download_response(downloads.download(version))

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from tracker.attachments.service import Download
+from tracker.attachments.downloads import Download
 
 #: a downloaded file must never run as a page of this site, whatever it contains
 DOWNLOAD_CSP = "default-src 'none'; sandbox"

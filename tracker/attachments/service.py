@@ -10,8 +10,7 @@ while it streams, and a chunk that fails ends the response with an error (and is
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -133,7 +132,7 @@ def _record_version(
         wrapped_dek=wrapped,
         blob_name=blob_name,
         state="ready",
-        uploaded_by=_actor(),
+        uploaded_by=actor(),
         created_at=now,
         ready_at=now,
     )
@@ -160,15 +159,15 @@ def _record_version(
     return version
 
 
-def _actor() -> User | None:
+def actor() -> User | None:
     from flask_login import current_user
 
     return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[no-any-return]
 
 
-def _actor_id() -> int | None:
-    actor = _actor()
-    return actor.id if actor is not None else None
+def actor_id() -> int | None:
+    user = actor()
+    return user.id if user is not None else None
 
 
 def _int_field(fields: dict[str, str], name: str) -> int | None:
@@ -218,7 +217,7 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
         record_id=record_id,
         filename=filename,
         current_version=0,
-        created_by=_actor(),
+        created_by=actor(),
     )
     db.session.add(attachment)
     return attachment
@@ -333,85 +332,3 @@ def describe(attachment: Attachment, user: User, with_versions: bool = False) ->
     if with_versions:
         body["versions"] = [version_dict(v, show_digest) for v in ready_versions(attachment)]
     return body
-
-
-# --- download --------------------------------------------------------------------------------
-
-
-@dataclass
-class Download:
-    filename: str
-    content_type: str
-    size: int
-    sha256: bytes
-    chunks: Iterator[bytes]
-
-
-def download(version: AttachmentVersion) -> Download:
-    """Audit the download and return the decrypting stream of `version`.
-
-    The stream raises IntegrityFailure at the first chunk that does not authenticate; that
-    failure is audited (and committed on its own, as the response has already started).
-    """
-    ring = key_ring()
-    version_uuid = uuid.UUID(version.uuid)
-    try:
-        dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
-        digest = crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed)
-    except crypto.IntegrityFailure as exc:
-        audit_integrity_failure(version.id, str(exc), _actor_id())
-        raise
-    detail = {"attachment_id": version.attachment_id, "version": version.number}
-    record("attachment.downloaded", version, detail=detail)
-    failure = _failure_auditor(version.id)
-    chunks = _decrypting(blob_store(), version.blob_name, dek, version_uuid, failure)
-    return Download(version.filename, version.content_type, version.size, digest, chunks)
-
-
-def _failure_auditor(version_id: int) -> Callable[[str], None]:
-    """Audits a failure found while streaming, after the request context is gone: it runs in
-    its own app context and transaction, with the actor and address captured now."""
-    from flask import has_request_context, request
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    actor_id = _actor_id()
-    address = request.remote_addr if has_request_context() else None
-
-    def audit(reason: str) -> None:
-        with app.app_context():
-            audit_integrity_failure(version_id, reason, actor_id=actor_id, address=address)
-
-    return audit
-
-
-def _decrypting(
-    store: Any,
-    blob_name: str,
-    dek: bytes,
-    version_uuid: uuid.UUID,
-    on_failure: Callable[[str], None],
-) -> Iterator[bytes]:
-    try:
-        with store.open(blob_name) as fh:
-            yield from crypto.decrypt_stream(fh.read, dek, version_uuid)
-    except crypto.IntegrityFailure as exc:
-        on_failure(str(exc))
-        raise
-    except OSError as exc:
-        on_failure(f"blob unreadable: {type(exc).__name__}")
-        raise crypto.IntegrityFailure("the blob cannot be read") from None
-
-
-def audit_integrity_failure(
-    version_id: int, reason: str, actor_id: int | None = None, address: str | None = None
-) -> None:
-    """Record a failed authentication in its own transaction (the request will not commit)."""
-    db.session.rollback()
-    record(
-        "attachment.integrity_failed",
-        object_type="attachment_versions",
-        object_id=version_id,
-        actor_id=actor_id,
-        detail={"reason": reason[:200], "client": address},
-    )
-    db.session.commit()

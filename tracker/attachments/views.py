@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from tracker.api.common import PageArgs, paginate
-from tracker.attachments import service
+from tracker.attachments import downloads, service
 from tracker.attachments.models import RECORD_TYPES, Attachment
 from tracker.attachments.responses import download_response
 from tracker.auth import policy
@@ -91,7 +91,7 @@ def download(attachment_id: int) -> Any:
     policy.require(user, "attachment.download", attachment.project)
     number = request.args.get("version", type=int)
     version = service.version_of(attachment, number)
-    return download_response(service.download(version))
+    return download_response(downloads.download(version))
 
 
 def record_attachments(project: Project, record_type: str, record_id: int) -> list[Any]:
