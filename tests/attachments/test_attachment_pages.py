@@ -10,7 +10,7 @@ import pytest
 from flask import render_template_string
 from flask_login import login_user
 
-from tests.attachments.conftest import blob_files, pdf, version_rows
+from tests.attachments.conftest import blob_files, pdf, upload, version_rows
 from tests.conftest import csrf_token
 from tracker.cases.models import Nda
 from tracker.db import db
@@ -70,21 +70,33 @@ def test_upload_without_csrf_is_refused_before_storing(
     assert version_rows() == 0 and blob_files(blob_dir) == []
 
 
+def _existing(world: Any, api_as: Any) -> int:
+    api = api_as(world.users["lawyer"])
+    return int(upload(api, world.project.id, pdf(), name="existing.pdf").get_json()["id"])
+
+
 @pytest.mark.parametrize("role", ["admin", "operator", "auditor"])
-def test_roles_that_may_not_handle_files(role: str, world: Any, browser_as: Any) -> None:
+def test_roles_that_may_not_handle_files(
+    role: str, world: Any, browser_as: Any, api_as: Any
+) -> None:
+    attachment_id = _existing(world, api_as)
     client = browser_as(world.users[role])
     html = client.get(_page(world.project.id)).get_data(as_text=True)
-    assert 'type="file"' not in html
+    assert "existing.pdf" in html  # metadata: everyone who sees the project
+    assert 'type="file"' not in html and "/download" not in html
     token = csrf_token(client, "/")
     assert _post(client, world.project.id, pdf(), token).status_code == 403
+    assert client.get(f"/files/{attachment_id}/download").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["lawyer", "company", "operator"])
-def test_out_of_scope_pages_are_404(role: str, world: Any, browser_as: Any) -> None:
+def test_out_of_scope_pages_are_404(role: str, world: Any, browser_as: Any, api_as: Any) -> None:
+    attachment_id = _existing(world, api_as)
     client = browser_as(world.outsiders[role])
     assert client.get(_page(world.project.id)).status_code == 404
     token = csrf_token(client, "/")
     assert _post(client, world.project.id, pdf(), token).status_code == 404
+    assert client.get(f"/files/{attachment_id}/download").status_code == 404
 
 
 def test_panel_for_a_record(app: Any, world: Any, browser_as: Any) -> None:
