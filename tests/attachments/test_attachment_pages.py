@@ -49,16 +49,20 @@ def test_upload_list_and_download_in_the_browser(world: Any, browser_as: Any) ->
         assert js.status_code == 200
 
 
-def test_upload_with_the_csrf_header(world: Any, browser_as: Any) -> None:
+def test_upload_with_the_csrf_header_as_the_script_sends_it(world: Any, browser_as: Any) -> None:
     client = browser_as(world.users["lawyer"])
     token = csrf_token(client, _page(world.project.id))
     r = client.post(
         _page(world.project.id),
         data={"file": (io.BytesIO(pdf()), "a.pdf")},
         content_type="multipart/form-data",
-        headers={"X-CSRFToken": token},
+        headers={"X-CSRFToken": token, "X-Requested-With": "XMLHttpRequest"},
     )
-    assert r.status_code == 303
+    assert r.status_code == 204
+    assert r.headers["X-Location"] == _page(world.project.id)
+    assert "Uploaded a.pdf (version 1)." in client.get(_page(world.project.id)).get_data(
+        as_text=True
+    )
 
 
 def test_upload_without_csrf_is_refused_before_storing(

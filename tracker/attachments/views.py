@@ -81,6 +81,9 @@ def upload(project_id: int) -> Any:
     policy.require(user, "attachment.upload", project)
     version = service.upload(project, before_file=_check_csrf)
     flash(_("Uploaded %(name)s (version %(n)d).", name=version.filename, n=version.number))
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        # the progress-bar script navigates itself, so the flash message survives for that page
+        return "", 204, {"X-Location": _back(project_id)}
     return redirect(_back(project_id), code=303)
 
 

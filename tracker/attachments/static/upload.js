@@ -12,6 +12,7 @@
       var token = form.querySelector("input[name=csrf_token]");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       if (token) { xhr.setRequestHeader("X-CSRFToken", token.value); }
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) { return; }
@@ -21,7 +22,7 @@
       });
       xhr.addEventListener("load", function () {
         if (xhr.status < 400) {
-          window.location.assign(xhr.responseURL || window.location.href);
+          window.location.assign(xhr.getResponseHeader("X-Location") || window.location.href);
         } else {
           button.disabled = false;
           var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
