@@ -141,3 +141,16 @@ class StatementCounter:
 
     def __exit__(self, *exc: object) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def xlsx_rows(data: bytes) -> list[list[Any]]:
+    """The first sheet of an XLSX download as rows of values."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()

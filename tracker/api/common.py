@@ -11,8 +11,12 @@ from flask import abort
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from tracker.audit.service import record
 from tracker.auth import policy
+from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.models import Project
 from tracker.db import db
+from tracker.reports.exports import EXPORT_TYPES, download
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,3 +84,61 @@ def requires(action: str) -> Callable[[F], F]:
 def user() -> Any:
     """The signed-in user (a `tracker.auth.models.User`)."""
     return current_user._get_current_object()
+
+
+def allowed_on(action: str, model: type | None = None, key: str = "project_id") -> Callable[[F], F]:
+    """Load the project (or the `model` record) named by the URL and ask the policy before the
+    body is validated: 404 out of scope, 403 in scope but not allowed."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if model is None:
+                obj: Any = project_or_404(user(), kwargs[key])
+            else:
+                obj = record_or_404(user(), model, kwargs[key])
+            policy.require(user(), action, obj)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+class ListArgs(PageArgs):
+    #: `csv` or `xlsx`: the whole filtered list (not one page) as a download, audited
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", *EXPORT_TYPES)))
+
+
+def _text(value: Any) -> str:
+    """A cell: lists joined with "; ", nested records as key=value."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{k}={_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def page_or_download(
+    stmt: Any, args: dict[str, Any], schema: Schema, name: str, project: Project | None = None
+) -> Any:
+    """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
+    with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
+    API). Audited as `export.list` with the list's name, format and row count."""
+    fmt = args.get("format", "json")
+    if fmt == "json":
+        return paginate(stmt, args)
+    policy.require(user(), "export.list", project)
+    items = schema.dump(db.session.execute(stmt).scalars().unique().all(), many=True)
+    columns = list(schema.dump_fields)
+    rows = [[_text(item.get(c)) for c in columns] for item in items]
+    record(
+        "export.list",
+        project,
+        object_type=None if project else name,
+        detail={"list": name, "format": fmt, "rows": len(rows)},
+    )
+    filename = f"{name}-{project.code}" if project else name
+    return download(fmt, columns, rows, filename, sheet=name)

@@ -8,8 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker import clock
-from tracker.api.common import page_of, user
-from tracker.api.projects import ListArgs, allowed_on, page_or_download
+from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.auth import policy
 from tracker.cases import ndas
 from tracker.cases.loading import project_or_404, record_or_404

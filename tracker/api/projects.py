@@ -2,108 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.common import PageArgs, page_of, paginate, requires, user
-from tracker.audit.service import record
+from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, requires, user
 from tracker.auth import policy
 from tracker.cases import service
-from tracker.cases.loading import project_or_404, record_or_404
-from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS, Project
-from tracker.db import db
-from tracker.transfers.xlsx import workbook_bytes
+from tracker.cases.loading import project_or_404
+from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
 
 _max50 = validate.Length(max=50)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def allowed_on(action: str, model: type | None = None, key: str = "project_id") -> Callable[[F], F]:
-    """Load the project (or the `model` record) named by the URL and ask the policy before the
-    body is validated: 404 out of scope, 403 in scope but not allowed."""
-
-    def decorator(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if model is None:
-                obj: Any = project_or_404(user(), kwargs[key])
-            else:
-                obj = record_or_404(user(), model, kwargs[key])
-            policy.require(user(), action, obj)
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorator
-
-
-EXPORT_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class ListArgs(PageArgs):
-    #: `csv` or `xlsx`: the whole filtered list (not one page) as a download, audited
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", *EXPORT_TYPES)))
-
-
-def _text(value: Any) -> str:
-    """A cell: lists joined with "; ", nested records as key=value."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return " ".join(f"{k}={_text(v)}" for k, v in value.items())
-    return str(value)
-
-
-def _csv_cell(text: str) -> str:
-    """A spreadsheet never runs a CSV cell as a formula (XLSX cells are inline strings)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def page_or_download(
-    stmt: Any, args: dict[str, Any], schema: Schema, name: str, project: Project | None = None
-) -> Any:
-    """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
-    with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
-    API). Audited as `export.list` with the list's name, format and row count."""
-    fmt = args.get("format", "json")
-    if fmt == "json":
-        return paginate(stmt, args)
-    policy.require(user(), "export.list", project)
-    items = schema.dump(db.session.execute(stmt).scalars().unique().all(), many=True)
-    columns = list(schema.dump_fields)
-    rows = [[_text(item.get(c)) for c in columns] for item in items]
-    record(
-        "export.list",
-        project,
-        object_type=None if project else name,
-        detail={"list": name, "format": fmt, "rows": len(rows)},
-    )
-    if fmt == "xlsx":
-        body = workbook_bytes(name[:31], [columns, *rows])
-    else:
-        out = io.StringIO()
-        csv.writer(out).writerows([columns, *([_csv_cell(v) for v in r] for r in rows)])
-        body = ("\ufeff" + out.getvalue()).encode()
-    filename = f"{name}-{project.code}.{fmt}" if project else f"{name}.{fmt}"
-    return Response(
-        body,
-        mimetype=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 class ProjectSchema(Schema):

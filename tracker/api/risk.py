@@ -13,8 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
-from tracker.api.common import page_of, user
-from tracker.api.projects import ListArgs, page_or_download
+from tracker.api.common import ListArgs, page_of, page_or_download, user
 from tracker.auth import policy
 from tracker.cases import risk
 from tracker.cases.loading import project_or_404, record_or_404

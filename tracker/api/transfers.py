@@ -10,9 +10,10 @@ from marshmallow import Schema, fields, validate
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.auth import policy
 from tracker.cases.loading import project_or_404, record_or_404
+from tracker.reports.exports import EXPORT_TYPES
 from tracker.transfers import service
 from tracker.transfers.attachments import file_sha256
-from tracker.transfers.export import FORMATS, export
+from tracker.transfers.export import export
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
 
@@ -91,7 +92,7 @@ class TransferFilterArgs(PageArgs):
     planned_from = fields.Date()
     planned_to = fields.Date()
     #: `csv` or `xlsx`: the whole filtered list as a download (audited)
-    format = fields.String(validate=validate.OneOf(("json", *FORMATS)), load_default="json")
+    format = fields.String(validate=validate.OneOf(("json", *EXPORT_TYPES)), load_default="json")
 
 
 class ProjectTransferFilterArgs(PageArgs):

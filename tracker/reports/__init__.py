@@ -1,0 +1,1 @@
+"""Reports: exports of lists (CSV, XLSX), and later dashboards, PDFs and calendars."""
