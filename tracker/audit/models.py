@@ -8,12 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.db import UTCDateTime, db
+from tracker.db import Model, UTCDateTime
 
 GENESIS_MAC = "0" * 64
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -33,7 +33,7 @@ class AuditEvent(db.Model):
     mac: Mapped[str] = mapped_column(sa.String(64))
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The single chain-head row; appends lock it, so the chain never forks."""
 
     __tablename__ = "audit_head"

@@ -7,14 +7,14 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from tracker.db import UTCDateTime, db, str_enum, utcnow
+from tracker.db import Model, UTCDateTime, str_enum, utcnow
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 ORG_KINDS = ("company", "partner", "law_firm")
 LOCALES = ("ko", "en")
 
 
-class Zone(db.Model):
+class Zone(Model):
     __tablename__ = "zones"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,7 +25,7 @@ class Zone(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,7 @@ class Organization(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +93,7 @@ class User(db.Model):
         return self.totp_secret_sealed is not None
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser session; the cookie only names it, so the server can end it."""
 
     __tablename__ = "user_sessions"
@@ -108,7 +108,7 @@ class UserSession(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,7 +31,7 @@ LIST_FIELDS = ("attendees", "topics")
 MAX_DURATION = 24 * 60
 
 
-def sessions_query(project: Project) -> sa.Select[tuple[AdvisorySession]]:
+def sessions_query(project: Project) -> sa.Select[AdvisorySession]:
     """A project's sessions, latest first, follow-ups loaded in one more statement."""
     return (
         sa.select(AdvisorySession)
@@ -41,7 +41,7 @@ def sessions_query(project: Project) -> sa.Select[tuple[AdvisorySession]]:
     )
 
 
-def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[tuple[FollowUp]]:
+def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[FollowUp]:
     """Open follow-ups due before `today` in the user's scope, oldest first (for dashboards
     and reminders); only for roles that may read advice."""
     stmt = (

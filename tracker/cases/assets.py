@@ -190,7 +190,7 @@ def update_asset(asset: IpAsset, changes: dict[str, Any]) -> IpAsset:
     return asset
 
 
-def asset_query(project: Project) -> sa.Select[tuple[IpAsset]]:
+def asset_query(project: Project) -> sa.Select[IpAsset]:
     """The project's assets, newest last, with owners and deadlines loaded alongside."""
     return (
         sa.select(IpAsset)

@@ -52,7 +52,7 @@ def has_foreign_inventor(disclosure: Disclosure) -> bool:
     return any(is_foreign(i) for i in disclosure.inventors)
 
 
-def disclosures_query(project: Project) -> sa.Select[tuple[Disclosure]]:
+def disclosures_query(project: Project) -> sa.Select[Disclosure]:
     """A project's disclosures, newest first, inventors loaded in one more statement."""
     return (
         sa.select(Disclosure)
@@ -62,7 +62,7 @@ def disclosures_query(project: Project) -> sa.Select[tuple[Disclosure]]:
     )
 
 
-def awaiting_decision(user: User) -> sa.Select[tuple[Disclosure]]:
+def awaiting_decision(user: User) -> sa.Select[Disclosure]:
     """Submitted disclosures in the user's scope, oldest first (for dashboards)."""
     stmt = (
         sa.select(Disclosure)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from tracker.auth.models import Organization, User, Zone
-from tracker.db import UTCDateTime, db, str_enum, utcnow
+from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
 
 SECURITY_LEVELS = ("general", "security", "sensitive")
 PROJECT_STATUSES = ("active", "closed")
@@ -49,7 +49,7 @@ project_lawyers = sa.Table(
 )
 
 
-class Project(db.Model):
+class Project(Model):
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class Project(db.Model):
         return [u.id for u in self.lawyers]
 
 
-class IpAsset(db.Model):
+class IpAsset(Model):
     __tablename__ = "ip_assets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,7 +143,7 @@ class IpAsset(db.Model):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
 
-class AssetOwner(db.Model):
+class AssetOwner(Model):
     __tablename__ = "asset_owners"
 
     asset_id: Mapped[int] = mapped_column(
@@ -157,7 +157,7 @@ class AssetOwner(db.Model):
     organization: Mapped[Organization] = relationship(lazy="joined")
 
 
-class AssetDeadline(db.Model):
+class AssetDeadline(Model):
     __tablename__ = "asset_deadlines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,7 +170,7 @@ class AssetDeadline(db.Model):
     done: Mapped[bool] = mapped_column(default=False)
 
 
-class Disclosure(db.Model):
+class Disclosure(Model):
     """An invention disclosure filed by a company for one of its projects."""
 
     __tablename__ = "disclosures"
@@ -202,7 +202,7 @@ class Disclosure(db.Model):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
 
-class Inventor(db.Model):
+class Inventor(Model):
     __tablename__ = "inventors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -224,7 +224,7 @@ nda_assets = sa.Table(
 )
 
 
-class Nda(db.Model):
+class Nda(Model):
     __tablename__ = "ndas"
     #: the effective-status filters and `expiring_within_days` (status, then the expiry range)
     __table_args__ = (sa.Index("ix_ndas_status_expires_on", "status", "expires_on"),)
@@ -263,7 +263,7 @@ class Nda(db.Model):
         return self.status
 
 
-class RiskReview(db.Model):
+class RiskReview(Model):
     __tablename__ = "risk_reviews"
     __table_args__ = (
         sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),
@@ -297,7 +297,7 @@ class RiskReview(db.Model):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
 
-class AdvisorySession(db.Model):
+class AdvisorySession(Model):
     __tablename__ = "advisory_sessions"
     #: a project's sessions, latest first
     __table_args__ = (sa.Index("ix_advisory_sessions_project_held", "project_id", "held_on"),)
@@ -324,7 +324,7 @@ class AdvisorySession(db.Model):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     __tablename__ = "follow_ups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -338,7 +338,7 @@ class FollowUp(db.Model):
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class SearchEntry(db.Model):
+class SearchEntry(Model):
     """One searchable text of a record (see tracker.cases.search).
 
     The full-text index itself lives beside this table and is created by the migration per

@@ -137,7 +137,7 @@ def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
 
 def nda_query(
     user: User, filters: dict[str, Any], project: Project | None = None
-) -> sa.Select[tuple[Nda]]:
+) -> sa.Select[Nda]:
     """NDAs the user may see (of one project, or across the scope), soonest expiry first.
 
     Filters: `status` (the effective one, derived in SQL), `partner_id`,

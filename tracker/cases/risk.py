@@ -195,7 +195,7 @@ def _nda_coverage(ndas: list[Nda], today: dt.date) -> str:
 # --- services ----------------------------------------------------------------------------------
 
 
-def reviews_query(project: Project) -> sa.Select[tuple[RiskReview]]:
+def reviews_query(project: Project) -> sa.Select[RiskReview]:
     """A project's reviews, newest first (ix_risk_reviews_project_created)."""
     return (
         sa.select(RiskReview)
@@ -204,7 +204,7 @@ def reviews_query(project: Project) -> sa.Select[tuple[RiskReview]]:
     )
 
 
-def awaiting_decision(user: User) -> sa.Select[tuple[RiskReview]]:
+def awaiting_decision(user: User) -> sa.Select[RiskReview]:
     """Submitted reviews in the user's scope that the user may decide (not their own), oldest
     first (for dashboards)."""
     stmt = (

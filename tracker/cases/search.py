@@ -84,7 +84,7 @@ def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
     return SearchEntry.id.in_(matching)
 
 
-def search_entries(user: User, q: str) -> sa.Select[tuple[SearchEntry]]:
+def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
     """The entries matching `q` that `user` may see (scope and role, in SQL)."""
     words = query_words(q)
     if not words:
@@ -100,7 +100,7 @@ def search_entries(user: User, q: str) -> sa.Select[tuple[SearchEntry]]:
     )
 
 
-def search_projects(user: User, q: str) -> sa.Select[tuple[int]]:
+def search_projects(user: User, q: str) -> sa.Select[int]:
     """The ids of the projects with a matching text that `user` may see (for `IN (...)`)."""
     entries = search_entries(user, q).subquery()
     return sa.select(entries.c.project_id).distinct()

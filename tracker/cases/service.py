@@ -205,7 +205,7 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
     return project
 
 
-def project_query(user: User, filters: dict[str, Any]) -> sa.Select[tuple[Project]]:
+def project_query(user: User, filters: dict[str, Any]) -> sa.Select[Project]:
     """The projects `user` may see, filtered (zone_id, status, risk_level, q), sorted by code,
     each with its current risk level and what a list shows loaded (a fixed number of
     statements per page)."""

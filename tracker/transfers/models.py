@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Organization, User
 from tracker.cases.models import IpAsset, Project
-from tracker.db import UTCDateTime, db, str_enum, utcnow
+from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
 
 CHANNELS = ("secure_platform", "encrypted_email", "email", "physical_media", "on_site", "oral")
 TRANSFER_STATUSES = ("blocked", "pending_review", "approved", "denied")
@@ -26,7 +26,7 @@ transfer_assets = sa.Table(
 )
 
 
-class TransferRequest(db.Model):
+class TransferRequest(Model):
     __tablename__ = "transfer_requests"
     __table_args__ = (
         # the ledger and the zone's queue: approved/pending requests by date
@@ -70,7 +70,7 @@ class TransferRequest(db.Model):
         return [c for c in self.checks if not c["ok"]]
 
 
-class TransferFile(db.Model):
+class TransferFile(Model):
     """An attachment named in a request, with its plaintext sha256 as it was at filing."""
 
     __tablename__ = "transfer_files"
