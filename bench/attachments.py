@@ -23,7 +23,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import sys
 import threading
 import time
@@ -194,8 +193,8 @@ def main() -> None:
     os.environ["TRACKER_INSTANCE_PATH"] = str(workdir / "instance")
     env, project_id = deploy(workdir, f"sqlite:///{workdir / 'instance' / 'bench.db'}", size + MIB)
     server = LiveServer(env)
-    server.start()
     try:
+        server.start()
         token = server.token()
         warm = workdir / "warm.pdf"
         make_file(warm, 4 * MIB)  # load every module and code path before measuring memory
@@ -217,7 +216,7 @@ def main() -> None:
                 raise SystemExit("sha256 mismatch: the round trip did not return the same bytes")
         peak = sampler.stop()
     finally:
-        server.kill(signal.SIGTERM)
+        server.close()
     growth = (peak - base_rss) / 1024
     up_ratio, down_ratio = up_rate / enc_limit, down_rate / dec_limit
     print(f"tracker upload   {up_rate:8.1f} MB/s   ratio {up_ratio:.2f} (goal >= 0.3)")

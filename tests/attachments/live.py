@@ -127,6 +127,11 @@ class LiveServer:
         os.killpg(self.proc.pid, sig)
         self.proc.wait(timeout=60)
 
+    def close(self) -> None:
+        """Kill the server if it still runs (a failed test must not leave it behind)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill()
+
     @property
     def worker_pid(self) -> int:
         assert self.proc is not None

@@ -41,9 +41,15 @@ def _partial_upload(server: LiveServer, token: str, project_id: int, body: bytes
     return sock
 
 
-def test_sigkill_during_uploads(deployment: Any) -> None:
+@pytest.fixture
+def server(deployment: Any) -> Any:
+    live = LiveServer(deployment[0])
+    yield live
+    live.close()
+
+
+def test_sigkill_during_uploads(deployment: Any, server: LiveServer) -> None:
     env, project_id, engine, blobs = deployment
-    server = LiveServer(env)
     acknowledged: dict[int, bytes] = {}
     big = pdf(8 * 1024 * 1024, marker=MARKER)
     body = multipart([("file", "big.pdf", big)])
@@ -96,25 +102,22 @@ def test_sigkill_during_uploads(deployment: Any) -> None:
     assert verified.returncode == 0, verified.stdout + verified.stderr
     # after a restart every acknowledged upload reads back intact
     server.start()
-    try:
-        token = server.token()
-        status, listing = server.request(
+    token = server.token()
+    status, listing = server.request(
+        "GET",
+        f"/api/v1/projects/{project_id}/attachments",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert status == 200
+    listed = {i["id"]: i for i in json.loads(listing)["items"]}
+    assert set(acknowledged) <= set(listed) and len(listed) == len(rows)
+    unacknowledged = {k: big for k in listed if k not in acknowledged}
+    assert all(listed[k]["filename"] == "big.pdf" for k in unacknowledged)
+    for attachment_id, data in {**acknowledged, **unacknowledged}.items():
+        status, got = server.request(
             "GET",
-            f"/api/v1/projects/{project_id}/attachments",
+            f"/api/v1/attachments/{attachment_id}/content",
             headers={"Authorization": f"Bearer {token}"},
         )
         assert status == 200
-        listed = {i["id"]: i for i in json.loads(listing)["items"]}
-        assert set(acknowledged) <= set(listed) and len(listed) == len(rows)
-        unacknowledged = {k: big for k in listed if k not in acknowledged}
-        assert all(listed[k]["filename"] == "big.pdf" for k in unacknowledged)
-        for attachment_id, data in {**acknowledged, **unacknowledged}.items():
-            status, got = server.request(
-                "GET",
-                f"/api/v1/attachments/{attachment_id}/content",
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert status == 200
-            assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
-    finally:
-        server.kill()
+        assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
