@@ -24,6 +24,7 @@ translations: $(STAMP)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
+	$(BIN)/flask attachments sweep
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # The browser tests drive Debian's chromium through Playwright (Playwright's own download does
@@ -36,6 +37,8 @@ browser:
 
 ## Install and run the whole suite (SQLite; also PostgreSQL when TRACKER_TEST_DATABASE_URL is set).
 test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy tracker
 	@echo "== test suite on SQLite =="
 	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -n 2
 	@if [ -n "$$TRACKER_TEST_DATABASE_URL" ]; then \
@@ -46,6 +49,7 @@ test: install browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check tracker tests
+	$(BIN)/mypy tracker
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

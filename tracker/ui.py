@@ -44,7 +44,7 @@ PROJECT_TABS: list[tuple[str, object, str]] = [
     ("cases.nda_list", _l("NDAs"), "nda.view"),
     ("reviews.review_list", _l("Risk reviews"), "review.view_result"),
     ("advice.session_list", _l("Advisory sessions"), "session.view_advice"),
-    ("attachments.project_attachments", _l("Files"), "attachment.download"),
+    ("attachments.project_attachments", _l("Files"), "project.view"),
     ("transfers.project_transfers", _l("Data sharing"), "transfer.view"),
 ]
 

@@ -426,3 +426,36 @@ def test_openapi_documents_the_multipart_upload(client: Any) -> None:
     schema = post["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert schema["required"] == ["file"]
     assert "201" in post["responses"]
+
+
+def test_cookie_upload_needs_the_csrf_header_and_never_spools_the_body(
+    world, browser_as, monkeypatch
+):
+    """A browser session uploading through the API: the CSRF token comes from the header, and
+    Werkzeug's form parser (which would spool the plaintext to a temporary file) never runs."""
+    import werkzeug.formparser
+
+    from tests.support import csrf_token
+
+    def no_spooling(*args, **kwargs):
+        raise AssertionError("the multipart body was parsed (and spooled) by Werkzeug")
+
+    client = browser_as(world.users["lawyer"])
+    token = csrf_token(client, "/account")
+    body = multipart([("file", "a.pdf", pdf(2 * 1024 * 1024))])
+    path = f"/api/v1/projects/{world.project.id}/attachments"
+
+    def post(**headers):
+        # a raw input stream: the test client's own form encoder would spool a temporary file
+        return client.post(
+            path,
+            input_stream=io.BytesIO(body),
+            content_length=len(body),
+            content_type="multipart/form-data; boundary=XyZ",
+            headers=headers,
+        )
+
+    monkeypatch.setattr(werkzeug.formparser, "default_stream_factory", no_spooling)
+    assert post().status_code == 400
+    accepted = post(**{"X-CSRFToken": token})
+    assert accepted.status_code == 201, accepted.get_data(as_text=True)[:300]

@@ -11,7 +11,7 @@ from flask import render_template_string
 from flask_login import login_user
 
 from tests.attachments.conftest import blob_files, pdf, upload, version_rows
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 from tracker.cases.models import Nda
 from tracker.db import db
 
@@ -135,3 +135,25 @@ def test_page_in_korean(world: Any, browser_as: Any) -> None:
     db.session.commit()
     html = browser_as(user).get(_page(world.project.id)).get_data(as_text=True)
     assert "파일 추가" in html and "아직 파일이 없습니다." in html
+
+
+def test_record_pages_show_their_files(world: Any, browser_as: Any, api_as: Any) -> None:
+    """An asset's page lists the files uploaded to that asset, and only those."""
+    from tracker.cases.models import IpAsset
+
+    asset = IpAsset(
+        project=world.project, title="Converter design", kind="patent", sensitivity="confidential"
+    )
+    db.session.add(asset)
+    db.session.commit()
+    api = api_as(world.users["lawyer"])
+    assert (
+        upload(
+            api, world.project.id, pdf(), "design-spec.pdf", record_type="asset", record_id=asset.id
+        ).status_code
+        == 201
+    )
+    assert upload(api, world.project.id, pdf(), "unrelated.pdf").status_code == 201
+    page = browser_as(world.users["company"]).get(f"/assets/{asset.id}").get_data(as_text=True)
+    assert "design-spec.pdf" in page
+    assert "unrelated.pdf" not in page

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.cases.models import Project
-from tracker.db import UTCDateTime, db, str_enum, utcnow
+from tracker.db import Model, UTCDateTime, str_enum, utcnow
 
 RECORD_TYPES = ("nda", "asset", "disclosure", "session", "review", "transfer")
 VERSION_STATES = ("pending", "ready", "deleted")
@@ -20,7 +20,7 @@ def new_uuid() -> str:
     return str(uuid_module.uuid4())
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """One file of a project (optionally of one record); its content lives in its versions."""
 
     __tablename__ = "attachments"
@@ -53,7 +53,7 @@ class Attachment(db.Model):
     )
 
 
-class AttachmentVersion(db.Model):
+class AttachmentVersion(Model):
     """One uploaded content of an attachment: its wrapped key, hashes and blob."""
 
     __tablename__ = "attachment_versions"
