@@ -173,6 +173,11 @@ def test_demo_loads_once_with_one_login_per_role(runner, client):
     for role in ("admin", "lawyer", "company", "operator", "auditor"):
         c = client.application.test_client()
         assert sign_in(c, f"{role}@tracker.example", DEMO_PASSWORD).status_code == 302, role
+    # the operator's queue has one request that cleared the gate and one that it blocked
+    from tracker.transfers.models import TransferRequest
+
+    statuses = sorted(db.session.execute(sa.select(TransferRequest.status)).scalars())
+    assert statuses == ["blocked", "pending_review"]
 
 
 def test_production_argon2_parameters():

@@ -3,12 +3,15 @@ demo sign-in per role. Loads once; running it again changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker.auth import accounts
-from tracker.auth.models import Organization, Zone
+from tracker.auth.models import Organization, User, Zone
+from tracker.cases.models import IpAsset, Nda, Project
 from tracker.db import db
 
 #: printed by `make run`; the demo accounts exist only in the embedded development database
@@ -93,7 +96,6 @@ def load_demo() -> bool:
 def _load_case_files() -> None:
     """The four demo projects of DESIGN.md section 1, each with assets, an NDA, an advisory
     session, an approved risk review and (for the demo company) a disclosure."""
-    from tracker.auth.models import User
     from tracker.cases.demo import load_demo_projects
     from tracker.cases.demo_records import add_demo_records
 
@@ -107,6 +109,48 @@ def _load_case_files() -> None:
             project.lawyers.append(reviewer)
         db.session.flush()
         add_demo_records(project, lawyer, company_user, reviewer=reviewer)
+        if project.company_id == company_user.organization_id:
+            _file_demo_transfers(project, company_user)
+
+
+def _file_demo_transfers(project: Project, requester: User) -> None:
+    """Two data-sharing requests for the operator's queue: one that clears the gate (assets the
+    NDA covers) and one that is blocked (an asset it does not cover)."""
+    from tracker import clock
+    from tracker.transfers.service import TransferDraft, file_transfer
+
+    nda = (
+        db.session.execute(sa.select(Nda).where(Nda.project_id == project.id).order_by(Nda.id))
+        .scalars()
+        .first()
+    )
+    if nda is None:
+        return
+    covered = [a.id for a in nda.assets]
+    every = (
+        db.session.execute(
+            sa.select(IpAsset.id).where(IpAsset.project_id == project.id).order_by(IpAsset.id)
+        )
+        .scalars()
+        .all()
+    )
+    planned = clock.today() + dt.timedelta(days=14)
+    for assets, purpose in (
+        (covered, "Joint test of the converter prototype: share the design review slides."),
+        (every, "Share the full design package, including the unprotected control firmware."),
+    ):
+        file_transfer(
+            requester,
+            project,
+            TransferDraft(
+                partner_id=nda.partner_id,
+                asset_ids=assets,
+                attachment_ids=[],
+                purpose=purpose,
+                channel="secure_platform",
+                planned_on=planned,
+            ),
+        )
 
 
 def organization_named(name: str) -> Organization:
