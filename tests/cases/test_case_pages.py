@@ -328,3 +328,9 @@ def test_download_links_keep_the_filters(world, browser_as):
     assert world.project.code in r.get_data(as_text=True)
     assert c.get(f"/projects/{world.project.id}/assets").status_code == 200
     assert "format=xlsx" in c.get(f"/projects/{world.project.id}/ndas").get_data(as_text=True)
+
+
+def test_project_list_without_filters_shows_no_errors(world, browser_as):
+    page = browser_as(world.users["lawyer"]).get("/projects").get_data(as_text=True)
+    assert 'class="error"' not in page
+    assert world.project.code in page

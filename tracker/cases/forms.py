@@ -111,8 +111,10 @@ class ProjectFilterForm(FlaskForm):
         csrf = False
 
     zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False, default=0)
-    status = SelectField(_l("Status"), choices=_choices(PROJECT_STATUSES, blank=True))
-    risk_level = SelectField(_l("Risk level"), choices=_choices((*RISK_LEVELS, "none"), blank=True))
+    status = SelectField(_l("Status"), choices=_choices(PROJECT_STATUSES, blank=True), default="")
+    risk_level = SelectField(
+        _l("Risk level"), choices=_choices((*RISK_LEVELS, "none"), blank=True), default=""
+    )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
 
 
