@@ -80,6 +80,13 @@ def org_kind_label(kind: str) -> str:
     return str(ORG_KIND_LABELS.get(kind, kind))
 
 
+def risk_label(level: str | None) -> str:
+    """A risk level (low, medium, high, critical) in the reader's language."""
+    from tracker.cases.forms import LABELS
+
+    return str(LABELS.get(level or "", level or ""))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
@@ -87,4 +94,5 @@ def init_app(app: Flask) -> None:
         org_kind_label=org_kind_label,
         get_locale=get_locale,
         project_tabs=project_tabs,
+        risk_label=risk_label,
     )

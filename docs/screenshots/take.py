@@ -1,0 +1,79 @@
+"""Take the screenshots in this folder: a live server on a throw-away demo database, driven by
+Playwright in Debian's chromium.  Run: .venv/bin/python docs/screenshots/take.py"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+instance = tempfile.mkdtemp(prefix="tracker-shots-")
+os.environ["TRACKER_INSTANCE_PATH"] = instance
+
+import flask_migrate  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tracker import create_app  # noqa: E402
+from tracker.db import db  # noqa: E402
+from tracker.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+
+app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/shots.db"})
+with app.app_context():
+    flask_migrate.upgrade()
+    load_demo()
+    db.session.commit()
+server = make_server("127.0.0.1", 0, app, threaded=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+base = f"http://127.0.0.1:{server.server_port}"
+
+SHOTS = [
+    # (role, locale, path or None for the sign-in page, file name)
+    (None, "ko-KR", "/login", "login-ko.png"),
+    ("lawyer", "ko-KR", "/projects", "projects-lawyer-ko.png"),
+    ("lawyer", "en-GB", "/projects/1", "project-lawyer-en.png"),
+    ("lawyer", "en-GB", "/projects/1/reviews", "reviews-lawyer-en.png"),
+    ("operator", "ko-KR", "/zone", "zone-operator-ko.png"),
+    ("operator", "en-GB", "/transfers/1", "transfer-operator-en.png"),
+    ("company", "en-GB", "/projects/1/files", "files-company-en.png"),
+    ("auditor", "en-GB", "/audit", "audit-auditor-en.png"),
+]
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+    for role, locale, path, name in SHOTS:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        if role:
+            page.goto(f"{base}/login")
+            page.fill("input[name=email]", f"{role}@tracker.example")
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("input[type=submit]")
+            if not locale.startswith("ko"):
+                page.click("button[lang=en]")
+        page.goto(base + path)
+        if path == "/projects/1/reviews":
+            link = page.locator("table a").first
+            if link.count():
+                link.click()
+        page.screenshot(path=str(HERE / name), full_page=True)
+        print("wrote", name)
+        context.close()
+    browser.close()
+server.shutdown()
