@@ -266,3 +266,29 @@ def test_lists_run_a_fixed_number_of_statements(make_user, make_org, api_as, bro
     for _ in range(15):
         make_user("company")  # each with its own organisation
     assert counts() == few
+
+
+def test_admin_adds_organisations_in_html(make_user, browser_as):
+    from tests.support import csrf_token
+    from tracker.auth.models import Organization
+
+    client = browser_as(make_user("admin"))
+    token = csrf_token(client, "/admin/organizations")
+    ok = client.post(
+        "/admin/organizations",
+        data={
+            "csrf_token": token,
+            "name": "University of Tartu",
+            "kind": "partner",
+            "country": "ee",
+        },
+    )
+    assert ok.status_code == 302
+    bad = client.post(
+        "/admin/organizations",
+        data={"csrf_token": token, "name": "Nowhere", "kind": "partner", "country": "XX"},
+    )
+    assert bad.status_code == 422
+    names = db.session.execute(sa.select(Organization.name)).scalars().all()
+    assert "University of Tartu" in names and "Nowhere" not in names
+    assert "University of Tartu" in client.get("/admin/organizations").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -264,60 +265,55 @@ def _form_errors(form: Any, exc: InvalidInput) -> None:
             form.form_errors.extend(messages)
 
 
-@bp.route("/admin/zones", methods=["GET", "POST"])
-def admin_zones() -> Any:
+def _list_and_create(
+    form: Any, create: Callable[[], object], template: str, rows: Any, endpoint: str
+) -> Any:
+    """An admin page listing records with a form to add one: anyone with `accounts.view` sees
+    the list, only `accounts.manage` may post the form."""
     user = current_user._get_current_object()
     policy.require(user, "accounts.view")
-    form = ZoneForm()
     status = 200
     if request.method == "POST":
         policy.require(user, "accounts.manage")
         if form.validate_on_submit():
             try:
-                accounts.create_zone(
-                    form.code.data or "",
-                    form.name_en.data or "",
-                    form.name_ko.data or "",
-                    form.industry.data or None,
-                )
-                return redirect(url_for("auth.admin_zones"))
+                create()
+                return redirect(url_for(endpoint))
             except InvalidInput as exc:
                 _form_errors(form, exc)
         status = 422
-    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars().all()
+    records = db.session.execute(rows).scalars().all()
     return render_template(
-        "auth/admin_zones.html",
-        zones=zones,
-        form=form,
-        can_manage=policy.can(user, "accounts.manage"),
+        template, records=records, form=form, can_manage=policy.can(user, "accounts.manage")
     ), status
+
+
+@bp.route("/admin/zones", methods=["GET", "POST"])
+def admin_zones() -> Any:
+    form = ZoneForm()
+    return _list_and_create(
+        form,
+        lambda: accounts.create_zone(
+            form.code.data or "",
+            form.name_en.data or "",
+            form.name_ko.data or "",
+            form.industry.data or None,
+        ),
+        "auth/admin_zones.html",
+        sa.select(Zone).order_by(Zone.code),
+        "auth.admin_zones",
+    )
 
 
 @bp.route("/admin/organizations", methods=["GET", "POST"])
 def admin_organizations() -> Any:
-    user = current_user._get_current_object()
-    policy.require(user, "accounts.view")
     form = OrganizationForm()
-    status = 200
-    if request.method == "POST":
-        policy.require(user, "accounts.manage")
-        if form.validate_on_submit():
-            try:
-                accounts.create_organization(
-                    form.name.data or "", form.kind.data or "", form.country.data or ""
-                )
-                return redirect(url_for("auth.admin_organizations"))
-            except InvalidInput as exc:
-                _form_errors(form, exc)
-        status = 422
-    orgs = (
-        db.session.execute(sa.select(Organization).order_by(Organization.kind, Organization.name))
-        .scalars()
-        .all()
-    )
-    return render_template(
+    return _list_and_create(
+        form,
+        lambda: accounts.create_organization(
+            form.name.data or "", form.kind.data or "", form.country.data or ""
+        ),
         "auth/admin_organizations.html",
-        orgs=orgs,
-        form=form,
-        can_manage=policy.can(user, "accounts.manage"),
-    ), status
+        sa.select(Organization).order_by(Organization.kind, Organization.name),
+        "auth.admin_organizations",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -10,10 +11,11 @@ from tracker.cases.models import Project, RiskReview
 from tracker.db import db
 
 
-def current_review_id(today: dt.date) -> sa.ScalarSelect[int]:
-    """Correlated subquery: the id of `Project`'s current review (or NULL)."""
+def _current_review(column: Any, today: dt.date) -> sa.ScalarSelect[Any]:
+    """Correlated subquery: `column` of `Project`'s latest approved review still valid on
+    `today` (or NULL); served by the index ix_risk_reviews_current."""
     return (
-        sa.select(RiskReview.id)
+        sa.select(column)
         .where(
             RiskReview.project_id == Project.id,
             RiskReview.status == "approved",
@@ -24,23 +26,16 @@ def current_review_id(today: dt.date) -> sa.ScalarSelect[int]:
         .correlate(Project)
         .scalar_subquery()
     )
+
+
+def current_review_id(today: dt.date) -> sa.ScalarSelect[int]:
+    """The id of `Project`'s current review (or NULL)."""
+    return _current_review(RiskReview.id, today)
 
 
 def risk_level_expr(today: dt.date) -> sa.ScalarSelect[str]:
-    """Correlated subquery: `Project`'s current risk level (or NULL), usable in SELECT,
-    WHERE and ORDER BY; served by the index ix_risk_reviews_current."""
-    return (
-        sa.select(RiskReview.level)
-        .where(
-            RiskReview.project_id == Project.id,
-            RiskReview.status == "approved",
-            RiskReview.valid_until >= today,
-        )
-        .order_by(RiskReview.decided_at.desc(), RiskReview.id.desc())
-        .limit(1)
-        .correlate(Project)
-        .scalar_subquery()
-    )
+    """`Project`'s current risk level (or NULL), usable in SELECT, WHERE and ORDER BY."""
+    return _current_review(RiskReview.level, today)
 
 
 def current_risk_levels(project_ids: list[int], today: dt.date) -> dict[int, str | None]:
