@@ -65,8 +65,8 @@ def _refused(form: Any, exc: service.SignInError, template: str) -> Any:
         message = _(
             "Too many failed attempts. Try again in %(m)d minutes.", m=max(1, exc.retry_after // 60)
         )
-        response = render_template(template, form=form, error=message), 429
-        return response[0], 429, {"Retry-After": str(exc.retry_after)}
+        page = render_template(template, form=form, error=message)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     return render_template(
         template, form=form, error=_("The email, password or code is not right.")
     ), 401
