@@ -292,3 +292,19 @@ def test_admin_adds_organisations_in_html(make_user, browser_as):
     names = db.session.execute(sa.select(Organization.name)).scalars().all()
     assert "University of Tartu" in names and "Nowhere" not in names
     assert "University of Tartu" in client.get("/admin/organizations").get_data(as_text=True)
+
+
+def test_user_update_is_audited_with_field_names_only(admin_api, make_user):
+    from tracker.audit.models import AuditEvent
+
+    user = make_user("lawyer")
+    response = admin_api.patch(
+        f"/api/v1/users/{user.id}", json={"password": "another long passphrase", "active": False}
+    )
+    assert response.status_code == 200
+    event = (
+        db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "user.updated"))
+        .scalars()
+        .all()[-1]
+    )
+    assert event.detail == {"fields": ["active", "password"]}

@@ -95,8 +95,10 @@ def create_user(
 
 
 def update_user(user: User, changes: dict[str, Any]) -> User:
-    """Apply admin changes; a new password or disabling ends every session and token."""
+    """Apply admin changes; a new password or disabling ends every session and token.
+    Audited with the names of the changed fields (never their values)."""
     changes = dict(changes)
+    changed_fields = sorted(changes)
     if "email" in changes:
         email = _valid_email(changes["email"])
         taken = db.session.execute(
@@ -107,6 +109,8 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         changes["email"] = email
     if "role" in changes and changes["role"] not in ROLES:
         raise InvalidInput({"role": [f"Must be one of {', '.join(ROLES)}."]})
+    if "locale" in changes and changes["locale"] not in LOCALES:
+        raise InvalidInput({"locale": ["Must be ko or en."]})
     role = changes.get("role", user.role)
     org = changes.get("organization_id", user.organization_id)
     zone = changes.get("zone_id", user.zone_id)
@@ -125,15 +129,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     if end_sessions:
         end_all_sessions(user)
     db.session.flush()
-    record(
-        "user.updated",
-        user,
-        detail={
-            "fields": sorted(
-                set(changes) | ({"password"} if end_sessions and "active" not in changes else set())
-            )
-        },
-    )
+    record("user.updated", user, detail={"fields": changed_fields})
     return user
 
 
