@@ -421,3 +421,26 @@ def test_per_address_limit_in_redis(tmp_path_factory, make_user):
     keys = redis.Redis.from_url(url).keys(f"*{prefix}*")
     assert keys
     redis.Redis.from_url(url).delete(*keys)
+
+
+def test_totp_seeds_follow_a_kek_rotation(app, make_user):
+    from tracker import keys
+
+    user = make_user("lawyer")
+    secret = _enrol(user)
+    ring = app.extensions["tracker_keys"]
+    old_id = ring.active_kek_id
+    new_id = keys.new_kek_id()
+    ring.keks[new_id] = b"\x07" * 32
+    ring.active_kek_id = new_id
+    try:
+        assert service.totp_secrets_on_old_keys() == 1
+        assert service.reseal_totp_secrets() == (1, 0)
+        assert ring.sealed_kek_id(user.totp_secret_sealed) == new_id
+        del ring.keks[old_id]  # the old key can go once nothing uses it
+        assert service.totp_secret(user) == secret
+    finally:  # the key ring is the app's: put back what the key file says
+        fresh = keys.load(ring.path)
+        ring.keks.clear()
+        ring.keks.update(fresh.keks)
+        ring.active_kek_id = fresh.active_kek_id

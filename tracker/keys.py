@@ -55,6 +55,11 @@ class KeyRing:
         nonce, sealed = blob[1 + n : 13 + n], blob[13 + n :]
         return AESGCM(self.kek(kid.decode())).decrypt(nonce, sealed, context + b"|" + kid)
 
+    @staticmethod
+    def sealed_kek_id(blob: bytes) -> str:
+        """The id of the KEK a sealed blob was sealed with."""
+        return blob[1 : 1 + blob[0]].decode()
+
     def to_json(self) -> str:
         return json.dumps(
             {

@@ -134,6 +134,36 @@ def enrol_totp(user: User, secret: str, code: str) -> bool:
     return True
 
 
+def reseal_totp_secrets() -> tuple[int, int]:
+    """Re-seal every TOTP seed sealed under an older KEK with the active one (part of
+    `keys rotate`). Returns (re-sealed, still on an old key). Audited as a count only."""
+    ring = current_app.extensions["tracker_keys"]
+    users = db.session.execute(
+        sa.select(User).where(User.totp_secret_sealed.is_not(None))
+    ).scalars()
+    resealed = 0
+    for user in users:
+        sealed = user.totp_secret_sealed
+        assert sealed is not None
+        if ring.sealed_kek_id(sealed) == ring.active_kek_id:
+            continue
+        context = TOTP_CONTEXT + str(user.id).encode()
+        user.totp_secret_sealed = ring.seal(ring.unseal(sealed, context), context)
+        resealed += 1
+    db.session.flush()
+    if resealed:
+        record("keys.totp_resealed", detail={"count": resealed}, actor_id=None)
+    return resealed, totp_secrets_on_old_keys()
+
+
+def totp_secrets_on_old_keys() -> int:
+    ring = current_app.extensions["tracker_keys"]
+    sealed = db.session.execute(
+        sa.select(User.totp_secret_sealed).where(User.totp_secret_sealed.is_not(None))
+    ).scalars()
+    return sum(1 for blob in sealed if ring.sealed_kek_id(blob) != ring.active_kek_id)
+
+
 def remove_totp(user: User) -> None:
     """Admins and lawyers must keep their second factor once enrolled."""
     if user.role in ("admin", "lawyer"):
