@@ -334,3 +334,22 @@ def test_project_list_without_filters_shows_no_errors(world, browser_as):
     page = browser_as(world.users["lawyer"]).get("/projects").get_data(as_text=True)
     assert 'class="error"' not in page
     assert world.project.code in page
+
+
+def test_asset_edit_page_with_the_most_owners_and_deadlines(records, make_org, browser_as):
+    """An asset with as many owners and deadlines as the form holds (20 and 50, the API's
+    limits too) opens for editing: no spare rows beyond `max_entries` (was a 500)."""
+    from tracker.cases.models import AssetDeadline, AssetOwner
+
+    w = records
+    w.asset.owners = [AssetOwner(organization=make_org("partner"), share_pct=5) for _ in range(20)]
+    w.asset.deadlines = [
+        AssetDeadline(kind="other", due_on=dt.date(2027, 1, 1) + dt.timedelta(days=i))
+        for i in range(50)
+    ]
+    db.session.flush()
+    r = browser_as(w.users["lawyer"]).get(f"/assets/{w.asset.id}/edit")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert 'name="owners-19-share_pct"' in html and 'name="owners-20-share_pct"' not in html
+    assert 'name="deadlines-49-due_on"' in html and 'name="deadlines-50-due_on"' not in html

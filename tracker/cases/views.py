@@ -323,10 +323,12 @@ def asset_edit(asset_id: int) -> Any:
 
 
 def _fill(field_list: Any, rows: list[dict[str, Any]]) -> None:
-    """Load rows into a FieldList, keeping a few empty entries to add more."""
+    """Load rows into a FieldList, keeping up to two empty entries to add more (never more
+    entries than the list's `max_entries`: WTForms refuses those with an AssertionError)."""
     while len(field_list):
         field_list.pop_entry()
-    for row in [*rows, *([{}] * 2)]:
+    spare = 2 if field_list.max_entries is None else max(0, field_list.max_entries - len(rows))
+    for row in [*rows, *([{}] * min(2, spare))]:
         field_list.append_entry(row or None)
 
 
