@@ -122,3 +122,30 @@ def test_attachment_not_ready_is_422(gate_world, api_as):
         f"/api/v1/projects/{w.project.id}/transfers", json=body(w, attachment_ids=[pending.id])
     )
     assert r.status_code == 422 and "attachment_ids" in r.get_json()["errors"]
+
+
+def test_a_file_of_an_asset_brings_the_asset_before_the_gate(gate_world, api_as):
+    """Naming only an asset's file must not bypass the checks on that asset."""
+    w = gate_world
+    w.asset.nct_status, w.asset.nct_ref = "nct_funded", None
+    db.session.flush()
+    api = api_as(w.users["company"])
+    r = api.post(
+        f"/api/v1/projects/{w.project.id}/attachments",
+        data={
+            "file": (io.BytesIO(document(b"process recipe")), "recipe.pdf"),
+            "record_type": "asset",
+            "record_id": str(w.asset.id),
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 201, r.get_json()
+    r = api.post(
+        f"/api/v1/projects/{w.project.id}/transfers",
+        json=body(w, asset_ids=[], attachment_ids=[r.get_json()["id"]]),
+    )
+    assert r.status_code == 201, r.get_json()
+    payload = r.get_json()
+    assert payload["asset_ids"] == [w.asset.id]
+    assert payload["status"] == "blocked"
+    assert {c["code"] for c in payload["checks"] if not c["ok"]} == {"core_tech_approval"}

@@ -105,6 +105,19 @@ def files_for(
     return files, []
 
 
+def carried_asset_ids(project: Project, attachment_ids: Sequence[int]) -> set[int]:
+    """The assets whose files are among `attachment_ids`: sharing an asset's file shares the
+    asset, so the gate must check it as if it were named."""
+    if not attachment_ids:
+        return set()
+    stmt = sa.select(Attachment.record_id).where(
+        Attachment.project_id == project.id,
+        Attachment.id.in_(set(attachment_ids)),
+        Attachment.record_type == "asset",
+    )
+    return {rid for rid in db.session.execute(stmt).scalars() if rid is not None}
+
+
 def choices(project: Project) -> list[tuple[int, str]]:
     """The ready attachments of `project` a request may name, as (id, label)."""
     stmt = _ready_stmt(project).order_by(Attachment.filename, Attachment.id).limit(500)

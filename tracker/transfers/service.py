@@ -66,6 +66,15 @@ class TransferDraft:
     planned_on: dt.date | None
 
 
+def _project_assets(project: Project, ids: set[int]) -> list[IpAsset]:
+    stmt = (
+        sa.select(IpAsset)
+        .where(IpAsset.id.in_(ids), IpAsset.project_id == project.id)
+        .order_by(IpAsset.id)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
 def _validated(
     project: Project, draft: TransferDraft
 ) -> tuple[Organization, list[IpAsset], list[TransferFile], dt.date]:
@@ -74,18 +83,15 @@ def _validated(
     if partner is None or partner.kind != "partner":
         errors["partner_id"] = [_("Choose a known foreign partner.")]
     wanted = set(draft.asset_ids)
-    assets = list(
-        db.session.execute(
-            sa.select(IpAsset)
-            .where(IpAsset.id.in_(wanted), IpAsset.project_id == project.id)
-            .order_by(IpAsset.id)
-        ).scalars()
-    )
+    assets = _project_assets(project, wanted)
     if len(assets) != len(wanted):
         errors["asset_ids"] = [_("Every asset must belong to this project.")]
     files, file_errors = attachment_refs.files_for(project, draft.attachment_ids)
     if file_errors:
         errors["attachment_ids"] = file_errors
+    carried = attachment_refs.carried_asset_ids(project, draft.attachment_ids) - wanted
+    if carried:
+        assets = sorted(assets + _project_assets(project, carried), key=lambda a: a.id)
     if not wanted and not draft.attachment_ids:
         errors.setdefault("asset_ids", []).append(_("Name at least one asset or file."))
     if not draft.purpose.strip():
