@@ -459,3 +459,70 @@ def test_cookie_upload_needs_the_csrf_header_and_never_spools_the_body(
     assert post().status_code == 400
     accepted = post(**{"X-CSRFToken": token})
     assert accepted.status_code == 201, accepted.get_data(as_text=True)[:300]
+
+
+def test_a_name_held_by_two_attachments_still_takes_new_versions(
+    world: Any, lawyer_api: Any
+) -> None:
+    """Two attachments of one name (left by concurrent uploads before they were serialised):
+    the next upload of that name goes to the newest one instead of failing with a 500."""
+    from tracker.attachments.models import Attachment
+
+    upload(lawyer_api, world.project.id, pdf(marker=b"old"), name="a.pdf")
+    newest = upload(lawyer_api, world.project.id, pdf(marker=b"new"), name="b.pdf").get_json()
+    db.session.get(Attachment, newest["id"]).filename = "a.pdf"
+    db.session.commit()
+    r = upload(lawyer_api, world.project.id, pdf(marker=b"again"), name="a.pdf")
+    assert r.status_code == 201, r.get_data(as_text=True)[:300]
+    assert (r.get_json()["id"], r.get_json()["version"]) == (newest["id"], 2)
+
+
+@pytest.mark.real_commits
+def test_concurrent_uploads_of_one_name_make_one_attachment(
+    world: Any, api_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two uploads of the same name at once: one attachment with versions 1 and 2, never two
+    attachments (and never two versions 1)."""
+    import threading
+
+    from tracker.attachments import service
+    from tracker.attachments.models import Attachment
+
+    project_id = world.project.id
+    db.session.commit()
+    clients = [api_as(world.users["lawyer"]), api_as(world.users["company"])]
+    db.session.close()  # this thread holds no transaction (on SQLite it would lock the writers)
+    # Each upload waits in _target for the other one: without serialisation both look for the
+    # name before either has created it. Serialised, the first waits in vain and goes on.
+    barrier = threading.Barrier(2)
+    original = service._target
+
+    def target_then_wait(*args: Any) -> Any:
+        found = original(*args)
+        try:
+            barrier.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(service, "_target", target_then_wait)
+    results: dict[int, Any] = {}
+
+    def send(i: int) -> None:
+        results[i] = upload(clients[i], project_id, pdf(marker=b"c%d" % i), name="same.pdf")
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in results.values()) == [201, 201], [
+        r.get_data(as_text=True)[:200] for r in results.values()
+    ]
+    assert {r.get_json()["version"] for r in results.values()} == {1, 2}
+    attachments = list(
+        db.session.execute(
+            sa.select(Attachment).where(Attachment.project_id == project_id)
+        ).scalars()
+    )
+    assert len(attachments) == 1 and attachments[0].current_version == 2

@@ -94,7 +94,10 @@ def upload(
     incoming = received.file
     name = new_blob_name()
     try:
-        project = db.session.get(Project, project_id) or _gone()
+        # Uploads to one project are serialised from here to the commit (a row lock on
+        # PostgreSQL; SQLite's BEGIN IMMEDIATE already does it), so two uploads of the same
+        # name cannot both create an attachment, nor take the same version number.
+        project = db.session.get(Project, project_id, with_for_update=True) or _gone()
         attachment = _target(project, received.fields, incoming.filename)
         incoming.writer.publish(name)
     except BaseException:
@@ -197,7 +200,8 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
     if record_type is not None or record_id is not None:
         check_record(project, record_type, record_id)
     existing = db.session.execute(
-        sa.select(Attachment).where(
+        sa.select(Attachment)
+        .where(
             Attachment.project_id == project.id,
             Attachment.record_type.is_(None)
             if record_type is None
@@ -208,6 +212,9 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
             Attachment.filename == filename,
             Attachment.current_version > 0,
         )
+        # the newest, should an older database hold two of the same name
+        .order_by(Attachment.updated_at.desc(), Attachment.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
     if existing is not None:
         return existing
