@@ -214,3 +214,26 @@ def test_a_running_server_follows_a_rotation_done_elsewhere(
         sa.select(AttachmentVersion).where(AttachmentVersion.attachment_id == body["id"])
     ).scalar_one()
     assert row.kek_id == kid
+
+
+def test_a_second_rotation_at_the_same_time_is_refused(
+    app: Any, runner: Any, key_file: Path, uploaded: dict[int, bytes]
+) -> None:
+    """Two rotations at once would each write the key file with their own new KEK: the rows
+    re-wrapped by the one whose file was overwritten could never be read again."""
+    import fcntl
+
+    before = key_file.read_bytes()
+    kek_ids = {v.kek_id for v in db.session.execute(sa.select(AttachmentVersion)).scalars()}
+    with open(key_file.with_name(key_file.name + ".lock"), "a") as running:
+        fcntl.flock(running, fcntl.LOCK_EX | fcntl.LOCK_NB)  # "another rotation" holds it
+        result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code != 0
+    assert "Another `keys rotate` is running" in result.output
+    assert key_file.read_bytes() == before
+    db.session.expire_all()
+    assert {v.kek_id for v in db.session.execute(sa.select(AttachmentVersion)).scalars()} == (
+        kek_ids
+    )
+    # once the other one is done, rotating works
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -49,11 +52,30 @@ def rotate_keys(resume: bool) -> None:
     The content is not re-encrypted. Resumable: rows are re-wrapped in committed batches, and
     `--resume` (or simply running it again) finishes the job. Never prints key material.
     """
+    path = Path(current_app.config["TRACKER_KEY_FILE"])
+    with _rotation_lock(path):
+        _rotate(path, resume)
+
+
+@contextlib.contextmanager
+def _rotation_lock(key_file: Path) -> Iterator[None]:
+    """One rotation at a time: two would each write the key file with their own new KEK, and
+    the rows the loser re-wrapped would be wrapped under a KEK no longer in the file."""
+    with open(key_file.with_name(key_file.name + ".lock"), "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise click.ClickException(
+                "Another `keys rotate` is running on this key file; nothing was changed."
+            ) from None
+        yield
+
+
+def _rotate(path: Path, resume: bool) -> None:
     from tracker.attachments import maintenance
     from tracker.attachments.service import key_ring
 
-    ring = key_ring()
-    path = Path(current_app.config["TRACKER_KEY_FILE"])
+    ring = key_ring()  # read under the lock: the key file as the last rotation left it
     if not resume:
         kid = keys.new_kek_id()
         ring.keks[kid] = secrets.token_bytes(32)
