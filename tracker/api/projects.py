@@ -16,6 +16,7 @@ from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
 
 _max50 = validate.Length(max=50)
+_budget = validate.Range(min=0, max=service.MAX_BUDGET_KRW)
 
 
 class ProjectSchema(Schema):
@@ -28,9 +29,7 @@ class ProjectSchema(Schema):
     lawyer_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=_max50)
     start_date = fields.Date(allow_none=True, load_default=None)
     end_date = fields.Date(allow_none=True, load_default=None)
-    budget_krw = fields.Integer(
-        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0)
-    )
+    budget_krw = fields.Integer(strict=True, allow_none=True, load_default=None, validate=_budget)
     security_level = fields.String(load_default="general", validate=validate.OneOf(SECURITY_LEVELS))
     security_level_set_by_id = fields.Integer(dump_only=True)
     security_level_set_at = fields.AwareDateTime(dump_only=True)
@@ -51,7 +50,7 @@ class ProjectPatchSchema(Schema):
     lawyer_ids = fields.List(fields.Integer(strict=True), validate=_max50)
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
-    budget_krw = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    budget_krw = fields.Integer(strict=True, allow_none=True, validate=_budget)
     security_level = fields.String(validate=validate.OneOf(SECURITY_LEVELS))
     status = fields.String(validate=validate.OneOf(PROJECT_STATUSES))
     #: the version this edit was made on; a stale one answers 409

@@ -34,6 +34,7 @@ from tracker.cases.models import (
     STRATEGIC_ITEM,
 )
 from tracker.cases.ndas import SETTABLE_STATUSES
+from tracker.cases.service import MAX_BUDGET_KRW
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -128,7 +129,7 @@ class ProjectForm(FlaskForm):
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     budget_krw = IntegerField(
-        _l("Budget (KRW)"), validators=[Optional(), NumberRange(min=0, max=10**15)]
+        _l("Budget (KRW)"), validators=[Optional(), NumberRange(min=0, max=MAX_BUDGET_KRW)]
     )
     security_level = SelectField(_l("Security grade"), choices=_choices(SECURITY_LEVELS))
     status = SelectField(_l("Status"), choices=_choices(PROJECT_STATUSES))

@@ -13,9 +13,19 @@ from tracker.db import db
 
 T = TypeVar("T")
 
+#: the largest id a row can have (PostgreSQL INTEGER); a larger one in a URL or a body is
+#: refused before it reaches SQL, where it fails with an error (a 500) instead of matching nothing
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: Any) -> bool:
+    """Whether `value` can be the id of a row (an int from 1 to MAX_ID)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
 
 def project_or_404(user: User, project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
+    """The project; 404 when missing (or no possible id) or out of the user's scope."""
+    project = db.session.get(Project, project_id) if is_id(project_id) else None
     if project is None or not policy.in_scope(user, project):
         raise NotFound()
     return project
@@ -23,7 +33,7 @@ def project_or_404(user: User, project_id: int) -> Project:
 
 def record_or_404(user: User, model: type[T], record_id: int) -> T:
     """A record that has a `project`; 404 when missing or when its project is out of scope."""
-    record: Any = db.session.get(model, record_id)
+    record: Any = db.session.get(model, record_id) if is_id(record_id) else None
     if record is None or not policy.in_scope(user, record.project):
         raise NotFound()
     return record  # type: ignore[no-any-return]

@@ -24,6 +24,7 @@ from tracker.audit.service import record
 from tracker.auth import policy
 from tracker.auth.models import User
 from tracker.cases import search
+from tracker.cases.loading import is_id
 from tracker.cases.models import IpAsset, Nda, Project
 from tracker.cases.service import Errors, check_version, dates_in_order
 from tracker.db import db
@@ -74,7 +75,10 @@ def _apply(nda: Nda, project: Project, values: dict[str, Any]) -> list[str]:
         assets = list(
             db.session.execute(
                 sa.select(IpAsset)
-                .where(IpAsset.id.in_(wanted), IpAsset.project_id == project.id)
+                .where(
+                    IpAsset.id.in_([i for i in wanted if is_id(i)]),
+                    IpAsset.project_id == project.id,
+                )
                 .order_by(IpAsset.id)
             ).scalars()
         )
@@ -155,7 +159,8 @@ def nda_query(
     if filters.get("status"):
         stmt = stmt.where(effective_status_expr(today) == filters["status"])
     if filters.get("partner_id"):
-        stmt = stmt.where(Nda.partner_id == filters["partner_id"])
+        partner_id = filters["partner_id"]
+        stmt = stmt.where(Nda.partner_id == partner_id if is_id(partner_id) else sa.false())
     days = filters.get("expiring_within_days")
     if days is not None:
         stmt = stmt.where(

@@ -16,10 +16,14 @@ from tracker.audit.service import record
 from tracker.auth import policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
+from tracker.cases.loading import is_id
 from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS, Project
 from tracker.cases.risk_level import risk_level_expr
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
+
+#: the largest budget a project may have (a thousand trillion won; the column holds up to 9.2e18)
+MAX_BUDGET_KRW = 10**15
 
 #: fields a PATCH may change (besides `version`)
 PROJECT_FIELDS = (
@@ -64,7 +68,9 @@ def organizations(
         return []
     found = {
         o.id: o
-        for o in db.session.execute(sa.select(Organization).where(Organization.id.in_(wanted)))
+        for o in db.session.execute(
+            sa.select(Organization).where(Organization.id.in_([i for i in wanted if is_id(i)]))
+        )
         .scalars()
         .all()
     }
@@ -104,7 +110,11 @@ def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
         return []
     found = {
         u.id: u
-        for u in db.session.execute(sa.select(User).where(User.id.in_(wanted))).scalars().all()
+        for u in db.session.execute(
+            sa.select(User).where(User.id.in_([i for i in wanted if is_id(i)]))
+        )
+        .scalars()
+        .all()
     }
     for uid in wanted:
         if uid not in found or found[uid].role != "lawyer":
@@ -115,7 +125,9 @@ def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
 def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     """Validate `values` against the database and set them; the names of changed fields."""
     errors = Errors()
-    if "zone_id" in values and db.session.get(Zone, values["zone_id"]) is None:
+    if "zone_id" in values and (
+        not is_id(values["zone_id"]) or db.session.get(Zone, values["zone_id"]) is None
+    ):
         errors.add("zone_id", _("Unknown zone."))
     if "company_id" in values:
         organizations([values["company_id"]], "company", "company_id", errors)
@@ -126,7 +138,7 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     if values.get("status", PROJECT_STATUSES[0]) not in PROJECT_STATUSES:
         errors.add("status", _("Unknown status."))
     budget = values.get("budget_krw")
-    if budget is not None and (not isinstance(budget, int) or budget < 0):
+    if budget is not None and (not isinstance(budget, int) or not 0 <= budget <= MAX_BUDGET_KRW):
         errors.add("budget_krw", _("The budget is a whole number of won, 0 or more."))
     dates_in_order(
         values.get("start_date", project.start_date),
@@ -223,7 +235,8 @@ def project_query(user: User, filters: dict[str, Any]) -> sa.Select[Project]:
         .order_by(Project.code)
     )
     if filters.get("zone_id"):
-        stmt = stmt.where(Project.zone_id == filters["zone_id"])
+        zone_id = filters["zone_id"]
+        stmt = stmt.where(Project.zone_id == zone_id if is_id(zone_id) else sa.false())
     if filters.get("status"):
         stmt = stmt.where(Project.status == filters["status"])
     if filters.get("risk_level") in RISK_LEVELS:
