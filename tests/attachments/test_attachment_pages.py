@@ -157,3 +157,28 @@ def test_record_pages_show_their_files(world: Any, browser_as: Any, api_as: Any)
     page = browser_as(world.users["company"]).get(f"/assets/{asset.id}").get_data(as_text=True)
     assert "design-spec.pdf" in page
     assert "unrelated.pdf" not in page
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["/\\evil.example/", "/\\\\evil.example", "/\t/evil.example", "https://evil.example/"],
+)
+def test_upload_never_redirects_off_site(world: Any, browser_as: Any, next_url: str) -> None:
+    """Browsers read `/\\host` as `//host` and drop tabs: `next` must be a path of this site."""
+    client = browser_as(world.users["company"])
+    token = csrf_token(client, _page(world.project.id))
+    r = client.post(
+        _page(world.project.id),
+        query_string={"next": next_url},
+        data={"csrf_token": token, "file": (io.BytesIO(pdf()), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 303
+    assert r.headers["Location"] == _page(world.project.id)
+    ok = client.post(
+        _page(world.project.id),
+        query_string={"next": f"/projects/{world.project.id}"},
+        data={"csrf_token": token, "file": (io.BytesIO(pdf()), "b.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert ok.headers["Location"] == f"/projects/{world.project.id}"

@@ -48,9 +48,19 @@ def _check_csrf(fields: dict[str, str]) -> None:
 
 
 def _back(project_id: int) -> str:
+    """`next` when it is a path of this site, else the project's files. Browsers read a
+    backslash as a slash (`/\\host` is `//host`) and drop tabs and newlines, so those never
+    pass."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not parts.scheme
+        and not parts.netloc
+    ):
         return target
     return url_for("attachments.project_attachments", project_id=project_id)
 
