@@ -236,3 +236,35 @@ def test_list_statement_count_is_constant(world, api_as, make_project, make_org)
         )
     assert run() == few
     assert db.session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one() >= 7
+
+
+def test_same_partners_and_lawyers_in_another_order_change_nothing(
+    world, api_as, make_user, make_org
+):
+    """Partners and lawyers are sets: a PATCH (or the edit form, which lists them by name)
+    sending them in another order neither needs `project.assign_lawyers` nor records a change."""
+    other, partner = make_user("lawyer"), make_org("partner")
+    lawyer_ids = [world.users["lawyer"].id, other.id]
+    partner_ids = [world.partner.id, partner.id]
+    path = f"/api/v1/projects/{world.project.id}"
+    r = api_as(world.users["admin"]).patch(
+        path, json={"lawyer_ids": lawyer_ids, "partner_ids": partner_ids, "version": 1}
+    )
+    assert r.status_code == 200 and r.get_json()["version"] == 2
+    r = api_as(world.users["lawyer"]).patch(
+        path,
+        json={
+            "lawyer_ids": lawyer_ids[::-1],
+            "partner_ids": partner_ids[::-1],
+            "title": "Renamed",
+            "version": 2,
+        },
+    )
+    assert r.status_code == 200, r.get_json()
+    event = db.session.execute(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "project.updated")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).scalar_one()
+    assert event.detail["fields"] == ["title"]

@@ -157,12 +157,13 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     for name in PROJECT_FIELDS:
         if name not in values:
             continue
+        # the lists are sets: the same organisations or lawyers in another order change nothing
         if name == "partner_ids":
-            if [p.id for p in project.partners] != [p.id for p in partners]:
+            if {p.id for p in project.partners} != {p.id for p in partners}:
                 project.partners = partners
                 changed.append(name)
         elif name == "lawyer_ids":
-            if [u.id for u in project.lawyers] != [u.id for u in lawyers]:
+            if {u.id for u in project.lawyers} != {u.id for u in lawyers}:
                 project.lawyers = lawyers
                 changed.append(name)
         elif getattr(project, name) != values[name]:
@@ -202,9 +203,7 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
     409 and nothing changes). Assigning lawyers needs `project.assign_lawyers` (403).
     Audited with the names of the changed fields."""
     check_version(project, changes.get("version"))
-    if "lawyer_ids" in changes and sorted(changes["lawyer_ids"]) != sorted(
-        u.id for u in project.lawyers
-    ):
+    if "lawyer_ids" in changes and set(changes["lawyer_ids"]) != {u.id for u in project.lawyers}:
         policy.require(user, "project.assign_lawyers", project)
     values = {k: v for k, v in changes.items() if k in PROJECT_FIELDS}
     changed = _apply(project, values, user)
