@@ -157,3 +157,26 @@ def test_damaged_checkpoint_fails_verification(chain, runner, checkpoint, conten
     assert verify(checkpoint).problem.kind == "checkpoint_unreadable"
     out = run(runner, "verify")
     assert out.exit_code == 1 and "checkpoint" in out.output
+
+
+@pytest.mark.parametrize("seq", [0, -7])
+def test_event_slipped_in_before_the_chain(chain, runner, checkpoint, seq):
+    """An event written outside the sequence (seq 0 or below) is not silently skipped."""
+    forged = AuditEvent(
+        seq=seq,
+        at=chain[0].at,
+        actor_id=None,
+        action="auth.login",
+        object_type=None,
+        object_id=None,
+        ip=None,
+        detail={},
+        mac="0" * 64,
+    )
+    db.session.add(forged)
+    db.session.flush()
+    result = verify()
+    assert result.problem is not None and result.problem.kind == "inserted"
+    assert result.problem.seq == seq and result.problem.event_id == forged.id
+    out = run(runner, "verify")
+    assert out.exit_code == 1 and f"event {seq}" in out.output

@@ -1,9 +1,10 @@
 """Checking the audit chain: MACs, contiguous sequence numbers, the head row, the checkpoint.
 
-The first problem found is named, in chain order: an edited event (its MAC no longer matches),
-a reordered one (its MAC fails and it sits out of insertion order), a deleted one (a gap in
-the sequence numbers), a cut tail (the head row or the last checkpoint is ahead of the last
-event), or a rewritten chain (the checkpointed event's MAC differs).
+The first problem found is named, in chain order: an event slipped in below sequence number 1,
+an edited event (its MAC no longer matches), a reordered one (its MAC fails and it sits out of
+insertion order), a deleted one (a gap in the sequence numbers), a cut tail (the head row or
+the last checkpoint is ahead of the last event), or a rewritten chain (the checkpointed
+event's MAC differs).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ BATCH = 1000
 
 @dataclass
 class Problem:
-    #: edited | reordered | deleted | truncated | head_mismatch | checkpoint_mismatch |
-    #: checkpoint_unreadable
+    #: edited | reordered | deleted | inserted | truncated | head_mismatch |
+    #: checkpoint_mismatch | checkpoint_unreadable
     kind: str
     seq: int | None
     event_id: int | None
@@ -65,19 +66,14 @@ def read_checkpoint(path: Path | None) -> dict[str, Any] | None:
     raise CheckpointUnreadable(str(path))
 
 
-def _events(after: int) -> Any:
-    """The events after sequence number `after`, in order, a batch at a time."""
+def _events(after: int | None) -> Any:
+    """The events after sequence number `after` (all of them for None), in order, a batch at
+    a time."""
     while True:
-        batch = (
-            db.session.execute(
-                sa.select(AuditEvent)
-                .where(AuditEvent.seq > after)
-                .order_by(AuditEvent.seq)
-                .limit(BATCH)
-            )
-            .scalars()
-            .all()
-        )
+        stmt = sa.select(AuditEvent).order_by(AuditEvent.seq).limit(BATCH)
+        if after is not None:
+            stmt = stmt.where(AuditEvent.seq > after)
+        batch = db.session.execute(stmt).scalars().all()
         if not batch:
             return
         yield from batch
@@ -103,6 +99,14 @@ class _Walk:
 
     def step(self, event: AuditEvent) -> Problem | None:
         expected = self.last_seq + 1
+        if event.seq < expected:  # only below 1: seq is unique and read in order
+            return Problem(
+                "inserted",
+                event.seq,
+                event.id,
+                f"event {event.seq} (id {event.id}, {event.action}) lies outside the chain, "
+                "which starts at event 1",
+            )
         if event.seq != expected:
             return Problem(
                 "deleted",
@@ -144,7 +148,8 @@ class _Walk:
         """Walk to the end; appends made meanwhile are followed until the head is reached."""
         while True:
             before = self.last_seq
-            for event in _events(self.last_seq):
+            # the first pass reads from the very start, so an event below 1 shows too
+            for event in _events(self.last_seq if self.count else None):
                 problem = self.step(event)
                 if problem is not None:
                     return problem, *_head()
