@@ -180,3 +180,11 @@ def test_event_slipped_in_before_the_chain(chain, runner, checkpoint, seq):
     assert result.problem.seq == seq and result.problem.event_id == forged.id
     out = run(runner, "verify")
     assert out.exit_code == 1 and f"event {seq}" in out.output
+
+
+def test_detail_with_integer_keys_verifies(make_user):
+    """The MAC covers the detail as the JSON column gives it back (keys as strings)."""
+    user = make_user("lawyer")
+    event = record("test.keys", user, detail={"by_id": {2: "a", 10: "b"}, 3: "mixed"})
+    assert event.detail == {"by_id": {"2": "a", "10": "b"}, "3": "mixed"}
+    assert verify().intact

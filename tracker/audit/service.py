@@ -85,7 +85,9 @@ def record(
         object_type=object_type,
         object_id=object_id,
         ip=_client_address(),
-        detail=detail or {},
+        # as it will read back from the JSON column (int keys become strings), so the MAC
+        # computed now is the one `verify` recomputes
+        detail=json.loads(json.dumps(detail or {})),
     )
     event.mac = compute_mac(_audit_key(), head.mac, event)
     head.seq, head.mac = event.seq, event.mac
