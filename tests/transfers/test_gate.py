@@ -156,3 +156,32 @@ def test_stored_result_reads_in_each_readers_language(gate_world, api_as):
     en = api_as(w.users["lawyer"]).get(f"/api/v1/transfers/{tid}").get_json()
     assert checks_by_code(ko)["nda_active"]["detail"] != checks_by_code(en)["nda_active"]["detail"]
     assert "expires" in checks_by_code(en)["nda_active"]["detail"]
+
+
+@pytest.mark.parametrize(("days", "ok"), [(-1, False), (0, False), (1, True)])
+def test_nda_expiry_must_be_strictly_after_the_planned_date(gate_world, api_as, days, ok):
+    gate_world.nda.expires_on = PLANNED + dt.timedelta(days=days)
+    db.session.flush()
+    assert failed(file(api_as, gate_world)) == (set() if ok else {"nda_active"})
+
+
+@pytest.mark.parametrize(("days", "ok"), [(-1, False), (0, False), (1, True)])
+def test_review_validity_must_be_strictly_after_the_planned_date(gate_world, api_as, days, ok):
+    gate_world.review.valid_until = PLANNED + dt.timedelta(days=days)
+    db.session.flush()
+    assert failed(file(api_as, gate_world)) == (set() if ok else {"risk_review_current"})
+
+
+def test_newer_critical_review_is_not_rescued_by_an_older_one(gate_world, api_as):
+    from tests.transfers.helpers import approved_review
+
+    w = gate_world
+    newer = approved_review(
+        w.project,
+        w.users["lawyer"].id,
+        level="critical",
+        decided_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    )
+    db.session.add(newer)
+    db.session.flush()
+    assert failed(file(api_as, w)) == {"risk_review_current"}
