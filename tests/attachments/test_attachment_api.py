@@ -256,6 +256,12 @@ def test_record_must_exist_in_the_project(
     assert r.status_code == 422 and "record_type" in r.get_json()["errors"]
     r = upload(lawyer_api, pid, pdf(), record_type="nda")
     assert r.status_code == 422
+    for not_a_number in ("²", "1_0", "x"):  # "²".isdigit() is true, int("²") fails
+        r = upload(lawyer_api, pid, pdf(), record_type="nda", record_id=not_a_number)
+        assert r.status_code == 422, r.get_data(as_text=True)[:200]
+        assert r.get_json()["errors"] == {"record_id": ["Not a valid integer."]}
+    r = upload(lawyer_api, pid, pdf(), attachment_id="²")
+    assert r.status_code == 422 and "attachment_id" in r.get_json()["errors"]
     assert version_rows() == 0 and blob_files(blob_dir) == []
     r = upload(lawyer_api, pid, pdf(), name="signed.pdf", record_type="nda", record_id=mine.id)
     assert r.status_code == 201

@@ -177,7 +177,8 @@ def _int_field(fields: dict[str, str], name: str) -> int | None:
     raw = fields.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise InvalidInput({name: ["Not a valid integer."]})
     return int(raw)
 
