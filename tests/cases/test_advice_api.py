@@ -166,3 +166,37 @@ def test_mark_follow_up_done_and_reopen(world, api_as, held, make_project):
     wrong = f"/api/v1/sessions/{other.id}/follow-ups/{fid}"
     assert api.patch(wrong, json={"done": True}).status_code == 404
     assert api.patch(url, json={"done": "perhaps"}).status_code == 422
+
+
+def _session_updates():
+    return (
+        db.session.execute(
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "session.updated")
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def test_patch_audits_only_the_changed_fields(world, api_as, held):
+    """The edit form sends every field: the audit names the ones that changed, and a save
+    that changes nothing records nothing."""
+    api = api_as(world.users["lawyer"])
+    url = f"/api/v1/sessions/{held.id}"
+    same = {
+        "held_on": held.held_on.isoformat(),
+        "duration_minutes": held.duration_minutes,
+        "attendees": list(held.attendees),
+        "topics": list(held.topics),
+        "advice": held.advice,
+        "privileged_notes": held.privileged_notes,
+    }
+    r = api.patch(url, json={**same, "version": held.version})
+    assert r.status_code == 200 and r.get_json()["version"] == held.version
+    assert _session_updates() == []
+    r = api.patch(url, json={**same, "advice": "New advice.", "version": held.version})
+    assert r.status_code == 200 and r.get_json()["version"] == held.version + 1
+    [event] = _session_updates()
+    assert event.detail["fields"] == ["advice"]

@@ -103,15 +103,21 @@ def _follow_ups(raw: Any) -> list[FollowUp]:
     return items
 
 
-def _apply(session: AdvisorySession, fields: dict[str, Any]) -> None:
+def _apply(session: AdvisorySession, fields: dict[str, Any]) -> list[str]:
+    """Validate and set `fields`; the names of the fields whose value changed."""
     _check(fields)
+    values: dict[str, Any] = {}
     for name in SCALAR_FIELDS:
         if name in fields:
             value = fields[name]
-            setattr(session, name, value.strip() if isinstance(value, str) else value)
+            values[name] = value.strip() if isinstance(value, str) else value
     for name in LIST_FIELDS:
         if name in fields:
-            setattr(session, name, _strings(fields[name], name))
+            values[name] = _strings(fields[name], name)
+    changed = [name for name, value in values.items() if getattr(session, name) != value]
+    for name in changed:
+        setattr(session, name, values[name])
+    return changed
 
 
 def _index(session: AdvisorySession) -> None:
@@ -148,21 +154,23 @@ def update_session(
     session: AdvisorySession, version: int | None, fields: dict[str, Any]
 ) -> AdvisorySession:
     """Edit a session; `follow_ups`, when given, are added. Raises StateConflict (409) for a
-    stale version, InvalidInput (422)."""
+    stale version, InvalidInput (422). Audited (the names of the changed fields) when
+    something changed."""
     service.check_version(session, version)
-    _apply(session, fields)
+    changed = _apply(session, fields)
     added = _follow_ups(fields.get("follow_ups") or [])
+    if not changed and not added:
+        return session
     session.follow_ups.extend(added)
     db.session.flush()
     _index(session)
     # field names only: never the (privileged) text
-    changed = sorted(n for n in fields if n != "follow_ups")
     record(
         "session.updated",
         session,
         detail={
             "project_id": session.project_id,
-            "fields": changed,
+            "fields": sorted(changed),
             "follow_ups_added": len(added),
         },
     )
