@@ -121,10 +121,15 @@ def _review_check(project: Project, planned_on: dt.date, today: dt.date) -> Chec
     return _check("risk_review_current", True, "ok", **ref)
 
 
+def _has(reference: str | None) -> bool:
+    """Whether a reference (approval, report, licence) is given: blank does not count."""
+    return bool(reference and reference.strip())
+
+
 def _core_tech_check(assets: Sequence[IpAsset]) -> Check:
     pending = [a for a in assets if a.nct_status == "pending"]
     unapproved = [
-        a for a in assets if a.nct_status in ("nct_funded", "nct_private") and not a.nct_ref
+        a for a in assets if a.nct_status in ("nct_funded", "nct_private") and not _has(a.nct_ref)
     ]
     if pending:
         return _check("core_tech_approval", False, "pending", assets=_titles(pending))
@@ -139,7 +144,7 @@ def _licence_check(assets: Sequence[IpAsset], planned_on: dt.date) -> Check:
     unlicensed = [
         a
         for a in strategic
-        if not a.export_licence_ref
+        if not _has(a.export_licence_ref)
         or a.export_licence_until is None
         or a.export_licence_until < planned_on
     ]
