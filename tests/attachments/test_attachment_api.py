@@ -532,3 +532,31 @@ def test_concurrent_uploads_of_one_name_make_one_attachment(
         ).scalars()
     )
     assert len(attachments) == 1 and attachments[0].current_version == 2
+
+
+def test_uploader_who_loses_the_project_during_the_upload_stores_nothing(
+    world: Any, lawyer_api: Any, blob_dir: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policy is asked again when the body has arrived: a lawyer taken off the project
+    while a long upload streams in does not add a file to it."""
+    from tracker.attachments import service
+    from tracker.cases.models import project_lawyers
+
+    original = service.receive
+
+    def receive_then_unassign(*args: Any, **kwargs: Any) -> Any:
+        received = original(*args, **kwargs)
+        db.session.execute(  # the request's own session (world's objects live in the test's)
+            sa.delete(project_lawyers).where(
+                project_lawyers.c.project_id == world.project.id,
+                project_lawyers.c.user_id == world.users["lawyer"].id,
+            )
+        )
+        db.session.commit()
+        return received
+
+    monkeypatch.setattr(service, "receive", receive_then_unassign)
+    r = upload(lawyer_api, world.project.id, pdf(200_000))
+    assert r.status_code == 404
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+    assert audit_actions("attachment.uploaded") == []

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker import keys
 from tracker.attachments import crypto
@@ -81,7 +81,8 @@ def upload(
     A version is added when `attachment_id` is sent, or when the same record (or the project)
     already has a ready file of the same name. Raises InvalidInput (422: no file, empty or
     disallowed file, bad record), FileTooLarge (413), BadRequest (400: malformed body),
-    StateConflict (409: a concurrent upload took the version number). Audited.
+    StateConflict (409: a concurrent upload took the version number), NotFound or Forbidden
+    (the uploader lost the project or the role while the body streamed in). Audited.
     """
     project_id = project.id
     store = blob_store()
@@ -98,6 +99,8 @@ def upload(
         # PostgreSQL; SQLite's BEGIN IMMEDIATE already does it), so two uploads of the same
         # name cannot both create an attachment, nor take the same version number.
         project = db.session.get(Project, project_id, with_for_update=True) or _gone()
+        # asked again: a long upload may end after the uploader lost the project or the role
+        policy.require(actor() or _anonymous(), "attachment.upload", project)
         attachment = _target(project, received.fields, incoming.filename)
         incoming.writer.publish(name)
     except BaseException:
@@ -112,6 +115,10 @@ def upload(
 
 def _gone() -> Project:
     raise NotFound()
+
+
+def _anonymous() -> User:
+    raise Forbidden()
 
 
 def _record_version(
