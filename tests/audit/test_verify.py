@@ -188,3 +188,12 @@ def test_detail_with_integer_keys_verifies(make_user):
     event = record("test.keys", user, detail={"by_id": {2: "a", 10: "b"}, 3: "mixed"})
     assert event.detail == {"by_id": {"2": "a", "10": "b"}, "3": "mixed"}
     assert verify().intact
+
+
+def test_missing_head_row_is_named(chain, runner, checkpoint):
+    db.session.execute(sa.delete(AuditHead))
+    result = verify()
+    assert result.problem is not None and result.problem.kind == "head_missing"
+    out = run(runner, "verify")
+    assert out.exit_code == 1 and "head_missing" in out.output
+    assert run(runner, "checkpoint").exit_code == 1 and not checkpoint.exists()

@@ -28,7 +28,7 @@ BATCH = 1000
 
 @dataclass
 class Problem:
-    #: edited | reordered | deleted | inserted | truncated | head_mismatch |
+    #: edited | reordered | deleted | inserted | truncated | head_mismatch | head_missing |
     #: checkpoint_mismatch | checkpoint_unreadable
     kind: str
     seq: int | None
@@ -187,6 +187,9 @@ class _Walk:
 
 def verify_chain(key: bytes, checkpoint_path: Path | None = None) -> Result:
     """Recompute the chain and compare it with the head row and the checkpoint file."""
+    if db.session.execute(sa.select(AuditHead.id).where(AuditHead.id == 1)).first() is None:
+        message = "the chain head row (audit_head 1) is missing"
+        return Result(0, 0, GENESIS_MAC, Problem("head_missing", None, None, message))
     try:
         checkpoint = read_checkpoint(checkpoint_path)
     except CheckpointUnreadable:
