@@ -353,3 +353,31 @@ def test_asset_edit_page_with_the_most_owners_and_deadlines(records, make_org, b
     html = r.get_data(as_text=True)
     assert 'name="owners-19-share_pct"' in html and 'name="owners-20-share_pct"' not in html
     assert 'name="deadlines-49-due_on"' in html and 'name="deadlines-50-due_on"' not in html
+
+
+@pytest.mark.parametrize("page", ["%C2%B2", "-3", "abc", "99999999999999999999"])
+def test_odd_page_numbers_show_a_page(records, browser_as, page):
+    """`²` is a digit to str.isdigit() but not to int(): the lists answered 500 for it."""
+    c = browser_as(records.users["lawyer"])
+    pid = records.project.id
+    for path in ("/projects", f"/projects/{pid}/assets", f"/projects/{pid}/ndas"):
+        assert c.get(f"{path}?page={page}").status_code == 200, path
+
+
+def test_odd_version_in_a_form_is_a_conflict_not_a_500(records, browser_as):
+    c = browser_as(records.users["lawyer"])
+    fields = _form_data(c.get(f"/ndas/{records.nda.id}/edit").get_data(as_text=True))
+    r = c.post(
+        f"/ndas/{records.nda.id}/edit",
+        data={
+            "csrf_token": fields["csrf_token"],
+            "version": "²",
+            "partner_id": records.partner.id,
+            "effective_on": "2026-01-01",
+            "expires_on": "2027-12-31",
+            "status": "draft",
+        },
+    )
+    assert r.status_code in (409, 422)
+    db.session.expire_all()
+    assert db.session.get(Nda, records.nda.id).version == records.nda.version

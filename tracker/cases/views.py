@@ -20,6 +20,7 @@ from tracker.api.common import paginate
 from tracker.auth import policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import assets, ndas, service
+from tracker.cases.disclosure_views import page_args
 from tracker.cases.forms import (
     AssetForm,
     NdaForm,
@@ -30,12 +31,12 @@ from tracker.cases.forms import (
 )
 from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import IpAsset, Nda, Project
+from tracker.cases.record_forms import version_of
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 T = TypeVar("T")
-PER_PAGE = 50
 #: fields whose errors belong to the whole form (lists of sub-forms)
 _FORM_LEVEL = ("owners", "deadlines", "_schema", "version")
 
@@ -47,11 +48,6 @@ def _helpers() -> dict[str, Any]:
 
 def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return max(1, min(int(page), 1_000_000)) if page.isdigit() else 1
 
 
 def _save(form: Any, action: Callable[[], T]) -> tuple[T | None, int]:
@@ -96,11 +92,6 @@ def _submit(
     return render_template(template, form=form, **context), status
 
 
-def _version(form: Any) -> int | None:
-    value = form.version.data
-    return int(value) if value and str(value).isdigit() else None
-
-
 def _organizations(*kinds: str) -> list[Any]:
     rows = db.session.execute(
         sa.select(Organization)
@@ -126,9 +117,7 @@ def project_list() -> Any:
         for name in ("zone_id", "status", "risk_level", "q")
         if not form[name].errors
     }
-    page = paginate(
-        service.project_query(user, filters), {"page": _page_number(), "per_page": PER_PAGE}
-    )
+    page = paginate(service.project_query(user, filters), page_args())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("cases/project_list.html", form=form, page=page, args=args)
 
@@ -153,7 +142,7 @@ def _project_values(form: ProjectForm) -> dict[str, Any]:
     if "lawyer_ids" in form:
         names.append("lawyer_ids")
     values = {name: form[name].data for name in names}
-    values["version"] = _version(form)
+    values["version"] = version_of(form)
     return values
 
 
@@ -210,7 +199,7 @@ def asset_list(project_id: int) -> Any:
     user = _user()
     project = project_or_404(user, project_id)
     policy.require(user, "asset.view", project)
-    page = paginate(assets.asset_query(project), {"page": _page_number(), "per_page": PER_PAGE})
+    page = paginate(assets.asset_query(project), page_args())
     return render_template(
         "cases/asset_list.html",
         project=project,
@@ -262,7 +251,7 @@ def _asset_values(form: AssetForm) -> dict[str, Any]:
             errors["deadlines"] = [_("Each deadline needs a kind and a due date.")]
         elif data["kind"]:
             values["deadlines"].append(data)
-    values["version"] = _version(form)
+    values["version"] = version_of(form)
     if errors:
         raise InvalidInput(errors)
     return values
@@ -340,9 +329,7 @@ def nda_list(project_id: int) -> Any:
     user = _user()
     project = project_or_404(user, project_id)
     policy.require(user, "nda.view", project)
-    page = paginate(
-        ndas.nda_query(user, {}, project), {"page": _page_number(), "per_page": PER_PAGE}
-    )
+    page = paginate(ndas.nda_query(user, {}, project), page_args())
     return render_template(
         "cases/nda_list.html",
         project=project,
@@ -368,7 +355,7 @@ def _nda_values(form: NdaForm) -> dict[str, Any]:
     values = {name: form[name].data for name in names}
     values["governing_law"] = values["governing_law"] or None
     values["purpose"] = values["purpose"] or None
-    values["version"] = _version(form)
+    values["version"] = version_of(form)
     return values
 
 
