@@ -237,3 +237,33 @@ def test_a_second_rotation_at_the_same_time_is_refused(
     )
     # once the other one is done, rotating works
     assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+
+
+def test_a_damaged_key_does_not_stop_the_rotation(
+    app: Any, runner: Any, key_file: Path, uploaded: dict[int, bytes], world: Any, api_as: Any
+) -> None:
+    """One row whose wrapped key no longer unwraps is reported and left alone; every other row
+    is re-wrapped (it used to stop the rotation at that row, run after run)."""
+    first = (
+        db.session.execute(sa.select(AttachmentVersion).order_by(AttachmentVersion.id))
+        .scalars()
+        .first()
+    )
+    damaged_id = first.id
+    wrapped = bytearray(first.wrapped_dek)
+    wrapped[-1] ^= 1
+    first.wrapped_dek = bytes(wrapped)
+    db.session.commit()
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code == 1, result.output
+    assert f"attachment version {damaged_id}: not re-wrapped:" in result.output
+    assert "Re-wrapped data keys: 3." in result.output
+    assert "Rows still using an old key: 1." in result.output
+    ring = app.extensions["tracker_keys"]
+    db.session.expire_all()
+    rows = {v.id: v.kek_id for v in db.session.execute(sa.select(AttachmentVersion)).scalars()}
+    assert [i for i, kid in rows.items() if kid != ring.active_kek_id] == [damaged_id]
+    api = api_as(world.users["lawyer"])
+    for attachment_id, data in uploaded.items():
+        if attachment_id != first.attachment_id:
+            assert api.get(f"/api/v1/attachments/{attachment_id}/content").get_data() == data

@@ -82,8 +82,9 @@ def _rotate(path: Path, resume: bool) -> None:
         ring.active_kek_id = kid
         keys.write(ring, path, overwrite=True)  # the new key is on disk before any row uses it
         click.echo(f"Added KEK {kid} to {path} and made it active.")
+    failures: list[tuple[int, str]] = []
     try:
-        count = maintenance.rewrap_all(ring)
+        count = maintenance.rewrap_all(ring, failures=failures)
     except BaseException:
         db.session.rollback()
         remaining = maintenance.old_key_rows(ring)
@@ -92,6 +93,8 @@ def _rotate(path: Path, resume: bool) -> None:
         raise
     remaining = maintenance.old_key_rows(ring)
     db.session.commit()
+    for version_id, problem in failures:
+        click.echo(f"attachment version {version_id}: not re-wrapped: {problem}", err=True)
     click.echo(f"Re-wrapped data keys: {count}.")
     click.echo(f"Rows still using an old key: {remaining}.")
     if remaining:

@@ -19,7 +19,7 @@ from tracker.attachments.service import key_ring
 from tracker.attachments.storage import blob_store
 from tracker.audit.service import record
 from tracker.db import db, utcnow
-from tracker.keys import KeyRing
+from tracker.keys import KeyFileError, KeyRing
 
 log = logging.getLogger(__name__)
 
@@ -154,33 +154,54 @@ def old_key_rows(ring: KeyRing) -> int:
     )
 
 
-def rewrap_all(ring: KeyRing, batch: int = BATCH, limit: int | None = None) -> int:
+def rewrap_all(
+    ring: KeyRing,
+    batch: int = BATCH,
+    limit: int | None = None,
+    failures: list[tuple[int, str]] | None = None,
+) -> int:
     """Re-wrap every DEK under the active KEK, committing each batch (so an interrupted run
-    resumes where it stopped). Content is untouched. Returns how many rows were re-wrapped."""
-    done = 0
-    while limit is None or done < limit:
-        size = batch if limit is None else min(batch, limit - done)
+    resumes where it stopped; `limit` caps the rows looked at). Content is untouched. Returns
+    how many rows were re-wrapped.
+
+    A row whose key does not unwrap (damaged, or its KEK missing from the key file) is left as
+    it is and appended to `failures` as (version id, reason): it must not keep every row after
+    it under the old KEK. It still counts in `old_key_rows`."""
+    done = examined = 0
+    after = 0
+    while limit is None or examined < limit:
+        size = batch if limit is None else min(batch, limit - examined)
         rows = list(
             db.session.execute(
                 sa.select(AttachmentVersion)
-                .where(AttachmentVersion.kek_id != ring.active_kek_id)
+                .where(AttachmentVersion.kek_id != ring.active_kek_id, AttachmentVersion.id > after)
                 .order_by(AttachmentVersion.id)
                 .limit(size)
             ).scalars()
         )
         if not rows:
             break
+        rewrapped = 0
         for version in rows:
+            after = version.id
             version_uuid = uuid.UUID(version.uuid)
-            dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
+            try:
+                dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
+            except (crypto.IntegrityFailure, KeyFileError) as exc:
+                if failures is not None:
+                    failures.append((version.id, str(exc)))
+                continue
             version.kek_id, version.wrapped_dek = crypto.wrap_dek(ring, dek, version_uuid)
-        done += len(rows)
-        record(
-            "keys.rewrapped",
-            object_type="attachment_versions",
-            detail={"kek_id": ring.active_kek_id, "rows": len(rows)},
-            actor_id=None,
-        )
+            rewrapped += 1
+        examined += len(rows)
+        done += rewrapped
+        if rewrapped:
+            record(
+                "keys.rewrapped",
+                object_type="attachment_versions",
+                detail={"kek_id": ring.active_kek_id, "rows": rewrapped},
+                actor_id=None,
+            )
         db.session.commit()
     return done
 
