@@ -207,3 +207,25 @@ def test_found_by_search_for_all_roles(world, api_as, asset):
         r = api_as(world.users[role]).get("/api/v1/projects", query_string={"q": "canary"})
         expected = [] if role == "operator" else [world.project.id]
         assert [p["id"] for p in r.get_json()["items"]] == expected, role
+
+
+def test_shares_have_at_most_two_decimals(world, api_as, asset):
+    """The column keeps two places: 33.334 + 33.333 + 33.333 passed the 100 percent check and
+    was stored as 99.99, and every later PATCH read the rounded shares back as a change."""
+    api = api_as(world.users["lawyer"])
+    path = f"/api/v1/assets/{asset['id']}"
+    owners = [
+        {"organization_id": world.company.id, "share_pct": 33.334},
+        {"organization_id": world.partner.id, "share_pct": 66.666},
+    ]
+    r = api.patch(path, json={"owners": owners, "version": 1})
+    assert r.status_code == 422 and "owners" in r.get_json()["errors"]
+    owners = [
+        {"organization_id": world.company.id, "share_pct": 33.33},
+        {"organization_id": world.partner.id, "share_pct": 66.67},
+    ]
+    r = api.patch(path, json={"owners": owners, "version": 1})
+    assert r.status_code == 200 and r.get_json()["version"] == 2
+    # the same shares again are no change
+    r = api.patch(path, json={"owners": owners, "version": 2})
+    assert r.status_code == 200 and r.get_json()["version"] == 2

@@ -82,6 +82,10 @@ def _owners(owners: list[dict[str, Any]], errors: Errors) -> list[AssetOwner]:
         share = Decimal(str(owner["share_pct"]))
         if not Decimal(0) < share <= Decimal(100):
             errors.add("owners", _("A share is more than 0 and at most 100 percent."))
+        elif share.as_tuple().exponent < -2:  # type: ignore[operator]
+            # the column keeps two places: a finer share would be rounded on the way in (so
+            # the shares checked here are not the ones stored) and read back as a change
+            errors.add("owners", _("At most two decimal places."))
         total += share
         if owner["organization_id"] in found:
             result.append(AssetOwner(organization_id=owner["organization_id"], share_pct=share))
