@@ -173,3 +173,11 @@ def test_page_in_korean(people, browser_as):
     people["auditor"].locale = "ko"
     db.session.commit()
     assert "감사 기록" in browser_as(people["auditor"]).get("/audit").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["actor_id", "object_id"])
+def test_filter_id_out_of_range_is_422(people, api_as, browser_as, name):
+    """An id beyond the database's INTEGER is invalid input, never a 500."""
+    auditor = people["auditor"]
+    assert api_as(auditor).get(f"/api/v1/audit?{name}={2**63}").status_code == 422
+    assert browser_as(auditor).get(f"/audit?{name}={2**63}").status_code == 422

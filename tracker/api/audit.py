@@ -26,11 +26,15 @@ class AuditEventSchema(Schema):
     mac = fields.String()
 
 
+#: ids are INTEGER columns: a larger number is invalid input (422), not a database error (500)
+_id = validate.Range(min=1, max=2**31 - 1)
+
+
 class AuditFilterArgs(PageArgs):
-    actor_id = fields.Integer()
+    actor_id = fields.Integer(validate=_id)
     action = fields.String(validate=validate.Length(min=1, max=64))
     object_type = fields.String(validate=validate.Length(min=1, max=40))
-    object_id = fields.Integer()
+    object_id = fields.Integer(validate=_id)
     since = fields.AwareDateTime(format="iso")
     until = fields.AwareDateTime(format="iso")
 

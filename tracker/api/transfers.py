@@ -19,6 +19,9 @@ from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferReques
 
 blp = Blueprint("api_transfers", __name__, url_prefix="/api/v1", description="Data sharing")
 
+#: ids are INTEGER columns: a larger number is invalid input (422), not a database error (500)
+_id = validate.Range(min=1, max=2**31 - 1)
+
 
 class TransferCheckSchema(Schema):
     code = fields.String()
@@ -38,9 +41,9 @@ class TransferFileSchema(Schema):
 class TransferSchema(Schema):
     """A request as filed: `POST /projects/{id}/transfers`."""
 
-    partner_id = fields.Integer(required=True)
-    asset_ids = fields.List(fields.Integer(), load_default=list)
-    attachment_ids = fields.List(fields.Integer(), load_default=list)
+    partner_id = fields.Integer(required=True, validate=_id)
+    asset_ids = fields.List(fields.Integer(validate=_id), load_default=list)
+    attachment_ids = fields.List(fields.Integer(validate=_id), load_default=list)
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     planned_on = fields.Date(required=True)
@@ -85,9 +88,9 @@ class TransferDecisionSchema(Schema):
 
 
 class TransferFilterArgs(PageArgs):
-    zone_id = fields.Integer()
-    project_id = fields.Integer()
-    partner_id = fields.Integer()
+    zone_id = fields.Integer(validate=_id)
+    project_id = fields.Integer(validate=_id)
+    partner_id = fields.Integer(validate=_id)
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
     planned_from = fields.Date()
     planned_to = fields.Date()
