@@ -116,6 +116,21 @@ def test_verify_reports_a_damaged_blob(
     assert result.exit_code == 1
     assert f"attachment version {victim_id}:" in result.output
     assert "Checked 4 versions, 1 failed." in result.output
+    # a row whose KEK is not in the key file is named too (it used to end the check)
+    second = (
+        db.session.execute(sa.select(AttachmentVersion).order_by(AttachmentVersion.id.desc()))
+        .scalars()
+        .first()
+    )
+    second_id = second.id
+    second.kek_id = "kek-gone"
+    db.session.commit()
+    result = runner.invoke(args=["attachments", "verify"])
+    assert result.exit_code == 1, result.output
+    assert f"attachment version {second_id}: key id 'kek-gone' is not in the key file" in (
+        result.output
+    )
+    assert "Checked 4 versions, 2 failed." in result.output
 
 
 def _age(path: Path, seconds: float) -> None:

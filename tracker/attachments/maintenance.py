@@ -108,7 +108,7 @@ def verify_version(ring: KeyRing, version: AttachmentVersion) -> str | None:
 
             for chunk in crypto.decrypt_stream(read, dek, version_uuid):
                 plain_hash.update(chunk)
-    except crypto.IntegrityFailure as exc:
+    except (crypto.IntegrityFailure, KeyFileError) as exc:
         return str(exc)
     except OSError as exc:
         return f"blob unreadable: {type(exc).__name__}"
