@@ -181,3 +181,10 @@ def test_filter_id_out_of_range_is_422(people, api_as, browser_as, name):
     auditor = people["auditor"]
     assert api_as(auditor).get(f"/api/v1/audit?{name}={2**63}").status_code == 422
     assert browser_as(auditor).get(f"/audit?{name}={2**63}").status_code == 422
+
+
+@pytest.mark.parametrize("name", ["since", "until"])
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_time_filter_without_a_utc_time_is_422(people, api_as, name, value):
+    r = api_as(people["auditor"]).get("/api/v1/audit", query_string={name: value})
+    assert r.status_code == 422 and name in r.get_json()["errors"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.audit import service
@@ -30,13 +31,21 @@ class AuditEventSchema(Schema):
 _id = validate.Range(min=1, max=2**31 - 1)
 
 
+def _utc_representable(value: dt.datetime) -> None:
+    """The filter is compared in UTC: 0001-01-01T00:00+14:00 has no UTC time (a 500 before)."""
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise ValidationError("Time out of range.") from exc
+
+
 class AuditFilterArgs(PageArgs):
     actor_id = fields.Integer(validate=_id)
     action = fields.String(validate=validate.Length(min=1, max=64))
     object_type = fields.String(validate=validate.Length(min=1, max=40))
     object_id = fields.Integer(validate=_id)
-    since = fields.AwareDateTime(format="iso")
-    until = fields.AwareDateTime(format="iso")
+    since = fields.AwareDateTime(format="iso", validate=_utc_representable)
+    until = fields.AwareDateTime(format="iso", validate=_utc_representable)
 
 
 @blp.route("/audit", methods=["GET"])
