@@ -282,3 +282,35 @@ def test_a_damaged_key_does_not_stop_the_rotation(
     for attachment_id, data in uploaded.items():
         if attachment_id != first.attachment_id:
             assert api.get(f"/api/v1/attachments/{attachment_id}/content").get_data() == data
+
+
+def test_sweep_removes_a_row_whose_blob_was_never_written(
+    runner: Any, uploaded: dict[int, bytes], blob_dir: Path
+) -> None:
+    """A pending row whose blob never reached the store (not even its fan-out directory)."""
+    names = {p.name[:2] for p in blob_files(blob_dir)}
+    never = next(n for n in (new_blob_name() for _ in range(1000)) if n[:2] not in names)
+    attachment = db.session.execute(sa.select(Attachment)).scalars().first()
+    db.session.add(
+        AttachmentVersion(
+            uuid=str(uuid.uuid4()),
+            attachment=attachment,
+            number=99,
+            filename="p.pdf",
+            size=1,
+            content_type="application/pdf",
+            ciphertext_sha256="0" * 64,
+            plaintext_sha256_sealed=b"0",
+            kek_id="k",
+            wrapped_dek=b"0",
+            blob_name=never,
+            state="pending",
+            created_at=utcnow() - dt.timedelta(hours=2),
+        )
+    )
+    db.session.flush()
+    rows = version_rows()
+    result = runner.invoke(args=["attachments", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "1 unfinished rows" in result.output
+    assert version_rows() == rows - 1

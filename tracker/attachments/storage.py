@@ -107,7 +107,10 @@ class FilesystemStore:
 
     def delete(self, name: str) -> None:
         path = self.path(name)
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return  # never published (its fan-out directory may not even exist)
         _fsync_dir(path.parent)
 
     def names(self) -> Iterator[tuple[str, float]]:
