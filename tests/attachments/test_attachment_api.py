@@ -560,3 +560,28 @@ def test_uploader_who_loses_the_project_during_the_upload_stores_nothing(
     assert r.status_code == 404
     assert version_rows() == 0 and blob_files(blob_dir) == []
     assert audit_actions("attachment.uploaded") == []
+
+
+def test_metadata_unwraps_each_version_key_once(
+    world: Any, lawyer_api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.attachments import crypto
+
+    for marker in (b"v1", b"v2", b"v3"):
+        created = upload(lawyer_api, world.project.id, pdf(marker=marker), name="p.pdf").get_json()
+    calls: list[Any] = []
+    original = crypto.unwrap_dek
+
+    def counting(*args: Any) -> bytes:
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(crypto, "unwrap_dek", counting)
+    meta = lawyer_api.get(f"/api/v1/attachments/{created['id']}").get_json()
+    assert [v["version"] for v in meta["versions"]] == [1, 2, 3]
+    assert (
+        meta["sha256"]
+        == meta["versions"][2]["sha256"]
+        == hashlib.sha256(pdf(marker=b"v3")).hexdigest()
+    )
+    assert len(calls) == 3

@@ -336,14 +336,19 @@ def describe(attachment: Attachment, user: User, with_versions: bool = False) ->
     """The metadata a user may see: the plaintext sha256 only for those who may download."""
     show_digest = policy.can(user, "attachment.download", attachment.project)
     latest = version_of(attachment, None)
+    # each version described once (its digest costs a key unwrap), the latest among them
+    described = {
+        v.number: version_dict(v, show_digest)
+        for v in (ready_versions(attachment) if with_versions else [latest])
+    }
     body = {
         "id": attachment.id,
         "record_type": attachment.record_type,
         "record_id": attachment.record_id,
         "created_at": attachment.created_at,
         "updated_at": attachment.updated_at,
-        **version_dict(latest, show_digest),
+        **described[latest.number],
     }
     if with_versions:
-        body["versions"] = [version_dict(v, show_digest) for v in ready_versions(attachment)]
+        body["versions"] = list(described.values())
     return body
