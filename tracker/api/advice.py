@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
-from tracker.api.common import ListArgs, page_of, page_or_download, user
+from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.auth import policy
 from tracker.cases import advice
 from tracker.cases.loading import project_or_404, record_or_404
@@ -98,12 +98,11 @@ def list_sessions(args: dict[str, Any], project_id: int) -> Any:
 
 
 @blp.route("/projects/<int:project_id>/sessions", methods=["POST"])
+@allowed_on("session.write")
 @blp.arguments(AdvisorySessionSchema)
 @blp.response(201, AdvisorySessionSchema)
 def record_session(body: dict[str, Any], project_id: int) -> Any:
-    project = project_or_404(user(), project_id)
-    policy.require(user(), "session.write", project)
-    return advice.record_session(project, user(), body)
+    return advice.record_session(project_or_404(user(), project_id), user(), body)
 
 
 @blp.route("/sessions/<int:session_id>", methods=["GET"])
@@ -115,19 +114,21 @@ def get_session(session_id: int) -> Any:
 
 
 @blp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@allowed_on("session.write", AdvisorySession, "session_id")
 @blp.arguments(AdvisorySessionPatchSchema)
 @blp.response(200, AdvisorySessionSchema)
 def update_session(body: dict[str, Any], session_id: int) -> Any:
-    session = _session(session_id, "session.write")
+    session = record_or_404(user(), AdvisorySession, session_id)
     version = body.pop("version")
     return advice.update_session(session, version, body)
 
 
 @blp.route("/sessions/<int:session_id>/follow-ups/<int:follow_up_id>", methods=["PATCH"])
+@allowed_on("session.write", AdvisorySession, "session_id")
 @blp.arguments(FollowUpDoneSchema)
 @blp.response(200, FollowUpSchema)
 def set_follow_up_done(body: dict[str, Any], session_id: int, follow_up_id: int) -> Any:
-    session = _session(session_id, "session.write")
+    session = record_or_404(user(), AdvisorySession, session_id)
     try:
         return advice.set_follow_up_done(session, follow_up_id, body["done"])
     except LookupError:

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.common import ListArgs, page_of, page_or_download, user
+from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.auth import policy
 from tracker.cases import disclosures
 from tracker.cases.loading import project_or_404, record_or_404
@@ -106,11 +106,11 @@ def list_disclosures(args: dict[str, Any], project_id: int) -> Any:
 
 
 @blp.route("/projects/<int:project_id>/disclosures", methods=["POST"])
+@allowed_on("disclosure.file")
 @blp.arguments(DisclosureSchema)
 @blp.response(201, DisclosureOutSchema)
 def file_disclosure(body: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
-    policy.require(user(), "disclosure.file", project)
     return disclosures.file_disclosure(project, user(), body)
 
 
@@ -123,21 +123,21 @@ def get_disclosure(disclosure_id: int) -> Any:
 
 
 @blp.route("/disclosures/<int:disclosure_id>", methods=["PATCH"])
+@allowed_on("disclosure.file", Disclosure, "disclosure_id")
 @blp.arguments(DisclosurePatchSchema)
 @blp.response(200, DisclosureOutSchema)
 def resubmit_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
     disclosure = record_or_404(user(), Disclosure, disclosure_id)
-    policy.require(user(), "disclosure.file", disclosure)
     version = body.pop("version")
     return disclosures.resubmit_disclosure(disclosure, version, body)
 
 
 @blp.route("/disclosures/<int:disclosure_id>/decision", methods=["POST"])
+@allowed_on("disclosure.decide", Disclosure, "disclosure_id")
 @blp.arguments(DisclosureDecisionSchema)
 @blp.response(200, DisclosureOutSchema)
 def decide_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
     disclosure = record_or_404(user(), Disclosure, disclosure_id)
-    policy.require(user(), "disclosure.decide", disclosure)
     return disclosures.decide_disclosure(
         disclosure, user(), body["decision"], body["note"], body["asset"], body["version"]
     )

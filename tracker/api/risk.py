@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
-from tracker.api.common import ListArgs, page_of, page_or_download, user
+from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.auth import policy
 from tracker.cases import risk
 from tracker.cases.loading import project_or_404, record_or_404
@@ -106,11 +106,11 @@ def list_reviews(args: dict[str, Any], project_id: int) -> Any:
 
 
 @blp.route("/projects/<int:project_id>/risk-reviews", methods=["POST"])
+@allowed_on("review.write")
 @blp.arguments(RiskReviewSchema)
 @blp.response(201, RiskReviewSchema)
 def submit_review(body: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
-    policy.require(user(), "review.write", project)
     return risk.submit_review(project, user(), body["answers"], body["summary"])
 
 
@@ -123,11 +123,11 @@ def get_review(review_id: int) -> Any:
 
 
 @blp.route("/risk-reviews/<int:review_id>/decision", methods=["POST"])
+@allowed_on("review.decide", RiskReview, "review_id")
 @blp.arguments(RiskReviewDecisionSchema)
 @blp.response(200, RiskReviewSchema)
 def decide_review(body: dict[str, Any], review_id: int) -> Any:
     review = record_or_404(user(), RiskReview, review_id)
-    policy.require(user(), "review.decide", review)
     return risk.decide_review(
         review, user(), body["decision"], body["valid_until"], body["conditions"], body["version"]
     )
