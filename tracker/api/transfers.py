@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.auth import policy
-from tracker.cases.loading import project_or_404, record_or_404
+from tracker.cases.loading import MAX_ID, project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.transfers import service
 from tracker.transfers.attachments import file_sha256
@@ -19,8 +19,8 @@ from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferReques
 
 blp = Blueprint("api_transfers", __name__, url_prefix="/api/v1", description="Data sharing")
 
-#: ids are INTEGER columns: a larger number is invalid input (422), not a database error (500)
-_id = validate.Range(min=1, max=2**31 - 1)
+#: a body's ids: one no row can have is invalid input (422), not a database error (500)
+_id = validate.Range(min=1, max=MAX_ID)
 
 
 class TransferCheckSchema(Schema):
@@ -88,9 +88,9 @@ class TransferDecisionSchema(Schema):
 
 
 class TransferFilterArgs(PageArgs):
-    zone_id = fields.Integer(validate=_id)
-    project_id = fields.Integer(validate=_id)
-    partner_id = fields.Integer(validate=_id)
+    zone_id = fields.Integer()
+    project_id = fields.Integer()
+    partner_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
     planned_from = fields.Date()
     planned_to = fields.Date()

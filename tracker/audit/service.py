@@ -117,6 +117,7 @@ def events_query(user: Any, filters: AuditFilters) -> sa.Select[Any]:
     """Events the user may read, newest first: all for admins and auditors, their own
     actions for lawyers; anyone else is refused (Forbidden, audited by the error handler)."""
     from tracker.auth import policy
+    from tracker.cases.loading import is_id
 
     stmt = sa.select(AuditEvent)
     if not policy.can(user, "audit.view"):
@@ -124,10 +125,16 @@ def events_query(user: Any, filters: AuditFilters) -> sa.Select[Any]:
         stmt = stmt.where(AuditEvent.actor_id == user.id)
     f = filters
     conditions = [
-        (f.actor_id, lambda: AuditEvent.actor_id == f.actor_id),
+        (
+            f.actor_id,
+            lambda: AuditEvent.actor_id == f.actor_id if is_id(f.actor_id) else sa.false(),
+        ),
         (f.action, lambda: AuditEvent.action == f.action),
         (f.object_type, lambda: AuditEvent.object_type == f.object_type),
-        (f.object_id, lambda: AuditEvent.object_id == f.object_id),
+        (
+            f.object_id,
+            lambda: AuditEvent.object_id == f.object_id if is_id(f.object_id) else sa.false(),
+        ),
         (f.since, lambda: AuditEvent.at >= f.since),
         (f.until, lambda: AuditEvent.at < f.until),
     ]

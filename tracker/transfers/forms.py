@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES
 
@@ -89,9 +89,7 @@ class TransferFilterForm(FlaskForm):
         csrf = False
 
     zone_id = SelectField(_l("Zone"), coerce=_optional_int, choices=[], validators=[Optional()])
-    project_id = IntegerField(
-        _l("Project id"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
-    )
+    project_id = IntegerField(_l("Project id"), validators=[Optional()])
     partner_id = SelectField(
         _l("Partner"), coerce=_optional_int, choices=[], validators=[Optional()]
     )

@@ -18,6 +18,7 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth import policy
 from tracker.auth.models import Organization, User
+from tracker.cases.loading import is_id
 from tracker.cases.models import IpAsset, Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
@@ -261,6 +262,12 @@ class TransferFilters:
         }
 
 
+def _id_is(column: Any, value: int | None) -> sa.ColumnElement[bool]:
+    """`column == value`; an id no row can have matches nothing (it never reaches SQL, where
+    it would fail with an error)."""
+    return column == value if is_id(value) else sa.false()
+
+
 def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
     """Requests in the user's scope, filtered in SQL, newest first, with what a row shows."""
     stmt = (
@@ -277,9 +284,9 @@ def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
     )
     f = filters
     conditions = [
-        (f.zone_id, lambda: Project.zone_id == f.zone_id),
-        (f.project_id, lambda: TransferRequest.project_id == f.project_id),
-        (f.partner_id, lambda: TransferRequest.partner_id == f.partner_id),
+        (f.zone_id, lambda: _id_is(Project.zone_id, f.zone_id)),
+        (f.project_id, lambda: _id_is(TransferRequest.project_id, f.project_id)),
+        (f.partner_id, lambda: _id_is(TransferRequest.partner_id, f.partner_id)),
         (f.status, lambda: TransferRequest.status == f.status),
         (f.planned_from, lambda: TransferRequest.planned_on >= f.planned_from),
         (f.planned_to, lambda: TransferRequest.planned_on <= f.planned_to),
