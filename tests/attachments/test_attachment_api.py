@@ -585,3 +585,13 @@ def test_metadata_unwraps_each_version_key_once(
         == hashlib.sha256(pdf(marker=b"v3")).hexdigest()
     )
     assert len(calls) == 3
+
+
+def test_invisible_characters_leave_the_filename(world: Any, lawyer_api: Any) -> None:
+    """A right-to-left override would show "invoice\u202efdp.js" as "invoicesj.pdf" while the
+    browser saves a script; zero-width characters would hide differences between names."""
+    for raw, expected in [("invoice\u202efdp.js", "invoice_fdp.js"), ("a\u200bb.pdf", "a_b.pdf")]:
+        created = upload(lawyer_api, world.project.id, b"plain text", name=raw).get_json()
+        assert created["filename"] == expected
+        disposition = _content(lawyer_api, created["id"]).headers["Content-Disposition"]
+        assert disposition == f'attachment; filename="{expected}"'

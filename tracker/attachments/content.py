@@ -126,10 +126,14 @@ MAX_NAME = 200
 
 def sanitise_filename(raw: str | None) -> str:
     """A name safe to show and to offer in Content-Disposition: the last path component, NFC,
-    without control or reserved characters, leading dots or spaces; Korean is kept."""
+    without control, invisible or reserved characters, leading dots or spaces; Korean is
+    kept."""
     name = unicodedata.normalize("NFC", raw or "")
     name = re.split(r"[\\/]", name)[-1]
     name = _UNSAFE_CHARS.sub("_", name)
+    # invisible format characters go: a right-to-left override shows "report\u202efdp.js"
+    # as "reportsj.pdf" while it saves as a script (other whitespace becomes a space below)
+    name = "".join(c if c.isprintable() or c.isspace() else "_" for c in name)
     name = " ".join(name.split()).lstrip(". ").rstrip(" ")
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
