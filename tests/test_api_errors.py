@@ -176,3 +176,15 @@ def test_openapi_document(client):
     assert "requestBody" in post_users
     schema = spec["components"]["schemas"]["User"]
     assert "password" in schema["properties"]
+
+
+def test_an_odd_client_address_is_audited_not_a_500(make_user, api_as):
+    from tracker.audit.models import AuditEvent
+
+    api = api_as(make_user("lawyer"))
+    response = api.get("/api/v1/users", environ_base={"REMOTE_ADDR": "x" * 300})
+    assert response.status_code == 403
+    event = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "access.denied")
+    ).scalars().all()[-1]
+    assert event.ip == "x" * 45

@@ -42,7 +42,8 @@ def _audit_key() -> bytes:
 
 
 def _client_address() -> str | None:
-    return request.remote_addr if has_request_context() else None
+    """The client address, cut to the column's 45 characters (the longest IPv6 text form)."""
+    return (request.remote_addr or "")[:45] or None if has_request_context() else None
 
 
 def _current_actor_id() -> int | None:
