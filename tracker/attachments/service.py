@@ -95,6 +95,13 @@ def upload(
     incoming = received.file
     name = new_blob_name()
     try:
+        # durable (fsync, rename, directory fsync) before the database is touched again, so no
+        # lock is held while a large file is flushed
+        incoming.writer.publish(name)
+    except BaseException:
+        incoming.abort()
+        raise
+    try:
         # Uploads to one project are serialised from here to the commit (a row lock on
         # PostgreSQL; SQLite's BEGIN IMMEDIATE already does it), so two uploads of the same
         # name cannot both create an attachment, nor take the same version number.
@@ -102,11 +109,6 @@ def upload(
         # asked again: a long upload may end after the uploader lost the project or the role
         policy.require(actor() or _anonymous(), "attachment.upload", project)
         attachment = _target(project, received.fields, incoming.filename)
-        incoming.writer.publish(name)
-    except BaseException:
-        incoming.abort()
-        raise
-    try:
         return _record_version(attachment, incoming, name)
     except BaseException:
         store.delete(name)
