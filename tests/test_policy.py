@@ -21,6 +21,7 @@ EXPECTED = {
     "project.view": {A, L, C, O, U},
     "project.edit": {A, L},
     "project.assign_lawyers": {A},
+    "project.change_scope": {A},
     "asset.view": {A, L, C, O, U},
     "asset.view_full": {A, L, C, U},
     "asset.edit": {L},

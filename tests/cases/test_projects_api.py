@@ -268,3 +268,25 @@ def test_same_partners_and_lawyers_in_another_order_change_nothing(
         .limit(1)
     ).scalar_one()
     assert event.detail["fields"] == ["title"]
+
+
+@pytest.mark.parametrize("field", ["zone_id", "company_id"])
+def test_only_admin_moves_a_project_to_another_zone_or_company(
+    world, api_as, browser_as, make_zone, make_org, field
+):
+    """The zone and the lead company decide who sees the case file: a lawyer may edit the
+    project but not hand it to another zone's operators or another company's staff."""
+    other = make_zone() if field == "zone_id" else make_org("company")
+    path = f"/api/v1/projects/{world.project.id}"
+    r = api_as(world.users["lawyer"]).patch(path, json={field: other.id, "version": 1})
+    assert r.status_code == 403
+    db.session.expire_all()
+    assert getattr(db.session.get(Project, world.project.id), field) != other.id
+    # the lawyer's edit form does not offer the fields at all; the admin's does
+    lawyer_page = browser_as(world.users["lawyer"]).get(f"/projects/{world.project.id}/edit")
+    assert f'name="{field}"' not in lawyer_page.get_data(as_text=True)
+    admin_page = browser_as(world.users["admin"]).get(f"/projects/{world.project.id}/edit")
+    assert f'name="{field}"' in admin_page.get_data(as_text=True)
+    r = api_as(world.users["admin"]).patch(path, json={field: other.id, "version": 1})
+    assert r.status_code == 200
+    assert r.get_json()[field] == other.id

@@ -33,6 +33,8 @@ RULES: dict[str, frozenset[str]] = {
     "project.view": EVERYONE,
     "project.edit": _roles(ADMIN, LAWYER),
     "project.assign_lawyers": _roles(ADMIN),
+    #: the zone and the lead company decide who sees the case file
+    "project.change_scope": _roles(ADMIN),
     # IP assets; operators see only title, kind, sensitivity and regulatory status
     "asset.view": EVERYONE,
     "asset.view_full": _roles(ADMIN, LAWYER, COMPANY, AUDITOR),

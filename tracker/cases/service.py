@@ -200,11 +200,18 @@ def create_project(user: User, values: dict[str, Any]) -> Project:
 
 def update_project(user: User, project: Project, changes: dict[str, Any]) -> Project:
     """Edit a project the user may edit; `changes["version"]` must be the stored version (else
-    409 and nothing changes). Assigning lawyers needs `project.assign_lawyers` (403).
+    409 and nothing changes). Assigning lawyers needs `project.assign_lawyers`, moving the
+    project to another zone or lead company `project.change_scope` (403).
     Audited with the names of the changed fields."""
     check_version(project, changes.get("version"))
     if "lawyer_ids" in changes and set(changes["lawyer_ids"]) != {u.id for u in project.lawyers}:
         policy.require(user, "project.assign_lawyers", project)
+    # the zone and the lead company decide who sees the whole case file: admins only
+    if any(
+        key in changes and changes[key] != getattr(project, key)
+        for key in ("zone_id", "company_id")
+    ):
+        policy.require(user, "project.change_scope", project)
     values = {k: v for k, v in changes.items() if k in PROJECT_FIELDS}
     changed = _apply(project, values, user)
     if changed:

@@ -134,14 +134,15 @@ def _project_form(form: ProjectForm, user: User, project: Project | None) -> Non
         form.lawyer_ids.choices = [choice(u.id, u.name) for u in lawyers]
     else:
         del form.lawyer_ids
+    if project is not None and not policy.can(user, "project.change_scope", project):
+        del form.zone_id, form.company_id
 
 
 def _project_values(form: ProjectForm) -> dict[str, Any]:
     names = ["code", "title", "zone_id", "company_id", "partner_ids", "start_date", "end_date"]
     names += ["budget_krw", "security_level", "status"]
-    if "lawyer_ids" in form:
-        names.append("lawyer_ids")
-    values = {name: form[name].data for name in names}
+    names.append("lawyer_ids")
+    values = {name: form[name].data for name in names if name in form}
     values["version"] = version_of(form)
     return values
 
