@@ -104,8 +104,11 @@ def upload(
     try:
         # Uploads to one project are serialised from here to the commit (a row lock on
         # PostgreSQL; SQLite's BEGIN IMMEDIATE already does it), so two uploads of the same
-        # name cannot both create an attachment, nor take the same version number.
-        project = db.session.get(Project, project_id, with_for_update=True) or _gone()
+        # name cannot both create an attachment, nor take the same version number. NO KEY
+        # UPDATE: rows that merely reference the project (foreign keys) are not held up.
+        project = (
+            db.session.get(Project, project_id, with_for_update={"key_share": True}) or _gone()
+        )
         # asked again: a long upload may end after the uploader lost the project or the role
         policy.require(actor() or _anonymous(), "attachment.upload", project)
         attachment = _target(project, received.fields, incoming.filename)
