@@ -2,7 +2,8 @@
 
 Nothing buffers the file: the request stream is read in pieces, `MultipartDecoder` turns them
 into events, and the file's bytes go straight into the STREAM encryptor and a temporary blob.
-Memory stays at a few hundred KiB whatever the size; plaintext never touches the disk.
+Memory stays bounded whatever the size (a few MiB: reads of READ_SIZE, at most four in the
+sink's queue; see docs/performance.md); plaintext never touches the disk.
 """
 
 from __future__ import annotations
