@@ -595,3 +595,20 @@ def test_invisible_characters_leave_the_filename(world: Any, lawyer_api: Any) ->
         assert created["filename"] == expected
         disposition = _content(lawyer_api, created["id"]).headers["Content-Disposition"]
         assert disposition == f'attachment; filename="{expected}"'
+
+
+@pytest.mark.parametrize("big", [2**31, 2**63])
+def test_ids_no_row_can_have(world: Any, lawyer_api: Any, browser_as: Any, big: int) -> None:
+    """Past the INTEGER column (PostgreSQL) or any SQLite integer: 404, 422 or nothing matched,
+    never a 500 from the database driver."""
+    pid = world.project.id
+    assert lawyer_api.get(f"/api/v1/attachments/{big}").status_code == 404
+    assert _content(lawyer_api, big).status_code == 404
+    assert browser_as(world.users["lawyer"]).get(f"/files/{big}/download").status_code == 404
+    listing = lawyer_api.get(f"/api/v1/projects/{pid}/attachments", query_string={"record_id": big})
+    assert listing.status_code == 200 and listing.get_json()["total"] == 0
+    if big < 10**12:  # the form fields take at most 12 digits
+        r = upload(lawyer_api, pid, pdf(), record_type="nda", record_id=big)
+        assert r.status_code == 422 and "record_id" in r.get_json()["errors"]
+        r = upload(lawyer_api, pid, pdf(), attachment_id=big)
+        assert r.status_code == 422 and "attachment_id" in r.get_json()["errors"]

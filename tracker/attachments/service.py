@@ -27,6 +27,7 @@ from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth import policy
 from tracker.auth.models import User
+from tracker.cases.loading import is_id
 from tracker.cases.models import Project
 from tracker.db import db, utcnow
 from tracker.errors import InvalidInput, StateConflict
@@ -201,7 +202,7 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
     record_id = _int_field(fields, "record_id")
     attachment_id = _int_field(fields, "attachment_id")
     if attachment_id is not None:
-        existing = db.session.get(Attachment, attachment_id)
+        existing = db.session.get(Attachment, attachment_id) if is_id(attachment_id) else None
         if existing is None or existing.project_id != project.id or not existing.current_version:
             raise InvalidInput({"attachment_id": ["No such file in this project."]})
         if record_type is not None and (record_type, record_id) != (
@@ -252,6 +253,7 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
     model = _model(RECORD_MODELS[record_type])
     found = (
         model is not None
+        and is_id(record_id)
         and db.session.execute(
             sa.select(sa.literal(1)).where(model.id == record_id, model.project_id == project.id)
         ).first()
@@ -275,6 +277,8 @@ def _model(class_name: str) -> Any:
 
 def attachment_or_404(user: User, attachment_id: int) -> Attachment:
     """A listed (ready) attachment inside the user's scope, with its versions loaded."""
+    if not is_id(attachment_id):
+        raise NotFound()
     attachment = db.session.execute(
         sa.select(Attachment)
         .where(Attachment.id == attachment_id, Attachment.current_version > 0)
@@ -301,7 +305,8 @@ def list_stmt(
     if record_type is not None:
         stmt = stmt.where(Attachment.record_type == record_type)
     if record_id is not None:
-        stmt = stmt.where(Attachment.record_id == record_id)
+        # an id no row can have matches nothing (in SQL it would fail: a 500)
+        stmt = stmt.where(Attachment.record_id == record_id if is_id(record_id) else sa.false())
     return stmt
 
 
