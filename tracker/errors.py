@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -178,6 +179,12 @@ def handle_stale(_exc: Exception) -> Any:
     )
 
 
+def handle_integrity(_exc: Exception) -> Any:
+    """A unique or foreign-key constraint refused a write at flush: two requests raced past a
+    service's own checks (say, two projects created with one code at the same moment)."""
+    return handle_conflict(StateConflict("The change conflicts with an existing record."))
+
+
 def handle_unexpected(exc: Exception) -> Any:
     _rollback()
     # SQL parameters are hidden by the engine, so the traceback carries no record content.
@@ -190,4 +197,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(InvalidInput, handle_invalid_input)
     app.register_error_handler(StateConflict, handle_conflict)
     app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(IntegrityError, handle_integrity)
     app.register_error_handler(Exception, handle_unexpected)

@@ -92,3 +92,71 @@ def test_two_concurrent_patches_one_wins(app, world, api_as, monkeypatch, kind):
     field = "purpose" if model is Nda else "title"
     assert getattr(record, field) == f"Edit {winner}"
     assert record.version == 2
+
+
+@pytest.mark.real_commits
+def test_two_projects_with_one_code_at_once_one_wins_the_other_409(app, make_zone, make_org):
+    """On PostgreSQL both requests pass the service's duplicate-code check before either
+    writes; the unique index refuses the second at flush, which answers 409 (not 500) with
+    nothing written. SQLite serialises writers from the start of the transaction, so there the
+    second simply finds the code taken (422)."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from tracker.auth.models import User
+    from tracker.cases import service as case_service
+    from tracker.cases.models import Project
+    from tracker.db import db
+
+    zone, company, partner = make_zone(), make_org("company"), make_org("partner")
+    admin = User(email="admin-race@example.test", name="A", role="admin", password_hash="x")
+    db.session.add(admin)
+    db.session.commit()
+    token, _row = __import__("tracker.auth.service", fromlist=["x"]).issue_token(admin)
+    db.session.commit()
+    body = {
+        "code": "RACE-1",
+        "title": "Race",
+        "zone_id": zone.id,
+        "company_id": company.id,
+        "partner_ids": [partner.id],
+        "lawyer_ids": [],
+        "start_date": "2026-01-01",
+        "end_date": "2027-01-01",
+        "budget_krw": 1,
+        "security_level": "general",
+    }
+    db.session.commit()  # reading the ids above began a transaction: end it before the race
+    racing = db.engine.dialect.name == "postgresql"
+    barrier = threading.Barrier(2)
+    original_apply = case_service._apply
+
+    def apply_then_wait(project, values, user):
+        changed = original_apply(project, values, user)
+        if racing and project.id is None:
+            barrier.wait(10)  # both have passed the duplicate check before either flushes
+        return changed
+
+    statuses = []
+
+    def post():
+        client = app.test_client()
+        r = client.post("/api/v1/projects", json=body, headers={"Authorization": f"Bearer {token}"})
+        statuses.append((r.status_code, r.mimetype))
+
+    case_service._apply = apply_then_wait
+    try:
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        case_service._apply = original_apply
+    assert sorted(s for s, _ in statuses) == [201, 409 if racing else 422], statuses
+    assert all(m in ("application/json", "application/problem+json") for _, m in statuses)
+    count = db.session.execute(
+        sa.select(sa.func.count()).select_from(Project).where(Project.code == "RACE-1")
+    ).scalar_one()
+    assert count == 1
