@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import time
+from urllib.parse import quote
 
 import pyotp
 import sqlalchemy as sa
@@ -444,3 +445,29 @@ def test_totp_seeds_follow_a_kek_rotation(app, make_user):
         ring.keks.clear()
         ring.keks.update(fresh.keks)
         ring.active_kek_id = fresh.active_kek_id
+
+
+def test_sign_in_never_redirects_off_site(client, make_user):
+    user = make_user("lawyer")
+    for target in (
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "https://evil.example/",
+        "/\tevil",
+        "/ok\n",
+    ):
+        c = client.application.test_client()
+        token = csrf_token(c)
+        response = c.post(
+            "/login?next=" + quote(target),
+            data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/", target
+    c = client.application.test_client()
+    token = csrf_token(c)
+    response = c.post(
+        "/login?next=/projects%3Fstatus%3Dactive",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/projects?status=active"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, abort, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -30,6 +32,18 @@ PUBLIC_ENDPOINTS = frozenset(
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 JSON_TYPES = frozenset({"application/json", "application/problem+json"})
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path of this site, else None (for `next` parameters). Browsers
+    read a backslash as a slash (`/\\host` is `//host`) and drop tabs and newlines, so those
+    never pass."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if "\\" in target or not target.isprintable() or parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def accepts_multipart(view):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ the `X-CSRFToken` header, or a `csrf_token` field sent before the file.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from tracker.cases.loading import project_or_404
 from tracker.cases.models import Project
 from tracker.db import db
 from tracker.extensions import csrf
+from tracker.web import local_path
 
 bp = Blueprint(
     "attachments",
@@ -48,21 +48,10 @@ def _check_csrf(fields: dict[str, str]) -> None:
 
 
 def _back(project_id: int) -> str:
-    """`next` when it is a path of this site, else the project's files. Browsers read a
-    backslash as a slash (`/\\host` is `//host`) and drop tabs and newlines, so those never
-    pass."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and target.isprintable()
-        and not parts.scheme
-        and not parts.netloc
-    ):
-        return target
-    return url_for("attachments.project_attachments", project_id=project_id)
+    """`next` when it is a path of this site, else the project's files."""
+    return local_path(request.args.get("next")) or url_for(
+        "attachments.project_attachments", project_id=project_id
+    )
 
 
 @bp.route("/projects/<int:project_id>/files")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pyotp
 import sqlalchemy as sa
@@ -31,6 +30,7 @@ from tracker.auth.passwords import password_problems
 from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.extensions import limiter
+from tracker.web import local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 PENDING_SECONDS = 300
@@ -43,11 +43,7 @@ def _address_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("main.index")
+    return local_path(target) or url_for("main.index")
 
 
 def _complete_sign_in(user: User) -> Any:
