@@ -425,26 +425,27 @@ def test_per_address_limit_in_redis(tmp_path_factory, make_user):
 
 
 def test_totp_seeds_follow_a_kek_rotation(app, make_user):
+    """`keys rotate` re-seals TOTP seeds too, so the old KEK can leave the key file."""
     from tracker import keys
 
     user = make_user("lawyer")
     secret = _enrol(user)
-    ring = app.extensions["tracker_keys"]
-    old_id = ring.active_kek_id
-    new_id = keys.new_kek_id()
-    ring.keks[new_id] = b"\x07" * 32
-    ring.active_kek_id = new_id
+    path = keys.current().path
+    saved = path.read_text()
+    ring = keys.load(path)
+    old_id, new_id = ring.active_kek_id, keys.new_kek_id()
+    ring.keks[new_id], ring.active_kek_id = b"\x07" * 32, new_id
+    keys.write(ring, path, overwrite=True)
     try:
         assert service.totp_secrets_on_old_keys() == 1
         assert service.reseal_totp_secrets() == (1, 0)
-        assert ring.sealed_kek_id(user.totp_secret_sealed) == new_id
+        assert keys.current().sealed_kek_id(user.totp_secret_sealed) == new_id
         del ring.keks[old_id]  # the old key can go once nothing uses it
+        keys.write(ring, path, overwrite=True)
         assert service.totp_secret(user) == secret
-    finally:  # the key ring is the app's: put back what the key file says
-        fresh = keys.load(ring.path)
-        ring.keks.clear()
-        ring.keks.update(fresh.keks)
-        ring.active_kek_id = fresh.active_kek_id
+    finally:  # the key file is the test app's: put it back
+        keys.write_private_file(path, saved)
+        keys.current()
 
 
 def test_sign_in_never_redirects_off_site(client, make_user):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
 
 
 class KeyFileError(RuntimeError):
@@ -125,4 +126,25 @@ def load(path: Path) -> KeyRing:
         raise KeyFileError(f"cannot read key file {path}: {type(exc).__name__}") from None
     if ring.active_kek_id not in keks or any(len(k) != 32 for k in keks.values()):
         raise KeyFileError(f"key file {path} is malformed")
+    return ring
+
+
+def current() -> KeyRing:
+    """The key ring as the key file now says: re-read once per process and whenever the file
+    changes (`keys rotate` run by another process), so running servers unwrap keys re-wrapped
+    under a new KEK, and wrap new ones with it, without a restart. One stat() per call; the
+    file is always replaced atomically."""
+    ring: KeyRing = current_app.extensions["tracker_keys"]
+    if ring.path is None:
+        return ring
+    try:
+        stat = ring.path.stat()
+    except OSError:
+        return ring
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    seen = current_app.extensions.get("tracker_keys_seen")
+    if seen is None or seen[0] is not ring or seen[1] != stamp:
+        ring = load(ring.path)
+        current_app.extensions["tracker_keys"] = ring
+        current_app.extensions["tracker_keys_seen"] = (ring, stamp)
     return ring

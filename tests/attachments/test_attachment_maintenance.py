@@ -314,3 +314,29 @@ def test_sweep_removes_a_row_whose_blob_was_never_written(
     assert result.exit_code == 0, result.output
     assert "1 unfinished rows" in result.output
     assert version_rows() == rows - 1
+
+
+def test_rotation_reseals_totp_seeds(app, make_user, runner):
+    """A user's TOTP seed is sealed by a KEK too: after `keys rotate` it opens with the new
+    key alone, and the rotation counts it until then."""
+    import pyotp
+
+    from tracker import keys
+    from tracker.auth import service as auth_service
+
+    user = make_user("lawyer")
+    secret = pyotp.random_base32()
+    assert auth_service.enrol_totp(user, secret, pyotp.TOTP(secret).now())
+    db.session.commit()
+    path = keys.current().path
+    saved = path.read_text()
+    try:
+        result = runner.invoke(args=["keys", "rotate"])
+        assert result.exit_code == 0, result.output
+        assert "Re-sealed TOTP seeds: 1." in result.output
+        ring = keys.current()
+        assert ring.sealed_kek_id(user.totp_secret_sealed) == ring.active_kek_id
+        assert auth_service.totp_secret(user) == secret
+    finally:
+        keys.write_private_file(path, saved)
+        keys.current()

@@ -74,6 +74,7 @@ def _rotation_lock(key_file: Path) -> Iterator[None]:
 def _rotate(path: Path, resume: bool) -> None:
     from tracker.attachments import maintenance
     from tracker.attachments.service import key_ring
+    from tracker.auth.service import reseal_totp_secrets
 
     ring = key_ring()  # read under the lock: the key file as the last rotation left it
     if not resume:
@@ -91,11 +92,13 @@ def _rotate(path: Path, resume: bool) -> None:
         click.echo(f"Interrupted; rows still using an old key: {remaining}.", err=True)
         click.echo("Run `flask --app tracker keys rotate --resume` to finish.", err=True)
         raise
-    remaining = maintenance.old_key_rows(ring)
+    totp_resealed, totp_remaining = reseal_totp_secrets()  # TOTP seeds are sealed by KEKs too
+    remaining = maintenance.old_key_rows(ring) + totp_remaining
     db.session.commit()
     for version_id, problem in failures:
         click.echo(f"attachment version {version_id}: not re-wrapped: {problem}", err=True)
     click.echo(f"Re-wrapped data keys: {count}.")
+    click.echo(f"Re-sealed TOTP seeds: {totp_resealed}.")
     click.echo(f"Rows still using an old key: {remaining}.")
     if remaining:
         raise SystemExit(1)

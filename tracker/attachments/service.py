@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
-from tracker import keys
 from tracker.attachments import crypto
 from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
 from tracker.attachments.receive import IncomingFile, receive, request_body
@@ -31,7 +30,7 @@ from tracker.cases.loading import is_id
 from tracker.cases.models import Project
 from tracker.db import db, utcnow
 from tracker.errors import InvalidInput, StateConflict
-from tracker.keys import KeyRing
+from tracker.keys import current as key_ring
 
 #: record_type -> the class name of the record's model (looked up when needed, so a domain
 #: that is not installed simply has no records to attach to)
@@ -43,27 +42,6 @@ RECORD_MODELS = {
     "review": "RiskReview",
     "transfer": "TransferRequest",
 }
-
-
-def key_ring() -> KeyRing:
-    """The key ring as the key file now says: re-read once per process and whenever the file
-    changes (`keys rotate` run by another process), so running servers unwrap keys re-wrapped
-    under a new KEK, and wrap new ones with it, without a restart. One stat() per call; the
-    file is always replaced atomically."""
-    ring: KeyRing = current_app.extensions["tracker_keys"]
-    if ring.path is None:
-        return ring
-    try:
-        stat = ring.path.stat()
-    except OSError:
-        return ring
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    seen = current_app.extensions.get("tracker_keys_seen")
-    if seen is None or seen[0] is not ring or seen[1] != stamp:
-        ring = keys.load(ring.path)
-        current_app.extensions["tracker_keys"] = ring
-        current_app.extensions["tracker_keys_seen"] = (ring, stamp)
-    return ring
 
 
 def upload_limit() -> int:

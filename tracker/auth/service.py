@@ -11,6 +11,7 @@ import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker import keys
 from tracker.audit.service import record
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.auth.passwords import burn_time, hash_password, verify_password
@@ -90,7 +91,7 @@ def _fail(user: User | None, email: str, reason: str) -> SignInError:
 def totp_secret(user: User) -> str | None:
     if user.totp_secret_sealed is None:
         return None
-    ring = current_app.extensions["tracker_keys"]
+    ring = keys.current()
     return ring.unseal(user.totp_secret_sealed, TOTP_CONTEXT + str(user.id).encode()).decode()
 
 
@@ -127,7 +128,7 @@ def enrol_totp(user: User, secret: str, code: str) -> bool:
     step = _matching_step(secret, code)
     if step is None:
         return False
-    ring = current_app.extensions["tracker_keys"]
+    ring = keys.current()
     user.totp_secret_sealed = ring.seal(secret.encode(), TOTP_CONTEXT + str(user.id).encode())
     user.totp_last_step = step
     record("auth.totp_enrolled", user)
@@ -137,7 +138,7 @@ def enrol_totp(user: User, secret: str, code: str) -> bool:
 def reseal_totp_secrets() -> tuple[int, int]:
     """Re-seal every TOTP seed sealed under an older KEK with the active one (part of
     `keys rotate`). Returns (re-sealed, still on an old key). Audited as a count only."""
-    ring = current_app.extensions["tracker_keys"]
+    ring = keys.current()
     users = db.session.execute(
         sa.select(User).where(User.totp_secret_sealed.is_not(None))
     ).scalars()
@@ -157,11 +158,11 @@ def reseal_totp_secrets() -> tuple[int, int]:
 
 
 def totp_secrets_on_old_keys() -> int:
-    ring = current_app.extensions["tracker_keys"]
+    ring = keys.current()
     sealed = db.session.execute(
         sa.select(User.totp_secret_sealed).where(User.totp_secret_sealed.is_not(None))
     ).scalars()
-    return sum(1 for blob in sealed if ring.sealed_kek_id(blob) != ring.active_kek_id)
+    return len([b for b in sealed if b and ring.sealed_kek_id(b) != ring.active_kek_id])
 
 
 def remove_totp(user: User) -> None:
