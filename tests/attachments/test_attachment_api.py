@@ -612,3 +612,44 @@ def test_ids_no_row_can_have(world: Any, lawyer_api: Any, browser_as: Any, big: 
         assert r.status_code == 422 and "record_id" in r.get_json()["errors"]
         r = upload(lawyer_api, pid, pdf(), attachment_id=big)
         assert r.status_code == 422 and "attachment_id" in r.get_json()["errors"]
+
+
+def test_files_of_a_disclosure_are_as_private_as_the_disclosure(world, api_as):
+    """Operators never see disclosures, so they do not learn a disclosure's file names either;
+    a file of the project itself stays listed for them."""
+    from tracker.cases.models import Disclosure
+
+    disclosure = Disclosure(
+        project=world.project,
+        title="New electrolyte",
+        description="x",
+        conceived_on=dt.date(2026, 1, 5),
+        filed_by_id=world.users["company"].id,
+    )
+    db.session.add(disclosure)
+    db.session.commit()
+    company = api_as(world.users["company"])
+    secret = upload(
+        company,
+        world.project.id,
+        pdf(),
+        "electrolyte-formula.pdf",
+        record_type="disclosure",
+        record_id=disclosure.id,
+    )
+    assert secret.status_code == 201
+    assert upload(company, world.project.id, pdf(), "kickoff-minutes.pdf").status_code == 201
+    path = f"/api/v1/projects/{world.project.id}/attachments"
+    for role, sees_it in (
+        ("operator", False),
+        ("admin", False),
+        ("auditor", True),
+        ("lawyer", True),
+        ("company", True),
+    ):
+        api = api_as(world.users[role])
+        names = [a["filename"] for a in api.get(path).get_json()["items"]]
+        assert "kickoff-minutes.pdf" in names, role
+        assert ("electrolyte-formula.pdf" in names) is sees_it, role
+        status = api.get(f"/api/v1/attachments/{secret.get_json()['id']}").status_code
+        assert status == (200 if sees_it else 403), role

@@ -102,10 +102,11 @@ def upload_attachment(project_id: int) -> Any:
 @blp.arguments(AttachmentFilterArgs, location="query")
 @blp.response(200, page_of(AttachmentSchema))
 def list_attachments(args: dict[str, Any], project_id: int) -> Any:
-    """Ready files of the project, newest first (metadata: anyone who sees the project)."""
+    """Ready files of the project, newest first (metadata: anyone who sees the project and
+    the record a file belongs to)."""
     project = project_or_404(user(), project_id)
     policy.require(user(), "project.view", project)
-    stmt = service.list_stmt(project, args.get("record_type"), args.get("record_id"))
+    stmt = service.list_stmt(user(), project, args.get("record_type"), args.get("record_id"))
     page = paginate(stmt, args)
     page["items"] = [service.describe(a, user()) for a in page["items"]]
     return page

@@ -253,8 +253,26 @@ def _model(class_name: str) -> Any:
 # --- reading ---------------------------------------------------------------------------------
 
 
+#: what a user needs on the project to know a file of a record type exists (its name, size,
+#: uploader): the files of a disclosure are as private as the disclosure itself
+RECORD_VISIBILITY: dict[str | None, str] = {
+    None: "project.view",
+    "asset": "asset.view",
+    "nda": "nda.view",
+    "disclosure": "disclosure.read",
+    "session": "session.view_advice",
+    "review": "review.view_answers",
+    "transfer": "transfer.view",
+}
+
+
+def visible_record_types(user: User, project: Project) -> list[str | None]:
+    return [t for t, action in RECORD_VISIBILITY.items() if policy.can(user, action, project)]
+
+
 def attachment_or_404(user: User, attachment_id: int) -> Attachment:
-    """A listed (ready) attachment inside the user's scope, with its versions loaded."""
+    """A listed (ready) attachment inside the user's scope, with its versions loaded; 403 when
+    the user may not see the record it belongs to."""
     if not is_id(attachment_id):
         raise NotFound()
     attachment = db.session.execute(
@@ -267,16 +285,31 @@ def attachment_or_404(user: User, attachment_id: int) -> Attachment:
     ).scalar_one_or_none()
     if attachment is None or not policy.in_scope(user, attachment.project):
         raise NotFound()
+    policy.require(user, RECORD_VISIBILITY[attachment.record_type], attachment.project)
     return attachment
 
 
 def list_stmt(
-    project: Project, record_type: str | None = None, record_id: int | None = None
+    user: User,
+    project: Project,
+    record_type: str | None = None,
+    record_id: int | None = None,
 ) -> sa.Select[Any]:
-    """Ready attachments of a project (optionally of one record), newest first."""
+    """Ready attachments of a project (optionally of one record) whose records `user` may
+    see, newest first."""
+    types = visible_record_types(user, project)
+    named = [t for t in types if t is not None]
+    of_visible_records = sa.or_(
+        Attachment.record_type.in_(named),
+        Attachment.record_type.is_(None) if None in types else sa.false(),
+    )
     stmt = (
         sa.select(Attachment)
-        .where(Attachment.project_id == project.id, Attachment.current_version > 0)
+        .where(
+            Attachment.project_id == project.id,
+            Attachment.current_version > 0,
+            of_visible_records,
+        )
         .options(selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by))
         .order_by(Attachment.updated_at.desc(), Attachment.id.desc())
     )

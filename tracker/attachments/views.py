@@ -60,7 +60,7 @@ def project_attachments(project_id: int) -> Any:
     project = project_or_404(user, project_id)
     policy.require(user, "project.view", project)
     args = PageArgs().load(request.args)
-    page = paginate(service.list_stmt(project), args)
+    page = paginate(service.list_stmt(user, project), args)
     return render_template(
         "attachments/project_files.html",
         project=project,
@@ -103,7 +103,7 @@ def record_attachments(project: Project, record_type: str, record_id: int) -> li
     user = _user()
     if not policy.can(user, "project.view", project):
         return []
-    stmt = service.list_stmt(project, record_type, record_id)
+    stmt = service.list_stmt(user, project, record_type, record_id)
     attachments: list[Attachment] = list(db.session.execute(stmt).scalars().unique())
     return [(a, service.describe(a, user, with_versions=True)) for a in attachments]
 
