@@ -160,25 +160,7 @@ def test_sweep_removes_leftovers_and_keeps_ready_files(
     (blob_dir / pending_blob[:2]).mkdir(exist_ok=True)
     (blob_dir / pending_blob[:2] / pending_blob).write_bytes(b"z")
     _age(blob_dir / pending_blob[:2] / pending_blob, 7200)
-    attachment = db.session.execute(sa.select(Attachment)).scalars().first()
-    db.session.add(
-        AttachmentVersion(
-            uuid=str(uuid.uuid4()),
-            attachment=attachment,
-            number=99,
-            filename="p.pdf",
-            size=1,
-            content_type="application/pdf",
-            ciphertext_sha256="0" * 64,
-            plaintext_sha256_sealed=b"0",
-            kek_id="k",
-            wrapped_dek=b"0",
-            blob_name=pending_blob,
-            state="pending",
-            created_at=utcnow() - dt.timedelta(hours=2),
-        )
-    )
-    db.session.flush()
+    _add_stale_pending_version(pending_blob)
     rows = version_rows()
     result = runner.invoke(args=["attachments", "sweep"])
     assert result.exit_code == 0, result.output
@@ -290,25 +272,7 @@ def test_sweep_removes_a_row_whose_blob_was_never_written(
     """A pending row whose blob never reached the store (not even its fan-out directory)."""
     names = {p.name[:2] for p in blob_files(blob_dir)}
     never = next(n for n in (new_blob_name() for _ in range(1000)) if n[:2] not in names)
-    attachment = db.session.execute(sa.select(Attachment)).scalars().first()
-    db.session.add(
-        AttachmentVersion(
-            uuid=str(uuid.uuid4()),
-            attachment=attachment,
-            number=99,
-            filename="p.pdf",
-            size=1,
-            content_type="application/pdf",
-            ciphertext_sha256="0" * 64,
-            plaintext_sha256_sealed=b"0",
-            kek_id="k",
-            wrapped_dek=b"0",
-            blob_name=never,
-            state="pending",
-            created_at=utcnow() - dt.timedelta(hours=2),
-        )
-    )
-    db.session.flush()
+    _add_stale_pending_version(never)
     rows = version_rows()
     result = runner.invoke(args=["attachments", "sweep"])
     assert result.exit_code == 0, result.output
@@ -340,3 +304,26 @@ def test_rotation_reseals_totp_seeds(app, make_user, runner):
     finally:
         keys.write_private_file(path, saved)
         keys.current()
+
+
+def _add_stale_pending_version(blob_name: str) -> None:
+    """A version of the first attachment that never became ready, two hours old."""
+    attachment = db.session.execute(sa.select(Attachment)).scalars().first()
+    db.session.add(
+        AttachmentVersion(
+            uuid=str(uuid.uuid4()),
+            attachment=attachment,
+            number=99,
+            filename="p.pdf",
+            size=1,
+            content_type="application/pdf",
+            ciphertext_sha256="0" * 64,
+            plaintext_sha256_sealed=b"0",
+            kek_id="k",
+            wrapped_dek=b"0",
+            blob_name=blob_name,
+            state="pending",
+            created_at=utcnow() - dt.timedelta(hours=2),
+        )
+    )
+    db.session.flush()
