@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tracker import create_app
+from tracker import create_app, keys
 from tracker.db import normalise_database_url
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -80,6 +80,7 @@ def make_test_app(tmp_path_factory: pytest.TempPathFactory, url: str, **extra: A
     }
     config.update(extra)
     app = create_app(config)
+    keys.require(app)  # the key file is otherwise read on first use
     app.test_client_class = FreshContextClient
     return app
 

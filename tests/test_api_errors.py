@@ -6,7 +6,8 @@ from flask import Flask
 
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
-from tracker.errors import StateConflict, handle_conflict
+from tracker.errors import StateConflict
+from tracker.web.errors import handle_conflict
 
 
 def _is_problem(response, status):

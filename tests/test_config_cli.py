@@ -7,7 +7,7 @@ import stat
 import pytest
 import sqlalchemy as sa
 
-from tracker import ConfigurationError, create_app
+from tracker import ConfigurationError, create_app, keys
 from tracker.auth.models import User, Zone
 from tracker.db import db
 
@@ -35,13 +35,15 @@ def test_production_refuses_without_key_file(clean_env, monkeypatch):
     with pytest.raises(ConfigurationError, match="TRACKER_KEY_FILE"):
         create_app()
     monkeypatch.setenv("TRACKER_KEY_FILE", str(clean_env / "missing.json"))
+    app = create_app()  # `keys init` must be able to run with this app
     with pytest.raises(ConfigurationError, match="missing"):
-        create_app()
+        keys.require(app)  # what wsgi.py does before serving
     assert not (clean_env / "missing.json").exists()  # never generated in production
 
 
 def test_development_generates_secrets_and_says_so(clean_env, caplog):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{clean_env / 'x.db'}"})
+    keys.require(app)
     secret = clean_env / "secret_key"
     keyfile = clean_env / "keys.json"
     assert secret.exists() and keyfile.exists()

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
-from tracker.auth import policy
+from tracker import policy
 from tracker.cases.models import Project
 from tracker.db import db
 
@@ -46,8 +46,6 @@ EXPECTED = {
     "audit.view": {A, U},
     "audit.view_own": {L},
     "export.list": {A, L, C, O, U},
-    "report.zone_pdf": {A, O, U},
-    "asset.evidence_pack": {L, C},
 }
 
 ROLES = (A, L, C, O, U)

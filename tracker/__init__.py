@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +13,14 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from tracker import discovery, errors, keys, ui, web
+from tracker import discovery, ui, web
 from tracker.db import db, normalise_database_url
+from tracker.errors import ConfigurationError
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
+from tracker.web import errors
 
 log = logging.getLogger(__name__)
 LOCALES = ("ko", "en")
-
-
-class ConfigurationError(RuntimeError):
-    pass
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -99,23 +96,8 @@ def _secrets(app: Flask) -> None:
             raise ConfigurationError("TRACKER_KEY_FILE must be set in production")
         key_file = str(instance / "keys.json")
         app.config["TRACKER_KEY_FILE"] = key_file
-    path = Path(key_file)
-    if not path.exists():
-        if _running_keys_init():
-            return
-        if production:
-            raise ConfigurationError(
-                f"key file {path} is missing; create it with `flask --app tracker keys init`"
-            )
-        keys.write(keys.generate(), path)
-        log.warning("development: generated a key file in %s", path)
-    app.extensions["tracker_keys"] = keys.load(path)
-
-
-def _running_keys_init() -> bool:
-    """`keys init` must be able to run before the key file exists."""
-    args = sys.argv[1:]
-    return "keys" in args and "init" in args[args.index("keys") :]
+    # The key file itself is read on first use (tracker.keys.current), so `keys init` can
+    # write it with the app that will use it; `wsgi.py` reads it before serving.
 
 
 def _session_cookies(app: Flask) -> None:

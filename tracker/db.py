@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -32,6 +34,19 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+@contextmanager
+def own_transaction(reason: str) -> Iterator[None]:
+    """Roll back whatever the request did, run the block and commit it on its own.
+
+    The only way code commits inside a request (the request itself commits once at its end,
+    in `tracker.web.hooks`). `reason` says why this write must survive the request's rollback;
+    docs/architecture.md lists every use."""
+    del reason  # documentation at the call site
+    db.session.rollback()
+    yield
+    db.session.commit()
 
 
 def utcnow() -> dt.datetime:

@@ -13,13 +13,18 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app
+from flask import Flask, current_app
+
+from tracker.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
 
 
 class KeyFileError(RuntimeError):
@@ -129,12 +134,35 @@ def load(path: Path) -> KeyRing:
     return ring
 
 
+def _open(app: Flask) -> KeyRing:
+    """The key ring of the configured key file; development writes one when there is none,
+    production refuses (ConfigurationError)."""
+    path = Path(app.config["TRACKER_KEY_FILE"])
+    if not path.exists():
+        if app.config["TRACKER_ENV"] == "production":
+            raise ConfigurationError(
+                f"key file {path} is missing; create it with `flask --app tracker keys init`"
+            )
+        write(generate(), path)
+        log.warning("%s: generated a key file in %s", app.config["TRACKER_ENV"], path)
+    return load(path)
+
+
+def require(app: Flask) -> KeyRing:
+    """Read the key file now (servers call this before serving, so a missing one stops them
+    at start rather than at the first request that needs a key)."""
+    ring: KeyRing | None = app.extensions.get("tracker_keys")
+    if ring is None:
+        ring = app.extensions["tracker_keys"] = _open(app)
+    return ring
+
+
 def current() -> KeyRing:
     """The key ring as the key file now says: re-read once per process and whenever the file
     changes (`keys rotate` run by another process), so running servers unwrap keys re-wrapped
     under a new KEK, and wrap new ones with it, without a restart. One stat() per call; the
     file is always replaced atomically."""
-    ring: KeyRing = current_app.extensions["tracker_keys"]
+    ring = require(current_app._get_current_object())  # type: ignore[attr-defined]
     if ring.path is None:
         return ring
     try:

@@ -13,11 +13,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
+from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.auth import policy
 from tracker.cases import advice
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import AdvisorySession
+from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_advice", __name__, url_prefix="/api/v1", description="Advisory sessions")
 

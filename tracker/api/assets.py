@@ -8,10 +8,9 @@ from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.auth import policy
 from tracker.cases import assets
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import (
     ASSET_KINDS,
     DEADLINE_KINDS,
@@ -20,6 +19,7 @@ from tracker.cases.models import (
     STRATEGIC_ITEM,
     IpAsset,
 )
+from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_assets", __name__, url_prefix="/api/v1", description="IP assets")
 

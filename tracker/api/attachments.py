@@ -7,12 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.attachments import downloads, service
 from tracker.attachments.models import RECORD_TYPES
 from tracker.attachments.responses import download_response
-from tracker.auth import policy
-from tracker.cases.loading import project_or_404
+from tracker.policy import project_or_404
 from tracker.web import accepts_multipart
 
 blp = Blueprint("api_attachments", __name__, url_prefix="/api/v1", description="Attachments")

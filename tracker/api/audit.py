@@ -8,6 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
+from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.audit import service
 
@@ -50,5 +51,5 @@ class AuditFilterArgs(PageArgs):
 def list_audit_events(args: dict[str, Any]) -> Any:
     """Events, newest first; filters `actor_id`, `action`, `object_type`, `object_id`,
     `since`, `until` (ISO 8601 with offset)."""
-    stmt = service.events_query(user(), service.AuditFilters.of(args))
+    stmt = service.events_query(service.AuditFilters.of(args), policy.audit_reader(user()))
     return paginate(stmt, args)

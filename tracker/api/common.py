@@ -1,4 +1,7 @@
-"""Shared API pieces: pagination, page schemas, loading records inside the caller's scope."""
+"""Shared API pieces: page schemas, permission decorators, lists as downloads.
+
+Paging, id guards and the current user live below the domains in `tracker.web`; they are
+re-exported here so endpoint modules import one place (`__all__`)."""
 
 from __future__ import annotations
 
@@ -6,29 +9,30 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-import sqlalchemy as sa
-from flask import abort
-from flask_login import current_user
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from tracker import policy
 from tracker.audit.service import record
-from tracker.auth import policy
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import Project
 from tracker.db import db
+from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES, download
+from tracker.web.current import user
+from tracker.web.ids import get_or_404
+from tracker.web.paging import PageArgs, paginate
 
-T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-MAX_PER_PAGE = 200
-
-
-class PageArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+__all__ = [
+    "PageArgs",
+    "ListArgs",
+    "allowed_on",
+    "get_or_404",
+    "page_of",
+    "page_or_download",
+    "paginate",
+    "requires",
+    "user",
+]
 
 
 _page_schemas: dict[str, type[Schema]] = {}
@@ -50,23 +54,6 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     return _page_schemas[name]
 
 
-def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Run a filtered, ordered select one page at a time: one COUNT and one page query."""
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars()
-    return {"items": list(items.unique()), "total": total, "page": page, "per_page": per_page}
-
-
-def get_or_404(model: type[T], ident: int) -> T:
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def requires(action: str) -> Callable[[F], F]:
     """Check a project-independent permission before the body is even validated."""
 
@@ -79,11 +66,6 @@ def requires(action: str) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorator
-
-
-def user() -> Any:
-    """The signed-in user (a `tracker.auth.models.User`)."""
-    return current_user._get_current_object()
 
 
 def allowed_on(action: str, model: type | None = None, key: str = "project_id") -> Callable[[F], F]:

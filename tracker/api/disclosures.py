@@ -7,16 +7,16 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.auth import policy
 from tracker.cases import disclosures
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import (
     ASSET_KINDS,
     DISCLOSURE_STATUSES,
     SENSITIVITIES,
     Disclosure,
 )
+from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint(
     "api_disclosures", __name__, url_prefix="/api/v1", description="Invention disclosures"

@@ -7,12 +7,11 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker import clock
+from tracker import clock, policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.auth import policy
 from tracker.cases import ndas
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import NDA_STATUSES, Nda
+from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_ndas", __name__, url_prefix="/api/v1", description="NDA register")
 

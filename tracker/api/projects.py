@@ -7,11 +7,11 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, requires, user
-from tracker.auth import policy
 from tracker.cases import service
-from tracker.cases.loading import project_or_404
 from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
+from tracker.policy import project_or_404
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
 

@@ -7,15 +7,16 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
-from tracker.auth import policy
-from tracker.cases.loading import MAX_ID, project_or_404, record_or_404
+from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.transfers import service
 from tracker.transfers.attachments import file_sha256
 from tracker.transfers.export import export
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
+from tracker.web.ids import MAX_ID
 
 blp = Blueprint("api_transfers", __name__, url_prefix="/api/v1", description="Data sharing")
 
@@ -171,10 +172,6 @@ def recheck_transfer(transfer_id: int) -> Any:
 @blp.response(200, TransferOutSchema)
 def decide_transfer(body: dict[str, Any], transfer_id: int) -> Any:
     transfer = _transfer(transfer_id, "transfer.decide")
-    try:
-        return service.decide_transfer(
-            user(), transfer, body["decision"], body["note"], body["version"]
-        )
-    except service.GateRefused as refusal:
-        service.audit_refusal(refusal)
-        raise
+    return service.decide_transfer(
+        user(), transfer, body["decision"], body["note"], body["version"]
+    )

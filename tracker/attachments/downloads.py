@@ -18,8 +18,7 @@ from tracker.attachments import crypto
 from tracker.attachments.models import AttachmentVersion
 from tracker.attachments.service import actor_id, key_ring
 from tracker.attachments.storage import blob_store
-from tracker.audit.service import record
-from tracker.db import db
+from tracker.audit.service import record, record_apart
 
 
 @dataclass
@@ -90,12 +89,11 @@ def audit_integrity_failure(
     version_id: int, reason: str, actor_id: int | None = None, address: str | None = None
 ) -> None:
     """Record a failed authentication in its own transaction (the request will not commit)."""
-    db.session.rollback()
-    record(
+    record_apart(
         "attachment.integrity_failed",
+        reason="the download is cut off and never commits; the failure must stay on record",
         object_type="attachment_versions",
         object_id=version_id,
         actor_id=actor_id,
         detail={"reason": reason[:200], "client": address},
     )
-    db.session.commit()

@@ -19,18 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
+from tracker import policy
 from tracker.attachments import crypto
 from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
 from tracker.attachments.receive import IncomingFile, receive, request_body
 from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
-from tracker.auth import policy
 from tracker.auth.models import User
-from tracker.cases.loading import is_id
 from tracker.cases.models import Project
 from tracker.db import db, utcnow
 from tracker.errors import InvalidInput, StateConflict
 from tracker.keys import current as key_ring
+from tracker.web.ids import get_or_none, is_id
 
 #: record_type -> the class name of the record's model (looked up when needed, so a domain
 #: that is not installed simply has no records to attach to)
@@ -180,7 +180,7 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
     record_id = _int_field(fields, "record_id")
     attachment_id = _int_field(fields, "attachment_id")
     if attachment_id is not None:
-        existing = db.session.get(Attachment, attachment_id) if is_id(attachment_id) else None
+        existing = get_or_none(Attachment, attachment_id)
         if existing is None or existing.project_id != project.id or not existing.current_version:
             raise InvalidInput({"attachment_id": ["No such file in this project."]})
         if record_type is not None and (record_type, record_id) != (
@@ -253,23 +253,6 @@ def _model(class_name: str) -> Any:
 # --- reading ---------------------------------------------------------------------------------
 
 
-#: what a user needs on the project to know a file of a record type exists (its name, size,
-#: uploader): the files of a disclosure are as private as the disclosure itself
-RECORD_VISIBILITY: dict[str | None, str] = {
-    None: "project.view",
-    "asset": "asset.view",
-    "nda": "nda.view",
-    "disclosure": "disclosure.read",
-    "session": "session.view_advice",
-    "review": "review.view_answers",
-    "transfer": "transfer.view",
-}
-
-
-def visible_record_types(user: User, project: Project) -> list[str | None]:
-    return [t for t, action in RECORD_VISIBILITY.items() if policy.can(user, action, project)]
-
-
 def attachment_or_404(user: User, attachment_id: int) -> Attachment:
     """A listed (ready) attachment inside the user's scope, with its versions loaded; 403 when
     the user may not see the record it belongs to."""
@@ -285,7 +268,7 @@ def attachment_or_404(user: User, attachment_id: int) -> Attachment:
     ).scalar_one_or_none()
     if attachment is None or not policy.in_scope(user, attachment.project):
         raise NotFound()
-    policy.require(user, RECORD_VISIBILITY[attachment.record_type], attachment.project)
+    policy.require(user, policy.FILE_VISIBILITY[attachment.record_type], attachment.project)
     return attachment
 
 
@@ -297,7 +280,7 @@ def list_stmt(
 ) -> sa.Select[Any]:
     """Ready attachments of a project (optionally of one record) whose records `user` may
     see, newest first."""
-    types = visible_record_types(user, project)
+    types = policy.visible_file_types(user, project)
     named = [t for t in types if t is not None]
     of_visible_records = sa.or_(
         Attachment.record_type.in_(named),

@@ -15,16 +15,16 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from tracker.api.common import PageArgs, paginate
+from tracker import policy
 from tracker.attachments import downloads, service
 from tracker.attachments.models import RECORD_TYPES, Attachment
 from tracker.attachments.responses import download_response
-from tracker.auth import policy
-from tracker.cases.loading import project_or_404
 from tracker.cases.models import Project
 from tracker.db import db
 from tracker.extensions import csrf
+from tracker.policy import project_or_404
 from tracker.web import local_path
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint(
     "attachments",
@@ -59,8 +59,7 @@ def project_attachments(project_id: int) -> Any:
     user = _user()
     project = project_or_404(user, project_id)
     policy.require(user, "project.view", project)
-    args = PageArgs().load(request.args)
-    page = paginate(service.list_stmt(user, project), args)
+    page = paginate(service.list_stmt(user, project), page_args())
     return render_template(
         "attachments/project_files.html",
         project=project,

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker import keys
 from tracker.audit.verify import verify_chain, write_checkpoint
 
 
@@ -17,7 +18,7 @@ def _checkpoint_path() -> Path | None:
 
 
 def _key() -> bytes:
-    key: bytes = current_app.extensions["tracker_keys"].audit_key
+    key: bytes = keys.current().audit_key
     return key
 
 

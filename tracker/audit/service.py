@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from flask_login import current_user
 
+from tracker import keys
 from tracker.audit.models import AuditEvent, AuditHead
-from tracker.db import db, utcnow
+from tracker.db import db, own_transaction, utcnow
+from tracker.web.ids import id_equals
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -37,7 +39,7 @@ def compute_mac(key: bytes, previous_mac: str, event: AuditEvent) -> str:
 
 
 def _audit_key() -> bytes:
-    key: bytes = current_app.extensions["tracker_keys"].audit_key
+    key: bytes = keys.current().audit_key
     return key
 
 
@@ -97,6 +99,13 @@ def record(
     return event
 
 
+def record_apart(action: str, obj: Any = None, *, reason: str, **kwargs: Any) -> AuditEvent:
+    """Append one event in a transaction of its own, after rolling back the caller's: for
+    refusals and failures whose request will not commit (`reason` says why)."""
+    with own_transaction(reason):
+        return record(action, obj, **kwargs)
+
+
 # --- reading the trail ---------------------------------------------------------------------------
 
 
@@ -114,28 +123,18 @@ class AuditFilters:
         return cls(**{k: args.get(k) for k in cls.__dataclass_fields__})
 
 
-def events_query(user: Any, filters: AuditFilters) -> sa.Select[Any]:
-    """Events the user may read, newest first: all for admins and auditors, their own
-    actions for lawyers; anyone else is refused (Forbidden, audited by the error handler)."""
-    from tracker.auth import policy
-    from tracker.cases.loading import is_id
-
+def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Select[Any]:
+    """Events matching `filters`, newest first; `only_actor` limits them to one actor's own
+    (who may read what is the caller's question, asked of the policy)."""
     stmt = sa.select(AuditEvent)
-    if not policy.can(user, "audit.view"):
-        policy.require(user, "audit.view_own")
-        stmt = stmt.where(AuditEvent.actor_id == user.id)
+    if only_actor is not None:
+        stmt = stmt.where(AuditEvent.actor_id == only_actor)
     f = filters
     conditions = [
-        (
-            f.actor_id,
-            lambda: AuditEvent.actor_id == f.actor_id if is_id(f.actor_id) else sa.false(),
-        ),
+        (f.actor_id, lambda: id_equals(AuditEvent.actor_id, f.actor_id)),
         (f.action, lambda: AuditEvent.action == f.action),
         (f.object_type, lambda: AuditEvent.object_type == f.object_type),
-        (
-            f.object_id,
-            lambda: AuditEvent.object_id == f.object_id if is_id(f.object_id) else sa.false(),
-        ),
+        (f.object_id, lambda: id_equals(AuditEvent.object_id, f.object_id)),
         (f.since, lambda: AuditEvent.at >= f.since),
         (f.until, lambda: AuditEvent.at < f.until),
     ]

@@ -12,8 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from tracker.api.common import paginate
+from tracker import policy
 from tracker.audit import service
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 PER_PAGE = 100
@@ -53,8 +54,8 @@ def audit_list() -> Any:
     form = AuditFilterForm(request.args)
     valid = form.validate()
     filters = form.filters() if valid else service.AuditFilters()
-    page_no = max(1, min(request.args.get("page", 1, type=int) or 1, 1_000_000))
-    page = paginate(service.events_query(user, filters), {"page": page_no, "per_page": PER_PAGE})
+    stmt = service.events_query(filters, only_actor=policy.audit_reader(user))
+    page = paginate(stmt, page_args(PER_PAGE))
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("audit/list.html", form=form, page=page, args=args), (
         200 if valid else 422

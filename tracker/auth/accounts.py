@@ -14,6 +14,7 @@ from tracker.auth.passwords import hash_password, password_problems
 from tracker.auth.service import end_all_sessions, normalise_email
 from tracker.db import db
 from tracker.errors import InvalidInput
+from tracker.web.ids import get_or_none
 
 #: CLDR territories that are not ISO 3166-1 alpha-2 country codes
 _NOT_ISO_3166 = frozenset(
@@ -42,15 +43,15 @@ def _valid_email(email: str) -> str:
 def _check_user_links(role: str, organization_id: int | None, zone_id: int | None) -> None:
     errors: dict[str, list[str]] = {}
     if role == "company":
-        org = db.session.get(Organization, organization_id) if organization_id else None
+        org = get_or_none(Organization, organization_id)
         if org is None or org.kind != "company":
             errors["organization_id"] = ["A company user needs an organisation of kind company."]
-    elif organization_id is not None and db.session.get(Organization, organization_id) is None:
+    elif organization_id is not None and get_or_none(Organization, organization_id) is None:
         errors["organization_id"] = ["Unknown organisation."]
     if role == "operator":
-        if zone_id is None or db.session.get(Zone, zone_id) is None:
+        if get_or_none(Zone, zone_id) is None:
             errors["zone_id"] = ["An operator needs a zone."]
-    elif zone_id is not None and db.session.get(Zone, zone_id) is None:
+    elif zone_id is not None and get_or_none(Zone, zone_id) is None:
         errors["zone_id"] = ["Unknown zone."]
     if errors:
         raise InvalidInput(errors)

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tracker import keys
-from tracker.audit.service import record
+from tracker.audit.service import record, record_apart
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.auth.passwords import burn_time, hash_password, verify_password
-from tracker.db import db, utcnow
+from tracker.db import db, own_transaction, utcnow
 
 TOTP_CONTEXT = b"totp-secret"
 
@@ -72,16 +72,16 @@ def _count_failure(user: User) -> None:
 
 
 def _fail(user: User | None, email: str, reason: str) -> SignInError:
-    if user is not None:
-        _count_failure(user)
-    record(
-        "auth.sign_in_failed",
-        object_type="user" if user else None,
-        object_id=user.id if user else None,
-        actor_id=None,
-        detail={"email": normalise_email(email)[:320], "reason": reason},
-    )
-    db.session.commit()
+    with own_transaction("the refused sign-in rolls back; its count and audit must stay"):
+        if user is not None:
+            _count_failure(user)
+        record(
+            "auth.sign_in_failed",
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            actor_id=None,
+            detail={"email": normalise_email(email)[:320], "reason": reason},
+        )
     return SignInError()
 
 
@@ -183,8 +183,13 @@ def check_credentials(email: str, password: str) -> User:
     Failures are counted and audited (committed at once, whatever the request does next)."""
     user = user_by_email(email)
     if user is not None and (retry := throttled_for(user)) is not None:
-        record("auth.sign_in_throttled", user, actor_id=None, detail={"retry_after": retry})
-        db.session.commit()
+        record_apart(
+            "auth.sign_in_throttled",
+            user,
+            reason="the throttled sign-in answers 429 and rolls back; the attempt stays on record",
+            actor_id=None,
+            detail={"retry_after": retry},
+        )
         raise SignInError(throttled=retry)
     if user is None:
         burn_time(password)
@@ -237,8 +242,8 @@ def session_user(sid: str, user_id: str) -> User | None:
     now = utcnow()
     idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     if row.expires_at <= now or row.last_seen_at + idle <= now:
-        db.session.delete(row)
-        db.session.commit()
+        with own_transaction("an ended session is removed whatever the request does next"):
+            db.session.delete(row)
         return None
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:

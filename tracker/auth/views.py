@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from wtforms import SelectChoice
 
+from tracker import policy
 from tracker.audit.service import record
-from tracker.auth import accounts, policy, service
+from tracker.auth import accounts, service
 from tracker.auth.forms import (
     ChangePasswordForm,
     EnrolTotpForm,
@@ -31,6 +32,8 @@ from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.extensions import limiter
 from tracker.web import local_path
+from tracker.web.forms import show_refusal
+from tracker.web.ids import get_or_404
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 PENDING_SECONDS = 300
@@ -131,7 +134,6 @@ def account() -> Any:
         elif service.change_password(
             user, password_form.current.data or "", password_form.new.data or ""
         ):
-            db.session.commit()
             logout_user()
             session.clear()
             flash(_("Password changed. Please sign in again."))
@@ -169,7 +171,6 @@ def sign_out_everywhere() -> Any:
     user = current_user._get_current_object()
     service.end_all_sessions(user)
     record("auth.signed_out_everywhere", user)
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -214,7 +215,7 @@ def admin_users() -> Any:
                 flash(_("Account created."))
                 return redirect(url_for("auth.admin_users"))
             except InvalidInput as exc:
-                _form_errors(form, exc)
+                show_refusal(form, exc)
         status = 422
     users = db.session.execute(sa.select(User).order_by(User.email)).scalars().all()
     return render_template(
@@ -229,7 +230,7 @@ def admin_users() -> Any:
 def admin_user(user_id: int) -> Any:
     user = current_user._get_current_object()
     policy.require(user, "accounts.manage")
-    target = db.session.get(User, user_id) or abort(404)
+    target = get_or_404(User, user_id)
     form = UserForm(obj=target)
     _org_and_zone_choices(form)
     if request.method == "GET":
@@ -245,20 +246,10 @@ def admin_user(user_id: int) -> Any:
             flash(_("Account saved."))
             return redirect(url_for("auth.admin_users"))
         except InvalidInput as exc:
-            _form_errors(form, exc)
+            show_refusal(form, exc)
     if form.errors:
         status = 422
     return render_template("auth/admin_user.html", form=form, target=target), status
-
-
-def _form_errors(form: Any, exc: InvalidInput) -> None:
-    db.session.rollback()
-    for field, messages in exc.errors.items():
-        target = getattr(form, field, None)
-        if target is not None:
-            target.errors = list(messages)
-        else:
-            form.form_errors.extend(messages)
 
 
 def _list_and_create(
@@ -276,7 +267,7 @@ def _list_and_create(
                 create()
                 return redirect(url_for(endpoint))
             except InvalidInput as exc:
-                _form_errors(form, exc)
+                show_refusal(form, exc)
         status = 422
     records = db.session.execute(rows).scalars().all()
     return render_template(

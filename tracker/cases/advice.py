@@ -13,9 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
+from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth import policy
 from tracker.auth.models import User
 from tracker.cases import search, service
 from tracker.cases.models import AdvisorySession, FollowUp, Project
@@ -51,7 +50,7 @@ def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[FollowUp]:
         .where(policy.visible_projects(user), FollowUp.done.is_(False), FollowUp.due_on < today)
         .order_by(FollowUp.due_on, FollowUp.id)
     )
-    return stmt if user.role in policy.RULES["session.view_advice"] else stmt.where(sa.false())
+    return stmt if policy.role_may(user.role, "session.view_advice") else stmt.where(sa.false())
 
 
 def open_session(session: AdvisorySession, user: User) -> bool:

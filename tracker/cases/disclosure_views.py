@@ -8,30 +8,19 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.api.common import paginate
-from tracker.auth import policy
+from tracker import policy
 from tracker.cases import disclosures
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import Disclosure
-from tracker.cases.record_forms import (
-    DisclosureDecisionForm,
-    DisclosureForm,
-    save_form,
-    version_of,
-)
+from tracker.cases.record_forms import DisclosureDecisionForm, DisclosureForm
+from tracker.policy import project_or_404, record_or_404
+from tracker.web.forms import form_version, save_form
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("disclosures", __name__, template_folder="templates")
-PER_PAGE = 50
 
 
 def _user() -> Any:
     return current_user._get_current_object()
-
-
-def page_args() -> dict[str, int]:
-    """`?page=N` of an HTML list (bad values fall back to the first page)."""
-    page = request.args.get("page", 1, type=int) or 1
-    return {"page": max(1, min(page, 1_000_000)), "per_page": PER_PAGE}
 
 
 @bp.route("/projects/<int:project_id>/disclosures")
@@ -61,15 +50,16 @@ def disclosure_new(project_id: int) -> Any:
         _("Disclosure filed."),
         _detail_url,
     )
-    return saved or _form_page(form, project, None)
+    return saved.response or _form_page(form, project, None, saved.status)
 
 
 def _detail_url(disclosure: Disclosure) -> str:
     return url_for("disclosures.disclosure_detail", disclosure_id=disclosure.id)
 
 
-def _form_page(form: DisclosureForm, project: Any, disclosure: Disclosure | None) -> Any:
-    status = 422 if request.method == "POST" else 200
+def _form_page(
+    form: DisclosureForm, project: Any, disclosure: Disclosure | None, status: int
+) -> Any:
     return render_template(
         "cases/disclosure_form.html",
         form=form,
@@ -115,12 +105,12 @@ def disclosure_decide(disclosure_id: int) -> Any:
             form.decision.data or "",
             form.note.data,
             {"kind": form.asset_kind.data, "sensitivity": form.asset_sensitivity.data},
-            version_of(form),
+            form_version(form),
         ),
         _("Decision recorded."),
         _detail_url,
     )
-    return saved or _detail_page(disclosure, form, 422)
+    return saved.response or _detail_page(disclosure, form, saved.status)
 
 
 @bp.route("/disclosures/<int:disclosure_id>/edit", methods=["GET", "POST"])
@@ -135,9 +125,9 @@ def disclosure_edit(disclosure_id: int) -> Any:
     saved = save_form(
         form,
         lambda: disclosures.resubmit_disclosure(
-            disclosure, version_of(form), form.fields_for_service()
+            disclosure, form_version(form), form.fields_for_service()
         ),
         _("Disclosure resubmitted."),
         _detail_url,
     )
-    return saved or _form_page(form, disclosure.project, disclosure)
+    return saved.response or _form_page(form, disclosure.project, disclosure, saved.status)

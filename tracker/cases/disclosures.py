@@ -13,9 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
+from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth import policy
 from tracker.auth.accounts import iso_countries
 from tracker.auth.models import User
 from tracker.cases import assets, search, service
@@ -70,7 +69,7 @@ def awaiting_decision(user: User) -> sa.Select[Disclosure]:
         .where(policy.visible_projects(user), Disclosure.status == "submitted")
         .order_by(Disclosure.created_at, Disclosure.id)
     )
-    return stmt if user.role in policy.RULES["disclosure.read"] else stmt.where(sa.false())
+    return stmt if policy.role_may(user.role, "disclosure.read") else stmt.where(sa.false())
 
 
 def audit_listed(project: Project, disclosures: list[Disclosure]) -> None:

@@ -19,16 +19,15 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
-from tracker import clock
+from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth import policy
 from tracker.auth.models import User
 from tracker.cases import search
-from tracker.cases.loading import is_id
 from tracker.cases.models import IpAsset, Nda, Project
 from tracker.cases.service import Errors, check_version, dates_in_order
 from tracker.db import db
 from tracker.errors import StateConflict
+from tracker.web.ids import is_id
 
 #: statuses a user may record; `expired` is derived from the date
 SETTABLE_STATUSES = ("draft", "active", "terminated")

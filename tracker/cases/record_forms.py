@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,8 +26,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.cases import risk
 from tracker.cases.models import ASSET_KINDS, SENSITIVITIES
-from tracker.db import db
-from tracker.errors import InvalidInput
 
 INVENTOR_ROWS = 5
 FOLLOW_UP_ROWS = 3
@@ -205,48 +199,3 @@ class ReviewDecisionForm(FlaskForm):
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
     conditions = TextAreaField(_l("Conditions"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Decide"))
-
-
-def version_of(form: Any) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
-
-
-def save_form(
-    form: Any, save: Callable[[], Any], message: str, target: Callable[[Any], str]
-) -> Response | None:
-    """Validate `form` and call `save()`; then flash `message` and redirect to `target(result)`.
-    On invalid input (the form's or the service's) roll back, put the messages on the form and
-    return None: the caller renders the form again."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        result = save()
-    except InvalidInput as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return None
-    flash(message)
-    return redirect(target(result))
-
-
-def show_errors(form: Any, exc: InvalidInput) -> None:
-    """Put a service's field errors (`inventors.0.share_pct`) on the form's fields."""
-    for path, messages in exc.errors.items():
-        target: Any = form
-        for part in path.replace("answers.", "factor_").split("."):
-            if target is None:
-                break
-            if part.isdigit() and isinstance(target, FieldList):
-                index = int(part)
-                target = target.entries[index].form if index < len(target.entries) else None
-            else:
-                target = getattr(target, part, None)
-        # hidden fields (the version) show nothing, so their messages go on top of the form
-        is_field = not isinstance(target, (Form, FieldList, HiddenField))
-        if target is not None and hasattr(target, "errors") and is_field:
-            target.errors = [*list(target.errors or []), *map(gettext, messages)]
-        else:
-            form.form_errors.extend(map(gettext, messages))

@@ -5,26 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import clock
-from tracker.api.common import paginate
-from tracker.auth import policy
+from tracker import clock, policy
 from tracker.cases import risk
-from tracker.cases.disclosure_views import page_args
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import RiskReview
-from tracker.cases.record_forms import (
-    ReviewDecisionForm,
-    review_answers,
-    review_form,
-    save_form,
-    version_of,
-)
+from tracker.cases.record_forms import ReviewDecisionForm, review_answers, review_form
 from tracker.cases.risk_level import current_risk_levels
+from tracker.policy import project_or_404, record_or_404
+from tracker.web.forms import form_version, save_form
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -63,8 +56,8 @@ def review_new(project_id: int) -> Any:
         _("Review submitted for a second lawyer's decision."),
         _detail_url,
     )
-    if saved:
-        return saved
+    if saved.response:
+        return saved.response
     factors = [
         (f, getattr(form, f"factor_{f['code']}"), f["code"] in suggested["answers"])
         for f in risk.catalogue()["factors"]
@@ -76,7 +69,7 @@ def review_new(project_id: int) -> Any:
         project=project,
         has_nct=suggested["has_nct"],
         active="reviews.review_list",
-    ), 422 if request.method == "POST" else 200
+    ), saved.status
 
 
 def _detail_url(review: RiskReview) -> str:
@@ -139,9 +132,9 @@ def review_decide(review_id: int) -> Any:
             form.decision.data or "",
             form.valid_until.data,
             form.conditions.data,
-            version_of(form),
+            form_version(form),
         ),
         _("Decision recorded."),
         _detail_url,
     )
-    return saved or _detail_page(review, form, 422)
+    return saved.response or _detail_page(review, form, saved.status)

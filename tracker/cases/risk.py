@@ -22,9 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden
 
-from tracker import clock
+from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth import policy
 from tracker.auth.models import User
 from tracker.cases import service
 from tracker.cases.models import IpAsset, Nda, Project, RiskReview
@@ -217,7 +216,7 @@ def awaiting_decision(user: User) -> sa.Select[RiskReview]:
         )
         .order_by(RiskReview.created_at, RiskReview.id)
     )
-    return stmt if user.role in policy.RULES["review.decide"] else stmt.where(sa.false())
+    return stmt if policy.role_may(user.role, "review.decide") else stmt.where(sa.false())
 
 
 def submit_review(project: Project, author: User, answers: Any, summary: str | None) -> RiskReview:

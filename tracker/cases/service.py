@@ -11,16 +11,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload, with_expression
 
-from tracker import clock
+from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth import policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
-from tracker.cases.loading import is_id
 from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS, Project
 from tracker.cases.risk_level import risk_level_expr
 from tracker.db import db
-from tracker.errors import InvalidInput, StateConflict
+from tracker.errors import InvalidInput, check_version
+from tracker.web.ids import get_or_none, is_id
 
 #: the largest budget a project may have (a thousand trillion won; the column holds up to 9.2e18)
 MAX_BUDGET_KRW = 10**15
@@ -90,17 +89,6 @@ def dates_in_order(
         errors.add(field, _("The dates are in the wrong order."))
 
 
-def check_version(record_: Any, version: int | None) -> None:
-    """409 unless the caller edited the version that is stored (optimistic locking)."""
-    if version is None:
-        raise InvalidInput({"version": [_("Send the version you loaded.")]})
-    if record_.version != version:
-        raise StateConflict(
-            _("The record was changed by someone else; reload it and try again."),
-            {"current_version": record_.version},
-        )
-
-
 # --- projects ----------------------------------------------------------------------------------
 
 
@@ -126,7 +114,7 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     """Validate `values` against the database and set them; the names of changed fields."""
     errors = Errors()
     if "zone_id" in values and (
-        not is_id(values["zone_id"]) or db.session.get(Zone, values["zone_id"]) is None
+        get_or_none(Zone, values["zone_id"]) is None
     ):
         errors.add("zone_id", _("Unknown zone."))
     if "company_id" in values:

@@ -12,19 +12,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import clock
-from tracker.api.common import paginate
-from tracker.auth import policy
+from tracker import clock, policy
 from tracker.cases import advice
-from tracker.cases.disclosure_views import page_args
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import AdvisorySession, Project
-from tracker.cases.record_forms import (
-    FollowUpDoneForm,
-    SessionForm,
-    save_form,
-    version_of,
-)
+from tracker.cases.record_forms import FollowUpDoneForm, SessionForm
+from tracker.policy import project_or_404, record_or_404
+from tracker.web.forms import form_version, save_form
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("advice", __name__, template_folder="templates")
 
@@ -64,21 +58,23 @@ def session_new(project_id: int) -> Any:
         _("Session recorded."),
         _detail_url,
     )
-    return saved or _form_page(form, project, None)
+    return saved.response or _form_page(form, project, None, saved.status)
 
 
 def _detail_url(session: AdvisorySession) -> str:
     return url_for("advice.session_detail", session_id=session.id)
 
 
-def _form_page(form: SessionForm, project: Project, session: AdvisorySession | None) -> Any:
+def _form_page(
+    form: SessionForm, project: Project, session: AdvisorySession | None, status: int
+) -> Any:
     return render_template(
         "cases/session_form.html",
         form=form,
         project=project,
         session=session,
         active="advice.session_list",
-    ), 422 if request.method == "POST" else 200
+    ), status
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -108,11 +104,11 @@ def session_edit(session_id: int) -> Any:
         form.topics.data = "\n".join(session.topics)
     saved = save_form(
         form,
-        lambda: advice.update_session(session, version_of(form), form.fields_for_service()),
+        lambda: advice.update_session(session, form_version(form), form.fields_for_service()),
         _("Session saved."),
         _detail_url,
     )
-    return saved or _form_page(form, session.project, session)
+    return saved.response or _form_page(form, session.project, session, saved.status)
 
 
 @bp.route("/sessions/<int:session_id>/follow-ups/<int:follow_up_id>", methods=["POST"])

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import clock
-from tracker.api.common import paginate
-from tracker.auth import policy
+from tracker import clock, policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import assets, ndas, service
-from tracker.cases.disclosure_views import page_args
 from tracker.cases.forms import (
     AssetForm,
     NdaForm,
@@ -29,16 +26,14 @@ from tracker.cases.forms import (
     choice,
     label,
 )
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import IpAsset, Nda, Project
-from tracker.cases.record_forms import version_of
 from tracker.db import db
-from tracker.errors import InvalidInput, StateConflict
+from tracker.errors import InvalidInput
+from tracker.policy import project_or_404, record_or_404
+from tracker.web.forms import form_version, save_form
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("cases", __name__, template_folder="templates")
-T = TypeVar("T")
-#: fields whose errors belong to the whole form (lists of sub-forms)
-_FORM_LEVEL = ("owners", "deadlines", "_schema", "version")
 
 
 @bp.context_processor
@@ -48,26 +43,6 @@ def _helpers() -> dict[str, Any]:
 
 def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _save(form: Any, action: Callable[[], T]) -> tuple[T | None, int]:
-    """Run a service call for a submitted form: (result, 200), or (None, 422/409) with the
-    errors put on the form and the transaction rolled back."""
-    try:
-        return action(), 200
-    except InvalidInput as exc:
-        db.session.rollback()
-        for field, messages in exc.errors.items():
-            target = getattr(form, field.split(".")[0], None)
-            if field in _FORM_LEVEL or target is None:
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
-        return None, 422
-    except StateConflict:
-        db.session.rollback()
-        form.form_errors.append(_("Someone else changed this record; reload and try again."))
-        return None, 409
 
 
 def _submit(
@@ -81,15 +56,8 @@ def _submit(
     """Handle a form page: after a successful save, flash `message` and redirect to
     `target(saved)`; otherwise render `template` with the form (200, or 409/422 with the
     errors on the form)."""
-    status = 200
-    if form.validate_on_submit():
-        saved, status = _save(form, action)
-        if saved is not None:
-            flash(message)
-            return redirect(target(saved))
-    elif form.errors:
-        status = 422
-    return render_template(template, form=form, **context), status
+    done = save_form(form, action, message, target)
+    return done.response or (render_template(template, form=form, **context), done.status)
 
 
 def _organizations(*kinds: str) -> list[Any]:
@@ -143,7 +111,7 @@ def _project_values(form: ProjectForm) -> dict[str, Any]:
     names += ["budget_krw", "security_level", "status"]
     names.append("lawyer_ids")
     values = {name: form[name].data for name in names if name in form}
-    values["version"] = version_of(form)
+    values["version"] = form_version(form)
     return values
 
 
@@ -252,7 +220,7 @@ def _asset_values(form: AssetForm) -> dict[str, Any]:
             errors["deadlines"] = [_("Each deadline needs a kind and a due date.")]
         elif data["kind"]:
             values["deadlines"].append(data)
-    values["version"] = version_of(form)
+    values["version"] = form_version(form)
     if errors:
         raise InvalidInput(errors)
     return values
@@ -356,7 +324,7 @@ def _nda_values(form: NdaForm) -> dict[str, Any]:
     values = {name: form[name].data for name in names}
     values["governing_law"] = values["governing_law"] or None
     values["purpose"] = values["purpose"] or None
-    values["version"] = version_of(form)
+    values["version"] = form_version(form)
     return values
 
 

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from tracker import keys
 from tracker.attachments import service as attachment_service
 from tracker.attachments.models import Attachment
 from tracker.cases.models import Project
@@ -32,7 +32,7 @@ NONCE_SIZE = 12
 
 
 def _key() -> bytes:
-    audit_key: bytes = current_app.extensions["tracker_keys"].audit_key
+    audit_key: bytes = keys.current().audit_key
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=DIGEST_INFO).derive(audit_key)
 
 

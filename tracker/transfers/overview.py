@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.auth import policy
+from tracker import policy
 from tracker.auth.models import Organization, User
 from tracker.cases.models import Nda, Project
 from tracker.cases.risk_level import risk_level_expr

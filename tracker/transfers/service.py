@@ -14,17 +14,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import clock
-from tracker.audit.service import record
-from tracker.auth import policy
+from tracker import clock, policy
+from tracker.audit.service import record, record_apart
 from tracker.auth.models import Organization, User
-from tracker.cases.loading import is_id
 from tracker.cases.models import IpAsset, Project
 from tracker.db import db
-from tracker.errors import InvalidInput, StateConflict
+from tracker.errors import InvalidInput, StateConflict, check_version
 from tracker.transfers import attachments as attachment_refs
 from tracker.transfers.gate import Check, all_pass, evaluate_gate, rendered
 from tracker.transfers.models import CHANNELS, UNDECIDED, TransferFile, TransferRequest
+from tracker.web.ids import get_or_none, is_id
 
 DECISIONS = {"approve": "approved", "deny": "denied"}
 
@@ -80,7 +79,7 @@ def _validated(
     project: Project, draft: TransferDraft
 ) -> tuple[Organization, list[IpAsset], list[TransferFile], dt.date]:
     errors: dict[str, list[str]] = {}
-    partner = db.session.get(Organization, draft.partner_id) if draft.partner_id else None
+    partner = get_or_none(Organization, draft.partner_id)
     if partner is None or partner.kind != "partner":
         errors["partner_id"] = [_("Choose a known foreign partner.")]
     wanted = set(draft.asset_ids)
@@ -182,8 +181,8 @@ def decide_transfer(
     """Approve or deny an undecided request, once.
 
     The gate runs again now; approval is refused (GateRefused, a StateConflict with the failed
-    checks; callers audit it with `audit_refusal`) when any check fails. A deny needs a note
-    (InvalidInput). The status changes by a conditional UPDATE, so of two simultaneous
+    checks, audited on its own as `transfer.approval_refused`) when any check fails. A deny
+    needs a note (InvalidInput). The status changes by a conditional UPDATE, so of two simultaneous
     decisions exactly one wins; the other gets StateConflict. Audited as `transfer.decided`
     with the snapshot of the checks."""
     note = (note or "").strip()
@@ -191,15 +190,16 @@ def decide_transfer(
         raise InvalidInput({"decision": [_("Choose approve or deny.")]})
     if decision == "deny" and not note:
         raise InvalidInput({"note": [_("Say why the request is denied.")]})
-    if expected_version is not None and expected_version != transfer.version:
-        raise StateConflict(_("The request was changed by someone else; reload it and try again."))
+    check_version(transfer, expected_version, required=False)
     if transfer.status not in UNDECIDED:
         raise StateConflict(
             _("This request has already been decided."), {"transfer_status": transfer.status}
         )
     checks = _gate(transfer)
     if decision == "approve" and not all_pass(checks):
-        raise GateRefused(transfer.id, [c for c in checks if not c["ok"]])
+        refusal = GateRefused(transfer.id, [c for c in checks if not c["ok"]])
+        _audit_refusal(refusal)
+        raise refusal
     result = db.session.execute(
         sa.update(TransferRequest)
         .where(TransferRequest.id == transfer.id, TransferRequest.status.in_(UNDECIDED))
@@ -225,17 +225,14 @@ def decide_transfer(
     return transfer
 
 
-def audit_refusal(refusal: GateRefused) -> None:
-    """Record a refused approval. The request's own transaction is rolled back (409), so this
-    is committed on its own, as failed sign-ins are."""
-    db.session.rollback()
-    record(
+def _audit_refusal(refusal: GateRefused) -> None:
+    record_apart(
         "transfer.approval_refused",
+        reason="the refused approval answers 409 and rolls back; the refusal stays on record",
         object_type=TransferRequest.__tablename__,
         object_id=refusal.transfer_id,
         detail={"failed": refusal.failed_codes},
     )
-    db.session.commit()
 
 
 # --- queries -------------------------------------------------------------------------------------

@@ -10,14 +10,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import clock
-from tracker.api.common import paginate
-from tracker.auth import policy
+from tracker import clock, policy
 from tracker.auth.models import Organization, Zone
-from tracker.cases.loading import project_or_404, record_or_404
 from tracker.cases.models import IpAsset, Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
+from tracker.policy import project_or_404, record_or_404
 from tracker.transfers import attachments as attachment_refs
 from tracker.transfers import gate, service
 from tracker.transfers.forms import (
@@ -31,9 +29,10 @@ from tracker.transfers.forms import (
 )
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import zone_overview as build_overview
+from tracker.web.forms import form_version, show_refusal
+from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("transfers", __name__, template_folder="templates")
-PER_PAGE = 50
 
 
 @bp.app_context_processor
@@ -49,11 +48,6 @@ def _helpers() -> dict[str, Any]:
 
 def _user() -> Any:
     return current_user._get_current_object()
-
-
-def _page_args() -> dict[str, int]:
-    page = request.args.get("page", 1, type=int) or 1
-    return {"page": max(1, min(page, 1_000_000)), "per_page": PER_PAGE}
 
 
 def _filter_form(*, ledger: bool) -> TransferFilterForm:
@@ -76,7 +70,7 @@ def _list_page(*, ledger: bool) -> Any:
     valid = form.validate()
     filters = service.TransferFilters.of(form.filters() if valid else {})
     query = service.ledger_query if ledger else service.transfers_query
-    page = paginate(query(user, filters), _page_args())
+    page = paginate(query(user, filters), page_args())
     csv_args = {k: v for k, v in filters.as_detail().items() if k != "status"}
     return render_template(
         "transfers/list.html",
@@ -140,16 +134,10 @@ def project_transfers(project_id: int) -> Any:
                     flash(_("Request filed; it waits for the zone operator's review."))
                 return redirect(url_for("transfers.transfer_detail", transfer_id=created.id))
             except InvalidInput as exc:
-                db.session.rollback()
-                for name, messages in exc.errors.items():
-                    target = getattr(form, name, None)
-                    if target is not None:
-                        target.errors = list(messages)
-                    else:
-                        form.form_errors.extend(messages)
+                show_refusal(form, exc)
         status = 422
     filters = service.TransferFilters(project_id=project.id)
-    page = paginate(service.transfers_query(user, filters), _page_args())
+    page = paginate(service.transfers_query(user, filters), page_args())
     return render_template(
         "transfers/project.html",
         project=project,
@@ -200,22 +188,15 @@ def decide(transfer_id: int) -> Any:
     form = DecisionForm()
     if not form.validate_on_submit():
         return _detail(transfer, form), 422
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
+    version = form_version(form)
+    if version is None:
         abort(400)
     try:
         service.decide_transfer(user, transfer, form.decision.data or "", form.note.data, version)
     except InvalidInput as exc:
-        db.session.rollback()
-        for name, messages in exc.errors.items():
-            target = getattr(form, name, None)
-            if target is not None:
-                target.errors = list(messages)
+        show_refusal(form, exc)
         return _detail(transfer, form), 422
     except StateConflict as exc:
-        if isinstance(exc, service.GateRefused):
-            service.audit_refusal(exc)
         db.session.rollback()
         db.session.refresh(transfer)
         return _detail(transfer, form, error=exc.detail, failed=exc.extra.get("checks")), 409

@@ -7,13 +7,16 @@ allowed answers 403. Unknown actions raise instead of allowing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker.auth.models import User
 from tracker.cases.models import Project, project_lawyers
+from tracker.web.ids import get_or_none
+
+T = TypeVar("T")
 
 ADMIN, LAWYER, COMPANY, OPERATOR, AUDITOR = "admin", "lawyer", "company", "operator", "auditor"
 EVERYONE = frozenset({ADMIN, LAWYER, COMPANY, OPERATOR, AUDITOR})
@@ -67,9 +70,35 @@ RULES: dict[str, frozenset[str]] = {
     "audit.view": _roles(ADMIN, AUDITOR),
     "audit.view_own": _roles(LAWYER),
     "export.list": EVERYONE,
-    "report.zone_pdf": _roles(ADMIN, OPERATOR, AUDITOR),
-    "asset.evidence_pack": _roles(LAWYER, COMPANY),
 }
+
+#: what a user needs on the project to know a file of a record type exists (its name, size,
+#: uploader): the files of a disclosure are as private as the disclosure itself
+FILE_VISIBILITY: dict[str | None, str] = {
+    None: "project.view",
+    "asset": "asset.view",
+    "nda": "nda.view",
+    "disclosure": "disclosure.read",
+    "session": "session.view_advice",
+    "review": "review.view_answers",
+    "transfer": "transfer.view",
+}
+
+
+def role_may(role: str, action: str) -> bool:
+    """Whether the role may perform `action` anywhere in its scope (unknown actions raise)."""
+    return role in _rule(action)
+
+
+def _rule(action: str) -> frozenset[str]:
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}")
+    return RULES[action]
+
+
+def actions_of(role: str) -> list[str]:
+    """Every action the role may perform on a project in its scope."""
+    return sorted(action for action, roles in RULES.items() if role in roles)
 
 
 def visible_projects(user: User) -> sa.ColumnElement[bool]:
@@ -117,11 +146,10 @@ def project_of(obj: Any) -> Project | None:
 
 def can(user: User | None, action: str, obj: Any = None) -> bool:
     """Whether `user` may perform `action` on `obj` (a project, a record of one, or None)."""
-    if action not in RULES:
-        raise KeyError(f"unknown action {action!r}")
+    roles = _rule(action)
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    if user.role not in RULES[action]:
+    if user.role not in roles:
         return False
     project = project_of(obj)
     return project is None or in_scope(user, project)
@@ -130,8 +158,7 @@ def can(user: User | None, action: str, obj: Any = None) -> bool:
 def require(user: User, action: str, obj: Any = None) -> None:
     """Raise NotFound when `obj` is out of the user's scope, Forbidden when the action is not
     allowed on it; return quietly otherwise. The 403 is audited by the error handler."""
-    if action not in RULES:
-        raise KeyError(f"unknown action {action!r}")
+    _rule(action)
     project = project_of(obj)
     if project is not None and not in_scope(user, project):
         raise NotFound()
@@ -144,3 +171,36 @@ def require_visible(user: User, obj: Any) -> None:
     project = project_of(obj)
     if project is not None and not in_scope(user, project):
         raise NotFound()
+
+
+def visible_file_types(user: User, project: Project) -> list[str | None]:
+    """The record types whose files the user may know of in this project."""
+    return [t for t, action in FILE_VISIBILITY.items() if can(user, action, project)]
+
+
+def audit_reader(user: User) -> int | None:
+    """Whose audit events the user may read: None for all (admins, auditors), the user's own
+    id for lawyers; Forbidden for anyone else (audited by the error handler)."""
+    if can(user, "audit.view"):
+        return None
+    require(user, "audit.view_own")
+    return int(user.id)
+
+
+# --- loading inside the caller's scope -----------------------------------------------------------
+
+
+def project_or_404(user: User, project_id: Any) -> Project:
+    """The project; 404 when missing (or no possible id) or out of the user's scope."""
+    project = get_or_none(Project, project_id)
+    if project is None or not in_scope(user, project):
+        raise NotFound()
+    return project
+
+
+def record_or_404(user: User, model: type[T], record_id: Any) -> T:
+    """A record that has a `project`; 404 when missing or when its project is out of scope."""
+    record: Any = get_or_none(model, record_id)
+    if record is None or not in_scope(user, record.project):
+        raise NotFound()
+    return record  # type: ignore[no-any-return]

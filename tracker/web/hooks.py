@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
 from tracker.db import db
-from tracker.errors import is_api_request, problem
+from tracker.errors import STALE_MESSAGE, is_api_request, problem
 
 #: endpoints reachable without signing in (SecureDrop's `_insecure_views`); everything else
 #: needs a signed-in user
@@ -26,7 +26,6 @@ PUBLIC_ENDPOINTS = frozenset(
         "api_auth.issue_token",
         "api_health.health",
         "api-docs.openapi_json",
-        "reports.calendar_feed",
     }
 )
 
@@ -95,8 +94,6 @@ def _check_content_type() -> None:
 
 
 def _view_function(endpoint: str):  # type: ignore[no-untyped-def]
-    from flask import current_app
-
     func = current_app.view_functions.get(endpoint)
     return getattr(func, "view_class", func)
 
@@ -110,7 +107,7 @@ def _commit(response: Response) -> Response:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        return problem(409, "The record was changed by someone else; reload it and try again.")
+        return problem(409, STALE_MESSAGE)
     except IntegrityError:
         db.session.rollback()
         return problem(409, "The change conflicts with existing records.")

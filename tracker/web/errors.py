@@ -1,0 +1,163 @@
+"""Error handlers: problem+json (RFC 9457) on API paths, HTML pages elsewhere; never a 500
+for bad input, and never a value in a log line."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.audit.service import record_apart
+from tracker.db import db
+from tracker.errors import (
+    PROBLEM_MEMBERS,
+    STALE_MESSAGE,
+    InvalidInput,
+    StateConflict,
+    is_api_request,
+    problem,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
+    """webargs nests messages by location ({"json": {"field": [...]}}); flatten to fields."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            errors.setdefault(prefix or "_schema", []).extend(value)
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                walk(f"{prefix}.{i}", sub)
+        else:
+            errors.setdefault(prefix or "_schema", []).append(str(value))
+
+    if isinstance(messages, dict):
+        for _location, fields in messages.items():
+            walk("", fields)
+    return errors
+
+
+def _rollback() -> None:
+    db.session.rollback()
+
+
+def _audit_denied(status: int) -> None:
+    """Every denied request is audited, in its own transaction after the rollback."""
+    try:
+        record_apart(
+            "access.denied",
+            reason="the request is refused and rolled back; the refusal must stay on record",
+            detail={"status": status, "method": request.method, "path": request.path[:200]},
+        )
+    except Exception as exc:  # auditing must not turn a 403 into a 500
+        log.error("could not audit a denied request (%s)", type(exc).__name__)
+        db.session.rollback()
+
+
+def handle_http_exception(exc: HTTPException) -> Any:
+    _rollback()
+    status = exc.code or 500
+    if status in (401, 403):
+        _audit_denied(status)
+    headers: dict[str, str] = {}
+    if status == 429:
+        headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
+    if is_api_request():
+        extra: dict[str, Any] = {}
+        detail = exc.description if status != 500 else None
+        data = getattr(exc, "data", None)
+        if status in (400, 422) and isinstance(data, dict) and "messages" in data:
+            errors = _flatten_webargs(data["messages"])
+            if status == 400:
+                detail = "; ".join(m for msgs in errors.values() for m in msgs) or detail
+            else:
+                extra["errors"] = errors
+                detail = "Some fields are not valid."
+        if isinstance(exc, CSRFError):
+            detail = "The CSRF token is missing or invalid."
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        response = problem(status, detail, **extra)
+    else:
+        response = Response(
+            render_template("error.html", status=status, message=_error_message(status)),
+            status=status,
+            mimetype="text/html",
+        )
+    response.headers.update(headers)
+    return response
+
+
+def _error_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("Someone else changed this record; reload and try again."),
+        413: _("The file is too large."),
+        429: _("Too many attempts; wait a while and try again."),
+    }
+    return messages.get(status, _("Something went wrong."))
+
+
+def handle_invalid_input(exc: InvalidInput) -> Any:
+    _rollback()
+    if is_api_request():
+        return problem(422, "Some fields are not valid.", errors=exc.errors)
+    return Response(
+        render_template(
+            "error.html",
+            status=422,
+            message="; ".join(m for msgs in exc.errors.values() for m in msgs),
+        ),
+        status=422,
+    )
+
+
+def handle_conflict(exc: StateConflict) -> Any:
+    _rollback()
+    if is_api_request():
+        extra = {k: v for k, v in exc.extra.items() if k not in PROBLEM_MEMBERS}
+        return problem(409, exc.detail, **extra)
+    return Response(render_template("error.html", status=409, message=exc.detail), status=409)
+
+
+def handle_stale(_exc: Exception) -> Any:
+    """Two edits raced: the one that flushed second loses (optimistic locking)."""
+    return handle_conflict(StateConflict(STALE_MESSAGE))
+
+
+def handle_integrity(_exc: Exception) -> Any:
+    """A unique or foreign-key constraint refused a write at flush: two requests raced past a
+    service's own checks (say, two projects created with one code at the same moment)."""
+    return handle_conflict(StateConflict("The change conflicts with an existing record."))
+
+
+def handle_unexpected(exc: Exception) -> Any:
+    _rollback()
+    # SQL parameters are hidden by the engine, so the traceback carries no record content.
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return handle_http_exception(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InvalidInput, handle_invalid_input)
+    app.register_error_handler(StateConflict, handle_conflict)
+    app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(IntegrityError, handle_integrity)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,57 @@
+"""Paging, the same for HTML pages and the API: one COUNT and one page query per list.
+
+Bad paging values never reach SQL as a 500: the API validates them (422), HTML pages fall back
+to the first page and the default size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import request
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from tracker.db import db
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+MAX_PAGE = 1_000_000
+
+
+class PageArgs(Schema):
+    """`?page=&per_page=` of an API list (out of range → 422)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(
+        load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+    )
+
+
+def page_args(per_page: int = DEFAULT_PER_PAGE) -> dict[str, int]:
+    """`?page=N` of an HTML list: anything that is not a page number in range is the first
+    page; `?per_page=` is honoured up to MAX_PER_PAGE."""
+    return {
+        "page": _bounded(request.args.get("page"), 1, MAX_PAGE, 1),
+        "per_page": _bounded(request.args.get("per_page"), 1, MAX_PER_PAGE, per_page),
+    }
+
+
+def _bounded(raw: str | None, low: int, high: int, default: int) -> int:
+    if raw is None or not raw.isascii() or not raw.isdigit():
+        return default
+    value = int(raw)
+    return value if low <= value <= high else default
+
+
+def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:
+    """Run a filtered, ordered select one page at a time: one COUNT and one page query."""
+    page, per_page = args["page"], args["per_page"]
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars()
+    return {"items": list(items.unique()), "total": total, "page": page, "per_page": per_page}
