@@ -32,7 +32,7 @@ from tests.support import (  # noqa: F401  (re-exported for older imports)
 from tracker.auth import service as auth_service
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import hash_password
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.extensions import limiter
 

@@ -185,7 +185,9 @@ def test_an_odd_client_address_is_audited_not_a_500(make_user, api_as):
     api = api_as(make_user("lawyer"))
     response = api.get("/api/v1/users", environ_base={"REMOTE_ADDR": "x" * 300})
     assert response.status_code == 403
-    event = db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.action == "access.denied")
-    ).scalars().all()[-1]
+    event = (
+        db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "access.denied"))
+        .scalars()
+        .all()[-1]
+    )
     assert event.ip == "x" * 45

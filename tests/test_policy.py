@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker import policy
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db
 
 A, L, C, O, U = "admin", "lawyer", "company", "operator", "auditor"  # noqa: E741

@@ -8,19 +8,21 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, request, session
-from flask_login import current_user
+from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from tracker import discovery, ui, web
+from tracker import api, blueprints, models, ui, web
+from tracker.auth import service as auth_service
 from tracker.db import db, normalise_database_url
 from tracker.errors import ConfigurationError
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
+from tracker.i18n import LOCALES, select_locale, translation_directories
 from tracker.web import errors
 
 log = logging.getLogger(__name__)
-LOCALES = ("ko", "en")
+#: `models` is imported for its side effect: every table is mapped before the first query
+__all__ = ["LOCALES", "ConfigurationError", "create_app", "models", "select_locale"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -32,7 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         load_dotenv(Path(app.root_path).parent / ".env")
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(app.instance_path))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = discovery.translation_directories()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories()
     app.config.update(config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
@@ -42,8 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRACKER_PROXY_HOPS"]:
         n = app.config["TRACKER_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore
-
-    from tracker import models  # noqa: F401  (every table, for Alembic and the mappers)
 
     db.init_app(app)
     web.init_app(app)  # default deny runs before every other before_request hook
@@ -58,18 +58,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _login(app)
 
-    from tracker import api as api_package
-    from tracker import views as main_views
-
     rest_api.init_app(app)
-    for blp in api_package.register(rest_api):
-        csrf.exempt(blp)  # cookie-authenticated API calls are checked in web._default_deny
-    app.register_blueprint(main_views.bp)
-    for module in discovery.view_modules():
-        app.register_blueprint(module.bp)
+    api.register(rest_api, blueprints.API)
+    for blp in blueprints.API:
+        csrf.exempt(blp)  # cookie-authenticated API calls are checked in tracker.web.hooks
+    for bp in blueprints.HTML:
+        app.register_blueprint(bp)
+    for command in blueprints.COMMANDS:
+        app.cli.add_command(command)
 
     errors.register(app)
-    _cli(app)
     app.jinja_env.globals["LOCALES"] = LOCALES
     ui.init_app(app)
     return app
@@ -105,19 +103,7 @@ def _session_cookies(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SECURE", production)
 
 
-def select_locale() -> str:
-    if not has_request_context():
-        return "en"  # the CLI speaks English
-    if current_user and current_user.is_authenticated:
-        return str(current_user.locale)
-    if session.get("lang") in LOCALES:
-        return str(session["lang"])
-    return request.accept_languages.best_match(LOCALES) or "ko"
-
-
 def _login(app: Flask) -> None:
-    from tracker.auth import service
-
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are checked on the server instead
     login_manager.login_view = "auth.login"
@@ -127,7 +113,7 @@ def _login(app: Flask) -> None:
         sid = session.get("sid")
         if not sid or request.headers.get("Authorization"):
             return None
-        return service.session_user(sid, user_id)
+        return auth_service.session_user(sid, user_id)
 
     @login_manager.request_loader
     def load_user_from_request(req: Any) -> Any:
@@ -135,17 +121,8 @@ def _login(app: Flask) -> None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        row = service.token_row(token.strip())
+        row = auth_service.token_row(token.strip())
         if row is None:
             return None
         g.api_token = row
         return row.user
-
-
-def _cli(app: Flask) -> None:
-    from tracker.demo import demo_command
-
-    app.cli.add_command(demo_command)
-    for module in discovery.cli_modules():
-        for command in module.commands:
-            app.cli.add_command(command)

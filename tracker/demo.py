@@ -11,7 +11,9 @@ from flask.cli import with_appcontext
 
 from tracker.auth import accounts
 from tracker.auth.models import Organization, User, Zone
-from tracker.cases.models import IpAsset, Nda, Project
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project
 from tracker.db import db
 
 #: printed by `make run`; the demo accounts exist only in the embedded development database

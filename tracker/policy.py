@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker.auth.models import User
-from tracker.cases.models import Project, project_lawyers
+from tracker.cases.projects.models import Project, project_lawyers
 from tracker.web.ids import get_or_none
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from tracker import policy
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
 NAV: list[tuple[str, object, str]] = [
     ("main.index", _l("Start"), "project.view"),
-    ("cases.project_list", _l("Projects"), "project.view"),
+    ("projects.project_list", _l("Projects"), "project.view"),
     ("transfers.zone_overview", _l("My zone"), "transfer.decide"),
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),
@@ -38,12 +38,12 @@ ORG_KIND_LABELS = {
 
 #: the tabs of a project page: (endpoint taking project_id, label, action on the project)
 PROJECT_TABS: list[tuple[str, object, str]] = [
-    ("cases.project_detail", _l("Summary"), "project.view"),
-    ("cases.asset_list", _l("IP assets"), "asset.view"),
+    ("projects.project_detail", _l("Summary"), "project.view"),
+    ("assets.asset_list", _l("IP assets"), "asset.view"),
     ("disclosures.disclosure_list", _l("Disclosures"), "disclosure.read"),
-    ("cases.nda_list", _l("NDAs"), "nda.view"),
+    ("ndas.nda_list", _l("NDAs"), "nda.view"),
     ("reviews.review_list", _l("Risk reviews"), "review.view_result"),
-    ("advice.session_list", _l("Advisory sessions"), "session.view_advice"),
+    ("sessions.session_list", _l("Advisory sessions"), "session.view_advice"),
     ("attachments.project_attachments", _l("Files"), "project.view"),
     ("transfers.project_transfers", _l("Data sharing"), "transfer.view"),
 ]
@@ -82,7 +82,7 @@ def org_kind_label(kind: str) -> str:
 
 def risk_label(level: str | None) -> str:
     """A risk level (low, medium, high, critical) in the reader's language."""
-    from tracker.cases.forms import LABELS
+    from tracker.cases.labels import LABELS
 
     return str(LABELS.get(level or "", level or ""))
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from tracker import LOCALES
 from tracker.auth.forms import PlainForm
+from tracker.i18n import LOCALES
 
 bp = Blueprint("main", __name__)
 

@@ -47,7 +47,7 @@ def deploy(workdir: Path, url: str, max_upload: int) -> tuple[dict[str, str], in
     from tracker import create_app
     from tracker.auth.models import Organization, User, Zone
     from tracker.auth.passwords import hash_password
-    from tracker.cases.models import Project
+    from tracker.cases.projects.models import Project
     from tracker.db import db
 
     instance = workdir / "instance"

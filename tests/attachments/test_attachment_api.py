@@ -24,7 +24,7 @@ from tests.attachments.conftest import (
 )
 from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
 from tracker.attachments.models import AttachmentVersion
-from tracker.cases.models import Nda
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 
@@ -367,7 +367,10 @@ def test_chunked_upload_is_counted_and_cut_at_the_limit(
 
 
 def _record(kind: str, project: Any, world: Any) -> Any:
-    from tracker.cases.models import AdvisorySession, Disclosure, IpAsset, RiskReview
+    from tracker.cases.assets.models import IpAsset
+    from tracker.cases.disclosures.models import Disclosure
+    from tracker.cases.reviews.models import RiskReview
+    from tracker.cases.sessions.models import AdvisorySession
     from tracker.transfers.models import TransferRequest
 
     day = dt.date(2026, 3, 1)
@@ -540,7 +543,7 @@ def test_uploader_who_loses_the_project_during_the_upload_stores_nothing(
     """The policy is asked again when the body has arrived: a lawyer taken off the project
     while a long upload streams in does not add a file to it."""
     from tracker.attachments import service
-    from tracker.cases.models import project_lawyers
+    from tracker.cases.projects.models import project_lawyers
 
     original = service.receive
 
@@ -617,7 +620,7 @@ def test_ids_no_row_can_have(world: Any, lawyer_api: Any, browser_as: Any, big: 
 def test_files_of_a_disclosure_are_as_private_as_the_disclosure(world, api_as):
     """Operators never see disclosures, so they do not learn a disclosure's file names either;
     a file of the project itself stays listed for them."""
-    from tracker.cases.models import Disclosure
+    from tracker.cases.disclosures.models import Disclosure
 
     disclosure = Disclosure(
         project=world.project,

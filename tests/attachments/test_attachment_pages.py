@@ -12,7 +12,7 @@ from flask_login import login_user
 
 from tests.attachments.conftest import blob_files, pdf, upload, version_rows
 from tests.support import csrf_token
-from tracker.cases.models import Nda
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 
@@ -139,7 +139,7 @@ def test_page_in_korean(world: Any, browser_as: Any) -> None:
 
 def test_record_pages_show_their_files(world: Any, browser_as: Any, api_as: Any) -> None:
     """An asset's page lists the files uploaded to that asset, and only those."""
-    from tracker.cases.models import IpAsset
+    from tracker.cases.assets.models import IpAsset
 
     asset = IpAsset(
         project=world.project, title="Converter design", kind="patent", sensitivity="confidential"

@@ -6,8 +6,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from tracker.cases import advice, disclosures, risk
-from tracker.cases.models import AdvisorySession, Disclosure, IpAsset, Project, RiskReview
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
+from tracker.cases.sessions import service as advice
+from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")

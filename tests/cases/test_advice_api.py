@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from records_helpers import CANARY, OUTSIDERS, ROLES, fresh, make_session, session_body
 
 from tracker.audit.models import AuditEvent
-from tracker.cases.models import AdvisorySession, FollowUp
+from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
 
 ADVICE_READERS = {"lawyer", "company"}

@@ -5,8 +5,8 @@ import threading
 import pytest
 from records_helpers import make_session
 
-from tracker.cases import service
-from tracker.cases.models import AdvisorySession
+from tracker.cases.projects import service
+from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db
 
 

@@ -3,7 +3,7 @@
 import pytest
 from records_helpers import CANARY, OUTSIDERS, ROLES, fresh, make_session, page_csrf
 
-from tracker.cases.models import AdvisorySession, FollowUp
+from tracker.cases.sessions.models import AdvisorySession, FollowUp
 
 ADVICE_READERS = {"lawyer", "company"}
 

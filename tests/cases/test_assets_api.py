@@ -4,7 +4,7 @@ validation with nothing written, optimistic locking."""
 import pytest
 from case_files_helpers import OUTSIDERS, ROLES, count
 
-from tracker.cases.models import IpAsset
+from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 
 REGULATORY = {

@@ -4,8 +4,10 @@ import sqlalchemy as sa
 
 from tracker import clock
 from tracker.auth.models import User
+from tracker.cases.assets.models import IpAsset
 from tracker.cases.demo import PROJECTS, load_demo_projects
-from tracker.cases.models import IpAsset, Nda, Project
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.demo import load_demo
 

@@ -11,7 +11,8 @@ from case_files_helpers import OUTSIDERS
 
 from tests.support import xlsx_rows
 from tracker.audit.models import AuditEvent
-from tracker.cases.models import IpAsset, Nda
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 

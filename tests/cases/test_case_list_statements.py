@@ -4,7 +4,8 @@ import datetime as dt
 
 from case_files_helpers import statements
 
-from tracker.cases.models import AssetDeadline, AssetOwner, IpAsset, Nda
+from tracker.cases.assets.models import AssetDeadline, AssetOwner, IpAsset
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 

@@ -7,7 +7,10 @@ import pytest
 from case_files_helpers import OUTSIDERS, ROLES, count, statements
 
 from tests.support import csrf_token
-from tracker.cases.models import IpAsset, Nda, Project, RiskReview
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
 
@@ -339,7 +342,7 @@ def test_project_list_without_filters_shows_no_errors(world, browser_as):
 def test_asset_edit_page_with_the_most_owners_and_deadlines(records, make_org, browser_as):
     """An asset with as many owners and deadlines as the form holds (20 and 50, the API's
     limits too) opens for editing: no spare rows beyond `max_entries` (was a 500)."""
-    from tracker.cases.models import AssetDeadline, AssetOwner
+    from tracker.cases.assets.models import AssetDeadline, AssetOwner
 
     w = records
     w.asset.owners = [AssetOwner(organization=make_org("partner"), share_pct=5) for _ in range(20)]

@@ -6,7 +6,8 @@ from records_helpers import OUTSIDERS, ROLES, disclosure_body, fresh, make_discl
 
 from tracker import clock
 from tracker.audit.models import AuditEvent
-from tracker.cases.models import Disclosure, IpAsset
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.disclosures.models import Disclosure
 from tracker.db import db
 
 READERS = {"lawyer", "company", "auditor"}

@@ -3,7 +3,8 @@
 import pytest
 from records_helpers import OUTSIDERS, ROLES, fresh, make_disclosure, page_csrf
 
-from tracker.cases.models import Disclosure, IpAsset
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.disclosures.models import Disclosure
 
 READERS = {"lawyer", "company", "auditor"}
 

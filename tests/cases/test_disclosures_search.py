@@ -3,7 +3,9 @@
 import pytest
 from records_helpers import ROLES, make_disclosure, make_session
 
-from tracker.cases import advice, disclosures, search
+from tracker.cases import search
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.sessions import service as advice
 from tracker.db import db
 
 DISCLOSURE_READERS = {"lawyer", "company", "auditor"}

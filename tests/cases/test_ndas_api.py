@@ -6,7 +6,8 @@ import pytest
 from case_files_helpers import OUTSIDERS, ROLES, count
 
 from tracker import clock
-from tracker.cases.models import IpAsset, Nda
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 TODAY = dt.date(2026, 11, 25)

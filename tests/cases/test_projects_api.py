@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from case_files_helpers import OUTSIDERS, ROLES, count, statements
 
 from tracker.audit.models import AuditEvent
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db
 
 

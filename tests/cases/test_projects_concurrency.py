@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from tracker.cases import service
-from tracker.cases.models import IpAsset, Nda
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects import service
 from tracker.db import db
 
 
@@ -105,8 +106,8 @@ def test_two_projects_with_one_code_at_once_one_wins_the_other_409(app, make_zon
     import sqlalchemy as sa
 
     from tracker.auth.models import User
-    from tracker.cases import service as case_service
-    from tracker.cases.models import Project
+    from tracker.cases.projects import service as case_service
+    from tracker.cases.projects.models import Project
     from tracker.db import db
 
     zone, company, partner = make_zone(), make_org("company"), make_org("partner")

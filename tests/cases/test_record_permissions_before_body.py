@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from records_helpers import make_review, make_session
 
-from tracker.cases import disclosures
+from tracker.cases.disclosures import service as disclosures
 
 BAD = {"unknown-field": True}
 

@@ -15,8 +15,9 @@ from records_helpers import (
 )
 
 from tracker import clock
-from tracker.cases.models import Project, RiskReview
-from tracker.cases.risk_level import current_risk_levels
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.level import current_risk_levels
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
 ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}

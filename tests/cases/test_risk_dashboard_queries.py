@@ -7,7 +7,9 @@ import pytest
 from records_helpers import ROLES, assign_second_lawyer, make_disclosure, make_review, make_session
 
 from tracker import clock
-from tracker.cases import advice, disclosures, risk
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.reviews import service as risk
+from tracker.cases.sessions import service as advice
 from tracker.db import db
 
 

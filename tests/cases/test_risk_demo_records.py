@@ -8,8 +8,10 @@ from records_helpers import assign_second_lawyer
 
 from tracker import clock
 from tracker.cases.demo_records import add_demo_records
-from tracker.cases.models import AdvisorySession, Disclosure, RiskReview
-from tracker.cases.risk_level import current_risk_levels
+from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.reviews.level import current_risk_levels
+from tracker.cases.reviews.models import RiskReview
+from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db
 
 

@@ -15,8 +15,9 @@ from records_helpers import (
 )
 
 from tracker import clock
-from tracker.cases import risk
-from tracker.cases.models import Nda, RiskReview
+from tracker.cases.ndas.models import Nda
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
 ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}

@@ -3,7 +3,7 @@
 import pytest
 from records_helpers import answers
 
-from tracker.cases import risk
+from tracker.cases.reviews import service as risk
 from tracker.errors import InvalidInput
 
 

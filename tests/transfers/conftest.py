@@ -12,7 +12,8 @@ import pytest
 
 from tests.transfers.helpers import TODAY, approved_review
 from tracker import clock
-from tracker.cases.models import IpAsset, Nda
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 

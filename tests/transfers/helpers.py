@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tracker.cases.models import RiskReview
+from tracker.cases.reviews.models import RiskReview
 
 TODAY = dt.date(2026, 11, 25)
 PLANNED = dt.date(2026, 12, 1)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.transfers.helpers import PLANNED, body, checks_by_code
-from tracker.cases.models import IpAsset
+from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 from tracker.transfers.gate import CHECK_CODES
 

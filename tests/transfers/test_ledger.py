@@ -16,7 +16,8 @@ from sqlalchemy import event
 
 from tests.transfers.helpers import PLANNED, approved_review
 from tracker.audit.models import AuditEvent
-from tracker.cases.models import IpAsset, Nda
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
 from tracker.db import db
 from tracker.transfers import service
 from tracker.transfers.models import TransferRequest

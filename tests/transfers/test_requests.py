@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.transfers.helpers import TODAY, body
 from tracker.audit.models import AuditEvent
-from tracker.cases.models import IpAsset
+from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 from tracker.transfers.models import TransferRequest
 

@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.cases import assets
-from tracker.cases.models import (
+from tracker.cases.assets import service as assets
+from tracker.cases.assets.models import (
     ASSET_KINDS,
     DEADLINE_KINDS,
     NCT_STATUSES,

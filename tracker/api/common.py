@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.audit.service import record
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES, download

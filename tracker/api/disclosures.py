@@ -9,13 +9,9 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.cases import disclosures
-from tracker.cases.models import (
-    ASSET_KINDS,
-    DISCLOSURE_STATUSES,
-    SENSITIVITIES,
-    Disclosure,
-)
+from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint(

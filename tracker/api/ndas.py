@@ -9,8 +9,8 @@ from marshmallow import Schema, fields, validate
 
 from tracker import clock, policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.cases import ndas
-from tracker.cases.models import NDA_STATUSES, Nda
+from tracker.cases.ndas import service as ndas
+from tracker.cases.ndas.models import NDA_STATUSES, Nda
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_ndas", __name__, url_prefix="/api/v1", description="NDA register")

@@ -9,8 +9,9 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, requires, user
-from tracker.cases import service
-from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS
+from tracker.cases.projects import service
+from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS
+from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.policy import project_or_404
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")

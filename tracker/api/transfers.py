@@ -12,8 +12,8 @@ from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.transfers import service
-from tracker.transfers.attachments import file_sha256
 from tracker.transfers.export import export
+from tracker.transfers.files import file_sha256
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
 from tracker.web.ids import MAX_ID

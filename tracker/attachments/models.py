@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
 
 RECORD_TYPES = ("nda", "asset", "disclosure", "session", "review", "transfer")

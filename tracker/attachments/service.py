@@ -26,7 +26,7 @@ from tracker.attachments.receive import IncomingFile, receive, request_body
 from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth.models import User
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db, utcnow
 from tracker.errors import InvalidInput, StateConflict
 from tracker.keys import current as key_ring

@@ -19,7 +19,7 @@ from tracker import policy
 from tracker.attachments import downloads, service
 from tracker.attachments.models import RECORD_TYPES, Attachment
 from tracker.attachments.responses import download_response
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.extensions import csrf
 from tracker.policy import project_or_404

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 
 from tracker import clock
 from tracker.auth.models import Organization, User, Zone
-from tracker.cases import assets, ndas, service
-from tracker.cases.models import Project
+from tracker.cases.assets import service as assets
+from tracker.cases.ndas import service as ndas
+from tracker.cases.projects import service
+from tracker.cases.projects.models import Project
 from tracker.db import db
 
 #: one project per zone; organisations are looked up by the names tracker/demo.py gives them.

@@ -13,8 +13,12 @@ import sqlalchemy as sa
 from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.models import User
-from tracker.cases import advice, disclosures, risk
-from tracker.cases.models import AdvisorySession, Project, RiskReview
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
+from tracker.cases.sessions import service as advice
+from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db
 
 log = logging.getLogger(__name__)

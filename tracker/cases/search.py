@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from tracker import policy
 from tracker.auth.models import User
-from tracker.cases.models import Project, SearchEntry
+from tracker.cases.models import SearchEntry
+from tracker.cases.projects.models import Project
 from tracker.db import db
 
 #: words of a query: letters and digits of any script (Hangul included); the rest separates

@@ -10,7 +10,7 @@ from flask import Response
 from tracker.audit.service import record
 from tracker.db import db
 from tracker.reports.exports import download
-from tracker.transfers.attachments import file_sha256
+from tracker.transfers.files import file_sha256
 from tracker.transfers.models import TransferRequest
 
 COLUMNS = (

@@ -15,8 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import Organization
-from tracker.cases.models import IpAsset, Nda, Project, RiskReview, project_partners
-from tracker.cases.risk_level import current_review_id
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project, project_partners
+from tracker.cases.reviews.level import current_review_id
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
 CHECK_CODES = (

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Organization, User
-from tracker.cases.models import IpAsset, Project
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
 
 CHANNELS = ("secure_platform", "encrypted_email", "email", "physical_media", "on_site", "oral")

@@ -14,8 +14,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import policy
 from tracker.auth.models import Organization, User
-from tracker.cases.models import Nda, Project
-from tracker.cases.risk_level import risk_level_expr
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.level import risk_level_expr
 from tracker.db import db
 from tracker.transfers.models import UNDECIDED, TransferRequest
 

@@ -17,10 +17,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import clock, policy
 from tracker.audit.service import record, record_apart
 from tracker.auth.models import Organization, User
-from tracker.cases.models import IpAsset, Project
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict, check_version
-from tracker.transfers import attachments as attachment_refs
+from tracker.transfers import files as attachment_refs
 from tracker.transfers.gate import Check, all_pass, evaluate_gate, rendered
 from tracker.transfers.models import CHANNELS, UNDECIDED, TransferFile, TransferRequest
 from tracker.web.ids import get_or_none, is_id

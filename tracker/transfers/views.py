@@ -12,11 +12,12 @@ from flask_login import current_user
 
 from tracker import clock, policy
 from tracker.auth.models import Organization, Zone
-from tracker.cases.models import IpAsset, Project
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 from tracker.policy import project_or_404, record_or_404
-from tracker.transfers import attachments as attachment_refs
+from tracker.transfers import files as attachment_refs
 from tracker.transfers import gate, service
 from tracker.transfers.forms import (
     CHANNEL_LABELS,

@@ -11,15 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import clock, policy
-from tracker.cases import risk
-from tracker.cases.models import RiskReview
-from tracker.cases.record_forms import ReviewDecisionForm, review_answers, review_form
-from tracker.cases.risk_level import current_risk_levels
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.forms import ReviewDecisionForm, review_answers, review_form
+from tracker.cases.reviews.level import current_risk_levels
+from tracker.cases.reviews.models import RiskReview
 from tracker.policy import project_or_404, record_or_404
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
-bp = Blueprint("reviews", __name__, template_folder="templates")
+bp = Blueprint("reviews", __name__, template_folder="../templates")
 
 
 def _user() -> Any:

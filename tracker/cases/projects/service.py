@@ -15,8 +15,9 @@ from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
-from tracker.cases.models import PROJECT_STATUSES, RISK_LEVELS, SECURITY_LEVELS, Project
-from tracker.cases.risk_level import risk_level_expr
+from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
+from tracker.cases.reviews.level import risk_level_expr
+from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.db import db
 from tracker.errors import InvalidInput, check_version
 from tracker.web.ids import get_or_none, is_id
@@ -113,9 +114,7 @@ def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
 def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     """Validate `values` against the database and set them; the names of changed fields."""
     errors = Errors()
-    if "zone_id" in values and (
-        get_or_none(Zone, values["zone_id"]) is None
-    ):
+    if "zone_id" in values and (get_or_none(Zone, values["zone_id"]) is None):
         errors.add("zone_id", _("Unknown zone."))
     if "company_id" in values:
         organizations([values["company_id"]], "company", "company_id", errors)

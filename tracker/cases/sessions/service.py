@@ -16,8 +16,10 @@ from sqlalchemy.orm import selectinload
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
-from tracker.cases import search, service
-from tracker.cases.models import AdvisorySession, FollowUp, Project
+from tracker.cases import search
+from tracker.cases.projects import service
+from tracker.cases.projects.models import Project
+from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
 from tracker.errors import InvalidInput
 

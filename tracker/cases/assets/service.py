@@ -17,7 +17,7 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.cases import search
-from tracker.cases.models import (
+from tracker.cases.assets.models import (
     ASSET_KINDS,
     DEADLINE_KINDS,
     NCT_STATUSES,
@@ -26,9 +26,9 @@ from tracker.cases.models import (
     AssetDeadline,
     AssetOwner,
     IpAsset,
-    Project,
 )
-from tracker.cases.service import Errors, check_version, dates_in_order, organizations
+from tracker.cases.projects.models import Project
+from tracker.cases.projects.service import Errors, check_version, dates_in_order, organizations
 from tracker.db import db
 
 #: regional and international filings besides the ISO 3166 countries

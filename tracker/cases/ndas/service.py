@@ -23,8 +23,10 @@ from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases import search
-from tracker.cases.models import IpAsset, Nda, Project
-from tracker.cases.service import Errors, check_version, dates_in_order
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project
+from tracker.cases.projects.service import Errors, check_version, dates_in_order
 from tracker.db import db
 from tracker.errors import StateConflict
 from tracker.web.ids import is_id

@@ -13,14 +13,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import clock, policy
-from tracker.cases import advice
-from tracker.cases.models import AdvisorySession, Project
-from tracker.cases.record_forms import FollowUpDoneForm, SessionForm
+from tracker.cases.projects.models import Project
+from tracker.cases.sessions import service as advice
+from tracker.cases.sessions.forms import FollowUpDoneForm, SessionForm
+from tracker.cases.sessions.models import AdvisorySession
 from tracker.policy import project_or_404, record_or_404
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
-bp = Blueprint("advice", __name__, template_folder="templates")
+bp = Blueprint("sessions", __name__, template_folder="../templates")
 
 
 def _user() -> Any:
@@ -40,7 +41,7 @@ def session_list(project_id: int) -> Any:
     return render_template(
         "cases/session_list.html",
         project=project,
-        active="advice.session_list",
+        active="sessions.session_list",
         page=paginate(advice.sessions_query(project), page_args()),
         can_write=policy.can(_user(), "session.write", project),
         today=clock.today(),
@@ -62,7 +63,7 @@ def session_new(project_id: int) -> Any:
 
 
 def _detail_url(session: AdvisorySession) -> str:
-    return url_for("advice.session_detail", session_id=session.id)
+    return url_for("sessions.session_detail", session_id=session.id)
 
 
 def _form_page(
@@ -73,7 +74,7 @@ def _form_page(
         form=form,
         project=project,
         session=session,
-        active="advice.session_list",
+        active="sessions.session_list",
     ), status
 
 
@@ -85,7 +86,7 @@ def session_detail(session_id: int) -> Any:
         "cases/session_detail.html",
         session=session,
         project=session.project,
-        active="advice.session_list",
+        active="sessions.session_list",
         privileged_notes=session.privileged_notes if privileged else None,
         can_write=policy.can(_user(), "session.write", session),
         done_form=FollowUpDoneForm(),
@@ -121,4 +122,4 @@ def follow_up_done(session_id: int, follow_up_id: int) -> Any:
         advice.set_follow_up_done(session, follow_up_id, form.done.data == "1")
     except LookupError:
         abort(404)
-    return redirect(url_for("advice.session_detail", session_id=session_id))
+    return redirect(url_for("sessions.session_detail", session_id=session_id))

@@ -25,8 +25,11 @@ from werkzeug.exceptions import Forbidden
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
-from tracker.cases import service
-from tracker.cases.models import IpAsset, Nda, Project, RiskReview
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects import service
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 

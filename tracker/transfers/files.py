@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from tracker import keys
 from tracker.attachments import service as attachment_service
 from tracker.attachments.models import Attachment
-from tracker.cases.models import Project
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.transfers.models import TransferFile
 

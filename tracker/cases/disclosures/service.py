@@ -17,15 +17,12 @@ from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.auth.models import User
-from tracker.cases import assets, search, service
-from tracker.cases.models import (
-    ASSET_KINDS,
-    SENSITIVITIES,
-    Disclosure,
-    Inventor,
-    IpAsset,
-    Project,
-)
+from tracker.cases import search
+from tracker.cases.assets import service as assets
+from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES, IpAsset
+from tracker.cases.disclosures.models import Disclosure, Inventor
+from tracker.cases.projects import service
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.cases.models import Project, RiskReview
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
 

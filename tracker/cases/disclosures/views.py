@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import policy
-from tracker.cases import disclosures
-from tracker.cases.models import Disclosure
-from tracker.cases.record_forms import DisclosureDecisionForm, DisclosureForm
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.disclosures.forms import DisclosureDecisionForm, DisclosureForm
+from tracker.cases.disclosures.models import Disclosure
 from tracker.policy import project_or_404, record_or_404
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
-bp = Blueprint("disclosures", __name__, template_folder="templates")
+bp = Blueprint("disclosures", __name__, template_folder="../templates")
 
 
 def _user() -> Any:

@@ -15,11 +15,11 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.cases import advice
-from tracker.cases.models import AdvisorySession
+from tracker.cases.sessions import service as advice
+from tracker.cases.sessions.models import AdvisorySession
 from tracker.policy import project_or_404, record_or_404
 
-blp = Blueprint("api_advice", __name__, url_prefix="/api/v1", description="Advisory sessions")
+blp = Blueprint("api_sessions", __name__, url_prefix="/api/v1", description="Advisory sessions")
 
 TEXT = validate.Length(max=20000)
 SHORT = validate.Length(min=1, max=300)

@@ -15,11 +15,11 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.cases import risk
-from tracker.cases.models import RiskReview
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
 from tracker.policy import project_or_404, record_or_404
 
-blp = Blueprint("api_risk", __name__, url_prefix="/api/v1", description="Risk reviews")
+blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1", description="Risk reviews")
 
 LABELS = fields.Dict(keys=fields.String(), values=fields.String())
 

@@ -1,0 +1,76 @@
+"""Every blueprint and CLI command of the application, in one visible place.
+
+A new record kind adds its HTML blueprint here, its API module to `API`, its models to
+`tracker/models.py` and its commands to `COMMANDS`."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_smorest import Blueprint as ApiBlueprint
+
+from tracker import views as main_views
+from tracker.api import (
+    accounts,
+    assets,
+    attachments,
+    audit,
+    auth,
+    disclosures,
+    health,
+    ndas,
+    projects,
+    reviews,
+    sessions,
+    transfers,
+)
+from tracker.attachments import cli as attachments_cli
+from tracker.attachments import views as attachment_views
+from tracker.audit import cli as audit_cli
+from tracker.audit import views as audit_views
+from tracker.auth import cli as auth_cli
+from tracker.auth import views as auth_views
+from tracker.cases.assets import views as asset_views
+from tracker.cases.disclosures import views as disclosure_views
+from tracker.cases.ndas import views as nda_views
+from tracker.cases.projects import views as project_views
+from tracker.cases.reviews import views as review_views
+from tracker.cases.sessions import views as session_views
+from tracker.demo import demo_command
+from tracker.transfers import views as transfer_views
+
+#: the HTML pages
+HTML: list[Blueprint] = [
+    main_views.bp,
+    auth_views.bp,
+    project_views.bp,
+    asset_views.bp,
+    disclosure_views.bp,
+    nda_views.bp,
+    session_views.bp,
+    review_views.bp,
+    attachment_views.bp,
+    transfer_views.bp,
+    audit_views.bp,
+]
+
+#: the /api/v1 endpoints (flask-smorest blueprints; their schemas make the OpenAPI document)
+API: list[ApiBlueprint] = [
+    m.blp
+    for m in (
+        auth,
+        accounts,
+        projects,
+        assets,
+        disclosures,
+        ndas,
+        sessions,
+        reviews,
+        attachments,
+        transfers,
+        audit,
+        health,
+    )
+]
+
+#: `flask --app tracker ...`
+COMMANDS = [demo_command, *auth_cli.commands, *attachments_cli.commands, *audit_cli.commands]

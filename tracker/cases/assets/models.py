@@ -1,0 +1,111 @@
+"""IP assets of a project: owners, deadlines, regulatory status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import Organization
+from tracker.cases.projects.models import Project
+from tracker.db import Model, UTCDateTime, str_enum, utcnow
+
+ASSET_KINDS = (
+    "patent",
+    "utility_model",
+    "design",
+    "trademark",
+    "trade_secret",
+    "know_how",
+    "software",
+    "data",
+)
+
+
+SENSITIVITIES = ("public", "confidential", "trade_secret")
+
+
+NCT_STATUSES = ("not_nct", "pending", "nct_funded", "nct_private")
+
+
+STRATEGIC_ITEM = ("no", "yes", "unknown")
+
+
+DEADLINE_KINDS = ("priority", "pct", "national_phase", "annuity", "other")
+
+
+class IpAsset(Model):
+    __tablename__ = "ip_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[str] = mapped_column(str_enum(*ASSET_KINDS, name="kind"))
+    sensitivity: Mapped[str] = mapped_column(str_enum(*SENSITIVITIES, name="sensitivity"))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    #: ISO 3166 alpha-2 codes (and "EP", "WO" for regional and PCT filings)
+    jurisdictions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    application_no: Mapped[str | None] = mapped_column(sa.String(100))
+    filed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    registration_no: Mapped[str | None] = mapped_column(sa.String(100))
+    registered_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    #: national core technology status (Industrial Technology Protection Act)
+    nct_status: Mapped[str] = mapped_column(
+        str_enum(*NCT_STATUSES, name="nct_status"), default="not_nct"
+    )
+    #: the ministry's approval or the export report reference
+    nct_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    #: strategic item under the Foreign Trade Act
+    strategic_item: Mapped[str] = mapped_column(
+        str_enum(*STRATEGIC_ITEM, name="strategic_item"), default="no"
+    )
+    export_licence_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    export_licence_until: Mapped[dt.date | None] = mapped_column(sa.Date)
+    #: trade-secret originality certificate (registered hash and time of the files)
+    originality_cert_no: Mapped[str | None] = mapped_column(sa.String(100))
+    #: whether the documents carry a confidentiality marking
+    confidentiality_marked: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set on every change (also of owners or deadlines only, so the version moves on)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship()
+    owners: Mapped[list[AssetOwner]] = relationship(
+        cascade="all, delete-orphan", order_by="AssetOwner.organization_id"
+    )
+    deadlines: Mapped[list[AssetDeadline]] = relationship(
+        cascade="all, delete-orphan", order_by="AssetDeadline.due_on"
+    )
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class AssetOwner(Model):
+    __tablename__ = "asset_owners"
+
+    asset_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ip_assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id"), primary_key=True
+    )
+    share_pct: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class AssetDeadline(Model):
+    __tablename__ = "asset_deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ip_assets.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(str_enum(*DEADLINE_KINDS, name="kind"))
+    due_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    done: Mapped[bool] = mapped_column(default=False)

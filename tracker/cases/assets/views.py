@@ -1,0 +1,141 @@
+"""HTML pages of IP assets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker import policy
+from tracker.cases.assets import service as assets
+from tracker.cases.assets.forms import AssetForm
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.labels import choice
+from tracker.cases.pages import fill_rows, organization_choices, submit_page, template_helpers
+from tracker.errors import InvalidInput
+from tracker.policy import project_or_404, record_or_404
+from tracker.web import current
+from tracker.web.forms import form_version
+from tracker.web.paging import page_args, paginate
+
+bp = Blueprint("assets", __name__, template_folder="../templates")
+bp.context_processor(template_helpers)
+
+
+@bp.route("/projects/<int:project_id>/assets")
+def asset_list(project_id: int) -> Any:
+    user = current.user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "asset.view", project)
+    page = paginate(assets.asset_query(project), page_args())
+    return render_template(
+        "cases/asset_list.html",
+        project=project,
+        page=page,
+        full=policy.can(user, "asset.view_full", project),
+        active="assets.asset_list",
+    )
+
+
+@bp.route("/assets/<int:asset_id>")
+def asset_detail(asset_id: int) -> Any:
+    user = current.user()
+    asset = record_or_404(user, IpAsset, asset_id)
+    policy.require(user, "asset.view", asset)
+    return render_template(
+        "cases/asset_detail.html",
+        asset=asset,
+        project=asset.project,
+        full=policy.can(user, "asset.view_full", asset),
+        active="assets.asset_list",
+    )
+
+
+def _asset_form(form: AssetForm) -> None:
+    owners = [choice(0, "—"), *organization_choices("company", "partner")]
+    for entry in form.owners:
+        entry.form.organization_id.choices = owners
+
+
+def _asset_values(form: AssetForm) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    names = ["title", "kind", "sensitivity", "description", "application_no", "filed_on"]
+    names += ["registration_no", "registered_on", "nct_status", "nct_ref", "strategic_item"]
+    names += ["export_licence_ref", "export_licence_until", "originality_cert_no"]
+    values: dict[str, Any] = {name: form[name].data or None for name in names}
+    values["confidentiality_marked"] = bool(form.confidentiality_marked.data)
+    values["jurisdictions"] = re.split(r"[\s,;]+", form.jurisdictions.data or "")
+    values["owners"] = []
+    for entry in form.owners:
+        org, share = entry.form.organization_id.data, entry.form.share_pct.data
+        if org and share is None:
+            errors["owners"] = [_("Each owner needs a share.")]
+        elif org:
+            values["owners"].append({"organization_id": org, "share_pct": share})
+    values["deadlines"] = []
+    for entry in form.deadlines:
+        data = entry.form.data
+        if bool(data["kind"]) != bool(data["due_on"]):
+            errors["deadlines"] = [_("Each deadline needs a kind and a due date.")]
+        elif data["kind"]:
+            values["deadlines"].append(data)
+    values["version"] = form_version(form)
+    if errors:
+        raise InvalidInput(errors)
+    return values
+
+
+@bp.route("/projects/<int:project_id>/assets/new", methods=["GET", "POST"])
+def asset_new(project_id: int) -> Any:
+    user = current.user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "asset.edit", project)
+    form = AssetForm()
+    _asset_form(form)
+    return submit_page(
+        form,
+        lambda: assets.create_asset(project, _asset_values(form)),
+        _("Asset saved."),
+        lambda saved: url_for("assets.asset_list", project_id=project_id),
+        "cases/asset_form.html",
+        project=project,
+        asset=None,
+        active="assets.asset_list",
+    )
+
+
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+def asset_edit(asset_id: int) -> Any:
+    user = current.user()
+    asset = record_or_404(user, IpAsset, asset_id)
+    policy.require(user, "asset.edit", asset)
+    form = AssetForm(obj=asset)
+    if request.method == "GET":
+        form.jurisdictions.data = ", ".join(asset.jurisdictions)
+        fill_rows(
+            form.owners,
+            [
+                {"organization_id": o.organization_id, "share_pct": o.share_pct}
+                for o in asset.owners
+            ],
+        )
+        fill_rows(
+            form.deadlines,
+            [
+                {"kind": d.kind, "due_on": d.due_on, "note": d.note, "done": d.done}
+                for d in asset.deadlines
+            ],
+        )
+    _asset_form(form)
+    return submit_page(
+        form,
+        lambda: assets.update_asset(asset, _asset_values(form)),
+        _("Asset saved."),
+        lambda saved: url_for("assets.asset_list", project_id=asset.project_id),
+        "cases/asset_form.html",
+        project=asset.project,
+        asset=asset,
+        active="assets.asset_list",
+    )

@@ -1,0 +1,107 @@
+"""Forms of the disclosure pages (Flask-WTF: CSRF on every one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES
+from tracker.cases.labels import value_choices
+
+INVENTOR_ROWS = 5
+
+
+class InventorRow(Form):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    share_pct = DecimalField(_l("Share (percent)"), places=None, validators=[Optional()])
+    nationality = StringField(_l("Nationality (ISO code)"), validators=[Optional(), Length(max=2)])
+    employer = StringField(_l("Employer"), validators=[Optional(), Length(max=300)])
+
+
+class DisclosureForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)])
+    conceived_on = DateField(_l("Conceived on"), validators=[DataRequired()])
+    disclosed_externally = BooleanField(_l("Already shown outside the company"))
+    inventors = FieldList(FormField(InventorRow), min_entries=INVENTOR_ROWS)
+    submit = SubmitField(_l("Submit"))
+
+    def fields_for_service(self) -> dict[str, Any]:
+        inventors = [
+            {
+                "name": row.form.name.data,
+                "share_pct": row.form.share_pct.data,
+                "nationality": row.form.nationality.data,
+                "employer": row.form.employer.data,
+            }
+            for row in self.inventors
+            if (row.form.name.data or "").strip() or row.form.share_pct.data is not None
+        ]
+        return {
+            "title": self.title.data,
+            "description": self.description.data,
+            "conceived_on": self.conceived_on.data,
+            "disclosed_externally": self.disclosed_externally.data,
+            "inventors": inventors,
+        }
+
+
+DECISION_LABELS = {
+    "accept": _l("Accept (creates the IP asset)"),
+    "reject": _l("Reject"),
+    "needs_info": _l("Ask for more information"),
+}
+
+
+KIND_LABELS = {
+    "patent": _l("Patent"),
+    "utility_model": _l("Utility model"),
+    "design": _l("Design"),
+    "trademark": _l("Trademark"),
+    "trade_secret": _l("Trade secret"),
+    "know_how": _l("Know-how"),
+    "software": _l("Software"),
+    "data": _l("Data"),
+}
+
+
+SENSITIVITY_LABELS = {
+    "public": _l("Public"),
+    "confidential": _l("Confidential"),
+    "trade_secret": _l("Trade secret"),
+}
+
+
+class DisclosureDecisionForm(FlaskForm):
+    version = HiddenField()
+    decision = RadioField(
+        _l("Decision"),
+        choices=value_choices(("accept", "reject", "needs_info"), DECISION_LABELS),
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Note to the company"), validators=[Length(max=5000)])
+    asset_kind = SelectField(_l("Asset kind"), choices=value_choices(ASSET_KINDS, KIND_LABELS))
+    asset_sensitivity = SelectField(
+        _l("Asset sensitivity"),
+        choices=value_choices(SENSITIVITIES, SENSITIVITY_LABELS),
+        default="confidential",
+    )
+    submit = SubmitField(_l("Decide"))

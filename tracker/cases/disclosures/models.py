@@ -1,0 +1,61 @@
+"""Invention disclosures filed by a company, with their inventors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.cases.projects.models import Project
+from tracker.db import Model, UTCDateTime, str_enum, utcnow
+
+DISCLOSURE_STATUSES = ("submitted", "accepted", "rejected", "needs_info")
+
+
+class Disclosure(Model):
+    """An invention disclosure filed by a company for one of its projects."""
+
+    __tablename__ = "disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text)
+    conceived_on: Mapped[dt.date] = mapped_column(sa.Date)
+    #: shown outside the company before filing (a novelty risk)
+    disclosed_externally: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(
+        str_enum(*DISCLOSURE_STATUSES, name="status"), default="submitted", index=True
+    )
+    filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewer_note: Mapped[str | None] = mapped_column(sa.Text)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the IP asset created when the disclosure was accepted
+    asset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ip_assets.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship()
+    inventors: Mapped[list[Inventor]] = relationship(
+        cascade="all, delete-orphan", order_by="Inventor.id"
+    )
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class Inventor(Model):
+    __tablename__ = "inventors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("disclosures.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    share_pct: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
+    #: ISO 3166 alpha-2; a foreign co-inventor is flagged by nationality and employer
+    nationality: Mapped[str | None] = mapped_column(sa.String(2))
+    employer: Mapped[str | None] = mapped_column(sa.String(300))

@@ -1,0 +1,35 @@
+"""Forms of the NDA pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.cases.labels import value_choices
+from tracker.cases.ndas.service import SETTABLE_STATUSES
+
+
+class NdaForm(FlaskForm):
+    partner_id = SelectField(_l("Partner"), coerce=int, validate_choice=False)
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
+    effective_on = DateField(_l("Effective from"), validators=[DataRequired()])
+    expires_on = DateField(_l("Expires on"), validators=[DataRequired()])
+    governing_law = StringField(_l("Governing law"), validators=[Length(max=100)])
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=10_000)])
+    asset_ids = SelectMultipleField(_l("Covered assets"), coerce=int, validate_choice=False)
+    return_or_destroy = BooleanField(_l("Return-or-destroy clause"))
+    audit_rights = BooleanField(_l("Audit rights"))
+    status = SelectField(_l("Status"), choices=value_choices(SETTABLE_STATUSES))
+    version = HiddenField()
+    submit = SubmitField(_l("Save"))

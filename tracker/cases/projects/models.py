@@ -1,0 +1,81 @@
+"""The case file: a project, its partners and its assigned lawyers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+
+from tracker.auth.models import Organization, User, Zone
+from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
+
+SECURITY_LEVELS = ("general", "security", "sensitive")
+
+
+PROJECT_STATUSES = ("active", "closed")
+
+
+project_partners = sa.Table(
+    "project_partners",
+    db.metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organization_id", sa.ForeignKey("organizations.id"), primary_key=True, index=True),
+)
+
+
+#: the ethical wall: a lawyer sees only the projects assigned here
+project_lawyers = sa.Table(
+    "project_lawyers",
+    db.metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Project(Model):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    zone_id: Mapped[int] = mapped_column(sa.ForeignKey("zones.id"), index=True)
+    #: the lead (Korean) company
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    end_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    budget_krw: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: national R&D security grade
+    security_level: Mapped[str] = mapped_column(
+        str_enum(*SECURITY_LEVELS, name="security_level"), default="general"
+    )
+    security_level_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    security_level_set_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        str_enum(*PROJECT_STATUSES, name="status"), default="active", index=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    zone: Mapped[Zone] = relationship()
+    company: Mapped[Organization] = relationship()
+    partners: Mapped[list[Organization]] = relationship(secondary=project_partners)
+    lawyers: Mapped[list[User]] = relationship(secondary=project_lawyers)
+    security_level_set_by: Mapped[User | None] = relationship(
+        foreign_keys=[security_level_set_by_id]
+    )
+    #: the current risk level, loaded only by queries that ask for it
+    #: (`with_expression(Project.risk_level, risk_level_expr(today))`)
+    risk_level: Mapped[str | None] = query_expression()
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+    @property
+    def partner_ids(self) -> list[int]:
+        return [p.id for p in self.partners]
+
+    @property
+    def lawyer_ids(self) -> list[int]:
+        return [u.id for u in self.lawyers]

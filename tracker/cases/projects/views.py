@@ -1,0 +1,113 @@
+"""HTML pages of projects: list with filters and search, detail, new, edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker import policy
+from tracker.auth.models import User, Zone
+from tracker.cases.labels import choice
+from tracker.cases.pages import organization_choices, submit_page, template_helpers
+from tracker.cases.projects import service
+from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
+from tracker.cases.projects.models import Project
+from tracker.db import db
+from tracker.policy import project_or_404
+from tracker.web import current
+from tracker.web.forms import form_version
+from tracker.web.paging import page_args, paginate
+
+bp = Blueprint("projects", __name__, template_folder="../templates")
+bp.context_processor(template_helpers)
+
+
+@bp.route("/projects")
+def project_list() -> Any:
+    user = current.user()
+    policy.require(user, "project.view")
+    form = ProjectFilterForm(formdata=request.args)
+    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars().all()
+    form.zone_id.choices = [choice(0, "—")] + [choice(z.id, z.code) for z in zones]
+    form.validate()
+    filters = {
+        name: form[name].data
+        for name in ("zone_id", "status", "risk_level", "q")
+        if not form[name].errors
+    }
+    page = paginate(service.project_query(user, filters), page_args())
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("cases/project_list.html", form=form, page=page, args=args)
+
+
+def _project_form(form: ProjectForm, user: User, project: Project | None) -> None:
+    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars()
+    form.zone_id.choices = [choice(z.id, f"{z.code} · {z.name_en}") for z in zones]
+    form.company_id.choices = organization_choices("company")
+    form.partner_ids.choices = organization_choices("partner")
+    if policy.can(user, "project.assign_lawyers", project):
+        lawyers = db.session.execute(
+            sa.select(User).where(User.role == "lawyer", User.active).order_by(User.name)
+        ).scalars()
+        form.lawyer_ids.choices = [choice(u.id, u.name) for u in lawyers]
+    else:
+        del form.lawyer_ids
+    if project is not None and not policy.can(user, "project.change_scope", project):
+        del form.zone_id, form.company_id
+
+
+def _project_values(form: ProjectForm) -> dict[str, Any]:
+    names = ["code", "title", "zone_id", "company_id", "partner_ids", "start_date", "end_date"]
+    names += ["budget_krw", "security_level", "status"]
+    names.append("lawyer_ids")
+    values = {name: form[name].data for name in names if name in form}
+    values["version"] = form_version(form)
+    return values
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def project_new() -> Any:
+    user = current.user()
+    policy.require(user, "project.create")
+    form = ProjectForm()
+    _project_form(form, user, None)
+    return submit_page(
+        form,
+        lambda: service.create_project(user, _project_values(form)),
+        _("Project created."),
+        lambda saved: url_for("projects.project_detail", project_id=saved.id),
+        "cases/project_form.html",
+        project=None,
+    )
+
+
+@bp.route("/projects/<int:project_id>")
+def project_detail(project_id: int) -> Any:
+    user = current.user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "project.view", project)
+    project = service.with_risk_level(project)
+    return render_template(
+        "cases/project_detail.html", project=project, active="projects.project_detail"
+    )
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+def project_edit(project_id: int) -> Any:
+    user = current.user()
+    project = project_or_404(user, project_id)
+    policy.require(user, "project.edit", project)
+    form = ProjectForm(obj=project)
+    _project_form(form, user, project)
+    return submit_page(
+        form,
+        lambda: service.update_project(user, project, _project_values(form)),
+        _("Project saved."),
+        lambda saved: url_for("projects.project_detail", project_id=saved.id),
+        "cases/project_form.html",
+        project=project,
+        active="projects.project_detail",
+    )

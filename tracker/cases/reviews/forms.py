@@ -1,0 +1,64 @@
+"""Forms of the risk-review pages: one radio group per catalogue factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.cases.labels import value_choices
+from tracker.cases.reviews import service as risk
+
+
+def review_form(locale: str, formdata: Any = None, defaults: dict[str, str] | None = None) -> Any:
+    """A form with one choice per catalogue factor (labels in `locale`), pre-filled."""
+
+    class ReviewForm(FlaskForm):
+        summary = TextAreaField(_l("Summary"), validators=[Length(max=20000)])
+        submit = SubmitField(_l("Submit for decision"))
+
+    for factor in risk.catalogue()["factors"]:
+        setattr(
+            ReviewForm,
+            f"factor_{factor['code']}",
+            RadioField(
+                risk.label(factor["label"], locale),
+                choices=[
+                    SelectChoice(c["code"], f"{risk.label(c['label'], locale)} ({c['score']})")
+                    for c in factor["choices"]
+                ],
+                validators=[InputRequired()],
+                default=(defaults or {}).get(factor["code"]),
+            ),
+        )
+    return ReviewForm(formdata=formdata) if formdata is not None else ReviewForm()
+
+
+def review_answers(form: Any) -> dict[str, str]:
+    return {
+        f["code"]: getattr(form, f"factor_{f['code']}").data for f in risk.catalogue()["factors"]
+    }
+
+
+class ReviewDecisionForm(FlaskForm):
+    version = HiddenField()
+    decision = RadioField(
+        _l("Decision"),
+        choices=value_choices(
+            ("approve", "reject"), {"approve": _l("Approve"), "reject": _l("Reject")}
+        ),
+        validators=[InputRequired()],
+    )
+    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    conditions = TextAreaField(_l("Conditions"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Decide"))

@@ -1,0 +1,71 @@
+"""Forms of the advisory-session pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+FOLLOW_UP_ROWS = 3
+
+
+class FollowUpRow(Form):
+    title = StringField(_l("Action"), validators=[Optional(), Length(max=300)])
+    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=200)])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SessionForm(FlaskForm):
+    version = HiddenField()
+    held_on = DateField(_l("Held on"), validators=[DataRequired()])
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(min=1, max=24 * 60)]
+    )
+    attendees = TextAreaField(_l("Attendees (one per line)"), validators=[Length(max=5000)])
+    topics = TextAreaField(_l("Topics (one per line)"), validators=[Length(max=5000)])
+    advice = TextAreaField(_l("Advice for the client"), validators=[Length(max=20000)])
+    privileged_notes = TextAreaField(
+        _l("Privileged notes (lawyers only)"), validators=[Length(max=20000)]
+    )
+    follow_ups = FieldList(FormField(FollowUpRow), min_entries=FOLLOW_UP_ROWS)
+    submit = SubmitField(_l("Save"))
+
+    def fields_for_service(self) -> dict[str, Any]:
+        return {
+            "held_on": self.held_on.data,
+            "duration_minutes": self.duration_minutes.data,
+            "attendees": _lines(self.attendees.data),
+            "topics": _lines(self.topics.data),
+            "advice": self.advice.data or "",
+            "privileged_notes": self.privileged_notes.data or "",
+            "follow_ups": [
+                {
+                    "title": r.form.title.data,
+                    "owner": r.form.owner.data,
+                    "due_on": r.form.due_on.data,
+                }
+                for r in self.follow_ups
+                if (r.form.title.data or "").strip() or (r.form.owner.data or "").strip()
+            ],
+        }
+
+
+class FollowUpDoneForm(FlaskForm):
+    done = HiddenField()
