@@ -26,7 +26,6 @@ from tracker.api import (
 from tracker.attachments import cli as attachments_cli
 from tracker.attachments import views as attachment_views
 from tracker.audit import cli as audit_cli
-from tracker.audit import views as audit_views
 from tracker.auth import cli as auth_cli
 from tracker.auth import views as auth_views
 from tracker.cases.assets import views as asset_views
@@ -36,6 +35,7 @@ from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
 from tracker.cases.sessions import views as session_views
 from tracker.demo import demo_command
+from tracker.oversight import views as audit_views
 from tracker.transfers import views as transfer_views
 
 #: the HTML pages

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
@@ -115,13 +116,17 @@ class IncomingFile:
         detected = content.detect(bytes(self._head))
         if detected is None:
             raise InvalidInput(
-                {FILE_FIELD: ["This type of file is not accepted (see the list of allowed types)."]}
+                {
+                    FILE_FIELD: [
+                        _("This type of file is not accepted (see the list of allowed types).")
+                    ]
+                }
             )
         self.content_type = detected
 
     def finish(self) -> None:
         if self.encryptor.size == 0:
-            raise InvalidInput({FILE_FIELD: ["The file is empty."]})
+            raise InvalidInput({FILE_FIELD: [_("The file is empty.")]})
         if self.content_type is None:
             self._check_type()
         self._sink.put(b"", [self.encryptor.finalize()])
@@ -176,7 +181,7 @@ def receive(
                     break
                 if isinstance(event, File):
                     if event.name != FILE_FIELD or incoming is not None:
-                        raise InvalidInput({FILE_FIELD: ["Send exactly one file, as `file`."]})
+                        raise InvalidInput({FILE_FIELD: [_("Send exactly one file, as `file`.")]})
                     if before_file is not None:
                         before_file(fields)
                     incoming = IncomingFile(
@@ -185,9 +190,9 @@ def receive(
                     part = FILE_FIELD
                 elif isinstance(event, Field):
                     if event.name not in FIELDS:
-                        raise InvalidInput({event.name or "_schema": ["Unknown field."]})
+                        raise InvalidInput({event.name or "_schema": [_("Unknown field.")]})
                     if event.name in fields:
-                        raise InvalidInput({event.name: ["Send this field once."]})
+                        raise InvalidInput({event.name: [_("Send this field once.")]})
                     part, value = event.name, bytearray()
                 elif isinstance(event, Data):
                     if part == FILE_FIELD and incoming is not None:
@@ -196,7 +201,7 @@ def receive(
                     elif part is not None:
                         value += event.data
                         if len(value) > MAX_FIELD_BYTES:
-                            raise InvalidInput({part: ["This field is too long."]})
+                            raise InvalidInput({part: [_("This field is too long.")]})
                         if not event.more_data:
                             fields[part] = value.decode("utf-8", "replace")
                 elif isinstance(event, Epilogue):
@@ -206,7 +211,7 @@ def receive(
         if incoming is None or not incoming.complete:
             if before_file is not None:
                 before_file(fields)
-            raise InvalidInput({FILE_FIELD: ["Attach a file."]})
+            raise InvalidInput({FILE_FIELD: [_("Attach a file.")]})
         incoming.finish()
         return Received(fields, incoming)
     except ValueError:

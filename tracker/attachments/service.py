@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
@@ -137,7 +138,9 @@ def _record_version(
     try:
         db.session.flush()
     except IntegrityError:
-        raise StateConflict("Another version of this file was uploaded at the same time.") from None
+        raise StateConflict(
+            _("Another version of this file was uploaded at the same time.")
+        ) from None
     record(
         "attachment.uploaded",
         version,
@@ -170,7 +173,7 @@ def _int_field(fields: dict[str, str], name: str) -> int | None:
         return None
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        raise InvalidInput({name: ["Not a valid integer."]})
+        raise InvalidInput({name: [_("Not a valid integer.")]})
     return int(raw)
 
 
@@ -182,12 +185,12 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
     if attachment_id is not None:
         existing = get_or_none(Attachment, attachment_id)
         if existing is None or existing.project_id != project.id or not existing.current_version:
-            raise InvalidInput({"attachment_id": ["No such file in this project."]})
+            raise InvalidInput({"attachment_id": [_("No such file in this project.")]})
         if record_type is not None and (record_type, record_id) != (
             existing.record_type,
             existing.record_id,
         ):
-            raise InvalidInput({"attachment_id": ["This file belongs to another record."]})
+            raise InvalidInput({"attachment_id": [_("This file belongs to another record.")]})
         return existing
     if record_type is not None or record_id is not None:
         check_record(project, record_type, record_id)
@@ -225,9 +228,11 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
 def check_record(project: Project, record_type: str | None, record_id: int | None) -> None:
     """The record named by (record_type, record_id) must exist in `project` (else 422)."""
     if record_type not in RECORD_TYPES:
-        raise InvalidInput({"record_type": [f"Must be one of: {', '.join(RECORD_TYPES)}."]})
+        raise InvalidInput(
+            {"record_type": [_("Must be one of: %(values)s.", values=", ".join(RECORD_TYPES))]}
+        )
     if record_id is None:
-        raise InvalidInput({"record_id": ["Give the id of the record."]})
+        raise InvalidInput({"record_id": [_("Give the id of the record.")]})
     model = _model(RECORD_MODELS[record_type])
     found = (
         model is not None
@@ -238,7 +243,7 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
         is not None
     )
     if not found:
-        raise InvalidInput({"record_id": ["No such record in this project."]})
+        raise InvalidInput({"record_id": [_("No such record in this project.")]})
 
 
 def _model(class_name: str) -> Any:

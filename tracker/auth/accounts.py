@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 
 from tracker.audit.service import record
@@ -36,7 +37,7 @@ def _valid_email(email: str) -> str:
     try:
         validate.Email()(email)
     except ValidationError:
-        raise InvalidInput({"email": ["Not a valid email address."]}) from None
+        raise InvalidInput({"email": [_("Not a valid email address.")]}) from None
     return email
 
 
@@ -45,14 +46,14 @@ def _check_user_links(role: str, organization_id: int | None, zone_id: int | Non
     if role == "company":
         org = get_or_none(Organization, organization_id)
         if org is None or org.kind != "company":
-            errors["organization_id"] = ["A company user needs an organisation of kind company."]
+            errors["organization_id"] = [_("A company user needs an organisation of kind company.")]
     elif organization_id is not None and get_or_none(Organization, organization_id) is None:
-        errors["organization_id"] = ["Unknown organisation."]
+        errors["organization_id"] = [_("Unknown organisation.")]
     if role == "operator":
         if get_or_none(Zone, zone_id) is None:
-            errors["zone_id"] = ["An operator needs a zone."]
+            errors["zone_id"] = [_("An operator needs a zone.")]
     elif zone_id is not None and get_or_none(Zone, zone_id) is None:
-        errors["zone_id"] = ["Unknown zone."]
+        errors["zone_id"] = [_("Unknown zone.")]
     if errors:
         raise InvalidInput(errors)
 
@@ -70,12 +71,12 @@ def create_user(
     """Create an account. Raises InvalidInput (422) for a taken email, a weak password or a
     role without its organisation or zone. Audited without the password."""
     if role not in ROLES:
-        raise InvalidInput({"role": [f"Must be one of {', '.join(ROLES)}."]})
+        raise InvalidInput({"role": [_("Must be one of: %(values)s.", values=", ".join(ROLES))]})
     if locale not in LOCALES:
-        raise InvalidInput({"locale": ["Must be ko or en."]})
+        raise InvalidInput({"locale": [_("Must be ko or en.")]})
     email = _valid_email(email)
     if db.session.execute(sa.select(User.id).where(User.email == email)).first():
-        raise InvalidInput({"email": ["An account with this email already exists."]})
+        raise InvalidInput({"email": [_("An account with this email already exists.")]})
     if problems := password_problems(password):
         raise InvalidInput({"password": problems})
     _check_user_links(role, organization_id, zone_id)
@@ -106,12 +107,12 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
             sa.select(User.id).where(User.email == email, User.id != user.id)
         ).first()
         if taken:
-            raise InvalidInput({"email": ["An account with this email already exists."]})
+            raise InvalidInput({"email": [_("An account with this email already exists.")]})
         changes["email"] = email
     if "role" in changes and changes["role"] not in ROLES:
-        raise InvalidInput({"role": [f"Must be one of {', '.join(ROLES)}."]})
+        raise InvalidInput({"role": [_("Must be one of: %(values)s.", values=", ".join(ROLES))]})
     if "locale" in changes and changes["locale"] not in LOCALES:
-        raise InvalidInput({"locale": ["Must be ko or en."]})
+        raise InvalidInput({"locale": [_("Must be ko or en.")]})
     role = changes.get("role", user.role)
     org = changes.get("organization_id", user.organization_id)
     zone = changes.get("zone_id", user.zone_id)
@@ -136,7 +137,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
 
 def create_zone(code: str, name_en: str, name_ko: str, industry: str | None = None) -> Zone:
     if db.session.execute(sa.select(Zone.id).where(Zone.code == code)).first():
-        raise InvalidInput({"code": ["A zone with this code already exists."]})
+        raise InvalidInput({"code": [_("A zone with this code already exists.")]})
     zone = Zone(code=code, name_en=name_en, name_ko=name_ko, industry=industry)
     db.session.add(zone)
     db.session.flush()
@@ -146,10 +147,12 @@ def create_zone(code: str, name_en: str, name_ko: str, industry: str | None = No
 
 def create_organization(name: str, kind: str, country: str) -> Organization:
     if kind not in ORG_KINDS:
-        raise InvalidInput({"kind": [f"Must be one of {', '.join(ORG_KINDS)}."]})
+        raise InvalidInput(
+            {"kind": [_("Must be one of: %(values)s.", values=", ".join(ORG_KINDS))]}
+        )
     country = country.strip().upper()
     if country not in iso_countries():
-        raise InvalidInput({"country": ["Not an ISO 3166-1 alpha-2 country code."]})
+        raise InvalidInput({"country": [_("Not an ISO 3166-1 alpha-2 country code.")]})
     org = Organization(name=name.strip(), kind=kind, country=country)
     db.session.add(org)
     db.session.flush()

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker import clock, policy
@@ -27,8 +28,6 @@ from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 
 #: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
-#: shown in a form (tracker.cases.record_forms.show_errors); the API answers in English
-N_ = str
 
 HOME_COUNTRY = "KR"
 HUNDRED = Decimal("100")
@@ -88,7 +87,7 @@ def _clean_inventors(raw: Any) -> list[dict[str, Any]]:
     """Validate inventors: names, shares > 0 with at most 2 decimals summing to exactly 100,
     ISO nationality. Raises InvalidInput with per-field messages."""
     if not isinstance(raw, list) or not raw:
-        raise InvalidInput({"inventors": [N_("Name at least one inventor.")]})
+        raise InvalidInput({"inventors": [_("Name at least one inventor.")]})
     countries = iso_countries()
     errors: dict[str, list[str]] = {}
     cleaned = []
@@ -96,26 +95,26 @@ def _clean_inventors(raw: Any) -> list[dict[str, Any]]:
     for i, item in enumerate(raw):
         name = str(item.get("name") or "").strip()
         if not name:
-            errors[f"inventors.{i}.name"] = [N_("Give the inventor's name.")]
+            errors[f"inventors.{i}.name"] = [_("Give the inventor's name.")]
         try:
             share = Decimal(str(item.get("share_pct")))
         except (InvalidOperation, ValueError):
             share = Decimal(-1)
         if not share.is_finite() or share <= 0 or share > HUNDRED:
-            errors[f"inventors.{i}.share_pct"] = [N_("A share is more than 0 and at most 100.")]
+            errors[f"inventors.{i}.share_pct"] = [_("A share is more than 0 and at most 100.")]
         elif share.as_tuple().exponent < -2:  # type: ignore[operator]
-            errors[f"inventors.{i}.share_pct"] = [N_("At most two decimal places.")]
+            errors[f"inventors.{i}.share_pct"] = [_("At most two decimal places.")]
         else:
             total += share
         nationality = (item.get("nationality") or "").strip().upper() or None
         if nationality is not None and nationality not in countries:
-            errors[f"inventors.{i}.nationality"] = [N_("Not an ISO 3166-1 alpha-2 country code.")]
+            errors[f"inventors.{i}.nationality"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
         employer = (item.get("employer") or "").strip() or None
         cleaned.append(
             {"name": name, "share_pct": share, "nationality": nationality, "employer": employer}
         )
     if not errors and total != HUNDRED:
-        errors["inventors"] = [N_("The shares must add up to exactly 100."), f"Σ = {total}"]
+        errors["inventors"] = [_("The shares must add up to exactly 100."), f"Σ = {total}"]
     if errors:
         raise InvalidInput(errors)
     return cleaned
@@ -123,9 +122,9 @@ def _clean_inventors(raw: Any) -> list[dict[str, Any]]:
 
 def _check_conceived(conceived_on: dt.date | None) -> None:
     if conceived_on is None:
-        raise InvalidInput({"conceived_on": [N_("Give the date the invention was conceived.")]})
+        raise InvalidInput({"conceived_on": [_("Give the date the invention was conceived.")]})
     if conceived_on > clock.today():
-        raise InvalidInput({"conceived_on": [N_("The date cannot be in the future.")]})
+        raise InvalidInput({"conceived_on": [_("The date cannot be in the future.")]})
 
 
 def _index(disclosure: Disclosure) -> None:
@@ -143,7 +142,7 @@ def _set_fields(disclosure: Disclosure, fields: dict[str, Any]) -> None:
         if name in fields:
             value = str(fields[name] or "").strip()
             if not value:
-                raise InvalidInput({name: [N_("This field is required.")]})
+                raise InvalidInput({name: [_("This field is required.")]})
             setattr(disclosure, name, value)
     if "conceived_on" in fields:
         _check_conceived(fields["conceived_on"])
@@ -159,7 +158,7 @@ def file_disclosure(project: Project, user: User, fields: dict[str, Any]) -> Dis
     """File a disclosure (status `submitted`). Raises InvalidInput (422)."""
     for name in ("title", "description", "conceived_on", "inventors"):
         if name not in fields:
-            raise InvalidInput({name: [N_("This field is required.")]})
+            raise InvalidInput({name: [_("This field is required.")]})
     disclosure = Disclosure(project=project, filed_by_id=user.id, status="submitted")
     _set_fields(disclosure, fields)
     db.session.add(disclosure)
@@ -211,9 +210,9 @@ def decide_disclosure(
     if disclosure.status != "submitted":
         raise StateConflict(f"This disclosure is {disclosure.status}, not submitted.")
     if decision not in DECISIONS:
-        raise InvalidInput({"decision": [N_("Choose accept, reject or needs_info.")]})
+        raise InvalidInput({"decision": [_("Choose accept, reject or needs_info.")]})
     if decision != "accept" and not (note or "").strip():
-        raise InvalidInput({"note": [N_("Tell the company why.")]})
+        raise InvalidInput({"note": [_("Tell the company why.")]})
     if decision == "accept":
         disclosure.asset_id = _create_asset(disclosure, {**DEFAULT_ASSET, **(asset or {})}).id
     disclosure.status = DECIDED_STATUS[decision]

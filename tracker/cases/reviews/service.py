@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from tracker import clock, policy
@@ -34,8 +35,6 @@ from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 
 #: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
-#: shown in a form (tracker.cases.record_forms.show_errors); the API answers in English
-N_ = str
 
 CATALOGUE_PATH = Path(__file__).with_name("risk_factors.json")
 GROUPS = ("impact", "likelihood")
@@ -86,18 +85,18 @@ class Result:
 def validate_answers(answers: Any, cat: dict[str, Any] | None = None) -> dict[str, str]:
     """Every factor answered with one of its choices, nothing else; 422 otherwise."""
     if not isinstance(answers, dict):
-        raise InvalidInput({"answers": [N_("Answer every factor.")]})
+        raise InvalidInput({"answers": [_("Answer every factor.")]})
     factors = factors_by_code(cat)
     errors: dict[str, list[str]] = {}
     for code, choice in answers.items():
         factor = factors.get(code)
         if factor is None:
-            errors[f"answers.{code}"] = [N_("Unknown factor.")]
+            errors[f"answers.{code}"] = [_("Unknown factor.")]
         elif choice not in {c["code"] for c in factor["choices"]}:
-            errors[f"answers.{code}"] = [N_("Unknown choice.")]
+            errors[f"answers.{code}"] = [_("Unknown choice.")]
     for code in factors:
         if code not in answers:
-            errors[f"answers.{code}"] = [N_("Answer this factor.")]
+            errors[f"answers.{code}"] = [_("Answer this factor.")]
     if errors:
         raise InvalidInput(errors)
     return {code: str(answers[code]) for code in factors}
@@ -267,12 +266,12 @@ def decide_review(
     if review.status != "submitted":
         raise StateConflict(f"This review is already {review.status}.")
     if decision not in ("approve", "reject"):
-        raise InvalidInput({"decision": [N_("Choose approve or reject.")]})
+        raise InvalidInput({"decision": [_("Choose approve or reject.")]})
     if decision == "approve":
         if valid_until is None:
-            raise InvalidInput({"valid_until": [N_("An approval needs a validity date.")]})
+            raise InvalidInput({"valid_until": [_("An approval needs a validity date.")]})
         if valid_until <= clock.today():
-            raise InvalidInput({"valid_until": [N_("The validity date must be in the future.")]})
+            raise InvalidInput({"valid_until": [_("The validity date must be in the future.")]})
         review.valid_until = valid_until
         review.conditions = (conditions or "").strip() or None
     review.status = "approved" if decision == "approve" else "rejected"

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker import clock, policy
@@ -24,8 +25,6 @@ from tracker.db import db
 from tracker.errors import InvalidInput
 
 #: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
-#: shown in a form (tracker.cases.record_forms.show_errors); the API answers in English
-N_ = str
 
 SCALAR_FIELDS = ("held_on", "duration_minutes", "advice", "privileged_notes")
 LIST_FIELDS = ("attendees", "topics")
@@ -65,7 +64,7 @@ def open_session(session: AdvisorySession, user: User) -> bool:
 
 def _strings(value: Any, field: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput({field: [N_("Give a list of texts.")]})
+        raise InvalidInput({field: [_("Give a list of texts.")]})
     return [v.strip() for v in value if v.strip()]
 
 
@@ -73,19 +72,19 @@ def _check(fields: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     held_on = fields.get("held_on")
     if "held_on" in fields and (not isinstance(held_on, dt.date) or held_on > clock.today()):
-        errors["held_on"] = [N_("Give the date the session was held (not in the future).")]
+        errors["held_on"] = [_("Give the date the session was held (not in the future).")]
     duration = fields.get("duration_minutes")
     if "duration_minutes" in fields and (
         not isinstance(duration, int) or not 0 < duration <= MAX_DURATION
     ):
-        errors["duration_minutes"] = [N_("Between 1 and 1440 minutes.")]
+        errors["duration_minutes"] = [_("Between 1 and 1440 minutes.")]
     if errors:
         raise InvalidInput(errors)
 
 
 def _follow_ups(raw: Any) -> list[FollowUp]:
     if not isinstance(raw, list):
-        raise InvalidInput({"follow_ups": [N_("Give a list of follow-up actions.")]})
+        raise InvalidInput({"follow_ups": [_("Give a list of follow-up actions.")]})
     errors: dict[str, list[str]] = {}
     items = []
     for i, item in enumerate(raw):
@@ -93,11 +92,11 @@ def _follow_ups(raw: Any) -> list[FollowUp]:
         owner = str(item.get("owner") or "").strip()
         due_on = item.get("due_on")
         if not title:
-            errors[f"follow_ups.{i}.title"] = [N_("Say what must be done.")]
+            errors[f"follow_ups.{i}.title"] = [_("Say what must be done.")]
         if not owner:
-            errors[f"follow_ups.{i}.owner"] = [N_("Say who does it.")]
+            errors[f"follow_ups.{i}.owner"] = [_("Say who does it.")]
         if not isinstance(due_on, dt.date):
-            errors[f"follow_ups.{i}.due_on"] = [N_("Give a due date.")]
+            errors[f"follow_ups.{i}.due_on"] = [_("Give a due date.")]
         items.append(FollowUp(title=title, owner=owner, due_on=due_on))
     if errors:
         raise InvalidInput(errors)
@@ -136,7 +135,7 @@ def record_session(project: Project, lawyer: User, fields: dict[str, Any]) -> Ad
     """Record a session with its follow-ups. Raises InvalidInput (422)."""
     missing = [n for n in ("held_on", "duration_minutes") if fields.get(n) is None]
     if missing:
-        raise InvalidInput({n: [N_("This field is required.")] for n in missing})
+        raise InvalidInput({n: [_("This field is required.")] for n in missing})
     session = AdvisorySession(project=project, lawyer_id=lawyer.id, advice="", privileged_notes="")
     _apply(session, fields)
     session.follow_ups = _follow_ups(fields.get("follow_ups") or [])
