@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.support import TEST_PASSWORD, csrf_token, sign_in
 from tracker.audit.models import AuditEvent
-from tracker.auth import service
+from tracker.auth import service, totp
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.db import db, utcnow
 
@@ -326,7 +326,7 @@ def test_cookie_api_writes_need_the_csrf_header(make_user, browser_as):
 
 def _enrol(user):
     secret = pyotp.random_base32()
-    assert service.enrol_totp(user, secret, pyotp.TOTP(secret).now())
+    assert totp.enrol_totp(user, secret, pyotp.TOTP(secret).now())
     user.totp_last_step = int(time.time() // 30) - 5  # so the current code is still unused
     db.session.commit()
     return secret
@@ -364,10 +364,10 @@ def test_admins_and_lawyers_keep_their_second_factor(make_user):
         user = make_user(role)
         _enrol(user)
         with pytest.raises(PermissionError):
-            service.remove_totp(user)
+            totp.remove_totp(user)
     company = make_user("company")
     _enrol(company)
-    service.remove_totp(company)
+    totp.remove_totp(company)
     assert not company.totp_enrolled
 
 
@@ -375,7 +375,7 @@ def test_totp_secret_is_sealed(make_user):
     user = make_user("lawyer")
     secret = _enrol(user)
     assert secret.encode() not in user.totp_secret_sealed
-    assert service.totp_secret(user) == secret
+    assert totp.totp_secret(user) == secret
 
 
 def test_totp_enrolment_page(make_user, browser_as):
@@ -437,12 +437,12 @@ def test_totp_seeds_follow_a_kek_rotation(app, make_user):
     ring.keks[new_id], ring.active_kek_id = b"\x07" * 32, new_id
     keys.write(ring, path, overwrite=True)
     try:
-        assert service.totp_secrets_on_old_keys() == 1
-        assert service.reseal_totp_secrets() == (1, 0)
+        assert totp.totp_secrets_on_old_keys() == 1
+        assert totp.reseal_totp_secrets() == (1, 0)
         assert keys.current().sealed_kek_id(user.totp_secret_sealed) == new_id
         del ring.keks[old_id]  # the old key can go once nothing uses it
         keys.write(ring, path, overwrite=True)
-        assert service.totp_secret(user) == secret
+        assert totp.totp_secret(user) == secret
     finally:  # the key file is the test app's: put it back
         keys.write_private_file(path, saved)
         keys.current()

@@ -26,6 +26,7 @@ from tracker.api import (
 from tracker.attachments import cli as attachments_cli
 from tracker.attachments import views as attachment_views
 from tracker.audit import cli as audit_cli
+from tracker.auth import admin_views
 from tracker.auth import cli as auth_cli
 from tracker.auth import views as auth_views
 from tracker.cases.assets import views as asset_views
@@ -42,6 +43,7 @@ from tracker.transfers import views as transfer_views
 HTML: list[Blueprint] = [
     main_views.bp,
     auth_views.bp,
+    admin_views.bp,
     project_views.bp,
     asset_views.bp,
     disclosure_views.bp,

@@ -9,12 +9,16 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from tracker import clock
 from tracker.auth import accounts
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.demo import load_demo_projects
+from tracker.cases.demo_records import add_demo_records
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.db import db
+from tracker.transfers.service import TransferDraft, file_transfer
 
 #: printed by `make run`; the demo accounts exist only in the embedded development database
 DEMO_PASSWORD = "tracker-demo-2026!"  # noqa: S105
@@ -98,8 +102,6 @@ def load_demo() -> bool:
 def _load_case_files() -> None:
     """The four demo projects of DESIGN.md section 1, each with assets, an NDA, an advisory
     session, an approved risk review and (for the demo company) a disclosure."""
-    from tracker.cases.demo import load_demo_projects
-    from tracker.cases.demo_records import add_demo_records
 
     def user(email: str) -> User:
         return db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
@@ -118,8 +120,6 @@ def _load_case_files() -> None:
 def _file_demo_transfers(project: Project, requester: User) -> None:
     """Two data-sharing requests for the operator's queue: one that clears the gate (assets the
     NDA covers) and one that is blocked (an asset it does not cover)."""
-    from tracker import clock
-    from tracker.transfers.service import TransferDraft, file_transfer
 
     nda = (
         db.session.execute(sa.select(Nda).where(Nda.project_id == project.id).order_by(Nda.id))

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracker import policy
+from tracker.cases.labels import LABELS
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
 NAV: list[tuple[str, object, str]] = [
@@ -17,9 +18,9 @@ NAV: list[tuple[str, object, str]] = [
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),
     ("audit.audit_list", _l("Audit trail"), "audit.view"),
-    ("auth.admin_users", _l("Accounts"), "accounts.view"),
-    ("auth.admin_zones", _l("Zones"), "accounts.view"),
-    ("auth.admin_organizations", _l("Organisations"), "accounts.view"),
+    ("admin.users", _l("Accounts"), "accounts.view"),
+    ("admin.zones", _l("Zones"), "accounts.view"),
+    ("admin.organizations", _l("Organisations"), "accounts.view"),
 ]
 
 ROLE_LABELS = {
@@ -82,7 +83,6 @@ def org_kind_label(kind: str) -> str:
 
 def risk_label(level: str | None) -> str:
     """A risk level (low, medium, high, critical) in the reader's language."""
-    from tracker.cases.labels import LABELS
 
     return str(LABELS.get(level or "", level or ""))
 

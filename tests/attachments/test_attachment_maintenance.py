@@ -20,6 +20,7 @@ from tracker import keys
 from tracker.attachments import maintenance
 from tracker.attachments.models import Attachment, AttachmentVersion
 from tracker.attachments.storage import TEMP_DIR, new_blob_name
+from tracker.auth import totp
 from tracker.db import db, utcnow
 
 
@@ -287,11 +288,10 @@ def test_rotation_reseals_totp_seeds(app, make_user, runner):
     import pyotp
 
     from tracker import keys
-    from tracker.auth import service as auth_service
 
     user = make_user("lawyer")
     secret = pyotp.random_base32()
-    assert auth_service.enrol_totp(user, secret, pyotp.TOTP(secret).now())
+    assert totp.enrol_totp(user, secret, pyotp.TOTP(secret).now())
     db.session.commit()
     path = keys.current().path
     saved = path.read_text()
@@ -301,7 +301,7 @@ def test_rotation_reseals_totp_seeds(app, make_user, runner):
         assert "Re-sealed TOTP seeds: 1." in result.output
         ring = keys.current()
         assert ring.sealed_kek_id(user.totp_secret_sealed) == ring.active_kek_id
-        assert auth_service.totp_secret(user) == secret
+        assert totp.totp_secret(user) == secret
     finally:
         keys.write_private_file(path, saved)
         keys.current()

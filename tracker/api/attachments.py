@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
-from tracker.attachments import downloads, service
+from tracker.attachments import downloads, reading, service
 from tracker.attachments.models import RECORD_TYPES
 from tracker.attachments.responses import download_response
 from tracker.policy import project_or_404
@@ -92,7 +92,7 @@ def upload_attachment(project_id: int) -> Any:
         "id": version.attachment_id,
         "filename": version.filename,
         "size": version.size,
-        "sha256": service.plaintext_sha256(version),
+        "sha256": reading.plaintext_sha256(version),
         "content_type": version.content_type,
         "version": version.number,
     }
@@ -106,18 +106,18 @@ def list_attachments(args: dict[str, Any], project_id: int) -> Any:
     the record a file belongs to)."""
     project = project_or_404(user(), project_id)
     policy.require(user(), "project.view", project)
-    stmt = service.list_stmt(user(), project, args.get("record_type"), args.get("record_id"))
+    stmt = reading.list_stmt(user(), project, args.get("record_type"), args.get("record_id"))
     page = paginate(stmt, args)
-    page["items"] = [service.describe(a, user()) for a in page["items"]]
+    page["items"] = [reading.describe(a, user()) for a in page["items"]]
     return page
 
 
 @blp.route("/attachments/<int:attachment_id>", methods=["GET"])
 @blp.response(200, AttachmentSchema)
 def get_attachment(attachment_id: int) -> Any:
-    attachment = service.attachment_or_404(user(), attachment_id)
+    attachment = reading.attachment_or_404(user(), attachment_id)
     policy.require(user(), "project.view", attachment.project)
-    return service.describe(attachment, user(), with_versions=True)
+    return reading.describe(attachment, user(), with_versions=True)
 
 
 @blp.route("/attachments/<int:attachment_id>/content", methods=["GET"])
@@ -125,7 +125,7 @@ def get_attachment(attachment_id: int) -> Any:
 def get_attachment_content(args: dict[str, Any], attachment_id: int) -> Any:
     """The plaintext of the latest (or `?version=N`) version, streamed and authenticated chunk
     by chunk; an integrity failure cuts the response off."""
-    attachment = service.attachment_or_404(user(), attachment_id)
+    attachment = reading.attachment_or_404(user(), attachment_id)
     policy.require(user(), "attachment.download", attachment.project)
-    version = service.version_of(attachment, args.get("version"))
+    version = reading.version_of(attachment, args.get("version"))
     return download_response(downloads.download(version))

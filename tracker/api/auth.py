@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g
+from flask import abort, current_app, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import TooManyRequests
@@ -45,7 +45,6 @@ class Throttled(TooManyRequests):
 
 
 def _address_limit() -> str:
-    from flask import current_app
 
     return str(current_app.config["LOGIN_ADDRESS_LIMIT"])
 

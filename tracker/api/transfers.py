@@ -11,7 +11,7 @@ from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
-from tracker.transfers import service
+from tracker.transfers import queries, service
 from tracker.transfers.export import export
 from tracker.transfers.files import file_sha256
 from tracker.transfers.gate import rendered
@@ -111,8 +111,8 @@ def _transfer(transfer_id: int, action: str) -> TransferRequest:
 
 def _list(args: dict[str, Any], *, ledger: bool) -> Any:
     policy.require(user(), "transfer.view")
-    filters = service.TransferFilters.of(args)
-    query = service.ledger_query if ledger else service.transfers_query
+    filters = queries.TransferFilters.of(args)
+    query = queries.ledger_query if ledger else queries.transfers_query
     stmt = query(user(), filters)
     if args["format"] != "json":
         name = "transfer-ledger" if ledger else "transfer-requests"
@@ -126,8 +126,8 @@ def _list(args: dict[str, Any], *, ledger: bool) -> Any:
 def list_project_transfers(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "transfer.view", project)
-    filters = service.TransferFilters(project_id=project.id, status=args.get("status"))
-    return paginate(service.transfers_query(user(), filters), args)
+    filters = queries.TransferFilters(project_id=project.id, status=args.get("status"))
+    return paginate(queries.transfers_query(user(), filters), args)
 
 
 @blp.route("/projects/<int:project_id>/transfers", methods=["POST"])

@@ -13,6 +13,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import keys
+from tracker.attachments import maintenance
+from tracker.attachments.service import key_ring
+from tracker.auth.totp import reseal_totp_secrets
 from tracker.db import db
 
 
@@ -72,9 +75,6 @@ def _rotation_lock(key_file: Path) -> Iterator[None]:
 
 
 def _rotate(path: Path, resume: bool) -> None:
-    from tracker.attachments import maintenance
-    from tracker.attachments.service import key_ring
-    from tracker.auth.service import reseal_totp_secrets
 
     ring = key_ring()  # read under the lock: the key file as the last rotation left it
     if not resume:
@@ -119,7 +119,6 @@ def attachments_cli() -> None:
 @with_appcontext
 def sweep_command(grace_seconds: float | None) -> None:
     """Remove temporary files, rows that never became ready and blobs without a row."""
-    from tracker.attachments import maintenance
 
     report = maintenance.sweep(
         maintenance.DEFAULT_GRACE_SECONDS if grace_seconds is None else grace_seconds
@@ -135,7 +134,6 @@ def sweep_command(grace_seconds: float | None) -> None:
 def verify_command() -> None:
     """Check that every ready blob decrypts and matches its hashes; exit 1 naming any that
     do not."""
-    from tracker.attachments import maintenance
 
     report = maintenance.verify()
     for version_id, problem in report.failures:

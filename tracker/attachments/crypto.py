@@ -14,6 +14,7 @@ The byte layout is specified in docs/attachment-format.md; keep the two in step.
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 import struct
 import uuid
@@ -228,6 +229,5 @@ def encrypt_bytes(dek: bytes, version_uuid: uuid.UUID, plaintext: bytes) -> byte
 
 
 def decrypt_bytes(dek: bytes, version_uuid: uuid.UUID, blob: bytes) -> bytes:
-    import io
 
     return b"".join(decrypt_stream(io.BytesIO(blob).read, dek, version_uuid))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from tracker.attachments import crypto
 from tracker.attachments.models import AttachmentVersion
@@ -54,7 +54,6 @@ def download(version: AttachmentVersion) -> Download:
 def _failure_auditor(version_id: int) -> Callable[[str], None]:
     """Audits a failure found while streaming, after the request context is gone: it runs in
     its own app context and transaction, with the actor and address captured now."""
-    from flask import has_request_context, request
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     actor = actor_id()

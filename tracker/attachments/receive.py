@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -236,7 +237,6 @@ def request_body(limit: int) -> tuple[IO[bytes], bytes]:
     Answers 413 from Content-Length alone when the body cannot fit (nothing is read or stored);
     a chunked body is cut off at the same size by the WSGI stream.
     """
-    from flask import request
 
     boundary = request.mimetype_params.get("boundary", "")
     if request.mimetype != "multipart/form-data" or not boundary:

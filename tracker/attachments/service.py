@@ -9,15 +9,14 @@ while it streams, and a chunk that fails ends the response with an error (and is
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker import policy
@@ -28,7 +27,7 @@ from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
-from tracker.db import db, utcnow
+from tracker.db import Base, db, utcnow
 from tracker.errors import InvalidInput, StateConflict
 from tracker.keys import current as key_ring
 from tracker.web.ids import get_or_none, is_id
@@ -47,9 +46,6 @@ RECORD_MODELS = {
 
 def upload_limit() -> int:
     return int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
-
-
-# --- upload ----------------------------------------------------------------------------------
 
 
 def upload(
@@ -157,7 +153,6 @@ def _record_version(
 
 
 def actor() -> User | None:
-    from flask_login import current_user
 
     return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[no-any-return]
 
@@ -247,117 +242,8 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
 
 
 def _model(class_name: str) -> Any:
-    from tracker.db import Base
 
     for mapper in Base.registry.mappers:
         if mapper.class_.__name__ == class_name:
             return mapper.class_
     return None
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def attachment_or_404(user: User, attachment_id: int) -> Attachment:
-    """A listed (ready) attachment inside the user's scope, with its versions loaded; 403 when
-    the user may not see the record it belongs to."""
-    if not is_id(attachment_id):
-        raise NotFound()
-    attachment = db.session.execute(
-        sa.select(Attachment)
-        .where(Attachment.id == attachment_id, Attachment.current_version > 0)
-        .options(
-            joinedload(Attachment.project),
-            selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by),
-        )
-    ).scalar_one_or_none()
-    if attachment is None or not policy.in_scope(user, attachment.project):
-        raise NotFound()
-    policy.require(user, policy.FILE_VISIBILITY[attachment.record_type], attachment.project)
-    return attachment
-
-
-def list_stmt(
-    user: User,
-    project: Project,
-    record_type: str | None = None,
-    record_id: int | None = None,
-) -> sa.Select[Any]:
-    """Ready attachments of a project (optionally of one record) whose records `user` may
-    see, newest first."""
-    types = policy.visible_file_types(user, project)
-    named = [t for t in types if t is not None]
-    of_visible_records = sa.or_(
-        Attachment.record_type.in_(named),
-        Attachment.record_type.is_(None) if None in types else sa.false(),
-    )
-    stmt = (
-        sa.select(Attachment)
-        .where(
-            Attachment.project_id == project.id,
-            Attachment.current_version > 0,
-            of_visible_records,
-        )
-        .options(selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by))
-        .order_by(Attachment.updated_at.desc(), Attachment.id.desc())
-    )
-    if record_type is not None:
-        stmt = stmt.where(Attachment.record_type == record_type)
-    if record_id is not None:
-        # an id no row can have matches nothing (in SQL it would fail: a 500)
-        stmt = stmt.where(Attachment.record_id == record_id if is_id(record_id) else sa.false())
-    return stmt
-
-
-def ready_versions(attachment: Attachment) -> list[AttachmentVersion]:
-    return [v for v in attachment.versions if v.state == "ready"]
-
-
-def version_of(attachment: Attachment, number: int | None) -> AttachmentVersion:
-    wanted = number if number is not None else attachment.current_version
-    for version in ready_versions(attachment):
-        if version.number == wanted:
-            return version
-    raise NotFound()
-
-
-def plaintext_sha256(version: AttachmentVersion) -> str:
-    """The plaintext sha256 (hex), unsealed; only for users who may download the file."""
-    ring = key_ring()
-    version_uuid = uuid.UUID(version.uuid)
-    dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
-    return crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed).hex()
-
-
-def version_dict(version: AttachmentVersion, show_digest: bool) -> dict[str, Any]:
-    return {
-        "version": version.number,
-        "filename": version.filename,
-        "size": version.size,
-        "content_type": version.content_type,
-        "sha256": plaintext_sha256(version) if show_digest else None,
-        "uploaded_by": version.uploaded_by.name if version.uploaded_by else None,
-        "uploaded_at": version.ready_at,
-    }
-
-
-def describe(attachment: Attachment, user: User, with_versions: bool = False) -> dict[str, Any]:
-    """The metadata a user may see: the plaintext sha256 only for those who may download."""
-    show_digest = policy.can(user, "attachment.download", attachment.project)
-    latest = version_of(attachment, None)
-    # each version described once (its digest costs a key unwrap), the latest among them
-    described = {
-        v.number: version_dict(v, show_digest)
-        for v in (ready_versions(attachment) if with_versions else [latest])
-    }
-    body = {
-        "id": attachment.id,
-        "record_type": attachment.record_type,
-        "record_id": attachment.record_id,
-        "created_at": attachment.created_at,
-        "updated_at": attachment.updated_at,
-        **described[latest.number],
-    }
-    if with_versions:
-        body["versions"] = list(described.values())
-    return body

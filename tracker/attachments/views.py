@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from tracker import policy
-from tracker.attachments import downloads, service
+from tracker.attachments import downloads, reading, service
 from tracker.attachments.models import RECORD_TYPES, Attachment
 from tracker.attachments.responses import download_response
 from tracker.cases.projects.models import Project
@@ -59,13 +59,13 @@ def project_attachments(project_id: int) -> Any:
     user = _user()
     project = project_or_404(user, project_id)
     policy.require(user, "project.view", project)
-    page = paginate(service.list_stmt(user, project), page_args())
+    page = paginate(reading.list_stmt(user, project), page_args())
     return render_template(
         "attachments/project_files.html",
         project=project,
         active="attachments.project_attachments",
         page=page,
-        items=[(a, service.describe(a, user, with_versions=True)) for a in page["items"]],
+        items=[(a, reading.describe(a, user, with_versions=True)) for a in page["items"]],
         can_upload=policy.can(user, "attachment.upload", project),
         can_download=policy.can(user, "attachment.download", project),
     )
@@ -88,10 +88,10 @@ def upload(project_id: int) -> Any:
 @bp.route("/files/<int:attachment_id>/download")
 def download(attachment_id: int) -> Any:
     user = _user()
-    attachment = service.attachment_or_404(user, attachment_id)
+    attachment = reading.attachment_or_404(user, attachment_id)
     policy.require(user, "attachment.download", attachment.project)
     number = request.args.get("version", type=int)
-    version = service.version_of(attachment, number)
+    version = reading.version_of(attachment, number)
     return download_response(downloads.download(version))
 
 
@@ -102,9 +102,9 @@ def record_attachments(project: Project, record_type: str, record_id: int) -> li
     user = _user()
     if not policy.can(user, "project.view", project):
         return []
-    stmt = service.list_stmt(user, project, record_type, record_id)
+    stmt = reading.list_stmt(user, project, record_type, record_id)
     attachments: list[Attachment] = list(db.session.execute(stmt).scalars().unique())
-    return [(a, service.describe(a, user, with_versions=True)) for a in attachments]
+    return [(a, reading.describe(a, user, with_versions=True)) for a in attachments]
 
 
 @bp.app_context_processor

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 
@@ -26,7 +27,6 @@ _NOT_ISO_3166 = frozenset(
 @cache
 def iso_countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes (249), from the CLDR data Babel ships."""
-    from babel import Locale
 
     codes = {str(c) for c in Locale("en").territories}
     return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166

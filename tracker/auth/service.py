@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 
-import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker import keys
 from tracker.audit.service import record, record_apart
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.auth.passwords import burn_time, hash_password, verify_password
+from tracker.auth.totp import check_otp
 from tracker.db import db, own_transaction, utcnow
-
-TOTP_CONTEXT = b"totp-secret"
 
 
 class SignInError(Exception):
@@ -42,9 +38,6 @@ def user_by_email(email: str) -> User | None:
     return db.session.execute(
         sa.select(User).where(User.email == normalise_email(email))
     ).scalar_one_or_none()
-
-
-# --- throttling (per account, in the database so it holds across workers) ---------------------
 
 
 def _window() -> dt.timedelta:
@@ -85,98 +78,6 @@ def _fail(user: User | None, email: str, reason: str) -> SignInError:
     return SignInError()
 
 
-# --- TOTP ---------------------------------------------------------------------------------------
-
-
-def totp_secret(user: User) -> str | None:
-    if user.totp_secret_sealed is None:
-        return None
-    ring = keys.current()
-    return ring.unseal(user.totp_secret_sealed, TOTP_CONTEXT + str(user.id).encode()).decode()
-
-
-def _matching_step(secret: str, code: str, at: float | None = None) -> int | None:
-    """The time step whose code matches (allowing one step of clock drift), or None."""
-    now = time.time() if at is None else at
-    totp = pyotp.TOTP(secret)
-    code = code.strip().replace(" ", "")
-    for drift in (0, -1, 1):
-        step = int(now // totp.interval) + drift
-        if secrets.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def check_otp(user: User, code: str | None) -> bool:
-    """Accept a current code once: a code (or an older one) that was already used is refused."""
-    secret = totp_secret(user)
-    if secret is None or not code:
-        return False
-    step = _matching_step(secret, code)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        return False
-    user.totp_last_step = step
-    return True
-
-
-def begin_totp_enrolment() -> str:
-    return pyotp.random_base32()
-
-
-def enrol_totp(user: User, secret: str, code: str) -> bool:
-    """Store `secret` for `user` if `code` proves the authenticator has it. Audited."""
-    step = _matching_step(secret, code)
-    if step is None:
-        return False
-    ring = keys.current()
-    user.totp_secret_sealed = ring.seal(secret.encode(), TOTP_CONTEXT + str(user.id).encode())
-    user.totp_last_step = step
-    record("auth.totp_enrolled", user)
-    return True
-
-
-def reseal_totp_secrets() -> tuple[int, int]:
-    """Re-seal every TOTP seed sealed under an older KEK with the active one (part of
-    `keys rotate`). Returns (re-sealed, still on an old key). Audited as a count only."""
-    ring = keys.current()
-    users = db.session.execute(
-        sa.select(User).where(User.totp_secret_sealed.is_not(None))
-    ).scalars()
-    resealed = 0
-    for user in users:
-        sealed = user.totp_secret_sealed
-        assert sealed is not None
-        if ring.sealed_kek_id(sealed) == ring.active_kek_id:
-            continue
-        context = TOTP_CONTEXT + str(user.id).encode()
-        user.totp_secret_sealed = ring.seal(ring.unseal(sealed, context), context)
-        resealed += 1
-    db.session.flush()
-    if resealed:
-        record("keys.totp_resealed", detail={"count": resealed}, actor_id=None)
-    return resealed, totp_secrets_on_old_keys()
-
-
-def totp_secrets_on_old_keys() -> int:
-    ring = keys.current()
-    sealed = db.session.execute(
-        sa.select(User.totp_secret_sealed).where(User.totp_secret_sealed.is_not(None))
-    ).scalars()
-    return len([b for b in sealed if b and ring.sealed_kek_id(b) != ring.active_kek_id])
-
-
-def remove_totp(user: User) -> None:
-    """Admins and lawyers must keep their second factor once enrolled."""
-    if user.role in ("admin", "lawyer"):
-        raise PermissionError("admins and lawyers cannot remove their second factor")
-    user.totp_secret_sealed = None
-    user.totp_last_step = None
-    record("auth.totp_removed", user)
-
-
-# --- credentials -------------------------------------------------------------------------------
-
-
 def check_credentials(email: str, password: str) -> User:
     """The active user with these credentials, or SignInError (throttled or not).
 
@@ -213,9 +114,6 @@ def signed_in(user: User, method: str) -> None:
     """Reset the failure count and audit the success."""
     user.failed_logins, user.failed_window_start = 0, None
     record("auth.sign_in", user, actor_id=user.id, detail={"method": method})
-
-
-# --- server-side sessions ------------------------------------------------------------------------
 
 
 def start_session(user: User) -> str:
@@ -266,9 +164,6 @@ def end_all_sessions(user: User) -> None:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-# --- API tokens ----------------------------------------------------------------------------------
 
 
 def issue_token(user: User) -> tuple[str, ApiToken]:

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker import keys
-from tracker.attachments import service as attachment_service
+from tracker.attachments import reading as attachment_reading
 from tracker.attachments.models import Attachment
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -90,7 +90,7 @@ def files_for(
         if not ready:
             continue
         version = ready[0]
-        digest = attachment_service.plaintext_sha256(version)
+        digest = attachment_reading.plaintext_sha256(version)
         files.append(
             TransferFile(
                 attachment_id=attachment.id,

@@ -8,13 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import clock, policy
+from tracker import clock
 from tracker.audit.service import record, record_apart
 from tracker.auth.models import Organization, User
 from tracker.cases.assets.models import IpAsset
@@ -24,7 +22,7 @@ from tracker.errors import InvalidInput, StateConflict, check_version
 from tracker.transfers import files as attachment_refs
 from tracker.transfers.gate import Check, all_pass, evaluate_gate, rendered
 from tracker.transfers.models import CHANNELS, UNDECIDED, TransferFile, TransferRequest
-from tracker.web.ids import get_or_none, is_id
+from tracker.web.ids import get_or_none
 
 DECISIONS = {"approve": "approved", "deny": "denied"}
 
@@ -234,71 +232,6 @@ def _audit_refusal(refusal: GateRefused) -> None:
         object_id=refusal.transfer_id,
         detail={"failed": refusal.failed_codes},
     )
-
-
-# --- queries -------------------------------------------------------------------------------------
-
-
-@dataclass
-class TransferFilters:
-    zone_id: int | None = None
-    project_id: int | None = None
-    partner_id: int | None = None
-    status: str | None = None
-    planned_from: dt.date | None = None
-    planned_to: dt.date | None = None
-
-    @classmethod
-    def of(cls, args: dict[str, Any]) -> TransferFilters:
-        return cls(**{k: args.get(k) for k in cls.__dataclass_fields__})
-
-    def as_detail(self) -> dict[str, Any]:
-        return {
-            k: (v.isoformat() if isinstance(v, dt.date) else v)
-            for k, v in vars(self).items()
-            if v is not None
-        }
-
-
-def _id_is(column: Any, value: int | None) -> sa.ColumnElement[bool]:
-    """`column == value`; an id no row can have matches nothing (it never reaches SQL, where
-    it would fail with an error)."""
-    return column == value if is_id(value) else sa.false()
-
-
-def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
-    """Requests in the user's scope, filtered in SQL, newest first, with what a row shows."""
-    stmt = (
-        sa.select(TransferRequest)
-        .join(Project, TransferRequest.project_id == Project.id)
-        .where(policy.visible_projects(user))
-        .options(
-            joinedload(TransferRequest.project).joinedload(Project.zone),
-            joinedload(TransferRequest.decided_by),
-            joinedload(TransferRequest.requested_by),
-            selectinload(TransferRequest.assets),
-            selectinload(TransferRequest.files),
-        )
-    )
-    f = filters
-    conditions = [
-        (f.zone_id, lambda: _id_is(Project.zone_id, f.zone_id)),
-        (f.project_id, lambda: _id_is(TransferRequest.project_id, f.project_id)),
-        (f.partner_id, lambda: _id_is(TransferRequest.partner_id, f.partner_id)),
-        (f.status, lambda: TransferRequest.status == f.status),
-        (f.planned_from, lambda: TransferRequest.planned_on >= f.planned_from),
-        (f.planned_to, lambda: TransferRequest.planned_on <= f.planned_to),
-    ]
-    stmt = stmt.where(*(make() for value, make in conditions if value is not None))
-    if filters.status in ("approved", "denied"):
-        return stmt.order_by(TransferRequest.planned_on.desc(), TransferRequest.id.desc())
-    return stmt.order_by(TransferRequest.created_at.desc(), TransferRequest.id.desc())
-
-
-def ledger_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
-    """Approved transfers in scope: the ledger."""
-    filters = TransferFilters(**{**vars(filters), "status": "approved"})
-    return transfers_query(user, filters)
 
 
 def preview_checks(transfer: TransferRequest) -> list[Check]:

@@ -18,7 +18,7 @@ from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 from tracker.policy import project_or_404, record_or_404
 from tracker.transfers import files as attachment_refs
-from tracker.transfers import gate, service
+from tracker.transfers import gate, queries, service
 from tracker.transfers.forms import (
     CHANNEL_LABELS,
     STATUS_LABELS,
@@ -69,8 +69,8 @@ def _list_page(*, ledger: bool) -> Any:
     policy.require(user, "transfer.view")
     form = _filter_form(ledger=ledger)
     valid = form.validate()
-    filters = service.TransferFilters.of(form.filters() if valid else {})
-    query = service.ledger_query if ledger else service.transfers_query
+    filters = queries.TransferFilters.of(form.filters() if valid else {})
+    query = queries.ledger_query if ledger else queries.transfers_query
     page = paginate(query(user, filters), page_args())
     csv_args = {k: v for k, v in filters.as_detail().items() if k != "status"}
     return render_template(
@@ -137,8 +137,8 @@ def project_transfers(project_id: int) -> Any:
             except InvalidInput as exc:
                 show_refusal(form, exc)
         status = 422
-    filters = service.TransferFilters(project_id=project.id)
-    page = paginate(service.transfers_query(user, filters), page_args())
+    filters = queries.TransferFilters(project_id=project.id)
+    page = paginate(queries.transfers_query(user, filters), page_args())
     return render_template(
         "transfers/project.html",
         project=project,

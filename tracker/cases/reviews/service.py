@@ -13,10 +13,6 @@ must (403 otherwise).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,116 +27,20 @@ from tracker.cases.ndas.models import Nda
 from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
+from tracker.cases.reviews.scoring import (  # noqa: F401  (the service speaks these too)
+    SENSITIVITY_RANK,
+    Result,
+    catalogue,
+    drivers,
+    factors_by_code,
+    label,
+    level_of,
+    scale,
+    score_answers,
+    validate_answers,
+)
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
-
-#: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
-
-CATALOGUE_PATH = Path(__file__).with_name("risk_factors.json")
-GROUPS = ("impact", "likelihood")
-SENSITIVITY_RANK = {"public": 0, "confidential": 1, "trade_secret": 2}
-LEVEL_BOUNDS = ((4, "low"), (9, "medium"), (16, "high"), (25, "critical"))
-
-
-@functools.cache
-def catalogue() -> dict[str, Any]:
-    """The factor catalogue (a versioned data file), loaded once."""
-    with CATALOGUE_PATH.open(encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
-
-
-def factors_by_code(cat: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-    return {f["code"]: f for f in (cat or catalogue())["factors"]}
-
-
-def label(labels: dict[str, str], locale: str) -> str:
-    return labels.get(locale) or labels["en"]
-
-
-def scale(points: int, max_points: int) -> int:
-    """`1 + round(4 × points / max_points)`, rounded half up, in exact integer arithmetic."""
-    # floor(4p/m + 1/2) == floor((8p + m) / 2m)
-    return 1 + (8 * points + max_points) // (2 * max_points)
-
-
-def level_of(score: int) -> str:
-    for bound, name in LEVEL_BOUNDS:
-        if score <= bound:
-            return name
-    raise ValueError(f"score {score} out of range")
-
-
-@dataclass(frozen=True)
-class Result:
-    likelihood: int
-    impact: int
-    score: int
-    level: str
-    #: impact from the answers alone, before national core technology forced it to 5
-    answered_impact: int
-    nct_forced: bool
-
-
-def validate_answers(answers: Any, cat: dict[str, Any] | None = None) -> dict[str, str]:
-    """Every factor answered with one of its choices, nothing else; 422 otherwise."""
-    if not isinstance(answers, dict):
-        raise InvalidInput({"answers": [_("Answer every factor.")]})
-    factors = factors_by_code(cat)
-    errors: dict[str, list[str]] = {}
-    for code, choice in answers.items():
-        factor = factors.get(code)
-        if factor is None:
-            errors[f"answers.{code}"] = [_("Unknown factor.")]
-        elif choice not in {c["code"] for c in factor["choices"]}:
-            errors[f"answers.{code}"] = [_("Unknown choice.")]
-    for code in factors:
-        if code not in answers:
-            errors[f"answers.{code}"] = [_("Answer this factor.")]
-    if errors:
-        raise InvalidInput(errors)
-    return {code: str(answers[code]) for code in factors}
-
-
-def score_answers(
-    answers: dict[str, str], has_nct: bool, cat: dict[str, Any] | None = None
-) -> Result:
-    """Score validated answers (DESIGN.md section 5)."""
-    factors = factors_by_code(cat)
-    points = dict.fromkeys(GROUPS, 0)
-    maxima = dict.fromkeys(GROUPS, 0)
-    for code, factor in factors.items():
-        scores = {c["code"]: int(c["score"]) for c in factor["choices"]}
-        points[factor["group"]] += scores[answers[code]]
-        maxima[factor["group"]] += max(scores.values())
-    likelihood = scale(points["likelihood"], maxima["likelihood"])
-    answered_impact = scale(points["impact"], maxima["impact"])
-    impact = 5 if has_nct else answered_impact
-    score = likelihood * impact
-    return Result(
-        likelihood, impact, score, level_of(score), answered_impact, impact != answered_impact
-    )
-
-
-def drivers(answers: dict[str, str], locale: str) -> list[dict[str, Any]]:
-    """The answers that drove the result: every answer scored 2 or 3, highest first."""
-    found = []
-    for code, factor in factors_by_code().items():
-        choice = next((c for c in factor["choices"] if c["code"] == answers.get(code)), None)
-        if choice is not None and choice["score"] >= 2:
-            found.append(
-                {
-                    "factor": code,
-                    "group": factor["group"],
-                    "label": label(factor["label"], locale),
-                    "choice": label(choice["label"], locale),
-                    "score": choice["score"],
-                }
-            )
-    return sorted(found, key=lambda d: -d["score"])
-
-
-# --- what the project's records already say ----------------------------------------------------
 
 
 def project_has_nct(project: Project) -> bool:
@@ -191,9 +91,6 @@ def _nda_coverage(ndas: list[Nda], today: dt.date) -> str:
         if NDA_COVERAGE_RANK[found] < NDA_COVERAGE_RANK[best]:
             best = found
     return best
-
-
-# --- services ----------------------------------------------------------------------------------
 
 
 def reviews_query(project: Project) -> sa.Select[RiskReview]:

@@ -1,0 +1,161 @@
+"""Admin pages: accounts, zones and organisations (auditors may look, only admins change)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from tracker import policy
+from tracker.auth import accounts
+from tracker.auth.forms import (
+    OrganizationForm,
+    UserForm,
+    ZoneForm,
+)
+from tracker.auth.models import Organization, User, Zone
+from tracker.db import db
+from tracker.errors import InvalidInput
+from tracker.web.forms import show_refusal
+from tracker.web.ids import get_or_404
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+def _org_and_zone_choices(form: UserForm) -> None:
+    orgs = db.session.execute(sa.select(Organization).order_by(Organization.name)).scalars()
+    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars()
+    form.organization_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(o.id, f"{o.name} ({o.kind})") for o in orgs
+    ]
+    form.zone_id.choices = [SelectChoice(0, "—")] + [SelectChoice(z.id, z.code) for z in zones]
+
+
+def _user_fields(form: UserForm) -> dict[str, Any]:
+    return {
+        "email": form.email.data,
+        "name": form.name.data,
+        "role": form.role.data,
+        "organization_id": form.organization_id.data or None,
+        "zone_id": form.zone_id.data or None,
+        "locale": form.locale.data,
+        "active": form.active.data,
+    }
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+def users() -> Any:
+    user = current_user._get_current_object()
+    policy.require(user, "accounts.view")
+    form = UserForm()
+    _org_and_zone_choices(form)
+    status = 200
+    if request.method == "POST":
+        policy.require(user, "accounts.manage")
+        if form.validate_on_submit():
+            try:
+                accounts.create_user(password=form.password.data or "", **_user_fields(form))
+                flash(_("Account created."))
+                return redirect(url_for("admin.users"))
+            except InvalidInput as exc:
+                show_refusal(form, exc)
+        status = 422
+    users = db.session.execute(sa.select(User).order_by(User.email)).scalars().all()
+    return render_template(
+        "auth/admin_users.html",
+        users=users,
+        form=form,
+        can_manage=policy.can(user, "accounts.manage"),
+    ), status
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int) -> Any:
+    user = current_user._get_current_object()
+    policy.require(user, "accounts.manage")
+    target = get_or_404(User, user_id)
+    form = UserForm(obj=target)
+    _org_and_zone_choices(form)
+    if request.method == "GET":
+        form.organization_id.data = target.organization_id or 0
+        form.zone_id.data = target.zone_id or 0
+    status = 200
+    if form.validate_on_submit():
+        changes = _user_fields(form)
+        if form.password.data:
+            changes["password"] = form.password.data
+        try:
+            accounts.update_user(target, changes)
+            flash(_("Account saved."))
+            return redirect(url_for("admin.users"))
+        except InvalidInput as exc:
+            show_refusal(form, exc)
+    if form.errors:
+        status = 422
+    return render_template("auth/admin_user.html", form=form, target=target), status
+
+
+def _list_and_create(
+    form: Any, create: Callable[[], object], template: str, rows: Any, endpoint: str
+) -> Any:
+    """An admin page listing records with a form to add one: anyone with `accounts.view` sees
+    the list, only `accounts.manage` may post the form."""
+    user = current_user._get_current_object()
+    policy.require(user, "accounts.view")
+    status = 200
+    if request.method == "POST":
+        policy.require(user, "accounts.manage")
+        if form.validate_on_submit():
+            try:
+                create()
+                return redirect(url_for(endpoint))
+            except InvalidInput as exc:
+                show_refusal(form, exc)
+        status = 422
+    records = db.session.execute(rows).scalars().all()
+    return render_template(
+        template, records=records, form=form, can_manage=policy.can(user, "accounts.manage")
+    ), status
+
+
+@bp.route("/admin/zones", methods=["GET", "POST"])
+def zones() -> Any:
+    form = ZoneForm()
+    return _list_and_create(
+        form,
+        lambda: accounts.create_zone(
+            form.code.data or "",
+            form.name_en.data or "",
+            form.name_ko.data or "",
+            form.industry.data or None,
+        ),
+        "auth/admin_zones.html",
+        sa.select(Zone).order_by(Zone.code),
+        "admin.zones",
+    )
+
+
+@bp.route("/admin/organizations", methods=["GET", "POST"])
+def organizations() -> Any:
+    form = OrganizationForm()
+    return _list_and_create(
+        form,
+        lambda: accounts.create_organization(
+            form.name.data or "", form.kind.data or "", form.country.data or ""
+        ),
+        "auth/admin_organizations.html",
+        sa.select(Organization).order_by(Organization.kind, Organization.name),
+        "admin.organizations",
+    )
