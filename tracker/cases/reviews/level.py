@@ -47,3 +47,26 @@ def current_risk_levels(project_ids: list[int], today: dt.date) -> dict[int, str
         sa.select(Project.id, risk_level_expr(today)).where(Project.id.in_(project_ids))
     )
     return {pid: level for pid, level in rows}
+
+
+def heat_map(visible: sa.ColumnElement[bool], today: dt.date) -> dict[str, Any]:
+    """The 5 × 5 likelihood × impact heat map of the projects matching `visible` (the
+    policy's `visible_projects(user)`, narrowed as the caller likes): `{"cells": rows
+    likelihood 1–5 × columns impact 1–5, "unreviewed": n}`, each project with a current
+    review counted once in its cell. One statement."""
+    current = current_review_id(today).label("review_id")
+    projects = sa.select(Project.id, current).where(visible).subquery()
+    rows = db.session.execute(
+        sa.select(RiskReview.likelihood, RiskReview.impact, sa.func.count())
+        .select_from(projects)
+        .outerjoin(RiskReview, RiskReview.id == projects.c.review_id)
+        .group_by(RiskReview.likelihood, RiskReview.impact)
+    )
+    cells = [[0] * 5 for _ in range(5)]
+    unreviewed = 0
+    for likelihood, impact, count in rows:
+        if likelihood is None:
+            unreviewed += count
+        else:
+            cells[likelihood - 1][impact - 1] += count
+    return {"cells": cells, "unreviewed": unreviewed}
