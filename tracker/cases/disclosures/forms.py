@@ -71,25 +71,6 @@ DECISION_LABELS = {
 }
 
 
-KIND_LABELS = {
-    "patent": _l("Patent"),
-    "utility_model": _l("Utility model"),
-    "design": _l("Design"),
-    "trademark": _l("Trademark"),
-    "trade_secret": _l("Trade secret"),
-    "know_how": _l("Know-how"),
-    "software": _l("Software"),
-    "data": _l("Data"),
-}
-
-
-SENSITIVITY_LABELS = {
-    "public": _l("Public"),
-    "confidential": _l("Confidential"),
-    "trade_secret": _l("Trade secret"),
-}
-
-
 class DisclosureDecisionForm(FlaskForm):
     version = HiddenField()
     decision = RadioField(
@@ -98,10 +79,10 @@ class DisclosureDecisionForm(FlaskForm):
         validators=[InputRequired()],
     )
     note = TextAreaField(_l("Note to the company"), validators=[Length(max=5000)])
-    asset_kind = SelectField(_l("Asset kind"), choices=value_choices(ASSET_KINDS, KIND_LABELS))
+    asset_kind = SelectField(_l("Asset kind"), choices=value_choices(ASSET_KINDS))
     asset_sensitivity = SelectField(
         _l("Asset sensitivity"),
-        choices=value_choices(SENSITIVITIES, SENSITIVITY_LABELS),
+        choices=value_choices(SENSITIVITIES),
         default="confidential",
     )
     submit = SubmitField(_l("Decide"))
