@@ -87,6 +87,21 @@ def str_enum(*values: str, name: str) -> sa.Enum:
     )
 
 
+def text_limit(attr: Any) -> int:
+    """The longest text the column behind a mapped attribute takes: its VARCHAR length, or for a
+    Text or JSON column the `info={"max_length": N}` the model declares on it.
+
+    Forms and API schemas read their `Length(max=...)` from here, so each limit is written once,
+    on the model. A column with neither raises, so a forgotten limit fails at import time."""
+    column = attr.property.columns[0]
+    length = getattr(column.type, "length", None)
+    if length is None:
+        length = column.info.get("max_length")
+    if not isinstance(length, int) or length <= 0:
+        raise LookupError(f"column {column} declares no text limit")
+    return length
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):

@@ -27,7 +27,7 @@ def _race(monkeypatch, clients, path, bodies):
 
         monkeypatch.setattr(service, "check_version", check_then_wait)
         for module in ("assets", "ndas"):
-            monkeypatch.setattr(f"tracker.cases.{module}.check_version", check_then_wait)
+            monkeypatch.setattr(f"tracker.cases.{module}.service.check_version", check_then_wait)
     results = {}
 
     def patch(i):

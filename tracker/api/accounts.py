@@ -11,16 +11,20 @@ from marshmallow import Schema, fields, validate
 from tracker.api.common import PageArgs, get_or_404, page_of, paginate, requires
 from tracker.auth import accounts
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
+from tracker.auth.passwords import MAX_INPUT_LENGTH
+from tracker.db import text_limit
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts")
 
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.Email(required=True, validate=validate.Length(max=320))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=text_limit(User.email)))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=text_limit(User.name)))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_INPUT_LENGTH)
+    )
     organization_id = fields.Integer(allow_none=True, load_default=None)
     zone_id = fields.Integer(allow_none=True, load_default=None)
     locale = fields.String(validate=validate.OneOf(LOCALES), load_default="ko")
@@ -30,10 +34,10 @@ class UserSchema(Schema):
 
 
 class UserPatchSchema(Schema):
-    email = fields.Email(validate=validate.Length(max=320))
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.Email(validate=validate.Length(max=text_limit(User.email)))
+    name = fields.String(validate=validate.Length(min=1, max=text_limit(User.name)))
     role = fields.String(validate=validate.OneOf(ROLES))
-    password = fields.String(load_only=True, validate=validate.Length(max=1024))
+    password = fields.String(load_only=True, validate=validate.Length(max=MAX_INPUT_LENGTH))
     organization_id = fields.Integer(allow_none=True)
     zone_id = fields.Integer(allow_none=True)
     locale = fields.String(validate=validate.OneOf(LOCALES))
@@ -47,22 +51,32 @@ class UserFilterArgs(PageArgs):
 
 class ZoneSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    name_ko = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    industry = fields.String(allow_none=True, validate=validate.Length(max=200))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=text_limit(Zone.code)))
+    name_en = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Zone.name_en))
+    )
+    name_ko = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Zone.name_ko))
+    )
+    industry = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(Zone.industry))
+    )
 
 
 class OrganizationSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Organization.name))
+    )
     kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
-    country = fields.String(required=True, validate=validate.Length(equal=2))
+    country = fields.String(
+        required=True, validate=validate.Length(equal=text_limit(Organization.country))
+    )
 
 
 class OrganizationFilterArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(ORG_KINDS))
-    country = fields.String(validate=validate.Length(equal=2))
+    country = fields.String(validate=validate.Length(equal=text_limit(Organization.country)))
 
 
 # --- users -------------------------------------------------------------------------------------

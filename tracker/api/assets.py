@@ -17,13 +17,13 @@ from tracker.cases.assets.models import (
     NCT_STATUSES,
     SENSITIVITIES,
     STRATEGIC_ITEM,
+    AssetDeadline,
     IpAsset,
 )
+from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_assets", __name__, url_prefix="/api/v1", description="IP assets")
-
-_ref = validate.Length(max=100)
 
 
 class AssetOwnerSchema(Schema):
@@ -37,7 +37,9 @@ class AssetDeadlineSchema(Schema):
     id = fields.Integer(dump_only=True)
     kind = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
     due_on = fields.Date(required=True)
-    note = fields.String(allow_none=True, validate=validate.Length(max=500))
+    note = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(AssetDeadline.note))
+    )
     done = fields.Boolean(load_default=False)
 
 
@@ -46,13 +48,19 @@ class AssetLimitedSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     project_id = fields.Integer(dump_only=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(IpAsset.title))
+    )
     kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
     sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
     nct_status = fields.String(load_default="not_nct", validate=validate.OneOf(NCT_STATUSES))
-    nct_ref = fields.String(allow_none=True, validate=_ref)
+    nct_ref = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.nct_ref))
+    )
     strategic_item = fields.String(load_default="no", validate=validate.OneOf(STRATEGIC_ITEM))
-    export_licence_ref = fields.String(allow_none=True, validate=_ref)
+    export_licence_ref = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.export_licence_ref))
+    )
     export_licence_until = fields.Date(allow_none=True)
     version = fields.Integer(dump_only=True)
 
@@ -61,7 +69,9 @@ class AssetSchema(AssetLimitedSchema):
     """The whole asset (everyone in scope with `asset.view_full`; operators get the limited
     schema above)."""
 
-    description = fields.String(allow_none=True, validate=validate.Length(max=20_000))
+    description = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.description))
+    )
     jurisdictions = fields.List(
         fields.String(validate=validate.Length(equal=2)),
         load_default=list,
@@ -70,11 +80,17 @@ class AssetSchema(AssetLimitedSchema):
     owners = fields.List(
         fields.Nested(AssetOwnerSchema), load_default=list, validate=validate.Length(max=20)
     )
-    application_no = fields.String(allow_none=True, validate=_ref)
+    application_no = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.application_no))
+    )
     filed_on = fields.Date(allow_none=True)
-    registration_no = fields.String(allow_none=True, validate=_ref)
+    registration_no = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.registration_no))
+    )
     registered_on = fields.Date(allow_none=True)
-    originality_cert_no = fields.String(allow_none=True, validate=_ref)
+    originality_cert_no = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.originality_cert_no))
+    )
     confidentiality_marked = fields.Boolean(load_default=False)
     deadlines = fields.List(
         fields.Nested(AssetDeadlineSchema), load_default=list, validate=validate.Length(max=50)

@@ -11,6 +11,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.audit import service
+from tracker.audit.models import AuditEvent
+from tracker.db import text_limit
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description="Audit trail")
 
@@ -38,8 +40,10 @@ def _utc_representable(value: dt.datetime) -> None:
 
 class AuditFilterArgs(PageArgs):
     actor_id = fields.Integer()
-    action = fields.String(validate=validate.Length(min=1, max=64))
-    object_type = fields.String(validate=validate.Length(min=1, max=40))
+    action = fields.String(validate=validate.Length(min=1, max=text_limit(AuditEvent.action)))
+    object_type = fields.String(
+        validate=validate.Length(min=1, max=text_limit(AuditEvent.object_type))
+    )
     object_id = fields.Integer()
     since = fields.AwareDateTime(format="iso", validate=_utc_representable)
     until = fields.AwareDateTime(format="iso", validate=_utc_representable)

@@ -11,15 +11,19 @@ from werkzeug.exceptions import TooManyRequests
 
 from tracker.api.common import user
 from tracker.auth import service
+from tracker.auth.models import User
+from tracker.auth.passwords import MAX_INPUT_LENGTH
+from tracker.auth.totp import MAX_OTP_LENGTH
+from tracker.db import text_limit
 from tracker.extensions import limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Authentication")
 
 
 class TokenRequestSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
-    password = fields.String(required=True, validate=validate.Length(max=1024))
-    otp = fields.String(validate=validate.Length(max=16), allow_none=True)
+    email = fields.String(required=True, validate=validate.Length(max=text_limit(User.email)))
+    password = fields.String(required=True, validate=validate.Length(max=MAX_INPUT_LENGTH))
+    otp = fields.String(validate=validate.Length(max=MAX_OTP_LENGTH), allow_none=True)
 
 
 class TokenSchema(Schema):

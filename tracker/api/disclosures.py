@@ -11,7 +11,8 @@ from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES
 from tracker.cases.disclosures import service as disclosures
-from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure
+from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure, Inventor
+from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint(
@@ -20,11 +21,17 @@ blp = Blueprint(
 
 
 class InventorSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Inventor.name))
+    )
     #: a percentage with at most two decimals; the shares of a disclosure add up to 100
     share_pct = fields.Decimal(required=True, load_only=True)
-    nationality = fields.String(allow_none=True, validate=validate.Length(equal=2))
-    employer = fields.String(allow_none=True, validate=validate.Length(max=300))
+    nationality = fields.String(
+        allow_none=True, validate=validate.Length(equal=text_limit(Inventor.nationality))
+    )
+    employer = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(Inventor.employer))
+    )
 
 
 class InventorOutSchema(Schema):
@@ -39,8 +46,12 @@ class InventorOutSchema(Schema):
 class DisclosureSchema(Schema):
     id = fields.Integer(dump_only=True)
     project_id = fields.Integer(dump_only=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    title = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Disclosure.title))
+    )
+    description = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Disclosure.description))
+    )
     inventors = fields.List(fields.Nested(InventorSchema), required=True, load_only=True)
     conceived_on = fields.Date(required=True)
     disclosed_externally = fields.Boolean(load_default=False)
@@ -61,8 +72,10 @@ class DisclosureOutSchema(DisclosureSchema):
 
 class DisclosurePatchSchema(Schema):
     version = fields.Integer(required=True)
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    description = fields.String(validate=validate.Length(min=1, max=20000))
+    title = fields.String(validate=validate.Length(min=1, max=text_limit(Disclosure.title)))
+    description = fields.String(
+        validate=validate.Length(min=1, max=text_limit(Disclosure.description))
+    )
     inventors = fields.List(fields.Nested(InventorSchema))
     conceived_on = fields.Date()
     disclosed_externally = fields.Boolean()
@@ -75,7 +88,11 @@ class DisclosureAssetSchema(Schema):
 
 class DisclosureDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(disclosures.DECISIONS))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=text_limit(Disclosure.reviewer_note)),
+    )
     #: the IP asset to create on accept (default: a confidential patent)
     asset = fields.Nested(DisclosureAssetSchema, load_default=None, allow_none=True)
     #: optional optimistic lock

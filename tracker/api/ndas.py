@@ -11,6 +11,7 @@ from tracker import clock, policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.cases.ndas import service as ndas
 from tracker.cases.ndas.models import NDA_STATUSES, Nda
+from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_ndas", __name__, url_prefix="/api/v1", description="NDA register")
@@ -24,8 +25,10 @@ class NdaSchema(Schema):
     signed_on = fields.Date(allow_none=True, load_default=None)
     effective_on = fields.Date(required=True)
     expires_on = fields.Date(required=True)
-    governing_law = fields.String(allow_none=True, validate=validate.Length(max=100))
-    purpose = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    governing_law = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(Nda.governing_law))
+    )
+    purpose = fields.String(allow_none=True, validate=validate.Length(max=text_limit(Nda.purpose)))
     asset_ids = fields.List(
         fields.Integer(strict=True), load_default=list, validate=validate.Length(max=200)
     )

@@ -10,8 +10,10 @@ from marshmallow import Schema, fields, validate
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, requires, user
 from tracker.cases.projects import service
-from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS
+from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.reviews.models import RISK_LEVELS
+from tracker.cases.search import MAX_QUERY_LENGTH
+from tracker.db import text_limit
 from tracker.policy import project_or_404
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
@@ -22,8 +24,12 @@ _budget = validate.Range(min=0, max=service.MAX_BUDGET_KRW)
 
 class ProjectSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Project.code))
+    )
+    title = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(Project.title))
+    )
     zone_id = fields.Integer(required=True, strict=True)
     company_id = fields.Integer(required=True, strict=True)
     partner_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=_max50)
@@ -43,8 +49,8 @@ class ProjectSchema(Schema):
 
 
 class ProjectPatchSchema(Schema):
-    code = fields.String(validate=validate.Length(min=1, max=32))
-    title = fields.String(validate=validate.Length(min=1, max=300))
+    code = fields.String(validate=validate.Length(min=1, max=text_limit(Project.code)))
+    title = fields.String(validate=validate.Length(min=1, max=text_limit(Project.title)))
     zone_id = fields.Integer(strict=True)
     company_id = fields.Integer(strict=True)
     partner_ids = fields.List(fields.Integer(strict=True), validate=_max50)
@@ -62,7 +68,7 @@ class ProjectFilterArgs(ListArgs):
     zone_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(PROJECT_STATUSES))
     risk_level = fields.String(validate=validate.OneOf((*RISK_LEVELS, "none")))
-    q = fields.String(validate=validate.Length(max=200))
+    q = fields.String(validate=validate.Length(max=MAX_QUERY_LENGTH))
 
 
 @blp.route("/projects", methods=["GET"])

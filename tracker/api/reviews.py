@@ -17,6 +17,7 @@ from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
+from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1", description="Risk reviews")
@@ -49,7 +50,11 @@ class RiskReviewSchema(Schema):
     catalogue_version = fields.String(dump_only=True)
     #: factor code → choice code, every factor of the catalogue
     answers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    summary = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000))
+    summary = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=text_limit(RiskReview.summary)),
+    )
     likelihood = fields.Integer(dump_only=True)
     impact = fields.Integer(dump_only=True)
     score = fields.Integer(dump_only=True)
@@ -80,7 +85,9 @@ class RiskReviewSchema(Schema):
 class RiskReviewDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     conditions = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=5000)
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=text_limit(RiskReview.conditions)),
     )
     #: required to approve; must be in the future
     valid_until = fields.Date(load_default=None, allow_none=True)

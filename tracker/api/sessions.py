@@ -16,19 +16,25 @@ from marshmallow import Schema, fields, post_dump, validate
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.cases.sessions import service as advice
-from tracker.cases.sessions.models import AdvisorySession
+from tracker.cases.sessions.models import AdvisorySession, FollowUp
+from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
 blp = Blueprint("api_sessions", __name__, url_prefix="/api/v1", description="Advisory sessions")
 
-TEXT = validate.Length(max=20000)
-SHORT = validate.Length(min=1, max=300)
+ADVICE = validate.Length(max=text_limit(AdvisorySession.advice))
+NOTES = validate.Length(max=text_limit(AdvisorySession.privileged_notes))
+LIST_ITEM = validate.Length(min=1, max=advice.LIST_ITEM_MAX)
 
 
 class FollowUpSchema(Schema):
     id = fields.Integer(dump_only=True)
-    title = fields.String(required=True, validate=SHORT)
-    owner = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(FollowUp.title))
+    )
+    owner = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(FollowUp.owner))
+    )
     due_on = fields.Date(required=True)
     done = fields.Boolean(dump_only=True)
     done_at = fields.AwareDateTime(dump_only=True, allow_none=True)
@@ -47,9 +53,9 @@ class AdvisorySessionSummarySchema(Schema):
     duration_minutes = fields.Integer(
         required=True, validate=validate.Range(min=1, max=advice.MAX_DURATION)
     )
-    attendees = fields.List(fields.String(validate=SHORT), load_default=list)
-    topics = fields.List(fields.String(validate=SHORT), load_default=list)
-    advice = fields.String(load_default="", validate=TEXT)
+    attendees = fields.List(fields.String(validate=LIST_ITEM), load_default=list)
+    topics = fields.List(fields.String(validate=LIST_ITEM), load_default=list)
+    advice = fields.String(load_default="", validate=ADVICE)
     follow_ups = fields.List(fields.Nested(FollowUpSchema), load_default=list)
     lawyer_id = fields.Integer(dump_only=True)
     version = fields.Integer(dump_only=True)
@@ -58,7 +64,7 @@ class AdvisorySessionSummarySchema(Schema):
 
 class AdvisorySessionSchema(AdvisorySessionSummarySchema):
     #: lawyers' work product: absent from every response to a non-lawyer
-    privileged_notes = fields.String(load_default="", validate=TEXT)
+    privileged_notes = fields.String(load_default="", validate=NOTES)
 
     @post_dump(pass_original=True)
     def _privileged_only_for_lawyers(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
@@ -71,10 +77,10 @@ class AdvisorySessionPatchSchema(Schema):
     version = fields.Integer(required=True)
     held_on = fields.Date()
     duration_minutes = fields.Integer(validate=validate.Range(min=1, max=advice.MAX_DURATION))
-    attendees = fields.List(fields.String(validate=SHORT))
-    topics = fields.List(fields.String(validate=SHORT))
-    advice = fields.String(validate=TEXT)
-    privileged_notes = fields.String(validate=TEXT)
+    attendees = fields.List(fields.String(validate=LIST_ITEM))
+    topics = fields.List(fields.String(validate=LIST_ITEM))
+    advice = fields.String(validate=ADVICE)
+    privileged_notes = fields.String(validate=NOTES)
     #: follow-ups to add
     follow_ups = fields.List(fields.Nested(FollowUpSchema))
 

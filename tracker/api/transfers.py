@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.transfers import queries, service
@@ -45,7 +46,9 @@ class TransferSchema(Schema):
     partner_id = fields.Integer(required=True, validate=_id)
     asset_ids = fields.List(fields.Integer(validate=_id), load_default=list)
     attachment_ids = fields.List(fields.Integer(validate=_id), load_default=list)
-    purpose = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    purpose = fields.String(
+        required=True, validate=validate.Length(min=1, max=text_limit(TransferRequest.purpose))
+    )
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     planned_on = fields.Date(required=True)
 
@@ -83,7 +86,9 @@ class TransferOutSchema(Schema):
 
 class TransferDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(tuple(service.DECISIONS)))
-    note = fields.String(load_default="", validate=validate.Length(max=5000))
+    note = fields.String(
+        load_default="", validate=validate.Length(max=text_limit(TransferRequest.decision_note))
+    )
     #: optional: the version the decider saw (HTML forms send it)
     version = fields.Integer(load_default=None)
 

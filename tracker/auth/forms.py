@@ -15,23 +15,32 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.auth.models import LOCALES, ORG_KINDS, ROLES
+from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
+from tracker.auth.passwords import MAX_INPUT_LENGTH
+from tracker.auth.totp import MAX_OTP_LENGTH
+from tracker.db import text_limit
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=text_limit(User.email))])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_INPUT_LENGTH)]
+    )
     submit = SubmitField(_l("Sign in"))
 
 
 class TotpForm(FlaskForm):
-    otp = StringField(_l("One-time code"), validators=[DataRequired(), Length(max=16)])
+    otp = StringField(_l("One-time code"), validators=[DataRequired(), Length(max=MAX_OTP_LENGTH)])
     submit = SubmitField(_l("Verify"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_INPUT_LENGTH)]
+    )
+    new = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=MAX_INPUT_LENGTH)]
+    )
     submit = SubmitField(_l("Change password"))
 
 
@@ -45,10 +54,10 @@ class PlainForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=text_limit(User.email))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=text_limit(User.name))])
     role = SelectField(_l("Role"), choices=[SelectChoice(r) for r in ROLES])
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=1024)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=MAX_INPUT_LENGTH)])
     organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
     zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False)
     locale = SelectField(_l("Language"), choices=[SelectChoice(loc) for loc in LOCALES])
@@ -57,15 +66,29 @@ class UserForm(FlaskForm):
 
 
 class ZoneForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
-    name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=200)])
-    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=200)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=text_limit(Zone.code))])
+    name_en = StringField(
+        _l("Name (English)"), validators=[DataRequired(), Length(max=text_limit(Zone.name_en))]
+    )
+    name_ko = StringField(
+        _l("Name (Korean)"), validators=[DataRequired(), Length(max=text_limit(Zone.name_ko))]
+    )
+    industry = StringField(
+        _l("Industry"), validators=[Optional(), Length(max=text_limit(Zone.industry))]
+    )
     submit = SubmitField(_l("Add zone"))
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=text_limit(Organization.name))]
+    )
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in ORG_KINDS])
-    country = StringField(_l("Country (ISO code)"), validators=[DataRequired(), Length(2, 2)])
+    country = StringField(
+        _l("Country (ISO code)"),
+        validators=[
+            DataRequired(),
+            Length(text_limit(Organization.country), text_limit(Organization.country)),
+        ],
+    )
     submit = SubmitField(_l("Add organisation"))

@@ -12,6 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+#: the longest password text a form or the API takes at all (sign-in included); a new
+#: password is further held to MAX_LENGTH
+MAX_INPUT_LENGTH = 1024
 
 
 def _hasher() -> PasswordHasher:

@@ -14,6 +14,8 @@ from tracker.auth.models import User
 from tracker.db import db
 
 TOTP_CONTEXT = b"totp-secret"
+#: the longest one-time code text a form or the API takes (a TOTP code is 6 digits)
+MAX_OTP_LENGTH = 16
 
 
 def totp_secret(user: User) -> str | None:

@@ -26,6 +26,8 @@ from tracker.db import db
 #: words of a query: letters and digits of any script (Hangul included); the rest separates
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
+#: the longest search text a form or the API takes
+MAX_QUERY_LENGTH = 200
 FTS_TABLE = "search_entries_fts"
 
 

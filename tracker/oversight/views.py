@@ -14,6 +14,8 @@ from wtforms.validators import Length, Optional
 
 from tracker import policy
 from tracker.audit import service
+from tracker.audit.models import AuditEvent
+from tracker.db import text_limit
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("audit", __name__, template_folder="templates")
@@ -27,8 +29,12 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     actor_id = IntegerField(_l("Actor id"), validators=[Optional()])
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
+    action = StringField(
+        _l("Action"), validators=[Optional(), Length(max=text_limit(AuditEvent.action))]
+    )
+    object_type = StringField(
+        _l("Object type"), validators=[Optional(), Length(max=text_limit(AuditEvent.object_type))]
+    )
     object_id = IntegerField(_l("Object id"), validators=[Optional()])
     since = DateTimeLocalField(_l("Since (UTC)"), validators=[Optional()])
     until = DateTimeLocalField(_l("Until (UTC)"), validators=[Optional()])

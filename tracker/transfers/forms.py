@@ -19,7 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES
+from tracker.db import text_limit
+from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
 
 CHANNEL_LABELS: dict[str, Any] = {
     "secure_platform": _l("Secure platform"),
@@ -56,7 +57,9 @@ class TransferForm(FlaskForm):
     attachment_ids = SelectMultipleField(
         _l("Files"), coerce=int, choices=[], validators=[Optional()]
     )
-    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
+    purpose = TextAreaField(
+        _l("Purpose"), validators=[DataRequired(), Length(max=text_limit(TransferRequest.purpose))]
+    )
     channel = SelectField(
         _l("Channel"),
         choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
@@ -72,7 +75,10 @@ class DecisionForm(FlaskForm):
         choices=[SelectChoice("approve", _l("Approve")), SelectChoice("deny", _l("Deny"))],
         validators=[InputRequired()],
     )
-    note = TextAreaField(_l("Note (required to deny)"), validators=[Length(max=5000)])
+    note = TextAreaField(
+        _l("Note (required to deny)"),
+        validators=[Length(max=text_limit(TransferRequest.decision_note))],
+    )
     #: the version the operator saw; a stale one answers 409
     version = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Record the decision"))

@@ -39,7 +39,7 @@ class TransferRequest(Model):
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
     #: the foreign organisation that would receive the technology
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.Text)
+    purpose: Mapped[str] = mapped_column(sa.Text, info={"max_length": 5000})
     channel: Mapped[str] = mapped_column(str_enum(*CHANNELS, name="channel"))
     planned_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
     status: Mapped[str] = mapped_column(str_enum(*TRANSFER_STATUSES, name="status"))
@@ -49,7 +49,7 @@ class TransferRequest(Model):
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
-    decision_note: Mapped[str | None] = mapped_column(sa.Text)
+    decision_note: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 5000})
     #: the checks as they stood when the operator decided
     decision_checks: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     version: Mapped[int] = mapped_column(default=1)

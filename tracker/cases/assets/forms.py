@@ -25,8 +25,12 @@ from tracker.cases.assets.models import (
     NCT_STATUSES,
     SENSITIVITIES,
     STRATEGIC_ITEM,
+    AssetDeadline,
+    IpAsset,
 )
+from tracker.cases.assets.service import JURISDICTIONS_TEXT_MAX
 from tracker.cases.labels import value_choices
+from tracker.db import text_limit
 
 
 class OwnerForm(Form):
@@ -41,31 +45,46 @@ class DeadlineForm(Form):
         _l("Deadline"), choices=value_choices(DEADLINE_KINDS, blank=True), validate_choice=False
     )
     due_on = DateField(_l("Due on"), validators=[Optional()])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    note = StringField(
+        _l("Note"), validators=[Optional(), Length(max=text_limit(AssetDeadline.note))]
+    )
     done = BooleanField(_l("Done"))
 
 
 class AssetForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=text_limit(IpAsset.title))]
+    )
     kind = SelectField(_l("Kind"), choices=value_choices(ASSET_KINDS))
     sensitivity = SelectField(_l("Sensitivity"), choices=value_choices(SENSITIVITIES))
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=text_limit(IpAsset.description))]
+    )
     jurisdictions = StringField(
         _l("Jurisdictions (ISO codes, EP, WO; comma-separated)"),
-        validators=[Optional(), Length(max=400)],
+        validators=[Optional(), Length(max=JURISDICTIONS_TEXT_MAX)],
     )
     owners = FieldList(FormField(OwnerForm), min_entries=3, max_entries=20)
-    application_no = StringField(_l("Application number"), validators=[Length(max=100)])
+    application_no = StringField(
+        _l("Application number"), validators=[Length(max=text_limit(IpAsset.application_no))]
+    )
     filed_on = DateField(_l("Filed on"), validators=[Optional()])
-    registration_no = StringField(_l("Registration number"), validators=[Length(max=100)])
+    registration_no = StringField(
+        _l("Registration number"), validators=[Length(max=text_limit(IpAsset.registration_no))]
+    )
     registered_on = DateField(_l("Registered on"), validators=[Optional()])
     nct_status = SelectField(_l("National core technology"), choices=value_choices(NCT_STATUSES))
-    nct_ref = StringField(_l("Approval or report reference"), validators=[Length(max=100)])
+    nct_ref = StringField(
+        _l("Approval or report reference"), validators=[Length(max=text_limit(IpAsset.nct_ref))]
+    )
     strategic_item = SelectField(_l("Strategic item"), choices=value_choices(STRATEGIC_ITEM))
-    export_licence_ref = StringField(_l("Export licence"), validators=[Length(max=100)])
+    export_licence_ref = StringField(
+        _l("Export licence"), validators=[Length(max=text_limit(IpAsset.export_licence_ref))]
+    )
     export_licence_until = DateField(_l("Export licence valid until"), validators=[Optional()])
     originality_cert_no = StringField(
-        _l("Originality certificate number"), validators=[Length(max=100)]
+        _l("Originality certificate number"),
+        validators=[Length(max=text_limit(IpAsset.originality_cert_no))],
     )
     confidentiality_marked = BooleanField(_l("Documents carry a confidentiality marking"))
     deadlines = FieldList(FormField(DeadlineForm), min_entries=3, max_entries=50)

@@ -45,7 +45,7 @@ class IpAsset(Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[str] = mapped_column(str_enum(*ASSET_KINDS, name="kind"))
     sensitivity: Mapped[str] = mapped_column(str_enum(*SENSITIVITIES, name="sensitivity"))
-    description: Mapped[str | None] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 20_000})
     #: ISO 3166 alpha-2 codes (and "EP", "WO" for regional and PCT filings)
     jurisdictions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     application_no: Mapped[str | None] = mapped_column(sa.String(100))

@@ -33,6 +33,8 @@ from tracker.db import db
 
 #: regional and international filings besides the ISO 3166 countries
 EXTRA_JURISDICTIONS = frozenset({"EP", "WO"})
+#: the longest jurisdictions text of the asset page (codes, comma-separated)
+JURISDICTIONS_TEXT_MAX = 400
 
 ASSET_FIELDS = (
     "title",

@@ -23,22 +23,34 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES
+from tracker.cases.disclosures.models import Disclosure, Inventor
 from tracker.cases.labels import value_choices
+from tracker.db import text_limit
 
 INVENTOR_ROWS = 5
 
 
 class InventorRow(Form):
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=text_limit(Inventor.name))])
     share_pct = DecimalField(_l("Share (percent)"), places=None, validators=[Optional()])
-    nationality = StringField(_l("Nationality (ISO code)"), validators=[Optional(), Length(max=2)])
-    employer = StringField(_l("Employer"), validators=[Optional(), Length(max=300)])
+    nationality = StringField(
+        _l("Nationality (ISO code)"),
+        validators=[Optional(), Length(max=text_limit(Inventor.nationality))],
+    )
+    employer = StringField(
+        _l("Employer"), validators=[Optional(), Length(max=text_limit(Inventor.employer))]
+    )
 
 
 class DisclosureForm(FlaskForm):
     version = HiddenField()
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=text_limit(Disclosure.title))]
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[DataRequired(), Length(max=text_limit(Disclosure.description))],
+    )
     conceived_on = DateField(_l("Conceived on"), validators=[DataRequired()])
     disclosed_externally = BooleanField(_l("Already shown outside the company"))
     inventors = FieldList(FormField(InventorRow), min_entries=INVENTOR_ROWS)
@@ -78,7 +90,9 @@ class DisclosureDecisionForm(FlaskForm):
         choices=value_choices(("accept", "reject", "needs_info"), DECISION_LABELS),
         validators=[InputRequired()],
     )
-    note = TextAreaField(_l("Note to the company"), validators=[Length(max=5000)])
+    note = TextAreaField(
+        _l("Note to the company"), validators=[Length(max=text_limit(Disclosure.reviewer_note))]
+    )
     asset_kind = SelectField(_l("Asset kind"), choices=value_choices(ASSET_KINDS))
     asset_sensitivity = SelectField(
         _l("Asset sensitivity"),

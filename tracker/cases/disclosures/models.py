@@ -23,7 +23,7 @@ class Disclosure(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
-    description: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text, info={"max_length": 20_000})
     conceived_on: Mapped[dt.date] = mapped_column(sa.Date)
     #: shown outside the company before filing (a novelty risk)
     disclosed_externally: Mapped[bool] = mapped_column(default=False)
@@ -32,7 +32,7 @@ class Disclosure(Model):
     )
     filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    reviewer_note: Mapped[str | None] = mapped_column(sa.Text)
+    reviewer_note: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 5000})
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: the IP asset created when the disclosure was accepted
     asset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ip_assets.id"))

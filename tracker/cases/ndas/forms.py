@@ -17,7 +17,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.cases.labels import value_choices
+from tracker.cases.ndas.models import Nda
 from tracker.cases.ndas.service import SETTABLE_STATUSES
+from tracker.db import text_limit
 
 
 class NdaForm(FlaskForm):
@@ -25,8 +27,12 @@ class NdaForm(FlaskForm):
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     effective_on = DateField(_l("Effective from"), validators=[DataRequired()])
     expires_on = DateField(_l("Expires on"), validators=[DataRequired()])
-    governing_law = StringField(_l("Governing law"), validators=[Length(max=100)])
-    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=10_000)])
+    governing_law = StringField(
+        _l("Governing law"), validators=[Length(max=text_limit(Nda.governing_law))]
+    )
+    purpose = TextAreaField(
+        _l("Purpose"), validators=[Optional(), Length(max=text_limit(Nda.purpose))]
+    )
     asset_ids = SelectMultipleField(_l("Covered assets"), coerce=int, validate_choice=False)
     return_or_destroy = BooleanField(_l("Return-or-destroy clause"))
     audit_rights = BooleanField(_l("Audit rights"))

@@ -36,7 +36,7 @@ class Nda(Model):
     effective_on: Mapped[dt.date] = mapped_column(sa.Date)
     expires_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
     governing_law: Mapped[str | None] = mapped_column(sa.String(100))
-    purpose: Mapped[str | None] = mapped_column(sa.Text)
+    purpose: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 10_000})
     return_or_destroy: Mapped[bool] = mapped_column(default=False)
     audit_rights: Mapped[bool] = mapped_column(default=False)
     #: as recorded; an `active` NDA past its expiry date reads as `expired` (see `effective_status`)

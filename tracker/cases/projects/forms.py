@@ -16,9 +16,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.cases.labels import value_choices
-from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS
+from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.projects.service import MAX_BUDGET_KRW
 from tracker.cases.reviews.models import RISK_LEVELS
+from tracker.cases.search import MAX_QUERY_LENGTH
+from tracker.db import text_limit
 
 
 class ProjectFilterForm(FlaskForm):
@@ -34,12 +36,16 @@ class ProjectFilterForm(FlaskForm):
     risk_level = SelectField(
         _l("Risk level"), choices=value_choices((*RISK_LEVELS, "none"), blank=True), default=""
     )
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=MAX_QUERY_LENGTH)])
 
 
 class ProjectForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    code = StringField(
+        _l("Code"), validators=[DataRequired(), Length(max=text_limit(Project.code))]
+    )
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=text_limit(Project.title))]
+    )
     zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False)
     company_id = SelectField(_l("Lead company"), coerce=int, validate_choice=False)
     partner_ids = SelectMultipleField(_l("Foreign partners"), coerce=int, validate_choice=False)

@@ -18,13 +18,17 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.cases.labels import value_choices
 from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
+from tracker.db import text_limit
 
 
 def review_form(locale: str, formdata: Any = None, defaults: dict[str, str] | None = None) -> Any:
     """A form with one choice per catalogue factor (labels in `locale`), pre-filled."""
 
     class ReviewForm(FlaskForm):
-        summary = TextAreaField(_l("Summary"), validators=[Length(max=20000)])
+        summary = TextAreaField(
+            _l("Summary"), validators=[Length(max=text_limit(RiskReview.summary))]
+        )
         submit = SubmitField(_l("Submit for decision"))
 
     for factor in risk.catalogue()["factors"]:
@@ -60,5 +64,7 @@ class ReviewDecisionForm(FlaskForm):
         validators=[InputRequired()],
     )
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
-    conditions = TextAreaField(_l("Conditions"), validators=[Length(max=5000)])
+    conditions = TextAreaField(
+        _l("Conditions"), validators=[Length(max=text_limit(RiskReview.conditions))]
+    )
     submit = SubmitField(_l("Decide"))

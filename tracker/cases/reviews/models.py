@@ -34,14 +34,14 @@ class RiskReview(Model):
     impact: Mapped[int]
     score: Mapped[int]
     level: Mapped[str] = mapped_column(str_enum(*RISK_LEVELS, name="level"))
-    summary: Mapped[str | None] = mapped_column(sa.Text)
+    summary: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 20_000})
     status: Mapped[str] = mapped_column(
         str_enum(*REVIEW_STATUSES, name="status"), default="submitted"
     )
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    conditions: Mapped[str | None] = mapped_column(sa.Text)
+    conditions: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 5000})
     valid_until: Mapped[dt.date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

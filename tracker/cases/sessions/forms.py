@@ -19,12 +19,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.cases.sessions.models import AdvisorySession, FollowUp
+from tracker.cases.sessions.service import LIST_TEXT_MAX
+from tracker.db import text_limit
+
 FOLLOW_UP_ROWS = 3
 
 
 class FollowUpRow(Form):
-    title = StringField(_l("Action"), validators=[Optional(), Length(max=300)])
-    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=200)])
+    title = StringField(
+        _l("Action"), validators=[Optional(), Length(max=text_limit(FollowUp.title))]
+    )
+    owner = StringField(
+        _l("Owner"), validators=[Optional(), Length(max=text_limit(FollowUp.owner))]
+    )
     due_on = DateField(_l("Due on"), validators=[Optional()])
 
 
@@ -38,11 +46,16 @@ class SessionForm(FlaskForm):
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(min=1, max=24 * 60)]
     )
-    attendees = TextAreaField(_l("Attendees (one per line)"), validators=[Length(max=5000)])
-    topics = TextAreaField(_l("Topics (one per line)"), validators=[Length(max=5000)])
-    advice = TextAreaField(_l("Advice for the client"), validators=[Length(max=20000)])
+    attendees = TextAreaField(
+        _l("Attendees (one per line)"), validators=[Length(max=LIST_TEXT_MAX)]
+    )
+    topics = TextAreaField(_l("Topics (one per line)"), validators=[Length(max=LIST_TEXT_MAX)])
+    advice = TextAreaField(
+        _l("Advice for the client"), validators=[Length(max=text_limit(AdvisorySession.advice))]
+    )
     privileged_notes = TextAreaField(
-        _l("Privileged notes (lawyers only)"), validators=[Length(max=20000)]
+        _l("Privileged notes (lawyers only)"),
+        validators=[Length(max=text_limit(AdvisorySession.privileged_notes))],
     )
     follow_ups = FieldList(FormField(FollowUpRow), min_entries=FOLLOW_UP_ROWS)
     submit = SubmitField(_l("Save"))

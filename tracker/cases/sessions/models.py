@@ -24,9 +24,9 @@ class AdvisorySession(Model):
     attendees: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: advice for the client
-    advice: Mapped[str] = mapped_column(sa.Text, default="")
+    advice: Mapped[str] = mapped_column(sa.Text, default="", info={"max_length": 20_000})
     #: lawyers' work product: never leaves the lawyer role
-    privileged_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    privileged_notes: Mapped[str] = mapped_column(sa.Text, default="", info={"max_length": 20_000})
     lawyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,10 @@ from tracker.errors import InvalidInput
 SCALAR_FIELDS = ("held_on", "duration_minutes", "advice", "privileged_notes")
 LIST_FIELDS = ("attendees", "topics")
 MAX_DURATION = 24 * 60
+#: the longest attendees or topics text of the session page (one entry a line)
+LIST_TEXT_MAX = 5000
+#: the longest single attendee or topic (an entry of the JSON list)
+LIST_ITEM_MAX = 300
 
 
 def sessions_query(project: Project) -> sa.Select[AdvisorySession]:
