@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.transfers.helpers import PLANNED, approved_review
+from tests.support import PLANNED, approved_review
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token
-from tests.transfers.helpers import PLANNED
+from tests.support import PLANNED, csrf_token
 from tracker.db import db
 from tracker.transfers import service
 from tracker.transfers.models import TransferRequest
