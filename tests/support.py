@@ -36,6 +36,7 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db, normalise_database_url
+from tracker.transfers.service import TransferDraft
 
 TEST_PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
@@ -458,6 +459,20 @@ def transfer_body(w: Any, **over: Any) -> dict[str, Any]:
     }
     data.update(over)
     return data
+
+
+def transfer_draft(w: Any, **over: Any) -> TransferDraft:
+    """The service's draft of a transfer request of `gate_world` that passes every check."""
+    data: dict[str, Any] = dict(
+        partner_id=w.partner.id,
+        asset_ids=[w.asset.id],
+        attachment_ids=[],
+        purpose="Joint test",
+        channel="secure_platform",
+        planned_on=PLANNED,
+    )
+    data.update(over)
+    return TransferDraft(**data)
 
 
 def checks_by_code(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -15,6 +15,7 @@ from tests.support import (
     MARKER,
     audit_actions,
     blob_files,
+    csrf_token,
     grep_tree,
     multipart,
     pdf,
@@ -445,8 +446,6 @@ def test_cookie_upload_needs_the_csrf_header_and_never_spools_the_body(
     """A browser session uploading through the API: the CSRF token comes from the header, and
     Werkzeug's form parser (which would spool the plaintext to a temporary file) never runs."""
     import werkzeug.formparser
-
-    from tests.support import csrf_token
 
     def no_spooling(*args, **kwargs):
         raise AssertionError("the multipart body was parsed (and spooled) by Werkzeug")

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.support import PLANNED, run_in_threads
+from tests.support import run_in_threads, transfer_draft
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
@@ -28,15 +28,7 @@ def test_one_decision_per_request_and_one_chain(app, gate_world, runner):
     w = gate_world
     ids = []
     for _ in range(REQUESTS):
-        draft = service.TransferDraft(
-            partner_id=w.partner.id,
-            asset_ids=[w.asset.id],
-            attachment_ids=[],
-            purpose="Joint test",
-            channel="secure_platform",
-            planned_on=PLANNED,
-        )
-        t = service.file_transfer(w.users["company"], w.project, draft)
+        t = service.file_transfer(w.users["company"], w.project, transfer_draft(w))
         ids.append(t.id)
     operator_id = w.users["operator"].id
     db.session.commit()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import PLANNED, checks_by_code, transfer_body
+from tests.support import PLANNED, approved_review, checks_by_code, transfer_body
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 from tracker.transfers.gate import CHECK_CODES
@@ -175,7 +175,6 @@ def test_review_validity_must_be_strictly_after_the_planned_date(gate_world, api
 
 
 def test_newer_critical_review_is_not_rescued_by_an_older_one(gate_world, api_as):
-    from tests.support import approved_review
 
     w = gate_world
     newer = approved_review(
