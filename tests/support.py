@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import io
 import os
 import re
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tracker import create_app, errors, keys
+from tracker import create_app, keys
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
@@ -265,6 +266,8 @@ def hold_after_version_check(monkeypatch: pytest.MonkeyPatch) -> None:
     fails at flush. (SQLite serialises writers from BEGIN IMMEDIATE, so there the second sees
     the new version and answers 409 from the check itself: no barrier, it would wait in vain.)"""
     if db.engine.dialect.name == "postgresql":
+        # by its full name: the package attribute `tracker.errors` is tracker.web.errors
+        errors = importlib.import_module("tracker.errors")
         wait_after(monkeypatch, errors, "check_version")
 
 
