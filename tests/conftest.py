@@ -19,16 +19,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from tests.support import (  # noqa: F401  (re-exported for older imports)
-    ROLES,
-    TEST_PASSWORD,
-    ApiClient,
-    FreshContextClient,
-    csrf_token,
-    database_url,
-    make_test_app,
-    sign_in,
-)
+from tests.support import TEST_PASSWORD, ApiClient, database_url, make_test_app, sign_in
 from tracker.auth import service as auth_service
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import hash_password

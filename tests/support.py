@@ -1,10 +1,23 @@
-"""Test helpers shared by every test package (import them as `from tests.support import ...`;
-`conftest` is not importable reliably once sub-folders have their own conftest.py)."""
+"""The one home of the test helpers: plain functions, classes and constants, imported as
+`from tests.support import ...`. Fixtures live in the `conftest.py` of the folder that needs
+them; no test imports a `conftest` module.
+
+Sections: databases and the app, clients, statements and downloads, the race harness,
+attachments, case records (projects, assets, NDAs, disclosures, sessions, reviews), transfers.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import importlib
+import io
 import os
 import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +26,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tracker import create_app, keys
-from tracker.db import normalise_database_url
+from tracker.attachments.models import AttachmentVersion
+from tracker.audit.models import AuditEvent
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.disclosures import service as disclosures
+from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
+from tracker.cases.sessions import service as advice
+from tracker.cases.sessions.models import AdvisorySession
+from tracker.db import db, normalise_database_url
+from tracker.transfers.service import TransferDraft
 
 TEST_PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
+OUTSIDERS = ("lawyer", "company", "operator")  # the roles `world` also has outside its project
 
 
 def _postgres_url(base: str, worker_id: str) -> str:
@@ -127,27 +152,31 @@ class ApiClient:
         return self.client.put(path, headers=self._headers(kw.pop("headers", None)), **kw)
 
 
-class StatementCounter:
-    """Counts the SQL statements an engine runs inside a `with` block."""
+# --- statements and downloads ----------------------------------------------------------------
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine, self.count = engine, 0
 
-    def _count(self, *_args: Any) -> None:
-        self.count += 1
+def count(model: type) -> int:
+    """How many rows `model` has (as this test's session sees them)."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
 
-    def __enter__(self) -> StatementCounter:
-        sa.event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._count)
+@contextlib.contextmanager
+def statements() -> Iterator[list[str]]:
+    """Collect the SQL statements run on the engine inside the block."""
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def xlsx_rows(data: bytes) -> list[list[Any]]:
     """The first sheet of an XLSX download as rows of values."""
-    import io
-
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True)
@@ -155,3 +184,299 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
         return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     finally:
         book.close()
+
+
+# --- the race harness --------------------------------------------------------------------------
+# Tests marked `real_commits` race two requests (or many threads) on real connections. The
+# harness starts the threads together and can hold each one after a chosen function, so that
+# all pass a check before any writes: the race is then real on PostgreSQL, not a matter of luck.
+
+
+def run_in_threads(*calls: Callable[[], Any], timeout: float | None = None) -> list[Any]:
+    """Run every call in a thread of its own, all at once; wait for them and return their
+    results in order. An exception raised in a thread is raised here."""
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            results[i] = call()
+        except BaseException as exc:  # handed to the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def wait_after(
+    monkeypatch: pytest.MonkeyPatch,
+    module: Any,
+    name: str,
+    *,
+    parties: int = 2,
+    timeout: float = 10,
+    when: Callable[..., bool] | None = None,
+    give_up: bool = False,
+) -> None:
+    """Replace `module.name` so that each call runs the original, then waits at a barrier of
+    `parties` threads. The function is replaced in every `tracker` module that bound it by
+    name (`from x import name`) as well, so callers see the copy wherever they import it from.
+    `when(*args)` limits the wait to some calls; with `give_up` a thread that waits in vain
+    (the other one was serialised behind it) goes on after `timeout`."""
+    original = getattr(module, name)
+    barrier = threading.Barrier(parties)
+
+    def then_wait(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        if when is None or when(*args):
+            try:
+                barrier.wait(timeout=timeout)
+            except threading.BrokenBarrierError:
+                if not give_up:
+                    raise
+        return result
+
+    holders = [module] + [
+        m
+        for n, m in list(sys.modules.items())
+        if n.startswith("tracker") and m is not module and getattr(m, name, None) is original
+    ]
+    for holder in holders:
+        monkeypatch.setattr(holder, name, then_wait)
+
+
+def race_patches(clients: list[Any], path: str, bodies: list[dict[str, Any]]) -> list[int]:
+    """PATCH `path` from every client at once, each with its body; the statuses in order."""
+    return run_in_threads(
+        *[
+            lambda c=c, b=b: c.patch(path, json=b).status_code
+            for c, b in zip(clients, bodies, strict=True)
+        ]
+    )
+
+
+def hold_after_version_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL both requests pass the version check before either writes, so the loser
+    fails at flush. (SQLite serialises writers from BEGIN IMMEDIATE, so there the second sees
+    the new version and answers 409 from the check itself: no barrier, it would wait in vain.)"""
+    if db.engine.dialect.name == "postgresql":
+        # by its full name: the package attribute `tracker.errors` is tracker.web.errors
+        errors = importlib.import_module("tracker.errors")
+        wait_after(monkeypatch, errors, "check_version")
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+MARKER = b"PLAINTEXT-MARKER-7f3a9c"
+
+
+def pdf(size: int = 1000, marker: bytes = MARKER) -> bytes:
+    """A PDF-looking file of exactly `size` bytes, carrying `marker` several times."""
+    head = b"%PDF-1.7\n" + marker + b"\n"
+    body = (marker + b" ") * (size // (len(marker) + 1) + 1)
+    return (head + body)[:size]
+
+
+def blob_files(root: Path) -> list[Path]:
+    if not root.exists():
+        return []
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def upload(api: Any, project_id: int, data: bytes, name: str = "report.pdf", **fields: Any) -> Any:
+    form = {"file": (io.BytesIO(data), name), **{k: str(v) for k, v in fields.items()}}
+    return api.post(
+        f"/api/v1/projects/{project_id}/attachments",
+        data=form,
+        content_type="multipart/form-data",
+    )
+
+
+def raw_upload(api: Any, project_id: int, body: bytes, boundary: str = "XyZ") -> Any:
+    return api.post(
+        f"/api/v1/projects/{project_id}/attachments",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def multipart(parts: list[tuple[str, str | None, bytes]], boundary: str = "XyZ") -> bytes:
+    out = b""
+    for name, filename, value in parts:
+        disp = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"--{boundary}\r\nContent-Disposition: {disp}\r\n\r\n".encode() + value + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def version_rows() -> int:
+    return count(AttachmentVersion)
+
+
+def audit_actions(action: str) -> list[AuditEvent]:
+    return list(
+        db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == action)).scalars()
+    )
+
+
+def grep_tree(root: Path, needle: bytes) -> list[str]:
+    found = []
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            if needle in (Path(dirpath) / f).read_bytes():
+                found.append(f)
+    return found
+
+
+# --- case records --------------------------------------------------------------------------------
+
+CANARY = "CANARY-priv-7f3a9c1e"
+DISCLOSURE_READERS = {"lawyer", "company", "auditor"}
+SESSION_READERS = {"lawyer", "company"}
+REVIEW_ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}
+
+
+def disclosure_body(**over: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Gallium-nitride DC converter topology",
+        "description": "A soft-switching bridge that halves the losses at 800 V.",
+        "inventors": [
+            {"name": "Kim Minji", "share_pct": 60, "nationality": "KR", "employer": "Acme"},
+            {"name": "Jonas Weber", "share_pct": 40, "nationality": "DE", "employer": "ISIT"},
+        ],
+        "conceived_on": "2026-03-02",
+        "disclosed_externally": False,
+    }
+    body.update(over)
+    return body
+
+
+def session_body(**over: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "held_on": "2026-10-01",
+        "duration_minutes": 90,
+        "attendees": ["Kim Minji", "Lawyer Park"],
+        "topics": ["NDA scope", "Joint ownership"],
+        "advice": "Sign the NDA before sending the converter drawings.",
+        "privileged_notes": f"Partner may be in breach already. {CANARY}",
+        "follow_ups": [{"title": "Send NDA draft", "owner": "Lawyer Park", "due_on": "2026-10-15"}],
+    }
+    body.update(over)
+    return body
+
+
+def answers(index: int = 0, **over: str) -> dict[str, str]:
+    """Every factor answered with its `index`-th choice (0 lowest, -1 highest)."""
+    chosen = {f["code"]: f["choices"][index]["code"] for f in risk.catalogue()["factors"]}
+    chosen.update(over)
+    return chosen
+
+
+def make_disclosure(project: Project, filer: Any, **over: Any) -> Disclosure:
+    body = disclosure_body(**over)
+    body["conceived_on"] = dt.date.fromisoformat(body["conceived_on"])
+    return disclosures.file_disclosure(project, filer, body)
+
+
+def make_session(project: Project, lawyer: Any, **over: Any) -> AdvisorySession:
+    body = session_body(**over)
+    body["held_on"] = dt.date.fromisoformat(body["held_on"])
+    body["follow_ups"] = [
+        {**f, "due_on": dt.date.fromisoformat(f["due_on"])} for f in body["follow_ups"]
+    ]
+    return advice.record_session(project, lawyer, body)
+
+
+def make_review(project: Project, author: Any, index: int = 0) -> RiskReview:
+    return risk.submit_review(project, author, answers(index), "Looked at the partner setup.")
+
+
+def make_asset(project: Project, **over: Any) -> IpAsset:
+    asset = IpAsset(
+        project=project,
+        title=over.pop("title", "Converter layout"),
+        kind=over.pop("kind", "patent"),
+        sensitivity=over.pop("sensitivity", "confidential"),
+        jurisdictions=[],
+        **over,
+    )
+    db.session.add(asset)
+    db.session.flush()
+    return asset
+
+
+def fresh(model: type, ident: int) -> Any:
+    """The row as the database has it now (requests ran in their own sessions)."""
+    db.session.expire_all()
+    return db.session.get(model, ident)
+
+
+def assign_second_lawyer(project: Project, make_user: Any) -> Any:
+    """Another lawyer on the project: reviews need a second lawyer to decide them."""
+    lawyer = make_user("lawyer")
+    project.lawyers.append(lawyer)
+    db.session.flush()
+    return lawyer
+
+
+# --- transfers (the gate) ------------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 25)
+PLANNED = dt.date(2026, 12, 1)
+
+
+def approved_review(project: Any, author_id: int, **over: Any) -> RiskReview:
+    """An approved, low-level review of `project` (not yet added to the session)."""
+    data: dict[str, Any] = dict(
+        project=project,
+        catalogue_version="1",
+        answers={},
+        likelihood=2,
+        impact=2,
+        score=4,
+        level="low",
+        status="approved",
+        author_id=author_id,
+        reviewer_id=author_id,
+        decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        valid_until=dt.date(2027, 6, 1),
+    )
+    data.update(over)
+    return RiskReview(**data)
+
+
+def transfer_body(w: Any, **over: Any) -> dict[str, Any]:
+    """The API body of a transfer request of `gate_world` that passes every check."""
+    data = {
+        "partner_id": w.partner.id,
+        "asset_ids": [w.asset.id],
+        "attachment_ids": [],
+        "purpose": "Joint test of the membrane process",
+        "channel": "secure_platform",
+        "planned_on": PLANNED.isoformat(),
+    }
+    data.update(over)
+    return data
+
+
+def transfer_draft(w: Any, **over: Any) -> TransferDraft:
+    """The service's draft of a transfer request of `gate_world` that passes every check."""
+    data: dict[str, Any] = dict(
+        partner_id=w.partner.id,
+        asset_ids=[w.asset.id],
+        attachment_ids=[],
+        purpose="Joint test",
+        channel="secure_platform",
+        planned_on=PLANNED,
+    )
+    data.update(over)
+    return TransferDraft(**data)
+
+
+def checks_by_code(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["code"]: c for c in payload["checks"]}

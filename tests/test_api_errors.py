@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.support import make_test_app
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
 from tracker.errors import StateConflict
@@ -151,7 +152,6 @@ def test_html_paths_get_html_errors(make_user, browser_as):
 
 @pytest.mark.real_commits  # its own engine, not the test transaction
 def test_health_503_when_database_is_down(tmp_path_factory):
-    from tests.support import make_test_app
 
     app = make_test_app(tmp_path_factory, "sqlite:////nonexistent-dir/tracker.db")
     with app.app_context():

@@ -7,6 +7,7 @@ import stat
 import pytest
 import sqlalchemy as sa
 
+from tests.support import sign_in
 from tracker import ConfigurationError, create_app, keys
 from tracker.auth.models import User, Zone
 from tracker.db import db
@@ -161,7 +162,6 @@ def test_users_create_prompts(runner):
 
 
 def test_demo_loads_once_with_one_login_per_role(runner, client):
-    from tests.support import sign_in
     from tracker.demo import DEMO_PASSWORD
 
     first = runner.invoke(args=["demo"])

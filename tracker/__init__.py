@@ -18,7 +18,7 @@ from tracker.db import db, normalise_database_url
 from tracker.errors import ConfigurationError
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
 from tracker.i18n import LOCALES, select_locale, translation_directories
-from tracker.web import errors
+from tracker.web import errors as error_handlers
 
 log = logging.getLogger(__name__)
 #: `models` is imported for its side effect: every table is mapped before the first query
@@ -67,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for command in blueprints.COMMANDS:
         app.cli.add_command(command)
 
-    errors.register(app)
+    error_handlers.register(app)
     app.jinja_env.globals["LOCALES"] = LOCALES
     ui.init_app(app)
     return app

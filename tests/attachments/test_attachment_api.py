@@ -11,16 +11,19 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from tests.attachments.conftest import (
+from tests.support import (
     MARKER,
     audit_actions,
     blob_files,
+    csrf_token,
     grep_tree,
     multipart,
     pdf,
     raw_upload,
+    run_in_threads,
     upload,
     version_rows,
+    wait_after,
 )
 from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
 from tracker.attachments.models import AttachmentVersion
@@ -444,8 +447,6 @@ def test_cookie_upload_needs_the_csrf_header_and_never_spools_the_body(
     Werkzeug's form parser (which would spool the plaintext to a temporary file) never runs."""
     import werkzeug.formparser
 
-    from tests.support import csrf_token
-
     def no_spooling(*args, **kwargs):
         raise AssertionError("the multipart body was parsed (and spooled) by Werkzeug")
 
@@ -492,8 +493,6 @@ def test_concurrent_uploads_of_one_name_make_one_attachment(
 ) -> None:
     """Two uploads of the same name at once: one attachment with versions 1 and 2, never two
     attachments (and never two versions 1)."""
-    import threading
-
     from tracker.attachments import service
     from tracker.attachments.models import Attachment
 
@@ -503,32 +502,16 @@ def test_concurrent_uploads_of_one_name_make_one_attachment(
     db.session.close()  # this thread holds no transaction (on SQLite it would lock the writers)
     # Each upload waits in _target for the other one: without serialisation both look for the
     # name before either has created it. Serialised, the first waits in vain and goes on.
-    barrier = threading.Barrier(2)
-    original = service._target
+    wait_after(monkeypatch, service, "_target", timeout=2, give_up=True)
 
-    def target_then_wait(*args: Any) -> Any:
-        found = original(*args)
-        try:
-            barrier.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
-        return found
+    def send(i: int) -> Any:
+        return upload(clients[i], project_id, pdf(marker=b"c%d" % i), name="same.pdf")
 
-    monkeypatch.setattr(service, "_target", target_then_wait)
-    results: dict[int, Any] = {}
-
-    def send(i: int) -> None:
-        results[i] = upload(clients[i], project_id, pdf(marker=b"c%d" % i), name="same.pdf")
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(r.status_code for r in results.values()) == [201, 201], [
-        r.get_data(as_text=True)[:200] for r in results.values()
+    results = run_in_threads(lambda: send(0), lambda: send(1))
+    assert sorted(r.status_code for r in results) == [201, 201], [
+        r.get_data(as_text=True)[:200] for r in results
     ]
-    assert {r.get_json()["version"] for r in results.values()} == {1, 2}
+    assert {r.get_json()["version"] for r in results} == {1, 2}
     attachments = list(
         db.session.execute(
             sa.select(Attachment).where(Attachment.project_id == project_id)

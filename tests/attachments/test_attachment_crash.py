@@ -14,9 +14,8 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from tests.attachments.conftest import MARKER, grep_tree, multipart, pdf
 from tests.attachments.live import LiveServer, deploy, flask_cli
-from tests.conftest import database_url
+from tests.support import MARKER, database_url, grep_tree, multipart, pdf
 
 
 @pytest.fixture

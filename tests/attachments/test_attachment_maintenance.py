@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.attachments.conftest import blob_files, pdf, upload, version_rows
+from tests.support import blob_files, pdf, upload, version_rows
 from tracker import keys
 from tracker.attachments import maintenance
 from tracker.attachments.models import Attachment, AttachmentVersion

@@ -10,8 +10,7 @@ import pytest
 from flask import render_template_string
 from flask_login import login_user
 
-from tests.attachments.conftest import blob_files, pdf, upload, version_rows
-from tests.support import csrf_token
+from tests.support import blob_files, csrf_token, pdf, upload, version_rows
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
 

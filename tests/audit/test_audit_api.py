@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import TEST_PASSWORD, csrf_token
+from tests.support import TEST_PASSWORD, csrf_token
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.db import db

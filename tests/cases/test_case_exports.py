@@ -7,9 +7,8 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from case_files_helpers import OUTSIDERS
 
-from tests.support import xlsx_rows
+from tests.support import OUTSIDERS, xlsx_rows
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda

@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from case_files_helpers import statements
-
+from tests.support import statements
 from tracker.cases.assets.models import AssetDeadline, AssetOwner, IpAsset
 from tracker.cases.ndas.models import Nda
 from tracker.db import db

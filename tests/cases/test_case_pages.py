@@ -4,9 +4,8 @@ import datetime as dt
 import re
 
 import pytest
-from case_files_helpers import OUTSIDERS, ROLES, count, statements
 
-from tests.support import csrf_token
+from tests.support import OUTSIDERS, ROLES, count, csrf_token, statements
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 from flask import url_for
-from records_helpers import CANARY, ROLES, make_disclosure, make_review, session_body
 
+from tests.support import CANARY, ROLES, make_disclosure, make_review, session_body
 from tracker.audit.models import AuditEvent
 from tracker.cases.models import SearchEntry
 from tracker.db import db

@@ -4,8 +4,8 @@ and NDA writes do): a role that may not write gets 403, an outsider 404, whateve
 import datetime as dt
 
 import pytest
-from records_helpers import make_review, make_session
 
+from tests.support import make_review, make_session
 from tracker.cases.disclosures import service as disclosures
 
 BAD = {"unknown-field": True}

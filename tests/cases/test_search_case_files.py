@@ -2,8 +2,8 @@
 action an entry needs."""
 
 import pytest
-from case_files_helpers import OUTSIDERS, ROLES
 
+from tests.support import OUTSIDERS, ROLES
 from tracker.cases import search
 from tracker.db import db
 

@@ -1,7 +1,4 @@
-"""Fixtures of the gate tests: a fixed today and a project whose facts pass every check.
-
-(`tests/transfers` is a package, so this conftest does not replace the top-level one that
-other tests import as `conftest`.)"""
+"""Fixtures of the gate tests: a fixed today and a project whose facts pass every check."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.transfers.helpers import TODAY, approved_review
+from tests.support import TODAY, approved_review
 from tracker import clock
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda

@@ -3,13 +3,14 @@ decision per request and one unbroken chain (real commits, several connections).
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.transfers.helpers import PLANNED
+from tests.support import run_in_threads, transfer_draft
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
@@ -27,15 +28,7 @@ def test_one_decision_per_request_and_one_chain(app, gate_world, runner):
     w = gate_world
     ids = []
     for _ in range(REQUESTS):
-        draft = service.TransferDraft(
-            partner_id=w.partner.id,
-            asset_ids=[w.asset.id],
-            attachment_ids=[],
-            purpose="Joint test",
-            channel="secure_platform",
-            planned_on=PLANNED,
-        )
-        t = service.file_transfer(w.users["company"], w.project, draft)
+        t = service.file_transfer(w.users["company"], w.project, transfer_draft(w))
         ids.append(t.id)
     operator_id = w.users["operator"].id
     db.session.commit()
@@ -78,13 +71,10 @@ def test_one_decision_per_request_and_one_chain(app, gate_world, runner):
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [
-        threading.Thread(target=decider, args=(tid, n)) for tid in ids for n in range(DECIDERS)
-    ] + [threading.Thread(target=appender, args=(n,)) for n in range(APPENDERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(
+        *[functools.partial(decider, tid, n) for tid in ids for n in range(DECIDERS)],
+        *[functools.partial(appender, n) for n in range(APPENDERS)],
+    )
 
     assert errors == []
     assert sorted(tid for tid, _ in wins) == sorted(ids)  # exactly one winner per request

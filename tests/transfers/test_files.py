@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.transfers.helpers import body
+from tests.support import transfer_body
 from tracker.audit.models import AuditEvent
 from tracker.db import db
 from tracker.transfers.models import TransferFile
@@ -46,7 +46,8 @@ def test_file_hash_is_recorded_and_shown(gate_world, api_as):
     att = upload(api, w.project.id, data)
     digest = hashlib.sha256(data).hexdigest()
     r = api.post(
-        f"/api/v1/projects/{w.project.id}/transfers", json=body(w, attachment_ids=[att["id"]])
+        f"/api/v1/projects/{w.project.id}/transfers",
+        json=transfer_body(w, attachment_ids=[att["id"]]),
     )
     assert r.status_code == 201, r.get_json()
     files = r.get_json()["files"]
@@ -83,7 +84,7 @@ def test_files_alone_are_enough(gate_world, api_as):
     att = upload(api, w.project.id, document())
     r = api.post(
         f"/api/v1/projects/{w.project.id}/transfers",
-        json=body(w, asset_ids=[], attachment_ids=[att["id"]]),
+        json=transfer_body(w, asset_ids=[], attachment_ids=[att["id"]]),
     )
     assert r.status_code == 201 and r.get_json()["asset_ids"] == []
 
@@ -94,7 +95,8 @@ def test_attachment_of_another_project_is_422(gate_world, api_as, make_project):
     api = api_as(w.users["company"])
     att = upload(api, other.id, document(b"other"))
     r = api.post(
-        f"/api/v1/projects/{w.project.id}/transfers", json=body(w, attachment_ids=[att["id"]])
+        f"/api/v1/projects/{w.project.id}/transfers",
+        json=transfer_body(w, attachment_ids=[att["id"]]),
     )
     assert r.status_code == 422 and "attachment_ids" in r.get_json()["errors"]
     assert db.session.execute(sa.select(sa.func.count()).select_from(TransferFile)).scalar() == 0
@@ -119,7 +121,8 @@ def test_attachment_not_ready_is_422(gate_world, api_as):
     db.session.add(pending)
     db.session.commit()
     r = api_as(w.users["company"]).post(
-        f"/api/v1/projects/{w.project.id}/transfers", json=body(w, attachment_ids=[pending.id])
+        f"/api/v1/projects/{w.project.id}/transfers",
+        json=transfer_body(w, attachment_ids=[pending.id]),
     )
     assert r.status_code == 422 and "attachment_ids" in r.get_json()["errors"]
 
@@ -142,7 +145,7 @@ def test_a_file_of_an_asset_brings_the_asset_before_the_gate(gate_world, api_as)
     assert r.status_code == 201, r.get_json()
     r = api.post(
         f"/api/v1/projects/{w.project.id}/transfers",
-        json=body(w, asset_ids=[], attachment_ids=[r.get_json()["id"]]),
+        json=transfer_body(w, asset_ids=[], attachment_ids=[r.get_json()["id"]]),
     )
     assert r.status_code == 201, r.get_json()
     payload = r.get_json()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.transfers.helpers import PLANNED, body, checks_by_code
+from tests.support import PLANNED, approved_review, checks_by_code, transfer_body
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 from tracker.transfers.gate import CHECK_CODES
@@ -15,7 +15,7 @@ from tracker.transfers.gate import CHECK_CODES
 
 def file(api_as: Any, w: Any, **over: Any) -> Any:
     r = api_as(w.users["company"]).post(
-        f"/api/v1/projects/{w.project.id}/transfers", json=body(w, **over)
+        f"/api/v1/projects/{w.project.id}/transfers", json=transfer_body(w, **over)
     )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -175,7 +175,6 @@ def test_review_validity_must_be_strictly_after_the_planned_date(gate_world, api
 
 
 def test_newer_critical_review_is_not_rescued_by_an_older_one(gate_world, api_as):
-    from tests.transfers.helpers import approved_review
 
     w = gate_world
     newer = approved_review(

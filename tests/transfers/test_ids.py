@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.transfers.helpers import body
+from tests.support import transfer_body
 
 TOO_BIG = 2**31
 
@@ -21,7 +21,7 @@ TOO_BIG = 2**31
 def test_filing_with_an_id_out_of_range(gate_world, api_as, over, field):
     w = gate_world
     r = api_as(w.users["company"]).post(
-        f"/api/v1/projects/{w.project.id}/transfers", json=body(w, **over)
+        f"/api/v1/projects/{w.project.id}/transfers", json=transfer_body(w, **over)
     )
     assert r.status_code == 422, r.get_data(as_text=True)
     assert any(key.split(".")[0] == field for key in r.get_json()["errors"])

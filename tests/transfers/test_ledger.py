@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.transfers.helpers import PLANNED, approved_review
+from tests.support import approved_review, transfer_draft
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda
@@ -25,16 +25,12 @@ from tracker.transfers.models import TransferRequest
 
 def file(w: Any, project: Any = None, partner: Any = None, **over: Any) -> TransferRequest:
     project = project or w.project
-    data = dict(
-        partner_id=(partner or w.partner).id,
-        asset_ids=[w.asset.id] if project is w.project else [],
-        attachment_ids=[],
-        purpose="Joint test",
-        channel="secure_platform",
-        planned_on=PLANNED,
-    )
-    data.update(over)
-    return service.file_transfer(w.users["company"], project, service.TransferDraft(**data))
+    data = {
+        "partner_id": (partner or w.partner).id,
+        "asset_ids": [w.asset.id] if project is w.project else [],
+        **over,
+    }
+    return service.file_transfer(w.users["company"], project, transfer_draft(w, **data))
 
 
 def approve(w: Any, t: TransferRequest) -> TransferRequest:

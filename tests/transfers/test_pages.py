@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token
-from tests.transfers.helpers import PLANNED
+from tests.support import PLANNED, csrf_token, transfer_draft
 from tracker.db import db
 from tracker.transfers import service
 from tracker.transfers.models import TransferRequest
@@ -20,16 +19,7 @@ VIEWERS = {"admin": 403, "lawyer": 200, "company": 200, "operator": 200, "audito
 
 
 def file(w: Any, **over: Any) -> TransferRequest:
-    data = dict(
-        partner_id=w.partner.id,
-        asset_ids=[w.asset.id],
-        attachment_ids=[],
-        purpose="Joint test",
-        channel="secure_platform",
-        planned_on=PLANNED,
-    )
-    data.update(over)
-    t = service.file_transfer(w.users["company"], w.project, service.TransferDraft(**data))
+    t = service.file_transfer(w.users["company"], w.project, transfer_draft(w, **over))
     db.session.commit()
     return t
 

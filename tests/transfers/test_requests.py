@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.transfers.helpers import TODAY, body
+from tests.support import TODAY, transfer_body
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
@@ -22,7 +22,7 @@ def url(w: Any) -> str:
 
 
 def filed(api_as: Any, w: Any, who: str = "company", **over: Any) -> dict[str, Any]:
-    r = api_as(w.users[who]).post(url(w), json=body(w, **over))
+    r = api_as(w.users[who]).post(url(w), json=transfer_body(w, **over))
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -60,14 +60,14 @@ def test_company_and_assigned_lawyer_file(gate_world, api_as, who):
 
 @pytest.mark.parametrize(("who", "status"), [("admin", 403), ("operator", 403), ("auditor", 403)])
 def test_others_in_scope_cannot_file(gate_world, api_as, who, status):
-    r = api_as(gate_world.users[who]).post(url(gate_world), json=body(gate_world))
+    r = api_as(gate_world.users[who]).post(url(gate_world), json=transfer_body(gate_world))
     assert r.status_code == status
     assert count() == 0
 
 
 @pytest.mark.parametrize("who", ["lawyer", "company", "operator"])
 def test_outsiders_cannot_file(gate_world, api_as, who):
-    r = api_as(gate_world.outsiders[who]).post(url(gate_world), json=body(gate_world))
+    r = api_as(gate_world.outsiders[who]).post(url(gate_world), json=transfer_body(gate_world))
     assert r.status_code == 404
     assert count() == 0
 
@@ -90,7 +90,7 @@ def test_outsiders_cannot_file(gate_world, api_as, who):
 def test_bad_input_is_422_and_writes_nothing(gate_world, api_as, over, field):
     api = api_as(gate_world.users["company"])
     before = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()
-    r = api.post(url(gate_world), json=body(gate_world, **over))
+    r = api.post(url(gate_world), json=transfer_body(gate_world, **over))
     assert r.status_code == 422, r.get_json()
     assert r.mimetype == "application/problem+json"
     assert field in r.get_json()["errors"]
@@ -101,7 +101,7 @@ def test_bad_input_is_422_and_writes_nothing(gate_world, api_as, over, field):
 
 def test_partner_must_be_a_partner_organisation(gate_world, api_as):
     r = api_as(gate_world.users["company"]).post(
-        url(gate_world), json=body(gate_world, partner_id=gate_world.company.id)
+        url(gate_world), json=transfer_body(gate_world, partner_id=gate_world.company.id)
     )
     assert r.status_code == 422 and "partner_id" in r.get_json()["errors"]
 
@@ -112,7 +112,7 @@ def test_asset_of_another_project_is_422(gate_world, api_as, make_project):
     db.session.add(asset)
     db.session.flush()
     r = api_as(gate_world.users["company"]).post(
-        url(gate_world), json=body(gate_world, asset_ids=[gate_world.asset.id, asset.id])
+        url(gate_world), json=transfer_body(gate_world, asset_ids=[gate_world.asset.id, asset.id])
     )
     assert r.status_code == 422 and "asset_ids" in r.get_json()["errors"]
     assert count() == 0

@@ -1,17 +1,10 @@
 """Disclosure pages: every role in and out of scope, filing, deciding and resubmitting by form."""
 
 import pytest
-from records_helpers import OUTSIDERS, ROLES, fresh, make_disclosure, page_csrf
 
+from tests.support import DISCLOSURE_READERS, OUTSIDERS, ROLES, csrf_token, fresh
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures.models import Disclosure
-
-READERS = {"lawyer", "company", "auditor"}
-
-
-@pytest.fixture
-def filed(world):
-    return make_disclosure(world.project, world.users["company"])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -23,14 +16,14 @@ def test_pages_per_role(world, browser_as, filed, role):
     ]
     for path in pages:
         r = c.get(path)
-        assert r.status_code == (200 if role in READERS else 403), path
+        assert r.status_code == (200 if role in DISCLOSURE_READERS else 403), path
         html = r.get_data(as_text=True)
-        assert (filed.title in html) == (role in READERS)
+        assert (filed.title in html) == (role in DISCLOSURE_READERS)
     assert c.get(f"/projects/{world.project.id}/disclosures/new").status_code == (
         200 if role == "company" else 403
     )
     detail = c.get(f"/disclosures/{filed.id}").get_data(as_text=True)
-    if role in READERS:
+    if role in DISCLOSURE_READERS:
         assert "Foreign co-inventor" in detail
         assert ("disclosure_decide" not in detail) and (
             (f"/disclosures/{filed.id}/decision" in detail) == (role == "lawyer")
@@ -70,7 +63,7 @@ def _form(token, **over):
 def test_company_files_by_form(world, browser_as):
     c = browser_as(world.users["company"])
     path = f"/projects/{world.project.id}/disclosures/new"
-    r = c.post(path, data=_form(page_csrf(c, path)))
+    r = c.post(path, data=_form(csrf_token(c, path)))
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     disclosure = fresh(Disclosure, int(r.headers["Location"].rsplit("/", 1)[1]))
     assert [i.nationality for i in disclosure.inventors] == ["KR", "GB"]
@@ -81,11 +74,11 @@ def test_company_files_by_form(world, browser_as):
 def test_bad_shares_by_form_are_422_and_keep_input(world, browser_as):
     c = browser_as(world.users["company"])
     path = f"/projects/{world.project.id}/disclosures/new"
-    r = c.post(path, data=_form(page_csrf(c, path), **{"inventors-1-share_pct": "49.99"}))
+    r = c.post(path, data=_form(csrf_token(c, path), **{"inventors-1-share_pct": "49.99"}))
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "exactly 100" in html and "Marine route optimiser" in html
-    r = c.post(path, data=_form(page_csrf(c, path), **{"inventors-1-nationality": "ZZ"}))
+    r = c.post(path, data=_form(csrf_token(c, path), **{"inventors-1-nationality": "ZZ"}))
     assert r.status_code == 422 and "ISO 3166" in r.get_data(as_text=True)
     assert fresh(Disclosure, 1) is None or fresh(Disclosure, 1).project_id != world.project.id
 
@@ -98,7 +91,7 @@ def test_form_without_csrf_is_refused(world, browser_as):
 
 def test_lawyer_accepts_by_form(world, browser_as, filed):
     c = browser_as(world.users["lawyer"])
-    token = page_csrf(c, f"/disclosures/{filed.id}")
+    token = csrf_token(c, f"/disclosures/{filed.id}")
     r = c.post(
         f"/disclosures/{filed.id}/decision",
         data={
@@ -137,7 +130,7 @@ def test_needs_info_edit_and_resubmit_by_form(world, browser_as, filed):
     r = lawyer.post(
         f"/disclosures/{filed.id}/decision",
         data={
-            "csrf_token": page_csrf(lawyer, f"/disclosures/{filed.id}"),
+            "csrf_token": csrf_token(lawyer, f"/disclosures/{filed.id}"),
             "version": str(filed.version),
             "decision": "needs_info",
             "note": "Who is Weber?",
@@ -150,7 +143,7 @@ def test_needs_info_edit_and_resubmit_by_form(world, browser_as, filed):
     page = company.get(edit).get_data(as_text=True)
     assert "Who is Weber?" in page and "Jonas Weber" in page
     version = fresh(Disclosure, filed.id).version
-    token = page_csrf(company, edit)
+    token = csrf_token(company, edit)
     r = company.post(edit, data=_form(token, version=str(version), title="Revised title"))
     assert r.status_code == 302
     assert fresh(Disclosure, filed.id).status == "submitted"
@@ -170,6 +163,6 @@ def test_korean_pages(world, browser_as, filed, make_user):
 def test_korean_error_messages(world, browser_as, make_user):
     korean = browser_as(make_user("company", organization=world.company, locale="ko"))
     path = f"/projects/{world.project.id}/disclosures/new"
-    r = korean.post(path, data=_form(page_csrf(korean, path), **{"inventors-1-share_pct": "49"}))
+    r = korean.post(path, data=_form(csrf_token(korean, path), **{"inventors-1-share_pct": "49"}))
     assert r.status_code == 422
     assert "지분의 합은 정확히 100이어야 합니다." in r.get_data(as_text=True)

@@ -4,8 +4,8 @@ for a year, a submitted disclosure when the company user belongs to the project.
 import datetime as dt
 
 import sqlalchemy as sa
-from records_helpers import assign_second_lawyer
 
+from tests.support import assign_second_lawyer
 from tracker import clock
 from tracker.cases.demo_records import add_demo_records
 from tracker.cases.disclosures.models import Disclosure

@@ -1,8 +1,8 @@
 """Disclosures and advisory sessions are searchable by exactly the roles that may read them."""
 
 import pytest
-from records_helpers import ROLES, make_disclosure, make_session
 
+from tests.support import ROLES, make_disclosure, make_session
 from tracker.cases import search
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.sessions import service as advice

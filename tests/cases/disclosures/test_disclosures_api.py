@@ -2,24 +2,20 @@
 
 import pytest
 import sqlalchemy as sa
-from records_helpers import OUTSIDERS, ROLES, disclosure_body, fresh, make_disclosure
 
+from tests.support import (
+    DISCLOSURE_READERS,
+    OUTSIDERS,
+    ROLES,
+    count,
+    disclosure_body,
+    fresh,
+)
 from tracker import clock
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures.models import Disclosure
 from tracker.db import db
-
-READERS = {"lawyer", "company", "auditor"}
-
-
-def _count(model):
-    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
-
-
-@pytest.fixture
-def filed(world):
-    return make_disclosure(world.project, world.users["company"])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -27,7 +23,7 @@ def test_list_and_detail_per_role(world, api_as, filed, role):
     api = api_as(world.users[role])
     listing = api.get(f"/api/v1/projects/{world.project.id}/disclosures")
     detail = api.get(f"/api/v1/disclosures/{filed.id}")
-    expected = 200 if role in READERS else 403
+    expected = 200 if role in DISCLOSURE_READERS else 403
     assert listing.status_code == expected
     assert detail.status_code == expected
     if expected == 200:
@@ -69,10 +65,10 @@ def test_filing_per_role(world, api_as, role):
     if role == "company":
         assert r.status_code == 201, r.get_json()
         assert r.get_json()["status"] == "submitted"
-        assert _count(Disclosure) == 1
+        assert count(Disclosure) == 1
     else:
         assert r.status_code == 403
-        assert _count(Disclosure) == 0
+        assert count(Disclosure) == 0
 
 
 def test_unknown_disclosure_is_404(world, api_as):
@@ -108,7 +104,7 @@ def test_shares_must_add_up_to_exactly_100(world, api_as, shares):
     assert r.status_code == 422
     assert r.mimetype == "application/problem+json"
     assert any(k.startswith("inventors") for k in r.get_json()["errors"])
-    assert _count(Disclosure) == 0
+    assert count(Disclosure) == 0
 
 
 def test_three_inventors_with_thirds(world, api_as):
@@ -143,7 +139,7 @@ def test_bad_fields_are_422(world, api_as, field, value):
     )
     assert r.status_code == 422, r.get_json()
     assert r.get_json()["errors"]
-    assert _count(Disclosure) == 0
+    assert count(Disclosure) == 0
 
 
 def test_conceived_today_is_fine(world, api_as):
@@ -201,11 +197,11 @@ def test_deciding_twice_is_409(world, api_as, filed, first):
         ).status_code
         == 200
     )
-    assets = _count(IpAsset)
+    assets = count(IpAsset)
     r = api.post(f"/api/v1/disclosures/{filed.id}/decision", json={"decision": "accept"})
     assert r.status_code == 409
     assert r.mimetype == "application/problem+json"
-    assert _count(IpAsset) == assets
+    assert count(IpAsset) == assets
 
 
 def test_bad_decisions_are_422(world, api_as, filed):
@@ -215,7 +211,7 @@ def test_bad_decisions_are_422(world, api_as, filed):
     assert api.post(url, json={"decision": "reject"}).status_code == 422  # needs a note
     r = api.post(url, json={"decision": "accept", "asset": {"kind": "car", "sensitivity": "x"}})
     assert r.status_code == 422
-    assert _count(IpAsset) == 0
+    assert count(IpAsset) == 0
     assert fresh(Disclosure, filed.id).status == "submitted"
 
 

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from case_files_helpers import OUTSIDERS, ROLES, count
 
+from tests.support import OUTSIDERS, ROLES, count
 from tracker import clock
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda

@@ -4,8 +4,8 @@ scope."""
 import datetime as dt
 
 import pytest
-from records_helpers import ROLES, assign_second_lawyer, make_disclosure, make_review, make_session
 
+from tests.support import ROLES, assign_second_lawyer, make_disclosure, make_review, make_session
 from tracker import clock
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.reviews import service as risk

@@ -6,16 +6,16 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from records_helpers import (
+
+from tests.support import (
     CANARY,
     OUTSIDERS,
     ROLES,
     make_disclosure,
     make_review,
     make_session,
+    xlsx_rows,
 )
-
-from tests.support import xlsx_rows
 from tracker.audit.models import AuditEvent
 from tracker.db import db
 

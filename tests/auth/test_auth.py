@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pyotp
 import sqlalchemy as sa
 
-from tests.support import TEST_PASSWORD, csrf_token, sign_in
+from tests.support import TEST_PASSWORD, csrf_token, make_test_app, sign_in
 from tracker.audit.models import AuditEvent
 from tracker.auth import service, totp
 from tracker.auth.models import ApiToken, User, UserSession
@@ -401,8 +401,6 @@ def test_per_address_limit_in_redis(tmp_path_factory, make_user):
     import uuid
 
     import redis
-
-    from tests.support import make_test_app
 
     url = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     assert redis.Redis.from_url(url).ping()

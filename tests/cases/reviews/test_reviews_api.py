@@ -4,33 +4,20 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from records_helpers import (
+
+from tests.support import (
     OUTSIDERS,
+    REVIEW_ANSWER_READERS,
     ROLES,
     answers,
-    assign_second_lawyer,
     fresh,
     make_asset,
-    make_review,
 )
-
 from tracker import clock
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import current_risk_levels
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
-
-ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}
-
-
-@pytest.fixture
-def second_lawyer(world, make_user):
-    return assign_second_lawyer(world.project, make_user)
-
-
-@pytest.fixture
-def submitted(world):
-    return make_review(world.project, world.users["lawyer"], index=-1)
 
 
 def _future(days=365):
@@ -60,7 +47,7 @@ def test_results_for_all_answers_for_some(world, api_as, submitted, role):
             25,
             "critical",
         )
-        if role in ANSWER_READERS:
+        if role in REVIEW_ANSWER_READERS:
             assert body["answers"]["nda_coverage"] == "none"
             assert body["summary"]
             assert body["drivers"][0]["score"] == 3

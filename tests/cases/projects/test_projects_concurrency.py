@@ -2,43 +2,18 @@
 gets 409 and changes nothing (projects, IP assets and NDAs)."""
 
 import datetime as dt
-import threading
 
 import pytest
+import sqlalchemy as sa
 
+from tests.support import hold_after_version_check, race_patches, run_in_threads, wait_after
+from tracker.auth import service as auth_service
+from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda
-from tracker.cases.projects import service
+from tracker.cases.projects import service as case_service
+from tracker.cases.projects.models import Project
 from tracker.db import db
-
-
-def _race(monkeypatch, clients, path, bodies):
-    """PATCH `path` from two threads at once; the statuses in thread order."""
-    if db.engine.dialect.name == "postgresql":
-        # both requests pass the version check before either writes, so the race is real
-        # (SQLite serialises writers from BEGIN IMMEDIATE, so there the second sees the
-        # new version and answers 409 from the check itself)
-        barrier = threading.Barrier(2)
-        original = service.check_version
-
-        def check_then_wait(record, version):
-            original(record, version)
-            barrier.wait(timeout=10)
-
-        monkeypatch.setattr(service, "check_version", check_then_wait)
-        for module in ("assets", "ndas"):
-            monkeypatch.setattr(f"tracker.cases.{module}.service.check_version", check_then_wait)
-    results = {}
-
-    def patch(i):
-        results[i] = clients[i].patch(path, json=bodies[i]).status_code
-
-    threads = [threading.Thread(target=patch, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return [results[0], results[1]]
 
 
 def _setup(kind, world):
@@ -85,7 +60,8 @@ def test_two_concurrent_patches_one_wins(app, world, api_as, monkeypatch, kind):
     clients = [api_as(user) for user in editors]
     db.session.close()  # this thread holds no transaction (on SQLite it would block writers)
 
-    statuses = _race(monkeypatch, clients, path, bodies)
+    hold_after_version_check(monkeypatch)
+    statuses = race_patches(clients, path, bodies)
     assert sorted(statuses) == [200, 409], statuses
     winner = statuses.index(200)
     db.session.expire_all()
@@ -96,25 +72,18 @@ def test_two_concurrent_patches_one_wins(app, world, api_as, monkeypatch, kind):
 
 
 @pytest.mark.real_commits
-def test_two_projects_with_one_code_at_once_one_wins_the_other_409(app, make_zone, make_org):
+def test_two_projects_with_one_code_at_once_one_wins_the_other_409(
+    app, make_zone, make_org, monkeypatch
+):
     """On PostgreSQL both requests pass the service's duplicate-code check before either
     writes; the unique index refuses the second at flush, which answers 409 (not 500) with
     nothing written. SQLite serialises writers from the start of the transaction, so there the
     second simply finds the code taken (422)."""
-    import threading
-
-    import sqlalchemy as sa
-
-    from tracker.auth.models import User
-    from tracker.cases.projects import service as case_service
-    from tracker.cases.projects.models import Project
-    from tracker.db import db
-
     zone, company, partner = make_zone(), make_org("company"), make_org("partner")
     admin = User(email="admin-race@example.test", name="A", role="admin", password_hash="x")
     db.session.add(admin)
     db.session.commit()
-    token, _row = __import__("tracker.auth.service", fromlist=["x"]).issue_token(admin)
+    token, _row = auth_service.issue_token(admin)
     db.session.commit()
     body = {
         "code": "RACE-1",
@@ -130,31 +99,15 @@ def test_two_projects_with_one_code_at_once_one_wins_the_other_409(app, make_zon
     }
     db.session.commit()  # reading the ids above began a transaction: end it before the race
     racing = db.engine.dialect.name == "postgresql"
-    barrier = threading.Barrier(2)
-    original_apply = case_service._apply
-
-    def apply_then_wait(project, values, user):
-        changed = original_apply(project, values, user)
-        if racing and project.id is None:
-            barrier.wait(10)  # both have passed the duplicate check before either flushes
-        return changed
-
-    statuses = []
+    if racing:  # both have passed the duplicate check before either flushes
+        wait_after(monkeypatch, case_service, "_apply", when=lambda project, *_: project.id is None)
 
     def post():
         client = app.test_client()
         r = client.post("/api/v1/projects", json=body, headers={"Authorization": f"Bearer {token}"})
-        statuses.append((r.status_code, r.mimetype))
+        return r.status_code, r.mimetype
 
-    case_service._apply = apply_then_wait
-    try:
-        threads = [threading.Thread(target=post) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-    finally:
-        case_service._apply = original_apply
+    statuses = run_in_threads(post, post, timeout=30)
     assert sorted(s for s, _ in statuses) == [201, 409 if racing else 422], statuses
     assert all(m in ("application/json", "application/problem+json") for _, m in statuses)
     count = db.session.execute(

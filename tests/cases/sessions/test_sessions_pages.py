@@ -1,16 +1,9 @@
 """Advisory session pages: every role in and out of scope, forms, follow-ups."""
 
 import pytest
-from records_helpers import CANARY, OUTSIDERS, ROLES, fresh, make_session, page_csrf
 
+from tests.support import CANARY, OUTSIDERS, ROLES, SESSION_READERS, csrf_token, fresh
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
-
-ADVICE_READERS = {"lawyer", "company"}
-
-
-@pytest.fixture
-def held(world):
-    return make_session(world.project, world.users["lawyer"])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -18,9 +11,9 @@ def test_pages_per_role(world, browser_as, held, role):
     c = browser_as(world.users[role])
     for path in (f"/projects/{world.project.id}/sessions", f"/sessions/{held.id}"):
         r = c.get(path)
-        assert r.status_code == (200 if role in ADVICE_READERS else 403), path
+        assert r.status_code == (200 if role in SESSION_READERS else 403), path
     detail = c.get(f"/sessions/{held.id}").get_data(as_text=True)
-    if role in ADVICE_READERS:
+    if role in SESSION_READERS:
         assert "Sign the NDA before sending" in detail and "Send NDA draft" in detail
     assert (CANARY in detail) == (role == "lawyer")
     for path in (f"/projects/{world.project.id}/sessions/new", f"/sessions/{held.id}/edit"):
@@ -59,7 +52,7 @@ def _form(token, **over):
 def test_lawyer_records_edits_and_closes_follow_ups(world, browser_as):
     c = browser_as(world.users["lawyer"])
     path = f"/projects/{world.project.id}/sessions/new"
-    r = c.post(path, data=_form(page_csrf(c, path)))
+    r = c.post(path, data=_form(csrf_token(c, path)))
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     session = fresh(AdvisorySession, int(r.headers["Location"].rsplit("/", 1)[1]))
     assert session.topics == ["Export licence", "Visiting researchers"]
@@ -67,7 +60,7 @@ def test_lawyer_records_edits_and_closes_follow_ups(world, browser_as):
     edit = f"/sessions/{session.id}/edit"
     page = c.get(edit).get_data(as_text=True)
     assert "Client may have shipped samples already." in page
-    token, loaded = page_csrf(c, edit), session.version
+    token, loaded = csrf_token(c, edit), session.version
     r = c.post(edit, data=_form(token, version=str(loaded), advice="New advice."))
     assert r.status_code == 302
     assert fresh(AdvisorySession, session.id).advice == "New advice."
@@ -77,7 +70,7 @@ def test_lawyer_records_edits_and_closes_follow_ups(world, browser_as):
     fid = session.follow_ups[0].id
     r = c.post(
         f"/sessions/{session.id}/follow-ups/{fid}",
-        data={"csrf_token": page_csrf(c, f"/sessions/{session.id}"), "done": "1"},
+        data={"csrf_token": csrf_token(c, f"/sessions/{session.id}"), "done": "1"},
     )
     assert r.status_code == 302
     assert fresh(FollowUp, fid).done is True
@@ -86,9 +79,9 @@ def test_lawyer_records_edits_and_closes_follow_ups(world, browser_as):
 def test_bad_session_form_is_422(world, browser_as):
     c = browser_as(world.users["lawyer"])
     path = f"/projects/{world.project.id}/sessions/new"
-    r = c.post(path, data=_form(page_csrf(c, path), duration_minutes="0"))
+    r = c.post(path, data=_form(csrf_token(c, path), duration_minutes="0"))
     assert r.status_code == 422
-    r = c.post(path, data=_form(page_csrf(c, path), **{"follow_ups-0-owner": ""}))
+    r = c.post(path, data=_form(csrf_token(c, path), **{"follow_ups-0-owner": ""}))
     assert r.status_code == 422
     assert "Say who does it." in r.get_data(as_text=True)
 
@@ -96,7 +89,7 @@ def test_bad_session_form_is_422(world, browser_as):
 @pytest.mark.parametrize("role", ["company", "auditor"])
 def test_follow_up_toggle_forbidden(world, browser_as, held, role):
     c = browser_as(world.users[role])
-    token = page_csrf(c, "/account")
+    token = csrf_token(c, "/account")
     r = c.post(
         f"/sessions/{held.id}/follow-ups/{held.follow_ups[0].id}",
         data={"csrf_token": token, "done": "1"},
@@ -108,7 +101,7 @@ def test_follow_up_toggle_forbidden(world, browser_as, held, role):
 def test_edit_without_version_is_422_and_says_why(world, browser_as, held):
     c = browser_as(world.users["lawyer"])
     edit = f"/sessions/{held.id}/edit"
-    r = c.post(edit, data=_form(page_csrf(c, edit), advice="No version"))
+    r = c.post(edit, data=_form(csrf_token(c, edit), advice="No version"))
     assert r.status_code == 422
     assert "Send the version you loaded." in r.get_data(as_text=True)
     assert fresh(AdvisorySession, held.id).advice.startswith("Sign the NDA")

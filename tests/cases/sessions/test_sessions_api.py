@@ -2,18 +2,19 @@
 
 import pytest
 import sqlalchemy as sa
-from records_helpers import CANARY, OUTSIDERS, ROLES, fresh, make_session, session_body
 
+from tests.support import (
+    CANARY,
+    OUTSIDERS,
+    ROLES,
+    SESSION_READERS,
+    fresh,
+    make_session,
+    session_body,
+)
 from tracker.audit.models import AuditEvent
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
-
-ADVICE_READERS = {"lawyer", "company"}
-
-
-@pytest.fixture
-def held(world):
-    return make_session(world.project, world.users["lawyer"])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -21,7 +22,7 @@ def test_list_and_detail_per_role(world, api_as, held, role):
     api = api_as(world.users[role])
     listing = api.get(f"/api/v1/projects/{world.project.id}/sessions")
     detail = api.get(f"/api/v1/sessions/{held.id}")
-    expected = 200 if role in ADVICE_READERS else 403
+    expected = 200 if role in SESSION_READERS else 403
     assert (listing.status_code, detail.status_code) == (expected, expected)
     assert CANARY not in listing.get_data(as_text=True)
     for item in listing.get_json().get("items", []):

@@ -4,33 +4,20 @@ import datetime as dt
 import re
 
 import pytest
-from records_helpers import (
+
+from tests.support import (
     OUTSIDERS,
+    REVIEW_ANSWER_READERS,
     ROLES,
-    assign_second_lawyer,
+    csrf_token,
     fresh,
     make_asset,
-    make_review,
-    page_csrf,
 )
-
 from tracker import clock
 from tracker.cases.ndas.models import Nda
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
-
-ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}
-
-
-@pytest.fixture
-def second_lawyer(world, make_user):
-    return assign_second_lawyer(world.project, make_user)
-
-
-@pytest.fixture
-def submitted(world):
-    return make_review(world.project, world.users["lawyer"], index=-1)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -41,8 +28,8 @@ def test_pages_per_role(world, browser_as, submitted, role):
     assert (listing.status_code, detail.status_code) == (200, 200)
     html = detail.get_data(as_text=True)
     assert 'aria-current="true"' in html and "25" in html
-    assert ("What drove the result" in html) == (role in ANSWER_READERS)
-    assert ("Looked at the partner setup." in html) == (role in ANSWER_READERS)
+    assert ("What drove the result" in html) == (role in REVIEW_ANSWER_READERS)
+    assert ("Looked at the partner setup." in html) == (role in REVIEW_ANSWER_READERS)
     assert c.get(f"/projects/{world.project.id}/reviews/new").status_code == (
         200 if role == "lawyer" else 403
     )
@@ -108,7 +95,7 @@ def _answers_form(token, index=0, **over):
 def test_lawyer_submits_and_second_lawyer_approves(world, browser_as, second_lawyer):
     author = browser_as(world.users["lawyer"])
     path = f"/projects/{world.project.id}/reviews/new"
-    r = author.post(path, data=_answers_form(page_csrf(author, path), index=-1))
+    r = author.post(path, data=_answers_form(csrf_token(author, path), index=-1))
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     review_path = r.headers["Location"]
     review = fresh(RiskReview, int(review_path.rsplit("/", 1)[1]))
@@ -116,7 +103,7 @@ def test_lawyer_submits_and_second_lawyer_approves(world, browser_as, second_law
     reviewer = browser_as(second_lawyer)
     page = reviewer.get(review_path).get_data(as_text=True)
     assert f"/reviews/{review.id}/decision" in page
-    token = page_csrf(reviewer, review_path)
+    token = csrf_token(reviewer, review_path)
     r = reviewer.post(
         f"/reviews/{review.id}/decision",
         data={
@@ -135,7 +122,7 @@ def test_lawyer_submits_and_second_lawyer_approves(world, browser_as, second_law
 
 def test_author_cannot_decide_by_form(world, browser_as, submitted):
     c = browser_as(world.users["lawyer"])
-    token = page_csrf(c, f"/reviews/{submitted.id}")
+    token = csrf_token(c, f"/reviews/{submitted.id}")
     r = c.post(
         f"/reviews/{submitted.id}/decision",
         data={"csrf_token": token, "decision": "reject", "version": str(submitted.version)},
@@ -147,13 +134,13 @@ def test_author_cannot_decide_by_form(world, browser_as, submitted):
 def test_bad_review_forms_are_422(world, browser_as, submitted, second_lawyer):
     c = browser_as(world.users["lawyer"])
     path = f"/projects/{world.project.id}/reviews/new"
-    r = c.post(path, data=_answers_form(page_csrf(c, path), factor_nda_coverage="handshake"))
+    r = c.post(path, data=_answers_form(csrf_token(c, path), factor_nda_coverage="handshake"))
     assert r.status_code == 422
-    data = _answers_form(page_csrf(c, path))
+    data = _answers_form(csrf_token(c, path))
     del data["factor_prior_incidents"]
     assert c.post(path, data=data).status_code == 422
     reviewer = browser_as(second_lawyer)
-    token = page_csrf(reviewer, f"/reviews/{submitted.id}")
+    token = csrf_token(reviewer, f"/reviews/{submitted.id}")
     r = reviewer.post(
         f"/reviews/{submitted.id}/decision",
         data={"csrf_token": token, "decision": "approve", "valid_until": clock.today().isoformat()},

@@ -1,8 +1,8 @@
 """The scoring rule of DESIGN.md section 5, edge cases included."""
 
 import pytest
-from records_helpers import answers
 
+from tests.support import answers
 from tracker.cases.reviews import service as risk
 from tracker.errors import InvalidInput
 

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from tests.support import csrf_token, statements
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.db import db
@@ -200,7 +201,6 @@ def test_admin_pages_refused(make_user, browser_as, role):
 
 
 def test_auditor_views_admin_pages_but_cannot_write(make_user, browser_as):
-    from tests.support import csrf_token
 
     client = browser_as(make_user("auditor"))
     assert client.get("/admin/users").status_code == 200
@@ -212,7 +212,6 @@ def test_auditor_views_admin_pages_but_cannot_write(make_user, browser_as):
 
 
 def test_admin_creates_user_in_html(make_user, browser_as, make_org):
-    from tests.support import csrf_token
 
     client = browser_as(make_user("admin"))
     company = make_org("company")
@@ -250,17 +249,16 @@ def test_admin_creates_user_in_html(make_user, browser_as, make_org):
 
 
 def test_lists_run_a_fixed_number_of_statements(make_user, make_org, api_as, browser_as):
-    from tests.support import StatementCounter
 
     admin = make_user("admin")
     api, browser = api_as(admin), browser_as(admin)
 
     def counts():
-        with StatementCounter(db.engine) as api_count:
+        with statements() as api_seen:
             assert api.get("/api/v1/users?per_page=200").status_code == 200
-        with StatementCounter(db.engine) as page_count:
+        with statements() as page_seen:
             assert browser.get("/admin/users").status_code == 200
-        return api_count.count, page_count.count
+        return len(api_seen), len(page_seen)
 
     few = counts()
     for _ in range(15):
@@ -269,7 +267,6 @@ def test_lists_run_a_fixed_number_of_statements(make_user, make_org, api_as, bro
 
 
 def test_admin_adds_organisations_in_html(make_user, browser_as):
-    from tests.support import csrf_token
     from tracker.auth.models import Organization
 
     client = browser_as(make_user("admin"))

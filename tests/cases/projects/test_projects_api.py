@@ -2,8 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
-from case_files_helpers import OUTSIDERS, ROLES, count, statements
 
+from tests.support import OUTSIDERS, ROLES, count, statements
 from tracker.audit.models import AuditEvent
 from tracker.cases.projects.models import Project
 from tracker.db import db

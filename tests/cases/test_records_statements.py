@@ -2,8 +2,8 @@
 (no N+1), over the API and as pages."""
 
 import pytest
-from case_files_helpers import statements
-from records_helpers import make_disclosure, make_review, make_session
+
+from tests.support import make_disclosure, make_review, make_session, statements
 
 LISTS = [
     ("lawyer", "/api/v1/projects/{p}/disclosures?per_page=200"),

@@ -2,8 +2,8 @@
 validation with nothing written, optimistic locking."""
 
 import pytest
-from case_files_helpers import OUTSIDERS, ROLES, count
 
+from tests.support import OUTSIDERS, ROLES, count
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 
