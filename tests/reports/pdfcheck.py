@@ -27,8 +27,19 @@ def page_one_png(pdf: bytes, tmp_path: pathlib.Path, dpi: int = 60) -> bytes:
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(path),
-         str(tmp_path / "page")],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(path),
+            str(tmp_path / "page"),
+        ],
         check=True,
     )
     return (tmp_path / "page.png").read_bytes()

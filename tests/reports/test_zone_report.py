@@ -108,5 +108,12 @@ def test_metadata(app, tmp_path):
 
 def test_levels_follow_the_score_bounds():
     assert [level_of(s) for s in (1, 4, 5, 9, 10, 16, 17, 25)] == [
-        "low", "low", "medium", "medium", "high", "high", "critical", "critical",
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+        "critical",
+        "critical",
     ]

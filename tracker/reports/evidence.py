@@ -40,6 +40,9 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def drain(self) -> bytes:
         out = b"".join(self._parts)
         self._parts.clear()
@@ -60,10 +63,7 @@ def manifest_json(manifest: dict[str, Any]) -> bytes:
 
 def safe_arcname(name: str) -> str:
     """A member name with no directory escapes, absolute paths or control characters."""
-    parts = [
-        _UNSAFE.sub("", part).strip()
-        for part in name.replace("\\", "/").split("/")
-    ]
+    parts = [_UNSAFE.sub("", part).strip() for part in name.replace("\\", "/").split("/")]
     kept = [p for p in parts if p and p not in (".", "..")]
     return "/".join(kept) or "file"
 
@@ -87,7 +87,7 @@ def evidence_zip(
     generated = manifest.get("generated_at")
     stamp = _timestamp(generated if isinstance(generated, dt.datetime) else None)
     sink = _Sink()
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as zf:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, body in (("manifest.json", manifest_json(manifest)), ("evidence.pdf", pdf)):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -96,8 +96,8 @@ def evidence_zip(
         seen: set[str] = set()
         for arcname, chunks in files:
             name = "files/" + safe_arcname(arcname)
-            stem, dot, ext = name.rpartition(".") if "." in name.rsplit("/", 1)[-1] else (
-                name, "", ""
+            stem, dot, ext = (
+                name.rpartition(".") if "." in name.rsplit("/", 1)[-1] else (name, "", "")
             )
             n = 1
             while name in seen:
@@ -143,9 +143,13 @@ def _asset_rows(asset: dict[str, Any]) -> list[tuple[str, str]]:
     for key, label in fields:
         if asset.get(key) not in (None, ""):
             value = asset[key]
-            text = f"#{value}" if key == "id" else format_time(value) if isinstance(
-                value, dt.date
-            ) else str(value)
+            text = (
+                f"#{value}"
+                if key == "id"
+                else format_time(value)
+                if isinstance(value, dt.date)
+                else str(value)
+            )
             rows.append((label, text))
     return rows
 
@@ -171,9 +175,14 @@ def _event_rows(events: Iterable[dict[str, Any]]) -> list[list[str]]:
         what = obj.get("label") or (
             f"{e.get('object_type')} #{e.get('object_id')}" if e.get("object_type") else "–"
         )
-        rows.append([
-            format_time(e.get("at")), who, str(e.get("action_label") or e.get("action")), what,
-        ])
+        rows.append(
+            [
+                format_time(e.get("at")),
+                who,
+                str(e.get("action_label") or e.get("action")),
+                what,
+            ]
+        )
     return rows
 
 
@@ -193,7 +202,8 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
         doc.heading(gettext("Originality certificate"))
         cert = manifest.get("originality_cert_no")
         doc.paragraph(
-            gettext("Certificate number: %(no)s", no=cert) if cert
+            gettext("Certificate number: %(no)s", no=cert)
+            if cert
             else gettext("No originality certificate is recorded.")
         )
         files = manifest.get("files") or []
@@ -204,12 +214,23 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
                 muted=True,
             )
             doc.table(
-                [gettext("File"), gettext("Version"), gettext("Size"), gettext("SHA-256"),
-                 gettext("Uploaded"), gettext("Uploaded by")],
                 [
-                    [str(f["filename"]), str(f.get("version") or "–"), _size(f.get("size")),
-                     f"{f['sha256'][:32]}\n{f['sha256'][32:]}", format_time(f.get("uploaded_at")),
-                     str(f.get("uploaded_by") or "–")]
+                    gettext("File"),
+                    gettext("Version"),
+                    gettext("Size"),
+                    gettext("SHA-256"),
+                    gettext("Uploaded"),
+                    gettext("Uploaded by"),
+                ],
+                [
+                    [
+                        str(f["filename"]),
+                        str(f.get("version") or "–"),
+                        _size(f.get("size")),
+                        f"{f['sha256'][:32]}\n{f['sha256'][32:]}",
+                        format_time(f.get("uploaded_at")),
+                        str(f.get("uploaded_by") or "–"),
+                    ]
                     for f in files
                 ],
                 widths=(30, 10, 13, 60, 22, 20),
@@ -220,11 +241,21 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
         doc.heading(gettext("Covering NDAs (%(n)s)", n=len(ndas)))
         if ndas:
             doc.table(
-                [gettext("NDA"), gettext("Partner"), gettext("Effective"), gettext("Expires"),
-                 gettext("Status")],
                 [
-                    [f"#{n['id']}", str(n["partner"]), format_time(n.get("effective_on")),
-                     format_time(n.get("expires_on")), _nda_status(str(n.get("status")))]
+                    gettext("NDA"),
+                    gettext("Partner"),
+                    gettext("Effective"),
+                    gettext("Expires"),
+                    gettext("Status"),
+                ],
+                [
+                    [
+                        f"#{n['id']}",
+                        str(n["partner"]),
+                        format_time(n.get("effective_on")),
+                        format_time(n.get("expires_on")),
+                        _nda_status(str(n.get("status"))),
+                    ]
                     for n in ndas
                 ],
                 widths=(20, 50, 22, 22, 18),

@@ -88,7 +88,9 @@ class _Pdf(FPDF):
         self.set_x(self.l_margin)
         # {nb} is replaced by the page count when the document is closed
         self.cell(
-            0, 5, gettext("page %(page)s / %(total)s", page=self.page_no(), total="{nb}"),
+            0,
+            5,
+            gettext("page %(page)s / %(total)s", page=self.page_no(), total="{nb}"),
             align="R",
         )
 
@@ -143,10 +145,15 @@ class Document:
         pdf.set_font(FAMILY, "", 9)
         pdf.set_text_color(*MUTED)
         pdf.multi_cell(
-            0, 5,
-            gettext("Generated at %(time)s by %(name)s", time=format_time(generated_at),
-                    name=generated_by),
-            new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+            0,
+            5,
+            gettext(
+                "Generated at %(time)s by %(name)s",
+                time=format_time(generated_at),
+                name=generated_by,
+            ),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
         pdf.set_draw_color(*MUTED)
         pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.l_margin + pdf.epw, pdf.get_y() + 2)
@@ -271,8 +278,10 @@ class Document:
         total = sum(int(n) for row in cells for n in row)
         pdf.set_xy(lx, ly + 4)
         pdf.multi_cell(
-            pdf.l_margin + pdf.epw - lx, 5,
-            gettext("Projects with a current review: %(n)s", n=total) + "\n"
+            pdf.l_margin + pdf.epw - lx,
+            5,
+            gettext("Projects with a current review: %(n)s", n=total)
+            + "\n"
             + gettext("Projects without a current review: %(n)s", n=unreviewed),
         )
         pdf.set_xy(pdf.l_margin, y0 + 5 * size + 14)

@@ -38,8 +38,11 @@ def _nda_text(ndas: Sequence[dict[str, Any]]) -> tuple[str, str]:
             if expires:
                 expiries.append(expires)
             lines.append(
-                gettext("%(partner)s: covered until %(date)s", partner=nda["partner"],
-                        date=format_time(expires))
+                gettext(
+                    "%(partner)s: covered until %(date)s",
+                    partner=nda["partner"],
+                    date=format_time(expires),
+                )
             )
         else:
             lines.append(gettext("%(partner)s: not covered", partner=nda["partner"]))
@@ -50,15 +53,17 @@ def _project_rows(projects: Sequence[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for p in projects:
         coverage, nearest = _nda_text(p.get("ndas") or [])
-        rows.append([
-            str(p["code"]),
-            str(p["title"]),
-            str(p.get("company") or "–"),
-            level_label(p["level"]) if p.get("level") else gettext("No current review"),
-            format_time(p.get("valid_until")),
-            coverage,
-            nearest,
-        ])
+        rows.append(
+            [
+                str(p["code"]),
+                str(p["title"]),
+                str(p.get("company") or "–"),
+                level_label(p["level"]) if p.get("level") else gettext("No current review"),
+                format_time(p.get("valid_until")),
+                coverage,
+                nearest,
+            ]
+        )
     return rows
 
 
@@ -89,8 +94,10 @@ def render_zone_report(data: dict[str, Any], locale: str) -> bytes:
         heat = data["heat_map"]
         doc.heading(gettext("Risk heat map"))
         doc.paragraph(
-            gettext("Each project with a current risk review is counted once, in the cell of "
-                    "its likelihood and impact."),
+            gettext(
+                "Each project with a current risk review is counted once, in the cell of "
+                "its likelihood and impact."
+            ),
             muted=True,
         )
         doc.heat_map(heat["cells"], int(heat["unreviewed"]))
@@ -100,9 +107,15 @@ def render_zone_report(data: dict[str, Any], locale: str) -> bytes:
         if projects:
             levels = [p.get("level") for p in projects]
             doc.table(
-                [gettext("Code"), gettext("Title"), gettext("Company"), gettext("Risk level"),
-                 gettext("Review valid until"), gettext("NDA coverage per partner"),
-                 gettext("Nearest NDA expiry")],
+                [
+                    gettext("Code"),
+                    gettext("Title"),
+                    gettext("Company"),
+                    gettext("Risk level"),
+                    gettext("Review valid until"),
+                    gettext("NDA coverage per partner"),
+                    gettext("Nearest NDA expiry"),
+                ],
                 _project_rows(projects),
                 widths=(21, 34, 22, 15, 18, 38, 18),
                 styles=lambda r, c, _t: level_style(levels[r]) if c == 3 and levels[r] else None,
@@ -111,8 +124,13 @@ def render_zone_report(data: dict[str, Any], locale: str) -> bytes:
             doc.paragraph(gettext("The zone has no projects."), muted=True)
 
         requests = data.get("requests") or []
-        header = [gettext("Request"), gettext("Project"), gettext("Partner"),
-                  gettext("Submitted"), gettext("Failing checks")]
+        header = [
+            gettext("Request"),
+            gettext("Project"),
+            gettext("Partner"),
+            gettext("Submitted"),
+            gettext("Failing checks"),
+        ]
         widths = (12, 22, 24, 22, 60)
         for status, title in (
             ("pending_review", gettext("Transfer requests waiting for a decision")),
