@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
@@ -16,6 +19,25 @@ EXPORT_TYPES = {
 }
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: characters XML 1.0 forbids (openpyxl refuses them), and what a filename must not carry
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the control characters an XLSX (XML) cell cannot hold."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header for any filename (RFC 6266, RFC 5987): an ASCII fallback for old
+    clients (no quotes, backslashes or control characters) and the exact UTF-8 name."""
+    name = _CONTROL.sub("", filename)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = ascii_name.replace('"', "").replace("\\", "").strip() or "download"
+    if ascii_name.startswith("."):  # only an extension left (a Korean name): give it a stem
+        ascii_name = "download" + ascii_name
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def formula_safe(text: str) -> str:
@@ -28,7 +50,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([formula_safe(value) for value in row] for row in rows)
+    writer.writerows([formula_safe(xml_safe(value)) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode()
 
 
@@ -40,7 +62,7 @@ def xlsx_bytes(sheet: str, header: Sequence[str], rows: Iterable[Sequence[str]])
     def cells(values: Sequence[str]) -> list[WriteOnlyCell]:
         out = []
         for value in values:
-            cell = WriteOnlyCell(ws, value=value)
+            cell = WriteOnlyCell(ws, value=xml_safe(value))
             cell.data_type = "s"  # never a formula, whatever the text starts with
             out.append(cell)
         return out
@@ -61,5 +83,5 @@ def download(
     return Response(
         body,
         mimetype=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
+        headers={"Content-Disposition": content_disposition(f"{filename}.{fmt}")},
     )
