@@ -19,6 +19,7 @@ from tracker.api import (
     health,
     ndas,
     projects,
+    reports,
     reviews,
     sessions,
     transfers,
@@ -69,6 +70,7 @@ API: list[ApiBlueprint] = [
         reviews,
         attachments,
         transfers,
+        reports,
         audit,
         health,
     )

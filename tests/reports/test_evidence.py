@@ -31,7 +31,7 @@ def test_pdf_lists_asset_files_certificate_ndas_and_events(app, tmp_path):
         "Fraunhofer IKTS",
         "2027-01-15",
         "접근 기록 (1건)",
-        "이연구 (company)",
+        "이연구 (기업 담당자)",
         "1/1쪽",
     ):
         assert squash(expected) in text, expected

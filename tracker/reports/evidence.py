@@ -23,6 +23,7 @@ from typing import Any
 from flask_babel import force_locale, gettext
 
 from tracker.reports.pdf import Document, format_time
+from tracker.ui import role_label
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -170,7 +171,7 @@ def _event_rows(events: Iterable[dict[str, Any]]) -> list[list[str]]:
         actor = e.get("actor") or {}
         who = actor.get("name") or (f"#{e['actor_id']}" if e.get("actor_id") else "–")
         if actor.get("role"):
-            who = f"{who} ({actor['role']})"
+            who = f"{who} ({role_label(actor['role'])})"
         obj = e.get("object") or {}
         what = obj.get("label") or (
             f"{e.get('object_type')} #{e.get('object_id')}" if e.get("object_type") else "–"
@@ -186,6 +187,18 @@ def _event_rows(events: Iterable[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
+def _who(generated_by: Any) -> str:
+    """ "name (role)" of a `{"name", "role"}` actor (the role label translated), or the text."""
+    if isinstance(generated_by, dict):
+        role = generated_by.get("role")
+        return (
+            f"{generated_by.get('name')} ({role_label(role)})"
+            if role
+            else str(generated_by.get("name"))
+        )
+    return str(generated_by)
+
+
 def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
     """The manifest as a document for a court or the originality-certificate office."""
     with force_locale(locale):
@@ -194,7 +207,7 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
             title=gettext("Trade-secret evidence pack"),
             subtitle=str(asset.get("title") or ""),
             generated_at=manifest["generated_at"],
-            generated_by=str(manifest["generated_by"]),
+            generated_by=_who(manifest["generated_by"]),
             locale=locale,
         )
         doc.heading(gettext("Asset"))
@@ -227,7 +240,7 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
                         str(f["filename"]),
                         str(f.get("version") or "–"),
                         _size(f.get("size")),
-                        f"{f['sha256'][:32]}\n{f['sha256'][32:]}",
+                        f"{f['sha256'][:32]}\n{f['sha256'][32:]}" if f.get("sha256") else "–",
                         format_time(f.get("uploaded_at")),
                         str(f.get("uploaded_by") or "–"),
                     ]
