@@ -16,7 +16,7 @@ def test_korean_report_has_hangul_labels_and_data(app, tmp_path):
     assert pdf.startswith(b"%PDF-")
     text = squash(pdf_text(pdf, tmp_path))
     for expected in (
-        "구역 위험 현황 보고서",  # title, translated
+        "특구 위험 현황 보고서",  # title, translated
         "서울 보안구역 A",  # zone name
         "김운영 (구역 운영자)",  # who generated it
         "2026-11-30 09:30 UTC",
@@ -61,7 +61,7 @@ def test_empty_zone(app, tmp_path):
     data["projects"], data["requests"] = [], []
     data["heat_map"] = {"cells": [[0] * 5 for _ in range(5)], "unreviewed": 0}
     text = pdf_text(render_zone_report(data, "ko"), tmp_path)
-    assert "이구역에는과제가없습니다." in squash(text)
+    assert "이특구에는과제가없습니다." in squash(text)
     assert "KR-2026" not in text
 
 

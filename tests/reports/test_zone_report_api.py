@@ -97,7 +97,7 @@ def test_operator_gets_exactly_the_zone_projects_in_korean(zone_world, api_as, t
     flat = squash(text)
     # the title's words (the narrow cell wraps between them)
     for expected in (
-        "구역 위험 현황 보고서",
+        "특구 위험 현황 보고서",
         "차세대",
         "이차전지",
         "양극재",
