@@ -113,6 +113,7 @@ def test_disclosure_with_a_control_character_exports_to_xlsx(named, api_as):
     header = rows[0]
     assert rows[1][header.index("Description")] == "linebreak here"
     assert rows[1][header.index("Filed by")] == w.users["company"].name
+    assert rows[1][header.index("Status")] == "Submitted"
     inventors = rows[1][header.index("Inventors")]
     assert "Name: Kim Minji" in inventors and "Share (%): 60" in inventors
     csv_rows = _csv(api.get(f"/api/v1/projects/{w.project.id}/disclosures?format=csv"))

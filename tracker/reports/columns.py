@@ -68,6 +68,18 @@ CODED = frozenset(
     }
 )
 
+#: record statuses the case file's LABELS do not name (reviews, disclosures, transfers)
+STATUS_LABELS: dict[str, Any] = {
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "accepted": _l("Accepted"),
+    "needs_info": _l("More information requested"),
+    "blocked": _l("Blocked"),
+    "pending_review": _l("Pending review"),
+    "denied": _l("Denied"),
+}
+
 COLUMN_LABELS: dict[str, Any] = {
     "id": _l("ID"),
     "code": _l("Code"),
@@ -275,7 +287,7 @@ def _text(value: Any, names: Names, key: str = "") -> str:
             for k, v in value.items()
         )
     if key in CODED:
-        return str(LABELS.get(value, value))
+        return str(LABELS.get(value) or STATUS_LABELS.get(value, value))
     return str(value)
 
 

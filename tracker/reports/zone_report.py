@@ -117,7 +117,7 @@ def render_zone_report(data: dict[str, Any], locale: str) -> bytes:
                     gettext("Nearest NDA expiry"),
                 ],
                 _project_rows(projects),
-                widths=(21, 34, 22, 15, 18, 38, 18),
+                widths=(26, 33, 22, 15, 18, 34, 18),
                 styles=lambda r, c, _t: level_style(levels[r]) if c == 3 and levels[r] else None,
             )
         else:

@@ -86,8 +86,18 @@ def ledger_row(t: TransferRequest, with_digest: bool) -> list[Cell]:
     return row
 
 
-def headers() -> list[str]:
-    return [header(key, time=time) for key, time in COLUMNS]
+def headers(ledger: bool) -> list[str]:
+    """Translated headers; in the request list the decision may be a denial."""
+    decided = (
+        {}
+        if ledger
+        else {
+            "approved_by": "decided_by",
+            "approved_by_id": "decided_by_id",
+            "approved_at": "decided_at",
+        }
+    )
+    return [header(decided.get(key, key), time=time) for key, time in COLUMNS]
 
 
 def rows_of(transfers: Sequence[TransferRequest]) -> list[list[Cell]]:
@@ -110,10 +120,11 @@ def export(stmt: Any, fmt: str, name: str, filters: dict[str, Any]) -> Response:
     stmt = stmt.options(joinedload(TransferRequest.project).selectinload(Project.lawyers))
     transfers = db.session.execute(stmt).scalars().unique().all()
     rows = rows_of(transfers)
-    response = download(fmt, headers(), rows, name, sheet="ledger")
+    ledger = name == "transfer-ledger"
+    response = download(fmt, headers(ledger), rows, name, sheet="ledger" if ledger else "requests")
     record(
         "transfer.exported",
-        object_type="transfer_ledger" if name == "transfer-ledger" else "transfer_requests",
+        object_type="transfer_ledger" if ledger else "transfer_requests",
         detail={"list": name, "format": fmt, "rows": len(rows), "filters": filters},
     )
     return response
