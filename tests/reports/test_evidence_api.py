@@ -261,3 +261,9 @@ def test_large_file_streams_in_bounded_memory(pack_world, tmp_path):
         manifest = json.loads(pack.read("manifest.json"))
     entry = next(f for f in manifest["files"] if f["attachment_id"] == big_id)
     assert entry["sha256"] == digest.hexdigest() and entry["size"] == size
+
+
+def test_documented_as_zip(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    answer = spec["paths"]["/api/v1/assets/{asset_id}/evidence"]["get"]["responses"]["200"]
+    assert "application/zip" in answer["content"]

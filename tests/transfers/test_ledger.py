@@ -198,6 +198,9 @@ def test_transfer_list_csv_export(gate_world, api_as):
     db.session.commit()
     r = api_as(w.users["lawyer"]).get("/api/v1/transfers?format=csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
+    [row] = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert row["Status"] == "Pending review" and row["Decided by"] == ""  # not yet decided
+    assert row["Requested by"] == w.users["company"].name
 
 
 # --- a fixed number of statements per page --------------------------------------------------------
