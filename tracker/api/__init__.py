@@ -14,6 +14,7 @@ from tracker.api import (
     health,
     ndas,
     projects,
+    reports,
     reviews,
     sessions,
     transfers,
@@ -33,6 +34,7 @@ BLUEPRINTS: list[Blueprint] = [
         reviews,
         attachments,
         transfers,
+        reports,
         audit,
         health,
     )
