@@ -253,7 +253,7 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
         Endpoint(
             "NDAs expiring 30 d", "/api/v1/ndas?expiring_within_days=30", "admin", "/api/v1/ndas"
         ),
-        Endpoint("transfers", "/api/v1/transfers", "admin", "/api/v1/transfers"),
+        Endpoint("transfers, auditor", "/api/v1/transfers", "auditor", "/api/v1/transfers"),
         Endpoint("audit", "/api/v1/audit", "auditor", "/api/v1/audit"),
         Endpoint(
             "deadlines 30 d, lawyer",
