@@ -4,6 +4,7 @@ stale multipart uploads, and an upload and download through the attachment API."
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import socket
@@ -14,10 +15,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.attachments.conftest import MARKER, audit_actions, multipart, pdf, raw_upload
+from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
+from tracker.attachments.models import AttachmentVersion
 from tracker.attachments.s3 import PART_SIZE, S3Store, client_from_environment, parse_url
 from tracker.attachments.storage import blob_store, new_blob_name
+from tracker.db import db
 
 BUCKET = "tracker-test"
 SMALL_PART = 5 * 1024 * 1024  # S3's minimum for every part but the last
@@ -128,6 +133,10 @@ def test_multipart_publish_open_round_trip(store: S3Store) -> None:
         Bucket=store.bucket, Key=f"{store.prefix}{name[:2]}/{name}", ObjectAttributes=["ObjectSize"]
     )
     assert attributes["ObjectSize"] == len(data)
+    head = store.client.head_object(
+        Bucket=store.bucket, Key=f"{store.prefix}{name[:2]}/{name}", ChecksumMode="ENABLED"
+    )  # a full-object SHA-256, computed by the server at the copy, checked by boto3 on reads
+    assert head["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(data).digest()).decode()
     assert [n for n, _ in store.names()] == [name]
     writer.discard()  # a no-op after publish
     assert [n for n, _ in store.names()] == [name]
@@ -139,8 +148,6 @@ def test_parts_carry_sha256_checksums(store: S3Store) -> None:
     writer.write(data)
     writer.publish(new_blob_name())
     sums = [p.get("ChecksumSHA256") for p in writer.parts]
-    import base64
-
     assert sums[0] == base64.b64encode(hashlib.sha256(data[:SMALL_PART]).digest()).decode()
     assert sums[1] == base64.b64encode(hashlib.sha256(data[SMALL_PART:]).digest()).decode()
 
@@ -257,3 +264,29 @@ def test_upload_and_download_through_the_api(
     # the same blob cannot be read by someone outside the project
     outsider = api_as(world.outsiders["lawyer"])
     assert outsider.get(f"/api/v1/attachments/{body['id']}/content").status_code in (403, 404)
+
+
+def test_tampered_and_missing_objects_fail_the_download_and_are_audited(
+    world: Any, api_as: Any, s3_app: str
+) -> None:
+    api = api_as(world.users["lawyer"])
+    first = raw_upload(api, world.project.id, multipart([("file", "a.pdf", pdf(300_000))]))
+    second = raw_upload(api, world.project.id, multipart([("file", "b.pdf", pdf(1000))]))
+    assert first.status_code == second.status_code == 201
+    store = blob_store()
+    assert isinstance(store, S3Store)
+    query = sa.select(AttachmentVersion.attachment_id, AttachmentVersion.blob_name)
+    rows = {a: b for a, b in db.session.execute(query).all()}
+    key = store.key(rows[first.get_json()["id"]])
+    with store.open(rows[first.get_json()["id"]]) as fh:
+        raw = bytearray(fh.read())
+    raw[HEADER_SIZE + 65_536 + 16 + 10] ^= 0x40  # a bit in the second chunk
+    store.client.put_object(Bucket=store.bucket, Key=key, Body=bytes(raw))
+    response = api.get(f"/api/v1/attachments/{first.get_json()['id']}/content")
+    assert response.status_code == 200  # the headers went out before the bad chunk
+    with pytest.raises(IntegrityFailure):
+        response.get_data()
+    store.delete(rows[second.get_json()["id"]])
+    with pytest.raises(IntegrityFailure):
+        api.get(f"/api/v1/attachments/{second.get_json()['id']}/content").get_data()
+    assert len(audit_actions("attachment.integrity_failed")) == 2

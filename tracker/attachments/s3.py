@@ -6,18 +6,22 @@ and keeps at most one part (``PART_SIZE``, 8 MiB) of them in memory; nothing tou
 Design (S3 has no rename):
 
 * ``new_blob()`` does not talk to the server yet. The first full part (or ``publish``) starts a
-  multipart upload straight under a *temporary* key ``<prefix>tmp/<random>``; every part is
+  multipart upload under a *temporary* key ``<prefix>tmp/<unix time>-<random>``; every part is
   sent with ``ChecksumAlgorithm=SHA256`` so the server checks each part's SHA-256 on arrival,
   and the completed object carries a composite checksum.
 * ``publish(name)`` completes the upload under the temporary key, then copies it server-side
-  to the final key ``<prefix><name[:2]>/<name>`` and deletes the temporary object. Until
+  to the final key ``<prefix><name[:2]>/<name>`` with ``ChecksumAlgorithm=SHA256``, so the
+  server computes a full-object SHA-256 that boto3 checks on every download (a mismatch reads
+  as an OSError, like a failing disk), then deletes the temporary object. Until
   ``CompleteMultipartUpload`` succeeds nothing is visible; after the copy the blob is durable
   (the database row turns ``ready`` only after ``publish`` returns). A crash between the copy
   and the delete leaves a stray temporary object, which ``remove_stale_temporaries`` removes.
-  Why not upload to the final key directly: ``names()`` would then list completed but
-  never-published keys as blobs after a crash in the same window; the copy costs one
-  server-side request and no transfer through the app. Objects under 5 GiB copy in one
-  request; larger ones are copied part by part (``UploadPartCopy``).
+  Why not upload to the final key directly and complete there (one request less): a multipart
+  object only carries a composite checksum of its parts, which clients do not verify on
+  download; the server-side copy gives every published blob a full-object SHA-256 checked on
+  each read, and keeps completed-but-unpublished uploads out of ``names()``. The price is one
+  server-side copy (no transfer through the app). Objects up to 5 GiB copy in one request;
+  larger ones are copied part by part (``UploadPartCopy``).
 * ``discard()`` aborts the multipart upload (or deletes the temporary object); idempotent.
 * ``remove_stale_temporaries(older_than)`` aborts incomplete multipart uploads under the
   ``tmp/`` prefix started more than ``older_than`` seconds ago (the temporary key
@@ -134,7 +138,10 @@ class _S3Writer:
         self.upload_id = None
         if self.size <= COPY_LIMIT:
             client.copy_object(
-                Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": self.key}
+                Bucket=bucket,
+                Key=target,
+                CopySource={"Bucket": bucket, "Key": self.key},
+                ChecksumAlgorithm="SHA256",
             )
         else:  # pragma: no cover - needs a > 5 GiB object
             self._copy_in_parts(target)
@@ -173,6 +180,32 @@ class _S3Writer:
         client.delete_object(Bucket=bucket, Key=self.key)  # in case publish stopped half-way
 
 
+class _Body:
+    """The response body stream; a connection or checksum failure while reading becomes an
+    OSError, as a failing disk read would (the download then audits it and cuts off)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            data: bytes = self.stream.read(None if size is None or size < 0 else size)
+            return data
+        except BotoCoreError as exc:
+            raise OSError(f"object read failed: {type(exc).__name__}") from None
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> _Body:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class S3Store:
     """Blobs as objects ``<prefix><name[:2]>/<name>`` in one bucket."""
 
@@ -201,7 +234,7 @@ class S3Store:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key(name))
         except self.client.exceptions.NoSuchKey:
             raise FileNotFoundError(name) from None
-        return cast(BinaryIO, response["Body"])
+        return cast(BinaryIO, _Body(response["Body"]))
 
     def delete(self, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.key(name))
