@@ -648,6 +648,8 @@ class Gen:
     ) -> None:
         rng = self.rng
         company_user = {u["organization_id"]: u["id"] for u in users if u["role"] == "company"}
+        # decisions are the zone operator's (transfer.decide)
+        operator = {u["zone_id"]: u["id"] for u in users if u["role"] == "operator"}
         rows, links = [], []
         for tid in range(1, self.count(10_000) + 1):
             p = projects[(tid - 1) % len(projects)]
@@ -669,7 +671,7 @@ class Gen:
                     "checks": checks,
                     "checked_at": self.ts(200),
                     "requested_by_id": company_user[p["company_id"]],
-                    "decided_by_id": 3 if decided else None,
+                    "decided_by_id": operator[p["zone_id"]] if decided else None,
                     "decided_at": self.ts(100) if decided else None,
                     "decision_note": "검토 완료 (reviewed)" if decided else None,
                     "decision_checks": checks if decided else None,

@@ -100,6 +100,23 @@ def test_generated_database_keeps_the_invariants(tmp_path: Path, capsys: Any) ->
             )
         ).scalar_one()
         code = db.session.execute(sa.text("SELECT code FROM projects WHERE id = 2")).scalar_one()
+        # the links the policy relies on point at the right kinds of rows
+        wrong = {
+            "partners": "SELECT count(*) FROM project_partners pp JOIN organizations o "
+            "ON o.id = pp.organization_id WHERE o.kind != 'partner'",
+            "companies": "SELECT count(*) FROM projects p JOIN organizations o "
+            "ON o.id = p.company_id WHERE o.kind != 'company'",
+            "lawyers": "SELECT count(*) FROM project_lawyers pl JOIN users u "
+            "ON u.id = pl.user_id WHERE u.role != 'lawyer'",
+            "deciders": "SELECT count(*) FROM transfer_requests t JOIN projects p "
+            "ON p.id = t.project_id JOIN users u ON u.id = t.decided_by_id "
+            "WHERE u.role != 'operator' OR u.zone_id != p.zone_id",
+            "requesters": "SELECT count(*) FROM transfer_requests t JOIN projects p "
+            "ON p.id = t.project_id JOIN users u ON u.id = t.requested_by_id "
+            "WHERE u.organization_id != p.company_id",
+        }
+        for name, query in wrong.items():
+            assert db.session.execute(sa.text(query)).scalar_one() == 0, name
     assert get(admin, "/api/v1/projects")["total"] == PROJECTS
     assert 0 < get(lawyer, "/api/v1/projects")["total"] == assigned < PROJECTS
     found = get(admin, "/api/v1/projects", q=code)["items"]
