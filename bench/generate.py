@@ -859,13 +859,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sign-ins (password {PASSWORD!r}):")
     for role, email in result["logins"]:
         print(f"  {role:<9}{email}")
-    if not args.no_verify:
-        t0 = time.perf_counter()
-        outcome = _verify(app)
-        print(f"audit verify: {outcome} in {time.perf_counter() - t0:.1f} s")
-        if not outcome.startswith("intact"):
-            return 1
-    return 0
+    try:
+        if not args.no_verify:
+            t0 = time.perf_counter()
+            outcome = _verify(app)
+            print(f"audit verify: {outcome} in {time.perf_counter() - t0:.1f} s")
+            if not outcome.startswith("intact"):
+                return 1
+        return 0
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _verify(app: Any) -> str:
