@@ -21,10 +21,11 @@ from bench.generate import app_for, default_instance
 
 
 def _verify(app: Any) -> Any:
+    from tracker import keys
     from tracker.audit.verify import verify_chain
 
     with app.app_context():
-        return verify_chain(app.extensions["tracker_keys"].audit_key, None)
+        return verify_chain(keys.require(app).audit_key, None)
 
 
 def main(argv: list[str] | None = None) -> int:

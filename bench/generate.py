@@ -601,7 +601,7 @@ class Gen:
         self.insert("follow_ups", follow)
 
     def _reviews(self, projects: list[dict[str, Any]], lawyer_ids: list[int]) -> None:
-        from tracker.cases import risk
+        from tracker.cases.reviews import scoring as risk
 
         cat = risk.catalogue()
         rng = self.rng
@@ -817,6 +817,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from flask_migrate import upgrade
 
+    from tracker import keys
     from tracker.db import db, normalise_database_url
 
     url = normalise_database_url(args.database)
@@ -827,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
         print(f"migrations: {time.perf_counter() - t0:.1f} s")
-        key = app.extensions["tracker_keys"].audit_key
+        key = keys.require(app).audit_key
         tables = dict(db.metadata.tables)
         with db.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
@@ -874,10 +875,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _verify(app: Any) -> str:
     """What `flask audit verify` checks: the whole chain, the head row (no checkpoint yet)."""
+    from tracker import keys
     from tracker.audit.verify import verify_chain
 
     with app.app_context():
-        result = verify_chain(app.extensions["tracker_keys"].audit_key, None)
+        result = verify_chain(keys.require(app).audit_key, None)
         if result.intact:
             return f"intact ({result.events:,} events)"
         return f"BROKEN: {result.problem}"

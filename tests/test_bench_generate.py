@@ -141,9 +141,10 @@ def test_generated_database_keeps_the_invariants(
     with app.app_context():
         db.session.execute(sa.text("UPDATE audit_events SET action = 'x' WHERE seq = 17"))
         db.session.commit()
+        from tracker import keys
         from tracker.audit.verify import verify_chain
 
-        result = verify_chain(app.extensions["tracker_keys"].audit_key, None)
+        result = verify_chain(keys.require(app).audit_key, None)
         assert result.problem is not None and result.problem.seq == 17
         db.session.remove()
         db.engine.dispose()

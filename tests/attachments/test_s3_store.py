@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.attachments.conftest import MARKER, audit_actions, multipart, pdf, raw_upload
+from tests.support import MARKER, audit_actions, multipart, pdf, raw_upload
 from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
 from tracker.attachments.models import AttachmentVersion
 from tracker.attachments.s3 import PART_SIZE, S3Store, client_from_environment, parse_url
