@@ -113,7 +113,9 @@ def page_or_download(
     if fmt == "json":
         return paginate(stmt, args)
     policy.require(user(), "export.list", project)
-    items = schema.dump(db.session.execute(stmt).scalars().unique().all(), many=True)
+    # a statement of records, or rows already loaded (the lean lists)
+    loaded = stmt if isinstance(stmt, list) else db.session.execute(stmt).scalars().unique().all()
+    items = schema.dump(loaded, many=True)
     columns = list(schema.dump_fields)
     rows = [[_text(item.get(c)) for c in columns] for item in items]
     record(

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from tracker import keys
 from tracker.audit.models import AuditEvent, AuditHead
-from tracker.db import db, own_transaction, utcnow
+from tracker.db import db, own_transaction, utcnow, writing
 from tracker.web.ids import id_equals
 
 
@@ -74,6 +74,7 @@ def record(
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = obj.id
+    writing()  # on SQLite, a read request takes the write lock before it reads the head
     head = db.session.execute(
         sa.select(AuditHead)
         .where(AuditHead.id == 1)
