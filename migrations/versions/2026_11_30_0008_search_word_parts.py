@@ -1,4 +1,5 @@
-"""Search word-parts: a trigram index beside the word index of search_entries
+"""Search word-parts: a trigram index beside the word index of search_entries; NDAs
+expiring soon counted from an index
 
 Revision ID: 0008
 Revises: 0004
@@ -36,6 +37,12 @@ _SQLITE = [
 
 
 def upgrade():
+    # NDAs expiring soon: the project in the index too, so the count reads the index only
+    with op.batch_alter_table("ndas") as batch:
+        batch.drop_index("ix_ndas_status_expires_on")
+        batch.create_index(
+            "ix_ndas_status_expires_project", ["status", "expires_on", "project_id"]
+        )
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -49,6 +56,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("ndas") as batch:
+        batch.drop_index("ix_ndas_status_expires_project")
+        batch.create_index("ix_ndas_status_expires_on", ["status", "expires_on"])
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute("DROP INDEX ix_search_entries_fts_trigram")
