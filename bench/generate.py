@@ -749,18 +749,9 @@ class Gen:
     def _copy_audit(self, rows: Iterator[dict[str, Any]]) -> None:
         start = time.perf_counter()
         raw = self.conn.connection.driver_connection
-        columns = [
-            "id",
-            "seq",
-            "at",
-            "actor_id",
-            "action",
-            "object_type",
-            "object_id",
-            "ip",
-            "detail",
-            "mac",
-        ]
+        from tracker.audit.service import EVENT_COLUMNS
+
+        columns = list(EVENT_COLUMNS)
         total = 0
         with (
             raw.cursor() as cur,

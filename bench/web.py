@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(results: list[Outcome], url: str, args: argparse.Namespace) -> None:
     base_p50 = statistics.median(results[0].times) if results and results[0].times else None
+    print(f"load average before the report: {os.getloadavg()[0]:.1f} (cpus: {os.cpu_count()})")
     dialect = url.split(":", 1)[0]
     print(
         f"\n{dialect}, {args.workers} sync workers, {args.connections} connections, "
@@ -326,6 +327,9 @@ def report(results: list[Outcome], url: str, args: argparse.Namespace) -> None:
     for r in results:
         if r.missing:
             print(f"{r.name:<30}{'missing':>13}")
+            continue
+        if not r.times:
+            print(f"{r.name:<30}{'no answer within the cap':>30}")
             continue
         p50 = statistics.median(r.times) * 1000
         p95 = percentile(r.times, 95) * 1000

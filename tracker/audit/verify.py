@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from tracker import keys
 from tracker.audit.models import GENESIS_MAC, AuditEvent, AuditHead
+from tracker.audit.service import EVENT_COLUMNS, canonical
 from tracker.db import db
 
 BATCH = 10_000
@@ -67,23 +68,7 @@ def read_checkpoint(path: Path | None) -> dict[str, Any] | None:
     raise CheckpointUnreadable(str(path))
 
 
-_COLUMNS = [
-    AuditEvent.__table__.c[name]
-    for name in (
-        "id",
-        "seq",
-        "at",
-        "actor_id",
-        "action",
-        "object_type",
-        "object_id",
-        "ip",
-        "detail",
-        "mac",
-    )
-]
-#: `tracker.audit.service.canonical`'s encoding, built once (json.dumps builds one per call)
-_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_COLUMNS = [AuditEvent.__table__.c[name] for name in EVENT_COLUMNS]
 
 
 def _events(after: int | None) -> Any:
@@ -101,19 +86,8 @@ def _events(after: int | None) -> Any:
 
 
 def _mac(key: bytes, previous_mac: str, event: Any) -> str:
-    """`tracker.audit.service.compute_mac` of a plain row, without the ORM and with one HMAC
-    call in C (the same bytes: a test recomputes both)."""
-    body = {
-        "seq": event.seq,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "ip": event.ip,
-        "detail": event.detail or {},
-    }
-    message = bytes.fromhex(previous_mac) + _encode(body).encode()
+    """`tracker.audit.service.compute_mac` of a plain row, with one HMAC call in C."""
+    message = bytes.fromhex(previous_mac) + canonical(event)
     return hmac.digest(key, message, hashlib.sha256).hex()
 
 
