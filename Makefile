@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test install lint translations clean browser
+.PHONY: run test install lint translations clean browser bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,11 @@ test: install browser
 	  echo "== test suite on PostgreSQL =="; \
 	  $(BIN)/pytest -n 2; \
 	fi
+
+## Benchmarks (not part of `make test`): 1k and 10k projects on SQLite and PostgreSQL, web,
+## audit, attachments; prints the tables (docs/performance.md). Needs PostgreSQL on 127.0.0.1.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

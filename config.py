@@ -24,6 +24,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("TRACKER_SECRET_KEY"),
         "TRACKER_KEY_FILE": os.environ.get("TRACKER_KEY_FILE"),
         "TRACKER_BLOB_DIR": os.environ.get("TRACKER_BLOB_DIR", str(instance / "blobs")),
+        # s3://bucket/prefix: encrypted blobs in S3-compatible storage (docs/deployment.md)
+        "TRACKER_BLOB_URL": os.environ.get("TRACKER_BLOB_URL"),
         "TRACKER_REDIS_URL": os.environ.get("TRACKER_REDIS_URL"),
         "TRACKER_MAIL_URL": os.environ.get("TRACKER_MAIL_URL"),
         "TRACKER_MAX_UPLOAD_BYTES": _int("TRACKER_MAX_UPLOAD_BYTES", 2 * 1024**3),

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -115,12 +116,59 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: whether SQLite transactions begun now start DEFERRED (set for the requests that only read:
+#: GET, HEAD, OPTIONS, by `tracker.web.hooks`); everything else starts with BEGIN IMMEDIATE
+_deferred_reads: ContextVar[bool] = ContextVar("tracker_deferred_reads", default=False)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def defer_reads(on: bool) -> None:
+    """Begin this context's SQLite transactions DEFERRED (`on`) or IMMEDIATE (the default)."""
+    _deferred_reads.set(on)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn: sa.Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        # Writers are serialised from the start of the transaction, so a read-then-write
-        # transaction never dead-locks on upgrade and the audit chain never forks.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.dialect.name != "sqlite":
+        return
+    # A read-only request reads in a DEFERRED transaction: under WAL it runs beside a writer
+    # instead of queueing for the write lock. Everything else takes the write lock at once, so
+    # a read-then-write transaction never dead-locks on upgrade and the audit chain never forks.
+    deferred = _deferred_reads.get()
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    conn.info["tracker_deferred"] = deferred
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if conn.info.get("tracker_deferred") and statement.lstrip()[:7].upper().startswith(_WRITES):
+        _take_write_lock(conn)
+
+
+def _take_write_lock(conn: sa.Connection) -> None:
+    """Turn a DEFERRED SQLite transaction that has only read into an IMMEDIATE one.
+
+    SQLite cannot upgrade a read snapshot that another connection has since overtaken (it
+    answers SQLITE_BUSY_SNAPSHOT, with no waiting), so the read transaction ends (it wrote
+    nothing) and an IMMEDIATE one begins, waiting for the lock: the write and whatever it reads
+    from then on see the latest data, as under PostgreSQL's READ COMMITTED. SQLAlchemy's own
+    bookkeeping is untouched: its COMMIT or ROLLBACK ends the new transaction."""
+    conn.info["tracker_deferred"] = False
+    if conn.in_nested_transaction():
+        raise RuntimeError("a SAVEPOINT inside a deferred read transaction cannot take the lock")
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    raw.execute("COMMIT")
+    raw.execute("BEGIN IMMEDIATE")
+
+
+def writing() -> None:
+    """Hold the write lock from here on: call it before reading what a write depends on (the
+    audit chain's head) in a request that began as a read. A no-op on PostgreSQL, where the
+    reads are locked by `SELECT ... FOR UPDATE`, and in IMMEDIATE transactions."""
+    conn = db.session.connection()
+    if conn.info.get("tracker_deferred"):
+        _take_write_lock(conn)
 
 
 def normalise_database_url(url: str) -> str:

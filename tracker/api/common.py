@@ -104,7 +104,8 @@ def page_or_download(
     if fmt == "json":
         return paginate(stmt, args)
     policy.require(user(), "export.list", project)
-    records = db.session.execute(stmt).scalars().unique().all()
+    # a statement of records, or rows already loaded (the lean lists)
+    records = stmt if isinstance(stmt, list) else db.session.execute(stmt).scalars().unique().all()
     header, rows = schema_table(schema, records)
     filename = f"{name}-{project.code}" if project else name
     response = download(fmt, header, rows, filename, sheet=name)

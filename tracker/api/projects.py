@@ -9,12 +9,13 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, requires, user
-from tracker.cases.projects import service
+from tracker.cases.projects import listing, service
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.cases.search import MAX_QUERY_LENGTH
 from tracker.db import text_limit
 from tracker.policy import project_or_404
+from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
 
@@ -48,6 +49,10 @@ class ProjectSchema(Schema):
     updated_at = fields.AwareDateTime(dump_only=True)
 
 
+#: what a list item holds: the schema's output fields, written from lean rows (listing.py)
+_LIST_FIELDS = dump_names(ProjectSchema)
+
+
 class ProjectPatchSchema(Schema):
     code = fields.String(validate=validate.Length(min=1, max=text_limit(Project.code)))
     title = fields.String(validate=validate.Length(min=1, max=text_limit(Project.title)))
@@ -76,7 +81,10 @@ class ProjectFilterArgs(ListArgs):
 @blp.response(200, page_of(ProjectSchema))
 def list_projects(args: dict[str, Any]) -> Any:
     policy.require(user(), "project.view")
-    return page_or_download(service.project_query(user(), args), args, ProjectSchema(), "projects")
+    if args.get("format", "json") == "json":
+        page = listing.page(user(), args, args["page"], args["per_page"])
+        return page_response(page, _LIST_FIELDS)
+    return page_or_download(listing.all_rows(user(), args), args, ProjectSchema(), "projects")
 
 
 @blp.route("/projects", methods=["POST"])

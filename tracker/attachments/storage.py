@@ -132,10 +132,19 @@ class FilesystemStore:
 
 
 def blob_store() -> BlobStore:
-    """The application's store (TRACKER_BLOB_DIR); an S3 store would plug in here."""
-    root = Path(current_app.config["TRACKER_BLOB_DIR"])
+    """The application's store: S3-compatible storage when TRACKER_BLOB_URL is s3://bucket/prefix
+    (see tracker.attachments.s3), else files under TRACKER_BLOB_DIR."""
+    url = current_app.config.get("TRACKER_BLOB_URL") or os.environ.get("TRACKER_BLOB_URL")
     store = current_app.extensions.get("tracker_blob_store")
-    if store is None or store.root != root:
+    if url:
+        from tracker.attachments.s3 import S3Store
+
+        if not isinstance(store, S3Store) or store.source != url:
+            store = S3Store.from_url(url)
+            current_app.extensions["tracker_blob_store"] = store
+        return store  # type: ignore[no-any-return]
+    root = Path(current_app.config["TRACKER_BLOB_DIR"])
+    if store is None or getattr(store, "root", None) != root:
         store = FilesystemStore(root)
         current_app.extensions["tracker_blob_store"] = store
     return store  # type: ignore[no-any-return]

@@ -15,12 +15,30 @@ from flask_login import current_user
 
 from tracker import keys
 from tracker.audit.models import AuditEvent, AuditHead
-from tracker.db import db, own_transaction, utcnow
+from tracker.db import db, own_transaction, utcnow, writing
 from tracker.web.ids import id_equals
 
+#: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
-def canonical(event: AuditEvent) -> bytes:
-    """The bytes the MAC covers: every field but the id and the MAC itself."""
+#: the columns an event's MAC covers, and its id and MAC (in table order)
+EVENT_COLUMNS = (
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "ip",
+    "detail",
+    "mac",
+)
+
+
+def canonical(event: AuditEvent | Any) -> bytes:
+    """The bytes the MAC covers: every field but the id and the MAC itself (of an ORM event or
+    of a plain row with the same names)."""
     body = {
         "seq": event.seq,
         "at": event.at.isoformat(timespec="microseconds"),
@@ -31,7 +49,7 @@ def canonical(event: AuditEvent) -> bytes:
         "ip": event.ip,
         "detail": event.detail or {},
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _encode(body).encode()
 
 
 def compute_mac(key: bytes, previous_mac: str, event: AuditEvent) -> str:
@@ -74,6 +92,7 @@ def record(
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = obj.id
+    writing()  # on SQLite, a read request takes the write lock before it reads the head
     head = db.session.execute(
         sa.select(AuditHead)
         .where(AuditHead.id == 1)

@@ -4,7 +4,9 @@ Every searchable text is one row of `search_entries` (record type and id, its pr
 policy action a user needs on that project to see the text). The migration adds a real
 full-text index beside the table: on PostgreSQL a generated `tsvector` column `fts_document`
 (config 'simple', so Korean words are kept as they are) with a GIN index; on SQLite an FTS5
-table `search_entries_fts` kept in step by triggers. Searching filters by the user's scope and
+table `search_entries_fts` kept in step by triggers. Migration 0008 adds a trigram index for
+word-parts (`is_word_part`): `pg_trgm` GIN on PostgreSQL, an FTS5 `trigram` table on SQLite.
+Searching filters by the user's scope and
 by the actions their role may perform, in SQL, so a hit never reveals what the user may not see.
 
 Callers index what they write (`index_record`) in the same transaction and remove it when the
@@ -29,6 +31,10 @@ MAX_WORDS = 8
 #: the longest search text a form or the API takes
 MAX_QUERY_LENGTH = 200
 FTS_TABLE = "search_entries_fts"
+#: the trigram index of word-parts (migration 0008): an FTS5 table on SQLite
+TRIGRAM_TABLE = "search_entries_fts_trigram"
+#: the shortest word-part a trigram index can find
+TRIGRAM = 3
 
 
 def index_record(record_type: str, record_id: int, project_id: int, action: str, text: str) -> None:
@@ -71,19 +77,53 @@ def allowed_actions(user: User) -> list[str]:
     return policy.actions_of(user.role)
 
 
+def is_word_part(word: str) -> bool:
+    """Whether `word` is matched anywhere inside a text (a word-part, as Korean users search:
+    `냉장고` finds `김치냉장고`) rather than as the start of a word.
+
+    Words with letters beyond ASCII of at least TRIGRAM characters use the trigram index.
+    Shorter ones cannot (a trigram index needs three characters) and fall back to the word
+    index, matched as a word prefix (`냉장` finds `냉장고`, not `김치냉장고`). ASCII words keep
+    word-prefix matching (`ion` should not find `nation`)."""
+    return len(word) >= TRIGRAM and not word.isascii()
+
+
 def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
-    """SQL: the entry's text contains every word (as a word prefix), using the FTS index."""
+    """SQL: the entry's text contains every word (a word-part, or a word prefix), using the
+    trigram and the word indexes."""
+    parts = [w for w in words if is_word_part(w)]
+    prefixes = [w for w in words if not is_word_part(w)]
     dialect = db.session.get_bind().dialect.name
+    conditions: list[sa.ColumnElement[bool]] = []
     if dialect == "postgresql":
-        # words hold only \w characters, so quoting them is enough to make a safe tsquery
-        tsquery = " & ".join(f"'{w}':*" for w in words)
-        return sa.literal_column("search_entries.fts_document").op("@@")(
-            sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery)
+        # the GIN trigram index (pg_trgm) serves ILIKE '%part%'; parts hold only \w characters
+        conditions += [SearchEntry.text.ilike(f"%{w}%") for w in parts]
+        if prefixes:
+            # words hold only \w characters, so quoting them is enough to make a safe tsquery
+            tsquery = " & ".join(f"'{w}':*" for w in prefixes)
+            conditions.append(
+                sa.literal_column("search_entries.fts_document").op("@@")(
+                    sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery)
+                )
+            )
+        return sa.and_(*conditions)
+    if parts:
+        tri = sa.table(TRIGRAM_TABLE, sa.column("rowid"))
+        match = " AND ".join(f'"{w}"' for w in parts)
+        conditions.append(
+            SearchEntry.id.in_(
+                sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
+            )
         )
-    fts = sa.table(FTS_TABLE, sa.column("rowid"))
-    match = " AND ".join(f'"{w}"*' for w in words)
-    matching = sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
-    return SearchEntry.id.in_(matching)
+    if prefixes:
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        match = " AND ".join(f'"{w}"*' for w in prefixes)
+        conditions.append(
+            SearchEntry.id.in_(
+                sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
+            )
+        )
+    return sa.and_(*conditions)
 
 
 def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
@@ -103,9 +143,16 @@ def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
 
 
 def search_projects(user: User, q: str) -> sa.Select[int]:
-    """The ids of the projects with a matching text that `user` may see (for `IN (...)`)."""
-    entries = search_entries(user, q).subquery()
-    return sa.select(entries.c.project_id).distinct()
+    """The ids of the projects with a matching text whose record kind `user`'s role may see
+    (for `Project.id IN (...)`: the caller's query on `Project` applies the user's scope)."""
+    words = query_words(q)
+    if not words:
+        return sa.select(SearchEntry.project_id).where(sa.false())
+    return (
+        sa.select(SearchEntry.project_id)
+        .where(SearchEntry.action.in_(allowed_actions(user)), _text_match(words))
+        .distinct()
+    )
 
 
 def alembic_include_object(

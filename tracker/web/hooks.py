@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
-from tracker.db import db
+from tracker.db import db, defer_reads
 from tracker.errors import STALE_MESSAGE, is_api_request, problem
 
 #: endpoints reachable without signing in (SecureDrop's `_insecure_views`); everything else
@@ -133,7 +133,20 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _transaction_kind() -> None:
+    """Requests that only read (GET, HEAD, OPTIONS) begin their SQLite transactions DEFERRED;
+    the rest IMMEDIATE (tracker.db). Runs before anything touches the database."""
+    defer_reads(request.method not in UNSAFE_METHODS)
+
+
+def _end_transaction_kind(_exc: BaseException | None) -> None:
+    defer_reads(False)
+
+
 def init_app(app: Flask) -> None:
+    # first of all, so that even the user's lookup begins the right kind of transaction
+    app.before_request_funcs.setdefault(None, []).insert(0, _transaction_kind)
+    app.teardown_request(_end_transaction_kind)
     app.before_request(_default_deny)
     app.after_request(_commit)
     app.after_request(_security_headers)

@@ -47,11 +47,19 @@ def _bounded(raw: str | None, low: int, high: int, default: int) -> int:
     return value if low <= value <= high else default
 
 
+def count_of(stmt: sa.Select[Any]) -> sa.Select[int]:
+    """`SELECT count(*)` of what `stmt` selects. Unless it is DISTINCT or grouped, its columns
+    are replaced by a constant first, so the database counts from an index (a covering one,
+    often) instead of reading every column of every row."""
+    counted = stmt.order_by(None)
+    if not (counted._distinct or counted._group_by_clauses):
+        counted = counted.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    return sa.select(sa.func.count()).select_from(counted.subquery())
+
+
 def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:
     """Run a filtered, ordered select one page at a time: one COUNT and one page query."""
     page, per_page = args["page"], args["per_page"]
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
+    total = db.session.execute(count_of(stmt)).scalar_one()
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars()
     return {"items": list(items.unique()), "total": total, "page": page, "per_page": per_page}

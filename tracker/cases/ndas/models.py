@@ -26,8 +26,11 @@ nda_assets = sa.Table(
 
 class Nda(Model):
     __tablename__ = "ndas"
-    #: the effective-status filters and `expiring_within_days` (status, then the expiry range)
-    __table_args__ = (sa.Index("ix_ndas_status_expires_on", "status", "expires_on"),)
+    #: the effective-status filters and `expiring_within_days` (status, then the expiry range;
+    #: the project too, so that counting the NDAs of visible projects reads the index only)
+    __table_args__ = (
+        sa.Index("ix_ndas_status_expires_project", "status", "expires_on", "project_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

@@ -12,14 +12,14 @@ from tracker import policy
 from tracker.auth.models import User, Zone
 from tracker.cases.labels import choice
 from tracker.cases.pages import organization_choices, submit_page, template_helpers
-from tracker.cases.projects import service
+from tracker.cases.projects import listing, service
 from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.policy import project_or_404
 from tracker.web import current
 from tracker.web.forms import form_version
-from tracker.web.paging import page_args, paginate
+from tracker.web.paging import page_args
 
 bp = Blueprint("projects", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
@@ -38,7 +38,8 @@ def project_list() -> Any:
         for name in ("zone_id", "status", "risk_level", "q")
         if not form[name].errors
     }
-    page = paginate(service.project_query(user, filters), page_args())
+    paging = page_args()
+    page = listing.page(user, filters, paging["page"], paging["per_page"])
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("cases/project_list.html", form=form, page=page, args=args)
 

@@ -70,3 +70,29 @@ def heat_map(visible: sa.ColumnElement[bool], today: dt.date) -> dict[str, Any]:
         else:
             cells[likelihood - 1][impact - 1] += count
     return {"cells": cells, "unreviewed": unreviewed}
+
+
+def current_levels(today: dt.date) -> sa.Subquery:
+    """`(project_id, level)` of every project that has a current review, computed once for
+    all projects (a window over the approved, unexpired reviews) rather than once per row: for
+    filtering a whole list by level, where the correlated `risk_level_expr` would run for
+    every project of the database."""
+    ranked = (
+        sa.select(
+            RiskReview.project_id,
+            RiskReview.level,
+            sa.func.row_number()
+            .over(
+                partition_by=RiskReview.project_id,
+                order_by=(RiskReview.decided_at.desc(), RiskReview.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(RiskReview.status == "approved", RiskReview.valid_until >= today)
+        .subquery()
+    )
+    return (
+        sa.select(ranked.c.project_id, ranked.c.level)
+        .where(ranked.c.rank == 1)
+        .subquery("current_levels")
+    )

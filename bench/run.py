@@ -1,0 +1,113 @@
+"""Every benchmark in one go (`make bench`): generate 1k and 10k projects on SQLite and on
+PostgreSQL, drive each with bench.web, walk each audit chain with bench.audit, then the
+attachment throughput (bench/attachments.py). Prints every table as it goes.
+
+    python -m bench.run [--sizes 1000,10000] [--databases sqlite,postgresql]
+                        [--postgres postgresql://postgres@127.0.0.1:5432] [--skip-attachments]
+
+Bounded: each step runs under a time limit and bench.web caps each endpoint's requests and
+seconds; everything listens on 127.0.0.1 only. PostgreSQL databases are named
+`tracker_bench_<size>` and dropped first (and at the end unless --keep); SQLite files go to
+bench/.data/. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+
+
+def _run(title: str, args: list[str], limit: float) -> int:
+    print(f"\n=== {title} ===", flush=True)
+    began = time.monotonic()
+    try:
+        code = subprocess.run([sys.executable, *args], cwd=ROOT, timeout=limit).returncode
+    except subprocess.TimeoutExpired:
+        print(f"(stopped after {limit:.0f} s)")
+        return 124
+    print(f"--- {title}: exit {code} in {time.monotonic() - began:.0f} s", flush=True)
+    return code
+
+
+def _postgres_database(server: str, name: str, create: bool) -> str:
+    admin = sa.create_engine(
+        f"{server.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return f"{server}/{name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--requests", default="200")
+    parser.add_argument("--seconds", default="20")
+    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    parser.add_argument("--skip-attachments", action="store_true")
+    args = parser.parse_args(argv)
+    failures = 0
+    for kind in args.databases.split(","):
+        for size in [int(s) for s in args.sizes.split(",")]:
+            instance = DATA / f"{kind}-{size}"
+            shutil.rmtree(instance, ignore_errors=True)
+            instance.mkdir(parents=True)
+            if kind == "sqlite":
+                url = f"sqlite:///{instance / 'tracker.db'}"
+            else:
+                url = _postgres_database(args.postgres, f"tracker_bench_{size}", create=True)
+            where = ["--database", url, "--instance", str(instance)]
+            steps = [
+                ("generate", ["-m", "bench.generate", "--projects", str(size), *where], 3600),
+                (
+                    "web",
+                    [
+                        "-m",
+                        "bench.web",
+                        *where,
+                        "--requests",
+                        args.requests,
+                        "--seconds",
+                        args.seconds,
+                    ],
+                    1800,
+                ),
+                ("audit verify", ["-m", "bench.audit", *where], 1800),
+            ]
+            for name, step, limit in steps:
+                failures += _run(f"{kind}, {size:,} projects: {name}", step, limit) != 0
+            if kind == "postgresql":
+                failures += (
+                    _run(
+                        f"{kind}, {size:,} projects: audit append, concurrent writers",
+                        ["-m", "bench.audit", *where, "--append", "--no-memory"],
+                        600,
+                    )
+                    != 0
+                )
+                if not args.keep:
+                    _postgres_database(args.postgres, f"tracker_bench_{size}", create=False)
+            elif not args.keep:
+                shutil.rmtree(instance, ignore_errors=True)
+    if not args.skip_attachments:
+        failures += _run("attachments", ["bench/attachments.py", "--size-mib", "1024"], 1800) != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

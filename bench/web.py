@@ -1,0 +1,343 @@
+"""Same-run web benchmark: ``python -m bench.web --database URL [--instance DIR]
+[--requests 200] [--seconds 20] [--connections 8]``.
+
+Starts gunicorn (2 sync workers) on 127.0.0.1 on a database filled by ``bench.generate``
+(with that run's key file), signs in one user per role, then drives each endpoint in turn from
+``--connections`` threads, each with its own keep-alive ``requests.Session``, until
+``--requests`` requests are done or ``--seconds`` have passed. Prints req/s, p50, p95 and
+p50 ÷ the p50 of ``/api/v1/health`` measured in the same run. Endpoints the app does not offer
+yet are listed as "missing" (API paths absent from the OpenAPI document; pages that 404).
+Figures are only comparable within one run on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.generate import PASSWORD, default_instance
+
+LOGINS = {
+    "admin": "admin@bench.example",
+    "auditor": "auditor@bench.example",
+    "lawyer": "lawyer1@bench.example",
+    "company": "company8@bench.example",
+    "operator": "operator1@bench.example",
+}
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    role: str = "admin"  # "html:<role>" for a browser session, "-" for none
+    spec_path: str | None = None  # the OpenAPI path template, to tell "missing" apart
+    kind: str = "api"
+
+
+@dataclass
+class Outcome:
+    name: str
+    times: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    missing: bool = False
+    note: str = ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gunicorn(url: str, instance: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "TRACKER_DATABASE_URL": url,
+            "TRACKER_ENV": "development",
+            "TRACKER_SECRET_KEY": "bench-only-secret-key",
+            "TRACKER_KEY_FILE": str(instance / "keys.json"),
+            "TRACKER_BLOB_DIR": str(instance / "blobs"),
+            "TRACKER_AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoint.json"),
+            "TRACKER_INSTANCE_PATH": str(instance),
+        }
+    )
+    root = Path(__file__).resolve().parent.parent
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = open(instance / "gunicorn.log", "ab")  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--keep-alive",
+            "30",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {instance / 'gunicorn.log'}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).ok:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+class Auth:
+    """A bearer token per role and a signed-in browser cookie jar per role."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.tokens: dict[str, str] = {}
+        self.cookies: dict[str, Any] = {}
+
+    def token(self, role: str) -> str:
+        if role not in self.tokens:
+            r = requests.post(
+                f"{self.base}/api/v1/auth/token",
+                json={"email": LOGINS[role], "password": PASSWORD},
+                timeout=60,
+            )
+            r.raise_for_status()
+            self.tokens[role] = r.json()["token"]
+        return self.tokens[role]
+
+    def browser(self, role: str) -> Any:
+        if role not in self.cookies:
+            s = requests.Session()
+            html = s.get(f"{self.base}/login", timeout=30).text
+            match = CSRF_RE.search(html)
+            assert match, "no CSRF token on /login"
+            r = s.post(
+                f"{self.base}/login",
+                data={"email": LOGINS[role], "password": PASSWORD, "csrf_token": match.group(1)},
+                allow_redirects=False,
+                timeout=60,
+            )
+            if r.status_code != 302:
+                raise RuntimeError(f"sign-in as {role} failed: {r.status_code}")
+            self.cookies[role] = s.cookies
+        return self.cookies[role]
+
+    def session_for(self, role: str) -> requests.Session:
+        s = requests.Session()
+        if role.startswith("html:"):
+            s.cookies.update(self.browser(role[5:]))
+        elif role != "-":
+            s.headers["Authorization"] = f"Bearer {self.token(role)}"
+        return s
+
+
+def drive(base: str, auth: Auth, ep: Endpoint, count: int, seconds: float, conns: int) -> Outcome:
+    out = Outcome(ep.name)
+    lock = threading.Lock()
+    issued = 0
+    stop_at = time.monotonic() + seconds
+
+    def worker() -> None:
+        nonlocal issued
+        s = auth.session_for(ep.role)
+        while True:
+            with lock:
+                if issued >= count or time.monotonic() > stop_at:
+                    return
+                issued += 1
+            t0 = time.perf_counter()
+            r = s.get(base + ep.path, timeout=120)
+            _ = r.content
+            dt = time.perf_counter() - t0
+            with lock:
+                out.times.append(dt)
+                out.statuses[r.status_code] = out.statuses.get(r.status_code, 0) + 1
+
+    # one warm-up request (imports, caches, first connection)
+    auth.session_for(ep.role).get(base + ep.path, timeout=120)
+    threads = [threading.Thread(target=worker) for _ in range(conns)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.elapsed = time.perf_counter() - t0
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def endpoints(base: str, auth: Auth) -> list[Endpoint]:
+    """The endpoints, with ids picked from the generated data through the API itself."""
+    s = auth.session_for("lawyer")
+    first = s.get(f"{base}/api/v1/projects", params={"per_page": 1}, timeout=60).json()
+    pid = first["items"][0]["id"]
+    code = first["items"][0]["code"]
+    admin = auth.session_for("admin")
+    any_project = admin.get(f"{base}/api/v1/projects", params={"per_page": 1}, timeout=60)
+    admin_pid = any_project.json()["items"][0]["id"]
+    p = "/api/v1/projects?per_page=50"
+    return [
+        Endpoint("health (baseline)", "/api/v1/health", "-", "/api/v1/health"),
+        Endpoint("projects, admin", p, "admin", "/api/v1/projects"),
+        Endpoint("projects, lawyer", p, "lawyer", "/api/v1/projects"),
+        Endpoint("projects, company", p, "company", "/api/v1/projects"),
+        Endpoint("projects, operator", p, "operator", "/api/v1/projects"),
+        Endpoint("projects risk_level=high", p + "&risk_level=high", "admin", "/api/v1/projects"),
+        Endpoint(
+            "projects sort=-code status",
+            p + "&status=active&sort=-code",
+            "admin",
+            "/api/v1/projects",
+        ),
+        Endpoint("q= common word", p + "&q=module", "admin", "/api/v1/projects"),
+        Endpoint("q= rare word", p + "&q=zephyrine", "admin", "/api/v1/projects"),
+        Endpoint("q= project code", p + f"&q={code}", "admin", "/api/v1/projects"),
+        Endpoint("q= Korean word", p + "&q=배터리", "admin", "/api/v1/projects"),
+        Endpoint("q= Korean word-part", p + "&q=냉장고", "admin", "/api/v1/projects"),
+        Endpoint(
+            "project detail, lawyer",
+            f"/api/v1/projects/{pid}",
+            "lawyer",
+            "/api/v1/projects/{project_id}",
+        ),
+        Endpoint(
+            "assets of a project",
+            f"/api/v1/projects/{pid}/assets",
+            "lawyer",
+            "/api/v1/projects/{project_id}/assets",
+        ),
+        Endpoint(
+            "NDAs expiring 30 d", "/api/v1/ndas?expiring_within_days=30", "admin", "/api/v1/ndas"
+        ),
+        Endpoint("transfers, auditor", "/api/v1/transfers", "auditor", "/api/v1/transfers"),
+        Endpoint("audit", "/api/v1/audit", "auditor", "/api/v1/audit"),
+        Endpoint(
+            "deadlines 30 d, lawyer",
+            "/api/v1/deadlines?within_days=30",
+            "lawyer",
+            "/api/v1/deadlines",
+        ),
+        Endpoint("dashboard, admin", "/api/v1/dashboard", "admin", "/api/v1/dashboard"),
+        Endpoint("dashboard, lawyer", "/api/v1/dashboard", "lawyer", "/api/v1/dashboard"),
+        Endpoint("dashboard, operator", "/api/v1/dashboard", "operator", "/api/v1/dashboard"),
+        Endpoint("HTML project list, lawyer", "/projects", "html:lawyer", kind="html"),
+        Endpoint("HTML project list, admin", "/projects", "html:admin", kind="html"),
+        Endpoint("HTML project page", f"/projects/{admin_pid}", "html:admin", kind="html"),
+        Endpoint(
+            "CSV export, projects", "/api/v1/projects?format=csv", "admin", "/api/v1/projects"
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--instance", type=Path)
+    parser.add_argument("--requests", type=int, default=200, help="per endpoint")
+    parser.add_argument("--seconds", type=float, default=20, help="cap per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", help="a substring of the endpoint names to run")
+    args = parser.parse_args(argv)
+
+    from tracker.db import normalise_database_url
+
+    url = normalise_database_url(args.database)
+    instance = (args.instance or default_instance(url)).resolve()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_gunicorn(url, instance, port, args.workers)
+    try:
+        auth = Auth(base)
+        spec = requests.get(f"{base}/api/v1/openapi.json", timeout=60).json()
+        paths = set(spec.get("paths", {}))
+        results: list[Outcome] = []
+        for ep in endpoints(base, auth):
+            if args.only and args.only not in ep.name and not ep.name.startswith("health"):
+                continue
+            if ep.kind == "api" and ep.spec_path and ep.spec_path not in paths:
+                results.append(Outcome(ep.name, missing=True))
+                continue
+            out = drive(base, auth, ep, args.requests, args.seconds, args.connections)
+            if ep.kind == "html" and set(out.statuses) == {404}:
+                out.missing = True
+            results.append(out)
+            print(f"  {ep.name}: done", file=sys.stderr, flush=True)
+    finally:
+        stop(proc)
+    report(results, url, args)
+    return 0
+
+
+def report(results: list[Outcome], url: str, args: argparse.Namespace) -> None:
+    base_p50 = statistics.median(results[0].times) if results and results[0].times else None
+    print(f"load average before the report: {os.getloadavg()[0]:.1f} (cpus: {os.cpu_count()})")
+    dialect = url.split(":", 1)[0]
+    print(
+        f"\n{dialect}, {args.workers} sync workers, {args.connections} connections, "
+        f"≤{args.requests} requests or ≤{args.seconds:.0f} s per endpoint"
+    )
+    head = f"{'endpoint':<30}{'n':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'×health':>9}  status"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        if r.missing:
+            print(f"{r.name:<30}{'missing':>13}")
+            continue
+        if not r.times:
+            print(f"{r.name:<30}{'no answer within the cap':>30}")
+            continue
+        p50 = statistics.median(r.times) * 1000
+        p95 = percentile(r.times, 95) * 1000
+        rate = len(r.times) / r.elapsed if r.elapsed else 0
+        ratio = f"{p50 / (base_p50 * 1000):.1f}" if base_p50 else "-"
+        codes = ",".join(f"{k}×{v}" for k, v in sorted(r.statuses.items()))
+        print(f"{r.name:<30}{len(r.times):>5}{rate:>8.1f}{p50:>9.1f}{p95:>9.1f}{ratio:>9}  {codes}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""The SQL statement budget: each list and detail runs a fixed, small number of statements
+whatever the number of rows it shows. One table to extend: add a row for every new list or
+detail (dashboards and deadlines when they land): who asks, the path, the most statements
+allowed. The count includes signing the request in (token and user lookups) and, in the
+suite, the SAVEPOINT and RELEASE around each request (BEGIN and COMMIT in production)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.support import PLANNED, approved_review, statements
+from tracker.audit.service import record
+from tracker.cases import search
+from tracker.cases.assets.models import AssetDeadline, IpAsset
+from tracker.cases.ndas.models import Nda
+from tracker.db import db
+from tracker.transfers.models import TransferRequest
+
+#: (role, path, the most statements allowed); {p} the world's project, {a} an asset, {n} an
+#: NDA, {t} a transfer request
+BUDGET: list[tuple[str, str, int]] = [
+    ("admin", "/api/v1/projects?per_page=200", 8),
+    ("lawyer", "/api/v1/projects?per_page=200", 8),
+    ("company", "/api/v1/projects?per_page=200&risk_level=none", 7),
+    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 7),
+    ("lawyer", "/api/v1/projects/{p}", 9),
+    ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 10),
+    ("lawyer", "/api/v1/assets/{a}", 9),
+    ("admin", "/api/v1/ndas?per_page=200", 8),
+    ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 8),
+    ("lawyer", "/api/v1/projects/{p}/ndas?per_page=200", 10),
+    ("lawyer", "/api/v1/ndas/{n}", 8),
+    ("auditor", "/api/v1/transfers?per_page=200", 10),
+    ("auditor", "/api/v1/transfers/{t}", 10),
+    ("auditor", "/api/v1/audit?per_page=200", 6),
+    ("html:lawyer", "/projects", 10),
+    ("html:admin", "/projects?q=budgetword", 10),
+    ("html:admin", "/projects/{p}", 16),
+    # ("lawyer", "/api/v1/deadlines?within_days=30", N),  once deadlines land
+    # ("operator", "/api/v1/dashboard", N),  once dashboards land
+]
+
+
+def _grow(world: Any, make_project: Any, make_org: Any, n: int) -> None:
+    """n more rows in every list the table shows."""
+    lawyer = world.users["lawyer"]
+    for i in range(n):
+        project = make_project(
+            zone=world.zone,
+            company=world.company,
+            lawyers=[lawyer],
+            partners=[make_org("partner"), make_org("partner")],
+            title=f"budgetword {i}",
+        )
+        search.index_record("project", project.id, project.id, "project.view", project.title)
+        db.session.add(approved_review(project, world.users["admin"].id))
+        asset = IpAsset(
+            project=world.project,
+            title=f"A{i}",
+            kind="data",
+            sensitivity="public",
+            jurisdictions=["KR"],
+        )
+        asset.deadlines = [AssetDeadline(kind="other", due_on=dt.date(2027, 1, 1 + i))]
+        nda = Nda(
+            project=world.project,
+            partner=world.partner,
+            status="active",
+            signed_on=dt.date(2026, 1, 1),
+            effective_on=dt.date(2026, 1, 1),
+            expires_on=dt.date(2027, 1, 1 + i),
+        )
+        nda.assets = [asset]
+        db.session.add_all([asset, nda])
+        transfer = TransferRequest(
+            project=world.project,
+            partner=world.partner,
+            purpose="Joint test",
+            channel="secure_platform",
+            planned_on=PLANNED,
+            status="pending_review",
+            checks=[],
+            requested_by_id=world.users["company"].id,
+        )
+        transfer.assets = [asset]
+        db.session.add(transfer)
+        record("test.grow", project)
+    db.session.flush()
+
+
+def _ids(world: Any) -> dict[str, int]:
+    return {
+        "p": world.project.id,
+        "a": db.session.query(IpAsset.id).filter_by(project_id=world.project.id).first()[0],
+        "n": db.session.query(Nda.id).filter_by(project_id=world.project.id).first()[0],
+        "t": _first_transfer(),
+    }
+
+
+def _first_transfer() -> int:
+    return db.session.query(TransferRequest.id).order_by(TransferRequest.id).first()[0]
+
+
+@pytest.mark.parametrize(("role", "path", "budget"), BUDGET)
+def test_statements_stay_fixed_and_within_budget(
+    world, make_project, make_org, api_as, browser_as, role, path, budget
+):
+    if role.startswith("html:"):
+        client = browser_as(world.users[role[5:]])
+    else:
+        client = api_as(world.users[role])
+    _grow(world, make_project, make_org, 1)
+    url = path.format(**_ids(world))
+
+    def run() -> int:
+        with statements() as seen:
+            response = client.get(url)
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return len(seen)
+
+    few = run()
+    _grow(world, make_project, make_org, 5)
+    many = run()
+    assert many == few, f"{url}: {few} statements with few rows, {many} with more"
+    assert many <= budget, f"{url}: {many} statements, the budget is {budget}"

@@ -1,0 +1,161 @@
+"""The project list, lean: the columns a list shows, as plain rows, in a fixed number of
+statements whatever the page size or the size of the database.
+
+1. the filtered total and the page's ids: for a search or a risk-level filter in one statement
+   (`count(*) OVER ()` beside the ids, so the match runs once); otherwise a plain COUNT and
+   a page that walks the code index no further than it shows;
+2. the page's columns, with the zone code, the lead company's name and the current risk level
+   (a correlated subquery evaluated for the page's rows only);
+3. the partners and lawyers of the page's projects as (id, name) pairs (one UNION ALL).
+
+The API answers these rows without the ORM or marshmallow on the way out (the schema still
+validates input and documents the output); the HTML list renders the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker import clock, policy
+from tracker.auth.models import Organization, User, Zone
+from tracker.cases import search
+from tracker.cases.projects.models import Project, project_lawyers, project_partners
+from tracker.cases.reviews.level import current_levels, risk_level_expr
+from tracker.cases.reviews.models import RISK_LEVELS
+from tracker.db import db
+from tracker.web.ids import is_id
+
+#: the project's own columns a list shows (the API schema's fields, less the derived ones)
+COLUMNS = (
+    "id",
+    "code",
+    "title",
+    "zone_id",
+    "company_id",
+    "start_date",
+    "end_date",
+    "budget_krw",
+    "security_level",
+    "security_level_set_by_id",
+    "security_level_set_at",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+#: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
+#: at least: `CB-BIO-2025-00002`, `CB-BIO-`)
+CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
+
+
+def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[Any]:
+    """`(id, code)` of the projects `user` may see that match `filters` (zone_id, status,
+    risk_level, q)."""
+    stmt: Any = sa.select(Project.id, Project.code).where(policy.visible_projects(user))
+    if filters.get("zone_id"):
+        zone_id = filters["zone_id"]
+        stmt = stmt.where(Project.zone_id == zone_id if is_id(zone_id) else sa.false())
+    if filters.get("status"):
+        stmt = stmt.where(Project.status == filters["status"])
+    level = filters.get("risk_level")
+    if level in RISK_LEVELS or level == "none":
+        levels = current_levels(today)
+        if level == "none":
+            stmt = stmt.where(Project.id.not_in(sa.select(levels.c.project_id)))
+        else:
+            stmt = stmt.where(
+                Project.id.in_(sa.select(levels.c.project_id).where(levels.c.level == level))
+            )
+    if filters.get("q"):
+        q = filters["q"].strip()
+        matches: sa.ColumnElement[bool] = Project.id.in_(search.search_projects(user, q))
+        if CODE_LIKE.fullmatch(q):
+            # a project code, whole or its start: PostgreSQL's text parser splits
+            # `CB-BIO-2025-00002` into words and a signed number (`-00002`), so the words of
+            # the query cannot find it; match the code column itself
+            matches = sa.or_(matches, Project.code.startswith(q.upper(), autoescape=True))
+        stmt = stmt.where(matches)
+    selected: sa.Select[Any] = stmt
+    return selected
+
+
+def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[str, Any]:
+    """One page of the list: `{"items": rows, "total", "page", "per_page"}`."""
+    today = clock.today()
+    ids = filtered(user, filters, today).subquery()
+    window = sa.select(ids.c.id).order_by(ids.c.code).limit(per_page).offset((page - 1) * per_page)
+    if not (filters.get("q") or filters.get("risk_level")):
+        # a cheap filter: COUNT(*) apart, and the page walks the code index only as far as
+        # it needs (a window count would sort the whole filtered set)
+        total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+        hits = db.session.execute(window).all()
+    else:
+        # search or risk level: run the match once, the total beside each id
+        hits = db.session.execute(window.add_columns(sa.func.count().over().label("total"))).all()
+        if hits:
+            total = hits[0].total
+        elif page == 1:
+            total = 0
+        else:  # past the end: the window saw no row, so count apart
+            total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+    items = rows([h.id for h in hits], today)
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def all_rows(user: User, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row of the filtered list, in list order (for downloads)."""
+    today = clock.today()
+    stmt = filtered(user, filters, today).order_by(Project.code)
+    ids = [pid for pid, _code in db.session.execute(stmt)]
+    return rows(ids, today)
+
+
+def rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
+    """The list rows of the projects `ids`, in that order (two statements)."""
+    if not ids:
+        return []
+    columns = [getattr(Project, name) for name in COLUMNS]
+    found = {
+        row.id: dict(row._mapping)
+        for row in db.session.execute(
+            sa.select(
+                *columns,
+                risk_level_expr(today).label("risk_level"),
+                Zone.code.label("zone_code"),
+                Organization.name.label("company_name"),
+            )
+            .join(Zone, Zone.id == Project.zone_id)
+            .join(Organization, Organization.id == Project.company_id)
+            .where(Project.id.in_(ids))
+        )
+    }
+    for row in found.values():
+        row["partners"], row["lawyers"] = [], []
+    partners = (
+        sa.select(
+            project_partners.c.project_id,
+            sa.literal("partners").label("kind"),
+            Organization.id,
+            Organization.name,
+        )
+        .join(Organization, Organization.id == project_partners.c.organization_id)
+        .where(project_partners.c.project_id.in_(ids))
+    )
+    lawyers = (
+        sa.select(project_lawyers.c.project_id, sa.literal("lawyers"), User.id, User.name)
+        .join(User, User.id == project_lawyers.c.user_id)
+        .where(project_lawyers.c.project_id.in_(ids))
+    )
+    members = db.session.execute(sa.union_all(partners, lawyers))
+    for project_id, kind, member_id, name in members:
+        found[project_id][kind].append({"id": member_id, "name": name})
+    for row in found.values():
+        row["partner_ids"] = [p["id"] for p in row["partners"]]
+        row["lawyer_ids"] = [u["id"] for u in row["lawyers"]]
+    return [found[pid] for pid in ids if pid in found]
