@@ -105,11 +105,15 @@ class DisclosureDecisionForm(FlaskForm):
     asset_title = StringField(
         _l("Asset title"), validators=[Optional(), Length(max=text_limit(IpAsset.title))]
     )
-    asset_kind = SelectField(_l("Asset kind"), choices=value_choices(ASSET_KINDS))
+    # the asset fields matter on accept only: the service checks them then
+    asset_kind = SelectField(
+        _l("Asset kind"), choices=value_choices(ASSET_KINDS), validate_choice=False
+    )
     asset_sensitivity = SelectField(
         _l("Asset sensitivity"),
         choices=value_choices(SENSITIVITIES),
         default="confidential",
+        validate_choice=False,
     )
     asset_description = TextAreaField(
         _l("Asset description (your own; the disclosure's stays with the disclosure)"),

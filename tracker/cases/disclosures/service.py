@@ -22,6 +22,7 @@ from tracker.cases import search
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES, IpAsset
 from tracker.cases.disclosures.models import Disclosure, Inventor
+from tracker.cases.labels import label
 from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -195,7 +196,7 @@ def resubmit_disclosure(
     Raises StateConflict (409) for a stale version or another status, InvalidInput (422)."""
     service.check_version(disclosure, version)
     if disclosure.status != "needs_info":
-        raise StateConflict("Only a disclosure sent back for more information can be edited.")
+        raise StateConflict(_("Only a disclosure sent back for more information can be edited."))
     _set_fields(disclosure, fields)
     disclosure.status = "submitted"
     db.session.flush()
@@ -223,7 +224,9 @@ def decide_disclosure(
     if version is not None:
         service.check_version(disclosure, version)
     if disclosure.status != "submitted":
-        raise StateConflict(f"This disclosure is {disclosure.status}, not submitted.")
+        raise StateConflict(
+            _("This disclosure is %(status)s, not submitted.", status=label(disclosure.status))
+        )
     if decision not in DECISIONS:
         raise InvalidInput({"decision": [_("Choose accept, reject or needs_info.")]})
     if decision != "accept" and not (note or "").strip():
