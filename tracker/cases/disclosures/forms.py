@@ -60,7 +60,7 @@ class DisclosureForm(FlaskForm):
         _l("Description"),
         validators=[DataRequired(), Length(max=text_limit(Disclosure.description))],
     )
-    conceived_on = DateField(_l("Conceived on"), validators=[DataRequired()])
+    conceived_on = DateField(_l("Conceived on"), validators=[InputRequired()])
     disclosed_externally = BooleanField(_l("Already shown outside the company"))
     inventors = FieldList(FormField(InventorRow), min_entries=INVENTOR_ROWS)
     submit = SubmitField(_l("Submit"))
