@@ -118,8 +118,12 @@ def logout() -> Any:
         abort(400)
     service.end_session(session.get("sid"))
     record("auth.sign_out", current_user._get_current_object())
+    locale = str(current_user.locale)
     logout_user()
     session.clear()
+    # the sign-in page keeps speaking the language the user just used, and says what happened
+    session["lang"] = locale
+    flash(_("You are signed out."))
     return redirect(url_for("auth.login"))
 
 
