@@ -38,7 +38,13 @@
       var rows = fieldset.querySelectorAll(".row");
       if (rows.length > 1) { row.remove(); } else { clear(row); }
     });
-    row.appendChild(button);
+    if (row.tagName === "TR") {
+      var cell = document.createElement("td");
+      cell.appendChild(button);
+      row.appendChild(cell);
+    } else {
+      row.appendChild(button);
+    }
   }
 
   function rows(fieldset) {
@@ -58,7 +64,9 @@
         if (m) { next = Math.max(next, parseInt(m[1], 10) + 1); }
       });
       var copy = last.cloneNode(true);
-      copy.querySelectorAll(".remove-row").forEach(function (el) { el.remove(); });
+      copy.querySelectorAll(".remove-row").forEach(function (el) {
+        (el.parentElement.tagName === "TD" ? el.parentElement : el).remove();
+      });
       renumber(copy, next);
       clear(copy);
       removeButton(fieldset, copy);
@@ -66,11 +74,11 @@
       var first = copy.querySelector("input, select, textarea");
       if (first) { first.focus(); }
     });
-    fieldset.appendChild(add);
+    if (fieldset.tagName === "TABLE") { fieldset.after(add); } else { fieldset.appendChild(add); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     focusSummary();
-    document.querySelectorAll("fieldset[data-rows]").forEach(rows);
+    document.querySelectorAll("[data-rows]").forEach(rows);
   });
 })();
