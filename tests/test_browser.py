@@ -109,3 +109,35 @@ def test_lawyer_cannot_open_admin_pages(page: Page, live_server: str) -> None:
     expect(page.locator("nav")).not_to_contain_text("계정")
     response = page.goto(f"{live_server}/admin/users")
     assert response is not None and response.status == 403
+
+
+def _first_project(page: Page, base: str) -> str:
+    page.goto(f"{base}/projects")
+    href = page.locator("main table a[href^='/projects/']").first.get_attribute("href")
+    assert href is not None
+    return href
+
+
+def test_rows_are_added_and_errors_take_the_focus(page: Page, live_server: str) -> None:
+    """Issue 10: owners are not limited to the three spare rows; a refused submit puts the
+    focus on the summary of its errors."""
+    sign_in(page, live_server, "lawyer")
+    project = _first_project(page, live_server)
+    page.goto(f"{live_server}{project}/assets/new")
+    owners = page.locator("fieldset[data-rows]").first
+    assert owners.locator("select").count() == 3
+    owners.locator("button.add-row").click()
+    owners.locator("button.add-row").click()
+    assert owners.locator("select").count() == 5
+    assert page.evaluate("document.activeElement.name") == "owners-4-organization_id"
+    owners.locator(".row").nth(0).locator("button.remove-row").click()
+    assert owners.locator("select").count() == 4
+    page.click("input[type=submit].primary")  # no title: refused
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    page.fill("input[name=title]", "Five-owner layout")
+    last = owners.locator(".row").last
+    last.locator("select").select_option(index=1)
+    last.locator("input").fill("30")
+    page.click("input[type=submit].primary")
+    expect(page.locator("main")).to_contain_text("Five-owner layout")

@@ -109,6 +109,7 @@ MODEL_OF: dict[str, Any] = {
     "AssetLimitedSchema": IpAsset,
     "AssetSchema": IpAsset,
     "AssetPatchSchema": IpAsset,
+    "DisclosureAssetSchema": IpAsset,
     "InventorRow": Inventor,
     "InventorSchema": Inventor,
     "DisclosureForm": Disclosure,
@@ -152,6 +153,9 @@ OTHER: dict[tuple[str, str], int] = {
     ("SessionForm", "topics"): LIST_TEXT_MAX,
     ("DisclosureDecisionForm", "note"): text_limit(Disclosure.reviewer_note),
     ("DisclosureDecisionSchema", "note"): text_limit(Disclosure.reviewer_note),
+    ("DisclosureDecisionForm", "asset_title"): text_limit(IpAsset.title),
+    ("DisclosureDecisionForm", "asset_description"): text_limit(IpAsset.description),
+    ("DisclosureDecisionForm", "asset_nct_ref"): text_limit(IpAsset.nct_ref),
     ("DecisionForm", "note"): text_limit(TransferRequest.decision_note),
     ("TransferDecisionSchema", "note"): text_limit(TransferRequest.decision_note),
 }

@@ -10,10 +10,13 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from tracker.errors import InvalidInput
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -177,3 +180,34 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+#: the dates a record may hold: a year in 0006 or 9999 is a typing slip, not a fact
+PLAUSIBLE_YEARS = (1900, 2200)
+
+
+@event.listens_for(sa.orm.Session, "before_flush")
+def _refuse_implausible_dates(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
+    """Every date column of every new or changed row lies in PLAUSIBLE_YEARS, or the flush is
+    refused with InvalidInput (422) naming the fields: one rule for forms, API and CLI."""
+    errors: dict[str, list[str]] = {}
+    for obj in (*session.new, *session.dirty):
+        mapper = sa.inspect(obj).mapper
+        for column in mapper.columns:
+            if not isinstance(column.type, sa.Date) or column.key not in obj.__dict__:
+                continue
+            value = obj.__dict__[column.key]
+            if isinstance(value, dt.date) and not (
+                PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]
+            ):
+                errors.setdefault(column.key, []).append(_implausible_message())
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _implausible_message() -> str:
+    return gettext(
+        "Not a plausible date: give a year from %(first)d to %(last)d.",
+        first=PLAUSIBLE_YEARS[0],
+        last=PLAUSIBLE_YEARS[1],
+    )

@@ -12,6 +12,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail"})
 #: a lost optimistic-locking race, in the API and on forms alike
 STALE_MESSAGE = "The record was changed by someone else; reload it and try again."
+#: a unique or foreign-key constraint refused a write two requests raced to
+CONFLICT_MESSAGE = "The change conflicts with an existing record."
 
 
 class ConfigurationError(RuntimeError):

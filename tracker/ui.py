@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracker import policy
+from tracker.auth.forms import ORG_KIND_LABELS, ROLE_LABELS
 from tracker.cases.labels import LABELS
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
@@ -22,19 +23,6 @@ NAV: list[tuple[str, object, str]] = [
     ("admin.zones", _l("Zones"), "accounts.view"),
     ("admin.organizations", _l("Organisations"), "accounts.view"),
 ]
-
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "lawyer": _l("Lawyer"),
-    "company": _l("Company staff"),
-    "operator": _l("Zone operator"),
-    "auditor": _l("Auditor"),
-}
-ORG_KIND_LABELS = {
-    "company": _l("Company"),
-    "partner": _l("Foreign partner"),
-    "law_firm": _l("Law firm"),
-}
 
 
 #: the tabs of a project page: (endpoint taking project_id, label, action on the project)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 
 from tracker.auth.forms import PlainForm
+from tracker.extensions import rest_api
 from tracker.i18n import LOCALES
 
 bp = Blueprint("main", __name__)
@@ -30,3 +31,30 @@ def set_language(lang: str) -> Any:
     target = request.referrer or url_for("main.index")
     host = request.host_url
     return redirect(target if target.startswith(host) else url_for("main.index"))
+
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@bp.route("/api-reference")
+def api_reference() -> Any:
+    """The API reference: every operation of the OpenAPI document, grouped by tag, rendered
+    on the server (no CDN, no script). The document itself is /api/v1/openapi.json."""
+    spec = rest_api.spec.to_dict()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for path, item in sorted(spec.get("paths", {}).items()):
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            tag = (operation.get("tags") or ["-"])[0]
+            groups.setdefault(tag, []).append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary") or "",
+                    "description": operation.get("description") or "",
+                    "responses": sorted(operation.get("responses", {})),
+                }
+            )
+    return render_template("api_reference.html", groups=groups, spec=spec)

@@ -10,7 +10,7 @@ import pytest
 from flask import render_template_string
 from flask_login import login_user
 
-from tests.support import blob_files, csrf_token, pdf, upload, version_rows
+from tests.support import blob_files, csrf_token, make_asset, pdf, upload, version_rows
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
@@ -181,3 +181,16 @@ def test_upload_never_redirects_off_site(world: Any, browser_as: Any, next_url: 
         content_type="multipart/form-data",
     )
     assert ok.headers["Location"] == f"/projects/{world.project.id}"
+
+
+def test_the_files_tab_names_each_files_record(world: Any, browser_as: Any, api_as: Any) -> None:
+    """Issue 10: the project's Files tab says which record each file belongs to."""
+    asset = make_asset(world.project)
+    db.session.commit()
+    api = api_as(world.users["lawyer"])
+    upload(api, world.project.id, pdf(2000), "plan.pdf")
+    upload(api, world.project.id, pdf(3000), "plan.pdf", record_type="asset", record_id=asset.id)
+    html = browser_as(world.users["lawyer"]).get(_page(world.project.id)).get_data(as_text=True)
+    assert "Belongs to" in html
+    assert f'<a href="/assets/{asset.id}">IP asset #{asset.id}</a>' in html
+    assert "<td>The project</td>" in html

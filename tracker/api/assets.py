@@ -97,6 +97,8 @@ class AssetSchema(AssetLimitedSchema):
     )
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
+    #: the accepted disclosure this asset was made from (its description stays there)
+    disclosure_id = fields.Integer(dump_only=True, allow_none=True)
 
 
 class AssetPatchSchema(AssetSchema):

@@ -9,7 +9,13 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
-from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES
+from tracker.cases.assets.models import (
+    ASSET_KINDS,
+    NCT_STATUSES,
+    SENSITIVITIES,
+    STRATEGIC_ITEM,
+    IpAsset,
+)
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure, Inventor
 from tracker.db import text_limit
@@ -81,9 +87,31 @@ class DisclosurePatchSchema(Schema):
     disclosed_externally = fields.Boolean()
 
 
+class DecisionOwnerSchema(Schema):
+    organization_id = fields.Integer(required=True, strict=True)
+    share_pct = fields.Decimal(required=True)
+
+
 class DisclosureAssetSchema(Schema):
+    """The asset an accepted disclosure becomes. `kind` and `sensitivity` as before; the rest
+    were added later: an older body without them still works, the asset's regulatory status is
+    then "unknown" (the gate fails on it until a lawyer sets it) and its owners are the
+    proposal from the inventors' employers (a foreign co-inventor's share left unassigned)."""
+
     kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
     sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
+    #: default: the disclosure's title
+    title = fields.String(validate=validate.Length(min=1, max=text_limit(IpAsset.title)))
+    #: the lawyer's own description of the asset (never copied from the disclosure)
+    description = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.description))
+    )
+    nct_status = fields.String(validate=validate.OneOf(NCT_STATUSES))
+    nct_ref = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(IpAsset.nct_ref))
+    )
+    strategic_item = fields.String(validate=validate.OneOf(STRATEGIC_ITEM))
+    owners = fields.List(fields.Nested(DecisionOwnerSchema), validate=validate.Length(max=20))
 
 
 class DisclosureDecisionSchema(Schema):

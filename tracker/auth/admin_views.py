@@ -28,6 +28,7 @@ from tracker.auth.forms import (
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
 from tracker.errors import InvalidInput
+from tracker.ui import org_kind_label
 from tracker.web.forms import show_refusal
 from tracker.web.ids import get_or_404
 
@@ -38,7 +39,7 @@ def _org_and_zone_choices(form: UserForm) -> None:
     orgs = db.session.execute(sa.select(Organization).order_by(Organization.name)).scalars()
     zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars()
     form.organization_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(o.id, f"{o.name} ({o.kind})") for o in orgs
+        SelectChoice(o.id, f"{o.name} ({org_kind_label(o.kind)})") for o in orgs
     ]
     form.zone_id.choices = [SelectChoice(0, "—")] + [SelectChoice(z.id, z.code) for z in zones]
 

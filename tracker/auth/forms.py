@@ -53,14 +53,37 @@ class PlainForm(FlaskForm):
     """A form with nothing but its CSRF token (sign-out, language switch, buttons)."""
 
 
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "lawyer": _l("Lawyer"),
+    "company": _l("Company staff"),
+    "operator": _l("Zone operator"),
+    "auditor": _l("Auditor"),
+}
+ORG_KIND_LABELS = {
+    "company": _l("Company"),
+    "partner": _l("Foreign partner"),
+    "law_firm": _l("Law firm"),
+}
+#: each language by its own name, so a reader finds theirs whichever language the page is in
+LOCALE_NAMES = {"ko": "한국어", "en": "English"}
+
+
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=text_limit(User.email))])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=text_limit(User.name))])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r) for r in ROLES])
+    # no default: a new account's role is chosen, never "admin" by being first in the list
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice("", "—"), *(SelectChoice(r, ROLE_LABELS[r]) for r in ROLES)],
+        validators=[DataRequired(_l("Choose a role."))],
+    )
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=MAX_INPUT_LENGTH)])
     organization_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
     zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False)
-    locale = SelectField(_l("Language"), choices=[SelectChoice(loc) for loc in LOCALES])
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice(loc, LOCALE_NAMES.get(loc, loc)) for loc in LOCALES]
+    )
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -83,7 +106,7 @@ class OrganizationForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=text_limit(Organization.name))]
     )
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in ORG_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, ORG_KIND_LABELS[k]) for k in ORG_KINDS])
     country = StringField(
         _l("Country (ISO code)"),
         validators=[

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pyotp
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 
 from tracker.audit.service import record
 from tracker.auth import service, totp
@@ -118,8 +120,12 @@ def logout() -> Any:
         abort(400)
     service.end_session(session.get("sid"))
     record("auth.sign_out", current_user._get_current_object())
+    locale = str(current_user.locale)
     logout_user()
     session.clear()
+    # the sign-in page keeps speaking the language the user just used, and says what happened
+    session["lang"] = locale
+    flash(_("You are signed out."))
     return redirect(url_for("auth.login"))
 
 
@@ -155,8 +161,18 @@ def account() -> Any:
             name=user.email, issuer_name="Tracker"
         )
     status = 422 if (password_form.errors or totp_form.errors) else 200
+    qr = None
+    if provisioning:
+        # an inline SVG the server draws: no image request, no script (the CSP allows neither
+        # inline scripts nor other origins); scanning it gives the authenticator the key
+        qr = Markup(  # noqa: S704  (segno's own SVG: the key is drawn as modules, not text)
+            segno.make(provisioning, error="m").svg_inline(
+                scale=4, border=2, title=_("QR code of the key for your authenticator app")
+            )
+        )
     return render_template(
         "auth/account.html",
+        totp_qr=qr,
         password_form=password_form,
         totp_form=totp_form,
         provisioning=provisioning,

@@ -114,7 +114,9 @@ def _review(project: Project, author: User, reviewer: User | None, today: dt.dat
         "secure platform only; NDA in place but without audit rights.",
     )
     valid_until = today + dt.timedelta(days=365)
-    conditions = "Secure platform only; no source files leave Korea."
+    conditions = (
+        "보안 플랫폼으로만 공유 (only through the secure platform); no source leaves Korea."
+    )
     if reviewer is not None:
         risk.decide_review(review, reviewer, "approve", valid_until, conditions)
         return

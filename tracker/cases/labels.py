@@ -30,6 +30,12 @@ LABELS: dict[str, Any] = {
     "high": _l("High"),
     "critical": _l("Critical"),
     "none": _l("Not assessed"),
+    # decisions on disclosures and reviews
+    "submitted": _l("Submitted"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected"),
+    "approved": _l("Approved"),
+    "needs_info": _l("More information needed"),
     # asset kinds and sensitivities
     "patent": _l("Patent"),
     "utility_model": _l("Utility model"),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import Organization
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.labels import label
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project, project_partners
 from tracker.cases.reviews.level import current_review_id
@@ -129,11 +130,19 @@ def _has(reference: str | None) -> bool:
     return bool(reference and reference.strip())
 
 
+#: the national core technology statuses a lawyer has determined; anything else (unset,
+#: "unknown") fails the check rather than passing as "not core technology"
+_NCT_KNOWN = frozenset({"not_nct", "pending", "nct_funded", "nct_private"})
+
+
 def _core_tech_check(assets: Sequence[IpAsset]) -> Check:
     pending = [a for a in assets if a.nct_status == "pending"]
     unapproved = [
         a for a in assets if a.nct_status in ("nct_funded", "nct_private") and not _has(a.nct_ref)
     ]
+    undetermined = [a for a in assets if a.nct_status not in _NCT_KNOWN]
+    if undetermined:
+        return _check("core_tech_approval", False, "unknown", assets=_titles(undetermined))
     if pending:
         return _check("core_tech_approval", False, "pending", assets=_titles(pending))
     if unapproved:
@@ -143,7 +152,8 @@ def _core_tech_check(assets: Sequence[IpAsset]) -> Check:
 
 
 def _licence_check(assets: Sequence[IpAsset], planned_on: dt.date) -> Check:
-    strategic = [a for a in assets if a.strategic_item in ("yes", "unknown")]
+    # an unset or "unknown" classification counts as a strategic item (needs a licence)
+    strategic = [a for a in assets if a.strategic_item != "no"]
     unlicensed = [
         a
         for a in strategic
@@ -152,6 +162,9 @@ def _licence_check(assets: Sequence[IpAsset], planned_on: dt.date) -> Check:
         or a.export_licence_until < planned_on
     ]
     planned = {"planned_on": planned_on.isoformat()}
+    unclassified = [a for a in unlicensed if a.strategic_item != "yes"]
+    if unclassified:
+        return _check("export_licence", False, "unknown", assets=_titles(unclassified), **planned)
     if unlicensed:
         return _check("export_licence", False, "missing", assets=_titles(unlicensed), **planned)
     return _check(
@@ -239,6 +252,15 @@ _DETAILS: dict[tuple[str, str], Any] = {
     ("core_tech_approval", "no_ref"): _l(
         "National core technology without the ministry's approval or export report: %(assets)s."
     ),
+    ("core_tech_approval", "unknown"): _l(
+        "Whether these assets are national core technology has not been determined: "
+        "%(assets)s. A lawyer sets the status on the asset."
+    ),
+    ("export_licence", "unknown"): _l(
+        "These assets are not yet classified as strategic items or not, and have no export "
+        "licence valid on %(planned_on)s: %(assets)s. A lawyer sets the classification on "
+        "the asset."
+    ),
     ("export_licence", "ok"): _l(
         "Every strategic item has an export licence valid on %(planned_on)s: %(assets)s."
     ),
@@ -268,6 +290,8 @@ def check_detail(check: Check) -> str:
     if template is None:
         return str(check["code"])
     params["assets"] = ", ".join(params.get("assets") or [])
+    if "level" in params:  # stored as the code ("high"), read in the reader's language
+        params["level"] = label(params["level"])
     return str(template) % params
 
 

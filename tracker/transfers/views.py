@@ -42,6 +42,7 @@ def _helpers() -> dict[str, Any]:
         "check_detail": gate.check_detail,
         "file_sha256": attachment_refs.file_sha256,
         "check_label": gate.check_label,
+        "check_codes": gate.CHECK_CODES,
         "channel_label": lambda c: str(CHANNEL_LABELS.get(c, c)),
         "transfer_status_label": lambda s: str(STATUS_LABELS.get(s, s)),
     }
@@ -159,6 +160,11 @@ def _detail(
     if can_decide and decision_form is None:
         decision_form = DecisionForm(version=transfer.version)
     live = service.preview_checks(transfer) if can_decide else None
+    if live is not None and decision_form is not None and not gate.all_pass(live):
+        # a check fails now: approving would be refused, so the form offers deny only
+        decision_form.decision.choices = [
+            c for c in decision_form.decision.choices if c.value != "approve"
+        ]
     return render_template(
         "transfers/detail.html",
         transfer=transfer,
@@ -224,4 +230,21 @@ def zone_overview() -> Any:
     if user.zone_id is None:
         abort(404)
     overview = build_overview(user, user.zone_id, clock.today())
-    return render_template("transfers/zone.html", zone=user.zone, overview=overview)
+    return render_template(
+        "transfers/zone.html", zone=user.zone, overview=overview, recheck_form=RecheckForm()
+    )
+
+
+@bp.route("/zone/recheck", methods=["POST"])
+def zone_recheck() -> Any:
+    """Run the gate again for every open request of the operator's zone (each audited)."""
+    user = _user()
+    policy.require(user, "transfer.decide")
+    if user.zone_id is None:
+        abort(404)
+    if not RecheckForm().validate_on_submit():
+        abort(400)
+    for transfer in build_overview(user, user.zone_id, clock.today()).queue:
+        service.recheck_transfer(transfer)
+    flash(_("The checks were run again."))
+    return redirect(url_for("transfers.zone_overview"), code=303)

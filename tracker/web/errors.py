@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, render_template, request
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from tracker.audit.service import record_apart
 from tracker.db import db
 from tracker.errors import (
+    CONFLICT_MESSAGE,
     PROBLEM_MEMBERS,
     STALE_MESSAGE,
     InvalidInput,
@@ -133,7 +135,10 @@ def handle_conflict(exc: StateConflict) -> Any:
     if is_api_request():
         extra = {k: v for k, v in exc.extra.items() if k not in PROBLEM_MEMBERS}
         return problem(409, exc.detail, **extra)
-    return Response(render_template("error.html", status=409, message=exc.detail), status=409)
+    # a detail that is a catalogue message (STALE_MESSAGE, CONFLICT_MESSAGE) reads in the
+    # reader's language; the services translate the rest where they raise
+    message = gettext(exc.detail) if exc.detail else _error_message(409)
+    return Response(render_template("error.html", status=409, message=message), status=409)
 
 
 def handle_stale(_exc: Exception) -> Any:
@@ -144,7 +149,7 @@ def handle_stale(_exc: Exception) -> Any:
 def handle_integrity(_exc: Exception) -> Any:
     """A unique or foreign-key constraint refused a write at flush: two requests raced past a
     service's own checks (say, two projects created with one code at the same moment)."""
-    return handle_conflict(StateConflict("The change conflicts with an existing record."))
+    return handle_conflict(StateConflict(CONFLICT_MESSAGE))
 
 
 def handle_unexpected(exc: Exception) -> Any:

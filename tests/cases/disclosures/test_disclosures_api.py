@@ -175,8 +175,10 @@ def test_accept_creates_the_asset(world, api_as, filed):
     asset = db.session.get(IpAsset, body["asset_id"])
     assert asset.project_id == world.project.id
     assert (asset.title, asset.kind, asset.sensitivity) == (filed.title, "patent", "trade_secret")
+    # the home inventor's 60 % for the company; the foreign co-inventor's 40 % left for the
+    # lawyer (tests/cases/disclosures/test_accepting.py)
     assert [(o.organization_id, float(o.share_pct)) for o in asset.owners] == [
-        (world.company.id, 100.0)
+        (world.company.id, 60.0)
     ]
 
 

@@ -101,6 +101,8 @@ def test_lawyer_accepts_by_form(world, browser_as, filed):
             "note": "File in KR first.",
             "asset_kind": "patent",
             "asset_sensitivity": "trade_secret",
+            "asset_nct_status": "not_nct",
+            "asset_strategic_item": "no",
         },
     )
     assert r.status_code == 302

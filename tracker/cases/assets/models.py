@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,7 +28,9 @@ ASSET_KINDS = (
 SENSITIVITIES = ("public", "confidential", "trade_secret")
 
 
-NCT_STATUSES = ("not_nct", "pending", "nct_funded", "nct_private")
+#: "unknown": not yet determined (an asset made from an accepted disclosure before the lawyer
+#: sets it); the gate fails on it
+NCT_STATUSES = ("not_nct", "pending", "nct_funded", "nct_private", "unknown")
 
 
 STRATEGIC_ITEM = ("no", "yes", "unknown")
@@ -82,6 +84,10 @@ class IpAsset(Model):
     )
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+    if TYPE_CHECKING:
+        #: the accepted disclosure this asset was made from (declared in disclosures/models.py)
+        disclosure_id: int | None
 
 
 class AssetOwner(Model):

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
 
@@ -59,3 +60,16 @@ class Inventor(Model):
     #: ISO 3166 alpha-2; a foreign co-inventor is flagged by nationality and employer
     nationality: Mapped[str | None] = mapped_column(sa.String(2))
     employer: Mapped[str | None] = mapped_column(sa.String(300))
+
+
+#: the accepted disclosure an asset was made from (None for an asset a lawyer recorded): read in
+#: the asset's own SELECT, so a page of assets costs no statement more. The link goes this way
+#: (the disclosure names its asset), so the invention's description stays with the disclosure.
+IpAsset.disclosure_id = column_property(  # type: ignore[assignment]
+    sa.select(Disclosure.id)
+    .where(Disclosure.asset_id == IpAsset.id)
+    .order_by(Disclosure.id)
+    .limit(1)
+    .correlate_except(Disclosure)
+    .scalar_subquery()
+)

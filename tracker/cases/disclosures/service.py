@@ -17,11 +17,12 @@ from sqlalchemy.orm import selectinload
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
-from tracker.auth.models import User
+from tracker.auth.models import Organization, User
 from tracker.cases import search
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES, IpAsset
 from tracker.cases.disclosures.models import Disclosure, Inventor
+from tracker.cases.labels import label
 from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -34,6 +35,21 @@ HUNDRED = Decimal("100")
 DECISIONS = ("accept", "reject", "needs_info")
 DECIDED_STATUS = {"accept": "accepted", "reject": "rejected", "needs_info": "needs_info"}
 DEFAULT_ASSET = {"kind": "patent", "sensitivity": "confidential"}
+#: what an accepted disclosure's asset records when the decision leaves the regulatory status
+#: out (an older API body): "unknown", which the gate fails on until a lawyer sets it
+UNSET_STATUS = {"nct_status": "unknown", "strategic_item": "unknown"}
+#: the asset fields a decision may set (the description is the lawyer's own, never the
+#: disclosure's: the invention's description stays with the disclosure, see asset_source)
+DECISION_ASSET_FIELDS = (
+    "title",
+    "kind",
+    "sensitivity",
+    "description",
+    "nct_status",
+    "nct_ref",
+    "strategic_item",
+    "owners",
+)
 
 
 def is_foreign(inventor: Inventor | dict[str, Any]) -> bool:
@@ -180,7 +196,7 @@ def resubmit_disclosure(
     Raises StateConflict (409) for a stale version or another status, InvalidInput (422)."""
     service.check_version(disclosure, version)
     if disclosure.status != "needs_info":
-        raise StateConflict("Only a disclosure sent back for more information can be edited.")
+        raise StateConflict(_("Only a disclosure sent back for more information can be edited."))
     _set_fields(disclosure, fields)
     disclosure.status = "submitted"
     db.session.flush()
@@ -208,7 +224,9 @@ def decide_disclosure(
     if version is not None:
         service.check_version(disclosure, version)
     if disclosure.status != "submitted":
-        raise StateConflict(f"This disclosure is {disclosure.status}, not submitted.")
+        raise StateConflict(
+            _("This disclosure is %(status)s, not submitted.", status=label(disclosure.status))
+        )
     if decision not in DECISIONS:
         raise InvalidInput({"decision": [_("Choose accept, reject or needs_info.")]})
     if decision != "accept" and not (note or "").strip():
@@ -228,26 +246,74 @@ def decide_disclosure(
     return disclosure
 
 
+def _project_organizations(project: Project) -> list[Organization]:
+    """The lead company first, then the project's partners by name."""
+    return [project.company, *sorted(project.partners, key=lambda o: o.name.casefold())]
+
+
+def _match_employer(employer: str | None, orgs: list[Organization]) -> Organization | None:
+    wanted = (employer or "").strip().casefold()
+    return next((o for o in orgs if wanted and o.name.strip().casefold() == wanted), None)
+
+
+def ownership_proposal(disclosure: Disclosure) -> dict[str, Any]:
+    """The owners an accepted disclosure suggests, from its inventors' employers.
+
+    Each inventor's share goes to the project organisation whose name is their employer; an
+    inventor without a matching employer counts for the lead company, unless foreign: a
+    foreign co-inventor's share stays unassigned and is flagged (their employer may own it).
+    Returns `{"owners": [{"organization_id", "share_pct"}], "flagged": [inventor dicts]}`."""
+    project = disclosure.project
+    orgs = _project_organizations(project)
+    shares: dict[int, Decimal] = {}
+    flagged = []
+    for inventor in disclosure.inventors:
+        org = _match_employer(inventor.employer, orgs)
+        foreign = is_foreign(inventor)
+        if org is None and not foreign:
+            org = project.company
+        if org is not None:
+            shares[org.id] = shares.get(org.id, Decimal(0)) + Decimal(inventor.share_pct)
+        if foreign:
+            flagged.append(
+                {
+                    "name": inventor.name,
+                    "nationality": inventor.nationality,
+                    "employer": inventor.employer,
+                    "share_pct": Decimal(inventor.share_pct),
+                    "organization_id": org.id if org is not None else None,
+                }
+            )
+    owners = [{"organization_id": i, "share_pct": s} for i, s in shares.items()]
+    return {"owners": owners, "flagged": flagged}
+
+
+def asset_source(asset: IpAsset) -> Disclosure | None:
+    """The accepted disclosure an asset was made from (None for an asset a lawyer recorded)."""
+    return None if asset.disclosure_id is None else db.session.get(Disclosure, asset.disclosure_id)
+
+
 def _create_asset(disclosure: Disclosure, asset: dict[str, Any]) -> IpAsset:
     """The IP asset an accepted disclosure becomes (through the assets service: validated,
-    indexed for search and audited there)."""
+    indexed for search and audited there).
+
+    The title defaults to the disclosure's; the description is the lawyer's (never the
+    disclosure's, which admins may not read); the regulatory status is what the lawyer set or
+    "unknown"; the owners what the lawyer set or the proposal from the inventors."""
     errors: dict[str, list[str]] = {}
     if asset.get("kind") not in ASSET_KINDS:
-        errors["asset.kind"] = [f"One of: {', '.join(ASSET_KINDS)}."]
+        errors["asset.kind"] = [_("One of: %(values)s.", values=", ".join(ASSET_KINDS))]
     if asset.get("sensitivity") not in SENSITIVITIES:
-        errors["asset.sensitivity"] = [f"One of: {', '.join(SENSITIVITIES)}."]
+        errors["asset.sensitivity"] = [_("One of: %(values)s.", values=", ".join(SENSITIVITIES))]
     if errors:
         raise InvalidInput(errors)
-    project = disclosure.project
-    return assets.create_asset(
-        project,
-        {
-            "title": disclosure.title,
-            "kind": asset["kind"],
-            "sensitivity": asset["sensitivity"],
-            "description": disclosure.description,
-            # the lead company owns what its staff disclosed until a lawyer records joint
-            # ownership with a partner
-            "owners": [{"organization_id": project.company_id, "share_pct": HUNDRED}],
-        },
-    )
+    given = {k: v for k, v in asset.items() if k in DECISION_ASSET_FIELDS and v is not None}
+    values = {**UNSET_STATUS, **given}
+    values["title"] = str(values.get("title") or "").strip() or disclosure.title
+    values["description"] = str(values.get("description") or "").strip() or None
+    if values.get("owners") is None:
+        values["owners"] = ownership_proposal(disclosure)["owners"]
+    try:
+        return assets.create_asset(disclosure.project, values)
+    except InvalidInput as exc:
+        raise InvalidInput({f"asset.{k}": v for k, v in exc.errors.items()}) from exc

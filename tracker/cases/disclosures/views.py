@@ -12,6 +12,8 @@ from tracker import policy
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.forms import DisclosureDecisionForm, DisclosureForm
 from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.labels import choice
+from tracker.cases.pages import fill_rows
 from tracker.policy import project_or_404, record_or_404
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
@@ -76,8 +78,26 @@ def disclosure_detail(disclosure_id: int) -> Any:
     return _detail_page(disclosures.open_disclosure(disclosure), DisclosureDecisionForm(), 200)
 
 
+def _decision_form(disclosure: Disclosure, form: DisclosureDecisionForm) -> dict[str, Any]:
+    """Owner choices are the project's organisations; before a submit the rows hold the
+    proposal from the inventors. Returns the proposal (its flagged foreign co-inventors)."""
+    proposal = disclosures.ownership_proposal(disclosure)
+    if request.method == "GET":
+        form.asset_title.data = disclosure.title
+        fill_rows(form.owners, proposal["owners"])
+    orgs = [disclosure.project.company, *disclosure.project.partners]
+    owners = [choice(0, "—"), *(choice(o.id, f"{o.name} ({o.country})") for o in orgs)]
+    for entry in form.owners:
+        entry.form.organization_id.choices = owners
+    return proposal
+
+
 def _detail_page(disclosure: Disclosure, form: DisclosureDecisionForm, status: int) -> Any:
     form.version.data = str(disclosure.version)
+    can_decide = disclosure.status == "submitted" and policy.can(
+        _user(), "disclosure.decide", disclosure
+    )
+    proposal = _decision_form(disclosure, form) if can_decide else None
     return render_template(
         "cases/disclosure_detail.html",
         disclosure=disclosure,
@@ -85,8 +105,8 @@ def _detail_page(disclosure: Disclosure, form: DisclosureDecisionForm, status: i
         active="disclosures.disclosure_list",
         form=form,
         is_foreign=disclosures.is_foreign,
-        can_decide=disclosure.status == "submitted"
-        and policy.can(_user(), "disclosure.decide", disclosure),
+        can_decide=can_decide,
+        proposal=proposal,
         can_edit=disclosure.status == "needs_info"
         and policy.can(_user(), "disclosure.file", disclosure),
     ), status
@@ -97,6 +117,7 @@ def disclosure_decide(disclosure_id: int) -> Any:
     disclosure = record_or_404(_user(), Disclosure, disclosure_id)
     policy.require(_user(), "disclosure.decide", disclosure)
     form = DisclosureDecisionForm()
+    _decision_form(disclosure, form)
     saved = save_form(
         form,
         lambda: disclosures.decide_disclosure(
@@ -104,7 +125,7 @@ def disclosure_decide(disclosure_id: int) -> Any:
             _user(),
             form.decision.data or "",
             form.note.data,
-            {"kind": form.asset_kind.data, "sensitivity": form.asset_sensitivity.data},
+            form.asset_for_service() if form.decision.data == "accept" else None,
             form_version(form),
         ),
         _("Decision recorded."),

@@ -14,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.cases.labels import value_choices
 from tracker.cases.ndas.models import Nda
@@ -25,8 +25,8 @@ from tracker.db import text_limit
 class NdaForm(FlaskForm):
     partner_id = SelectField(_l("Partner"), coerce=int, validate_choice=False)
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
-    effective_on = DateField(_l("Effective from"), validators=[DataRequired()])
-    expires_on = DateField(_l("Expires on"), validators=[DataRequired()])
+    effective_on = DateField(_l("Effective from"), validators=[InputRequired()])
+    expires_on = DateField(_l("Expires on"), validators=[InputRequired()])
     governing_law = StringField(
         _l("Governing law"), validators=[Length(max=text_limit(Nda.governing_law))]
     )

@@ -23,6 +23,7 @@ from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.labels import label as case_label
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
@@ -161,7 +162,9 @@ def decide_review(
     if version is not None:
         service.check_version(review, version)
     if review.status != "submitted":
-        raise StateConflict(f"This review is already {review.status}.")
+        raise StateConflict(
+            _("This review is already %(status)s.", status=case_label(review.status))
+        )
     if decision not in ("approve", "reject"):
         raise InvalidInput({"decision": [_("Choose approve or reject.")]})
     if decision == "approve":

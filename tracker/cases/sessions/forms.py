@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.cases.sessions.service import LIST_TEXT_MAX
@@ -42,7 +42,7 @@ def _lines(text: str | None) -> list[str]:
 
 class SessionForm(FlaskForm):
     version = HiddenField()
-    held_on = DateField(_l("Held on"), validators=[DataRequired()])
+    held_on = DateField(_l("Held on"), validators=[InputRequired()])
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(min=1, max=24 * 60)]
     )

@@ -1,0 +1,64 @@
+"""Walk the pages a signed-in user reaches by following links (helpers for the UI tests)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from flask.testing import FlaskClient
+
+_HREF = re.compile(r'href="([^"#]*)"')
+#: links that change state, download or leave the pages
+_SKIP = re.compile(
+    r"^/(logout|static/|api/)|/download|/content|format=(csv|xlsx)|\.(pdf|zip|ics|csv|xlsx)\b"
+)
+_NUMBER = re.compile(r"\d+")
+
+
+def _links(page: str, base: str) -> Iterator[str]:
+    for href in _HREF.findall(page):
+        url = urljoin(base, html.unescape(href))
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not _SKIP.search(path):
+            yield path
+
+
+def crawl(
+    client: FlaskClient, starts: list[str], per_pattern: int = 2, limit: int = 400
+) -> Iterator[tuple[str, Any]]:
+    """Breadth-first from `starts`: (url, response) of every page reached by GET, at most
+    `per_pattern` urls that differ only in their numbers (so a list of 40 projects costs 2)."""
+    seen: set[str] = set()
+    patterns: dict[str, int] = {}
+    queue = deque(starts)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        pattern = _NUMBER.sub("N", url)
+        if url in seen or patterns.get(pattern, 0) >= per_pattern:
+            continue
+        seen.add(url)
+        patterns[pattern] = patterns.get(pattern, 0) + 1
+        response = client.get(url)
+        yield url, response
+        if response.status_code == 200 and response.mimetype == "text/html":
+            queue.extend(_links(response.get_data(as_text=True), url))
+
+
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_ATTR = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"')
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees or hears: element text and the labelling attributes."""
+    body = _SCRIPT.sub(" ", page)
+    attrs = " ".join(_ATTR.findall(body))
+    text = _TAG.sub(" ", body) + " " + attrs
+    return re.sub(r"\s+", " ", html.unescape(text))

@@ -1,0 +1,84 @@
+/* Forms: after a refused submit the focus goes to the error summary; lists of rows
+   (inventors, owners, deadlines, follow-ups) get "add a row" and "remove" buttons.
+   Served from 'self' (the CSP allows no inline script); without it the forms still work
+   with their spare rows. */
+(function () {
+  "use strict";
+
+  function focusSummary() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  function renumber(row, index) {
+    row.querySelectorAll("[name], [id], label[for]").forEach(function (el) {
+      ["name", "id", "for"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value) { el.setAttribute(attr, value.replace(/-\d+-/, "-" + index + "-")); }
+      });
+    });
+  }
+
+  function clear(row) {
+    row.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") { el.checked = false; }
+      else if (el.tagName === "SELECT") { el.selectedIndex = 0; }
+      else { el.value = ""; }
+      el.removeAttribute("aria-invalid");
+    });
+    row.querySelectorAll(".error").forEach(function (el) { el.remove(); });
+  }
+
+  function removeButton(fieldset, row) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link remove-row";
+    button.textContent = fieldset.dataset.removeLabel || "−";
+    button.addEventListener("click", function () {
+      var rows = fieldset.querySelectorAll(".row");
+      if (rows.length > 1) { row.remove(); } else { clear(row); }
+    });
+    if (row.tagName === "TR") {
+      var cell = document.createElement("td");
+      cell.appendChild(button);
+      row.appendChild(cell);
+    } else {
+      row.appendChild(button);
+    }
+  }
+
+  function rows(fieldset) {
+    fieldset.querySelectorAll(".row").forEach(function (row) { removeButton(fieldset, row); });
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "add-row";
+    add.textContent = fieldset.dataset.addLabel || "+";
+    add.addEventListener("click", function () {
+      var all = fieldset.querySelectorAll(".row");
+      var max = parseInt(fieldset.dataset.max || "50", 10);
+      if (!all.length || all.length >= max) { return; }
+      var last = all[all.length - 1];
+      var next = 0;
+      fieldset.querySelectorAll("[name]").forEach(function (el) {
+        var m = /-(\d+)-/.exec(el.getAttribute("name"));
+        if (m) { next = Math.max(next, parseInt(m[1], 10) + 1); }
+      });
+      var copy = last.cloneNode(true);
+      copy.querySelectorAll(".remove-row").forEach(function (el) {
+        (el.parentElement.tagName === "TD" ? el.parentElement : el).remove();
+      });
+      renumber(copy, next);
+      clear(copy);
+      removeButton(fieldset, copy);
+      last.after(copy);
+      var first = copy.querySelector("input, select, textarea");
+      if (first) { first.focus(); }
+    });
+    if (fieldset.tagName === "TABLE") { fieldset.after(add); } else { fieldset.appendChild(add); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusSummary();
+    document.querySelectorAll("[data-rows]").forEach(rows);
+  });
+})();
