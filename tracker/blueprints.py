@@ -15,6 +15,7 @@ from tracker.api import (
     attachments,
     audit,
     auth,
+    dashboard,
     disclosures,
     health,
     ndas,
@@ -70,6 +71,7 @@ API: list[ApiBlueprint] = [
         attachments,
         transfers,
         audit,
+        dashboard,
         health,
     )
 ]
