@@ -36,6 +36,7 @@ from tracker.cases.ndas import views as nda_views
 from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
 from tracker.cases.sessions import views as session_views
+from tracker.dashboard import views as dashboard_views
 from tracker.demo import demo_command
 from tracker.oversight import views as audit_views
 from tracker.transfers import views as transfer_views
@@ -54,6 +55,7 @@ HTML: list[Blueprint] = [
     attachment_views.bp,
     transfer_views.bp,
     audit_views.bp,
+    dashboard_views.bp,
 ]
 
 #: the /api/v1 endpoints (flask-smorest blueprints; their schemas make the OpenAPI document)

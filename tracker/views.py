@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_login import current_user
 
 from tracker.auth.forms import PlainForm
+from tracker.dashboard.views import start_page
 from tracker.i18n import LOCALES
 
 bp = Blueprint("main", __name__)
@@ -15,7 +16,8 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index() -> Any:
-    return render_template("index.html")
+    """The start page: the signed-in user's dashboard."""
+    return start_page()
 
 
 @bp.route("/language/<lang>", methods=["POST"])

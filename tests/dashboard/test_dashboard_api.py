@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import ROLES, statements
 from tests.dashboard.waiting import fill
+from tests.support import ROLES, statements
 from tracker.dashboard.service import QUEUES
 
 

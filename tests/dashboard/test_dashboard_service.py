@@ -93,9 +93,9 @@ def test_admin_and_auditor_see_counts_per_zone_and_the_heat_map_of_all(busy, rol
 def test_outsiders_see_nothing_of_the_project(busy, role):
     """Items of the outside project never reach the world's users, and the world's items
     never reach the outsiders (whose own project is yet another)."""
-    theirs = {
-        ("disclosure", d.id) for d in busy.other_items["disclosure"]
-    } | {("transfer", t.id) for t in busy.other_items["transfer"]}
+    theirs = {("disclosure", d.id) for d in busy.other_items["disclosure"]} | {
+        ("transfer", t.id) for t in busy.other_items["transfer"]
+    }
     board = _board(busy.users[role])
     seen = {(i["type"], i["id"]) for q in board["queues"].values() for i in q}
     assert seen and not seen & theirs

@@ -33,13 +33,15 @@ class CheckSchema(Schema):
 
 
 class QueueItemSchema(Schema):
-    type = fields.String(metadata={"description": "disclosure, risk_review, transfer, "
-                                   "follow_up or project"})
+    type = fields.String(
+        metadata={"description": "disclosure, risk_review, transfer, follow_up or project"}
+    )
     id = fields.Integer()
     project_id = fields.Integer()
     title = fields.String()
-    since = fields.String(metadata={"description": "date or time the item waits since (a "
-                                    "follow-up: its due date)"})
+    since = fields.String(
+        metadata={"description": "date or time the item waits since (a follow-up: its due date)"}
+    )
     level = fields.String(metadata={"description": "risk_review: the level it scored"})
     session_id = fields.Integer(metadata={"description": "follow_up: its advisory session"})
     owner = fields.String(metadata={"description": "follow_up: who owns it"})

@@ -16,8 +16,8 @@ from tracker.audit.service import record
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
-from tracker.cases.reviews.level import risk_level_expr
-from tracker.cases.reviews.models import RISK_LEVELS
+from tracker.cases.reviews.level import current_review_id, risk_level_expr
+from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
 from tracker.db import db
 from tracker.errors import InvalidInput, check_version
 from tracker.web.ids import get_or_none, is_id
@@ -211,7 +211,8 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
 
 
 def project_query(user: User, filters: dict[str, Any]) -> sa.Select[Project]:
-    """The projects `user` may see, filtered (zone_id, status, risk_level, q), sorted by code,
+    """The projects `user` may see, filtered (zone_id, status, risk_level, q, likelihood and
+    impact of the current review), sorted by code,
     each with its current risk level and what a list shows loaded (a fixed number of
     statements per page)."""
     level = risk_level_expr(clock.today())
@@ -238,6 +239,10 @@ def project_query(user: User, filters: dict[str, Any]) -> sa.Select[Project]:
         stmt = stmt.where(level.is_(None))
     if filters.get("q"):
         stmt = stmt.where(Project.id.in_(search.search_projects(user, filters["q"])))
+    cell = {k: filters[k] for k in ("likelihood", "impact") if filters.get(k) in range(1, 6)}
+    if cell:  # a heat map cell: the current review scored this likelihood and/or impact
+        scored = sa.select(RiskReview.id).filter_by(**cell)
+        stmt = stmt.where(current_review_id(clock.today()).in_(scored))
     return stmt
 
 

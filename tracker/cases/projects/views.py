@@ -35,7 +35,7 @@ def project_list() -> Any:
     form.validate()
     filters = {
         name: form[name].data
-        for name in ("zone_id", "status", "risk_level", "q")
+        for name in ("zone_id", "status", "risk_level", "q", "likelihood", "impact")
         if not form[name].errors
     }
     page = paginate(service.project_query(user, filters), page_args())
