@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 
@@ -27,6 +27,9 @@ from tracker.cases.sessions.models import FollowUp
 from tracker.db import db
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import UNDECIDED, TransferRequest
+
+#: a queue's statement: its item columns and the total
+Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
 
 #: the most items a queue lists (its count is the full number)
 QUEUE_LIMIT = 100
@@ -61,7 +64,7 @@ def _total() -> sa.Label[int]:
     return sa.func.count().over().label("total")
 
 
-def _disclosures(user: User, today: dt.date) -> sa.Select[Any]:
+def _disclosures(user: User, today: dt.date) -> Rows:
     return disclosures.awaiting_decision(user).with_only_columns(
         sa.literal_column("'disclosure'").label("type"),
         Disclosure.id,
@@ -72,7 +75,7 @@ def _disclosures(user: User, today: dt.date) -> sa.Select[Any]:
     )
 
 
-def _reviews(user: User, today: dt.date) -> sa.Select[Any]:
+def _reviews(user: User, today: dt.date) -> Rows:
     return reviews.awaiting_decision(user).with_only_columns(
         sa.literal_column("'risk_review'").label("type"),
         RiskReview.id,
@@ -84,7 +87,7 @@ def _reviews(user: User, today: dt.date) -> sa.Select[Any]:
     )
 
 
-def _follow_ups(user: User, today: dt.date) -> sa.Select[Any]:
+def _follow_ups(user: User, today: dt.date) -> Rows:
     return advice.overdue_follow_ups(user, today).with_only_columns(
         sa.literal_column("'follow_up'").label("type"),
         FollowUp.id,
@@ -97,7 +100,7 @@ def _follow_ups(user: User, today: dt.date) -> sa.Select[Any]:
     )
 
 
-def _transfers(user: User, statuses: tuple[str, ...]) -> sa.Select[Any]:
+def _transfers(user: User, statuses: tuple[str, ...]) -> Rows:
     return (
         sa.select(
             sa.literal_column("'transfer'").label("type"),
@@ -117,17 +120,17 @@ def _transfers(user: User, statuses: tuple[str, ...]) -> sa.Select[Any]:
     )
 
 
-def _to_decide(user: User, today: dt.date) -> sa.Select[Any]:
+def _to_decide(user: User, today: dt.date) -> Rows:
     stmt = _transfers(user, ("pending_review",))
     return stmt if policy.role_may(user.role, "transfer.decide") else stmt.where(sa.false())
 
 
-def _my_requests(user: User, today: dt.date) -> sa.Select[Any]:
+def _my_requests(user: User, today: dt.date) -> Rows:
     stmt = _transfers(user, UNDECIDED)
     return stmt if policy.role_may(user.role, "transfer.request") else stmt.where(sa.false())
 
 
-def without_current_review(user: User, today: dt.date) -> sa.Select[Any]:
+def without_current_review(user: User, today: dt.date) -> Rows:
     """Active projects in scope with no approved review valid today."""
     return (
         sa.select(
@@ -147,7 +150,7 @@ def without_current_review(user: User, today: dt.date) -> sa.Select[Any]:
     )
 
 
-_QUERIES: dict[str, Callable[[User, dt.date], sa.Select[Any]]] = {
+_QUERIES: dict[str, Callable[[User, dt.date], Rows]] = {
     "disclosures_to_decide": _disclosures,
     "reviews_to_decide": _reviews,
     "overdue_follow_ups": _follow_ups,
