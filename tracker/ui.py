@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from tracker import policy
 from tracker.cases.labels import LABELS
+from tracker.deadlines.labels import kind_label
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
 NAV: list[tuple[str, object, str]] = [
@@ -95,4 +96,5 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale,
         project_tabs=project_tabs,
         risk_label=risk_label,
+        deadline_kind_label=kind_label,
     )
