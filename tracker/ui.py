@@ -15,6 +15,7 @@ from tracker.deadlines.labels import kind_label
 NAV: list[tuple[str, object, str]] = [
     ("main.index", _l("Start"), "project.view"),
     ("projects.project_list", _l("Projects"), "project.view"),
+    ("deadlines.deadline_list", _l("Deadlines"), "project.view"),
     ("transfers.zone_overview", _l("My zone"), "transfer.decide"),
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),

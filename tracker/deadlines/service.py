@@ -4,16 +4,16 @@
 policy's `visible_projects(user)` and left out entirely when the user's role may not see that
 source (the matrix of `tracker.policy`):
 
-| kind                              | source                                  | the role needs       |
-|-----------------------------------|-----------------------------------------|----------------------|
-| ip_priority … ip_other            | an asset's hand-entered deadlines       | asset.view_full      |
-| ip_priority … ip_annuity, derived | the docketing rules' rows               | asset.view_full      |
-| nct_review                        | asset.nct_filed_on + 45 days            | asset.view           |
-| licence_expiry                    | asset.export_licence_until              | asset.view           |
-| nda_expiry                        | an active NDA's expires_on              | nda.view             |
-| review_expiry                     | the latest approved review's valid_until| review.view_result   |
-| follow_up                         | an advisory session's follow-ups        | session.view_advice  |
-| project_end                       | project.end_date                        | project.view         |
+| kind                      | source                                   | the role needs      |
+|---------------------------|------------------------------------------|---------------------|
+| ip_priority … ip_other    | an asset's hand-entered deadlines        | asset.view_full     |
+| ip_priority … ip_annuity  | the docketing rules' rows (derived)      | asset.view_full     |
+| nct_review                | asset.nct_filed_on + 45 days             | asset.view          |
+| licence_expiry            | asset.export_licence_until               | asset.view          |
+| nda_expiry                | an active NDA's expires_on               | nda.view            |
+| review_expiry             | the latest approved review's valid_until | review.view_result  |
+| follow_up                 | an advisory session's follow-ups         | session.view_advice |
+| project_end               | project.end_date                         | project.view        |
 
 Each row has API.md's deadline item shape plus `key` (what the deadline is within its source,
 for calendar UIDs). Titles are those the role may see anyway (the asset's, the project's, the

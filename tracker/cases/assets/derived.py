@@ -49,18 +49,19 @@ def sync(asset: IpAsset) -> bool:
     wanted = {d.key: d for d in computed(asset)}
     have = {row.key: row for row in asset.derived_deadlines}
     changed = False
-    for key, row in have.items():
+    for key, old in have.items():
         if key not in wanted:
-            asset.derived_deadlines.remove(row)
+            asset.derived_deadlines.remove(old)
             changed = True
     for key, d in wanted.items():
-        row = have.get(key)
-        if row is None:
+        found = have.get(key)
+        if found is None:
             asset.derived_deadlines.append(
                 DerivedDeadline(key=key, kind=d.kind, due_on=d.due_on, rule=d.rule, done=False)
             )
             changed = True
             continue
+        row = found
         if row.due_on != d.due_on:
             row.due_on, row.done, row.done_at = d.due_on, False, None
             changed = True
