@@ -72,28 +72,56 @@ def fill(project: Any, lawyer: Any, tag: str) -> dict[str, Any]:
         expires_on=d + dt.timedelta(days=10),
     )
     old = RiskReview(
-        project=project, catalogue_version="1", answers={}, likelihood=2, impact=2, score=4,
-        level="low", status="approved", author_id=lawyer.id, reviewer_id=lawyer.id,
-        decided_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), valid_until=d - dt.timedelta(days=1),
+        project=project,
+        catalogue_version="1",
+        answers={},
+        likelihood=2,
+        impact=2,
+        score=4,
+        level="low",
+        status="approved",
+        author_id=lawyer.id,
+        reviewer_id=lawyer.id,
+        decided_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        valid_until=d - dt.timedelta(days=1),
     )
     current = RiskReview(
-        project=project, catalogue_version="1", answers={}, likelihood=2, impact=2, score=4,
-        level="low", status="approved", author_id=lawyer.id, reviewer_id=lawyer.id,
-        decided_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC), valid_until=d + dt.timedelta(days=100),
+        project=project,
+        catalogue_version="1",
+        answers={},
+        likelihood=2,
+        impact=2,
+        score=4,
+        level="low",
+        status="approved",
+        author_id=lawyer.id,
+        reviewer_id=lawyer.id,
+        decided_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+        valid_until=d + dt.timedelta(days=100),
     )
     session = AdvisorySession(
-        project=project, held_on=d - dt.timedelta(days=10), duration_minutes=60,
-        privileged_notes=f"{tag} CANARY-PRIVILEGED", advice="advice", lawyer_id=lawyer.id,
+        project=project,
+        held_on=d - dt.timedelta(days=10),
+        duration_minutes=60,
+        privileged_notes=f"{tag} CANARY-PRIVILEGED",
+        advice="advice",
+        lawyer_id=lawyer.id,
     )
     session.follow_ups = [
         FollowUp(title=f"{tag} late follow-up", owner="PI", due_on=d - dt.timedelta(days=3)),
-        FollowUp(title=f"{tag} done follow-up", owner="PI", due_on=d - dt.timedelta(days=9),
-                 done=True),
+        FollowUp(
+            title=f"{tag} done follow-up", owner="PI", due_on=d - dt.timedelta(days=9), done=True
+        ),
     ]
     db.session.add_all([nda, draft, old, current, session])
     db.session.flush()
-    return {"patent": patent, "software": software, "nda": nda, "review": current,
-            "session": session}
+    return {
+        "patent": patent,
+        "software": software,
+        "nda": nda,
+        "review": current,
+        "session": session,
+    }
 
 
 @pytest.fixture

@@ -41,11 +41,15 @@ def test_demo_deadlines_in_every_window_and_waiting_work():
     assert len(soon) == 1 and soon[0]["due_on"] == today + dt.timedelta(days=60)
 
     second = _user("lawyer2@tracker.example")
-    waiting = db.session.execute(
-        sa.select(RiskReview).where(
-            RiskReview.status == "submitted", RiskReview.author_id != second.id
+    waiting = (
+        db.session.execute(
+            sa.select(RiskReview).where(
+                RiskReview.status == "submitted", RiskReview.author_id != second.id
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     assert waiting, "a review waits for the second lawyer"
     assert db.session.execute(
         sa.select(Disclosure.id).where(Disclosure.status == "submitted")

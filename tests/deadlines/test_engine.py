@@ -69,14 +69,32 @@ def test_item_fields_and_states(deadline_world):
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        ("admin", {"nct_review", "licence_expiry", "nda_expiry", "review_expiry",
-                   "project_end"} | IP_KINDS - {"ip_annuity"}),
-        ("auditor", {"nct_review", "licence_expiry", "nda_expiry", "review_expiry",
-                     "project_end"} | IP_KINDS - {"ip_annuity"}),
-        ("company", {"nct_review", "licence_expiry", "nda_expiry", "review_expiry",
-                     "project_end", "follow_up"} | IP_KINDS - {"ip_annuity"}),
-        ("operator", {"nct_review", "licence_expiry", "nda_expiry", "review_expiry",
-                      "project_end"}),
+        (
+            "admin",
+            {"nct_review", "licence_expiry", "nda_expiry", "review_expiry", "project_end"}
+            | IP_KINDS - {"ip_annuity"},
+        ),
+        (
+            "auditor",
+            {"nct_review", "licence_expiry", "nda_expiry", "review_expiry", "project_end"}
+            | IP_KINDS - {"ip_annuity"},
+        ),
+        (
+            "company",
+            {
+                "nct_review",
+                "licence_expiry",
+                "nda_expiry",
+                "review_expiry",
+                "project_end",
+                "follow_up",
+            }
+            | IP_KINDS - {"ip_annuity"},
+        ),
+        (
+            "operator",
+            {"nct_review", "licence_expiry", "nda_expiry", "review_expiry", "project_end"},
+        ),
     ],
 )
 def test_each_role_sees_what_its_matrix_allows(deadline_world, role, allowed):

@@ -191,18 +191,20 @@ def _one(model: type[Any], *where: Any) -> Any:
 
 #: spec keys that are no asset fields: days relative to today, NDA coverage, joint ownership
 DEMO_ONLY = frozenset(
-    {"partner_share", "deadline", "export_licence_days", "covered", "priority_days",
-     "nct_filed_days"}
+    {
+        "partner_share",
+        "deadline",
+        "export_licence_days",
+        "covered",
+        "priority_days",
+        "nct_filed_days",
+    }
 )
 
 
 def _asset_values(spec: dict[str, Any], company: Organization, partner: Organization) -> dict:
     today = clock.today()
-    values = {
-        k: v
-        for k, v in spec.items()
-        if k not in DEMO_ONLY
-    }
+    values = {k: v for k, v in spec.items() if k not in DEMO_ONLY}
     share = spec.get("partner_share")
     values["owners"] = (
         [

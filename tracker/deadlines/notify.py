@@ -94,9 +94,11 @@ def run(
             )
         ).scalars()
     )
-    users = db.session.execute(
-        sa.select(User).where(User.active.is_(True)).order_by(User.id)
-    ).scalars().all()
+    users = (
+        db.session.execute(sa.select(User).where(User.active.is_(True)).order_by(User.id))
+        .scalars()
+        .all()
+    )
     for user in users:
         if user.id in done_today:
             outcome.skipped += 1

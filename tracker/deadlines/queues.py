@@ -39,8 +39,7 @@ QUEUE_LIMIT = 50
 def _items(stmt: Any, kind: str, title: Any) -> list[dict[str, Any]]:
     rows = db.session.execute(stmt.limit(QUEUE_LIMIT)).all()
     return [
-        {"type": kind, "id": r.id, "project_id": r.project_id, "title": title(r),
-         "since": r.since}
+        {"type": kind, "id": r.id, "project_id": r.project_id, "title": title(r), "since": r.since}
         for r in rows
     ]
 

@@ -320,8 +320,19 @@ def deadline_query(
     lapsed and not done, False only the others; `done`: by done state."""
     parts = _parts(user, today)
     if not parts:  # an inactive user, a role with no source
-        parts = [sa.select(*_row("project_end", Project.end_date, Project.title, Project.id,
-                                 "project", Project.id, sa.false())).where(sa.false())]
+        parts = [
+            sa.select(
+                *_row(
+                    "project_end",
+                    Project.end_date,
+                    Project.title,
+                    Project.id,
+                    "project",
+                    Project.id,
+                    sa.false(),
+                )
+            ).where(sa.false())
+        ]
     union = sa.union_all(*parts).subquery("deadlines")
     c = union.c
     lapsed = sa.and_(c.due_on < today, sa.not_(c.done))

@@ -234,13 +234,29 @@ _ASSET_KIND = {f"ip_{k}": k for k in DEADLINE_KINDS}
 def deadline_items(asset: IpAsset) -> list[dict[str, Any]]:
     """The asset's deadlines as its responses list them: hand-entered, then derived."""
     entered = [
-        {"id": d.id, "kind": d.kind, "due_on": d.due_on, "note": d.note, "done": d.done,
-         "derived": False, "rule": None, "key": None}
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "due_on": d.due_on,
+            "note": d.note,
+            "done": d.done,
+            "derived": False,
+            "rule": None,
+            "key": None,
+        }
         for d in asset.deadlines
     ]
     by_rule = [
-        {"id": None, "kind": _ASSET_KIND[d.kind], "due_on": d.due_on, "note": None,
-         "done": d.done, "derived": True, "rule": d.rule, "key": d.key}
+        {
+            "id": None,
+            "kind": _ASSET_KIND[d.kind],
+            "due_on": d.due_on,
+            "note": None,
+            "done": d.done,
+            "derived": True,
+            "rule": d.rule,
+            "key": d.key,
+        }
         for d in asset.derived_deadlines
     ]
     return entered + by_rule
