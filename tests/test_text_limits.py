@@ -21,7 +21,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.auth.totp import MAX_OTP_LENGTH
-from tracker.cases.assets.models import AssetDeadline, IpAsset
+from tracker.cases.assets.models import AssetDeadline, DerivedDeadline, IpAsset
 from tracker.cases.assets.service import JURISDICTIONS_TEXT_MAX
 from tracker.cases.disclosures.models import Disclosure, Inventor
 from tracker.cases.models import SearchEntry
@@ -154,6 +154,7 @@ OTHER: dict[tuple[str, str], int] = {
     ("DisclosureDecisionSchema", "note"): text_limit(Disclosure.reviewer_note),
     ("DecisionForm", "note"): text_limit(TransferRequest.decision_note),
     ("TransferDecisionSchema", "note"): text_limit(TransferRequest.decision_note),
+    ("AssetDeadlineSchema", "key"): text_limit(DerivedDeadline.key),
 }
 for _schema in (
     "AdvisorySessionSummarySchema",

@@ -16,6 +16,7 @@ from tracker.api import (
     audit,
     auth,
     dashboard,
+    deadlines,
     disclosures,
     health,
     ndas,
@@ -37,6 +38,8 @@ from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
 from tracker.cases.sessions import views as session_views
 from tracker.dashboard import views as dashboard_views
+from tracker.deadlines import cli as deadlines_cli
+from tracker.deadlines import views as deadline_views
 from tracker.demo import demo_command
 from tracker.oversight import views as audit_views
 from tracker.transfers import views as transfer_views
@@ -56,6 +59,7 @@ HTML: list[Blueprint] = [
     transfer_views.bp,
     audit_views.bp,
     dashboard_views.bp,
+    deadline_views.bp,
 ]
 
 #: the /api/v1 endpoints (flask-smorest blueprints; their schemas make the OpenAPI document)
@@ -72,6 +76,7 @@ API: list[ApiBlueprint] = [
         reviews,
         attachments,
         transfers,
+        deadlines,
         audit,
         dashboard,
         health,
@@ -79,4 +84,10 @@ API: list[ApiBlueprint] = [
 ]
 
 #: `flask --app tracker ...`
-COMMANDS = [demo_command, *auth_cli.commands, *attachments_cli.commands, *audit_cli.commands]
+COMMANDS = [
+    demo_command,
+    *auth_cli.commands,
+    *attachments_cli.commands,
+    *audit_cli.commands,
+    *deadlines_cli.commands,
+]

@@ -10,11 +10,13 @@ from flask_login import current_user
 from tracker import policy
 from tracker.cases.labels import LABELS
 from tracker.dashboard import service as dashboard
+from tracker.deadlines.labels import kind_label
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
 NAV: list[tuple[str, object, str]] = [
     ("main.index", _l("Start"), "project.view"),
     ("projects.project_list", _l("Projects"), "project.view"),
+    ("deadlines.deadline_list", _l("Deadlines"), "project.view"),
     ("transfers.zone_overview", _l("My zone"), "transfer.decide"),
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),
@@ -105,4 +107,5 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale,
         project_tabs=project_tabs,
         risk_label=risk_label,
+        deadline_kind_label=kind_label,
     )

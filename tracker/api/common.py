@@ -104,23 +104,32 @@ def _text(value: Any) -> str:
 
 
 def page_or_download(
-    stmt: Any, args: dict[str, Any], schema: Schema, name: str, project: Project | None = None
+    stmt: Any,
+    args: dict[str, Any],
+    schema: Schema,
+    name: str,
+    project: Project | None = None,
+    *,
+    rows: bool = False,
 ) -> Any:
     """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
     with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
-    API). Audited as `export.list` with the list's name, format and row count."""
+    API). Audited as `export.list` with the list's name, format and row count. `rows`: the
+    select returns columns, not entities (see `paginate`)."""
     fmt = args.get("format", "json")
     if fmt == "json":
-        return paginate(stmt, args)
+        return paginate(stmt, args, rows=rows)
     policy.require(user(), "export.list", project)
-    items = schema.dump(db.session.execute(stmt).scalars().unique().all(), many=True)
+    result = db.session.execute(stmt)
+    found = result.mappings().all() if rows else result.scalars().unique().all()
+    items = schema.dump(found, many=True)
     columns = list(schema.dump_fields)
-    rows = [[_text(item.get(c)) for c in columns] for item in items]
+    cells = [[_text(item.get(c)) for c in columns] for item in items]
     record(
         "export.list",
         project,
         object_type=None if project else name,
-        detail={"list": name, "format": fmt, "rows": len(rows)},
+        detail={"list": name, "format": fmt, "rows": len(cells)},
     )
     filename = f"{name}-{project.code}" if project else name
-    return download(fmt, columns, rows, filename, sheet=name)
+    return download(fmt, columns, cells, filename, sheet=name)

@@ -47,11 +47,14 @@ def _bounded(raw: str | None, low: int, high: int, default: int) -> int:
     return value if low <= value <= high else default
 
 
-def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Run a filtered, ordered select one page at a time: one COUNT and one page query."""
+def paginate(stmt: sa.Select[Any], args: dict[str, Any], *, rows: bool = False) -> dict[str, Any]:
+    """Run a filtered, ordered select one page at a time: one COUNT and one page query.
+    Items are the selected entities, or with `rows=True` the rows as mappings (a select of
+    columns, such as a UNION)."""
     page, per_page = args["page"], args["per_page"]
     total = db.session.execute(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     ).scalar_one()
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars()
-    return {"items": list(items.unique()), "total": total, "page": page, "per_page": per_page}
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.mappings()) if rows else list(result.scalars().unique())
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

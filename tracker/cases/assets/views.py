@@ -62,7 +62,8 @@ def _asset_form(form: AssetForm) -> None:
 def _asset_values(form: AssetForm) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     names = ["title", "kind", "sensitivity", "description", "application_no", "filed_on"]
-    names += ["registration_no", "registered_on", "nct_status", "nct_ref", "strategic_item"]
+    names += ["priority_on", "registration_no", "registered_on", "nct_status", "nct_ref"]
+    names += ["nct_filed_on", "strategic_item"]
     names += ["export_licence_ref", "export_licence_until", "originality_cert_no"]
     values: dict[str, Any] = {name: form[name].data or None for name in names}
     values["confidentiality_marked"] = bool(form.confidentiality_marked.data)
