@@ -8,22 +8,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from tracker.api.common import user
+from tracker.api.deadlines import DeadlineSchema
 from tracker.dashboard.service import build_dashboard
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1", description="Dashboard")
-
-
-class DeadlineSchema(Schema):
-    kind = fields.String()
-    due_on = fields.Date()
-    title = fields.String()
-    project_id = fields.Integer()
-    source_type = fields.String()
-    source_id = fields.Integer()
-    done = fields.Boolean()
-    overdue = fields.Boolean()
-    derived = fields.Boolean()
-    rule = fields.String(allow_none=True)
 
 
 class CheckSchema(Schema):

@@ -23,10 +23,12 @@ from tracker.cases.reviews.level import current_review_id
 from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
+from tracker.deadlines.service import deadline_query, item
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import PartnerCoverage, project_statuses
 
 RECENT_EVENTS = 15
+NEXT_DEADLINES = 10
 #: the records of a project whose audit events are the project's activity
 _RECORDS: tuple[type[Any], ...] = (
     IpAsset,
@@ -46,8 +48,8 @@ class ProjectBoard:
     follow_ups: list[FollowUp] | None = None
     waiting: list[dict[str, Any]] = field(default_factory=list)
     events: list[AuditEvent] | None = None
-    #: the project's open deadlines (None until the deadline engine provides them)
-    deadlines: list[dict[str, Any]] | None = None
+    #: the project's next open deadlines (overdue ones first), as the viewer may see them
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _current_review(project: Project, today: dt.date) -> RiskReview | None:
@@ -144,6 +146,13 @@ def _activity(user: User, project: Project) -> list[AuditEvent] | None:
     return list(db.session.execute(stmt.where(sa.or_(*of_project)).limit(RECENT_EVENTS)).scalars())
 
 
+def _deadlines(user: User, project: Project, today: dt.date) -> list[dict[str, Any]]:
+    """The project's next open deadlines from the deadline engine (the viewer's scope and
+    role decide which sources count), one statement."""
+    stmt = deadline_query(user, today, project_id=project.id, done=False)
+    return [item(row) for row in db.session.execute(stmt.limit(NEXT_DEADLINES))]
+
+
 def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
     """What the project's summary page shows `user` (in scope: the caller checked)."""
     statuses = project_statuses(user, [Project.id == project.id], today)
@@ -155,4 +164,5 @@ def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
         ),
         waiting=_waiting(user, project),
         events=_activity(user, project),
+        deadlines=_deadlines(user, project, today),
     )

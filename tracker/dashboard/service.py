@@ -25,6 +25,8 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import FollowUp
 from tracker.db import db
+from tracker.deadlines.service import deadline_query
+from tracker.deadlines.service import item as deadline_item
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import UNDECIDED, TransferRequest
 
@@ -33,6 +35,10 @@ Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
 
 #: the most items a queue lists (its count is the full number)
 QUEUE_LIMIT = 100
+
+#: the dashboard's deadlines: open ones due within this many days (and every overdue one)
+DEADLINE_DAYS = 90
+DEADLINE_LIMIT = 200
 
 #: the queues of each role, in the order a page shows them (API.md)
 QUEUES: dict[str, tuple[str, ...]] = {
@@ -230,8 +236,10 @@ def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
 
 
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
-    """The caller's deadlines (the deadline engine of issue 9, when it lands)."""
-    return []
+    """The caller's open deadlines due within 90 days or overdue, soonest first (the deadline
+    engine's one statement, at most DEADLINE_LIMIT of them)."""
+    stmt = deadline_query(user, today, within_days=DEADLINE_DAYS, done=False)
+    return [deadline_item(row) for row in db.session.execute(stmt.limit(DEADLINE_LIMIT))]
 
 
 def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import clock
 from tracker.dashboard.sections import sections
 from tracker.dashboard.service import QUEUES, build_dashboard
+from tracker.deadlines.feeds import page_of
 from tracker.reports.heatmap import heat_map_svg
 from tracker.web import current
 
@@ -49,6 +50,12 @@ def item_url(item: dict[str, Any]) -> str:
     return url_for(endpoint, **{arg: item[key]})
 
 
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    """Links of queue items and deadlines, for the start page and each project's summary."""
+    return {"item_url": item_url, "deadline_url": page_of}
+
+
 def _cell_url(likelihood: int, impact: int) -> str:
     return url_for("projects.project_list", likelihood=likelihood, impact=impact)
 
@@ -78,7 +85,6 @@ def start_page() -> Any:
         heat_svg=svg,
         today=today,
         soon=soon(board["deadlines"], today),
-        item_url=item_url,
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
     )

@@ -23,11 +23,11 @@ from flask import current_app
 
 from tracker.auth.models import User
 from tracker.cases.assets import derived
+from tracker.dashboard.views import item_url as queue_link
 from tracker.db import db
 from tracker.deadlines import mail, queues, service
 from tracker.deadlines.feeds import page_of
 from tracker.deadlines.models import NotificationLog
-from tracker.deadlines.queue_links import queue_link
 
 #: the digest's windows (days from today); overdue comes first
 WINDOWS = (7, 30, 90)
