@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 
@@ -109,3 +110,71 @@ def test_lawyer_cannot_open_admin_pages(page: Page, live_server: str) -> None:
     expect(page.locator("nav")).not_to_contain_text("계정")
     response = page.goto(f"{live_server}/admin/users")
     assert response is not None and response.status == 403
+
+
+# --- each role's dashboard, followed to an item and acted on (issue 9) -------------------------
+
+
+def test_second_lawyer_sees_the_waiting_review_and_approves_it(page: Page, live_server: str):
+    sign_in(page, live_server, "lawyer2")
+    page.goto(f"{live_server}/")
+    expect(page.locator("nav .badge.waiting")).to_be_visible()
+    expect(page.locator("#reviews_to_decide tbody a")).to_have_count(1)
+    page.locator("#reviews_to_decide tbody a").first.click()
+    expect(page).to_have_url(re.compile(r"/reviews/\d+$"))
+    page.check("input[name=decision][value=approve]")
+    page.fill("input[name=valid_until]", "2027-11-30")
+    page.locator("form:has(input[name=decision]) [type=submit]").click()
+    page.goto(f"{live_server}/")
+    expect(page.locator("#reviews_to_decide tbody a")).to_have_count(0)
+
+
+def test_operator_sees_heat_map_and_denies_the_waiting_request(page: Page, live_server: str):
+    sign_in(page, live_server, "operator")
+    page.goto(f"{live_server}/")
+    expect(page.locator("svg.heat-map")).to_be_visible()
+    expect(page.locator("svg.heat-map title")).to_have_count(1)
+    link = page.locator("#transfers_to_decide tbody a").first
+    link.click()
+    expect(page).to_have_url(re.compile(r"/transfers/\d+$"))
+    page.check("input[name=decision][value=deny]")
+    page.fill("textarea[name=note]", "The NDA does not cover the drawings yet.")
+    page.locator("form:has(input[name=decision]) [type=submit]").click()
+    expect(page.locator(".flash")).to_be_visible()
+    page.goto(f"{live_server}/")
+    expect(page.locator("#transfers_to_decide tbody a")).to_have_count(0)
+
+
+def test_lawyer_asks_for_more_on_the_waiting_disclosure(page: Page, live_server: str):
+    sign_in(page, live_server, "lawyer")
+    page.goto(f"{live_server}/")
+    page.locator("#disclosures_to_decide tbody a").first.click()
+    expect(page).to_have_url(re.compile(r"/disclosures/\d+$"))
+    page.check("input[name=decision][value=needs_info]")
+    page.fill("textarea[name=note]", "Please name the German inventor's employer.")
+    page.locator("form:has(input[name=decision]) [type=submit]").click()
+    page.goto(f"{live_server}/")
+    expect(page.locator("#disclosures_to_decide tbody a")).to_have_count(0)
+
+
+def test_company_opens_its_blocked_request_with_failing_checks(page: Page, live_server: str):
+    sign_in(page, live_server, "company")
+    page.goto(f"{live_server}/")
+    row = page.locator("#my_requests tbody tr:has(.fail)").first
+    expect(row).to_be_visible()
+    row.locator("a").click()
+    expect(page).to_have_url(re.compile(r"/transfers/\d+$"))
+    expect(page.locator("table.checks tr.failed").first).to_be_visible()
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor"])
+def test_admin_and_auditor_follow_a_heat_map_cell(page: Page, live_server: str, role: str):
+    sign_in(page, live_server, role)
+    page.goto(f"{live_server}/")
+    expect(page.locator("#zones tbody tr").first).to_be_visible()
+    expect(page.locator("#recent-events tbody tr").first).to_be_visible()
+    cell = page.locator("svg.heat-map a.cell:not([data-count='0'])").first
+    count = int(cell.get_attribute("data-count") or 0)
+    cell.click()
+    expect(page).to_have_url(re.compile(r"/projects\?likelihood=\d&impact=\d$"))
+    expect(page.locator("table tbody tr")).to_have_count(count)

@@ -125,3 +125,17 @@ def test_fixed_number_of_statements(busy, role):
     with statements() as nav:
         waiting_count(user, TODAY)
     assert len(nav) == (1 if role in ("lawyer", "company", "operator") else 0)
+
+
+def test_deadlines_of_the_scope_on_the_dashboard(busy):
+    """The deadline engine's open items within 90 days and overdue: the overdue follow-up
+    for the lawyer, none of the outside project's."""
+    board = _board(busy.users["lawyer"])
+    kinds = {(d["kind"], d["source_id"]) for d in board["deadlines"]}
+    follow_up = busy.items["session"][0].follow_ups[0]
+    assert ("follow_up", follow_up.id) in kinds
+    other = busy.other_items["session"][0].follow_ups[0]
+    assert ("follow_up", other.id) not in kinds
+    assert all(d["project_id"] == busy.project.id for d in board["deadlines"])
+    assert all(d["overdue"] for d in board["deadlines"] if d["kind"] == "follow_up")
+    assert not [d for d in _board(busy.outsiders["lawyer"])["deadlines"]]

@@ -115,3 +115,14 @@ def test_heat_map_cell_lists_its_projects(busy, browser_as, make_project):
     # out of range: the filter is ignored, never a 500
     html = _page(client, "/projects?likelihood=9&impact=x")
     assert other.code in html and busy.project.code in html
+
+
+def test_lawyer_sees_overdue_deadlines_with_project_code(busy, browser_as):
+    html = _page(browser_as(busy.users["lawyer"]))
+    deadlines = html[
+        html.index('id="deadlines"') : html.index("</section>", html.index('id="deadlines"'))
+    ]
+    assert "Send NDA draft" in deadlines and "overdue" in deadlines
+    assert busy.project.code in deadlines and busy.other.code not in deadlines
+    outsider = _page(browser_as(busy.outsiders["lawyer"]))
+    assert "Send NDA draft" not in outsider

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from tracker import clock
+from tracker import clock, policy
+from tracker.auth.models import User
+from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import sections
 from tracker.dashboard.service import QUEUES, build_dashboard
+from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.reports.heatmap import heat_map_svg
 from tracker.web import current
@@ -66,11 +70,24 @@ def soon(deadlines: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]
     return [d for d in deadlines if not d["done"] and (d["overdue"] or str(d["due_on"]) <= horizon)]
 
 
+def project_codes(user: User, ids: set[int]) -> dict[int, str]:
+    """The codes of these projects in the user's scope (one statement, none for no ids)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Project.id, Project.code).where(
+            Project.id.in_(ids), policy.visible_projects(user)
+        )
+    )
+    return {pid: code for pid, code in rows}
+
+
 def start_page() -> Any:
     """The signed-in user's start page."""
     user = current.user()
     today = clock.today()
     board = build_dashboard(user, today)
+    due = soon(board["deadlines"], today)
     heat = board["heat_map"]
     svg = (
         heat_map_svg(heat["cells"], _cell_url, unreviewed=heat["unreviewed"])
@@ -84,7 +101,8 @@ def start_page() -> Any:
         extra=sections(user, today),
         heat_svg=svg,
         today=today,
-        soon=soon(board["deadlines"], today),
+        soon=due,
+        codes=project_codes(user, {d["project_id"] for d in due}),
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
     )
