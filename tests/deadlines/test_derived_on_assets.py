@@ -175,3 +175,25 @@ def test_the_asset_page_shows_derived_deadlines(world, api_as, browser_as, today
     page = browser_as(world.users["company"]).get(f"/assets/{asset['id']}")
     text = page.get_data(as_text=True)
     assert "Deadlines by docketing rule" in text and "2027-03-31" in text
+
+
+def test_the_lawyer_marks_a_derived_deadline_done_on_the_page(world, api_as, browser_as, today):
+    from tests.support import csrf_token
+
+    asset = _create(api_as(world.users["lawyer"]), world.project.id)
+    browser = browser_as(world.users["lawyer"])
+    page = browser.get(f"/assets/{asset['id']}").get_data(as_text=True)
+    assert 'name="key" value="priority"' in page
+    token = csrf_token(browser, f"/assets/{asset['id']}")
+    path = f"/assets/{asset['id']}/derived-deadlines"
+    assert browser.post(path, data={"key": "priority", "done": "true"}).status_code == 400
+    r = browser.post(path, data={"key": "priority", "done": "true", "csrf_token": token})
+    assert r.status_code == 302
+    done = api_as(world.users["lawyer"]).get(f"/api/v1/assets/{asset['id']}").get_json()
+    assert _by_key(done)["priority"]["done"] is True
+    assert browser.post(path, data={"key": "nope", "csrf_token": token}).status_code == 404
+    company = browser_as(world.users["company"])
+    assert 'name="key"' not in company.get(f"/assets/{asset['id']}").get_data(as_text=True)
+    ctoken = csrf_token(company, f"/assets/{asset['id']}")
+    refused = company.post(path, data={"key": "priority", "done": "false", "csrf_token": ctoken})
+    assert refused.status_code == 403
