@@ -9,9 +9,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tracker import policy
+from tracker.auth.forms import PlainForm
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.forms import AssetForm
-from tracker.auth.forms import PlainForm
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import choice
 from tracker.cases.pages import fill_rows, organization_choices, submit_page, template_helpers
