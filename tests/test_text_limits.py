@@ -155,6 +155,7 @@ OTHER: dict[tuple[str, str], int] = {
     ("DecisionForm", "note"): text_limit(TransferRequest.decision_note),
     ("TransferDecisionSchema", "note"): text_limit(TransferRequest.decision_note),
     ("AssetDeadlineSchema", "key"): text_limit(DerivedDeadline.key),
+    ("AssetDeadlineSchema", "rule"): text_limit(DerivedDeadline.rule),
 }
 for _schema in (
     "AdvisorySessionSummarySchema",

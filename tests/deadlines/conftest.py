@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from tests.support import Inbox, free_port
 from tracker import clock
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import AssetDeadline
@@ -133,3 +136,22 @@ def deadline_world(world: Any, make_project: Any, make_user: Any, today: dt.date
     world.other = make_project(lawyers=[other_lawyer])
     world.other_records = fill(world.other, other_lawyer, "OUT")
     return world
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on a loopback port: (its inbox, the port)."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=inbox.authenticate,
+        auth_require_tls=False,  # loopback only, in the test
+    )
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

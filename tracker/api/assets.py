@@ -41,7 +41,8 @@ class AssetDeadlineSchema(Schema):
     only the `done` mark of that derived deadline; entries without replace the hand-entered
     ones."""
 
-    id = fields.Integer(dump_only=True)
+    #: `id` and `rule` are accepted back (a response sent back as it came) and ignored
+    id = fields.Integer(allow_none=True)
     kind = fields.String(validate=validate.OneOf(DEADLINE_KINDS))
     due_on = fields.Date()
     note = fields.String(
@@ -49,7 +50,9 @@ class AssetDeadlineSchema(Schema):
     )
     done = fields.Boolean(load_default=False)
     derived = fields.Boolean(load_default=False)
-    rule = fields.String(dump_only=True, allow_none=True)
+    rule = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(DerivedDeadline.rule))
+    )
     key = fields.String(
         allow_none=True, validate=validate.Length(min=1, max=text_limit(DerivedDeadline.key))
     )

@@ -27,7 +27,7 @@ def notify_command() -> None:
         click.echo("notify: TRACKER_BASE_URL is not set (the digest links need it).", err=True)
         raise SystemExit(2)
     with current_app.test_request_context(base_url=str(base)):
-        outcome = notify.run(clock.today(), settings, echo=click.echo)
+        outcome = notify.run(clock.today(), settings, db.session.commit, echo=click.echo)
     click.echo(
         f"notify: {len(outcome.sent)} sent, {len(outcome.failed)} failed, "
         f"{outcome.skipped} with nothing new"

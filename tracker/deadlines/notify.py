@@ -82,11 +82,13 @@ def digest_of(user: User, today: dt.date) -> tuple[dict[str, Any], dict[str, Any
 def run(
     today: dt.date,
     settings: mail.MailSettings,
+    commit: Callable[[], None],
     echo: Callable[[str], None] = print,
 ) -> Outcome:
-    """Send today's digests; commits per user. Returns what was sent, failed and skipped."""
+    """Send today's digests, calling `commit` (the CLI's) after each user's outcome is
+    logged. Returns what was sent, failed and skipped."""
     outcome = Outcome(rederived=derived.rederive_stale())
-    db.session.commit()
+    commit()
     done_today = set(
         db.session.execute(
             sa.select(NotificationLog.user_id).where(
@@ -121,7 +123,7 @@ def run(
             cause = exc.__cause__
             error = type(cause).__name__ if cause is not None else type(exc).__name__
         _log(user, today, error, n_deadlines, n_waiting)
-        db.session.commit()
+        commit()
         if error is None:
             outcome.sent.append(user.email)
             echo(f"sent {user.email}")

@@ -72,7 +72,6 @@ def calendar_feed(secret: str) -> Any:
         abort(404)
     response = Response(feeds.feed_for(user), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="deadlines.ics"'
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -45,9 +45,11 @@ def computed(asset: IpAsset) -> list[docketing.Derived]:
 
 
 def sync(asset: IpAsset) -> bool:
-    """Rewrite the asset's derived deadlines from its dates; True when any changed."""
+    """Rewrite the asset's derived deadlines from its dates; True when any changed. Loading
+    them must not flush the caller's pending changes (one UPDATE, one version step)."""
     wanted = {d.key: d for d in computed(asset)}
-    have = {row.key: row for row in asset.derived_deadlines}
+    with db.session.no_autoflush:
+        have = {row.key: row for row in asset.derived_deadlines}
     changed = False
     for key, old in have.items():
         if key not in wanted:
@@ -68,14 +70,18 @@ def sync(asset: IpAsset) -> bool:
         if row.rule != d.rule or row.kind != d.kind:
             row.rule, row.kind = d.rule, d.kind
             changed = True
-    asset.docketed_with = docketing.catalogue()["version"]
+    version = docketing.catalogue()["version"]
+    if asset.docketed_with != version:
+        asset.docketed_with = version
+        changed = True
     return changed
 
 
 def mark_done(asset: IpAsset, marks: dict[str, bool]) -> list[str]:
     """Set `done` of derived deadlines by key; the keys whose mark changed. An unknown key is
     invalid input (422): a derived deadline is marked, never created or deleted by hand."""
-    rows = {row.key: row for row in asset.derived_deadlines}
+    with db.session.no_autoflush:
+        rows = {row.key: row for row in asset.derived_deadlines}
     unknown = sorted(k for k in marks if k not in rows)
     if unknown:
         raise InvalidInput(

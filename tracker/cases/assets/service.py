@@ -213,6 +213,20 @@ def update_asset(asset: IpAsset, changes: dict[str, Any]) -> IpAsset:
     return asset
 
 
+def set_derived_done(asset: IpAsset, key: str, done: bool) -> IpAsset:
+    """Mark the derived deadline `key` done (or not). InvalidInput (422) for an unknown key.
+    Audited when it changes."""
+    if derived.mark_done(asset, {key: done}):
+        asset.updated_at = clock.now()
+        db.session.flush()
+        record(
+            "asset.updated",
+            asset,
+            detail={"project_id": asset.project_id, "fields": ["derived_deadlines"]},
+        )
+    return asset
+
+
 def asset_query(project: Project) -> sa.Select[IpAsset]:
     """The project's assets, newest last, with owners and deadlines loaded alongside."""
     return (
