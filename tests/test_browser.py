@@ -115,18 +115,28 @@ def test_lawyer_cannot_open_admin_pages(page: Page, live_server: str) -> None:
 # --- each role's dashboard, followed to an item and acted on (issue 9) -------------------------
 
 
+def _decide_first(page: Page, base: str, queue: str, kind: str, fields: dict[str, str]) -> None:
+    """From the start page, follow the first item of `queue` to its page, decide it with
+    `fields` (the decision radio and text fields), and see the queue empty afterwards."""
+    page.goto(f"{base}/")
+    page.locator(f"#{queue} tbody a").first.click()
+    expect(page).to_have_url(re.compile(rf"/{kind}/\d+$"))
+    page.check(f"input[name=decision][value={fields.pop('decision')}]")
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    page.locator("form:has(input[name=decision]) [type=submit]").click()
+    expect(page.locator(".flash").first).to_be_visible()
+    page.goto(f"{base}/")
+    expect(page.locator(f"#{queue} tbody a")).to_have_count(0)
+
+
 def test_second_lawyer_sees_the_waiting_review_and_approves_it(page: Page, live_server: str):
     sign_in(page, live_server, "lawyer2")
     page.goto(f"{live_server}/")
     expect(page.locator("nav .badge.waiting")).to_be_visible()
     expect(page.locator("#reviews_to_decide tbody a")).to_have_count(1)
-    page.locator("#reviews_to_decide tbody a").first.click()
-    expect(page).to_have_url(re.compile(r"/reviews/\d+$"))
-    page.check("input[name=decision][value=approve]")
-    page.fill("input[name=valid_until]", "2027-11-30")
-    page.locator("form:has(input[name=decision]) [type=submit]").click()
-    page.goto(f"{live_server}/")
-    expect(page.locator("#reviews_to_decide tbody a")).to_have_count(0)
+    fields = {"decision": "approve", "input[name=valid_until]": "2027-11-30"}
+    _decide_first(page, live_server, "reviews_to_decide", "reviews", fields)
 
 
 def test_operator_sees_heat_map_and_denies_the_waiting_request(page: Page, live_server: str):
@@ -134,27 +144,16 @@ def test_operator_sees_heat_map_and_denies_the_waiting_request(page: Page, live_
     page.goto(f"{live_server}/")
     expect(page.locator("svg.heat-map")).to_be_visible()
     expect(page.locator("svg.heat-map title")).to_have_count(1)
-    link = page.locator("#transfers_to_decide tbody a").first
-    link.click()
-    expect(page).to_have_url(re.compile(r"/transfers/\d+$"))
-    page.check("input[name=decision][value=deny]")
-    page.fill("textarea[name=note]", "The NDA does not cover the drawings yet.")
-    page.locator("form:has(input[name=decision]) [type=submit]").click()
-    expect(page.locator(".flash")).to_be_visible()
-    page.goto(f"{live_server}/")
-    expect(page.locator("#transfers_to_decide tbody a")).to_have_count(0)
+    note = "The NDA does not cover the drawings yet."
+    fields = {"decision": "deny", "textarea[name=note]": note}
+    _decide_first(page, live_server, "transfers_to_decide", "transfers", fields)
 
 
 def test_lawyer_asks_for_more_on_the_waiting_disclosure(page: Page, live_server: str):
     sign_in(page, live_server, "lawyer")
-    page.goto(f"{live_server}/")
-    page.locator("#disclosures_to_decide tbody a").first.click()
-    expect(page).to_have_url(re.compile(r"/disclosures/\d+$"))
-    page.check("input[name=decision][value=needs_info]")
-    page.fill("textarea[name=note]", "Please name the German inventor's employer.")
-    page.locator("form:has(input[name=decision]) [type=submit]").click()
-    page.goto(f"{live_server}/")
-    expect(page.locator("#disclosures_to_decide tbody a")).to_have_count(0)
+    note = "Please name the German inventor's employer."
+    fields = {"decision": "needs_info", "textarea[name=note]": note}
+    _decide_first(page, live_server, "disclosures_to_decide", "disclosures", fields)
 
 
 def test_company_opens_its_blocked_request_with_failing_checks(page: Page, live_server: str):

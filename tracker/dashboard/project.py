@@ -87,40 +87,18 @@ def _columns(kind: str, *columns: Any) -> sa.Select[Any]:
 def _waiting(user: User, project: Project) -> list[dict[str, Any]]:
     """Submitted disclosures and reviews and undecided requests of the project, as far as
     the user may see each kind; one statement."""
-    parts = []
-    if policy.can(user, "disclosure.read", project):
-        parts.append(
-            _columns(
-                "disclosure",
-                Disclosure.id,
-                Disclosure.title,
-                Disclosure.status,
-                Disclosure.created_at,
-            ).where(Disclosure.project_id == project.id, Disclosure.status == "submitted")
+    kinds: list[tuple[str, str, Any, Any, tuple[str, ...]]] = [
+        ("disclosure.read", "disclosure", Disclosure, Disclosure.title, ("submitted",)),
+        ("review.view_result", "risk_review", RiskReview, RiskReview.level, ("submitted",)),
+        ("transfer.view", "transfer", TransferRequest, TransferRequest.purpose, UNDECIDED),
+    ]
+    parts = [
+        _columns(kind, model.id, title, model.status, model.created_at).where(
+            model.project_id == project.id, model.status.in_(statuses)
         )
-    if policy.can(user, "review.view_result", project):
-        parts.append(
-            _columns(
-                "risk_review",
-                RiskReview.id,
-                RiskReview.level,
-                RiskReview.status,
-                RiskReview.created_at,
-            ).where(RiskReview.project_id == project.id, RiskReview.status == "submitted")
-        )
-    if policy.can(user, "transfer.view", project):
-        parts.append(
-            _columns(
-                "transfer",
-                TransferRequest.id,
-                TransferRequest.purpose,
-                TransferRequest.status,
-                TransferRequest.created_at,
-            ).where(
-                TransferRequest.project_id == project.id,
-                TransferRequest.status.in_(UNDECIDED),
-            )
-        )
+        for action, kind, model, title, statuses in kinds
+        if policy.can(user, action, project)
+    ]
     if not parts:
         return []
     union = sa.union_all(*parts).subquery()
