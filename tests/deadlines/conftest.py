@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.support import Inbox, free_port
+from tests.support import Inbox, approved_review, free_port
 from tracker import clock
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import AssetDeadline
 from tracker.cases.ndas.models import Nda
-from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
 
@@ -74,31 +73,15 @@ def fill(project: Any, lawyer: Any, tag: str) -> dict[str, Any]:
         effective_on=d,
         expires_on=d + dt.timedelta(days=10),
     )
-    old = RiskReview(
-        project=project,
-        catalogue_version="1",
-        answers={},
-        likelihood=2,
-        impact=2,
-        score=4,
-        level="low",
-        status="approved",
-        author_id=lawyer.id,
-        reviewer_id=lawyer.id,
+    old = approved_review(
+        project,
+        lawyer.id,
         decided_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         valid_until=d - dt.timedelta(days=1),
     )
-    current = RiskReview(
-        project=project,
-        catalogue_version="1",
-        answers={},
-        likelihood=2,
-        impact=2,
-        score=4,
-        level="low",
-        status="approved",
-        author_id=lawyer.id,
-        reviewer_id=lawyer.id,
+    current = approved_review(
+        project,
+        lawyer.id,
         decided_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
         valid_until=d + dt.timedelta(days=100),
     )

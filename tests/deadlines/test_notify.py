@@ -65,13 +65,19 @@ def _bodies(msg):
     )
 
 
-def test_digest_delivery_content_and_idempotence(busy_world, smtp_server, mail_to, runner):
+def test_digest_delivery_content_and_idempotence(
+    busy_world, smtp_server, mail_to, runner, make_user
+):
     w = busy_world
     inbox, port = smtp_server
     mail_to(port)
+    gone = make_user("lawyer", active=False)
+    w.project.lawyers.append(gone)
+    db.session.flush()
     result = runner.invoke(args=["notify"])
     assert result.exit_code == 0, result.output
     by = _messages_by_recipient(inbox)
+    assert gone.email not in by  # deactivated accounts get nothing
 
     lawyer_text, lawyer_html = _bodies(by[w.users["lawyer"].email])
     assert "IN late follow-up" in lawyer_text  # overdue

@@ -240,19 +240,7 @@ def _parts(user: User, today: dt.date) -> list[sa.Select[Any]]:
             .where(visible)
         )
     if may["project.view"]:
-        parts.append(
-            sa.select(
-                *_row(
-                    "project_end",
-                    Project.end_date,
-                    Project.title,
-                    Project.id,
-                    "project",
-                    Project.id,
-                    sa.case((Project.status == "closed", sa.true()), else_=sa.false()),
-                )
-            ).where(visible, Project.end_date.is_not(None))
-        )
+        parts.append(_project_end_part(visible))
     return parts
 
 
@@ -264,6 +252,21 @@ _ACTIONS = (
     "session.view_advice",
     "project.view",
 )
+
+
+def _project_end_part(visible: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """Each project's end date; done once the project is closed."""
+    return sa.select(
+        *_row(
+            "project_end",
+            Project.end_date,
+            Project.title,
+            Project.id,
+            "project",
+            Project.id,
+            sa.case((Project.status == "closed", sa.true()), else_=sa.false()),
+        )
+    ).where(visible, Project.end_date.is_not(None))
 
 
 def _review_part(visible: sa.ColumnElement[bool]) -> sa.Select[Any]:
@@ -319,20 +322,8 @@ def deadline_query(
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
     lapsed and not done, False only the others; `done`: by done state."""
     parts = _parts(user, today)
-    if not parts:  # an inactive user, a role with no source
-        parts = [
-            sa.select(
-                *_row(
-                    "project_end",
-                    Project.end_date,
-                    Project.title,
-                    Project.id,
-                    "project",
-                    Project.id,
-                    sa.false(),
-                )
-            ).where(sa.false())
-        ]
+    if not parts:  # a role with no source: a UNION needs one SELECT
+        parts = [_project_end_part(sa.false())]
     union = sa.union_all(*parts).subquery("deadlines")
     c = union.c
     lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
