@@ -27,7 +27,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # s3://bucket/prefix: encrypted blobs in S3-compatible storage (docs/deployment.md)
         "TRACKER_BLOB_URL": os.environ.get("TRACKER_BLOB_URL"),
         "TRACKER_REDIS_URL": os.environ.get("TRACKER_REDIS_URL"),
+        #: SMTP for the reminders: smtp://host:port, smtp+starttls://user:pass@host:587, smtps://
         "TRACKER_MAIL_URL": os.environ.get("TRACKER_MAIL_URL"),
+        "TRACKER_MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM"),
+        #: the site's address for links in e-mails and calendar feeds (else the request's host)
+        "TRACKER_BASE_URL": os.environ.get("TRACKER_BASE_URL"),
         "TRACKER_MAX_UPLOAD_BYTES": _int("TRACKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
         "TRACKER_AUDIT_CHECKPOINT_FILE": os.environ.get(
             "TRACKER_AUDIT_CHECKPOINT_FILE", str(instance / "audit-checkpoint.json")

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email
+import email.message
+import email.policy
 import importlib
 import io
 import os
 import re
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -480,3 +484,40 @@ def transfer_draft(w: Any, **over: Any) -> TransferDraft:
 
 def checks_by_code(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["code"]: c for c in payload["checks"]}
+
+
+# --- e-mail: a real SMTP server on loopback (aiosmtpd) -----------------------------------------
+
+
+class Inbox:
+    """aiosmtpd handler keeping what it receives (and the logins it accepted)."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret pass"
+        if ok:
+            self.logins.append((auth_data.login, auth_data.password))
+        # handled=False: aiosmtpd answers 535 itself (its default would leave the client waiting)
+        return AuthResult(success=ok, handled=False)
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [
+            email.message_from_bytes(e.original_content, policy=email.policy.default)
+            for e in self.envelopes
+        ]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 
@@ -141,3 +142,70 @@ def test_rows_are_added_and_errors_take_the_focus(page: Page, live_server: str) 
     last.locator("input").fill("30")
     page.click("input[type=submit].primary")
     expect(page.locator("main")).to_contain_text("Five-owner layout")
+
+
+# --- each role's dashboard, followed to an item and acted on (issue 9) -------------------------
+
+
+def _decide_first(page: Page, base: str, queue: str, kind: str, fields: dict[str, str]) -> None:
+    """From the start page, follow the first item of `queue` to its page, decide it with
+    `fields` (the decision radio and text fields), and see the queue empty afterwards."""
+    page.goto(f"{base}/")
+    page.locator(f"#{queue} tbody a").first.click()
+    expect(page).to_have_url(re.compile(rf"/{kind}/\d+$"))
+    page.check(f"input[name=decision][value={fields.pop('decision')}]")
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    page.locator("form:has(input[name=decision]) [type=submit]").click()
+    expect(page.locator(".flash").first).to_be_visible()
+    page.goto(f"{base}/")
+    expect(page.locator(f"#{queue} tbody a")).to_have_count(0)
+
+
+def test_second_lawyer_sees_the_waiting_review_and_approves_it(page: Page, live_server: str):
+    sign_in(page, live_server, "lawyer2")
+    page.goto(f"{live_server}/")
+    expect(page.locator("nav .badge.waiting")).to_be_visible()
+    expect(page.locator("#reviews_to_decide tbody a")).to_have_count(1)
+    fields = {"decision": "approve", "input[name=valid_until]": "2027-11-30"}
+    _decide_first(page, live_server, "reviews_to_decide", "reviews", fields)
+
+
+def test_operator_sees_heat_map_and_denies_the_waiting_request(page: Page, live_server: str):
+    sign_in(page, live_server, "operator")
+    page.goto(f"{live_server}/")
+    expect(page.locator("svg.heat-map")).to_be_visible()
+    expect(page.locator("svg.heat-map title")).to_have_count(1)
+    note = "The NDA does not cover the drawings yet."
+    fields = {"decision": "deny", "textarea[name=note]": note}
+    _decide_first(page, live_server, "transfers_to_decide", "transfers", fields)
+
+
+def test_lawyer_asks_for_more_on_the_waiting_disclosure(page: Page, live_server: str):
+    sign_in(page, live_server, "lawyer")
+    note = "Please name the German inventor's employer."
+    fields = {"decision": "needs_info", "textarea[name=note]": note}
+    _decide_first(page, live_server, "disclosures_to_decide", "disclosures", fields)
+
+
+def test_company_opens_its_blocked_request_with_failing_checks(page: Page, live_server: str):
+    sign_in(page, live_server, "company")
+    page.goto(f"{live_server}/")
+    row = page.locator("#my_requests tbody tr:has(.fail)").first
+    expect(row).to_be_visible()
+    row.locator("a").click()
+    expect(page).to_have_url(re.compile(r"/transfers/\d+$"))
+    expect(page.locator("table.checks tr.failed").first).to_be_visible()
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor"])
+def test_admin_and_auditor_follow_a_heat_map_cell(page: Page, live_server: str, role: str):
+    sign_in(page, live_server, role)
+    page.goto(f"{live_server}/")
+    expect(page.locator("#zones tbody tr").first).to_be_visible()
+    expect(page.locator("#recent-events tbody tr").first).to_be_visible()
+    cell = page.locator("svg.heat-map a.cell:not([data-count='0'])").first
+    count = int(cell.get_attribute("data-count") or 0)
+    cell.click()
+    expect(page).to_have_url(re.compile(r"/projects\?likelihood=\d&impact=\d$"))
+    expect(page.locator("table tbody tr")).to_have_count(count)

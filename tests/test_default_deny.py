@@ -40,6 +40,7 @@ def test_public_list_is_short_and_real(app):
             "api_health",
             "api-docs",
             "reports",
+            "deadlines",
         }
 
 

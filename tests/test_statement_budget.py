@@ -1,6 +1,6 @@
 """The SQL statement budget: each list and detail runs a fixed, small number of statements
 whatever the number of rows it shows. One table to extend: add a row for every new list or
-detail (dashboards and deadlines when they land): who asks, the path, the most statements
+detail, the deadlines and the dashboards: who asks, the path, the most statements
 allowed. The count includes signing the request in (token and user lookups) and, in the
 suite, the SAVEPOINT and RELEASE around each request (BEGIN and COMMIT in production)."""
 
@@ -27,8 +27,9 @@ BUDGET: list[tuple[str, str, int]] = [
     ("company", "/api/v1/projects?per_page=200&risk_level=none", 7),
     ("operator", "/api/v1/projects?per_page=200&q=budgetword", 7),
     ("lawyer", "/api/v1/projects/{p}", 9),
-    ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 10),
-    ("lawyer", "/api/v1/assets/{a}", 9),
+    # assets load their derived (docketing) deadlines too: one statement more
+    ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 11),
+    ("lawyer", "/api/v1/assets/{a}", 10),
     ("admin", "/api/v1/ndas?per_page=200", 8),
     ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 8),
     ("lawyer", "/api/v1/projects/{p}/ndas?per_page=200", 10),
@@ -39,8 +40,12 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:lawyer", "/projects", 10),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),
-    # ("lawyer", "/api/v1/deadlines?within_days=30", N),  once deadlines land
-    # ("operator", "/api/v1/dashboard", N),  once dashboards land
+    ("lawyer", "/api/v1/deadlines?within_days=30", 6),
+    ("company", "/api/v1/deadlines", 6),
+    ("operator", "/api/v1/dashboard", 8),
+    ("lawyer", "/api/v1/dashboard", 9),
+    ("company", "/api/v1/dashboard", 7),
+    ("admin", "/api/v1/dashboard", 7),
 ]
 
 

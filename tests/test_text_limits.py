@@ -21,7 +21,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.auth.totp import MAX_OTP_LENGTH
-from tracker.cases.assets.models import AssetDeadline, IpAsset
+from tracker.cases.assets.models import AssetDeadline, DerivedDeadline, IpAsset
 from tracker.cases.assets.service import JURISDICTIONS_TEXT_MAX
 from tracker.cases.disclosures.models import Disclosure, Inventor
 from tracker.cases.models import SearchEntry
@@ -158,6 +158,8 @@ OTHER: dict[tuple[str, str], int] = {
     ("DisclosureDecisionForm", "asset_nct_ref"): text_limit(IpAsset.nct_ref),
     ("DecisionForm", "note"): text_limit(TransferRequest.decision_note),
     ("TransferDecisionSchema", "note"): text_limit(TransferRequest.decision_note),
+    ("AssetDeadlineSchema", "key"): text_limit(DerivedDeadline.key),
+    ("AssetDeadlineSchema", "rule"): text_limit(DerivedDeadline.rule),
 }
 for _schema in (
     "AdvisorySessionSummarySchema",

@@ -20,6 +20,9 @@ from tracker.cases.ndas import views as nda_views
 from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
 from tracker.cases.sessions import views as session_views
+from tracker.dashboard import views as dashboard_views
+from tracker.deadlines import cli as deadlines_cli
+from tracker.deadlines import views as deadline_views
 from tracker.demo import demo_command
 from tracker.oversight import views as audit_views
 from tracker.transfers import views as transfer_views
@@ -38,7 +41,15 @@ HTML: list[Blueprint] = [
     attachment_views.bp,
     transfer_views.bp,
     audit_views.bp,
+    dashboard_views.bp,
+    deadline_views.bp,
 ]
 
 #: `flask --app tracker ...`
-COMMANDS = [demo_command, *auth_cli.commands, *attachments_cli.commands, *audit_cli.commands]
+COMMANDS = [
+    demo_command,
+    *auth_cli.commands,
+    *attachments_cli.commands,
+    *audit_cli.commands,
+    *deadlines_cli.commands,
+]

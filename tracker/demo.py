@@ -14,7 +14,7 @@ from tracker.auth import accounts
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.demo import load_demo_projects
-from tracker.cases.demo_records import add_demo_records
+from tracker.cases.demo_records import add_demo_records, add_waiting_review
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -115,6 +115,7 @@ def _load_case_files() -> None:
         add_demo_records(project, lawyer, company_user, reviewer=reviewer)
         if project.company_id == company_user.organization_id:
             _file_demo_transfers(project, company_user)
+            add_waiting_review(project, lawyer)
 
 
 def _file_demo_transfers(project: Project, requester: User) -> None:

@@ -10,6 +10,7 @@ from tracker.cases.ndas import models as nda_models
 from tracker.cases.projects import models as project_models
 from tracker.cases.reviews import models as review_models
 from tracker.cases.sessions import models as session_models
+from tracker.deadlines import models as deadline_models
 from tracker.transfers import models as transfer_models
 
 MODULES = [
@@ -24,4 +25,5 @@ MODULES = [
     search_models,
     attachment_models,
     transfer_models,
+    deadline_models,
 ]

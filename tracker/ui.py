@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,11 +10,14 @@ from flask_login import current_user
 from tracker import policy
 from tracker.auth.forms import ORG_KIND_LABELS, ROLE_LABELS
 from tracker.cases.labels import LABELS
+from tracker.dashboard import service as dashboard
+from tracker.deadlines.labels import kind_label
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
 NAV: list[tuple[str, object, str]] = [
     ("main.index", _l("Start"), "project.view"),
     ("projects.project_list", _l("Projects"), "project.view"),
+    ("deadlines.deadline_list", _l("Deadlines"), "project.view"),
     ("transfers.zone_overview", _l("My zone"), "transfer.decide"),
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),
@@ -61,6 +64,14 @@ def nav_items() -> list[tuple[str, str]]:
     return items
 
 
+def waiting_count() -> int:
+    """How many items wait for the signed-in user (the badge on "Start"): one statement,
+    at most once per request."""
+    if "waiting_count" not in g:
+        g.waiting_count = dashboard.waiting_count(current_user._get_current_object())
+    return int(g.waiting_count)
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -78,9 +89,11 @@ def risk_label(level: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        waiting_count=waiting_count,
         role_label=role_label,
         org_kind_label=org_kind_label,
         get_locale=get_locale,
         project_tabs=project_tabs,
         risk_label=risk_label,
+        deadline_kind_label=kind_label,
     )

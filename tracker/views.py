@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 
 from tracker.auth.forms import PlainForm
+from tracker.dashboard.views import start_page
 from tracker.extensions import rest_api
 from tracker.i18n import LOCALES
 
@@ -16,7 +17,8 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index() -> Any:
-    return render_template("index.html")
+    """The start page: the signed-in user's dashboard."""
+    return start_page()
 
 
 @bp.route("/language/<lang>", methods=["POST"])

@@ -42,6 +42,18 @@ SHOTS = [
     ("operator", "en-GB", "/transfers/1", "transfer-operator-en.png"),
     ("company", "en-GB", "/projects/1/files", "files-company-en.png"),
     ("auditor", "en-GB", "/audit", "audit-auditor-en.png"),
+    # each role's start page (issue 9); the second lawyer has a review waiting
+    ("lawyer2", "ko-KR", "/", "dashboard-lawyer2-ko.png"),
+    ("lawyer2", "en-GB", "/", "dashboard-lawyer2-en.png"),
+    ("lawyer", "en-GB", "/", "dashboard-lawyer-en.png"),
+    ("company", "ko-KR", "/", "dashboard-company-ko.png"),
+    ("company", "en-GB", "/", "dashboard-company-en.png"),
+    ("operator", "ko-KR", "/", "dashboard-operator-ko.png"),
+    ("operator", "en-GB", "/", "dashboard-operator-en.png"),
+    ("admin", "en-GB", "/", "dashboard-admin-en.png"),
+    ("auditor", "ko-KR", "/", "dashboard-auditor-ko.png"),
+    ("lawyer", "en-GB", "/projects/1", "project-summary-lawyer-en.png"),
+    ("company", "ko-KR", "/projects/1", "project-summary-company-ko.png"),
 ]
 
 with sync_playwright() as p:

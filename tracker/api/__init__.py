@@ -10,6 +10,8 @@ from tracker.api import (
     attachments,
     audit,
     auth,
+    dashboard,
+    deadlines,
     disclosures,
     health,
     ndas,
@@ -34,8 +36,10 @@ BLUEPRINTS: list[Blueprint] = [
         reviews,
         attachments,
         transfers,
+        deadlines,
         reports,
         audit,
+        dashboard,
         health,
     )
 ]

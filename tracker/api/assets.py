@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import jsonify
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.utils import missing
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
@@ -18,6 +19,7 @@ from tracker.cases.assets.models import (
     SENSITIVITIES,
     STRATEGIC_ITEM,
     AssetDeadline,
+    DerivedDeadline,
     IpAsset,
 )
 from tracker.db import text_limit
@@ -34,13 +36,44 @@ class AssetOwnerSchema(Schema):
 
 
 class AssetDeadlineSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    kind = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
-    due_on = fields.Date(required=True)
+    """A deadline of the asset: entered by hand (`derived: false`), or derived by a docketing
+    rule (`derived: true`, `rule`, `key`). Sent back in a PATCH, an entry with a `key` sets
+    only the `done` mark of that derived deadline; entries without replace the hand-entered
+    ones."""
+
+    #: `id` and `rule` are accepted back (a response sent back as it came) and ignored
+    id = fields.Integer(allow_none=True)
+    kind = fields.String(validate=validate.OneOf(DEADLINE_KINDS))
+    due_on = fields.Date()
     note = fields.String(
         allow_none=True, validate=validate.Length(max=text_limit(AssetDeadline.note))
     )
     done = fields.Boolean(load_default=False)
+    derived = fields.Boolean(load_default=False)
+    rule = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(DerivedDeadline.rule))
+    )
+    key = fields.String(
+        allow_none=True, validate=validate.Length(min=1, max=text_limit(DerivedDeadline.key))
+    )
+
+    @validates_schema
+    def _entered_needs_kind_and_date(self, data: dict[str, Any], **_kw: Any) -> None:
+        if data.get("key"):
+            return
+        missing_fields = {n: ["Missing data for required field."] for n in ("kind", "due_on")}
+        wanted = {n: m for n, m in missing_fields.items() if data.get(n) is None}
+        if wanted:
+            raise ValidationError(wanted)
+
+
+class AssetDeadlinesField(fields.List):
+    """`deadlines` of an asset: the hand-entered ones, then the derived ones."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
+        if isinstance(obj, IpAsset):
+            return assets.deadline_items(obj)
+        return super().get_value(obj, attr, accessor, default)
 
 
 class AssetLimitedSchema(Schema):
@@ -57,6 +90,8 @@ class AssetLimitedSchema(Schema):
     nct_ref = fields.String(
         allow_none=True, validate=validate.Length(max=text_limit(IpAsset.nct_ref))
     )
+    #: the export approval or report was filed: the 45-day review clock runs until `nct_ref`
+    nct_filed_on = fields.Date(allow_none=True)
     strategic_item = fields.String(load_default="no", validate=validate.OneOf(STRATEGIC_ITEM))
     export_licence_ref = fields.String(
         allow_none=True, validate=validate.Length(max=text_limit(IpAsset.export_licence_ref))
@@ -83,6 +118,8 @@ class AssetSchema(AssetLimitedSchema):
     application_no = fields.String(
         allow_none=True, validate=validate.Length(max=text_limit(IpAsset.application_no))
     )
+    #: the earliest priority date (docketing rules count from it, else from `filed_on`)
+    priority_on = fields.Date(allow_none=True)
     filed_on = fields.Date(allow_none=True)
     registration_no = fields.String(
         allow_none=True, validate=validate.Length(max=text_limit(IpAsset.registration_no))
@@ -92,8 +129,8 @@ class AssetSchema(AssetLimitedSchema):
         allow_none=True, validate=validate.Length(max=text_limit(IpAsset.originality_cert_no))
     )
     confidentiality_marked = fields.Boolean(load_default=False)
-    deadlines = fields.List(
-        fields.Nested(AssetDeadlineSchema), load_default=list, validate=validate.Length(max=50)
+    deadlines = AssetDeadlinesField(
+        fields.Nested(AssetDeadlineSchema), load_default=list, validate=validate.Length(max=200)
     )
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)

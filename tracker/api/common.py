@@ -94,27 +94,38 @@ class ListArgs(PageArgs):
 
 
 def page_or_download(
-    stmt: Any, args: dict[str, Any], schema: Schema, name: str, project: Project | None = None
+    stmt: Any,
+    args: dict[str, Any],
+    schema: Schema,
+    name: str,
+    project: Project | None = None,
+    *,
+    rows: bool = False,
 ) -> Any:
     """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
     with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
     API), names before the ids they name, headers in the reader's language
-    (`tracker.reports.columns`). Audited as `export.list` (list name, format, row count)."""
+    (`tracker.reports.columns`). Audited as `export.list` (list name, format, row count).
+    `rows`: the select returns columns, not entities (see `paginate`)."""
     fmt = args.get("format", "json")
     if fmt == "json":
-        return paginate(stmt, args)
+        return paginate(stmt, args, rows=rows)
     policy.require(user(), "export.list", project)
-    # a statement of records, or rows already loaded (the lean lists)
-    records = stmt if isinstance(stmt, list) else db.session.execute(stmt).scalars().unique().all()
-    header, rows = schema_table(schema, records)
+    # rows already loaded (the lean lists), or a statement of records or (`rows`) of columns
+    if isinstance(stmt, list):
+        records: Any = stmt
+    else:
+        result = db.session.execute(stmt)
+        records = result.mappings().all() if rows else result.scalars().unique().all()
+    header, cells = schema_table(schema, records)
     filename = f"{name}-{project.code}" if project else name
-    response = download(fmt, header, rows, filename, sheet=name)
+    response = download(fmt, header, cells, filename, sheet=name)
     # audited once the body is built in full, in the request's transaction: the event commits
     # with the answer, and a failed export (rolled back) leaves none
     record(
         "export.list",
         project,
         object_type=None if project else name,
-        detail={"list": name, "format": fmt, "rows": len(rows)},
+        detail={"list": name, "format": fmt, "rows": len(cells)},
     )
     return response

@@ -60,8 +60,8 @@ class User(Model):
     #: failed sign-ins in the current throttling window (kept here so it holds across workers)
     failed_logins: Mapped[int] = mapped_column(default=0)
     failed_window_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    #: secret part of the user's iCalendar feed address
-    calendar_secret: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    #: SHA-256 (hex) of the secret part of the user's iCalendar feed address; None: no feed
+    calendar_secret_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

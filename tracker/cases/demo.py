@@ -33,6 +33,7 @@ PROJECTS: list[dict[str, Any]] = [
         "security_level": "security",
         "budget_krw": 400_000_000,
         "governing_law": "Korean law (Seoul Central District Court)",
+        "nda_days": 60,
         "purpose": "Joint design and testing of SiC-based bidirectional DC-DC converters",
         "assets": [
             {
@@ -42,6 +43,7 @@ PROJECTS: list[dict[str, Any]] = [
                 "jurisdictions": ["KR", "DE", "EP"],
                 "partner_share": 30,
                 "application_no": "10-2026-0041234",
+                "priority_days": 340,
                 "nct_status": "nct_funded",
                 "nct_ref": "MOTIE-NCT-2026-0112",
                 "deadline": ("pct", 200),
@@ -64,6 +66,8 @@ PROJECTS: list[dict[str, Any]] = [
                 "jurisdictions": [],
                 "confidentiality_marked": True,
                 "covered": False,
+                "nct_status": "pending",
+                "nct_filed_days": 40,
             },
         ],
     },
@@ -95,6 +99,7 @@ PROJECTS: list[dict[str, Any]] = [
                 "jurisdictions": ["KR", "JP", "WO"],
                 "partner_share": 20,
                 "application_no": "10-2026-0077810",
+                "priority_days": 360,
                 "strategic_item": "yes",
                 "export_licence_ref": "KOSTI-EL-2026-0611",
                 "export_licence_days": 240,
@@ -122,7 +127,7 @@ PROJECTS: list[dict[str, Any]] = [
                 "nct_ref": "MSIT-NCT-2026-0208",
                 "strategic_item": "yes",
                 "export_licence_ref": "KOSTI-EL-2026-0733",
-                "export_licence_days": 365,
+                "export_licence_days": 25,
                 "originality_cert_no": "KIPO-OC-2026-31560",
             },
             {
@@ -138,6 +143,7 @@ PROJECTS: list[dict[str, Any]] = [
                 "sensitivity": "public",
                 "jurisdictions": ["KR", "US"],
                 "application_no": "40-2026-0012001",
+                "priority_days": 130,
                 "deadline": ("other", 90),
                 "covered": False,
             },
@@ -172,7 +178,7 @@ PROJECTS: list[dict[str, Any]] = [
                 "application_no": "10-2026-0093377",
                 "nct_status": "nct_funded",
                 "nct_ref": "MOF-NCT-2026-0044",
-                "deadline": ("priority", 150),
+                "deadline": ("other", -4),
             },
         ],
     },
@@ -183,13 +189,22 @@ def _one(model: type[Any], *where: Any) -> Any:
     return db.session.execute(sa.select(model).where(*where)).scalar_one()
 
 
+#: spec keys that are no asset fields: days relative to today, NDA coverage, joint ownership
+DEMO_ONLY = frozenset(
+    {
+        "partner_share",
+        "deadline",
+        "export_licence_days",
+        "covered",
+        "priority_days",
+        "nct_filed_days",
+    }
+)
+
+
 def _asset_values(spec: dict[str, Any], company: Organization, partner: Organization) -> dict:
     today = clock.today()
-    values = {
-        k: v
-        for k, v in spec.items()
-        if k not in ("partner_share", "deadline", "export_licence_days", "covered")
-    }
+    values = {k: v for k, v in spec.items() if k not in DEMO_ONLY}
     share = spec.get("partner_share")
     values["owners"] = (
         [
@@ -201,6 +216,10 @@ def _asset_values(spec: dict[str, Any], company: Organization, partner: Organiza
     )
     if spec.get("application_no"):
         values["filed_on"] = today - dt.timedelta(days=120)
+    if "priority_days" in spec:  # the docketing rules derive the priority and PCT deadlines
+        values["priority_on"] = today - dt.timedelta(days=spec["priority_days"])
+    if "nct_filed_days" in spec:  # the ministry's 45-day review clock runs
+        values["nct_filed_on"] = today - dt.timedelta(days=spec["nct_filed_days"])
     if "export_licence_days" in spec:
         values["export_licence_until"] = today + dt.timedelta(days=spec["export_licence_days"])
     values["deadlines"] = []
@@ -251,7 +270,11 @@ def load_demo_projects() -> list[Project]:
                 "partner_id": partner.id,
                 "signed_on": start - dt.timedelta(days=10),
                 "effective_on": start,
-                "expires_on": start + dt.timedelta(days=3 * 365),
+                "expires_on": (
+                    clock.today() + dt.timedelta(days=spec["nda_days"])
+                    if "nda_days" in spec
+                    else start + dt.timedelta(days=3 * 365)
+                ),
                 "governing_law": spec["governing_law"],
                 "purpose": spec["purpose"],
                 "asset_ids": covered,

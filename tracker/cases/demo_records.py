@@ -167,3 +167,17 @@ def _disclosure(project: Project, company_user: User, today: dt.date) -> None:
             "inventors": inventors,
         },
     )
+
+
+def add_waiting_review(project: Project, author: User) -> None:
+    """A re-review submitted by `author` and not yet decided: it waits for the second lawyer
+    (the demo's `lawyer2`), who sees it in their queue."""
+    answers = {**DEFAULT_ANSWERS, **risk.prefill(project)["answers"]}
+    answers["partner_access"] = "source_or_raw"
+    risk.submit_review(
+        project,
+        author,
+        answers,
+        "Re-review before the joint prototype test: the partner asks for the raw measurement "
+        "data of the converter runs.",
+    )

@@ -30,6 +30,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import LABELS
 from tracker.cases.projects.models import Project
 from tracker.db import db
+from tracker.deadlines.labels import KIND_LABELS as DEADLINE_KIND_LABELS
 from tracker.reports.exports import Cell
 
 #: id column -> (kind of record, key of the name column put before it)
@@ -65,8 +66,19 @@ CODED = frozenset(
         "security_level",
         "nct_status",
         "strategic_item",
+        "source_type",
     }
 )
+
+#: the records a deadline comes from (API.md `source_type`)
+SOURCE_LABELS: dict[str, Any] = {
+    "asset": _l("IP asset"),
+    "nda": _l("NDA"),
+    "risk_review": _l("Risk review"),
+    "session": _l("Advisory session"),
+    "follow_up": _l("Follow-up"),
+    "project": _l("Project"),
+}
 
 #: record statuses the case file's LABELS do not name (reviews, disclosures, transfers)
 STATUS_LABELS: dict[str, Any] = {
@@ -196,6 +208,16 @@ COLUMN_LABELS: dict[str, Any] = {
     "done": _l("Done"),
     "done_at": _l("Done at"),
     "owner": _l("Owner"),
+    # deadlines (issue 9) and the asset dates they derive from
+    "source_type": _l("Source"),
+    "source_id": _l("Source ID"),
+    "overdue": _l("Overdue"),
+    "derived": _l("Derived by a rule"),
+    "rule": _l("Docketing rule"),
+    "key": _l("Rule key"),
+    "priority_on": _l("Priority date"),
+    "nct_filed_on": _l("NCT approval or report filed on"),
+    "disclosure_id": _l("Disclosure ID"),
 }
 
 _DATE_FIELDS = (fields.Date,)
@@ -287,7 +309,10 @@ def _text(value: Any, names: Names, key: str = "") -> str:
             for k, v in value.items()
         )
     if key in CODED:
-        return str(LABELS.get(value) or STATUS_LABELS.get(value, value))
+        for labels in (LABELS, STATUS_LABELS, DEADLINE_KIND_LABELS, SOURCE_LABELS):
+            if value in labels:
+                return str(labels[value])
+        return str(value)
     return str(value)
 
 

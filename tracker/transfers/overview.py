@@ -62,9 +62,19 @@ def zone_overview(user: User, zone_id: int, today: dt.date) -> ZoneOverview:
         .unique()
         .all()
     )
+    return ZoneOverview(
+        queue=list(queue), projects=project_statuses(user, [Project.zone_id == zone_id], today)
+    )
+
+
+def project_statuses(
+    user: User, conditions: list[sa.ColumnElement[bool]], today: dt.date
+) -> list[ProjectStatus]:
+    """The projects in the user's scope matching `conditions`, by code, each with its current
+    risk level and each partner's NDA coverage: three statements however many projects."""
     rows = db.session.execute(
         sa.select(Project, risk_level_expr(today))
-        .where(*_in_zone(user, zone_id))
+        .where(*conditions, policy.visible_projects(user))
         .options(selectinload(Project.partners))
         .order_by(Project.code)
     ).all()
@@ -76,7 +86,12 @@ def zone_overview(user: User, zone_id: int, today: dt.date) -> ZoneOverview:
             sa.func.max(Nda.expires_on),
         )
         .join(Project, Nda.project_id == Project.id)
-        .where(*_in_zone(user, zone_id), Nda.status == "active", Nda.expires_on >= today)
+        .where(
+            *conditions,
+            policy.visible_projects(user),
+            Nda.status == "active",
+            Nda.expires_on >= today,
+        )
         .group_by(Nda.project_id, Nda.partner_id)
     ).all()
     latest = {(pid, org): last for pid, org, _first, last in coverage}
@@ -95,4 +110,4 @@ def zone_overview(user: User, zone_id: int, today: dt.date) -> ZoneOverview:
         )
         for project, level in rows
     ]
-    return ZoneOverview(queue=list(queue), projects=projects)
+    return projects

@@ -26,6 +26,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "api_auth.issue_token",
         "api_health.health",
         "api-docs.openapi_json",
+        #: the iCalendar feed: its 256-bit secret in the URL is the credential
+        "deadlines.calendar_feed",
     }
 )
 

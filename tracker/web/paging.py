@@ -57,9 +57,12 @@ def count_of(stmt: sa.Select[Any]) -> sa.Select[int]:
     return sa.select(sa.func.count()).select_from(counted.subquery())
 
 
-def paginate(stmt: sa.Select[Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Run a filtered, ordered select one page at a time: one COUNT and one page query."""
+def paginate(stmt: sa.Select[Any], args: dict[str, Any], *, rows: bool = False) -> dict[str, Any]:
+    """Run a filtered, ordered select one page at a time: one COUNT and one page query.
+    Items are the selected entities, or with `rows=True` the rows as mappings (a select of
+    columns, such as a UNION)."""
     page, per_page = args["page"], args["per_page"]
     total = db.session.execute(count_of(stmt)).scalar_one()
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars()
-    return {"items": list(items.unique()), "total": total, "page": page, "per_page": per_page}
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.mappings()) if rows else list(result.scalars().unique())
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

@@ -15,6 +15,7 @@ REGULATORY = {
     "sensitivity",
     "nct_status",
     "nct_ref",
+    "nct_filed_on",
     "strategic_item",
     "export_licence_ref",
     "export_licence_until",

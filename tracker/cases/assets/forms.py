@@ -68,6 +68,7 @@ class AssetForm(FlaskForm):
     application_no = StringField(
         _l("Application number"), validators=[Length(max=text_limit(IpAsset.application_no))]
     )
+    priority_on = DateField(_l("Earliest priority date"), validators=[Optional()])
     filed_on = DateField(_l("Filed on"), validators=[Optional()])
     registration_no = StringField(
         _l("Registration number"), validators=[Length(max=text_limit(IpAsset.registration_no))]
@@ -77,6 +78,7 @@ class AssetForm(FlaskForm):
     nct_ref = StringField(
         _l("Approval or report reference"), validators=[Length(max=text_limit(IpAsset.nct_ref))]
     )
+    nct_filed_on = DateField(_l("Export approval or report filed on"), validators=[Optional()])
     strategic_item = SelectField(_l("Strategic item"), choices=value_choices(STRATEGIC_ITEM))
     export_licence_ref = StringField(
         _l("Export licence"), validators=[Length(max=text_limit(IpAsset.export_licence_ref))]

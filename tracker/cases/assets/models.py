@@ -54,12 +54,17 @@ class IpAsset(Model):
     filed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     registration_no: Mapped[str | None] = mapped_column(sa.String(100))
     registered_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    #: the earliest priority date claimed (docketing rules count from it, else from filed_on)
+    priority_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: national core technology status (Industrial Technology Protection Act)
     nct_status: Mapped[str] = mapped_column(
         str_enum(*NCT_STATUSES, name="nct_status"), default="not_nct"
     )
     #: the ministry's approval or the export report reference
     nct_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    #: when the export approval was applied for or the export report filed: the ministry's
+    #: 45-day review clock runs from here until `nct_ref` is recorded
+    nct_filed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: strategic item under the Foreign Trade Act
     strategic_item: Mapped[str] = mapped_column(
         str_enum(*STRATEGIC_ITEM, name="strategic_item"), default="no"
@@ -70,6 +75,8 @@ class IpAsset(Model):
     originality_cert_no: Mapped[str | None] = mapped_column(sa.String(100))
     #: whether the documents carry a confidentiality marking
     confidentiality_marked: Mapped[bool] = mapped_column(default=False)
+    #: the docketing catalogue version `derived_deadlines` were computed with (None: never)
+    docketed_with: Mapped[str | None] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: set on every change (also of owners or deadlines only, so the version moves on)
@@ -81,6 +88,10 @@ class IpAsset(Model):
     )
     deadlines: Mapped[list[AssetDeadline]] = relationship(
         cascade="all, delete-orphan", order_by="AssetDeadline.due_on"
+    )
+    #: the deadlines the docketing rules derive from the dates above (kept in step on save)
+    derived_deadlines: Mapped[list[DerivedDeadline]] = relationship(
+        cascade="all, delete-orphan", order_by="(DerivedDeadline.due_on, DerivedDeadline.key)"
     )
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -115,3 +126,31 @@ class AssetDeadline(Model):
     due_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
     note: Mapped[str | None] = mapped_column(sa.String(500))
     done: Mapped[bool] = mapped_column(default=False)
+
+
+DERIVED_KINDS = ("ip_priority", "ip_pct", "ip_national_phase", "ip_annuity")
+
+
+class DerivedDeadline(Model):
+    """A deadline a docketing rule derives from an asset's dates (tracker/deadlines/docketing).
+
+    Rewritten whenever those dates change (`tracker.cases.assets.derived.sync`); `key` names
+    the deadline within the asset across recomputations, so its `done` mark survives a
+    recomputation that leaves the date where it was (a moved date is a new deadline: not done).
+    """
+
+    __tablename__ = "asset_derived_deadlines"
+    __table_args__ = (sa.UniqueConstraint("asset_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ip_assets.id", ondelete="CASCADE"), index=True
+    )
+    #: "priority", "pct", "national_phase:EP", "annuity:KR:4"
+    key: Mapped[str] = mapped_column(sa.String(60))
+    kind: Mapped[str] = mapped_column(str_enum(*DERIVED_KINDS, name="kind"))
+    due_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    #: the rule id with the catalogue version, e.g. "annuity.kr@2026.1"
+    rule: Mapped[str] = mapped_column(sa.String(80))
+    done: Mapped[bool] = mapped_column(default=False)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.cases import search
+from tracker.cases.assets import derived
 from tracker.cases.assets.models import (
     ASSET_KINDS,
     DEADLINE_KINDS,
@@ -46,8 +47,10 @@ ASSET_FIELDS = (
     "filed_on",
     "registration_no",
     "registered_on",
+    "priority_on",
     "nct_status",
     "nct_ref",
+    "nct_filed_on",
     "strategic_item",
     "export_licence_ref",
     "export_licence_until",
@@ -121,7 +124,17 @@ def _apply(asset: IpAsset, values: dict[str, Any]) -> list[str]:
     if "jurisdictions" in values:
         values["jurisdictions"] = _jurisdictions(values["jurisdictions"], errors)
     owners = _owners(values["owners"], errors) if "owners" in values else None
-    deadlines = _deadlines(values["deadlines"], errors) if "deadlines" in values else None
+    marks: dict[str, bool] = {}
+    deadlines = None
+    if "deadlines" in values:
+        entered, marks = derived.split_marks(values["deadlines"])
+        deadlines = _deadlines(entered, errors)
+    dates_in_order(
+        values.get("priority_on", asset.priority_on),
+        values.get("filed_on", asset.filed_on),
+        "priority_on",
+        errors,
+    )
     dates_in_order(
         values.get("filed_on", asset.filed_on),
         values.get("registered_on", asset.registered_on),
@@ -142,6 +155,10 @@ def _apply(asset: IpAsset, values: dict[str, Any]) -> list[str]:
     if deadlines is not None and _deadline_key(asset.deadlines) != _deadline_key(deadlines):
         asset.deadlines = deadlines
         changed.append("deadlines")
+    if derived.sync(asset):
+        changed.append("derived_deadlines")
+    if derived.mark_done(asset, marks) and "derived_deadlines" not in changed:
+        changed.append("derived_deadlines")
     return changed
 
 
@@ -196,11 +213,64 @@ def update_asset(asset: IpAsset, changes: dict[str, Any]) -> IpAsset:
     return asset
 
 
+def set_derived_done(asset: IpAsset, key: str, done: bool) -> IpAsset:
+    """Mark the derived deadline `key` done (or not). InvalidInput (422) for an unknown key.
+    Audited when it changes."""
+    if derived.mark_done(asset, {key: done}):
+        asset.updated_at = clock.now()
+        db.session.flush()
+        record(
+            "asset.updated",
+            asset,
+            detail={"project_id": asset.project_id, "fields": ["derived_deadlines"]},
+        )
+    return asset
+
+
 def asset_query(project: Project) -> sa.Select[IpAsset]:
     """The project's assets, newest last, with owners and deadlines loaded alongside."""
     return (
         sa.select(IpAsset)
         .where(IpAsset.project_id == project.id)
-        .options(selectinload(IpAsset.owners), selectinload(IpAsset.deadlines))
+        .options(
+            selectinload(IpAsset.owners),
+            selectinload(IpAsset.deadlines),
+            selectinload(IpAsset.derived_deadlines),
+        )
         .order_by(IpAsset.id)
     )
+
+
+#: an asset's own name for the kind of a derived deadline (`ip_annuity` is an `annuity`)
+_ASSET_KIND = {f"ip_{k}": k for k in DEADLINE_KINDS}
+
+
+def deadline_items(asset: IpAsset) -> list[dict[str, Any]]:
+    """The asset's deadlines as its responses list them: hand-entered, then derived."""
+    entered = [
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "due_on": d.due_on,
+            "note": d.note,
+            "done": d.done,
+            "derived": False,
+            "rule": None,
+            "key": None,
+        }
+        for d in asset.deadlines
+    ]
+    by_rule = [
+        {
+            "id": None,
+            "kind": _ASSET_KIND[d.kind],
+            "due_on": d.due_on,
+            "note": None,
+            "done": d.done,
+            "derived": True,
+            "rule": d.rule,
+            "key": d.key,
+        }
+        for d in asset.derived_deadlines
+    ]
+    return entered + by_rule

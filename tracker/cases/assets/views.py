@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tracker import policy
+from tracker.auth.forms import PlainForm
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.forms import AssetForm
 from tracker.cases.assets.models import IpAsset
@@ -50,7 +51,24 @@ def asset_detail(asset_id: int) -> Any:
         project=asset.project,
         full=policy.can(user, "asset.view_full", asset),
         active="assets.asset_list",
+        plain_form=PlainForm(),
     )
+
+
+@bp.route("/assets/<int:asset_id>/derived-deadlines", methods=["POST"])
+def derived_done(asset_id: int) -> Any:
+    """Mark a derived deadline done (or open again): the lawyer's button on the asset page."""
+    user = current.user()
+    asset = record_or_404(user, IpAsset, asset_id)
+    policy.require(user, "asset.edit", asset)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    key = request.form.get("key", "")
+    try:
+        assets.set_derived_done(asset, key, request.form.get("done") == "true")
+    except InvalidInput:
+        abort(404)
+    return redirect(url_for("assets.asset_detail", asset_id=asset.id))
 
 
 def _asset_form(form: AssetForm) -> None:
@@ -62,7 +80,8 @@ def _asset_form(form: AssetForm) -> None:
 def _asset_values(form: AssetForm) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     names = ["title", "kind", "sensitivity", "description", "application_no", "filed_on"]
-    names += ["registration_no", "registered_on", "nct_status", "nct_ref", "strategic_item"]
+    names += ["priority_on", "registration_no", "registered_on", "nct_status", "nct_ref"]
+    names += ["nct_filed_on", "strategic_item"]
     names += ["export_licence_ref", "export_licence_until", "originality_cert_no"]
     values: dict[str, Any] = {name: form[name].data or None for name in names}
     values["confidentiality_marked"] = bool(form.confidentiality_marked.data)

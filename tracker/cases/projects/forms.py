@@ -37,6 +37,9 @@ class ProjectFilterForm(FlaskForm):
         _l("Risk level"), choices=value_choices((*RISK_LEVELS, "none"), blank=True), default=""
     )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=MAX_QUERY_LENGTH)])
+    #: a cell of the heat map: the current review's likelihood and impact (1-5)
+    likelihood = IntegerField(_l("Likelihood"), validators=[Optional(), NumberRange(1, 5)])
+    impact = IntegerField(_l("Impact"), validators=[Optional(), NumberRange(1, 5)])
 
 
 class ProjectForm(FlaskForm):

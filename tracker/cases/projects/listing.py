@@ -24,8 +24,8 @@ from tracker import clock, policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
 from tracker.cases.projects.models import Project, project_lawyers, project_partners
-from tracker.cases.reviews.level import current_levels, risk_level_expr
-from tracker.cases.reviews.models import RISK_LEVELS
+from tracker.cases.reviews.level import current_levels, current_review_id, risk_level_expr
+from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
 from tracker.db import db
 from tracker.web.ids import is_id
 
@@ -56,7 +56,7 @@ CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
 
 def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[Any]:
     """`(id, code)` of the projects `user` may see that match `filters` (zone_id, status,
-    risk_level, q)."""
+    risk_level, q, and a heat map cell: likelihood and impact of the current review)."""
     stmt: Any = sa.select(Project.id, Project.code).where(policy.visible_projects(user))
     if filters.get("zone_id"):
         zone_id = filters["zone_id"]
@@ -81,6 +81,10 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
             # the query cannot find it; match the code column itself
             matches = sa.or_(matches, Project.code.startswith(q.upper(), autoescape=True))
         stmt = stmt.where(matches)
+    cell = {k: filters[k] for k in ("likelihood", "impact") if filters.get(k) in range(1, 6)}
+    if cell:  # a heat map cell: the current review scored this likelihood and/or impact
+        scored = sa.select(RiskReview.id).filter_by(**cell)
+        stmt = stmt.where(current_review_id(today).in_(scored))
     selected: sa.Select[Any] = stmt
     return selected
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload, with_expression
+from sqlalchemy.orm import with_expression
 
 from tracker import clock, policy
 from tracker.audit.service import record
@@ -17,7 +17,6 @@ from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.reviews.level import risk_level_expr
-from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.db import db
 from tracker.errors import InvalidInput, check_version
 from tracker.web.ids import get_or_none, is_id
@@ -208,37 +207,6 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
         _index(project)
         record("project.updated", project, detail={"fields": changed})
     return project
-
-
-def project_query(user: User, filters: dict[str, Any]) -> sa.Select[Project]:
-    """The projects `user` may see, filtered (zone_id, status, risk_level, q), sorted by code,
-    each with its current risk level and what a list shows loaded (a fixed number of
-    statements per page)."""
-    level = risk_level_expr(clock.today())
-    stmt = (
-        sa.select(Project)
-        .where(policy.visible_projects(user))
-        .options(
-            with_expression(Project.risk_level, level),
-            selectinload(Project.zone),
-            selectinload(Project.company),
-            selectinload(Project.partners),
-            selectinload(Project.lawyers),
-        )
-        .order_by(Project.code)
-    )
-    if filters.get("zone_id"):
-        zone_id = filters["zone_id"]
-        stmt = stmt.where(Project.zone_id == zone_id if is_id(zone_id) else sa.false())
-    if filters.get("status"):
-        stmt = stmt.where(Project.status == filters["status"])
-    if filters.get("risk_level") in RISK_LEVELS:
-        stmt = stmt.where(level == filters["risk_level"])
-    elif filters.get("risk_level") == "none":
-        stmt = stmt.where(level.is_(None))
-    if filters.get("q"):
-        stmt = stmt.where(Project.id.in_(search.search_projects(user, filters["q"])))
-    return stmt
 
 
 def with_risk_level(project: Project) -> Project:

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tracker import policy
+from tracker import clock, policy
 from tracker.auth.models import User, Zone
 from tracker.cases.labels import choice
 from tracker.cases.pages import organization_choices, submit_page, template_helpers
 from tracker.cases.projects import listing, service
 from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
 from tracker.cases.projects.models import Project
+from tracker.dashboard.project import project_board
 from tracker.db import db
 from tracker.policy import project_or_404
 from tracker.web import current
@@ -35,7 +36,7 @@ def project_list() -> Any:
     form.validate()
     filters = {
         name: form[name].data
-        for name in ("zone_id", "status", "risk_level", "q")
+        for name in ("zone_id", "status", "risk_level", "q", "likelihood", "impact")
         if not form[name].errors
     }
     paging = page_args()
@@ -91,8 +92,13 @@ def project_detail(project_id: int) -> Any:
     project = project_or_404(user, project_id)
     policy.require(user, "project.view", project)
     project = service.with_risk_level(project)
+    today = clock.today()
     return render_template(
-        "cases/project_detail.html", project=project, active="projects.project_detail"
+        "cases/project_detail.html",
+        project=project,
+        active="projects.project_detail",
+        board=project_board(user, project, today),
+        today=today,
     )
 
 

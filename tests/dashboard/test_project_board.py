@@ -1,0 +1,97 @@
+"""A project's summary page as its dashboard: each part only for roles that may see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.dashboard.waiting import fill
+from tests.support import ROLES, approved_review, statements
+from tracker import clock
+from tracker.cases.ndas.models import Nda
+from tracker.db import db
+
+#: role -> (sees follow-ups, submitted disclosures, undecided requests, the audit)
+SEES = {
+    "admin": (False, False, False, True),
+    "lawyer": (True, True, True, True),
+    "company": (True, True, True, False),
+    "operator": (False, False, True, False),
+    "auditor": (False, True, True, True),
+}
+
+
+def _html(client, project):
+    response = client.get(f"/projects/{project.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_part_for_the_roles_that_may_see_it(busy, browser_as, role):
+    html = _html(browser_as(busy.users[role]), busy.project)
+    follow_ups, disclosures, transfers, audit = SEES[role]
+    assert ('id="open-follow-ups"' in html) is follow_ups
+    assert ("Send NDA draft" in html) is follow_ups
+    assert (f'href="/disclosures/{busy.items["disclosure"][0].id}"' in html) is disclosures
+    assert (f'href="/transfers/{busy.items["transfer"][0].id}"' in html) is transfers
+    assert f'href="/reviews/{busy.items["review"][0].id}"' in html  # every role sees results
+    assert ('id="activity"' in html) is audit
+    assert "No approved risk review is in force." in html
+    assert "no NDA in force" in html
+    assert "Partner may be in breach" not in html
+
+
+def test_lawyer_sees_only_their_own_actions(busy, browser_as):
+    lawyer = browser_as(busy.users["lawyer"])
+    assert lawyer.get(f"/disclosures/{busy.items['disclosure'][0].id}").status_code == 200
+    assert "disclosure.viewed" in _html(lawyer, busy.project)
+    assert "disclosure.viewed" not in _html(browser_as(busy.second), busy.project)
+    html = _html(browser_as(busy.users["auditor"]), busy.project)
+    assert "disclosure.viewed" in html and "review.submitted" in html
+
+
+@pytest.mark.parametrize("role", ["lawyer", "company", "operator"])
+def test_outsiders_get_404(busy, browser_as, role):
+    assert browser_as(busy.outsiders[role]).get(f"/projects/{busy.project.id}").status_code == 404
+
+
+def test_risk_status_and_nda_coverage_with_expiry(busy, browser_as):
+    today = clock.today()
+    db.session.add(
+        approved_review(
+            busy.project,
+            busy.users["lawyer"].id,
+            likelihood=3,
+            impact=4,
+            score=12,
+            level="high",
+            valid_until=today + dt.timedelta(days=10),
+        )
+    )
+    expiry = today + dt.timedelta(days=60)
+    db.session.add(
+        Nda(
+            project=busy.project,
+            partner_id=busy.partner.id,
+            effective_on=today - dt.timedelta(days=100),
+            expires_on=expiry,
+            status="active",
+        )
+    )
+    db.session.flush()
+    html = _html(browser_as(busy.users["operator"]), busy.project)
+    assert "likelihood 3 × impact 4 = 12" in html and "(expires within 30 days)" in html
+    assert expiry.isoformat() in html and "(expires within 90 days)" in html
+    assert "no NDA in force" not in html
+
+
+def test_fixed_number_of_statements(busy, browser_as):
+    client = browser_as(busy.users["auditor"])
+    with statements() as few:
+        _html(client, busy.project)
+    fill(busy.project, busy.users["lawyer"], busy.users["company"], 4)
+    with statements() as many:
+        _html(client, busy.project)
+    assert len(many) == len(few)

@@ -1,0 +1,96 @@
+"""GET /api/v1/dashboard: the caller's deadlines, queues, heat map and counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from tracker.api.common import user
+from tracker.api.deadlines import DeadlineSchema
+from tracker.dashboard.service import build_dashboard
+
+blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1", description="Dashboard")
+
+
+class CheckSchema(Schema):
+    code = fields.String()
+    ok = fields.Boolean()
+    detail = fields.String()
+
+
+class QueueItemSchema(Schema):
+    type = fields.String(
+        metadata={"description": "disclosure, risk_review, transfer, follow_up or project"}
+    )
+    id = fields.Integer()
+    project_id = fields.Integer()
+    title = fields.String()
+    since = fields.String(
+        metadata={"description": "date or time the item waits since (a follow-up: its due date)"}
+    )
+    level = fields.String(metadata={"description": "risk_review: the level it scored"})
+    session_id = fields.Integer(metadata={"description": "follow_up: its advisory session"})
+    owner = fields.String(metadata={"description": "follow_up: who owns it"})
+    status = fields.String(metadata={"description": "transfer: blocked or pending_review"})
+    planned_on = fields.Date(metadata={"description": "transfer: the planned date"})
+    failed_checks = fields.List(fields.Nested(CheckSchema), metadata={"description": "transfer"})
+
+
+def _queue() -> fields.List:
+    return fields.List(fields.Nested(QueueItemSchema))
+
+
+class QueuesSchema(Schema):
+    disclosures_to_decide = _queue()
+    reviews_to_decide = _queue()
+    transfers_to_decide = _queue()
+    my_requests = _queue()
+    overdue_follow_ups = _queue()
+    projects_without_current_review = _queue()
+
+
+class ZoneCountSchema(Schema):
+    zone_id = fields.Integer()
+    code = fields.String()
+    name_en = fields.String()
+    name_ko = fields.String()
+    projects = fields.Integer()
+    without_current_review = fields.Integer()
+    high_or_critical = fields.Integer()
+    transfers_to_decide = fields.Integer()
+
+
+class CountsSchema(Schema):
+    disclosures_to_decide = fields.Integer()
+    reviews_to_decide = fields.Integer()
+    transfers_to_decide = fields.Integer()
+    my_requests = fields.Integer()
+    overdue_follow_ups = fields.Integer()
+    projects_without_current_review = fields.Integer()
+    zones = fields.List(fields.Nested(ZoneCountSchema), metadata={"description": "admin, auditor"})
+
+
+class HeatMapSchema(Schema):
+    cells = fields.List(
+        fields.List(fields.Integer()),
+        metadata={"description": "rows likelihood 1-5, columns impact 1-5: projects per cell"},
+    )
+    unreviewed = fields.Integer()
+
+
+class DashboardSchema(Schema):
+    role = fields.String()
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+    queues = fields.Nested(QueuesSchema, metadata={"description": "only the caller's role's"})
+    heat_map = fields.Nested(HeatMapSchema, allow_none=True)
+    counts = fields.Nested(CountsSchema)
+
+
+@blp.route("/dashboard", methods=["GET"])
+@blp.response(200, DashboardSchema)
+def dashboard() -> Any:
+    """The caller's work: deadlines, the queues of the caller's role (each filtered by the
+    policy), the heat map (operators: their zone; admins and auditors: all) and counts."""
+    return build_dashboard(user())

@@ -1,0 +1,67 @@
+"""Deadlines across the caller's scope, and the caller's secret calendar feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tracker import clock
+from tracker.api.common import ListArgs, page_of, page_or_download, user
+from tracker.deadlines import feeds, service
+from tracker.web.ids import MAX_ID
+
+blp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1", description="Deadlines")
+
+#: a window longer than this is no window (ten years)
+MAX_WINDOW_DAYS = 3660
+
+
+class DeadlineArgs(ListArgs):
+    within_days = fields.Integer(validate=validate.Range(min=0, max=MAX_WINDOW_DAYS))
+    overdue = fields.Boolean()
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    kind = fields.String(validate=validate.OneOf(service.KINDS))
+
+
+class DeadlineSchema(Schema):
+    """API.md's deadline item."""
+
+    kind = fields.String()
+    due_on = fields.Date()
+    title = fields.String()
+    project_id = fields.Integer()
+    source_type = fields.String()
+    source_id = fields.Integer()
+    done = fields.Boolean()
+    overdue = fields.Boolean()
+    derived = fields.Boolean()
+    rule = fields.String(allow_none=True)
+
+
+class CalendarSchema(Schema):
+    url = fields.String()
+
+
+@blp.route("/deadlines", methods=["GET"])
+@blp.arguments(DeadlineArgs, location="query")
+@blp.response(200, page_of(DeadlineSchema))
+def list_deadlines(args: dict[str, Any]) -> Any:
+    filters = {k: args[k] for k in ("within_days", "overdue", "project_id", "kind") if k in args}
+    stmt = service.deadline_query(user(), clock.today(), **filters)
+    page = page_or_download(stmt, args, DeadlineSchema(), "deadlines", rows=True)
+    return jsonify(page_of(DeadlineSchema)().dump(page)) if isinstance(page, dict) else page
+
+
+@blp.route("/me/calendar", methods=["POST"])
+@blp.response(201, CalendarSchema)
+def issue_calendar() -> Any:
+    return {"url": feeds.issue_feed(user())}
+
+
+@blp.route("/me/calendar", methods=["DELETE"])
+@blp.response(204)
+def revoke_calendar() -> None:
+    feeds.revoke_feed(user())

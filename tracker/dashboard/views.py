@@ -1,0 +1,108 @@
+"""The start page: each role's dashboard (the same service as GET /api/v1/dashboard, plus the
+sections only the page shows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, url_for
+from flask_babel import lazy_gettext as _l
+
+from tracker import clock, policy
+from tracker.auth.models import User
+from tracker.cases.projects.models import Project
+from tracker.dashboard.sections import sections
+from tracker.dashboard.service import QUEUES, build_dashboard
+from tracker.db import db
+from tracker.deadlines.feeds import page_of
+from tracker.reports.heatmap import heat_map_svg
+from tracker.web import current
+
+SOON_DAYS = 30
+bp = Blueprint("dashboard", __name__, template_folder="templates")
+
+QUEUE_TITLES = {
+    "disclosures_to_decide": _l("Disclosures to decide"),
+    "reviews_to_decide": _l("Risk reviews to decide"),
+    "transfers_to_decide": _l("Requests to decide"),
+    "my_requests": _l("My open and blocked requests"),
+    "overdue_follow_ups": _l("Overdue follow-ups"),
+    "projects_without_current_review": _l("Projects without a current risk review"),
+}
+EMPTY = {
+    "disclosures_to_decide": _l("No disclosure waits for a decision."),
+    "reviews_to_decide": _l("No risk review waits for you."),
+    "transfers_to_decide": _l("No request waits for a decision."),
+    "my_requests": _l("No open request."),
+    "overdue_follow_ups": _l("No follow-up is overdue."),
+    "projects_without_current_review": _l("Every project has a current risk review."),
+}
+#: the page of each kind of queue item
+_ITEM_PAGES = {
+    "disclosure": ("disclosures.disclosure_detail", "disclosure_id", "id"),
+    "risk_review": ("reviews.review_detail", "review_id", "id"),
+    "transfer": ("transfers.transfer_detail", "transfer_id", "id"),
+    "follow_up": ("sessions.session_detail", "session_id", "session_id"),
+    "project": ("projects.project_detail", "project_id", "id"),
+}
+
+
+def item_url(item: dict[str, Any]) -> str:
+    endpoint, arg, key = _ITEM_PAGES[item["type"]]
+    return url_for(endpoint, **{arg: item[key]})
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    """Links of queue items and deadlines, for the start page and each project's summary."""
+    return {"item_url": item_url, "deadline_url": page_of}
+
+
+def _cell_url(likelihood: int, impact: int) -> str:
+    return url_for("projects.project_list", likelihood=likelihood, impact=impact)
+
+
+def soon(deadlines: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """Deadlines not done that are overdue or fall due within the next 30 days."""
+    horizon = (today + dt.timedelta(days=SOON_DAYS)).isoformat()
+    return [d for d in deadlines if not d["done"] and (d["overdue"] or str(d["due_on"]) <= horizon)]
+
+
+def project_codes(user: User, ids: set[int]) -> dict[int, str]:
+    """The codes of these projects in the user's scope (one statement, none for no ids)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Project.id, Project.code).where(
+            Project.id.in_(ids), policy.visible_projects(user)
+        )
+    )
+    return {pid: code for pid, code in rows}
+
+
+def start_page() -> Any:
+    """The signed-in user's start page."""
+    user = current.user()
+    today = clock.today()
+    board = build_dashboard(user, today)
+    due = soon(board["deadlines"], today)
+    heat = board["heat_map"]
+    svg = (
+        heat_map_svg(heat["cells"], _cell_url, unreviewed=heat["unreviewed"])
+        if heat is not None
+        else None
+    )
+    return render_template(
+        "dashboard/start.html",
+        board=board,
+        queues=QUEUES.get(user.role, ()),
+        extra=sections(user, today),
+        heat_svg=svg,
+        today=today,
+        soon=due,
+        codes=project_codes(user, {d["project_id"] for d in due}),
+        queue_titles=QUEUE_TITLES,
+        empty=EMPTY,
+    )
