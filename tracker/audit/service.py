@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
+from tracker.audit import checkpoints
 from tracker.audit.models import AuditEvent, AuditHead
 from tracker.db import db, utcnow
 
@@ -94,6 +95,7 @@ def record(
     head.seq, head.mac = event.seq, event.mac
     db.session.add(event)
     db.session.flush()
+    db.session.info[checkpoints.PENDING] = event.seq  # a checkpoint may follow the commit
     return event
 
 
