@@ -27,7 +27,9 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump/pg_restore with argument lists, never a shell
+
+# pg_dump / pg_restore are run with argument lists, never through a shell
+import subprocess  # nosec B404
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
