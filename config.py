@@ -30,6 +30,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TRACKER_AUDIT_CHECKPOINT_FILE": os.environ.get(
             "TRACKER_AUDIT_CHECKPOINT_FILE", str(instance / "audit-checkpoint.json")
         ),
+        # The app appends a checkpoint of the audit chain head after this many events or
+        # minutes (0 turns either off); `audit verify --strict` holds the tail to the same bounds.
+        "TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS": _int("TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS", 100),
+        "TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES": _int(
+            "TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES", 10
+        ),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRACKER_PROXY_HOPS": _int("TRACKER_PROXY_HOPS", 0),
     }

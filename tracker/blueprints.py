@@ -36,6 +36,7 @@ from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
 from tracker.cases.sessions import views as session_views
 from tracker.demo import demo_command
+from tracker.ops import cli as ops_cli
 from tracker.oversight import views as audit_views
 from tracker.transfers import views as transfer_views
 
@@ -75,4 +76,10 @@ API: list[ApiBlueprint] = [
 ]
 
 #: `flask --app tracker ...`
-COMMANDS = [demo_command, *auth_cli.commands, *attachments_cli.commands, *audit_cli.commands]
+COMMANDS = [
+    demo_command,
+    *auth_cli.commands,
+    *attachments_cli.commands,
+    *audit_cli.commands,
+    *ops_cli.commands,
+]
