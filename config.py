@@ -25,6 +25,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TRACKER_KEY_FILE": os.environ.get("TRACKER_KEY_FILE"),
         "TRACKER_BLOB_DIR": os.environ.get("TRACKER_BLOB_DIR", str(instance / "blobs")),
         "TRACKER_REDIS_URL": os.environ.get("TRACKER_REDIS_URL"),
+        # production refuses in-memory rate limits (they count per worker) unless this is 1
+        "TRACKER_ALLOW_MEMORY_LIMITS": os.environ.get("TRACKER_ALLOW_MEMORY_LIMITS") == "1",
         "TRACKER_MAIL_URL": os.environ.get("TRACKER_MAIL_URL"),
         "TRACKER_MAX_UPLOAD_BYTES": _int("TRACKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
         "TRACKER_AUDIT_CHECKPOINT_FILE": os.environ.get(

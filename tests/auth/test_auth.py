@@ -243,17 +243,6 @@ def test_cookie_flags(make_user, client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure(app):
-    # development serves plain http on 127.0.0.1; production sets Secure
-    from tracker import _session_cookies
-
-    class Fake:
-        config = {"TRACKER_ENV": "production"}
-
-    _session_cookies(Fake)
-    assert Fake.config["SESSION_COOKIE_SECURE"] is True
-
-
 # --- bearer tokens ----------------------------------------------------------------------------
 
 
