@@ -14,6 +14,7 @@ from wtforms import ValidationError
 
 from tracker.db import db
 from tracker.errors import STALE_MESSAGE, is_api_request, problem
+from tracker.web.bodies import check_json_body
 
 #: endpoints reachable without signing in (SecureDrop's `_insecure_views`); everything else
 #: needs a signed-in user
@@ -135,5 +136,6 @@ def _security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.before_request(_default_deny)
+    app.before_request(check_json_body)  # after the deny: a stranger's body is never parsed
     app.after_request(_commit)
     app.after_request(_security_headers)
