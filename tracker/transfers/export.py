@@ -10,8 +10,8 @@ from flask import Response
 from tracker.audit.service import record
 from tracker.db import db
 from tracker.reports.exports import download
-from tracker.transfers.files import file_sha256
-from tracker.transfers.models import TransferRequest
+from tracker.transfers.files import file_sha256, may_see_sha256
+from tracker.transfers.models import TransferFile, TransferRequest
 
 COLUMNS = (
     "id",
@@ -31,7 +31,15 @@ COLUMNS = (
 )
 
 
-def ledger_row(t: TransferRequest) -> list[str]:
+def _file(t: TransferRequest, f: TransferFile, with_digest: bool) -> str:
+    if with_digest:
+        return f"{f.filename} sha256={file_sha256(f)}"
+    return f"{f.filename} v{f.attachment_version} ({f.size if f.size is not None else '?'} B)"
+
+
+def ledger_row(t: TransferRequest, user: Any) -> list[str]:
+    """One row; the files' plaintext digests only for a user who may download them."""
+    with_digest = may_see_sha256(user, t)
     checks = t.decision_checks or t.checks or []
     row = [
         t.id,
@@ -42,7 +50,7 @@ def ledger_row(t: TransferRequest) -> list[str]:
         t.channel,
         t.planned_on.isoformat(),
         "; ".join(f"{a.id}:{a.title}" for a in t.assets),
-        "; ".join(f"{f.filename} sha256={file_sha256(f)}" for f in t.files),
+        "; ".join(_file(t, f, with_digest) for f in t.files),
         t.purpose,
         t.requested_by.email,
         t.decided_by.email if t.decided_by else "",
@@ -52,12 +60,12 @@ def ledger_row(t: TransferRequest) -> list[str]:
     return ["" if v is None else str(v) for v in row]
 
 
-def export(stmt: Any, fmt: str, name: str, filters: dict[str, Any]) -> Response:
+def export(stmt: Any, fmt: str, name: str, filters: dict[str, Any], user: Any) -> Response:
     """Every row of `stmt` (not one page) as a CSV or XLSX download.
 
     Audits `transfer.exported` with the list's name, the format, the filters and the count."""
     transfers: Iterable[TransferRequest] = db.session.execute(stmt).scalars().unique()
-    rows = [ledger_row(t) for t in transfers]
+    rows = [ledger_row(t, user) for t in transfers]
     record(
         "transfer.exported",
         object_type="transfer_ledger" if name == "transfer-ledger" else "transfer_requests",
