@@ -47,13 +47,6 @@ def upload(api: Any, project_id: int, data: bytes, name: str) -> Any:
 
 
 @pytest.fixture
-def blob_dir(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "blobs"
-    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
-    return path
-
-
-@pytest.fixture
 def source(world: Any, api_as: Any, blob_dir: Path) -> dict[str, Any]:
     """Committed data: the world's users and project, three uploaded files (two versions of
     one), audit events from all of it."""

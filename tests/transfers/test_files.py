@@ -19,10 +19,9 @@ from tracker.transfers.models import TransferFile
 
 
 @pytest.fixture(autouse=True)
-def blob_dir(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "blobs"
-    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
-    return path
+def blob_dir(blob_dir: Path) -> Path:
+    """Every test here gets a fresh blob directory (tests/conftest.py)."""
+    return blob_dir
 
 
 def document(text: bytes = b"membrane test results") -> bytes:

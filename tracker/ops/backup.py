@@ -38,6 +38,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker.attachments.storage import fsync_dir
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
@@ -72,14 +74,6 @@ def _sha256(path: Path) -> str:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _copy_file(source: Path, target: Path) -> None:
@@ -281,7 +275,7 @@ def backup(target: Path) -> dict[str, Any]:
         fh.flush()
         os.fsync(fh.fileno())
     for folder in sorted({p.parent for p in target.rglob("*") if p.is_file()}):
-        _fsync_dir(folder)
+        fsync_dir(folder)
     return manifest
 
 
@@ -392,7 +386,7 @@ def _copy_blobs_in(source: Path) -> int:
             _copy_file(blob, root / blob.relative_to(blobs))
             count += 1
         for fan in sorted(p for p in root.iterdir() if p.is_dir()):
-            _fsync_dir(fan)
+            fsync_dir(fan)
     return count
 
 
