@@ -59,7 +59,8 @@ def count_failure(email: str) -> int:
     now = utcnow()
     sweep(now)  # expired counters go (indexed; keeps a spray of made-up addresses small)
     table = cast(sa.Table, SignInFailure.__table__)
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    dialect = db.session.get_bind().dialect.name  # the connection this session writes on
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     expired = table.c.window_start < now - _window()
     statement = (
         insert(table)
