@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test install lint translations clean browser bench
+.PHONY: run test install lint static translations clean browser bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check tracker tests
 	$(BIN)/mypy tracker
+
+## Static and dependency checks: ruff, mypy, bandit, pip-audit and the CycloneDX SBOM
+## (docs/sbom.cdx.json), each printing its figure (.ci/static).
+static: install
+	bash .ci/static
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

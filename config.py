@@ -27,6 +27,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # s3://bucket/prefix: encrypted blobs in S3-compatible storage (docs/deployment.md)
         "TRACKER_BLOB_URL": os.environ.get("TRACKER_BLOB_URL"),
         "TRACKER_REDIS_URL": os.environ.get("TRACKER_REDIS_URL"),
+        # production refuses in-memory rate limits (they count per worker) unless this is 1
+        "TRACKER_ALLOW_MEMORY_LIMITS": os.environ.get("TRACKER_ALLOW_MEMORY_LIMITS") == "1",
         #: SMTP for the reminders: smtp://host:port, smtp+starttls://user:pass@host:587, smtps://
         "TRACKER_MAIL_URL": os.environ.get("TRACKER_MAIL_URL"),
         "TRACKER_MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM"),
@@ -35,6 +37,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TRACKER_MAX_UPLOAD_BYTES": _int("TRACKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
         "TRACKER_AUDIT_CHECKPOINT_FILE": os.environ.get(
             "TRACKER_AUDIT_CHECKPOINT_FILE", str(instance / "audit-checkpoint.json")
+        ),
+        # The app appends a checkpoint of the audit chain head after this many events or
+        # minutes (0 turns either off); `audit verify --strict` holds the tail to the same bounds.
+        "TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS": _int("TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS", 100),
+        "TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES": _int(
+            "TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES", 10
         ),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRACKER_PROXY_HOPS": _int("TRACKER_PROXY_HOPS", 0),

@@ -232,3 +232,11 @@ def browser_as(app: Flask) -> Any:
 @pytest.fixture
 def runner(app: Flask) -> Any:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def blob_dir(app: Flask, tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> Any:
+    """A fresh, empty blob directory for this test (the app's TRACKER_BLOB_DIR)."""
+    path = tmp_path_factory.mktemp("blobs") / "blobs"
+    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
+    return path

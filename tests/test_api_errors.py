@@ -191,3 +191,50 @@ def test_an_odd_client_address_is_audited_not_a_500(make_user, api_as):
         .all()[-1]
     )
     assert event.ip == "x" * 45
+
+
+# --- finding 2 of issue 11: the error log names the exception and the request, never values ---
+
+LOG_CANARY = "CANARY-cell-text-7f3a"
+
+
+class _Failing:
+    """Stands in for a module whose first call raises with record text in its message."""
+
+    exc = sa.exc
+
+    @staticmethod
+    def text(*_args, **_kwargs):
+        raise ValueError(f"Cannot convert {LOG_CANARY!r} to Excel")
+
+
+def test_unexpected_error_logs_type_and_request_only(
+    client, browser_as, make_user, monkeypatch, caplog
+):
+    import logging
+
+    from tracker.api import health
+    from tracker.dashboard import views
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(health, "sa", _Failing)
+    response = client.get("/api/v1/health?q=secret-query")
+    body = _is_problem(response, 500)
+    assert LOG_CANARY not in str(body)
+
+    def failing_render(*_args, **_kwargs):
+        raise KeyError(LOG_CANARY)
+
+    browser = browser_as(make_user("lawyer"))
+    monkeypatch.setattr(views, "render_template", failing_render)
+    response = browser.get("/")
+    assert response.status_code == 500 and LOG_CANARY not in response.get_data(as_text=True)
+
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    lines = [caplog.handler.format(r) for r in errors]
+    assert any("ValueError on GET /api/v1/health" in line for line in lines), lines
+    assert any("KeyError on GET /" in line for line in lines), lines
+    assert any("health.py:" in line for line in lines)  # where it happened, as file:line
+    assert LOG_CANARY not in caplog.text
+    assert "secret-query" not in caplog.text
+    assert all(r.exc_info is None for r in errors)

@@ -36,10 +36,47 @@ def test_production_refuses_without_key_file(clean_env, monkeypatch):
     with pytest.raises(ConfigurationError, match="TRACKER_KEY_FILE"):
         create_app()
     monkeypatch.setenv("TRACKER_KEY_FILE", str(clean_env / "missing.json"))
+    monkeypatch.setenv("TRACKER_ALLOW_MEMORY_LIMITS", "1")
     app = create_app()  # `keys init` must be able to run with this app
     with pytest.raises(ConfigurationError, match="missing"):
         keys.require(app)  # what wsgi.py does before serving
     assert not (clean_env / "missing.json").exists()  # never generated in production
+
+
+def _production(clean_env, monkeypatch):
+    monkeypatch.setenv("TRACKER_ENV", "production")
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("TRACKER_KEY_FILE", str(clean_env / "keys.json"))
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{clean_env / 'p.db'}")
+
+
+def test_production_session_cookie_is_secure(clean_env, monkeypatch):
+    # finding 1 of issue 11: Flask's own default (False) defeated a setdefault
+    _production(clean_env, monkeypatch)
+    monkeypatch.setenv("TRACKER_REDIS_URL", "redis://127.0.0.1:6379/11")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["probe"] = 1
+        response = app.make_response("")
+        app.session_interface.save_session(app, session, response)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("tracker_session=") and "; Secure" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_refuses_in_memory_rate_limits(clean_env, monkeypatch):
+    # finding 8 of issue 11: without Redis every worker counts the per-address limit alone
+    _production(clean_env, monkeypatch)
+    with pytest.raises(ConfigurationError, match="TRACKER_REDIS_URL"):
+        create_app()
+    monkeypatch.setenv("TRACKER_ALLOW_MEMORY_LIMITS", "1")  # a single process, said out loud
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.delenv("TRACKER_ALLOW_MEMORY_LIMITS")
+    monkeypatch.setenv("TRACKER_REDIS_URL", "redis://127.0.0.1:6379/11")
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/11"
 
 
 def test_development_generates_secrets_and_says_so(clean_env, caplog):

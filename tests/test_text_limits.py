@@ -145,6 +145,7 @@ OTHER: dict[tuple[str, str], int] = {
     ("ChangePasswordForm", "current"): MAX_INPUT_LENGTH,
     ("ChangePasswordForm", "new"): MAX_INPUT_LENGTH,
     ("TotpForm", "otp"): MAX_OTP_LENGTH,
+    ("LoginForm", "otp"): MAX_OTP_LENGTH,
     ("TokenRequestSchema", "otp"): MAX_OTP_LENGTH,
     ("ProjectFilterForm", "q"): MAX_QUERY_LENGTH,
     ("ProjectFilterArgs", "q"): MAX_QUERY_LENGTH,

@@ -40,7 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     _secrets(app)
-    _session_cookies(app)
+    _session_cookies(app, explicit=config or {})
+    _rate_limit_storage(app)
     if app.config["TRACKER_PROXY_HOPS"]:
         n = app.config["TRACKER_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore
@@ -52,9 +53,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config.get("TRACKER_REDIS_URL") or "memory://"
-    )
     limiter.init_app(app)
     _login(app)
 
@@ -98,9 +96,30 @@ def _secrets(app: Flask) -> None:
     # write it with the app that will use it; `wsgi.py` reads it before serving.
 
 
-def _session_cookies(app: Flask) -> None:
-    production = app.config["TRACKER_ENV"] == "production"
-    app.config.setdefault("SESSION_COOKIE_SECURE", production)
+def _session_cookies(app: Flask, explicit: dict[str, Any]) -> None:
+    """Secure cookies in production. Flask itself defines SESSION_COOKIE_SECURE (False), so a
+    `setdefault` would never apply: the value is set unless the caller passed one."""
+    if "SESSION_COOKIE_SECURE" not in explicit:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["TRACKER_ENV"] == "production"
+
+
+def _rate_limit_storage(app: Flask) -> None:
+    """The per-address sign-in limit lives in Redis. In memory it counts per worker process
+    (the limit times the workers), so production refuses that unless it is allowed explicitly
+    (TRACKER_ALLOW_MEMORY_LIMITS=1, for a single-process server)."""
+    if app.config.get("RATELIMIT_STORAGE_URI"):
+        return
+    redis_url = app.config.get("TRACKER_REDIS_URL")
+    if (
+        not redis_url
+        and app.config["TRACKER_ENV"] == "production"
+        and not app.config.get("TRACKER_ALLOW_MEMORY_LIMITS")
+    ):
+        raise ConfigurationError(
+            "TRACKER_REDIS_URL must be set in production: in-memory rate limits count per "
+            "worker process (set TRACKER_ALLOW_MEMORY_LIMITS=1 to run a single process without it)"
+        )
+    app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
 
 
 def _login(app: Flask) -> None:

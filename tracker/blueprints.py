@@ -24,6 +24,7 @@ from tracker.dashboard import views as dashboard_views
 from tracker.deadlines import cli as deadlines_cli
 from tracker.deadlines import views as deadline_views
 from tracker.demo import demo_command
+from tracker.ops import cli as ops_cli
 from tracker.oversight import views as audit_views
 from tracker.transfers import views as transfer_views
 
@@ -52,4 +53,5 @@ COMMANDS = [
     *attachments_cli.commands,
     *audit_cli.commands,
     *deadlines_cli.commands,
+    *ops_cli.commands,
 ]

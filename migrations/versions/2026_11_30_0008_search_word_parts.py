@@ -2,7 +2,7 @@
 expiring soon counted from an index
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-30
 
 Korean users search word-parts (`냉장고` finds `김치냉장고`), which a word index cannot answer.
@@ -15,7 +15,7 @@ Downgrade drops the index (PostgreSQL keeps the pg_trgm extension: other objects
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def blob_dir(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "blobs"
-    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
-    return path
+def blob_dir(blob_dir: Path) -> Path:
+    """Every test here gets a fresh blob directory (tests/conftest.py)."""
+    return blob_dir

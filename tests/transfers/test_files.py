@@ -19,10 +19,9 @@ from tracker.transfers.models import TransferFile
 
 
 @pytest.fixture(autouse=True)
-def blob_dir(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "blobs"
-    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
-    return path
+def blob_dir(blob_dir: Path) -> Path:
+    """Every test here gets a fresh blob directory (tests/conftest.py)."""
+    return blob_dir
 
 
 def document(text: bytes = b"membrane test results") -> bytes:
@@ -65,21 +64,72 @@ def test_file_hash_is_recorded_and_shown(gate_world, api_as):
     assert bytes.fromhex(digest) not in row.sha256_sealed
     details = [json for (json,) in db.session.execute(sa.select(AuditEvent.detail))]
     assert digest not in str(details)
-    # the operator sees it in the request and the ledger
+
+
+@pytest.fixture
+def filed(gate_world, api_as):
+    """A request naming one file, approved, so it is in the ledger too."""
+    w = gate_world
+    data = document()
+    att = upload(api_as(w.users["company"]), w.project.id, data)
+    r = api_as(w.users["company"]).post(
+        f"/api/v1/projects/{w.project.id}/transfers",
+        json=transfer_body(w, attachment_ids=[att["id"]]),
+    )
     tid = r.get_json()["id"]
     op = api_as(w.users["operator"])
-    assert op.get(f"/api/v1/transfers/{tid}").get_json()["files"][0]["sha256"] == digest
     assert (
         op.post(f"/api/v1/transfers/{tid}/decision", json={"decision": "approve"}).status_code
         == 200
     )
-    # the ledger shows the plaintext hash only to those who may download the file
-    text = api.get("/api/v1/transfers/ledger?format=csv").get_data(as_text=True).lstrip("\ufeff")
-    row = next(csv.DictReader(io.StringIO(text)))
-    assert f"sha256={digest}" in row["Files"] and "results.pdf" in row["Files"]
-    text = op.get("/api/v1/transfers/ledger?format=csv").get_data(as_text=True).lstrip("\ufeff")
-    row = next(csv.DictReader(io.StringIO(text)))
-    assert "results.pdf" in row["Files"] and digest not in text
+    return tid, hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _ledger_files(api, fmt="csv"):
+    response = api.get(f"/api/v1/transfers/ledger?format={fmt}")
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        header = [c.value for c in sheet[1]]
+        return [row[header.index("Files")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    return [row["Files"] for row in csv.DictReader(io.StringIO(text))]
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_digest"),
+    [("lawyer", True), ("company", True), ("operator", False), ("auditor", False)],
+)
+def test_plaintext_hash_only_for_those_who_may_download(
+    gate_world, api_as, browser_as, filed, role, sees_digest
+):
+    """Issue 11, finding 4 (DESIGN.md section 7): operators and auditors see a file's name,
+    size and version, never its plaintext sha256 (with it, a guessed document is confirmed)."""
+    tid, digest, size = filed
+    user = gate_world.users[role]
+    api = api_as(user)
+    (file,) = api.get(f"/api/v1/transfers/{tid}").get_json()["files"]
+    assert (file.get("sha256") == digest) is sees_digest
+    assert {k: file[k] for k in ("filename", "size", "attachment_version")} == {
+        "filename": "results.pdf",
+        "size": size,
+        "attachment_version": 1,
+    }
+    listed = api.get("/api/v1/transfers").get_json()["items"]
+    assert (digest in str(listed)) is sees_digest and "results.pdf" in str(listed)
+    for fmt in ("csv", "xlsx"):
+        (files,) = _ledger_files(api, fmt)
+        assert (digest in files) is sees_digest and "results.pdf" in files
+        if not sees_digest:
+            assert files == f"results.pdf (#{file['attachment_id']} v1, {size} B)"
+    browser = browser_as(user)
+    for path in (f"/transfers/{tid}", "/transfers/ledger"):
+        html = browser.get(path).get_data(as_text=True)
+        assert "results.pdf" in html, path
+        assert (digest in html) is sees_digest, path
+    assert digest not in browser.get("/transfers").get_data(as_text=True) or sees_digest
 
 
 def test_files_alone_are_enough(gate_world, api_as):

@@ -62,7 +62,7 @@ def _address_limit() -> str:
 def issue_token(body: dict[str, Any]) -> Any:
     """Exchange credentials (and a TOTP code when enrolled) for a bearer token."""
     try:
-        account = service.check_credentials(body["email"], body["password"])
+        account = service.check_credentials(body["email"], body["password"], body.get("otp"))
         service.second_factor(account, body.get("otp"))
     except service.SignInError as exc:
         if exc.retry_after:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
@@ -14,7 +14,7 @@ from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.transfers import queries, service
 from tracker.transfers.export import export
-from tracker.transfers.files import file_sha256
+from tracker.transfers.files import file_sha256, may_see_sha256
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
 from tracker.web.ids import MAX_ID
@@ -36,8 +36,11 @@ class TransferFileSchema(Schema):
     attachment_version = fields.Integer()
     filename = fields.String()
     size = fields.Integer(allow_none=True)
-    #: the plaintext sha256 at filing
-    sha256 = fields.Function(file_sha256)
+    #: the plaintext sha256 at filing; only for users who may download the file
+    sha256 = fields.Function(
+        file_sha256,
+        metadata={"description": "Only for users who may download the file (lawyers, companies)."},
+    )
 
 
 class TransferSchema(Schema):
@@ -76,6 +79,15 @@ class TransferOutSchema(Schema):
     decision_checks = fields.Method("_decision_checks")
     version = fields.Integer()
     created_at = fields.AwareDateTime()
+
+    @post_dump(pass_original=True)
+    def _digests_for_downloaders(
+        self, data: dict[str, Any], t: TransferRequest, **_kw: Any
+    ) -> dict[str, Any]:
+        if not may_see_sha256(user(), t):
+            for file in data.get("files", []):
+                file.pop("sha256", None)
+        return data
 
     def _checks(self, t: TransferRequest) -> list[dict[str, Any]]:
         return rendered(t.checks)

@@ -66,9 +66,9 @@ class _FileWriter:
         self.fh = None
         target = self.store.path(name)
         target.parent.mkdir(mode=0o700, exist_ok=True)
-        _fsync_dir(target.parent.parent)  # a new fan-out directory must survive a crash too
+        fsync_dir(target.parent.parent)  # a new fan-out directory must survive a crash too
         os.rename(self.temp, target)  # atomic within one filesystem; names are never reused
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         self.published = True
 
     def discard(self) -> None:
@@ -79,7 +79,7 @@ class _FileWriter:
             self.temp.unlink(missing_ok=True)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -111,7 +111,7 @@ class FilesystemStore:
             path.unlink()
         except FileNotFoundError:
             return  # never published (its fan-out directory may not even exist)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
     def names(self) -> Iterator[tuple[str, float]]:
         for fan in sorted(self.root.iterdir()):

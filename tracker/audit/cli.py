@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import keys
-from tracker.audit.verify import verify_chain, write_checkpoint
+from tracker.audit.verify import tail, verify_chain, write_checkpoint
 
 
 def _checkpoint_path() -> Path | None:
@@ -28,23 +28,54 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail when there is no checkpoint, or the events after the last one are more "
+    "or older than TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS / _EVERY_MINUTES allow.",
+)
 @with_appcontext
-def verify_command() -> None:
-    """Exit 0 when the chain is intact, else 1 naming the first broken event."""
-    result = verify_chain(_key(), _checkpoint_path())
-    if result.problem is None:
-        click.echo(f"audit chain intact: {result.events} events, head {result.head_seq}")
-        return
-    p = result.problem
-    where = f" at event {p.seq}" if p.seq is not None else ""
-    click.echo(f"audit chain BROKEN ({p.kind}){where}: {p.message}", err=True)
-    raise SystemExit(1)
+def verify_command(strict: bool) -> None:
+    """Exit 0 when the chain is intact, else 1 naming the first broken event. Says what the
+    last checkpoint leaves unprotected (the events after it can be cut unseen)."""
+    path = _checkpoint_path()
+    result = verify_chain(_key(), path)
+    if result.problem is not None:
+        p = result.problem
+        where = f" at event {p.seq}" if p.seq is not None else ""
+        click.echo(f"audit chain BROKEN ({p.kind}){where}: {p.message}", err=True)
+        raise SystemExit(1)
+    click.echo(f"audit chain intact: {result.events} events, head {result.head_seq}")
+    unprotected = tail(result, path)
+    cp = unprotected.checkpoint
+    if cp is None:
+        click.echo(
+            f"no checkpoint: the {unprotected.events_after} events could be cut unseen "
+            "(run `flask --app tracker audit checkpoint`)"
+        )
+    else:
+        age = (
+            f", {int(unprotected.age.total_seconds() // 60)} minutes ago" if unprotected.age else ""
+        )
+        click.echo(
+            f"last checkpoint: event {cp.seq} at {cp.at}{age}; "
+            f"{unprotected.events_after} events after it are not yet checkpointed"
+        )
+    if strict:
+        config = current_app.config
+        problems = unprotected.problems(
+            int(config.get("TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS") or 0),
+            int(config.get("TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES") or 0),
+        )
+        if problems:
+            click.echo("audit tail unprotected (--strict): " + "; ".join(problems), err=True)
+            raise SystemExit(1)
 
 
 @audit_group.command("checkpoint")
 @with_appcontext
 def checkpoint_command() -> None:
-    """Write the chain head (sequence, MAC, time) outside the database, after verifying."""
+    """Append the chain head (sequence, MAC, time) to the checkpoint file, after verifying."""
     path = _checkpoint_path()
     if path is None:
         raise click.ClickException("TRACKER_AUDIT_CHECKPOINT_FILE is not set")

@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from tracker import keys
+from tracker.audit import checkpoints
 from tracker.audit.models import AuditEvent, AuditHead
 from tracker.db import db, own_transaction, utcnow, writing
 from tracker.web.ids import id_equals
@@ -115,6 +116,7 @@ def record(
     head.seq, head.mac = event.seq, event.mac
     db.session.add(event)
     db.session.flush()
+    db.session.info[checkpoints.PENDING] = event.seq  # a checkpoint may follow the commit
     return event
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker import keys
+from tracker.audit import checkpoints
+from tracker.audit.checkpoints import CheckpointUnreadable
 from tracker.audit.models import GENESIS_MAC, AuditEvent, AuditHead
 from tracker.audit.service import EVENT_COLUMNS, canonical
 from tracker.db import db
@@ -50,22 +50,47 @@ class Result:
         return self.problem is None
 
 
-class CheckpointUnreadable(Exception):
-    pass
-
-
 def read_checkpoint(path: Path | None) -> dict[str, Any] | None:
-    """The last checkpoint, None when there is none yet; CheckpointUnreadable when damaged."""
-    if path is None or not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text())
-        if isinstance(data, dict) and isinstance(data["seq"], int) and isinstance(data["mac"], str):
-            data.setdefault("at", "?")
-            return data
-    except (OSError, ValueError, KeyError):
-        pass
-    raise CheckpointUnreadable(str(path))
+    """The latest checkpoint, None when there is none yet; CheckpointUnreadable when damaged."""
+    last = checkpoints.latest(checkpoints.read_all(path))
+    return last.as_dict() if last else None
+
+
+@dataclass
+class Tail:
+    """What the last checkpoint leaves unprotected: the events after it and its age."""
+
+    checkpoint: checkpoints.Checkpoint | None
+    events_after: int
+    age: dt.timedelta | None
+
+    def problems(self, max_events: int, max_minutes: int) -> list[str]:
+        """Why the tail is too long for the bounds (0 turns a bound off); [] when it is not."""
+        found = []
+        if self.checkpoint is None:
+            if self.events_after:
+                found.append("there is no checkpoint")
+            return found
+        if max_events and self.events_after > max_events:
+            found.append(f"{self.events_after} events after it (bound {max_events})")
+        limit = dt.timedelta(minutes=max_minutes)
+        if max_minutes and self.events_after and self.age is not None and self.age > limit:
+            found.append(f"it is {_minutes(self.age)} old (bound {max_minutes} minutes)")
+        return found
+
+
+def tail(result: Result, path: Path | None, now: dt.datetime | None = None) -> Tail:
+    """The unprotected tail of a verified chain (the checkpoint file must be readable)."""
+    last = checkpoints.latest(checkpoints.read_all(path))
+    if last is None:
+        return Tail(None, result.head_seq, None)
+    when = last.time
+    age = (now or dt.datetime.now(dt.UTC)) - when if when else None
+    return Tail(last, max(result.head_seq - last.seq, 0), age)
+
+
+def _minutes(age: dt.timedelta) -> str:
+    return f"{int(age.total_seconds() // 60)} minutes"
 
 
 _COLUMNS = [AuditEvent.__table__.c[name] for name in EVENT_COLUMNS]
@@ -101,8 +126,11 @@ def _head() -> tuple[int, str]:
 class _Walk:
     """The chain recomputed event by event; stops at the first problem."""
 
-    def __init__(self, key: bytes, checkpoint: dict[str, Any] | None) -> None:
-        self.key, self.checkpoint = key, checkpoint
+    def __init__(self, key: bytes, pinned: list[checkpoints.Checkpoint]) -> None:
+        last = checkpoints.latest(pinned)
+        self.key, self.checkpoint = key, last.as_dict() if last else None
+        #: every checkpointed event: each must still be there with the same MAC
+        self.pinned = {c.seq: c for c in pinned}
         self.last_seq, self.mac, self.previous_id, self.count = 0, GENESIS_MAC, 0, 0
         self.checkpoint_seen = False
 
@@ -132,15 +160,16 @@ class _Walk:
                 event.id,
                 f"event {event.seq} (id {event.id}, {event.action}) does not match its MAC: {what}",
             )
-        cp = self.checkpoint
-        if cp and event.seq == cp["seq"]:
-            self.checkpoint_seen = True
-            if not _same(event.mac, cp["mac"]):
+        cp = self.pinned.get(event.seq)
+        if cp is not None:
+            if self.checkpoint and event.seq == self.checkpoint["seq"]:
+                self.checkpoint_seen = True
+            if not _same(event.mac, cp.mac):
                 return Problem(
                     "checkpoint_mismatch",
                     event.seq,
                     event.id,
-                    f"event {event.seq} differs from the checkpoint of {cp['at']}",
+                    f"event {event.seq} differs from the checkpoint of {cp.at}",
                 )
         self.last_seq, self.mac, self.previous_id = event.seq, event.mac, event.id
         self.count += 1
@@ -200,12 +229,12 @@ def verify_chain(key: bytes, checkpoint_path: Path | None = None) -> Result:
         message = "the chain head row (audit_head 1) is missing"
         return Result(0, 0, GENESIS_MAC, Problem("head_missing", None, None, message))
     try:
-        checkpoint = read_checkpoint(checkpoint_path)
+        pinned = checkpoints.read_all(checkpoint_path)
     except CheckpointUnreadable:
         head_seq, head_mac = _head()
         message = f"the checkpoint file {checkpoint_path} is damaged or unreadable"
         return Result(0, head_seq, head_mac, Problem("checkpoint_unreadable", None, None, message))
-    walk = _Walk(key, checkpoint)
+    walk = _Walk(key, pinned)
     problem, head_seq, head_mac = walk.run()
     return Result(walk.count, head_seq, head_mac, problem)
 
@@ -215,7 +244,5 @@ def _same(a: str, b: str) -> bool:
 
 
 def write_checkpoint(path: Path, seq: int, mac: str) -> dict[str, Any]:
-    """Write the head to `path` atomically (temporary file, fsync, rename), mode 0600."""
-    data = {"seq": seq, "mac": mac, "at": dt.datetime.now(dt.UTC).isoformat()}
-    keys.write_private_file(path, json.dumps(data))
-    return data
+    """Append the head to the checkpoint file (one JSON line, O_APPEND, fsync, mode 0600)."""
+    return checkpoints.append(path, seq, mac).as_dict()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 
 from tracker.audit.service import record
+from tracker.auth import lockout
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
 from tracker.auth.passwords import hash_password, password_problems
 from tracker.auth.service import end_all_sessions, normalise_email
@@ -123,6 +124,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         if problems := password_problems(password):
             raise InvalidInput({"password": problems})
         user.password_hash = hash_password(password)
+        lockout.clear(user.email)  # an admin's reset ends a sign-in lock on the address
         end_sessions = True
     if changes.get("active") is False and user.active:
         end_sessions = True

@@ -26,6 +26,8 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=MAX_INPUT_LENGTH)]
     )
+    #: shown once the address is locked: the password with a fresh code ends the lock
+    otp = StringField(_l("One-time code"), validators=[Optional(), Length(max=MAX_OTP_LENGTH)])
     submit = SubmitField(_l("Sign in"))
 
 

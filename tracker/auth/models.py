@@ -57,9 +57,6 @@ class User(Model):
     #: the last TOTP time step accepted, so a code is never accepted twice
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     active: Mapped[bool] = mapped_column(default=True, index=True)
-    #: failed sign-ins in the current throttling window (kept here so it holds across workers)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    failed_window_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: SHA-256 (hex) of the secret part of the user's iCalendar feed address; None: no feed
     calendar_secret_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -120,3 +117,15 @@ class ApiToken(Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SignInFailure(Model):
+    """Failed sign-ins per submitted e-mail address, known or not (tracker.auth.lockout): the
+    key is a keyed hash of the normalised address, so the table names nobody. In the database,
+    so every worker counts together."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

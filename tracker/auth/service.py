@@ -7,9 +7,10 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from tracker.audit.service import record, record_apart
+from tracker.auth import lockout
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.auth.passwords import burn_time, hash_password, verify_password
 from tracker.auth.totp import check_otp
@@ -30,8 +31,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+normalise_email = lockout.normalise_email
 
 
 def user_by_email(email: str) -> User | None:
@@ -40,34 +40,11 @@ def user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def _window() -> dt.timedelta:
-    return dt.timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-
-
-def throttled_for(user: User) -> int | None:
-    """Seconds until the account may try again, or None when it is not throttled."""
-    start = user.failed_window_start
-    if start is None or user.failed_logins < current_app.config["LOGIN_MAX_FAILURES"]:
-        return None
-    remaining = (start + _window() - utcnow()).total_seconds()
-    return int(remaining) + 1 if remaining > 0 else None
-
-
-def _count_failure(user: User) -> None:
-    now = utcnow()
-    if user.failed_window_start is None or user.failed_window_start + _window() < now:
-        user.failed_window_start, user.failed_logins = now, 1
-    else:
-        # An SQL increment, so concurrent failures on several workers all count.
-        user.failed_logins = User.failed_logins + 1
-    db.session.flush()
-    db.session.refresh(user, ["failed_logins"])
-
-
 def _fail(user: User | None, email: str, reason: str) -> SignInError:
+    """Count a failure against the submitted address (known or not) and audit it, committed
+    at once whatever the request does next."""
     with own_transaction("the refused sign-in rolls back; its count and audit must stay"):
-        if user is not None:
-            _count_failure(user)
+        lockout.count_failure(email)
         record(
             "auth.sign_in_failed",
             object_type="user" if user else None,
@@ -78,20 +55,16 @@ def _fail(user: User | None, email: str, reason: str) -> SignInError:
     return SignInError()
 
 
-def check_credentials(email: str, password: str) -> User:
+def check_credentials(email: str, password: str, otp: str | None = None) -> User:
     """The active user with these credentials, or SignInError (throttled or not).
 
-    Failures are counted and audited (committed at once, whatever the request does next)."""
+    Failures are counted per submitted address and audited. While the address is locked every
+    answer is 429, known address or not, right password or not, unless the password comes with
+    a fresh code of the account's second factor (`otp`): that ends the lock."""
     user = user_by_email(email)
-    if user is not None and (retry := throttled_for(user)) is not None:
-        record_apart(
-            "auth.sign_in_throttled",
-            user,
-            reason="the throttled sign-in answers 429 and rolls back; the attempt stays on record",
-            actor_id=None,
-            detail={"retry_after": retry},
-        )
-        raise SignInError(throttled=retry)
+    retry = lockout.locked_for(email)
+    if retry is not None:
+        return _while_locked(user, email, password, otp, retry)
     if user is None:
         burn_time(password)
         raise _fail(None, email, "credentials")
@@ -100,19 +73,51 @@ def check_credentials(email: str, password: str) -> User:
     return user
 
 
+def _while_locked(
+    user: User | None, email: str, password: str, otp: str | None, retry: int
+) -> User:
+    # the password is checked (or the time burnt) either way: the answer's timing says nothing
+    if user is None:
+        burn_time(password)
+        password_ok = False
+    else:
+        password_ok = verify_password(user.password_hash, password)
+    if user is not None and password_ok and user.active and user.totp_enrolled:
+        if otp and check_otp(user, otp):
+            g.second_factor_passed = user.id
+            return user  # signed_in() ends the lock
+    record_apart(
+        "auth.sign_in_throttled",
+        user,
+        reason="the throttled sign-in answers 429 and rolls back; the attempt stays on record",
+        actor_id=None,
+        detail={"retry_after": retry},
+    )
+    raise SignInError(throttled=retry)
+
+
+def second_factor_passed(user: User) -> bool:
+    """Whether this request has already checked a code of `user` (a locked sign-in does)."""
+    return bool(g.get("second_factor_passed") == user.id)
+
+
 def second_factor(user: User, otp: str | None) -> None:
-    """Raise SignInError unless the user has no second factor or `otp` is a fresh valid code."""
-    if not user.totp_enrolled:
+    """Raise SignInError unless the user has no second factor or `otp` is a fresh valid code.
+    A failure counts against the account's address; once that is locked the answer is 429."""
+    if not user.totp_enrolled or second_factor_passed(user):
         return
     if not otp:
         raise SignInError(otp_required=True)
     if not check_otp(user, otp):
-        raise _fail(user, user.email, "otp")
+        error = _fail(user, user.email, "otp")
+        if (retry := lockout.locked_for(user.email)) is not None:
+            raise SignInError(throttled=retry)
+        raise error
 
 
 def signed_in(user: User, method: str) -> None:
-    """Reset the failure count and audit the success."""
-    user.failed_logins, user.failed_window_start = 0, None
+    """End any lock on the address and audit the success."""
+    lockout.clear(user.email)
     record("auth.sign_in", user, actor_id=user.id, detail={"method": method})
 
 

@@ -43,7 +43,12 @@ def check_otp(user: User, code: str | None) -> bool:
     if secret is None or not code:
         return False
     step = _matching_step(secret, code)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    if step is None:
+        return False
+    # Lock the user's row and re-read the last step under the lock: two requests with one code
+    # must not both pass (PostgreSQL runs them concurrently; SQLite serialises writers anyway).
+    db.session.refresh(user, ["totp_last_step"], with_for_update=True)
+    if user.totp_last_step is not None and step <= user.totp_last_step:
         return False
     user.totp_last_step = step
     return True

@@ -67,7 +67,7 @@ def _refused(form: Any, exc: service.SignInError, template: str) -> Any:
         message = _(
             "Too many failed attempts. Try again in %(m)d minutes.", m=max(1, exc.retry_after // 60)
         )
-        page = render_template(template, form=form, error=message)
+        page = render_template(template, form=form, error=message, locked=True)
         return page, 429, {"Retry-After": str(exc.retry_after)}
     return render_template(
         template, form=form, error=_("The email, password or code is not right.")
@@ -83,10 +83,12 @@ def login() -> Any:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
     try:
-        user = service.check_credentials(form.email.data or "", form.password.data or "")
+        user = service.check_credentials(
+            form.email.data or "", form.password.data or "", form.otp.data
+        )
     except service.SignInError as exc:
         return _refused(form, exc, "auth/login.html")
-    if user.totp_enrolled:
+    if user.totp_enrolled and not service.second_factor_passed(user):
         session["pending_uid"] = user.id
         session["pending_until"] = time.time() + PENDING_SECONDS
         session["next"] = request.args.get("next")
@@ -106,8 +108,6 @@ def login_totp() -> Any:
     if not form.validate_on_submit():
         return render_template("auth/login_totp.html", form=form), 400 if form.errors else 200
     try:
-        if (retry := service.throttled_for(user)) is not None:
-            raise service.SignInError(throttled=retry)
         service.second_factor(user, form.otp.data)
     except service.SignInError as exc:
         return _refused(form, exc, "auth/login_totp.html")

@@ -13,13 +13,12 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import joinedload
 
-from tracker import policy
 from tracker.audit.service import record
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.reports.columns import header, zone_label
 from tracker.reports.exports import Cell, download
-from tracker.transfers.files import file_sha256
+from tracker.transfers.files import file_sha256, may_see_sha256
 from tracker.transfers.forms import CHANNEL_LABELS, STATUS_LABELS
 from tracker.transfers.gate import check_label
 from tracker.transfers.models import TransferFile, TransferRequest
@@ -52,7 +51,10 @@ COLUMNS: tuple[tuple[str, bool], ...] = (
 
 
 def _file_text(f: TransferFile, with_digest: bool) -> str:
-    text = f"{f.filename} (#{f.attachment_id} v{f.attachment_version})"
+    """A file of a request: its name, id, version and size; the plaintext hash only for those
+    who may download it (DESIGN section 7)."""
+    size = f"{f.size} B" if f.size is not None else "?"
+    text = f"{f.filename} (#{f.attachment_id} v{f.attachment_version}, {size})"
     return f"{text} sha256={file_sha256(f)}" if with_digest else text
 
 
@@ -107,7 +109,7 @@ def rows_of(transfers: Sequence[TransferRequest]) -> list[list[Cell]]:
     rows = []
     for t in transfers:
         if t.project_id not in may:
-            may[t.project_id] = policy.can(user(), "attachment.download", t.project)
+            may[t.project_id] = may_see_sha256(user(), t)
         rows.append(ledger_row(t, may[t.project_id]))
     return rows
 

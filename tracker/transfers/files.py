@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from tracker import keys
+from tracker import keys, policy
 from tracker.attachments import reading as attachment_reading
 from tracker.attachments.models import Attachment
 from tracker.cases.projects.models import Project
@@ -55,6 +55,13 @@ def file_sha256(file: TransferFile) -> str:
         blob[:NONCE_SIZE], blob[NONCE_SIZE:], _context(file.attachment_id, file.attachment_version)
     )
     return digest.hex()
+
+
+def may_see_sha256(user: Any, transfer: Any) -> bool:
+    """Whether `user` may see the plaintext digests of the files a request names: only those who
+    may download them (DESIGN.md section 7). A digest lets its holder confirm a guessed document;
+    operators and auditors see a file's name, size and version instead."""
+    return policy.can(user, "attachment.download", transfer)
 
 
 def _ready_stmt(project: Project) -> sa.Select[Any]:

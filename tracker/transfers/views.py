@@ -40,7 +40,10 @@ bp = Blueprint("transfers", __name__, template_folder="templates")
 def _helpers() -> dict[str, Any]:
     return {
         "check_detail": gate.check_detail,
-        "file_sha256": attachment_refs.file_sha256,
+        # a file's plaintext digest, or None for a user who may not download it
+        "file_sha256": lambda t, f: (
+            attachment_refs.file_sha256(f) if attachment_refs.may_see_sha256(_user(), t) else None
+        ),
         "check_label": gate.check_label,
         "check_codes": gate.CHECK_CODES,
         "channel_label": lambda c: str(CHANNEL_LABELS.get(c, c)),

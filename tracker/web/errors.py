@@ -4,6 +4,8 @@ for bad input, and never a value in a log line."""
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, render_template, request
@@ -152,10 +154,25 @@ def handle_integrity(_exc: Exception) -> Any:
     return handle_conflict(StateConflict(CONFLICT_MESSAGE))
 
 
+def where(exc: BaseException, frames: int = 8) -> str:
+    """Where `exc` was raised, as `file:line in function` of its innermost frames: never its
+    message, its arguments or any local value (an exception's message may quote record text,
+    say openpyxl's quoting a cell)."""
+    stack = traceback.extract_tb(exc.__traceback__)[-frames:]
+    return " < ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(stack))
+
+
 def handle_unexpected(exc: Exception) -> Any:
     _rollback()
-    # SQL parameters are hidden by the engine, so the traceback carries no record content.
-    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    # The exception's type, the request line and the code location only: the message and the
+    # traceback's text may carry record content, so neither is logged.
+    log.error(
+        "unhandled %s on %s %s at %s",
+        type(exc).__name__,
+        request.method,
+        request.path,
+        where(exc),
+    )
     return handle_http_exception(InternalServerError())
 
 
