@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response
 
 from tracker.audit.service import record
+from tracker.audit.types import EXPORT
 from tracker.db import db
 from tracker.reports.exports import download
 from tracker.transfers.files import file_sha256
@@ -60,7 +61,7 @@ def export(stmt: Any, fmt: str, name: str, filters: dict[str, Any]) -> Response:
     rows = [ledger_row(t) for t in transfers]
     record(
         "transfer.exported",
-        object_type="transfer_ledger" if name == "transfer-ledger" else "transfer_requests",
+        object_type=EXPORT,
         detail={"list": name, "format": fmt, "rows": len(rows), "filters": filters},
     )
     return download(fmt, COLUMNS, rows, name, sheet="ledger")
