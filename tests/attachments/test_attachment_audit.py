@@ -43,11 +43,15 @@ def test_downloads_of_an_attachment_old_and_new(world: Any, api_as: Any) -> None
     first = upload(api, world.project.id, pdf(), name="a.pdf").get_json()
     other = upload(api, world.project.id, pdf(), name="b.pdf").get_json()
     upload(api, world.project.id, pdf(2000), name="a.pdf", attachment_id=first["id"])
-    versions = db.session.execute(
-        sa.select(AttachmentVersion)
-        .where(AttachmentVersion.attachment_id == first["id"])
-        .order_by(AttachmentVersion.number)
-    ).scalars().all()
+    versions = (
+        db.session.execute(
+            sa.select(AttachmentVersion)
+            .where(AttachmentVersion.attachment_id == first["id"])
+            .order_by(AttachmentVersion.number)
+        )
+        .scalars()
+        .all()
+    )
     assert len(versions) == 2
     old = _old_style_download(versions[0], lawyer.id)
     # the other attachment's version id may equal attachment N's id: it must not match
