@@ -7,25 +7,11 @@ from typing import Any
 
 import pytest
 
-from tests.support import make_asset, make_disclosure, make_review, make_session, statements
+from tests.support import statements
 from tracker.audit.service import record
 from tracker.db import db
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
-
-
-@pytest.fixture
-def records(world: Any) -> Any:
-    class Records:
-        pass
-
-    r = Records()
-    r.asset = make_asset(world.project, title="Quiet converter layout")
-    r.disclosure = make_disclosure(world.project, world.users["company"], title="Secret cathode")
-    r.session = make_session(world.project, world.users["lawyer"])
-    r.review = make_review(world.project, world.users["lawyer"])
-    db.session.commit()
-    return r
 
 
 def _touch(world: Any, records: Any, actor: Any) -> None:

@@ -138,7 +138,7 @@ def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Sel
     conditions = [
         (f.actor_id, lambda: id_equals(AuditEvent.actor_id, f.actor_id)),
         (f.action, lambda: AuditEvent.action == f.action),
-        (f.object_type, lambda: types.type_condition(f.object_type)),
+        (f.object_type, lambda: types.type_condition(str(f.object_type))),
         (f.object_id, lambda: _object_is(f.object_type, f.object_id)),
         (f.since, lambda: AuditEvent.at >= f.since),
         (f.until, lambda: AuditEvent.at < f.until),

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.audit.models import AuditEvent
-from tracker.db import db
+from tracker.db import Model, db
 
 #: the type of events about a download of a list (no single record)
 EXPORT = "export"
@@ -53,7 +53,7 @@ def type_of(obj: Any) -> tuple[str, int | None, dict[str, Any]]:
 def legacy_types() -> tuple[Legacy, ...]:
     """Every table name that reads as another type, from the mapped classes."""
     found = []
-    for mapper in db.Model.registry.mappers:
+    for mapper in Model.registry.mappers:
         cls = mapper.class_
         new = getattr(cls, "__audit_type__", None)
         table = getattr(cls, "__tablename__", None)
@@ -64,6 +64,7 @@ def legacy_types() -> tuple[Legacy, ...]:
 
 def _parent_of(legacy: Legacy, object_id: Any) -> sa.ScalarSelect[Any]:
     table = db.metadata.tables[legacy.table]
+    assert legacy.parent is not None
     return sa.select(table.c[legacy.parent]).where(table.c.id == object_id).scalar_subquery()
 
 
@@ -77,7 +78,7 @@ def effective_type() -> sa.ColumnElement[Any]:
     return sa.case(*whens, else_=e.object_type)
 
 
-def effective_id() -> sa.ColumnElement[Any]:
+def effective_id() -> Any:
     """The event's object id, an old version row's id read as its attachment's."""
     e = AuditEvent
     whens = [

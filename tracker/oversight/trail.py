@@ -180,10 +180,15 @@ def event_columns(stmt: sa.Select[Any]) -> sa.Select[Any]:
 
 
 def page(
-    reader: User, filters: service.AuditFilters, args: dict[str, Any], only_actor: int | None
+    reader: User,
+    filters: service.AuditFilters,
+    args: dict[str, Any],
+    only_actor: int | None,
+    extra: Iterable[Any] = (),
 ) -> dict[str, Any]:
-    """One page of readable events: a COUNT, the page, one query of labels."""
-    stmt = service.events_query(filters, only_actor)
+    """One page of readable events: a COUNT, the page, one query of labels. `extra`: more
+    conditions on the events (the page's actor-name search)."""
+    stmt = service.events_query(filters, only_actor).where(*extra)
     total = db.session.execute(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     ).scalar_one()
@@ -199,10 +204,26 @@ def page(
     }
 
 
-def every(reader: User, filters: service.AuditFilters, only_actor: int | None) -> list[Event]:
+def every(
+    reader: User,
+    filters: service.AuditFilters,
+    only_actor: int | None,
+    extra: Iterable[Any] = (),
+) -> list[Event]:
     """Every event matching the filters (an export): the same two queries, unpaged."""
-    rows = db.session.execute(event_columns(service.events_query(filters, only_actor))).all()
-    return readable(reader, rows)
+    stmt = service.events_query(filters, only_actor).where(*extra)
+    return readable(reader, db.session.execute(event_columns(stmt)).all())
+
+
+def object_label(reader: User, object_type: str, object_id: int) -> dict[str, Any]:
+    """The label and link of one record, as the reader may see them (a history's heading)."""
+    sources = _sources()
+    name = str(TYPE_NAMES.get(object_type, object_type))
+    found = {}
+    if object_type in sources:
+        found = _labels(reader, sources, {object_type: {object_id}})
+    label, link = found.get((object_type, object_id), (f"{name} #{object_id}", None))
+    return {"label": label, "link": link, "type_name": name}
 
 
 def readable(reader: User, rows: Iterable[Any]) -> list[Event]:
