@@ -277,3 +277,22 @@ def test_history_shows_that_records_events(world, records, browser_as):
     assert browser_as(auditor).get("/audit/nothing/1").status_code == 404
     csv_text = browser_as(auditor).get(path + "?format=csv").get_data().decode("utf-8-sig")
     assert csv_text.count("IP asset changed") == 2
+
+
+def test_detail_names_the_records_it_refers_to(world, records, browser_as):
+    """`project_id: 3` reads as the project's code; a record the reader may not see by name
+    stays a number."""
+    pid = world.project.id
+    detail = {"project_id": pid, "asset_id": records.asset.id, "level": "high"}
+    record("test.named", records.disclosure, actor_id=world.users["lawyer"].id, detail=detail)
+    db.session.commit()
+    html = _html(browser_as(world.users["auditor"]), "/audit?action=test.named")
+    assert f"Project:</span> {world.project.code} (#{pid})" in html
+    assert f"IP asset:</span> Quiet converter layout (#{records.asset.id})" in html
+    assert "Risk level:</span> High" in html  # a stored code reads as its label
+    outsider = _html(browser_as(world.users["lawyer"]), "/audit?action=test.named")
+    assert f"Project:</span> {world.project.code} (#{pid})" in outsider
+    world.project.lawyers.remove(world.users["lawyer"])
+    db.session.commit()
+    gone = _html(browser_as(world.users["lawyer"]), "/audit?action=test.named")
+    assert f"Project:</span> #{pid}" in gone and "Quiet converter layout" not in gone

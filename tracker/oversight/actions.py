@@ -12,6 +12,21 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.cases.labels import LABELS as CASE_LABELS
+from tracker.transfers.forms import CHANNEL_LABELS
+from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
+
+ROLE_NAMES: dict[str, Any] = {
+    "admin": _l("Administrator"),
+    "lawyer": _l("Lawyer"),
+    "company": _l("Company staff"),
+    "operator": _l("Zone operator"),
+    "auditor": _l("Auditor"),
+}
+#: detail keys whose values are stored codes, shown by their label
+CODED_KEYS = frozenset({"level", "status", "kind", "channel", "decision", "role", "sensitivity"})
+_CODES: dict[str, Any] = {**CASE_LABELS, **TRANSFER_STATUS_LABELS, **CHANNEL_LABELS, **ROLE_NAMES}
+
 ACTIONS: dict[str, Any] = {
     # access and accounts
     "access.denied": _l("Access refused"),
@@ -146,14 +161,24 @@ def _key(key: str) -> str:
     return str(label) if label is not None else key.replace("_", " ")
 
 
-def detail_items(detail: dict[str, Any]) -> list[tuple[str, str]]:
-    """The detail as (translated key, readable value) pairs."""
-    return [(_key(k), _value(v)) for k, v in sorted(detail.items())]
+def detail_items(
+    detail: dict[str, Any], named: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The detail as (translated key, readable value) pairs; `named`: the labels of the
+    records it names by id (`tracker.oversight.trail`), shown instead of the bare id."""
+    named = named or {}
+    return [(_key(k), named.get(k) or _coded(k, v)) for k, v in sorted(detail.items())]
 
 
-def detail_text(detail: dict[str, Any]) -> str:
+def _coded(key: str, value: Any) -> str:
+    if key in CODED_KEYS and isinstance(value, str) and value in _CODES:
+        return str(_CODES[value])
+    return _value(value)
+
+
+def detail_text(detail: dict[str, Any], named: dict[str, str] | None = None) -> str:
     """The detail as one line of text: `key: value; key: value`."""
-    return "; ".join(f"{k}: {v}" for k, v in detail_items(detail))
+    return "; ".join(f"{k}: {v}" for k, v in detail_items(detail, named))
 
 
 def utc_text(at: dt.datetime) -> str:

@@ -252,14 +252,43 @@ def readable(reader: User, rows: Iterable[Any]) -> list[Event]:
     return events
 
 
+#: detail keys naming another record: shown by its label (in the same query)
+DETAIL_REFERENCES = {
+    "project_id": "project",
+    "asset_id": "asset",
+    "asset_ids": "asset",
+    "attachment_id": "attachment",
+    "session_id": "session",
+    "partner_id": "organization",
+}
+
+
+def _references(detail: dict[str, Any]) -> Iterable[tuple[str, str, int]]:
+    """(key, type, id) of every record the detail names by id."""
+    for key, kind in DETAIL_REFERENCES.items():
+        value = detail.get(key)
+        for ident in value if isinstance(value, list) else [value]:
+            if isinstance(ident, int) and not isinstance(ident, bool):
+                yield key, kind, ident
+
+
 def _label(reader: User, events: list[Event]) -> None:
-    """Fill `object` (and `link`) of every event with one query for the whole page."""
+    """Fill `object` (and `link`) of every event, and the labels of the records its detail
+    names (`extra["named"]`), with one query for the whole page."""
     sources = _sources()
     wanted: dict[str, set[int]] = {}
     for e in events:
         if e.object_type in sources and e.object_id is not None:
             wanted.setdefault(e.object_type, set()).add(e.object_id)
+        for _key, kind, ident in _references(e.detail):
+            wanted.setdefault(kind, set()).add(ident)
     found = _labels(reader, sources, wanted) if wanted else {}
+    for e in events:
+        named: dict[str, list[str]] = {}
+        for key, kind, ident in _references(e.detail):
+            text = found.get((kind, ident), (None, None))[0]
+            named.setdefault(key, []).append(f"{text} (#{ident})" if text else f"#{ident}")
+        e.extra["named"] = {k: ", ".join(v) for k, v in named.items()}
     for e in events:
         e.type_name = str(TYPE_NAMES.get(e.object_type or "", e.object_type or ""))
         label, link = found.get((e.object_type or "", e.object_id or 0), (None, None))

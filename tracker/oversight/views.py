@@ -36,13 +36,7 @@ from tracker.web.paging import page_args
 bp = Blueprint("audit", __name__, template_folder="templates")
 PER_PAGE = 100
 
-ROLE_NAMES: dict[str, Any] = {
-    "admin": _l("Administrator"),
-    "lawyer": _l("Lawyer"),
-    "company": _l("Company staff"),
-    "operator": _l("Zone operator"),
-    "auditor": _l("Auditor"),
-}
+ROLE_NAMES = actions.ROLE_NAMES
 
 
 def _all(label: Any) -> list[tuple[str, Any]]:
@@ -156,7 +150,7 @@ def _rows(events: list[trail.Event]) -> tuple[list[str], list[list[str]]]:
                 actions.action_label(e.action),
                 e.type_name,
                 (e.object or {}).get("label", ""),
-                actions.detail_text(e.detail),
+                actions.detail_text(e.detail, e.extra.get("named")),
                 e.ip or "",
                 "" if e.actor_id is None else str(e.actor_id),
                 e.action,
