@@ -296,3 +296,43 @@ def test_detail_names_the_records_it_refers_to(world, records, browser_as):
     db.session.commit()
     gone = _html(browser_as(world.users["lawyer"]), "/audit?action=test.named")
     assert f"Project:</span> #{pid}" in gone and "Quiet converter layout" not in gone
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_history_link_on_transfers_ndas_and_files(
+    world, records, api_as, browser_as, blob_dir, role
+):
+    """A transfer's page, the NDA register's rows and the file list link to each record's
+    history for those who may read the trail."""
+    from tests.support import pdf, transfer_draft, upload
+    from tracker.cases.ndas.models import Nda
+    from tracker.transfers.service import file_transfer
+
+    world.asset = records.asset
+    nda = Nda(
+        project=world.project,
+        partner=world.partner,
+        effective_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2027, 12, 31),
+        status="active",
+    )
+    db.session.add(nda)
+    transfer = file_transfer(world.users["company"], world.project, transfer_draft(world))
+    db.session.commit()
+    attachment = upload(api_as(world.users["lawyer"]), world.project.id, pdf()).get_json()
+    pid = world.project.id
+    pages = {
+        f"/transfers/{transfer.id}": f"/audit/transfer/{transfer.id}",
+        f"/projects/{pid}/ndas": f"/audit/nda/{nda.id}",
+        f"/projects/{pid}/files": f"/audit/attachment/{attachment['id']}",
+    }
+    client = browser_as(world.users[role])
+    readers = role in ("admin", "auditor", "lawyer")
+    shown = 0
+    for page, history in pages.items():
+        r = client.get(page)
+        if r.status_code != 200:
+            continue
+        shown += 1
+        assert (f'href="{history}"' in r.get_data(as_text=True)) == readers, (page, role)
+    assert shown >= 2
