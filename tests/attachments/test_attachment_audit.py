@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.support import pdf, upload
+from tests.support import audit_actions, pdf, upload
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
@@ -61,15 +61,7 @@ def test_downloads_of_an_attachment_old_and_new(world: Any, api_as: Any) -> None
     _old_style_download(other_version, lawyer.id)
     assert api.get(f"/api/v1/attachments/{first['id']}/content").status_code == 200
     assert api.get(f"/api/v1/attachments/{first['id']}/content?version=1").status_code == 200
-    new = (
-        db.session.execute(
-            sa.select(AuditEvent)
-            .where(AuditEvent.action == "attachment.downloaded")
-            .order_by(AuditEvent.seq.desc())
-        )
-        .scalars()
-        .first()
-    )
+    new = max(audit_actions("attachment.downloaded"), key=lambda e: e.seq)
     assert (new.object_type, new.object_id) == ("attachment", first["id"])
     assert new.detail["version"] == 1 and new.detail["version_id"] == versions[0].id
 

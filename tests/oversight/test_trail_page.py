@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.support import xlsx_rows
+from tests.support import make_nda, pdf, transfer_draft, upload, xlsx_rows
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.cases.disclosures.models import DISCLOSURE_STATUSES
 from tracker.cases.reviews.models import REVIEW_STATUSES
 from tracker.db import db
 from tracker.oversight.actions import ACTIONS
+from tracker.transfers.service import file_transfer
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 TRACKER = Path(__file__).parents[2] / "tracker"
@@ -304,19 +305,8 @@ def test_history_link_on_transfers_ndas_and_files(
 ):
     """A transfer's page, the NDA register's rows and the file list link to each record's
     history for those who may read the trail."""
-    from tests.support import pdf, transfer_draft, upload
-    from tracker.cases.ndas.models import Nda
-    from tracker.transfers.service import file_transfer
-
     world.asset = records.asset
-    nda = Nda(
-        project=world.project,
-        partner=world.partner,
-        effective_on=dt.date(2026, 1, 1),
-        expires_on=dt.date(2027, 12, 31),
-        status="active",
-    )
-    db.session.add(nda)
+    nda = make_nda(world.project, world.partner)
     transfer = file_transfer(world.users["company"], world.project, transfer_draft(world))
     db.session.commit()
     attachment = upload(api_as(world.users["lawyer"]), world.project.id, pdf()).get_json()

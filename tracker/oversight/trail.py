@@ -82,69 +82,49 @@ def _zone_name() -> Any:
     return Zone.name_ko if str(get_locale()) == "ko" else Zone.name_en
 
 
+def _page(endpoint: str, key: str) -> Callable[[int, int | None], str]:
+    """A link to the record's own page."""
+
+    def link(ident: int, _project: int | None) -> str:
+        values: dict[str, Any] = {key: ident}
+        return url_for(endpoint, **values)
+
+    return link
+
+
+def _project_page(endpoint: str) -> Callable[[int, int | None], str]:
+    """A link to the project page that lists the record (NDAs, files)."""
+    return lambda _ident, project: url_for(endpoint, project_id=project)
+
+
 def _sources() -> dict[str, Source]:
+    partner = Organization.name
+    # fmt: off
     return {
-        "project": Source(
-            Project,
-            Project.code,
-            "project.view",
-            lambda i, _p: url_for("projects.project_detail", project_id=i),
-        ),
-        "asset": Source(
-            IpAsset,
-            IpAsset.title,
-            "asset.view",
-            lambda i, _p: url_for("assets.asset_detail", asset_id=i),
-        ),
-        "disclosure": Source(
-            Disclosure,
-            Disclosure.title,
-            "disclosure.read",
-            lambda i, _p: url_for("disclosures.disclosure_detail", disclosure_id=i),
-        ),
-        "nda": Source(
-            Nda,
-            Organization.name,
-            "nda.view",
-            lambda _i, p: url_for("ndas.nda_list", project_id=p),
-            join=(Organization, Organization.id == Nda.partner_id),
-        ),
-        "session": Source(
-            AdvisorySession,
-            AdvisorySession.held_on,
-            "project.view",
-            lambda i, _p: url_for("sessions.session_detail", session_id=i),
-        ),
-        "risk_review": Source(
-            RiskReview,
-            RiskReview.level,
-            "review.view_result",
-            lambda i, _p: url_for("reviews.review_detail", review_id=i),
-        ),
-        "transfer": Source(
-            TransferRequest,
-            Organization.name,
-            "transfer.view",
-            lambda i, _p: url_for("transfers.transfer_detail", transfer_id=i),
-            join=(Organization, Organization.id == TransferRequest.partner_id),
-        ),
-        "attachment": Source(
-            Attachment,
-            Attachment.filename,
-            "project.view",
-            lambda _i, p: url_for("attachments.project_attachments", project_id=p),
-            extra=Attachment.record_type,
-        ),
-        "user": Source(
-            User,
-            User.name,
-            None,
-            lambda i, _p: url_for("admin.user_edit", user_id=i),
-            link_action="accounts.manage",
-        ),
+        "project": Source(Project, Project.code, "project.view",
+                          _page("projects.project_detail", "project_id")),
+        "asset": Source(IpAsset, IpAsset.title, "asset.view",
+                        _page("assets.asset_detail", "asset_id")),
+        "disclosure": Source(Disclosure, Disclosure.title, "disclosure.read",
+                             _page("disclosures.disclosure_detail", "disclosure_id")),
+        "nda": Source(Nda, partner, "nda.view", _project_page("ndas.nda_list"),
+                      join=(Organization, Organization.id == Nda.partner_id)),
+        "session": Source(AdvisorySession, AdvisorySession.held_on, "project.view",
+                          _page("sessions.session_detail", "session_id")),
+        "risk_review": Source(RiskReview, RiskReview.level, "review.view_result",
+                              _page("reviews.review_detail", "review_id")),
+        "transfer": Source(TransferRequest, partner, "transfer.view",
+                           _page("transfers.transfer_detail", "transfer_id"),
+                           join=(Organization, Organization.id == TransferRequest.partner_id)),
+        "attachment": Source(Attachment, Attachment.filename, "project.view",
+                             _project_page("attachments.project_attachments"),
+                             extra=Attachment.record_type),
+        "user": Source(User, User.name, None, _page("admin.user_edit", "user_id"),
+                       link_action="accounts.manage"),
         "zone": Source(Zone, _zone_name(), None),
         "organization": Source(Organization, Organization.name, None),
     }
+    # fmt: on
 
 
 @dataclass
