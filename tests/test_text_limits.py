@@ -154,6 +154,7 @@ OTHER: dict[tuple[str, str], int] = {
     ("DisclosureDecisionSchema", "note"): text_limit(Disclosure.reviewer_note),
     ("DecisionForm", "note"): text_limit(TransferRequest.decision_note),
     ("TransferDecisionSchema", "note"): text_limit(TransferRequest.decision_note),
+    ("AuditFilterForm", "actor"): text_limit(User.name),
 }
 for _schema in (
     "AdvisorySessionSummarySchema",
