@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.support import audit_actions, pdf, upload
+from tests.support import audit_actions, make_asset, pdf, upload
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
-from tracker.audit.service import record
+from tracker.audit.service import events_about, record
 from tracker.audit.verify import verify_chain
 from tracker.db import db
 
@@ -78,3 +78,31 @@ def test_downloads_of_an_attachment_old_and_new(world: Any, api_as: Any) -> None
     db.session.flush()
     db.session.expire_all()
     assert verify_chain(current_app.extensions["tracker_keys"].audit_key).intact
+
+
+def test_events_about_an_asset_and_its_files(world: Any, api_as: Any) -> None:
+    """What the evidence pack's access events read: the asset's events and its files' (old
+    version-row downloads too), nothing else."""
+    lawyer = world.users["lawyer"]
+    asset = make_asset(world.project)
+    db.session.commit()
+    api = api_as(lawyer)
+    mine = upload(api, world.project.id, pdf(), record_type="asset", record_id=asset.id)
+    other = upload(api, world.project.id, pdf(), name="other.pdf")
+    mine, other = mine.get_json(), other.get_json()
+    record("asset.updated", asset, actor_id=lawyer.id)
+    version = db.session.execute(
+        sa.select(AttachmentVersion).where(AttachmentVersion.attachment_id == mine["id"])
+    ).scalar_one()
+    _old_style_download(version, lawyer.id)
+    db.session.commit()
+    assert api.get(f"/api/v1/attachments/{other['id']}/content").status_code == 200
+    stmt = events_about([("asset", asset.id), ("attachment", mine["id"])])
+    found = db.session.execute(stmt).scalars().all()
+    assert [e.action for e in found] == [
+        "attachment.uploaded",
+        "asset.updated",
+        "attachment.downloaded",
+    ]
+    assert [e.seq for e in found] == sorted(e.seq for e in found)
+    assert db.session.execute(events_about([])).scalars().all() == []

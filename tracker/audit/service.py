@@ -151,3 +151,10 @@ def _object_is(object_type: str | None, object_id: Any) -> sa.ColumnElement[bool
     if not is_id(object_id):
         return sa.false()
     return types.object_condition(object_type, object_id)
+
+
+def events_about(objects: list[tuple[str, int]]) -> sa.Select[Any]:
+    """Every event about any of `objects` ((resource name, id) pairs), old rows included,
+    oldest first: e.g. an asset and its files for the asset's evidence pack."""
+    conditions = [types.object_condition(kind, ident) for kind, ident in objects if is_id(ident)]
+    return sa.select(AuditEvent).where(sa.or_(sa.false(), *conditions)).order_by(AuditEvent.seq)
