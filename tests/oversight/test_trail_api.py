@@ -102,17 +102,23 @@ def test_old_table_names_read_as_resource_names(world, records, api_as):
     assert {e["object_type"] for e in r["items"]} == {"risk_review"} and r["total"] == 2
 
 
-def test_statement_count_does_not_grow_with_the_page(world, records, api_as):
-    api = api_as(world.users["auditor"])
+def test_statement_count_does_not_grow_with_the_page(world, records, api_as, browser_as):
+    """The API and the page: COUNT, the page, one UNION of labels, whatever the rows."""
+    api, page = api_as(world.users["auditor"]), browser_as(world.users["auditor"])
     _touch(world, records, world.users["lawyer"])
     api.get("/api/v1/audit?per_page=5")  # warm up
+    page.get("/audit")
     with statements() as few:
         api.get("/api/v1/audit?action=test.touched&per_page=200")
+    with statements() as few_html:
+        page.get("/audit?action=test.touched")
     for _ in range(5):
         _touch(world, records, world.users["auditor"])
     with statements() as many:
         r = api.get("/api/v1/audit?action=test.touched&per_page=200")
-    assert r.get_json()["total"] == 42
-    assert len(many) == len(few)
+    with statements() as many_html:
+        html = page.get("/audit?action=test.touched").get_data(as_text=True)
+    assert r.get_json()["total"] == 42 and html.count(">test.touched</td>") == 42
+    assert len(many) == len(few) and len(many_html) == len(few_html)
     label_queries = [s for s in many if "UNION ALL" in s.upper()]
     assert len(label_queries) == 1
