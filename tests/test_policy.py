@@ -46,10 +46,15 @@ EXPECTED = {
     "audit.view": {A, U},
     "audit.view_own": {L},
     "export.list": {A, L, C, O, U},
+    "report.zone_pdf": {A, O, U},
+    "asset.evidence_pack": {L, C},
 }
 
 ROLES = (A, L, C, O, U)
-PROJECT_SCOPED = sorted(a for a in EXPECTED if not a.startswith(("accounts.", "audit.")))
+ZONE_SCOPED = ("report.zone_pdf",)
+PROJECT_SCOPED = sorted(
+    a for a in EXPECTED if not a.startswith(("accounts.", "audit.")) and a not in ZONE_SCOPED
+)
 
 
 def test_every_action_is_in_the_table():
@@ -79,7 +84,7 @@ def test_out_of_scope_is_not_found(world, role, action):
 
 
 @pytest.mark.parametrize(
-    "action", ["accounts.view", "accounts.manage", "audit.view", "audit.view_own"]
+    "action", ["accounts.view", "accounts.manage", "audit.view", "audit.view_own", *ZONE_SCOPED]
 )
 @pytest.mark.parametrize("role", ROLES)
 def test_actions_without_a_project(world, role, action):
@@ -127,3 +132,21 @@ def test_scope_rules(world):
     assert not policy.in_scope(world.outsiders[O], world.project)
     assert policy.in_scope(world.users[A], world.project)
     assert policy.in_scope(world.users[U], world.project)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_zone_scope(world, role):
+    """A zone-wide action: 403 for roles outside the matrix, 404 for another zone's operator."""
+    user = world.users[role]
+    if role in EXPECTED["report.zone_pdf"]:
+        assert policy.zone_or_404(user, world.zone.id, "report.zone_pdf") is world.zone
+    else:
+        with pytest.raises(Forbidden):
+            policy.zone_or_404(user, world.zone.id, "report.zone_pdf")
+    with pytest.raises(NotFound if role in EXPECTED["report.zone_pdf"] else Forbidden):
+        policy.zone_or_404(user, 2**70, "report.zone_pdf")
+
+
+def test_zone_scope_other_operator(world):
+    with pytest.raises(NotFound):
+        policy.zone_or_404(world.outsiders[O], world.zone.id, "report.zone_pdf")

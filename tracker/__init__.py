@@ -59,8 +59,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _login(app)
 
     rest_api.init_app(app)
-    api.register(rest_api, blueprints.API)
-    for blp in blueprints.API:
+    api.register(rest_api)
+    for blp in api.BLUEPRINTS:
         csrf.exempt(blp)  # cookie-authenticated API calls are checked in tracker.web.hooks
     for bp in blueprints.HTML:
         app.register_blueprint(bp)

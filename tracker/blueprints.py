@@ -1,28 +1,13 @@
 """Every blueprint and CLI command of the application, in one visible place.
 
-A new record kind adds its HTML blueprint here, its API module to `API`, its models to
-`tracker/models.py` and its commands to `COMMANDS`."""
+A new record kind adds its HTML blueprint here, its API module to `tracker/api/__init__.py`,
+its models to `tracker/models.py` and its commands to `COMMANDS`."""
 
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_smorest import Blueprint as ApiBlueprint
 
 from tracker import views as main_views
-from tracker.api import (
-    accounts,
-    assets,
-    attachments,
-    audit,
-    auth,
-    disclosures,
-    health,
-    ndas,
-    projects,
-    reviews,
-    sessions,
-    transfers,
-)
 from tracker.attachments import cli as attachments_cli
 from tracker.attachments import views as attachment_views
 from tracker.audit import cli as audit_cli
@@ -53,25 +38,6 @@ HTML: list[Blueprint] = [
     attachment_views.bp,
     transfer_views.bp,
     audit_views.bp,
-]
-
-#: the /api/v1 endpoints (flask-smorest blueprints; their schemas make the OpenAPI document)
-API: list[ApiBlueprint] = [
-    m.blp
-    for m in (
-        auth,
-        accounts,
-        projects,
-        assets,
-        disclosures,
-        ndas,
-        sessions,
-        reviews,
-        attachments,
-        transfers,
-        audit,
-        health,
-    )
 ]
 
 #: `flask --app tracker ...`

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
-from tracker.auth.models import User
+from tracker.auth.models import User, Zone
 from tracker.cases.projects.models import Project, project_lawyers
 from tracker.web.ids import get_or_none
 
@@ -70,6 +70,10 @@ RULES: dict[str, frozenset[str]] = {
     "audit.view": _roles(ADMIN, AUDITOR),
     "audit.view_own": _roles(LAWYER),
     "export.list": EVERYONE,
+    #: the zone's risk-status report (PDF): its operators, admins and auditors (zone scope)
+    "report.zone_pdf": _roles(ADMIN, OPERATOR, AUDITOR),
+    #: the trade-secret evidence pack of an asset (ZIP; the files only for who may download)
+    "asset.evidence_pack": _roles(LAWYER, COMPANY),
 }
 
 #: what a user needs on the project to know a file of a record type exists (its name, size,
@@ -196,6 +200,16 @@ def project_or_404(user: User, project_id: Any) -> Project:
     if project is None or not in_scope(user, project):
         raise NotFound()
     return project
+
+
+def zone_or_404(user: User, zone_id: Any, action: str) -> Zone:
+    """A zone for a zone-wide action: 403 when the role may not perform `action` at all, 404
+    when the zone is missing or another zone's operator asks (its existence is not revealed)."""
+    require(user, action)
+    zone = get_or_none(Zone, zone_id)
+    if zone is None or (user.role == OPERATOR and user.zone_id != zone.id):
+        raise NotFound()
+    return zone
 
 
 def record_or_404(user: User, model: type[T], record_id: Any) -> T:

@@ -50,7 +50,7 @@ def test_project_list_csv(filled, api_as, make_project):
         make_project()
     api = api_as(filled.users["admin"])
     rows = _rows(api.get("/api/v1/projects?format=csv&per_page=1"))
-    assert rows[0][:3] == ["id", "code", "title"]
+    assert rows[0][:3] == ["ID", "Code", "Title"]  # translated headers (English reader)
     assert len(rows) - 1 >= 4  # every row, not one page
     events = (
         db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "export.list"))
@@ -66,7 +66,7 @@ def test_asset_csv_matches_the_json_fields(filled, api_as, role):
     body = api.get(f"/api/v1/projects/{filled.project.id}/assets?format=csv").get_data(as_text=True)
     assert ("export-description-canary" in body) == (role != "operator")
     header = _rows(api.get(f"/api/v1/projects/{filled.project.id}/assets?format=csv"))[0]
-    assert ("owners" in header) == (role != "operator")
+    assert ("Owners" in header) == (role != "operator")
     assert "'=HYPERLINK(evil)" in body  # never a formula
 
 

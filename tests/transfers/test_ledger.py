@@ -155,10 +155,14 @@ def test_ledger_csv_is_complete_safe_and_audited(gate_world, api_as):
     assert "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 4  # the whole list, not one page
-    row = next(x for x in rows if x["id"] == str(t.id))
-    assert row["purpose"].startswith("'=")
-    assert row["partner"] == w.partner.name and row["approved_by"] == w.users["operator"].email
-    assert "nda_active=ok" in row["checks"] and row["channel"] == "secure_platform"
+    row = next(x for x in rows if x["ID"] == str(t.id))
+    assert row["Purpose"].startswith("'=")
+    assert row["Partner"] == w.partner.name and row["Partner country"] == "GB"
+    assert row["Approved by"] == w.users["operator"].name
+    assert row["Approved by (ID)"] == str(w.users["operator"].id)
+    assert row["Zone"] == f"{w.zone.name_en} ({w.zone.code})" and row["Zone ID"] == str(w.zone.id)
+    assert row["Approved at (UTC)"].startswith(t.decided_at.strftime("%Y-%m-%d %H:%M"))
+    assert "Active NDA: ✔" in row["Checks"] and row["Channel"] == "Secure platform"
     event_ = db.session.execute(
         sa.select(AuditEvent).where(AuditEvent.action == "transfer.exported")
     ).scalar_one()
@@ -181,6 +185,9 @@ def test_ledger_xlsx(gate_world, api_as):
     assert all(c.data_type != "f" for c in cells)  # never a formula
     values = [c.value for c in cells]
     assert "=1+1 <b>&" in values and str(t.id) in values and w.partner.name in values
+    header = [c.value for c in next(book.active.iter_rows())]
+    planned = [c for c in cells if c.column == header.index("Planned date") + 1 and c.row > 1]
+    assert planned[0].is_date and planned[0].value.date() == t.planned_on  # a real date cell
     bad = api_as(w.users["auditor"]).get("/api/v1/transfers/ledger?format=pdf")
     assert bad.status_code == 422
 
@@ -191,6 +198,9 @@ def test_transfer_list_csv_export(gate_world, api_as):
     db.session.commit()
     r = api_as(w.users["lawyer"]).get("/api/v1/transfers?format=csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
+    [row] = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert row["Status"] == "Pending review" and row["Decided by"] == ""  # not yet decided
+    assert row["Requested by"] == w.users["company"].name
 
 
 # --- a fixed number of statements per page --------------------------------------------------------

@@ -17,6 +17,7 @@ from tracker.audit.types import EXPORT
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.policy import project_or_404, record_or_404
+from tracker.reports.columns import schema_table
 from tracker.reports.exports import EXPORT_TYPES, download
 from tracker.web.current import user
 from tracker.web.ids import get_or_404
@@ -93,35 +94,27 @@ class ListArgs(PageArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", *EXPORT_TYPES)))
 
 
-def _text(value: Any) -> str:
-    """A cell: lists joined with "; ", nested records as key=value."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return " ".join(f"{k}={_text(v)}" for k, v in value.items())
-    return str(value)
-
-
 def page_or_download(
     stmt: Any, args: dict[str, Any], schema: Schema, name: str, project: Project | None = None
 ) -> Any:
     """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
     with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
-    API). Audited as `export.list` with the list's name, format and row count."""
+    API), names before the ids they name, headers in the reader's language
+    (`tracker.reports.columns`). Audited as `export.list` (list name, format, row count)."""
     fmt = args.get("format", "json")
     if fmt == "json":
         return paginate(stmt, args)
     policy.require(user(), "export.list", project)
-    items = schema.dump(db.session.execute(stmt).scalars().unique().all(), many=True)
-    columns = list(schema.dump_fields)
-    rows = [[_text(item.get(c)) for c in columns] for item in items]
+    records = db.session.execute(stmt).scalars().unique().all()
+    header, rows = schema_table(schema, records)
+    filename = f"{name}-{project.code}" if project else name
+    response = download(fmt, header, rows, filename, sheet=name)
+    # audited once the body is built in full, in the request's transaction: the event commits
+    # with the answer, and a failed export (rolled back) leaves none
     record(
         "export.list",
         project,
         object_type=None if project else EXPORT,
         detail={"list": name, "format": fmt, "rows": len(rows)},
     )
-    filename = f"{name}-{project.code}" if project else name
-    return download(fmt, columns, rows, filename, sheet=name)
+    return response

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import base64
-import unicodedata
-from urllib.parse import quote
 
 from flask import Response
 
 from tracker.attachments.downloads import Download
+from tracker.reports.exports import content_disposition
 
 #: a downloaded file must never run as a page of this site, whatever it contains
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
-
-
-def content_disposition(filename: str) -> str:
-    """RFC 6266: an ASCII fallback plus the UTF-8 `filename*` (as werkzeug's send_file does)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\') or "file"
-    if ascii_name == filename:
-        return f'attachment; filename="{filename}"'
-    encoded = quote(filename, safe="!#$&+^`|~")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
 
 
 def download_response(download: Download) -> Response:

@@ -126,7 +126,11 @@ def _list_and_create(
         status = 422
     records = db.session.execute(rows).scalars().all()
     return render_template(
-        template, records=records, form=form, can_manage=policy.can(user, "accounts.manage")
+        template,
+        records=records,
+        form=form,
+        can_manage=policy.can(user, "accounts.manage"),
+        can_report=policy.can(user, "report.zone_pdf"),
     ), status
 
 

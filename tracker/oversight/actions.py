@@ -82,6 +82,9 @@ ACTIONS: dict[str, Any] = {
     "transfer.decided": _l("Data-sharing request decided"),
     "transfer.approval_refused": _l("Approval refused by the checks"),
     "transfer.exported": _l("Transfer ledger exported"),
+    # documents
+    "report.zone_pdf": _l("Zone report generated"),
+    "asset.evidence_pack": _l("Evidence pack downloaded"),
     # oversight
     "export.list": _l("List exported"),
 }
@@ -94,6 +97,7 @@ DETAIL_KEYS: dict[str, Any] = {
     "attachment_id": _l("File"),
     "session_id": _l("Session"),
     "partner_id": _l("Partner"),
+    "zone_id": _l("Zone"),
     "disclosure_ids": _l("Disclosures"),
     "version": _l("Version"),
     "version_id": _l("Version row"),

@@ -240,6 +240,7 @@ DETAIL_REFERENCES = {
     "attachment_id": "attachment",
     "session_id": "session",
     "partner_id": "organization",
+    "zone_id": "zone",
 }
 
 

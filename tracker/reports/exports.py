@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
@@ -15,7 +19,31 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+#: what a cell of an export holds: text, or a date or time (UTC) that XLSX keeps as a date
+Cell = str | dt.date | dt.datetime | None
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: characters XML 1.0 forbids (openpyxl refuses them), and what a filename must not carry
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the control characters an XLSX (XML) cell cannot hold."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header for any filename (RFC 6266, RFC 5987): an ASCII fallback for old
+    clients (no quotes, backslashes or control characters) and the exact UTF-8 name."""
+    name = _CONTROL.sub("", filename)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = ascii_name.replace('"', "").replace("\\", "").strip() or "download"
+    if ascii_name.startswith("."):  # only an extension left (a Korean name): give it a stem
+        ascii_name = "download" + ascii_name
+    if ascii_name == name:  # plain ASCII without quotes: the simple form says it all
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def formula_safe(text: str) -> str:
@@ -23,25 +51,43 @@ def formula_safe(text: str) -> str:
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs read Korean correctly."""
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return formula_safe(xml_safe(str(value)))
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheet programs read Korean correctly; dates and
+    times in ISO 8601."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([formula_safe(value) for value in row] for row in rows)
+    writer.writerow([_csv_cell(h) for h in header])
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def xlsx_bytes(sheet: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """One sheet of string cells (openpyxl, write-only: memory stays flat for long lists)."""
+def xlsx_bytes(sheet: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """One sheet (openpyxl, write-only: memory stays flat for long lists): text cells that are
+    never formulas, dates and times as date cells."""
     book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet[:31])
+    ws = book.create_sheet(xml_safe(sheet)[:31] or "export")
 
-    def cells(values: Sequence[str]) -> list[WriteOnlyCell]:
+    def cells(values: Sequence[Cell]) -> list[WriteOnlyCell]:
         out = []
         for value in values:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"  # never a formula, whatever the text starts with
+            if isinstance(value, dt.date):  # datetimes too
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = (
+                    "yyyy-mm-dd hh:mm:ss" if isinstance(value, dt.datetime) else "yyyy-mm-dd"
+                )
+            else:
+                cell = WriteOnlyCell(ws, value=xml_safe("" if value is None else str(value)))
+                cell.data_type = "s"  # never a formula, whatever the text starts with
             out.append(cell)
         return out
 
@@ -54,12 +100,12 @@ def xlsx_bytes(sheet: str, header: Sequence[str], rows: Iterable[Sequence[str]])
 
 
 def download(
-    fmt: str, header: Sequence[str], rows: list[list[str]], filename: str, sheet: str
+    fmt: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], filename: str, sheet: str
 ) -> Response:
     """The rows as a `csv` or `xlsx` attachment named `filename` (without the extension)."""
     body = xlsx_bytes(sheet, header, rows) if fmt == "xlsx" else csv_bytes(header, rows)
     return Response(
         body,
         mimetype=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
+        headers={"Content-Disposition": content_disposition(f"{filename}.{fmt}")},
     )

@@ -1,0 +1,166 @@
+"""The evidence pack's data: the manifest (API.md "Readable records") and the files to stream.
+
+Four statements whatever the asset's history: its files with their ready versions (+ uploaders),
+the NDAs covering it, the audit events that touched it or its files. The plaintext SHA-256 of a
+file is unsealed only for a reader who may download it (as the attachment metadata does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker import policy
+from tracker.attachments import downloads
+from tracker.attachments.models import Attachment, AttachmentVersion
+from tracker.attachments.reading import plaintext_sha256
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import Organization, User
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.ndas.models import Nda, nda_assets
+from tracker.db import db
+
+#: the object types an event about the asset or its files may carry: the table names the trail
+#: wrote first and the API's resource names (API.md "Readable records"), so the pack finds both
+ASSET_TYPES = ("ip_assets", "asset")
+ATTACHMENT_TYPES = ("attachments", "attachment")
+VERSION_TYPES = ("attachment_versions",)
+
+
+@dataclass
+class EvidenceFile:
+    version: AttachmentVersion
+    arcname: str
+
+
+def _versions(asset: IpAsset) -> list[AttachmentVersion]:
+    """The ready versions of the asset's files, oldest file first, then by version."""
+    attachments = (
+        db.session.execute(
+            sa.select(Attachment)
+            .where(
+                Attachment.project_id == asset.project_id,
+                Attachment.record_type == "asset",
+                Attachment.record_id == asset.id,
+            )
+            .options(selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by))
+            .order_by(Attachment.id)
+        )
+        .scalars()
+        .all()
+    )
+    return [v for a in attachments for v in a.versions if v.state == "ready"]
+
+
+def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
+    ndas = (
+        db.session.execute(
+            sa.select(Nda)
+            .join(nda_assets, nda_assets.c.nda_id == Nda.id)
+            .join(Organization, Organization.id == Nda.partner_id)
+            .where(nda_assets.c.asset_id == asset.id)
+            .options(joinedload(Nda.partner))
+            .order_by(Nda.effective_on, Nda.id)
+        )
+        .scalars()
+        .all()
+    )
+    return [
+        {
+            "id": n.id,
+            "partner": n.partner.name,
+            "effective_on": n.effective_on,
+            "expires_on": n.expires_on,
+            "status": n.effective_status(today),
+        }
+        for n in ndas
+    ]
+
+
+def access_events_query(asset: IpAsset, versions: Iterable[AttachmentVersion]) -> sa.Select[Any]:
+    """Every audit event on the asset, its attachments and their versions, oldest first."""
+    versions = list(versions)
+    attachment_ids = sorted({v.attachment_id for v in versions})
+    version_ids = sorted({v.id for v in versions})
+    touched = [sa.and_(AuditEvent.object_type.in_(ASSET_TYPES), AuditEvent.object_id == asset.id)]
+    if attachment_ids:
+        touched.append(
+            sa.and_(
+                AuditEvent.object_type.in_(ATTACHMENT_TYPES),
+                AuditEvent.object_id.in_(attachment_ids),
+            )
+        )
+    if version_ids:
+        touched.append(
+            sa.and_(
+                AuditEvent.object_type.in_(VERSION_TYPES), AuditEvent.object_id.in_(version_ids)
+            )
+        )
+    return sa.select(AuditEvent).where(sa.or_(*touched)).order_by(AuditEvent.seq)
+
+
+def _asset(asset: IpAsset) -> dict[str, Any]:
+    project = asset.project
+    return {
+        "id": asset.id,
+        "title": asset.title,
+        "kind": asset.kind,
+        "sensitivity": asset.sensitivity,
+        "confidentiality_marked": asset.confidentiality_marked,
+        "project_id": project.id,
+        "project": project.code,
+        "company_id": project.company_id,
+        "company": project.company.name,
+        "created_at": asset.created_at,
+    }
+
+
+def arcname(version: AttachmentVersion) -> str:
+    """Where a version's bytes sit in the ZIP (unique: attachment id and version number)."""
+    return f"{version.attachment_id}/v{version.number}/{version.filename}"
+
+
+def evidence(
+    user: User,
+    asset: IpAsset,
+    generated_at: dt.datetime,
+    today: dt.date,
+    dump_events: Callable[[list[AuditEvent]], list[dict[str, Any]]],
+) -> tuple[dict[str, Any], list[AttachmentVersion]]:
+    """The manifest and the versions whose bytes the pack may carry (none for a reader who may
+    not download). `dump_events` serialises audit events as the audit API does."""
+    versions = _versions(asset)
+    may_download = policy.can(user, "attachment.download", asset.project)
+    events = db.session.execute(access_events_query(asset, versions)).scalars().all()
+    manifest = {
+        "asset": _asset(asset),
+        "generated_at": generated_at,
+        "generated_by": {"id": user.id, "name": user.name, "role": user.role},
+        "files": [
+            {
+                "attachment_id": v.attachment_id,
+                "version": v.number,
+                "filename": v.filename,
+                "size": v.size,
+                "sha256": plaintext_sha256(v) if may_download else None,
+                "uploaded_at": v.ready_at,
+                "uploaded_by": v.uploaded_by.name if v.uploaded_by else None,
+                "path": f"files/{arcname(v)}" if may_download else None,
+            }
+            for v in versions
+        ],
+        "originality_cert_no": asset.originality_cert_no,
+        "covering_ndas": _covering_ndas(asset, today),
+        "access_events": dump_events(list(events)),
+    }
+    return manifest, versions if may_download else []
+
+
+def file_streams(versions: list[AttachmentVersion]) -> list[tuple[str, Iterable[bytes]]]:
+    """Each version's decrypting stream, its download audited now (as a download would be);
+    the bytes are read only while the ZIP is written."""
+    return [(arcname(v), downloads.download(v).chunks) for v in versions]
