@@ -35,6 +35,7 @@ from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
@@ -416,6 +417,20 @@ def make_asset(project: Project, **over: Any) -> IpAsset:
     db.session.add(asset)
     db.session.flush()
     return asset
+
+
+def make_nda(project: Project, partner: Any, **over: Any) -> Nda:
+    """An NDA of the project with the partner, in force through 2027 unless told otherwise."""
+    values: dict[str, Any] = {
+        "effective_on": dt.date(2026, 1, 1),
+        "expires_on": dt.date(2027, 12, 31),
+        "status": "active",
+        **over,
+    }
+    nda = Nda(project=project, partner=partner, **values)
+    db.session.add(nda)
+    db.session.flush()
+    return nda
 
 
 def fresh(model: type, ident: int) -> Any:

@@ -36,7 +36,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/ndas/{n}", 8),
     ("auditor", "/api/v1/transfers?per_page=200", 10),
     ("auditor", "/api/v1/transfers/{t}", 10),
-    ("auditor", "/api/v1/audit?per_page=200", 6),
+    # the readable trail: actors joined, one statement for every label of the page
+    ("auditor", "/api/v1/audit?per_page=200", 7),
     ("html:lawyer", "/projects", 10),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),

@@ -161,6 +161,7 @@ OTHER: dict[tuple[str, str], int] = {
     ("TransferDecisionSchema", "note"): text_limit(TransferRequest.decision_note),
     ("AssetDeadlineSchema", "key"): text_limit(DerivedDeadline.key),
     ("AssetDeadlineSchema", "rule"): text_limit(DerivedDeadline.rule),
+    ("AuditFilterForm", "actor"): text_limit(User.name),
 }
 for _schema in (
     "AdvisorySessionSummarySchema",

@@ -1,5 +1,7 @@
 """Take the screenshots in this folder: a live server on a throw-away demo database, driven by
-Playwright in Debian's chromium.  Run: .venv/bin/python docs/screenshots/take.py"""
+Playwright in Debian's chromium.  Run: .venv/bin/python docs/screenshots/take.py [name.png ...]
+(with names: every page is still visited, so the audit trail has the same events, but only
+those files are written)."""
 
 from __future__ import annotations
 
@@ -23,11 +25,25 @@ from tracker import create_app  # noqa: E402
 from tracker.db import db  # noqa: E402
 from tracker.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 
-app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/shots.db"})
+app = create_app(
+    {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/shots.db",
+        "TRACKER_AUDIT_CHECKPOINT_FILE": f"{instance}/audit-checkpoint.json",
+    }
+)
 with app.app_context():
     flask_migrate.upgrade()
     load_demo()
     db.session.commit()
+    # the audit page's banner shows the last verification: verify and pin the demo's chain
+    from tracker import keys  # noqa: E402
+    from tracker.audit.verify import verify_chain, write_checkpoint  # noqa: E402
+
+    checked = verify_chain(keys.current().audit_key)
+    write_checkpoint(
+        Path(app.config["TRACKER_AUDIT_CHECKPOINT_FILE"]), checked.head_seq, checked.head_mac
+    )
+only = set(sys.argv[1:])
 server = make_server("127.0.0.1", 0, app, threaded=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 base = f"http://127.0.0.1:{server.server_port}"
@@ -41,7 +57,6 @@ SHOTS = [
     ("operator", "ko-KR", "/zone", "zone-operator-ko.png"),
     ("operator", "en-GB", "/transfers/1", "transfer-operator-en.png"),
     ("company", "en-GB", "/projects/1/files", "files-company-en.png"),
-    ("auditor", "en-GB", "/audit", "audit-auditor-en.png"),
     # each role's start page (issue 9); the second lawyer has a review waiting
     ("lawyer2", "ko-KR", "/", "dashboard-lawyer2-ko.png"),
     ("lawyer2", "en-GB", "/", "dashboard-lawyer2-en.png"),
@@ -54,6 +69,9 @@ SHOTS = [
     ("auditor", "ko-KR", "/", "dashboard-auditor-ko.png"),
     ("lawyer", "en-GB", "/projects/1", "project-summary-lawyer-en.png"),
     ("company", "ko-KR", "/projects/1", "project-summary-company-ko.png"),
+    ("auditor", "en-GB", "/audit?per_page=25", "audit-auditor-en.png"),
+    ("auditor", "ko-KR", "/audit?per_page=25", "audit-auditor-ko.png"),
+    ("admin", "en-GB", "/audit/project/1", "history-project-admin-en.png"),
 ]
 
 with sync_playwright() as p:
@@ -77,15 +95,15 @@ with sync_playwright() as p:
             page.fill("input[name=email]", f"{role}@tracker.example")
             page.fill("input[name=password]", DEMO_PASSWORD)
             page.click("input[type=submit]")
-            if not locale.startswith("ko"):
-                page.click("button[lang=en]")
+            page.click("button[lang=ko]" if locale.startswith("ko") else "button[lang=en]")
         page.goto(base + path)
         if path == "/projects/1/reviews":
             link = page.locator("table a").first
             if link.count():
                 link.click()
-        page.screenshot(path=str(HERE / name), full_page=True)
-        print("wrote", name)
+        if not only or name in only:
+            page.screenshot(path=str(HERE / name), full_page=True)
+            print("wrote", name)
         context.close()
     browser.close()
 server.shutdown()

@@ -51,7 +51,7 @@ def test_changes_are_audited(world, api_as):
     updated = _events("project.updated")[-1]
     assert (updated.actor_id, updated.object_type, updated.object_id) == (
         world.users["admin"].id,
-        "projects",
+        "project",
         pid,
     )
     assert updated.detail["fields"] == ["title"]

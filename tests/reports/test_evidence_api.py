@@ -105,11 +105,12 @@ def test_manifest_has_the_shape_of_the_contract(pack_world):
         "status": "active",
     }
     actions = [(e["action"], e["object_type"]) for e in manifest["access_events"]]
-    assert ("attachment.uploaded", "attachment_versions") in actions
-    assert ("attachment.downloaded", "attachment_versions") in actions
-    assert ("asset.updated", "ip_assets") in actions and ("asset.viewed", "asset") in actions
+    # object types are the API's resource names; a file's version events are the file's
+    assert ("attachment.uploaded", "attachment") in actions
+    assert ("attachment.downloaded", "attachment") in actions
+    assert ("asset.updated", "asset") in actions and ("asset.viewed", "asset") in actions
     assert all(
-        e["object_id"] != w.other_asset.id or e["object_type"] not in ("ip_assets",)
+        e["object_id"] != w.other_asset.id or e["object_type"] not in ("ip_assets", "asset")
         for e in manifest["access_events"]
     )
     assert len([a for a in actions if a[0] == "asset.updated"]) == 1  # not the other asset's
@@ -161,7 +162,7 @@ def test_audited_and_each_file_as_a_download(pack_world):
     r.get_data()
     db.session.expire_all()
     [event] = audit_actions("asset.evidence_pack")[packs:]
-    assert (event.object_type, event.object_id) == ("ip_assets", w.asset.id)
+    assert (event.object_type, event.object_id) == ("asset", w.asset.id)
     assert event.detail == {"files": 1, "with_content": 1}
     assert len(audit_actions("attachment.downloaded")) == downloads + 1
 

@@ -143,7 +143,7 @@ def test_audited_without_content(zone_world, api_as):
     events = audit_actions("report.zone_pdf")
     assert len(events) == before + 1
     event = events[-1]
-    assert (event.object_type, event.object_id) == ("zones", zone_world.zone.id)
+    assert (event.object_type, event.object_id) == ("zone", zone_world.zone.id)
     assert event.detail["zone_id"] == zone_world.zone.id
     assert "KR-ZR-001" not in str(event.detail)
 

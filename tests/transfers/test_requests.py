@@ -49,7 +49,7 @@ def test_company_and_assigned_lawyer_file(gate_world, api_as, who):
     actions = (
         db.session.execute(
             sa.select(AuditEvent.action).where(
-                AuditEvent.object_id == payload["id"], AuditEvent.object_type == "transfer_requests"
+                AuditEvent.object_id == payload["id"], AuditEvent.object_type == "transfer"
             )
         )
         .scalars()

@@ -9,15 +9,32 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from tracker import policy
-from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.common import PageArgs, page_of, user
 from tracker.audit import service
 from tracker.audit.models import AuditEvent
 from tracker.db import text_limit
+from tracker.oversight import trail
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description="Audit trail")
 
 
+class ActorSchema(Schema):
+    id = fields.Integer()
+    name = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+
+
+class ObjectSchema(Schema):
+    type = fields.String()
+    id = fields.Integer(allow_none=True)
+    #: what the reader may see of the record (a code, a title, a name), else type and id
+    label = fields.String()
+
+
 class AuditEventSchema(Schema):
+    """An event; `object_type`/`object_id` as resource names (rows written under the old
+    table names are translated on read, `tracker.audit.types`)."""
+
     id = fields.Integer()
     seq = fields.Integer()
     at = fields.AwareDateTime()
@@ -28,6 +45,8 @@ class AuditEventSchema(Schema):
     ip = fields.String(allow_none=True)
     detail = fields.Dict()
     mac = fields.String()
+    actor = fields.Nested(ActorSchema, allow_none=True)
+    object = fields.Nested(ObjectSchema, allow_none=True)
 
 
 def _utc_representable(value: dt.datetime) -> None:
@@ -55,5 +74,5 @@ class AuditFilterArgs(PageArgs):
 def list_audit_events(args: dict[str, Any]) -> Any:
     """Events, newest first; filters `actor_id`, `action`, `object_type`, `object_id`,
     `since`, `until` (ISO 8601 with offset)."""
-    stmt = service.events_query(service.AuditFilters.of(args), policy.audit_reader(user()))
-    return paginate(stmt, args)
+    reader = user()
+    return trail.page(reader, service.AuditFilters.of(args), args, policy.audit_reader(reader))

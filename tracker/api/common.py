@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.audit.service import record
+from tracker.audit.types import EXPORT
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.policy import project_or_404, record_or_404
@@ -125,7 +126,7 @@ def page_or_download(
     record(
         "export.list",
         project,
-        object_type=None if project else name,
+        object_type=None if project else EXPORT,
         detail={"list": name, "format": fmt, "rows": len(cells)},
     )
     return response

@@ -42,16 +42,25 @@ def download(version: AttachmentVersion) -> Download:
         dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
         digest = crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed)
     except crypto.IntegrityFailure as exc:
-        audit_integrity_failure(version.id, str(exc), actor_id())
+        audit_integrity_failure(_which(version), str(exc), actor_id())
         raise
     detail = {"attachment_id": version.attachment_id, "version": version.number}
     record("attachment.downloaded", version, detail=detail)
-    failure = _failure_auditor(version.id)
+    failure = _failure_auditor(_which(version))
     chunks = _decrypting(blob_store(), version.blob_name, dek, version_uuid, failure)
     return Download(version.filename, version.content_type, version.size, digest, chunks)
 
 
-def _failure_auditor(version_id: int) -> Callable[[str], None]:
+def _which(version: AttachmentVersion) -> dict[str, int]:
+    """The file and version an integrity failure is filed under."""
+    return {
+        "attachment_id": version.attachment_id,
+        "version": version.number,
+        "version_id": version.id,
+    }
+
+
+def _failure_auditor(which: dict[str, int]) -> Callable[[str], None]:
     """Audits a failure found while streaming, after the request context is gone: it runs in
     its own app context and transaction, with the actor and address captured now."""
 
@@ -61,7 +70,7 @@ def _failure_auditor(version_id: int) -> Callable[[str], None]:
 
     def audit(reason: str) -> None:
         with app.app_context():
-            audit_integrity_failure(version_id, reason, actor_id=actor, address=address)
+            audit_integrity_failure(which, reason, actor_id=actor, address=address)
 
     return audit
 
@@ -85,14 +94,14 @@ def _decrypting(
 
 
 def audit_integrity_failure(
-    version_id: int, reason: str, actor_id: int | None = None, address: str | None = None
+    which: dict[str, int], reason: str, actor_id: int | None = None, address: str | None = None
 ) -> None:
     """Record a failed authentication in its own transaction (the request will not commit)."""
     record_apart(
         "attachment.integrity_failed",
         reason="the download is cut off and never commits; the failure must stay on record",
-        object_type="attachment_versions",
-        object_id=version_id,
+        object_type=AttachmentVersion.__audit_type__,
+        object_id=which["attachment_id"],
         actor_id=actor_id,
-        detail={"reason": reason[:200], "client": address},
+        detail={**which, "reason": reason[:200], "client": address},
     )

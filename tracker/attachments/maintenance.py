@@ -74,7 +74,7 @@ def sweep(grace_seconds: float = DEFAULT_GRACE_SECONDS) -> SweepReport:
     if report.total():
         record(
             "attachment.swept",
-            object_type="attachment_versions",
+            object_type=AttachmentVersion.__audit_type__,
             detail={
                 "temporary_files": report.temporary_files,
                 "pending_rows": report.pending_rows,
@@ -198,7 +198,7 @@ def rewrap_all(
         if rewrapped:
             record(
                 "keys.rewrapped",
-                object_type="attachment_versions",
+                object_type=AttachmentVersion.__audit_type__,
                 detail={"kek_id": ring.active_kek_id, "rows": rewrapped},
                 actor_id=None,
             )

@@ -24,6 +24,8 @@ class Attachment(Model):
     """One file of a project (optionally of one record); its content lives in its versions."""
 
     __tablename__ = "attachments"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "attachment"
     __table_args__ = (
         # the project's list (newest first) and a record's files
         sa.Index("ix_attachments_project_listing", "project_id", "updated_at", "id"),
@@ -57,6 +59,10 @@ class AttachmentVersion(Model):
     """One uploaded content of an attachment: its wrapped key, hashes and blob."""
 
     __tablename__ = "attachment_versions"
+    #: its events (uploads, downloads) are filed against the attachment, the version in
+    #: the detail
+    __audit_type__ = "attachment"
+    __audit_parent__ = "attachment_id"
     __table_args__ = (
         sa.UniqueConstraint("attachment_id", "number"),
         # the sweeper looks for old rows that never became ready

@@ -14,10 +14,10 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from tracker import keys
-from tracker.audit import checkpoints
+from tracker.audit import checkpoints, types
 from tracker.audit.models import AuditEvent, AuditHead
 from tracker.db import db, own_transaction, utcnow, writing
-from tracker.web.ids import id_equals
+from tracker.web.ids import id_equals, is_id
 
 #: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
@@ -87,12 +87,15 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (flushed, not committed).
 
-    `obj` may be any model instance with an `id`; its table name becomes the object type.
+    `obj` may be any model instance with an `id`; its `__audit_type__` (the API's resource
+    name; the table name if it has none) becomes the object type, and a row filed against its
+    parent (a file's version) adds its own id to the detail (`tracker.audit.types`).
     The actor defaults to the signed-in user. Never put secrets or privileged text in `detail`.
     """
     if obj is not None:
-        object_type = object_type or obj.__tablename__
-        object_id = obj.id
+        found_type, object_id, extra = types.type_of(obj)
+        object_type = object_type or found_type
+        detail = {**extra, **(detail or {})} if extra else detail
     writing()  # on SQLite, a read request takes the write lock before it reads the head
     head = db.session.execute(
         sa.select(AuditHead)
@@ -146,7 +149,8 @@ class AuditFilters:
 
 def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Select[Any]:
     """Events matching `filters`, newest first; `only_actor` limits them to one actor's own
-    (who may read what is the caller's question, asked of the policy)."""
+    (who may read what is the caller's question, asked of the policy). Object types are
+    resource names; events written under the old table names match them too."""
     stmt = sa.select(AuditEvent)
     if only_actor is not None:
         stmt = stmt.where(AuditEvent.actor_id == only_actor)
@@ -154,10 +158,23 @@ def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Sel
     conditions = [
         (f.actor_id, lambda: id_equals(AuditEvent.actor_id, f.actor_id)),
         (f.action, lambda: AuditEvent.action == f.action),
-        (f.object_type, lambda: AuditEvent.object_type == f.object_type),
-        (f.object_id, lambda: id_equals(AuditEvent.object_id, f.object_id)),
+        (f.object_type, lambda: types.type_condition(str(f.object_type))),
+        (f.object_id, lambda: _object_is(f.object_type, f.object_id)),
         (f.since, lambda: AuditEvent.at >= f.since),
         (f.until, lambda: AuditEvent.at < f.until),
     ]
     stmt = stmt.where(*(make() for value, make in conditions if value is not None))
     return stmt.order_by(AuditEvent.seq.desc())
+
+
+def _object_is(object_type: str | None, object_id: Any) -> sa.ColumnElement[bool]:
+    if not is_id(object_id):
+        return sa.false()
+    return types.object_condition(object_type, object_id)
+
+
+def events_about(objects: list[tuple[str, int]]) -> sa.Select[Any]:
+    """Every event about any of `objects` ((resource name, id) pairs), old rows included,
+    oldest first: e.g. an asset and its files for the asset's evidence pack."""
+    conditions = [types.object_condition(kind, ident) for kind, ident in objects if is_id(ident)]
+    return sa.select(AuditEvent).where(sa.or_(sa.false(), *conditions)).order_by(AuditEvent.seq)

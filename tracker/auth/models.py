@@ -16,6 +16,8 @@ LOCALES = ("ko", "en")
 
 class Zone(Model):
     __tablename__ = "zones"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "zone"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
@@ -27,6 +29,8 @@ class Zone(Model):
 
 class Organization(Model):
     __tablename__ = "organizations"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300), index=True)
@@ -38,6 +42,8 @@ class Organization(Model):
 
 class User(Model):
     __tablename__ = "users"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored lower-cased, so uniqueness is case-insensitive on every database
@@ -107,6 +113,8 @@ class UserSession(Model):
 
 class ApiToken(Model):
     __tablename__ = "api_tokens"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: sha256 of the bearer token; the token itself is shown once and never stored

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from tracker import policy
 from tracker.attachments.models import Attachment
 from tracker.audit import service as audit
+from tracker.audit import types
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
@@ -113,12 +114,12 @@ def _activity(user: User, project: Project) -> list[AuditEvent] | None:
     if not (policy.can(user, "audit.view") or policy.can(user, "audit.view_own", project)):
         return None
     of_project = [
-        sa.and_(AuditEvent.object_type == Project.__tablename__, AuditEvent.object_id == project.id)
+        sa.and_(types.type_condition(Project.__audit_type__), AuditEvent.object_id == project.id)
     ]
     for model in _RECORDS:
         ids = sa.select(model.id).where(model.project_id == project.id)
         of_project.append(
-            sa.and_(AuditEvent.object_type == model.__tablename__, AuditEvent.object_id.in_(ids))
+            sa.and_(types.type_condition(model.__audit_type__), AuditEvent.object_id.in_(ids))
         )
     stmt = audit.events_query(audit.AuditFilters(), policy.audit_reader(user))
     return list(db.session.execute(stmt.where(sa.or_(*of_project)).limit(RECENT_EVENTS)).scalars())

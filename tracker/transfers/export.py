@@ -14,6 +14,7 @@ from flask import Response
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.service import record
+from tracker.audit.types import EXPORT
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.reports.columns import header, zone_label
@@ -126,7 +127,7 @@ def export(stmt: Any, fmt: str, name: str, filters: dict[str, Any]) -> Response:
     response = download(fmt, headers(ledger), rows, name, sheet="ledger" if ledger else "requests")
     record(
         "transfer.exported",
-        object_type="transfer_ledger" if ledger else "transfer_requests",
+        object_type=EXPORT,
         detail={"list": name, "format": fmt, "rows": len(rows), "filters": filters},
     )
     return response

@@ -29,6 +29,8 @@ transfer_assets = sa.Table(
 
 class TransferRequest(Model):
     __tablename__ = "transfer_requests"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "transfer"
     __table_args__ = (
         # the ledger and the zone's queue: approved/pending requests by date
         sa.Index("ix_transfer_requests_status_planned", "status", "planned_on"),

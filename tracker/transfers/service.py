@@ -228,7 +228,7 @@ def _audit_refusal(refusal: GateRefused) -> None:
     record_apart(
         "transfer.approval_refused",
         reason="the refused approval answers 409 and rolls back; the refusal stays on record",
-        object_type=TransferRequest.__tablename__,
+        object_type=TransferRequest.__audit_type__,
         object_id=refusal.transfer_id,
         detail={"failed": refusal.failed_codes},
     )

@@ -83,7 +83,7 @@ def test_every_view_is_audited(world, api_as, filed):
         .all()
     )
     assert [(e.object_type, e.object_id, e.actor_id) for e in events] == [
-        ("disclosures", filed.id, world.users["auditor"].id)
+        ("disclosure", filed.id, world.users["auditor"].id)
     ]
     api_as(world.users["lawyer"]).get(f"/api/v1/projects/{world.project.id}/disclosures")
     listed = db.session.execute(

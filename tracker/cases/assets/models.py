@@ -41,6 +41,8 @@ DEADLINE_KINDS = ("priority", "pct", "national_phase", "annuity", "other")
 
 class IpAsset(Model):
     __tablename__ = "ip_assets"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "asset"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

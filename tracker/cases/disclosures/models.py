@@ -20,6 +20,8 @@ class Disclosure(Model):
     """An invention disclosure filed by a company for one of its projects."""
 
     __tablename__ = "disclosures"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "disclosure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

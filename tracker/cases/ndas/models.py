@@ -26,6 +26,8 @@ nda_assets = sa.Table(
 
 class Nda(Model):
     __tablename__ = "ndas"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "nda"
     #: the effective-status filters and `expiring_within_days` (status, then the expiry range;
     #: the project too, so that counting the NDAs of visible projects reads the index only)
     __table_args__ = (

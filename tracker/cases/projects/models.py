@@ -36,6 +36,8 @@ project_lawyers = sa.Table(
 
 class Project(Model):
     __tablename__ = "projects"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "project"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)

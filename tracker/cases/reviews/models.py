@@ -19,6 +19,8 @@ RISK_LEVELS = ("low", "medium", "high", "critical")
 
 class RiskReview(Model):
     __tablename__ = "risk_reviews"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "risk_review"
     __table_args__ = (
         sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),
         #: a project's reviews, newest first

@@ -14,6 +14,8 @@ from tracker.db import Model, UTCDateTime, utcnow
 
 class AdvisorySession(Model):
     __tablename__ = "advisory_sessions"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "session"
     #: a project's sessions, latest first
     __table_args__ = (sa.Index("ix_advisory_sessions_project_held", "project_id", "held_on"),)
 
@@ -41,6 +43,8 @@ class AdvisorySession(Model):
 
 class FollowUp(Model):
     __tablename__ = "follow_ups"
+    #: the object type of its audit events (the API's resource name)
+    __audit_type__ = "follow_up"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(

@@ -1,0 +1,192 @@
+"""What the audit page calls each action and each detail key, in the reader's language.
+
+Every action code appended anywhere (`record("...")`, `record_apart("...")`) has a label here;
+tests/oversight/test_trail_page.py greps the code and fails on one without. An unknown code
+(an older or newer release) shows as itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.cases.labels import LABELS as CASE_LABELS
+from tracker.transfers.forms import CHANNEL_LABELS
+from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
+
+ROLE_NAMES: dict[str, Any] = {
+    "admin": _l("Administrator"),
+    "lawyer": _l("Lawyer"),
+    "company": _l("Company staff"),
+    "operator": _l("Zone operator"),
+    "auditor": _l("Auditor"),
+}
+#: detail keys whose values are stored codes, shown by their label
+CODED_KEYS = frozenset({"level", "status", "kind", "channel", "decision", "role", "sensitivity"})
+_CODES: dict[str, Any] = {**CASE_LABELS, **TRANSFER_STATUS_LABELS, **CHANNEL_LABELS, **ROLE_NAMES}
+
+ACTIONS: dict[str, Any] = {
+    # access and accounts
+    "access.denied": _l("Access refused"),
+    "auth.sign_in": _l("Signed in"),
+    "auth.sign_in_failed": _l("Sign-in failed"),
+    "auth.sign_in_throttled": _l("Sign-in throttled"),
+    "auth.sign_out": _l("Signed out"),
+    "auth.signed_out_everywhere": _l("Signed out everywhere"),
+    "auth.password_changed": _l("Password changed"),
+    "auth.password_change_failed": _l("Password change failed"),
+    "auth.token_issued": _l("API token issued"),
+    "auth.token_revoked": _l("API token revoked"),
+    "auth.totp_enrolled": _l("Two-factor sign-in enrolled"),
+    "auth.totp_removed": _l("Two-factor sign-in removed"),
+    "keys.totp_resealed": _l("Two-factor secrets resealed"),
+    "keys.rewrapped": _l("File keys rewrapped"),
+    "user.created": _l("User created"),
+    "user.updated": _l("User changed"),
+    "zone.created": _l("Zone created"),
+    "organization.created": _l("Organisation created"),
+    # case files
+    "project.created": _l("Project created"),
+    "project.updated": _l("Project changed"),
+    "asset.created": _l("IP asset created"),
+    "asset.updated": _l("IP asset changed"),
+    "disclosure.filed": _l("Disclosure filed"),
+    "disclosure.resubmitted": _l("Disclosure resubmitted"),
+    "disclosure.listed": _l("Disclosure list viewed"),
+    "disclosure.viewed": _l("Disclosure viewed"),
+    "disclosure.submitted": _l("Disclosure submitted"),
+    "disclosure.accepted": _l("Disclosure accepted"),
+    "disclosure.rejected": _l("Disclosure rejected"),
+    "disclosure.needs_info": _l("Disclosure returned for more information"),
+    "nda.created": _l("NDA registered"),
+    "nda.updated": _l("NDA changed"),
+    "review.draft": _l("Risk review drafted"),
+    "review.submitted": _l("Risk review submitted"),
+    "review.approved": _l("Risk review approved"),
+    "review.rejected": _l("Risk review rejected"),
+    "session.recorded": _l("Advisory session recorded"),
+    "session.updated": _l("Advisory session changed"),
+    "session.privileged_viewed": _l("Privileged notes viewed"),
+    "follow_up.done": _l("Follow-up done"),
+    "follow_up.reopened": _l("Follow-up reopened"),
+    # files
+    "attachment.uploaded": _l("File uploaded"),
+    "attachment.downloaded": _l("File downloaded"),
+    "attachment.integrity_failed": _l("File failed its integrity check"),
+    "attachment.swept": _l("Unfinished uploads swept"),
+    # data sharing
+    "transfer.filed": _l("Data-sharing request filed"),
+    "transfer.checked": _l("Data-sharing checks run"),
+    "transfer.decided": _l("Data-sharing request decided"),
+    "transfer.approval_refused": _l("Approval refused by the checks"),
+    "transfer.exported": _l("Transfer ledger exported"),
+    # documents
+    "report.zone_pdf": _l("Zone report generated"),
+    "asset.evidence_pack": _l("Evidence pack downloaded"),
+    # deadlines
+    "calendar.issued": _l("Calendar feed address created"),
+    "calendar.revoked": _l("Calendar feed address stopped"),
+    # oversight
+    "export.list": _l("List exported"),
+}
+
+#: detail keys as the page shows them
+DETAIL_KEYS: dict[str, Any] = {
+    "project_id": _l("Project"),
+    "asset_id": _l("IP asset"),
+    "asset_ids": _l("IP assets"),
+    "attachment_id": _l("File"),
+    "session_id": _l("Session"),
+    "partner_id": _l("Partner"),
+    "zone_id": _l("Zone"),
+    "disclosure_ids": _l("Disclosures"),
+    "version": _l("Version"),
+    "version_id": _l("Version row"),
+    "code": _l("Code"),
+    "fields": _l("Fields"),
+    "score": _l("Score"),
+    "level": _l("Risk level"),
+    "status": _l("Status"),
+    "foreign_inventor": _l("Foreign inventor"),
+    "follow_ups": _l("Follow-ups"),
+    "follow_ups_added": _l("Follow-ups added"),
+    "email": _l("E-mail"),
+    "role": _l("Role"),
+    "kind": _l("Kind"),
+    "method": _l("Method"),
+    "reason": _l("Reason"),
+    "client": _l("Client address"),
+    "list": _l("List"),
+    "format": _l("Format"),
+    "rows": _l("Rows"),
+    "filters": _l("Filters"),
+    "size": _l("Size (bytes)"),
+    "content_type": _l("Content type"),
+    "record_type": _l("Record type"),
+    "record_id": _l("Record"),
+    "files": _l("Files"),
+    "channel": _l("Channel"),
+    "planned_on": _l("Planned on"),
+    "decision": _l("Decision"),
+    "failed": _l("Failed checks"),
+    "path": _l("Path"),
+    "temporary_files": _l("Temporary files"),
+    "pending_rows": _l("Unfinished uploads"),
+    "orphan_blobs": _l("Orphan blobs"),
+    "kek_id": _l("Key"),
+    "count": _l("Count"),
+    "demo": _l("Demo data"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTIONS.get(code)
+    return str(label) if label is not None else code
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The action filter's options, sorted by label."""
+    return sorted(((code, str(label)) for code, label in ACTIONS.items()), key=lambda c: c[1])
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{_key(k)} {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _key(key: str) -> str:
+    label = DETAIL_KEYS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
+
+
+def detail_items(
+    detail: dict[str, Any], named: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The detail as (translated key, readable value) pairs; `named`: the labels of the
+    records it names by id (`tracker.oversight.trail`), shown instead of the bare id."""
+    named = named or {}
+    return [(_key(k), named.get(k) or _coded(k, v)) for k, v in sorted(detail.items())]
+
+
+def _coded(key: str, value: Any) -> str:
+    if key in CODED_KEYS and isinstance(value, str) and value in _CODES:
+        return str(_CODES[value])
+    return _value(value)
+
+
+def detail_text(detail: dict[str, Any], named: dict[str, str] | None = None) -> str:
+    """The detail as one line of text: `key: value; key: value`."""
+    return "; ".join(f"{k}: {v}" for k, v in detail_items(detail, named))
+
+
+def utc_text(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
