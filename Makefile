@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test install lint translations clean browser
+.PHONY: run test install lint translations clean browser proofs
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,13 @@ test: install browser
 	  echo "== test suite on PostgreSQL =="; \
 	  $(BIN)/pytest -n 2; \
 	fi
+
+## The security proofs that take longer than the suite should (canary crawl, fuzzing, crash
+## safety), each with its own time bound; each prints its figure. SQLite, or PostgreSQL when
+## TRACKER_TEST_DATABASE_URL is set. The authorization sweep and the sessions proof run in `make test`.
+PROOF = env TRACKER_PROOF=1 timeout
+proofs: install
+	$(PROOF) 600 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_canary_crawl.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

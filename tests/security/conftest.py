@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from tests.support import (
-    CANARY,
+    DISCLOSURE_CANARY,
+    FILE_CANARY,
     approved_review,
     make_asset,
     make_disclosure,
@@ -27,8 +28,8 @@ from tracker.transfers import service as transfers
 def records(world: Any, api_as: Any, make_user: Any) -> Any:
     """`world` with an asset, an NDA, a submitted disclosure, an advisory session (with a
     follow-up), a risk review, an attachment and a transfer request in `world.project`, and a
-    spare account `target`. Secret text carries CANARY: the privileged notes, the disclosure's
-    description, the file."""
+    spare account `target`. Secret text carries a canary: CANARY the privileged notes,
+    DISCLOSURE_CANARY the disclosure's description, FILE_CANARY the file's content."""
     w = world
     w.target = make_user("company")  # the account the admin pages and API act on
     lawyer, company = w.users["lawyer"], w.users["company"]
@@ -45,13 +46,15 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
     db.session.add_all([w.nda, review])
     db.session.flush()
     w.disclosure = make_disclosure(
-        w.project, company, description=f"Halves the losses at 800 V. {CANARY}"
+        w.project, company, description=f"Halves the losses at 800 V. {DISCLOSURE_CANARY}"
     )
     w.session = make_session(w.project, lawyer)  # its privileged notes carry CANARY
     w.follow_up = w.session.follow_ups[0]
     w.review = make_review(w.project, lawyer)
     db.session.commit()
-    response = upload(api_as(lawyer), w.project.id, pdf(marker=CANARY.encode()), name="plan.pdf")
+    response = upload(
+        api_as(lawyer), w.project.id, pdf(marker=FILE_CANARY.encode()), name="plan.pdf"
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     w.attachment_id = response.get_json()["id"]
     w.transfer = transfers.file_transfer(

@@ -9,8 +9,9 @@ Adding a route? Add one row to `EXPECTED` below: `"endpoint": {"METHOD": rule, .
   - a tuple of actions (any one of them suffices), or
   - PUBLIC (no sign-in needed), SIGNED_IN (any signed-in user; lists filter in SQL) or
     AFTER_PASSWORD (the second factor: without a pending sign-in, everyone goes to /login).
-Path arguments are filled from `ARGS` (add one when a route takes a new kind of id); the
-object is out of scope for an outsider whenever the path names a record of a project.
+Path arguments are filled from `tests.support.ROUTE_ARGS` (add one when a route takes a new
+kind of id); the object is out of scope for an outsider whenever the path names a record of
+a project.
 Endpoints that end the caller's session (sign-out, token revocation) are also listed in
 `ENDS_SESSION`. A route missing from the table, or a table row naming no route, fails the test.
 
@@ -27,7 +28,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.support import TEST_PASSWORD, ApiClient, csrf_token, sign_in
+from tests.support import TEST_PASSWORD, ApiClient, csrf_token, route_path, sign_in
 from tracker.auth import service as auth_service
 from tracker.db import db
 from tracker.policy import RULES
@@ -161,26 +162,6 @@ EXPECTED: dict[str, dict[str, Any]] = {
 #: endpoints after which the caller's session or token no longer works
 ENDS_SESSION = {"auth.logout", "auth.sign_out_everywhere", "api_auth.revoke_token"}
 
-#: path argument -> how to fill it from the `records` world (and whether it names a record of
-#: a project, which an outsider may not know of)
-ARGS: dict[str, tuple[Any, bool]] = {
-    "project_id": (lambda w: w.project.id, True),
-    "asset_id": (lambda w: w.asset.id, True),
-    "disclosure_id": (lambda w: w.disclosure.id, True),
-    "nda_id": (lambda w: w.nda.id, True),
-    "session_id": (lambda w: w.session.id, True),
-    "follow_up_id": (lambda w: w.follow_up.id, True),
-    "review_id": (lambda w: w.review.id, True),
-    "attachment_id": (lambda w: w.attachment_id, True),
-    "transfer_id": (lambda w: w.transfer.id, True),
-    "user_id": (lambda w: w.target.id, False),
-    "lang": (lambda w: "ko", False),
-    "filename": (lambda w: "css/app.css", False),
-}
-
-#: path arguments that differ by endpoint
-PATH_ARGS = {"attachments.static": {"filename": "upload.js"}}
-
 #: endpoints that take multipart/form-data
 MULTIPART = {"attachments.upload", "api_attachments.upload_attachment"}
 
@@ -243,20 +224,6 @@ def _dump(connection: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
         rows = connection.execute(stmt.order_by(*cols)).all()
         out[table.name] = [tuple(r) for r in rows]
     return out
-
-
-def _path(rule: Any, w: Any) -> tuple[str, bool]:
-    values, scoped = {}, False
-    for arg in rule.arguments:
-        assert arg in ARGS, f"add path argument {arg!r} of {rule.rule} to ARGS"
-        fill, names_record = ARGS[arg]
-        values[arg] = PATH_ARGS.get(rule.endpoint, {}).get(arg) or fill(w)
-        scoped = scoped or names_record
-    path = rule.rule
-    for name, value in values.items():
-        for conv in ("int:", "path:", "string:", ""):
-            path = path.replace(f"<{conv}{name}>", str(value))
-    return path, scoped
 
 
 def _cases(app: Flask) -> list[tuple[str, str, Any]]:
@@ -329,7 +296,7 @@ def test_authorization_sweep(app: Flask, records: Any, capsys: Any) -> None:
     checked, mismatches, unchanged_checked = 0, [], 0
     connection = db.session.connection()
     for rule, method, expectation in _cases(app):
-        path, scoped = _path(rule, w)
+        path, scoped = route_path(rule, w)
         for (role, scope), principal in principals.items():
             if rule.endpoint in ENDS_SESSION and principal.user is not None:
                 principal.renew()
