@@ -49,9 +49,10 @@ test: install browser
 ## The security proofs that take longer than the suite should (canary crawl, fuzzing, crash
 ## safety), each with its own time bound; each prints its figure. SQLite, or PostgreSQL when
 ## TRACKER_TEST_DATABASE_URL is set. The authorization sweep and the sessions proof run in `make test`.
-PROOF = env TRACKER_PROOF=1 timeout
+PROOF = timeout
 proofs: install
 	$(PROOF) 600 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_canary_crawl.py
+	$(PROOF) 1200 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_fuzz_api.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
