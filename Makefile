@@ -52,7 +52,7 @@ test: install browser
 PROOF = timeout
 proofs: install
 	$(PROOF) 600 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_canary_crawl.py
-	$(PROOF) 1200 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_fuzz_api.py
+	$(PROOF) 1800 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_fuzz_api.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

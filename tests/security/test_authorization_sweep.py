@@ -221,8 +221,8 @@ def _dump(connection: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
         stmt = sa.select(*cols)
         if table.name == "audit_events":
             stmt = stmt.where(table.c.action != "access.denied")
-        rows = connection.execute(stmt.order_by(*cols)).all()
-        out[table.name] = [tuple(r) for r in rows]
+        rows = connection.execute(stmt).all()  # sorted here: PostgreSQL cannot order json
+        out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out
 
 
