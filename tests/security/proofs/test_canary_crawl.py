@@ -86,6 +86,7 @@ class Crawler:
         client = self.api if path.startswith("/api/") else self.browser
         response = client.get(path)
         text = text_of(response.get_data())
+        response.close()
         self.seen[path] = text
         if response.status_code == 200 and response.mimetype == "application/json":
             body = response.get_json()
