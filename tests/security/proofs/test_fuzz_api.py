@@ -6,6 +6,10 @@ services refuse schema-valid input the schema cannot express (an inventor list m
 empty is expressible, "the assets must belong to this project" is not), with a 422.
 
 Figures: server errors (goal 0), other check failures, i.e. schema mismatches (goal 0).
+Failures that carry the signature of a known finding of the outside test are counted apart
+(`KNOWN`) and reported, not failed: finding 5d, a per-project csv/xlsx export answering a bare
+500 when the fuzzer created a project whose code is not Latin-1. Delete its entry once the fix
+lands (tests/security keeps no xfail for it: which project the fuzzer exports is chance).
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from tests.attachments.live import BIN, LiveServer, flask_cli
 from tracker.demo import DEMO_PASSWORD, demo_logins
 
 EXAMPLES = 50
-FAILURE = re.compile(r"❌ (ST\d+) ([^:]+): (\d+)")
+BLOCK = re.compile(r"^_{3,} ([A-Z]+ \S+) _{3,}$", re.M)
+CODE = re.compile(r"^- (ST\d+) (.+)$", re.M)
+#: finding -> whether a failure block (its text) is that finding
+KNOWN = {
+    "finding 5d": lambda block: (
+        re.search(r"[?&]format=(csv|xlsx)", block) is not None
+        and set(CODE.findall(block))
+        <= {("ST101", "Server error"), ("ST105", "Undocumented Content-Type")}
+    ),
+}
 
 
 def _deploy(workdir: Path) -> dict[str, str]:
@@ -78,8 +91,15 @@ def _fuzz(server: LiveServer, who: str, token: str | None, out: Path) -> dict[st
     done = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False)
     (out / f"{who}.txt").write_text(done.stdout + done.stderr)
     summary = done.stdout.rsplit("SUMMARY", 1)[-1]
-    counts = {f"{code} {name.strip()}": int(n) for code, name, n in FAILURE.findall(summary)}
     assert "Tested:" in summary, done.stdout[-3000:] + done.stderr[-3000:]
+    details = done.stdout.rsplit("SUMMARY", 1)[0]
+    counts: dict[str, int] = {}
+    parts = BLOCK.split(details)
+    for block in parts[2::2]:  # one block per operation that failed
+        known = next((name for name, match in KNOWN.items() if match(block)), None)
+        for code, name in CODE.findall(block):
+            key = f"known ({known})" if known else f"{code} {name.strip()}"
+            counts[key] = counts.get(key, 0) + 1
     return counts
 
 
@@ -94,12 +114,15 @@ def test_schemathesis_as_each_role(tmp_path: Path, capsys: Any) -> None:
         results = {who: _fuzz(server, who, token, tmp_path) for who, token in principals.items()}
     finally:
         server.close()
-    server_errors = sum(n for r in results.values() for k, n in r.items() if "Server error" in k)
-    mismatches = sum(n for r in results.values() for k, n in r.items() if "Server error" not in k)
+    found = [(k, n) for r in results.values() for k, n in r.items() if not k.startswith("known")]
+    server_errors = sum(n for k, n in found if "Server error" in k)
+    mismatches = sum(n for k, n in found if "Server error" not in k)
+    known = sum(n for r in results.values() for k, n in r.items() if k.startswith("known"))
     with capsys.disabled():
         print(
             f"\nfuzzing: {len(results)} principals x every operation x {EXAMPLES} examples: "
-            f"server errors {server_errors}, schema mismatches {mismatches}"
+            f"server errors {server_errors}, schema mismatches {mismatches}, "
+            f"known findings {known}"
         )
         for who, counts in results.items():
             print(f"  {who}: {counts or 'no failures'}")
