@@ -89,7 +89,9 @@ def _fuzz(server: LiveServer, who: str, token: str | None, out: Path) -> dict[st
     if token is not None:
         # signing out would end the run's own token
         args += ["-H", f"Authorization: Bearer {token}", "--exclude-path", "/api/v1/auth/token"]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False)
+    done = subprocess.run(
+        args, cwd=out, capture_output=True, text=True, timeout=900, check=False
+    )  # cwd: schemathesis writes its .schemathesis/ cache there
     (out / f"{who}.txt").write_text(done.stdout + done.stderr)
     summary = done.stdout.rsplit("SUMMARY", 1)[-1]
     assert "Tested:" in summary, done.stdout[-3000:] + done.stderr[-3000:]
