@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test install lint static translations clean browser bench
+.PHONY: run test install lint static translations clean browser bench proofs
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,14 @@ test: install browser
 ## audit, attachments; prints the tables (docs/performance.md). Needs PostgreSQL on 127.0.0.1.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## The security proofs that take longer than the suite should (canary crawl, fuzzing, crash
+## safety), each with its own time bound; each prints its figure. SQLite, or PostgreSQL when
+## TRACKER_TEST_DATABASE_URL is set. The authorization sweep and the sessions proof run in `make test`.
+PROOF = timeout
+proofs: install
+	$(PROOF) 600 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_canary_crawl.py
+	$(PROOF) 1800 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_fuzz_api.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

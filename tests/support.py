@@ -345,6 +345,8 @@ def grep_tree(root: Path, needle: bytes) -> list[str]:
 # --- case records --------------------------------------------------------------------------------
 
 CANARY = "CANARY-priv-7f3a9c1e"
+DISCLOSURE_CANARY = "CANARY-disc-4b1d08e2"  # the security proofs' disclosure description
+FILE_CANARY = "CANARY-file-9c27e5a3"  # and file content
 DISCLOSURE_READERS = {"lawyer", "company", "auditor"}
 SESSION_READERS = {"lawyer", "company"}
 REVIEW_ANSWER_READERS = {"admin", "lawyer", "company", "auditor"}
@@ -540,3 +542,44 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+# --- security proofs: the paths of every route ----------------------------------------------------
+
+#: path argument -> how to fill it from the `records` world (and whether it names a record of
+#: a project, which an outsider may not know of)
+ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
+    "project_id": (lambda w: w.project.id, True),
+    "asset_id": (lambda w: w.asset.id, True),
+    "disclosure_id": (lambda w: w.disclosure.id, True),
+    "nda_id": (lambda w: w.nda.id, True),
+    "session_id": (lambda w: w.session.id, True),
+    "follow_up_id": (lambda w: w.follow_up.id, True),
+    "review_id": (lambda w: w.review.id, True),
+    "attachment_id": (lambda w: w.attachment_id, True),
+    "transfer_id": (lambda w: w.transfer.id, True),
+    "user_id": (lambda w: w.target.id, False),
+    "lang": (lambda w: "ko", False),
+    "zone_id": (lambda w: w.project.zone_id, False),
+    "object_type": (lambda w: "project", False),
+    "object_id": (lambda w: w.project.id, False),
+    "secret": (lambda w: "made-up-secret-of-43-characters-aaaaaaaaaaa", False),
+    "filename": (lambda w: "css/app.css", False),
+}
+
+#: path arguments that differ by endpoint
+ROUTE_ARGS_BY_ENDPOINT = {"attachments.static": {"filename": "upload.js"}}
+
+
+def route_path(rule: Any, w: Any) -> tuple[str, bool]:
+    """The path of a url_map rule for the records of `w`, and whether it names a record of a
+    project (which an outsider may not know of)."""
+    values, scoped = {}, False
+    for arg in rule.arguments:
+        assert arg in ROUTE_ARGS, f"add path argument {arg!r} of {rule.rule} to ROUTE_ARGS"
+        fill, names_record = ROUTE_ARGS[arg]
+        values[arg] = ROUTE_ARGS_BY_ENDPOINT.get(rule.endpoint, {}).get(arg) or fill(w)
+        scoped = scoped or names_record
+    path = rule.rule
+    for name, value in values.items():
+        for conv in ("int:", "path:", "string:", ""):
+            path = path.replace(f"<{conv}{name}>", str(value))
+    return path, scoped

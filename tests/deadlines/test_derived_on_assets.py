@@ -191,7 +191,7 @@ def test_the_lawyer_marks_a_derived_deadline_done_on_the_page(world, api_as, bro
     assert r.status_code == 302
     done = api_as(world.users["lawyer"]).get(f"/api/v1/assets/{asset['id']}").get_json()
     assert _by_key(done)["priority"]["done"] is True
-    assert browser.post(path, data={"key": "nope", "csrf_token": token}).status_code == 404
+    assert browser.post(path, data={"key": "nope", "csrf_token": token}).status_code == 400
     company = browser_as(world.users["company"])
     assert 'name="key"' not in company.get(f"/assets/{asset['id']}").get_data(as_text=True)
     ctoken = csrf_token(company, f"/assets/{asset['id']}")

@@ -19,6 +19,7 @@ from tracker.api import (
     reports,
     reviews,
     sessions,
+    spec,
     transfers,
 )
 
@@ -48,4 +49,5 @@ BLUEPRINTS: list[Blueprint] = [
 def register(api: Api) -> None:
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+    spec.document(api)  # the registered operations, before serving
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

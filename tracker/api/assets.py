@@ -152,7 +152,8 @@ _PATCH = AssetPatchSchema(
 def _either(schema: Any, limited: Any) -> dict[str, Any]:
     """OpenAPI: a 200 answer that is `schema`, or `limited` for callers without
     `asset.view_full` (operators)."""
-    content = {"application/json": {"schema": {"oneOf": [schema, limited]}}}
+    # anyOf: an empty page is valid under both shapes
+    content = {"application/json": {"schema": {"anyOf": [schema, limited]}}}
     return {"responses": {"200": {"description": "OK", "content": content}}}
 
 

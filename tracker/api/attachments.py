@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.spec import STREAMS_FILE
 from tracker.attachments import downloads, reading, service
 from tracker.attachments.models import RECORD_TYPES
 from tracker.attachments.responses import download_response
@@ -122,6 +123,7 @@ def get_attachment(attachment_id: int) -> Any:
 
 @blp.route("/attachments/<int:attachment_id>/content", methods=["GET"])
 @blp.arguments(ContentArgs, location="query")
+@blp.doc(**STREAMS_FILE)
 def get_attachment_content(args: dict[str, Any], attachment_id: int) -> Any:
     """The plaintext of the latest (or `?version=N`) version, streamed and authenticated chunk
     by chunk; an integrity failure cuts the response off."""

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
-from tracker.api.common import PageArgs, page_of, paginate, user
+from tracker.api.common import PageArgs, allowed_on, page_of, paginate, user
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
@@ -148,6 +148,7 @@ def list_project_transfers(args: dict[str, Any], project_id: int) -> Any:
 
 
 @blp.route("/projects/<int:project_id>/transfers", methods=["POST"])
+@allowed_on("transfer.request")
 @blp.arguments(TransferSchema)
 @blp.response(201, TransferOutSchema)
 def file_transfer(body: dict[str, Any], project_id: int) -> Any:
@@ -185,6 +186,7 @@ def recheck_transfer(transfer_id: int) -> Any:
 
 
 @blp.route("/transfers/<int:transfer_id>/decision", methods=["POST"])
+@allowed_on("transfer.decide", TransferRequest, "transfer_id")
 @blp.arguments(TransferDecisionSchema)
 @blp.response(200, TransferOutSchema)
 def decide_transfer(body: dict[str, Any], transfer_id: int) -> Any:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from tracker.audit.service import record_apart
 from tracker.db import db
@@ -78,6 +78,8 @@ def handle_http_exception(exc: HTTPException) -> Any:
     headers: dict[str, str] = {}
     if status == 429:
         headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110: a 405 names them
     if is_api_request():
         extra: dict[str, Any] = {}
         detail = exc.description if status != 500 else None

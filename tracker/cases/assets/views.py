@@ -67,7 +67,7 @@ def derived_done(asset_id: int) -> Any:
     try:
         assets.set_derived_done(asset, key, request.form.get("done") == "true")
     except InvalidInput:
-        abort(404)
+        abort(400)  # the page's own buttons name the keys: anything else is a malformed form
     return redirect(url_for("assets.asset_detail", asset_id=asset.id))
 
 

@@ -1,0 +1,81 @@
+"""Fixtures of the security proofs: `world` plus one record of every kind in its project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.support import (
+    DISCLOSURE_CANARY,
+    FILE_CANARY,
+    approved_review,
+    make_asset,
+    make_disclosure,
+    make_review,
+    make_session,
+    pdf,
+    upload,
+)
+from tracker import clock
+from tracker.cases.ndas.models import Nda
+from tracker.db import db
+from tracker.transfers import service as transfers
+
+
+@pytest.fixture
+def records(world: Any, api_as: Any, make_user: Any) -> Any:
+    """`world` with an asset, an NDA, a submitted disclosure, an advisory session (with a
+    follow-up), a risk review, an attachment and a transfer request in `world.project`, and a
+    spare account `target`. Secret text carries a canary: CANARY the privileged notes,
+    DISCLOSURE_CANARY the disclosure's description, FILE_CANARY the file's content."""
+    w = world
+    w.target = make_user("company")  # the account the admin pages and API act on
+    lawyer, company = w.users["lawyer"], w.users["company"]
+    w.asset = make_asset(w.project)
+    w.nda = Nda(
+        project=w.project,
+        partner=w.partner,
+        effective_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2099, 6, 30),
+        status="active",
+        assets=[w.asset],
+    )
+    review = approved_review(w.project, lawyer.id, valid_until=dt.date(2099, 1, 1))
+    db.session.add_all([w.nda, review])
+    db.session.flush()
+    w.disclosure = make_disclosure(
+        w.project, company, description=f"Halves the losses at 800 V. {DISCLOSURE_CANARY}"
+    )
+    w.session = make_session(w.project, lawyer)  # its privileged notes carry CANARY
+    w.follow_up = w.session.follow_ups[0]
+    w.review = make_review(w.project, lawyer)
+    db.session.commit()
+    response = upload(
+        api_as(lawyer), w.project.id, pdf(marker=FILE_CANARY.encode()), name="plan.pdf"
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    w.attachment_id = response.get_json()["id"]
+    w.transfer = transfers.file_transfer(
+        company,
+        w.project,
+        transfers.TransferDraft(
+            partner_id=w.partner.id,
+            asset_ids=[w.asset.id],
+            attachment_ids=[],
+            purpose="Joint test",
+            channel="secure_platform",
+            planned_on=clock.today() + dt.timedelta(days=7),
+        ),
+    )
+    db.session.commit()
+    return w
+
+
+@pytest.fixture
+def fresh_blob_dir(app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An empty blob directory of this test's own."""
+    path = tmp_path / "blobs"
+    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
+    return path
