@@ -1,6 +1,6 @@
 """Receiving an upload: the multipart body parsed incrementally and encrypted as it arrives.
 
-Nothing buffers the file: the request stream is read in pieces, `MultipartDecoder` turns them
+Nothing buffers the file: the request stream is read in pieces, `MultipartReader` turns them
 into events, and the file's bytes go straight into the STREAM encryptor and a temporary blob.
 Memory stays bounded whatever the size (a few MiB: reads of READ_SIZE, at most four in the
 sink's queue; see docs/performance.md); plaintext never touches the disk.
@@ -19,9 +19,9 @@ from typing import IO
 from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from tracker.attachments import content, crypto
+from tracker.attachments.multipart import Incomplete, MultipartReader, Part
 from tracker.attachments.storage import BlobStore, BlobWriter
 from tracker.errors import InvalidInput
 
@@ -39,6 +39,9 @@ class FileTooLarge(RequestEntityTooLarge):
     description = "The file is larger than the upload limit."
 
 
+_Item = tuple[bytes | memoryview, list[bytes]]
+
+
 class _Sink(threading.Thread):
     """Hashes and writes in a second thread: hashlib and file writes release the GIL, so they
     run beside the parsing and encryption of the next piece. The bounded queue bounds memory."""
@@ -49,7 +52,7 @@ class _Sink(threading.Thread):
         self.plaintext_sha256 = hashlib.sha256()
         self.blob_sha256 = hashlib.sha256()
         self.error: BaseException | None = None
-        self.queue: queue.Queue[tuple[bytes, list[bytes]] | None] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[_Item | None] = queue.Queue(maxsize=4)
         self.start()
 
     def run(self) -> None:
@@ -65,7 +68,7 @@ class _Sink(threading.Thread):
             except BaseException as exc:  # reported to the request thread at its next put
                 self.error = exc
 
-    def put(self, plaintext: bytes, sealed: list[bytes]) -> None:
+    def put(self, plaintext: bytes | memoryview, sealed: list[bytes]) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put((plaintext, sealed))
@@ -104,7 +107,7 @@ class IncomingFile:
     def size(self) -> int:
         return self.encryptor.size
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | memoryview) -> None:
         if self.encryptor.size + len(data) > self.limit:
             raise FileTooLarge()
         if self.content_type is None and len(self._head) < content.SNIFF_BYTES:
@@ -164,23 +167,15 @@ def receive(
     InvalidInput (no `file`, several files, an empty or disallowed file, oversized fields).
     `before_file(fields)` runs before the first byte of the file is stored (CSRF checks).
     """
-    decoder = MultipartDecoder(
-        boundary, max_form_memory_size=READ_SIZE + MULTIPART_OVERHEAD, max_parts=MAX_PARTS
-    )
+    reader = MultipartReader(body.read, boundary, READ_SIZE, MAX_PARTS)
     fields: dict[str, str] = {}
     incoming: IncomingFile | None = None
     part: str | None = None  # the field being read, or FILE_FIELD
     value = bytearray()
     try:
-        finished = False
-        while not finished:
-            chunk = body.read(READ_SIZE)
-            decoder.receive_data(chunk or None)
-            while not finished:
-                event = decoder.next_event()
-                if isinstance(event, NeedData):
-                    break
-                if isinstance(event, File):
+        for event in reader.events():
+            if isinstance(event, Part):
+                if event.filename is not None:
                     if event.name != FILE_FIELD or incoming is not None:
                         raise InvalidInput({FILE_FIELD: [_("Send exactly one file, as `file`.")]})
                     if before_file is not None:
@@ -189,32 +184,30 @@ def receive(
                         store.new_blob(), content.sanitise_filename(event.filename), limit
                     )
                     part = FILE_FIELD
-                elif isinstance(event, Field):
+                else:
                     if event.name not in FIELDS:
                         raise InvalidInput({event.name or "_schema": [_("Unknown field.")]})
                     if event.name in fields:
                         raise InvalidInput({event.name: [_("Send this field once.")]})
                     part, value = event.name, bytearray()
-                elif isinstance(event, Data):
-                    if part == FILE_FIELD and incoming is not None:
-                        incoming.feed(event.data)
-                        incoming.complete = not event.more_data
-                    elif part is not None:
-                        value += event.data
-                        if len(value) > MAX_FIELD_BYTES:
-                            raise InvalidInput({part: [_("This field is too long.")]})
-                        if not event.more_data:
-                            fields[part] = value.decode("utf-8", "replace")
-                elif isinstance(event, Epilogue):
-                    finished = True
-            if not chunk and not finished:
-                raise BadRequest("The multipart body is incomplete.")
+            elif part == FILE_FIELD and incoming is not None:
+                incoming.feed(event.data)
+                incoming.complete = not event.more
+            elif part is not None:
+                value += event.data
+                if len(value) > MAX_FIELD_BYTES:
+                    raise InvalidInput({part: [_("This field is too long.")]})
+                if not event.more:
+                    fields[part] = value.decode("utf-8", "replace")
         if incoming is None or not incoming.complete:
             if before_file is not None:
                 before_file(fields)
             raise InvalidInput({FILE_FIELD: [_("Attach a file.")]})
         incoming.finish()
         return Received(fields, incoming)
+    except Incomplete:
+        _discard(incoming)
+        raise BadRequest("The multipart body is incomplete.") from None
     except ValueError:
         _discard(incoming)
         raise BadRequest("The multipart body is malformed or incomplete.") from None
