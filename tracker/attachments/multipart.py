@@ -44,14 +44,18 @@ class Data:
 
 class MultipartReader:
     def __init__(
-        self, read: Callable[[int], bytes], boundary: bytes, read_size: int, max_parts: int
+        self,
+        read: Callable[[int], bytes | bytearray],
+        boundary: bytes,
+        read_size: int,
+        max_parts: int,
     ) -> None:
         if not boundary or len(boundary) > 200:
             raise ValueError("bad boundary")
         self._read, self._read_size, self._max_parts = read, read_size, max_parts
         self._first = b"--" + boundary
         self._delimiter = b"\r\n--" + boundary
-        self._buf = b""
+        self._buf: bytes | bytearray = b""
 
     def _fill(self) -> None:
         chunk = self._read(self._read_size)
