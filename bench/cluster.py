@@ -4,7 +4,7 @@
 
 Starts, all on 127.0.0.1: a moto S3 server (bucket `tracker-cluster`), two gunicorn instances
 (2 sync workers each) with the same TRACKER_SECRET_KEY, key file, TRACKER_BLOB_URL=s3://...,
-TRACKER_REDIS_URL and database, on a database it creates (`tracker_h12b_cluster` by default)
+TRACKER_REDIS_URL and database, on a database it creates (`tracker_cluster` by default)
 and drops at the end; Redis's db is flushed before and after (give it a db you own). Then it
 prints one line per check:
 
@@ -520,7 +520,7 @@ def _restore(saved: dict[str, str | None]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default="tracker_h12b_cluster")
+    parser.add_argument("--database", default="tracker_cluster")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/2")
     parser.add_argument("--transfers", type=int, default=10, help="requests raced on A and B")
     parser.add_argument("--file-mib", type=int, default=8, help="size of the round-trip file")
