@@ -46,18 +46,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tests.attachments.live import flask_cli, free_port
+from tests.support import approved_review
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery staple"
 BUCKET = "tracker-cluster"
 BOUNDARY = "clusterboundary5e2a"
 TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, seconds: float = 60) -> None:
@@ -209,18 +206,6 @@ class Instance:
         return status, data
 
 
-def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "flask"), "--app", "tracker", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def seed(env: dict[str, str], transfers: int) -> dict[str, Any]:
     """Users, a project with an asset, an active NDA and an approved review, and `transfers`
     filed requests that pass the gate (filed through the service: audited as in production)."""
@@ -230,7 +215,6 @@ def seed(env: dict[str, str], transfers: int) -> dict[str, Any]:
     from tracker.cases.assets.models import IpAsset
     from tracker.cases.ndas.models import Nda
     from tracker.cases.projects.models import Project
-    from tracker.cases.reviews.models import RiskReview
     from tracker.db import db
     from tracker.transfers import service
     from tracker.transfers.service import TransferDraft
@@ -284,17 +268,9 @@ def seed(env: dict[str, str], transfers: int) -> dict[str, Any]:
             status="active",
             assets=[asset],
         )
-        review = RiskReview(
-            project=project,
-            catalogue_version="1",
-            answers={},
-            likelihood=2,
-            impact=2,
-            score=4,
-            level="low",
-            status="approved",
-            author_id=lawyer.id,
-            reviewer_id=lawyer.id,
+        review = approved_review(
+            project,
+            lawyer.id,
             decided_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
             valid_until=today + dt.timedelta(days=180),
         )
