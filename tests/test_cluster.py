@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from bench.cluster import cluster, run_checks
 
 SERVER = os.environ.get(
@@ -23,6 +25,9 @@ REDIS = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASE = os.environ.get("TRACKER_TEST_CLUSTER_DATABASE", f"tracker_cluster_{os.getpid()}")
 
 
+# real_commits: the cluster's own app seeds its database through `db.session`, which must not be
+# the rolled-back test session of tests/conftest.py
+@pytest.mark.real_commits
 def test_two_instances_share_sessions_files_throttle_decisions_and_the_chain() -> None:
     with cluster(SERVER, REDIS, DATABASE, transfers=3, workers=1) as (a, b, env, seeded):
         results = run_checks(a, b, env, seeded, file_mib=1)
