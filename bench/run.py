@@ -1,9 +1,11 @@
 """Every benchmark in one go (`make bench`): generate 1k and 10k projects on SQLite and on
 PostgreSQL, drive each with bench.web, walk each audit chain with bench.audit, then the
-attachment throughput (bench/attachments.py). Prints every table as it goes.
+attachment throughput (bench/attachments.py), then two instances on one PostgreSQL, Redis and
+S3-compatible store (bench/cluster.py). Prints every table as it goes.
 
     python -m bench.run [--sizes 1000,10000] [--databases sqlite,postgresql]
                         [--postgres postgresql://postgres@127.0.0.1:5432] [--skip-attachments]
+                        [--redis redis://127.0.0.1:6379/2] [--skip-cluster]
 
 Bounded: each step runs under a time limit and bench.web caps each endpoint's requests and
 seconds; everything listens on 127.0.0.1 only. PostgreSQL databases are named
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", default="20")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument("--skip-attachments", action="store_true")
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/2", help="for bench.cluster (it is flushed)"
+    )
+    parser.add_argument("--skip-cluster", action="store_true")
     args = parser.parse_args(argv)
     failures = 0
     for kind in args.databases.split(","):
@@ -106,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(instance, ignore_errors=True)
     if not args.skip_attachments:
         failures += _run("attachments", ["bench/attachments.py", "--size-mib", "1024"], 1800) != 0
+    if not args.skip_cluster:
+        cluster = ["-m", "bench.cluster", "--postgres", args.postgres, "--redis", args.redis]
+        failures += _run("cluster", [*cluster, "--database", "tracker_bench_cluster"], 600) != 0
     return 1 if failures else 0
 
 

@@ -135,7 +135,7 @@ class StreamEncryptor:
     def update(self, data: bytes) -> bytes:
         return b"".join(self.update_chunks(data))
 
-    def update_chunks(self, data: bytes) -> list[bytes]:
+    def update_chunks(self, data: bytes | memoryview) -> list[bytes]:
         """Like `update`, but the sealed chunks one by one (no joining copy)."""
         self.size += len(data)
         if self.sha256 is not None:

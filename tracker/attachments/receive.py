@@ -1,6 +1,6 @@
 """Receiving an upload: the multipart body parsed incrementally and encrypted as it arrives.
 
-Nothing buffers the file: the request stream is read in pieces, `MultipartDecoder` turns them
+Nothing buffers the file: the request stream is read in pieces, `MultipartReader` turns them
 into events, and the file's bytes go straight into the STREAM encryptor and a temporary blob.
 Memory stays bounded whatever the size (a few MiB: reads of READ_SIZE, at most four in the
 sink's queue; see docs/performance.md); plaintext never touches the disk.
@@ -9,19 +9,21 @@ sink's queue; see docs/performance.md); plaintext never touches the disk.
 from __future__ import annotations
 
 import hashlib
+import io
 import queue
+import socket
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO
+from typing import Any, Protocol
 
 from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from tracker.attachments import content, crypto
+from tracker.attachments.multipart import Incomplete, MultipartReader, Part
 from tracker.attachments.storage import BlobStore, BlobWriter
 from tracker.errors import InvalidInput
 
@@ -39,44 +41,77 @@ class FileTooLarge(RequestEntityTooLarge):
     description = "The file is larger than the upload limit."
 
 
-class _Sink(threading.Thread):
-    """Hashes and writes in a second thread: hashlib and file writes release the GIL, so they
-    run beside the parsing and encryption of the next piece. The bounded queue bounds memory."""
+QUEUE_ITEMS = 4
 
-    def __init__(self, writer: BlobWriter) -> None:
-        super().__init__(daemon=True, name="attachment-sink")
-        self.writer = writer
-        self.plaintext_sha256 = hashlib.sha256()
-        self.blob_sha256 = hashlib.sha256()
+
+class _Worker(threading.Thread):
+    """Applies `work` to each queued item in its own thread. hashlib (for pieces over 2 KiB)
+    and file writes release the GIL, so workers run beside the request thread's parsing and
+    encryption; the bounded queue bounds memory. A failure is re-raised at the next `put`."""
+
+    def __init__(self, name: str, work: Callable[[Any], None]) -> None:
+        super().__init__(daemon=True, name=name)
+        self.work = work
         self.error: BaseException | None = None
-        self.queue: queue.Queue[tuple[bytes, list[bytes]] | None] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_ITEMS)
         self.start()
 
     def run(self) -> None:
         while (item := self.queue.get()) is not None:
             if self.error is not None:
                 continue
-            plaintext, sealed = item
             try:
-                self.plaintext_sha256.update(plaintext)
-                for piece in sealed:
-                    self.writer.write(piece)
-                    self.blob_sha256.update(piece)
+                self.work(item)
             except BaseException as exc:  # reported to the request thread at its next put
                 self.error = exc
 
-    def put(self, plaintext: bytes, sealed: list[bytes]) -> None:
+    def put(self, item: Any) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put((plaintext, sealed))
+        self.queue.put(item)
 
     def close(self) -> None:
-        """Wait until everything queued is written; re-raise a failure of the thread."""
+        """Wait until everything queued is done; re-raise a failure of the thread."""
         if self.is_alive():
             self.queue.put(None)
             self.join()
         if self.error is not None:
             raise self.error
+
+
+class _Sink:
+    """The plaintext digest in one worker thread, the writes and the blob digest in another.
+
+    Two workers rather than one: on a busy machine each runnable thread gets its share of the
+    CPU, and the two digests (about 0.85 s per GiB each) and the writes no longer queue behind
+    one another (measured in docs/performance.md)."""
+
+    def __init__(self, writer: BlobWriter) -> None:
+        self.writer = writer
+        self.plaintext_sha256 = hashlib.sha256()
+        self.blob_sha256 = hashlib.sha256()
+        self._hasher = _Worker("attachment-hash", self.plaintext_sha256.update)
+        self._writer = _Worker("attachment-write", self._write)
+
+    def _write(self, sealed: list[bytes]) -> None:
+        # One write and one digest update per read piece (about 1 MiB), not per 64 KiB chunk:
+        # each call releases and re-takes the GIL, and re-taking it from a busy request thread
+        # can wait up to the switch interval (5 ms); the join's copy is cheaper than 15 waits.
+        piece = sealed[0] if len(sealed) == 1 else b"".join(sealed)
+        self.writer.write(piece)
+        self.blob_sha256.update(piece)
+
+    def put(self, plaintext: bytes | memoryview, sealed: list[bytes]) -> None:
+        if plaintext:
+            self._hasher.put(plaintext)
+        if sealed:
+            self._writer.put(sealed)
+
+    def close(self) -> None:
+        try:
+            self._hasher.close()
+        finally:
+            self._writer.close()
 
 
 @dataclass
@@ -104,7 +139,7 @@ class IncomingFile:
     def size(self) -> int:
         return self.encryptor.size
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | memoryview) -> None:
         if self.encryptor.size + len(data) > self.limit:
             raise FileTooLarge()
         if self.content_type is None and len(self._head) < content.SNIFF_BYTES:
@@ -150,8 +185,12 @@ class Received:
     file: IncomingFile
 
 
+class Readable(Protocol):
+    def read(self, size: int, /) -> bytes | bytearray: ...
+
+
 def receive(
-    body: IO[bytes],
+    body: Readable,
     boundary: bytes,
     store: BlobStore,
     limit: int,
@@ -164,23 +203,15 @@ def receive(
     InvalidInput (no `file`, several files, an empty or disallowed file, oversized fields).
     `before_file(fields)` runs before the first byte of the file is stored (CSRF checks).
     """
-    decoder = MultipartDecoder(
-        boundary, max_form_memory_size=READ_SIZE + MULTIPART_OVERHEAD, max_parts=MAX_PARTS
-    )
+    reader = MultipartReader(body.read, boundary, READ_SIZE, MAX_PARTS)
     fields: dict[str, str] = {}
     incoming: IncomingFile | None = None
     part: str | None = None  # the field being read, or FILE_FIELD
     value = bytearray()
     try:
-        finished = False
-        while not finished:
-            chunk = body.read(READ_SIZE)
-            decoder.receive_data(chunk or None)
-            while not finished:
-                event = decoder.next_event()
-                if isinstance(event, NeedData):
-                    break
-                if isinstance(event, File):
+        for event in reader.events():
+            if isinstance(event, Part):
+                if event.filename is not None:
                     if event.name != FILE_FIELD or incoming is not None:
                         raise InvalidInput({FILE_FIELD: [_("Send exactly one file, as `file`.")]})
                     if before_file is not None:
@@ -189,32 +220,30 @@ def receive(
                         store.new_blob(), content.sanitise_filename(event.filename), limit
                     )
                     part = FILE_FIELD
-                elif isinstance(event, Field):
+                else:
                     if event.name not in FIELDS:
                         raise InvalidInput({event.name or "_schema": [_("Unknown field.")]})
                     if event.name in fields:
                         raise InvalidInput({event.name: [_("Send this field once.")]})
                     part, value = event.name, bytearray()
-                elif isinstance(event, Data):
-                    if part == FILE_FIELD and incoming is not None:
-                        incoming.feed(event.data)
-                        incoming.complete = not event.more_data
-                    elif part is not None:
-                        value += event.data
-                        if len(value) > MAX_FIELD_BYTES:
-                            raise InvalidInput({part: [_("This field is too long.")]})
-                        if not event.more_data:
-                            fields[part] = value.decode("utf-8", "replace")
-                elif isinstance(event, Epilogue):
-                    finished = True
-            if not chunk and not finished:
-                raise BadRequest("The multipart body is incomplete.")
+            elif part == FILE_FIELD and incoming is not None:
+                incoming.feed(event.data)
+                incoming.complete = not event.more
+            elif part is not None:
+                value += event.data
+                if len(value) > MAX_FIELD_BYTES:
+                    raise InvalidInput({part: [_("This field is too long.")]})
+                if not event.more:
+                    fields[part] = value.decode("utf-8", "replace")
         if incoming is None or not incoming.complete:
             if before_file is not None:
                 before_file(fields)
             raise InvalidInput({FILE_FIELD: [_("Attach a file.")]})
         incoming.finish()
         return Received(fields, incoming)
+    except Incomplete:
+        _discard(incoming)
+        raise BadRequest("The multipart body is incomplete.") from None
     except ValueError:
         _discard(incoming)
         raise BadRequest("The multipart body is malformed or incomplete.") from None
@@ -231,7 +260,7 @@ def _discard(incoming: IncomingFile | None) -> None:
         incoming.abort()
 
 
-def request_body(limit: int) -> tuple[IO[bytes], bytes]:
+def request_body(limit: int) -> tuple[Readable, bytes]:
     """The current request's raw body stream and multipart boundary, read unbuffered.
 
     Answers 413 from Content-Length alone when the body cannot fit (nothing is read or stored);
@@ -245,4 +274,64 @@ def request_body(limit: int) -> tuple[IO[bytes], bytes]:
     request.max_content_length = limit + MULTIPART_OVERHEAD
     if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
         raise FileTooLarge()
-    return request.stream, boundary.encode("latin-1")
+    direct = _GunicornBody.of(request.environ, request.content_length)
+    return direct or request.stream, boundary.encode("latin-1")
+
+
+class _GunicornBody:
+    """The rest of a gunicorn request body of known length, read straight from the socket.
+
+    gunicorn's body reader copies every byte five or six times on the way (its unreader's and
+    its body's BytesIO buffers); for a 1 GiB upload that cost more than the multipart parsing
+    (docs/performance.md). Only used when the request is exactly what this expects (a gunicorn
+    `Body` over a `LengthReader` over the connection's socket); anything else reads
+    `request.stream`. Whatever gunicorn already holds is served first, gunicorn's count of the
+    bytes left is kept up to date, and nothing past the body is read (a pipelined request
+    stays in gunicorn's buffer). The length was checked against the limit already.
+    """
+
+    def __init__(self, sock: socket.socket, reader: Any, held: bytes) -> None:
+        self._sock, self._reader, self._held = sock, reader, held
+
+    @classmethod
+    def of(cls, environ: dict[str, Any], length: int | None) -> _GunicornBody | None:
+        body, sock = environ.get("wsgi.input"), environ.get("gunicorn.socket")
+        reader = getattr(body, "reader", None)
+        unreader = getattr(reader, "unreader", None)
+        if (
+            length is None
+            or not isinstance(sock, socket.socket)
+            or type(reader).__name__ != "LengthReader"
+            or getattr(unreader, "sock", None) is not sock
+            or not isinstance(getattr(body, "buf", None), io.BytesIO)
+            or not isinstance(getattr(unreader, "buf", None), io.BytesIO)
+            or not isinstance(getattr(reader, "length", None), int)
+        ):
+            return None
+        assert body is not None and reader is not None and unreader is not None
+        # bytes the body reader holds were already counted off `reader.length`
+        held = body.buf.getvalue()
+        body.buf = io.BytesIO()
+        buffered = unreader.buf.getvalue()
+        take = buffered[: reader.length]
+        unreader.buf = io.BytesIO()
+        unreader.buf.write(buffered[len(take) :])
+        reader.length -= len(take)
+        return cls(sock, reader, held + take)  # type: ignore[arg-type]
+
+    def read(self, size: int) -> bytes | bytearray:
+        if self._held:
+            out, self._held = self._held[:size], self._held[size:]
+            return out
+        want = min(size, self._reader.length)
+        if want <= 0:
+            return b""
+        buf = bytearray(want)
+        view, got = memoryview(buf), 0
+        while got < want:
+            n = self._sock.recv_into(view[got:])
+            if n == 0:
+                break  # the client went away: the parser reports the body incomplete
+            got += n
+            self._reader.length -= n
+        return buf if got == want else buf[:got]  # a bytearray: no copy to bytes

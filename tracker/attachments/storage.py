@@ -46,6 +46,10 @@ def new_blob_name() -> str:
     return secrets.token_hex(16)
 
 
+#: bytes written between two `fdatasync`s of a blob being written
+SYNC_EVERY = 32 * 1024 * 1024
+
+
 class _FileWriter:
     def __init__(self, store: FilesystemStore) -> None:
         self.store = store
@@ -53,10 +57,18 @@ class _FileWriter:
         fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self.fh: BinaryIO | None = os.fdopen(fd, "wb", buffering=1024 * 1024)
         self.published = False
+        self.unsynced = 0
 
     def write(self, data: bytes) -> None:
         assert self.fh is not None
         self.fh.write(data)
+        self.unsynced += len(data)
+        if self.unsynced >= SYNC_EVERY:
+            # Write back as we go (in the upload's writer thread), so `publish` does not wait
+            # for a whole file's dirty pages at the end.
+            self.fh.flush()
+            os.fdatasync(self.fh.fileno())
+            self.unsynced = 0
 
     def publish(self, name: str) -> None:
         assert self.fh is not None

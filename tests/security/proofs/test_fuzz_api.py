@@ -28,8 +28,6 @@ BLOCK = re.compile(r"^_{3,} ([A-Z]+ \S+) _{3,}$", re.M)
 CODE = re.compile(r"^- (ST\d+) (.+)$", re.M)
 #: finding -> whether a failure block (its text) is that finding
 KNOWN: dict[str, Any] = {}
-    ),
-}
 
 
 def _deploy(workdir: Path) -> dict[str, str]:
