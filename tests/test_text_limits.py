@@ -128,6 +128,7 @@ MODEL_OF: dict[str, Any] = {
     "ReviewForm": RiskReview,
     "ReviewDecisionForm": RiskReview,
     "RiskReviewSchema": RiskReview,
+    "RiskReviewInSchema": RiskReview,
     "RiskReviewDecisionSchema": RiskReview,
     "TransferForm": TransferRequest,
     "TransferSchema": TransferRequest,

@@ -69,6 +69,19 @@ def test_a_deactivated_user_s_feed_is_gone(deadline_world, api_as, client):
     assert client.get(_path(url)).status_code == 404
 
 
+def test_a_password_change_ends_the_feed(deadline_world, api_as, client):
+    """An address copied from a compromised account stops working when its password changes
+    (as its sessions and tokens do)."""
+    from tracker.auth import service as auth_service
+
+    user = deadline_world.users["lawyer"]
+    url = api_as(user).post("/api/v1/me/calendar").get_json()["url"]
+    assert client.get(_path(url)).status_code == 200
+    auth_service.end_all_sessions(user)
+    db.session.commit()
+    assert client.get(_path(url)).status_code == 404
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_gets_a_feed_of_its_own_scope(deadline_world, api_as, client, role):
     w = deadline_world

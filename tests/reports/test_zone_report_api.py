@@ -175,3 +175,20 @@ def test_buttons_on_the_zone_pages(zone_world, browser_as):
         assert page.status_code == 200 and link in page.get_data(as_text=True), role
     browser = browser_as(zone_world.users["operator"])
     assert browser.get(link).status_code == 200  # the page's session works for the download
+
+
+def test_requests_only_for_roles_that_may_see_them(zone_world, api_as, tmp_path):
+    """Admins may not see data-sharing requests (transfer.view): their report lists none, while
+    the auditor's and the operator's list the zone's pending and blocked requests."""
+    w = zone_world
+    texts = {}
+    for role in ("admin", "auditor", "operator"):
+        user = w.users[role]
+        user.locale = "en"
+        db.session.flush()
+        texts[role] = squash(pdf_text(_get(api_as, user, w.zone.id).data, tmp_path))
+    # the requests' table (its header and the blocked one's failing check) is there for the
+    # auditor and the operator; the admin's report says there are none
+    for role in ("auditor", "operator"):
+        assert "Failingchecks" in texts[role] and "Partnerontheproject" in texts[role]
+    assert "Failingchecks" not in texts["admin"] and "Partnerontheproject" not in texts["admin"]

@@ -67,10 +67,13 @@ UPLOAD_BODY = {
                 "properties": {
                     "file": {"type": "string", "format": "binary"},
                     "record_type": {"type": "string", "enum": list(RECORD_TYPES)},
-                    "record_id": {"type": "integer"},
+                    # multipart fields are text: an id in digits, or empty for none (as the
+                    # page's form sends it)
+                    "record_id": {"type": "string", "pattern": "^[0-9]{0,12}$"},
                     "attachment_id": {
-                        "type": "integer",
-                        "description": "upload a new version of this attachment",
+                        "type": "string",
+                        "pattern": "^[0-9]{0,12}$",
+                        "description": "upload a new version of this attachment (its id)",
                     },
                 },
             }

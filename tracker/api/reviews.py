@@ -48,8 +48,9 @@ class RiskReviewSchema(Schema):
     id = fields.Integer(dump_only=True)
     project_id = fields.Integer(dump_only=True)
     catalogue_version = fields.String(dump_only=True)
-    #: factor code → choice code, every factor of the catalogue
-    answers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    #: factor code → choice code, every factor of the catalogue (absent for roles that may
+    #: see the result only)
+    answers = fields.Dict(keys=fields.String(), values=fields.String())
     summary = fields.String(
         load_default=None,
         allow_none=True,
@@ -80,6 +81,12 @@ class RiskReviewSchema(Schema):
             for key in ("answers", "summary", "drivers"):
                 data.pop(key, None)
         return data
+
+
+class RiskReviewInSchema(RiskReviewSchema):
+    """A review as written: every factor answered."""
+
+    answers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
 class RiskReviewDecisionSchema(Schema):
@@ -114,7 +121,7 @@ def list_reviews(args: dict[str, Any], project_id: int) -> Any:
 
 @blp.route("/projects/<int:project_id>/risk-reviews", methods=["POST"])
 @allowed_on("review.write")
-@blp.arguments(RiskReviewSchema)
+@blp.arguments(RiskReviewInSchema)
 @blp.response(201, RiskReviewSchema)
 def submit_review(body: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)

@@ -162,7 +162,10 @@ def end_session(sid: str | None) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """End every browser session and API token of `user` (password change, disabling)."""
+    """End every browser session, API token and calendar feed address of `user` (password
+    change, disabling, signing out everywhere): an address copied from a compromised account
+    stops showing its deadlines too."""
+    user.calendar_secret_hash = None
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(
         sa.update(ApiToken)

@@ -155,7 +155,12 @@ def evidence(
         ],
         "originality_cert_no": asset.originality_cert_no,
         "covering_ndas": _covering_ndas(asset, today),
-        "access_events": dump_events(list(events)),
+        # who touched the asset and its files, and when: not the client addresses or the chain's
+        # MACs, which the pack's readers (the company among them) may not read in the audit
+        "access_events": [
+            {k: v for k, v in event.items() if k not in ("ip", "mac")}
+            for event in dump_events(list(events))
+        ],
     }
     return manifest, versions if may_download else []
 

@@ -147,5 +147,6 @@ def zone_report_data(
         "generated_by": f"{user.name} ({role_label(user.role)})",
         "heat_map": heat_map(sa.and_(*scope), today),
         "projects": projects,
-        "requests": _requests(scope),
+        # data-sharing requests only for roles that may see them (admins may not: transfer.view)
+        "requests": _requests(scope) if policy.role_may(user.role, "transfer.view") else [],
     }

@@ -172,7 +172,8 @@ def handle_unexpected(exc: Exception) -> Any:
         "unhandled %s on %s %s at %s",
         type(exc).__name__,
         request.method,
-        request.path,
+        # the route, not the path: a path may carry a secret (the calendar feed's address)
+        request.url_rule.rule if request.url_rule else "(no route)",
         where(exc),
     )
     return handle_http_exception(InternalServerError())
