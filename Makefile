@@ -28,12 +28,17 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # The browser tests drive Debian's chromium through Playwright (Playwright's own download does
-# not work here); install it when it is missing (needs root, as in CI).
+# not work here) and the PDF tests read and render pages with poppler-utils (pdftotext,
+# pdftoppm); install whichever is missing (needs root, as in CI).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing for the browser and PDF tests"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	fi
 
 ## Install and run the whole suite (SQLite; also PostgreSQL when TRACKER_TEST_DATABASE_URL is set).
 test: install browser
