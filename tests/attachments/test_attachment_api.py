@@ -575,9 +575,15 @@ def test_metadata_unwraps_each_version_key_once(
 
 def test_invisible_characters_leave_the_filename(world: Any, lawyer_api: Any) -> None:
     """A right-to-left override would show "invoice\u202efdp.js" as "invoicesj.pdf" while the
-    browser saves a script; zero-width characters would hide differences between names."""
-    for raw, expected in [("invoice\u202efdp.js", "invoice_fdp.js"), ("a\u200bb.pdf", "a_b.pdf")]:
-        created = upload(lawyer_api, world.project.id, b"plain text", name=raw).get_json()
+    browser saves a script (a script's name is refused anyway, whatever its content); zero-width
+    characters would hide differences between names."""
+    refused = upload(lawyer_api, world.project.id, b"plain text", name="invoice\u202efdp.js")
+    assert refused.status_code == 422
+    for raw, data, expected in [
+        ("invoice\u202etxt.md", b"plain text", "invoice_txt.md"),
+        ("a\u200bb.pdf", pdf(), "a_b.pdf"),
+    ]:
+        created = upload(lawyer_api, world.project.id, data, name=raw).get_json()
         assert created["filename"] == expected
         disposition = _content(lawyer_api, created["id"]).headers["Content-Disposition"]
         assert disposition == f'attachment; filename="{expected}"'

@@ -80,13 +80,26 @@ def test_admin_and_auditor_see_counts_per_zone_and_the_heat_map_of_all(busy, rol
     assert board["heat_map"]["unreviewed"] == 2
     zones = {z["zone_id"]: z for z in board["counts"]["zones"]}
     mine = zones[busy.zone.id]
-    assert (mine["projects"], mine["without_current_review"], mine["transfers_to_decide"]) == (
-        1,
-        1,
-        1,
-    )
+    assert (mine["projects"], mine["without_current_review"]) == (1, 1)
     assert zones[busy.other.zone_id]["projects"] == 1
     assert waiting_count(busy.users[role], TODAY) == 0
+
+
+def test_requests_per_zone_are_counted_as_labelled_and_only_for_who_may_see_them(busy):
+    """Waiting = recorded `pending_review` (the operator's queue counts the same), blocked
+    = recorded `blocked`; admins may not see data-sharing requests, so no request counts."""
+    by_status = {
+        s: [t for t in busy.items["transfer"] if t.status == s]
+        for s in ("pending_review", "blocked")
+    }
+    assert len(by_status["pending_review"]) == 1 and len(by_status["blocked"]) == 1
+    auditor = {z["zone_id"]: z for z in _board(busy.users["auditor"])["counts"]["zones"]}
+    mine = auditor[busy.zone.id]
+    assert (mine["transfers_to_decide"], mine["transfers_blocked"]) == (1, 1)
+    operator = _board(busy.users["operator"])
+    assert operator["counts"]["transfers_to_decide"] == mine["transfers_to_decide"]
+    admin = _board(busy.users["admin"])["counts"]["zones"]
+    assert all("transfers_to_decide" not in z and "transfers_blocked" not in z for z in admin)
 
 
 @pytest.mark.parametrize("role", ["lawyer", "company", "operator"])

@@ -126,3 +126,24 @@ def test_lawyer_sees_overdue_deadlines_with_project_code(busy, browser_as):
     assert busy.project.code in deadlines and busy.other.code not in deadlines
     outsider = _page(browser_as(busy.outsiders["lawyer"]))
     assert "Send NDA draft" not in outsider
+
+
+def _zone_row(html: str, code: str) -> list[str]:
+    table = html[html.index('<section id="zones">') :]
+    table = table[: table.index("</section>")]
+    heads = re.findall(r"<th>(.*?)</th>", table)
+    row = table[table.index(f"{code} ·") :]
+    cells = re.findall(r"<td>(.*?)</td>", row[: row.index("</tr>")], re.S)
+    return [*zip(heads[1:], cells, strict=True)]
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor"])
+def test_request_counts_per_zone_agree_with_their_labels(busy, browser_as, role):
+    html = _page(browser_as(busy.users[role]))
+    row = dict(_zone_row(html, busy.zone.code))
+    if role == "admin":  # admins may not see data-sharing requests
+        assert "Requests waiting for a decision" not in row and "Blocked requests" not in row
+        assert "Requests" not in html[html.index('<section id="zones">') :].split("</section>")[0]
+    else:
+        assert row["Requests waiting for a decision"] == "1" and row["Blocked requests"] == "1"
+        assert "counted by the result of their last recorded check" in html

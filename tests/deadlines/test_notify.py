@@ -5,6 +5,7 @@ failures reported and retried."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -147,3 +148,28 @@ def test_missing_settings_exit_2(app, runner, monkeypatch):
 def test_rederive_command(runner):
     result = runner.invoke(args=["deadlines", "rederive"])
     assert result.exit_code == 0 and "re-derived" in result.output
+
+
+@pytest.mark.parametrize(
+    ("base", "root"),
+    [
+        ("https://example.org/tracker", "https://example.org/tracker"),
+        ("https://example.org/tracker/", "https://example.org/tracker"),
+    ],
+)
+def test_the_digest_links_carry_the_path_once(
+    busy_world, smtp_server, mail_to, runner, app, monkeypatch, base, root
+):
+    w = busy_world
+    inbox, port = smtp_server
+    mail_to(port)
+    monkeypatch.setitem(app.config, "TRACKER_BASE_URL", base)
+    result = runner.invoke(args=["notify"])
+    assert result.exit_code == 0, result.output
+    message = next(m for m in inbox.messages() if m["To"] == w.users["lawyer"].email)
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f"{root}/assets/{w.records['patent'].id}" in text
+    links = re.findall(r"https://example\.org[^\s\"<>]*", text + html)
+    assert links and all(link.startswith(f"{root}/") for link in links)
+    assert not any("/tracker/tracker" in link or "//" in link[8:] for link in links)

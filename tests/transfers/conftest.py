@@ -41,3 +41,29 @@ def gate_world(world: Any) -> Any:
     db.session.add_all([w.nda, w.review])
     db.session.flush()
     return w
+
+
+def partnered_project(w: Any, make_project: Any, make_org: Any, name: str, country: str) -> Any:
+    """Another project of `w`'s zone and company with a partner `name`, an asset, an NDA with
+    the partner covering it until the end of 2027 and a current review: (project, partner,
+    asset)."""
+    partner = make_org("partner", name=name, country=country)
+    project = make_project(
+        zone=w.zone, company=w.company, partners=[partner], lawyers=[w.users["lawyer"]]
+    )
+    asset = IpAsset(project=project, title="Hull coating", kind="patent", sensitivity="public")
+    db.session.add(asset)
+    db.session.flush()
+    db.session.add(
+        Nda(
+            project=project,
+            partner=partner,
+            effective_on=dt.date(2026, 1, 1),
+            expires_on=dt.date(2027, 12, 31),
+            status="active",
+            assets=[asset],
+        )
+    )
+    db.session.add(approved_review(project, w.users["lawyer"].id))
+    db.session.flush()
+    return project, partner, asset

@@ -14,10 +14,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.support import approved_review, transfer_draft
+from tests.support import transfer_draft
+from tests.transfers.conftest import partnered_project
 from tracker.audit.models import AuditEvent
-from tracker.cases.assets.models import IpAsset
-from tracker.cases.ndas.models import Nda
 from tracker.db import db
 from tracker.transfers import service
 from tracker.transfers.models import TransferRequest
@@ -40,27 +39,7 @@ def approve(w: Any, t: TransferRequest) -> TransferRequest:
 @pytest.fixture
 def second(gate_world: Any, make_project: Any, make_org: Any) -> Any:
     """A second project of the same zone and company, with its own partner, NDA and review."""
-    w = gate_world
-    partner = make_org("partner", name="Kyushu University", country="JP")
-    project = make_project(
-        zone=w.zone, company=w.company, partners=[partner], lawyers=[w.users["lawyer"]]
-    )
-    asset = IpAsset(project=project, title="Hull coating", kind="patent", sensitivity="public")
-    db.session.add(asset)
-    db.session.flush()
-    db.session.add(
-        Nda(
-            project=project,
-            partner=partner,
-            effective_on=dt.date(2026, 1, 1),
-            expires_on=dt.date(2027, 12, 31),
-            status="active",
-            assets=[asset],
-        )
-    )
-    db.session.add(approved_review(project, w.users["lawyer"].id))
-    db.session.flush()
-    return project, partner, asset
+    return partnered_project(gate_world, make_project, make_org, "Kyushu University", "JP")
 
 
 def ids(payload: dict[str, Any]) -> list[int]:

@@ -88,7 +88,8 @@ UPLOAD_BODY = {
 @blp.response(201, UploadedSchema)
 def upload_attachment(project_id: int) -> Any:
     """Upload a file (multipart `file`; optional `record_type` + `record_id`, or
-    `attachment_id` for a new version). 413 over TRACKER_MAX_UPLOAD_BYTES."""
+    `attachment_id` for a new version). 413 over TRACKER_MAX_UPLOAD_BYTES; 422 when the
+    content's type is not allowed or disagrees with the name's extension."""
     project = project_or_404(user(), project_id)
     policy.require(user(), "attachment.upload", project)
     version = service.upload(project)

@@ -59,7 +59,12 @@ class ZoneCountSchema(Schema):
     projects = fields.Integer()
     without_current_review = fields.Integer()
     high_or_critical = fields.Integer()
-    transfers_to_decide = fields.Integer()
+    transfers_to_decide = fields.Integer(
+        metadata={"description": "requests recorded as pending_review (not for admins)"}
+    )
+    transfers_blocked = fields.Integer(
+        metadata={"description": "requests recorded as blocked (not for admins)"}
+    )
 
 
 class CountsSchema(Schema):

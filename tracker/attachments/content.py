@@ -3,7 +3,8 @@
 The allow-list (docs/decisions.md, "Attachments") covers what a joint R&D project exchanges:
 documents (PDF, Office and OpenDocument, legacy OLE2 Office and HWP), images, archives, CAD
 (STEP, DWG, DXF, ASCII STL; IGES as text) and data (HDF5, Parquet, CSV/JSON/XML/plain text).
-Anything else, executables included, is refused. The client's claimed type is ignored.
+Anything else, executables included, is refused. The client's claimed type is ignored; the
+name's extension must agree with the detected type (`tracker.attachments.kinds`).
 """
 
 from __future__ import annotations

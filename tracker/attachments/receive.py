@@ -22,7 +22,7 @@ from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 
-from tracker.attachments import content, crypto
+from tracker.attachments import content, crypto, kinds
 from tracker.attachments.multipart import Incomplete, MultipartReader, Part
 from tracker.attachments.storage import BlobStore, BlobWriter
 from tracker.errors import InvalidInput
@@ -158,6 +158,7 @@ class IncomingFile:
                     ]
                 }
             )
+        kinds.check_name(self.filename, detected)  # the name must agree with the bytes
         self.content_type = detected
 
     def finish(self) -> None:

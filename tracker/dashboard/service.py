@@ -182,47 +182,52 @@ def queue(user: User, name: str, today: dt.date) -> tuple[list[dict[str, Any]], 
     return [_item(row) for row in rows], (rows[0].total if rows else 0)
 
 
-def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
-    """Per zone: projects, those without a current review, those at high or critical risk,
-    and requests waiting for the operator; one statement."""
-    projects = (
-        sa.select(Project.id, Project.zone_id, risk_level_expr(today).label("level"))
-        .where(policy.visible_projects(user))
-        .subquery()
-    )
-    waiting = (
+def _requests_of_zone(user: User, status: str) -> sa.ScalarSelect[int]:
+    """Correlated count of the zone's requests with the stored `status` in the user's scope."""
+    return (
         sa.select(sa.func.count())
         .select_from(TransferRequest)
         .join(Project, Project.id == TransferRequest.project_id)
         .where(
             Project.zone_id == Zone.id,
-            TransferRequest.status == "pending_review",
+            TransferRequest.status == status,
             policy.visible_projects(user),
         )
         .correlate(Zone)
         .scalar_subquery()
     )
+
+
+def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
+    """Per zone: projects, those without a current review, those at high or critical risk,
+    and, for roles that may see data-sharing requests (`transfer.view`: not admins), the open
+    requests by their stored status: `transfers_to_decide` (`pending_review`, the operator's
+    queue) and `transfers_blocked`; one statement."""
+    projects = (
+        sa.select(Project.id, Project.zone_id, risk_level_expr(today).label("level"))
+        .where(policy.visible_projects(user))
+        .subquery()
+    )
     level = projects.c.level
+    columns: dict[str, Any] = {
+        "zone_id": Zone.id,
+        "code": Zone.code,
+        "name_en": Zone.name_en,
+        "name_ko": Zone.name_ko,
+        "projects": sa.func.count(projects.c.id),
+        "without_current_review": sa.func.count(projects.c.id) - sa.func.count(level),
+        "high_or_critical": sa.func.count(sa.case((level.in_(("high", "critical")), 1))),
+    }
+    if policy.role_may(user.role, "transfer.view"):
+        columns["transfers_to_decide"] = _requests_of_zone(user, "pending_review")
+        columns["transfers_blocked"] = _requests_of_zone(user, "blocked")
     rows = db.session.execute(
-        sa.select(
-            Zone.id,
-            Zone.code,
-            Zone.name_en,
-            Zone.name_ko,
-            sa.func.count(projects.c.id),
-            sa.func.count(projects.c.id) - sa.func.count(level),
-            sa.func.count(sa.case((level.in_(("high", "critical")), 1))),
-            waiting,
-        )
+        sa.select(*columns.values())
         .outerjoin(projects, projects.c.zone_id == Zone.id)
         .group_by(Zone.id, Zone.code, Zone.name_en, Zone.name_ko)
         .order_by(Zone.code)
     ).all()
-    keys = ("zone_id", "code", "name_en", "name_ko", "projects", "without_current_review")
-    return [
-        dict(zip((*keys, "high_or_critical", "transfers_to_decide"), row, strict=True))
-        for row in rows
-    ]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:

@@ -13,25 +13,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, request, url_for
+from flask import url_for
 
 from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.db import db
 from tracker.deadlines import calendar, service
-
-
-def base_url() -> str:
-    """The site's address without a trailing slash: TRACKER_BASE_URL, else this request's."""
-    configured = current_app.config.get("TRACKER_BASE_URL")
-    if configured:
-        return str(configured).rstrip("/")
-    return request.host_url.rstrip("/")
+from tracker.web.links import absolute, site_root
 
 
 def feed_url(secret: str) -> str:
-    return base_url() + url_for("deadlines.calendar_feed", secret=secret)
+    return absolute(url_for("deadlines.calendar_feed", secret=secret))
 
 
 def issue_feed(user: User) -> str:
@@ -68,7 +61,7 @@ def user_for_secret(secret: str) -> User | None:
 
 def link(item: Mapping[str, Any]) -> str:
     """The page a deadline item comes from (absolute)."""
-    return base_url() + page_of(item)
+    return absolute(page_of(item))
 
 
 def page_of(item: Mapping[str, Any]) -> str:
@@ -88,5 +81,5 @@ def page_of(item: Mapping[str, Any]) -> str:
 def feed_for(user: User, today: dt.date | None = None) -> bytes:
     """The user's feed: every deadline in their scope, labels in their locale."""
     items = service.deadlines(user, today or clock.today())
-    host = urlsplit(base_url()).hostname or "tracker"
+    host = urlsplit(site_root()).hostname or "tracker"
     return calendar.build_calendar(items, host=host, locale=user.locale, link=link)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from tracker.auth.models import User
 from tracker.cases.assets import derived
@@ -28,6 +27,7 @@ from tracker.db import db
 from tracker.deadlines import mail, queues, service
 from tracker.deadlines.feeds import page_of
 from tracker.deadlines.models import NotificationLog
+from tracker.web.links import absolute
 
 #: the digest's windows (days from today); overdue comes first
 WINDOWS = (7, 30, 90)
@@ -57,20 +57,16 @@ def group(items: list[dict[str, Any]], today: dt.date) -> dict[str, list[dict[st
     return groups
 
 
-def _absolute(path: str) -> str:
-    return str(current_app.config["TRACKER_BASE_URL"]).rstrip("/") + path
-
-
 def digest_of(user: User, today: dt.date) -> tuple[dict[str, Any], dict[str, Any], int, int]:
     """(groups, queues, deadline count, queue count) for one user; titles only."""
     items = service.deadlines(user, today, within_days=max(WINDOWS), done=False)
     for item in items:
-        item["url"] = _absolute(page_of(item))
+        item["url"] = absolute(page_of(item))
     groups = group(items, today)
     waiting = queues.queues_of(user, today)
     for entries in waiting.values():
         for entry in entries:
-            entry["url"] = _absolute(queue_link(entry))
+            entry["url"] = absolute(queue_link(entry))
     return (
         groups,
         waiting,
@@ -114,7 +110,7 @@ def run(
             name=user.name,
             groups=groups,
             queues=waiting,
-            site_url=_absolute("/"),
+            site_url=absolute("/"),
         )
         error: str | None = None
         try:

@@ -1,6 +1,8 @@
 """The six checks a request must pass before technology leaves the country (DESIGN.md §6).
 
-`evaluate_gate` returns codes and parameters only; `check_detail` turns one into a sentence in
+The rules are plain functions of the facts `tracker.transfers.facts` loads, for one request
+(`evaluate_gate`) or many at once (`evaluate_many`, the zone page): one set of rules, one
+loader. They return codes and parameters only; `check_detail` turns one into a sentence in
 the reader's language, so a stored result reads right for a Korean and an English reader alike.
 """
 
@@ -10,18 +12,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import Organization
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import label
 from tracker.cases.ndas.models import Nda
-from tracker.cases.projects.models import Project, project_partners
-from tracker.cases.reviews.level import current_review_id
+from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
-from tracker.db import db
+from tracker.transfers.facts import GateFacts, GateInput, load_facts
 
 CHECK_CODES = (
     "nda_active",
@@ -43,13 +42,13 @@ def _titles(assets: Sequence[IpAsset]) -> list[str]:
 
 
 def _choose_nda(
-    ndas: Sequence[Nda], asset_ids: set[int], planned_on: dt.date, today: dt.date
+    facts: GateFacts, asset_ids: set[int], planned_on: dt.date, today: dt.date
 ) -> tuple[Nda | None, bool]:
     """The partner's NDA the request rests on, and whether it lasts past the planned date.
 
     Among NDAs in force today, prefer one that lasts and covers every asset, then one that
     lasts, then the one that expires last (so each check fails on its own facts)."""
-    live = [n for n in ndas if n.effective_status(today) == "active"]
+    live = [n for n in facts.ndas if n.effective_status(today) == "active"]
     if not live:
         return None, False
 
@@ -57,34 +56,18 @@ def _choose_nda(
         return n.effective_on <= planned_on < n.expires_on
 
     def covers(n: Nda) -> bool:
-        return asset_ids <= {a.id for a in n.assets}
+        return asset_ids <= facts.covered[n.id]
 
     best = max(live, key=lambda n: (lasts(n), lasts(n) and covers(n), covers(n), n.expires_on))
     return best, lasts(best)
 
 
-def _nda_checks(
-    project: Project,
-    partner: Organization,
-    assets: Sequence[IpAsset],
-    planned_on: dt.date,
-    today: dt.date,
-) -> list[Check]:
-    ndas = (
-        db.session.execute(
-            sa.select(Nda)
-            .where(Nda.project_id == project.id, Nda.partner_id == partner.id)
-            .options(selectinload(Nda.assets))
-            .order_by(Nda.id)
-        )
-        .scalars()
-        .all()
-    )
-    asset_ids = {a.id for a in assets}
-    nda, lasts = _choose_nda(ndas, asset_ids, planned_on, today)
-    base = {"partner": partner.name, "planned_on": planned_on.isoformat()}
+def _nda_checks(facts: GateFacts, request: GateInput, today: dt.date) -> list[Check]:
+    assets, planned_on = request.assets, request.planned_on
+    nda, lasts = _choose_nda(facts, {a.id for a in assets}, planned_on, today)
+    base = {"partner": request.partner.name, "planned_on": planned_on.isoformat()}
     if nda is None:
-        lapsed = [n for n in ndas if n.effective_status(today) in ("expired", "terminated")]
+        lapsed = [n for n in facts.ndas if n.effective_status(today) in ("expired", "terminated")]
         reason = "none" if not lapsed else lapsed[-1].effective_status(today)
         first = _check("nda_active", False, reason, **base)
         second = _check("nda_covers_assets", False, "no_nda", **base)
@@ -98,8 +81,7 @@ def _nda_checks(
         )
     else:
         first = _check("nda_active", False, "expires", **ref)
-    covered = {a.id for a in nda.assets}
-    missing = [a for a in assets if a.id not in covered]
+    missing = [a for a in assets if a.id not in facts.covered[nda.id]]
     if missing:
         second = _check("nda_covers_assets", False, "missing", assets=_titles(missing), **ref)
     else:
@@ -107,12 +89,7 @@ def _nda_checks(
     return [first, second]
 
 
-def _review_check(project: Project, planned_on: dt.date, today: dt.date) -> Check:
-    review = db.session.execute(
-        sa.select(RiskReview)
-        .join(Project, RiskReview.project_id == Project.id)
-        .where(Project.id == project.id, RiskReview.id == current_review_id(today))
-    ).scalar_one_or_none()
+def _review_check(review: RiskReview | None, planned_on: dt.date) -> Check:
     planned = {"planned_on": planned_on.isoformat()}
     if review is None or review.valid_until is None:
         return _check("risk_review_current", False, "none", **planned)
@@ -172,15 +149,28 @@ def _licence_check(assets: Sequence[IpAsset], planned_on: dt.date) -> Check:
     )
 
 
-def _partner_check(project: Project, partner: Organization) -> Check:
-    on_project = db.session.execute(
-        sa.select(sa.literal(True)).where(
-            project_partners.c.project_id == project.id,
-            project_partners.c.organization_id == partner.id,
-        )
-    ).first()
+def _partner_check(on_project: bool, partner: Organization) -> Check:
     reason = "ok" if on_project else "absent"
-    return _check("partner_on_project", bool(on_project), reason, partner=partner.name)
+    return _check("partner_on_project", on_project, reason, partner=partner.name)
+
+
+def evaluate(facts: GateFacts, request: GateInput, today: dt.date) -> list[Check]:
+    """The six checks of one request on its loaded facts, in the order of CHECK_CODES; each
+    is `{"code", "ok", "params"}`. Runs no SQL."""
+    checks = _nda_checks(facts, request, today)
+    checks.append(_review_check(facts.review, request.planned_on))
+    checks.append(_core_tech_check(request.assets))
+    checks.append(_licence_check(request.assets, request.planned_on))
+    checks.append(_partner_check(facts.partner_on_project, request.partner))
+    return checks
+
+
+def evaluate_many(requests: Sequence[GateInput], today: dt.date) -> list[list[Check]]:
+    """The checks of each request, in order, in a fixed number of statements (the facts of all
+    of them are loaded at once; the requests' assets must be loaded already)."""
+    return [
+        evaluate(f, r, today) for f, r in zip(load_facts(requests, today), requests, strict=True)
+    ]
 
 
 def evaluate_gate(
@@ -190,13 +180,8 @@ def evaluate_gate(
     planned_on: dt.date,
     today: dt.date,
 ) -> list[Check]:
-    """Run the six checks, in the order of CHECK_CODES; each is `{"code", "ok", "params"}`."""
-    checks = _nda_checks(project, partner, assets, planned_on, today)
-    checks.append(_review_check(project, planned_on, today))
-    checks.append(_core_tech_check(assets))
-    checks.append(_licence_check(assets, planned_on))
-    checks.append(_partner_check(project, partner))
-    return checks
+    """Run the six checks of one request, in the order of CHECK_CODES."""
+    return evaluate_many([GateInput(project.id, partner, assets, planned_on)], today)[0]
 
 
 def all_pass(checks: Sequence[Check]) -> bool:

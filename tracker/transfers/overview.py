@@ -1,7 +1,9 @@
-"""The operator's view of a zone: the queue and each project's risk and NDA coverage.
+"""The operator's view of a zone: the queue with each request's checks as they come out now,
+and each project's risk and NDA coverage.
 
-A fixed number of statements whatever the zone's size: the queue (+ its assets), the projects
-with their current risk level (+ their partners), and the NDA coverage grouped in SQL.
+A fixed number of statements whatever the zone's size: the queue (+ its assets), the facts the
+gate judges the whole queue on (`tracker.transfers.facts`, four), the projects with their
+current risk level (+ their partners), and the NDA coverage grouped in SQL.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import risk_level_expr
 from tracker.db import db
+from tracker.transfers.gate import Check, all_pass
 from tracker.transfers.models import UNDECIDED, TransferRequest
+from tracker.transfers.service import live_checks
 
 QUEUE_LIMIT = 500
 
@@ -39,9 +43,42 @@ class ProjectStatus:
 
 
 @dataclass
+class QueueItem:
+    """An open request with its checks as they come out now (not stored: the stored status
+    changes only when someone runs the checks again, which is audited)."""
+
+    transfer: TransferRequest
+    checks: list[Check]
+
+    @property
+    def passes(self) -> bool:
+        return all_pass(self.checks)
+
+    @property
+    def change(self) -> str | None:
+        """How the result now differs from the stored one: `now_passes`, `now_fails`,
+        `changed` (other checks fail) or None."""
+        stored_passes = self.transfer.status == "pending_review"
+        if self.passes != stored_passes:
+            return "now_passes" if self.passes else "now_fails"
+        before = [(c["code"], c["ok"]) for c in self.transfer.checks]
+        return None if before == [(c["code"], c["ok"]) for c in self.checks] else "changed"
+
+
+@dataclass
 class ZoneOverview:
-    queue: list[TransferRequest]
+    queue: list[QueueItem]
     projects: list[ProjectStatus]
+
+    @property
+    def waiting(self) -> list[QueueItem]:
+        """Requests that pass every check now: the operator may approve them."""
+        return [i for i in self.queue if i.passes]
+
+    @property
+    def blocked(self) -> list[QueueItem]:
+        """Requests that fail a check now: they cannot be approved."""
+        return [i for i in self.queue if not i.passes]
 
 
 def _in_zone(user: User, zone_id: int) -> list[sa.ColumnElement[bool]]:
@@ -62,8 +99,9 @@ def zone_overview(user: User, zone_id: int, today: dt.date) -> ZoneOverview:
         .unique()
         .all()
     )
+    items = [QueueItem(t, checks) for t, checks in zip(queue, live_checks(queue), strict=True)]
     return ZoneOverview(
-        queue=list(queue), projects=project_statuses(user, [Project.zone_id == zone_id], today)
+        queue=items, projects=project_statuses(user, [Project.zone_id == zone_id], today)
     )
 
 

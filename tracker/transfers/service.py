@@ -20,7 +20,8 @@ from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict, check_version
 from tracker.transfers import files as attachment_refs
-from tracker.transfers.gate import Check, all_pass, evaluate_gate, rendered
+from tracker.transfers.facts import GateInput
+from tracker.transfers.gate import Check, all_pass, evaluate_gate, evaluate_many, rendered
 from tracker.transfers.models import CHANNELS, UNDECIDED, TransferFile, TransferRequest
 from tracker.web.ids import get_or_none
 
@@ -39,10 +40,18 @@ class GateRefused(StateConflict):
         self.failed_codes = [c["code"] for c in failed]
 
 
+def _input(transfer: TransferRequest) -> GateInput:
+    return GateInput(transfer.project_id, transfer.partner, transfer.assets, transfer.planned_on)
+
+
+def live_checks(transfers: Sequence[TransferRequest]) -> list[list[Check]]:
+    """The checks of each request as they come out now (nothing is stored), in a fixed number
+    of statements however many requests (their assets should be loaded already)."""
+    return evaluate_many([_input(t) for t in transfers], clock.today())
+
+
 def _gate(transfer: TransferRequest) -> list[Check]:
-    return evaluate_gate(
-        transfer.project, transfer.partner, transfer.assets, transfer.planned_on, clock.today()
-    )
+    return live_checks([transfer])[0]
 
 
 def _status(checks: Sequence[Check]) -> str:
@@ -157,17 +166,28 @@ def recheck_transfer(transfer: TransferRequest) -> TransferRequest:
     """Run the gate again on an undecided request (after the facts changed). Audited.
 
     Raises StateConflict when the request was already decided."""
-    if transfer.status not in UNDECIDED:
-        raise StateConflict(
-            _("This request has already been decided."), {"transfer_status": transfer.status}
-        )
-    checks = _gate(transfer)
-    transfer.checks = checks
-    transfer.status = _status(checks)
-    transfer.checked_at = clock.now()
-    db.session.flush()
-    _audit_check(transfer, checks)
+    recheck_transfers([transfer])
     return transfer
+
+
+def recheck_transfers(transfers: Sequence[TransferRequest]) -> None:
+    """Run the gate again on undecided requests and store each result (each audited as
+    `transfer.checked`); the facts of all of them are loaded at once.
+
+    Raises StateConflict when one was already decided (nothing is stored)."""
+    for transfer in transfers:
+        if transfer.status not in UNDECIDED:
+            raise StateConflict(
+                _("This request has already been decided."), {"transfer_status": transfer.status}
+            )
+    now = clock.now()
+    for transfer, checks in zip(transfers, live_checks(transfers), strict=True):
+        transfer.checks = checks
+        transfer.status = _status(checks)
+        transfer.checked_at = now
+    db.session.flush()
+    for transfer in transfers:
+        _audit_check(transfer, transfer.checks)
 
 
 def decide_transfer(

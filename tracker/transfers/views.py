@@ -30,6 +30,7 @@ from tracker.transfers.forms import (
 )
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import zone_overview as build_overview
+from tracker.web import local_path
 from tracker.web.forms import form_version, show_refusal
 from tracker.web.paging import page_args, paginate
 
@@ -211,7 +212,9 @@ def decide(transfer_id: int) -> Any:
         db.session.refresh(transfer)
         return _detail(transfer, form, error=exc.detail, failed=exc.extra.get("checks")), 409
     flash(_("Decision recorded."))
-    return redirect(url_for("transfers.transfer_detail", transfer_id=transfer.id))
+    # the zone page's approve button comes back to the zone page
+    back = local_path(request.form.get("next"))
+    return redirect(back or url_for("transfers.transfer_detail", transfer_id=transfer.id))
 
 
 @bp.route("/transfers/<int:transfer_id>/recheck", methods=["POST"])
@@ -247,7 +250,7 @@ def zone_recheck() -> Any:
         abort(404)
     if not RecheckForm().validate_on_submit():
         abort(400)
-    for transfer in build_overview(user, user.zone_id, clock.today()).queue:
-        service.recheck_transfer(transfer)
+    queue = build_overview(user, user.zone_id, clock.today()).queue
+    service.recheck_transfers([item.transfer for item in queue])
     flash(_("The checks were run again."))
     return redirect(url_for("transfers.zone_overview"), code=303)
