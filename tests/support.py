@@ -559,6 +559,7 @@ ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
     "attachment_id": (lambda w: w.attachment_id, True),
     "transfer_id": (lambda w: w.transfer.id, True),
     "user_id": (lambda w: w.target.id, False),
+    "organization_id": (lambda w: w.partner.id, False),
     "lang": (lambda w: "ko", False),
     "zone_id": (lambda w: w.project.zone_id, False),
     "object_type": (lambda w: "project", False),

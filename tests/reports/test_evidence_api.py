@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tests.reports.pdfcheck import pdf_text, squash
 from tests.support import audit_actions, make_asset, pdf, upload
+from tracker import policy
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.service import record
 from tracker.cases.ndas.models import Nda
@@ -305,3 +306,18 @@ def test_every_manifest_path_is_a_member_of_the_zip(pack_world):
         expected = contents.get((entry["attachment_id"], entry["version"]), w.content)
         assert pack.read(entry["path"]) == expected
     assert len({entry["path"] for entry in files}) == len(files)
+
+
+@pytest.mark.parametrize("role", ["admin", "lawyer", "company", "operator", "auditor"])
+def test_the_asset_page_offers_the_pack_to_exactly_those_who_may_have_it(
+    pack_world, browser_as, role
+):
+    w = pack_world
+    client = browser_as(w.users[role])
+    html = client.get(f"/assets/{w.asset.id}").get_data(as_text=True)
+    link = f'href="/api/v1/assets/{w.asset.id}/evidence"'
+    may = policy.role_may(role, "asset.evidence_pack")
+    assert (link in html) == may
+    assert may == (role in ("lawyer", "company"))
+    if may:  # the page's session is enough to follow it
+        assert client.get(f"/api/v1/assets/{w.asset.id}/evidence").mimetype == "application/zip"

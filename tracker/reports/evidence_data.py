@@ -11,16 +11,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker import policy
 from tracker.attachments import downloads
 from tracker.attachments.models import Attachment, AttachmentVersion
 from tracker.attachments.reading import plaintext_sha256
 from tracker.audit.models import AuditEvent
-from tracker.auth.models import Organization, User
+from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
-from tracker.cases.ndas.models import Nda, nda_assets
+from tracker.cases.ndas.service import covering_ndas
 from tracker.db import db
 from tracker.reports.evidence import member_names
 
@@ -51,18 +51,6 @@ def _versions(asset: IpAsset) -> list[AttachmentVersion]:
 
 
 def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
-    ndas = (
-        db.session.execute(
-            sa.select(Nda)
-            .join(nda_assets, nda_assets.c.nda_id == Nda.id)
-            .join(Organization, Organization.id == Nda.partner_id)
-            .where(nda_assets.c.asset_id == asset.id)
-            .options(joinedload(Nda.partner))
-            .order_by(Nda.effective_on, Nda.id)
-        )
-        .scalars()
-        .all()
-    )
     return [
         {
             "id": n.id,
@@ -71,7 +59,7 @@ def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
             "expires_on": n.expires_on,
             "status": n.effective_status(today),
         }
-        for n in ndas
+        for n in covering_ndas(asset)
     ]
 
 
