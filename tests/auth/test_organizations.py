@@ -250,3 +250,12 @@ def test_the_page_shows_why_a_kind_cannot_change(world, browser_as):
     assert f"It is the lead company of {world.project.code}" in html
     assert "1 company staff account belongs to it" in html
     assert _fresh(world.company).kind == "company"
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor"])
+def test_the_trail_links_a_change_to_the_page_for_admins(world, api_as, browser_as, role):
+    assert _patch(api_as(world.users["admin"]), world.partner, name="Renamed").status_code == 200
+    html = browser_as(world.users[role]).get("/audit?action=organization.updated")
+    text = html.get_data(as_text=True)
+    assert "Organisation changed" in text and "Renamed" in text
+    assert (f'href="/admin/organizations/{world.partner.id}"' in text) == (role == "admin")
