@@ -542,6 +542,8 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
 # --- security proofs: the paths of every route ----------------------------------------------------
 
 #: path argument -> how to fill it from the `records` world (and whether it names a record of
@@ -557,6 +559,7 @@ ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
     "attachment_id": (lambda w: w.attachment_id, True),
     "transfer_id": (lambda w: w.transfer.id, True),
     "user_id": (lambda w: w.target.id, False),
+    "organization_id": (lambda w: w.partner.id, False),
     "lang": (lambda w: "ko", False),
     "zone_id": (lambda w: w.project.zone_id, False),
     "object_type": (lambda w: "project", False),

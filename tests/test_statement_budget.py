@@ -41,6 +41,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:lawyer", "/projects", 10),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),
+    ("html:lawyer", "/ndas/{n}", 10),
+    ("html:company", "/assets/{a}", 12),
     ("lawyer", "/api/v1/deadlines?within_days=30", 6),
     ("company", "/api/v1/deadlines", 6),
     ("operator", "/api/v1/dashboard", 8),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker import clock
-from tracker.auth import accounts
+from tracker.auth import accounts, organizations
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.demo import load_demo_projects
@@ -73,9 +73,9 @@ def load_demo() -> bool:
         return False
     zones = [accounts.create_zone(*z) for z in ZONES]
     for name, country in PARTNERS:
-        accounts.create_organization(name, "partner", country)
-    companies = [accounts.create_organization(n, "company", c) for n, c in COMPANIES]
-    law_firm = accounts.create_organization(LAW_FIRM[0], "law_firm", LAW_FIRM[1])
+        organizations.create_organization(name, "partner", country)
+    companies = [organizations.create_organization(n, "company", c) for n, c in COMPANIES]
+    law_firm = organizations.create_organization(LAW_FIRM[0], "law_firm", LAW_FIRM[1])
     people: dict[str, tuple[str, dict[str, int]]] = {
         "admin": ("관리자 Admin", {}),
         "lawyer": ("김변호 Kim (lawyer)", {"organization_id": law_firm.id}),

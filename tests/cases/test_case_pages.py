@@ -53,6 +53,7 @@ def _pages(w):
         "asset_detail": f"/assets/{w.asset.id}",
         "asset_edit": f"/assets/{w.asset.id}/edit",
         "nda_new": f"/projects/{pid}/ndas/new",
+        "nda_detail": f"/ndas/{w.nda.id}",
         "nda_edit": f"/ndas/{w.nda.id}/edit",
     }
 
@@ -66,6 +67,7 @@ ALLOWED = {
     "asset_detail": set(ROLES),
     "asset_edit": {"lawyer"},
     "nda_new": {"lawyer", "company"},
+    "nda_detail": set(ROLES),
     "nda_edit": {"lawyer", "company"},  # the NDA is a draft
 }
 

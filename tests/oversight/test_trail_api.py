@@ -3,13 +3,18 @@ rows translated), labels as the matrix lets the reader see them, a fixed stateme
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.support import statements
+from tests.support import statements, xlsx_rows
+from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.db import db
+from tracker.reports.exports import EXPORT_TYPES
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 
@@ -122,3 +127,83 @@ def test_statement_count_does_not_grow_with_the_page(world, records, api_as, bro
     assert len(many) == len(few) and len(many_html) == len(few_html)
     label_queries = [s for s in many if "UNION ALL" in s.upper()]
     assert len(label_queries) == 1
+
+
+# --- the trail as a download (API.md: every list endpoint takes ?format=csv|xlsx) -------------
+
+
+def _export_events() -> list[Any]:
+    return list(
+        db.session.execute(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "export.list", AuditEvent.object_type == "export"
+            )
+        ).scalars()
+    )
+
+
+def _table(r: Any, fmt: str) -> list[list[Any]]:
+    assert r.status_code == 200, r.get_data()[:300]
+    assert r.mimetype == EXPORT_TYPES[fmt]
+    assert f'filename="audit-trail.{fmt}"' in r.headers["Content-Disposition"]
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(r.get_data().decode("utf-8-sig"))))
+    return xlsx_rows(r.get_data())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_filtered_trail_as_a_download(world, records, api_as, role, fmt):
+    lawyer, auditor = world.users["lawyer"], world.users["auditor"]
+    _touch(world, records, lawyer)
+    _touch(world, records, auditor)
+    reader = world.users[role]
+    before = len(_export_events())
+    r = api_as(reader).get(f"/api/v1/audit?action=test.touched&object_type=asset&format={fmt}")
+    db.session.expire_all()
+    if role in ("company", "operator"):
+        assert r.status_code == 403
+        assert len(_export_events()) == before
+        return
+    header, *body = _table(r, fmt)
+    assert header[:6] == ["Time (UTC)", "Actor", "Role", "Action", "Object type", "Object"]
+    rows = [dict(zip(header, row, strict=True)) for row in body]
+    # the whole filtered list, not a page; a lawyer's holds only their own events
+    want = {lawyer.name} if role == "lawyer" else {lawyer.name, auditor.name}
+    assert {row["Actor"] for row in rows} == want and len(rows) == len(want)
+    assert {row["Object"] for row in rows} == {"Quiet converter layout"}
+    assert {row["Object id"] for row in rows} == {str(records.asset.id)}
+    assert {row["Action code"] for row in rows} == {"test.touched"}
+    (event,) = _export_events()[before:]
+    assert event.actor_id == reader.id
+    assert event.detail == {
+        "list": "audit",
+        "format": fmt,
+        "rows": len(rows),
+        "filters": {"action": "test.touched", "object_type": "asset"},
+    }
+
+
+def test_the_download_speaks_the_readers_language(world, records, api_as):
+    auditor = world.users["auditor"]
+    auditor.locale = "ko"
+    _touch(world, records, world.users["lawyer"])
+    r = api_as(auditor).get("/api/v1/audit?action=test.touched&object_type=project&format=csv")
+    header, row = _table(r, "csv")
+    assert header[:3] == ["시각 (UTC)", "행위자", "역할"]
+    assert dict(zip(header, row, strict=True))["역할"] == "변호사"
+
+
+def test_a_page_of_the_list_is_still_json(world, records, api_as):
+    _touch(world, records, world.users["lawyer"])
+    r = api_as(world.users["auditor"]).get("/api/v1/audit?format=json&per_page=2")
+    assert r.status_code == 200 and len(r.get_json()["items"]) == 2
+    bad = api_as(world.users["auditor"]).get("/api/v1/audit?format=pdf")
+    assert bad.status_code == 422
+
+
+def test_documented_as_csv_and_xlsx(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/audit"]["get"]
+    assert "format" in {p["name"] for p in operation["parameters"]}
+    assert set(EXPORT_TYPES.values()) <= set(operation["responses"]["200"]["content"])

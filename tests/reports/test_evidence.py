@@ -13,7 +13,12 @@ from collections.abc import Iterator
 
 from tests.reports.pdfcheck import ink, page_one_png, pdf_text, squash
 from tests.reports.samples import manifest
-from tracker.reports.evidence import evidence_zip, render_evidence_pdf, safe_arcname
+from tracker.reports.evidence import (
+    evidence_zip,
+    member_names,
+    render_evidence_pdf,
+    safe_arcname,
+)
 
 MiB = 1 << 20
 
@@ -90,6 +95,18 @@ def test_arcnames_cannot_escape_or_carry_control_characters():
     assert safe_arcname("../../a/./b\x00c.txt") == "a/bc.txt"
     assert safe_arcname("C:\\Users\\x.doc") == "C:/Users/x.doc"
     assert safe_arcname("/..") == "file"
+
+
+def test_member_names_are_the_names_the_zip_writes():
+    """What the manifest's paths are made with names exactly the ZIP's members, for names that
+    escape, nest, carry control characters or repeat (also once made safe)."""
+    names = ["../x", "x", "a/b", "a/./b", "c\x01d.txt", "cd.txt", "cd (2).txt", "..", "", "/"]
+    body = b"".join(evidence_zip(manifest(), b"%PDF", [(n, [n.encode()]) for n in names]))
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:
+        written = zf.namelist()[2:]
+        assert member_names(names) == written
+        assert len(set(written)) == len(names)
+        assert [zf.read(w) for w in written] == [n.encode() for n in names]
 
 
 def test_a_one_gib_file_streams_in_bounded_memory(app):

@@ -13,9 +13,12 @@ import zipfile
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.reports.pdfcheck import pdf_text, squash
 from tests.support import audit_actions, make_asset, pdf, upload
+from tracker import policy
+from tracker.attachments.models import AttachmentVersion
 from tracker.audit.service import record
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
@@ -270,3 +273,51 @@ def test_documented_as_zip(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     answer = spec["paths"]["/api/v1/assets/{asset_id}/evidence"]["get"]["responses"]["200"]
     assert "application/zip" in answer["content"]
+
+
+HOSTILE = ["../x", "a/b", "c\x01d\x7f.txt", "..", "/../../etc/passwd", "e\\f.pdf"]
+
+
+def test_every_manifest_path_is_a_member_of_the_zip(pack_world):
+    """Stored names older than the upload's clean-up (or written by anything else) may hold
+    separators, `..` and control characters: the manifest names the members the ZIP holds."""
+    w = pack_world
+    contents = {}
+    for n, name in enumerate(HOSTILE):
+        data = pdf(1000 + n)
+        r = upload(
+            w.lawyer_api, w.project.id, data, f"{n}.pdf", record_type="asset", record_id=w.asset.id
+        )
+        assert r.status_code == 201, r.get_json()
+        version = db.session.execute(
+            sa.select(AttachmentVersion).where(
+                AttachmentVersion.attachment_id == r.get_json()["id"]
+            )
+        ).scalar_one()
+        version.filename = name
+        contents[(version.attachment_id, version.number)] = data
+    db.session.commit()
+    pack = _open(_pack(w.lawyer_api, w.asset.id))
+    members = set(pack.namelist())
+    files = json.loads(pack.read("manifest.json"))["files"]
+    assert len(files) == len(HOSTILE) + 1
+    for entry in files:
+        assert entry["path"] in members, (entry["filename"], entry["path"])
+        expected = contents.get((entry["attachment_id"], entry["version"]), w.content)
+        assert pack.read(entry["path"]) == expected
+    assert len({entry["path"] for entry in files}) == len(files)
+
+
+@pytest.mark.parametrize("role", ["admin", "lawyer", "company", "operator", "auditor"])
+def test_the_asset_page_offers_the_pack_to_exactly_those_who_may_have_it(
+    pack_world, browser_as, role
+):
+    w = pack_world
+    client = browser_as(w.users[role])
+    html = client.get(f"/assets/{w.asset.id}").get_data(as_text=True)
+    link = f'href="/api/v1/assets/{w.asset.id}/evidence"'
+    may = policy.role_may(role, "asset.evidence_pack")
+    assert (link in html) == may
+    assert may == (role in ("lawyer", "company"))
+    if may:  # the page's session is enough to follow it
+        assert client.get(f"/api/v1/assets/{w.asset.id}/evidence").mimetype == "application/zip"

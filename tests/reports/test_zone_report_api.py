@@ -115,6 +115,22 @@ def test_operator_gets_exactly_the_zone_projects_in_korean(zone_world, api_as, t
     assert spread > 10 and colours > 4
 
 
+@pytest.mark.parametrize(
+    "at, day",
+    [
+        (dt.datetime(2026, 11, 30, 23, 0, tzinfo=dt.UTC), "2026-12-01"),  # 08:00 KST
+        (dt.datetime(2026, 12, 1, 14, 59, tzinfo=dt.UTC), "2026-12-01"),  # 23:59 KST
+        (dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), "2026-12-02"),  # midnight KST
+    ],
+)
+def test_named_with_the_day_in_korea(zone_world, api_as, monkeypatch, at, day):
+    monkeypatch.setattr(clock, "now", lambda: at)
+    w = zone_world
+    r = _get(api_as, w.users["admin"], w.zone.id)
+    assert r.status_code == 200
+    assert f'filename="zone-report-{w.zone.code}-{day}.pdf"' in r.headers["Content-Disposition"]
+
+
 def test_english_for_an_english_reader(zone_world, api_as, tmp_path):
     r = _get(api_as, zone_world.users["auditor"], zone_world.zone.id)
     assert r.status_code == 200

@@ -55,6 +55,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "auth.sign_out_everywhere":        {"POST": SIGNED_IN},
     # administration
     "admin.organizations":             {"GET": "accounts.view", "POST": "accounts.manage"},
+    "admin.organization_edit":         {"GET": "accounts.manage", "POST": "accounts.manage"},
     "admin.users":                     {"GET": "accounts.view", "POST": "accounts.manage"},
     "admin.user_edit":                 {"GET": "accounts.manage", "POST": "accounts.manage"},
     "admin.zones":                     {"GET": "accounts.view", "POST": "accounts.manage"},
@@ -78,6 +79,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     # NDAs
     "ndas.nda_list":                   {"GET": "nda.view"},
     "ndas.nda_new":                    {"GET": "nda.draft", "POST": "nda.draft"},
+    "ndas.nda_detail":                 {"GET": "nda.view"},
     # the NDA of `records` is active: only lawyers edit it (company staff edit drafts)
     "ndas.nda_edit":                   {"GET": "nda.edit", "POST": "nda.edit"},
     # risk reviews
@@ -131,6 +133,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_accounts.update_user":        {"PATCH": "accounts.manage"},
     "api_accounts.list_organizations": {"GET": SIGNED_IN},  # API.md: GET for all signed in
     "api_accounts.create_organization": {"POST": "accounts.manage"},
+    "api_accounts.get_organization":   {"GET": SIGNED_IN},  # as the list
+    "api_accounts.update_organization": {"PATCH": "accounts.manage"},
     "api_accounts.list_zones":         {"GET": SIGNED_IN},
     "api_accounts.create_zone":        {"POST": "accounts.manage"},
     "api_audit.list_audit_events":     {"GET": AUDIT_READERS},

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.common import PageArgs, get_or_404, page_of, paginate, requires
-from tracker.auth import accounts
+from tracker.auth import accounts, organizations
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.db import text_limit
@@ -72,6 +72,14 @@ class OrganizationSchema(Schema):
     country = fields.String(
         required=True, validate=validate.Length(equal=text_limit(Organization.country))
     )
+
+
+class OrganizationPatchSchema(OrganizationSchema):
+    """A change of an organisation: any of its fields (no version: see docs/decisions.md,
+    "Organisations editable")."""
+
+
+_ORG_PATCH = OrganizationPatchSchema(partial=True)
 
 
 class OrganizationFilterArgs(PageArgs):
@@ -153,4 +161,21 @@ def list_organizations(args: dict[str, Any]) -> Any:
 @blp.arguments(OrganizationSchema)
 @blp.response(201, OrganizationSchema)
 def create_organization(body: dict[str, Any]) -> Any:
-    return accounts.create_organization(**body)
+    return organizations.create_organization(**body)
+
+
+@blp.route("/organizations/<int:organization_id>", methods=["GET"])
+@blp.response(200, OrganizationSchema)
+def get_organization(organization_id: int) -> Any:
+    return get_or_404(Organization, organization_id)
+
+
+@blp.route("/organizations/<int:organization_id>", methods=["PATCH"])
+@requires("accounts.manage")
+@blp.arguments(_ORG_PATCH)
+@blp.response(200, OrganizationSchema)
+def update_organization(body: dict[str, Any], organization_id: int) -> Any:
+    """Change the name, kind or country. A kind that the organisation's uses contradict (the
+    lead company of a project, company staff's organisation, a project's partner) is a 422
+    naming the use. Admins; audited."""
+    return organizations.update_organization(get_or_404(Organization, organization_id), body)

@@ -56,7 +56,7 @@ def zone_report(zone_id: int) -> Any:
     me = user()
     zone = policy.zone_or_404(me, zone_id, "report.zone_pdf")
     locale = str(get_locale())
-    now = utcnow()
+    now = clock.now()
     with force_locale(locale):
         data = zone_report_data(me, zone, clock.today(), locale, now)
     pdf = render_zone_report(data, locale)
@@ -65,7 +65,9 @@ def zone_report(zone_id: int) -> Any:
         zone,
         detail={"zone_id": zone.id, "projects": len(data["projects"]), "locale": locale},
     )
-    return _file(pdf, PDF, f"zone-report-{zone.code}-{now.date().isoformat()}.pdf")
+    # named with the day it was made on in Korea (at 08:00 KST the UTC date is yesterday's)
+    day = clock.local_date(now).isoformat()
+    return _file(pdf, PDF, f"zone-report-{zone.code}-{day}.pdf")
 
 
 def _dump_events(events: list[AuditEvent]) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Managing accounts, zones and organisations (admins; the CLI for the first account)."""
+"""Managing accounts and zones (admins; the CLI for the first account). Organisations:
+`tracker.auth.organizations`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from marshmallow import ValidationError, validate
 
 from tracker.audit.service import record
 from tracker.auth import lockout
-from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
+from tracker.auth.models import LOCALES, ROLES, Organization, User, Zone
 from tracker.auth.passwords import hash_password, password_problems
 from tracker.auth.service import end_all_sessions, normalise_email
 from tracker.db import db
@@ -145,18 +146,3 @@ def create_zone(code: str, name_en: str, name_ko: str, industry: str | None = No
     db.session.flush()
     record("zone.created", zone, detail={"code": code})
     return zone
-
-
-def create_organization(name: str, kind: str, country: str) -> Organization:
-    if kind not in ORG_KINDS:
-        raise InvalidInput(
-            {"kind": [_("Must be one of: %(values)s.", values=", ".join(ORG_KINDS))]}
-        )
-    country = country.strip().upper()
-    if country not in iso_countries():
-        raise InvalidInput({"country": [_("Not an ISO 3166-1 alpha-2 country code.")]})
-    org = Organization(name=name.strip(), kind=kind, country=country)
-    db.session.add(org)
-    db.session.flush()
-    record("organization.created", org, detail={"kind": kind})
-    return org

@@ -20,7 +20,9 @@ from wtforms import SelectChoice
 
 from tracker import policy
 from tracker.auth import accounts
+from tracker.auth import organizations as orgs
 from tracker.auth.forms import (
+    OrganizationEditForm,
     OrganizationForm,
     UserForm,
     ZoneForm,
@@ -29,7 +31,7 @@ from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.ui import org_kind_label
-from tracker.web.forms import show_refusal
+from tracker.web.forms import save_form, show_refusal
 from tracker.web.ids import get_or_404
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -157,10 +159,32 @@ def organizations() -> Any:
     form = OrganizationForm()
     return _list_and_create(
         form,
-        lambda: accounts.create_organization(
+        lambda: orgs.create_organization(
             form.name.data or "", form.kind.data or "", form.country.data or ""
         ),
         "auth/admin_organizations.html",
         sa.select(Organization).order_by(Organization.kind, Organization.name),
         "admin.organizations",
+    )
+
+
+@bp.route("/admin/organizations/<int:organization_id>", methods=["GET", "POST"])
+def organization_edit(organization_id: int) -> Any:
+    """Change an organisation's name, kind or country (admins; the same service as
+    `PATCH /api/v1/organizations/{id}`)."""
+    user = current_user._get_current_object()
+    policy.require(user, "accounts.manage")
+    org = get_or_404(Organization, organization_id)
+    form = OrganizationEditForm(obj=org)
+    done = save_form(
+        form,
+        lambda: orgs.update_organization(
+            org, {"name": form.name.data, "kind": form.kind.data, "country": form.country.data}
+        ),
+        _("Organisation saved."),
+        lambda saved: url_for("admin.organizations"),
+    )
+    return done.response or (
+        render_template("auth/admin_organization.html", form=form, org=org),
+        done.status,
     )

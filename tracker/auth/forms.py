@@ -117,3 +117,7 @@ class OrganizationForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Add organisation"))
+
+
+class OrganizationEditForm(OrganizationForm):
+    submit = SubmitField(_l("Save"))

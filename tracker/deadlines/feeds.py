@@ -70,7 +70,7 @@ def page_of(item: Mapping[str, Any]) -> str:
     if source == "asset":
         return url_for("assets.asset_detail", asset_id=ident)
     if source == "nda":
-        return url_for("ndas.nda_list", project_id=project_id)
+        return url_for("ndas.nda_detail", nda_id=ident)
     if source == "risk_review":
         return url_for("reviews.review_detail", review_id=ident)
     if source == "follow_up":  # only roles that read advice see follow-ups

@@ -47,6 +47,7 @@ ACTIONS: dict[str, Any] = {
     "user.updated": _l("User changed"),
     "zone.created": _l("Zone created"),
     "organization.created": _l("Organisation created"),
+    "organization.updated": _l("Organisation changed"),
     # case files
     "project.created": _l("Project created"),
     "project.updated": _l("Project changed"),

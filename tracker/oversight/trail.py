@@ -93,7 +93,7 @@ def _page(endpoint: str, key: str) -> Callable[[int, int | None], str]:
 
 
 def _project_page(endpoint: str) -> Callable[[int, int | None], str]:
-    """A link to the project page that lists the record (NDAs, files)."""
+    """A link to the project page that lists the record (files)."""
     return lambda _ident, project: url_for(endpoint, project_id=project)
 
 
@@ -107,7 +107,7 @@ def _sources() -> dict[str, Source]:
                         _page("assets.asset_detail", "asset_id")),
         "disclosure": Source(Disclosure, Disclosure.title, "disclosure.read",
                              _page("disclosures.disclosure_detail", "disclosure_id")),
-        "nda": Source(Nda, partner, "nda.view", _project_page("ndas.nda_list"),
+        "nda": Source(Nda, partner, "nda.view", _page("ndas.nda_detail", "nda_id"),
                       join=(Organization, Organization.id == Nda.partner_id)),
         "session": Source(AdvisorySession, AdvisorySession.held_on, "project.view",
                           _page("sessions.session_detail", "session_id")),
@@ -122,7 +122,9 @@ def _sources() -> dict[str, Source]:
         "user": Source(User, User.name, None, _page("admin.user_edit", "user_id"),
                        link_action="accounts.manage"),
         "zone": Source(Zone, _zone_name(), None),
-        "organization": Source(Organization, Organization.name, None),
+        "organization": Source(Organization, Organization.name, None,
+                               _page("admin.organization_edit", "organization_id"),
+                               link_action="accounts.manage"),
     }
     # fmt: on
 

@@ -23,13 +23,12 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import Length, Optional
 
 from tracker import policy
-from tracker.audit import service, status, types
+from tracker.audit import service, status
 from tracker.audit.models import AuditEvent
-from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.db import text_limit
-from tracker.oversight import actions, trail
-from tracker.reports.exports import EXPORT_TYPES, download
+from tracker.oversight import actions, export, trail
+from tracker.reports.exports import EXPORT_TYPES
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args
 
@@ -121,46 +120,6 @@ def _banner(reader: User) -> dict[str, Any] | None:
     }
 
 
-def _rows(events: list[trail.Event]) -> tuple[list[str], list[list[str]]]:
-    header = [
-        str(h)
-        for h in (
-            _l("Time (UTC)"),
-            _l("Actor"),
-            _l("Role"),
-            _l("Action"),
-            _l("Object type"),
-            _l("Object"),
-            _l("Detail"),
-            _l("Address"),
-            _l("Actor id"),
-            _l("Action code"),
-            _l("Object id"),
-            _l("Sequence"),
-        )
-    ]
-    rows = []
-    for e in events:
-        actor = e.actor or {}
-        rows.append(
-            [
-                actions.utc_text(e.at),
-                actor.get("name") or "",
-                str(ROLE_NAMES.get(actor.get("role") or "", "")),
-                actions.action_label(e.action),
-                e.type_name,
-                (e.object or {}).get("label", ""),
-                actions.detail_text(e.detail, e.extra.get("named")),
-                e.ip or "",
-                "" if e.actor_id is None else str(e.actor_id),
-                e.action,
-                "" if e.object_id is None else str(e.object_id),
-                str(e.seq),
-            ]
-        )
-    return header, rows
-
-
 def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_args: dict) -> Any:
     reader = _reader()
     only = policy.audit_reader(reader)
@@ -173,19 +132,8 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
         extra.append(_actor_named(form.actor.data.strip()))
     fmt = request.args.get("format")
     if fmt in EXPORT_TYPES and valid:
-        events = trail.every(reader, filters, only, extra)
-        header, rows = _rows(events)
-        record(
-            "export.list",
-            object_type=types.EXPORT,
-            detail={
-                "list": "audit",
-                "format": fmt,
-                "rows": len(rows),
-                "filters": {k: str(v) for k, v in request.args.items() if k != "format" and v},
-            },
-        )
-        return download(fmt, header, rows, "audit-trail", sheet="audit")
+        asked = {k: v for k, v in request.args.items() if k != "format"}
+        return export.download_trail(reader, filters, fmt, asked, extra)
     page = trail.page(reader, filters, page_args(PER_PAGE), only, extra)
     args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template(

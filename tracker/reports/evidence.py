@@ -69,6 +69,32 @@ def safe_arcname(name: str) -> str:
     return "/".join(kept) or "file"
 
 
+class MemberNames:
+    """Names the files of a pack as the ZIP holds them, one after the other: under `files/`,
+    made safe (`safe_arcname`), a repeat numbered " (2)", " (3)"... The ZIP writer names its
+    members with one; the manifest names its `path`s with another over the same names in the
+    same order (`member_names`), so every path it gives is a member of the ZIP."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def __call__(self, arcname: str) -> str:
+        name = "files/" + safe_arcname(arcname)
+        stem, dot, ext = name.rpartition(".") if "." in name.rsplit("/", 1)[-1] else (name, "", "")
+        n = 1
+        while name in self._seen:
+            n += 1
+            name = f"{stem} ({n}){dot}{ext}"
+        self._seen.add(name)
+        return name
+
+
+def member_names(arcnames: Iterable[str]) -> list[str]:
+    """The ZIP member name of each of `arcnames`, as `evidence_zip` names them."""
+    name = MemberNames()
+    return [name(a) for a in arcnames]
+
+
 def _timestamp(when: dt.datetime | None) -> tuple[int, int, int, int, int, int]:
     when = when or dt.datetime.now(dt.UTC)
     if when.tzinfo is not None:
@@ -94,18 +120,9 @@ def evidence_zip(
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, body)
             yield sink.drain()
-        seen: set[str] = set()
+        member_name = MemberNames()
         for arcname, chunks in files:
-            name = "files/" + safe_arcname(arcname)
-            stem, dot, ext = (
-                name.rpartition(".") if "." in name.rsplit("/", 1)[-1] else (name, "", "")
-            )
-            n = 1
-            while name in seen:
-                n += 1
-                name = f"{stem} ({n}){dot}{ext}"
-            seen.add(name)
-            info = zipfile.ZipInfo(name, date_time=stamp)
+            info = zipfile.ZipInfo(member_name(arcname), date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED
             with zf.open(info, mode="w", force_zip64=True) as member:
                 for chunk in chunks:

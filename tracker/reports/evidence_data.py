@@ -8,33 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker import policy
 from tracker.attachments import downloads
 from tracker.attachments.models import Attachment, AttachmentVersion
 from tracker.attachments.reading import plaintext_sha256
 from tracker.audit.models import AuditEvent
-from tracker.auth.models import Organization, User
+from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
-from tracker.cases.ndas.models import Nda, nda_assets
+from tracker.cases.ndas.service import covering_ndas
 from tracker.db import db
+from tracker.reports.evidence import member_names
 
 #: the object types an event about the asset or its files may carry: the table names the trail
 #: wrote first and the API's resource names (API.md "Readable records"), so the pack finds both
 ASSET_TYPES = ("ip_assets", "asset")
 ATTACHMENT_TYPES = ("attachments", "attachment")
 VERSION_TYPES = ("attachment_versions",)
-
-
-@dataclass
-class EvidenceFile:
-    version: AttachmentVersion
-    arcname: str
 
 
 def _versions(asset: IpAsset) -> list[AttachmentVersion]:
@@ -57,18 +51,6 @@ def _versions(asset: IpAsset) -> list[AttachmentVersion]:
 
 
 def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
-    ndas = (
-        db.session.execute(
-            sa.select(Nda)
-            .join(nda_assets, nda_assets.c.nda_id == Nda.id)
-            .join(Organization, Organization.id == Nda.partner_id)
-            .where(nda_assets.c.asset_id == asset.id)
-            .options(joinedload(Nda.partner))
-            .order_by(Nda.effective_on, Nda.id)
-        )
-        .scalars()
-        .all()
-    )
     return [
         {
             "id": n.id,
@@ -77,7 +59,7 @@ def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
             "expires_on": n.expires_on,
             "status": n.effective_status(today),
         }
-        for n in ndas
+        for n in covering_ndas(asset)
     ]
 
 
@@ -120,7 +102,8 @@ def _asset(asset: IpAsset) -> dict[str, Any]:
 
 
 def arcname(version: AttachmentVersion) -> str:
-    """Where a version's bytes sit in the ZIP (unique: attachment id and version number)."""
+    """The name a version's bytes are given in the ZIP, before `MemberNames` makes it safe and
+    puts it under `files/` (unique: attachment id and version number)."""
     return f"{version.attachment_id}/v{version.number}/{version.filename}"
 
 
@@ -136,6 +119,8 @@ def evidence(
     versions = _versions(asset)
     may_download = policy.can(user, "attachment.download", asset.project)
     events = db.session.execute(access_events_query(asset, versions)).scalars().all()
+    # the names the ZIP gives the files (`file_streams` hands it the same arcnames in order)
+    paths = member_names(arcname(v) for v in versions)
     manifest = {
         "asset": _asset(asset),
         "generated_at": generated_at,
@@ -149,9 +134,9 @@ def evidence(
                 "sha256": plaintext_sha256(v) if may_download else None,
                 "uploaded_at": v.ready_at,
                 "uploaded_by": v.uploaded_by.name if v.uploaded_by else None,
-                "path": f"files/{arcname(v)}" if may_download else None,
+                "path": path if may_download else None,
             }
-            for v in versions
+            for v, path in zip(versions, paths, strict=True)
         ],
         "originality_cert_no": asset.originality_cert_no,
         "covering_ndas": _covering_ndas(asset, today),

@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tracker import policy
+from tracker import clock, policy
 from tracker.auth.forms import PlainForm
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.forms import AssetForm
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import choice
+from tracker.cases.ndas import service as ndas
 from tracker.cases.pages import fill_rows, organization_choices, submit_page, template_helpers
 from tracker.errors import InvalidInput
 from tracker.policy import project_or_404, record_or_404
@@ -45,11 +46,14 @@ def asset_detail(asset_id: int) -> Any:
     user = current.user()
     asset = record_or_404(user, IpAsset, asset_id)
     policy.require(user, "asset.view", asset)
+    covering = ndas.covering_ndas(asset) if policy.can(user, "nda.view", asset) else None
     return render_template(
         "cases/asset_detail.html",
         asset=asset,
         project=asset.project,
         full=policy.can(user, "asset.view_full", asset),
+        covering_ndas=covering,
+        today=clock.today(),
         active="assets.asset_list",
         plain_form=PlainForm(),
     )

@@ -24,7 +24,7 @@ from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
-from tracker.cases.ndas.models import Nda
+from tracker.cases.ndas.models import Nda, nda_assets
 from tracker.cases.projects.models import Project
 from tracker.cases.projects.service import Errors, check_version, dates_in_order
 from tracker.db import db
@@ -62,6 +62,26 @@ def require_write(user: User, nda: Nda | None, values: dict[str, Any], project: 
     stays_draft = values.get("status", "draft") == "draft"
     if not stays_draft or (nda is not None and nda.status != "draft"):
         raise Forbidden(_("Only lawyers change an NDA that is no longer a draft."))
+
+
+def may_edit(user: User, nda: Nda) -> bool:
+    """Whether the user may open the NDA's edit form (what `require_write` lets through)."""
+    if policy.can(user, "nda.edit", nda):
+        return True
+    return policy.can(user, "nda.draft", nda) and nda.status == "draft"
+
+
+def covering_ndas(asset: IpAsset) -> list[Nda]:
+    """The NDAs that cover the asset, whatever their status, earliest in effect first (one
+    statement: the partner is joined)."""
+    return list(
+        db.session.execute(
+            sa.select(Nda)
+            .join(nda_assets, nda_assets.c.nda_id == Nda.id)
+            .where(nda_assets.c.asset_id == asset.id)
+            .order_by(Nda.effective_on, Nda.id)
+        ).scalars()
+    )
 
 
 def _apply(nda: Nda, project: Project, values: dict[str, Any]) -> list[str]:

@@ -38,6 +38,22 @@ def nda_list(project_id: int) -> Any:
         project=project,
         page=page,
         today=clock.today(),
+        may_edit=lambda nda: ndas.may_edit(user, nda),
+        active="ndas.nda_list",
+    )
+
+
+@bp.route("/ndas/<int:nda_id>")
+def nda_detail(nda_id: int) -> Any:
+    user = current.user()
+    nda = record_or_404(user, Nda, nda_id)
+    policy.require(user, "nda.view", nda)
+    return render_template(
+        "cases/nda_detail.html",
+        nda=nda,
+        project=nda.project,
+        today=clock.today(),
+        may_edit=ndas.may_edit(user, nda),
         active="ndas.nda_list",
     )
 
@@ -73,7 +89,7 @@ def nda_new(project_id: int) -> Any:
         form,
         lambda: ndas.create_nda(user, project, _nda_values(form)),
         _("NDA saved."),
-        lambda saved: url_for("ndas.nda_list", project_id=project_id),
+        lambda saved: url_for("ndas.nda_detail", nda_id=saved.id),
         "cases/nda_form.html",
         project=project,
         nda=None,
@@ -95,7 +111,7 @@ def nda_edit(nda_id: int) -> Any:
         form,
         lambda: ndas.update_nda(user, nda, _nda_values(form)),
         _("NDA saved."),
-        lambda saved: url_for("ndas.nda_list", project_id=nda.project_id),
+        lambda saved: url_for("ndas.nda_detail", nda_id=nda.id),
         "cases/nda_form.html",
         project=nda.project,
         nda=nda,

@@ -1,0 +1,140 @@
+"""Organisations (companies, foreign partners, law firms): admins add and change them.
+
+A kind is what the records that name the organisation rely on: a project's lead company and
+the organisation of a company user are companies; a project's partners and the partner of an
+NDA or a data-sharing request are partners. A change of kind that one of those uses would
+contradict is refused, naming the use (`kind_conflicts`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from tracker.audit.service import record
+from tracker.auth.accounts import iso_countries
+from tracker.auth.models import ORG_KINDS, Organization, User
+from tracker.cases.ndas.models import Nda
+from tracker.cases.projects.models import Project, project_partners
+from tracker.db import db
+from tracker.errors import InvalidInput
+from tracker.transfers.models import TransferRequest
+
+#: how many project codes a refusal names before "…"
+NAMED_CODES = 5
+
+
+def _codes(stmt: sa.Select[Any]) -> str:
+    codes = list(db.session.execute(stmt.order_by(Project.code).limit(NAMED_CODES + 1)).scalars())
+    return ", ".join(codes[:NAMED_CODES]) + (", …" if len(codes) > NAMED_CODES else "")
+
+
+def kind_conflicts(org: Organization, kind: str) -> list[str]:
+    """Why `org` cannot become of `kind`: one sentence per use that needs its present kind
+    (none when nothing does)."""
+    problems = []
+    if org.kind == "company" and kind != "company":
+        led = _codes(sa.select(Project.code).where(Project.company_id == org.id))
+        if led:
+            problems.append(
+                _("It is the lead company of %(codes)s; a lead company is a company.", codes=led)
+            )
+        staff = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(User)
+            .where(User.organization_id == org.id, User.role == "company")
+        ).scalar_one()
+        if staff:
+            problems.append(
+                ngettext(
+                    "%(num)d company staff account belongs to it; its organisation is a company.",
+                    "%(num)d company staff accounts belong to it; their organisation is a company.",
+                    staff,
+                )
+            )
+    if org.kind == "partner" and kind != "partner":
+        partnered = _codes(
+            sa.select(Project.code).where(
+                sa.or_(
+                    Project.id.in_(
+                        sa.select(project_partners.c.project_id).where(
+                            project_partners.c.organization_id == org.id
+                        )
+                    ),
+                    Project.id.in_(sa.select(Nda.project_id).where(Nda.partner_id == org.id)),
+                    Project.id.in_(
+                        sa.select(TransferRequest.project_id).where(
+                            TransferRequest.partner_id == org.id
+                        )
+                    ),
+                )
+            )
+        )
+        if partnered:
+            problems.append(
+                _(
+                    "It is the foreign partner of %(codes)s (on the project, in an NDA or a "
+                    "data-sharing request); a partner stays a partner.",
+                    codes=partnered,
+                )
+            )
+    return problems
+
+
+def _organization_values(values: dict[str, Any]) -> dict[str, Any]:
+    """`name`, `kind` and `country` (those given) checked and normalised; InvalidInput (422)
+    naming each field that is wrong."""
+    out: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if "name" in values:
+        out["name"] = (values["name"] or "").strip()
+        if not out["name"]:
+            errors["name"] = [_("This field is required.")]
+    if "kind" in values:
+        out["kind"] = values["kind"]
+        if out["kind"] not in ORG_KINDS:
+            errors["kind"] = [_("Must be one of: %(values)s.", values=", ".join(ORG_KINDS))]
+    if "country" in values:
+        out["country"] = (values["country"] or "").strip().upper()
+        if out["country"] not in iso_countries():
+            errors["country"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+def create_organization(name: str, kind: str, country: str) -> Organization:
+    """Add an organisation; InvalidInput (422) for an unknown kind or country. Audited."""
+    values = _organization_values({"name": name, "kind": kind, "country": country})
+    org = Organization(**values)
+    db.session.add(org)
+    db.session.flush()
+    record("organization.created", org, detail={"kind": org.kind})
+    return org
+
+
+def update_organization(org: Organization, changes: dict[str, Any]) -> Organization:
+    """Change an organisation's name, kind or country (admins). A new kind that its uses would
+    contradict is refused with InvalidInput on `kind` (422) saying which use (see
+    `tracker.auth.organizations.kind_conflicts`). Audited with the changed fields' names (and the
+    new kind)."""
+    values = _organization_values(
+        {k: v for k, v in changes.items() if k in ("name", "kind", "country")}
+    )
+    if values.get("kind", org.kind) != org.kind:
+        conflicts = kind_conflicts(org, values["kind"])
+        if conflicts:
+            raise InvalidInput({"kind": conflicts})
+    changed = sorted(k for k, v in values.items() if getattr(org, k) != v)
+    if not changed:
+        return org
+    for name in changed:
+        setattr(org, name, values[name])
+    db.session.flush()
+    detail: dict[str, Any] = {"fields": changed}
+    if "kind" in changed:
+        detail["kind"] = org.kind
+    record("organization.updated", org, detail=detail)
+    return org
