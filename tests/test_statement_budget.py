@@ -16,11 +16,12 @@ from tracker.audit.service import record
 from tracker.cases import search
 from tracker.cases.assets.models import AssetDeadline, IpAsset
 from tracker.cases.ndas.models import Nda
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 from tracker.transfers.models import TransferRequest
 
 #: (role, path, the most statements allowed); {p} the world's project, {a} an asset, {n} an
-#: NDA, {t} a transfer request
+#: NDA, {t} a transfer request, {r} a risk review
 BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/projects?per_page=200", 8),
     ("lawyer", "/api/v1/projects?per_page=200", 8),
@@ -36,6 +37,11 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/ndas/{n}", 8),
     ("auditor", "/api/v1/transfers?per_page=200", 10),
     ("auditor", "/api/v1/transfers/{t}", 10),
+    # reviews name their author and decider (other lawyers each time) from their own row
+    ("lawyer", "/api/v1/projects/{p}/risk-reviews?per_page=200", 10),
+    ("operator", "/api/v1/risk-reviews/{r}", 7),
+    ("html:company", "/projects/{p}/reviews", 10),
+    ("html:lawyer", "/reviews/{r}", 12),
     # the readable trail: actors joined, one statement for every label of the page
     ("auditor", "/api/v1/audit?per_page=200", 7),
     ("html:lawyer", "/projects", 10),
@@ -52,10 +58,18 @@ BUDGET: list[tuple[str, str, int]] = [
 ]
 
 
-def _grow(world: Any, make_project: Any, make_org: Any, n: int) -> None:
+def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) -> None:
     """n more rows in every list the table shows."""
     lawyer = world.users["lawyer"]
     for i in range(n):
+        db.session.add(
+            approved_review(
+                world.project,
+                make_user("lawyer").id,
+                reviewer_id=make_user("lawyer").id,
+                valid_until=dt.date(2027, 6, 1) - dt.timedelta(days=i),
+            )
+        )
         project = make_project(
             zone=world.zone,
             company=world.company,
@@ -105,6 +119,7 @@ def _ids(world: Any) -> dict[str, int]:
         "a": db.session.query(IpAsset.id).filter_by(project_id=world.project.id).first()[0],
         "n": db.session.query(Nda.id).filter_by(project_id=world.project.id).first()[0],
         "t": _first_transfer(),
+        "r": db.session.query(RiskReview.id).filter_by(project_id=world.project.id).first()[0],
     }
 
 
@@ -114,13 +129,13 @@ def _first_transfer() -> int:
 
 @pytest.mark.parametrize(("role", "path", "budget"), BUDGET)
 def test_statements_stay_fixed_and_within_budget(
-    world, make_project, make_org, api_as, browser_as, role, path, budget
+    world, make_project, make_org, make_user, api_as, browser_as, role, path, budget
 ):
     if role.startswith("html:"):
         client = browser_as(world.users[role[5:]])
     else:
         client = api_as(world.users[role])
-    _grow(world, make_project, make_org, 1)
+    _grow(world, make_project, make_org, make_user, 1)
     url = path.format(**_ids(world))
 
     def run() -> int:
@@ -130,7 +145,7 @@ def test_statements_stay_fixed_and_within_budget(
         return len(seen)
 
     few = run()
-    _grow(world, make_project, make_org, 5)
+    _grow(world, make_project, make_org, make_user, 5)
     many = run()
     assert many == few, f"{url}: {few} statements with few rows, {many} with more"
     assert many <= budget, f"{url}: {many} statements, the budget is {budget}"

@@ -132,6 +132,7 @@ MODEL_OF: dict[str, Any] = {
     "RiskReviewSchema": RiskReview,
     "RiskReviewInSchema": RiskReview,
     "RiskReviewDecisionSchema": RiskReview,
+    "RiskReviewDraftSchema": RiskReview,
     "TransferForm": TransferRequest,
     "TransferSchema": TransferRequest,
     "AuditFilterForm": AuditEvent,
@@ -372,6 +373,13 @@ def test_reviews(world, api_as, make_user):
     made = _over_and_at(
         lambda b: api.post(url, json=b),
         {"answers": answers},
+        "summary",
+        text_limit(RiskReview.summary),
+    )
+    draft = api.post(url, json={"answers": {}, "status": "draft"}).get_json()
+    _over_and_at(
+        lambda b: api.patch(f"/api/v1/risk-reviews/{draft['id']}", json=b),
+        {},
         "summary",
         text_limit(RiskReview.summary),
     )

@@ -153,10 +153,17 @@ def can(user: User | None, action: str, obj: Any = None) -> bool:
     roles = _rule(action)
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    if user.role not in roles:
+    if user.role not in roles or hidden_from(user, obj):
         return False
     project = project_of(obj)
     return project is None or in_scope(user, project)
+
+
+def hidden_from(user: User, obj: Any) -> bool:
+    """Whether `obj` is another user's private record (a draft review is its author's alone:
+    `private_to`); nobody else may know it exists."""
+    owner = getattr(obj, "private_to", None)
+    return owner is not None and owner != user.id
 
 
 def require(user: User, action: str, obj: Any = None) -> None:
@@ -164,7 +171,7 @@ def require(user: User, action: str, obj: Any = None) -> None:
     allowed on it; return quietly otherwise. The 403 is audited by the error handler."""
     _rule(action)
     project = project_of(obj)
-    if project is not None and not in_scope(user, project):
+    if (project is not None and not in_scope(user, project)) or hidden_from(user, obj):
         raise NotFound()
     if not can(user, action, obj):
         raise Forbidden()
@@ -173,7 +180,7 @@ def require(user: User, action: str, obj: Any = None) -> None:
 def require_visible(user: User, obj: Any) -> None:
     """404 unless the record's project is inside the user's scope."""
     project = project_of(obj)
-    if project is not None and not in_scope(user, project):
+    if (project is not None and not in_scope(user, project)) or hidden_from(user, obj):
         raise NotFound()
 
 
@@ -213,8 +220,9 @@ def zone_or_404(user: User, zone_id: Any, action: str) -> Zone:
 
 
 def record_or_404(user: User, model: type[T], record_id: Any) -> T:
-    """A record that has a `project`; 404 when missing or when its project is out of scope."""
+    """A record that has a `project`; 404 when missing, when its project is out of scope or
+    when it is another user's private record (a draft review)."""
     record: Any = get_or_none(model, record_id)
-    if record is None or not in_scope(user, record.project):
+    if record is None or not in_scope(user, record.project) or hidden_from(user, record):
         raise NotFound()
     return record  # type: ignore[no-any-return]

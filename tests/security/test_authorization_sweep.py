@@ -87,6 +87,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "reviews.review_new":              {"GET": "review.write", "POST": "review.write"},
     "reviews.review_detail":           {"GET": "review.view_result"},
     "reviews.review_decide":           {"POST": "review.decide"},
+    "reviews.review_edit":             {"GET": "review.write", "POST": "review.write"},
+    "reviews.review_delete":           {"POST": "review.write"},
     # advisory sessions
     "sessions.session_list":           {"GET": "session.view_advice"},
     "sessions.session_new":            {"GET": "session.write", "POST": "session.write"},
@@ -161,6 +163,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_reviews.submit_review":       {"POST": "review.write"},
     "api_reviews.get_review":          {"GET": "review.view_result"},
     "api_reviews.decide_review":       {"POST": "review.decide"},
+    "api_reviews.update_draft":        {"PATCH": "review.write"},
+    "api_reviews.delete_draft":        {"DELETE": "review.write"},
     "api_sessions.list_sessions":      {"GET": "session.view_advice"},
     "api_sessions.record_session":     {"POST": "session.write"},
     "api_sessions.get_session":        {"GET": "session.view_advice"},

@@ -2,6 +2,13 @@
 
 Everyone in scope sees a review's result; its answers, summary and driving factors only reach
 roles with `review.view_answers` (operators see the result alone: the keys are absent).
+
+Drafts (an extension of API.md, docs/decisions.md "Rough edges"): a POST with
+`"status": "draft"` keeps the review as its author's draft (factors may be left out; no result
+until every one is answered); `PATCH /risk-reviews/{id}` changes a draft or, with
+`"status": "submitted"`, submits it; `DELETE` removes a draft. Nobody but the author knows of a
+draft (404, left out of lists and exports). A POST without `status` files the review as
+`submitted`, as API.md says.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
+from tracker.api.audit import ActorSchema
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
@@ -44,6 +52,11 @@ class RiskCatalogueSchema(Schema):
     factors = fields.List(fields.Nested(RiskFactorSchema))
 
 
+def _nct_forced(review: RiskReview) -> bool | None:
+    result = risk.result_of(review)
+    return result.nct_forced if result else None
+
+
 class RiskReviewSchema(Schema):
     id = fields.Integer(dump_only=True)
     project_id = fields.Integer(dump_only=True)
@@ -56,19 +69,25 @@ class RiskReviewSchema(Schema):
         allow_none=True,
         validate=validate.Length(max=text_limit(RiskReview.summary)),
     )
-    likelihood = fields.Integer(dump_only=True)
-    impact = fields.Integer(dump_only=True)
-    score = fields.Integer(dump_only=True)
-    level = fields.String(dump_only=True)
+    #: the result: null only for a draft that does not answer every factor yet
+    likelihood = fields.Integer(dump_only=True, allow_none=True)
+    impact = fields.Integer(dump_only=True, allow_none=True)
+    score = fields.Integer(dump_only=True, allow_none=True)
+    level = fields.String(dump_only=True, allow_none=True)
     #: national core technology among the project's assets forced impact 5
-    nct_forced = fields.Function(lambda r: risk.result_of(r).nct_forced, dump_only=True)
+    nct_forced = fields.Function(_nct_forced, dump_only=True, allow_none=True)
     drivers = fields.Function(
         lambda r: risk.drivers(r.answers, str(get_locale() or "en")),
         dump_only=True,
     )
+    #: draft (seen by its author alone), submitted, approved or rejected
     status = fields.String(dump_only=True)
     author_id = fields.Integer(dump_only=True)
+    #: who wrote it
+    author = fields.Nested(ActorSchema, dump_only=True)
     reviewer_id = fields.Integer(dump_only=True, allow_none=True)
+    #: who decided it (the reviewer); null until decided
+    decided_by = fields.Nested(ActorSchema, dump_only=True, allow_none=True)
     decided_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     conditions = fields.String(dump_only=True, allow_none=True)
     valid_until = fields.Date(dump_only=True, allow_none=True)
@@ -84,9 +103,31 @@ class RiskReviewSchema(Schema):
 
 
 class RiskReviewInSchema(RiskReviewSchema):
-    """A review as written: every factor answered."""
+    """A review as written: every factor answered (a draft may leave factors out)."""
 
     answers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    #: "draft" keeps it as the author's draft; absent or "submitted" files it
+    status = fields.String(
+        load_default="submitted", validate=validate.OneOf(("draft", "submitted"))
+    )
+
+
+class RiskReviewDraftSchema(Schema):
+    """A change to a draft: what is sent replaces what it held."""
+
+    answers = fields.Dict(keys=fields.String(), values=fields.String())
+    summary = fields.String(
+        allow_none=True, validate=validate.Length(max=text_limit(RiskReview.summary))
+    )
+    #: "submitted" files the draft (every factor answered); "draft" or absent keeps it a draft
+    status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "submitted")))
+    #: optional optimistic lock
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class VersionArgs(Schema):
+    #: optional optimistic lock
+    version = fields.Integer(load_default=None, allow_none=True)
 
 
 class RiskReviewDecisionSchema(Schema):
@@ -114,8 +155,13 @@ def risk_factors() -> Any:
 def list_reviews(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "review.view_result", project)
+    # a download names the author and the reviewer by their id columns
     return page_or_download(
-        risk.reviews_query(project), args, RiskReviewSchema(), "risk-reviews", project
+        risk.reviews_query(project, user()),
+        args,
+        RiskReviewSchema(exclude=("author", "decided_by")),
+        "risk-reviews",
+        project,
     )
 
 
@@ -125,7 +171,9 @@ def list_reviews(args: dict[str, Any], project_id: int) -> Any:
 @blp.response(201, RiskReviewSchema)
 def submit_review(body: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
-    return risk.submit_review(project, user(), body["answers"], body["summary"])
+    return risk.submit_review(
+        project, user(), body["answers"], body["summary"], draft=body["status"] == "draft"
+    )
 
 
 @blp.route("/risk-reviews/<int:review_id>", methods=["GET"])
@@ -145,3 +193,26 @@ def decide_review(body: dict[str, Any], review_id: int) -> Any:
     return risk.decide_review(
         review, user(), body["decision"], body["valid_until"], body["conditions"], body["version"]
     )
+
+
+@blp.route("/risk-reviews/<int:review_id>", methods=["PATCH"])
+@allowed_on("review.write", RiskReview, "review_id")
+@blp.arguments(RiskReviewDraftSchema)
+@blp.response(200, RiskReviewSchema)
+def update_draft(body: dict[str, Any], review_id: int) -> Any:
+    review = record_or_404(user(), RiskReview, review_id)
+    return risk.save_draft(
+        review,
+        body.get("answers", review.answers),
+        body.get("summary", review.summary),
+        body["version"],
+        submit=body["status"] == "submitted",
+    )
+
+
+@blp.route("/risk-reviews/<int:review_id>", methods=["DELETE"])
+@allowed_on("review.write", RiskReview, "review_id")
+@blp.arguments(VersionArgs, location="query")
+@blp.response(204)
+def delete_draft(args: dict[str, Any], review_id: int) -> None:
+    risk.delete_draft(record_or_404(user(), RiskReview, review_id), args["version"])

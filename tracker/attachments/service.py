@@ -229,16 +229,13 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
     if record_id is None:
         raise InvalidInput({"record_id": [_("Give the id of the record.")]})
     model = _model(RECORD_MODELS[record_type])
-    found = (
-        model is not None
-        and is_id(record_id)
-        and db.session.execute(
-            sa.select(sa.literal(1)).where(model.id == record_id, model.project_id == project.id)
-        ).first()
-        is not None
-    )
-    if not found:
+    found: Any = db.session.get(model, record_id) if model and is_id(record_id) else None
+    owner = getattr(found, "private_to", None)
+    if found is None or found.project_id != project.id or owner not in (None, actor_id()):
         raise InvalidInput({"record_id": [_("No such record in this project.")]})
+    if owner is not None:
+        # a draft's files would show in the project's file list; it takes files once submitted
+        raise InvalidInput({"record_id": [_("Submit the draft before attaching files.")]})
 
 
 def _model(class_name: str) -> Any:

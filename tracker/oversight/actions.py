@@ -64,6 +64,7 @@ ACTIONS: dict[str, Any] = {
     "nda.created": _l("NDA registered"),
     "nda.updated": _l("NDA changed"),
     "review.draft": _l("Risk review drafted"),
+    "review.draft_deleted": _l("Risk review draft deleted"),
     "review.submitted": _l("Risk review submitted"),
     "review.approved": _l("Risk review approved"),
     "review.rejected": _l("Risk review rejected"),

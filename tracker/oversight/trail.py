@@ -323,6 +323,8 @@ def _labels(
             select = select.join(*source.join)
         if model is Project or hasattr(model, "project_id"):
             select = select.where(project_id.in_(scope))
+        if hasattr(model, "seen_by"):  # another user's draft: its event, but no label or link
+            select = select.where(model.seen_by(reader.id))
         parts.append(select)
     if not parts:
         return {}

@@ -13,7 +13,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.db import text_limit
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
+from tracker.web.forms import CheckboxListField
 
 CHANNEL_LABELS: dict[str, Any] = {
     "secure_platform": _l("Secure platform"),
@@ -51,12 +51,8 @@ class TransferForm(FlaskForm):
     partner_id = SelectField(
         _l("Foreign partner"), coerce=int, choices=[], validators=[InputRequired()]
     )
-    asset_ids = SelectMultipleField(
-        _l("IP assets"), coerce=int, choices=[], validators=[Optional()]
-    )
-    attachment_ids = SelectMultipleField(
-        _l("Files"), coerce=int, choices=[], validators=[Optional()]
-    )
+    asset_ids = CheckboxListField(_l("IP assets"), coerce=int, choices=[], validators=[Optional()])
+    attachment_ids = CheckboxListField(_l("Files"), coerce=int, choices=[], validators=[Optional()])
     purpose = TextAreaField(
         _l("Purpose"), validators=[DataRequired(), Length(max=text_limit(TransferRequest.purpose))]
     )

@@ -1,5 +1,6 @@
 """Submitting an HTML form to a service: the service's field errors and a stale version land on
-the form, the transaction is rolled back, and the page is shown again with 422 or 409."""
+the form, the transaction is rolled back, and the page is shown again with 422 or 409. And the
+one field every form uses for a multiple choice (`CheckboxListField`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,20 @@ from typing import Any, NamedTuple
 from flask import flash, redirect, request
 from flask_babel import gettext
 from werkzeug.wrappers import Response
-from wtforms import FieldList, Form, HiddenField
+from wtforms import FieldList, Form, HiddenField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.db import db
 from tracker.errors import STALE_MESSAGE, InvalidInput, StateConflict
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice as a list of checkboxes (no Ctrl-click). `macros.html`'s `field`
+    renders it in a fieldset whose legend is the label; the ticks a refused form was sent
+    with stay ticked (SelectMultipleField keeps the posted values)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class Submitted(NamedTuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -13,7 +14,7 @@ from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.forms import DisclosureDecisionForm, DisclosureForm
 from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.labels import choice
-from tracker.cases.pages import fill_rows
+from tracker.cases.pages import fill_rows, submit_page
 from tracker.policy import project_or_404, record_or_404
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
@@ -46,29 +47,36 @@ def disclosure_new(project_id: int) -> Any:
     project = project_or_404(_user(), project_id)
     policy.require(_user(), "disclosure.file", project)
     form = DisclosureForm()
-    saved = save_form(
+    return _submit_form(
         form,
         lambda: disclosures.file_disclosure(project, _user(), form.fields_for_service()),
         _("Disclosure filed."),
-        _detail_url,
+        project,
+        None,
     )
-    return saved.response or _form_page(form, project, None, saved.status)
 
 
 def _detail_url(disclosure: Disclosure) -> str:
     return url_for("disclosures.disclosure_detail", disclosure_id=disclosure.id)
 
 
-def _form_page(
-    form: DisclosureForm, project: Any, disclosure: Disclosure | None, status: int
+def _submit_form(
+    form: DisclosureForm,
+    save: Callable[[], Disclosure],
+    message: str,
+    project: Any,
+    disclosure: Disclosure | None,
 ) -> Any:
-    return render_template(
+    return submit_page(
+        form,
+        save,
+        message,
+        _detail_url,
         "cases/disclosure_form.html",
-        form=form,
         project=project,
         disclosure=disclosure,
         active="disclosures.disclosure_list",
-    ), status
+    )
 
 
 @bp.route("/disclosures/<int:disclosure_id>")
@@ -143,12 +151,12 @@ def disclosure_edit(disclosure_id: int) -> Any:
         form = DisclosureForm()
     else:
         form = DisclosureForm(obj=disclosures.open_disclosure(disclosure))
-    saved = save_form(
+    return _submit_form(
         form,
         lambda: disclosures.resubmit_disclosure(
             disclosure, form_version(form), form.fields_for_service()
         ),
         _("Disclosure resubmitted."),
-        _detail_url,
+        disclosure.project,
+        disclosure,
     )
-    return saved.response or _form_page(form, disclosure.project, disclosure, saved.status)

@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -20,6 +19,7 @@ from tracker.cases.labels import value_choices
 from tracker.cases.ndas.models import Nda
 from tracker.cases.ndas.service import SETTABLE_STATUSES
 from tracker.db import text_limit
+from tracker.web.forms import CheckboxListField
 
 
 class NdaForm(FlaskForm):
@@ -33,7 +33,7 @@ class NdaForm(FlaskForm):
     purpose = TextAreaField(
         _l("Purpose"), validators=[Optional(), Length(max=text_limit(Nda.purpose))]
     )
-    asset_ids = SelectMultipleField(_l("Covered assets"), coerce=int, validate_choice=False)
+    asset_ids = CheckboxListField(_l("Covered assets"), coerce=int, validate_choice=False)
     return_or_destroy = BooleanField(_l("Return-or-destroy clause"))
     audit_rights = BooleanField(_l("Audit rights"))
     status = SelectField(_l("Status"), choices=value_choices(SETTABLE_STATUSES))

@@ -9,7 +9,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -21,6 +20,7 @@ from tracker.cases.projects.service import MAX_BUDGET_KRW
 from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.cases.search import MAX_QUERY_LENGTH
 from tracker.db import text_limit
+from tracker.web.forms import CheckboxListField
 
 
 class ProjectFilterForm(FlaskForm):
@@ -51,8 +51,8 @@ class ProjectForm(FlaskForm):
     )
     zone_id = SelectField(_l("Zone"), coerce=int, validate_choice=False)
     company_id = SelectField(_l("Lead company"), coerce=int, validate_choice=False)
-    partner_ids = SelectMultipleField(_l("Foreign partners"), coerce=int, validate_choice=False)
-    lawyer_ids = SelectMultipleField(_l("Assigned lawyers"), coerce=int, validate_choice=False)
+    partner_ids = CheckboxListField(_l("Foreign partners"), coerce=int, validate_choice=False)
+    lawyer_ids = CheckboxListField(_l("Assigned lawyers"), coerce=int, validate_choice=False)
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     budget_krw = IntegerField(

@@ -22,13 +22,23 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.db import text_limit
 
 
-def review_form(locale: str, formdata: Any = None, defaults: dict[str, str] | None = None) -> Any:
-    """A form with one choice per catalogue factor (labels in `locale`), pre-filled."""
+def review_form(
+    locale: str,
+    formdata: Any = None,
+    defaults: dict[str, str] | None = None,
+    *,
+    draft: bool = False,
+) -> Any:
+    """A form with one choice per catalogue factor (labels in `locale`), pre-filled. Its
+    "Save draft" button (`draft`) leaves factors optional; "Submit" requires every one."""
 
     class ReviewForm(FlaskForm):
         summary = TextAreaField(
             _l("Summary"), validators=[Length(max=text_limit(RiskReview.summary))]
         )
+        #: the draft's version the form was loaded with (optimistic locking)
+        version = HiddenField()
+        save_draft = SubmitField(_l("Save draft"))
         submit = SubmitField(_l("Submit for decision"))
 
     for factor in risk.catalogue()["factors"]:
@@ -41,7 +51,7 @@ def review_form(locale: str, formdata: Any = None, defaults: dict[str, str] | No
                     SelectChoice(c["code"], f"{risk.label(c['label'], locale)} ({c['score']})")
                     for c in factor["choices"]
                 ],
-                validators=[InputRequired()],
+                validators=[Optional() if draft else InputRequired()],
                 default=(defaults or {}).get(factor["code"]),
             ),
         )
@@ -49,9 +59,16 @@ def review_form(locale: str, formdata: Any = None, defaults: dict[str, str] | No
 
 
 def review_answers(form: Any) -> dict[str, str]:
-    return {
+    """The factors the form answers (a draft may leave some out)."""
+    answers = {
         f["code"]: getattr(form, f"factor_{f['code']}").data for f in risk.catalogue()["factors"]
     }
+    return {code: choice for code, choice in answers.items() if choice}
+
+
+class DraftDeleteForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Delete draft"))
 
 
 class ReviewDecisionForm(FlaskForm):

@@ -65,7 +65,7 @@ def heat_map(visible: sa.ColumnElement[bool], today: dt.date) -> dict[str, Any]:
     cells = [[0] * 5 for _ in range(5)]
     unreviewed = 0
     for likelihood, impact, count in rows:
-        if likelihood is None:
+        if likelihood is None or impact is None:  # no current review (a current one is scored)
             unreviewed += count
         else:
             cells[likelihood - 1][impact - 1] += count

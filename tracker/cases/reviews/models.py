@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
 
@@ -15,6 +16,13 @@ REVIEW_STATUSES = ("draft", "submitted", "approved", "rejected")
 
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
+
+
+def _user_column(column: Any, user_id: Any) -> Any:
+    """A user's column read in the review's own SELECT (no statement per review)."""
+    return column_property(
+        sa.select(column).where(User.id == user_id).correlate_except(User).scalar_subquery()
+    )
 
 
 class RiskReview(Model):
@@ -25,18 +33,27 @@ class RiskReview(Model):
         sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),
         #: a project's reviews, newest first
         sa.Index("ix_risk_reviews_project_created", "project_id", "created_at"),
+        #: only a draft may lack its result (it may not answer every factor yet)
+        sa.CheckConstraint(
+            "status = 'draft' OR (likelihood IS NOT NULL AND impact IS NOT NULL"
+            " AND score IS NOT NULL AND level IS NOT NULL)",
+            name="scored",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
     #: version of the factor catalogue the answers refer to
     catalogue_version: Mapped[str] = mapped_column(sa.String(20))
+    #: factor code -> choice code; a draft's may leave factors out
     answers: Mapped[dict[str, str]] = mapped_column(sa.JSON)
-    likelihood: Mapped[int]
-    impact: Mapped[int]
-    score: Mapped[int]
-    level: Mapped[str] = mapped_column(str_enum(*RISK_LEVELS, name="level"))
+    #: the result; None only for a draft that does not answer every factor yet
+    likelihood: Mapped[int | None]
+    impact: Mapped[int | None]
+    score: Mapped[int | None]
+    level: Mapped[str | None] = mapped_column(str_enum(*RISK_LEVELS, name="level"))
     summary: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 20_000})
+    #: a draft is its author's alone until submitted (`private_to`)
     status: Mapped[str] = mapped_column(
         str_enum(*REVIEW_STATUSES, name="status"), default="submitted"
     )
@@ -46,8 +63,35 @@ class RiskReview(Model):
     conditions: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 5000})
     valid_until: Mapped[dt.date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(default=1)
+    #: when it was submitted (a draft: when it was last saved)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship()
 
+    #: who wrote it and who decided it, read with the review
+    author_name: Mapped[str] = _user_column(User.name, author_id)
+    author_role: Mapped[str] = _user_column(User.role, author_id)
+    reviewer_name: Mapped[str | None] = _user_column(User.name, reviewer_id)
+    reviewer_role: Mapped[str | None] = _user_column(User.role, reviewer_id)
+
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+    @property
+    def private_to(self) -> int | None:
+        """The only user who may know of the review (its author, while a draft), or None."""
+        return self.author_id if self.status == "draft" else None
+
+    @classmethod
+    def seen_by(cls, user_id: int) -> sa.ColumnElement[bool]:
+        """The SQL condition of `private_to`: the reviews the user may know of."""
+        return sa.or_(cls.status != "draft", cls.author_id == user_id)
+
+    @property
+    def author(self) -> dict[str, Any]:
+        return {"id": self.author_id, "name": self.author_name, "role": self.author_role}
+
+    @property
+    def decided_by(self) -> dict[str, Any] | None:
+        if self.reviewer_id is None:
+            return None
+        return {"id": self.reviewer_id, "name": self.reviewer_name, "role": self.reviewer_role}

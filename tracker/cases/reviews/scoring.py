@@ -64,8 +64,11 @@ class Result:
     nct_forced: bool
 
 
-def validate_answers(answers: Any, cat: dict[str, Any] | None = None) -> dict[str, str]:
-    """Every factor answered with one of its choices, nothing else; 422 otherwise."""
+def validate_answers(
+    answers: Any, cat: dict[str, Any] | None = None, *, partial: bool = False
+) -> dict[str, str]:
+    """Every factor answered with one of its choices, nothing else; 422 otherwise.
+    `partial` (a draft): factors may be left out."""
     if not isinstance(answers, dict):
         raise InvalidInput({"answers": [_("Answer every factor.")]})
     factors = factors_by_code(cat)
@@ -77,11 +80,16 @@ def validate_answers(answers: Any, cat: dict[str, Any] | None = None) -> dict[st
         elif choice not in {c["code"] for c in factor["choices"]}:
             errors[f"answers.{code}"] = [_("Unknown choice.")]
     for code in factors:
-        if code not in answers:
+        if code not in answers and not partial:
             errors[f"answers.{code}"] = [_("Answer this factor.")]
     if errors:
         raise InvalidInput(errors)
-    return {code: str(answers[code]) for code in factors}
+    return {code: str(answers[code]) for code in factors if code in answers}
+
+
+def complete(answers: dict[str, str], cat: dict[str, Any] | None = None) -> bool:
+    """Whether validated answers answer every factor (and can be scored)."""
+    return set(answers) == set(factors_by_code(cat))
 
 
 def score_answers(

@@ -32,6 +32,7 @@ from tracker.cases.reviews.scoring import (  # noqa: F401  (the service speaks t
     SENSITIVITY_RANK,
     Result,
     catalogue,
+    complete,
     drivers,
     factors_by_code,
     label,
@@ -94,11 +95,12 @@ def _nda_coverage(ndas: list[Nda], today: dt.date) -> str:
     return best
 
 
-def reviews_query(project: Project) -> sa.Select[RiskReview]:
-    """A project's reviews, newest first (ix_risk_reviews_project_created)."""
+def reviews_query(project: Project, user: User) -> sa.Select[RiskReview]:
+    """A project's reviews the user may know of (others' drafts left out), newest first
+    (ix_risk_reviews_project_created)."""
     return (
         sa.select(RiskReview)
-        .where(RiskReview.project_id == project.id)
+        .where(RiskReview.project_id == project.id, RiskReview.seen_by(user.id))
         .order_by(RiskReview.created_at.desc(), RiskReview.id.desc())
     )
 
@@ -119,30 +121,80 @@ def awaiting_decision(user: User) -> sa.Select[RiskReview]:
     return stmt if policy.role_may(user.role, "review.decide") else stmt.where(sa.false())
 
 
-def submit_review(project: Project, author: User, answers: Any, summary: str | None) -> RiskReview:
-    """Score the answers and file the review as `submitted`. Raises InvalidInput (422)."""
-    answers = validate_answers(answers)
-    result = score_answers(answers, project_has_nct(project))
-    review = RiskReview(
-        project=project,
-        catalogue_version=str(catalogue()["version"]),
-        answers=answers,
-        likelihood=result.likelihood,
-        impact=result.impact,
-        score=result.score,
-        level=result.level,
-        summary=(summary or "").strip() or None,
-        status="submitted",
-        author_id=author.id,
-    )
+def submit_review(
+    project: Project, author: User, answers: Any, summary: str | None, *, draft: bool = False
+) -> RiskReview:
+    """Score the answers and file the review as `submitted`; with `draft`, keep it as the
+    author's draft (factors may be left unanswered; scored once every one is). Raises
+    InvalidInput (422). Audited."""
+    review = RiskReview(project=project, author_id=author.id, status="draft")
+    _write(review, answers, summary, submit=not draft)
     db.session.add(review)
     db.session.flush()
-    record(
-        "review.submitted",
-        review,
-        detail={"project_id": project.id, "score": result.score, "level": result.level},
-    )
+    _audit_written(review)
     return review
+
+
+def save_draft(
+    review: RiskReview,
+    answers: Any,
+    summary: str | None,
+    version: int | None = None,
+    *,
+    submit: bool = False,
+) -> RiskReview:
+    """Replace a draft's answers and summary; with `submit`, file it as `submitted` (every
+    factor answered). Raises StateConflict (409) for a review that is no longer a draft or a
+    stale `version`, InvalidInput (422). Audited."""
+    if version is not None:
+        service.check_version(review, version)
+    if review.status != "draft":
+        raise StateConflict(_("Only a draft can be changed or deleted."))
+    _write(review, answers, summary, submit=submit)
+    db.session.flush()
+    _audit_written(review)
+    return review
+
+
+def delete_draft(review: RiskReview, version: int | None = None) -> None:
+    """Delete a draft (never a submitted review: 409). Audited."""
+    if version is not None:
+        service.check_version(review, version)
+    if review.status != "draft":
+        raise StateConflict(_("Only a draft can be changed or deleted."))
+    record("review.draft_deleted", review, detail={"project_id": review.project_id})
+    db.session.delete(review)
+    db.session.flush()
+
+
+def _write(review: RiskReview, answers: Any, summary: str | None, *, submit: bool) -> None:
+    """Validate and store the answers and summary, the result when every factor is
+    answered; `submit` requires every one and files the review."""
+    answers = validate_answers(answers, partial=not submit)
+    result = score_answers(answers, project_has_nct(review.project)) if complete(answers) else None
+    review.catalogue_version = str(catalogue()["version"])
+    review.answers = answers
+    review.likelihood = result.likelihood if result else None
+    review.impact = result.impact if result else None
+    review.score = result.score if result else None
+    review.level = result.level if result else None
+    review.summary = (summary or "").strip() or None
+    # a review is dated by its submission; a draft by its last save
+    review.created_at = clock.now()
+    if submit:
+        review.status = "submitted"
+
+
+def _audit_written(review: RiskReview) -> None:
+    if review.status == "draft":
+        # a draft's answers and result stay its author's: the trail says only that it exists
+        record("review.draft", review, detail={"project_id": review.project_id})
+    else:
+        record(
+            "review.submitted",
+            review,
+            detail={"project_id": review.project_id, "score": review.score, "level": review.level},
+        )
 
 
 def decide_review(
@@ -186,15 +238,18 @@ def decide_review(
     return review
 
 
-def result_of(review: RiskReview) -> Result:
-    """The stored result, with whether national core technology forced the impact."""
+def result_of(review: RiskReview) -> Result | None:
+    """The stored result, with whether national core technology forced the impact; None for
+    a draft that does not answer every factor yet."""
+    if review.likelihood is None or review.impact is None or review.score is None:
+        return None
     answered = score_answers(review.answers, False) if _current_catalogue(review) else None
     answered_impact = answered.impact if answered else review.impact
     return Result(
         review.likelihood,
         review.impact,
         review.score,
-        review.level,
+        review.level or level_of(review.score),
         answered_impact,
         review.impact != answered_impact,
     )

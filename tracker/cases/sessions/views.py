@@ -6,6 +6,7 @@ template never receives them otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -13,12 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import clock, policy
+from tracker.cases.pages import submit_page
 from tracker.cases.projects.models import Project
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.forms import FollowUpDoneForm, SessionForm
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.policy import project_or_404, record_or_404
-from tracker.web.forms import form_version, save_form
+from tracker.web.forms import form_version
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("sessions", __name__, template_folder="../templates")
@@ -53,29 +55,36 @@ def session_new(project_id: int) -> Any:
     project = project_or_404(_user(), project_id)
     policy.require(_user(), "session.write", project)
     form = SessionForm()
-    saved = save_form(
+    return _submit_form(
         form,
         lambda: advice.record_session(project, _user(), form.fields_for_service()),
         _("Session recorded."),
-        _detail_url,
+        project,
+        None,
     )
-    return saved.response or _form_page(form, project, None, saved.status)
 
 
 def _detail_url(session: AdvisorySession) -> str:
     return url_for("sessions.session_detail", session_id=session.id)
 
 
-def _form_page(
-    form: SessionForm, project: Project, session: AdvisorySession | None, status: int
+def _submit_form(
+    form: SessionForm,
+    save: Callable[[], AdvisorySession],
+    message: str,
+    project: Project,
+    session: AdvisorySession | None,
 ) -> Any:
-    return render_template(
+    return submit_page(
+        form,
+        save,
+        message,
+        _detail_url,
         "cases/session_form.html",
-        form=form,
         project=project,
         session=session,
         active="sessions.session_list",
-    ), status
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -103,13 +112,13 @@ def session_edit(session_id: int) -> Any:
         form = SessionForm(obj=session, follow_ups=[])
         form.attendees.data = "\n".join(session.attendees)
         form.topics.data = "\n".join(session.topics)
-    saved = save_form(
+    return _submit_form(
         form,
         lambda: advice.update_session(session, form_version(form), form.fields_for_service()),
         _("Session saved."),
-        _detail_url,
+        session.project,
+        session,
     )
-    return saved.response or _form_page(form, session.project, session, saved.status)
 
 
 @bp.route("/sessions/<int:session_id>/follow-ups/<int:follow_up_id>", methods=["POST"])
