@@ -102,17 +102,19 @@ class Audit:
         self.check(f"{url} [{response.status if response else '-'}]")
         return list(page_links(self.page.content(), url))
 
-    def submit(self, button: str, label: str) -> None:
-        """Click `button`, wait for the page it leads to and check that."""
+    def submit(self, button: str, label: str) -> int | str:
+        """Click `button`, wait for the page it leads to and check that; its status."""
         status = follow(self.page, button)
         self.check(f"{label} [{status}]")
+        return status
 
     def submit_empty(self, url: str, pattern: str, done: set[str]) -> None:
         """Submit the page's first form with a required field emptied, once per pattern."""
         if pattern in done or not self.page.evaluate(EMPTY_FIRST_FORM):
             return
         done.add(pattern)
-        self.submit("form[data-axe-empty] [type=submit]", f"{url} submitted empty")
+        status = self.submit("form[data-axe-empty] [type=submit]", f"{url} submitted empty")
+        assert isinstance(status, int) and status >= 400, f"{url}: an empty form was accepted"
 
 
 def follow(page: Page, button: str) -> int | str:
