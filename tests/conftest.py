@@ -17,9 +17,19 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from tests.support import TEST_PASSWORD, ApiClient, database_url, make_test_app, sign_in
+from tests.support import (
+    CHROMIUM_ARGS,
+    TEST_PASSWORD,
+    ApiClient,
+    database_url,
+    demo_app,
+    make_test_app,
+    serve,
+    sign_in,
+)
 from tracker.auth import service as auth_service
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import hash_password
@@ -80,6 +90,28 @@ def _db_transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_commits: the test commits for real")
+
+
+#: figures tests report with `record_property("tally:<name>", {label: number})`, summed over the
+#: tests and printed at the end of the run (the user properties reach the main process under
+#: pytest-xdist; a worker's own output does not)
+_tallies: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call":
+        return
+    for key, numbers in report.user_properties:
+        if str(key).startswith("tally:"):
+            totals = _tallies.setdefault(str(key)[len("tally:") :], {})
+            for label, n in dict(numbers).items():
+                totals[label] = totals.get(label, 0) + n
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, totals in _tallies.items():
+        numbers = ", ".join(f"{n} {label}" for label, n in totals.items())
+        terminalreporter.write_line(f"{name}: {numbers}")
 
 
 # --- factories ----------------------------------------------------------------------------------
@@ -240,3 +272,36 @@ def blob_dir(app: Flask, tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     path = tmp_path_factory.mktemp("blobs") / "blobs"
     monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
     return path
+
+
+# --- the browser tests: a live server with the demo data, Debian's chromium --------------------
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The app with the demo data, served on loopback (its own database, committed for real:
+    mark the module `real_commits`)."""
+    with serve(demo_app(tmp_path_factory, worker_id, "live")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh Korean context; the test fails if the CSP blocked anything."""
+    context = browser.new_context(locale="ko-KR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -24,10 +24,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from tracker import create_app, keys
 from tracker.attachments.models import AttachmentVersion
@@ -42,6 +44,7 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db, normalise_database_url
+from tracker.demo import DEMO_PASSWORD, load_demo
 from tracker.transfers.service import TransferDraft
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -159,6 +162,54 @@ class ApiClient:
 
     def put(self, path: str, **kw: Any) -> Any:
         return self.client.put(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+# --- a live server and the browser (Debian's chromium, driven by Playwright) ------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def demo_app(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str) -> Flask:
+    """An app on a database of its own (`name`), migrated, with the demo data committed."""
+    app = make_test_app(tmp_path_factory, database_url(tmp_path_factory, worker_id, name))
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
+@contextlib.contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve `app` on a loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def sign_in_page(page: Any, base: str, role: str) -> None:
+    """Sign a Playwright page in as the demo login `role` through the sign-in form."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", f"{role}@tracker.example")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("header nav")  # the main menu: signed in, on the start page
 
 
 # --- statements and downloads ----------------------------------------------------------------

@@ -3,77 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 
-import flask_migrate
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
-from tests.support import database_url, make_test_app
-from tracker.db import db
-from tracker.demo import DEMO_PASSWORD, load_demo
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support import sign_in_page as sign_in
 
 pytestmark = pytest.mark.real_commits  # the live server commits for real, on its own database
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
-    app = make_test_app(tmp_path_factory, database_url(tmp_path_factory, worker_id, "live"))
-    with app.app_context():
-        flask_migrate.upgrade()
-        load_demo()
-        db.session.commit()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="ko-KR")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
-    assert not [e for e in errors if "Content Security Policy" in e], errors
-
-
-def sign_in(page: Page, base: str, role: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", f"{role}@tracker.example")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("input[type=submit]")
 
 
 def test_sign_in_switch_language_and_sign_out(page: Page, live_server: str) -> None:

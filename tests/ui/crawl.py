@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -19,7 +19,8 @@ _SKIP = re.compile(
 _NUMBER = re.compile(r"\d+")
 
 
-def _links(page: str, base: str) -> Iterator[str]:
+def page_links(page: str, base: str) -> Iterator[str]:
+    """The local links of a page (path and query) a crawl follows."""
     for href in _HREF.findall(page):
         url = urljoin(base, html.unescape(href))
         parts = urlsplit(url)
@@ -30,11 +31,12 @@ def _links(page: str, base: str) -> Iterator[str]:
             yield path
 
 
-def crawl(
-    client: FlaskClient, starts: list[str], per_pattern: int = 2, limit: int = 400
-) -> Iterator[tuple[str, Any]]:
-    """Breadth-first from `starts`: (url, response) of every page reached by GET, at most
-    `per_pattern` urls that differ only in their numbers (so a list of 40 projects costs 2)."""
+def walk(
+    visit: Callable[[str], Iterable[str]], starts: list[str], per_pattern: int = 2, limit: int = 400
+) -> int:
+    """Breadth-first from `starts`: `visit(url)` each url reached (it returns the page's
+    links), at most `per_pattern` urls that differ only in their numbers (so a list of 40
+    projects costs 2). Returns how many urls were visited."""
     seen: set[str] = set()
     patterns: dict[str, int] = {}
     queue = deque(starts)
@@ -45,10 +47,25 @@ def crawl(
             continue
         seen.add(url)
         patterns[pattern] = patterns.get(pattern, 0) + 1
+        queue.extend(visit(url))
+    return len(seen)
+
+
+def crawl(
+    client: FlaskClient, starts: list[str], per_pattern: int = 2, limit: int = 400
+) -> Iterator[tuple[str, Any]]:
+    """(url, response) of every page `walk` reaches with the test client."""
+    reached: list[tuple[str, Any]] = []
+
+    def visit(url: str) -> Iterable[str]:
         response = client.get(url)
-        yield url, response
+        reached.append((url, response))
         if response.status_code == 200 and response.mimetype == "text/html":
-            queue.extend(_links(response.get_data(as_text=True), url))
+            return list(page_links(response.get_data(as_text=True), url))
+        return []
+
+    walk(visit, starts, per_pattern, limit)
+    yield from reached
 
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
