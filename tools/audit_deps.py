@@ -11,7 +11,7 @@ answers for no package, and that count is the figure.
 Advisories reviewed and accepted are listed in `.ci/pip-audit-reviewed.txt`, one a line:
 `ID  reason`; each is passed as `--ignore-vuln` and printed with its reason.
 
-    python tools/audit_deps.py REQUIREMENTS [--snapshot PATH] [--require-all]
+    python -m tools.audit_deps REQUIREMENTS [--snapshot PATH] [--require-all]
 
 Exit status 1 on a known vulnerability, when pip-audit does not run, or with --require-all
 when any package was not audited.
