@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -186,23 +187,41 @@ def normalise_database_url(url: str) -> str:
 PLAUSIBLE_YEARS = (1900, 2200)
 
 
+#: what no text column can hold: NUL (PostgreSQL refuses it) and unpaired surrogates (no
+#: encoding can carry them; the database driver fails on them)
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 @event.listens_for(sa.orm.Session, "before_flush")
-def _refuse_implausible_dates(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
-    """Every date column of every new or changed row lies in PLAUSIBLE_YEARS, or the flush is
-    refused with InvalidInput (422) naming the fields: one rule for forms, API and CLI."""
+def _refuse_unstorable_values(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
+    """Every date column of every new or changed row lies in PLAUSIBLE_YEARS and every text
+    column holds storable text, or the flush is refused with InvalidInput (422) naming the
+    fields: one rule for forms, API and CLI, the same on SQLite and PostgreSQL."""
     errors: dict[str, list[str]] = {}
     for obj in (*session.new, *session.dirty):
         mapper = sa.inspect(obj).mapper
         for column in mapper.columns:
-            if not isinstance(column.type, sa.Date) or column.key not in obj.__dict__:
+            if column.key not in obj.__dict__:
                 continue
-            value = obj.__dict__[column.key]
-            if isinstance(value, dt.date) and not (
-                PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]
-            ):
-                errors.setdefault(column.key, []).append(_implausible_message())
+            message = _refusal(column, obj.__dict__[column.key])
+            if message is not None:
+                errors.setdefault(column.key, []).append(message)
     if errors:
         raise InvalidInput(errors)
+
+
+def _refusal(column: sa.Column[Any], value: Any) -> str | None:
+    """Why `value` may not be stored in `column`, or None."""
+    if isinstance(column.type, sa.Date) and isinstance(value, dt.date):
+        if not PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]:
+            return _implausible_message()
+    elif isinstance(value, str):
+        found = _UNSTORABLE_TEXT.search(value)
+        if found is not None and found.group() == "\x00":
+            return gettext("Text must not contain the NUL character.")
+        if found is not None:
+            return gettext("Text must not contain unpaired surrogate characters.")
+    return None
 
 
 def _implausible_message() -> str:
