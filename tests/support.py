@@ -542,6 +542,8 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
 # --- security proofs: the paths of every route ----------------------------------------------------
 
 #: path argument -> how to fill it from the `records` world (and whether it names a record of
