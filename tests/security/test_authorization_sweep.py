@@ -316,7 +316,7 @@ def test_expected_table_names_real_actions() -> None:
             _roles(rule)  # an unknown action raises KeyError
 
 
-def test_authorization_sweep(app: Flask, records: Any, capsys: Any) -> None:
+def test_authorization_sweep(app: Flask, records: Any, record_property: Any) -> None:
     w = records
     principals = {}
     for role, scope in PRINCIPALS:
@@ -354,12 +354,17 @@ def test_authorization_sweep(app: Flask, records: Any, capsys: Any) -> None:
                         mismatches.append((rule.endpoint, method, role, scope, "same db", changed))
                 savepoint.rollback()
                 db.session.expire_all()
-    with capsys.disabled():
-        print(
-            f"\nauthorization sweep: {checked} cases checked "
-            f"({len(EXPECTED)} endpoints, {len(principals)} principals), "
-            f"{unchanged_checked} refused writes compared, {len(mismatches)} mismatches"
-        )
+    # printed at the end of the run (tests/conftest.py), also under pytest-xdist
+    record_property(
+        "tally:authorization sweep",
+        {
+            "cases checked": checked,
+            "endpoints": len(EXPECTED),
+            "principals": len(principals),
+            "refused writes compared": unchanged_checked,
+            "mismatches": len(mismatches),
+        },
+    )
     assert not mismatches, "\n".join(map(str, mismatches))
 
 

@@ -65,7 +65,7 @@ def _case(rnd: random.Random, project_id: int) -> tuple[bytes, str]:
 
 
 def test_hostile_uploads_never_500_and_leave_no_file(
-    world: Any, api_as: Any, fresh_blob_dir: Any, capsys: Any
+    world: Any, api_as: Any, fresh_blob_dir: Any, record_property: Any
 ) -> None:
     rnd = random.Random(11)
     api = api_as(world.users["company"])
@@ -77,11 +77,16 @@ def test_hostile_uploads_never_500_and_leave_no_file(
         if response.status_code >= 500:
             server_errors.append((response.status_code, body[:200]))
     left_over = len(blob_files(fresh_blob_dir)) - version_rows()
-    with capsys.disabled():
-        print(
-            f"\nhostile uploads: {CASES} sent, answers {dict(sorted(statuses.items()))}, "
-            f"server errors {len(server_errors)}, files left over {left_over}"
-        )
+    answers = {f"answered {code}": n for code, n in sorted(statuses.items())}
+    record_property(
+        "tally:hostile uploads",
+        {
+            "sent": CASES,
+            **answers,
+            "server errors": len(server_errors),
+            "files left over": left_over,
+        },
+    )
     assert not server_errors, server_errors[:5]
     assert left_over == 0
     assert statuses.get(201, 0) > 0  # some of them were fine files, stored and counted
