@@ -59,10 +59,17 @@ bench: install
 ## The security proofs that take longer than the suite should (canary crawl, fuzzing, crash
 ## safety), each with its own time bound; each prints its figure. SQLite, or PostgreSQL when
 ## TRACKER_TEST_DATABASE_URL is set. The authorization sweep and the sessions proof run in `make test`.
+## The crash-safety proof runs on SQLite, then also on PostgreSQL (the steps a lock can reach
+## differ); CRASH_SEED seeds its operations and kill moments, CRASH_KILLS sets the random kills.
 PROOF = timeout
 proofs: install
 	$(PROOF) 600 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_canary_crawl.py
 	$(PROOF) 1800 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_fuzz_api.py
+	$(PROOF) 600 env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider \
+	  tests/security/proofs/test_crash_safety.py
+	@if [ -n "$$TRACKER_TEST_DATABASE_URL" ]; then \
+	  $(PROOF) 600 $(BIN)/pytest -p no:cacheprovider tests/security/proofs/test_crash_safety.py; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
-"""A real deployment for the crash test and the benchmark: gunicorn in a subprocess on a free
-port, its own database, key file and blob directory, one company user and project."""
+"""A real deployment for the crash tests, the crash-safety proof and the benchmark: gunicorn in
+a subprocess on a free port, its own database, key file and blob directory, one company user
+and project (`deploy`; the proof loads the demo data instead)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,30 @@ def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+def server_env(workdir: Path, url: str, **extra: str) -> dict[str, str]:
+    """The environment of a server (and its `flask` commands) living in `workdir`."""
+    instance = workdir / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "TRACKER_ENV": "development",
+        "TRACKER_INSTANCE_PATH": str(instance),
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_SECRET_KEY": "live-test-secret",
+        "TRACKER_KEY_FILE": str(workdir / "keys.json"),
+        "TRACKER_BLOB_DIR": str(workdir / "blobs"),
+        **extra,
+    }
+
+
+def run_cli(env: dict[str, str], *commands: tuple[str, ...]) -> None:
+    """Run `flask` commands in order; RuntimeError naming the first that fails."""
+    for args in commands:
+        done = flask_cli(env, *args)
+        if done.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed: {done.stderr[-2000:]}")
+
+
 def deploy(workdir: Path, url: str, max_upload: int) -> tuple[dict[str, str], int]:
     """Key file, migrated database and one company user with a project; returns the server's
     environment and the project id."""
@@ -50,22 +75,8 @@ def deploy(workdir: Path, url: str, max_upload: int) -> tuple[dict[str, str], in
     from tracker.cases.projects.models import Project
     from tracker.db import db
 
-    instance = workdir / "instance"
-    instance.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "TRACKER_ENV": "development",
-        "TRACKER_INSTANCE_PATH": str(instance),
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_SECRET_KEY": "live-test-secret",
-        "TRACKER_KEY_FILE": str(workdir / "keys.json"),
-        "TRACKER_BLOB_DIR": str(workdir / "blobs"),
-        "TRACKER_MAX_UPLOAD_BYTES": str(max_upload),
-    }
-    for args in (("keys", "init"), ("db", "upgrade")):
-        done = flask_cli(env, *args)
-        if done.returncode != 0:
-            raise RuntimeError(f"flask {' '.join(args)} failed: {done.stderr[-2000:]}")
+    env = server_env(workdir, url, TRACKER_MAX_UPLOAD_BYTES=str(max_upload))
+    run_cli(env, ("keys", "init"), ("db", "upgrade"))
     app = create_app(
         {
             "TRACKER_ENV": "development",
@@ -98,23 +109,51 @@ def deploy(workdir: Path, url: str, max_upload: int) -> tuple[dict[str, str], in
     return env, project_id
 
 
+def _gone(pid: int) -> bool:
+    """Whether the process has exited (a zombie has: its files and locks are released)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def upload_head(path: str, token: str, length: int, boundary: str = "XyZ") -> bytes:
+    """The request line and headers of a multipart upload of `length` body bytes."""
+    return (
+        f"POST {path} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+
+
 class LiveServer:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 1, log: Path | None = None) -> None:
         self.env = env
+        self.workers = workers
+        self.log = log  # gunicorn's error log (else discarded)
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "1", "--timeout", "600"]
-            + ["-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: a kill reaches master and worker
-        )
-        for _ in range(400):
+        out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen(
+                [str(BIN / "gunicorn"), "-w", str(self.workers), "--timeout", "600"]
+                + ["-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,  # its own process group: a kill reaches every worker
+            )
+        finally:
+            if self.log is not None:
+                out.close()  # type: ignore[union-attr]
+        for _ in range(1200):
+            if self.proc.poll() is not None:
+                raise RuntimeError("the server exited at start")
             try:
                 if self.request("GET", "/api/v1/health")[0] == 200:
                     return
@@ -123,9 +162,17 @@ class LiveServer:
         raise RuntimeError("the server did not start")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the whole process group (master and workers) and wait until every one of
+        them has exited."""
         assert self.proc is not None
+        members = [self.proc.pid, *self.worker_pids]
         os.killpg(self.proc.pid, sig)
         self.proc.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while not all(_gone(pid) for pid in members):
+            if time.monotonic() > deadline:
+                raise RuntimeError("a worker outlived the kill")
+            time.sleep(0.01)
 
     def close(self) -> None:
         """Kill the server if it still runs (a failed test must not leave it behind)."""
@@ -133,10 +180,17 @@ class LiveServer:
             self.kill()
 
     @property
-    def worker_pid(self) -> int:
+    def worker_pids(self) -> list[int]:
         assert self.proc is not None
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        return int(children.split()[0])
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except FileNotFoundError:
+            return []
+        return [int(pid) for pid in children.split()]
+
+    @property
+    def worker_pid(self) -> int:
+        return self.worker_pids[0]
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
@@ -156,11 +210,18 @@ class LiveServer:
         finally:
             conn.close()
 
-    def token(self) -> str:
+    def partial_upload(self, path: str, token: str, body: bytes, sent: int) -> socket.socket:
+        """Send the headers and the first `sent` bytes of a multipart upload, then leave it
+        hanging (the caller closes the socket)."""
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock.sendall(upload_head(path, token, len(body)) + body[:sent])
+        return sock
+
+    def token(self, email: str = EMAIL, password: str = PASSWORD) -> str:
         status, body = self.request(
             "POST",
             "/api/v1/auth/token",
-            json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
+            json.dumps({"email": email, "password": password}).encode(),
             {"Content-Type": "application/json"},
         )
         if status != 201:

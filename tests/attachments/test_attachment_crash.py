@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -25,19 +24,6 @@ def deployment(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, worker_
     engine = sa.create_engine(url)
     yield env, project_id, engine, tmp_path / "blobs"
     engine.dispose()
-
-
-def _partial_upload(server: LiveServer, token: str, project_id: int, body: bytes, sent: int) -> Any:
-    """Send the headers and the first `sent` bytes of an upload, then leave it hanging."""
-    sock = socket.create_connection(("127.0.0.1", server.port))
-    head = (
-        f"POST /api/v1/projects/{project_id}/attachments HTTP/1.1\r\n"
-        f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: multipart/form-data; boundary=XyZ\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode()
-    sock.sendall(head + body[:sent])
-    return sock
 
 
 @pytest.fixture
@@ -69,7 +55,9 @@ def test_sigkill_during_uploads(deployment: Any, server: LiveServer) -> None:
         )
         assert status == 201, answer
         acknowledged[json.loads(answer)["id"]] = small
-        sock = _partial_upload(server, token, project_id, body, sent)
+        sock = server.partial_upload(
+            f"/api/v1/projects/{project_id}/attachments", token, body, sent
+        )
         if sent == len(body):
             pass  # kill at once
         elif sent > 1024 * 1024:  # wait until the worker is writing the temporary blob

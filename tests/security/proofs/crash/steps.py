@@ -1,0 +1,256 @@
+"""Kills at each step of an upload, a disclosure acceptance and a gate decision.
+
+The server is stopped at a known point from outside, with no hook in the product:
+- inside an upload's body: the test sends only part of it (and watches the temporary blob);
+- at a statement (PostgreSQL): the test holds a lock the statement needs and waits until
+  pg_stat_activity shows the server waiting at it. `LOCK TABLE t IN EXCLUSIVE MODE` lets reads
+  through and stops the first write to t; a row lock on the project stops the upload's
+  `SELECT ... FOR NO KEY UPDATE`; an uncommitted audit event carrying the sequence number the
+  server will use next stops the server's insert of it (a unique-key wait);
+- at the transaction (SQLite, one writer at a time): the test holds the write lock
+  (BEGIN IMMEDIATE), so the server waits at its first statement;
+- after the commit, before the answer: the server's checkpoint file is a FIFO
+  (Harness.stop_after_commit).
+Then SIGKILL, release the lock, restart, sweep, check everything (checks.py), and check that
+the operation is wholly absent (killed before its commit) or wholly present (after it).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.security.proofs.crash import checks
+from tests.security.proofs.crash.harness import Harness
+from tests.security.proofs.crash.operations import OPERATIONS, Operation
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class Step:
+    operation: str  # upload | acceptance | gate
+    point: str  # where the server is when it is killed
+    #: the lock the test holds: ("table", name), ("row",) the project's row, ("seq", k) the
+    #: k-th audit event the request will append, ("database",) SQLite's write lock, or
+    #: ("database", "midway") that lock taken once the upload's body streams in
+    hold: tuple[Any, ...] = ()
+    statement: str | None = None  # PostgreSQL: the statement the server must wait at
+    sent: int | None = None  # upload: how much of the body is sent (None: all of it)
+    blob: bool = False  # the server must have published the upload's blob
+    committed: bool = False  # killed after the commit, before the answer
+
+
+def _audit(what: str) -> str:
+    return f"at the audit append ({what})"
+
+
+PREAMBLE = Step("upload", "in the multipart preamble (100 bytes of the body sent)", sent=100)
+IN_FILE = Step("upload", "inside the file: the temporary blob is being written", sent=3 * MIB)
+POSTGRESQL = [
+    PREAMBLE,
+    IN_FILE,
+    Step(
+        "upload",
+        "blob published, waiting to lock the project row",
+        ("row",),
+        r"FROM projects\b.*FOR NO KEY UPDATE",
+        blob=True,
+    ),
+    Step(
+        "upload",
+        "at INSERT INTO attachments",
+        ("table", "attachments"),
+        r"^INSERT INTO attachments\b",
+        blob=True,
+    ),
+    Step(
+        "upload",
+        "at INSERT INTO attachment_versions (the attachment row written)",
+        ("table", "attachment_versions"),
+        r"^INSERT INTO attachment_versions\b",
+        blob=True,
+    ),
+    Step(
+        "upload",
+        _audit("attachment.uploaded; the version row written"),
+        ("table", "audit_head"),
+        r"FROM audit_head\b.*FOR UPDATE",
+        blob=True,
+    ),
+    Step("upload", "committed, before the answer", committed=True),
+    Step(
+        "acceptance",
+        "at INSERT INTO ip_assets (nothing written)",
+        ("table", "ip_assets"),
+        r"^INSERT INTO ip_assets\b",
+    ),
+    Step(
+        "acceptance",
+        "at INSERT INTO asset_owners (the asset written)",
+        ("table", "asset_owners"),
+        r"^INSERT INTO asset_owners\b",
+    ),
+    Step(
+        "acceptance",
+        "at INSERT INTO search_entries (the asset and its owners written)",
+        ("table", "search_entries"),
+        r"^INSERT INTO search_entries\b",
+    ),
+    Step(
+        "acceptance",
+        _audit("asset.created; the asset indexed"),
+        ("table", "audit_head"),
+        r"FROM audit_head\b.*FOR UPDATE",
+    ),
+    Step(
+        "acceptance",
+        "at UPDATE disclosures (the asset and its event written)",
+        ("table", "disclosures"),
+        r"^UPDATE disclosures\b",
+    ),
+    Step(
+        "acceptance",
+        "at INSERT of the disclosure.accepted event (the disclosure linked to its asset)",
+        ("seq", 2),
+        r"^INSERT INTO audit_events\b",
+    ),
+    Step("acceptance", "committed, before the answer", committed=True),
+    Step(
+        "gate",
+        "at UPDATE transfer_requests (nothing written)",
+        ("table", "transfer_requests"),
+        r"^UPDATE transfer_requests\b",
+    ),
+    Step(
+        "gate",
+        _audit("transfer.decided; the status changed"),
+        ("table", "audit_head"),
+        r"FROM audit_head\b.*FOR UPDATE",
+    ),
+    Step("gate", "committed, before the answer", committed=True),
+]
+SQLITE = [
+    PREAMBLE,
+    IN_FILE,
+    Step(
+        "upload",
+        "blob published, waiting for the write lock",
+        ("database", "midway"),
+        sent=3 * MIB,
+        blob=True,
+    ),
+    Step("upload", "committed, before the answer", committed=True),
+    Step("acceptance", "waiting for the write lock (nothing written)", ("database",)),
+    Step("acceptance", "committed, before the answer", committed=True),
+    Step("gate", "waiting for the write lock (nothing written)", ("database",)),
+    Step("gate", "committed, before the answer", committed=True),
+]
+
+
+def steps(h: Harness) -> list[Step]:
+    return POSTGRESQL if h.postgres else SQLITE
+
+
+class Hold:
+    """A lock the test holds while the server runs into it."""
+
+    def __init__(self, h: Harness, hold: tuple[Any, ...]) -> None:
+        self.connection: Any
+        if hold[0] == "database":
+            self.connection = sqlite3.connect(
+                sa.engine.make_url(h.url).database or "", timeout=60, isolation_level=None
+            )
+            self.connection.execute("BEGIN IMMEDIATE")
+            return
+        self.connection = h.engine.connect()
+        if hold[0] == "table":
+            self.connection.execute(sa.text(f"LOCK TABLE {hold[1]} IN EXCLUSIVE MODE"))
+        elif hold[0] == "row":
+            self.connection.execute(
+                sa.text("SELECT id FROM projects WHERE id = :id FOR UPDATE"), {"id": h.demo.id}
+            )
+        else:  # the event the request appends k-th: its sequence number, taken first
+            head = self.connection.execute(sa.text("SELECT seq FROM audit_head")).scalar_one()
+            self.connection.execute(
+                sa.text(
+                    "INSERT INTO audit_events (seq, at, action, detail, mac) "
+                    "VALUES (:seq, CURRENT_TIMESTAMP, 'crash.hold', '{}', :mac)"
+                ),
+                {"seq": head + hold[1], "mac": "0" * 64},
+            )
+
+    def release(self) -> None:
+        self.connection.rollback()
+        self.connection.close()
+
+
+def _until(condition: Callable[[], Any], what: str, seconds: float = 60) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.02)
+    return found
+
+
+def run(h: Harness, step: Step, n: int) -> tuple[str, list[str]]:
+    """Kill the server at `step`: (what was seen when it was killed, problems found)."""
+    op: Operation = OPERATIONS[step.operation](h, n)
+    if step.committed:
+        h.stop_after_commit(True)
+    midway = step.hold[1:] == ("midway",)
+    hold = Hold(h, step.hold) if step.hold and not midway else None
+    problems: list[str] = []
+    request = op.send(step.sent)
+    try:
+        if midway:  # the request's first transaction is over once the body streams in
+            _until(lambda: op.temporary(1), "the temporary blob")
+            hold = Hold(h, step.hold)
+            request.rest()
+        seen = _reach(h, step, op)
+    except TimeoutError as exc:
+        seen, problems = "", [f"never reached: {exc}"]
+    h.kill()
+    if step.committed:
+        h.stop_after_commit(False)
+    if hold is not None:
+        hold.release()
+    h.wait_backends_gone()
+    answered = request.result()
+    if answered is not None:
+        problems.append(f"the server answered {answered} before the kill")
+    h.start()
+    found, swept = checks.after_restart(h)
+    problems += found + (op.present() if step.committed else op.absent())
+    return f"{seen}; sweep: {swept}", problems
+
+
+def _reach(h: Harness, step: Step, op: Operation) -> str:
+    """Wait until the server is where `step` kills it; what shows it."""
+    if step.committed:
+        _until(op.committed, "the commit")
+        return "committed, no answer yet"
+    if step.blob:
+        _until(op.published, "the published blob")
+    if step.statement is not None:
+        pattern = re.compile(step.statement, re.S)
+        statement = _until(
+            lambda: (s := h.blocked_statement()) and pattern.search(s) and s,
+            f"a wait at {step.statement}",
+        )
+        return "waited at `" + " ".join(statement.split())[:60] + "…`"
+    if step.blob:
+        time.sleep(0.5)  # SQLite: the server now waits for the write lock the test holds
+        return "blob published"
+    if step.sent is not None and step.sent > MIB:
+        _until(lambda: op.temporary(MIB), "the temporary blob")
+        return "temporary blob over 1 MiB"
+    time.sleep(1.0)  # nothing to see from outside: the server reads, or waits for the lock
+    return "1 s after the request was sent"
