@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-01
+Create Date: 2026-11-30
 
 Upgrade lets likelihood, impact, score and level be empty, and adds a CHECK constraint that
 only a draft may leave them empty (a draft does not answer every factor yet). Downgrade
