@@ -20,6 +20,7 @@ import re
 import socket
 import sys
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -637,3 +638,16 @@ def route_path(rule: Any, w: Any) -> tuple[str, bool]:
         for conv in ("int:", "path:", "string:", ""):
             path = path.replace(f"<{conv}{name}>", str(value))
     return path, scoped
+
+
+def zip_of(*entries: tuple[str, bytes], extra: bytes = b"") -> bytes:
+    """A ZIP of `entries` (name, data), stored uncompressed so their bytes show in the head;
+    `extra` is the first member's extra field."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for i, (name, data) in enumerate(entries):
+            info = zipfile.ZipInfo(name, date_time=(2026, 11, 30, 0, 0, 0))
+            if i == 0:
+                info.extra = extra
+            z.writestr(info, data, zipfile.ZIP_STORED)
+    return out.getvalue()

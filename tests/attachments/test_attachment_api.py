@@ -24,6 +24,7 @@ from tests.support import (
     upload,
     version_rows,
     wait_after,
+    zip_of,
 )
 from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
 from tracker.attachments.models import AttachmentVersion
@@ -146,7 +147,7 @@ def test_disallowed_type_is_422_and_leaves_nothing(
         ("이름,금액\n홍길동,100\n".encode("cp949"), "text/plain"),
         (b'{"a": 1}', "application/json"),
         (b"ISO-10303-21;\nHEADER;", "model/step"),
-        (b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml word/document.xml", None),
+        (zip_of(("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w/>")), None),
     ],
 )
 def test_detected_types(world: Any, lawyer_api: Any, data: bytes, expected: str | None) -> None:

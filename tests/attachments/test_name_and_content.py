@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.support import blob_files, csrf_token, multipart, pdf, upload, version_rows
-from tracker.attachments import kinds
+from tests.support import blob_files, csrf_token, multipart, pdf, upload, version_rows, zip_of
+from tracker.attachments import content, kinds
 from tracker.attachments.receive import READ_SIZE, receive
 from tracker.attachments.storage import blob_store
 from tracker.db import db
@@ -142,9 +142,8 @@ def test_a_program_or_script_name_is_refused_whatever_the_content(
         ("contract.pdf", SAMPLES["image/png"], "a PNG image"),
         ("minutes.docx", SAMPLES[kinds.EXCEL], "an Excel workbook"),
         ("minutes.docx", SAMPLES[kinds.ODT], "an OpenDocument text"),
-        ("minutes.docx", SAMPLES[kinds.OLE], "an Office 97-2003 or Hangul HWP document"),
         ("report.hwp", SAMPLES[kinds.HWPX], "a Hangul HWPX document"),
-        ("sheet.xls", b"<html><table><tr><td>1</td></tr></table></html>", "plain text"),
+        ("sheet.xls", SAMPLES["image/png"], "a PNG image"),
         ("data.csv", SAMPLES["image/png"], "a PNG image"),
         ("bundle.zip", SAMPLES["application/x-7z-compressed"], "a 7z archive"),
     ],
@@ -253,3 +252,47 @@ def test_a_large_mismatch_is_refused_on_its_first_bytes(app: Any, blob_dir: Any)
     assert "file" in refused.value.errors
     assert counting.read_bytes <= 2 * READ_SIZE < size
     assert blob_files(blob_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "detected"),
+    [
+        # a password-protected .docx/.xlsx is an OLE2 container holding the encrypted package
+        ("secret.docx", SAMPLES[kinds.OLE], kinds.OLE),
+        ("secret.xlsx", SAMPLES[kinds.OLE], kinds.OLE),
+        # Word saves RTF under .doc; Excel's XML, tab-separated and HTML exports are .xls
+        ("letter.doc", b"{\\rtf1\\ansi Hello}", "application/json"),
+        ("sheet.xls", b'<?xml version="1.0"?><Workbook/>', "application/xml"),
+        ("sheet.xls", b"a\tb\n1\t2\n", "text/plain"),
+        ("sheet.xls", b"<html><table><tr><td>1</td></tr></table></html>", "text/plain"),
+        # readers accept the PDF header after a BOM or a blank line
+        ("contract.pdf", b"\xef\xbb\xbf\n" + pdf(), "application/pdf"),
+    ],
+)
+def test_files_a_careful_user_has_are_kept(
+    name: str, data: bytes, detected: str, world: Any, lawyer_api: Any
+) -> None:
+    r = upload(lawyer_api, world.project.id, data, name=name)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["content_type"] == detected
+
+
+def test_a_trailing_dot_does_not_hide_a_script(world: Any, lawyer_api: Any, blob_dir: Any) -> None:
+    """Windows drops trailing dots when it saves: "run.js." would arrive as run.js."""
+    for name in ("run.js.", "run.bat..", "run.hta. ."):
+        r = upload(lawyer_api, world.project.id, b"echo hello\r\n", name=name)
+        assert r.status_code == 422, (name, r.get_json())
+    assert version_rows() == 0 and blob_files(blob_dir) == []
+
+
+def test_office_markers_are_member_names_not_content() -> None:
+    """A presentation whose stored slide text says "word/" is still a presentation, and an
+    OpenDocument's mimetype entry is found past an extra field."""
+    pptx = zip_of(
+        ("[Content_Types].xml", b"<Types/>"),
+        ("notes.txt", b"see word/ and xl/ folders"),
+        ("ppt/presentation.xml", b"<p/>"),
+    )
+    assert content.detect(pptx) == kinds.POWERPOINT
+    odt = zip_of(("mimetype", b"application/vnd.oasis.opendocument.text"), extra=b"\xfe\xca\0\0")
+    assert content.detect(odt) == kinds.ODT

@@ -10,6 +10,7 @@ name's extension must agree with the detected type (`tracker.attachments.kinds`)
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 
 #: bytes of the start of a file the detector looks at
@@ -60,9 +61,15 @@ ALLOWED_TYPES = frozenset(
 )
 
 
+#: PDF readers accept the header anywhere in the first 1024 bytes (after a BOM or a blank line)
+_PDF_WITHIN = 1024
+
+
 def detect(head: bytes) -> str | None:
     """The content type of a file starting with `head` (up to SNIFF_BYTES), or None when it is
     not on the allow-list."""
+    if b"%PDF-" in head[:_PDF_WITHIN]:
+        return "application/pdf"
     for signature, offset, mimetype in _SIGNATURES:
         if head[offset : offset + len(signature)] == signature:
             return mimetype
@@ -76,18 +83,40 @@ def detect(head: bytes) -> str | None:
 
 
 def _zip_type(head: bytes) -> str:
-    if head[30:38] == b"mimetype":  # OpenDocument and HWPX store their type first, uncompressed
-        declared = head[38:120].split(b"PK", 1)[0].decode("ascii", "replace")
+    names = _member_names(head)
+    first = names[0] if names else b""
+    if first == b"mimetype":  # OpenDocument and HWPX store their type first, uncompressed
+        size = struct.unpack_from("<I", head, 18)[0]
+        start = 30 + sum(struct.unpack_from("<HH", head, 26))
+        declared = head[start : start + min(size, 90)].decode("ascii", "replace")
         for kind in ("text", "spreadsheet", "presentation"):
             if declared == f"application/vnd.oasis.opendocument.{kind}":
                 return declared
         if declared == "application/hwp+zip":
             return declared
-    if b"[Content_Types].xml" in head:
+    if b"[Content_Types].xml" in names:
         for marker, mimetype in _OOXML:
-            if marker in head:
+            if any(name.startswith(marker) for name in names):
                 return mimetype
     return "application/zip"
+
+
+def _member_names(head: bytes) -> list[bytes]:
+    """The names of the ZIP members whose local headers lie in `head`, in order (a member's
+    data is skipped by its compressed size, so text inside a member is never taken for a
+    name; a header written with a data descriptor ends the walk)."""
+    names, at = [], 0
+    while head[at : at + 4] == b"PK\x03\x04" and at + 30 <= len(head):
+        flags, compressed = (
+            struct.unpack_from("<H", head, at + 6)[0],
+            struct.unpack_from("<I", head, at + 18)[0],
+        )
+        name_len, extra_len = struct.unpack_from("<HH", head, at + 26)
+        names.append(head[at + 30 : at + 30 + name_len])
+        if flags & 0x08:  # sizes follow the data: the next header cannot be found from here
+            break
+        at += 30 + name_len + extra_len + compressed
+    return names
 
 
 def _text_type(head: bytes) -> str | None:
@@ -135,7 +164,9 @@ def sanitise_filename(raw: str | None) -> str:
     # invisible format characters go: a right-to-left override shows "report\u202efdp.js"
     # as "reportsj.pdf" while it saves as a script (other whitespace becomes a space below)
     name = "".join(c if c.isprintable() or c.isspace() else "_" for c in name)
-    name = " ".join(name.split()).lstrip(". ").rstrip(" ")
+    # trailing dots go too: Windows drops them when it saves, so "run.js." would arrive as a
+    # script the extension check never saw
+    name = " ".join(name.split()).strip(". ")
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
         if dot and 0 < len(ext) <= 16:

@@ -76,14 +76,18 @@ def _names(
 #: extension -> (what the name says the file is, the detected types that agree with it)
 NAME_TYPES: dict[str, tuple[LazyString, frozenset[str]]] = {
     **_names("pdf", TYPE_LABELS["application/pdf"], frozenset({"application/pdf"})),
-    **_names("docx docm dotx dotm", TYPE_LABELS[WORD], frozenset({WORD, ZIP})),
-    **_names("xlsx xlsm xltx xltm", TYPE_LABELS[EXCEL], frozenset({EXCEL, ZIP})),
-    **_names("pptx pptm potx ppsx", TYPE_LABELS[POWERPOINT], frozenset({POWERPOINT, ZIP})),
+    # a password-protected Office file is an OLE2 container holding the encrypted package
+    **_names("docx docm dotx dotm", TYPE_LABELS[WORD], frozenset({WORD, ZIP, OLE})),
+    **_names("xlsx xlsm xltx xltm", TYPE_LABELS[EXCEL], frozenset({EXCEL, ZIP, OLE})),
+    **_names("pptx pptm potx ppsx", TYPE_LABELS[POWERPOINT], frozenset({POWERPOINT, ZIP, OLE})),
     **_names("odt", TYPE_LABELS[ODT], frozenset({ODT})),
     **_names("ods", TYPE_LABELS[ODS], frozenset({ODS})),
     **_names("odp", TYPE_LABELS[ODP], frozenset({ODP})),
     **_names("hwpx", TYPE_LABELS[HWPX], frozenset({HWPX})),
-    **_names("hwp doc dot xls xlt ppt pps pot", TYPE_LABELS[OLE], frozenset({OLE})),
+    **_names("hwp ppt pps pot", TYPE_LABELS[OLE], frozenset({OLE})),
+    # Word saves RTF under .doc, and Excel's "XML Spreadsheet 2003", tab-separated and HTML
+    # exports are all named .xls: text is what they are
+    **_names("doc dot xls xlt", TYPE_LABELS[OLE], TEXT | {OLE}),
     **_names("zip", TYPE_LABELS[ZIP], ZIPS),
     **_names("png", TYPE_LABELS["image/png"], frozenset({"image/png"})),
     **_names("jpg jpeg jpe jfif", TYPE_LABELS["image/jpeg"], frozenset({"image/jpeg"})),
