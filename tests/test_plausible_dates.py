@@ -3,10 +3,14 @@ impossible date reads "not a valid date" in Korean and English."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import sqlalchemy as sa
 
 from tests.support import count, csrf_token, disclosure_body
 from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.projects.models import Project
 from tracker.db import db
 
 
@@ -67,3 +71,18 @@ def test_forms_refuse_impossible_and_implausible_dates(world, browser_as, locale
     assert r.status_code == 422
     assert expected in r.get_data(as_text=True)
     assert count(Disclosure) == 0
+
+
+def test_a_row_holding_an_old_implausible_date_can_still_be_edited(world, api_as):
+    """The rule judges what changes: a date stored before it (year 0006) does not block an
+    edit of another field, and it is still refused when it is what changes."""
+    db.session.execute(
+        sa.update(Project).where(Project.id == world.project.id).values(start_date=dt.date(6, 3, 2))
+    )
+    db.session.expire_all()
+    api = api_as(world.users["lawyer"])
+    path = f"/api/v1/projects/{world.project.id}"
+    r = api.patch(path, json={"title": "Renamed", "version": 1})
+    assert r.status_code == 200, r.get_json()
+    r = api.patch(path, json={"start_date": "0007-01-01", "version": 2})
+    assert r.status_code == 422 and "start_date" in str(r.get_json()["errors"])

@@ -198,14 +198,20 @@ def _refuse_unstorable_values(session: sa.orm.Session, _context: Any, _instances
     column holds storable text, or the flush is refused with InvalidInput (422) naming the
     fields: one rule for forms, API and CLI, the same on SQLite and PostgreSQL."""
     errors: dict[str, list[str]] = {}
+    new = set(session.new)
     for obj in (*session.new, *session.dirty):
-        mapper = sa.inspect(obj).mapper
-        for column in mapper.columns:
-            if column.key not in obj.__dict__:
+        state = sa.inspect(obj)
+        for attr in state.mapper.column_attrs:
+            key = attr.key
+            if key not in obj.__dict__:
                 continue
-            message = _refusal(column, obj.__dict__[column.key])
+            # a changed row is judged on what changes: a value stored before the rule (an old
+            # implausible date) must not block an edit of another field
+            if obj not in new and not state.attrs[key].history.has_changes():
+                continue
+            message = _refusal(attr.columns[0], obj.__dict__[key])
             if message is not None:
-                errors.setdefault(column.key, []).append(message)
+                errors.setdefault(key, []).append(message)
     if errors:
         raise InvalidInput(errors)
 
