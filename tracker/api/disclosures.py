@@ -77,7 +77,7 @@ class DisclosureOutSchema(DisclosureSchema):
 
 
 class DisclosurePatchSchema(Schema):
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     title = fields.String(validate=validate.Length(min=1, max=text_limit(Disclosure.title)))
     description = fields.String(
         validate=validate.Length(min=1, max=text_limit(Disclosure.description))
@@ -124,7 +124,7 @@ class DisclosureDecisionSchema(Schema):
     #: the IP asset to create on accept (default: a confidential patent)
     asset = fields.Nested(DisclosureAssetSchema, load_default=None, allow_none=True)
     #: optional optimistic lock
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
 class DisclosureFilterArgs(ListArgs):

@@ -122,7 +122,7 @@ class RiskReviewDraftSchema(Schema):
     #: "submitted" files the draft (every factor answered); "draft" or absent keeps it a draft
     status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "submitted")))
     #: optional optimistic lock
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
 class VersionArgs(Schema):
@@ -140,7 +140,7 @@ class RiskReviewDecisionSchema(Schema):
     #: required to approve; must be in the future
     valid_until = fields.Date(load_default=None, allow_none=True)
     #: optional optimistic lock
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
 @blp.route("/risk-factors", methods=["GET"])

@@ -74,7 +74,7 @@ class AdvisorySessionSchema(AdvisorySessionSummarySchema):
 
 
 class AdvisorySessionPatchSchema(Schema):
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     held_on = fields.Date()
     duration_minutes = fields.Integer(validate=validate.Range(min=1, max=advice.MAX_DURATION))
     attendees = fields.List(fields.String(validate=LIST_ITEM))

@@ -242,3 +242,12 @@ def test_only_a_draft_may_lack_its_result(world):
     with pytest.raises(sa.exc.IntegrityError):
         with db.session.begin_nested():
             db.session.flush()
+
+
+def test_a_fractional_version_is_refused_not_truncated(world, api_as, draft):
+    """`{"version": 1.5}` was read as 1 (marshmallow's lenient Integer): a 422 now."""
+    api = api_as(world.users["lawyer"])
+    r = api.patch(f"/api/v1/risk-reviews/{draft.id}", json={"summary": "x", "version": 1.5})
+    assert r.status_code == 422 and "version" in r.get_json()["errors"], r.get_json()
+    db.session.refresh(draft)
+    assert draft.summary == "Not yet"
