@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask_babel import force_locale
 
 from tests.dashboard.waiting import fill
 from tests.support import ROLES, approved_review, statements
 from tracker import clock
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
+from tracker.oversight.actions import action_label
 
 #: role -> (sees follow-ups, submitted disclosures, undecided requests, the audit)
 SEES = {
@@ -46,10 +48,28 @@ def test_each_part_for_the_roles_that_may_see_it(busy, browser_as, role):
 def test_lawyer_sees_only_their_own_actions(busy, browser_as):
     lawyer = browser_as(busy.users["lawyer"])
     assert lawyer.get(f"/disclosures/{busy.items['disclosure'][0].id}").status_code == 200
-    assert "disclosure.viewed" in _html(lawyer, busy.project)
-    assert "disclosure.viewed" not in _html(browser_as(busy.second), busy.project)
-    html = _html(browser_as(busy.users["auditor"]), busy.project)
-    assert "disclosure.viewed" in html and "review.submitted" in html
+    viewed, submitted = (str(action_label(a)) for a in ("disclosure.viewed", "review.submitted"))
+    assert viewed in _activity(_html(lawyer, busy.project))
+    assert viewed not in _activity(_html(browser_as(busy.second), busy.project))
+    html = _activity(_html(browser_as(busy.users["auditor"]), busy.project))
+    assert viewed in html and submitted in html
+
+
+def _activity(html):
+    return html.split('id="activity"', 1)[1].split("</section>", 1)[0]
+
+
+def test_activity_reads_as_the_audit_page_does(busy, browser_as):
+    """Labels and linked records, in the reader's language; never codes or ids."""
+    auditor = busy.users["auditor"]
+    auditor.locale = "ko"
+    db.session.flush()
+    html = _activity(_html(browser_as(auditor), busy.project))
+    with force_locale("ko"):
+        assert str(action_label("review.submitted")) in html
+    assert "review.submitted" not in html and "risk_review " not in html
+    review = busy.items["review"][0]
+    assert f'<a href="/reviews/{review.id}">' in html  # the record, linked by its label
 
 
 @pytest.mark.parametrize("role", ["lawyer", "company", "operator"])

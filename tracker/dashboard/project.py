@@ -25,6 +25,7 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
 from tracker.deadlines.service import deadline_query, item
+from tracker.oversight import actions, trail
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import PartnerCoverage, project_statuses
 
@@ -48,7 +49,7 @@ class ProjectBoard:
     coverage: list[PartnerCoverage] = field(default_factory=list)
     follow_ups: list[FollowUp] | None = None
     waiting: list[dict[str, Any]] = field(default_factory=list)
-    events: list[AuditEvent] | None = None
+    events: list[Activity] | None = None
     #: the project's next open deadlines (overdue ones first), as the viewer may see them
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
@@ -107,7 +108,18 @@ def _waiting(user: User, project: Project) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
-def _activity(user: User, project: Project) -> list[AuditEvent] | None:
+@dataclass
+class Activity:
+    """One line of a project's recent activity, as the audit page words it."""
+
+    at: dt.datetime
+    action: str
+    actor: str | None
+    label: str | None
+    link: str | None
+
+
+def _activity(user: User, project: Project) -> list[Activity] | None:
     """The latest audit events of the project and its records: admins and auditors all of
     them, lawyers their own (policy.audit_reader); None for roles that may not read the
     audit."""
@@ -122,7 +134,17 @@ def _activity(user: User, project: Project) -> list[AuditEvent] | None:
             sa.and_(types.type_condition(model.__audit_type__), AuditEvent.object_id.in_(ids))
         )
     stmt = audit.events_query(audit.AuditFilters(), policy.audit_reader(user))
-    return list(db.session.execute(stmt.where(sa.or_(*of_project)).limit(RECENT_EVENTS)).scalars())
+    stmt = trail.event_columns(stmt.where(sa.or_(*of_project))).limit(RECENT_EVENTS)
+    return [
+        Activity(
+            e.at,
+            actions.action_label(e.action),
+            (e.actor or {}).get("name"),
+            (e.object or {}).get("label"),
+            e.link,
+        )
+        for e in trail.readable(user, db.session.execute(stmt).all())
+    ]
 
 
 def _deadlines(user: User, project: Project, today: dt.date) -> list[dict[str, Any]]:
