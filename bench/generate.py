@@ -160,17 +160,6 @@ WORK = [
     ("상용화", "commercialisation"),
 ]
 RARE = ["zephyrine", "quillwort", "obsidianite", "marigraph", "tesseral"]
-ASSET_KINDS = [
-    "patent",
-    "utility_model",
-    "design",
-    "trademark",
-    "trade_secret",
-    "know_how",
-    "software",
-    "data",
-]
-SENSITIVITIES = ["public", "confidential", "trade_secret"]
 NCT = ["not_nct", "not_nct", "not_nct", "pending", "nct_funded", "nct_private"]
 DEADLINE_KINDS = ["priority", "pct", "national_phase", "annuity", "other"]
 CHANNELS = ["secure_platform", "encrypted_email", "email", "physical_media", "on_site", "oral"]
@@ -435,6 +424,8 @@ class Gen:
     def _assets(
         self, projects: list[dict[str, Any]], partners_of: dict[int, list[int]]
     ) -> dict[int, list[int]]:
+        from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES
+
         rng = self.rng
         total = self.count(100_000)
         rows, owners, deadlines = [], [], []
