@@ -16,11 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.reports.pdfcheck import pdf_text, squash
-from tests.support import audit_actions, make_asset, pdf, upload
+from tests.support import audit_actions, make_asset, make_nda, pdf, upload
 from tracker import policy
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.service import record
-from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 MiB = 1 << 20
@@ -43,16 +42,7 @@ def pack_world(world: Any, make_org: Any, blob_dir: Any, api_as: Any) -> Any:
         w.project, title="양극재 소성 조건", kind="trade_secret", originality_cert_no="OC-2026-77"
     )
     w.other_asset = make_asset(w.project, title="Other")
-    w.nda = Nda(
-        project=w.project,
-        partner=w.partner,
-        effective_on=dt.date(2026, 1, 1),
-        expires_on=dt.date(2027, 6, 30),
-        status="active",
-        assets=[w.asset],
-    )
-    db.session.add(w.nda)
-    db.session.flush()
+    w.nda = make_nda(w.project, w.partner, expires_on=dt.date(2027, 6, 30), assets=[w.asset])
     w.lawyer_api = api_as(w.users["lawyer"])
     w.content = pdf(5000)
     r = upload(

@@ -13,13 +13,13 @@ from tests.support import (
     approved_review,
     make_asset,
     make_disclosure,
+    make_nda,
     make_review,
     make_session,
     pdf,
     upload,
 )
 from tracker import clock
-from tracker.cases.ndas.models import Nda
 from tracker.db import db
 from tracker.transfers import service as transfers
 
@@ -34,16 +34,9 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
     w.target = make_user("company")  # the account the admin pages and API act on
     lawyer, company = w.users["lawyer"], w.users["company"]
     w.asset = make_asset(w.project)
-    w.nda = Nda(
-        project=w.project,
-        partner=w.partner,
-        effective_on=dt.date(2026, 1, 1),
-        expires_on=dt.date(2099, 6, 30),
-        status="active",
-        assets=[w.asset],
-    )
+    w.nda = make_nda(w.project, w.partner, expires_on=dt.date(2099, 6, 30), assets=[w.asset])
     review = approved_review(w.project, lawyer.id, valid_until=dt.date(2099, 1, 1))
-    db.session.add_all([w.nda, review])
+    db.session.add(review)
     db.session.flush()
     w.disclosure = make_disclosure(
         w.project, company, description=f"Halves the losses at 800 V. {DISCLOSURE_CANARY}"

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import TODAY, approved_review
+from tests.support import TODAY, approved_review, make_nda
 from tracker import clock
 from tracker.cases.assets.models import IpAsset
-from tracker.cases.ndas.models import Nda
 from tracker.db import db
 
 
@@ -29,16 +28,9 @@ def gate_world(world: Any) -> Any:
     )
     db.session.add(w.asset)
     db.session.flush()
-    w.nda = Nda(
-        project=w.project,
-        partner=w.partner,
-        effective_on=dt.date(2026, 1, 1),
-        expires_on=dt.date(2027, 6, 30),
-        status="active",
-        assets=[w.asset],
-    )
+    w.nda = make_nda(w.project, w.partner, expires_on=dt.date(2027, 6, 30), assets=[w.asset])
     w.review = approved_review(w.project, w.users["lawyer"].id, valid_until=dt.date(2027, 5, 31))
-    db.session.add_all([w.nda, w.review])
+    db.session.add(w.review)
     db.session.flush()
     return w
 
@@ -54,16 +46,7 @@ def partnered_project(w: Any, make_project: Any, make_org: Any, name: str, count
     asset = IpAsset(project=project, title="Hull coating", kind="patent", sensitivity="public")
     db.session.add(asset)
     db.session.flush()
-    db.session.add(
-        Nda(
-            project=project,
-            partner=partner,
-            effective_on=dt.date(2026, 1, 1),
-            expires_on=dt.date(2027, 12, 31),
-            status="active",
-            assets=[asset],
-        )
-    )
+    make_nda(project, partner, assets=[asset])
     db.session.add(approved_review(project, w.users["lawyer"].id))
     db.session.flush()
     return project, partner, asset
