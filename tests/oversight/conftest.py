@@ -22,10 +22,3 @@ def records(world: Any) -> Any:
     r.review = make_review(world.project, world.users["lawyer"])
     db.session.commit()
     return r
-
-
-@pytest.fixture
-def blob_dir(app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    path = tmp_path / "blobs"
-    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
-    return path

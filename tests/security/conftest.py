@@ -64,11 +64,3 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
     )
     db.session.commit()
     return w
-
-
-@pytest.fixture
-def fresh_blob_dir(app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """An empty blob directory of this test's own."""
-    path = tmp_path / "blobs"
-    monkeypatch.setitem(app.config, "TRACKER_BLOB_DIR", str(path))
-    return path

@@ -65,7 +65,7 @@ def _case(rnd: random.Random, project_id: int) -> tuple[bytes, str]:
 
 
 def test_hostile_uploads_never_500_and_leave_no_file(
-    world: Any, api_as: Any, fresh_blob_dir: Any, record_property: Any
+    world: Any, api_as: Any, blob_dir: Any, record_property: Any
 ) -> None:
     rnd = random.Random(11)
     api = api_as(world.users["company"])
@@ -76,7 +76,7 @@ def test_hostile_uploads_never_500_and_leave_no_file(
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if response.status_code >= 500:
             server_errors.append((response.status_code, body[:200]))
-    left_over = len(blob_files(fresh_blob_dir)) - version_rows()
+    left_over = len(blob_files(blob_dir)) - version_rows()
     answers = {f"answered {code}": n for code, n in sorted(statuses.items())}
     record_property(
         "tally:hostile uploads",
