@@ -22,6 +22,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
+from tracker.cases import labels
 from tracker.reports.pdf import Document, format_time
 from tracker.ui import role_label
 
@@ -172,16 +173,6 @@ def _asset_rows(asset: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def _nda_status(status: str) -> str:
-    labels = {
-        "active": gettext("Active"),
-        "expired": gettext("Expired"),
-        "terminated": gettext("Terminated"),
-        "draft": gettext("Draft"),
-    }
-    return labels.get(status, status)
-
-
 def _event_rows(events: Iterable[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for e in events:
@@ -284,7 +275,7 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
                         str(n["partner"]),
                         format_time(n.get("effective_on")),
                         format_time(n.get("expires_on")),
-                        _nda_status(str(n.get("status"))),
+                        labels.label(str(n.get("status"))),
                     ]
                     for n in ndas
                 ],

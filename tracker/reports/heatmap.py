@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
+from tracker.cases import labels
+
 SIZE = 5
 CELL = 56
 LEFT = 64  # room for the likelihood axis
@@ -35,12 +37,6 @@ def level_colours(score: int) -> tuple[str, str, str]:
         if score <= bound:
             return level, fill, text
     raise ValueError(f"score {score} out of range")
-
-
-def _level_label(level: str) -> str:
-    return {"low": _("Low"), "medium": _("Medium"), "high": _("High"), "critical": _("Critical")}[
-        level
-    ]
 
 
 def _check(cells: Sequence[Sequence[int]]) -> None:
@@ -100,7 +96,7 @@ def heat_map_svg(
                 "Likelihood %(likelihood)d, impact %(impact)d (%(level)s): %(count)s",
                 likelihood=likelihood,
                 impact=impact,
-                level=_level_label(level),
+                level=labels.label(level),
                 count=ngettext("%(num)d project", "%(num)d projects", count),
             )
             body = (

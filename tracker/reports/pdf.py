@@ -26,6 +26,8 @@ from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from tracker.cases import labels
+
 FONT_DIR = Path(__file__).with_name("fonts")
 FAMILY = "NotoSansKR"
 
@@ -50,16 +52,6 @@ def level_of(score: int) -> str:
         if score <= bound:
             return level
     raise ValueError(f"score {score} is outside 1–25")
-
-
-def level_label(level: str) -> str:
-    labels = {
-        "low": gettext("Low"),
-        "medium": gettext("Medium"),
-        "high": gettext("High"),
-        "critical": gettext("Critical"),
-    }
-    return labels.get(level, level)
 
 
 def format_time(value: dt.datetime | dt.date | str | None) -> str:
@@ -273,7 +265,7 @@ class Document:
             pdf.rect(lx, ly + 1, 5, 5, style="DF")
             pdf.set_xy(lx + 7, ly)
             pdf.set_font(FAMILY, "", 9)
-            pdf.cell(40, 7, level_label(level))
+            pdf.cell(40, 7, labels.label(level))
             ly += 8
         total = sum(int(n) for row in cells for n in row)
         pdf.set_xy(lx, ly + 4)

@@ -23,7 +23,8 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
-from tracker.reports.pdf import Document, format_time, level_label, level_style
+from tracker.cases import labels
+from tracker.reports.pdf import Document, format_time, level_style
 
 
 def _nda_text(ndas: Sequence[dict[str, Any]]) -> tuple[str, str]:
@@ -58,7 +59,7 @@ def _project_rows(projects: Sequence[dict[str, Any]]) -> list[list[str]]:
                 str(p["code"]),
                 str(p["title"]),
                 str(p.get("company") or "–"),
-                level_label(p["level"]) if p.get("level") else gettext("No current review"),
+                labels.label(p["level"]) if p.get("level") else gettext("No current review"),
                 format_time(p.get("valid_until")),
                 coverage,
                 nearest,
