@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test install lint static translations clean browser bench proofs
+.PHONY: run test test-ahead install lint static translations clean browser bench proofs
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,12 @@ test: install browser
 	  echo "== test suite on PostgreSQL =="; \
 	  $(BIN)/pytest -n 2; \
 	fi
+
+## The SQLite suite again with the test clock 400 days ahead (tests/clock.py): a test that holds
+## a date that will pass, or reads the real date, fails here first.
+test-ahead: install browser
+	@echo "== test suite on SQLite, clock 400 days ahead =="
+	env -u TRACKER_TEST_DATABASE_URL TRACKER_TEST_CLOCK_SHIFT_DAYS=400 $(BIN)/pytest -n 2
 
 ## Benchmarks (not part of `make test`): 1k and 10k projects on SQLite and PostgreSQL, web,
 ## audit, attachments; prints the tables (docs/performance.md). Needs PostgreSQL on 127.0.0.1.

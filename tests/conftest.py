@@ -7,6 +7,7 @@ pytest-xdist each worker gets its own PostgreSQL database, derived from that URL
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tests import clock as test_clock
 from tests.support import (
     CHROMIUM_ARGS,
     TEST_PASSWORD,
@@ -88,8 +90,27 @@ def _db_transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None
             connection.close()
 
 
+#: the instant the suite's clock started at in this process (printed at the end of the run)
+_clock_started: list[dt.datetime] = []
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_commits: the test commits for real")
+    config.addinivalue_line("markers", "real_clock: the test reads the real clock (tests.clock)")
+    _clock_started.append(test_clock.start())
+
+
+@pytest.fixture(autouse=True)
+def _real_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked `real_clock` read the real time; every other test the suite's clock."""
+    if not request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    test_clock.stop()
+    try:
+        yield
+    finally:
+        test_clock.start()
 
 
 #: figures tests report with `record_property("tally:<name>", {label: number})`, summed over the
@@ -109,6 +130,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(
+        f"test clock: started at {_clock_started[0]:%Y-%m-%d %H:%M} UTC "
+        f"({test_clock.shift_days()} days ahead of the real date)"
+    )
     for name, totals in _tallies.items():
         numbers = ", ".join(f"{n} {label}" for label, n in totals.items())
         terminalreporter.write_line(f"{name}: {numbers}")

@@ -32,6 +32,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
+from tests import clock as test_clock
 from tracker import create_app, keys
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
@@ -51,6 +52,19 @@ from tracker.transfers.service import TransferDraft
 TEST_PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 OUTSIDERS = ("lawyer", "company", "operator")  # the roles `world` also has outside its project
+#: the suite's date in Korea (tests.clock), and a planned transfer date a few days ahead
+TODAY = test_clock.today()
+PLANNED = TODAY + dt.timedelta(days=6)
+
+
+def day(n: int) -> dt.date:
+    """The date `n` days after the suite's today (before it when negative)."""
+    return TODAY + dt.timedelta(days=n)
+
+
+def moment(days: float) -> dt.datetime:
+    """The time `days` days after the suite's now (before it when negative)."""
+    return test_clock.instant() + dt.timedelta(days=days)
 
 
 def _postgres_url(base: str, worker_id: str) -> str:
@@ -474,10 +488,11 @@ def make_asset(project: Project, **over: Any) -> IpAsset:
 
 
 def make_nda(project: Project, partner: Any, **over: Any) -> Nda:
-    """An NDA of the project with the partner, in force through 2027 unless told otherwise."""
+    """An NDA of the project with the partner, in force from 328 days ago for 401 more days
+    unless told otherwise."""
     values: dict[str, Any] = {
-        "effective_on": dt.date(2026, 1, 1),
-        "expires_on": dt.date(2027, 12, 31),
+        "effective_on": day(-328),
+        "expires_on": day(401),
         "status": "active",
         **over,
     }
@@ -503,9 +518,6 @@ def assign_second_lawyer(project: Project, make_user: Any) -> Any:
 
 # --- transfers (the gate) ------------------------------------------------------------------------
 
-TODAY = dt.date(2026, 11, 25)
-PLANNED = dt.date(2026, 12, 1)
-
 
 def approved_review(project: Any, author_id: int, **over: Any) -> RiskReview:
     """An approved, low-level review of `project` (not yet added to the session)."""
@@ -520,8 +532,8 @@ def approved_review(project: Any, author_id: int, **over: Any) -> RiskReview:
         status="approved",
         author_id=author_id,
         reviewer_id=author_id,
-        decided_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        valid_until=dt.date(2027, 6, 1),
+        decided_at=moment(-24),
+        valid_until=day(188),
     )
     data.update(over)
     return RiskReview(**data)

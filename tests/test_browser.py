@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support import day
 from tests.support import sign_in_page as sign_in
 
 pytestmark = pytest.mark.real_commits  # the live server commits for real, on its own database
@@ -103,7 +104,7 @@ def test_second_lawyer_sees_the_waiting_review_and_approves_it(page: Page, live_
     page.goto(f"{live_server}/")
     expect(page.locator("nav .badge.waiting")).to_be_visible()
     expect(page.locator("#reviews_to_decide tbody a")).to_have_count(1)
-    fields = {"decision": "approve", "input[name=valid_until]": "2027-11-30"}
+    fields = {"decision": "approve", "input[name=valid_until]": day(360).isoformat()}
     _decide_first(page, live_server, "reviews_to_decide", "reviews", fields)
 
 

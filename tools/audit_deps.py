@@ -1,9 +1,9 @@
 """pip-audit over a locked requirements list, against the advisory snapshot served on loopback
 (issue 11, proof 7); prints the figure on a "static: pip-audit:" line.
 
-The snapshot is the first of: $TRACKER_ADVISORY_SNAPSHOT, the steering repo's
-`shared/advisories/pypi-advisories.json.gz` beside the checkout, `.ci/advisories/` of the
-checkout (made by `tools/refresh_advisories.py`, not committed). The mirror
+The snapshot is the first of: `--snapshot PATH`, $TRACKER_ADVISORY_SNAPSHOT (CI names the copy
+it keeps beside the checkout), `.ci/advisories/` of the checkout (made by
+`tools/refresh_advisories.py`, not committed). The mirror
 (`tools/osv_mirror.py`) answers pip-audit's OSV queries from it; packages the snapshot does not
 cover count as not audited. Without a snapshot pip-audit asks its default service, which here
 answers for no package, and that count is the figure.
@@ -34,10 +34,7 @@ from tools import osv_mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_NAME = "pypi-advisories.json.gz"
-SNAPSHOTS = (
-    ROOT.parent / "shared" / "advisories" / SNAPSHOT_NAME,
-    ROOT / ".ci" / "advisories" / SNAPSHOT_NAME,
-)
+SNAPSHOTS = (ROOT / ".ci" / "advisories" / SNAPSHOT_NAME,)
 REVIEWED = ROOT / ".ci" / "pip-audit-reviewed.txt"
 
 

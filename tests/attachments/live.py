@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from tests import clock
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 EMAIL = "maker@example.test"
@@ -32,7 +34,7 @@ def free_port() -> int:
 
 def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "flask"), "--app", "tracker", *args],
+        clock.command("flask", "--app", "tracker", *args),
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -140,7 +142,7 @@ class LiveServer:
         out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         try:
             self.proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", str(self.workers), "--timeout", "600"]
+                clock.command("gunicorn", "-w", str(self.workers), "--timeout", "600")
                 + ["-b", f"127.0.0.1:{self.port}", "wsgi:app"],
                 cwd=ROOT,
                 env=self.env,

@@ -151,6 +151,7 @@ def test_sweep_removes_leftovers_and_keeps_ready_files(
     _age(old_tmp, 7200)
     fresh_tmp = blob_dir / TEMP_DIR / "inflight.part"
     fresh_tmp.write_bytes(b"x")
+    _age(fresh_tmp, 0)  # written now by the suite's clock (the file system keeps the real time)
     # a blob renamed into place whose row never committed
     orphan = new_blob_name()
     (blob_dir / orphan[:2]).mkdir(exist_ok=True)

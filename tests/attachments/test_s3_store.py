@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.attachments.live import ROOT
 from tests.support import MARKER, audit_actions, multipart, pdf, raw_upload
 from tracker.attachments.crypto import HEADER_SIZE, IntegrityFailure
 from tracker.attachments.models import AttachmentVersion
@@ -38,7 +39,9 @@ def _free_port() -> int:
 def s3_endpoint() -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "tests.clockrun", "-m", "moto.server", "-H", "127.0.0.1"]
+        + ["-p", str(port)],
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

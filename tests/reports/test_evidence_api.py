@@ -3,7 +3,6 @@ have it, audited; a large file streams through the ZIP in bounded memory."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -16,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.reports.pdfcheck import pdf_text, squash
-from tests.support import audit_actions, make_asset, make_nda, pdf, upload
+from tests.support import audit_actions, day, make_asset, make_nda, pdf, upload
 from tracker import policy
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.service import record
@@ -42,7 +41,7 @@ def pack_world(world: Any, make_org: Any, blob_dir: Any, api_as: Any) -> Any:
         w.project, title="양극재 소성 조건", kind="trade_secret", originality_cert_no="OC-2026-77"
     )
     w.other_asset = make_asset(w.project, title="Other")
-    w.nda = make_nda(w.project, w.partner, expires_on=dt.date(2027, 6, 30), assets=[w.asset])
+    w.nda = make_nda(w.project, w.partner, expires_on=day(217), assets=[w.asset])
     w.lawyer_api = api_as(w.users["lawyer"])
     w.content = pdf(5000)
     r = upload(
@@ -93,8 +92,8 @@ def test_manifest_has_the_shape_of_the_contract(pack_world):
     assert nda == {
         "id": w.nda.id,
         "partner": w.partner.name,
-        "effective_on": "2026-01-01",
-        "expires_on": "2027-06-30",
+        "effective_on": day(-328).isoformat(),
+        "expires_on": day(217).isoformat(),
         "status": "active",
     }
     actions = [(e["action"], e["object_type"]) for e in manifest["access_events"]]

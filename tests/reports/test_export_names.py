@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.support import audit_actions, make_asset, make_disclosure, statements, xlsx_rows
+from tests.support import audit_actions, day, make_asset, make_disclosure, statements, xlsx_rows
 from tracker.db import db
 
 
@@ -27,7 +27,7 @@ def named(world: Any, make_project: Any) -> Any:
     w.company.name = "한빛소재 주식회사"
     w.partner.name = "Fraunhofer IKTS"
     w.users["lawyer"].name = "박변호"
-    w.project.start_date = dt.date(2026, 3, 1)
+    w.project.start_date = day(-269)
     db.session.flush()
     return w
 
@@ -47,7 +47,7 @@ def test_project_list_names_zone_company_partners_and_lawyers_in_korean(named, a
     assert row["특구"] == f"서울 보안구역 ({w.zone.code})" and row["특구 ID"] == str(w.zone.id)
     assert row["기업"] == "한빛소재 주식회사" and row["기업 ID"] == str(w.company.id)
     assert row["협력기관"] == "Fraunhofer IKTS" and row["담당 변호사"] == "박변호"
-    assert row["시작일"] == "2026-03-01"
+    assert row["시작일"] == day(-269).isoformat()
     assert "zone_id" not in header and "company_id" not in header
 
 
@@ -64,7 +64,7 @@ def test_xlsx_holds_dates_as_dates(named, api_as):
     rows = xlsx_rows(r.get_data())
     header = rows[0]
     row = next(x for x in rows[1:] if named.project.code in x)
-    assert row[header.index("Start date")] == dt.datetime(2026, 3, 1)  # a date cell
+    assert row[header.index("Start date")] == dt.datetime.combine(day(-269), dt.time())  # a date
     created = row[header.index("Created at (UTC)")]
     assert isinstance(created, dt.datetime)
 
@@ -90,8 +90,8 @@ def test_nda_and_asset_lists_name_partners_and_assets(named, api_as):
         Nda(
             project=w.project,
             partner=w.partner,
-            effective_on=dt.date(2026, 1, 1),
-            expires_on=dt.date(2027, 1, 1),
+            effective_on=day(-328),
+            expires_on=day(37),
             status="active",
             assets=[asset],
         )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.reports.pdfcheck import ink, page_one_png, pdf_text, squash
-from tests.support import TODAY, approved_review, audit_actions, statements
+from tests.support import TODAY, approved_review, audit_actions, day, statements
 from tracker import clock
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
@@ -36,15 +36,15 @@ def zone_world(world: Any, make_project: Any, make_org: Any) -> Any:
             impact=4,
             score=16,
             level="high",
-            valid_until=dt.date(2027, 3, 31),
+            valid_until=day(126),
         )
     )
     db.session.add(
         Nda(
             project=w.project,
             partner=w.partner,
-            effective_on=dt.date(2026, 1, 1),
-            expires_on=dt.date(2027, 1, 15),
+            effective_on=day(-328),
+            expires_on=day(51),
             status="active",
         )
     )
@@ -53,7 +53,7 @@ def zone_world(world: Any, make_project: Any, make_org: Any) -> Any:
         partner=w.partner,
         purpose="Pilot data",
         channel="email",
-        planned_on=dt.date(2026, 12, 10),
+        planned_on=day(15),
         status="blocked",
         requested_by=w.users["lawyer"],
         checks=[
@@ -69,7 +69,7 @@ def zone_world(world: Any, make_project: Any, make_org: Any) -> Any:
         partner=w.partner,
         purpose="Samples",
         channel="email",
-        planned_on=dt.date(2026, 12, 11),
+        planned_on=day(16),
         status="pending_review",
         requested_by=w.users["lawyer"],
         checks=[],
@@ -103,8 +103,8 @@ def test_operator_gets_exactly_the_zone_projects_in_korean(zone_world, api_as, t
         "양극재",
         w.zone.name_ko,
         "과제 (2건)",
-        "2027-03-31",
-        "2027-01-15",
+        day(126).isoformat(),
+        day(51).isoformat(),
         "결정을 기다리는 반출 요청 (1)",
         "차단된 반출 요청 (1)",
         "도쿄 머티리얼즈",

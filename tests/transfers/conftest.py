@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import TODAY, approved_review, make_nda
+from tests.support import TODAY, approved_review, day, make_nda
 from tracker import clock
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
@@ -28,8 +28,8 @@ def gate_world(world: Any) -> Any:
     )
     db.session.add(w.asset)
     db.session.flush()
-    w.nda = make_nda(w.project, w.partner, expires_on=dt.date(2027, 6, 30), assets=[w.asset])
-    w.review = approved_review(w.project, w.users["lawyer"].id, valid_until=dt.date(2027, 5, 31))
+    w.nda = make_nda(w.project, w.partner, expires_on=day(217), assets=[w.asset])
+    w.review = approved_review(w.project, w.users["lawyer"].id, valid_until=day(187))
     db.session.add(w.review)
     db.session.flush()
     return w

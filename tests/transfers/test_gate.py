@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import PLANNED, approved_review, checks_by_code, transfer_body
+from tests.support import PLANNED, approved_review, checks_by_code, day, moment, transfer_body
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
 from tracker.transfers.gate import CHECK_CODES
@@ -35,13 +35,15 @@ def test_all_checks_pass(gate_world, api_as):
 
 def test_nda_expires_before_planned_date(gate_world, api_as):
     w = gate_world
-    w.nda.expires_on = dt.date(2026, 11, 30)
+    w.nda.expires_on = day(5)
     db.session.flush()
     payload = file(api_as, w)
     assert failed(payload) == {"nda_active"}
     assert payload["status"] == "blocked"
     detail = checks_by_code(payload)["nda_active"]["detail"]
-    assert "2026-11-30" in detail and PLANNED.isoformat() in detail and w.partner.name in detail
+    assert (
+        day(5).isoformat() in detail and PLANNED.isoformat() in detail and w.partner.name in detail
+    )
 
 
 @pytest.mark.parametrize("status", ["terminated", "draft", "expired"])
@@ -78,7 +80,7 @@ def test_no_current_review(gate_world, api_as):
 
 
 def test_review_expires_before_planned_date(gate_world, api_as):
-    gate_world.review.valid_until = dt.date(2026, 11, 30)
+    gate_world.review.valid_until = day(5)
     db.session.flush()
     assert failed(file(api_as, gate_world)) == {"risk_review_current"}
 
@@ -114,11 +116,11 @@ def test_core_tech_approval(gate_world, api_as, status, ref, ok):
         ("no", None, None, True),
         ("yes", None, None, False),
         ("unknown", None, None, False),
-        ("yes", "EL-1", dt.date(2026, 11, 30), False),
+        ("yes", "EL-1", day(5), False),
         ("yes", "EL-1", PLANNED, True),
-        ("yes", " ", dt.date(2027, 1, 1), False),
-        ("unknown", "EL-2", dt.date(2027, 1, 1), True),
-        ("yes", None, dt.date(2027, 1, 1), False),
+        ("yes", " ", day(37), False),
+        ("unknown", "EL-2", day(37), True),
+        ("yes", None, day(37), False),
     ],
 )
 def test_export_licence(gate_world, api_as, item, ref, until, ok):
@@ -140,16 +142,16 @@ def test_partner_not_on_project(gate_world, api_as, make_org):
 
 def test_detail_in_korean_for_a_korean_reader(gate_world, api_as):
     w = gate_world
-    w.nda.expires_on = dt.date(2026, 11, 30)
+    w.nda.expires_on = day(5)
     w.users["company"].locale = "ko"
     db.session.flush()
     detail = checks_by_code(file(api_as, w))["nda_active"]["detail"]
-    assert "만료" in detail and "2026-11-30" in detail
+    assert "만료" in detail and day(5).isoformat() in detail
 
 
 def test_stored_result_reads_in_each_readers_language(gate_world, api_as):
     w = gate_world
-    w.nda.expires_on = dt.date(2026, 11, 30)
+    w.nda.expires_on = day(5)
     db.session.flush()
     tid = file(api_as, w)["id"]
     w.users["operator"].locale = "ko"
@@ -181,7 +183,7 @@ def test_newer_critical_review_is_not_rescued_by_an_older_one(gate_world, api_as
         w.project,
         w.users["lawyer"].id,
         level="critical",
-        decided_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+        decided_at=moment(-5),
     )
     db.session.add(newer)
     db.session.flush()

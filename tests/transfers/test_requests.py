@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.support import TODAY, transfer_body
+from tests.support import TODAY, day, transfer_body
 from tracker.audit.models import AuditEvent
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db
@@ -134,11 +134,11 @@ def test_malformed_json_is_400(gate_world, api_as):
 
 def test_blocked_request_clears_on_recheck(gate_world, api_as):
     w = gate_world
-    w.review.valid_until = dt.date(2026, 11, 30)
+    w.review.valid_until = day(5)
     db.session.flush()
     payload = filed(api_as, w)
     assert payload["status"] == "blocked"
-    w.review.valid_until = dt.date(2027, 6, 1)
+    w.review.valid_until = day(188)
     db.session.flush()
     r = api_as(w.users["company"]).post(f"/api/v1/transfers/{payload['id']}/recheck")
     assert r.status_code == 200
@@ -224,9 +224,9 @@ def test_clears_at_filing_but_fails_at_decision(gate_world, api_as, monkeypatch,
     if change == "expired":  # time passes: the NDA lapses before the operator looks
         from tracker import clock
 
-        w.nda.expires_on = dt.date(2026, 11, 28)
+        w.nda.expires_on = day(3)
         db.session.flush()
-        monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 29))
+        monkeypatch.setattr(clock, "today", lambda: day(4))
     else:
         w.nda.status = "terminated"
         db.session.flush()

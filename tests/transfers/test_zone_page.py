@@ -3,11 +3,10 @@ checks again on demand, and its six marks have a legend and text for screen read
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from tests.support import audit_actions, csrf_token, fresh, statements, transfer_draft
+from tests.support import audit_actions, csrf_token, day, fresh, statements, transfer_draft
 from tests.transfers.conftest import partnered_project
 from tracker.db import db
 from tracker.transfers import service
@@ -29,7 +28,7 @@ def _section(html: str, heading_id: str) -> str:
 def test_blocked_and_waiting_apart_with_a_legend(gate_world, browser_as):
     w = gate_world
     waiting = file(w)
-    blocked = file(w, planned_on=dt.date(2027, 12, 1))  # after the NDA ends
+    blocked = file(w, planned_on=day(371))  # after the NDA ends
     assert (waiting.status, blocked.status) == ("pending_review", "blocked")
     html = browser_as(w.users["operator"]).get("/zone").get_data(as_text=True)
     assert f'/transfers/{waiting.id}"' in _section(html, "waiting")
@@ -45,7 +44,7 @@ def test_blocked_and_waiting_apart_with_a_legend(gate_world, browser_as):
 
 def test_a_blocked_request_offers_deny_only(gate_world, browser_as):
     w = gate_world
-    blocked = file(w, planned_on=dt.date(2027, 12, 1))
+    blocked = file(w, planned_on=day(371))
     html = browser_as(w.users["operator"]).get(f"/transfers/{blocked.id}").get_data(as_text=True)
     assert 'value="deny"' in html and 'value="approve"' not in html
     assert 'id="check-nda_active"' in html
@@ -90,9 +89,9 @@ def _approve(client: Any, transfer: TransferRequest, next_url: str) -> Any:
 
 def test_an_nda_that_expired_since_filing_shows_failing_on_view(gate_world, browser_as):
     w = gate_world
-    waiting = file(w, planned_on=dt.date(2027, 1, 4))
+    waiting = file(w, planned_on=day(40))
     assert waiting.status == "pending_review"
-    w.nda.expires_on = dt.date(2026, 12, 1)  # ended before the planned date: fails now
+    w.nda.expires_on = day(6)  # ended before the planned date: fails now
     db.session.commit()
     events = len(audit_actions("transfer.checked"))
     html = browser_as(w.users["operator"]).get("/zone").get_data(as_text=True)
@@ -107,10 +106,10 @@ def test_an_nda_that_expired_since_filing_shows_failing_on_view(gate_world, brow
 
 def test_a_blocked_request_that_passes_now_can_be_approved_from_the_zone(gate_world, browser_as):
     w = gate_world
-    blocked = file(w, planned_on=dt.date(2027, 12, 1))  # after the NDA ends
+    blocked = file(w, planned_on=day(371))  # after the NDA ends
     assert blocked.status == "blocked"
-    w.nda.expires_on = dt.date(2028, 6, 30)
-    w.review.valid_until = dt.date(2028, 5, 31)
+    w.nda.expires_on = day(583)
+    w.review.valid_until = day(553)
     db.session.commit()
     c = browser_as(w.users["operator"])
     html = c.get("/zone").get_data(as_text=True)
@@ -134,8 +133,8 @@ def test_the_approve_button_never_leaves_the_site(gate_world, browser_as):
 
 def test_other_failing_checks_are_noted(gate_world, browser_as):
     w = gate_world
-    blocked = file(w, planned_on=dt.date(2027, 12, 1))  # the NDA fails
-    w.nda.expires_on = dt.date(2028, 6, 30)  # now the NDA lasts, the review does not
+    blocked = file(w, planned_on=day(371))  # the NDA fails
+    w.nda.expires_on = day(583)  # now the NDA lasts, the review does not
     db.session.commit()
     html = browser_as(w.users["operator"]).get("/zone").get_data(as_text=True)
     row = _row(html, blocked.id)
@@ -165,7 +164,7 @@ def test_the_zone_page_runs_every_requests_checks_in_a_fixed_number_of_statement
                 project,
                 transfer_draft(w, partner_id=partner.id, asset_ids=[asset.id]),
             )
-        file(w, planned_on=dt.date(2027, 12, 1))
+        file(w, planned_on=day(371))
     db.session.commit()
     html = c.get("/zone").get_data(as_text=True)
     assert html.count('id="request-') == 13
@@ -178,7 +177,7 @@ def test_the_batch_and_the_single_request_gate_agree(gate_world, make_org):
     stranger = make_org("partner", name="Not on the project", country="US")
     requests = [
         file(w),
-        file(w, planned_on=dt.date(2027, 12, 1)),
+        file(w, planned_on=day(371)),
         file(w, partner_id=stranger.id),
     ]
     w.asset.nct_status = "pending"

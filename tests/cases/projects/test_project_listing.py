@@ -4,11 +4,9 @@ Korean word-parts found through the trigram index."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tests.support import approved_review
+from tests.support import approved_review, day, moment
 from tracker import clock
 from tracker.api.projects import ProjectSchema
 from tracker.cases import search
@@ -40,11 +38,9 @@ def listed(world, make_project, make_org, make_user):
             approved_review(projects[1], admin.id, level="high", likelihood=4, impact=4),
             # superseded by a later low review: the current level is low
             approved_review(projects[2], admin.id, level="critical"),
-            approved_review(
-                projects[2], admin.id, decided_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
-            ),
+            approved_review(projects[2], admin.id, decided_at=moment(-5)),
             # expired: no current level
-            approved_review(projects[3], admin.id, level="high", valid_until=dt.date(2026, 1, 1)),
+            approved_review(projects[3], admin.id, level="high", valid_until=day(-30)),
         ]
     )
     db.session.flush()
@@ -141,6 +137,6 @@ def test_korean_word_parts(world, api_as):
 
 def test_clock_is_the_lists_today(world, listed, api_as, monkeypatch):
     """The level filter uses the same day as the level shown (clock.today())."""
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 7, 1))  # every review expired
+    monkeypatch.setattr(clock, "today", lambda: day(200))  # every review expired
     page = _items(api_as(world.users["admin"]), risk_level="none")
     assert page["total"] == len(listed)
