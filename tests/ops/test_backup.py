@@ -22,6 +22,7 @@ from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
 from tracker.db import db, normalise_database_url
 from tracker.ops import backup as ops
+from tracker.ops.postgresql import libpq_url
 
 
 def table_counts() -> dict[str, int]:
@@ -193,6 +194,6 @@ def test_libpq_url_keeps_the_password_off_the_command_line() -> None:
     url = sa.engine.make_url(
         "postgresql+psycopg://tracker:s3cret@db.example:6543/t?sslmode=require"
     )
-    plain, env = ops.libpq_url(url)
+    plain, env = libpq_url(url)
     assert plain == "postgresql://tracker@db.example:6543/t?sslmode=require"
     assert env == {"PGPASSWORD": "s3cret"}

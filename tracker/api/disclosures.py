@@ -16,6 +16,7 @@ from tracker.cases.assets.models import (
     STRATEGIC_ITEM,
     IpAsset,
 )
+from tracker.cases.disclosures import inventors as inventor_rules
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure, Inventor
 from tracker.db import text_limit
@@ -46,7 +47,7 @@ class InventorOutSchema(Schema):
     nationality = fields.String(allow_none=True)
     employer = fields.String(allow_none=True)
     #: nationality given and not KR
-    foreign = fields.Function(disclosures.is_foreign)
+    foreign = fields.Function(inventor_rules.is_foreign)
 
 
 class DisclosureSchema(Schema):
@@ -62,7 +63,7 @@ class DisclosureSchema(Schema):
     conceived_on = fields.Date(required=True)
     disclosed_externally = fields.Boolean(load_default=False)
     status = fields.String(dump_only=True)
-    has_foreign_inventor = fields.Function(disclosures.has_foreign_inventor, dump_only=True)
+    has_foreign_inventor = fields.Function(inventor_rules.has_foreign_inventor, dump_only=True)
     filed_by_id = fields.Integer(dump_only=True)
     reviewer_id = fields.Integer(dump_only=True, allow_none=True)
     reviewer_note = fields.String(dump_only=True, allow_none=True)

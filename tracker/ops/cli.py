@@ -8,6 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.ops import backup as ops
+from tracker.ops.errors import BackupError
+from tracker.ops.manifest import KEYS_NOTE
 
 
 @click.command("backup")
@@ -18,7 +20,7 @@ def backup_command(target: Path) -> None:
     folder. The key file is not included: back it up separately."""
     try:
         manifest = ops.backup(target)
-    except ops.BackupError as exc:
+    except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     rows = sum(manifest["row_counts"].values())
     click.echo(
@@ -26,7 +28,7 @@ def backup_command(target: Path) -> None:
         f"{manifest['alembic_revision']}, {rows} rows in {len(manifest['row_counts'])} tables, "
         f"{manifest['blob_count']} blobs, {len(manifest['files'])} files hashed."
     )
-    click.echo(ops.KEYS_NOTE)
+    click.echo(KEYS_NOTE)
 
 
 @click.command("restore")
@@ -38,7 +40,7 @@ def restore_command(source: Path, force: bool) -> None:
     checking every file against the manifest. The key file must be in place already."""
     try:
         report = ops.restore(source, force=force)
-    except ops.BackupError as exc:
+    except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"Restored {sum(report.row_counts.values())} rows in {len(report.row_counts)} tables "

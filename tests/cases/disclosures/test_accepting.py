@@ -9,7 +9,7 @@ import pytest
 from tests.support import PLANNED, csrf_token, fresh, make_disclosure
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
-from tracker.cases.disclosures import service as disclosures
+from tracker.cases.disclosures import inventors
 from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
@@ -92,7 +92,7 @@ def test_bad_owners_are_422_and_nothing_is_decided(world, api_as, filed):
 def test_a_foreign_inventor_employed_by_a_partner_proposes_the_partner(world, filed):
     filed.inventors[1].employer = f"  {world.partner.name.upper()} "
     db.session.flush()
-    proposal = disclosures.ownership_proposal(filed)
+    proposal = inventors.ownership_proposal(filed)
     assert sorted((o["organization_id"], float(o["share_pct"])) for o in proposal["owners"]) == [
         tuple(x) for x in sorted([(world.company.id, 60.0), (world.partner.id, 40.0)])
     ]

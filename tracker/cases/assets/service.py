@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.cases import search
@@ -28,6 +27,7 @@ from tracker.cases.assets.models import (
     AssetOwner,
     IpAsset,
 )
+from tracker.cases.editing import finish_update
 from tracker.cases.projects.models import Project
 from tracker.cases.projects.service import Errors, check_version, dates_in_order, organizations
 from tracker.db import db
@@ -205,26 +205,14 @@ def update_asset(asset: IpAsset, changes: dict[str, Any]) -> IpAsset:
     check_version(asset, changes.get("version"))
     values = {k: v for k, v in changes.items() if k in (*ASSET_FIELDS, "owners", "deadlines")}
     changed = _apply(asset, values)
-    if changed:
-        asset.updated_at = clock.now()  # the row is updated, so the version moves on
-        db.session.flush()
-        _index(asset)
-        record("asset.updated", asset, detail={"project_id": asset.project_id, "fields": changed})
-    return asset
+    return finish_update(asset, changed, "asset.updated", _index, {"project_id": asset.project_id})
 
 
 def set_derived_done(asset: IpAsset, key: str, done: bool) -> IpAsset:
     """Mark the derived deadline `key` done (or not). InvalidInput (422) for an unknown key.
     Audited when it changes."""
-    if derived.mark_done(asset, {key: done}):
-        asset.updated_at = clock.now()
-        db.session.flush()
-        record(
-            "asset.updated",
-            asset,
-            detail={"project_id": asset.project_id, "fields": ["derived_deadlines"]},
-        )
-    return asset
+    changed = ["derived_deadlines"] if derived.mark_done(asset, {key: done}) else []
+    return finish_update(asset, changed, "asset.updated", None, {"project_id": asset.project_id})
 
 
 def asset_query(project: Project) -> sa.Select[IpAsset]:

@@ -1,13 +1,12 @@
 """Invention disclosures: companies file them, lawyers decide (accept creates the IP asset).
 
 Every view of disclosure content is audited (`disclosure.viewed`, and `disclosure.listed` for a
-page of a list). A foreign co-inventor is one whose nationality is given and is not KR.
+page of a list). The rules for inventors are in `inventors.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,11 +15,15 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth.accounts import iso_countries
-from tracker.auth.models import Organization, User
+from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES, IpAsset
+from tracker.cases.disclosures.inventors import (
+    clean_inventors,
+    has_foreign_inventor,
+    ownership_proposal,
+)
 from tracker.cases.disclosures.models import Disclosure, Inventor
 from tracker.cases.labels import label
 from tracker.cases.projects import service
@@ -28,10 +31,6 @@ from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
 
-#: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
-
-HOME_COUNTRY = "KR"
-HUNDRED = Decimal("100")
 DECISIONS = ("accept", "reject", "needs_info")
 DECIDED_STATUS = {"accept": "accepted", "reject": "rejected", "needs_info": "needs_info"}
 DEFAULT_ASSET = {"kind": "patent", "sensitivity": "confidential"}
@@ -50,17 +49,6 @@ DECISION_ASSET_FIELDS = (
     "strategic_item",
     "owners",
 )
-
-
-def is_foreign(inventor: Inventor | dict[str, Any]) -> bool:
-    nationality = (
-        inventor.get("nationality") if isinstance(inventor, dict) else inventor.nationality
-    )
-    return bool(nationality) and nationality != HOME_COUNTRY
-
-
-def has_foreign_inventor(disclosure: Disclosure) -> bool:
-    return any(is_foreign(i) for i in disclosure.inventors)
 
 
 def disclosures_query(project: Project) -> sa.Select[Disclosure]:
@@ -99,43 +87,6 @@ def open_disclosure(disclosure: Disclosure) -> Disclosure:
     return disclosure
 
 
-def _clean_inventors(raw: Any) -> list[dict[str, Any]]:
-    """Validate inventors: names, shares > 0 with at most 2 decimals summing to exactly 100,
-    ISO nationality. Raises InvalidInput with per-field messages."""
-    if not isinstance(raw, list) or not raw:
-        raise InvalidInput({"inventors": [_("Name at least one inventor.")]})
-    countries = iso_countries()
-    errors: dict[str, list[str]] = {}
-    cleaned = []
-    total = Decimal(0)
-    for i, item in enumerate(raw):
-        name = str(item.get("name") or "").strip()
-        if not name:
-            errors[f"inventors.{i}.name"] = [_("Give the inventor's name.")]
-        try:
-            share = Decimal(str(item.get("share_pct")))
-        except (InvalidOperation, ValueError):
-            share = Decimal(-1)
-        if not share.is_finite() or share <= 0 or share > HUNDRED:
-            errors[f"inventors.{i}.share_pct"] = [_("A share is more than 0 and at most 100.")]
-        elif share.as_tuple().exponent < -2:  # type: ignore[operator]
-            errors[f"inventors.{i}.share_pct"] = [_("At most two decimal places.")]
-        else:
-            total += share
-        nationality = (item.get("nationality") or "").strip().upper() or None
-        if nationality is not None and nationality not in countries:
-            errors[f"inventors.{i}.nationality"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
-        employer = (item.get("employer") or "").strip() or None
-        cleaned.append(
-            {"name": name, "share_pct": share, "nationality": nationality, "employer": employer}
-        )
-    if not errors and total != HUNDRED:
-        errors["inventors"] = [_("The shares must add up to exactly 100."), f"Σ = {total}"]
-    if errors:
-        raise InvalidInput(errors)
-    return cleaned
-
-
 def _check_conceived(conceived_on: dt.date | None) -> None:
     if conceived_on is None:
         raise InvalidInput({"conceived_on": [_("Give the date the invention was conceived.")]})
@@ -153,6 +104,14 @@ def _index(disclosure: Disclosure) -> None:
     )
 
 
+def _save(disclosure: Disclosure, action: str, detail: dict[str, Any]) -> Disclosure:
+    """Flush the filed or edited disclosure, index its text and audit `action`."""
+    db.session.flush()
+    _index(disclosure)
+    record(action, disclosure, detail={"project_id": disclosure.project_id, **detail})
+    return disclosure
+
+
 def _set_fields(disclosure: Disclosure, fields: dict[str, Any]) -> None:
     for name in ("title", "description"):
         if name in fields:
@@ -166,7 +125,7 @@ def _set_fields(disclosure: Disclosure, fields: dict[str, Any]) -> None:
     if "disclosed_externally" in fields:
         disclosure.disclosed_externally = bool(fields["disclosed_externally"])
     if "inventors" in fields:
-        inventors = _clean_inventors(fields["inventors"])
+        inventors = clean_inventors(fields["inventors"])
         disclosure.inventors = [Inventor(**i) for i in inventors]
 
 
@@ -178,14 +137,9 @@ def file_disclosure(project: Project, user: User, fields: dict[str, Any]) -> Dis
     disclosure = Disclosure(project=project, filed_by_id=user.id, status="submitted")
     _set_fields(disclosure, fields)
     db.session.add(disclosure)
-    db.session.flush()
-    _index(disclosure)
-    record(
-        "disclosure.filed",
-        disclosure,
-        detail={"project_id": project.id, "foreign_inventor": has_foreign_inventor(disclosure)},
+    return _save(
+        disclosure, "disclosure.filed", {"foreign_inventor": has_foreign_inventor(disclosure)}
     )
-    return disclosure
 
 
 def resubmit_disclosure(
@@ -199,14 +153,7 @@ def resubmit_disclosure(
         raise StateConflict(_("Only a disclosure sent back for more information can be edited."))
     _set_fields(disclosure, fields)
     disclosure.status = "submitted"
-    db.session.flush()
-    _index(disclosure)
-    record(
-        "disclosure.resubmitted",
-        disclosure,
-        detail={"project_id": disclosure.project_id, "fields": sorted(fields)},
-    )
-    return disclosure
+    return _save(disclosure, "disclosure.resubmitted", {"fields": sorted(fields)})
 
 
 def decide_disclosure(
@@ -244,48 +191,6 @@ def decide_disclosure(
         detail={"project_id": disclosure.project_id, "asset_id": disclosure.asset_id},
     )
     return disclosure
-
-
-def _project_organizations(project: Project) -> list[Organization]:
-    """The lead company first, then the project's partners by name."""
-    return [project.company, *sorted(project.partners, key=lambda o: o.name.casefold())]
-
-
-def _match_employer(employer: str | None, orgs: list[Organization]) -> Organization | None:
-    wanted = (employer or "").strip().casefold()
-    return next((o for o in orgs if wanted and o.name.strip().casefold() == wanted), None)
-
-
-def ownership_proposal(disclosure: Disclosure) -> dict[str, Any]:
-    """The owners an accepted disclosure suggests, from its inventors' employers.
-
-    Each inventor's share goes to the project organisation whose name is their employer; an
-    inventor without a matching employer counts for the lead company, unless foreign: a
-    foreign co-inventor's share stays unassigned and is flagged (their employer may own it).
-    Returns `{"owners": [{"organization_id", "share_pct"}], "flagged": [inventor dicts]}`."""
-    project = disclosure.project
-    orgs = _project_organizations(project)
-    shares: dict[int, Decimal] = {}
-    flagged = []
-    for inventor in disclosure.inventors:
-        org = _match_employer(inventor.employer, orgs)
-        foreign = is_foreign(inventor)
-        if org is None and not foreign:
-            org = project.company
-        if org is not None:
-            shares[org.id] = shares.get(org.id, Decimal(0)) + Decimal(inventor.share_pct)
-        if foreign:
-            flagged.append(
-                {
-                    "name": inventor.name,
-                    "nationality": inventor.nationality,
-                    "employer": inventor.employer,
-                    "share_pct": Decimal(inventor.share_pct),
-                    "organization_id": org.id if org is not None else None,
-                }
-            )
-    owners = [{"organization_id": i, "share_pct": s} for i, s in shares.items()]
-    return {"owners": owners, "flagged": flagged}
 
 
 def asset_source(asset: IpAsset) -> Disclosure | None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import policy
+from tracker.cases.disclosures import inventors
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.forms import DisclosureDecisionForm, DisclosureForm
 from tracker.cases.disclosures.models import Disclosure
@@ -38,7 +39,7 @@ def disclosure_list(project_id: int) -> Any:
         active="disclosures.disclosure_list",
         page=page,
         can_file=policy.can(_user(), "disclosure.file", project),
-        has_foreign=disclosures.has_foreign_inventor,
+        has_foreign=inventors.has_foreign_inventor,
     )
 
 
@@ -89,7 +90,7 @@ def disclosure_detail(disclosure_id: int) -> Any:
 def _decision_form(disclosure: Disclosure, form: DisclosureDecisionForm) -> dict[str, Any]:
     """Owner choices are the project's organisations; before a submit the rows hold the
     proposal from the inventors. Returns the proposal (its flagged foreign co-inventors)."""
-    proposal = disclosures.ownership_proposal(disclosure)
+    proposal = inventors.ownership_proposal(disclosure)
     if request.method == "GET":
         form.asset_title.data = disclosure.title
         fill_rows(form.owners, proposal["owners"])
@@ -112,7 +113,7 @@ def _detail_page(disclosure: Disclosure, form: DisclosureDecisionForm, status: i
         project=disclosure.project,
         active="disclosures.disclosure_list",
         form=form,
-        is_foreign=disclosures.is_foreign,
+        is_foreign=inventors.is_foreign,
         can_decide=can_decide,
         proposal=proposal,
         can_edit=disclosure.status == "needs_info"

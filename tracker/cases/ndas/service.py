@@ -24,6 +24,7 @@ from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.editing import finish_update
 from tracker.cases.ndas.models import Nda, nda_assets
 from tracker.cases.projects.models import Project
 from tracker.cases.projects.service import Errors, check_version, dates_in_order
@@ -152,12 +153,7 @@ def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
     check_version(nda, changes.get("version"))
     values = {k: v for k, v in changes.items() if k in (*NDA_FIELDS, "asset_ids")}
     changed = _apply(nda, nda.project, values)
-    if changed:
-        nda.updated_at = clock.now()  # the row is updated, so the version moves on
-        db.session.flush()
-        _index(nda)
-        record("nda.updated", nda, detail={"project_id": nda.project_id, "fields": changed})
-    return nda
+    return finish_update(nda, changed, "nda.updated", _index, {"project_id": nda.project_id})
 
 
 def nda_query(

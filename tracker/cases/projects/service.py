@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -15,11 +15,14 @@ from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
+from tracker.cases.editing import finish_update
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.reviews.level import risk_level_expr
 from tracker.db import db
 from tracker.errors import InvalidInput, check_version
 from tracker.web.ids import get_or_none, is_id
+
+Row = TypeVar("Row", Organization, User)
 
 #: the largest budget a project may have (a thousand trillion won; the column holds up to 9.2e18)
 MAX_BUDGET_KRW = 10**15
@@ -57,22 +60,23 @@ class Errors:
             raise InvalidInput(self.errors)
 
 
+def _by_id(model: type[Row], ids: Iterable[int]) -> tuple[list[int], dict[int, Row]]:
+    """The ids without repeats, in their order, and the rows that have them: one statement, none
+    for no ids; an id no row can have never reaches SQL."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return wanted, {}
+    usable = [i for i in wanted if is_id(i)]
+    rows = db.session.execute(sa.select(model).where(model.id.in_(usable))).scalars()
+    return wanted, {row.id: row for row in rows}
+
+
 def organizations(
     ids: Iterable[int], kind: str | None, field: str, errors: Errors
 ) -> list[Organization]:
     """The organisations with these ids (in one statement); an error for each unknown id or
     one of another kind than `kind` (None: any kind)."""
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return []
-    found = {
-        o.id: o
-        for o in db.session.execute(
-            sa.select(Organization).where(Organization.id.in_([i for i in wanted if is_id(i)]))
-        )
-        .scalars()
-        .all()
-    }
+    wanted, found = _by_id(Organization, ids)
     for oid in wanted:
         org = found.get(oid)
         if org is None:
@@ -93,17 +97,7 @@ def dates_in_order(
 
 
 def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return []
-    found = {
-        u.id: u
-        for u in db.session.execute(
-            sa.select(User).where(User.id.in_([i for i in wanted if is_id(i)]))
-        )
-        .scalars()
-        .all()
-    }
+    wanted, found = _by_id(User, ids)
     for uid in wanted:
         if uid not in found or found[uid].role != "lawyer":
             errors.add("lawyer_ids", _("User %(id)s is not a lawyer.", id=uid))
@@ -200,13 +194,7 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
         policy.require(user, "project.change_scope", project)
     values = {k: v for k, v in changes.items() if k in PROJECT_FIELDS}
     changed = _apply(project, values, user)
-    if changed:
-        # the row is always updated, so the version moves on even for a change of partners
-        project.updated_at = clock.now()
-        db.session.flush()
-        _index(project)
-        record("project.updated", project, detail={"fields": changed})
-    return project
+    return finish_update(project, changed, "project.updated", _index, {})
 
 
 def with_risk_level(project: Project) -> Project:
