@@ -143,16 +143,6 @@ def _check_conceived(conceived_on: dt.date | None) -> None:
         raise InvalidInput({"conceived_on": [_("The date cannot be in the future.")]})
 
 
-def _index(disclosure: Disclosure) -> None:
-    search.index_record(
-        "disclosure",
-        disclosure.id,
-        disclosure.project_id,
-        "disclosure.read",
-        f"{disclosure.title}\n{disclosure.description}",
-    )
-
-
 def _set_fields(disclosure: Disclosure, fields: dict[str, Any]) -> None:
     for name in ("title", "description"):
         if name in fields:
@@ -179,7 +169,7 @@ def file_disclosure(project: Project, user: User, fields: dict[str, Any]) -> Dis
     _set_fields(disclosure, fields)
     db.session.add(disclosure)
     db.session.flush()
-    _index(disclosure)
+    search.index(disclosure)
     record(
         "disclosure.filed",
         disclosure,
@@ -200,7 +190,7 @@ def resubmit_disclosure(
     _set_fields(disclosure, fields)
     disclosure.status = "submitted"
     db.session.flush()
-    _index(disclosure)
+    search.index(disclosure)
     record(
         "disclosure.resubmitted",
         disclosure,
