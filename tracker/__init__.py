@@ -12,7 +12,7 @@ from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from tracker import api, blueprints, models, ui, web
+from tracker import api, blueprints, kinds, models, ui, web
 from tracker.auth import service as auth_service
 from tracker.db import db, normalise_database_url
 from tracker.errors import ConfigurationError
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(rest_api)
     for blp in api.BLUEPRINTS:
         csrf.exempt(blp)  # cookie-authenticated API calls are checked in tracker.web.hooks
+    kinds.register_all()
     for bp in blueprints.HTML:
         app.register_blueprint(bp)
     for command in blueprints.COMMANDS:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
+from tracker import records
 from tracker.auth.models import User, Zone
 from tracker.cases.projects.models import Project, project_lawyers
 from tracker.web.ids import get_or_none
@@ -74,18 +75,6 @@ RULES: dict[str, frozenset[str]] = {
     "report.zone_pdf": _roles(ADMIN, OPERATOR, AUDITOR),
     #: the trade-secret evidence pack of an asset (ZIP; the files only for who may download)
     "asset.evidence_pack": _roles(LAWYER, COMPANY),
-}
-
-#: what a user needs on the project to know a file of a record type exists (its name, size,
-#: uploader): the files of a disclosure are as private as the disclosure itself
-FILE_VISIBILITY: dict[str | None, str] = {
-    None: "project.view",
-    "asset": "asset.view",
-    "nda": "nda.view",
-    "disclosure": "disclosure.read",
-    "session": "session.view_advice",
-    "review": "review.view_answers",
-    "transfer": "transfer.view",
 }
 
 
@@ -186,7 +175,10 @@ def require_visible(user: User, obj: Any) -> None:
 
 def visible_file_types(user: User, project: Project) -> list[str | None]:
     """The record types whose files the user may know of in this project."""
-    return [t for t, action in FILE_VISIBILITY.items() if can(user, action, project)]
+    # each record kind says what a user needs on the project to know one of its files exists
+    # (its name, size, uploader): a disclosure's files are as private as the disclosure
+    visible = records.file_visibility().items()
+    return [t for t, action in visible if can(user, action, project)]
 
 
 def audit_reader(user: User) -> int | None:

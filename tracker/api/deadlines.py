@@ -19,11 +19,16 @@ blp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1", description="De
 MAX_WINDOW_DAYS = 3660
 
 
+def _known_kind(value: str) -> None:
+    """A deadline kind of a registered record kind (asked when a request comes, not at import)."""
+    validate.OneOf(service.kinds())(value)
+
+
 class DeadlineArgs(ListArgs):
     within_days = fields.Integer(validate=validate.Range(min=0, max=MAX_WINDOW_DAYS))
     overdue = fields.Boolean()
     project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    kind = fields.String(validate=validate.OneOf(service.KINDS))
+    kind = fields.String(validate=lambda value: _known_kind(value))
 
 
 class DeadlineSchema(Schema):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from tracker import policy
+from tracker import policy, records
 from tracker.attachments import crypto
 from tracker.attachments.models import Attachment, AttachmentVersion
 from tracker.auth.models import User
@@ -34,7 +34,7 @@ def attachment_or_404(user: User, attachment_id: int) -> Attachment:
     ).scalar_one_or_none()
     if attachment is None or not policy.in_scope(user, attachment.project):
         raise NotFound()
-    policy.require(user, policy.FILE_VISIBILITY[attachment.record_type], attachment.project)
+    policy.require(user, records.file_visibility()[attachment.record_type], attachment.project)
     return attachment
 
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Forbidden, NotFound
 
-from tracker import policy
+from tracker import policy, records
 from tracker.attachments import crypto
 from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
 from tracker.attachments.receive import IncomingFile, receive, request_body
@@ -27,21 +27,10 @@ from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
-from tracker.db import Base, db, utcnow
+from tracker.db import db, utcnow
 from tracker.errors import InvalidInput, StateConflict
 from tracker.keys import current as key_ring
 from tracker.web.ids import get_or_none, is_id
-
-#: record_type -> the class name of the record's model (looked up when needed, so a domain
-#: that is not installed simply has no records to attach to)
-RECORD_MODELS = {
-    "nda": "Nda",
-    "asset": "IpAsset",
-    "disclosure": "Disclosure",
-    "session": "AdvisorySession",
-    "review": "RiskReview",
-    "transfer": "TransferRequest",
-}
 
 
 def upload_limit() -> int:
@@ -228,19 +217,13 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
         )
     if record_id is None:
         raise InvalidInput({"record_id": [_("Give the id of the record.")]})
-    model = _model(RECORD_MODELS[record_type])
-    found: Any = db.session.get(model, record_id) if model and is_id(record_id) else None
+    # the kind whose files carry that record_type (`tracker.records`); none when that kind is
+    # not registered, so it simply has no records to attach to
+    kind = records.by_file_type(record_type)
+    found: Any = db.session.get(kind.model, record_id) if kind and is_id(record_id) else None
     owner = getattr(found, "private_to", None)
     if found is None or found.project_id != project.id or owner not in (None, actor_id()):
         raise InvalidInput({"record_id": [_("No such record in this project.")]})
     if owner is not None:
         # a draft's files would show in the project's file list; it takes files once submitted
         raise InvalidInput({"record_id": [_("Submit the draft before attaching files.")]})
-
-
-def _model(class_name: str) -> Any:
-
-    for mapper in Base.registry.mappers:
-        if mapper.class_.__name__ == class_name:
-            return mapper.class_
-    return None

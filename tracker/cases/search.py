@@ -9,17 +9,19 @@ word-parts (`is_word_part`): `pg_trgm` GIN on PostgreSQL, an FTS5 `trigram` tabl
 Searching filters by the user's scope and
 by the actions their role may perform, in SQL, so a hit never reveals what the user may not see.
 
-Callers index what they write (`index_record`) in the same transaction and remove it when the
+Callers index what they write (`index(record)`: the texts its record kind declares, or
+`index_record`) in the same transaction and remove it when the
 record goes (`unindex_record`). Never index privileged notes.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 
-from tracker import policy
+from tracker import policy, records
 from tracker.auth.models import User
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
@@ -56,6 +58,20 @@ def index_record(record_type: str, record_id: int, project_id: int, action: str,
     entry.action = action
     entry.text = text
     db.session.flush()
+
+
+def index(record: Any) -> None:
+    """Index every searchable text of a record, as its kind declares them
+    (`RecordKind.search`, `tracker.records`); flushed, not committed."""
+    kind = records.of(record)
+    if kind.search is None:
+        return
+    for entry in kind.search(record):
+        index_record(entry.type, record.id, _project_id(record), entry.action, entry.text)
+
+
+def _project_id(record: Any) -> int:
+    return int(record.id if record.__audit_type__ == "project" else record.project_id)
 
 
 def unindex_record(record_type: str, record_id: int) -> None:

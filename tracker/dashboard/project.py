@@ -10,15 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker import policy
-from tracker.attachments.models import Attachment
+from tracker import policy, records
 from tracker.audit import service as audit
 from tracker.audit import types
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures.models import Disclosure
-from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import current_review_id
 from tracker.cases.reviews.models import RiskReview
@@ -31,16 +28,6 @@ from tracker.transfers.overview import PartnerCoverage, project_statuses
 
 RECENT_EVENTS = 15
 NEXT_DEADLINES = 10
-#: the records of a project whose audit events are the project's activity
-_RECORDS: tuple[type[Any], ...] = (
-    IpAsset,
-    Disclosure,
-    Nda,
-    RiskReview,
-    AdvisorySession,
-    TransferRequest,
-    Attachment,
-)
 
 
 @dataclass
@@ -128,7 +115,8 @@ def _activity(user: User, project: Project) -> list[Activity] | None:
     of_project = [
         sa.and_(types.type_condition(Project.__audit_type__), AuditEvent.object_id == project.id)
     ]
-    for model in _RECORDS:
+    # the records of a project whose audit events are the project's activity
+    for model in (k.model for k in records.kinds() if k.activity):
         ids = sa.select(model.id).where(model.project_id == project.id)
         of_project.append(
             sa.and_(types.type_condition(model.__audit_type__), AuditEvent.object_id.in_(ids))

@@ -1,185 +1,33 @@
-"""The caller's work: deadlines, queues per role, the heat map and counts (API.md "Work,
-deadlines and reminders").
+"""The caller's work: deadlines, queues per role, the heat map and counts (docs/product.md).
 
-Every queue is one statement built on the record kinds' ready queries (filtered by the policy
-in SQL), selecting only the columns an item shows, with its total as a window count, so the
-dashboard runs a fixed number of statements however many items wait.
+Every queue is one statement declared by the record kind it lists (`tracker.records.work`),
+so the dashboard runs a fixed number of statements however many items wait.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any
 
 import sqlalchemy as sa
 
-from tracker import clock, policy
-from tracker.auth.models import Organization, User, Zone
-from tracker.cases.disclosures import service as disclosures
-from tracker.cases.disclosures.models import Disclosure
+from tracker import clock, policy, records
+from tracker.auth.models import User, Zone
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews import service as reviews
-from tracker.cases.reviews.level import current_review_id, heat_map, risk_level_expr
-from tracker.cases.reviews.models import RiskReview
-from tracker.cases.sessions import service as advice
-from tracker.cases.sessions.models import FollowUp
+from tracker.cases.reviews.level import heat_map, risk_level_expr
 from tracker.db import db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
-from tracker.transfers.gate import rendered
-from tracker.transfers.models import UNDECIDED, TransferRequest
-
-#: a queue's statement: its item columns and the total
-Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
-
-#: the most items a queue lists (its count is the full number)
-QUEUE_LIMIT = 100
+from tracker.records.work import QUEUES, WAITING, queue
+from tracker.transfers.models import TransferRequest
 
 #: the dashboard's deadlines: open ones due within this many days (and every overdue one)
 DEADLINE_DAYS = 90
 DEADLINE_LIMIT = 200
 
-#: the queues of each role, in the order a page shows them (API.md)
-QUEUES: dict[str, tuple[str, ...]] = {
-    "lawyer": (
-        "disclosures_to_decide",
-        "reviews_to_decide",
-        "overdue_follow_ups",
-        "projects_without_current_review",
-    ),
-    "company": ("my_requests", "overdue_follow_ups"),
-    "operator": ("transfers_to_decide", "projects_without_current_review"),
-    "admin": (),
-    "auditor": (),
-}
-
-#: the queues whose items wait for the user's action: the count in the navigation
-WAITING: dict[str, tuple[str, ...]] = {
-    "lawyer": ("disclosures_to_decide", "reviews_to_decide", "overdue_follow_ups"),
-    "company": ("my_requests", "overdue_follow_ups"),
-    "operator": ("transfers_to_decide",),
-}
-
 #: roles that see a heat map, and those that see every zone's counts
 HEAT_MAP_ROLES = ("operator", "admin", "auditor")
 ZONE_COUNT_ROLES = ("admin", "auditor")
-
-
-def _total() -> sa.Label[int]:
-    return sa.func.count().over().label("total")
-
-
-def _disclosures(user: User, today: dt.date) -> Rows:
-    return disclosures.awaiting_decision(user).with_only_columns(
-        sa.literal_column("'disclosure'").label("type"),
-        Disclosure.id,
-        Disclosure.project_id,
-        Disclosure.title,
-        Disclosure.created_at.label("since"),
-        _total(),
-    )
-
-
-def _reviews(user: User, today: dt.date) -> Rows:
-    return reviews.awaiting_decision(user).with_only_columns(
-        sa.literal_column("'risk_review'").label("type"),
-        RiskReview.id,
-        RiskReview.project_id,
-        (Project.code + " · " + Project.title).label("title"),
-        RiskReview.created_at.label("since"),
-        RiskReview.level,
-        _total(),
-    )
-
-
-def _follow_ups(user: User, today: dt.date) -> Rows:
-    return advice.overdue_follow_ups(user, today).with_only_columns(
-        sa.literal_column("'follow_up'").label("type"),
-        FollowUp.id,
-        Project.id.label("project_id"),
-        FollowUp.title,
-        FollowUp.due_on.label("since"),
-        FollowUp.session_id,
-        FollowUp.owner,
-        _total(),
-    )
-
-
-def _transfers(user: User, statuses: tuple[str, ...]) -> Rows:
-    return (
-        sa.select(
-            sa.literal_column("'transfer'").label("type"),
-            TransferRequest.id,
-            TransferRequest.project_id,
-            (Project.code + " → " + Organization.name).label("title"),
-            TransferRequest.created_at.label("since"),
-            TransferRequest.status,
-            TransferRequest.checks,
-            TransferRequest.planned_on,
-            _total(),
-        )
-        .join(Project, Project.id == TransferRequest.project_id)
-        .join(Organization, Organization.id == TransferRequest.partner_id)
-        .where(policy.visible_projects(user), TransferRequest.status.in_(statuses))
-        .order_by(TransferRequest.created_at, TransferRequest.id)
-    )
-
-
-def _to_decide(user: User, today: dt.date) -> Rows:
-    stmt = _transfers(user, ("pending_review",))
-    return stmt if policy.role_may(user.role, "transfer.decide") else stmt.where(sa.false())
-
-
-def _my_requests(user: User, today: dt.date) -> Rows:
-    stmt = _transfers(user, UNDECIDED)
-    return stmt if policy.role_may(user.role, "transfer.request") else stmt.where(sa.false())
-
-
-def without_current_review(user: User, today: dt.date) -> Rows:
-    """Active projects in scope with no approved review valid today."""
-    return (
-        sa.select(
-            sa.literal_column("'project'").label("type"),
-            Project.id,
-            Project.id.label("project_id"),
-            (Project.code + " · " + Project.title).label("title"),
-            Project.created_at.label("since"),
-            _total(),
-        )
-        .where(
-            policy.visible_projects(user),
-            Project.status == "active",
-            current_review_id(today).is_(None),
-        )
-        .order_by(Project.code)
-    )
-
-
-_QUERIES: dict[str, Callable[[User, dt.date], Rows]] = {
-    "disclosures_to_decide": _disclosures,
-    "reviews_to_decide": _reviews,
-    "overdue_follow_ups": _follow_ups,
-    "transfers_to_decide": _to_decide,
-    "my_requests": _my_requests,
-    "projects_without_current_review": without_current_review,
-}
-
-
-def _item(row: Any) -> dict[str, Any]:
-    item = dict(row._mapping)
-    item.pop("total")
-    since = item["since"]
-    item["since"] = since.isoformat() if since is not None else None
-    if "checks" in item:
-        item["failed_checks"] = rendered([c for c in item.pop("checks") or [] if not c["ok"]])
-    return item
-
-
-def queue(user: User, name: str, today: dt.date) -> tuple[list[dict[str, Any]], int]:
-    """The first QUEUE_LIMIT items of one queue and its full count, in one statement."""
-    rows = db.session.execute(_QUERIES[name](user, today).limit(QUEUE_LIMIT)).all()
-    return [_item(row) for row in rows], (rows[0].total if rows else 0)
 
 
 def _requests_of_zone(user: User, status: str) -> sa.ScalarSelect[int]:
@@ -272,8 +120,9 @@ def waiting_count(user: User, today: dt.date | None = None) -> int:
     if not names:
         return 0
     today = today or clock.today()
+    queries = records.queues()
     parts = [
-        sa.select(sa.func.count()).select_from(_QUERIES[n](user, today).order_by(None).subquery())
+        sa.select(sa.func.count()).select_from(queries[n](user, today).order_by(None).subquery())
         for n in names
     ]
     total: Any = sum((p.scalar_subquery() for p in parts[1:]), parts[0].scalar_subquery())

@@ -17,6 +17,7 @@ from tracker.dashboard.sections import sections
 from tracker.dashboard.service import QUEUES, build_dashboard
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
+from tracker.records.work import item_url
 from tracker.reports.heatmap import heat_map_svg
 from tracker.web import current
 
@@ -39,19 +40,6 @@ EMPTY = {
     "overdue_follow_ups": _l("No follow-up is overdue."),
     "projects_without_current_review": _l("Every project has a current risk review."),
 }
-#: the page of each kind of queue item
-_ITEM_PAGES = {
-    "disclosure": ("disclosures.disclosure_detail", "disclosure_id", "id"),
-    "risk_review": ("reviews.review_detail", "review_id", "id"),
-    "transfer": ("transfers.transfer_detail", "transfer_id", "id"),
-    "follow_up": ("sessions.session_detail", "session_id", "session_id"),
-    "project": ("projects.project_detail", "project_id", "id"),
-}
-
-
-def item_url(item: dict[str, Any]) -> str:
-    endpoint, arg, key = _ITEM_PAGES[item["type"]]
-    return url_for(endpoint, **{arg: item[key]})
 
 
 @bp.app_context_processor

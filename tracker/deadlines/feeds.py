@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import url_for
 
-from tracker import clock
+from tracker import clock, records
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.db import db
@@ -65,17 +65,12 @@ def link(item: Mapping[str, Any]) -> str:
 
 
 def page_of(item: Mapping[str, Any]) -> str:
-    """The path of the page a deadline item comes from."""
-    source, ident, project_id = item["source_type"], item["source_id"], item["project_id"]
-    if source == "asset":
-        return url_for("assets.asset_detail", asset_id=ident)
-    if source == "nda":
-        return url_for("ndas.nda_detail", nda_id=ident)
-    if source == "risk_review":
-        return url_for("reviews.review_detail", review_id=ident)
-    if source == "follow_up":  # only roles that read advice see follow-ups
-        return url_for("sessions.session_list", project_id=project_id)
-    return url_for("projects.project_detail", project_id=project_id)
+    """The path of the page a deadline item comes from (its record's, else its project's)."""
+    project_id = item["project_id"]
+    found = records.record_url(
+        item["source_type"], item["source_id"], project_id, item.get("parent_id")
+    )
+    return found or url_for("projects.project_detail", project_id=project_id)
 
 
 def feed_for(user: User, today: dt.date | None = None) -> bytes:

@@ -1,23 +1,11 @@
-"""Translated names of deadline kinds, digest groups and work queues (shown in e-mail, feeds)."""
+"""Translated names of deadline kinds (each record kind names its own), digest groups and
+work queues (shown in e-mail, feeds)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-#: every deadline kind of API.md "Work, deadlines and reminders"
-KIND_LABELS = {
-    "ip_priority": _l("Priority deadline"),
-    "ip_pct": _l("PCT filing"),
-    "ip_national_phase": _l("National phase entry"),
-    "ip_annuity": _l("Annuity"),
-    "ip_other": _l("IP deadline"),
-    "nda_expiry": _l("NDA expiry"),
-    "review_expiry": _l("Risk review expiry"),
-    "licence_expiry": _l("Export licence expiry"),
-    "follow_up": _l("Follow-up"),
-    "nct_review": _l("National core technology review"),
-    "project_end": _l("Project end"),
-}
+from tracker import records
 
 #: the digest's windows, in the order they are shown
 GROUP_LABELS = {
@@ -39,5 +27,6 @@ QUEUE_LABELS = {
 
 
 def kind_label(kind: str) -> str:
-    """The translated name of a deadline kind; an unknown kind fails loudly."""
-    return str(KIND_LABELS[kind])
+    """The translated name of a deadline kind (each record kind names its own,
+    `tracker.records`); an unknown kind fails loudly."""
+    return str(records.deadline_kinds()[kind])

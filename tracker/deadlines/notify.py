@@ -22,11 +22,11 @@ import sqlalchemy as sa
 
 from tracker.auth.models import User
 from tracker.cases.assets import derived
-from tracker.dashboard.views import item_url as queue_link
 from tracker.db import db
 from tracker.deadlines import mail, queues, service
 from tracker.deadlines.feeds import page_of
 from tracker.deadlines.models import NotificationLog
+from tracker.deadlines.queues import item_url
 from tracker.web.links import absolute
 
 #: the digest's windows (days from today); overdue comes first
@@ -66,7 +66,7 @@ def digest_of(user: User, today: dt.date) -> tuple[dict[str, Any], dict[str, Any
     waiting = queues.queues_of(user, today)
     for entries in waiting.values():
         for entry in entries:
-            entry["url"] = absolute(queue_link(entry))
+            entry["url"] = absolute(item_url(entry))
     return (
         groups,
         waiting,

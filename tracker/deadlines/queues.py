@@ -1,5 +1,5 @@
-"""What waits for a user in the e-mail digest: the dashboard's queues of the user's role
-that wait for their action (tracker.dashboard.service, one statement each; titles only)."""
+"""What waits for a user in the e-mail digest: the work queues of the user's role that wait
+for their action (`tracker.records.work`, one statement each; titles only)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import datetime as dt
 from typing import Any
 
 from tracker.auth.models import User
-from tracker.dashboard import service as dashboard
+from tracker.records.work import WAITING, item_url, queue
+
+__all__ = ["item_url", "queues_of"]
 
 
 def queues_of(user: User, today: dt.date) -> dict[str, list[dict[str, Any]]]:
     """Every waiting queue of the user's role (empty ones included), one statement each."""
     if not user.active:
         return {}
-    return {
-        name: dashboard.queue(user, name, today)[0] for name in dashboard.WAITING.get(user.role, ())
-    }
+    return {name: queue(user, name, today)[0] for name in WAITING.get(user.role, ())}

@@ -8,12 +8,11 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tracker import clock, policy
+from tracker import clock, policy, records
 from tracker.auth.forms import PlainForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.deadlines import feeds, service
-from tracker.deadlines.labels import KIND_LABELS
 from tracker.web import current
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args, paginate
@@ -28,7 +27,7 @@ def _filters() -> dict[str, Any]:
     """The page's filters from the query string; anything malformed is no filter."""
     args = request.args
     filters: dict[str, Any] = {}
-    if args.get("kind") in service.KINDS:
+    if args.get("kind") in service.kinds():
         filters["kind"] = args["kind"]
     window = args.get("within_days", "")
     if window.isascii() and window.isdigit() and int(window) in WINDOWS:
@@ -57,7 +56,7 @@ def deadline_list() -> Any:
         page=page,
         filters=filters,
         args={k: ("true" if v is True else v) for k, v in filters.items()},
-        kinds=[(k, str(label)) for k, label in KIND_LABELS.items()],
+        kinds=[(k, str(label)) for k, label in records.deadline_kinds().items()],
         windows=WINDOWS,
         projects=projects,
         page_of=feeds.page_of,

@@ -27,7 +27,7 @@ from tracker.audit import service, status
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.db import text_limit
-from tracker.oversight import actions, export, trail
+from tracker.oversight import actions, export, labels, trail
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args
@@ -70,7 +70,7 @@ class AuditFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.action.choices = _all(_l("Every action")) + actions.action_choices()
         self.object_type.choices = _all(_l("Every type")) + sorted(
-            ((k, str(v)) for k, v in trail.TYPE_NAMES.items()), key=lambda c: c[1]
+            ((k, str(v)) for k, v in labels.type_names().items()), key=lambda c: c[1]
         )
 
     def filters(self) -> service.AuditFilters:
@@ -158,7 +158,7 @@ def audit_list() -> Any:
 @bp.route("/audit/<object_type>/<int:object_id>")
 def history(object_type: str, object_id: int) -> Any:
     """One record's events (the same rendering as the trail)."""
-    if object_type not in trail.TYPE_NAMES or not is_id(object_id):
+    if object_type not in labels.type_names() or not is_id(object_id):
         raise NotFound()
     policy.audit_reader(_reader())  # 403 before anything is looked up
     label = trail.object_label(_reader(), object_type, object_id)

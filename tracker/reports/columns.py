@@ -22,27 +22,25 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
+from tracker import records
 from tracker.auth.models import Organization, User, Zone
-from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import LABELS
-from tracker.cases.projects.models import Project
 from tracker.db import db
-from tracker.deadlines.labels import KIND_LABELS as DEADLINE_KIND_LABELS
 from tracker.reports.exports import Cell
+from tracker.reports.headers import CODED, COLUMN_LABELS, STATUS_LABELS, header
 
-#: id column -> (kind of record, key of the name column put before it)
-REFERENCES: dict[str, tuple[str, str]] = {
+__all__ = ["COLUMN_LABELS", "Names", "header", "references", "schema_table", "zone_label"]
+
+#: id column -> (kind of record, key of the name column put before it): accounts, zones and
+#: organisations; the record kinds add theirs (`RecordKind.references`, see `references()`)
+_REFERENCES: dict[str, tuple[str, str]] = {
     "zone_id": ("zone", "zone"),
     "company_id": ("organization", "company"),
     "partner_id": ("organization", "partner"),
     "partner_ids": ("organization", "partners"),
     "organization_id": ("organization", "organization"),
-    "project_id": ("project", "project"),
-    "asset_id": ("asset", "asset"),
-    "asset_ids": ("asset", "assets"),
     "lawyer_id": ("user", "lawyer"),
     "lawyer_ids": ("user", "lawyers"),
     "author_id": ("user", "author"),
@@ -54,180 +52,8 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "security_level_set_by_id": ("user", "security_level_set_by"),
 }
 
-#: columns whose stored codes read as translated labels
-CODED = frozenset(
-    {
-        "status",
-        "recorded_status",
-        "kind",
-        "sensitivity",
-        "level",
-        "risk_level",
-        "security_level",
-        "nct_status",
-        "strategic_item",
-        "source_type",
-    }
-)
-
-#: the records a deadline comes from (API.md `source_type`)
-SOURCE_LABELS: dict[str, Any] = {
-    "asset": _l("IP asset"),
-    "nda": _l("NDA"),
-    "risk_review": _l("Risk review"),
-    "session": _l("Advisory session"),
-    "follow_up": _l("Follow-up"),
-    "project": _l("Project"),
-}
-
-#: record statuses the case file's LABELS do not name (reviews, disclosures, transfers)
-STATUS_LABELS: dict[str, Any] = {
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "accepted": _l("Accepted"),
-    "needs_info": _l("More information requested"),
-    "blocked": _l("Blocked"),
-    "pending_review": _l("Pending review"),
-    "denied": _l("Denied"),
-}
-
-COLUMN_LABELS: dict[str, Any] = {
-    "id": _l("ID"),
-    "code": _l("Code"),
-    "title": _l("Title"),
-    "zone": _l("Zone"),
-    "zone_id": _l("Zone ID"),
-    "company": _l("Company"),
-    "company_id": _l("Company ID"),
-    "partner": _l("Partner"),
-    "partner_id": _l("Partner ID"),
-    "partner_name": _l("Partner name"),
-    "partner_country": _l("Partner country"),
-    "partners": _l("Partners"),
-    "partner_ids": _l("Partner IDs"),
-    "organization": _l("Organisation"),
-    "organization_id": _l("Organisation ID"),
-    "project": _l("Project"),
-    "project_id": _l("Project ID"),
-    "asset": _l("Asset"),
-    "asset_id": _l("Asset ID"),
-    "assets": _l("Assets"),
-    "asset_ids": _l("Asset IDs"),
-    "lawyer": _l("Lawyer"),
-    "lawyer_id": _l("Lawyer ID"),
-    "lawyers": _l("Lawyers"),
-    "lawyer_ids": _l("Lawyer IDs"),
-    "author": _l("Author"),
-    "author_id": _l("Author ID"),
-    "reviewer": _l("Reviewer"),
-    "reviewer_id": _l("Reviewer ID"),
-    "filed_by": _l("Filed by"),
-    "filed_by_id": _l("Filed by (ID)"),
-    "created_by": _l("Created by"),
-    "created_by_id": _l("Created by (ID)"),
-    "requested_by": _l("Requested by"),
-    "requested_by_id": _l("Requested by (ID)"),
-    "decided_by": _l("Decided by"),
-    "decided_by_id": _l("Decided by (ID)"),
-    "approved_by": _l("Approved by"),
-    "approved_by_id": _l("Approved by (ID)"),
-    "approved_at": _l("Approved at"),
-    "security_level_set_by": _l("Security grade set by"),
-    "security_level_set_by_id": _l("Security grade set by (ID)"),
-    "security_level_set_at": _l("Security grade set at"),
-    "security_level": _l("Security grade"),
-    "start_date": _l("Start date"),
-    "end_date": _l("End date"),
-    "budget_krw": _l("Budget (KRW)"),
-    "status": _l("Status"),
-    "recorded_status": _l("Recorded status"),
-    "version": _l("Version"),
-    "risk_level": _l("Risk level"),
-    "created_at": _l("Created at"),
-    "updated_at": _l("Updated at"),
-    "signed_on": _l("Signed on"),
-    "effective_on": _l("Effective on"),
-    "expires_on": _l("Expires on"),
-    "governing_law": _l("Governing law"),
-    "purpose": _l("Purpose"),
-    "return_or_destroy": _l("Return or destroy"),
-    "audit_rights": _l("Audit rights"),
-    "kind": _l("Kind"),
-    "sensitivity": _l("Sensitivity"),
-    "nct_status": _l("National core technology"),
-    "nct_ref": _l("Approval or report reference"),
-    "strategic_item": _l("Strategic item"),
-    "export_licence_ref": _l("Export licence"),
-    "export_licence_until": _l("Export licence valid until"),
-    "description": _l("Description"),
-    "jurisdictions": _l("Jurisdictions"),
-    "owners": _l("Owners"),
-    "application_no": _l("Application number"),
-    "filed_on": _l("Filed on"),
-    "registration_no": _l("Registration number"),
-    "registered_on": _l("Registered on"),
-    "originality_cert_no": _l("Originality certificate number"),
-    "confidentiality_marked": _l("Marked confidential"),
-    "deadlines": _l("Deadlines"),
-    "inventors": _l("Inventors"),
-    "conceived_on": _l("Conceived on"),
-    "disclosed_externally": _l("Disclosed externally"),
-    "has_foreign_inventor": _l("Foreign inventor"),
-    "reviewer_note": _l("Reviewer's note"),
-    "decided_at": _l("Decided at"),
-    "held_on": _l("Held on"),
-    "duration_minutes": _l("Duration (minutes)"),
-    "attendees": _l("Attendees"),
-    "topics": _l("Topics"),
-    "advice": _l("Advice"),
-    "follow_ups": _l("Follow-ups"),
-    "catalogue_version": _l("Question catalogue"),
-    "answers": _l("Answers"),
-    "summary": _l("Summary"),
-    "likelihood": _l("Likelihood"),
-    "impact": _l("Impact"),
-    "score": _l("Score"),
-    "level": _l("Level"),
-    "nct_forced": _l("Raised by national core technology"),
-    "drivers": _l("Risk drivers"),
-    "conditions": _l("Conditions"),
-    "valid_until": _l("Valid until"),
-    "channel": _l("Channel"),
-    "planned_on": _l("Planned date"),
-    "files": _l("Files"),
-    "checks": _l("Checks"),
-    # inside nested records (owners, inventors, deadlines, follow-ups)
-    "name": _l("Name"),
-    "share_pct": _l("Share (%)"),
-    "nationality": _l("Nationality"),
-    "employer": _l("Employer"),
-    "foreign": _l("Foreign"),
-    "due_on": _l("Due on"),
-    "note": _l("Note"),
-    "done": _l("Done"),
-    "done_at": _l("Done at"),
-    "owner": _l("Owner"),
-    # deadlines (issue 9) and the asset dates they derive from
-    "source_type": _l("Source"),
-    "source_id": _l("Source ID"),
-    "overdue": _l("Overdue"),
-    "derived": _l("Derived by a rule"),
-    "rule": _l("Docketing rule"),
-    "key": _l("Rule key"),
-    "priority_on": _l("Priority date"),
-    "nct_filed_on": _l("NCT approval or report filed on"),
-    "disclosure_id": _l("Disclosure ID"),
-}
-
 _DATE_FIELDS = (fields.Date,)
 _TIME_FIELDS = (fields.DateTime,)  # AwareDateTime and NaiveDateTime are DateTimes
-
-
-def header(key: str, *, time: bool = False) -> str:
-    """The translated header of a column (times are in UTC, and the header says so)."""
-    text = str(COLUMN_LABELS.get(key, key))
-    return f"{text} (UTC)" if time else text
 
 
 def zone_label(zone: Zone) -> str:
@@ -235,23 +61,32 @@ def zone_label(zone: Zone) -> str:
     return f"{name} ({zone.code})"
 
 
-def _name_queries() -> dict[str, Any]:
-    return {
-        "organization": lambda ids: sa.select(Organization.id, Organization.name).where(
-            Organization.id.in_(ids)
-        ),
-        "user": lambda ids: sa.select(User.id, User.name).where(User.id.in_(ids)),
-        "project": lambda ids: sa.select(Project.id, Project.code).where(Project.id.in_(ids)),
-        "asset": lambda ids: sa.select(IpAsset.id, IpAsset.title).where(IpAsset.id.in_(ids)),
-    }
+def references() -> dict[str, tuple[str, str]]:
+    """Every id column that names a record: -> (its kind, the key of the name column)."""
+    found = dict(_REFERENCES)
+    for kind in records.kinds():
+        found.update({key: (kind.type, name) for key, name in kind.references.items()})
+    return found
+
+
+def _name_query(kind: str, ids: list[int]) -> records.Rows:
+    if kind == "organization":
+        return sa.select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    if kind == "user":
+        return sa.select(User.id, User.name).where(User.id.in_(ids))
+    found = records.kind(kind)  # a record kind is named by its label (a code, a title)
+    assert found.label is not None
+    stmt = sa.select(found.model.id, found.label.column).where(found.model.id.in_(ids))
+    return stmt.join(*found.label.join) if found.label.join is not None else stmt
 
 
 class Names:
     """The names of the records a set of rows refers to, one statement per kind."""
 
-    def __init__(self, wanted: dict[str, set[int]]) -> None:
+    def __init__(self, wanted: dict[str, set[int]], refs: dict[str, tuple[str, str]]) -> None:
+        #: the id columns that name records (`references()`)
+        self.refs = refs
         self._names: dict[str, dict[int, str]] = {}
-        queries = _name_queries()
         for kind, ids in wanted.items():
             if not ids:
                 continue
@@ -259,7 +94,7 @@ class Names:
                 zones = db.session.execute(sa.select(Zone).where(Zone.id.in_(ids))).scalars()
                 self._names[kind] = {z.id: zone_label(z) for z in zones}
             else:
-                rows = db.session.execute(queries[kind](sorted(ids))).all()
+                rows = db.session.execute(_name_query(kind, sorted(ids))).all()
                 self._names[kind] = {rid: str(name) for rid, name in rows}
 
     def of(self, kind: str, ident: Any) -> str:
@@ -268,12 +103,14 @@ class Names:
         return self._names.get(kind, {}).get(int(ident), f"#{ident}")
 
 
-def _wanted(items: Iterable[dict[str, Any]], columns: Sequence[str]) -> dict[str, set[int]]:
+def _wanted(
+    items: Iterable[dict[str, Any]], columns: Sequence[str], refs: dict[str, tuple[str, str]]
+) -> dict[str, set[int]]:
     wanted: dict[str, set[int]] = defaultdict(set)
 
     def visit(key: str, value: Any) -> None:
-        if key in REFERENCES and value is not None:
-            kind = REFERENCES[key][0]
+        if key in refs and value is not None:
+            kind = refs[key][0]
             wanted[kind].update(int(v) for v in (value if isinstance(value, list) else [value]))
         elif isinstance(value, list):
             for v in value:
@@ -297,19 +134,21 @@ def _text(value: Any, names: Names, key: str = "") -> str:
         return ""
     if isinstance(value, bool):
         return _yes_no(value)
-    if key in REFERENCES:
-        kind = REFERENCES[key][0]
+    refs = names.refs
+    if key in refs:
+        kind = refs[key][0]
         values = value if isinstance(value, list) else [value]
         return "; ".join(names.of(kind, v) for v in values)
     if isinstance(value, list):
         return "; ".join(_text(v, names) for v in value)
     if isinstance(value, dict):
         return ", ".join(
-            f"{header(REFERENCES[k][1]) if k in REFERENCES else header(k)}: {_text(v, names, k)}"
+            f"{header(refs[k][1]) if k in refs else header(k)}: {_text(v, names, k)}"
             for k, v in value.items()
         )
     if key in CODED:
-        for labels in (LABELS, STATUS_LABELS, DEADLINE_KIND_LABELS, SOURCE_LABELS):
+        sources = {k.type: k.name for k in records.kinds()}  # a deadline's source_type
+        for labels in (LABELS, STATUS_LABELS, records.deadline_kinds(), sources):
             if value in labels:
                 return str(labels[value])
         return str(value)
@@ -333,12 +172,13 @@ def schema_table(schema: Schema, records: Sequence[Any]) -> tuple[list[str], lis
     ids they name, translated headers and labels, dates as dates."""
     items: list[dict[str, Any]] = schema.dump(records, many=True)
     keys = list(schema.dump_fields)
-    names = Names(_wanted(items, keys))
+    refs = references()
+    names = Names(_wanted(items, keys, refs), refs)
     # (output key, source key, is the name column)
     columns: list[tuple[str, str, bool]] = []
     for key in keys:
-        if key in REFERENCES:
-            name_key = REFERENCES[key][1]
+        if key in refs:
+            name_key = refs[key][1]
             if f"{name_key}_name" not in keys and name_key not in keys:
                 columns.append((name_key, key, True))
         columns.append((key, key, False))
@@ -351,7 +191,7 @@ def schema_table(schema: Schema, records: Sequence[Any]) -> tuple[list[str], lis
             value = item.get(src)
             if is_name:
                 row.append(_text(value, names, src))
-            elif src in REFERENCES:
+            elif src in refs:
                 row.append(
                     "; ".join(str(v) for v in value)
                     if isinstance(value, list)

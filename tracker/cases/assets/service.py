@@ -170,18 +170,6 @@ def _deadline_key(deadlines: list[AssetDeadline]) -> list[tuple[Any, ...]]:
     return sorted((d.kind, d.due_on, d.note or "", d.done) for d in deadlines)
 
 
-def _index(asset: IpAsset) -> None:
-    numbers = " ".join(n for n in (asset.application_no, asset.registration_no) if n)
-    search.index_record("asset", asset.id, asset.project_id, "asset.view", f"{asset.title}")
-    search.index_record(
-        "asset_detail",
-        asset.id,
-        asset.project_id,
-        "asset.view_full",
-        f"{numbers} {asset.description or ''} {asset.originality_cert_no or ''}",
-    )
-
-
 def create_asset(project: Project, values: dict[str, Any]) -> IpAsset:
     """Record an IP asset of `project`. Raises InvalidInput (422): unknown owners, shares over
     100, unknown jurisdictions, dates out of order. Audited."""
@@ -194,7 +182,7 @@ def create_asset(project: Project, values: dict[str, Any]) -> IpAsset:
     _apply(asset, values)
     db.session.add(asset)
     db.session.flush()
-    _index(asset)
+    search.index(asset)
     record("asset.created", asset, detail={"project_id": project.id})
     return asset
 
@@ -205,7 +193,9 @@ def update_asset(asset: IpAsset, changes: dict[str, Any]) -> IpAsset:
     check_version(asset, changes.get("version"))
     values = {k: v for k, v in changes.items() if k in (*ASSET_FIELDS, "owners", "deadlines")}
     changed = _apply(asset, values)
-    return finish_update(asset, changed, "asset.updated", _index, {"project_id": asset.project_id})
+    return finish_update(
+        asset, changed, "asset.updated", search.index, {"project_id": asset.project_id}
+    )
 
 
 def set_derived_done(asset: IpAsset, key: str, done: bool) -> IpAsset:

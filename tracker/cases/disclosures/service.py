@@ -94,20 +94,10 @@ def _check_conceived(conceived_on: dt.date | None) -> None:
         raise InvalidInput({"conceived_on": [_("The date cannot be in the future.")]})
 
 
-def _index(disclosure: Disclosure) -> None:
-    search.index_record(
-        "disclosure",
-        disclosure.id,
-        disclosure.project_id,
-        "disclosure.read",
-        f"{disclosure.title}\n{disclosure.description}",
-    )
-
-
 def _save(disclosure: Disclosure, action: str, detail: dict[str, Any]) -> Disclosure:
     """Flush the filed or edited disclosure, index its text and audit `action`."""
     db.session.flush()
-    _index(disclosure)
+    search.index(disclosure)
     record(action, disclosure, detail={"project_id": disclosure.project_id, **detail})
     return disclosure
 

@@ -128,11 +128,6 @@ def _apply(nda: Nda, project: Project, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _index(nda: Nda) -> None:
-    text = f"NDA {nda.partner.name} {nda.governing_law or ''} {nda.purpose or ''}"
-    search.index_record("nda", nda.id, nda.project_id, "nda.view", text)
-
-
 def create_nda(user: User, project: Project, values: dict[str, Any]) -> Nda:
     """Record an NDA of `project`. 403 for company staff unless it is a draft; 422 for a
     partner not on the project, assets of another project or dates out of order. Audited."""
@@ -141,7 +136,7 @@ def create_nda(user: User, project: Project, values: dict[str, Any]) -> Nda:
     _apply(nda, project, values)
     db.session.add(nda)
     db.session.flush()
-    _index(nda)
+    search.index(nda)
     record("nda.created", nda, detail={"project_id": project.id, "status": nda.status})
     return nda
 
@@ -153,7 +148,7 @@ def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
     check_version(nda, changes.get("version"))
     values = {k: v for k, v in changes.items() if k in (*NDA_FIELDS, "asset_ids")}
     changed = _apply(nda, nda.project, values)
-    return finish_update(nda, changed, "nda.updated", _index, {"project_id": nda.project_id})
+    return finish_update(nda, changed, "nda.updated", search.index, {"project_id": nda.project_id})
 
 
 def nda_query(

@@ -155,14 +155,6 @@ def _apply(project: Project, values: dict[str, Any], user: User) -> list[str]:
     return changed
 
 
-def _index(project: Project) -> None:
-    """The project's searchable summary: code, title, lead company and partners."""
-    company = db.session.get(Organization, project.company_id)
-    names = [company.name if company else "", *(p.name for p in project.partners)]
-    text = " ".join([project.code, project.title, *names])
-    search.index_record("project", project.id, project.id, "project.view", text)
-
-
 def create_project(user: User, values: dict[str, Any]) -> Project:
     """Open a case file (admins). Raises InvalidInput (422) for unknown or wrong-kind ids,
     dates out of order, a negative budget or a taken code. Audited."""
@@ -173,7 +165,7 @@ def create_project(user: User, values: dict[str, Any]) -> Project:
     _apply(project, values, user)
     db.session.add(project)
     db.session.flush()
-    _index(project)
+    search.index(project)
     record("project.created", project, detail={"code": project.code})
     return project
 
@@ -194,7 +186,7 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
         policy.require(user, "project.change_scope", project)
     values = {k: v for k, v in changes.items() if k in PROJECT_FIELDS}
     changed = _apply(project, values, user)
-    return finish_update(project, changed, "project.updated", _index, {})
+    return finish_update(project, changed, "project.updated", search.index, {})
 
 
 def with_risk_level(project: Project) -> Project:

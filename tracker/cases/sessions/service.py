@@ -124,17 +124,6 @@ def _apply(session: AdvisorySession, fields: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _index(session: AdvisorySession) -> None:
-    # topics and advice only: privileged notes are never searchable
-    search.index_record(
-        "session",
-        session.id,
-        session.project_id,
-        "session.view_advice",
-        "\n".join([*session.topics, session.advice]),
-    )
-
-
 def record_session(project: Project, lawyer: User, fields: dict[str, Any]) -> AdvisorySession:
     """Record a session with its follow-ups. Raises InvalidInput (422)."""
     missing = [n for n in ("held_on", "duration_minutes") if fields.get(n) is None]
@@ -145,7 +134,7 @@ def record_session(project: Project, lawyer: User, fields: dict[str, Any]) -> Ad
     session.follow_ups = _follow_ups(fields.get("follow_ups") or [])
     db.session.add(session)
     db.session.flush()
-    _index(session)
+    search.index(session)
     record(
         "session.recorded",
         session,
@@ -167,7 +156,7 @@ def update_session(
         return session
     session.follow_ups.extend(added)
     db.session.flush()
-    _index(session)
+    search.index(session)
     # field names only: never the (privileged) text
     record(
         "session.updated",

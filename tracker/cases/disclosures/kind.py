@@ -1,0 +1,45 @@
+"""Invention disclosures as a record kind (`tracker.records`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import User
+from tracker.cases.disclosures.models import Disclosure
+from tracker.cases.disclosures.service import awaiting_decision
+from tracker.records import Files, Label, Page, RecordKind, Rows, SearchText, queue_total
+
+
+def _to_decide(user: User, _today: dt.date) -> Rows:
+    return awaiting_decision(user).with_only_columns(
+        sa.literal_column("'disclosure'").label("type"),
+        Disclosure.id,
+        Disclosure.project_id,
+        Disclosure.title,
+        Disclosure.created_at.label("since"),
+        queue_total(),
+    )
+
+
+def _search(disclosure: Disclosure) -> Iterable[SearchText]:
+    yield SearchText(
+        "disclosure", "disclosure.read", f"{disclosure.title}\n{disclosure.description}"
+    )
+
+
+KIND = RecordKind(
+    type="disclosure",
+    model=Disclosure,
+    name=_l("Disclosure"),
+    label=Label(Disclosure.title, "disclosure.read"),
+    page=Page("disclosures.disclosure_detail", "disclosure_id"),
+    api="api_disclosures.get_disclosure",
+    view_action="disclosure.read",
+    files=Files("disclosure", "disclosure.read"),
+    queues={"disclosures_to_decide": _to_decide},
+    search=_search,
+)

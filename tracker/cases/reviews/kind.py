@@ -1,0 +1,105 @@
+"""Risk reviews as a record kind (`tracker.records`): labelled by their level, never by their
+answers; the validity of the latest approved review is a deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
+
+from tracker import policy
+from tracker.auth.models import User
+from tracker.cases import labels
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.level import current_review_id
+from tracker.cases.reviews.models import RiskReview
+from tracker.cases.reviews.service import awaiting_decision
+from tracker.records import DeadlineSource, Files, Label, Page, RecordKind, Rows, queue_total
+from tracker.records.deadlines import row
+
+
+def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+    """The validity of each project's latest approved review (the one that is, or was last,
+    current): when it lapses the project has no current review."""
+    later = aliased(RiskReview)
+    newer = (
+        sa.select(later.id)
+        .where(
+            later.project_id == RiskReview.project_id,
+            later.status == "approved",
+            sa.or_(
+                later.decided_at > RiskReview.decided_at,
+                sa.and_(later.decided_at == RiskReview.decided_at, later.id > RiskReview.id),
+            ),
+        )
+        .exists()
+    )
+    r = RiskReview
+    return (
+        sa.select(
+            *row(
+                "review_expiry",
+                r.valid_until,
+                Project.title,
+                r.project_id,
+                "risk_review",
+                r.id,
+                sa.false(),
+            )
+        )
+        .join(Project, Project.id == RiskReview.project_id)
+        .where(visible, r.status == "approved", r.valid_until.is_not(None), ~newer)
+    )
+
+
+def _to_decide(user: User, _today: dt.date) -> Rows:
+    return awaiting_decision(user).with_only_columns(
+        sa.literal_column("'risk_review'").label("type"),
+        RiskReview.id,
+        RiskReview.project_id,
+        (Project.code + " · " + Project.title).label("title"),
+        RiskReview.created_at.label("since"),
+        RiskReview.level,
+        queue_total(),
+    )
+
+
+def without_current_review(user: User, today: dt.date) -> Rows:
+    """Active projects in scope with no approved review valid today (items of type project)."""
+    return (
+        sa.select(
+            sa.literal_column("'project'").label("type"),
+            Project.id,
+            Project.id.label("project_id"),
+            (Project.code + " · " + Project.title).label("title"),
+            Project.created_at.label("since"),
+            queue_total(),
+        )
+        .where(
+            policy.visible_projects(user),
+            Project.status == "active",
+            current_review_id(today).is_(None),
+        )
+        .order_by(Project.code)
+    )
+
+
+KIND = RecordKind(
+    type="risk_review",
+    model=RiskReview,
+    name=_l("Risk review"),
+    label=Label(RiskReview.level, "review.view_result", numbered=True, text=labels.label),
+    page=Page("reviews.review_detail", "review_id"),
+    api="api_reviews.get_review",
+    view_action="review.view_result",
+    files=Files("review", "review.view_answers"),
+    deadlines=(DeadlineSource("review.view_result", _expiry),),
+    deadline_kinds={"review_expiry": _l("Risk review expiry")},
+    queues={
+        "reviews_to_decide": _to_decide,
+        "projects_without_current_review": without_current_review,
+    },
+)

@@ -1,0 +1,93 @@
+"""Advisory sessions and their follow-ups as record kinds (`tracker.records`). A session is
+labelled by its date (never by its advice); a follow-up's page is its session's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import User
+from tracker.cases.projects.models import Project
+from tracker.cases.sessions.models import AdvisorySession, FollowUp
+from tracker.cases.sessions.service import overdue_follow_ups
+from tracker.records import (
+    DeadlineSource,
+    Files,
+    Label,
+    Page,
+    RecordKind,
+    Rows,
+    SearchText,
+    queue_total,
+)
+from tracker.records.deadlines import row
+
+
+def _follow_ups(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+    """Every follow-up of a session (its title only, never the advice)."""
+    f = FollowUp
+    return (
+        sa.select(
+            *row(
+                "follow_up",
+                f.due_on,
+                f.title,
+                AdvisorySession.project_id,
+                "follow_up",
+                f.id,
+                f.done,
+                parent_id=f.session_id,
+            )
+        )
+        .join(AdvisorySession, AdvisorySession.id == FollowUp.session_id)
+        .join(Project, Project.id == AdvisorySession.project_id)
+        .where(visible)
+    )
+
+
+def _overdue(user: User, today: dt.date) -> Rows:
+    return overdue_follow_ups(user, today).with_only_columns(
+        sa.literal_column("'follow_up'").label("type"),
+        FollowUp.id,
+        Project.id.label("project_id"),
+        FollowUp.title,
+        FollowUp.due_on.label("since"),
+        FollowUp.session_id,
+        FollowUp.owner,
+        queue_total(),
+    )
+
+
+def _search(session: AdvisorySession) -> Iterable[SearchText]:
+    # topics and advice only: privileged notes are never searchable
+    yield SearchText("session", "session.view_advice", "\n".join([*session.topics, session.advice]))
+
+
+SESSION = RecordKind(
+    type="session",
+    model=AdvisorySession,
+    name=_l("Advisory session"),
+    label=Label(AdvisorySession.held_on, "project.view", numbered=True),
+    page=Page("sessions.session_detail", "session_id"),
+    api="api_sessions.get_session",
+    view_action="project.view",
+    files=Files("session", "session.view_advice"),
+    search=_search,
+)
+
+FOLLOW_UP = RecordKind(
+    type="follow_up",
+    model=FollowUp,
+    name=_l("Follow-up"),
+    page=Page("sessions.session_detail", "session_id", by="parent"),
+    view_action="session.view_advice",
+    deadlines=(DeadlineSource("session.view_advice", _follow_ups),),
+    deadline_kinds={"follow_up": _l("Follow-up")},
+    queues={"overdue_follow_ups": _overdue},
+    # filed under its session's project through the session: not listed on its own
+    activity=False,
+)

@@ -1,0 +1,206 @@
+"""The record-kind registry: what the cross-cutting parts know of each kind of record.
+
+A kind of record (an IP asset, an NDA, a data-sharing request, ...) declares one `RecordKind`
+in its own package (`tracker/cases/assets/kind.py`, ...); `tracker/kinds.py` registers them,
+one line each, when the app is created. The deadline engine, the dashboard's queues, the
+readable audit trail, attachments, exports and search ask this registry instead of importing
+the models, so a new kind touches its own package and one registration line
+(docs/architecture.md "Adding a record kind").
+
+This module sits in the shared layer: it imports no domain and no policy; a descriptor names
+policy actions as strings and the consumers ask the policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import sqlalchemy as sa
+from flask import url_for
+
+#: a queue's statement: its item columns and the total
+Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+#: a queue's statement builder: (user, today) -> Rows
+QueueQuery = Callable[[Any, dt.date], Rows]
+#: a deadline source's statement builder: (the scope condition, today) -> one SELECT
+DeadlineQuery = Callable[[sa.ColumnElement[bool], dt.date], "sa.Select[Any]"]
+
+
+@dataclass(frozen=True)
+class Label:
+    """How a row is named on the audit pages: a column (any type, shown as text), the policy
+    action the reader needs to see it (None: whoever reads the trail), a join it needs."""
+
+    column: Any
+    action: str | None
+    join: tuple[Any, Any] | None = None
+    #: a second column the consumer needs (a file's record type)
+    extra: Any = None
+    #: the label follows the kind's name and the id ("NDA #3 · Partner"): for labels that
+    #: are not names on their own (a date, a level, a partner)
+    numbered: bool = False
+    #: turns the stored value into text (a coded level into its translated label)
+    text: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """The record's HTML page: an endpoint and its one argument, taken from the record's own
+    id (`id`), its parent's (`parent`: a follow-up's session) or its project's (`project`)."""
+
+    endpoint: str
+    arg: str
+    by: str = "id"
+
+
+@dataclass(frozen=True)
+class Files:
+    """The files of a record: the attachments' `record_type` and the policy action a user
+    needs on the project to know one exists."""
+
+    type: str
+    action: str
+
+
+@dataclass(frozen=True)
+class DeadlineSource:
+    """One SELECT of the deadline engine (`tracker.records.deadlines.row` gives its columns),
+    left out of the UNION when the reader's role may not perform `action`."""
+
+    action: str
+    query: DeadlineQuery
+
+
+@dataclass(frozen=True)
+class SearchText:
+    """One searchable text of a record: its entry type, the action needed to see it, the text."""
+
+    type: str
+    action: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """Everything the cross-cutting parts need to know of one kind of record."""
+
+    #: the API's resource name and the audit trail's object type (the model's __audit_type__)
+    type: str
+    model: Any
+    #: what the kind is called on a page (lazy_gettext)
+    name: Any
+    label: Label | None = None
+    page: Page | None = None
+    #: the API endpoint of one record (`flask_smorest` blueprint.function)
+    api: str | None = None
+    #: the policy action that lets a user see the record
+    view_action: str | None = None
+    files: Files | None = None
+    deadlines: tuple[DeadlineSource, ...] = ()
+    #: the labels of the deadline kinds the sources above produce (`nda_expiry`: "NDA expiry")
+    deadline_kinds: Mapping[str, Any] = field(default_factory=dict)
+    #: the dashboard's queues this kind fills: queue name -> statement builder
+    queues: Mapping[str, QueueQuery] = field(default_factory=dict)
+    #: finishes a queue item of this kind (the API's shape of a column it selected)
+    queue_item: Callable[[dict[str, Any]], None] | None = None
+    #: the searchable texts of one record (never privileged notes)
+    search: Callable[[Any], Iterable[SearchText]] | None = None
+    #: the headers of the exported columns this kind adds (key -> lazy_gettext)
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    #: an id column other records use to name this one in exports (`asset_id`, `asset_ids`):
+    #: key -> the header key of the name column put before it
+    references: Mapping[str, str] = field(default_factory=dict)
+    #: this kind's events are part of its project's activity (the project page)
+    activity: bool = True
+
+
+_KINDS: dict[str, RecordKind] = {}
+
+
+def register(kind: RecordKind) -> None:
+    """Add a kind (registering the same descriptor again does nothing; another one under a
+    taken type name raises ValueError)."""
+    known = _KINDS.get(kind.type)
+    if known is not None and known is not kind:
+        raise ValueError(f"record kind {kind.type!r} is registered already")
+    _KINDS[kind.type] = kind
+
+
+def unregister(type_name: str) -> None:
+    _KINDS.pop(type_name, None)
+
+
+@contextmanager
+def registered(kind: RecordKind) -> Iterator[RecordKind]:
+    """The kind registered for the block only (a test's own kind)."""
+    register(kind)
+    try:
+        yield kind
+    finally:
+        unregister(kind.type)
+
+
+def kind(type_name: str) -> RecordKind:
+    """The registered kind of that type name (KeyError for an unknown one)."""
+    return _KINDS[type_name]
+
+
+def find(type_name: str | None) -> RecordKind | None:
+    return _KINDS.get(type_name or "")
+
+
+def kinds() -> tuple[RecordKind, ...]:
+    """Every registered kind, in registration order."""
+    return tuple(_KINDS.values())
+
+
+def of(record: Any) -> RecordKind:
+    """The kind of a record (by its model's `__audit_type__`)."""
+    return kind(type(record).__audit_type__)
+
+
+def by_file_type(file_type: str | None) -> RecordKind | None:
+    """The kind whose files carry that attachments' `record_type`."""
+    return next((k for k in _KINDS.values() if k.files and k.files.type == file_type), None)
+
+
+def file_visibility() -> dict[str | None, str]:
+    """What a user needs on a project to know a file exists: per attachments' `record_type`
+    (None: a file of the project itself)."""
+    visible: dict[str | None, str] = {None: "project.view"}
+    visible.update({k.files.type: k.files.action for k in _KINDS.values() if k.files})
+    return visible
+
+
+def deadline_kinds() -> dict[str, Any]:
+    """Every deadline kind with its label, kind by kind."""
+    return {name: label for k in _KINDS.values() for name, label in k.deadline_kinds.items()}
+
+
+def queues() -> dict[str, QueueQuery]:
+    """Every dashboard queue by name."""
+    return {name: query for k in _KINDS.values() for name, query in k.queues.items()}
+
+
+def record_url(
+    type_name: str, ident: int, project_id: int | None = None, parent_id: int | None = None
+) -> str | None:
+    """The path of a record's page (None for a kind without one, or a missing argument)."""
+    found = find(type_name)
+    if found is None or found.page is None:
+        return None
+    page = found.page
+    value = {"id": ident, "parent": parent_id, "project": project_id}[page.by]
+    if value is None:
+        return None
+    values: dict[str, Any] = {page.arg: value}
+    return url_for(page.endpoint, **values)
+
+
+def queue_total() -> sa.Label[int]:
+    """A queue's full count beside each of its first items (a window count)."""
+    return sa.func.count().over().label("total")

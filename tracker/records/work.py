@@ -1,0 +1,64 @@
+"""The work queues: which ones each role's dashboard shows, which of them wait for the user's
+action (the navigation's count and the e-mail digest), and running one. The statements come
+from the record kinds (`RecordKind.queues`), each filtered by the policy in SQL, selecting
+only the columns an item shows with its total as a window count: one statement per queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import url_for
+
+from tracker import records
+from tracker.db import db
+
+#: the most items a queue lists (its count is the full number)
+QUEUE_LIMIT = 100
+
+#: the queues of each role, in the order a page shows them
+QUEUES: dict[str, tuple[str, ...]] = {
+    "lawyer": (
+        "disclosures_to_decide",
+        "reviews_to_decide",
+        "overdue_follow_ups",
+        "projects_without_current_review",
+    ),
+    "company": ("my_requests", "overdue_follow_ups"),
+    "operator": ("transfers_to_decide", "projects_without_current_review"),
+    "admin": (),
+    "auditor": (),
+}
+
+#: the queues whose items wait for the user's action: the count in the navigation
+WAITING: dict[str, tuple[str, ...]] = {
+    "lawyer": ("disclosures_to_decide", "reviews_to_decide", "overdue_follow_ups"),
+    "company": ("my_requests", "overdue_follow_ups"),
+    "operator": ("transfers_to_decide",),
+}
+
+
+def _item(row: Any) -> dict[str, Any]:
+    item = dict(row._mapping)
+    item.pop("total")
+    since = item["since"]
+    item["since"] = since.isoformat() if since is not None else None
+    kind = records.find(item["type"])
+    if kind is not None and kind.queue_item is not None:
+        kind.queue_item(item)
+    return item
+
+
+def queue(user: Any, name: str, today: dt.date) -> tuple[list[dict[str, Any]], int]:
+    """The first QUEUE_LIMIT items of one queue and its full count, in one statement."""
+    stmt = records.queues()[name](user, today).limit(QUEUE_LIMIT)
+    rows = db.session.execute(stmt).all()
+    return [_item(row) for row in rows], (rows[0].total if rows else 0)
+
+
+def item_url(item: dict[str, Any]) -> str:
+    """The page of a queue item (a follow-up's is its session's)."""
+    found = records.record_url(
+        item["type"], item["id"], item.get("project_id"), item.get("session_id")
+    )
+    return found or url_for("projects.project_detail", project_id=item["project_id"])

@@ -1,0 +1,71 @@
+"""Data-sharing requests as a record kind (`tracker.records`): labelled by their partner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from tracker import policy
+from tracker.auth.models import Organization, User
+from tracker.cases.projects.models import Project
+from tracker.records import Files, Label, Page, RecordKind, Rows, queue_total
+from tracker.transfers.gate import rendered
+from tracker.transfers.models import UNDECIDED, TransferRequest
+
+
+def _requests(user: User, statuses: tuple[str, ...]) -> Rows:
+    t = TransferRequest
+    return (
+        sa.select(
+            sa.literal_column("'transfer'").label("type"),
+            t.id,
+            t.project_id,
+            (Project.code + " → " + Organization.name).label("title"),
+            t.created_at.label("since"),
+            t.status,
+            t.checks,
+            t.planned_on,
+            queue_total(),
+        )
+        .join(Project, Project.id == t.project_id)
+        .join(Organization, Organization.id == t.partner_id)
+        .where(policy.visible_projects(user), t.status.in_(statuses))
+        .order_by(t.created_at, t.id)
+    )
+
+
+def _to_decide(user: User, _today: dt.date) -> Rows:
+    stmt = _requests(user, ("pending_review",))
+    return stmt if policy.role_may(user.role, "transfer.decide") else stmt.where(sa.false())
+
+
+def _mine(user: User, _today: dt.date) -> Rows:
+    stmt = _requests(user, UNDECIDED)
+    return stmt if policy.role_may(user.role, "transfer.request") else stmt.where(sa.false())
+
+
+def _queue_item(item: dict[str, Any]) -> None:
+    """A request in a queue shows its failed checks as the API words them."""
+    item["failed_checks"] = rendered([c for c in item.pop("checks") or [] if not c["ok"]])
+
+
+KIND = RecordKind(
+    type="transfer",
+    model=TransferRequest,
+    name=_l("Data-sharing request"),
+    label=Label(
+        Organization.name,
+        "transfer.view",
+        join=(Organization, Organization.id == TransferRequest.partner_id),
+        numbered=True,
+    ),
+    page=Page("transfers.transfer_detail", "transfer_id"),
+    api="api_transfers.get_transfer",
+    view_action="transfer.view",
+    files=Files("transfer", "transfer.view"),
+    queues={"transfers_to_decide": _to_decide, "my_requests": _mine},
+    queue_item=_queue_item,
+)
