@@ -190,8 +190,8 @@ class Readable(Protocol):
 
 @dataclass(frozen=True)
 class UploadBody:
-    """A multipart upload as the edge hands it over: whoever serves the request (a view, a
-    command, a test) reads nothing itself and gives the service the stream to read from."""
+    """A multipart upload as the service reads it. A view opens the request's
+    (tracker.attachments.body.request_body); a command or a test hands over any readable."""
 
     stream: Readable
     boundary: bytes

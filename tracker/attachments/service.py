@@ -71,8 +71,8 @@ def upload(
     store = blob_store()
     refuse_oversized(body.length, upload_limit())
     # Release the read transaction before a long stream: SQLite runs every transaction as
-    # BEGIN IMMEDIATE, so holding it would block every writer for the whole upload. Nothing
-    # has been written by this request yet.
+    # BEGIN IMMEDIATE, so holding it would block every writer for the whole upload. The
+    # caller has written nothing yet (a view has only loaded and checked).
     db.session.rollback()
     received = receive(body.stream, body.boundary, store, upload_limit(), before_file)
     incoming = received.file
