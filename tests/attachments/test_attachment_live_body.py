@@ -1,5 +1,5 @@
 """Uploads through a real gunicorn, where the body is read straight from the socket
-(`receive._GunicornBody`): bytes gunicorn already holds, a body sent in one packet with its
+(`body._GunicornBody`): bytes gunicorn already holds, a body sent in one packet with its
 headers, a client that goes away mid-body, and the server answering the next request."""
 
 from __future__ import annotations

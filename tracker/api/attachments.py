@@ -11,6 +11,7 @@ from tracker import policy
 from tracker.api.common import PageArgs, page_of, paginate, user
 from tracker.api.spec import STREAMS_FILE
 from tracker.attachments import downloads, reading, service
+from tracker.attachments.body import request_body
 from tracker.attachments.models import RECORD_TYPES
 from tracker.attachments.responses import download_response
 from tracker.policy import project_or_404
@@ -92,7 +93,7 @@ def upload_attachment(project_id: int) -> Any:
     content's type is not allowed or disagrees with the name's extension."""
     project = project_or_404(user(), project_id)
     policy.require(user(), "attachment.upload", project)
-    version = service.upload(project)
+    version = service.upload(project, user(), request_body())
     return {
         "id": version.attachment_id,
         "filename": version.filename,

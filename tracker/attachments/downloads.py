@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from flask_login import current_user
 
 from tracker.attachments import crypto
 from tracker.attachments.models import AttachmentVersion
-from tracker.attachments.service import actor_id, key_ring
+from tracker.attachments.service import key_ring
 from tracker.attachments.storage import blob_store
 from tracker.audit.service import record, record_apart
 
@@ -49,6 +50,11 @@ def download(version: AttachmentVersion) -> Download:
     failure = _failure_auditor(_which(version))
     chunks = _decrypting(blob_store(), version.blob_name, dek, version_uuid, failure)
     return Download(version.filename, version.content_type, version.size, digest, chunks)
+
+
+def actor_id() -> int | None:
+    """The signed-in user downloading, if any (the failure auditor runs after the request)."""
+    return int(current_user.id) if current_user.is_authenticated else None
 
 
 def _which(version: AttachmentVersion) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Receiving an upload: the multipart body parsed incrementally and encrypted as it arrives.
 
-Nothing buffers the file: the request stream is read in pieces, `MultipartReader` turns them
-into events, and the file's bytes go straight into the STREAM encryptor and a temporary blob.
+Nothing buffers the file: the body stream (any readable; a request's is opened by the edge,
+tracker.attachments.body) is read in pieces, `MultipartReader` turns them into events, and
+the file's bytes go straight into the STREAM encryptor and a temporary blob.
 Memory stays bounded whatever the size (a few MiB: reads of READ_SIZE, at most four in the
 sink's queue; see docs/performance.md); plaintext never touches the disk.
 """
@@ -9,16 +10,13 @@ sink's queue; see docs/performance.md); plaintext never touches the disk.
 from __future__ import annotations
 
 import hashlib
-import io
 import queue
-import socket
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 
@@ -190,6 +188,23 @@ class Readable(Protocol):
     def read(self, size: int, /) -> bytes | bytearray: ...
 
 
+@dataclass(frozen=True)
+class UploadBody:
+    """A multipart upload as the service reads it. A view opens the request's
+    (tracker.attachments.body.request_body); a command or a test hands over any readable."""
+
+    stream: Readable
+    boundary: bytes
+    #: the length the sender declared (Content-Length), None when unknown (chunked)
+    length: int | None = None
+
+
+def refuse_oversized(length: int | None, limit: int) -> None:
+    """FileTooLarge (413) when a declared length cannot fit, before anything is read."""
+    if length is not None and length > limit + MULTIPART_OVERHEAD:
+        raise FileTooLarge()
+
+
 def receive(
     body: Readable,
     boundary: bytes,
@@ -259,80 +274,3 @@ def receive(
 def _discard(incoming: IncomingFile | None) -> None:
     if incoming is not None:
         incoming.abort()
-
-
-def request_body(limit: int) -> tuple[Readable, bytes]:
-    """The current request's raw body stream and multipart boundary, read unbuffered.
-
-    Answers 413 from Content-Length alone when the body cannot fit (nothing is read or stored);
-    a chunked body is cut off at the same size by the WSGI stream.
-    """
-
-    boundary = request.mimetype_params.get("boundary", "")
-    if request.mimetype != "multipart/form-data" or not boundary:
-        raise BadRequest("Send the file as multipart/form-data with a boundary.")
-    # Flask >= 3.1: a per-request limit, applied when the stream is first opened
-    request.max_content_length = limit + MULTIPART_OVERHEAD
-    if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
-        raise FileTooLarge()
-    direct = _GunicornBody.of(request.environ, request.content_length)
-    return direct or request.stream, boundary.encode("latin-1")
-
-
-class _GunicornBody:
-    """The rest of a gunicorn request body of known length, read straight from the socket.
-
-    gunicorn's body reader copies every byte five or six times on the way (its unreader's and
-    its body's BytesIO buffers); for a 1 GiB upload that cost more than the multipart parsing
-    (docs/performance.md). Only used when the request is exactly what this expects (a gunicorn
-    `Body` over a `LengthReader` over the connection's socket); anything else reads
-    `request.stream`. Whatever gunicorn already holds is served first, gunicorn's count of the
-    bytes left is kept up to date, and nothing past the body is read (a pipelined request
-    stays in gunicorn's buffer). The length was checked against the limit already.
-    """
-
-    def __init__(self, sock: socket.socket, reader: Any, held: bytes) -> None:
-        self._sock, self._reader, self._held = sock, reader, held
-
-    @classmethod
-    def of(cls, environ: dict[str, Any], length: int | None) -> _GunicornBody | None:
-        body, sock = environ.get("wsgi.input"), environ.get("gunicorn.socket")
-        reader = getattr(body, "reader", None)
-        unreader = getattr(reader, "unreader", None)
-        if (
-            length is None
-            or not isinstance(sock, socket.socket)
-            or type(reader).__name__ != "LengthReader"
-            or getattr(unreader, "sock", None) is not sock
-            or not isinstance(getattr(body, "buf", None), io.BytesIO)
-            or not isinstance(getattr(unreader, "buf", None), io.BytesIO)
-            or not isinstance(getattr(reader, "length", None), int)
-        ):
-            return None
-        assert body is not None and reader is not None and unreader is not None
-        # bytes the body reader holds were already counted off `reader.length`
-        held = body.buf.getvalue()
-        body.buf = io.BytesIO()
-        buffered = unreader.buf.getvalue()
-        take = buffered[: reader.length]
-        unreader.buf = io.BytesIO()
-        unreader.buf.write(buffered[len(take) :])
-        reader.length -= len(take)
-        return cls(sock, reader, held + take)  # type: ignore[arg-type]
-
-    def read(self, size: int) -> bytes | bytearray:
-        if self._held:
-            out, self._held = self._held[:size], self._held[size:]
-            return out
-        want = min(size, self._reader.length)
-        if want <= 0:
-            return b""
-        buf = bytearray(want)
-        view, got = memoryview(buf), 0
-        while got < want:
-            n = self._sock.recv_into(view[got:])
-            if n == 0:
-                break  # the client went away: the parser reports the body incomplete
-            got += n
-            self._reader.length -= n
-        return buf if got == want else buf[:got]  # a bytearray: no copy to bytes

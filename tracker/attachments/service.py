@@ -1,8 +1,10 @@
 """Attachment operations shared by the HTML views, the API and the CLI.
 
-Upload: the body is received and encrypted into a temporary blob (tracker.attachments.receive),
-the blob is made durable (fsync, rename, directory fsync), and only then is the version row
-flushed as `ready` with its audit event, which the request commits together.
+Upload: the body stream the caller hands over (a request's, opened by tracker.attachments.body;
+any readable elsewhere) is received and encrypted into a temporary blob
+(tracker.attachments.receive), the blob is made durable (fsync, rename, directory fsync), and
+only then is the version row flushed as `ready` with its audit event, which the caller (the
+request) commits together. Nothing here reads the request or the signed-in user.
 Download: every download is audited; the content is decrypted and authenticated chunk by chunk
 while it streams, and a chunk that fails ends the response with an error (and is audited).
 """
@@ -15,14 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import NotFound
 
 from tracker import policy, records
 from tracker.attachments import crypto
 from tracker.attachments.models import RECORD_TYPES, Attachment, AttachmentVersion
-from tracker.attachments.receive import IncomingFile, receive, request_body
+from tracker.attachments.receive import IncomingFile, UploadBody, receive, refuse_oversized
 from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth.models import User
@@ -34,29 +35,35 @@ from tracker.web.ids import get_or_none, is_id
 
 
 def upload_limit() -> int:
+    """The largest file accepted, in bytes: the app's setting, read in an app context (the
+    blob store and the key ring need one too), so no request is needed."""
     return int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
 
 
 def upload(
-    project: Project, before_file: Callable[[dict[str, str]], None] | None = None
+    project: Project,
+    user: User,
+    body: UploadBody,
+    before_file: Callable[[dict[str, str]], None] | None = None,
 ) -> AttachmentVersion:
-    """Store the file uploaded in the current request (multipart `file`, optional
-    `record_type` + `record_id` or `attachment_id`) as a new attachment or a new version.
+    """Store the file of the multipart `body` (`file`, optional `record_type` + `record_id` or
+    `attachment_id`) as a new attachment or a new version, uploaded by `user`.
 
     A version is added when `attachment_id` is sent, or when the same record (or the project)
     already has a ready file of the same name. Raises InvalidInput (422: no file, empty or
     disallowed file, bad record), FileTooLarge (413), BadRequest (400: malformed body),
     StateConflict (409: a concurrent upload took the version number), NotFound or Forbidden
     (the uploader lost the project or the role while the body streamed in). Audited.
+    The caller's transaction is rolled back first: it must hold nothing unsaved.
     """
     project_id = project.id
     store = blob_store()
-    body, boundary = request_body(upload_limit())
+    refuse_oversized(body.length, upload_limit())
     # Release the read transaction before a long stream: SQLite runs every transaction as
-    # BEGIN IMMEDIATE, so holding it would block every writer for the whole upload. Nothing
-    # has been written by this request yet.
+    # BEGIN IMMEDIATE, so holding it would block every writer for the whole upload. The
+    # caller has written nothing yet (a view has only loaded and checked).
     db.session.rollback()
-    received = receive(body, boundary, store, upload_limit(), before_file)
+    received = receive(body.stream, body.boundary, store, upload_limit(), before_file)
     incoming = received.file
     name = new_blob_name()
     try:
@@ -75,9 +82,9 @@ def upload(
             db.session.get(Project, project_id, with_for_update={"key_share": True}) or _gone()
         )
         # asked again: a long upload may end after the uploader lost the project or the role
-        policy.require(actor() or _anonymous(), "attachment.upload", project)
-        attachment = _target(project, received.fields, incoming.filename)
-        return _record_version(attachment, incoming, name)
+        policy.require(user, "attachment.upload", project)
+        attachment = _target(project, user, received.fields, incoming.filename)
+        return _record_version(attachment, user, incoming, name)
     except BaseException:
         store.delete(name)
         raise
@@ -87,12 +94,8 @@ def _gone() -> Project:
     raise NotFound()
 
 
-def _anonymous() -> User:
-    raise Forbidden()
-
-
 def _record_version(
-    attachment: Attachment, incoming: IncomingFile, blob_name: str
+    attachment: Attachment, user: User, incoming: IncomingFile, blob_name: str
 ) -> AttachmentVersion:
     ring = key_ring()
     kek_id, wrapped = crypto.wrap_dek(ring, incoming.dek, incoming.uuid)
@@ -112,7 +115,7 @@ def _record_version(
         wrapped_dek=wrapped,
         blob_name=blob_name,
         state="ready",
-        uploaded_by=actor(),
+        uploaded_by=user,
         created_at=now,
         ready_at=now,
     )
@@ -129,6 +132,7 @@ def _record_version(
     record(
         "attachment.uploaded",
         version,
+        actor_id=user.id,
         detail={
             "attachment_id": attachment.id,
             "version": version.number,
@@ -141,16 +145,6 @@ def _record_version(
     return version
 
 
-def actor() -> User | None:
-
-    return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[no-any-return]
-
-
-def actor_id() -> int | None:
-    user = actor()
-    return user.id if user is not None else None
-
-
 def _int_field(fields: dict[str, str], name: str) -> int | None:
     raw = fields.get(name, "").strip()
     if not raw:
@@ -161,7 +155,7 @@ def _int_field(fields: dict[str, str], name: str) -> int | None:
     return int(raw)
 
 
-def _target(project: Project, fields: dict[str, str], filename: str) -> Attachment:
+def _target(project: Project, user: User, fields: dict[str, str], filename: str) -> Attachment:
     """The attachment the upload goes to (new or existing), after checking its record."""
     record_type = fields.get("record_type", "").strip() or None
     record_id = _int_field(fields, "record_id")
@@ -177,7 +171,7 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
             raise InvalidInput({"attachment_id": [_("This file belongs to another record.")]})
         return existing
     if record_type is not None or record_id is not None:
-        check_record(project, record_type, record_id)
+        check_record(project, user, record_type, record_id)
     existing = db.session.execute(
         sa.select(Attachment)
         .where(
@@ -203,14 +197,17 @@ def _target(project: Project, fields: dict[str, str], filename: str) -> Attachme
         record_id=record_id,
         filename=filename,
         current_version=0,
-        created_by=actor(),
+        created_by=user,
     )
     db.session.add(attachment)
     return attachment
 
 
-def check_record(project: Project, record_type: str | None, record_id: int | None) -> None:
-    """The record named by (record_type, record_id) must exist in `project` (else 422)."""
+def check_record(
+    project: Project, user: User, record_type: str | None, record_id: int | None
+) -> None:
+    """The record named by (record_type, record_id) must exist in `project`, and not be
+    another user's draft (else 422)."""
     if record_type not in RECORD_TYPES:
         raise InvalidInput(
             {"record_type": [_("Must be one of: %(values)s.", values=", ".join(RECORD_TYPES))]}
@@ -222,7 +219,7 @@ def check_record(project: Project, record_type: str | None, record_id: int | Non
     kind = records.by_file_type(record_type)
     found: Any = db.session.get(kind.model, record_id) if kind and is_id(record_id) else None
     owner = getattr(found, "private_to", None)
-    if found is None or found.project_id != project.id or owner not in (None, actor_id()):
+    if found is None or found.project_id != project.id or owner not in (None, user.id):
         raise InvalidInput({"record_id": [_("No such record in this project.")]})
     if owner is not None:
         # a draft's files would show in the project's file list; it takes files once submitted

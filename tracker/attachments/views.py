@@ -17,6 +17,7 @@ from wtforms import ValidationError
 
 from tracker import policy
 from tracker.attachments import downloads, reading, service
+from tracker.attachments.body import request_body
 from tracker.attachments.models import RECORD_TYPES, Attachment
 from tracker.attachments.responses import download_response
 from tracker.cases.projects.models import Project
@@ -77,7 +78,7 @@ def upload(project_id: int) -> Any:
     user = _user()
     project = project_or_404(user, project_id)
     policy.require(user, "attachment.upload", project)
-    version = service.upload(project, before_file=_check_csrf)
+    version = service.upload(project, user, request_body(), before_file=_check_csrf)
     flash(_("Uploaded %(name)s (version %(n)d).", name=version.filename, n=version.number))
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         # the progress-bar script navigates itself, so the flash message survives for that page
