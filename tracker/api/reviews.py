@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
@@ -97,7 +96,7 @@ class RiskReviewSchema(Schema):
 
     @post_dump(pass_original=True)
     def _answers_only_where_allowed(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
-        if not policy.can(current_user._get_current_object(), "review.view_answers", original):
+        if not policy.can(user(), "review.view_answers", original):
             for key in ("answers", "summary", "drivers"):
                 data.pop(key, None)
         return data

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
@@ -69,7 +68,7 @@ class AdvisorySessionSchema(AdvisorySessionSummarySchema):
 
     @post_dump(pass_original=True)
     def _privileged_only_for_lawyers(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
-        if not policy.can(current_user._get_current_object(), "session.view_privileged", original):
+        if not policy.can(user(), "session.view_privileged", original):
             data.pop("privileged_notes", None)
         return data
 
