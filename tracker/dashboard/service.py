@@ -40,30 +40,26 @@ QUEUE_LIMIT = 100
 DEADLINE_DAYS = 90
 DEADLINE_LIMIT = 200
 
-#: the queues of each role, in the order a page shows them (API.md)
-QUEUES: dict[str, tuple[str, ...]] = {
-    "lawyer": (
-        "disclosures_to_decide",
-        "reviews_to_decide",
-        "overdue_follow_ups",
-        "projects_without_current_review",
-    ),
-    "company": ("my_requests", "overdue_follow_ups"),
-    "operator": ("transfers_to_decide", "projects_without_current_review"),
-    "admin": (),
-    "auditor": (),
-}
+#: every queue, in the order a page shows them: the policy action that shows it to a user, and
+#: whether its items wait for the user's action (the navigation's count, the e-mail digest)
+QUEUE_RULES: tuple[tuple[str, str, bool], ...] = (
+    ("disclosures_to_decide", "disclosure.decide", True),
+    ("reviews_to_decide", "review.decide", True),
+    ("my_requests", "dashboard.my_requests", True),
+    ("transfers_to_decide", "transfer.decide", True),
+    ("overdue_follow_ups", "session.view_advice", True),
+    ("projects_without_current_review", "dashboard.unreviewed_projects", False),
+)
 
-#: the queues whose items wait for the user's action: the count in the navigation
-WAITING: dict[str, tuple[str, ...]] = {
-    "lawyer": ("disclosures_to_decide", "reviews_to_decide", "overdue_follow_ups"),
-    "company": ("my_requests", "overdue_follow_ups"),
-    "operator": ("transfers_to_decide",),
-}
 
-#: roles that see a heat map, and those that see every zone's counts
-HEAT_MAP_ROLES = ("operator", "admin", "auditor")
-ZONE_COUNT_ROLES = ("admin", "auditor")
+def queues_of(user: User, *, waiting: bool = False) -> tuple[str, ...]:
+    """The queues the policy shows the user, in order (`waiting`: only those whose items wait
+    for the user's action)."""
+    return tuple(
+        name
+        for name, action, waits in QUEUE_RULES
+        if (waits or not waiting) and policy.may(user, action)
+    )
 
 
 def _total() -> sa.Label[int]:
@@ -128,12 +124,12 @@ def _transfers(user: User, statuses: tuple[str, ...]) -> Rows:
 
 def _to_decide(user: User, today: dt.date) -> Rows:
     stmt = _transfers(user, ("pending_review",))
-    return stmt if policy.role_may(user.role, "transfer.decide") else stmt.where(sa.false())
+    return stmt if policy.may(user, "transfer.decide") else stmt.where(sa.false())
 
 
 def _my_requests(user: User, today: dt.date) -> Rows:
     stmt = _transfers(user, UNDECIDED)
-    return stmt if policy.role_may(user.role, "transfer.request") else stmt.where(sa.false())
+    return stmt if policy.may(user, "transfer.request") else stmt.where(sa.false())
 
 
 def without_current_review(user: User, today: dt.date) -> Rows:
@@ -218,7 +214,7 @@ def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
         "without_current_review": sa.func.count(projects.c.id) - sa.func.count(level),
         "high_or_critical": sa.func.count(sa.case((level.in_(("high", "critical")), 1))),
     }
-    if policy.role_may(user.role, "transfer.view"):
+    if policy.may(user, "transfer.view"):
         columns["transfers_to_decide"] = _requests_of_zone(user, "pending_review")
         columns["transfers_blocked"] = _requests_of_zone(user, "blocked")
     rows = db.session.execute(
@@ -231,13 +227,11 @@ def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
 
 
 def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
-    """The heat map the user sees: operators their zone, admins and auditors every zone."""
-    if user.role not in HEAT_MAP_ROLES:
+    """The heat map the user sees (`dashboard.heat_map`), of the projects in their scope:
+    operators their zone, admins and auditors every zone."""
+    if not policy.may(user, "dashboard.heat_map"):
         return None
-    visible = policy.visible_projects(user)
-    if user.role == "operator":
-        visible = sa.and_(visible, Project.zone_id == user.zone_id)
-    return heat_map(visible, today)
+    return heat_map(policy.visible_projects(user), today)
 
 
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
@@ -252,9 +246,9 @@ def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
     today = today or clock.today()
     queues: dict[str, list[dict[str, Any]]] = {}
     counts: dict[str, Any] = {}
-    for name in QUEUES.get(user.role, ()):
+    for name in queues_of(user):
         queues[name], counts[name] = queue(user, name, today)
-    if user.role in ZONE_COUNT_ROLES:
+    if policy.may(user, "dashboard.all_zones"):
         counts["zones"] = zone_counts(user, today)
     return {
         "role": user.role,
@@ -268,7 +262,7 @@ def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
 def waiting_count(user: User, today: dt.date | None = None) -> int:
     """How many items wait for the user's action (the navigation's badge): one statement,
     none for roles with nothing to decide."""
-    names = WAITING.get(user.role, ())
+    names = queues_of(user, waiting=True)
     if not names:
         return 0
     today = today or clock.today()

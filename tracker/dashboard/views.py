@@ -14,7 +14,7 @@ from tracker import clock, policy
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import QUEUES, build_dashboard
+from tracker.dashboard.service import build_dashboard, queues_of
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.reports.heatmap import heat_map_svg
@@ -97,7 +97,8 @@ def start_page() -> Any:
     return render_template(
         "dashboard/start.html",
         board=board,
-        queues=QUEUES.get(user.role, ()),
+        queues=queues_of(user),
+        can=policy.can,
         extra=sections(user, today),
         heat_svg=svg,
         today=today,

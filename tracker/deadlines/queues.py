@@ -14,6 +14,5 @@ def queues_of(user: User, today: dt.date) -> dict[str, list[dict[str, Any]]]:
     """Every waiting queue of the user's role (empty ones included), one statement each."""
     if not user.active:
         return {}
-    return {
-        name: dashboard.queue(user, name, today)[0] for name in dashboard.WAITING.get(user.role, ())
-    }
+    names = dashboard.queues_of(user, waiting=True)
+    return {name: dashboard.queue(user, name, today)[0] for name in names}

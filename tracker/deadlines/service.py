@@ -129,7 +129,7 @@ def _row(
 def _parts(user: User, today: dt.date) -> list[sa.Select[Any]]:
     """One SELECT per source the user's role may see, each inside the user's scope."""
     visible = policy.visible_projects(user)
-    may = {action: policy.role_may(user.role, action) for action in _ACTIONS}
+    may = {action: policy.may(user, action) for action in _ACTIONS}
     parts: list[sa.Select[Any]] = []
     if may["asset.view_full"]:
         parts.append(

@@ -294,7 +294,7 @@ def _fallback(e: Event) -> str:
 
 
 def _visible(reader: User, source: Source) -> bool:
-    return source.action is None or policy.role_may(reader.role, source.action)
+    return source.action is None or policy.may(reader, source.action)
 
 
 def _labels(
@@ -336,9 +336,7 @@ def _labels(
         source = sources[row.type]
         label = _format(row.type, row.label, row.id)
         link = None
-        if source.link and (
-            source.link_action is None or policy.role_may(reader.role, source.link_action)
-        ):
+        if source.link and (source.link_action is None or policy.may(reader, source.link_action)):
             link = source.link(row.id, row.project_id)
         found[(row.type, row.id)] = (label, link)
     return found
@@ -346,7 +344,7 @@ def _labels(
 
 def _file_visible(reader: User, record_type: str | None) -> bool:
     action = policy.FILE_VISIBILITY.get(record_type, "project.view")
-    return policy.role_may(reader.role, action)
+    return policy.may(reader, action)
 
 
 def _format(kind: str, label: str | None, ident: int) -> str:
