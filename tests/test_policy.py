@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
+from tests.support import make_nda
 from tracker import policy
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -48,12 +49,21 @@ EXPECTED = {
     "export.list": {A, L, C, O, U},
     "report.zone_pdf": {A, O, U},
     "asset.evidence_pack": {L, C},
+    "accounts.remove_own_totp": {C, O, U},
+    "dashboard.deadlines": {L, C},
+    "dashboard.heat_map": {A, O, U},
+    "dashboard.all_zones": {A, U},
+    "dashboard.my_requests": {C},
+    "dashboard.my_projects": {C},
+    "dashboard.unreviewed_projects": {L, O},
+    "dashboard.expiring_ndas": {O},
 }
 
 ROLES = (A, L, C, O, U)
 ZONE_SCOPED = ("report.zone_pdf",)
+WITHOUT_PROJECT = ("accounts.", "audit.", "dashboard.")
 PROJECT_SCOPED = sorted(
-    a for a in EXPECTED if not a.startswith(("accounts.", "audit.")) and a not in ZONE_SCOPED
+    a for a in EXPECTED if not a.startswith(WITHOUT_PROJECT) and a not in ZONE_SCOPED
 )
 
 
@@ -84,7 +94,7 @@ def test_out_of_scope_is_not_found(world, role, action):
 
 
 @pytest.mark.parametrize(
-    "action", ["accounts.view", "accounts.manage", "audit.view", "audit.view_own", *ZONE_SCOPED]
+    "action", [a for a in EXPECTED if a.startswith(WITHOUT_PROJECT)] + list(ZONE_SCOPED)
 )
 @pytest.mark.parametrize("role", ROLES)
 def test_actions_without_a_project(world, role, action):
@@ -150,3 +160,20 @@ def test_zone_scope(world, role):
 def test_zone_scope_other_operator(world):
     with pytest.raises(NotFound):
         policy.zone_or_404(world.outsiders[O], world.zone.id, "report.zone_pdf")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nda_state_rule(world, role):
+    """Lawyers write any NDA; company staff only a draft that stays a draft (a project: a new
+    NDA of it)."""
+    user = world.users[role]
+    draft = make_nda(world.project, world.partner, status="draft")
+    active = make_nda(world.project, world.partner, signed_on=world.project.start_date)
+    drafts, writes = role in EXPECTED["nda.draft"], role in EXPECTED["nda.edit"]
+    assert policy.may_write_nda(user, world.project) is drafts
+    assert policy.may_write_nda(user, world.project, "active") is writes
+    assert policy.may_write_nda(user, draft) is drafts
+    assert policy.may_write_nda(user, draft, "terminated") is writes
+    assert policy.may_write_nda(user, active) is writes
+    if role in world.outsiders:  # out of scope: not even a draft
+        assert not policy.may_write_nda(world.outsiders[role], draft)

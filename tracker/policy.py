@@ -1,4 +1,4 @@
-"""Who may see and do what: the one place that decides (DESIGN.md section 3).
+"""Who may see and do what: the one place that decides (docs/product.md, "Who may do what").
 
 Views, the API, exports, search and the CLI all ask here. Scope first: a record in a project the
 user cannot see answers 404, so its existence is not revealed; then the action: in scope but not
@@ -15,6 +15,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from tracker import records
 from tracker.auth.models import User, Zone
 from tracker.cases.projects.models import Project, project_lawyers
+from tracker.records.work import QUEUE_RULES
 from tracker.web.ids import get_or_none
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ def _roles(*roles: str) -> frozenset[str]:
     return frozenset(roles)
 
 
-#: action -> roles allowed to perform it on a record inside their scope (the matrix of DESIGN.md)
+#: action -> roles allowed to perform it on a record inside their scope (docs/product.md)
 RULES: dict[str, frozenset[str]] = {
     # accounts, zones, organisations (not project-scoped)
     "accounts.view": _roles(ADMIN, AUDITOR),
@@ -75,6 +76,17 @@ RULES: dict[str, frozenset[str]] = {
     "report.zone_pdf": _roles(ADMIN, OPERATOR, AUDITOR),
     #: the trade-secret evidence pack of an asset (ZIP; the files only for who may download)
     "asset.evidence_pack": _roles(LAWYER, COMPANY),
+    # accounts: admins and lawyers keep their second factor once enrolled
+    "accounts.remove_own_totp": _roles(COMPANY, OPERATOR, AUDITOR),
+    # what the start page and the dashboard show a role (their rows stay filtered by scope)
+    "dashboard.deadlines": _roles(LAWYER, COMPANY),
+    "dashboard.heat_map": _roles(OPERATOR, ADMIN, AUDITOR),
+    #: every zone's counts, and the heat map of every zone (not only the user's own)
+    "dashboard.all_zones": _roles(ADMIN, AUDITOR),
+    "dashboard.my_requests": _roles(COMPANY),
+    "dashboard.my_projects": _roles(COMPANY),
+    "dashboard.unreviewed_projects": _roles(LAWYER, OPERATOR),
+    "dashboard.expiring_ndas": _roles(OPERATOR),
 }
 
 
@@ -83,15 +95,35 @@ def role_may(role: str, action: str) -> bool:
     return role in _rule(action)
 
 
+def may(user: User, action: str) -> bool:
+    """Whether the user's role may perform `action` anywhere in its scope, before any record is
+    at hand (a list filtered in SQL, a queue, a section of a page); unknown actions raise.
+    Callers ask this, never the user's role."""
+    return role_may(user.role, action)
+
+
+def queues_of(user: User, *, waiting: bool = False) -> tuple[str, ...]:
+    """The work queues the user sees, in page order (`waiting`: only those whose items wait
+    for the user's action)."""
+    return tuple(
+        name for name, action, waits in QUEUE_RULES if (waits or not waiting) and may(user, action)
+    )
+
+
+def check_action(action: str) -> None:
+    """Raise KeyError for an unknown action (a stored action must be one the policy knows)."""
+    _rule(action)
+
+
 def _rule(action: str) -> frozenset[str]:
     if action not in RULES:
         raise KeyError(f"unknown action {action!r}")
     return RULES[action]
 
 
-def actions_of(role: str) -> list[str]:
-    """Every action the role may perform on a project in its scope."""
-    return sorted(action for action, roles in RULES.items() if role in roles)
+def actions_of(user: User) -> list[str]:
+    """Every action the user's role may perform on a project in its scope."""
+    return sorted(action for action, roles in RULES.items() if user.role in roles)
 
 
 def visible_projects(user: User) -> sa.ColumnElement[bool]:
@@ -179,6 +211,27 @@ def visible_file_types(user: User, project: Project) -> list[str | None]:
     # (its name, size, uploader): a disclosure's files are as private as the disclosure
     visible = records.file_visibility().items()
     return [t for t, action in visible if can(user, action, project)]
+
+
+def may_write_nda(user: User, target: Any, status: str = "draft") -> bool:
+    """Whether the user may write the NDA `target` (or a new NDA of the project `target`) and
+    leave it in `status`: lawyers (`nda.edit`) any NDA; company staff (`nda.draft`) only a
+    draft that stays a draft (docs/decisions.md, "Company staff and NDAs")."""
+    if can(user, "nda.edit", target):
+        return True
+    current = "draft" if isinstance(target, Project) else target.status
+    return can(user, "nda.draft", target) and current == status == "draft"
+
+
+def lawyer_accounts() -> sa.ColumnElement[bool]:
+    """The accounts a project may name as its lawyers: naming one puts the project in the
+    account's scope (`visible_projects`)."""
+    return User.role == LAWYER
+
+
+def is_lawyer_account(user: User) -> bool:
+    """`lawyer_accounts` for an account at hand."""
+    return user.role == LAWYER
 
 
 def audit_reader(user: User) -> int | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from tracker import policy
 from tracker.auth.forms import ORG_KIND_LABELS, ROLE_LABELS
 from tracker.cases.labels import LABELS
 from tracker.dashboard import service as dashboard
 from tracker.deadlines.labels import kind_label
+from tracker.web import current
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
 NAV: list[tuple[str, object, str]] = [
@@ -43,7 +43,7 @@ PROJECT_TABS: list[tuple[str, object, str]] = [
 
 def project_tabs(project: object) -> list[tuple[str, str]]:
     """The tabs of `project`'s page this user may open (and that exist)."""
-    user = current_user._get_current_object()
+    user = current.user()
     return [
         (endpoint, str(label))
         for endpoint, label, action in PROJECT_TABS
@@ -52,7 +52,7 @@ def project_tabs(project: object) -> list[tuple[str, str]]:
 
 
 def nav_items() -> list[tuple[str, str]]:
-    user = current_user._get_current_object()
+    user = current.user()
     items = []
     for endpoint, label, action in NAV:
         if endpoint not in current_app.view_functions:
@@ -68,7 +68,7 @@ def waiting_count() -> int:
     """How many items wait for the signed-in user (the badge on "Start"): one statement,
     at most once per request."""
     if "waiting_count" not in g:
-        g.waiting_count = dashboard.waiting_count(current_user._get_current_object())
+        g.waiting_count = dashboard.waiting_count(current.user())
     return int(g.waiting_count)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard.waiting import fill
+from tests.dashboard.waiting import QUEUES, fill
 from tests.support import ROLES, statements
-from tracker.dashboard.service import QUEUES
 
 
 def test_needs_sign_in(client):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard.waiting import TODAY, fill
+from tests.dashboard.waiting import QUEUES, TODAY, fill
 from tests.support import ROLES, statements
-from tracker.dashboard.service import QUEUES, build_dashboard, waiting_count
+from tracker.dashboard.service import build_dashboard, waiting_count
+from tracker.policy import queues_of
 
 
 def _ids(board, name):
@@ -152,3 +153,11 @@ def test_deadlines_of_the_scope_on_the_dashboard(busy):
     assert all(d["project_id"] == busy.project.id for d in board["deadlines"])
     assert all(d["overdue"] for d in board["deadlines"] if d["kind"] == "follow_up")
     assert not [d for d in _board(busy.outsiders["lawyer"])["deadlines"]]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_its_queues_in_page_order(world, role):
+    user = world.users[role]
+    assert queues_of(user) == QUEUES[role]
+    waiting = tuple(q for q in QUEUES[role] if q != "projects_without_current_review")
+    assert queues_of(user, waiting=True) == waiting

@@ -9,6 +9,21 @@ from tests.support import make_disclosure, make_review, make_session
 from tracker.db import db
 from tracker.transfers.models import TransferRequest
 
+#: the queues of each role, in the order a page shows them (written out here, independently
+#: of the policy actions `tracker.dashboard.service.QUEUE_RULES` names)
+QUEUES: dict[str, tuple[str, ...]] = {
+    "lawyer": (
+        "disclosures_to_decide",
+        "reviews_to_decide",
+        "overdue_follow_ups",
+        "projects_without_current_review",
+    ),
+    "company": ("my_requests", "overdue_follow_ups"),
+    "operator": ("transfers_to_decide", "projects_without_current_review"),
+    "admin": (),
+    "auditor": (),
+}
+
 #: the day the tests look at the dashboard: the follow-ups of session_body are due 2026-10-15
 TODAY = dt.date(2026, 11, 25)
 FAILED = [

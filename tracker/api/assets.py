@@ -22,6 +22,7 @@ from tracker.cases.assets.models import (
     DerivedDeadline,
     IpAsset,
 )
+from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
@@ -178,8 +179,8 @@ def list_assets(args: dict[str, Any], project_id: int) -> Any:
 @allowed_on("asset.edit")
 @blp.arguments(AssetSchema)
 @blp.response(201, AssetSchema)
-def create_asset(body: dict[str, Any], project_id: int) -> Any:
-    return assets.create_asset(project_or_404(user(), project_id), body)
+def create_asset(body: dict[str, Any], project: Project) -> Any:
+    return assets.create_asset(project, body)
 
 
 @blp.route("/assets/<int:asset_id>", methods=["GET"])
@@ -194,5 +195,5 @@ def get_asset(asset_id: int) -> Any:
 @allowed_on("asset.edit", IpAsset, "asset_id")
 @blp.arguments(_PATCH)
 @blp.response(200, AssetSchema)
-def update_asset(body: dict[str, Any], asset_id: int) -> Any:
-    return assets.update_asset(record_or_404(user(), IpAsset, asset_id), body)
+def update_asset(body: dict[str, Any], asset: IpAsset) -> Any:
+    return assets.update_asset(asset, body)

@@ -72,16 +72,21 @@ def requires(action: str) -> Callable[[F], F]:
 
 def allowed_on(action: str, model: type | None = None, key: str = "project_id") -> Callable[[F], F]:
     """Load the project (or the `model` record) named by the URL and ask the policy before the
-    body is validated: 404 out of scope, 403 in scope but not allowed."""
+    body is validated: 404 out of scope, 403 in scope but not allowed.
+
+    The endpoint receives the loaded object in place of the id, under the key without its
+    `_id` (`project_id` -> `project`, `nda_id` -> `nda`): it neither loads it again nor asks
+    the policy a second time."""
+    name = key.removesuffix("_id")
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if model is None:
-                obj: Any = project_or_404(user(), kwargs[key])
-            else:
-                obj = record_or_404(user(), model, kwargs[key])
-            policy.require(user(), action, obj)
+            me = user()
+            ident = kwargs.pop(key)
+            obj = project_or_404(me, ident) if model is None else record_or_404(me, model, ident)
+            policy.require(me, action, obj)
+            kwargs[name] = obj
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

@@ -19,6 +19,7 @@ from tracker.cases.assets.models import (
 from tracker.cases.disclosures import inventors as inventor_rules
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure, Inventor
+from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
@@ -151,8 +152,7 @@ def list_disclosures(args: dict[str, Any], project_id: int) -> Any:
 @allowed_on("disclosure.file")
 @blp.arguments(DisclosureSchema)
 @blp.response(201, DisclosureOutSchema)
-def file_disclosure(body: dict[str, Any], project_id: int) -> Any:
-    project = project_or_404(user(), project_id)
+def file_disclosure(body: dict[str, Any], project: Project) -> Any:
     return disclosures.file_disclosure(project, user(), body)
 
 
@@ -168,8 +168,7 @@ def get_disclosure(disclosure_id: int) -> Any:
 @allowed_on("disclosure.file", Disclosure, "disclosure_id")
 @blp.arguments(DisclosurePatchSchema)
 @blp.response(200, DisclosureOutSchema)
-def resubmit_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
-    disclosure = record_or_404(user(), Disclosure, disclosure_id)
+def resubmit_disclosure(body: dict[str, Any], disclosure: Disclosure) -> Any:
     version = body.pop("version")
     return disclosures.resubmit_disclosure(disclosure, version, body)
 
@@ -178,8 +177,7 @@ def resubmit_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
 @allowed_on("disclosure.decide", Disclosure, "disclosure_id")
 @blp.arguments(DisclosureDecisionSchema)
 @blp.response(200, DisclosureOutSchema)
-def decide_disclosure(body: dict[str, Any], disclosure_id: int) -> Any:
-    disclosure = record_or_404(user(), Disclosure, disclosure_id)
+def decide_disclosure(body: dict[str, Any], disclosure: Disclosure) -> Any:
     return disclosures.decide_disclosure(
         disclosure, user(), body["decision"], body["note"], body["asset"], body["version"]
     )

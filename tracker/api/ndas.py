@@ -11,6 +11,7 @@ from tracker import clock, policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
 from tracker.cases.ndas import service as ndas
 from tracker.cases.ndas.models import NDA_STATUSES, Nda
+from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 
@@ -86,8 +87,8 @@ def list_ndas(args: dict[str, Any], project_id: int) -> Any:
 @allowed_on("nda.draft")
 @blp.arguments(NdaSchema)
 @blp.response(201, NdaSchema)
-def create_nda(body: dict[str, Any], project_id: int) -> Any:
-    return ndas.create_nda(user(), project_or_404(user(), project_id), body)
+def create_nda(body: dict[str, Any], project: Project) -> Any:
+    return ndas.create_nda(user(), project, body)
 
 
 @blp.route("/ndas/<int:nda_id>", methods=["GET"])
@@ -102,5 +103,5 @@ def get_nda(nda_id: int) -> Any:
 @allowed_on("nda.draft", Nda, "nda_id")
 @blp.arguments(_PATCH)
 @blp.response(200, NdaSchema)
-def update_nda(body: dict[str, Any], nda_id: int) -> Any:
-    return ndas.update_nda(user(), record_or_404(user(), Nda, nda_id), body)
+def update_nda(body: dict[str, Any], nda: Nda) -> Any:
+    return ndas.update_nda(user(), nda, body)

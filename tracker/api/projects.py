@@ -107,6 +107,5 @@ def get_project(project_id: int) -> Any:
 @allowed_on("project.edit")
 @blp.arguments(ProjectPatchSchema)
 @blp.response(200, ProjectSchema)
-def update_project(body: dict[str, Any], project_id: int) -> Any:
-    project = project_or_404(user(), project_id)
+def update_project(body: dict[str, Any], project: Project) -> Any:
     return service.with_risk_level(service.update_project(user(), project, body))

@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
 from tracker.api.audit import ActorSchema
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
+from tracker.cases.projects.models import Project
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import text_limit
@@ -96,7 +96,7 @@ class RiskReviewSchema(Schema):
 
     @post_dump(pass_original=True)
     def _answers_only_where_allowed(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
-        if not policy.can(current_user._get_current_object(), "review.view_answers", original):
+        if not policy.can(user(), "review.view_answers", original):
             for key in ("answers", "summary", "drivers"):
                 data.pop(key, None)
         return data
@@ -169,8 +169,7 @@ def list_reviews(args: dict[str, Any], project_id: int) -> Any:
 @allowed_on("review.write")
 @blp.arguments(RiskReviewInSchema)
 @blp.response(201, RiskReviewSchema)
-def submit_review(body: dict[str, Any], project_id: int) -> Any:
-    project = project_or_404(user(), project_id)
+def submit_review(body: dict[str, Any], project: Project) -> Any:
     return risk.submit_review(
         project, user(), body["answers"], body["summary"], draft=body["status"] == "draft"
     )
@@ -188,8 +187,7 @@ def get_review(review_id: int) -> Any:
 @allowed_on("review.decide", RiskReview, "review_id")
 @blp.arguments(RiskReviewDecisionSchema)
 @blp.response(200, RiskReviewSchema)
-def decide_review(body: dict[str, Any], review_id: int) -> Any:
-    review = record_or_404(user(), RiskReview, review_id)
+def decide_review(body: dict[str, Any], review: RiskReview) -> Any:
     return risk.decide_review(
         review, user(), body["decision"], body["valid_until"], body["conditions"], body["version"]
     )
@@ -199,8 +197,7 @@ def decide_review(body: dict[str, Any], review_id: int) -> Any:
 @allowed_on("review.write", RiskReview, "review_id")
 @blp.arguments(RiskReviewDraftSchema)
 @blp.response(200, RiskReviewSchema)
-def update_draft(body: dict[str, Any], review_id: int) -> Any:
-    review = record_or_404(user(), RiskReview, review_id)
+def update_draft(body: dict[str, Any], review: RiskReview) -> Any:
     return risk.save_draft(
         review,
         body.get("answers", review.answers),
@@ -214,5 +211,5 @@ def update_draft(body: dict[str, Any], review_id: int) -> Any:
 @allowed_on("review.write", RiskReview, "review_id")
 @blp.arguments(VersionArgs, location="query")
 @blp.response(204)
-def delete_draft(args: dict[str, Any], review_id: int) -> None:
-    risk.delete_draft(record_or_404(user(), RiskReview, review_id), args["version"])
+def delete_draft(args: dict[str, Any], review: RiskReview) -> None:
+    risk.delete_draft(review, args["version"])

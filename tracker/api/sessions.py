@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
+from tracker.cases.projects.models import Project
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import text_limit
@@ -68,7 +68,7 @@ class AdvisorySessionSchema(AdvisorySessionSummarySchema):
 
     @post_dump(pass_original=True)
     def _privileged_only_for_lawyers(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
-        if not policy.can(current_user._get_current_object(), "session.view_privileged", original):
+        if not policy.can(user(), "session.view_privileged", original):
             data.pop("privileged_notes", None)
         return data
 
@@ -107,8 +107,8 @@ def list_sessions(args: dict[str, Any], project_id: int) -> Any:
 @allowed_on("session.write")
 @blp.arguments(AdvisorySessionSchema)
 @blp.response(201, AdvisorySessionSchema)
-def record_session(body: dict[str, Any], project_id: int) -> Any:
-    return advice.record_session(project_or_404(user(), project_id), user(), body)
+def record_session(body: dict[str, Any], project: Project) -> Any:
+    return advice.record_session(project, user(), body)
 
 
 @blp.route("/sessions/<int:session_id>", methods=["GET"])
@@ -123,8 +123,7 @@ def get_session(session_id: int) -> Any:
 @allowed_on("session.write", AdvisorySession, "session_id")
 @blp.arguments(AdvisorySessionPatchSchema)
 @blp.response(200, AdvisorySessionSchema)
-def update_session(body: dict[str, Any], session_id: int) -> Any:
-    session = record_or_404(user(), AdvisorySession, session_id)
+def update_session(body: dict[str, Any], session: AdvisorySession) -> Any:
     version = body.pop("version")
     return advice.update_session(session, version, body)
 
@@ -133,8 +132,7 @@ def update_session(body: dict[str, Any], session_id: int) -> Any:
 @allowed_on("session.write", AdvisorySession, "session_id")
 @blp.arguments(FollowUpDoneSchema)
 @blp.response(200, FollowUpSchema)
-def set_follow_up_done(body: dict[str, Any], session_id: int, follow_up_id: int) -> Any:
-    session = record_or_404(user(), AdvisorySession, session_id)
+def set_follow_up_done(body: dict[str, Any], session: AdvisorySession, follow_up_id: int) -> Any:
     try:
         return advice.set_follow_up_done(session, follow_up_id, body["done"])
     except LookupError:

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
 from tracker.api.common import PageArgs, allowed_on, page_of, paginate, user
+from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
@@ -151,9 +152,7 @@ def list_project_transfers(args: dict[str, Any], project_id: int) -> Any:
 @allowed_on("transfer.request")
 @blp.arguments(TransferSchema)
 @blp.response(201, TransferOutSchema)
-def file_transfer(body: dict[str, Any], project_id: int) -> Any:
-    project = project_or_404(user(), project_id)
-    policy.require(user(), "transfer.request", project)
+def file_transfer(body: dict[str, Any], project: Project) -> Any:
     return service.file_transfer(user(), project, service.TransferDraft(**body))
 
 
@@ -189,8 +188,7 @@ def recheck_transfer(transfer_id: int) -> Any:
 @allowed_on("transfer.decide", TransferRequest, "transfer_id")
 @blp.arguments(TransferDecisionSchema)
 @blp.response(200, TransferOutSchema)
-def decide_transfer(body: dict[str, Any], transfer_id: int) -> Any:
-    transfer = _transfer(transfer_id, "transfer.decide")
+def decide_transfer(body: dict[str, Any], transfer: TransferRequest) -> Any:
     return service.decide_transfer(
         user(), transfer, body["decision"], body["note"], body["version"]
     )

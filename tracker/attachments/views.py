@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
@@ -24,7 +23,7 @@ from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.extensions import csrf
 from tracker.policy import project_or_404
-from tracker.web import local_path
+from tracker.web import current, local_path
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint(
@@ -34,10 +33,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/attachments",
 )
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _check_csrf(fields: dict[str, str]) -> None:
@@ -57,7 +52,7 @@ def _back(project_id: int) -> str:
 
 @bp.route("/projects/<int:project_id>/files")
 def project_attachments(project_id: int) -> Any:
-    user = _user()
+    user = current.user()
     project = project_or_404(user, project_id)
     policy.require(user, "project.view", project)
     page = paginate(reading.list_stmt(user, project), page_args())
@@ -75,7 +70,7 @@ def project_attachments(project_id: int) -> Any:
 @bp.route("/projects/<int:project_id>/files", methods=["POST"])
 @csrf.exempt
 def upload(project_id: int) -> Any:
-    user = _user()
+    user = current.user()
     project = project_or_404(user, project_id)
     policy.require(user, "attachment.upload", project)
     version = service.upload(project, user, request_body(), before_file=_check_csrf)
@@ -88,7 +83,7 @@ def upload(project_id: int) -> Any:
 
 @bp.route("/files/<int:attachment_id>/download")
 def download(attachment_id: int) -> Any:
-    user = _user()
+    user = current.user()
     attachment = reading.attachment_or_404(user, attachment_id)
     policy.require(user, "attachment.download", attachment.project)
     number = request.args.get("version", type=int)
@@ -100,7 +95,7 @@ def record_attachments(project: Project, record_type: str, record_id: int) -> li
     """For the panel include: a record's files with their metadata as this user may see it."""
     if record_type not in RECORD_TYPES:
         raise KeyError(record_type)
-    user = _user()
+    user = current.user()
     if not policy.can(user, "project.view", project):
         return []
     stmt = reading.list_stmt(user, project, record_type, record_id)

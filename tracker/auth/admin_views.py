@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker import policy
@@ -31,6 +30,7 @@ from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.ui import org_kind_label
+from tracker.web import current
 from tracker.web.forms import save_form, show_refusal
 from tracker.web.ids import get_or_404
 
@@ -60,7 +60,7 @@ def _user_fields(form: UserForm) -> dict[str, Any]:
 
 @bp.route("/admin/users", methods=["GET", "POST"])
 def users() -> Any:
-    user = current_user._get_current_object()
+    user = current.user()
     policy.require(user, "accounts.view")
     form = UserForm()
     _org_and_zone_choices(form)
@@ -86,7 +86,7 @@ def users() -> Any:
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Any:
-    user = current_user._get_current_object()
+    user = current.user()
     policy.require(user, "accounts.manage")
     target = get_or_404(User, user_id)
     form = UserForm(obj=target)
@@ -115,7 +115,7 @@ def _list_and_create(
 ) -> Any:
     """An admin page listing records with a form to add one: anyone with `accounts.view` sees
     the list, only `accounts.manage` may post the form."""
-    user = current_user._get_current_object()
+    user = current.user()
     policy.require(user, "accounts.view")
     status = 200
     if request.method == "POST":
@@ -172,7 +172,7 @@ def organizations() -> Any:
 def organization_edit(organization_id: int) -> Any:
     """Change an organisation's name, kind or country (admins; the same service as
     `PATCH /api/v1/organizations/{id}`)."""
-    user = current_user._get_current_object()
+    user = current.user()
     policy.require(user, "accounts.manage")
     org = get_or_404(Organization, organization_id)
     form = OrganizationEditForm(obj=org)

@@ -8,7 +8,7 @@ import time
 import pyotp
 import sqlalchemy as sa
 
-from tracker import keys
+from tracker import keys, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.db import db
@@ -102,7 +102,7 @@ def totp_secrets_on_old_keys() -> int:
 
 def remove_totp(user: User) -> None:
     """Admins and lawyers must keep their second factor once enrolled."""
-    if user.role in ("admin", "lawyer"):
+    if not policy.may(user, "accounts.remove_own_totp"):
         raise PermissionError("admins and lawyers cannot remove their second factor")
     user.totp_secret_sealed = None
     user.totp_last_step = None

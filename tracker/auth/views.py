@@ -35,7 +35,7 @@ from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
 from tracker.db import db
 from tracker.extensions import limiter
-from tracker.web import local_path
+from tracker.web import current, local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -119,7 +119,7 @@ def logout() -> Any:
     if not PlainForm().validate_on_submit():
         abort(400)
     service.end_session(session.get("sid"))
-    record("auth.sign_out", current_user._get_current_object())
+    record("auth.sign_out", current.user())
     locale = str(current_user.locale)
     logout_user()
     session.clear()
@@ -131,7 +131,7 @@ def logout() -> Any:
 
 @bp.route("/account", methods=["GET", "POST"])
 def account() -> Any:
-    user = current_user._get_current_object()
+    user = current.user()
     password_form = ChangePasswordForm(prefix="pw")
     totp_form = EnrolTotpForm(prefix="totp")
     if password_form.submit.data and password_form.validate_on_submit():
@@ -186,7 +186,7 @@ def account() -> Any:
 def sign_out_everywhere() -> Any:
     if not PlainForm().validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()
+    user = current.user()
     service.end_all_sessions(user)
     record("auth.signed_out_everywhere", user)
     logout_user()

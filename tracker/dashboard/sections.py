@@ -62,7 +62,7 @@ class Sections:
 
 def recent_advice(user: User, today: dt.date) -> list[Any]:
     """Advisory sessions of the last 30 days in scope (date and topics, never the notes)."""
-    if not policy.role_may(user.role, "session.view_advice"):
+    if not policy.may(user, "session.view_advice"):
         return []
     return list(
         db.session.execute(
@@ -86,7 +86,7 @@ def recent_advice(user: User, today: dt.date) -> list[Any]:
 
 def open_follow_ups(user: User) -> list[Any]:
     """Follow-ups not yet done in scope, soonest first."""
-    if not policy.role_may(user.role, "session.view_advice"):
+    if not policy.may(user, "session.view_advice"):
         return []
     return list(
         db.session.execute(
@@ -147,14 +147,14 @@ def checkpoint() -> Checkpoint:
 
 def sections(user: User, today: dt.date) -> Sections:
     """The start page's sections of the user's role."""
-    if user.role == "company":
+    if policy.may(user, "dashboard.my_projects"):
         return Sections(
             projects=project_statuses(user, [], today),
             advice=recent_advice(user, today),
             follow_ups=open_follow_ups(user),
         )
-    if user.role == "operator":
+    if policy.may(user, "dashboard.expiring_ndas"):
         return Sections(expiring_ndas=expiring_ndas(user, today))
-    if user.role in ("admin", "auditor"):
+    if policy.may(user, "audit.view"):
         return Sections(events=recent_events(user), checkpoint=checkpoint())
     return Sections()

@@ -18,16 +18,12 @@ from tracker.cases.reviews.level import heat_map, risk_level_expr
 from tracker.db import db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
-from tracker.records.work import QUEUES, WAITING, queue
+from tracker.records.work import queue
 from tracker.transfers.models import TransferRequest
 
 #: the dashboard's deadlines: open ones due within this many days (and every overdue one)
 DEADLINE_DAYS = 90
 DEADLINE_LIMIT = 200
-
-#: roles that see a heat map, and those that see every zone's counts
-HEAT_MAP_ROLES = ("operator", "admin", "auditor")
-ZONE_COUNT_ROLES = ("admin", "auditor")
 
 
 def _requests_of_zone(user: User, status: str) -> sa.ScalarSelect[int]:
@@ -66,7 +62,7 @@ def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
         "without_current_review": sa.func.count(projects.c.id) - sa.func.count(level),
         "high_or_critical": sa.func.count(sa.case((level.in_(("high", "critical")), 1))),
     }
-    if policy.role_may(user.role, "transfer.view"):
+    if policy.may(user, "transfer.view"):
         columns["transfers_to_decide"] = _requests_of_zone(user, "pending_review")
         columns["transfers_blocked"] = _requests_of_zone(user, "blocked")
     rows = db.session.execute(
@@ -79,13 +75,11 @@ def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
 
 
 def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
-    """The heat map the user sees: operators their zone, admins and auditors every zone."""
-    if user.role not in HEAT_MAP_ROLES:
+    """The heat map the user sees (`dashboard.heat_map`), of the projects in their scope:
+    operators their zone, admins and auditors every zone."""
+    if not policy.may(user, "dashboard.heat_map"):
         return None
-    visible = policy.visible_projects(user)
-    if user.role == "operator":
-        visible = sa.and_(visible, Project.zone_id == user.zone_id)
-    return heat_map(visible, today)
+    return heat_map(policy.visible_projects(user), today)
 
 
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
@@ -100,9 +94,9 @@ def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
     today = today or clock.today()
     queues: dict[str, list[dict[str, Any]]] = {}
     counts: dict[str, Any] = {}
-    for name in QUEUES.get(user.role, ()):
+    for name in policy.queues_of(user):
         queues[name], counts[name] = queue(user, name, today)
-    if user.role in ZONE_COUNT_ROLES:
+    if policy.may(user, "dashboard.all_zones"):
         counts["zones"] = zone_counts(user, today)
     return {
         "role": user.role,
@@ -116,7 +110,7 @@ def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
 def waiting_count(user: User, today: dt.date | None = None) -> int:
     """How many items wait for the user's action (the navigation's badge): one statement,
     none for roles with nothing to decide."""
-    names = WAITING.get(user.role, ())
+    names = policy.queues_of(user, waiting=True)
     if not names:
         return 0
     today = today or clock.today()

@@ -14,7 +14,7 @@ from tracker import clock, policy
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import QUEUES, build_dashboard
+from tracker.dashboard.service import build_dashboard
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.records.work import item_url
@@ -85,7 +85,8 @@ def start_page() -> Any:
     return render_template(
         "dashboard/start.html",
         board=board,
-        queues=QUEUES.get(user.role, ()),
+        queues=policy.queues_of(user),
+        can=policy.can,
         extra=sections(user, today),
         heat_svg=svg,
         today=today,

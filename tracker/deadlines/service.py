@@ -61,7 +61,7 @@ def _parts(user: User, today: dt.date) -> list[sa.Select[Any]]:
         source.query(visible, today)
         for kind in records.kinds()
         for source in kind.deadlines
-        if policy.role_may(user.role, source.action)
+        if policy.may(user, source.action)
     ]
 
 

@@ -12,20 +12,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.auth.forms import ROLE_LABELS
 from tracker.cases.labels import LABELS as CASE_LABELS
 from tracker.transfers.forms import CHANNEL_LABELS
 from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
 
-ROLE_NAMES: dict[str, Any] = {
-    "admin": _l("Administrator"),
-    "lawyer": _l("Lawyer"),
-    "company": _l("Company staff"),
-    "operator": _l("Zone operator"),
-    "auditor": _l("Auditor"),
-}
 #: detail keys whose values are stored codes, shown by their label
 CODED_KEYS = frozenset({"level", "status", "kind", "channel", "decision", "role", "sensitivity"})
-_CODES: dict[str, Any] = {**CASE_LABELS, **TRANSFER_STATUS_LABELS, **CHANNEL_LABELS, **ROLE_NAMES}
+_CODES: dict[str, Any] = {**CASE_LABELS, **TRANSFER_STATUS_LABELS, **CHANNEL_LABELS, **ROLE_LABELS}
 
 ACTIONS: dict[str, Any] = {
     # access and accounts

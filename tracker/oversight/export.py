@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import policy
 from tracker.audit import service, types
 from tracker.audit.service import record
+from tracker.auth.forms import ROLE_LABELS
 from tracker.auth.models import User
 from tracker.oversight import actions, trail
 from tracker.reports.exports import download
@@ -41,7 +42,7 @@ def table(events: list[trail.Event]) -> tuple[list[str], list[list[str]]]:
             [
                 actions.utc_text(e.at),
                 actor.get("name") or "",
-                str(actions.ROLE_NAMES.get(actor.get("role") or "", "")),
+                str(ROLE_LABELS.get(actor.get("role") or "", "")),
                 actions.action_label(e.action),
                 e.type_name,
                 (e.object or {}).get("label", ""),

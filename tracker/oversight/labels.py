@@ -76,7 +76,7 @@ def known(object_type: str) -> bool:
 
 def _record_part(reader: User, kind: records.RecordKind, ids: set[int]) -> sa.Select[Any] | None:
     label = kind.label
-    if label is None or not (label.action is None or policy.role_may(reader.role, label.action)):
+    if label is None or not (label.action is None or policy.may(reader, label.action)):
         return None
     model = kind.model
     in_project = model is Project or hasattr(model, "project_id")
@@ -137,14 +137,14 @@ def _link(reader: User, row: Any) -> str | None:
     if kind is not None:
         return records.record_url(row.type, row.id, row.project_id)
     other = _others()[row.type]
-    if other.endpoint is None or not policy.role_may(reader.role, "accounts.manage"):
+    if other.endpoint is None or not policy.may(reader, "accounts.manage"):
         return None
     return url_for(other.endpoint, **{other.arg: row.id})
 
 
 def _file_visible(reader: User, record_type: str | None) -> bool:
     action = records.file_visibility().get(record_type, "project.view")
-    return policy.role_may(reader.role, action)
+    return policy.may(reader, action)
 
 
 def _format(type_: str, label: str | None, ident: int) -> str:

@@ -25,17 +25,17 @@ from wtforms.validators import Length, Optional
 from tracker import policy
 from tracker.audit import service, status
 from tracker.audit.models import AuditEvent
+from tracker.auth.forms import ROLE_LABELS
 from tracker.auth.models import User
 from tracker.db import text_limit
 from tracker.oversight import actions, export, labels, trail
 from tracker.reports.exports import EXPORT_TYPES
+from tracker.web import current
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 PER_PAGE = 100
-
-ROLE_NAMES = actions.ROLE_NAMES
 
 
 def _all(label: Any) -> list[tuple[str, Any]]:
@@ -91,7 +91,7 @@ class AuditFilterForm(FlaskForm):
 
 
 def _reader() -> User:
-    user: User = current_user._get_current_object()
+    user: User = current.user()
     return user
 
 
@@ -145,7 +145,7 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
         banner=_banner(reader) if heading is None else None,
         action_label=actions.action_label,
         detail_items=actions.detail_items,
-        role_names=ROLE_NAMES,
+        role_names=ROLE_LABELS,
         own_only=only is not None,
     ), (200 if valid else 422)
 

@@ -1,4 +1,4 @@
-"""The work queues: which ones each role's dashboard shows, which of them wait for the user's
+"""The work queues: the action that shows each one, which of them wait for the user's
 action (the navigation's count and the e-mail digest), and running one. The statements come
 from the record kinds (`RecordKind.queues`), each filtered by the policy in SQL, selecting
 only the columns an item shows with its total as a window count: one statement per queue."""
@@ -16,26 +16,17 @@ from tracker.db import db
 #: the most items a queue lists (its count is the full number)
 QUEUE_LIMIT = 100
 
-#: the queues of each role, in the order a page shows them
-QUEUES: dict[str, tuple[str, ...]] = {
-    "lawyer": (
-        "disclosures_to_decide",
-        "reviews_to_decide",
-        "overdue_follow_ups",
-        "projects_without_current_review",
-    ),
-    "company": ("my_requests", "overdue_follow_ups"),
-    "operator": ("transfers_to_decide", "projects_without_current_review"),
-    "admin": (),
-    "auditor": (),
-}
-
-#: the queues whose items wait for the user's action: the count in the navigation
-WAITING: dict[str, tuple[str, ...]] = {
-    "lawyer": ("disclosures_to_decide", "reviews_to_decide", "overdue_follow_ups"),
-    "company": ("my_requests", "overdue_follow_ups"),
-    "operator": ("transfers_to_decide",),
-}
+#: every queue, in the order a page shows them: the policy action that shows it to a user, and
+#: whether its items wait for the user's action (the navigation's count, the e-mail digest);
+#: `tracker.policy.queues_of` answers which of them a user sees
+QUEUE_RULES: tuple[tuple[str, str, bool], ...] = (
+    ("disclosures_to_decide", "disclosure.decide", True),
+    ("reviews_to_decide", "review.decide", True),
+    ("my_requests", "dashboard.my_requests", True),
+    ("transfers_to_decide", "transfer.decide", True),
+    ("overdue_follow_ups", "session.view_advice", True),
+    ("projects_without_current_review", "dashboard.unreviewed_projects", False),
+)
 
 
 def _item(row: Any) -> dict[str, Any]:

@@ -148,5 +148,5 @@ def zone_report_data(
         "heat_map": heat_map(sa.and_(*scope), today),
         "projects": projects,
         # data-sharing requests only for roles that may see them (admins may not: transfer.view)
-        "requests": _requests(scope) if policy.role_may(user.role, "transfer.view") else [],
+        "requests": _requests(scope) if policy.may(user, "transfer.view") else [],
     }

@@ -39,12 +39,12 @@ def _requests(user: User, statuses: tuple[str, ...]) -> Rows:
 
 def _to_decide(user: User, _today: dt.date) -> Rows:
     stmt = _requests(user, ("pending_review",))
-    return stmt if policy.role_may(user.role, "transfer.decide") else stmt.where(sa.false())
+    return stmt if policy.may(user, "transfer.decide") else stmt.where(sa.false())
 
 
 def _mine(user: User, _today: dt.date) -> Rows:
     stmt = _requests(user, UNDECIDED)
-    return stmt if policy.role_may(user.role, "transfer.request") else stmt.where(sa.false())
+    return stmt if policy.may(user, "transfer.request") else stmt.where(sa.false())
 
 
 def _queue_item(item: dict[str, Any]) -> None:

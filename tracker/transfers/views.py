@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from tracker import clock, policy
 from tracker.auth.models import Organization, Zone
@@ -30,7 +29,7 @@ from tracker.transfers.forms import (
 )
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import zone_overview as build_overview
-from tracker.web import local_path
+from tracker.web import current, local_path
 from tracker.web.forms import form_version, show_refusal
 from tracker.web.paging import page_args, paginate
 
@@ -43,17 +42,15 @@ def _helpers() -> dict[str, Any]:
         "check_detail": gate.check_detail,
         # a file's plaintext digest, or None for a user who may not download it
         "file_sha256": lambda t, f: (
-            attachment_refs.file_sha256(f) if attachment_refs.may_see_sha256(_user(), t) else None
+            attachment_refs.file_sha256(f)
+            if attachment_refs.may_see_sha256(current.user(), t)
+            else None
         ),
         "check_label": gate.check_label,
         "check_codes": gate.CHECK_CODES,
         "channel_label": lambda c: str(CHANNEL_LABELS.get(c, c)),
         "transfer_status_label": lambda s: str(STATUS_LABELS.get(s, s)),
     }
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _filter_form(*, ledger: bool) -> TransferFilterForm:
@@ -70,7 +67,7 @@ def _filter_form(*, ledger: bool) -> TransferFilterForm:
 
 
 def _list_page(*, ledger: bool) -> Any:
-    user = _user()
+    user = current.user()
     policy.require(user, "transfer.view")
     form = _filter_form(ledger=ledger)
     valid = form.validate()
@@ -114,7 +111,7 @@ def _transfer_form(project: Project) -> TransferForm:
 
 @bp.route("/projects/<int:project_id>/transfers", methods=["GET", "POST"])
 def project_transfers(project_id: int) -> Any:
-    user = _user()
+    user = current.user()
     project = project_or_404(user, project_id)
     policy.require(user, "transfer.view", project)
     can_request = policy.can(user, "transfer.request", project)
@@ -159,7 +156,7 @@ def _detail(
     error: str | None = None,
     failed: list[dict[str, Any]] | None = None,
 ) -> Any:
-    user = _user()
+    user = current.user()
     can_decide = transfer.status in UNDECIDED and policy.can(user, "transfer.decide", transfer)
     if can_decide and decision_form is None:
         decision_form = DecisionForm(version=transfer.version)
@@ -186,14 +183,14 @@ def _detail(
 
 @bp.route("/transfers/<int:transfer_id>")
 def transfer_detail(transfer_id: int) -> Any:
-    transfer = record_or_404(_user(), TransferRequest, transfer_id)
-    policy.require(_user(), "transfer.view", transfer)
+    transfer = record_or_404(current.user(), TransferRequest, transfer_id)
+    policy.require(current.user(), "transfer.view", transfer)
     return _detail(transfer)
 
 
 @bp.route("/transfers/<int:transfer_id>/decision", methods=["POST"])
 def decide(transfer_id: int) -> Any:
-    user = _user()
+    user = current.user()
     transfer = record_or_404(user, TransferRequest, transfer_id)
     policy.require(user, "transfer.decide", transfer)
     form = DecisionForm()
@@ -219,7 +216,7 @@ def decide(transfer_id: int) -> Any:
 
 @bp.route("/transfers/<int:transfer_id>/recheck", methods=["POST"])
 def recheck(transfer_id: int) -> Any:
-    user = _user()
+    user = current.user()
     transfer = record_or_404(user, TransferRequest, transfer_id)
     policy.require(user, "transfer.request", transfer)
     if not RecheckForm().validate_on_submit():
@@ -231,7 +228,7 @@ def recheck(transfer_id: int) -> Any:
 
 @bp.route("/zone")
 def zone_overview() -> Any:
-    user = _user()
+    user = current.user()
     policy.require(user, "transfer.decide")
     if user.zone_id is None:
         abort(404)
@@ -244,7 +241,7 @@ def zone_overview() -> Any:
 @bp.route("/zone/recheck", methods=["POST"])
 def zone_recheck() -> Any:
     """Run the gate again for every open request of the operator's zone (each audited)."""
-    user = _user()
+    user = current.user()
     policy.require(user, "transfer.decide")
     if user.zone_id is None:
         abort(404)

@@ -69,7 +69,7 @@ def awaiting_decision(user: User) -> sa.Select[Disclosure]:
         .where(policy.visible_projects(user), Disclosure.status == "submitted")
         .order_by(Disclosure.created_at, Disclosure.id)
     )
-    return stmt if policy.role_may(user.role, "disclosure.read") else stmt.where(sa.false())
+    return stmt if policy.may(user, "disclosure.read") else stmt.where(sa.false())
 
 
 def audit_listed(project: Project, disclosures: list[Disclosure]) -> None:

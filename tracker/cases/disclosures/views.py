@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from tracker import policy
 from tracker.cases.disclosures import inventors
@@ -17,20 +16,17 @@ from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.labels import choice
 from tracker.cases.pages import fill_rows, submit_page
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import current
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("disclosures", __name__, template_folder="../templates")
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
 @bp.route("/projects/<int:project_id>/disclosures")
 def disclosure_list(project_id: int) -> Any:
-    project = project_or_404(_user(), project_id)
-    policy.require(_user(), "disclosure.read", project)
+    project = project_or_404(current.user(), project_id)
+    policy.require(current.user(), "disclosure.read", project)
     page = paginate(disclosures.disclosures_query(project), page_args())
     disclosures.audit_listed(project, page["items"])
     return render_template(
@@ -38,19 +34,19 @@ def disclosure_list(project_id: int) -> Any:
         project=project,
         active="disclosures.disclosure_list",
         page=page,
-        can_file=policy.can(_user(), "disclosure.file", project),
+        can_file=policy.can(current.user(), "disclosure.file", project),
         has_foreign=inventors.has_foreign_inventor,
     )
 
 
 @bp.route("/projects/<int:project_id>/disclosures/new", methods=["GET", "POST"])
 def disclosure_new(project_id: int) -> Any:
-    project = project_or_404(_user(), project_id)
-    policy.require(_user(), "disclosure.file", project)
+    project = project_or_404(current.user(), project_id)
+    policy.require(current.user(), "disclosure.file", project)
     form = DisclosureForm()
     return _submit_form(
         form,
-        lambda: disclosures.file_disclosure(project, _user(), form.fields_for_service()),
+        lambda: disclosures.file_disclosure(project, current.user(), form.fields_for_service()),
         _("Disclosure filed."),
         project,
         None,
@@ -82,8 +78,8 @@ def _submit_form(
 
 @bp.route("/disclosures/<int:disclosure_id>")
 def disclosure_detail(disclosure_id: int) -> Any:
-    disclosure = record_or_404(_user(), Disclosure, disclosure_id)
-    policy.require(_user(), "disclosure.read", disclosure)
+    disclosure = record_or_404(current.user(), Disclosure, disclosure_id)
+    policy.require(current.user(), "disclosure.read", disclosure)
     return _detail_page(disclosures.open_disclosure(disclosure), DisclosureDecisionForm(), 200)
 
 
@@ -104,7 +100,7 @@ def _decision_form(disclosure: Disclosure, form: DisclosureDecisionForm) -> dict
 def _detail_page(disclosure: Disclosure, form: DisclosureDecisionForm, status: int) -> Any:
     form.version.data = str(disclosure.version)
     can_decide = disclosure.status == "submitted" and policy.can(
-        _user(), "disclosure.decide", disclosure
+        current.user(), "disclosure.decide", disclosure
     )
     proposal = _decision_form(disclosure, form) if can_decide else None
     return render_template(
@@ -117,21 +113,21 @@ def _detail_page(disclosure: Disclosure, form: DisclosureDecisionForm, status: i
         can_decide=can_decide,
         proposal=proposal,
         can_edit=disclosure.status == "needs_info"
-        and policy.can(_user(), "disclosure.file", disclosure),
+        and policy.can(current.user(), "disclosure.file", disclosure),
     ), status
 
 
 @bp.route("/disclosures/<int:disclosure_id>/decision", methods=["POST"])
 def disclosure_decide(disclosure_id: int) -> Any:
-    disclosure = record_or_404(_user(), Disclosure, disclosure_id)
-    policy.require(_user(), "disclosure.decide", disclosure)
+    disclosure = record_or_404(current.user(), Disclosure, disclosure_id)
+    policy.require(current.user(), "disclosure.decide", disclosure)
     form = DisclosureDecisionForm()
     _decision_form(disclosure, form)
     saved = save_form(
         form,
         lambda: disclosures.decide_disclosure(
             disclosure,
-            _user(),
+            current.user(),
             form.decision.data or "",
             form.note.data,
             form.asset_for_service() if form.decision.data == "accept" else None,
@@ -145,8 +141,8 @@ def disclosure_decide(disclosure_id: int) -> Any:
 
 @bp.route("/disclosures/<int:disclosure_id>/edit", methods=["GET", "POST"])
 def disclosure_edit(disclosure_id: int) -> Any:
-    disclosure = record_or_404(_user(), Disclosure, disclosure_id)
-    policy.require(_user(), "disclosure.file", disclosure)
+    disclosure = record_or_404(current.user(), Disclosure, disclosure_id)
+    policy.require(current.user(), "disclosure.file", disclosure)
     # the version the form was loaded with travels in a hidden field
     if request.method == "POST":
         form = DisclosureForm()

@@ -56,20 +56,17 @@ def effective_status_expr(today: dt.date) -> sa.ColumnElement[str]:
 
 
 def require_write(user: User, nda: Nda | None, values: dict[str, Any], project: Project) -> None:
-    """403 unless the user may write this NDA: lawyers always, company staff only drafts."""
-    if policy.can(user, "nda.edit", project):
+    """403 unless the policy lets the user write this NDA (`policy.may_write_nda`: lawyers
+    always, company staff only drafts that stay drafts); 404 out of scope."""
+    if policy.may_write_nda(user, nda or project, values.get("status", "draft")):
         return
     policy.require(user, "nda.draft", project)
-    stays_draft = values.get("status", "draft") == "draft"
-    if not stays_draft or (nda is not None and nda.status != "draft"):
-        raise Forbidden(_("Only lawyers change an NDA that is no longer a draft."))
+    raise Forbidden(_("Only lawyers change an NDA that is no longer a draft."))
 
 
 def may_edit(user: User, nda: Nda) -> bool:
     """Whether the user may open the NDA's edit form (what `require_write` lets through)."""
-    if policy.can(user, "nda.edit", nda):
-        return True
-    return policy.can(user, "nda.draft", nda) and nda.status == "draft"
+    return policy.may_write_nda(user, nda)
 
 
 def covering_ndas(asset: IpAsset) -> list[Nda]:

@@ -101,7 +101,6 @@ def nda_new(project_id: int) -> Any:
 def nda_edit(nda_id: int) -> Any:
     user = current.user()
     nda = record_or_404(user, Nda, nda_id)
-    policy.require(user, "nda.draft", nda)
     ndas.require_write(user, nda, {"status": nda.status}, nda.project)
     form = NdaForm(obj=nda)
     _nda_form(form, user, nda.project)

@@ -99,7 +99,7 @@ def dates_in_order(
 def _lawyers(ids: Iterable[int], errors: Errors) -> list[User]:
     wanted, found = _by_id(User, ids)
     for uid in wanted:
-        if uid not in found or found[uid].role != "lawyer":
+        if uid not in found or not policy.is_lawyer_account(found[uid]):
             errors.add("lawyer_ids", _("User %(id)s is not a lawyer.", id=uid))
     return [found[uid] for uid in wanted if uid in found]
 

@@ -52,7 +52,7 @@ def _project_form(form: ProjectForm, user: User, project: Project | None) -> Non
     form.partner_ids.choices = organization_choices("partner")
     if policy.can(user, "project.assign_lawyers", project):
         lawyers = db.session.execute(
-            sa.select(User).where(User.role == "lawyer", User.active).order_by(User.name)
+            sa.select(User).where(policy.lawyer_accounts(), User.active).order_by(User.name)
         ).scalars()
         form.lawyer_ids.choices = [choice(u.id, u.name) for u in lawyers]
     else:

@@ -118,7 +118,7 @@ def awaiting_decision(user: User) -> sa.Select[RiskReview]:
         )
         .order_by(RiskReview.created_at, RiskReview.id)
     )
-    return stmt if policy.role_may(user.role, "review.decide") else stmt.where(sa.false())
+    return stmt if policy.may(user, "review.decide") else stmt.where(sa.false())
 
 
 def submit_review(

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from tracker import clock, policy
 from tracker.cases.pages import submit_page
@@ -24,14 +23,11 @@ from tracker.cases.reviews.level import current_risk_levels
 from tracker.cases.reviews.models import RiskReview
 from tracker.errors import StateConflict
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import current
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("reviews", __name__, template_folder="../templates")
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _locale() -> str:
@@ -40,28 +36,28 @@ def _locale() -> str:
 
 @bp.route("/projects/<int:project_id>/reviews")
 def review_list(project_id: int) -> Any:
-    project = project_or_404(_user(), project_id)
-    policy.require(_user(), "review.view_result", project)
+    project = project_or_404(current.user(), project_id)
+    policy.require(current.user(), "review.view_result", project)
     return render_template(
         "cases/review_list.html",
         project=project,
         active="reviews.review_list",
-        page=paginate(risk.reviews_query(project, _user()), page_args()),
+        page=paginate(risk.reviews_query(project, current.user()), page_args()),
         current_level=current_risk_levels([project.id], clock.today())[project.id],
-        can_write=policy.can(_user(), "review.write", project),
+        can_write=policy.can(current.user(), "review.write", project),
     )
 
 
 @bp.route("/projects/<int:project_id>/reviews/new", methods=["GET", "POST"])
 def review_new(project_id: int) -> Any:
-    project = project_or_404(_user(), project_id)
-    policy.require(_user(), "review.write", project)
+    project = project_or_404(current.user(), project_id)
+    policy.require(current.user(), "review.write", project)
     suggested = risk.prefill(project)
     form = review_form(_locale(), defaults=suggested["answers"], draft=_drafting())
     return _submit_review_form(
         form,
         lambda: risk.submit_review(
-            project, _user(), review_answers(form), form.summary.data, draft=_drafting()
+            project, current.user(), review_answers(form), form.summary.data, draft=_drafting()
         ),
         project,
         suggested,
@@ -72,8 +68,8 @@ def review_new(project_id: int) -> Any:
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 def review_edit(review_id: int) -> Any:
     """A draft, to change, save again or submit (its author alone knows of it)."""
-    review = record_or_404(_user(), RiskReview, review_id)
-    policy.require(_user(), "review.write", review)
+    review = record_or_404(current.user(), RiskReview, review_id)
+    policy.require(current.user(), "review.write", review)
     if review.status != "draft":
         raise StateConflict(_("Only a draft can be changed or deleted."))
     form = review_form(_locale(), defaults=review.answers, draft=_drafting())
@@ -127,8 +123,8 @@ def _submit_review_form(
 
 @bp.route("/reviews/<int:review_id>/delete", methods=["POST"])
 def review_delete(review_id: int) -> Any:
-    review = record_or_404(_user(), RiskReview, review_id)
-    policy.require(_user(), "review.write", review)
+    review = record_or_404(current.user(), RiskReview, review_id)
+    policy.require(current.user(), "review.write", review)
     form = DraftDeleteForm()
     if not form.validate_on_submit():
         abort(400)
@@ -144,14 +140,14 @@ def _detail_url(review: RiskReview) -> str:
 
 @bp.route("/reviews/<int:review_id>")
 def review_detail(review_id: int) -> Any:
-    review = record_or_404(_user(), RiskReview, review_id)
-    policy.require(_user(), "review.view_result", review)
+    review = record_or_404(current.user(), RiskReview, review_id)
+    policy.require(current.user(), "review.view_result", review)
     return _detail_page(review, ReviewDecisionForm(), 200)
 
 
 def _detail_page(review: RiskReview, form: ReviewDecisionForm, status: int) -> Any:
     form.version.data = str(review.version)
-    show_answers = policy.can(_user(), "review.view_answers", review)
+    show_answers = policy.can(current.user(), "review.view_answers", review)
     return render_template(
         "cases/review_detail.html",
         review=review,
@@ -164,8 +160,8 @@ def _detail_page(review: RiskReview, form: ReviewDecisionForm, status: int) -> A
         form=form,
         delete_form=DraftDeleteForm(version=str(review.version)),
         can_decide=review.status == "submitted"
-        and review.author_id != _user().id
-        and policy.can(_user(), "review.decide", review),
+        and review.author_id != current.user().id
+        and policy.can(current.user(), "review.decide", review),
     ), status
 
 
@@ -188,14 +184,14 @@ def _answer_rows(review: RiskReview) -> list[dict[str, Any]]:
 
 @bp.route("/reviews/<int:review_id>/decision", methods=["POST"])
 def review_decide(review_id: int) -> Any:
-    review = record_or_404(_user(), RiskReview, review_id)
-    policy.require(_user(), "review.decide", review)
+    review = record_or_404(current.user(), RiskReview, review_id)
+    policy.require(current.user(), "review.decide", review)
     form = ReviewDecisionForm()
     saved = save_form(
         form,
         lambda: risk.decide_review(
             review,
-            _user(),
+            current.user(),
             form.decision.data or "",
             form.valid_until.data,
             form.conditions.data,

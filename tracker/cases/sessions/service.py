@@ -55,7 +55,7 @@ def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[FollowUp]:
         .where(policy.visible_projects(user), FollowUp.done.is_(False), FollowUp.due_on < today)
         .order_by(FollowUp.due_on, FollowUp.id)
     )
-    return stmt if policy.role_may(user.role, "session.view_advice") else stmt.where(sa.false())
+    return stmt if policy.may(user, "session.view_advice") else stmt.where(sa.false())
 
 
 def open_session(session: AdvisorySession, user: User) -> bool:

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from tracker import clock, policy
 from tracker.cases.pages import submit_page
@@ -20,44 +19,41 @@ from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.forms import FollowUpDoneForm, SessionForm
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import current
 from tracker.web.forms import form_version
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("sessions", __name__, template_folder="../templates")
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
 def _session(session_id: int, action: str) -> AdvisorySession:
-    session = record_or_404(_user(), AdvisorySession, session_id)
-    policy.require(_user(), action, session)
+    session = record_or_404(current.user(), AdvisorySession, session_id)
+    policy.require(current.user(), action, session)
     return session
 
 
 @bp.route("/projects/<int:project_id>/sessions")
 def session_list(project_id: int) -> Any:
-    project = project_or_404(_user(), project_id)
-    policy.require(_user(), "session.view_advice", project)
+    project = project_or_404(current.user(), project_id)
+    policy.require(current.user(), "session.view_advice", project)
     return render_template(
         "cases/session_list.html",
         project=project,
         active="sessions.session_list",
         page=paginate(advice.sessions_query(project), page_args()),
-        can_write=policy.can(_user(), "session.write", project),
+        can_write=policy.can(current.user(), "session.write", project),
         today=clock.today(),
     )
 
 
 @bp.route("/projects/<int:project_id>/sessions/new", methods=["GET", "POST"])
 def session_new(project_id: int) -> Any:
-    project = project_or_404(_user(), project_id)
-    policy.require(_user(), "session.write", project)
+    project = project_or_404(current.user(), project_id)
+    policy.require(current.user(), "session.write", project)
     form = SessionForm()
     return _submit_form(
         form,
-        lambda: advice.record_session(project, _user(), form.fields_for_service()),
+        lambda: advice.record_session(project, current.user(), form.fields_for_service()),
         _("Session recorded."),
         project,
         None,
@@ -90,14 +86,14 @@ def _submit_form(
 @bp.route("/sessions/<int:session_id>")
 def session_detail(session_id: int) -> Any:
     session = _session(session_id, "session.view_advice")
-    privileged = advice.open_session(session, _user())
+    privileged = advice.open_session(session, current.user())
     return render_template(
         "cases/session_detail.html",
         session=session,
         project=session.project,
         active="sessions.session_list",
         privileged_notes=session.privileged_notes if privileged else None,
-        can_write=policy.can(_user(), "session.write", session),
+        can_write=policy.can(current.user(), "session.write", session),
         done_form=FollowUpDoneForm(),
         today=clock.today(),
     )
@@ -108,7 +104,7 @@ def session_edit(session_id: int) -> Any:
     session = _session(session_id, "session.write")
     form = SessionForm()
     if request.method == "GET":
-        advice.open_session(session, _user())  # the form shows the privileged notes
+        advice.open_session(session, current.user())  # the form shows the privileged notes
         form = SessionForm(obj=session, follow_ups=[])
         form.attendees.data = "\n".join(session.attendees)
         form.topics.data = "\n".join(session.topics)
