@@ -7,14 +7,14 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
 from tracker import clock, policy
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import QUEUES, build_dashboard
+from tracker.dashboard.service import QUEUES, build_dashboard, waiting_count
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.reports.heatmap import heat_map_svg
@@ -106,3 +106,12 @@ def start_page() -> Any:
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
     )
+
+
+@bp.app_template_global("waiting_count")
+def waiting_badge() -> int:
+    """How many items wait for the signed-in user (the badge on "Start" in every page's
+    navigation): one statement, at most once per request."""
+    if "waiting_count" not in g:
+        g.waiting_count = waiting_count(current.user())
+    return int(g.waiting_count)

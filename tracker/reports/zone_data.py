@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from tracker import policy
+from tracker.auth.labels import role_label
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project, project_partners
@@ -24,7 +25,6 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 from tracker.transfers.gate import check_detail, check_label
 from tracker.transfers.models import UNDECIDED, TransferRequest
-from tracker.ui import role_label
 
 #: more undecided requests than this are not listed (the report says how many there are)
 REQUEST_LIMIT = 500
