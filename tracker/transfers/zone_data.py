@@ -4,7 +4,10 @@ Five statements: the projects of the zone inside the reader's scope with their c
 (level, valid until) and lead company; the NDA coverage per partner, grouped in SQL; the
 undecided transfer requests with their project and partner; the heat map. The zone itself is
 loaded by the caller. What a failing check means is rendered from its stored code and
-parameters in the reader's language (`tracker.transfers.gate.check_detail`)."""
+parameters in the reader's language (`tracker.transfers.gate.check_detail`).
+
+It lives beside the operator's zone page (`overview.py`) because it reads the zone's requests;
+`tracker/reports/zone_report.py` lays it out as a PDF."""
 
 from __future__ import annotations
 
