@@ -12,7 +12,10 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import clock, policy
 from tracker.auth.models import User
+from tracker.cases.projects import service as projects
+from tracker.cases.projects import views as project_views
 from tracker.cases.projects.models import Project
+from tracker.dashboard.project import project_board
 from tracker.dashboard.sections import sections
 from tracker.dashboard.service import QUEUES, build_dashboard, waiting_count
 from tracker.db import db
@@ -115,3 +118,24 @@ def waiting_badge() -> int:
     if "waiting_count" not in g:
         g.waiting_count = waiting_count(current.user())
     return int(g.waiting_count)
+
+
+def project_detail(project_id: int) -> Any:
+    """A project's page: its summary board (risk, NDA coverage, follow-ups, waiting items,
+    deadlines and recent activity, as far as the reader may see them)."""
+    user = current.user()
+    project = policy.project_or_404(user, project_id)
+    policy.require(user, "project.view", project)
+    project = projects.with_risk_level(project)
+    today = clock.today()
+    return render_template(
+        "cases/project_detail.html",
+        project=project,
+        active="projects.project_detail",
+        board=project_board(user, project, today),
+        today=today,
+    )
+
+
+# on the projects blueprint, so the page keeps its address and endpoint (projects.project_detail)
+project_views.bp.add_url_rule("/projects/<int:project_id>", view_func=project_detail)
