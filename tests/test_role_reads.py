@@ -26,7 +26,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "the other side of the same link: an organisation with company accounts stays a company"
     ),
     ("api/accounts.py", "list_users"): "the account list filtered by the role an admin picks",
-    ("ui.py", "role_label"): "a role's name in the reader's language",
+    ("auth/labels.py", "role_label"): "a role's name in the reader's language",
 }
 
 _TEMPLATE_READ = re.compile(r"\brole\s*(==|!=|\bin\b|\bnot\s+in\b)")

@@ -1,16 +1,16 @@
-"""Template helpers: the navigation (filtered by the policy) and translated labels."""
+"""Template helpers of every page: the navigation and a project's tabs, filtered by the policy.
+
+The packages add their own words (labels of roles, risk levels, deadline kinds) and the start
+page's count to the templates from their blueprints (`add_app_template_global`), so this frame
+knows no domain."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker import policy
-from tracker.auth.forms import ORG_KIND_LABELS, ROLE_LABELS
-from tracker.cases.labels import LABELS
-from tracker.dashboard import service as dashboard
-from tracker.deadlines.labels import kind_label
 from tracker.web import current
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
@@ -64,36 +64,7 @@ def nav_items() -> list[tuple[str, str]]:
     return items
 
 
-def waiting_count() -> int:
-    """How many items wait for the signed-in user (the badge on "Start"): one statement,
-    at most once per request."""
-    if "waiting_count" not in g:
-        g.waiting_count = dashboard.waiting_count(current.user())
-    return int(g.waiting_count)
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
-
-
-def org_kind_label(kind: str) -> str:
-    return str(ORG_KIND_LABELS.get(kind, kind))
-
-
-def risk_label(level: str | None) -> str:
-    """A risk level (low, medium, high, critical) in the reader's language."""
-
-    return str(LABELS.get(level or "", level or ""))
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        nav_items=nav_items,
-        waiting_count=waiting_count,
-        role_label=role_label,
-        org_kind_label=org_kind_label,
-        get_locale=get_locale,
-        project_tabs=project_tabs,
-        risk_label=risk_label,
-        deadline_kind_label=kind_label,
+        nav_items=nav_items, get_locale=get_locale, project_tabs=project_tabs
     )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.support import ROLES, csrf_token, make_asset, make_nda, transfer_draft
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Organization
+from tracker.auth.organizations import kind_conflicts
 from tracker.db import db
 from tracker.transfers.service import file_transfer
 
@@ -170,6 +171,20 @@ def test_a_partner_named_by_a_request_stays_a_partner(world, api_as):
     r = _patch(api_as(world.users["admin"]), world.partner, kind="company")
     assert r.status_code == 422
     assert world.project.code in r.get_json()["errors"]["kind"][0]
+
+
+def test_a_refusal_names_each_project_once_in_order_and_five_at_most(make_org, make_project):
+    """The records that name a partner are asked in one statement (each package adds its
+    query): a project naming it twice (as a partner and in an NDA) is named once."""
+    partner = make_org("partner")
+    projects = [make_project(code=f"Z-{n}", partners=[partner]) for n in (6, 2, 4, 1, 5, 3)]
+    make_nda(projects[0], partner)
+    make_nda(projects[3], partner)
+    assert kind_conflicts(partner, "company") == [
+        "It is the foreign partner of Z-1, Z-2, Z-3, Z-4, Z-5, … (on the project, in an NDA or "
+        "a data-sharing request); a partner stays a partner."
+    ]
+    assert kind_conflicts(partner, "partner") == []
 
 
 def test_a_refusal_speaks_korean(world, api_as):

@@ -7,7 +7,8 @@ from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
-from tracker.reports.exports import content_disposition, csv_bytes, download, xlsx_bytes
+from tracker.reports.exports import csv_bytes, download, xlsx_bytes
+from tracker.web.downloads import content_disposition
 
 
 def _parts(header: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from tracker.audit.models import AuditEvent, AuditHead
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import Zone
-from tracker.cases.assets import derived
+from tracker.cases.assets import derived, docketing
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import ASSET_KINDS
 from tracker.cases.projects import service as projects
@@ -36,7 +36,6 @@ from tracker.cases.reviews import scoring
 from tracker.cases.reviews import service as reviews
 from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
 from tracker.db import db
-from tracker.deadlines import docketing
 from tracker.errors import InvalidInput
 from tracker.transfers import service as transfers
 from tracker.transfers.gate import CHECK_CODES

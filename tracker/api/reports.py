@@ -19,9 +19,9 @@ from tracker.cases.assets.models import IpAsset
 from tracker.db import db, utcnow
 from tracker.reports import evidence_data
 from tracker.reports.evidence import evidence_zip, render_evidence_pdf
-from tracker.reports.exports import content_disposition
-from tracker.reports.zone_data import zone_report_data
 from tracker.reports.zone_report import render_zone_report
+from tracker.transfers.zone_data import zone_report_data
+from tracker.web.downloads import content_disposition
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Reports")
 

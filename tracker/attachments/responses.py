@@ -7,7 +7,7 @@ import base64
 from flask import Response
 
 from tracker.attachments.downloads import Download
-from tracker.reports.exports import content_disposition
+from tracker.web.downloads import content_disposition
 
 #: a downloaded file must never run as a page of this site, whatever it contains
 DOWNLOAD_CSP = "default-src 'none'; sandbox"

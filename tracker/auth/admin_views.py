@@ -26,10 +26,10 @@ from tracker.auth.forms import (
     UserForm,
     ZoneForm,
 )
+from tracker.auth.labels import org_kind_label
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
 from tracker.errors import InvalidInput
-from tracker.ui import org_kind_label
 from tracker.web import current
 from tracker.web.forms import save_form, show_refusal
 from tracker.web.ids import get_or_404

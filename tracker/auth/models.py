@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -12,6 +13,12 @@ from tracker.db import Model, UTCDateTime, str_enum, utcnow
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 ORG_KINDS = ("company", "partner", "law_firm")
 LOCALES = ("ko", "en")
+
+#: what names an organisation in the part its kind stands for: kind -> functions giving, for an
+#: organisation's id, a SELECT of the codes of the projects that do. The models naming
+#: organisations add theirs, so a change of kind they rely on is refused
+#: (`tracker.auth.organizations.kind_conflicts`) without this package importing them.
+KIND_USES: dict[str, list[Callable[[int], sa.Select[str]]]] = {k: [] for k in ORG_KINDS}
 
 
 class Zone(Model):

@@ -15,19 +15,23 @@ from flask_babel import ngettext
 
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
-from tracker.auth.models import ORG_KINDS, Organization, User
-from tracker.cases.ndas.models import Nda
-from tracker.cases.projects.models import Project, project_partners
+from tracker.auth.models import KIND_USES, ORG_KINDS, Organization, User
 from tracker.db import db
 from tracker.errors import InvalidInput
-from tracker.transfers.models import TransferRequest
 
 #: how many project codes a refusal names before "…"
 NAMED_CODES = 5
 
 
-def _codes(stmt: sa.Select[Any]) -> str:
-    codes = list(db.session.execute(stmt.order_by(Project.code).limit(NAMED_CODES + 1)).scalars())
+def _codes(kind: str, org: Organization) -> str:
+    """The codes of the projects whose records name `org` as a `kind` (KIND_USES), in order,
+    at most NAMED_CODES and then "…": one statement."""
+    uses = [use(org.id) for use in KIND_USES[kind]]
+    if not uses:
+        return ""
+    found = sa.union(*uses).subquery()
+    stmt = sa.select(found.c.code).order_by(found.c.code).limit(NAMED_CODES + 1)
+    codes = list(db.session.execute(stmt).scalars())
     return ", ".join(codes[:NAMED_CODES]) + (", …" if len(codes) > NAMED_CODES else "")
 
 
@@ -36,7 +40,7 @@ def kind_conflicts(org: Organization, kind: str) -> list[str]:
     (none when nothing does)."""
     problems = []
     if org.kind == "company" and kind != "company":
-        led = _codes(sa.select(Project.code).where(Project.company_id == org.id))
+        led = _codes("company", org)
         if led:
             problems.append(
                 _("It is the lead company of %(codes)s; a lead company is a company.", codes=led)
@@ -55,23 +59,7 @@ def kind_conflicts(org: Organization, kind: str) -> list[str]:
                 )
             )
     if org.kind == "partner" and kind != "partner":
-        partnered = _codes(
-            sa.select(Project.code).where(
-                sa.or_(
-                    Project.id.in_(
-                        sa.select(project_partners.c.project_id).where(
-                            project_partners.c.organization_id == org.id
-                        )
-                    ),
-                    Project.id.in_(sa.select(Nda.project_id).where(Nda.partner_id == org.id)),
-                    Project.id.in_(
-                        sa.select(TransferRequest.project_id).where(
-                            TransferRequest.partner_id == org.id
-                        )
-                    ),
-                )
-            )
-        )
+        partnered = _codes("partner", org)
         if partnered:
             problems.append(
                 _(

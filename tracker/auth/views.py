@@ -31,6 +31,7 @@ from tracker.auth.forms import (
     PlainForm,
     TotpForm,
 )
+from tracker.auth.labels import org_kind_label, role_label
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
 from tracker.db import db
@@ -38,6 +39,8 @@ from tracker.extensions import limiter
 from tracker.web import current, local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+bp.add_app_template_global(role_label)
+bp.add_app_template_global(org_kind_label)
 
 
 PENDING_SECONDS = 300

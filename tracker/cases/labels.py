@@ -71,6 +71,11 @@ def label(value: str | None) -> str:
     return str(LABELS.get(value, value))
 
 
+def risk_label(level: str | None) -> str:
+    """A risk level (low, medium, high, critical) in the reader's language; nothing for none."""
+    return str(LABELS.get(level or "", level or ""))
+
+
 def value_choices(
     values: tuple[str, ...], labels: dict[str, Any] | None = None, blank: bool = False
 ) -> list[Any]:

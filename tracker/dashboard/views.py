@@ -7,14 +7,17 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
 from tracker import clock, policy
 from tracker.auth.models import User
+from tracker.cases.projects import service as projects
+from tracker.cases.projects import views as project_views
 from tracker.cases.projects.models import Project
+from tracker.dashboard.project import project_board
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import build_dashboard
+from tracker.dashboard.service import build_dashboard, waiting_count
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.records.work import item_url
@@ -95,3 +98,33 @@ def start_page() -> Any:
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
     )
+
+
+@bp.app_template_global("waiting_count")
+def waiting_badge() -> int:
+    """How many items wait for the signed-in user (the badge on "Start" in every page's
+    navigation): one statement, at most once per request."""
+    if "waiting_count" not in g:
+        g.waiting_count = waiting_count(current.user())
+    return int(g.waiting_count)
+
+
+def project_detail(project_id: int) -> Any:
+    """A project's page: its summary board (risk, NDA coverage, follow-ups, waiting items,
+    deadlines and recent activity, as far as the reader may see them)."""
+    user = current.user()
+    project = policy.project_or_404(user, project_id)
+    policy.require(user, "project.view", project)
+    project = projects.with_risk_level(project)
+    today = clock.today()
+    return render_template(
+        "cases/project_detail.html",
+        project=project,
+        active="projects.project_detail",
+        board=project_board(user, project, today),
+        today=today,
+    )
+
+
+# on the projects blueprint, so the page keeps its address and endpoint (projects.project_detail)
+project_views.bp.add_url_rule("/projects/<int:project_id>", view_func=project_detail)

@@ -13,11 +13,13 @@ from tracker.auth.forms import PlainForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.deadlines import feeds, service
+from tracker.deadlines.labels import kind_label
 from tracker.web import current
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("deadlines", __name__, template_folder="templates")
+bp.add_app_template_global(kind_label, "deadline_kind_label")
 
 #: the windows the page offers (days from today; overdue ones always included)
 WINDOWS = (7, 30, 90, 365)

@@ -22,9 +22,9 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
+from tracker.auth.labels import role_label
 from tracker.cases import labels
 from tracker.reports.pdf import Document, format_time
-from tracker.ui import role_label
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 

@@ -6,13 +6,13 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+from tracker.web.downloads import content_disposition
 
 EXPORT_TYPES = {
     "csv": "text/csv",
@@ -23,27 +23,13 @@ EXPORT_TYPES = {
 Cell = str | dt.date | dt.datetime | None
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: characters XML 1.0 forbids (openpyxl refuses them), and what a filename must not carry
+#: characters XML 1.0 forbids (openpyxl refuses them)
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def xml_safe(text: str) -> str:
     """The text without the control characters an XLSX (XML) cell cannot hold."""
     return _XML_ILLEGAL.sub("", text)
-
-
-def content_disposition(filename: str) -> str:
-    """An attachment header for any filename (RFC 6266, RFC 5987): an ASCII fallback for old
-    clients (no quotes, backslashes or control characters) and the exact UTF-8 name."""
-    name = _CONTROL.sub("", filename)
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = ascii_name.replace('"', "").replace("\\", "").strip() or "download"
-    if ascii_name.startswith("."):  # only an extension left (a Korean name): give it a stem
-        ascii_name = "download" + ascii_name
-    if ascii_name == name:  # plain ASCII without quotes: the simple form says it all
-        return f'attachment; filename="{name}"'
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def formula_safe(text: str) -> str:

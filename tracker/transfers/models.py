@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import Organization, User
+from tracker.auth.models import KIND_USES, Organization, User
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
@@ -90,3 +90,11 @@ class TransferFile(Model):
     size: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: sha256 of the plaintext at filing, sealed (see tracker.transfers.attachments)
     sha256_sealed: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
+
+
+def _partner_in_a_request(org_id: int) -> sa.Select[str]:
+    named = sa.select(TransferRequest.project_id).where(TransferRequest.partner_id == org_id)
+    return sa.select(Project.code).where(Project.id.in_(named))
+
+
+KIND_USES["partner"].append(_partner_in_a_request)

@@ -1,6 +1,6 @@
 """An asset's derived deadlines, kept in step with the dates they come from.
 
-The docketing engine (`tracker.deadlines.docketing`, rules as data) computes them; this module
+The docketing engine (`tracker.cases.assets.docketing`, rules as data) computes them; this module
 writes them as rows (`DerivedDeadline`) whenever an asset is saved, so `/deadlines`, the
 dashboards, the digest and the calendar read them with the other deadlines in one SQL query.
 
@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from tracker import clock
+from tracker.cases.assets import docketing
 from tracker.cases.assets.models import DerivedDeadline, IpAsset
 from tracker.db import db
-from tracker.deadlines import docketing
 from tracker.errors import InvalidInput
 
 #: far enough to keep the whole fee schedule (patent terms are 20 years; 30 leaves room)

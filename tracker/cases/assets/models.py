@@ -134,7 +134,7 @@ DERIVED_KINDS = ("ip_priority", "ip_pct", "ip_national_phase", "ip_annuity")
 
 
 class DerivedDeadline(Model):
-    """A deadline a docketing rule derives from an asset's dates (tracker/deadlines/docketing).
+    """A deadline a docketing rule derives from an asset's dates (tracker/cases/assets/docketing).
 
     Rewritten whenever those dates change (`tracker.cases.assets.derived.sync`); `key` names
     the deadline within the asset across recomputations, so its `done` mark survives a

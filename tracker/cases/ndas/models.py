@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import Organization
+from tracker.auth.models import KIND_USES, Organization
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
@@ -66,3 +66,11 @@ class Nda(Model):
         if self.status == "active" and self.expires_on < today:
             return "expired"
         return self.status
+
+
+def _partner_in_an_nda(org_id: int) -> sa.Select[str]:
+    named = sa.select(Nda.project_id).where(Nda.partner_id == org_id)
+    return sa.select(Project.code).where(Project.id.in_(named))
+
+
+KIND_USES["partner"].append(_partner_in_an_nda)

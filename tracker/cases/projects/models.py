@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
-from tracker.auth.models import Organization, User, Zone
+from tracker.auth.models import KIND_USES, Organization, User, Zone
 from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
 
 SECURITY_LEVELS = ("general", "security", "sensitive")
@@ -81,3 +81,18 @@ class Project(Model):
     @property
     def lawyer_ids(self) -> list[int]:
         return [u.id for u in self.lawyers]
+
+
+def _led_by(org_id: int) -> sa.Select[str]:
+    return sa.select(Project.code).where(Project.company_id == org_id)
+
+
+def _partnered_by(org_id: int) -> sa.Select[str]:
+    partnered = sa.select(project_partners.c.project_id).where(
+        project_partners.c.organization_id == org_id
+    )
+    return sa.select(Project.code).where(Project.id.in_(partnered))
+
+
+KIND_USES["company"].append(_led_by)
+KIND_USES["partner"].append(_partnered_by)

@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tracker import clock, policy
+from tracker import policy
 from tracker.auth.models import User, Zone
 from tracker.cases.labels import choice
 from tracker.cases.pages import organization_choices, submit_page, template_helpers
 from tracker.cases.projects import listing, service
 from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
 from tracker.cases.projects.models import Project
-from tracker.dashboard.project import project_board
 from tracker.db import db
 from tracker.policy import project_or_404
 from tracker.web import current
@@ -86,20 +85,8 @@ def project_new() -> Any:
     )
 
 
-@bp.route("/projects/<int:project_id>")
-def project_detail(project_id: int) -> Any:
-    user = current.user()
-    project = project_or_404(user, project_id)
-    policy.require(user, "project.view", project)
-    project = service.with_risk_level(project)
-    today = clock.today()
-    return render_template(
-        "cases/project_detail.html",
-        project=project,
-        active="projects.project_detail",
-        board=project_board(user, project, today),
-        today=today,
-    )
+# A project's own page (`projects.project_detail`, /projects/<id>) is its summary board, which
+# reads every record kind: tracker/dashboard/views.py adds it to this blueprint.
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])

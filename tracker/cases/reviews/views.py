@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from tracker import clock, policy
+from tracker.cases.labels import risk_label
 from tracker.cases.pages import submit_page
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.forms import (
@@ -28,6 +29,7 @@ from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("reviews", __name__, template_folder="../templates")
+bp.add_app_template_global(risk_label)
 
 
 def _locale() -> str:

@@ -4,7 +4,10 @@ Five statements: the projects of the zone inside the reader's scope with their c
 (level, valid until) and lead company; the NDA coverage per partner, grouped in SQL; the
 undecided transfer requests with their project and partner; the heat map. The zone itself is
 loaded by the caller. What a failing check means is rendered from its stored code and
-parameters in the reader's language (`tracker.transfers.gate.check_detail`)."""
+parameters in the reader's language (`tracker.transfers.gate.check_detail`).
+
+It lives beside the operator's zone page (`overview.py`) because it reads the zone's requests;
+`tracker/reports/zone_report.py` lays it out as a PDF."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from tracker import policy
+from tracker.auth.labels import role_label
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project, project_partners
@@ -24,7 +28,6 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 from tracker.transfers.gate import check_detail, check_label
 from tracker.transfers.models import UNDECIDED, TransferRequest
-from tracker.ui import role_label
 
 #: more undecided requests than this are not listed (the report says how many there are)
 REQUEST_LIMIT = 500

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tracker.deadlines import docketing
-from tracker.deadlines.docketing import add_months, derive
+from tracker.cases.assets import docketing
+from tracker.cases.assets.docketing import add_months, derive
 
 D = dt.date
 FAR = D(2000, 1, 1)
