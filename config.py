@@ -1,4 +1,4 @@
-"""Configuration from the environment (DESIGN.md section 10); `.env` is read in development."""
+"""Configuration from the environment (README, "Configuration"); `.env` is read in development."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
 
 
 DEFAULTS: dict[str, Any] = {
-    # argon2id; memory >= 64 MiB (DESIGN.md section 9)
+    # argon2id; memory >= 64 MiB (docs/security.md)
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
     "ARGON2_PARALLELISM": 4,

@@ -27,3 +27,25 @@ def test_every_demo_sign_in_is_listed_and_printed(app):
         assert f"`{email}`" in readme
         assert email in output
     assert "lawyer2@tracker.example" in output
+
+
+#: files of the workplace, not of the product: no product file names them
+OUTSIDE = re.compile(r"(?<![\w/])(DESIGN|API|STYLE)\.md\b|steering repo")
+
+
+def test_no_product_file_names_a_file_outside_the_repository():
+    """Code, comments, tests, tools and docs point to the product's own documents (`docs/`),
+    never to the design notes the product was built from; the history in decisions.md aside."""
+    found = []
+    for path in sorted(ROOT.rglob("*")):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in (".git", ".venv", "node_modules") or not path.is_file():
+            continue
+        if path.suffix not in (".py", ".md", ".html", ".txt", ".toml", ".cfg", ".js", ".css"):
+            continue
+        if path == ROOT / "docs" / "decisions.md" or path == pathlib.Path(__file__):
+            continue
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if OUTSIDE.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []

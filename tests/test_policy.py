@@ -1,6 +1,6 @@
-"""The policy as a table: role × action × in scope / out of scope (DESIGN.md section 3).
+"""The policy as a table: role × action × in scope / out of scope (docs/product.md, "Who may do what").
 
-The expected table is written out here from DESIGN.md, independently of `policy.RULES`.
+The expected table is written out here from docs/product.md, independently of `policy.RULES`.
 """
 
 import pytest
@@ -14,7 +14,7 @@ from tracker.db import db
 
 A, L, C, O, U = "admin", "lawyer", "company", "operator", "auditor"  # noqa: E741
 
-#: action -> the roles DESIGN.md allows it for, inside their scope
+#: action -> the roles docs/product.md allows it for, inside their scope
 EXPECTED = {
     "accounts.view": {A, U},
     "accounts.manage": {A},

@@ -1,4 +1,4 @@
-"""`flask --app tracker demo`: the zones, partners and companies of DESIGN.md section 1 and one
+"""`flask --app tracker demo`: the zones, partners and companies of docs/product.md and one
 demo sign-in per role. Loads once; running it again changes nothing."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def load_demo() -> bool:
 
 
 def _load_case_files() -> None:
-    """The four demo projects of DESIGN.md section 1, each with assets, an NDA, an advisory
+    """The four demo projects of docs/product.md, each with assets, an NDA, an advisory
     session, an approved risk review and (for the demo company) a disclosure."""
 
     def user(email: str) -> User:

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25
 
-Attachments and their versions (DESIGN.md section 7): wrapped data keys, hashes, blob names.
+Attachments and their versions (docs/product.md, "Files and encryption"): wrapped data keys, hashes, blob names.
 """
 
 import sqlalchemy as sa

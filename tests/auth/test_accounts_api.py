@@ -1,4 +1,4 @@
-"""The account endpoints of API.md: users, zones, organisations."""
+"""The account endpoints of the API: users, zones, organisations."""
 
 import pytest
 import sqlalchemy as sa

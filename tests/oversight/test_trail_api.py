@@ -129,7 +129,7 @@ def test_statement_count_does_not_grow_with_the_page(world, records, api_as, bro
     assert len(label_queries) == 1
 
 
-# --- the trail as a download (API.md: every list endpoint takes ?format=csv|xlsx) -------------
+# --- the trail as a download (every list endpoint takes ?format=csv|xlsx) -----------------------
 
 
 def _export_events() -> list[Any]:

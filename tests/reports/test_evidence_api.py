@@ -1,4 +1,4 @@
-"""GET /api/v1/assets/{id}/evidence: the manifest of API.md, the PDF, the files' bytes, who may
+"""GET /api/v1/assets/{id}/evidence: the manifest of the API, the PDF, the files' bytes, who may
 have it, audited; a large file streams through the ZIP in bounded memory."""
 
 from __future__ import annotations

@@ -128,12 +128,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_auth.issue_token":            {"POST": PUBLIC},
     "api_auth.revoke_token":           {"DELETE": SIGNED_IN},
     "api_auth.me":                     {"GET": SIGNED_IN},
-    # API.md: the account API is the admin's (auditors read accounts on the admin pages)
+    # the account API is the admin's (auditors read accounts on the admin pages)
     "api_accounts.list_users":         {"GET": "accounts.manage"},
     "api_accounts.create_user":        {"POST": "accounts.manage"},
     "api_accounts.get_user":           {"GET": "accounts.manage"},
     "api_accounts.update_user":        {"PATCH": "accounts.manage"},
-    "api_accounts.list_organizations": {"GET": SIGNED_IN},  # API.md: GET for all signed in
+    "api_accounts.list_organizations": {"GET": SIGNED_IN},  # GET for all signed in
     "api_accounts.create_organization": {"POST": "accounts.manage"},
     "api_accounts.get_organization":   {"GET": SIGNED_IN},  # as the list
     "api_accounts.update_organization": {"PATCH": "accounts.manage"},

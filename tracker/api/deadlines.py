@@ -32,7 +32,7 @@ class DeadlineArgs(ListArgs):
 
 
 class DeadlineSchema(Schema):
-    """API.md's deadline item."""
+    """The API's deadline item."""
 
     kind = fields.String()
     due_on = fields.Date()

@@ -3,12 +3,12 @@
 Everyone in scope sees a review's result; its answers, summary and driving factors only reach
 roles with `review.view_answers` (operators see the result alone: the keys are absent).
 
-Drafts (an extension of API.md, docs/decisions.md "Rough edges"): a POST with
+Drafts (an extension of the API, docs/decisions.md "Rough edges"): a POST with
 `"status": "draft"` keeps the review as its author's draft (factors may be left out; no result
 until every one is answered); `PATCH /risk-reviews/{id}` changes a draft or, with
 `"status": "submitted"`, submits it; `DELETE` removes a draft. Nobody but the author knows of a
 draft (404, left out of lists and exports). A POST without `status` files the review as
-`submitted`, as API.md says.
+`submitted`, as before drafts.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the password rules of DESIGN.md section 9."""
+"""Password hashing (argon2id) and the password rules of docs/security.md."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
 
 
 def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
-    """API.md's dashboard: `{"role", "deadlines", "queues", "heat_map", "counts"}`."""
+    """The API's dashboard: `{"role", "deadlines", "queues", "heat_map", "counts"}`."""
     today = today or clock.today()
     queues: dict[str, list[dict[str, Any]]] = {}
     counts: dict[str, Any] = {}

@@ -1,6 +1,6 @@
 """The iCalendar feed (RFC 5545) of a user's deadlines, and its secret.
 
-`build_calendar(items, host=...)` turns deadline items (API.md's shape: kind, due_on, title,
+`build_calendar(items, host=...)` turns deadline items (the API's shape: kind, due_on, title,
 project_id, source_type, source_id, done, overdue, derived, rule; derived items may carry their
 `key`) into one all-day VEVENT each. The UID is derived from what the deadline *is* (its source
 record, kind and rule key), never from its date, so a calendar app updates an event whose date

@@ -15,7 +15,7 @@ GROUP_LABELS = {
     "90": _l("Due within 90 days"),
 }
 
-#: the dashboard queues of API.md
+#: the dashboard's work queues
 QUEUE_LABELS = {
     "disclosures_to_decide": _l("Disclosures to decide"),
     "reviews_to_decide": _l("Risk reviews to decide"),

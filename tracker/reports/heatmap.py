@@ -1,7 +1,7 @@
 """The 5 × 5 likelihood × impact heat map as server-side SVG (no script, CSP-safe).
 
 `heat_map_svg(cells, link=...)`: `cells[l-1][i-1]` is the number of projects whose current
-review scored likelihood l and impact i (API.md's `heat_map.cells`). Likelihood 5 is drawn at
+review scored likelihood l and impact i (the API's `heat_map.cells`). Likelihood 5 is drawn at
 the top, impact 5 at the right. Each cell is a link when `link(l, i)` gives a URL. Text
 alternatives: the SVG's <title>/<desc> (also naming the unreviewed count) and an aria-label per
 cell. Every text is escaped; colours keep text contrast at 4.5:1 or more (WCAG AA).
@@ -22,7 +22,7 @@ CELL = 56
 LEFT = 64  # room for the likelihood axis
 TOP = 8
 BOTTOM = 56  # room for the impact axis
-#: (upper score bound, level, fill, text colour): the risk levels of DESIGN.md section 5
+#: (upper score bound, level, fill, text colour): the risk levels of docs/product.md
 LEVELS = (
     (4, "low", "#d3f0dc", "#0b3d1b"),
     (9, "medium", "#fff1b8", "#4a3900"),

@@ -1,4 +1,4 @@
-"""The scoring rule of DESIGN.md section 5, edge cases included."""
+"""The scoring rule of docs/product.md ("Risk reviews"), edge cases included."""
 
 import pytest
 

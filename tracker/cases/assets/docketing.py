@@ -4,7 +4,7 @@ The rules are data (`docketing_rules.json`, versioned, each rule citing its sour
 only does the date arithmetic. `derive(...)` takes plain values (no database) and returns
 `Derived` deadlines, each with
 
-- `kind`: one of API.md's `ip_priority`, `ip_pct`, `ip_national_phase`, `ip_annuity`;
+- `kind`: one of the API's `ip_priority`, `ip_pct`, `ip_national_phase`, `ip_annuity`;
 - `rule`: the rule id with the catalogue version (`"paris.priority.patent@2026.1"`);
 - `key`: stable across recomputation and rule versions (`"priority"`, `"national_phase:EP"`,
   `"annuity:KR:4"`), so a "done" mark stored against `(asset_id, key)` survives a change of

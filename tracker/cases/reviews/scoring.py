@@ -95,7 +95,7 @@ def complete(answers: dict[str, str], cat: dict[str, Any] | None = None) -> bool
 def score_answers(
     answers: dict[str, str], has_nct: bool, cat: dict[str, Any] | None = None
 ) -> Result:
-    """Score validated answers (DESIGN.md section 5)."""
+    """Score validated answers (docs/product.md, "Risk reviews")."""
     factors = factors_by_code(cat)
     points = dict.fromkeys(GROUPS, 0)
     maxima = dict.fromkeys(GROUPS, 0)

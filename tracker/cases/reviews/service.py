@@ -1,4 +1,4 @@
-"""Risk reviews: the factor catalogue, the scoring of DESIGN.md section 5, writing and deciding.
+"""Risk reviews: the factor catalogue, the scoring of docs/product.md, writing and deciding.
 
 Scoring: likelihood and impact are each `1 + round(4 × points / max points)` over their
 factors, rounded half up (not Python's banker's rounding: 0.5 → 1, 2.5 → 3, as a reader of the
