@@ -1,4 +1,4 @@
-"""The policy as a table: role × action × in scope / out of scope (docs/product.md, "Who may do what").
+"""The policy as a table: role × action × in scope / out of scope (docs/product.md).
 
 The expected table is written out here from docs/product.md, independently of `policy.RULES`.
 """

@@ -219,7 +219,7 @@ def gate_facts(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def expected_failures(f: dict[str, Any]) -> list[str]:
-    """The checks the facts must fail, worked out from the facts alone (docs/product.md, "The gate")."""
+    """The checks the facts must fail, worked out from the facts alone (docs/product.md)."""
     live = f["nda"] == "active"  # in force today; "lapsed" is active but past its expiry
     failed = {
         "nda_active": not (live and f["window"] == "lasts"),

@@ -105,7 +105,7 @@ def _ledger_files(api, fmt="csv"):
 def test_plaintext_hash_only_for_those_who_may_download(
     gate_world, api_as, browser_as, filed, role, sees_digest
 ):
-    """Issue 11, finding 4 (docs/product.md, "Files and encryption"): operators and auditors see a file's name,
+    """Issue 11, finding 4 (docs/product.md): operators and auditors see a file's name,
     size and version, never its plaintext sha256 (with it, a guessed document is confirmed)."""
     tid, digest, size = filed
     user = gate_world.users[role]

@@ -1,4 +1,4 @@
-"""Filing, bad input, re-checking, deciding, and who may do each (docs/product.md, "Who may do what")."""
+"""Filing, bad input, re-checking, deciding, and who may do each (docs/product.md)."""
 
 from __future__ import annotations
 

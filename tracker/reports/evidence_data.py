@@ -1,4 +1,4 @@
-"""The evidence pack's data: the manifest (docs/product.md, "The audit trail") and the files to stream.
+"""The evidence pack's data: the manifest (docs/product.md) and the files to stream.
 
 Four statements whatever the asset's history: its files with their ready versions (+ uploaders),
 the NDAs covering it, the audit events that touched it or its files. The plaintext SHA-256 of a
@@ -25,7 +25,7 @@ from tracker.db import db
 from tracker.reports.evidence import member_names
 
 #: the object types an event about the asset or its files may carry: the table names the trail
-#: wrote first and the API's resource names (docs/product.md, "The audit trail"), so the pack finds both
+#: wrote first and the API's resource names (docs/product.md), so the pack finds both
 ASSET_TYPES = ("ip_assets", "asset")
 ATTACHMENT_TYPES = ("attachments", "attachment")
 VERSION_TYPES = ("attachment_versions",)

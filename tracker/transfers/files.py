@@ -1,7 +1,7 @@
 """The attachments a request names, with their plaintext sha256 as it was at filing.
 
 The digest is evidence, so the ledger keeps its own copy (the attachment may later get a new
-version or be deleted and swept). Like the attachments' own digest (docs/product.md, "Files and encryption") it is
+version or be deleted and swept). Like the attachments' own digest (docs/product.md) it is
 not stored in the clear, so a database reader cannot confirm that a known document went out:
 it is sealed with AES-256-GCM under a key derived (HKDF) from the audit key, which lives in the
 key file and is never rotated by `keys rotate` (a KEK rotation therefore leaves these intact).
@@ -59,7 +59,7 @@ def file_sha256(file: TransferFile) -> str:
 
 def may_see_sha256(user: Any, transfer: Any) -> bool:
     """Whether `user` may see the plaintext digests of the files a request names: only those who
-    may download them (docs/product.md, "Files and encryption"). A digest lets its holder confirm a guessed document;
+    may download them (docs/product.md). A digest lets its holder confirm a guessed document;
     operators and auditors see a file's name, size and version instead."""
     return policy.can(user, "attachment.download", transfer)
 

@@ -1,4 +1,4 @@
-"""The six checks a request must pass before technology leaves the country (docs/product.md, "The gate").
+"""The six checks a request must pass before technology leaves the country (docs/product.md).
 
 The rules are plain functions of the facts `tracker.transfers.facts` loads, for one request
 (`evaluate_gate`) or many at once (`evaluate_many`, the zone page): one set of rules, one

@@ -1,4 +1,4 @@
-"""Drafts of risk reviews over the API (an extension of the API, docs/decisions.md): only their author knows of
+"""Drafts of risk reviews over the API (an API extension): only their author knows of
 them, they count nowhere (lists, exports, the decision queue, the project's level, the trail's
 labels), they are changed, submitted or deleted, and a body without `status` still files a
 submitted review."""
