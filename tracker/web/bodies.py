@@ -1,4 +1,5 @@
-"""Checks of a JSON body before any parser or schema sees it (issue 11, findings 5a and 5b).
+"""Checks of a JSON body and of the query string before any parser or schema sees them
+(issue 11, findings 5a and 5b; issue 21, finding 5).
 
 - Nesting: Python's JSON decoder recurses once per `[` or `{`, so a few thousand of them raise
   RecursionError (a 500). The depth is measured on the raw bytes first, without recursion, and
@@ -9,6 +10,10 @@
 
 HTML forms cannot carry a lone surrogate (Werkzeug decodes form bodies and query strings as
 UTF-8 with replacement), but an HTML route posted a JSON body goes through the same checks.
+
+- NUL in a query argument: PostgreSQL refuses it in any statement (a 500 from every filter
+  compared in SQL). No query argument has a use for it, so any name or value holding one
+  answers 422 naming it, for every list now and later.
 """
 
 from __future__ import annotations
@@ -70,6 +75,18 @@ def surrogate_fields(value: Any, path: str = "") -> list[str]:
         for i, sub in enumerate(value):
             found.extend(surrogate_fields(sub, f"{path}.{i}" if path else str(i)))
     return found
+
+
+def check_query_args() -> None:
+    """before_request: refuse a query argument (name or value) holding NUL (422)."""
+    bad = {
+        name.replace("\x00", "") or "_query"
+        for name, value in request.args.items(multi=True)
+        if "\x00" in name or "\x00" in value
+    }
+    if bad:
+        message = _("Text must not contain the NUL character.")
+        raise InvalidInput({name: [message] for name in sorted(bad)})
 
 
 def check_json_body() -> None:
