@@ -12,8 +12,9 @@ HTML forms cannot carry a lone surrogate (Werkzeug decodes form bodies and query
 UTF-8 with replacement), but an HTML route posted a JSON body goes through the same checks.
 
 - NUL in a query argument: PostgreSQL refuses it in any statement (a 500 from every filter
-  compared in SQL). No query argument has a use for it, so any name or value holding one
-  answers 422 naming it, for every list now and later.
+  compared in SQL). No query argument has a use for it: the API answers 422 naming it, a page
+  never sees it (the argument is dropped, as a page ignores any malformed filter), for every
+  list now and later.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
 
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, is_api_request
 
 #: the deepest JSON nesting accepted anywhere (the deepest schema nests three levels)
 MAX_JSON_DEPTH = 32
@@ -78,15 +80,18 @@ def surrogate_fields(value: Any, path: str = "") -> list[str]:
 
 
 def check_query_args() -> None:
-    """before_request: refuse a query argument (name or value) holding NUL (422)."""
-    bad = {
-        name.replace("\x00", "") or "_query"
-        for name, value in request.args.items(multi=True)
-        if "\x00" in name or "\x00" in value
-    }
-    if bad:
+    """before_request: a query argument (name or value) holding NUL is refused by the API
+    (422 naming it) and dropped for a page, which ignores it as it ignores any malformed
+    filter."""
+    args = request.args.items(multi=True)
+    bad = {k.replace("\x00", "") or "_query" for k, v in args if "\x00" in k or "\x00" in v}
+    if not bad:
+        return
+    if is_api_request():
         message = _("Text must not contain the NUL character.")
         raise InvalidInput({name: [message] for name in sorted(bad)})
+    kept = [(k, v) for k, v in request.args.items(multi=True) if "\x00" not in k + v]
+    request.args = ImmutableMultiDict(kept)
 
 
 def check_json_body() -> None:
