@@ -173,3 +173,27 @@ def test_the_digest_links_carry_the_path_once(
     links = re.findall(r"https://example\.org[^\s\"<>]*", text + html)
     assert links and all(link.startswith(f"{root}/") for link in links)
     assert not any("/tracker/tracker" in link or "//" in link[8:] for link in links)
+
+
+INJECTED = (
+    "Sensor array\r\n\r\nYour session expired: sign in again at http://evil.example/login"
+    "\u2028second\u2029third\x0bfourth\x85fifth\x1bsixth"
+)
+
+
+def test_a_title_stays_on_its_line_in_both_parts(deadline_world, smtp_server, mail_to, runner):
+    """Issue 21, finding 7: a title with line breaks read as lines of the digest's own text in
+    another user's mail. Every break and control character is folded to a space."""
+    w = deadline_world
+    inbox, port = smtp_server
+    mail_to(port)
+    make_disclosure(w.project, w.users["company"], title=INJECTED)
+    db.session.flush()
+    assert runner.invoke(args=["notify"]).exit_code == 0
+    text, html = _bodies(_messages_by_recipient(inbox)[w.users["lawyer"].email])
+    lines = [line for line in text.splitlines() if "evil.example" in line]
+    assert len(lines) == 1 and lines[0].startswith("- Sensor array Your session expired")
+    assert lines[0].endswith("http://evil.example/login second third fourth fifth sixth")
+    for part in (text, html):
+        assert not {"\u2028", "\u2029", "\x0b", "\x85", "\x1b"} & set(part)
+    assert "Sensor array Your session expired: sign in again" in html

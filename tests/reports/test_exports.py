@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
+from tests.support import xlsx_rows
 from tracker.reports.exports import csv_bytes, download, xlsx_bytes
 from tracker.web.downloads import content_disposition
 
@@ -61,3 +62,14 @@ def test_xlsx_with_control_characters_builds_and_keeps_the_text():
 def test_csv_drops_the_same_control_characters():
     text = csv_bytes(["a"], [["x\x0by\x1fz"]]).decode("utf-8-sig")
     assert text.splitlines() == ["a", "xyz"]
+
+
+def test_xlsx_drops_every_character_xml_cannot_hold():
+    """Issue 21, finding 4: U+FFFE or U+FFFF in one title made every XLSX holding it a 500;
+    lone surrogates too. Tab, LF, CR, C1 controls and the rest of Unicode stay."""
+    odd = "a\ufffeb\uffffc\ud800d\x00e\x85f\U0001f600\t\n\r\ue000"
+    body = xlsx_bytes("목록\uffff", ["제목\ufffe"], [[odd]])
+    rows = xlsx_rows(body)
+    assert rows == [["제목"], ["ab" + "c" + "de\x85f\U0001f600\t\n\r\ue000"]]
+    text = csv_bytes(["a"], [[odd]]).decode("utf-8-sig")
+    assert not {"\ufffe", "\uffff", "\x00"} & set(text) and "abcde" in text

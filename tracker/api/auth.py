@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, g
+from flask import abort, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import TooManyRequests
@@ -13,9 +13,9 @@ from tracker.api.common import user
 from tracker.auth import service
 from tracker.auth.models import User
 from tracker.auth.passwords import MAX_INPUT_LENGTH
+from tracker.auth.throttle import sign_in_limit
 from tracker.auth.totp import MAX_OTP_LENGTH
 from tracker.db import text_limit
-from tracker.extensions import limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Authentication")
 
@@ -48,13 +48,8 @@ class Throttled(TooManyRequests):
         self.retry_after = retry_after
 
 
-def _address_limit() -> str:
-
-    return str(current_app.config["LOGIN_ADDRESS_LIMIT"])
-
-
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(_address_limit, deduct_when=lambda response: response.status_code == 401)
+@sign_in_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong credentials (the same answer whatever was wrong)")

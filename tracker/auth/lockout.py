@@ -30,10 +30,23 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def email_key(email: str) -> str:
+def _address_hmac(label: bytes, email: str) -> str:
+    """HMAC-SHA256 of the normalised address under the secret key, `label` first: each use
+    has its own label, so one value cannot be matched against another's."""
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    message = b"tracker sign-in lock-out\x00" + normalise_email(email).encode()
+    message = label + b"\x00" + normalise_email(email).encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def email_key(email: str) -> str:
+    """The lock-out counter's key for `email`."""
+    return _address_hmac(b"tracker sign-in lock-out", email)
+
+
+def audit_key(email: str) -> str:
+    """What the trail stores of an address no account has (issue 21, finding 8): the text
+    typed may be a password, so only this keyed hash; equal failures still group together."""
+    return _address_hmac(b"tracker sign-in audit", email)
 
 
 def _window() -> dt.timedelta:

@@ -50,9 +50,17 @@ def _fail(user: User | None, email: str, reason: str) -> SignInError:
             object_type="user" if user else None,
             object_id=user.id if user else None,
             actor_id=None,
-            detail={"email": normalise_email(email)[:320], "reason": reason},
+            detail={"reason": reason, **_unknown_address(user, email)},
         )
     return SignInError()
+
+
+def _unknown_address(user: User | None, email: str) -> dict[str, str]:
+    """Never the typed text (it may be a password): the event names the matched account as
+    its object, an address no account has is a keyed hash the trail labels "unknown address"."""
+    if user is not None:
+        return {}
+    return {"address": "unknown", "address_key": lockout.audit_key(email)}
 
 
 def check_credentials(email: str, password: str, otp: str | None = None) -> User:

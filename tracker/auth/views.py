@@ -10,7 +10,6 @@ import segno
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,8 +33,8 @@ from tracker.auth.forms import (
 from tracker.auth.labels import org_kind_label, role_label
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
+from tracker.auth.throttle import sign_in_limit
 from tracker.db import db
-from tracker.extensions import limiter
 from tracker.web import current, local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -44,11 +43,6 @@ bp.add_app_template_global(org_kind_label)
 
 
 PENDING_SECONDS = 300
-
-
-def _address_limit() -> str:
-
-    return str(current_app.config["LOGIN_ADDRESS_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -78,7 +72,7 @@ def _refused(form: Any, exc: service.SignInError, template: str) -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 401)
+@sign_in_limit
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -100,7 +94,7 @@ def login() -> Any:
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 401)
+@sign_in_limit
 def login_totp() -> Any:
     uid, until = session.get("pending_uid"), session.get("pending_until", 0)
     user = db.session.get(User, uid) if uid and until > time.time() else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
@@ -145,6 +146,19 @@ def _environment() -> jinja2.Environment:
     return current_app.jinja_env.overlay(loader=jinja2.FileSystemLoader(TEMPLATES))
 
 
+#: what breaks a line or controls a terminal: C0 and C1 controls (CR, LF, VT, FF, NEL, ESC...)
+#: and Unicode's line and paragraph separators
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: Any) -> str:
+    """Record text (a title, a name) as one line: every run of line breaks and control
+    characters folded to one space. Both parts of the digest show text only through this, so a
+    title cannot add lines of its own ("sign in again at ...") to another user's mail (issue
+    21, finding 7)."""
+    return _LINE_BREAKING.sub(" ", str(text)).strip()
+
+
 def _due(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
@@ -165,7 +179,7 @@ def render_digest(
                 "items": [
                     {
                         "kind": kind_label(item["kind"]),
-                        "title": str(item["title"]),
+                        "title": one_line(item["title"]),
                         "due": format_date(_due(item["due_on"]), format="long"),
                         "url": item.get("url"),
                     }
@@ -178,7 +192,9 @@ def render_digest(
         queue_sections = [
             {
                 "label": str(QUEUE_LABELS[queue]),
-                "items": [{"title": str(i["title"]), "url": i.get("url")} for i in queues[queue]],
+                "items": [
+                    {"title": one_line(i["title"]), "url": i.get("url")} for i in queues[queue]
+                ],
             }
             for queue in QUEUE_LABELS
             if queues.get(queue)
@@ -191,7 +207,7 @@ def render_digest(
         )
         context = {
             "locale": locale,
-            "name": name,
+            "name": one_line(name),
             "sections": sections,
             "queues": queue_sections,
             "site_url": site_url,

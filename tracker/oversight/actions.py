@@ -20,6 +20,9 @@ from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
 #: detail keys whose values are stored codes, shown by their label
 CODED_KEYS = frozenset({"level", "status", "kind", "channel", "decision", "role", "sensitivity"})
 _CODES: dict[str, Any] = {**CASE_LABELS, **TRANSFER_STATUS_LABELS, **CHANNEL_LABELS, **ROLE_LABELS}
+#: codes of one detail key only: a failed sign-in names an address no account has by a keyed
+#: hash, shown as what it is, never as if it were a name
+_KEY_CODES: dict[str, dict[str, Any]] = {"address": {"unknown": _l("unknown address")}}
 
 ACTIONS: dict[str, Any] = {
     # access and accounts
@@ -109,6 +112,8 @@ DETAIL_KEYS: dict[str, Any] = {
     "follow_ups": _l("Follow-ups"),
     "follow_ups_added": _l("Follow-ups added"),
     "email": _l("E-mail"),
+    "address": _l("Sign-in address"),
+    "address_key": _l("Address key (keyed hash)"),
     "role": _l("Role"),
     "kind": _l("Kind"),
     "method": _l("Method"),
@@ -174,6 +179,8 @@ def detail_items(
 
 
 def _coded(key: str, value: Any) -> str:
+    if isinstance(value, str) and value in _KEY_CODES.get(key, {}):
+        return str(_KEY_CODES[key][value])
     if key in CODED_KEYS and isinstance(value, str) and value in _CODES:
         return str(_CODES[value])
     return _value(value)

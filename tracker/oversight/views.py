@@ -32,7 +32,7 @@ from tracker.oversight import actions, export, labels, trail
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.web import current
 from tracker.web.ids import is_id
-from tracker.web.paging import page_args
+from tracker.web.paging import filter_args, link_args, page_args
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 PER_PAGE = 100
@@ -132,15 +132,14 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
         extra.append(_actor_named(form.actor.data.strip()))
     fmt = request.args.get("format")
     if fmt in EXPORT_TYPES and valid:
-        asked = {k: v for k, v in request.args.items() if k != "format"}
+        asked = {k: v for k, v in filter_args().items() if k != "format"}
         return export.download_trail(reader, filters, fmt, asked, extra)
     page = trail.page(reader, filters, page_args(PER_PAGE), only, extra)
-    args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template(
         "audit/list.html",
         form=form,
         page=page,
-        link_args={**endpoint_args, **args},
+        link_args={**endpoint_args, **link_args()},
         heading=heading,
         banner=_banner(reader) if heading is None else None,
         action_label=actions.action_label,
@@ -152,7 +151,7 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
 
 @bp.route("/audit")
 def audit_list() -> Any:
-    return _trail_page(AuditFilterForm(request.args), None, {})
+    return _trail_page(AuditFilterForm(filter_args()), None, {})
 
 
 @bp.route("/audit/<object_type>/<int:object_id>")
@@ -164,7 +163,7 @@ def history(object_type: str, object_id: int) -> Any:
     label = trail.object_label(_reader(), object_type, object_id)
     heading = {"type": object_type, "id": object_id, **label}
     return _trail_page(
-        AuditFilterForm(request.args),
+        AuditFilterForm(filter_args()),  # the address names the record, not the query
         heading,
         {"object_type": object_type, "object_id": object_id},
     )

@@ -23,12 +23,15 @@ EXPORT_TYPES = {
 Cell = str | dt.date | dt.datetime | None
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: characters XML 1.0 forbids (openpyxl refuses them)
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: every character outside XML 1.0's `Char` production: C0 controls but tab, LF and CR, the
+#: surrogates (a lone one can reach a cell) and the non-characters U+FFFE and U+FFFF. openpyxl
+#: itself refuses only the C0 controls; lxml refuses the rest at save, which was a 500 for
+#: every reader of a list holding one such character (issue 21, finding 4).
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: str) -> str:
-    """The text without the control characters an XLSX (XML) cell cannot hold."""
+    """The text without the characters an XLSX (XML) cell or sheet name cannot hold."""
     return _XML_ILLEGAL.sub("", text)
 
 

@@ -31,7 +31,7 @@ from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import zone_overview as build_overview
 from tracker.web import current, local_path
 from tracker.web.forms import form_version, show_refusal
-from tracker.web.paging import page_args, paginate
+from tracker.web.paging import link_args, page_args, paginate
 
 bp = Blueprint("transfers", __name__, template_folder="templates")
 
@@ -82,7 +82,7 @@ def _list_page(*, ledger: bool) -> Any:
         ledger=ledger,
         csv_url=url_for("api_transfers.transfer_ledger", format="csv", **csv_args),
         xlsx_url=url_for("api_transfers.transfer_ledger", format="xlsx", **csv_args),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=link_args(),
     ), (200 if valid else 422)
 
 

@@ -1,4 +1,5 @@
-"""Checks of a JSON body before any parser or schema sees it (issue 11, findings 5a and 5b).
+"""Checks of a JSON body and of the query string before any parser or schema sees them
+(issue 11, findings 5a and 5b; issue 21, finding 5).
 
 - Nesting: Python's JSON decoder recurses once per `[` or `{`, so a few thousand of them raise
   RecursionError (a 500). The depth is measured on the raw bytes first, without recursion, and
@@ -9,6 +10,11 @@
 
 HTML forms cannot carry a lone surrogate (Werkzeug decodes form bodies and query strings as
 UTF-8 with replacement), but an HTML route posted a JSON body goes through the same checks.
+
+- NUL in a query argument: PostgreSQL refuses it in any statement (a 500 from every filter
+  compared in SQL). No query argument has a use for it: the API answers 422 naming it, a page
+  never sees it (the argument is dropped, as a page ignores any malformed filter), for every
+  list now and later.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
 
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, is_api_request
 
 #: the deepest JSON nesting accepted anywhere (the deepest schema nests three levels)
 MAX_JSON_DEPTH = 32
@@ -70,6 +77,21 @@ def surrogate_fields(value: Any, path: str = "") -> list[str]:
         for i, sub in enumerate(value):
             found.extend(surrogate_fields(sub, f"{path}.{i}" if path else str(i)))
     return found
+
+
+def check_query_args() -> None:
+    """before_request: a query argument (name or value) holding NUL is refused by the API
+    (422 naming it) and dropped for a page, which ignores it as it ignores any malformed
+    filter."""
+    args = request.args.items(multi=True)
+    bad = {k.replace("\x00", "") or "_query" for k, v in args if "\x00" in k or "\x00" in v}
+    if not bad:
+        return
+    if is_api_request():
+        message = _("Text must not contain the NUL character.")
+        raise InvalidInput({name: [message] for name in sorted(bad)})
+    kept = [(k, v) for k, v in request.args.items(multi=True) if "\x00" not in k + v]
+    request.args = ImmutableMultiDict(kept)
 
 
 def check_json_body() -> None:

@@ -14,7 +14,7 @@ from wtforms import ValidationError
 
 from tracker.db import db, defer_reads
 from tracker.errors import STALE_MESSAGE, is_api_request, problem
-from tracker.web.bodies import check_json_body
+from tracker.web.bodies import check_json_body, check_query_args
 
 #: endpoints reachable without signing in (SecureDrop's `_insecure_views`); everything else
 #: needs a signed-in user
@@ -152,5 +152,6 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_end_transaction_kind)
     app.before_request(_default_deny)
     app.before_request(check_json_body)  # after the deny: a stranger's body is never parsed
+    app.before_request(check_query_args)
     app.after_request(_commit)
     app.after_request(_security_headers)

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
+from werkzeug.datastructures import MultiDict
 
 from tracker.db import db
 
@@ -38,6 +39,25 @@ def page_args(per_page: int = DEFAULT_PER_PAGE) -> dict[str, int]:
         "page": _bounded(request.args.get("page"), 1, MAX_PAGE, 1),
         "per_page": _bounded(request.args.get("per_page"), 1, MAX_PER_PAGE, per_page),
     }
+
+
+#: query arguments each link of a list sets itself (a copy from the query string named them
+#: twice to `url_for`: a TypeError, a 500, issue 21 finding 5)
+LINK_SET = ("page", "format")
+
+
+def filter_args() -> MultiDict[str, str]:
+    """The query string of an HTML list without the names of the route's own arguments: a page
+    at `/audit/asset/11` is that record's, whatever `?object_id=` says (a non-integer one broke
+    building its links: a 500)."""
+    route = request.view_args or {}
+    return MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in route])
+
+
+def link_args() -> dict[str, str]:
+    """The query arguments the links of an HTML list carry on (its filters): `filter_args()`
+    without the ones every link sets itself (`LINK_SET`)."""
+    return {k: v for k, v in filter_args().items() if k not in LINK_SET}
 
 
 def _bounded(raw: str | None, low: int, high: int, default: int) -> int:

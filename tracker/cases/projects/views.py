@@ -19,7 +19,7 @@ from tracker.db import db
 from tracker.policy import project_or_404
 from tracker.web import current
 from tracker.web.forms import form_version
-from tracker.web.paging import page_args
+from tracker.web.paging import link_args, page_args
 
 bp = Blueprint("projects", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
@@ -40,8 +40,7 @@ def project_list() -> Any:
     }
     paging = page_args()
     page = listing.page(user, filters, paging["page"], paging["per_page"])
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("cases/project_list.html", form=form, page=page, args=args)
+    return render_template("cases/project_list.html", form=form, page=page, args=link_args())
 
 
 def _project_form(form: ProjectForm, user: User, project: Project | None) -> None:
