@@ -22,9 +22,8 @@ from typing import Any, TypeAlias
 import sqlalchemy as sa
 from flask import url_for
 
+# the dashboard's parts a kind declares (beside it, to keep this module short)
 from tracker.records.pages import BoardPart, Section, Waiting, ZoneCount
-
-__all__ = ["BoardPart", "Section", "Waiting", "ZoneCount"]
 
 #: a queue's statement: its item columns and the total
 Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
