@@ -1,6 +1,7 @@
 """A project's summary page as its dashboard: risk status, NDA coverage per partner, open
 follow-ups, items waiting for a decision and recent activity, each within what the viewer may
-see (the policy decides per part; a fixed number of statements)."""
+see (the policy decides per part; a fixed number of statements). The parts that show one
+kind of record are declared by that kind (`RecordKind.board`, `RecordKind.waiting`)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,10 @@ from tracker.audit import service as audit
 from tracker.audit import types
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews.level import current_review_id
-from tracker.cases.reviews.models import RiskReview
-from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
 from tracker.deadlines.service import deadline_query, item
 from tracker.oversight import actions, trail
-from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import PartnerCoverage, project_statuses
 
 RECENT_EVENTS = 15
@@ -32,62 +28,32 @@ NEXT_DEADLINES = 10
 
 @dataclass
 class ProjectBoard:
-    current_review: RiskReview | None = None
+    #: the current risk review (a record of the reviews kind), or None
+    current_review: Any = None
     coverage: list[PartnerCoverage] = field(default_factory=list)
-    follow_ups: list[FollowUp] | None = None
+    #: the open follow-ups (records of the follow-up kind); None for who may not see them
+    follow_ups: list[Any] | None = None
     waiting: list[dict[str, Any]] = field(default_factory=list)
     events: list[Activity] | None = None
     #: the project's next open deadlines (overdue ones first), as the viewer may see them
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _current_review(project: Project, today: dt.date) -> RiskReview | None:
-    return db.session.execute(
-        sa.select(RiskReview)
-        .join(Project, Project.id == RiskReview.project_id)
-        .where(Project.id == project.id, RiskReview.id == current_review_id(today))
-    ).scalar_one_or_none()
-
-
-def _open_follow_ups(project: Project) -> list[FollowUp]:
-    return list(
-        db.session.execute(
-            sa.select(FollowUp)
-            .join(AdvisorySession, AdvisorySession.id == FollowUp.session_id)
-            .where(AdvisorySession.project_id == project.id, FollowUp.done.is_(False))
-            .order_by(FollowUp.due_on, FollowUp.id)
-        ).scalars()
-    )
-
-
-def _columns(kind: str, *columns: Any) -> sa.Select[Any]:
-    """One kind's rows of the union: plain text for title and status (their enum types
-    differ per kind), labelled alike."""
-    record_id, title, status, since = columns
-    return sa.select(
-        sa.literal_column(f"'{kind}'").label("type"),
-        record_id.label("id"),
-        sa.type_coerce(title, sa.String).label("title"),
-        sa.type_coerce(status, sa.String).label("status"),
-        since.label("since"),
-    )
+def _part(user: User, project: Project, name: str, today: dt.date) -> Any:
+    """One part of the page, declared by the kind it shows (`RecordKind.board`): its record
+    (or None), or its list; None for a reader who may not see it."""
+    part = records.board()[name]
+    if part.action is not None and not policy.can(user, part.action, project):
+        return None
+    found = db.session.execute(part.query(project.id, today)).scalars()
+    return found.one_or_none() if part.one else list(found)
 
 
 def _waiting(user: User, project: Project) -> list[dict[str, Any]]:
-    """Submitted disclosures and reviews and undecided requests of the project, as far as
-    the user may see each kind; one statement."""
-    kinds: list[tuple[str, str, Any, Any, tuple[str, ...]]] = [
-        ("disclosure.read", "disclosure", Disclosure, Disclosure.title, ("submitted",)),
-        ("review.view_result", "risk_review", RiskReview, RiskReview.level, ("submitted",)),
-        ("transfer.view", "transfer", TransferRequest, TransferRequest.purpose, UNDECIDED),
-    ]
-    parts = [
-        _columns(kind, model.id, title, model.status, model.created_at).where(
-            model.project_id == project.id, model.status.in_(statuses)
-        )
-        for action, kind, model, title, statuses in kinds
-        if policy.can(user, action, project)
-    ]
+    """The project's records waiting for a decision (`RecordKind.waiting`: submitted
+    disclosures and reviews, undecided requests), as far as the user may see each kind; one
+    statement."""
+    parts = [w.query(project.id) for w in records.waiting() if policy.can(user, w.action, project)]
     if not parts:
         return []
     union = sa.union_all(*parts).subquery()
@@ -146,11 +112,9 @@ def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
     """What the project's summary page shows `user` (in scope: the caller checked)."""
     statuses = project_statuses(user, [Project.id == project.id], today)
     return ProjectBoard(
-        current_review=_current_review(project, today),
+        current_review=_part(user, project, "current_review", today),
         coverage=statuses[0].partners if statuses else [],
-        follow_ups=(
-            _open_follow_ups(project) if policy.can(user, "session.view_advice", project) else None
-        ),
+        follow_ups=_part(user, project, "follow_ups", today),
         waiting=_waiting(user, project),
         events=_activity(user, project),
         deadlines=_deadlines(user, project, today),

@@ -1,5 +1,6 @@
 """What the start page shows besides the API's dashboard, per role (a fixed number of
-statements each, filtered by the policy in SQL):
+statements each, filtered by the policy in SQL; the record kinds declare the sections they
+fill, `RecordKind.sections`):
 
 - company: its projects with risk level and NDA coverage, advice of the last 30 days, its
   open follow-ups;
@@ -18,19 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker import policy
+from tracker import policy, records
 from tracker.audit import service as audit
 from tracker.audit.models import AuditEvent, AuditHead
 from tracker.audit.verify import CheckpointUnreadable, read_checkpoint
-from tracker.auth.models import Organization, User
-from tracker.cases.ndas.models import Nda
-from tracker.cases.projects.models import Project
-from tracker.cases.sessions.models import AdvisorySession, FollowUp
+from tracker.auth.models import User
 from tracker.db import db
 from tracker.transfers.overview import ProjectStatus, project_statuses
 
-RECENT_ADVICE_DAYS = 30
-EXPIRING_NDA_DAYS = 90
 SECTION_LIMIT = 20
 RECENT_EVENTS = 10
 
@@ -60,70 +56,13 @@ class Sections:
     checkpoint: Checkpoint | None = None
 
 
-def recent_advice(user: User, today: dt.date) -> list[Any]:
-    """Advisory sessions of the last 30 days in scope (date and topics, never the notes)."""
-    if not policy.may(user, "session.view_advice"):
+def _section(user: User, name: str, today: dt.date) -> list[Any]:
+    """One section's first rows, declared by the kind it lists (`RecordKind.sections`); none
+    for a role that may not see it."""
+    section = records.sections()[name]
+    if section.action is not None and not policy.may(user, section.action):
         return []
-    return list(
-        db.session.execute(
-            sa.select(
-                AdvisorySession.id,
-                AdvisorySession.project_id,
-                AdvisorySession.held_on,
-                AdvisorySession.topics,
-                Project.code,
-            )
-            .join(Project, Project.id == AdvisorySession.project_id)
-            .where(
-                policy.visible_projects(user),
-                AdvisorySession.held_on >= today - dt.timedelta(days=RECENT_ADVICE_DAYS),
-            )
-            .order_by(AdvisorySession.held_on.desc(), AdvisorySession.id.desc())
-            .limit(SECTION_LIMIT)
-        ).all()
-    )
-
-
-def open_follow_ups(user: User) -> list[Any]:
-    """Follow-ups not yet done in scope, soonest first."""
-    if not policy.may(user, "session.view_advice"):
-        return []
-    return list(
-        db.session.execute(
-            sa.select(
-                FollowUp.id,
-                FollowUp.title,
-                FollowUp.owner,
-                FollowUp.due_on,
-                FollowUp.session_id,
-                Project.code,
-            )
-            .join(AdvisorySession, AdvisorySession.id == FollowUp.session_id)
-            .join(Project, Project.id == AdvisorySession.project_id)
-            .where(policy.visible_projects(user), FollowUp.done.is_(False))
-            .order_by(FollowUp.due_on, FollowUp.id)
-            .limit(SECTION_LIMIT)
-        ).all()
-    )
-
-
-def expiring_ndas(user: User, today: dt.date) -> list[Any]:
-    """Active NDAs in scope that expire within 90 days, soonest first."""
-    return list(
-        db.session.execute(
-            sa.select(Nda.id, Nda.project_id, Nda.expires_on, Project.code, Organization.name)
-            .join(Project, Project.id == Nda.project_id)
-            .join(Organization, Organization.id == Nda.partner_id)
-            .where(
-                policy.visible_projects(user),
-                Nda.status == "active",
-                Nda.expires_on >= today,
-                Nda.expires_on <= today + dt.timedelta(days=EXPIRING_NDA_DAYS),
-            )
-            .order_by(Nda.expires_on, Nda.id)
-            .limit(SECTION_LIMIT)
-        ).all()
-    )
+    return list(db.session.execute(section.query(user, today).limit(SECTION_LIMIT)).all())
 
 
 def recent_events(user: User) -> list[AuditEvent]:
@@ -150,11 +89,11 @@ def sections(user: User, today: dt.date) -> Sections:
     if policy.may(user, "dashboard.my_projects"):
         return Sections(
             projects=project_statuses(user, [], today),
-            advice=recent_advice(user, today),
-            follow_ups=open_follow_ups(user),
+            advice=_section(user, "advice", today),
+            follow_ups=_section(user, "follow_ups", today),
         )
     if policy.may(user, "dashboard.expiring_ndas"):
-        return Sections(expiring_ndas=expiring_ndas(user, today))
+        return Sections(expiring_ndas=_section(user, "expiring_ndas", today))
     if policy.may(user, "audit.view"):
         return Sections(events=recent_events(user), checkpoint=checkpoint())
     return Sections()

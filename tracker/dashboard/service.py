@@ -19,34 +19,17 @@ from tracker.db import db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
 from tracker.records.work import queue
-from tracker.transfers.models import TransferRequest
 
 #: the dashboard's deadlines: open ones due within this many days (and every overdue one)
 DEADLINE_DAYS = 90
 DEADLINE_LIMIT = 200
 
 
-def _requests_of_zone(user: User, status: str) -> sa.ScalarSelect[int]:
-    """Correlated count of the zone's requests with the stored `status` in the user's scope."""
-    return (
-        sa.select(sa.func.count())
-        .select_from(TransferRequest)
-        .join(Project, Project.id == TransferRequest.project_id)
-        .where(
-            Project.zone_id == Zone.id,
-            TransferRequest.status == status,
-            policy.visible_projects(user),
-        )
-        .correlate(Zone)
-        .scalar_subquery()
-    )
-
-
 def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
     """Per zone: projects, those without a current review, those at high or critical risk,
-    and, for roles that may see data-sharing requests (`transfer.view`: not admins), the open
-    requests by their stored status: `transfers_to_decide` (`pending_review`, the operator's
-    queue) and `transfers_blocked`; one statement."""
+    and the counts the record kinds add (`RecordKind.zone_counts`: the data-sharing requests
+    `transfers_to_decide` and `transfers_blocked`, for roles that may see them, not admins);
+    one statement."""
     projects = (
         sa.select(Project.id, Project.zone_id, risk_level_expr(today).label("level"))
         .where(policy.visible_projects(user))
@@ -62,9 +45,9 @@ def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
         "without_current_review": sa.func.count(projects.c.id) - sa.func.count(level),
         "high_or_critical": sa.func.count(sa.case((level.in_(("high", "critical")), 1))),
     }
-    if policy.may(user, "transfer.view"):
-        columns["transfers_to_decide"] = _requests_of_zone(user, "pending_review")
-        columns["transfers_blocked"] = _requests_of_zone(user, "blocked")
+    for name, count in records.zone_counts().items():
+        if policy.may(user, count.action):
+            columns[name] = count.query(user)
     rows = db.session.execute(
         sa.select(*columns.values())
         .outerjoin(projects, projects.c.zone_id == Zone.id)

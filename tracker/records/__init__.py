@@ -22,6 +22,9 @@ from typing import Any, TypeAlias
 import sqlalchemy as sa
 from flask import url_for
 
+# the dashboard's parts a kind declares (beside it, to keep this module short)
+from tracker.records.pages import BoardPart, Section, Waiting, ZoneCount
+
 #: a queue's statement: its item columns and the total
 Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
 #: a queue's statement builder: (user, today) -> Rows
@@ -116,6 +119,14 @@ class RecordKind:
     references: Mapping[str, str] = field(default_factory=dict)
     #: this kind's events are part of its project's activity (the project page)
     activity: bool = True
+    #: the start page's sections it fills: section name -> its rows (`tracker.records.pages`)
+    sections: Mapping[str, Section] = field(default_factory=dict)
+    #: the parts of a project's page it fills: part name -> the project's records
+    board: Mapping[str, BoardPart] = field(default_factory=dict)
+    #: its records of a project waiting for a decision (the project's page)
+    waiting: Waiting | None = None
+    #: the counts per zone it adds to the dashboard: count name -> correlated count
+    zone_counts: Mapping[str, ZoneCount] = field(default_factory=dict)
 
 
 _KINDS: dict[str, RecordKind] = {}
@@ -184,6 +195,26 @@ def deadline_kinds() -> dict[str, Any]:
 def queues() -> dict[str, QueueQuery]:
     """Every dashboard queue by name."""
     return {name: query for k in _KINDS.values() for name, query in k.queues.items()}
+
+
+def sections() -> dict[str, Section]:
+    """Every start-page section by name."""
+    return {name: part for k in _KINDS.values() for name, part in k.sections.items()}
+
+
+def board() -> dict[str, BoardPart]:
+    """Every part of a project's page by name."""
+    return {name: part for k in _KINDS.values() for name, part in k.board.items()}
+
+
+def waiting() -> tuple[Waiting, ...]:
+    """What waits for a decision on a project's page, kind by kind."""
+    return tuple(k.waiting for k in _KINDS.values() if k.waiting is not None)
+
+
+def zone_counts() -> dict[str, ZoneCount]:
+    """Every count per zone by name, kind by kind."""
+    return {name: c for k in _KINDS.values() for name, c in k.zone_counts.items()}
 
 
 def record_url(

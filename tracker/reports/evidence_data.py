@@ -2,7 +2,9 @@
 
 Four statements whatever the asset's history: its files with their ready versions (+ uploaders),
 the NDAs covering it, the audit events that touched it or its files. The plaintext SHA-256 of a
-file is unsealed only for a reader who may download it (as the attachment metadata does)."""
+file is unsealed only for a reader who may download it (as the attachment metadata does).
+The asset is the asset kind's record, loaded by the caller; its files come from attachments
+(`tracker.attachments.record_files`), so no record model is imported here."""
 
 from __future__ import annotations
 
@@ -11,15 +13,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from tracker import policy
-from tracker.attachments import downloads
-from tracker.attachments.models import Attachment, AttachmentVersion
-from tracker.attachments.reading import plaintext_sha256
+from tracker.attachments.record_files import RecordFile, ready_files
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.service import covering_ndas
 from tracker.db import db
 from tracker.reports.evidence import member_names
@@ -31,26 +29,7 @@ ATTACHMENT_TYPES = ("attachments", "attachment")
 VERSION_TYPES = ("attachment_versions",)
 
 
-def _versions(asset: IpAsset) -> list[AttachmentVersion]:
-    """The ready versions of the asset's files, oldest file first, then by version."""
-    attachments = (
-        db.session.execute(
-            sa.select(Attachment)
-            .where(
-                Attachment.project_id == asset.project_id,
-                Attachment.record_type == "asset",
-                Attachment.record_id == asset.id,
-            )
-            .options(selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by))
-            .order_by(Attachment.id)
-        )
-        .scalars()
-        .all()
-    )
-    return [v for a in attachments for v in a.versions if v.state == "ready"]
-
-
-def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
+def _covering_ndas(asset: Any, today: dt.date) -> list[dict[str, Any]]:
     return [
         {
             "id": n.id,
@@ -63,7 +42,7 @@ def _covering_ndas(asset: IpAsset, today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def access_events_query(asset: IpAsset, versions: Iterable[AttachmentVersion]) -> sa.Select[Any]:
+def access_events_query(asset: Any, versions: Iterable[RecordFile]) -> sa.Select[Any]:
     """Every audit event on the asset, its attachments and their versions, oldest first."""
     versions = list(versions)
     attachment_ids = sorted({v.attachment_id for v in versions})
@@ -85,7 +64,7 @@ def access_events_query(asset: IpAsset, versions: Iterable[AttachmentVersion]) -
     return sa.select(AuditEvent).where(sa.or_(*touched)).order_by(AuditEvent.seq)
 
 
-def _asset(asset: IpAsset) -> dict[str, Any]:
+def _asset(asset: Any) -> dict[str, Any]:
     project = asset.project
     return {
         "id": asset.id,
@@ -101,7 +80,7 @@ def _asset(asset: IpAsset) -> dict[str, Any]:
     }
 
 
-def arcname(version: AttachmentVersion) -> str:
+def arcname(version: RecordFile) -> str:
     """The name a version's bytes are given in the ZIP, before `MemberNames` makes it safe and
     puts it under `files/` (unique: attachment id and version number)."""
     return f"{version.attachment_id}/v{version.number}/{version.filename}"
@@ -109,14 +88,14 @@ def arcname(version: AttachmentVersion) -> str:
 
 def evidence(
     user: User,
-    asset: IpAsset,
+    asset: Any,
     generated_at: dt.datetime,
     today: dt.date,
     dump_events: Callable[[list[AuditEvent]], list[dict[str, Any]]],
-) -> tuple[dict[str, Any], list[AttachmentVersion]]:
+) -> tuple[dict[str, Any], list[RecordFile]]:
     """The manifest and the versions whose bytes the pack may carry (none for a reader who may
     not download). `dump_events` serialises audit events as the audit API does."""
-    versions = _versions(asset)
+    versions = ready_files(asset)
     may_download = policy.can(user, "attachment.download", asset.project)
     events = db.session.execute(access_events_query(asset, versions)).scalars().all()
     # the names the ZIP gives the files (`file_streams` hands it the same arcnames in order)
@@ -131,9 +110,9 @@ def evidence(
                 "version": v.number,
                 "filename": v.filename,
                 "size": v.size,
-                "sha256": plaintext_sha256(v) if may_download else None,
-                "uploaded_at": v.ready_at,
-                "uploaded_by": v.uploaded_by.name if v.uploaded_by else None,
+                "sha256": v.sha256() if may_download else None,
+                "uploaded_at": v.uploaded_at,
+                "uploaded_by": v.uploaded_by,
                 "path": path if may_download else None,
             }
             for v, path in zip(versions, paths, strict=True)
@@ -150,7 +129,7 @@ def evidence(
     return manifest, versions if may_download else []
 
 
-def file_streams(versions: list[AttachmentVersion]) -> list[tuple[str, Iterable[bytes]]]:
+def file_streams(versions: list[RecordFile]) -> list[tuple[str, Iterable[bytes]]]:
     """Each version's decrypting stream, its download audited now (as a download would be);
     the bytes are read only while the ZIP is written."""
-    return [(arcname(v), downloads.download(v).chunks) for v in versions]
+    return [(arcname(v), v.stream()) for v in versions]

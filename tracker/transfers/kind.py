@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker import policy
-from tracker.auth.models import Organization, User
+from tracker.auth.models import Organization, User, Zone
 from tracker.cases.projects.models import Project
-from tracker.records import Files, Label, Page, RecordKind, Rows, queue_total
+from tracker.records import Files, Label, Page, RecordKind, Rows, Waiting, ZoneCount, queue_total
+from tracker.records.pages import waiting_row
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import UNDECIDED, TransferRequest
 
@@ -52,6 +54,33 @@ def _queue_item(item: dict[str, Any]) -> None:
     item["failed_checks"] = rendered([c for c in item.pop("checks") or [] if not c["ok"]])
 
 
+def _undecided(project_id: int) -> sa.Select[Any]:
+    t = TransferRequest
+    return waiting_row("transfer", t.id, t.purpose, t.status, t.created_at).where(
+        t.project_id == project_id, t.status.in_(UNDECIDED)
+    )
+
+
+def _of_zone(status: str) -> Callable[[User], sa.ScalarSelect[int]]:
+    """The correlated count of a zone's requests with the stored `status` in a user's scope."""
+
+    def count(user: User) -> sa.ScalarSelect[int]:
+        return (
+            sa.select(sa.func.count())
+            .select_from(TransferRequest)
+            .join(Project, Project.id == TransferRequest.project_id)
+            .where(
+                Project.zone_id == Zone.id,
+                TransferRequest.status == status,
+                policy.visible_projects(user),
+            )
+            .correlate(Zone)
+            .scalar_subquery()
+        )
+
+    return count
+
+
 KIND = RecordKind(
     type="transfer",
     model=TransferRequest,
@@ -68,4 +97,10 @@ KIND = RecordKind(
     files=Files("transfer", "transfer.view"),
     queues={"transfers_to_decide": _to_decide, "my_requests": _mine},
     queue_item=_queue_item,
+    waiting=Waiting("transfer.view", _undecided),
+    # the open requests by their stored status: the operator's queue and the blocked ones
+    zone_counts={
+        "transfers_to_decide": ZoneCount("transfer.view", _of_zone("pending_review")),
+        "transfers_blocked": ZoneCount("transfer.view", _of_zone("blocked")),
+    },
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from tracker.auth.models import User
 from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.disclosures.service import awaiting_decision
-from tracker.records import Files, Label, Page, RecordKind, Rows, SearchText, queue_total
+from tracker.records import Files, Label, Page, RecordKind, Rows, SearchText, Waiting, queue_total
+from tracker.records.pages import waiting_row
 
 
 def _to_decide(user: User, _today: dt.date) -> Rows:
@@ -22,6 +24,13 @@ def _to_decide(user: User, _today: dt.date) -> Rows:
         Disclosure.title,
         Disclosure.created_at.label("since"),
         queue_total(),
+    )
+
+
+def _submitted(project_id: int) -> sa.Select[Any]:
+    d = Disclosure
+    return waiting_row("disclosure", d.id, d.title, d.status, d.created_at).where(
+        d.project_id == project_id, d.status.in_(("submitted",))
     )
 
 
@@ -42,4 +51,5 @@ KIND = RecordKind(
     files=Files("disclosure", "disclosure.read"),
     queues={"disclosures_to_decide": _to_decide},
     search=_search,
+    waiting=Waiting("disclosure.read", _submitted),
 )

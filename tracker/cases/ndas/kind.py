@@ -9,11 +9,24 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from tracker.auth.models import Organization
+from tracker import policy
+from tracker.auth.models import Organization, User
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
-from tracker.records import DeadlineSource, Files, Label, Page, RecordKind, SearchText
+from tracker.records import (
+    DeadlineSource,
+    Files,
+    Label,
+    Page,
+    RecordKind,
+    Rows,
+    SearchText,
+    Section,
+)
 from tracker.records.deadlines import row
+
+#: the operator's start page lists the NDAs that end within this many days
+EXPIRING_NDA_DAYS = 90
 
 
 def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
@@ -33,6 +46,22 @@ def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
         .join(Organization, Organization.id == Nda.partner_id)
         .join(Project, Project.id == Nda.project_id)
         .where(visible, Nda.status == "active")
+    )
+
+
+def _expiring(user: User, today: dt.date) -> Rows:
+    """Active NDAs in scope that expire within 90 days, soonest first."""
+    return (
+        sa.select(Nda.id, Nda.project_id, Nda.expires_on, Project.code, Organization.name)
+        .join(Project, Project.id == Nda.project_id)
+        .join(Organization, Organization.id == Nda.partner_id)
+        .where(
+            policy.visible_projects(user),
+            Nda.status == "active",
+            Nda.expires_on >= today,
+            Nda.expires_on <= today + dt.timedelta(days=EXPIRING_NDA_DAYS),
+        )
+        .order_by(Nda.expires_on, Nda.id)
     )
 
 
@@ -59,4 +88,6 @@ KIND = RecordKind(
     deadlines=(DeadlineSource("nda.view", _expiry),),
     deadline_kinds={"nda_expiry": _l("NDA expiry")},
     search=_search,
+    # shown on the start pages that list it (`dashboard.expiring_ndas`)
+    sections={"expiring_ndas": Section(None, _expiring)},
 )

@@ -17,8 +17,19 @@ from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import current_review_id
 from tracker.cases.reviews.models import RiskReview
 from tracker.cases.reviews.service import awaiting_decision
-from tracker.records import DeadlineSource, Files, Label, Page, RecordKind, Rows, queue_total
+from tracker.records import (
+    BoardPart,
+    DeadlineSource,
+    Files,
+    Label,
+    Page,
+    RecordKind,
+    Rows,
+    Waiting,
+    queue_total,
+)
 from tracker.records.deadlines import row
+from tracker.records.pages import waiting_row
 
 
 def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
@@ -87,6 +98,22 @@ def without_current_review(user: User, today: dt.date) -> Rows:
     )
 
 
+def _current(project_id: int, today: dt.date) -> sa.Select[Any]:
+    """The project's current review (none when no approved review is valid today)."""
+    return (
+        sa.select(RiskReview)
+        .join(Project, Project.id == RiskReview.project_id)
+        .where(Project.id == project_id, RiskReview.id == current_review_id(today))
+    )
+
+
+def _submitted(project_id: int) -> sa.Select[Any]:
+    r = RiskReview
+    return waiting_row("risk_review", r.id, r.level, r.status, r.created_at).where(
+        r.project_id == project_id, r.status.in_(("submitted",))
+    )
+
+
 KIND = RecordKind(
     type="risk_review",
     model=RiskReview,
@@ -102,4 +129,7 @@ KIND = RecordKind(
         "reviews_to_decide": _to_decide,
         "projects_without_current_review": without_current_review,
     },
+    # every reader of the project's page sees its current risk status
+    board={"current_review": BoardPart(None, _current, one=True)},
+    waiting=Waiting("review.view_result", _submitted),
 )

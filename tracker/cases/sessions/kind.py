@@ -10,11 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from tracker import policy
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.cases.sessions.service import overdue_follow_ups
 from tracker.records import (
+    BoardPart,
     DeadlineSource,
     Files,
     Label,
@@ -22,9 +24,13 @@ from tracker.records import (
     RecordKind,
     Rows,
     SearchText,
+    Section,
     queue_total,
 )
 from tracker.records.deadlines import row
+
+#: a company's start page lists the advice of this many days
+RECENT_ADVICE_DAYS = 30
 
 
 def _follow_ups(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
@@ -62,6 +68,53 @@ def _overdue(user: User, today: dt.date) -> Rows:
     )
 
 
+def _recent_advice(user: User, today: dt.date) -> Rows:
+    """Advisory sessions of the last 30 days in scope (date and topics, never the notes)."""
+    return (
+        sa.select(
+            AdvisorySession.id,
+            AdvisorySession.project_id,
+            AdvisorySession.held_on,
+            AdvisorySession.topics,
+            Project.code,
+        )
+        .join(Project, Project.id == AdvisorySession.project_id)
+        .where(
+            policy.visible_projects(user),
+            AdvisorySession.held_on >= today - dt.timedelta(days=RECENT_ADVICE_DAYS),
+        )
+        .order_by(AdvisorySession.held_on.desc(), AdvisorySession.id.desc())
+    )
+
+
+def _open_in_scope(user: User, _today: dt.date) -> Rows:
+    """Follow-ups not yet done in scope, soonest first."""
+    return (
+        sa.select(
+            FollowUp.id,
+            FollowUp.title,
+            FollowUp.owner,
+            FollowUp.due_on,
+            FollowUp.session_id,
+            Project.code,
+        )
+        .join(AdvisorySession, AdvisorySession.id == FollowUp.session_id)
+        .join(Project, Project.id == AdvisorySession.project_id)
+        .where(policy.visible_projects(user), FollowUp.done.is_(False))
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
+
+
+def _open_of_project(project_id: int, _today: dt.date) -> sa.Select[Any]:
+    """A project's follow-ups not yet done, soonest first."""
+    return (
+        sa.select(FollowUp)
+        .join(AdvisorySession, AdvisorySession.id == FollowUp.session_id)
+        .where(AdvisorySession.project_id == project_id, FollowUp.done.is_(False))
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
+
+
 def _search(session: AdvisorySession) -> Iterable[SearchText]:
     # topics and advice only: privileged notes are never searchable
     yield SearchText("session", "session.view_advice", "\n".join([*session.topics, session.advice]))
@@ -77,6 +130,7 @@ SESSION = RecordKind(
     view_action="project.view",
     files=Files("session", "session.view_advice"),
     search=_search,
+    sections={"advice": Section("session.view_advice", _recent_advice)},
 )
 
 FOLLOW_UP = RecordKind(
@@ -88,6 +142,8 @@ FOLLOW_UP = RecordKind(
     deadlines=(DeadlineSource("session.view_advice", _follow_ups),),
     deadline_kinds={"follow_up": _l("Follow-up")},
     queues={"overdue_follow_ups": _overdue},
+    sections={"follow_ups": Section("session.view_advice", _open_in_scope)},
+    board={"follow_ups": BoardPart("session.view_advice", _open_of_project)},
     # filed under its session's project through the session: not listed on its own
     activity=False,
 )
