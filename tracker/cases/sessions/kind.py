@@ -127,7 +127,7 @@ SESSION = RecordKind(
     label=Label(AdvisorySession.held_on, "project.view", numbered=True),
     page=Page("sessions.session_detail", "session_id"),
     api="api_sessions.get_session",
-    view_action="project.view",
+    view_action="session.view_advice",
     files=Files("session", "session.view_advice"),
     search=_search,
     sections={"advice": Section("session.view_advice", _recent_advice)},
