@@ -10,7 +10,7 @@ from tracker.db import db
 from tracker.transfers.models import TransferRequest
 
 #: the queues of each role, in the order a page shows them (written out here, independently
-#: of the policy actions `tracker.dashboard.service.QUEUE_RULES` names)
+#: of the policy actions `tracker.records.work.QUEUE_RULES` names)
 QUEUES: dict[str, tuple[str, ...]] = {
     "lawyer": (
         "disclosures_to_decide",
