@@ -14,10 +14,10 @@ from flask import Flask
 
 from tests.support import TEST_PASSWORD, csrf_token, sign_in
 from tracker import create_app
-from tracker.errors import ConfigurationError
 from tracker.auth import service as auth_service
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.db import db
+from tracker.errors import ConfigurationError
 
 COOKIE = "tracker_session"
 
