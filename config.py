@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
     "API_TOKEN_HOURS": 24,
+    # a lasting grant (a calendar feed address) needs a sign-in at most this old
+    "REAUTH_MINUTES": 10,
     # JSON and form bodies; the attachment upload sets its own, larger limit per request
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
