@@ -32,6 +32,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         #: SMTP for the reminders: smtp://host:port, smtp+starttls://user:pass@host:587, smtps://
         "TRACKER_MAIL_URL": os.environ.get("TRACKER_MAIL_URL"),
         "TRACKER_MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM"),
+        # plain smtp:// off loopback is refused unless this is 1 (a relay meant to be plain)
+        "TRACKER_SMTP_ALLOW_PLAIN": os.environ.get("TRACKER_SMTP_ALLOW_PLAIN") == "1",
         #: the site's address for links in e-mails and calendar feeds (else the request's host)
         "TRACKER_BASE_URL": os.environ.get("TRACKER_BASE_URL"),
         "TRACKER_MAX_UPLOAD_BYTES": _int("TRACKER_MAX_UPLOAD_BYTES", 2 * 1024**3),
@@ -62,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
     "API_TOKEN_HOURS": 24,
+    # a lasting grant (a calendar feed address) needs a sign-in at most this old
+    "REAUTH_MINUTES": 10,
     # JSON and form bodies; the attachment upload sets its own, larger limit per request
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

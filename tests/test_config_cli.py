@@ -63,7 +63,7 @@ def test_production_session_cookie_is_secure(clean_env, monkeypatch):
         response = app.make_response("")
         app.session_interface.save_session(app, session, response)
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("tracker_session=") and "; Secure" in cookie
+    assert cookie.startswith("__Host-tracker_session=") and "; Secure" in cookie
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

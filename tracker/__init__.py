@@ -21,6 +21,8 @@ from tracker.i18n import LOCALES, select_locale, translation_directories
 from tracker.web import errors as error_handlers
 
 log = logging.getLogger(__name__)
+#: the cookie prefix browsers hold to Secure, Path=/ and no Domain (RFC 6265bis)
+HOST_PREFIX = "__Host-"
 #: `models` is imported for its side effect: every table is mapped before the first query
 __all__ = ["LOCALES", "ConfigurationError", "create_app", "models", "select_locale"]
 
@@ -102,6 +104,23 @@ def _session_cookies(app: Flask, explicit: dict[str, Any]) -> None:
     `setdefault` would never apply: the value is set unless the caller passed one."""
     if "SESSION_COOKIE_SECURE" not in explicit:
         app.config["SESSION_COOKIE_SECURE"] = app.config["TRACKER_ENV"] == "production"
+    if app.config["SESSION_COOKIE_SECURE"] and "SESSION_COOKIE_NAME" not in explicit:
+        _host_prefix(app)
+
+
+def _host_prefix(app: Flask) -> None:
+    """A Secure session cookie is named `__Host-…` (ASVS 3.3.1): the browser then keeps it
+    for this host only, sent over https, on every path, so no sibling domain or sub-path can
+    set or shadow it. Browsers refuse the prefix without Secure, so plain http (development,
+    tests) keeps the plain name."""
+    if app.config.get("SESSION_COOKIE_DOMAIN"):
+        raise ConfigurationError(
+            "SESSION_COOKIE_DOMAIN must not be set: the __Host- session cookie has no Domain"
+        )
+    name = str(app.config["SESSION_COOKIE_NAME"])
+    if not name.startswith(HOST_PREFIX):
+        app.config["SESSION_COOKIE_NAME"] = HOST_PREFIX + name
+    app.config["SESSION_COOKIE_PATH"] = "/"
 
 
 def _rate_limit_storage(app: Flask) -> None:

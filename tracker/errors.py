@@ -39,6 +39,15 @@ class StateConflict(Exception):
         self.extra = extra or {}
 
 
+class SignInAgain(Exception):
+    """The action grants access that outlives the session or token (a calendar feed), so it
+    needs a recent sign-in (403 with `detail`; a page may ask for the password instead)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def check_version(record: Any, version: int | None, *, required: bool = True) -> None:
     """Optimistic locking: StateConflict (409) unless the caller edited the stored version;
     InvalidInput (422) when a required version is missing."""

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,6 @@ from tracker.audit.models import AuditEvent, AuditHead
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
 from tracker.db import db
-
-
-@pytest.fixture
-def checkpoint(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "checkpoints.jsonl"
-    monkeypatch.setitem(app.config, "TRACKER_AUDIT_CHECKPOINT_FILE", str(path))
-    yield path
-    app.extensions.pop(checkpoints.KNOWN, None)
 
 
 @pytest.fixture

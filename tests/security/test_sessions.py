@@ -17,6 +17,7 @@ from tracker import create_app
 from tracker.auth import service as auth_service
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.db import db
+from tracker.errors import ConfigurationError
 
 COOKIE = "tracker_session"
 
@@ -204,5 +205,45 @@ def test_production_session_cookie_flags(tmp_path_factory: Any) -> None:
     app = _production_app(tmp_path_factory)
     response = app.test_client().get("/login")
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith(f"{COOKIE}=")
+    assert cookie.startswith(f"__Host-{COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _attributes(set_cookie: str) -> dict[str, str]:
+    name_value, *attributes = (part.strip() for part in set_cookie.split(";"))
+    found = {"name": name_value.partition("=")[0]}
+    for attribute in attributes:
+        key, _, value = attribute.partition("=")
+        found[key.lower()] = value
+    return found
+
+
+def test_production_session_cookie_has_the_host_prefix(tmp_path_factory: Any) -> None:
+    """ASVS 3.3.1: `__Host-`, Secure, Path=/ and no Domain, or the browser drops it (finding 9
+    of issue 21)."""
+    app = _production_app(tmp_path_factory)
+    cookie = _attributes(app.test_client().get("/login").headers["Set-Cookie"])
+    assert cookie["name"] == "__Host-tracker_session"
+    assert "secure" in cookie and cookie["path"] == "/" and "domain" not in cookie
+
+
+def test_plain_http_keeps_the_plain_cookie_name(app: Flask) -> None:
+    """Browsers refuse `__Host-` without Secure: development and tests over http keep it plain."""
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    cookie = _attributes(app.test_client().get("/login").headers["Set-Cookie"])
+    assert cookie["name"] == COOKIE and "secure" not in cookie and "domain" not in cookie
+
+
+def test_the_host_prefix_refuses_a_cookie_domain(tmp_path_factory: Any) -> None:
+    instance = tmp_path_factory.mktemp("prod-domain")
+    with pytest.raises(ConfigurationError, match="SESSION_COOKIE_DOMAIN"):
+        create_app(
+            {
+                "TRACKER_ENV": "production",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'p.db'}",
+                "SECRET_KEY": "test-only-secret-key",
+                "TRACKER_KEY_FILE": str(instance / "keys.json"),
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "SESSION_COOKIE_DOMAIN": "example.kr",
+            }
+        )

@@ -62,7 +62,10 @@ def list_deadlines(args: dict[str, Any]) -> Any:
 
 @blp.route("/me/calendar", methods=["POST"])
 @blp.response(201, CalendarSchema)
+@blp.alt_response(403, description="The token is older than REAUTH_MINUTES: sign in again")
 def issue_calendar() -> Any:
+    """A new feed address (any earlier one stops working). It outlives the token, so it needs
+    a token issued within the last REAUTH_MINUTES (10): else 403, sign in again."""
     return {"url": feeds.issue_feed(user())}
 
 

@@ -1,8 +1,15 @@
 """Checkpoints of the audit chain head, kept in a file outside the database.
 
-The file is append-only: one JSON line per checkpoint (`{"seq": …, "mac": …, "at": …}`), opened
-with O_APPEND and fsynced, never rewritten. Someone holding only the database therefore cannot
-wind the chain back past the last checkpoint: `audit verify` sees the checkpointed event gone.
+The file is append-only: one JSON line per checkpoint (`{"seq": …, "mac": …, "at": …,
+"chain": …}`), opened with O_APPEND and fsynced, never rewritten. Someone holding only the
+database therefore cannot wind the chain back past the last checkpoint: `audit verify` sees the
+checkpointed event gone.
+
+`chain` names the trail a checkpoint belongs to: the MAC of its event 1, which only the audit
+key can make and which no other database's trail shares. The default file lives in the instance
+folder whatever the database, so a file may hold checkpoints of another trail (a second
+database, a fresh one after a reset): those are another trail's, not a rewritten chain of this
+one. Lines written before the field existed name no chain and count as this trail's.
 
 The application writes a checkpoint itself after the commit of a transaction that recorded
 audit events, once TRACKER_AUDIT_CHECKPOINT_EVERY_EVENTS events (0: never by count) or
@@ -23,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,8 @@ class Checkpoint:
     seq: int
     mac: str
     at: str
+    #: the MAC of the trail's event 1 (None on lines written before chains were named)
+    chain: str | None = None
 
     @property
     def time(self) -> dt.datetime | None:
@@ -52,7 +61,13 @@ class Checkpoint:
         return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "mac": self.mac, "at": self.at}
+        found = {"seq": self.seq, "mac": self.mac, "at": self.at}
+        return found if self.chain is None else {**found, "chain": self.chain}
+
+    def of_chain(self, chain: str | None) -> bool:
+        """Whether this checkpoint belongs to the trail whose event 1 has MAC `chain` (one that
+        names no chain, or a trail without an event 1, is taken as this one)."""
+        return self.chain is None or chain is None or self.chain == chain
 
 
 def _parse(line: str) -> Checkpoint:
@@ -61,7 +76,10 @@ def _parse(line: str) -> Checkpoint:
         raise ValueError("not a checkpoint")
     if not isinstance(data.get("mac"), str) or isinstance(data["seq"], bool):
         raise ValueError("not a checkpoint")
-    return Checkpoint(data["seq"], data["mac"], str(data.get("at", "?")))
+    chain = data.get("chain")
+    if chain is not None and not isinstance(chain, str):
+        raise ValueError("not a checkpoint")
+    return Checkpoint(data["seq"], data["mac"], str(data.get("at", "?")), chain)
 
 
 def read_all(path: Path | None) -> list[Checkpoint]:
@@ -84,10 +102,24 @@ def latest(checkpoints: list[Checkpoint]) -> Checkpoint | None:
     return max(checkpoints, key=lambda c: c.seq, default=None)
 
 
-def append(path: Path, seq: int, mac: str) -> Checkpoint:
+def split(found: list[Checkpoint], chain: str | None) -> tuple[list[Checkpoint], int]:
+    """The checkpoints of the trail `chain` names, and how many belong to another trail."""
+    ours = [c for c in found if c.of_chain(chain)]
+    return ours, len(found) - len(ours)
+
+
+def chain_of(conn: sa.Connection | Session | scoped_session[Any]) -> str | None:
+    """The name of the trail in this database: the MAC of its event 1 (None before it)."""
+    from tracker.audit.models import AuditEvent
+
+    mac = conn.execute(sa.select(AuditEvent.mac).where(AuditEvent.seq == 1)).scalar()
+    return None if mac is None else str(mac)
+
+
+def append(path: Path, seq: int, mac: str, chain: str | None = None) -> Checkpoint:
     """Append one checkpoint line (O_APPEND, mode 0600 when created), fsynced."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    checkpoint = Checkpoint(seq, mac, dt.datetime.now(dt.UTC).isoformat())
+    checkpoint = Checkpoint(seq, mac, dt.datetime.now(dt.UTC).isoformat(), chain)
     line = json.dumps(checkpoint.as_dict(), separators=(",", ":")) + "\n"
     created = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -126,10 +158,10 @@ def _settings() -> tuple[Path | None, int, int]:
     )
 
 
-def _known(path: Path) -> tuple[int, dt.datetime | None]:
-    """The last checkpoint as the file says (re-read when called)."""
+def _known(path: Path, chain: str | None) -> tuple[int, dt.datetime | None]:
+    """The last checkpoint of the trail `chain` as the file says (re-read when called)."""
     try:
-        last = latest(read_all(path))
+        last = latest(split(read_all(path), chain)[0])
     except CheckpointUnreadable:
         last = None  # verify reports it; the app keeps appending good lines meanwhile
     result = (last.seq, last.time) if last else (0, None)
@@ -159,11 +191,7 @@ def after_commit(session: Session) -> None:
     if path is None or (not events and not minutes):
         return
     known = current_app.extensions.get(KNOWN)
-    last = (known[1], known[2]) if known and known[0] == path else _known(path)
-    if not _due(appended, last, events, minutes):
-        return
-    last = _known(path)  # another process may have written one meanwhile
-    if not _due(appended, last, events, minutes):
+    if known and known[0] == path and not _due(appended, (known[1], known[2]), events, minutes):
         return
     try:
         from tracker.audit.models import AuditHead
@@ -173,9 +201,11 @@ def after_commit(session: Session) -> None:
         with db.engine.connect() as conn:
             row = conn.execute(sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1))
             head = row.first()
-        if head is None or head.seq <= last[0]:
+            chain = chain_of(conn)
+        last = _known(path, chain)  # another process may have written one meanwhile
+        if head is None or head.seq <= last[0] or not _due(appended, last, events, minutes):
             return
-        written = append(path, int(head.seq), str(head.mac))
+        written = append(path, int(head.seq), str(head.mac), chain)
         current_app.extensions[KNOWN] = (path, written.seq, written.time)
     except (OSError, sa.exc.SQLAlchemyError) as exc:
         # the request has succeeded; `audit verify --strict` shows the missing checkpoint

@@ -48,6 +48,8 @@ def verify_command(strict: bool) -> None:
     click.echo(f"audit chain intact: {result.events} events, head {result.head_seq}")
     unprotected = tail(result, path)
     cp = unprotected.checkpoint
+    if unprotected.foreign:
+        click.echo(_foreign(path, unprotected.foreign, alone=cp is None))
     if cp is None:
         click.echo(
             f"no checkpoint: the {unprotected.events_after} events could be cut unseen "
@@ -84,8 +86,19 @@ def checkpoint_command() -> None:
         p = result.problem
         click.echo(f"refusing to checkpoint a broken chain ({p.kind} at event {p.seq})", err=True)
         raise SystemExit(1)
-    data = write_checkpoint(path, result.head_seq, result.head_mac)
+    data = write_checkpoint(path, result.head_seq, result.head_mac, result.chain)
     click.echo(f"checkpoint written to {path}: event {data['seq']}")
+
+
+def _foreign(path: Path | None, count: int, *, alone: bool) -> str:
+    """Checkpoints of another trail are a misplaced file (another database's), not tampering."""
+    if alone:
+        return (
+            f"this checkpoint file belongs to another trail: the {count} checkpoints in {path} "
+            "name a chain that does not start with this database's event 1, so they protect "
+            "nothing here (set TRACKER_AUDIT_CHECKPOINT_FILE to a file of this database's own)"
+        )
+    return f"{path} also holds {count} checkpoints of another trail (not read for this one)"
 
 
 commands = [audit_group]

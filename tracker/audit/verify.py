@@ -4,7 +4,8 @@ The first problem found is named, in chain order: an event slipped in below sequ
 an edited event (its MAC no longer matches), a reordered one (its MAC fails and it sits out of
 insertion order), a deleted one (a gap in the sequence numbers), a cut tail (the head row or
 the last checkpoint is ahead of the last event), or a rewritten chain (the checkpointed
-event's MAC differs).
+event's MAC differs). Checkpoints of another trail (`tracker.audit.checkpoints`: a checkpoint
+names its chain) are counted apart, never read as a rewrite of this one.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Result:
     head_seq: int
     head_mac: str
     problem: Problem | None
+    #: the name of this database's trail (its event 1's MAC; None when it has none)
+    chain: str | None = None
+    #: checkpoints in the file that belong to another trail
+    foreign: int = 0
 
     @property
     def intact(self) -> bool:
@@ -63,6 +68,8 @@ class Tail:
     checkpoint: checkpoints.Checkpoint | None
     events_after: int
     age: dt.timedelta | None
+    #: checkpoints in the file that belong to another trail
+    foreign: int = 0
 
     def problems(self, max_events: int, max_minutes: int) -> list[str]:
         """Why the tail is too long for the bounds (0 turns a bound off); [] when it is not."""
@@ -70,6 +77,8 @@ class Tail:
         if self.checkpoint is None:
             if self.events_after:
                 found.append("there is no checkpoint")
+                if self.foreign:
+                    found.append("the checkpoint file belongs to another trail")
             return found
         if max_events and self.events_after > max_events:
             found.append(f"{self.events_after} events after it (bound {max_events})")
@@ -81,12 +90,13 @@ class Tail:
 
 def tail(result: Result, path: Path | None, now: dt.datetime | None = None) -> Tail:
     """The unprotected tail of a verified chain (the checkpoint file must be readable)."""
-    last = checkpoints.latest(checkpoints.read_all(path))
+    ours, foreign = checkpoints.split(checkpoints.read_all(path), result.chain)
+    last = checkpoints.latest(ours)
     if last is None:
-        return Tail(None, result.head_seq, None)
+        return Tail(None, result.head_seq, None, foreign)
     when = last.time
     age = (now or dt.datetime.now(dt.UTC)) - when if when else None
-    return Tail(last, max(result.head_seq - last.seq, 0), age)
+    return Tail(last, max(result.head_seq - last.seq, 0), age, foreign)
 
 
 def _minutes(age: dt.timedelta) -> str:
@@ -234,15 +244,18 @@ def verify_chain(key: bytes, checkpoint_path: Path | None = None) -> Result:
         head_seq, head_mac = _head()
         message = f"the checkpoint file {checkpoint_path} is damaged or unreadable"
         return Result(0, head_seq, head_mac, Problem("checkpoint_unreadable", None, None, message))
-    walk = _Walk(key, pinned)
+    chain = checkpoints.chain_of(db.session)
+    ours, foreign = checkpoints.split(pinned, chain)
+    walk = _Walk(key, ours)
     problem, head_seq, head_mac = walk.run()
-    return Result(walk.count, head_seq, head_mac, problem)
+    return Result(walk.count, head_seq, head_mac, problem, chain, foreign)
 
 
 def _same(a: str, b: str) -> bool:
     return secrets.compare_digest(a.encode(), b.encode())
 
 
-def write_checkpoint(path: Path, seq: int, mac: str) -> dict[str, Any]:
-    """Append the head to the checkpoint file (one JSON line, O_APPEND, fsync, mode 0600)."""
-    return checkpoints.append(path, seq, mac).as_dict()
+def write_checkpoint(path: Path, seq: int, mac: str, chain: str | None = None) -> dict[str, Any]:
+    """Append the head, naming its trail, to the checkpoint file (one JSON line, O_APPEND,
+    fsync, mode 0600)."""
+    return checkpoints.append(path, seq, mac, chain).as_dict()

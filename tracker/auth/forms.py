@@ -36,6 +36,12 @@ class TotpForm(FlaskForm):
     submit = SubmitField(_l("Verify"))
 
 
+class ConfirmPasswordForm(FlaskForm):
+    """The password asked again before a lasting grant; empty when the sign-in is recent."""
+
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=MAX_INPUT_LENGTH)])
+
+
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=MAX_INPUT_LENGTH)]

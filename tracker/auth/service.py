@@ -8,6 +8,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app, g
+from flask_babel import gettext as _
 
 from tracker.audit.service import record, record_apart
 from tracker.auth import lockout
@@ -15,6 +16,7 @@ from tracker.auth.models import ApiToken, User, UserSession
 from tracker.auth.passwords import burn_time, hash_password, verify_password
 from tracker.auth.totp import check_otp
 from tracker.db import db, own_transaction, utcnow
+from tracker.errors import SignInAgain
 
 
 class SignInError(Exception):
@@ -159,9 +161,32 @@ def session_user(sid: str, user_id: str) -> User | None:
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         return None
+    g.session_started_at = row.created_at  # the sign-in that opened it (require_recent_sign_in)
     if (now - row.last_seen_at).total_seconds() > 60:
         row.last_seen_at = now
     return user
+
+
+def require_recent_sign_in(user: User, password: str | None = None) -> None:
+    """SignInAgain unless this request's credentials were checked within REAUTH_MINUTES (its
+    API token issued, its browser session signed in) or `password` is the user's. For what
+    outlives a session or token: a token stolen for an hour must not buy a lasting grant.
+    A wrong password counts against the address as a failed sign-in; while it is locked,
+    no password helps."""
+    started = g.api_token.created_at if g.get("api_token") else g.get("session_started_at")
+    window = dt.timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    if started is not None and utcnow() - started <= window:
+        return
+    if password and lockout.locked_for(user.email) is None:
+        if verify_password(user.password_hash, password):
+            return
+        _fail(user, user.email, "reauthentication")
+    raise SignInAgain(
+        _(
+            "This needs a recent sign-in (within %(m)d minutes): sign in again and retry.",
+            m=current_app.config["REAUTH_MINUTES"],
+        )
+    )
 
 
 def end_session(sid: str | None) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 import time
 
 import pyotp
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tracker import keys, policy
 from tracker.audit.service import record
@@ -14,6 +19,8 @@ from tracker.auth.models import User
 from tracker.db import db
 
 TOTP_CONTEXT = b"totp-secret"
+#: HKDF label of the key that turns an enrolment's id into the seed it offers
+CANDIDATE_INFO = b"tracker totp enrolment candidate v1"
 #: the longest one-time code text a form or the API takes (a TOTP code is 6 digits)
 MAX_OTP_LENGTH = 16
 
@@ -55,7 +62,23 @@ def check_otp(user: User, code: str | None) -> bool:
 
 
 def begin_totp_enrolment() -> str:
-    return pyotp.random_base32()
+    """A random id for an enrolment, for the session to hold: never the seed itself. The
+    session cookie is signed, not encrypted, so whoever sees it (a proxy log, a shared
+    machine) would read a seed put there and make the codes of the second factor."""
+    return secrets.token_urlsafe(24)
+
+
+def candidate_secret(user: User, enrolment: str) -> str:
+    """The seed offered to `user` for the enrolment `enrolment` (begin_totp_enrolment): a keyed
+    hash of the id under a key derived from the key file, so it stays on the server and comes
+    out the same on every request of the enrolment, with nothing stored before it is proved."""
+    ring = keys.current()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=CANDIDATE_INFO).derive(
+        ring.audit_key
+    )
+    message = f"{user.id}\0{enrolment}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()[:20]  # 160 bits, as RFC 4226 advises
+    return base64.b32encode(digest).decode()
 
 
 def enrol_totp(user: User, secret: str, code: str) -> bool:

@@ -145,18 +145,19 @@ def account() -> Any:
         else:
             password_form.current.errors = [_("The current password is not right.")]
     if totp_form.submit.data and totp_form.validate_on_submit():
-        secret = session.get("totp_candidate")
+        enrolment = session.get("totp_enrolment")
+        secret = totp.candidate_secret(user, enrolment) if enrolment else None
         if secret and totp.enrol_totp(user, secret, totp_form.otp.data or ""):
-            session.pop("totp_candidate", None)
+            session.pop("totp_enrolment", None)
             flash(_("Two-step sign-in is on."))
             return redirect(url_for("auth.account"))
         totp_form.otp.errors = [_("That code does not match; try the current one.")]
-    provisioning = None
+    provisioning = secret = None
     if not user.totp_enrolled:
-        session.setdefault("totp_candidate", totp.begin_totp_enrolment())
-        provisioning = pyotp.TOTP(session["totp_candidate"]).provisioning_uri(
-            name=user.email, issuer_name="Tracker"
-        )
+        # the session holds the enrolment's id, the seed is made from it on the server
+        session.setdefault("totp_enrolment", totp.begin_totp_enrolment())
+        secret = totp.candidate_secret(user, session["totp_enrolment"])
+        provisioning = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Tracker")
     status = 422 if (password_form.errors or totp_form.errors) else 200
     qr = None
     if provisioning:
@@ -174,7 +175,7 @@ def account() -> Any:
         password_form=password_form,
         totp_form=totp_form,
         provisioning=provisioning,
-        totp_secret=session.get("totp_candidate") if provisioning else None,
+        totp_secret=secret,
         plain_form=PlainForm(),
     ), status
 

@@ -18,6 +18,7 @@ from flask import url_for
 from tracker import clock, records
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.auth.service import require_recent_sign_in
 from tracker.db import db
 from tracker.deadlines import calendar, service
 from tracker.web.links import absolute, site_root
@@ -27,8 +28,11 @@ def feed_url(secret: str) -> str:
     return absolute(url_for("deadlines.calendar_feed", secret=secret))
 
 
-def issue_feed(user: User) -> str:
-    """A new feed secret for `user` (any earlier one stops working); the URL to subscribe to."""
+def issue_feed(user: User, password: str | None = None) -> str:
+    """A new feed secret for `user` (any earlier one stops working); the URL to subscribe to.
+    The address outlives the session or token that asks for it, so it needs a recent sign-in
+    or the password (SignInAgain, from `require_recent_sign_in`)."""
+    require_recent_sign_in(user, password)
     secret = calendar.new_secret()
     rotated = user.calendar_secret_hash is not None
     user.calendar_secret_hash = calendar.hash_secret(secret)

@@ -1,8 +1,10 @@
 """E-mail: SMTP delivery and the reminder digest (plain text and HTML, Korean or English).
 
 Settings: `TRACKER_MAIL_URL` (`smtp://host:port`, `smtp+starttls://user:pass@host:587`,
-`smtps://user:pass@host:465`) and `TRACKER_MAIL_FROM`. Credentials over plain `smtp://` are
-refused unless the server is on loopback (a local relay). A failed delivery raises
+`smtps://user:pass@host:465`) and `TRACKER_MAIL_FROM`. Plain `smtp://` (no TLS: every digest
+readable on the wire) is refused unless the relay is on loopback or TRACKER_SMTP_ALLOW_PLAIN=1
+says a plain relay is intended; credentials over plain `smtp://` are refused unless the relay is
+on loopback, whatever the flag. A failed delivery raises
 `MailDeliveryError` (the caller records it and retries on the next run); its message never
 contains the password.
 
@@ -68,8 +70,11 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def parse_settings(url: str | None, sender: str | None) -> MailSettings:
-    """Mail settings from the URL and sender; MailConfigError names what is wrong."""
+def parse_settings(
+    url: str | None, sender: str | None, *, allow_plain: bool = False
+) -> MailSettings:
+    """Mail settings from the URL and sender; MailConfigError names what is wrong (never the
+    password). `allow_plain` lets plain `smtp://` reach a relay off loopback."""
     if not url:
         raise MailConfigError("TRACKER_MAIL_URL is not set.")
     if not sender or "@" not in sender:
@@ -91,11 +96,21 @@ def parse_settings(url: str | None, sender: str | None) -> MailSettings:
             "TRACKER_MAIL_URL: credentials need smtp+starttls:// or smtps:// "
             "(plain smtp:// only to a relay on loopback)."
         )
+    if parts.scheme == "smtp" and not _loopback(host) and not allow_plain:
+        raise MailConfigError(
+            f"TRACKER_MAIL_URL: plain smtp:// to {host} would send the digests unencrypted; "
+            "use smtp+starttls:// or smtps://, or set TRACKER_SMTP_ALLOW_PLAIN=1 for a relay "
+            "that is meant to be plain."
+        )
     return MailSettings(parts.scheme, host, port, username, password, sender)
 
 
 def settings_from_config(config: Mapping[str, Any]) -> MailSettings:
-    return parse_settings(config.get("TRACKER_MAIL_URL"), config.get("TRACKER_MAIL_FROM"))
+    return parse_settings(
+        config.get("TRACKER_MAIL_URL"),
+        config.get("TRACKER_MAIL_FROM"),
+        allow_plain=bool(config.get("TRACKER_SMTP_ALLOW_PLAIN")),
+    )
 
 
 def build_message(

@@ -9,11 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from tracker import clock, policy, records
-from tracker.auth.forms import PlainForm
+from tracker.auth.forms import ConfirmPasswordForm, PlainForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.deadlines import feeds, service
 from tracker.deadlines.labels import kind_label
+from tracker.errors import SignInAgain
 from tracker.web import current
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args, paginate
@@ -79,10 +80,18 @@ def calendar_feed(secret: str) -> Any:
 
 @bp.route("/account/calendar", methods=["POST"])
 def calendar_issue() -> Any:
-    """A new feed address (any earlier one stops working), shown once."""
-    if not PlainForm().validate_on_submit():
+    """A new feed address (any earlier one stops working), shown once. Without a recent
+    sign-in it asks for the password first."""
+    form = ConfirmPasswordForm()
+    if not form.validate_on_submit():
         abort(400)
-    url = feeds.issue_feed(current.user())
+    try:
+        url = feeds.issue_feed(current.user(), form.password.data or None)
+    except SignInAgain:
+        if not form.password.data:
+            return render_template("deadlines/calendar_confirm.html", form=form)
+        form.password.errors = [_("The password is not right.")]
+        return render_template("deadlines/calendar_confirm.html", form=form), 422
     return render_template("deadlines/calendar_issued.html", url=url, plain_form=PlainForm())
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, MethodNotAllowed
 
 from tracker.audit.service import record_apart
 from tracker.db import db
@@ -23,6 +23,7 @@ from tracker.errors import (
     PROBLEM_MEMBERS,
     STALE_MESSAGE,
     InvalidInput,
+    SignInAgain,
     StateConflict,
     is_api_request,
     problem,
@@ -120,6 +121,10 @@ def _error_message(status: int) -> str:
     return messages.get(status, _("Something went wrong."))
 
 
+def handle_sign_in_again(exc: SignInAgain) -> Any:
+    return handle_http_exception(Forbidden(exc.detail))
+
+
 def handle_invalid_input(exc: InvalidInput) -> Any:
     _rollback()
     if is_api_request():
@@ -183,6 +188,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InvalidInput, handle_invalid_input)
     app.register_error_handler(StateConflict, handle_conflict)
+    app.register_error_handler(SignInAgain, handle_sign_in_again)
     app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(IntegrityError, handle_integrity)
     app.register_error_handler(Exception, handle_unexpected)
