@@ -191,9 +191,7 @@ def require(user: User, action: str, obj: Any = None) -> None:
     """Raise NotFound when `obj` is out of the user's scope, Forbidden when the action is not
     allowed on it; return quietly otherwise. The 403 is audited by the error handler."""
     _rule(action)
-    project = project_of(obj)
-    if (project is not None and not in_scope(user, project)) or hidden_from(user, obj):
-        raise NotFound()
+    require_visible(user, obj)
     if not can(user, action, obj):
         raise Forbidden()
 
