@@ -70,11 +70,9 @@ def link(item: Mapping[str, Any]) -> str:
 
 def page_of(item: Mapping[str, Any]) -> str:
     """The path of the page a deadline item comes from (its record's, else its project's)."""
-    project_id = item["project_id"]
-    found = records.record_url(
-        item["source_type"], item["source_id"], project_id, item.get("parent_id")
+    return records.page_of_record(
+        item["source_type"], item["source_id"], item["project_id"], item.get("parent_id")
     )
-    return found or url_for("projects.project_detail", project_id=project_id)
 
 
 def feed_for(user: User, today: dt.date | None = None) -> bytes:

@@ -232,6 +232,14 @@ def record_url(
     return url_for(page.endpoint, **values)
 
 
+def page_of_record(
+    type_name: str, ident: int, project_id: int, parent_id: int | None = None
+) -> str:
+    """The path of a record's page, else of its project's (a kind without a page of its own)."""
+    found = record_url(type_name, ident, project_id, parent_id)
+    return found or url_for("projects.project_detail", project_id=project_id)
+
+
 def queue_total() -> sa.Label[int]:
     """A queue's full count beside each of its first items (a window count)."""
     return sa.func.count().over().label("total")

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import url_for
-
 from tracker import records
 from tracker.db import db
 
@@ -49,7 +47,6 @@ def queue(user: Any, name: str, today: dt.date) -> tuple[list[dict[str, Any]], i
 
 def item_url(item: dict[str, Any]) -> str:
     """The page of a queue item (a follow-up's is its session's)."""
-    found = records.record_url(
-        item["type"], item["id"], item.get("project_id"), item.get("session_id")
+    return records.page_of_record(
+        item["type"], item["id"], item["project_id"], item.get("session_id")
     )
-    return found or url_for("projects.project_detail", project_id=item["project_id"])
