@@ -68,7 +68,14 @@ def test_upload_and_download_round_trip(world: Any, lawyer_api: Any, blob_dir: A
     # nor in the database: the plaintext sha256 is sealed
     row = db.session.execute(sa.select(AttachmentVersion)).scalar_one()
     assert hashlib.sha256(data).digest() not in row.plaintext_sha256_sealed
-    assert row.ciphertext_sha256 == hashlib.sha256(blob.read_bytes()).hexdigest()
+    # the blob digest (scheme 2) covers the header, each chunk's tag and the length, as
+    # docs/attachment-format.md §4 writes it, computed here from the bytes alone
+    raw = blob.read_bytes()
+    body, unit = raw[HEADER_SIZE:], 64 * 1024 + 16
+    tags = b"".join(body[i : i + unit][-16:] for i in range(0, len(body), unit))
+    spec = b"tracker blob tags v1|" + raw[:HEADER_SIZE] + tags + len(raw).to_bytes(8, "big")
+    assert row.blob_digest_scheme == 2
+    assert row.ciphertext_sha256 == hashlib.sha256(spec).hexdigest()
 
 
 @pytest.mark.parametrize("role", ["admin", "lawyer", "company", "operator", "auditor"])

@@ -19,6 +19,7 @@ import secrets
 import struct
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -41,6 +42,11 @@ MIN_CHUNK, MAX_CHUNK = 1024, 4 * 1024 * 1024
 STREAM_INFO = b"tracker attachment stream v1|"
 DIGEST_INFO = b"tracker attachment sha256 v1|"
 DEK_AD = b"tracker dek v1|"
+TAGS_INFO = b"tracker blob tags v1|"
+#: how `attachment_versions.ciphertext_sha256` was computed (docs/attachment-format.md §4):
+#: 1, the sha256 of every byte of the blob (versions stored before 2026-12-06); 2, the sha256 of
+#: the header and every chunk's GCM tag (one pass less over the ciphertext on upload)
+DIGEST_WHOLE_BLOB, DIGEST_TAGS = 1, 2
 
 
 class IntegrityFailure(Exception):
@@ -174,6 +180,66 @@ def parse_header(header: bytes) -> tuple[int, bytes, bytes]:
     if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
         raise IntegrityFailure("the header names an impossible chunk size")
     return chunk_size, salt, prefix
+
+
+class TagDigest:
+    """The blob digest of scheme 2 (`DIGEST_TAGS`): SHA-256 over the label, the 48-byte header,
+    each sealed chunk's 16-byte GCM tag in order, and the blob length (8 bytes, big-endian).
+
+    Every chunk is already authenticated by its tag under a key only the key file yields, so
+    the digest need not read the ciphertext twice: it binds the header, the chunk count and
+    order, the length and every tag. Fed sealed chunks one by one (`add_chunk`, the upload) or
+    a blob's bytes in pieces of any size (`update`, the checks), memory stays at one chunk."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(TAGS_INFO)
+        self._length = 0
+        self._unit = 0
+        self._pending = bytearray()
+
+    def add_header(self, header: bytes) -> None:
+        self._hash.update(header)
+        self._length += len(header)
+
+    def add_chunk(self, sealed: bytes | bytearray | memoryview) -> None:
+        self._hash.update(sealed[-TAG_SIZE:])
+        self._length += len(sealed)
+
+    def update(self, data: bytes) -> None:
+        """A blob's bytes as they are read (header first); the units are cut here."""
+        self._pending += data
+        if not self._unit:
+            if len(self._pending) < HEADER_SIZE:
+                return
+            header = bytes(self._pending[:HEADER_SIZE])
+            self._unit = parse_header(header)[0] + TAG_SIZE
+            self.add_header(header)
+            del self._pending[:HEADER_SIZE]
+        # a full unit is only known not to be the last when more follows: keep one back
+        while len(self._pending) > self._unit:
+            self.add_chunk(self._pending[: self._unit])
+            del self._pending[: self._unit]
+
+    def hexdigest(self) -> str:
+        tail = self._hash.copy()
+        if self._pending:
+            if not self._unit:
+                raise IntegrityFailure("the blob is shorter than its header")
+            tail.update(self._pending[-TAG_SIZE:])
+            length = self._length + len(self._pending)
+        else:
+            length = self._length
+        tail.update(length.to_bytes(8, "big"))
+        return tail.hexdigest()
+
+
+def blob_digester(scheme: int) -> Any:
+    """A fresh digest of a blob's bytes for the scheme a version was stored under."""
+    if scheme == DIGEST_WHOLE_BLOB:
+        return hashlib.sha256()
+    if scheme == DIGEST_TAGS:
+        return TagDigest()
+    raise ValueError(f"unknown blob digest scheme {scheme}")
 
 
 def decrypt_stream(

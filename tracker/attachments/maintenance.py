@@ -95,7 +95,7 @@ class VerifyReport:
 def verify_version(ring: KeyRing, version: AttachmentVersion) -> str | None:
     """None when the blob decrypts and both hashes match, else what is wrong."""
     version_uuid = uuid.UUID(version.uuid)
-    blob_hash, plain_hash = hashlib.sha256(), hashlib.sha256()
+    blob_hash, plain_hash = crypto.blob_digester(version.blob_digest_scheme), hashlib.sha256()
     try:
         dek = crypto.unwrap_dek(ring, version.kek_id, version.wrapped_dek, version_uuid)
         expected = crypto.open_digest(dek, version_uuid, version.plaintext_sha256_sealed)
@@ -113,7 +113,7 @@ def verify_version(ring: KeyRing, version: AttachmentVersion) -> str | None:
     except OSError as exc:
         return f"blob unreadable: {type(exc).__name__}"
     if blob_hash.hexdigest() != version.ciphertext_sha256:
-        return "ciphertext sha256 differs"
+        return "blob digest differs"
     if plain_hash.digest() != expected:
         return "plaintext sha256 differs"
     return None

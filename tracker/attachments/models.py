@@ -8,6 +8,7 @@ import uuid as uuid_module
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.attachments.crypto import DIGEST_TAGS
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
@@ -79,8 +80,13 @@ class AttachmentVersion(Model):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     #: detected from the bytes (never from the client's claim)
     content_type: Mapped[str] = mapped_column(sa.String(100))
-    #: sha256 of the blob (ciphertext), hex: storage checks need no key
+    #: the blob's digest, hex: storage checks need no key. Computed by `blob_digest_scheme`
+    #: (tracker.attachments.crypto): 1, sha256 of every byte (versions stored before
+    #: 2026-12-06); 2, sha256 of the header and the chunks' GCM tags
     ciphertext_sha256: Mapped[str] = mapped_column(sa.String(64))
+    blob_digest_scheme: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=DIGEST_TAGS, server_default=sa.text("1")
+    )
     #: sha256 of the plaintext, sealed under a key derived from the DEK
     plaintext_sha256_sealed: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
     #: the KEK that wraps the DEK (rotation re-wraps and changes it)

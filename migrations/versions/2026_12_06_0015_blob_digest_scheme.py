@@ -1,0 +1,65 @@
+"""The blob digest of a new attachment version covers the chunks' GCM tags, not every byte
+
+Revision ID: 0015
+Revises: 0010
+Create Date: 2026-12-06
+
+Upgrade adds `attachment_versions.blob_digest_scheme`: every existing version keeps its
+digest and is marked scheme 1 (sha256 of every byte of the blob); versions stored from now on
+are scheme 2 (sha256 of the header, each chunk's tag and the length: docs/attachment-format.md
+§4). Nothing is re-read on upgrade. Downgrade recomputes the whole-blob sha256 of every scheme 2
+version from the blob store (the older release knows only scheme 1), then drops the column; a
+blob it cannot read keeps its digest, and the older release's `attachments verify` names it.
+"""
+
+import hashlib
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+VERSIONS = sa.table(
+    "attachment_versions",
+    sa.column("id", sa.Integer),
+    sa.column("blob_name", sa.String),
+    sa.column("ciphertext_sha256", sa.String),
+    sa.column("blob_digest_scheme", sa.SmallInteger),
+)
+
+
+def upgrade():
+    with op.batch_alter_table("attachment_versions") as batch:
+        batch.add_column(
+            sa.Column(
+                "blob_digest_scheme", sa.SmallInteger(), nullable=False, server_default=sa.text("1")
+            )
+        )
+
+
+def downgrade():
+    from tracker.attachments.storage import blob_store
+
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.select(VERSIONS.c.id, VERSIONS.c.blob_name).where(VERSIONS.c.blob_digest_scheme == 2)
+    ).all()
+    store = blob_store() if rows else None
+    for row in rows:
+        digest = hashlib.sha256()
+        try:
+            with store.open(row.blob_name) as fh:
+                for piece in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    digest.update(piece)
+        except OSError:
+            continue
+        conn.execute(
+            sa.update(VERSIONS)
+            .where(VERSIONS.c.id == row.id)
+            .values(ciphertext_sha256=digest.hexdigest())
+        )
+    with op.batch_alter_table("attachment_versions") as batch:
+        batch.drop_column("blob_digest_scheme")
