@@ -32,6 +32,13 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 11),
     ("lawyer", "/api/v1/assets/{a}", 10),
     ("admin", "/api/v1/ndas?per_page=200", 8),
+    # the portfolio: the page, its count, and one statement per relation the items show
+    ("admin", "/api/v1/assets?per_page=200&sort=next_due_on", 11),
+    ("lawyer", "/api/v1/assets?per_page=200&kind=patent", 11),
+    ("operator", "/api/v1/assets?per_page=200", 11),
+    ("auditor", "/api/v1/risk-reviews?per_page=200&sort=-score", 8),
+    ("html:lawyer", "/assets", 12),
+    ("html:admin", "/risk-reviews?sort=valid_until", 12),
     ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 8),
     ("lawyer", "/api/v1/projects/{p}/ndas?per_page=200", 10),
     ("lawyer", "/api/v1/ndas/{n}", 8),

@@ -17,6 +17,7 @@ from tracker.auth import views as auth_views
 from tracker.cases.assets import views as asset_views
 from tracker.cases.disclosures import views as disclosure_views
 from tracker.cases.ndas import views as nda_views
+from tracker.cases.portfolio import views as portfolio_views
 from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
 from tracker.cases.sessions import views as session_views
@@ -39,6 +40,7 @@ HTML: list[Blueprint] = [
     nda_views.bp,
     session_views.bp,
     review_views.bp,
+    portfolio_views.bp,
     attachment_views.bp,
     transfer_views.bp,
     audit_views.bp,

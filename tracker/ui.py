@@ -18,6 +18,8 @@ NAV: list[tuple[str, object, str]] = [
     ("main.index", _l("Start"), "project.view"),
     ("projects.project_list", _l("Projects"), "project.view"),
     ("deadlines.deadline_list", _l("Deadlines"), "project.view"),
+    ("portfolio.asset_portfolio", _l("IP assets"), "asset.view"),
+    ("portfolio.review_portfolio", _l("Risk reviews"), "review.view_result"),
     ("transfers.zone_overview", _l("My zone"), "transfer.decide"),
     ("transfers.transfer_list", _l("Data sharing"), "transfer.view"),
     ("transfers.ledger", _l("Transfer ledger"), "transfer.view"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from marshmallow.utils import missing
@@ -22,9 +23,13 @@ from tracker.cases.assets.models import (
     DerivedDeadline,
     IpAsset,
 )
+from tracker.cases.portfolio import service as portfolio
 from tracker.cases.projects.models import Project
+from tracker.cases.search import MAX_QUERY_LENGTH
 from tracker.db import text_limit
+from tracker.errors import InvalidInput
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import sorting
 
 blp = Blueprint("api_assets", __name__, url_prefix="/api/v1", description="IP assets")
 
@@ -197,3 +202,48 @@ def get_asset(asset_id: int) -> Any:
 @blp.response(200, AssetSchema)
 def update_asset(body: dict[str, Any], asset: IpAsset) -> Any:
     return assets.update_asset(asset, body)
+
+
+class PortfolioAssetLimitedSchema(AssetLimitedSchema):
+    """An asset in the portfolio (operators): the limited fields and its project's code."""
+
+    project_code = fields.Function(lambda a: a.project.code, dump_only=True)
+
+
+class PortfolioAssetSchema(AssetSchema):
+    """An asset in the portfolio: the whole asset, its project's code and its earliest
+    deadline not yet done."""
+
+    project_code = fields.Function(lambda a: a.project.code, dump_only=True)
+    next_due_on = fields.Function(
+        lambda a: (due := portfolio.next_due(a)) and due.isoformat(),
+        dump_only=True,
+        allow_none=True,
+        metadata={"format": "date"},
+    )
+
+
+class AssetPortfolioArgs(ListArgs):
+    zone_id = fields.Integer()
+    project_id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(ASSET_KINDS))
+    sensitivity = fields.String(validate=validate.OneOf(SENSITIVITIES))
+    nct_status = fields.String(validate=validate.OneOf(NCT_STATUSES))
+    q = fields.String(validate=validate.Length(max=MAX_QUERY_LENGTH))
+    sort = sorting.sort_field(portfolio.ASSET_SORTS, "title")
+
+
+@blp.route("/assets", methods=["GET"])
+@blp.arguments(AssetPortfolioArgs, location="query")
+@blp.doc(**_either(page_of(PortfolioAssetSchema), page_of(PortfolioAssetLimitedSchema)))
+def list_portfolio_assets(args: dict[str, Any]) -> Any:
+    """Every IP asset of the caller's projects (operators: the limited fields, no deadlines)."""
+    me = user()
+    policy.require(me, "asset.view")
+    full = policy.can(me, "asset.view_full")
+    if not full and args["sort"].removeprefix("-") == "next_due_on":
+        # deadlines are not theirs to see, nor their order
+        raise InvalidInput(_("This list cannot be sorted that way."), "sort")
+    schema = PortfolioAssetSchema if full else PortfolioAssetLimitedSchema
+    page = page_or_download(portfolio.assets(me, args), args, schema(), "assets")
+    return jsonify(page_of(schema)().dump(page)) if isinstance(page, dict) else page

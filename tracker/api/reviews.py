@@ -22,11 +22,13 @@ from marshmallow import Schema, fields, post_dump, validate
 from tracker import policy
 from tracker.api.audit import ActorSchema
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
+from tracker.cases.portfolio import service as portfolio
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import service as risk
-from tracker.cases.reviews.models import RiskReview
+from tracker.cases.reviews.models import REVIEW_STATUSES, RISK_LEVELS, RiskReview
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import sorting
 
 blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1", description="Risk reviews")
 
@@ -213,3 +215,32 @@ def update_draft(body: dict[str, Any], review: RiskReview) -> Any:
 @blp.response(204)
 def delete_draft(args: dict[str, Any], review: RiskReview) -> None:
     risk.delete_draft(review, args["version"])
+
+
+class PortfolioReviewSchema(RiskReviewSchema):
+    """A review in the portfolio: with its project's code."""
+
+    project_code = fields.Function(lambda r: r.project.code, dump_only=True)
+
+
+class ReviewPortfolioArgs(ListArgs):
+    zone_id = fields.Integer()
+    project_id = fields.Integer()
+    level = fields.String(validate=validate.OneOf(RISK_LEVELS))
+    status = fields.String(validate=validate.OneOf(REVIEW_STATUSES))
+    valid_before = fields.Date()
+    sort = sorting.sort_field(portfolio.REVIEW_SORTS, "-created_at")
+
+
+@blp.route("/risk-reviews", methods=["GET"])
+@blp.arguments(ReviewPortfolioArgs, location="query")
+@blp.response(200, page_of(PortfolioReviewSchema))
+def list_portfolio_reviews(args: dict[str, Any]) -> Any:
+    """Every risk review of the caller's projects (drafts only to their author)."""
+    policy.require(user(), "review.view_result")
+    return page_or_download(
+        portfolio.reviews(user(), args),
+        args,
+        PortfolioReviewSchema(exclude=("author", "decided_by")),
+        "risk-reviews",
+    )

@@ -43,6 +43,13 @@ class IpAsset(Model):
     __tablename__ = "ip_assets"
     #: the object type of its audit events (the API's resource name)
     __audit_type__ = "asset"
+    #: the portfolio's filters and sorts (`GET /api/v1/assets`)
+    __table_args__ = (
+        sa.Index("ix_ip_assets_title", "title", "id"),
+        sa.Index("ix_ip_assets_kind", "kind", "title"),
+        sa.Index("ix_ip_assets_sensitivity", "sensitivity"),
+        sa.Index("ix_ip_assets_nct_status", "nct_status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

@@ -33,6 +33,11 @@ class RiskReview(Model):
         sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),
         #: a project's reviews, newest first
         sa.Index("ix_risk_reviews_project_created", "project_id", "created_at"),
+        #: the portfolio's filters and sorts (`GET /api/v1/risk-reviews`)
+        sa.Index("ix_risk_reviews_created", "created_at"),
+        sa.Index("ix_risk_reviews_level", "level"),
+        sa.Index("ix_risk_reviews_status_valid", "status", "valid_until"),
+        sa.Index("ix_risk_reviews_score", "score"),
         #: only a draft may lack its result (it may not answer every factor yet)
         sa.CheckConstraint(
             "status = 'draft' OR (likelihood IS NOT NULL AND impact IS NOT NULL"

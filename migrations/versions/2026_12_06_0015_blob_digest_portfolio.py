@@ -1,4 +1,5 @@
-"""The blob digest of a new attachment version covers the chunks' GCM tags, not every byte
+"""The blob digest of a new attachment version covers the chunks' GCM tags, not every byte;
+the portfolio lists' indexes
 
 Revision ID: 0015
 Revises: 0010
@@ -10,6 +11,9 @@ are scheme 2 (sha256 of the header, each chunk's tag and the length: docs/attach
 §4). Nothing is re-read on upgrade. Downgrade recomputes the whole-blob sha256 of every scheme 2
 version from the blob store (the older release knows only scheme 1), then drops the column; a
 blob it cannot read keeps its digest, and the older release's `attachments verify` names it.
+
+Also the indexes of the portfolio lists (`GET /api/v1/assets`, `GET /api/v1/risk-reviews`):
+one for each of their filters and sorts.
 """
 
 import hashlib
@@ -31,7 +35,21 @@ VERSIONS = sa.table(
 )
 
 
+INDEXES = [
+    ("ix_ip_assets_title", "ip_assets", ["title", "id"]),
+    ("ix_ip_assets_kind", "ip_assets", ["kind", "title"]),
+    ("ix_ip_assets_sensitivity", "ip_assets", ["sensitivity"]),
+    ("ix_ip_assets_nct_status", "ip_assets", ["nct_status"]),
+    ("ix_risk_reviews_created", "risk_reviews", ["created_at"]),
+    ("ix_risk_reviews_level", "risk_reviews", ["level"]),
+    ("ix_risk_reviews_status_valid", "risk_reviews", ["status", "valid_until"]),
+    ("ix_risk_reviews_score", "risk_reviews", ["score"]),
+]
+
+
 def upgrade():
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
     with op.batch_alter_table("attachment_versions") as batch:
         batch.add_column(
             sa.Column(
@@ -63,3 +81,5 @@ def downgrade():
         )
     with op.batch_alter_table("attachment_versions") as batch:
         batch.drop_column("blob_digest_scheme")
+    for name, table, _columns in INDEXES:
+        op.drop_index(name, table_name=table)

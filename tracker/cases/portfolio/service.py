@@ -1,0 +1,114 @@
+"""The portfolio lists: IP assets and risk reviews across the projects a user may see, filtered,
+sorted and paginated in SQL (each filter and sort backed by an index; the scope joined first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker import policy
+from tracker.auth.models import User
+from tracker.cases import search
+from tracker.cases.assets.models import AssetDeadline, DerivedDeadline, IpAsset
+from tracker.cases.models import SearchEntry
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews.models import RiskReview
+from tracker.web import sorting
+
+#: `sort` of the asset portfolio
+ASSET_SORTS = ("title", "kind", "next_due_on")
+#: `sort` of the review portfolio
+REVIEW_SORTS = ("created_at", "valid_until", "score")
+
+
+def next_due_on() -> sa.ColumnElement[Any]:
+    """The asset's earliest deadline not yet done (entered by hand or derived), per row: the
+    earlier of two correlated minimums, each read from its table's `asset_id` index."""
+    entered = (
+        sa.select(sa.func.min(AssetDeadline.due_on))
+        .where(AssetDeadline.asset_id == IpAsset.id, AssetDeadline.done.is_(False))
+        .scalar_subquery()
+    )
+    derived = (
+        sa.select(sa.func.min(DerivedDeadline.due_on))
+        .where(DerivedDeadline.asset_id == IpAsset.id, DerivedDeadline.done.is_(False))
+        .scalar_subquery()
+    )
+    return sa.case(
+        (entered.is_(None), derived),
+        (derived.is_(None), entered),
+        (entered <= derived, entered),
+        else_=derived,
+    )
+
+
+def _in_scope(
+    stmt: sa.Select[Any], user: User, project_column: Any, zone_id: Any
+) -> sa.Select[Any]:
+    """Join the projects `user` may see (first, so the filters below run inside the scope)."""
+    stmt = stmt.join(Project, Project.id == project_column)
+    visible = policy.visible_projects(user)
+    if not isinstance(visible, sa.sql.elements.True_):
+        stmt = stmt.where(visible)
+    if zone_id:
+        stmt = stmt.where(Project.zone_id == zone_id)
+    return stmt
+
+
+def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
+    """The IP assets of every project `user` may see. Filters: `zone_id`, `project_id`,
+    `kind`, `sensitivity`, `nct_status`, `q` (the asset's words in the search index, as the
+    user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending."""
+    stmt = _in_scope(sa.select(IpAsset), user, IpAsset.project_id, filters.get("zone_id"))
+    if filters.get("project_id"):
+        stmt = stmt.where(IpAsset.project_id == filters["project_id"])
+    for name in ("kind", "sensitivity", "nct_status"):
+        if filters.get(name):
+            stmt = stmt.where(getattr(IpAsset, name) == filters[name])
+    if filters.get("q"):
+        found = search.search_entries(user, filters["q"]).where(
+            SearchEntry.record_type == "asset"
+        )
+        stmt = stmt.where(IpAsset.id.in_(found.with_only_columns(SearchEntry.record_id)))
+    columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": next_due_on()}
+    stmt = sorting.ordered(stmt, filters.get("sort") or "title", columns, IpAsset.id)
+    return stmt.options(
+        selectinload(IpAsset.project),
+        selectinload(IpAsset.owners),
+        selectinload(IpAsset.deadlines),
+        selectinload(IpAsset.derived_deadlines),
+    )
+
+
+def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
+    """The risk reviews of every project `user` may see (another user's drafts left out).
+    Filters: `zone_id`, `project_id`, `level`, `status`, `valid_before` (valid until before
+    that day); `sort` one of `REVIEW_SORTS` (default: newest first)."""
+    stmt = _in_scope(
+        sa.select(RiskReview), user, RiskReview.project_id, filters.get("zone_id")
+    ).where(RiskReview.seen_by(user.id))
+    if filters.get("project_id"):
+        stmt = stmt.where(RiskReview.project_id == filters["project_id"])
+    for name in ("level", "status"):
+        if filters.get(name):
+            stmt = stmt.where(getattr(RiskReview, name) == filters[name])
+    before: dt.date | None = filters.get("valid_before")
+    if before is not None:
+        stmt = stmt.where(RiskReview.valid_until < before)
+    columns = {
+        "created_at": RiskReview.created_at,
+        "valid_until": RiskReview.valid_until,
+        "score": RiskReview.score,
+    }
+    stmt = sorting.ordered(stmt, filters.get("sort") or "-created_at", columns, RiskReview.id)
+    return stmt.options(selectinload(RiskReview.project))
+
+
+def next_due(asset: IpAsset) -> dt.date | None:
+    """`next_due_on` of an asset whose deadlines are loaded (the list's items)."""
+    entered = [d.due_on for d in asset.deadlines if not d.done]
+    derived = [d.due_on for d in asset.derived_deadlines if not d.done]
+    return min(entered + derived, default=None)

@@ -1,0 +1,36 @@
+"""Sortable lists: `sort=name` ascending, `sort=-name` descending, from a list's own table of
+sortable columns (each backed by an index), with the id as the tie-break so pages never
+overlap or skip a row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import fields, validate
+
+
+def choices(names: Iterable[str]) -> tuple[str, ...]:
+    """Every accepted value of `sort` for these column names: `name` and `-name`."""
+    return tuple(value for name in names for value in (name, f"-{name}"))
+
+
+def sort_field(names: Iterable[str], default: str) -> fields.String:
+    """The `sort` query argument of an API list (any other value: 422)."""
+    return fields.String(load_default=default, validate=validate.OneOf(choices(names)))
+
+
+def ordered(
+    stmt: sa.Select[Any],
+    sort: str,
+    columns: Mapping[str, Any],
+    tiebreak: Any,
+) -> sa.Select[Any]:
+    """`stmt` ordered by `sort` (a value of `choices(columns)`; the columns are SQL
+    expressions or mapped attributes); empty values last either way."""
+    descending = sort.startswith("-")
+    column = columns[sort.removeprefix("-")]
+    if descending:
+        return stmt.order_by(column.desc().nulls_last(), tiebreak.desc())
+    return stmt.order_by(column.asc().nulls_last(), tiebreak)
