@@ -29,7 +29,9 @@ def portfolio(world: Any, make_project: Any, make_zone: Any) -> Any:
     (but admins and auditors) may see; and a lawyer's draft."""
     w = world
     w.secret = make_asset(w.project, title="Organoid culture medium", kind="trade_secret")
-    w.patent = make_asset(w.project, title="Antenna array", kind="patent", sensitivity="trade_secret")
+    w.patent = make_asset(
+        w.project, title="Antenna array", kind="patent", sensitivity="trade_secret"
+    )
     w.design = make_asset(w.project, title="Battery casing", kind="design")
     w.patent.deadlines = [AssetDeadline(kind="annuity", due_on=day(40), done=False)]
     w.design.deadlines = [
@@ -87,13 +89,20 @@ def test_asset_filters_and_sorts(portfolio: Any, api_as: Any) -> None:
         assert r.status_code == 200, r.get_json()
         return _titles(r.get_json())
 
-    assert titles(f"zone_id={w.zone.id}") == ["Antenna array", "Battery casing", "Organoid culture medium"]
+    assert titles(f"zone_id={w.zone.id}") == [
+        "Antenna array",
+        "Battery casing",
+        "Organoid culture medium",
+    ]
     assert titles(f"project_id={w.other.id}") == ["Organoid scaffold"]
     assert titles("kind=trade_secret") == ["Organoid culture medium"]
     assert titles("sensitivity=trade_secret") == ["Antenna array"]
     assert titles("sort=-title")[0] == "Organoid scaffold"
     assert titles("sort=kind") == [
-        "Battery casing", "Antenna array", "Organoid scaffold", "Organoid culture medium"
+        "Battery casing",
+        "Antenna array",
+        "Organoid scaffold",
+        "Organoid culture medium",
     ]
     # the earliest deadline not yet done; assets without one last, either way
     assert titles("sort=next_due_on")[:2] == ["Antenna array", "Battery casing"]
@@ -107,7 +116,8 @@ def test_asset_filters_and_sorts(portfolio: Any, api_as: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["kind=song", "sort=owner", "sort=--title", "zone_id=x", "per_page=0", "q=" + "x" * 300]
+    "query",
+    ["kind=song", "sort=owner", "sort=--title", "zone_id=x", "per_page=0", "q=" + "x" * 300],
 )
 def test_bad_asset_queries_are_refused(query: str, portfolio: Any, api_as: Any) -> None:
     r = api_as(portfolio.users["admin"]).get(f"/api/v1/assets?{query}")
