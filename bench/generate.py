@@ -484,6 +484,7 @@ class Gen:
                 owners.append(
                     {"asset_id": aid, "organization_id": partners_of[p["id"]][0], "share_pct": 30}
                 )
+            first_deadline = len(deadlines)
             for _ in range(rng.randint(1, 2)):
                 deadlines.append(
                     {
@@ -495,6 +496,10 @@ class Gen:
                         "done": rng.random() < 0.2,
                     }
                 )
+            mine = deadlines[first_deadline:]
+            rows[-1]["next_due_on"] = min(
+                (d["due_on"] for d in mine if not d["done"]), default=None
+            )
             numbers = " ".join(x for x in (app_no,) if x)
             self.index("asset", aid, p["id"], "asset.view", title)
             self.index(

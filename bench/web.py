@@ -220,6 +220,7 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
     any_project = admin.get(f"{base}/api/v1/projects", params={"per_page": 1}, timeout=60)
     admin_pid = any_project.json()["items"][0]["id"]
     p = "/api/v1/projects?per_page=50"
+    a, r = "/api/v1/assets?per_page=50", "/api/v1/risk-reviews?per_page=50"
     return [
         Endpoint("health (baseline)", "/api/v1/health", "-", "/api/v1/health"),
         Endpoint("projects, admin", p, "admin", "/api/v1/projects"),
@@ -254,6 +255,20 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
             "NDAs expiring 30 d", "/api/v1/ndas?expiring_within_days=30", "admin", "/api/v1/ndas"
         ),
         Endpoint("transfers, auditor", "/api/v1/transfers", "auditor", "/api/v1/transfers"),
+        # the portfolio across projects (goal: within 5x of health at 10k projects)
+        Endpoint("portfolio assets, admin", a, "admin", "/api/v1/assets"),
+        Endpoint("portfolio assets, lawyer", a, "lawyer", "/api/v1/assets"),
+        Endpoint("portfolio assets, operator", a, "operator", "/api/v1/assets"),
+        Endpoint("portfolio assets by due", a + "&sort=next_due_on", "admin", "/api/v1/assets"),
+        Endpoint(
+            "portfolio assets trade secrets", a + "&kind=trade_secret", "admin", "/api/v1/assets"
+        ),
+        Endpoint("portfolio assets q= word", a + "&q=module", "admin", "/api/v1/assets"),
+        Endpoint("portfolio reviews, admin", r, "admin", "/api/v1/risk-reviews"),
+        Endpoint("portfolio reviews high", r + "&level=high", "admin", "/api/v1/risk-reviews"),
+        Endpoint("portfolio reviews, lawyer", r, "lawyer", "/api/v1/risk-reviews"),
+        Endpoint("HTML portfolio assets, lawyer", "/assets", "html:lawyer", kind="html"),
+        Endpoint("HTML portfolio reviews, admin", "/risk-reviews", "html:admin", kind="html"),
         Endpoint("audit", "/api/v1/audit", "auditor", "/api/v1/audit"),
         Endpoint(
             "deadlines 30 d, lawyer",

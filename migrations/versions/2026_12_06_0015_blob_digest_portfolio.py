@@ -12,8 +12,9 @@ are scheme 2 (sha256 of the header, each chunk's tag and the length: docs/attach
 version from the blob store (the older release knows only scheme 1), then drops the column; a
 blob it cannot read keeps its digest, and the older release's `attachments verify` names it.
 
-Also the indexes of the portfolio lists (`GET /api/v1/assets`, `GET /api/v1/risk-reviews`):
-one for each of their filters and sorts.
+Also the portfolio lists (`GET /api/v1/assets`, `GET /api/v1/risk-reviews`): an index for
+each of their filters and sorts, and `ip_assets.next_due_on` (the earliest deadline not yet
+done, entered or derived; filled here, kept in step by the application on every write).
 """
 
 import hashlib
@@ -35,7 +36,19 @@ VERSIONS = sa.table(
 )
 
 
+ASSETS = sa.table("ip_assets", sa.column("id", sa.Integer), sa.column("next_due_on", sa.Date))
+DEADLINE_TABLES = [
+    sa.table(
+        name,
+        sa.column("asset_id", sa.Integer),
+        sa.column("due_on", sa.Date),
+        sa.column("done", sa.Boolean),
+    )
+    for name in ("asset_deadlines", "asset_derived_deadlines")
+]
+
 INDEXES = [
+    ("ix_ip_assets_next_due", "ip_assets", ["next_due_on", "id"]),
     ("ix_ip_assets_title", "ip_assets", ["title", "id"]),
     ("ix_ip_assets_kind", "ip_assets", ["kind", "title"]),
     ("ix_ip_assets_sensitivity", "ip_assets", ["sensitivity"]),
@@ -47,7 +60,26 @@ INDEXES = [
 ]
 
 
+def _earliest_open() -> sa.ColumnElement:
+    """Per asset row: the earlier of its earliest open entered and derived deadline."""
+    entered, derived = (
+        sa.select(sa.func.min(t.c.due_on))
+        .where(t.c.asset_id == ASSETS.c.id, t.c.done == sa.false())
+        .scalar_subquery()
+        for t in DEADLINE_TABLES
+    )
+    return sa.case(
+        (entered.is_(None), derived),
+        (derived.is_(None), entered),
+        (entered <= derived, entered),
+        else_=derived,
+    )
+
+
 def upgrade():
+    with op.batch_alter_table("ip_assets") as batch:
+        batch.add_column(sa.Column("next_due_on", sa.Date(), nullable=True))
+    op.execute(sa.update(ASSETS).values(next_due_on=_earliest_open()))
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
     with op.batch_alter_table("attachment_versions") as batch:
@@ -83,3 +115,5 @@ def downgrade():
         batch.drop_column("blob_digest_scheme")
     for name, table, _columns in INDEXES:
         op.drop_index(name, table_name=table)
+    with op.batch_alter_table("ip_assets") as batch:
+        batch.drop_column("next_due_on")

@@ -215,12 +215,7 @@ class PortfolioAssetSchema(AssetSchema):
     deadline not yet done."""
 
     project_code = fields.Function(lambda a: a.project.code, dump_only=True)
-    next_due_on = fields.Function(
-        lambda a: (due := portfolio.next_due(a)) and due.isoformat(),
-        dump_only=True,
-        allow_none=True,
-        metadata={"format": "date"},
-    )
+    next_due_on = fields.Date(dump_only=True, allow_none=True)
 
 
 class AssetPortfolioArgs(ListArgs):

@@ -3,6 +3,7 @@ pages — each role over its own projects only, filters, sorts, downloads, opera
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from tests.support import (
     xlsx_rows,
 )
 from tracker.cases import search
-from tracker.cases.assets.models import AssetDeadline
+from tracker.cases.assets.models import AssetDeadline, IpAsset
 from tracker.db import db
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
@@ -194,3 +195,42 @@ def test_a_bad_filter_on_a_page_is_ignored_not_an_error(portfolio: Any, browser_
     for query in ("kind=song", "sort=owner", "zone_id=%00", "valid_before=never", "page=x"):
         path = "/risk-reviews" if "valid" in query else "/assets"
         assert client.get(f"{path}?{query}").status_code == 200, query
+
+
+def test_next_due_on_follows_every_change_of_the_deadlines(world: Any, api_as: Any) -> None:
+    """Stored for the portfolio's sort, it moves with entered deadlines, their done marks,
+    the derived ones (from the dates) and their done marks, whatever the write path."""
+    api = api_as(world.users["lawyer"])
+    body = {"title": "Sensor", "kind": "patent", "sensitivity": "confidential"}
+    asset = api.post(f"/api/v1/projects/{world.project.id}/assets", json=body).get_json()
+
+    def stored() -> Any:
+        db.session.expire_all()
+        return db.session.get(IpAsset, asset["id"]).next_due_on
+
+    def patch(**changes: Any) -> dict[str, Any]:
+        version = api.get(f"/api/v1/assets/{asset['id']}").get_json()["version"]
+        r = api.patch(f"/api/v1/assets/{asset['id']}", json={"version": version, **changes})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    assert stored() is None
+    entered = [
+        {"kind": "annuity", "due_on": day(50).isoformat()},
+        {"kind": "annuity", "due_on": day(20).isoformat(), "done": True},
+    ]
+    patch(deadlines=entered)
+    assert stored() == day(50)
+    # a first filing 300 days ago derives dates (the Paris priority period, fees): the
+    # earliest open one of them all is next
+    got = patch(filed_on=day(-300).isoformat(), jurisdictions=["KR", "US"])
+    derived = [d for d in got["deadlines"] if d["derived"] and not d["done"]]
+    assert derived
+    earliest = min([day(50), *(dt.date.fromisoformat(d["due_on"]) for d in derived)])
+    assert stored() == earliest
+    # every derived one done: the entered one is next again
+    marks = [{"key": d["key"], "done": True} for d in derived]
+    patch(deadlines=entered + marks)
+    assert stored() == day(50)
+    patch(deadlines=[])
+    assert stored() is None

@@ -49,6 +49,7 @@ class IpAsset(Model):
         sa.Index("ix_ip_assets_kind", "kind", "title"),
         sa.Index("ix_ip_assets_sensitivity", "sensitivity"),
         sa.Index("ix_ip_assets_nct_status", "nct_status"),
+        sa.Index("ix_ip_assets_next_due", "next_due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +87,9 @@ class IpAsset(Model):
     confidentiality_marked: Mapped[bool] = mapped_column(default=False)
     #: the docketing catalogue version `derived_deadlines` were computed with (None: never)
     docketed_with: Mapped[str | None] = mapped_column(sa.String(40))
+    #: the earliest deadline not yet done, entered or derived (kept in step on every flush by
+    #: `_keep_next_due_on` below): the portfolio sorts by it from an index
+    next_due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: set on every change (also of owners or deadlines only, so the version moves on)
@@ -163,3 +167,29 @@ class DerivedDeadline(Model):
     rule: Mapped[str] = mapped_column(sa.String(80))
     done: Mapped[bool] = mapped_column(default=False)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+def open_due_on(asset: IpAsset) -> dt.date | None:
+    """The asset's earliest deadline not yet done, entered by hand or derived."""
+    entered = [d.due_on for d in asset.deadlines if not d.done]
+    derived = [d.due_on for d in asset.derived_deadlines if not d.done]
+    return min(entered + derived, default=None)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _keep_next_due_on(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
+    """Every flush that adds, changes or removes an asset's deadlines (or a done mark) sets
+    the asset's `next_due_on` again, whichever service or command made the change."""
+    assets: set[IpAsset] = set()
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, IpAsset):
+                assets.add(obj)
+            elif isinstance(obj, (AssetDeadline, DerivedDeadline)) and obj.asset_id is not None:
+                owner = session.get(IpAsset, obj.asset_id)
+                if owner is not None:
+                    assets.add(owner)
+        for asset in assets - set(session.deleted):
+            due = open_due_on(asset)
+            if asset.next_due_on != due:
+                asset.next_due_on = due

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from tracker import policy
 from tracker.auth.models import User
 from tracker.cases import search
-from tracker.cases.assets.models import AssetDeadline, DerivedDeadline, IpAsset
+from tracker.cases.assets.models import IpAsset
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
@@ -24,34 +24,17 @@ ASSET_SORTS = ("title", "kind", "next_due_on")
 REVIEW_SORTS = ("created_at", "valid_until", "score")
 
 
-def next_due_on() -> sa.ColumnElement[Any]:
-    """The asset's earliest deadline not yet done (entered by hand or derived), per row: the
-    earlier of two correlated minimums, each read from its table's `asset_id` index."""
-    entered = (
-        sa.select(sa.func.min(AssetDeadline.due_on))
-        .where(AssetDeadline.asset_id == IpAsset.id, AssetDeadline.done.is_(False))
-        .scalar_subquery()
-    )
-    derived = (
-        sa.select(sa.func.min(DerivedDeadline.due_on))
-        .where(DerivedDeadline.asset_id == IpAsset.id, DerivedDeadline.done.is_(False))
-        .scalar_subquery()
-    )
-    return sa.case(
-        (entered.is_(None), derived),
-        (derived.is_(None), entered),
-        (entered <= derived, entered),
-        else_=derived,
-    )
-
-
 def _in_scope(
     stmt: sa.Select[Any], user: User, project_column: Any, zone_id: Any
 ) -> sa.Select[Any]:
-    """Join the projects `user` may see (first, so the filters below run inside the scope)."""
-    stmt = stmt.join(Project, Project.id == project_column)
+    """Only the projects `user` may see (the condition first, so the filters below run inside
+    the scope); everyone's (admins, auditors) needs no join unless a zone is asked for."""
     visible = policy.visible_projects(user)
-    if not isinstance(visible, sa.sql.elements.True_):
+    everyone = isinstance(visible, sa.sql.elements.True_)
+    if everyone and not zone_id:
+        return stmt
+    stmt = stmt.join(Project, Project.id == project_column)
+    if not everyone:
         stmt = stmt.where(visible)
     if zone_id:
         stmt = stmt.where(Project.zone_id == zone_id)
@@ -69,11 +52,9 @@ def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
         if filters.get(name):
             stmt = stmt.where(getattr(IpAsset, name) == filters[name])
     if filters.get("q"):
-        found = search.search_entries(user, filters["q"]).where(
-            SearchEntry.record_type == "asset"
-        )
+        found = search.search_entries(user, filters["q"]).where(SearchEntry.record_type == "asset")
         stmt = stmt.where(IpAsset.id.in_(found.with_only_columns(SearchEntry.record_id)))
-    columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": next_due_on()}
+    columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": IpAsset.next_due_on}
     stmt = sorting.ordered(stmt, filters.get("sort") or "title", columns, IpAsset.id)
     return stmt.options(
         selectinload(IpAsset.project),
@@ -105,10 +86,3 @@ def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
     }
     stmt = sorting.ordered(stmt, filters.get("sort") or "-created_at", columns, RiskReview.id)
     return stmt.options(selectinload(RiskReview.project))
-
-
-def next_due(asset: IpAsset) -> dt.date | None:
-    """`next_due_on` of an asset whose deadlines are loaded (the list's items)."""
-    entered = [d.due_on for d in asset.deadlines if not d.done]
-    derived = [d.due_on for d in asset.derived_deadlines if not d.done]
-    return min(entered + derived, default=None)

@@ -49,7 +49,6 @@ def asset_portfolio() -> Any:
         page=page,
         full=full,
         sort=filters.get("sort", "title"),
-        next_due=portfolio.next_due,
         args=link_args(),
     )
 
