@@ -112,7 +112,7 @@ def test_backup_and_restore_into_a_fresh_instance(
 
     manifest = json.loads((target / "manifest.json").read_text())
     dialect = db.engine.dialect.name
-    assert manifest["format"] == 1 and manifest["database"]["dialect"] == dialect
+    assert manifest["format"] == 2 and manifest["database"]["dialect"] == dialect
     assert manifest["row_counts"] == source["counts"]
     assert manifest["blob_count"] == 3 and manifest["alembic_revision"]
     assert "not in this backup" in manifest["keys"]
