@@ -246,3 +246,14 @@ def test_sealed_text_is_never_in_a_search_document(world: Any) -> None:
     texts = db.session.execute(sa.text("SELECT text FROM search_entries")).scalars().all()
     assert len(texts) >= 3
     assert [t for t in texts if _leaks(t.encode())] == []
+
+
+def test_exports_decrypt_for_entitled_readers_only(world: Any, api_as: Any) -> None:
+    _sealed_records(world)
+    path = f"/api/v1/projects/{world.project.id}/assets?format=csv"
+    lawyer = api_as(world.users["lawyer"]).get(path)
+    operator = api_as(world.users["operator"]).get(path)
+    assert lawyer.status_code == 200 and operator.status_code == 200
+    assert CANARIES["asset"] in lawyer.get_data(as_text=True)
+    assert _leaks(operator.get_data()) == []
+    assert "Converter layout" in operator.get_data(as_text=True)  # the row, without its text
