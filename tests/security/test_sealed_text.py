@@ -257,3 +257,18 @@ def test_exports_decrypt_for_entitled_readers_only(world: Any, api_as: Any) -> N
     assert CANARIES["asset"] in lawyer.get_data(as_text=True)
     assert _leaks(operator.get_data()) == []
     assert "Converter layout" in operator.get_data(as_text=True)  # the row, without its text
+
+
+def test_the_four_sensitive_columns_are_sealed() -> None:
+    sealed = {
+        (table.name, column.name)
+        for table in db.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, sealing.SealedText)
+    }
+    assert sealed == {
+        ("advisory_sessions", "privileged_notes"),
+        ("disclosures", "description"),
+        ("ip_assets", "description"),
+        ("risk_reviews", "conditions"),
+    }
