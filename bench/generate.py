@@ -201,11 +201,42 @@ class Gen:
         self.now = dt.datetime.combine(today, dt.time(9), tzinfo=dt.UTC)
         self.timings: list[tuple[str, int, float]] = []
         self.search: list[dict[str, Any]] = []
+        self.deks: dict[int, bytes] = {}
 
     # --- helpers --------------------------------------------------------------------------
 
     def count(self, per_10k: int) -> int:
         return max(1, round(per_10k * self.scale))
+
+    def project_key(self, project_id: int) -> bytes:
+        """The project's sealed-text data key, its wrapped row written on first use."""
+        from tracker import keys
+        from tracker.sealing import wrap_key
+
+        if project_id not in self.deks:
+            dek = self.rng.randbytes(32)
+            kek_id, wrapped = wrap_key(keys.current(), project_id, dek)
+            self.conn.execute(
+                self.t["project_keys"].insert(),
+                {
+                    "project_id": project_id,
+                    "kek_id": kek_id,
+                    "wrapped_key": wrapped,
+                    "created_at": self.now,
+                },
+            )
+            self.deks[project_id] = dek
+        return self.deks[project_id]
+
+    def seal(self, name: str, row: dict[str, Any]) -> dict[str, Any]:
+        """The row with its sealed columns sealed, as the application stores them."""
+        from tracker.sealing import seal_value
+
+        for column in self.t[name].columns:
+            if column.info.get("sealed") and row.get(column.name) is not None:
+                dek = self.project_key(row["project_id"])
+                row[column.name] = seal_value(dek, name, column.name, row["id"], row[column.name])
+        return row
 
     def insert(self, name: str, rows: Iterable[dict[str, Any]]) -> int:
         start = time.perf_counter()
@@ -213,7 +244,7 @@ class Gen:
         total = 0
         batch: list[dict[str, Any]] = []
         for row in rows:
-            batch.append(row)
+            batch.append(self.seal(name, row))
             if len(batch) >= BATCH:
                 self.conn.execute(table.insert(), batch)
                 total += len(batch)
@@ -507,7 +538,8 @@ class Gen:
                 aid,
                 p["id"],
                 "asset.view_full",
-                f"{numbers} {rows[-1]['description']} {rows[-1]['originality_cert_no'] or ''}",
+                # the description is sealed text: never in a search document
+                f"{numbers} {rows[-1]['originality_cert_no'] or ''}",
             )
         self.insert("ip_assets", rows)
         self.insert("asset_owners", owners)

@@ -44,7 +44,7 @@ from tracker.transfers.models import TransferRequest
 def test_text_limit_reads_varchar_length_and_text_info():
     assert text_limit(Project.title) == 300
     assert text_limit(Disclosure.description) == 20_000
-    assert Disclosure.__table__.c.description.info == {"max_length": 20_000}
+    assert Disclosure.__table__.c.description.info["max_length"] == 20_000
 
 
 @pytest.mark.parametrize("attr", [SearchEntry.text, AdvisorySession.attendees, Project.id])

@@ -30,6 +30,18 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
+class SealedTextError(Exception):
+    """A sealed text value does not authenticate (altered, moved to another row or column, or
+    put there unsealed): it is never shown; the web layer audits the failure."""
+
+    def __init__(self, object_type: str, object_id: int, column: str, reason: str) -> None:
+        super().__init__(f"sealed text of {object_type} {object_id} ({column}) failed: {reason}")
+        self.object_type = object_type
+        self.object_id = object_id
+        self.column = column
+        self.reason = reason
+
+
 class StateConflict(Exception):
     """The record changed under the caller or is not in a state that allows this (409)."""
 

@@ -1,4 +1,5 @@
-"""Disclosures and advisory sessions are searchable by exactly the roles that may read them."""
+"""Disclosures and advisory sessions are searchable by exactly the roles that may read them
+(by their titles and advice: descriptions and privileged notes are sealed, never indexed)."""
 
 import pytest
 
@@ -21,7 +22,7 @@ def _hits(user, q):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_search_follows_the_matrix(world, role):
-    d = make_disclosure(world.project, world.users["company"], description="Gallium bridge")
+    d = make_disclosure(world.project, world.users["company"], title="Gallium bridge")
     s = make_session(world.project, world.users["lawyer"], advice="Quarantine the wafers")
     user = world.users[role]
     assert (("disclosure", d.id) in _hits(user, "gallium")) == (role in DISCLOSURE_READERS)
@@ -32,7 +33,7 @@ def test_search_follows_the_matrix(world, role):
 
 @pytest.mark.parametrize("role", ["lawyer", "company", "operator"])
 def test_outsiders_find_nothing(world, role):
-    make_disclosure(world.project, world.users["company"], description="Gallium bridge")
+    make_disclosure(world.project, world.users["company"], title="Gallium bridge")
     make_session(world.project, world.users["lawyer"], advice="Quarantine the wafers")
     outsider = world.outsiders[role]
     assert _hits(outsider, "gallium") == set() and _hits(outsider, "wafers") == set()
@@ -42,10 +43,15 @@ def test_edits_reindex(world):
     d = make_disclosure(world.project, world.users["company"])
     d.status = "needs_info"
     db.session.flush()
-    disclosures.resubmit_disclosure(d, d.version, {"description": "Hafnium oxide stack"})
+    disclosures.resubmit_disclosure(d, d.version, {"title": "Hafnium oxide stack"})
     lawyer = world.users["lawyer"]
     assert ("disclosure", d.id) in _hits(lawyer, "hafnium")
     assert ("disclosure", d.id) not in _hits(lawyer, "halves")
+    # a sealed description is never indexed
+    d.status = "needs_info"
+    db.session.flush()
+    disclosures.resubmit_disclosure(d, d.version, {"description": "Zirconium wafer"})
+    assert _hits(lawyer, "zirconium") == set()
     s = make_session(world.project, lawyer)
     advice.update_session(s, s.version, {"topics": ["Tidal turbines"]})
     assert ("session", s.id) in _hits(lawyer, "tidal")

@@ -4,6 +4,7 @@ match, every blob decrypts, the audit chain verifies and the schema is at head."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -16,12 +17,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from tests.support import database_url, make_test_app
+from tests.support import database_url, make_session, make_test_app
+from tracker import keys
 from tracker.attachments import maintenance
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
 from tracker.db import db, normalise_database_url
 from tracker.ops import backup as ops
+from tracker.ops.manifest import manifest_mac
 from tracker.ops.postgresql import libpq_url
 
 
@@ -112,7 +115,7 @@ def test_backup_and_restore_into_a_fresh_instance(
 
     manifest = json.loads((target / "manifest.json").read_text())
     dialect = db.engine.dialect.name
-    assert manifest["format"] == 1 and manifest["database"]["dialect"] == dialect
+    assert manifest["format"] == 2 and manifest["database"]["dialect"] == dialect
     assert manifest["row_counts"] == source["counts"]
     assert manifest["blob_count"] == 3 and manifest["alembic_revision"]
     assert "not in this backup" in manifest["keys"]
@@ -197,3 +200,107 @@ def test_libpq_url_keeps_the_password_off_the_command_line() -> None:
     plain, env = libpq_url(url)
     assert plain == "postgresql://tracker@db.example:6543/t?sslmode=require"
     assert env == {"PGPASSWORD": "s3cret"}
+
+
+# --- authenticated backups (issue 21) ----------------------------------------------------------
+
+
+def _refused(fresh_app: Flask, target: Path, expected: str) -> None:
+    """The restore exits non-zero naming `expected`, and the fresh instance is untouched."""
+    out = invoke(fresh_app, "restore", str(target))
+    assert out.exit_code == 1 and expected in out.output, out.output
+    with fresh_app.app_context():
+        counts = table_counts()
+        assert counts["users"] == 0 and counts["attachment_versions"] == 0
+        assert counts["advisory_sessions"] == 0
+        db.session.remove()
+    assert not any(p.is_file() for p in Path(fresh_app.config["TRACKER_BLOB_DIR"]).rglob("*"))
+
+
+def _rehash(target: Path) -> None:
+    """What the attacker of finding 1 did: recompute every plain SHA-256 in the manifest."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["files"] = {
+        name: hashlib.sha256((target / name).read_bytes()).hexdigest() for name in manifest["files"]
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+
+
+@pytest.mark.real_commits
+def test_backup_files_are_private(app: Flask, source: dict[str, Any], tmp_path: Path) -> None:
+    target = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    folders = [target, *(p for p in target.rglob("*") if p.is_dir())]
+    files = [p for p in target.rglob("*") if p.is_file()]
+    assert len(folders) >= 3 and len(files) >= 5
+    assert {oct(p.stat().st_mode & 0o777) for p in folders} == {oct(0o700)}
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(0o600)}
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["format"] == 2 and len(manifest["mac"]) == 64
+
+
+@pytest.mark.real_commits
+def test_one_edited_byte_in_any_file_is_refused(
+    app: Flask, source: dict[str, Any], fresh_app: Flask, tmp_path: Path
+) -> None:
+    target = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    files = sorted(p for p in target.rglob("*") if p.is_file())
+    for path in files:
+        original = path.read_bytes()
+        edited = bytearray(original)
+        edited[len(edited) // 2] ^= 0x01
+        path.write_bytes(bytes(edited))
+        expected = "manifest" if path.name == "manifest.json" else "do not match their SHA-256"
+        _refused(fresh_app, target, expected)
+        # the same edit with the plain hashes recomputed: the MAC refuses it
+        if path.name != "manifest.json":
+            saved = (target / "manifest.json").read_bytes()
+            _rehash(target)
+            _refused(fresh_app, target, "MAC does not verify")
+            (target / "manifest.json").write_bytes(saved)
+        path.write_bytes(original)
+    # untouched, it restores
+    out = invoke(fresh_app, "restore", str(target))
+    assert out.exit_code == 0, out.output
+
+
+@pytest.mark.real_commits
+def test_finding_1_a_forged_backup_with_recomputed_hashes_is_refused(
+    app: Flask, world: Any, source: dict[str, Any], fresh_app: Flask, tmp_path: Path
+) -> None:
+    """The outside test's finding 1: a lawyer made admin and a privileged note rewritten in the
+    dump, the manifest's plain SHA-256 recomputed; `flask restore` must refuse it."""
+    make_session(world.project, world.users["lawyer"], privileged_notes="The real note")
+    lawyer_id = world.users["lawyer"].id
+    db.session.commit()
+    target = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    # the forgery, made the way one can without the key file: the database edited (a note
+    # copied from another column), dumped again over the backup's dump, hashes recomputed
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET role = 'admin' WHERE id = :i"), {"i": lawyer_id})
+        conn.execute(sa.text("UPDATE advisory_sessions SET privileged_notes = advice"))
+    dialect = db.engine.dialect.name
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    ops.ENGINES[dialect].dump(forged)
+    dump_file = ops.ENGINES[dialect].DUMP_FILE
+    (target / dump_file).write_bytes((forged / dump_file).read_bytes())
+    _rehash(target)
+    _refused(fresh_app, target, "MAC does not verify")
+
+
+@pytest.mark.real_commits
+def test_a_backup_of_another_key_file_or_without_a_mac_is_refused(
+    app: Flask, source: dict[str, Any], fresh_app: Flask, tmp_path: Path
+) -> None:
+    target = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    manifest = json.loads((target / "manifest.json").read_text())
+    other = keys.generate()
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    (target / "manifest.json").write_text(json.dumps({**body, "mac": manifest_mac(other, body)}))
+    _refused(fresh_app, target, "MAC does not verify")
+    (target / "manifest.json").write_text(json.dumps({**body, "format": 1}))
+    _refused(fresh_app, target, "only authenticated backups")

@@ -15,8 +15,10 @@ from flask.cli import with_appcontext
 from tracker import keys
 from tracker.attachments import maintenance
 from tracker.attachments.service import key_ring
+from tracker.audit.service import record
 from tracker.auth.totp import reseal_totp_secrets
 from tracker.db import db
+from tracker.sealing import rewrap_project_keys
 
 
 @click.group("keys", help="Manage the key file (KEKs and the audit key).")
@@ -50,7 +52,8 @@ def init_keys(path: Path | None) -> None:
 )
 @with_appcontext
 def rotate_keys(resume: bool) -> None:
-    """Add a new KEK, make it active and re-wrap every attachment's data key under it.
+    """Add a new KEK, make it active and re-wrap every attachment's data key and every
+    project's sealed-text key under it (TOTP seeds are re-sealed).
 
     The content is not re-encrypted. Resumable: rows are re-wrapped in committed batches, and
     `--resume` (or simply running it again) finishes the job. Never prints key material.
@@ -93,12 +96,18 @@ def _rotate(path: Path, resume: bool) -> None:
         click.echo("Run `flask --app tracker keys rotate --resume` to finish.", err=True)
         raise
     totp_resealed, totp_remaining = reseal_totp_secrets()  # TOTP seeds are sealed by KEKs too
-    remaining = maintenance.old_key_rows(ring) + totp_remaining
+    projects, projects_remaining, project_failures = rewrap_project_keys(db.session)
+    if projects:
+        record("keys.project_keys_rewrapped", detail={"count": projects}, actor_id=None)
+    remaining = maintenance.old_key_rows(ring) + totp_remaining + projects_remaining
     db.session.commit()
     for version_id, problem in failures:
         click.echo(f"attachment version {version_id}: not re-wrapped: {problem}", err=True)
     click.echo(f"Re-wrapped data keys: {count}.")
+    for project_id in project_failures:
+        click.echo(f"project {project_id}: its sealed-text key did not unwrap", err=True)
     click.echo(f"Re-sealed TOTP seeds: {totp_resealed}.")
+    click.echo(f"Re-wrapped project keys (sealed text): {projects}.")
     click.echo(f"Rows still using an old key: {remaining}.")
     if remaining:
         raise SystemExit(1)

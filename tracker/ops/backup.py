@@ -5,19 +5,23 @@ A backup folder holds::
     database.dump      PostgreSQL: `pg_dump --format=custom`, taken on an exported snapshot
     database.sqlite3   SQLite: a copy made with SQLite's online backup API
     blobs/xx/<name>    the encrypted blob store (ciphertext only)
-    manifest.json      format, time, alembic revision, row counts per table, blob count and the
-                       SHA-256 of every other file
+    manifest.json      format, time, alembic revision, row counts per table, blob count, the
+                       SHA-256 of every other file, and an HMAC-SHA256 of all of it under a
+                       key derived from the key file (`tracker.ops.manifest`)
 
 The key file is never in it: without the key file the blobs cannot be decrypted nor the audit
 chain verified, so it is backed up separately (and stored apart). The counts and the blob list
 are read in the same snapshot the dump is taken from, so they describe exactly what was dumped.
 
-Restore checks the manifest's hashes before touching anything, refuses a target database (or
-blob folder) that holds data unless forced, restores, copies the blobs and checks that the
-schema is at the migrations' head.
+The folder is 0700 and every file in it 0600; the database holds sealed text only
+(`tracker.sealing`), so the backup does too.
+
+Restore checks the manifest's MAC and then every file's hash before touching anything,
+refuses a target database (or blob folder) that holds data unless forced, restores, copies
+the blobs and checks that the schema is at the migrations' head.
 
 The engines' modules (`postgresql`, `sqlite`) are alike (`Engine`); the manifest has its own
-module, so that checking it can grow (a MAC, say) without touching the rest.
+module.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 
+from tracker import keys
 from tracker.attachments.storage import fsync_dir
 from tracker.ops import blobs, postgresql, sqlite
 from tracker.ops.errors import BackupError
@@ -93,7 +98,7 @@ def backup(target: Path) -> dict[str, Any]:
         "files": files,
         "keys": KEYS_NOTE,
     }
-    write_manifest(target, manifest)
+    write_manifest(target, manifest, keys.current())
     for folder in sorted({p.parent for p in target.rglob("*") if p.is_file()}):
         fsync_dir(folder)
     return manifest
@@ -143,7 +148,7 @@ def restore(source: Path, *, force: bool = False) -> RestoreReport:
     from tracker.db import db
 
     source = Path(source)
-    manifest = read_manifest(source)
+    manifest = read_manifest(source, keys.current())
     dialect = database_url().get_backend_name()
     if manifest["database"]["dialect"] != dialect:
         raise BackupError(

@@ -1,19 +1,32 @@
-"""A backup's manifest: what it holds and the SHA-256 of every other file in its folder.
+"""A backup's manifest: what it holds and the SHA-256 of every other file in its folder,
+authenticated by an HMAC-SHA256 under a key derived from the key file.
 
-Written last, read (and every file checked against it) before a restore touches anything.
+Written last, read (its MAC, then every file checked against it) before a restore touches
+anything. The MAC key is HKDF-SHA256 of the key file's audit key with its own label (the audit
+key is never rotated, so a backup stays verifiable after `keys rotate`); someone with the
+backup but not the key file can neither read the sealed text in it nor forge a manifest that
+a restore accepts, whatever hashes they recompute.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from tracker.keys import KeyRing
 from tracker.ops.errors import BackupError
 from tracker.ops.files import create_private, sha256
 
-FORMAT = 1
+#: 2: the manifest carries `mac` (format 1 had none and is refused)
+FORMAT = 2
+MAC_LABEL = b"tracker backup manifest mac v1"
 MANIFEST = "manifest.json"
 KEYS_NOTE = (
     "The key file (TRACKER_KEY_FILE) is not in this backup: back it up separately and keep it "
@@ -30,16 +43,32 @@ def hash_files(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): sha256(p) for p in _files(folder)}
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Write the manifest as a new file of mode 0600, synced to disk."""
+def mac_key(ring: KeyRing) -> bytes:
+    """The manifest's MAC key: derived from the key file, its own label."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=MAC_LABEL).derive(
+        ring.audit_key
+    )
+
+
+def manifest_mac(ring: KeyRing, manifest: dict[str, Any]) -> str:
+    """HMAC-SHA256 of the manifest without its `mac`, in canonical JSON."""
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(mac_key(ring), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any], ring: KeyRing) -> None:
+    """Write the manifest with its MAC as a new file of mode 0600, synced to disk."""
+    signed = {**manifest, "mac": manifest_mac(ring, manifest)}
     with os.fdopen(create_private(folder / MANIFEST), "w") as fh:
-        json.dump(manifest, fh, indent=2, sort_keys=True)
+        json.dump(signed, fh, indent=2, sort_keys=True)
         fh.flush()
         os.fsync(fh.fileno())
 
 
-def read_manifest(source: Path) -> dict[str, Any]:
-    """The manifest, after checking every file's SHA-256 (and that no file was added)."""
+def read_manifest(source: Path, ring: KeyRing) -> dict[str, Any]:
+    """The manifest, after checking its MAC and then every file's SHA-256 (and that no file
+    was added or removed); BackupError otherwise."""
     try:
         manifest = json.loads((source / MANIFEST).read_text())
         files: dict[str, str] = manifest["files"]
@@ -47,7 +76,16 @@ def read_manifest(source: Path) -> dict[str, Any]:
     except (OSError, ValueError, KeyError, TypeError):
         raise BackupError(f"{source / MANIFEST} is missing or unreadable") from None
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r}")
+        raise BackupError(
+            f"backup format {manifest.get('format')!r} is not {FORMAT}: only authenticated "
+            "backups are restored"
+        )
+    given = manifest.get("mac")
+    if not isinstance(given, str) or not hmac.compare_digest(given, manifest_mac(ring, manifest)):
+        raise BackupError(
+            "the manifest's MAC does not verify: the backup was altered, or made with another "
+            "key file; nothing was restored"
+        )
     present = {str(p.relative_to(source)) for p in _files(source)}
     if present != set(files) or db_file not in files:
         extra, missing = len(present - set(files)), len(set(files) - present)

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tracker.ops.errors import BackupError
+from tracker.ops.files import create_private
 from tracker.ops.snapshot import Snapshot, database_url, read_snapshot
 
 #: the dump's name in a backup folder
@@ -59,6 +60,7 @@ def dump(target: Path) -> Snapshot:
     from tracker.db import db
 
     url, env = libpq_url(database_url())
+    os.close(create_private(target / DUMP_FILE))  # pg_dump writes into it: mode 0600
     with db.engine.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():

@@ -40,6 +40,8 @@ ACTIONS: dict[str, Any] = {
     "auth.totp_removed": _l("Two-factor sign-in removed"),
     "keys.totp_resealed": _l("Two-factor secrets resealed"),
     "keys.rewrapped": _l("File keys rewrapped"),
+    "keys.project_keys_rewrapped": _l("Project keys rewrapped"),
+    "sealed.integrity_failed": _l("Protected text failed its integrity check"),
     "user.created": _l("User created"),
     "user.updated": _l("User changed"),
     "zone.created": _l("Zone created"),

@@ -23,6 +23,7 @@ from tracker.errors import (
     PROBLEM_MEMBERS,
     STALE_MESSAGE,
     InvalidInput,
+    SealedTextError,
     SignInAgain,
     StateConflict,
     is_api_request,
@@ -169,6 +170,31 @@ def where(exc: BaseException, frames: int = 8) -> str:
     return " < ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(stack))
 
 
+def handle_sealed_text(exc: SealedTextError) -> Any:
+    """A sealed text did not authenticate: never shown; the failure is audited (the record and
+    the column, never a value) and the reader told that the text cannot be trusted."""
+    _rollback()
+    log.error("sealed text of %s %s failed its integrity check", exc.object_type, exc.object_id)
+    try:
+        record_apart(
+            "sealed.integrity_failed",
+            reason="the request fails and rolls back; the failure must stay on record",
+            object_type=exc.object_type,
+            object_id=exc.object_id,
+            detail={"column": exc.column, "reason": exc.reason},
+        )
+    except Exception as failure:  # auditing must not hide the integrity failure
+        log.error("could not audit a sealed text failure (%s)", type(failure).__name__)
+        db.session.rollback()
+    message = _(
+        "Protected text of this record failed its integrity check and is not shown: it may "
+        "have been altered. The failure is on record; tell your administrator."
+    )
+    if is_api_request():
+        return problem(500, message)
+    return Response(render_template("error.html", status=500, message=message), status=500)
+
+
 def handle_unexpected(exc: Exception) -> Any:
     _rollback()
     # The exception's type, the request line and the code location only: the message and the
@@ -191,4 +217,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(SignInAgain, handle_sign_in_again)
     app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(IntegrityError, handle_integrity)
+    app.register_error_handler(SealedTextError, handle_sealed_text)
     app.register_error_handler(Exception, handle_unexpected)

@@ -113,7 +113,8 @@ def _search(asset: IpAsset) -> Iterable[SearchText]:
     yield SearchText(
         "asset_detail",
         "asset.view_full",
-        f"{numbers} {asset.description or ''} {asset.originality_cert_no or ''}",
+        # the description is sealed text: never in a search document
+        f"{numbers} {asset.originality_cert_no or ''}",
     )
 
 

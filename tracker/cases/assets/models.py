@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import Organization
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
+from tracker.sealing import sealed_column
 
 ASSET_KINDS = (
     "patent",
@@ -57,7 +58,7 @@ class IpAsset(Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[str] = mapped_column(str_enum(*ASSET_KINDS, name="kind"))
     sensitivity: Mapped[str] = mapped_column(str_enum(*SENSITIVITIES, name="sensitivity"))
-    description: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 20_000})
+    description: Mapped[str | None] = sealed_column(20_000, nullable=True)
     #: ISO 3166 alpha-2 codes (and "EP", "WO" for regional and PCT filings)
     jurisdictions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     application_no: Mapped[str | None] = mapped_column(sa.String(100))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
+from tracker.sealing import sealed_column
 
 DISCLOSURE_STATUSES = ("submitted", "accepted", "rejected", "needs_info")
 
@@ -26,7 +27,7 @@ class Disclosure(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
-    description: Mapped[str] = mapped_column(sa.Text, info={"max_length": 20_000})
+    description: Mapped[str] = sealed_column(20_000, nullable=False)
     conceived_on: Mapped[dt.date] = mapped_column(sa.Date)
     #: shown outside the company before filing (a novelty risk)
     disclosed_externally: Mapped[bool] = mapped_column(default=False)

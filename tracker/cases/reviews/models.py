@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
+from tracker.sealing import sealed_column
 
 REVIEW_STATUSES = ("draft", "submitted", "approved", "rejected")
 
@@ -65,7 +66,7 @@ class RiskReview(Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    conditions: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 5000})
+    conditions: Mapped[str | None] = sealed_column(5000, nullable=True)
     valid_until: Mapped[dt.date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(default=1)
     #: when it was submitted (a draft: when it was last saved)

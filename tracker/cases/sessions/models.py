@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.cases.projects.models import Project
 from tracker.db import Model, UTCDateTime, utcnow
+from tracker.sealing import sealed_column
 
 
 class AdvisorySession(Model):
@@ -28,7 +29,7 @@ class AdvisorySession(Model):
     #: advice for the client
     advice: Mapped[str] = mapped_column(sa.Text, default="", info={"max_length": 20_000})
     #: lawyers' work product: never leaves the lawyer role
-    privileged_notes: Mapped[str] = mapped_column(sa.Text, default="", info={"max_length": 20_000})
+    privileged_notes: Mapped[str] = sealed_column(20_000, nullable=False, default="")
     lawyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
