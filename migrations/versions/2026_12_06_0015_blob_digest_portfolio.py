@@ -111,9 +111,9 @@ def downgrade():
             .where(VERSIONS.c.id == row.id)
             .values(ciphertext_sha256=digest.hexdigest())
         )
-    with op.batch_alter_table("attachment_versions") as batch:
-        batch.drop_column("blob_digest_scheme")
+    # indexes first, then the columns in place (SQLite 3.35+ drops a column itself; a batch
+    # copy of ip_assets would fail on the rows that point at it)
     for name, table, _columns in INDEXES:
         op.drop_index(name, table_name=table)
-    with op.batch_alter_table("ip_assets") as batch:
-        batch.drop_column("next_due_on")
+    op.execute("ALTER TABLE attachment_versions DROP COLUMN blob_digest_scheme")
+    op.execute("ALTER TABLE ip_assets DROP COLUMN next_due_on")
