@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import time_machine
 
 from tests.deadlines.conftest import smtp_server  # noqa: F401  (the real SMTP server fixture)
-from tests.support import csrf_token, moment, sign_in
+from tests.support import csrf_token, mail_to, moment, sign_in
 from tracker.audit.models import AuditEvent
 from tracker.auth.invitations import Invitation
 from tracker.auth.models import User
@@ -27,10 +27,7 @@ LINK = re.compile(r"https?://[^/\s]+/invite/([A-Za-z0-9_-]+)")
 
 @pytest.fixture
 def mailbox(app: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
-    inbox, port = smtp_server
-    monkeypatch.setitem(app.config, "TRACKER_MAIL_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setitem(app.config, "TRACKER_MAIL_FROM", SENDER)
-    return inbox
+    return mail_to(app, smtp_server, monkeypatch, SENDER)
 
 
 @pytest.fixture

@@ -12,16 +12,18 @@ import sqlalchemy as sa
 from tests.deadlines.conftest import smtp_server  # noqa: F401  (the real SMTP server fixture)
 from tests.support import (
     CANARY,
-    PLANNED,
     approved_review,
     csrf_token,
+    mail_to,
     make_disclosure,
     make_nda,
     make_review,
     session_body,
+    transfer_body,
 )
-from tracker.auth.notifications import Notification
+from tracker.auth.notifications import Notification, notify
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.reviews import service as reviews
 from tracker.db import db
 
@@ -31,10 +33,7 @@ SENDER = "tracker@tracker.example.kr"
 
 @pytest.fixture
 def mailbox(app: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
-    inbox, port = smtp_server
-    monkeypatch.setitem(app.config, "TRACKER_MAIL_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setitem(app.config, "TRACKER_MAIL_FROM", SENDER)
-    return inbox
+    return mail_to(app, smtp_server, monkeypatch, SENDER)
 
 
 def _notices(user: Any) -> list[Notification]:
@@ -97,16 +96,9 @@ def test_a_transfer_decision_tells_the_requester(world, api_as):
     make_nda(world.project, world.partner, assets=[asset])
     db.session.add(approved_review(world.project, world.users["lawyer"].id))
     db.session.commit()
+    world.asset = asset
     created = api_as(world.users["company"]).post(
-        f"/api/v1/projects/{world.project.id}/transfers",
-        json={
-            "partner_id": world.partner.id,
-            "asset_ids": [asset.id],
-            "attachment_ids": [],
-            "purpose": "Joint test",
-            "channel": "secure_platform",
-            "planned_on": PLANNED.isoformat(),
-        },
+        f"/api/v1/projects/{world.project.id}/transfers", json=transfer_body(world)
     )
     assert created.status_code == 201, created.get_json()
     tid = created.get_json()["id"]
@@ -239,16 +231,8 @@ def test_the_label_follows_what_the_reader_may_see(world, api_as, make_user):
     not read) sent to an operator would show no title: the label is decided when read."""
     _reject_disclosure(world, api_as)
     (notice,) = _notices(world.users["company"])
-    db.session.add(
-        Notification(
-            user_id=world.users["operator"].id,
-            kind="disclosure_decided",
-            object_type="disclosure",
-            object_id=notice.object_id,
-            project_id=world.project.id,
-            created_at=notice.created_at,
-        )
-    )
+    disclosure = db.session.get(Disclosure, notice.object_id)
+    notify(world.users["operator"].id, "disclosure_decided", disclosure, world.project.id)
     db.session.commit()
     item = api_as(world.users["operator"]).get("/api/v1/notifications").get_json()["items"][0]
     assert item["object"]["label"] != "Gallium-nitride DC converter topology"
@@ -387,16 +371,7 @@ def test_no_link_to_a_record_the_reader_may_not_open(world, browser_as):
     """A notice of a disclosure shown to an operator (who may not read disclosures) names
     no title and links nowhere."""
     disclosure = make_disclosure(world.project, world.users["company"])
-    db.session.add(
-        Notification(
-            user_id=world.users["operator"].id,
-            kind="disclosure_decided",
-            object_type="disclosure",
-            object_id=disclosure.id,
-            project_id=world.project.id,
-            created_at=disclosure.created_at,
-        )
-    )
+    notify(world.users["operator"].id, "disclosure_decided", disclosure, world.project.id)
     db.session.commit()
     page = browser_as(world.users["operator"]).get("/").get_data(as_text=True)
     assert 'id="notifications"' in page
