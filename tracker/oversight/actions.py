@@ -42,6 +42,8 @@ ACTIONS: dict[str, Any] = {
     "keys.rewrapped": _l("File keys rewrapped"),
     "user.created": _l("User created"),
     "user.updated": _l("User changed"),
+    "user.invited": _l("Invitation to set a password sent"),
+    "user.invitation_accepted": _l("Password set from an invitation"),
     "zone.created": _l("Zone created"),
     "organization.created": _l("Organisation created"),
     "organization.updated": _l("Organisation changed"),
