@@ -75,7 +75,7 @@ def test_a_disclosure_decision_tells_the_filer_only(world, api_as):
             assert _notices(other) == [], role
 
 
-def test_a_review_decision_tells_its_author(world, make_user):
+def test_a_review_decision_tells_its_author(world, make_user, api_as):
     second = make_user("lawyer")
     world.project.lawyers.append(second)
     review = make_review(world.project, world.users["lawyer"])
@@ -87,9 +87,12 @@ def test_a_review_decision_tells_its_author(world, make_user):
         review.id,
     )
     assert _notices(second) == []
+    db.session.commit()
+    (item,) = api_as(world.users["lawyer"]).get("/api/v1/notifications").get_json()["items"]
+    assert "Looked at the partner setup." not in item["object"]["label"]  # its level, no summary
 
 
-def test_a_transfer_decision_tells_the_requester(world, api_as):
+def test_a_transfer_decision_tells_the_requester(world, api_as, mailbox):
     asset = IpAsset(project=world.project, title="Membrane", kind="know_how", sensitivity="public")
     db.session.add(asset)
     db.session.flush()
@@ -113,6 +116,13 @@ def test_a_transfer_decision_tells_the_requester(world, api_as):
         "transfer",
         tid,
     )
+    # the requester's mail says the outcome, never the operator's note
+    (msg,) = mailbox.messages()
+    plain = msg.get_body(("plain",)).get_content()
+    assert msg["To"] == world.users["company"].email
+    assert "요청이 거부되었습니다." in plain or "The request was denied." in plain
+    assert f"/transfers/{tid}" in plain
+    assert NOTE not in plain and NOTE not in msg.get_body(("html",)).get_content()
 
 
 def test_assigning_a_lawyer_tells_that_lawyer_once(world, make_user, api_as):
