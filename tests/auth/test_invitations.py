@@ -201,3 +201,28 @@ def test_the_invitation_page_is_rate_limited(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT", "3 per 15 minutes")
     codes = [client.get(f"/invite/guess{i}").status_code for i in range(5)]
     assert codes[:3] == [404, 404, 404] and codes[-1] == 429
+
+
+def test_the_admin_pages_without_a_mail_server_say_so(make_user, browser_as, world):
+    client = browser_as(make_user("admin"))
+    token = csrf_token(client, "/admin/users")
+    form = {
+        "csrf_token": token,
+        "email": "m@example.test",
+        "name": "M",
+        "role": "auditor",
+        "locale": "en",
+    }
+    response = client.post("/admin/users", data={**form, "organization_id": 0, "zone_id": 0})
+    assert response.status_code == 409
+    assert "No mail server is set up" in response.get_data(as_text=True)
+    assert (
+        db.session.execute(sa.select(User.id).where(User.email == "m@example.test")).first() is None
+    )
+    target = world.users["auditor"]
+    resent = client.post(
+        f"/admin/users/{target.id}/invitation", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert resent.status_code == 200
+    assert "No mail server is set up" in resent.get_data(as_text=True)
+    assert db.session.execute(sa.select(Invitation.id)).first() is None
