@@ -601,6 +601,14 @@ class Inbox:
         ]
 
 
+def mail_to(app: Flask, server: tuple[Inbox, int], monkeypatch: Any, sender: str) -> Inbox:
+    """Point the app's mail at a test SMTP server (`smtp_server`) for one test: its inbox."""
+    inbox, port = server
+    monkeypatch.setitem(app.config, "TRACKER_MAIL_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setitem(app.config, "TRACKER_MAIL_FROM", sender)
+    return inbox
+
+
 def free_port() -> int:
     """A loopback port nothing listens on (now)."""
     with socket.socket() as s:
@@ -629,6 +637,8 @@ ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
     "object_type": (lambda w: "project", False),
     "object_id": (lambda w: w.project.id, False),
     "secret": (lambda w: "made-up-secret-of-43-characters-aaaaaaaaaaa", False),
+    "token": (lambda w: "made-up-invitation-of-43-characters-aaaaaaa", False),
+    "notification_id": (lambda w: w.notification_id, False),
     "filename": (lambda w: "css/app.css", False),
 }
 

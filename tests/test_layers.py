@@ -16,7 +16,7 @@ TRACKER = pathlib.Path(__file__).parents[1] / "tracker"
 #: A top-level module (tracker/ui.py) or package (tracker/cases/) is one unit.
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "clock", "i18n", "extensions"),
-    ("db", "keys", "sealing"),
+    ("db", "keys", "sealing", "mail"),
     ("web", "audit", "records"),
     ("policy",),
     ("ui",),

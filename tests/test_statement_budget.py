@@ -13,6 +13,7 @@ import pytest
 
 from tests.support import PLANNED, approved_review, statements
 from tracker.audit.service import record
+from tracker.auth.notifications import notify
 from tracker.cases import search
 from tracker.cases.assets.models import AssetDeadline, IpAsset
 from tracker.cases.ndas.models import Nda
@@ -53,15 +54,20 @@ BUDGET: list[tuple[str, str, int]] = [
     ("auditor", "/api/v1/audit?per_page=200", 7),
     ("html:lawyer", "/projects", 10),
     ("html:admin", "/projects?q=budgetword", 10),
-    ("html:admin", "/projects/{p}", 16),
+    ("html:admin", "/projects/{p}", 17),
     ("html:lawyer", "/ndas/{n}", 10),
     ("html:company", "/assets/{a}", 12),
+    # pages: the header's waiting and unread counts are one statement (issue 19: +1 for roles
+    # without a queue); the dashboard's `unread_notifications` one more
     ("lawyer", "/api/v1/deadlines?within_days=30", 6),
     ("company", "/api/v1/deadlines", 6),
-    ("operator", "/api/v1/dashboard", 8),
-    ("lawyer", "/api/v1/dashboard", 9),
-    ("company", "/api/v1/dashboard", 7),
-    ("admin", "/api/v1/dashboard", 7),
+    ("operator", "/api/v1/dashboard", 9),
+    ("lawyer", "/api/v1/dashboard", 10),
+    ("company", "/api/v1/dashboard", 8),
+    ("admin", "/api/v1/dashboard", 8),
+    # notifications: one page, one statement for every label of the page
+    ("company", "/api/v1/notifications?per_page=200", 7),
+    ("html:company", "/", 18),
 ]
 
 
@@ -116,6 +122,10 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         )
         transfer.assets = [asset]
         db.session.add(transfer)
+        db.session.flush()
+        # notices of two record types: one statement labels them all
+        notify(world.users["company"].id, "transfer_decided", transfer, world.project.id)
+        notify(world.users["company"].id, "assigned_to_project", project, project.id)
         record("test.grow", project)
     db.session.flush()
 

@@ -148,6 +148,7 @@ OTHER: dict[tuple[str, str], int] = {
     ("TokenRequestSchema", "password"): MAX_INPUT_LENGTH,
     ("ChangePasswordForm", "current"): MAX_INPUT_LENGTH,
     ("ChangePasswordForm", "new"): MAX_INPUT_LENGTH,
+    ("SetPasswordForm", "new"): MAX_INPUT_LENGTH,
     ("ConfirmPasswordForm", "password"): MAX_INPUT_LENGTH,
     ("TotpForm", "otp"): MAX_OTP_LENGTH,
     ("LoginForm", "otp"): MAX_OTP_LENGTH,

@@ -2,7 +2,9 @@
 
 from tracker.attachments import models as attachment_models
 from tracker.audit import models as audit_models
+from tracker.auth import invitations as invitation_models
 from tracker.auth import models as auth_models
+from tracker.auth import notifications as notification_models
 from tracker.cases import models as search_models
 from tracker.cases.assets import models as asset_models
 from tracker.cases.disclosures import models as disclosure_models
@@ -26,4 +28,6 @@ MODULES = [
     attachment_models,
     transfer_models,
     deadline_models,
+    notification_models,
+    invitation_models,
 ]

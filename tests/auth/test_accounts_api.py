@@ -211,43 +211,6 @@ def test_auditor_views_admin_pages_but_cannot_write(make_user, browser_as):
     assert response.status_code == 403
 
 
-def test_admin_creates_user_in_html(make_user, browser_as, make_org):
-
-    client = browser_as(make_user("admin"))
-    company = make_org("company")
-    token = csrf_token(client, "/admin/users")
-    response = client.post(
-        "/admin/users",
-        data={
-            "csrf_token": token,
-            "email": "html@example.test",
-            "name": "Html",
-            "role": "company",
-            "password": GOOD_PASSWORD,
-            "organization_id": company.id,
-            "zone_id": 0,
-            "locale": "ko",
-            "active": "y",
-        },
-    )
-    assert response.status_code == 302
-    assert db.session.execute(sa.select(User).where(User.email == "html@example.test")).scalar_one()
-    weak = client.post(
-        "/admin/users",
-        data={
-            "csrf_token": token,
-            "email": "weak@example.test",
-            "name": "W",
-            "role": "auditor",
-            "password": "short",
-            "organization_id": 0,
-            "zone_id": 0,
-            "locale": "ko",
-        },
-    )
-    assert weak.status_code == 422
-
-
 def test_lists_run_a_fixed_number_of_statements(make_user, make_org, api_as, browser_as):
 
     admin = make_user("admin")

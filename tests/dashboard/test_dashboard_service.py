@@ -35,6 +35,7 @@ def test_lawyer_sees_the_disclosures_and_follow_ups_of_their_projects(busy):
         "reviews_to_decide": 0,
         "overdue_follow_ups": 1,
         "projects_without_current_review": 1,
+        "unread_notifications": 0,
     }
     item = board["queues"]["disclosures_to_decide"][0]
     assert item == {

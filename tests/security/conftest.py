@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.support import (
     DISCLOSURE_CANARY,
@@ -20,6 +21,7 @@ from tests.support import (
     upload,
 )
 from tracker import clock
+from tracker.auth.notifications import Notification, notify
 from tracker.db import db
 from tracker.transfers import service as transfers
 
@@ -62,5 +64,11 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
             planned_on=clock.today() + dt.timedelta(days=7),
         ),
     )
+    # the company user's notice of the disclosure (only its reader may mark it read)
+    notify(company.id, "disclosure_decided", w.disclosure, w.project.id)
+    db.session.flush()
+    w.notification_id = db.session.execute(
+        sa.select(Notification.id).where(Notification.user_id == company.id)
+    ).scalar_one()
     db.session.commit()
     return w

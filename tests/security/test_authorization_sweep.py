@@ -7,7 +7,8 @@ Adding a route? Add one row to `EXPECTED` below: `"endpoint": {"METHOD": rule, .
   - an action of `tracker.policy.RULES` (the roles it lists may; the others get 403; an object
     outside the user's scope answers 404 first), or
   - a tuple of actions (any one of them suffices), or
-  - PUBLIC (no sign-in needed), SIGNED_IN (any signed-in user; lists filter in SQL) or
+  - PUBLIC (no sign-in needed), SIGNED_IN (any signed-in user; lists filter in SQL), OWNER
+    (a record of the world's company user alone, such as a notification: others 404) or
     AFTER_PASSWORD (the second factor: without a pending sign-in, everyone goes to /login).
 Path arguments are filled from `tests.support.ROUTE_ARGS` (add one when a route takes a new
 kind of id); the object is out of scope for an outsider whenever the path names a record of
@@ -39,6 +40,7 @@ AFTER_PASSWORD = "after-password"  # the second step of signing in: back to /log
 AUDIT_READERS = ("audit.view", "audit.view_own")
 SECRET_URL = "secret-url"  # public, but only with a live secret in the path: 404 for a made-up one
 ZONE_REPORT = "zone-report"  # report.zone_pdf; an operator of another zone does not learn of it
+OWNER = "owner"  # the company user's own notification: everyone else gets 404
 
 # fmt: off
 #: endpoint -> method -> who may (see the module docstring)
@@ -53,11 +55,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "auth.logout":                     {"POST": SIGNED_IN},
     "auth.account":                    {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "auth.sign_out_everywhere":        {"POST": SIGNED_IN},
+    "auth.invitation":                 {"GET": SECRET_URL, "POST": SECRET_URL},
     # administration
     "admin.organizations":             {"GET": "accounts.view", "POST": "accounts.manage"},
     "admin.organization_edit":         {"GET": "accounts.manage", "POST": "accounts.manage"},
     "admin.users":                     {"GET": "accounts.view", "POST": "accounts.manage"},
     "admin.user_edit":                 {"GET": "accounts.manage", "POST": "accounts.manage"},
+    "admin.user_invitation":           {"POST": "accounts.manage"},
     "admin.zones":                     {"GET": "accounts.view", "POST": "accounts.manage"},
     "audit.audit_list":                {"GET": AUDIT_READERS},
     # projects
@@ -116,6 +120,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_deadlines.issue_calendar":    {"POST": SIGNED_IN},
     "api_deadlines.revoke_calendar":   {"DELETE": SIGNED_IN},
     "api_dashboard.dashboard":         {"GET": SIGNED_IN},
+    # notifications (issue 19): each user's own
+    "dashboard.read_notification":     {"POST": OWNER},
+    "dashboard.read_all_notifications": {"POST": SIGNED_IN},
+    "api_notifications.list_notifications": {"GET": SIGNED_IN},
+    "api_notifications.read_notification": {"POST": OWNER},
+    "api_notifications.read_all_notifications": {"POST": SIGNED_IN},
     "api_reports.zone_report":         {"GET": ZONE_REPORT},
     "api_reports.evidence_pack":       {"GET": "asset.evidence_pack"},
     "transfers.project_transfers":     {"GET": "transfer.view", "POST": "transfer.request"},
@@ -133,6 +143,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_accounts.create_user":        {"POST": "accounts.manage"},
     "api_accounts.get_user":           {"GET": "accounts.manage"},
     "api_accounts.update_user":        {"PATCH": "accounts.manage"},
+    "api_accounts.invite_user":        {"POST": "accounts.manage"},
     "api_accounts.list_organizations": {"GET": SIGNED_IN},  # GET for all signed in
     "api_accounts.create_organization": {"POST": "accounts.manage"},
     "api_accounts.get_organization":   {"GET": SIGNED_IN},  # as the list
@@ -208,7 +219,7 @@ def _roles(rule: Any) -> frozenset[str] | None:
         return None
     if rule == ZONE_REPORT:
         return RULES["report.zone_pdf"]
-    if rule == SIGNED_IN:
+    if rule in (SIGNED_IN, OWNER):
         return frozenset({"admin", "lawyer", "company", "operator", "auditor"})
     actions = (rule,) if isinstance(rule, str) else rule
     return frozenset().union(*(RULES[a] for a in actions))
@@ -225,6 +236,8 @@ def expected(rule: Any, role: str, scoped: bool, scope: str) -> str:
         return "ok"
     if role == "anonymous":
         return "login"
+    if rule == OWNER:
+        return "ok" if (role, scope) == ("company", "in") else "404"
     if rule == ZONE_REPORT:  # scoped by zone: only an operator has one
         out_of_zone = role == "operator" and scope == "out"
         return "404" if out_of_zone else ("ok" if role in roles else "403")

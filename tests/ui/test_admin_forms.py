@@ -6,12 +6,14 @@ import re
 
 import sqlalchemy as sa
 
-from tests.support import TEST_PASSWORD, csrf_token
+from tests.deadlines.conftest import smtp_server  # noqa: F401  (the real SMTP server fixture)
+from tests.support import csrf_token, mail_to
 from tracker.auth.models import User
 from tracker.db import db
 
 
-def test_a_new_account_needs_a_chosen_role(world, browser_as):
+def test_a_new_account_needs_a_chosen_role(world, browser_as, app, smtp_server, monkeypatch):  # noqa: F811
+    mail_to(app, smtp_server, monkeypatch, "tracker@example.kr")  # the account is invited
     admin = browser_as(world.users["admin"])
     page = admin.get("/admin/users").get_data(as_text=True)
     role_select = re.search(r'<select[^>]*name="role".*?</select>', page, re.S).group(0)
@@ -21,7 +23,6 @@ def test_a_new_account_needs_a_chosen_role(world, browser_as):
         "csrf_token": csrf_token(admin, "/admin/users"),
         "email": "new.person@example.com",
         "name": "New Person",
-        "password": TEST_PASSWORD + "x",
         "organization_id": "0",
         "zone_id": "0",
         "locale": "en",

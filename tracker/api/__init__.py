@@ -15,6 +15,7 @@ from tracker.api import (
     disclosures,
     health,
     ndas,
+    notifications,
     projects,
     reports,
     reviews,
@@ -41,6 +42,7 @@ BLUEPRINTS: list[Blueprint] = [
         reports,
         audit,
         dashboard,
+        notifications,
         health,
     )
 ]

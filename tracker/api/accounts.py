@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.common import PageArgs, get_or_404, page_of, paginate, requires
-from tracker.auth import accounts, organizations
+from tracker.auth import accounts, invitations, organizations
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.db import text_limit
@@ -22,9 +22,8 @@ class UserSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=text_limit(User.email)))
     name = fields.String(required=True, validate=validate.Length(min=1, max=text_limit(User.name)))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    password = fields.String(
-        required=True, load_only=True, validate=validate.Length(max=MAX_INPUT_LENGTH)
-    )
+    #: left out: the person is e-mailed a one-time link to set it (an invitation)
+    password = fields.String(load_only=True, validate=validate.Length(max=MAX_INPUT_LENGTH))
     organization_id = fields.Integer(allow_none=True, load_default=None)
     zone_id = fields.Integer(allow_none=True, load_default=None)
     locale = fields.String(validate=validate.OneOf(LOCALES), load_default="ko")
@@ -109,6 +108,16 @@ def list_users(args: dict[str, Any]) -> Any:
 @blp.response(201, UserSchema)
 def create_user(body: dict[str, Any]) -> Any:
     return accounts.create_user(**body)
+
+
+@blp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@requires("accounts.manage")
+@blp.response(204)
+def invite_user(user_id: int) -> Any:
+    """E-mail the account a new one-time link to set its password (valid 72 hours); the earlier
+    link stops working. 409 when no mail server is set up or the account is disabled."""
+    invitations.invite(get_or_404(User, user_id))
+    return None
 
 
 @blp.route("/users/<int:user_id>", methods=["GET"])

@@ -75,6 +75,7 @@ class CountsSchema(Schema):
     overdue_follow_ups = fields.Integer()
     projects_without_current_review = fields.Integer()
     zones = fields.List(fields.Nested(ZoneCountSchema), metadata={"description": "admin, auditor"})
+    unread_notifications = fields.Integer(metadata={"description": "the caller's, not yet read"})
 
 
 class HeatMapSchema(Schema):

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 
 from tracker.audit.service import record
-from tracker.auth import lockout
+from tracker.auth import invitations, lockout
 from tracker.auth.models import LOCALES, ROLES, Organization, User, Zone
 from tracker.auth.passwords import hash_password, password_problems
 from tracker.auth.service import end_all_sessions, normalise_email
@@ -64,14 +64,16 @@ def create_user(
     email: str,
     name: str,
     role: str,
-    password: str,
+    password: str | None = None,
     organization_id: int | None = None,
     zone_id: int | None = None,
     locale: str = "ko",
     active: bool = True,
 ) -> User:
-    """Create an account. Raises InvalidInput (422) for a taken email, a weak password or a
-    role without its organisation or zone. Audited without the password."""
+    """Create an account. Without a password the person is sent an invitation to set one
+    (`tracker.auth.invitations`; StateConflict 409 when no mail server is set up). Raises
+    InvalidInput (422) for a taken email, a weak password or a role without its organisation or
+    zone. Audited without the password."""
     if role not in ROLES:
         raise InvalidInput({"role": [_("Must be one of: %(values)s.", values=", ".join(ROLES))]})
     if locale not in LOCALES:
@@ -79,14 +81,14 @@ def create_user(
     email = _valid_email(email)
     if db.session.execute(sa.select(User.id).where(User.email == email)).first():
         raise InvalidInput({"email": [_("An account with this email already exists.")]})
-    if problems := password_problems(password):
+    if password is not None and (problems := password_problems(password)):
         raise InvalidInput({"password": problems})
     _check_user_links(role, organization_id, zone_id)
     user = User(
         email=email,
         name=name.strip(),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=invitations.UNSET_PASSWORD if password is None else hash_password(password),
         organization_id=organization_id,
         zone_id=zone_id,
         locale=locale,
@@ -95,6 +97,8 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record("user.created", user, detail={"email": email, "role": role})
+    if password is None:
+        invitations.invite(user)
     return user
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     flash,
     redirect,
     render_template,
@@ -18,18 +19,19 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from tracker import policy
-from tracker.auth import accounts
+from tracker.auth import accounts, invitations
 from tracker.auth import organizations as orgs
 from tracker.auth.forms import (
     OrganizationEditForm,
     OrganizationForm,
+    PlainForm,
     UserForm,
     ZoneForm,
 )
 from tracker.auth.labels import org_kind_label
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, StateConflict
 from tracker.web import current
 from tracker.web.forms import save_form, show_refusal
 from tracker.web.ids import get_or_404
@@ -60,21 +62,24 @@ def _user_fields(form: UserForm) -> dict[str, Any]:
 
 @bp.route("/admin/users", methods=["GET", "POST"])
 def users() -> Any:
+    """The accounts; an admin adds one, and the person is e-mailed a link to set a password."""
     user = current.user()
     policy.require(user, "accounts.view")
     form = UserForm()
+    del form.password  # the invitation asks the person, not the admin
     _org_and_zone_choices(form)
     status = 200
     if request.method == "POST":
         policy.require(user, "accounts.manage")
-        if form.validate_on_submit():
-            try:
-                accounts.create_user(password=form.password.data or "", **_user_fields(form))
-                flash(_("Account created."))
-                return redirect(url_for("admin.users"))
-            except InvalidInput as exc:
-                show_refusal(form, exc)
-        status = 422
+        submitted = save_form(
+            form,
+            lambda: accounts.create_user(**_user_fields(form)),
+            _("Account created. An invitation to set a password has been e-mailed."),
+            lambda _created: url_for("admin.users"),
+        )
+        if submitted.response is not None:
+            return submitted.response
+        status = submitted.status
     users = db.session.execute(sa.select(User).order_by(User.email)).scalars().all()
     return render_template(
         "auth/admin_users.html",
@@ -82,6 +87,23 @@ def users() -> Any:
         form=form,
         can_manage=policy.can(user, "accounts.manage"),
     ), status
+
+
+@bp.route("/admin/users/<int:user_id>/invitation", methods=["POST"])
+def user_invitation(user_id: int) -> Any:
+    """Send the account a new invitation link (the earlier one stops working)."""
+    policy.require(current.user(), "accounts.manage")
+    target = get_or_404(User, user_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        invitations.invite(target)
+    except StateConflict as exc:
+        db.session.rollback()
+        flash(exc.detail or "", "error")
+        return redirect(url_for("admin.user_edit", user_id=target.id))
+    flash(_("A new invitation has been e-mailed; the earlier link no longer works."))
+    return redirect(url_for("admin.user_edit", user_id=target.id))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])

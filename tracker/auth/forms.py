@@ -52,6 +52,15 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
+class SetPasswordForm(FlaskForm):
+    """The invitation page: the person sets their own password."""
+
+    new = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=MAX_INPUT_LENGTH)]
+    )
+    submit = SubmitField(_l("Set password and sign in"))
+
+
 class EnrolTotpForm(FlaskForm):
     otp = StringField(_l("Code from your authenticator"), validators=[DataRequired()])
     submit = SubmitField(_l("Turn on two-step sign-in"))

@@ -24,3 +24,12 @@ sign_in_limit = limiter.shared_limit(
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 401,
 )
+
+#: the invitation page: a link that is not open (404) uses up the same budget per address, so
+#: links cannot be guessed faster than passwords
+invitation_limit = limiter.shared_limit(
+    _address_limit,
+    scope="invitation",
+    methods=["GET", "POST"],
+    deduct_when=lambda response: response.status_code == 404,
+)

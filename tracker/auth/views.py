@@ -22,19 +22,21 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from tracker.audit.service import record
-from tracker.auth import service, totp
+from tracker.auth import invitations, service, totp
 from tracker.auth.forms import (
     ChangePasswordForm,
     EnrolTotpForm,
     LoginForm,
     PlainForm,
+    SetPasswordForm,
     TotpForm,
 )
 from tracker.auth.labels import org_kind_label, role_label
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
-from tracker.auth.throttle import sign_in_limit
+from tracker.auth.throttle import invitation_limit, sign_in_limit
 from tracker.db import db
+from tracker.errors import InvalidInput
 from tracker.web import current, local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -109,6 +111,35 @@ def login_totp() -> Any:
     except service.SignInError as exc:
         return _refused(form, exc, "auth/login_totp.html")
     return _complete_sign_in(user)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@invitation_limit
+def invitation(token: str) -> Any:
+    """The link of an invitation: set a password (the rules of every password) and sign in.
+    A used, replaced, expired or unknown link is not found."""
+    found = invitations.find(token)
+    if found is None:
+        abort(404)
+    form = SetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, form.new.data or "")
+        except InvalidInput as exc:
+            db.session.rollback()
+            form.new.errors = list(exc.errors.get("password", []))
+            status = 422
+        else:
+            if current_user.is_authenticated:
+                service.end_session(session.get("sid"))
+                logout_user()
+            session["next"] = url_for("main.index")
+            return _complete_sign_in(user)
+    elif form.errors:
+        status = 422
+    person = db.session.get(User, found.user_id)
+    return render_template("auth/invitation.html", form=form, person=person), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from tracker import clock, policy, records
 from tracker.auth.models import User, Zone
+from tracker.auth.notifications import unread_count, unread_count_expr
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import heat_map, risk_level_expr
 from tracker.db import db
@@ -81,6 +82,7 @@ def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
         queues[name], counts[name] = queue(user, name, today)
     if policy.may(user, "dashboard.all_zones"):
         counts["zones"] = zone_counts(user, today)
+    counts["unread_notifications"] = unread_count(user.id)
     return {
         "role": user.role,
         "deadlines": deadlines_of(user, today),
@@ -90,17 +92,32 @@ def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def waiting_count(user: User, today: dt.date | None = None) -> int:
-    """How many items wait for the user's action (the navigation's badge): one statement,
-    none for roles with nothing to decide."""
+def _waiting_total(user: User, today: dt.date) -> Any:
+    """The count of items waiting for the user as one scalar expression (None: no queue)."""
     names = policy.queues_of(user, waiting=True)
     if not names:
-        return 0
-    today = today or clock.today()
+        return None
     queries = records.queues()
     parts = [
         sa.select(sa.func.count()).select_from(queries[n](user, today).order_by(None).subquery())
         for n in names
     ]
-    total: Any = sum((p.scalar_subquery() for p in parts[1:]), parts[0].scalar_subquery())
+    return sum((p.scalar_subquery() for p in parts[1:]), parts[0].scalar_subquery())
+
+
+def waiting_count(user: User, today: dt.date | None = None) -> int:
+    """How many items wait for the user's action (the navigation's badge): one statement,
+    none for roles with nothing to decide."""
+    total = _waiting_total(user, today or clock.today())
+    if total is None:
+        return 0
     return int(db.session.execute(sa.select(total)).scalar_one())
+
+
+def header_counts(user: User, today: dt.date | None = None) -> tuple[int, int]:
+    """(items waiting for the user, unread notifications) for every page's header, in one
+    statement."""
+    total = _waiting_total(user, today or clock.today())
+    unread = unread_count_expr(user.id)
+    row = db.session.execute(sa.select(total if total is not None else sa.literal(0), unread)).one()
+    return int(row[0]), int(row[1])

@@ -7,17 +7,20 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, g, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker import clock, policy
+from tracker.auth.forms import PlainForm
 from tracker.auth.models import User
 from tracker.cases.projects import service as projects
 from tracker.cases.projects import views as project_views
 from tracker.cases.projects.models import Project
+from tracker.dashboard import notices
 from tracker.dashboard.project import project_board
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import build_dashboard, waiting_count
+from tracker.dashboard.service import build_dashboard, header_counts
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.records.work import item_url
@@ -25,6 +28,8 @@ from tracker.reports.heatmap import heat_map_svg
 from tracker.web import current
 
 SOON_DAYS = 30
+#: the newest notifications the start page lists
+NOTICE_LIMIT = 20
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
 QUEUE_TITLES = {
@@ -97,16 +102,46 @@ def start_page() -> Any:
         codes=project_codes(user, {d["project_id"] for d in due}),
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
+        notices=notices.page_of_notices(user, {"page": 1, "per_page": NOTICE_LIMIT}),
     )
+
+
+def _header_counts() -> tuple[int, int]:
+    if "header_counts" not in g:
+        g.header_counts = header_counts(current.user())
+    return tuple(g.header_counts)  # type: ignore[return-value]
 
 
 @bp.app_template_global("waiting_count")
 def waiting_badge() -> int:
     """How many items wait for the signed-in user (the badge on "Start" in every page's
-    navigation): one statement, at most once per request."""
-    if "waiting_count" not in g:
-        g.waiting_count = waiting_count(current.user())
-    return int(g.waiting_count)
+    navigation): one statement with the unread count, at most once per request."""
+    return _header_counts()[0]
+
+
+@bp.app_template_global("unread_notifications")
+def unread_badge() -> int:
+    """How many notifications the signed-in user has not read (every page's header)."""
+    return _header_counts()[1]
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+def read_notification(notification_id: int) -> Any:
+    """Mark one of the user's notifications read (another user's: 404), back to the list."""
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    notices.mark_read(current.user(), notification_id)
+    return redirect(url_for("main.index", _anchor="notifications"))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+def read_all_notifications() -> Any:
+    """Mark every notification of the user read, back to the list."""
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    notices.mark_all_read(current.user())
+    flash(_("Every notification is marked read."))
+    return redirect(url_for("main.index", _anchor="notifications"))
 
 
 def project_detail(project_id: int) -> Any:

@@ -44,6 +44,8 @@ ACTIONS: dict[str, Any] = {
     "sealed.integrity_failed": _l("Protected text failed its integrity check"),
     "user.created": _l("User created"),
     "user.updated": _l("User changed"),
+    "user.invited": _l("Invitation to set a password sent"),
+    "user.invitation_accepted": _l("Password set from an invitation"),
     "zone.created": _l("Zone created"),
     "organization.created": _l("Organisation created"),
     "organization.updated": _l("Organisation changed"),

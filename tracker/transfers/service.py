@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from tracker import clock
 from tracker.audit.service import record, record_apart
 from tracker.auth.models import Organization, User
+from tracker.auth.notifications import notify
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -241,6 +242,7 @@ def decide_transfer(
         transfer,
         detail={"decision": decision, "failed": _failed_codes(checks)},
     )
+    notify(transfer.requested_by_id, "transfer_decided", transfer, transfer.project_id)
     return transfer
 
 

@@ -29,6 +29,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "api-docs.openapi_json",
         #: the iCalendar feed: its 256-bit secret in the URL is the credential
         "deadlines.calendar_feed",
+        #: an invitation's page: its one-time 256-bit secret in the URL is the credential
+        "auth.invitation",
     }
 )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.auth.notifications import notify
 from tracker.cases import search
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.models import ASSET_KINDS, SENSITIVITIES, IpAsset
@@ -180,6 +181,7 @@ def decide_disclosure(
         disclosure,
         detail={"project_id": disclosure.project_id, "asset_id": disclosure.asset_id},
     )
+    notify(disclosure.filed_by_id, "disclosure_decided", disclosure, disclosure.project_id)
     return disclosure
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import with_expression
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import Organization, User, Zone
+from tracker.auth.notifications import notify
 from tracker.cases import search
 from tracker.cases.editing import finish_update
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
@@ -167,7 +168,15 @@ def create_project(user: User, values: dict[str, Any]) -> Project:
     db.session.flush()
     search.index(project)
     record("project.created", project, detail={"code": project.code})
+    _tell_lawyers(project, set())
     return project
+
+
+def _tell_lawyers(project: Project, before: set[int]) -> None:
+    """Notify each lawyer newly assigned to the project."""
+    for lawyer in project.lawyers:
+        if lawyer.id not in before:
+            notify(lawyer.id, "assigned_to_project", project, project.id)
 
 
 def update_project(user: User, project: Project, changes: dict[str, Any]) -> Project:
@@ -185,7 +194,9 @@ def update_project(user: User, project: Project, changes: dict[str, Any]) -> Pro
     ):
         policy.require(user, "project.change_scope", project)
     values = {k: v for k, v in changes.items() if k in PROJECT_FIELDS}
+    before = {u.id for u in project.lawyers}
     changed = _apply(project, values, user)
+    _tell_lawyers(project, before)
     return finish_update(project, changed, "project.updated", search.index, {})
 
 

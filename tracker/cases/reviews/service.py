@@ -22,6 +22,7 @@ from werkzeug.exceptions import Forbidden
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.auth.notifications import notify
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import label as case_label
 from tracker.cases.ndas.models import Nda
@@ -235,6 +236,7 @@ def decide_review(
         review,
         detail={"project_id": review.project_id, "level": review.level},
     )
+    notify(review.author_id, "review_decided", review, review.project_id)
     return review
 
 

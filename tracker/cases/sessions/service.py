@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.auth.notifications import notify
 from tracker.cases import search
 from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
@@ -140,7 +141,28 @@ def record_session(project: Project, lawyer: User, fields: dict[str, Any]) -> Ad
         session,
         detail={"project_id": project.id, "follow_ups": len(session.follow_ups)},
     )
+    _tell_owners(session, session.follow_ups)
     return session
+
+
+def _tell_owners(session: AdvisorySession, follow_ups: list[FollowUp]) -> None:
+    """Notify the owner of each new follow-up when the owner names one active account (by its
+    e-mail address, else its exact name) that may see the session's project; a free-text owner
+    ("the company's CTO") tells nobody."""
+    for follow_up in follow_ups:
+        owner = follow_up.owner.strip()
+        matches = (
+            db.session.execute(
+                sa.select(User)
+                .where(User.active.is_(True))
+                .where(sa.or_(User.email == owner.lower(), User.name == owner))
+                .limit(2)
+            )
+            .scalars()
+            .all()
+        )
+        if len(matches) == 1 and policy.in_scope(matches[0], session.project):
+            notify(matches[0].id, "follow_up_assigned", follow_up, session.project_id)
 
 
 def update_session(
@@ -167,6 +189,7 @@ def update_session(
             "follow_ups_added": len(added),
         },
     )
+    _tell_owners(session, added)
     return session
 
 
