@@ -17,8 +17,8 @@ TRACKER = pathlib.Path(__file__).parents[2] / "tracker"
 CROSS_CUTTING = ("deadlines", "dashboard", "oversight", "reports", "attachments")
 
 #: what anyone may name: scope and people (projects, users, organisations, zones, their
-#: notifications) and the audit trail, which is no record kind; a package's own models are allowed too (the
-#: attachments and their versions, the reminder log)
+#: notifications) and the audit trail, which is no record kind; a package's own models are
+#: allowed too (the attachments and their versions, the reminder log)
 ALLOWED: dict[str, set[str]] = {
     "tracker.auth.models": {"User", "Organization", "Zone"},
     "tracker.cases.projects.models": {"Project"},
