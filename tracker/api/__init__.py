@@ -18,6 +18,7 @@ from tracker.api import (
     projects,
     reports,
     reviews,
+    search,
     sessions,
     spec,
     transfers,
@@ -41,6 +42,7 @@ BLUEPRINTS: list[Blueprint] = [
         reports,
         audit,
         dashboard,
+        search,
         health,
     )
 ]

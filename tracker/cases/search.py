@@ -17,6 +17,7 @@ record goes (`unindex_record`). Never index privileged notes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,13 +38,32 @@ FTS_TABLE = "search_entries_fts"
 TRIGRAM_TABLE = "search_entries_fts_trigram"
 #: the shortest word-part a trigram index can find
 TRIGRAM = 3
+#: the longest title an entry keeps
+TITLE_LENGTH = 300
+#: how many hits a search counts one by one; beyond, the total is an estimate
+COUNT_LIMIT = 1000
+#: the length of a result's snippet, in characters
+SNIPPET = 160
+#: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
+#: at least: `CB-BIO-2025-00002`, `CB-BIO-`)
+CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
 
 
-def index_record(record_type: str, record_id: int, project_id: int, action: str, text: str) -> None:
+def index_record(
+    record_type: str,
+    record_id: int,
+    project_id: int,
+    action: str,
+    text: str,
+    *,
+    kind: str | None = None,
+    title: str = "",
+) -> None:
     """Create or replace the searchable text of one record (flushed, not committed).
 
     `action` is the policy action a user needs on the project to see `text` (for example
     "disclosure.read" or "session.view_advice"); raises KeyError for an unknown action.
+    `kind` is the record's kind (default: `record_type`), `title` what a result calls it.
     """
     policy.check_action(action)
     entry = db.session.execute(
@@ -57,6 +77,8 @@ def index_record(record_type: str, record_id: int, project_id: int, action: str,
     entry.project_id = project_id
     entry.action = action
     entry.text = text
+    entry.kind = kind or record_type
+    entry.title = title[:TITLE_LENGTH]
     db.session.flush()
 
 
@@ -67,7 +89,15 @@ def index(record: Any) -> None:
     if kind.search is None:
         return
     for entry in kind.search(record):
-        index_record(entry.type, record.id, _project_id(record), entry.action, entry.text)
+        index_record(
+            entry.type,
+            record.id,
+            _project_id(record),
+            entry.action,
+            entry.text,
+            kind=kind.type,
+            title=entry.title,
+        )
 
 
 def _project_id(record: Any) -> int:
@@ -169,6 +199,124 @@ def search_projects(user: User, q: str) -> sa.Select[int]:
         .where(SearchEntry.action.in_(allowed_actions(user)), _text_match(words))
         .distinct()
     )
+
+
+def code_match(q: str) -> sa.ColumnElement[bool] | None:
+    """SQL: `Project`'s code starts with `q`, when `q` looks like a project code (else None).
+
+    PostgreSQL's text parser splits `CB-BIO-2025-00002` into words and a signed number
+    (`-00002`), so the words of the query cannot find it; the code column itself can."""
+    if not CODE_LIKE.fullmatch(q):
+        return None
+    return Project.code.startswith(q.upper(), autoescape=True)
+
+
+@dataclass(frozen=True)
+class Hits:
+    """One page of a search across records: rows (kind, record_id, project_id, project_code,
+    title, snippet), the total, and whether the total is an estimate."""
+
+    items: list[dict[str, Any]]
+    total: int
+    estimated: bool
+
+
+def find(user: User, q: str, page: int, per_page: int) -> Hits:
+    """The records matching `q` that `user` may see, newest first, one page of them.
+
+    The caller's scope (`visible_projects`) and the actions of their role narrow the entries
+    in the same statement as the match, so a hit never names a record the user may not see.
+    The order is the entries' (newest first), so a page reads no further than it shows; the
+    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). Three
+    statements at most, whatever the number of hits."""
+    q = q.strip()
+    words = query_words(q)
+    if not words:
+        return Hits([], 0, False)
+    match = _text_match(words)
+    code = code_match(q)
+    if code is not None:
+        match = sa.or_(match, sa.and_(SearchEntry.record_type == "project", code))
+    hits = (
+        sa.select(SearchEntry.id)
+        .join(Project, Project.id == SearchEntry.project_id)
+        .where(policy.visible_projects(user), SearchEntry.action.in_(allowed_actions(user)), match)
+    )
+    window = (
+        hits.add_columns(
+            SearchEntry.kind,
+            SearchEntry.record_id,
+            SearchEntry.project_id,
+            Project.code.label("project_code"),
+            SearchEntry.title,
+            SearchEntry.text,
+        )
+        .order_by(SearchEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = db.session.execute(window).all()
+    seen: set[tuple[str, int]] = set()
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        if (row.kind, row.record_id) in seen:  # a second text of the same record
+            continue
+        seen.add((row.kind, row.record_id))
+        items.append(
+            {
+                "type": row.kind,
+                "id": row.record_id,
+                "project_id": row.project_id,
+                "project_code": row.project_code,
+                "title": row.title or _kind_name(row.kind),
+                "snippet": snippet(row.text, words),
+            }
+        )
+    if page == 1 and len(rows) < per_page:
+        return Hits(items, len(rows), False)
+    total, estimated = _estimate(hits)
+    return Hits(items, total, estimated)
+
+
+def _kind_name(kind: str) -> str:
+    found = records.find(kind)
+    return str(found.name) if found is not None else ""
+
+
+def _estimate(hits: sa.Select[Any]) -> tuple[int, bool]:
+    """The number of hits, exact up to COUNT_LIMIT; beyond, estimated from how much of the
+    entries' id range the first COUNT_LIMIT hits (newest first) span. One statement."""
+    first = hits.order_by(SearchEntry.id.desc()).limit(COUNT_LIMIT + 1).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.min(first.c.id),
+            sa.select(sa.func.min(SearchEntry.id)).scalar_subquery(),
+            sa.select(sa.func.max(SearchEntry.id)).scalar_subquery(),
+        ).select_from(first)
+    ).one()
+    count, lowest, first_id, last_id = row
+    if count <= COUNT_LIMIT:
+        return int(count), False
+    spanned = (last_id - lowest + 1) / (last_id - first_id + 1)
+    return _round(COUNT_LIMIT / spanned), True
+
+
+def _round(n: float) -> int:
+    """Two significant digits: an estimate says "about 1,200", not "1,187"."""
+    digits = max(len(str(int(n))) - 2, 0)
+    return int(round(n, -digits))
+
+
+def snippet(text: str, words: list[str]) -> str:
+    """The part of `text` around the first query word it holds (SNIPPET characters at most,
+    whitespace collapsed, "…" where it is cut)."""
+    flat = " ".join(text.split())
+    low = flat.lower()
+    found = [i for w in words if (i := low.find(w)) >= 0]
+    start = max(min(found, default=0) - SNIPPET // 4, 0)
+    piece = flat[start : start + SNIPPET]
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET < len(flat) else "")
 
 
 def alembic_include_object(

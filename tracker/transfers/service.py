@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from tracker import clock
 from tracker.audit.service import record, record_apart
 from tracker.auth.models import Organization, User
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -136,6 +137,7 @@ def file_transfer(user: User, project: Project, draft: TransferDraft) -> Transfe
     )
     db.session.add(transfer)
     db.session.flush()
+    search.index(transfer)
     record(
         "transfer.filed",
         transfer,

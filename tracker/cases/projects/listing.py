@@ -15,7 +15,6 @@ validates input and documents the output); the HTML list renders the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +23,7 @@ from tracker import clock, policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
 from tracker.cases.projects.models import Project, project_lawyers, project_partners
-from tracker.cases.reviews.level import current_levels, current_review_id, risk_level_expr
+from tracker.cases.reviews.level import current_review_id, projects_at_level, risk_level_expr
 from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
 from tracker.db import db
 from tracker.web.ids import is_id
@@ -49,11 +48,6 @@ COLUMNS = (
 )
 
 
-#: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
-#: at least: `CB-BIO-2025-00002`, `CB-BIO-`)
-CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
-
-
 def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[Any]:
     """`(id, code)` of the projects `user` may see that match `filters` (zone_id, status,
     risk_level, q, and a heat map cell: likelihood and impact of the current review)."""
@@ -65,21 +59,13 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
         stmt = stmt.where(Project.status == filters["status"])
     level = filters.get("risk_level")
     if level in RISK_LEVELS or level == "none":
-        levels = current_levels(today)
-        if level == "none":
-            stmt = stmt.where(Project.id.not_in(sa.select(levels.c.project_id)))
-        else:
-            stmt = stmt.where(
-                Project.id.in_(sa.select(levels.c.project_id).where(levels.c.level == level))
-            )
+        stmt = stmt.where(projects_at_level(level, today))
     if filters.get("q"):
         q = filters["q"].strip()
         matches: sa.ColumnElement[bool] = Project.id.in_(search.search_projects(user, q))
-        if CODE_LIKE.fullmatch(q):
-            # a project code, whole or its start: PostgreSQL's text parser splits
-            # `CB-BIO-2025-00002` into words and a signed number (`-00002`), so the words of
-            # the query cannot find it; match the code column itself
-            matches = sa.or_(matches, Project.code.startswith(q.upper(), autoescape=True))
+        code = search.code_match(q)  # a project code, whole or its start
+        if code is not None:
+            matches = sa.or_(matches, code)
         stmt = stmt.where(matches)
     cell = {k: filters[k] for k in ("likelihood", "impact") if filters.get(k) in range(1, 6)}
     if cell:  # a heat map cell: the current review scored this likelihood and/or impact
