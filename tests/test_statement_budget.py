@@ -45,6 +45,10 @@ BUDGET: list[tuple[str, str, int]] = [
     # the readable trail: actors joined, one statement for every label of the page
     ("auditor", "/api/v1/audit?per_page=200", 7),
     ("html:lawyer", "/projects", 10),
+    # search across records: the page, then the estimated total when it is full
+    ("lawyer", "/api/v1/search?q=budgetword&per_page=2", 6),
+    ("admin", "/api/v1/search?q=budgetword", 6),
+    ("html:company", "/search?q=budgetword&per_page=2", 8),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),
     ("html:lawyer", "/ndas/{n}", 10),

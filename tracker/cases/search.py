@@ -227,8 +227,8 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     The caller's scope (`visible_projects`) and the actions of their role narrow the entries
     in the same statement as the match, so a hit never names a record the user may not see.
     The order is the entries' (newest first), so a page reads no further than it shows; the
-    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). Three
-    statements at most, whatever the number of hits."""
+    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). Two
+    statements, whatever the number of hits."""
     q = q.strip()
     words = query_words(q)
     if not words:
@@ -272,8 +272,6 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
                 "snippet": snippet(row.text, words),
             }
         )
-    if page == 1 and len(rows) < per_page:
-        return Hits(items, len(rows), False)
     total, estimated = _estimate(hits)
     return Hits(items, total, estimated)
 
