@@ -225,7 +225,14 @@ class Gen:
         return total
 
     def index(
-        self, record_type: str, record_id: int, project_id: int, action: str, text: str
+        self,
+        record_type: str,
+        record_id: int,
+        project_id: int,
+        action: str,
+        text: str,
+        title: str = "",
+        kind: str | None = None,
     ) -> None:
         self.search.append(
             {
@@ -235,6 +242,8 @@ class Gen:
                 "project_id": project_id,
                 "action": action,
                 "text": text,
+                "kind": kind or record_type,
+                "title": title,
             }
         )
 
@@ -363,13 +372,14 @@ class Gen:
                 p["id"],
                 "project.view",
                 " ".join([p["code"], p["title"], *names]),
+                p["title"],
             )
 
         assets_of = self._assets(projects, partners_of)
         self._ndas(projects, partners_of, assets_of, lawyer_ids, org_name)
         self._sessions(projects, lawyer_ids)
         self._reviews(projects, lawyer_ids)
-        self._transfers(projects, partners_of, assets_of, users)
+        self._transfers(projects, partners_of, assets_of, users, org_name)
         self.insert("search_entries", self.search)
         self._audit(users)
         return {"logins": logins}
@@ -495,14 +505,17 @@ class Gen:
                         "done": rng.random() < 0.2,
                     }
                 )
-            numbers = " ".join(x for x in (app_no,) if x)
-            self.index("asset", aid, p["id"], "asset.view", title)
+            # as the asset kind declares it: the title; numbers only (the description is sealed)
+            numbers = (app_no, rows[-1]["originality_cert_no"])
+            self.index("asset", aid, p["id"], "asset.view", title, title)
             self.index(
                 "asset_detail",
                 aid,
                 p["id"],
                 "asset.view_full",
-                f"{numbers} {rows[-1]['description']} {rows[-1]['originality_cert_no'] or ''}",
+                " ".join(x for x in numbers if x),
+                title,
+                kind="asset",
             )
         self.insert("ip_assets", rows)
         self.insert("asset_owners", owners)
@@ -549,7 +562,8 @@ class Gen:
             )
             for aid in assets_of.get(p["id"], [])[:2]:
                 links.append({"nda_id": nid, "asset_id": aid})
-            self.index("nda", nid, p["id"], "nda.view", f"NDA {org_name[partner]} {law} {purpose}")
+            text = f"NDA {org_name[partner]} {law}"
+            self.index("nda", nid, p["id"], "nda.view", text, org_name[partner])
         self.insert("ndas", rows)
         self.insert("nda_assets", links)
 
@@ -587,7 +601,8 @@ class Gen:
                         "done_at": None,
                     }
                 )
-            self.index("session", sid, p["id"], "session.view_advice", "\n".join([*topics, advice]))
+            text = "\n".join([*topics, advice])
+            self.index("session", sid, p["id"], "session.view_advice", text, ", ".join(topics))
         self.insert("advisory_sessions", rows)
         self.insert("follow_ups", follow)
 
@@ -629,6 +644,30 @@ class Gen:
                 }
             )
         self.insert("risk_reviews", rows)
+        # the stored current level (as `reviews.level.store_current_level` keeps it): each
+        # project's latest approved review
+        latest: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            if r["status"] != "draft":
+                self.index(
+                    "risk_review", r["id"], r["project_id"], "review.view_result", r["level"]
+                )
+            if r["status"] == "approved":
+                known = latest.get(r["project_id"])
+                if known is None or (r["decided_at"], r["id"]) > (known["decided_at"], known["id"]):
+                    latest[r["project_id"]] = r
+        self.insert(
+            "project_risk_levels",
+            (
+                {
+                    "project_id": pid,
+                    "review_id": r["id"],
+                    "level": r["level"],
+                    "valid_until": r["valid_until"],
+                }
+                for pid, r in latest.items()
+            ),
+        )
 
     def _transfers(
         self,
@@ -636,6 +675,7 @@ class Gen:
         partners_of: dict[int, list[int]],
         assets_of: dict[int, list[int]],
         users: list[dict[str, Any]],
+        org_names: dict[int, str],
     ) -> None:
         rng = self.rng
         company_user = {u["organization_id"]: u["id"] for u in users if u["role"] == "company"}
@@ -672,6 +712,8 @@ class Gen:
             )
             for aid in assets_of.get(p["id"], [])[:1]:
                 links.append({"transfer_id": tid, "asset_id": aid})
+            partner = org_names[rows[-1]["partner_id"]]
+            self.index("transfer", tid, p["id"], "transfer.view", partner, partner)
         self.insert("transfer_requests", rows)
         self.insert("transfer_assets", links)
 

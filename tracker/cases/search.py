@@ -282,15 +282,21 @@ def _kind_name(kind: str) -> str:
 
 
 def _estimate(hits: sa.Select[Any]) -> tuple[int, bool]:
-    """The number of hits, exact up to COUNT_LIMIT; beyond, estimated from how much of the
-    entries' id range the first COUNT_LIMIT hits (newest first) span. One statement."""
-    first = hits.order_by(SearchEntry.id.desc()).limit(COUNT_LIMIT + 1).subquery()
+    return estimated_total(hits, SearchEntry.id)
+
+
+def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
+    """The number of rows `hits` selects (its first column: `key`, an indexed integer id),
+    exact up to COUNT_LIMIT; beyond, estimated from how much of the id range of `key`'s table
+    the first COUNT_LIMIT hits (highest ids first) span: `(total, estimated)`. One statement
+    that reads COUNT_LIMIT + 1 hits at most, where an exact count would read every hit."""
+    first = hits.order_by(key.desc()).limit(COUNT_LIMIT + 1).subquery()
     row = db.session.execute(
         sa.select(
             sa.func.count(),
-            sa.func.min(first.c.id),
-            sa.select(sa.func.min(SearchEntry.id)).scalar_subquery(),
-            sa.select(sa.func.max(SearchEntry.id)).scalar_subquery(),
+            sa.func.min(first.c[0]),
+            sa.select(sa.func.min(key)).scalar_subquery(),
+            sa.select(sa.func.max(key)).scalar_subquery(),
         ).select_from(first)
     ).one()
     count, lowest, first_id, last_id = row

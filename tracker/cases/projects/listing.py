@@ -78,24 +78,29 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
 def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[str, Any]:
     """One page of the list: `{"items": rows, "total", "page", "per_page"}`."""
     today = clock.today()
-    ids = filtered(user, filters, today).subquery()
+    matching = filtered(user, filters, today)
+    ids = matching.subquery()
     window = sa.select(ids.c.id).order_by(ids.c.code).limit(per_page).offset((page - 1) * per_page)
-    if not (filters.get("q") or filters.get("risk_level")):
-        # a cheap filter: COUNT(*) apart, and the page walks the code index only as far as
-        # it needs (a window count would sort the whole filtered set)
+    # the page walks the code index only as far as it shows (a window count would sort the
+    # whole filtered set)
+    hits = db.session.execute(window).all()
+    estimated = False
+    if filters.get("q"):
+        # a text search: counted up to search.COUNT_LIMIT hits, estimated beyond ("about
+        # 9,500"), where an exact count would read every hit
+        total, estimated = search.estimated_total(
+            matching.with_only_columns(Project.id), Project.id
+        )
+    else:  # the other filters are index lookups: COUNT(*) apart
         total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
-        hits = db.session.execute(window).all()
-    else:
-        # search or risk level: run the match once, the total beside each id
-        hits = db.session.execute(window.add_columns(sa.func.count().over().label("total"))).all()
-        if hits:
-            total = hits[0].total
-        elif page == 1:
-            total = 0
-        else:  # past the end: the window saw no row, so count apart
-            total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
     items = rows([h.id for h in hits], today)
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": items,
+        "total": total,
+        "total_estimated": estimated,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 def all_rows(user: User, filters: dict[str, Any]) -> list[dict[str, Any]]:
