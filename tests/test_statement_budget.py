@@ -26,7 +26,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/projects?per_page=200", 8),
     ("lawyer", "/api/v1/projects?per_page=200", 8),
     ("company", "/api/v1/projects?per_page=200&risk_level=none", 7),
-    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 7),
+    # a text search: the page, then the total counted up to 1,000 hits (estimated beyond)
+    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 8),
     ("lawyer", "/api/v1/projects/{p}", 9),
     # assets load their derived (docketing) deadlines too: one statement more
     ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 11),
@@ -51,6 +52,10 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:company", "/search?q=budgetword&per_page=2", 8),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),
+    # a lawyer sees the follow-ups and the waiting items too
+    ("html:lawyer", "/projects/{p}", 18),
+    # the project's recent activity, on its own page
+    ("html:lawyer", "/projects/{p}/activity", 12),
     ("html:lawyer", "/ndas/{n}", 10),
     ("html:company", "/assets/{a}", 12),
     ("lawyer", "/api/v1/deadlines?within_days=30", 6),

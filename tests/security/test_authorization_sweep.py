@@ -65,6 +65,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "search.search_page":              {"GET": SIGNED_IN},
     "projects.project_new":            {"GET": "project.create", "POST": "project.create"},
     "projects.project_detail":         {"GET": "project.view"},
+    "projects.project_activity":       {"GET": AUDIT_READERS},
     "projects.project_edit":           {"GET": "project.edit", "POST": "project.edit"},
     # IP assets
     "assets.asset_list":               {"GET": "asset.view"},
