@@ -209,6 +209,10 @@ def test_estimated_total_beyond_the_count_limit(world, api_as, monkeypatch):
     assert len(body["items"]) == 5 and body["total_estimated"] is True
     assert 10 < body["total"] <= 300
     assert body["items"][0]["id"] == 30  # newest first
+    # a page beyond the first COUNT_LIMIT hits: the same estimate, counted apart
+    far = _search(api_as(world.users["admin"]), "quasar", per_page=5, page=3)
+    assert [i["id"] for i in far["items"]] == [20, 19, 18, 17, 16]
+    assert far["total"] == body["total"] and far["total_estimated"] is True
 
 
 @pytest.mark.parametrize(

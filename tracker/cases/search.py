@@ -17,6 +17,7 @@ record goes (`unindex_record`). Never index privileged notes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,9 +135,16 @@ def is_word_part(word: str) -> bool:
     return len(word) >= TRIGRAM and not word.isascii()
 
 
-def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
+def _text_match(words: list[str], *, by_scope: bool = False) -> sa.ColumnElement[bool]:
     """SQL: the entry's text contains every word (a word-part, or a word prefix), using the
-    trigram and the word indexes."""
+    trigram and the word indexes.
+
+    `by_scope`: the caller's scope is narrow (a lawyer's projects, a company's), so the
+    database should walk the scope's entries (by project) and test each against the match,
+    rather than expand every hit of a common word and drop those out of scope. On SQLite the
+    entry id is then written `+search_entries.id`, which keeps the planner from driving the
+    query by the full-text hits (the match is still read once, as a list)."""
+    entry_id: Any = sa.literal_column("+search_entries.id") if by_scope else SearchEntry.id
     parts = [w for w in words if is_word_part(w)]
     prefixes = [w for w in words if not is_word_part(w)]
     dialect = db.session.get_bind().dialect.name
@@ -157,7 +165,7 @@ def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
         tri = sa.table(TRIGRAM_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"' for w in parts)
         conditions.append(
-            SearchEntry.id.in_(
+            entry_id.in_(
                 sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
             )
         )
@@ -165,7 +173,7 @@ def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"*' for w in prefixes)
         conditions.append(
-            SearchEntry.id.in_(
+            entry_id.in_(
                 sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
             )
         )
@@ -227,23 +235,47 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     The caller's scope (`visible_projects`) and the actions of their role narrow the entries
     in the same statement as the match, so a hit never names a record the user may not see.
     The order is the entries' (newest first), so a page reads no further than it shows; the
-    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). Two
-    statements, whatever the number of hits."""
+    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). One
+    statement for the first COUNT_LIMIT hits' pages, two beyond."""
     q = q.strip()
     words = query_words(q)
     if not words:
         return Hits([], 0, False)
-    match = _text_match(words)
+    scope = policy.visible_projects(user)
+    match = _text_match(words, by_scope=not isinstance(scope, sa.sql.elements.True_))
     code = code_match(q)
     if code is not None:
-        match = sa.or_(match, sa.and_(SearchEntry.record_type == "project", code))
+        # the project entries of the projects whose code starts so, beside the text's hits
+        # (each part by its own index; an OR of the two would read every entry)
+        coded = (
+            sa.select(SearchEntry.id)
+            .join(Project, Project.id == SearchEntry.project_id)
+            .where(SearchEntry.record_type == "project", code)
+        )
+        texts = sa.select(SearchEntry.id).where(_text_match(words))
+        match = SearchEntry.id.in_(sa.union(texts, coded))
     hits = (
         sa.select(SearchEntry.id)
         .join(Project, Project.id == SearchEntry.project_id)
-        .where(policy.visible_projects(user), SearchEntry.action.in_(allowed_actions(user)), match)
+        .where(scope, SearchEntry.action.in_(allowed_actions(user)), match)
     )
-    window = (
-        hits.add_columns(
+    offset = (page - 1) * per_page
+    if offset + per_page <= COUNT_LIMIT:
+        # the first COUNT_LIMIT + 1 hits once: the page and the count in one statement
+        rows, total, estimated = _first_hits(hits, per_page, offset)
+    else:  # far pages: the page, then the estimate
+        rows = db.session.execute(
+            _columns(hits.subquery()).order_by(sa.desc("id")).limit(per_page).offset(offset)
+        ).all()
+        total, estimated = _estimate(hits)
+    return Hits(_items(rows, words), total, estimated)
+
+
+def _columns(ids: Any) -> sa.Select[Any]:
+    """What a hit shows, for the entry ids `ids` (a subquery with an `id` column)."""
+    return (
+        sa.select(
+            ids.c.id,
             SearchEntry.kind,
             SearchEntry.record_id,
             SearchEntry.project_id,
@@ -251,11 +283,34 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
             SearchEntry.title,
             SearchEntry.text,
         )
-        .order_by(SearchEntry.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .join(SearchEntry, SearchEntry.id == ids.c.id)
+        .join(Project, Project.id == SearchEntry.project_id)
     )
-    rows = db.session.execute(window).all()
+
+
+def _first_hits(
+    hits: sa.Select[Any], per_page: int, offset: int
+) -> tuple[Sequence[Any], int, bool]:
+    """One page among the first COUNT_LIMIT + 1 hits (newest first), with their count and
+    the lowest id among them (for the estimate) beside each row: the match runs once."""
+    first = hits.order_by(SearchEntry.id.desc()).limit(COUNT_LIMIT + 1).subquery()
+    stmt = _columns(first).add_columns(
+        sa.func.count().over().label("hits"),
+        sa.func.min(first.c.id).over().label("lowest"),
+        sa.select(sa.func.min(SearchEntry.id)).scalar_subquery().label("first_id"),
+        sa.select(sa.func.max(SearchEntry.id)).scalar_subquery().label("last_id"),
+    )
+    rows = db.session.execute(stmt.order_by(first.c.id.desc()).limit(per_page).offset(offset)).all()
+    if not rows:
+        if offset == 0:
+            return [], 0, False
+        total, estimated = _estimate(hits)  # past the last hit: count apart
+        return [], total, estimated
+    top = rows[0]
+    return rows, *_extrapolate(top.hits, top.lowest, top.first_id, top.last_id)
+
+
+def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
     seen: set[tuple[str, int]] = set()
     items: list[dict[str, Any]] = []
     for row in rows:
@@ -272,8 +327,7 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
                 "snippet": snippet(row.text, words),
             }
         )
-    total, estimated = _estimate(hits)
-    return Hits(items, total, estimated)
+    return items
 
 
 def _kind_name(kind: str) -> str:
@@ -299,7 +353,13 @@ def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
             sa.select(sa.func.max(key)).scalar_subquery(),
         ).select_from(first)
     ).one()
-    count, lowest, first_id, last_id = row
+    return _extrapolate(*row)
+
+
+def _extrapolate(count: int, lowest: int, first_id: int, last_id: int) -> tuple[int, bool]:
+    """`count` hits (at most COUNT_LIMIT + 1, highest ids first) reaching down to id `lowest`
+    among ids `first_id`..`last_id`: the exact count, or beyond COUNT_LIMIT an estimate that
+    assumes the rest of the id range holds hits as densely."""
     if count <= COUNT_LIMIT:
         return int(count), False
     spanned = (last_id - lowest + 1) / (last_id - first_id + 1)
