@@ -264,8 +264,9 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
         # the first COUNT_LIMIT + 1 hits once: the page and the count in one statement
         rows, total, estimated = _first_hits(hits, per_page, offset)
     else:  # far pages: the page, then the estimate
+        ids = hits.subquery()
         rows = db.session.execute(
-            _columns(hits.subquery()).order_by(sa.desc("id")).limit(per_page).offset(offset)
+            _columns(ids).order_by(ids.c.id.desc()).limit(per_page).offset(offset)
         ).all()
         total, estimated = _estimate(hits)
     return Hits(_items(rows, words), total, estimated)
