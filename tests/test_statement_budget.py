@@ -26,8 +26,9 @@ BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/projects?per_page=200", 8),
     ("lawyer", "/api/v1/projects?per_page=200", 8),
     ("company", "/api/v1/projects?per_page=200&risk_level=none", 7),
-    # a text search: the page, then the total counted up to 1,000 hits (estimated beyond)
-    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 8),
+    # a text search: how common the words are, the page, then the total counted up to
+    # 1,000 hits (estimated beyond)
+    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 9),
     ("lawyer", "/api/v1/projects/{p}", 9),
     # assets load their derived (docketing) deadlines too: one statement more
     ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 11),

@@ -251,3 +251,26 @@ def test_html_page_tolerates_bad_paging(world, browser_as):
 def test_anonymous_is_refused(client):
     assert client.get("/api/v1/search?q=x").status_code == 401
     assert client.get("/search?q=x").status_code in (302, 303)
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_project_list_finds_the_same_by_either_plan(
+    world, api_as, make_project, monkeypatch, common
+):
+    """A rare word lists its projects, a common one asks each project walked: same answer."""
+    monkeypatch.setattr(search, "COMMON_HITS", 1 if common else 10_000)
+    other = make_project(zone=world.zone, company=world.company, title="quillwort beds")
+    search.index(other)
+    world.project.title = "quillwort trials"
+    search.index(world.project)
+    elsewhere = make_project(title="quillwort elsewhere")  # in the admin's scope only
+    search.index(elsewhere)
+    db.session.commit()
+    for role, expected in (
+        ("company", {world.project.id, other.id}),
+        ("operator", {world.project.id, other.id}),
+    ):
+        r = api_as(world.users[role]).get("/api/v1/projects", query_string={"q": "quillwort"})
+        assert {p["id"] for p in r.get_json()["items"]} == expected, role
+        assert r.get_json()["total"] == 2
+    assert api_as(world.users["admin"]).get("/api/v1/projects?q=quillwort").get_json()["total"] == 3

@@ -161,23 +161,26 @@ def _text_match(words: list[str], *, by_scope: bool = False) -> sa.ColumnElement
                 )
             )
         return sa.and_(*conditions)
+    return sa.and_(*(entry_id.in_(hits) for hits in _sqlite_hits(parts, prefixes)))
+
+
+def _sqlite_hits(parts: list[str], prefixes: list[str]) -> list[sa.Select[Any]]:
+    """SQLite: the entry ids (rowids) the trigram index finds for the word-parts and the word
+    index for the word prefixes, one SELECT per index used."""
+    selects: list[sa.Select[Any]] = []
     if parts:
         tri = sa.table(TRIGRAM_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"' for w in parts)
-        conditions.append(
-            entry_id.in_(
-                sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
-            )
+        selects.append(
+            sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
         )
     if prefixes:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"*' for w in prefixes)
-        conditions.append(
-            entry_id.in_(
-                sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
-            )
+        selects.append(
+            sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
         )
-    return sa.and_(*conditions)
+    return selects
 
 
 def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
@@ -207,6 +210,45 @@ def search_projects(user: User, q: str) -> sa.Select[int]:
         .where(SearchEntry.action.in_(allowed_actions(user)), _text_match(words))
         .distinct()
     )
+
+
+def projects_matching(user: User, q: str) -> sa.ColumnElement[bool]:
+    """SQL condition on `Project`: it has a text matching `q` whose record kind `user`'s role
+    may see (the caller's query on `Project` applies the user's scope).
+
+    Two plans, chosen by how common the words are (one cheap statement counts the word
+    index's hits up to COMMON_HITS): a rare word lists its few projects (`Project.id IN
+    (...)`); a common word would list nearly every project, so each project the list walks
+    (in its own order, no further than the page) is asked whether one of its entries matches
+    (`EXISTS`, the match read once as a list)."""
+    words = query_words(q)
+    if not words:
+        return sa.false()
+    actions = SearchEntry.action.in_(allowed_actions(user))
+    if not _is_common(words):
+        return Project.id.in_(search_projects(user, q))
+    return sa.exists(
+        sa.select(sa.literal(1)).where(
+            SearchEntry.project_id == Project.id, actions, _text_match(words, by_scope=True)
+        )
+    )
+
+
+#: from this many hits of the word index on, a word is common (see `projects_matching`)
+COMMON_HITS = 2000
+
+
+def _is_common(words: list[str]) -> bool:
+    """Whether the words match COMMON_HITS entries or more (read no further than that; on
+    SQLite, from the first full-text index alone: a bound, read without the entries)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        parts = [w for w in words if is_word_part(w)]
+        prefixes = [w for w in words if not is_word_part(w)]
+        first = _sqlite_hits(parts, prefixes)[0].limit(COMMON_HITS).subquery()
+    else:
+        first = sa.select(SearchEntry.id).where(_text_match(words)).limit(COMMON_HITS).subquery()
+    hits = db.session.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
+    return int(hits) >= COMMON_HITS
 
 
 def code_match(q: str) -> sa.ColumnElement[bool] | None:

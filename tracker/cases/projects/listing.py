@@ -62,7 +62,7 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
         stmt = stmt.where(projects_at_level(level, today))
     if filters.get("q"):
         q = filters["q"].strip()
-        matches: sa.ColumnElement[bool] = Project.id.in_(search.search_projects(user, q))
+        matches = search.projects_matching(user, q)
         code = search.code_match(q)  # a project code, whole or its start
         if code is not None:
             matches = sa.or_(matches, code)
