@@ -256,7 +256,14 @@ class Gen:
         return total
 
     def index(
-        self, record_type: str, record_id: int, project_id: int, action: str, text: str
+        self,
+        record_type: str,
+        record_id: int,
+        project_id: int,
+        action: str,
+        text: str,
+        title: str = "",
+        kind: str | None = None,
     ) -> None:
         self.search.append(
             {
@@ -266,6 +273,8 @@ class Gen:
                 "project_id": project_id,
                 "action": action,
                 "text": text,
+                "kind": kind or record_type,
+                "title": title,
             }
         )
 
@@ -394,13 +403,14 @@ class Gen:
                 p["id"],
                 "project.view",
                 " ".join([p["code"], p["title"], *names]),
+                p["title"],
             )
 
         assets_of = self._assets(projects, partners_of)
         self._ndas(projects, partners_of, assets_of, lawyer_ids, org_name)
         self._sessions(projects, lawyer_ids)
         self._reviews(projects, lawyer_ids)
-        self._transfers(projects, partners_of, assets_of, users)
+        self._transfers(projects, partners_of, assets_of, users, org_name)
         self.insert("search_entries", self.search)
         self._audit(users)
         return {"logins": logins}
@@ -531,15 +541,17 @@ class Gen:
             rows[-1]["next_due_on"] = min(
                 (d["due_on"] for d in mine if not d["done"]), default=None
             )
-            numbers = " ".join(x for x in (app_no,) if x)
-            self.index("asset", aid, p["id"], "asset.view", title)
+            # as the asset kind declares it: the title; numbers only (the description is sealed)
+            numbers = (app_no, rows[-1]["originality_cert_no"])
+            self.index("asset", aid, p["id"], "asset.view", title, title)
             self.index(
                 "asset_detail",
                 aid,
                 p["id"],
                 "asset.view_full",
-                # the description is sealed text: never in a search document
-                f"{numbers} {rows[-1]['originality_cert_no'] or ''}",
+                " ".join(x for x in numbers if x),
+                title,
+                kind="asset",
             )
         self.insert("ip_assets", rows)
         self.insert("asset_owners", owners)
@@ -586,7 +598,8 @@ class Gen:
             )
             for aid in assets_of.get(p["id"], [])[:2]:
                 links.append({"nda_id": nid, "asset_id": aid})
-            self.index("nda", nid, p["id"], "nda.view", f"NDA {org_name[partner]} {law} {purpose}")
+            text = f"NDA {org_name[partner]} {law}"
+            self.index("nda", nid, p["id"], "nda.view", text, org_name[partner])
         self.insert("ndas", rows)
         self.insert("nda_assets", links)
 
@@ -624,7 +637,8 @@ class Gen:
                         "done_at": None,
                     }
                 )
-            self.index("session", sid, p["id"], "session.view_advice", "\n".join([*topics, advice]))
+            text = "\n".join([*topics, advice])
+            self.index("session", sid, p["id"], "session.view_advice", text, ", ".join(topics))
         self.insert("advisory_sessions", rows)
         self.insert("follow_ups", follow)
 
@@ -666,6 +680,30 @@ class Gen:
                 }
             )
         self.insert("risk_reviews", rows)
+        # the stored current level (as `reviews.level.store_current_level` keeps it): each
+        # project's latest approved review
+        latest: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            if r["status"] != "draft":
+                self.index(
+                    "risk_review", r["id"], r["project_id"], "review.view_result", r["level"]
+                )
+            if r["status"] == "approved":
+                known = latest.get(r["project_id"])
+                if known is None or (r["decided_at"], r["id"]) > (known["decided_at"], known["id"]):
+                    latest[r["project_id"]] = r
+        self.insert(
+            "project_risk_levels",
+            (
+                {
+                    "project_id": pid,
+                    "review_id": r["id"],
+                    "level": r["level"],
+                    "valid_until": r["valid_until"],
+                }
+                for pid, r in latest.items()
+            ),
+        )
 
     def _transfers(
         self,
@@ -673,6 +711,7 @@ class Gen:
         partners_of: dict[int, list[int]],
         assets_of: dict[int, list[int]],
         users: list[dict[str, Any]],
+        org_names: dict[int, str],
     ) -> None:
         rng = self.rng
         company_user = {u["organization_id"]: u["id"] for u in users if u["role"] == "company"}
@@ -709,6 +748,8 @@ class Gen:
             )
             for aid in assets_of.get(p["id"], [])[:1]:
                 links.append({"transfer_id": tid, "asset_id": aid})
+            partner = org_names[rows[-1]["partner_id"]]
+            self.index("transfer", tid, p["id"], "transfer.view", partner, partner)
         self.insert("transfer_requests", rows)
         self.insert("transfer_assets", links)
 

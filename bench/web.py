@@ -239,6 +239,12 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
         Endpoint("q= project code", p + f"&q={code}", "admin", "/api/v1/projects"),
         Endpoint("q= Korean word", p + "&q=배터리", "admin", "/api/v1/projects"),
         Endpoint("q= Korean word-part", p + "&q=냉장고", "admin", "/api/v1/projects"),
+        # search across records (every kind, the caller's scope)
+        Endpoint("search common word", "/api/v1/search?q=module", "admin", "/api/v1/search"),
+        Endpoint("search rare word", "/api/v1/search?q=zephyrine", "admin", "/api/v1/search"),
+        Endpoint("search project code", f"/api/v1/search?q={code}", "admin", "/api/v1/search"),
+        Endpoint("search Korean word", "/api/v1/search?q=배터리", "admin", "/api/v1/search"),
+        Endpoint("search common, lawyer", "/api/v1/search?q=module", "lawyer", "/api/v1/search"),
         Endpoint(
             "project detail, lawyer",
             f"/api/v1/projects/{pid}",
@@ -282,6 +288,8 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
         Endpoint("HTML project list, lawyer", "/projects", "html:lawyer", kind="html"),
         Endpoint("HTML project list, admin", "/projects", "html:admin", kind="html"),
         Endpoint("HTML project page", f"/projects/{admin_pid}", "html:admin", kind="html"),
+        Endpoint("HTML project page, lawyer", f"/projects/{pid}", "html:lawyer", kind="html"),
+        Endpoint("HTML search, lawyer", "/search?q=module", "html:lawyer", kind="html"),
         Endpoint(
             "CSV export, projects", "/api/v1/projects?format=csv", "admin", "/api/v1/projects"
         ),

@@ -27,7 +27,9 @@ BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/projects?per_page=200", 8),
     ("lawyer", "/api/v1/projects?per_page=200", 8),
     ("company", "/api/v1/projects?per_page=200&risk_level=none", 7),
-    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 7),
+    # a text search: how common the words are, the page, then the total counted up to
+    # 1,000 hits (estimated beyond)
+    ("operator", "/api/v1/projects?per_page=200&q=budgetword", 9),
     ("lawyer", "/api/v1/projects/{p}", 9),
     # assets load their derived (docketing) deadlines too: one statement more
     ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 11),
@@ -53,8 +55,16 @@ BUDGET: list[tuple[str, str, int]] = [
     # the readable trail: actors joined, one statement for every label of the page
     ("auditor", "/api/v1/audit?per_page=200", 7),
     ("html:lawyer", "/projects", 10),
+    # search across records: the page, then the estimated total when it is full
+    ("lawyer", "/api/v1/search?q=budgetword&per_page=2", 6),
+    ("admin", "/api/v1/search?q=budgetword", 6),
+    ("html:company", "/search?q=budgetword&per_page=2", 8),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 17),
+    # a lawyer sees the follow-ups and the waiting items too
+    ("html:lawyer", "/projects/{p}", 18),
+    # the project's recent activity, on its own page
+    ("html:lawyer", "/projects/{p}/activity", 12),
     ("html:lawyer", "/ndas/{n}", 10),
     ("html:company", "/assets/{a}", 12),
     # pages: the header's waiting and unread counts are one statement (issue 19: +1 for roles

@@ -14,6 +14,7 @@ from tracker.audit import cli as audit_cli
 from tracker.auth import admin_views
 from tracker.auth import cli as auth_cli
 from tracker.auth import views as auth_views
+from tracker.cases import search_views
 from tracker.cases.assets import views as asset_views
 from tracker.cases.disclosures import views as disclosure_views
 from tracker.cases.ndas import views as nda_views
@@ -41,6 +42,7 @@ HTML: list[Blueprint] = [
     session_views.bp,
     review_views.bp,
     portfolio_views.bp,
+    search_views.bp,
     attachment_views.bp,
     transfer_views.bp,
     audit_views.bp,

@@ -49,14 +49,27 @@ def test_lawyer_sees_only_their_own_actions(busy, browser_as):
     lawyer = browser_as(busy.users["lawyer"])
     assert lawyer.get(f"/disclosures/{busy.items['disclosure'][0].id}").status_code == 200
     viewed, submitted = (str(action_label(a)) for a in ("disclosure.viewed", "review.submitted"))
-    assert viewed in _activity(_html(lawyer, busy.project))
-    assert viewed not in _activity(_html(browser_as(busy.second), busy.project))
-    html = _activity(_html(browser_as(busy.users["auditor"]), busy.project))
+    assert viewed in _activity(lawyer, busy.project)
+    assert viewed not in _activity(browser_as(busy.second), busy.project)
+    html = _activity(browser_as(busy.users["auditor"]), busy.project)
     assert viewed in html and submitted in html
 
 
-def _activity(html):
+def _activity(client, project):
+    """The project's recent activity: its own page, linked from the summary."""
+    summary = _html(client, project)
+    link = f'href="/projects/{project.id}/activity"'
+    assert link in summary.split('id="activity"', 1)[1].split("</section>", 1)[0]
+    response = client.get(f"/projects/{project.id}/activity")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
     return html.split('id="activity"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_activity_page_for_the_audit_readers_only(busy, browser_as, role):
+    response = browser_as(busy.users[role]).get(f"/projects/{busy.project.id}/activity")
+    assert response.status_code == (200 if SEES[role][3] else 403)
 
 
 def test_activity_reads_as_the_audit_page_does(busy, browser_as):
@@ -64,7 +77,7 @@ def test_activity_reads_as_the_audit_page_does(busy, browser_as):
     auditor = busy.users["auditor"]
     auditor.locale = "ko"
     db.session.flush()
-    html = _activity(_html(browser_as(auditor), busy.project))
+    html = _activity(browser_as(auditor), busy.project)
     with force_locale("ko"):
         assert str(action_label("review.submitted")) in html
     assert "review.submitted" not in html and "risk_review " not in html

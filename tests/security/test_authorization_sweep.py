@@ -66,8 +66,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "audit.audit_list":                {"GET": AUDIT_READERS},
     # projects
     "projects.project_list":           {"GET": SIGNED_IN},
+    "search.search_page":              {"GET": SIGNED_IN},
     "projects.project_new":            {"GET": "project.create", "POST": "project.create"},
     "projects.project_detail":         {"GET": "project.view"},
+    "projects.project_activity":       {"GET": AUDIT_READERS},
     "projects.project_edit":           {"GET": "project.edit", "POST": "project.edit"},
     # IP assets
     "assets.asset_list":               {"GET": "asset.view"},
@@ -152,6 +154,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_accounts.create_zone":        {"POST": "accounts.manage"},
     "api_audit.list_audit_events":     {"GET": AUDIT_READERS},
     "api_projects.list_projects":      {"GET": SIGNED_IN},
+    "api_search.search_records":       {"GET": SIGNED_IN},
     "api_projects.create_project":     {"POST": "project.create"},
     "api_projects.get_project":        {"GET": "project.view"},
     "api_projects.update_project":     {"PATCH": "project.edit"},

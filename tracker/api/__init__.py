@@ -19,6 +19,7 @@ from tracker.api import (
     projects,
     reports,
     reviews,
+    search,
     sessions,
     spec,
     transfers,
@@ -43,6 +44,7 @@ BLUEPRINTS: list[Blueprint] = [
         audit,
         dashboard,
         notifications,
+        search,
         health,
     )
 ]

@@ -4,10 +4,20 @@ their project's file list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 
+from tracker import records
 from tracker.attachments.models import Attachment
-from tracker.records import Label, Page, RecordKind
+from tracker.records import Label, Page, RecordKind, SearchText
+
+
+def _search(attachment: Attachment) -> Iterable[SearchText]:
+    # its name, for whoever may know that a file of its record exists
+    action = records.file_visibility().get(attachment.record_type, "project.view")
+    yield SearchText("attachment", action, attachment.filename, attachment.filename)
+
 
 KIND = RecordKind(
     type="attachment",
@@ -17,4 +27,5 @@ KIND = RecordKind(
     page=Page("attachments.project_attachments", "project_id", by="project"),
     api="api_attachments.get_attachment",
     view_action="project.view",
+    search=_search,
 )

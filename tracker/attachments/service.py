@@ -27,6 +27,7 @@ from tracker.attachments.receive import IncomingFile, UploadBody, receive, refus
 from tracker.attachments.storage import blob_store, new_blob_name
 from tracker.audit.service import record
 from tracker.auth.models import User
+from tracker.cases import search
 from tracker.cases.projects.models import Project
 from tracker.db import db, utcnow
 from tracker.errors import InvalidInput, StateConflict
@@ -129,6 +130,7 @@ def _record_version(
         raise StateConflict(
             _("Another version of this file was uploaded at the same time.")
         ) from None
+    search.index(attachment)
     record(
         "attachment.uploaded",
         version,

@@ -11,17 +11,22 @@ from tracker.db import Model
 class SearchEntry(Model):
     """One searchable text of a record (see tracker.cases.search).
 
-    The full-text index itself lives beside this table and is created by the migration per
-    database: a generated `tsvector` column with a GIN index on PostgreSQL, an FTS5 table kept
-    in step by triggers on SQLite. Privileged notes are never indexed.
+        The full-text index itself lives beside this table and is created by the migration per
+        database: a generated `tsvector` column with a GIN index on PostgreSQL, an FTS5 table kept
+        in step by triggers on SQLite. Sealed text (privileged notes, disclosure and trade-secret
+    descriptions, review conditions) is never indexed.
     """
 
     __tablename__ = "search_entries"
     __table_args__ = (sa.UniqueConstraint("record_type", "record_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: e.g. "project", "asset", "nda", "disclosure", "session"
+    #: the entry's type, e.g. "project", "asset", "asset_detail" (one record may have several)
     record_type: Mapped[str] = mapped_column(sa.String(32))
+    #: the record's kind (its audit object type: "asset" for "asset_detail" too)
+    kind: Mapped[str] = mapped_column(sa.String(32), server_default="")
+    #: what a search result calls the record (its title, a partner's or a file's name)
+    title: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     record_id: Mapped[int]
     project_id: Mapped[int] = mapped_column(
         sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True

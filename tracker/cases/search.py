@@ -17,6 +17,8 @@ record goes (`unindex_record`). Never index privileged notes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,13 +39,32 @@ FTS_TABLE = "search_entries_fts"
 TRIGRAM_TABLE = "search_entries_fts_trigram"
 #: the shortest word-part a trigram index can find
 TRIGRAM = 3
+#: the longest title an entry keeps
+TITLE_LENGTH = 300
+#: how many hits a search counts one by one; beyond, the total is an estimate
+COUNT_LIMIT = 1000
+#: the length of a result's snippet, in characters
+SNIPPET = 160
+#: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
+#: at least: `CB-BIO-2025-00002`, `CB-BIO-`)
+CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
 
 
-def index_record(record_type: str, record_id: int, project_id: int, action: str, text: str) -> None:
+def index_record(
+    record_type: str,
+    record_id: int,
+    project_id: int,
+    action: str,
+    text: str,
+    *,
+    kind: str | None = None,
+    title: str = "",
+) -> None:
     """Create or replace the searchable text of one record (flushed, not committed).
 
     `action` is the policy action a user needs on the project to see `text` (for example
     "disclosure.read" or "session.view_advice"); raises KeyError for an unknown action.
+    `kind` is the record's kind (default: `record_type`), `title` what a result calls it.
     """
     policy.check_action(action)
     entry = db.session.execute(
@@ -57,6 +78,8 @@ def index_record(record_type: str, record_id: int, project_id: int, action: str,
     entry.project_id = project_id
     entry.action = action
     entry.text = text
+    entry.kind = kind or record_type
+    entry.title = title[:TITLE_LENGTH]
     db.session.flush()
 
 
@@ -67,7 +90,15 @@ def index(record: Any) -> None:
     if kind.search is None:
         return
     for entry in kind.search(record):
-        index_record(entry.type, record.id, _project_id(record), entry.action, entry.text)
+        index_record(
+            entry.type,
+            record.id,
+            _project_id(record),
+            entry.action,
+            entry.text,
+            kind=kind.type,
+            title=entry.title,
+        )
 
 
 def _project_id(record: Any) -> int:
@@ -104,9 +135,16 @@ def is_word_part(word: str) -> bool:
     return len(word) >= TRIGRAM and not word.isascii()
 
 
-def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
+def _text_match(words: list[str], *, by_scope: bool = False) -> sa.ColumnElement[bool]:
     """SQL: the entry's text contains every word (a word-part, or a word prefix), using the
-    trigram and the word indexes."""
+    trigram and the word indexes.
+
+    `by_scope`: the caller's scope is narrow (a lawyer's projects, a company's), so the
+    database should walk the scope's entries (by project) and test each against the match,
+    rather than expand every hit of a common word and drop those out of scope. On SQLite the
+    entry id is then written `+search_entries.id`, which keeps the planner from driving the
+    query by the full-text hits (the match is still read once, as a list)."""
+    entry_id: Any = sa.literal_column("+search_entries.id") if by_scope else SearchEntry.id
     parts = [w for w in words if is_word_part(w)]
     prefixes = [w for w in words if not is_word_part(w)]
     dialect = db.session.get_bind().dialect.name
@@ -123,23 +161,26 @@ def _text_match(words: list[str]) -> sa.ColumnElement[bool]:
                 )
             )
         return sa.and_(*conditions)
+    return sa.and_(*(entry_id.in_(hits) for hits in _sqlite_hits(parts, prefixes)))
+
+
+def _sqlite_hits(parts: list[str], prefixes: list[str]) -> list[sa.Select[Any]]:
+    """SQLite: the entry ids (rowids) the trigram index finds for the word-parts and the word
+    index for the word prefixes, one SELECT per index used."""
+    selects: list[sa.Select[Any]] = []
     if parts:
         tri = sa.table(TRIGRAM_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"' for w in parts)
-        conditions.append(
-            SearchEntry.id.in_(
-                sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
-            )
+        selects.append(
+            sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
         )
     if prefixes:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"*' for w in prefixes)
-        conditions.append(
-            SearchEntry.id.in_(
-                sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
-            )
+        selects.append(
+            sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
         )
-    return sa.and_(*conditions)
+    return selects
 
 
 def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
@@ -169,6 +210,220 @@ def search_projects(user: User, q: str) -> sa.Select[int]:
         .where(SearchEntry.action.in_(allowed_actions(user)), _text_match(words))
         .distinct()
     )
+
+
+def projects_matching(user: User, q: str) -> sa.ColumnElement[bool]:
+    """SQL condition on `Project`: it has a text matching `q` whose record kind `user`'s role
+    may see (the caller's query on `Project` applies the user's scope).
+
+    Two plans, chosen by how common the words are (one cheap statement counts the word
+    index's hits up to COMMON_HITS): a rare word lists its few projects (`Project.id IN
+    (...)`); a common word would list nearly every project, so each project the list walks
+    (in its own order, no further than the page) is asked whether one of its entries matches
+    (`EXISTS`, the match read once as a list)."""
+    words = query_words(q)
+    if not words:
+        return sa.false()
+    actions = SearchEntry.action.in_(allowed_actions(user))
+    if not _is_common(words):
+        return Project.id.in_(search_projects(user, q))
+    return sa.exists(
+        sa.select(sa.literal(1)).where(
+            SearchEntry.project_id == Project.id, actions, _text_match(words, by_scope=True)
+        )
+    )
+
+
+#: from this many hits of the word index on, a word is common (see `projects_matching`)
+COMMON_HITS = 2000
+
+
+def _is_common(words: list[str]) -> bool:
+    """Whether the words match COMMON_HITS entries or more (read no further than that; on
+    SQLite, from the first full-text index alone: a bound, read without the entries)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        parts = [w for w in words if is_word_part(w)]
+        prefixes = [w for w in words if not is_word_part(w)]
+        first = _sqlite_hits(parts, prefixes)[0].limit(COMMON_HITS).subquery()
+    else:
+        first = sa.select(SearchEntry.id).where(_text_match(words)).limit(COMMON_HITS).subquery()
+    hits = db.session.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
+    return int(hits) >= COMMON_HITS
+
+
+def code_match(q: str) -> sa.ColumnElement[bool] | None:
+    """SQL: `Project`'s code starts with `q`, when `q` looks like a project code (else None).
+
+    PostgreSQL's text parser splits `CB-BIO-2025-00002` into words and a signed number
+    (`-00002`), so the words of the query cannot find it; the code column itself can."""
+    if not CODE_LIKE.fullmatch(q):
+        return None
+    return Project.code.startswith(q.upper(), autoescape=True)
+
+
+@dataclass(frozen=True)
+class Hits:
+    """One page of a search across records: rows (kind, record_id, project_id, project_code,
+    title, snippet), the total, and whether the total is an estimate."""
+
+    items: list[dict[str, Any]]
+    total: int
+    estimated: bool
+
+
+def find(user: User, q: str, page: int, per_page: int) -> Hits:
+    """The records matching `q` that `user` may see, newest first, one page of them.
+
+    The caller's scope (`visible_projects`) and the actions of their role narrow the entries
+    in the same statement as the match, so a hit never names a record the user may not see.
+    The order is the entries' (newest first), so a page reads no further than it shows; the
+    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). One
+    statement for the first COUNT_LIMIT hits' pages, two beyond."""
+    q = q.strip()
+    words = query_words(q)
+    if not words:
+        return Hits([], 0, False)
+    scope = policy.visible_projects(user)
+    match = _text_match(words, by_scope=not isinstance(scope, sa.sql.elements.True_))
+    code = code_match(q)
+    if code is not None:
+        # the project entries of the projects whose code starts so, beside the text's hits
+        # (each part by its own index; an OR of the two would read every entry)
+        coded = (
+            sa.select(SearchEntry.id)
+            .join(Project, Project.id == SearchEntry.project_id)
+            .where(SearchEntry.record_type == "project", code)
+        )
+        texts = sa.select(SearchEntry.id).where(_text_match(words))
+        match = SearchEntry.id.in_(sa.union(texts, coded))
+    hits = (
+        sa.select(SearchEntry.id)
+        .join(Project, Project.id == SearchEntry.project_id)
+        .where(scope, SearchEntry.action.in_(allowed_actions(user)), match)
+    )
+    offset = (page - 1) * per_page
+    if offset + per_page <= COUNT_LIMIT:
+        # the first COUNT_LIMIT + 1 hits once: the page and the count in one statement
+        rows, total, estimated = _first_hits(hits, per_page, offset)
+    else:  # far pages: the page, then the estimate
+        ids = hits.subquery()
+        rows = db.session.execute(
+            _columns(ids).order_by(ids.c.id.desc()).limit(per_page).offset(offset)
+        ).all()
+        total, estimated = _estimate(hits)
+    return Hits(_items(rows, words), total, estimated)
+
+
+def _columns(ids: Any) -> sa.Select[Any]:
+    """What a hit shows, for the entry ids `ids` (a subquery with an `id` column)."""
+    return (
+        sa.select(
+            ids.c.id,
+            SearchEntry.kind,
+            SearchEntry.record_id,
+            SearchEntry.project_id,
+            Project.code.label("project_code"),
+            SearchEntry.title,
+            SearchEntry.text,
+        )
+        .join(SearchEntry, SearchEntry.id == ids.c.id)
+        .join(Project, Project.id == SearchEntry.project_id)
+    )
+
+
+def _first_hits(
+    hits: sa.Select[Any], per_page: int, offset: int
+) -> tuple[Sequence[Any], int, bool]:
+    """One page among the first COUNT_LIMIT + 1 hits (newest first), with their count and
+    the lowest id among them (for the estimate) beside each row: the match runs once."""
+    first = hits.order_by(SearchEntry.id.desc()).limit(COUNT_LIMIT + 1).subquery()
+    stmt = _columns(first).add_columns(
+        sa.func.count().over().label("hits"),
+        sa.func.min(first.c.id).over().label("lowest"),
+        sa.select(sa.func.min(SearchEntry.id)).scalar_subquery().label("first_id"),
+        sa.select(sa.func.max(SearchEntry.id)).scalar_subquery().label("last_id"),
+    )
+    rows = db.session.execute(stmt.order_by(first.c.id.desc()).limit(per_page).offset(offset)).all()
+    if not rows:
+        if offset == 0:
+            return [], 0, False
+        total, estimated = _estimate(hits)  # past the last hit: count apart
+        return [], total, estimated
+    top = rows[0]
+    return rows, *_extrapolate(top.hits, top.lowest, top.first_id, top.last_id)
+
+
+def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, int]] = set()
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        if (row.kind, row.record_id) in seen:  # a second text of the same record
+            continue
+        seen.add((row.kind, row.record_id))
+        items.append(
+            {
+                "type": row.kind,
+                "id": row.record_id,
+                "project_id": row.project_id,
+                "project_code": row.project_code,
+                "title": row.title or _kind_name(row.kind),
+                "snippet": snippet(row.text, words),
+            }
+        )
+    return items
+
+
+def _kind_name(kind: str) -> str:
+    found = records.find(kind)
+    return str(found.name) if found is not None else ""
+
+
+def _estimate(hits: sa.Select[Any]) -> tuple[int, bool]:
+    return estimated_total(hits, SearchEntry.id)
+
+
+def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
+    """The number of rows `hits` selects (its first column: `key`, an indexed integer id),
+    exact up to COUNT_LIMIT; beyond, estimated from how much of the id range of `key`'s table
+    the first COUNT_LIMIT hits (highest ids first) span: `(total, estimated)`. One statement
+    that reads COUNT_LIMIT + 1 hits at most, where an exact count would read every hit."""
+    first = hits.order_by(key.desc()).limit(COUNT_LIMIT + 1).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.min(first.c[0]),
+            sa.select(sa.func.min(key)).scalar_subquery(),
+            sa.select(sa.func.max(key)).scalar_subquery(),
+        ).select_from(first)
+    ).one()
+    return _extrapolate(*row)
+
+
+def _extrapolate(count: int, lowest: int, first_id: int, last_id: int) -> tuple[int, bool]:
+    """`count` hits (at most COUNT_LIMIT + 1, highest ids first) reaching down to id `lowest`
+    among ids `first_id`..`last_id`: the exact count, or beyond COUNT_LIMIT an estimate that
+    assumes the rest of the id range holds hits as densely."""
+    if count <= COUNT_LIMIT:
+        return int(count), False
+    spanned = (last_id - lowest + 1) / (last_id - first_id + 1)
+    return _round(COUNT_LIMIT / spanned), True
+
+
+def _round(n: float) -> int:
+    """Two significant digits: an estimate says "about 1,200", not "1,187"."""
+    digits = max(len(str(int(n))) - 2, 0)
+    return int(round(n, -digits))
+
+
+def snippet(text: str, words: list[str]) -> str:
+    """The part of `text` around the first query word it holds (SNIPPET characters at most,
+    whitespace collapsed, "…" where it is cut)."""
+    flat = " ".join(text.split())
+    low = flat.lower()
+    found = [i for w in words if (i := low.find(w)) >= 0]
+    start = max(min(found, default=0) - SNIPPET // 4, 0)
+    piece = flat[start : start + SNIPPET]
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET < len(flat) else "")
 
 
 def alembic_include_object(

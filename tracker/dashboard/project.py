@@ -34,7 +34,9 @@ class ProjectBoard:
     #: the open follow-ups (records of the follow-up kind); None for who may not see them
     follow_ups: list[Any] | None = None
     waiting: list[dict[str, Any]] = field(default_factory=list)
-    events: list[Activity] | None = None
+    #: the reader may read the project's recent activity (on its own page: the audit query
+    #: is the page's most expensive part, so the summary only links to it)
+    activity: bool = False
     #: the project's next open deadlines (overdue ones first), as the viewer may see them
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
@@ -72,11 +74,16 @@ class Activity:
     link: str | None
 
 
-def _activity(user: User, project: Project) -> list[Activity] | None:
+def reads_activity(user: User, project: Project) -> bool:
+    """Whether `user` may read `project`'s recent activity (its audit events, or their own)."""
+    return policy.can(user, "audit.view") or policy.can(user, "audit.view_own", project)
+
+
+def project_activity(user: User, project: Project) -> list[Activity] | None:
     """The latest audit events of the project and its records: admins and auditors all of
     them, lawyers their own (policy.audit_reader); None for roles that may not read the
     audit."""
-    if not (policy.can(user, "audit.view") or policy.can(user, "audit.view_own", project)):
+    if not reads_activity(user, project):
         return None
     of_project = [
         sa.and_(types.type_condition(Project.__audit_type__), AuditEvent.object_id == project.id)
@@ -116,6 +123,6 @@ def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
         coverage=statuses[0].partners if statuses else [],
         follow_ups=_part(user, project, "follow_ups", today),
         waiting=_waiting(user, project),
-        events=_activity(user, project),
+        activity=reads_activity(user, project),
         deadlines=_deadlines(user, project, today),
     )

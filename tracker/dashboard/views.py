@@ -18,6 +18,7 @@ from tracker.cases.projects import service as projects
 from tracker.cases.projects import views as project_views
 from tracker.cases.projects.models import Project
 from tracker.dashboard import notices
+from tracker.dashboard.project import project_activity as activity_of
 from tracker.dashboard.project import project_board
 from tracker.dashboard.sections import sections
 from tracker.dashboard.service import build_dashboard, header_counts
@@ -161,5 +162,22 @@ def project_detail(project_id: int) -> Any:
     )
 
 
+def project_activity(project_id: int) -> Any:
+    """A project's recent activity (its own request: the summary page links here)."""
+    user = current.user()
+    project = policy.project_or_404(user, project_id)
+    events = activity_of(user, project)
+    if events is None:
+        # the same refusal as the audit pages (403 in scope, with the reason)
+        policy.require(user, "audit.view_own", project)
+    return render_template(
+        "dashboard/project_activity.html",
+        project=project,
+        active="projects.project_detail",
+        events=events,
+    )
+
+
 # on the projects blueprint, so the page keeps its address and endpoint (projects.project_detail)
 project_views.bp.add_url_rule("/projects/<int:project_id>", view_func=project_detail)
+project_views.bp.add_url_rule("/projects/<int:project_id>/activity", view_func=project_activity)

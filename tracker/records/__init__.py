@@ -80,11 +80,17 @@ class DeadlineSource:
 
 @dataclass(frozen=True)
 class SearchText:
-    """One searchable text of a record: its entry type, the action needed to see it, the text."""
+    """One searchable text of a record: its entry type, the action needed to see it, the text,
+    and the name a search result shows (the record's title, a partner's name, a file name).
+
+    These declarations are the one place that says which fields are indexed: titles, codes,
+    names, file names and advice text only. Sealed text (privileged notes, disclosure and
+    trade-secret descriptions, review conditions) is never indexed."""
 
     type: str
     action: str
     text: str
+    title: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +12,17 @@ from flask_babel import lazy_gettext as _l
 from tracker import policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.projects.models import Project
-from tracker.records import Files, Label, Page, RecordKind, Rows, Waiting, ZoneCount, queue_total
+from tracker.records import (
+    Files,
+    Label,
+    Page,
+    RecordKind,
+    Rows,
+    SearchText,
+    Waiting,
+    ZoneCount,
+    queue_total,
+)
 from tracker.records.pages import waiting_row
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import UNDECIDED, TransferRequest
@@ -81,6 +91,12 @@ def _of_zone(status: str) -> Callable[[User], sa.ScalarSelect[int]]:
     return count
 
 
+def _search(transfer: TransferRequest) -> Iterable[SearchText]:
+    # names only: the partner and the assets it shares (never the purpose's free text)
+    names = [transfer.partner.name, *(a.title for a in transfer.assets)]
+    yield SearchText("transfer", "transfer.view", " ".join(names), transfer.partner.name)
+
+
 KIND = RecordKind(
     type="transfer",
     model=TransferRequest,
@@ -97,6 +113,7 @@ KIND = RecordKind(
     files=Files("transfer", "transfer.view"),
     queues={"transfers_to_decide": _to_decide, "my_requests": _mine},
     queue_item=_queue_item,
+    search=_search,
     waiting=Waiting("transfer.view", _undecided),
     # the open requests by their stored status: the operator's queue and the blocked ones
     zone_counts={

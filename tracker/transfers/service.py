@@ -16,6 +16,7 @@ from tracker import clock
 from tracker.audit.service import record, record_apart
 from tracker.auth.models import Organization, User
 from tracker.auth.notifications import notify
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -137,6 +138,7 @@ def file_transfer(user: User, project: Project, draft: TransferDraft) -> Transfe
     )
     db.session.add(transfer)
     db.session.flush()
+    search.index(transfer)
     record(
         "transfer.filed",
         transfer,

@@ -32,6 +32,7 @@ def page_response(page: dict[str, Any], fields: Iterable[str]) -> Response:
     body = {
         "items": [{name: row[name] for name in names} for row in page["items"]],
         "total": page["total"],
+        **({"total_estimated": True} if page.get("total_estimated") else {}),
         "page": page["page"],
         "per_page": page["per_page"],
     }

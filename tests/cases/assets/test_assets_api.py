@@ -203,7 +203,7 @@ def test_found_by_search_for_all_roles(world, api_as, asset):
     for role in ROLES:
         r = api_as(world.users[role]).get("/api/v1/projects", query_string={"q": "컨버터"})
         assert [p["id"] for p in r.get_json()["items"]] == [world.project.id], role
-    # the description is sealed text: never searchable, not even for those who may read it
+    # the description (a trade secret's, sealed at rest) is searchable by nobody
     for role in ROLES:
         r = api_as(world.users[role]).get("/api/v1/projects", query_string={"q": "canary"})
         assert r.get_json()["items"] == [], role

@@ -108,13 +108,12 @@ def _licence(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
 
 
 def _search(asset: IpAsset) -> Iterable[SearchText]:
-    numbers = " ".join(n for n in (asset.application_no, asset.registration_no) if n)
-    yield SearchText("asset", "asset.view", f"{asset.title}")
+    # the title, and the numbers for those who see the full record; never the description
+    # (a trade secret's description is sealed at rest)
+    numbers = (asset.application_no, asset.registration_no, asset.originality_cert_no)
+    yield SearchText("asset", "asset.view", asset.title, asset.title)
     yield SearchText(
-        "asset_detail",
-        "asset.view_full",
-        # the description is sealed text: never in a search document
-        f"{numbers} {asset.originality_cert_no or ''}",
+        "asset_detail", "asset.view_full", " ".join(n for n in numbers if n), asset.title
     )
 
 

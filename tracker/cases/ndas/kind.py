@@ -66,9 +66,9 @@ def _expiring(user: User, today: dt.date) -> Rows:
 
 
 def _search(nda: Nda) -> Iterable[SearchText]:
-    yield SearchText(
-        "nda", "nda.view", f"NDA {nda.partner.name} {nda.governing_law or ''} {nda.purpose or ''}"
-    )
+    # names and codes: the partner and the governing law
+    text = f"NDA {nda.partner.name} {nda.governing_law or ''}"
+    yield SearchText("nda", "nda.view", text, nda.partner.name)
 
 
 KIND = RecordKind(

@@ -36,7 +36,8 @@ def _search(project: Project) -> Iterable[SearchText]:
     """The project's searchable summary: code, title, lead company and partners."""
     company = db.session.get(Organization, project.company_id)
     names = [company.name if company else "", *(p.name for p in project.partners)]
-    yield SearchText("project", "project.view", " ".join([project.code, project.title, *names]))
+    text = " ".join([project.code, project.title, *names])
+    yield SearchText("project", "project.view", text, project.title)
 
 
 KIND = RecordKind(

@@ -15,7 +15,6 @@ validates input and documents the output); the HTML list renders the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +23,7 @@ from tracker import clock, policy
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases import search
 from tracker.cases.projects.models import Project, project_lawyers, project_partners
-from tracker.cases.reviews.level import current_levels, current_review_id, risk_level_expr
+from tracker.cases.reviews.level import current_review_id, projects_at_level, risk_level_expr
 from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
 from tracker.db import db
 from tracker.web.ids import is_id
@@ -49,11 +48,6 @@ COLUMNS = (
 )
 
 
-#: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
-#: at least: `CB-BIO-2025-00002`, `CB-BIO-`)
-CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
-
-
 def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[Any]:
     """`(id, code)` of the projects `user` may see that match `filters` (zone_id, status,
     risk_level, q, and a heat map cell: likelihood and impact of the current review)."""
@@ -65,21 +59,13 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
         stmt = stmt.where(Project.status == filters["status"])
     level = filters.get("risk_level")
     if level in RISK_LEVELS or level == "none":
-        levels = current_levels(today)
-        if level == "none":
-            stmt = stmt.where(Project.id.not_in(sa.select(levels.c.project_id)))
-        else:
-            stmt = stmt.where(
-                Project.id.in_(sa.select(levels.c.project_id).where(levels.c.level == level))
-            )
+        stmt = stmt.where(projects_at_level(level, today))
     if filters.get("q"):
         q = filters["q"].strip()
-        matches: sa.ColumnElement[bool] = Project.id.in_(search.search_projects(user, q))
-        if CODE_LIKE.fullmatch(q):
-            # a project code, whole or its start: PostgreSQL's text parser splits
-            # `CB-BIO-2025-00002` into words and a signed number (`-00002`), so the words of
-            # the query cannot find it; match the code column itself
-            matches = sa.or_(matches, Project.code.startswith(q.upper(), autoescape=True))
+        matches = search.projects_matching(user, q)
+        code = search.code_match(q)  # a project code, whole or its start
+        if code is not None:
+            matches = sa.or_(matches, code)
         stmt = stmt.where(matches)
     cell = {k: filters[k] for k in ("likelihood", "impact") if filters.get(k) in range(1, 6)}
     if cell:  # a heat map cell: the current review scored this likelihood and/or impact
@@ -92,24 +78,29 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
 def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[str, Any]:
     """One page of the list: `{"items": rows, "total", "page", "per_page"}`."""
     today = clock.today()
-    ids = filtered(user, filters, today).subquery()
+    matching = filtered(user, filters, today)
+    ids = matching.subquery()
     window = sa.select(ids.c.id).order_by(ids.c.code).limit(per_page).offset((page - 1) * per_page)
-    if not (filters.get("q") or filters.get("risk_level")):
-        # a cheap filter: COUNT(*) apart, and the page walks the code index only as far as
-        # it needs (a window count would sort the whole filtered set)
+    # the page walks the code index only as far as it shows (a window count would sort the
+    # whole filtered set)
+    hits = db.session.execute(window).all()
+    estimated = False
+    if filters.get("q"):
+        # a text search: counted up to search.COUNT_LIMIT hits, estimated beyond ("about
+        # 9,500"), where an exact count would read every hit
+        total, estimated = search.estimated_total(
+            matching.with_only_columns(Project.id), Project.id
+        )
+    else:  # the other filters are index lookups: COUNT(*) apart
         total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
-        hits = db.session.execute(window).all()
-    else:
-        # search or risk level: run the match once, the total beside each id
-        hits = db.session.execute(window.add_columns(sa.func.count().over().label("total"))).all()
-        if hits:
-            total = hits[0].total
-        elif page == 1:
-            total = 0
-        else:  # past the end: the window saw no row, so count apart
-            total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
     items = rows([h.id for h in hits], today)
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": items,
+        "total": total,
+        "total_estimated": estimated,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 def all_rows(user: User, filters: dict[str, Any]) -> list[dict[str, Any]]:

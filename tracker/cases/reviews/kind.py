@@ -4,6 +4,7 @@ answers; the validity of the latest approved review is a deadline."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import current_review_id
 from tracker.cases.reviews.models import RiskReview
 from tracker.cases.reviews.service import awaiting_decision
+from tracker.db import db
 from tracker.records import (
     BoardPart,
     DeadlineSource,
@@ -25,6 +27,7 @@ from tracker.records import (
     Page,
     RecordKind,
     Rows,
+    SearchText,
     Waiting,
     queue_total,
 )
@@ -114,6 +117,16 @@ def _submitted(project_id: int) -> sa.Select[Any]:
     )
 
 
+def _search(review: RiskReview) -> Iterable[SearchText]:
+    # its level and its author's name once submitted (a draft is its author's alone); never
+    # the conditions (sealed at rest) nor the answers
+    if review.status == "draft":
+        return
+    author = db.session.get(User, review.author_id)
+    text = f"{review.level or ''} {author.name if author else ''}"
+    yield SearchText("risk_review", "review.view_result", text)
+
+
 KIND = RecordKind(
     type="risk_review",
     model=RiskReview,
@@ -132,4 +145,5 @@ KIND = RecordKind(
     # every reader of the project's page sees its current risk status
     board={"current_review": BoardPart(None, _current, one=True)},
     waiting=Waiting("review.view_result", _submitted),
+    search=_search,
 )

@@ -1,4 +1,4 @@
-"""A project's current risk level: its latest approved review that has not expired."""
+"""A project's current risk level: its latest approved review, until that review expires."""
 
 from __future__ import annotations
 
@@ -8,22 +8,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews.models import RiskReview
+from tracker.cases.reviews.models import ProjectRiskLevel, RiskReview
 from tracker.db import db
 
 
 def _current_review(column: Any, today: dt.date) -> sa.ScalarSelect[Any]:
-    """Correlated subquery: `column` of `Project`'s latest approved review still valid on
-    `today` (or NULL); served by the index ix_risk_reviews_current."""
+    """Correlated subquery: `column` of `Project`'s stored current level (`ProjectRiskLevel`:
+    its latest approved review) while still valid on `today`, or NULL; one primary-key
+    lookup per project."""
     return (
         sa.select(column)
-        .where(
-            RiskReview.project_id == Project.id,
-            RiskReview.status == "approved",
-            RiskReview.valid_until >= today,
-        )
-        .order_by(RiskReview.decided_at.desc(), RiskReview.id.desc())
-        .limit(1)
+        .where(ProjectRiskLevel.project_id == Project.id, ProjectRiskLevel.valid_until >= today)
         .correlate(Project)
         .scalar_subquery()
     )
@@ -31,12 +26,12 @@ def _current_review(column: Any, today: dt.date) -> sa.ScalarSelect[Any]:
 
 def current_review_id(today: dt.date) -> sa.ScalarSelect[int]:
     """The id of `Project`'s current review (or NULL)."""
-    return _current_review(RiskReview.id, today)
+    return _current_review(ProjectRiskLevel.review_id, today)
 
 
 def risk_level_expr(today: dt.date) -> sa.ScalarSelect[str]:
     """`Project`'s current risk level (or NULL), usable in SELECT, WHERE and ORDER BY."""
-    return _current_review(RiskReview.level, today)
+    return _current_review(ProjectRiskLevel.level, today)
 
 
 def current_risk_levels(project_ids: list[int], today: dt.date) -> dict[int, str | None]:
@@ -72,27 +67,36 @@ def heat_map(visible: sa.ColumnElement[bool], today: dt.date) -> dict[str, Any]:
     return {"cells": cells, "unreviewed": unreviewed}
 
 
-def current_levels(today: dt.date) -> sa.Subquery:
-    """`(project_id, level)` of every project that has a current review, computed once for
-    all projects (a window over the approved, unexpired reviews) rather than once per row: for
-    filtering a whole list by level, where the correlated `risk_level_expr` would run for
-    every project of the database."""
-    ranked = (
-        sa.select(
-            RiskReview.project_id,
-            RiskReview.level,
-            sa.func.row_number()
-            .over(
-                partition_by=RiskReview.project_id,
-                order_by=(RiskReview.decided_at.desc(), RiskReview.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(RiskReview.status == "approved", RiskReview.valid_until >= today)
-        .subquery()
+def store_current_level(connection: sa.Connection, project_id: int) -> None:
+    """Store `project_id`'s current level: its latest approved review's level and validity
+    (no row when it has none). Runs on every review written (`_keep_in_step`), in the same
+    transaction; migration 0018 filled it for the reviews before it."""
+    stored: Any = ProjectRiskLevel.__table__
+    connection.execute(sa.delete(stored).where(stored.c.project_id == project_id))
+    latest = (
+        sa.select(RiskReview.project_id, RiskReview.id, RiskReview.level, RiskReview.valid_until)
+        .where(RiskReview.project_id == project_id, RiskReview.status == "approved")
+        .order_by(RiskReview.decided_at.desc(), RiskReview.id.desc())
+        .limit(1)
     )
-    return (
-        sa.select(ranked.c.project_id, ranked.c.level)
-        .where(ranked.c.rank == 1)
-        .subquery("current_levels")
+    connection.execute(
+        sa.insert(stored).from_select(["project_id", "review_id", "level", "valid_until"], latest)
     )
+
+
+@sa.event.listens_for(RiskReview, "after_insert")
+@sa.event.listens_for(RiskReview, "after_update")
+@sa.event.listens_for(RiskReview, "after_delete")
+def _keep_in_step(_mapper: Any, connection: sa.Connection, review: RiskReview) -> None:
+    # approving, rejecting, deleting a draft: whatever the review service (or a data import)
+    # writes, the stored level follows in the same flush
+    store_current_level(connection, review.project_id)
+
+
+def projects_at_level(level: str, today: dt.date) -> sa.ColumnElement[bool]:
+    """SQL condition on `Project`: its current level is `level` ("none": it has no current
+    level), from the stored levels' index."""
+    current = sa.select(ProjectRiskLevel.project_id).where(ProjectRiskLevel.valid_until >= today)
+    if level == "none":
+        return Project.id.not_in(current)
+    return Project.id.in_(current.where(ProjectRiskLevel.level == level))

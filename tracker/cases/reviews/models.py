@@ -101,3 +101,24 @@ class RiskReview(Model):
         if self.reviewer_id is None:
             return None
         return {"id": self.reviewer_id, "name": self.reviewer_name, "role": self.reviewer_role}
+
+
+class ProjectRiskLevel(Model):
+    """A project's current risk level, stored: the level and validity of its latest approved
+    review (one row per reviewed project), kept in step whenever a review is written
+    (`tracker.cases.reviews.level`), so that filtering a list by level is an index lookup
+    rather than a scan of every approved review. The level counts while `valid_until` has
+    not passed."""
+
+    __tablename__ = "project_risk_levels"
+    __table_args__ = (
+        #: `risk_level=high`: the projects of a level still valid, by project
+        sa.Index("ix_project_risk_levels_level", "level", "valid_until", "project_id"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("risk_reviews.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(str_enum(*RISK_LEVELS, name="level"))
+    valid_until: Mapped[dt.date] = mapped_column(sa.Date)

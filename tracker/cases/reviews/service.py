@@ -23,6 +23,7 @@ from tracker import clock, policy
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.auth.notifications import notify
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.labels import label as case_label
 from tracker.cases.ndas.models import Nda
@@ -191,6 +192,7 @@ def _audit_written(review: RiskReview) -> None:
         # a draft's answers and result stay its author's: the trail says only that it exists
         record("review.draft", review, detail={"project_id": review.project_id})
     else:
+        search.index(review)
         record(
             "review.submitted",
             review,

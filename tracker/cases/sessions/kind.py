@@ -117,7 +117,8 @@ def _open_of_project(project_id: int, _today: dt.date) -> sa.Select[Any]:
 
 def _search(session: AdvisorySession) -> Iterable[SearchText]:
     # topics and advice only: privileged notes are never searchable
-    yield SearchText("session", "session.view_advice", "\n".join([*session.topics, session.advice]))
+    text = "\n".join([*session.topics, session.advice])
+    yield SearchText("session", "session.view_advice", text, ", ".join(session.topics))
 
 
 SESSION = RecordKind(
