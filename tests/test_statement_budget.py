@@ -59,7 +59,7 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/search?q=budgetword&per_page=2", 6),
     ("admin", "/api/v1/search?q=budgetword", 6),
     ("html:company", "/search?q=budgetword&per_page=2", 8),
-    ("html:admin", "/projects?q=budgetword", 10),
+    ("html:admin", "/projects?q=budgetword", 11),
     ("html:admin", "/projects/{p}", 17),
     # a lawyer sees the follow-ups and the waiting items too
     ("html:lawyer", "/projects/{p}", 18),
