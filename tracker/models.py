@@ -6,6 +6,7 @@ from tracker.auth import models as auth_models
 from tracker.cases import models as search_models
 from tracker.cases.assets import models as asset_models
 from tracker.cases.disclosures import models as disclosure_models
+from tracker.cases.filings import models as filing_models
 from tracker.cases.ndas import models as nda_models
 from tracker.cases.projects import models as project_models
 from tracker.cases.reviews import models as review_models
@@ -18,6 +19,7 @@ MODULES = [
     audit_models,
     project_models,
     asset_models,
+    filing_models,
     disclosure_models,
     nda_models,
     review_models,

@@ -32,7 +32,10 @@ WHOLE_SCHEDULE_DAYS = 366 * 30
 
 
 def computed(asset: IpAsset) -> list[docketing.Derived]:
-    """What the rules derive for the asset's dates now (the whole schedule)."""
+    """What the rules derive for the asset's dates now (the whole schedule); nothing for an
+    asset with filings (each filing derives from its own dates: tracker/cases/filings)."""
+    if asset.filings:
+        return []
     return docketing.derive(
         asset.kind,
         asset.priority_on,
@@ -46,7 +49,15 @@ def computed(asset: IpAsset) -> list[docketing.Derived]:
 
 def sync(asset: IpAsset) -> bool:
     """Rewrite the asset's derived deadlines from its dates; True when any changed. Loading
-    them must not flush the caller's pending changes (one UPDATE, one version step)."""
+    them must not flush the caller's pending changes (one UPDATE, one version step). An asset
+    with filings re-derives its family instead (its jurisdictions name the national phases)."""
+    with db.session.no_autoflush:
+        has_filings = bool(asset.filings)
+    if has_filings:
+        from tracker.cases.filings import derived as family  # the filings build on assets
+
+        before = asset.docketed_with
+        return bool(family.sync_family(asset)) or before != asset.docketed_with
     wanted = {d.key: d for d in computed(asset)}
     with db.session.no_autoflush:
         have = {row.key: row for row in asset.derived_deadlines}

@@ -1,0 +1,68 @@
+"""Filings as a record kind (`tracker.records`): label, page (on the asset's page), deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.filings.models import Filing, FilingDeadlineRow
+from tracker.cases.projects.models import Project
+from tracker.records import DeadlineSource, Label, Page, RecordKind
+from tracker.records.deadlines import row
+
+
+def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+    """The filing rules' deadlines; a deadline closed by an event (a response filed, a fee
+    paid) counts as done."""
+    d = FilingDeadlineRow
+    return (
+        sa.select(
+            *row(
+                d.kind,
+                d.due_on,
+                IpAsset.title,
+                IpAsset.project_id,
+                "filing",
+                d.filing_id,
+                sa.or_(d.done, d.closed),
+                derived=True,
+                rule=d.rule,
+                key=d.key,
+                parent_id=Filing.asset_id,
+                office=d.office,
+                filing_id=d.filing_id,
+                grace_until=d.grace_until,
+            )
+        )
+        .join(Filing, Filing.id == d.filing_id)
+        .join(IpAsset, IpAsset.id == Filing.asset_id)
+        .join(Project, Project.id == IpAsset.project_id)
+        .where(visible)
+    )
+
+
+KIND = RecordKind(
+    type="filing",
+    model=Filing,
+    name=_l("Filing"),
+    label=Label(
+        sa.func.coalesce(Filing.office + " " + Filing.application_no, Filing.office),
+        "filing.view",
+        numbered=True,
+    ),
+    page=Page("assets.asset_detail", "asset_id", by="parent", anchor="filing-"),
+    api="api_filings.get_filing",
+    view_action="filing.view",
+    deadlines=(DeadlineSource("filing.view", _derived),),
+    deadline_kinds={
+        "ip_examination": _l("Request for examination"),
+        "ip_office_action": _l("Response to an office action"),
+        "ip_registration_fee": _l("Fee after allowance"),
+        "ip_renewal": _l("Renewal"),
+        "ip_validation": _l("Validation after grant"),
+    },
+)
