@@ -77,8 +77,8 @@ KIND_LABELS = {
     "ip_examination": _l("Request for examination"),
     "ip_office_action": _l("Response to an office action"),
     "ip_registration_fee": _l("Fee after allowance"),
-    "ip_renewal": _l("Renewal"),
-    "ip_validation": _l("Validation"),
+    "ip_renewal": _l("Trademark or design renewal"),
+    "ip_validation": _l("Validation after a European grant"),
 }
 #: the fees a `fee_paid` event may close
 FEE_KINDS = frozenset({"ip_annuity", "ip_registration_fee", "ip_renewal"})
