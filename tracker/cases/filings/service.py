@@ -336,9 +336,9 @@ def family_tree(filings: list[Filing]) -> list[tuple[Filing, int]]:
 SINGLE_DATES = ("priority_on", "filed_on", "application_no", "registered_on", "registration_no")
 
 
-def dates_to_split(asset: IpAsset) -> dict[str, Any]:
-    """The single filing dates of an asset without filings, to split per office (empty when
-    it has filings or no such dates)."""
-    if asset.filings:
+def dates_to_split(asset: IpAsset, family: list[Filing]) -> dict[str, Any]:
+    """The single filing dates of an asset without filings (`family`, loaded), to split per
+    office (empty when it has filings or no such dates)."""
+    if family:
         return {}
     return {n: getattr(asset, n) for n in SINGLE_DATES if getattr(asset, n)}
