@@ -16,7 +16,12 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.cases.assets import derived as asset_derived
-from tracker.cases.assets.filing_rules import EVENT_KINDS, ROUTES, STATUSES
+from tracker.cases.assets.filing_rules import (
+    EVENT_KINDS,
+    ROUTES,
+    STATUSES,
+    office_action_period_known,
+)
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings import derived
 from tracker.cases.filings.models import (
@@ -238,6 +243,13 @@ def record_event(filing: Filing, values: dict[str, Any], actor_id: int | None) -
     if values.get("on") is None:
         e.add("on", _("The date is required."))
     dates_in_order(values.get("on"), values.get("due_on"), "due_on", e)
+    if (
+        values.get("kind") == "office_action"
+        and values.get("due_on") is None
+        and not office_action_period_known(filing.office, filing.asset.kind)
+    ):
+        # no rule gives this office's actions a period: without the date nothing is docketed
+        e.add("due_on", _("This office has no usual period: give the date the action names."))
     e.raise_if_any()
     event = FilingEvent(
         kind=values["kind"],
