@@ -39,18 +39,22 @@ from tracker.errors import InvalidInput, StateConflict, check_version
 #: international phase), the EUIPO and WIPO's Madrid and Hague registrations
 EXTRA_OFFICES = frozenset({"EP", "WO", "EM", "WIPO"})
 
-FILING_FIELDS = (
-    "office",
-    "route",
-    "parent_id",
-    "application_no",
-    "registration_no",
+#: a filing's dates, in the order of the office's file
+FILING_DATES = (
     "filed_on",
     "priority_on",
     "published_on",
     "examination_requested_on",
     "allowed_on",
     "registered_on",
+)
+FILING_FIELDS = (
+    "office",
+    "route",
+    "parent_id",
+    "application_no",
+    "registration_no",
+    *FILING_DATES,
     "status",
 )
 #: the filing's date an event states, filled in when the filing has none yet
@@ -197,18 +201,9 @@ def mark_done(filing: Filing, marks: dict[str, bool]) -> list[str]:
     unknown key is invalid input (422): a derived deadline is marked, never made by hand."""
     with db.session.no_autoflush:
         rows = {row.key: row for row in filing.deadlines}
-    unknown = sorted(k for k in marks if k not in rows)
-    if unknown:
-        raise InvalidInput(
-            {"deadlines": [_("No derived deadline %(key)s on this filing.", key=unknown[0])]}
-        )
-    changed = []
-    for key, done in marks.items():
-        row = rows[key]
-        if row.done != done:
-            row.done, row.done_at = done, clock.now() if done else None
-            changed.append(key)
-    return changed
+    return asset_derived.set_marks(
+        rows, marks, lambda key: _("No derived deadline %(key)s on this filing.", key=key)
+    )
 
 
 def delete_filing(filing: Filing, version: int | None = None) -> None:
