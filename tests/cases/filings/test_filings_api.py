@@ -234,3 +234,12 @@ def test_an_office_action_without_a_period_needs_its_date(world, asset, lawyer):
     assert [d["due_on"] for d in r.get_json()["deadlines"] if d["kind"] == "ip_office_action"] == [
         "2026-03-05"
     ]
+
+
+@pytest.mark.parametrize("field", ["office", "route", "status", "filed_on"])
+def test_a_patch_cannot_empty_a_required_field(asset, lawyer, field):
+    made = _post(lawyer, asset).get_json()
+    r = lawyer.patch(f"/api/v1/filings/{made['id']}", json={"version": 1, field: None})
+    assert r.status_code == 422, r.get_json()
+    after = lawyer.get(f"/api/v1/filings/{made['id']}").get_json()
+    assert after["version"] == 1 and after[field] == made[field]

@@ -33,7 +33,7 @@ from tracker.cases.filings.models import (
 )
 from tracker.cases.projects.service import Errors, dates_in_order
 from tracker.db import db
-from tracker.errors import InvalidInput, StateConflict, check_version
+from tracker.errors import StateConflict, check_version
 
 #: offices besides the ISO 3166 countries: the EPO, the PCT (WIPO as receiving office for the
 #: international phase), the EUIPO and WIPO's Madrid and Hague registrations
@@ -115,8 +115,11 @@ def _apply(asset: IpAsset, filing: Filing, values: dict[str, Any]) -> list[str]:
     """Check the values merged over the filing's (a new one: none) and set the changed
     fields; their names."""
     merged = {n: values.get(n, getattr(filing, n)) for n in FILING_FIELDS}
-    merged["status"] = merged["status"] or "pending"
+    if filing.id is None and merged["status"] is None:
+        merged["status"] = "pending"
     e = Errors()
+    if merged["filed_on"] is None:
+        e.add("filed_on", _("The filing date is required."))
     if merged["office"] is not None:
         merged["office"] = str(merged["office"]).strip().upper()
     if merged["office"] not in offices():
@@ -148,8 +151,6 @@ def _rederive(asset: IpAsset) -> set[int]:
 def create_filing(asset: IpAsset, values: dict[str, Any]) -> Filing:
     """Record a filing of `asset`. InvalidInput (422): unknown office, a parent against the
     route's rule, dates out of order. Audited; the family's deadlines follow at once."""
-    if values.get("filed_on") is None:
-        raise InvalidInput({"filed_on": [_("The filing date is required.")]})
     filing = Filing()
     with db.session.no_autoflush:
         _apply(asset, filing, values)
