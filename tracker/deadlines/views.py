@@ -28,6 +28,7 @@ def grace_now(item: Any) -> Any:
     """The late limit of a lapsed deadline still payable late, as of today (else None)."""
     return in_grace_until(item, clock.today())
 
+
 #: the windows the page offers (days from today; overdue ones always included)
 WINDOWS = (7, 30, 90, 365)
 
