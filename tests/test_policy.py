@@ -26,6 +26,8 @@ EXPECTED = {
     "asset.view": {A, L, C, O, U},
     "asset.view_full": {A, L, C, U},
     "asset.edit": {L},
+    "filing.view": {A, L, C, U},
+    "filing.edit": {L},
     "disclosure.file": {C},
     "disclosure.read": {L, C, U},
     "disclosure.decide": {L},

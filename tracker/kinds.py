@@ -8,13 +8,25 @@ from tracker import records
 from tracker.attachments.kind import KIND as ATTACHMENT
 from tracker.cases.assets.kind import KIND as ASSET
 from tracker.cases.disclosures.kind import KIND as DISCLOSURE
+from tracker.cases.filings.kind import KIND as FILING
 from tracker.cases.ndas.kind import KIND as NDA
 from tracker.cases.projects.kind import KIND as PROJECT
 from tracker.cases.reviews.kind import KIND as RISK_REVIEW
 from tracker.cases.sessions.kind import FOLLOW_UP, SESSION
 from tracker.transfers.kind import KIND as TRANSFER
 
-KINDS = (ASSET, DISCLOSURE, NDA, RISK_REVIEW, SESSION, FOLLOW_UP, PROJECT, TRANSFER, ATTACHMENT)
+KINDS = (
+    ASSET,
+    FILING,
+    DISCLOSURE,
+    NDA,
+    RISK_REVIEW,
+    SESSION,
+    FOLLOW_UP,
+    PROJECT,
+    TRANSFER,
+    ATTACHMENT,
+)
 
 
 def register_all() -> None:

@@ -8,6 +8,7 @@ from tracker.auth import notifications as notification_models
 from tracker.cases import models as search_models
 from tracker.cases.assets import models as asset_models
 from tracker.cases.disclosures import models as disclosure_models
+from tracker.cases.filings import models as filing_models
 from tracker.cases.ndas import models as nda_models
 from tracker.cases.projects import models as project_models
 from tracker.cases.reviews import models as review_models
@@ -20,6 +21,7 @@ MODULES = [
     audit_models,
     project_models,
     asset_models,
+    filing_models,
     disclosure_models,
     nda_models,
     review_models,

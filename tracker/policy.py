@@ -44,6 +44,10 @@ RULES: dict[str, frozenset[str]] = {
     "asset.view": EVERYONE,
     "asset.view_full": _roles(ADMIN, LAWYER, COMPANY, AUDITOR),
     "asset.edit": _roles(LAWYER),
+    #: an asset's filings (its family) and their deadlines: whoever reads the asset in full;
+    #: operators see no IP deadline
+    "filing.view": _roles(ADMIN, LAWYER, COMPANY, AUDITOR),
+    "filing.edit": _roles(LAWYER),
     # invention disclosures
     "disclosure.file": _roles(COMPANY),
     "disclosure.read": _roles(LAWYER, COMPANY, AUDITOR),

@@ -15,6 +15,7 @@ source's action. Today's sources:
 | review_expiry             | the latest approved review's valid_until | review.view_result  |
 | follow_up                 | an advisory session's follow-ups         | session.view_advice |
 | project_end               | project.end_date                         | project.view        |
+| ip_* of a filing          | the filing rules' rows (derived)         | filing.view         |
 
 Each row has the API's deadline item shape plus `key` (what the deadline is
 within its source, for calendar UIDs) and `parent_id` (the record its page is found under).
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 
 from tracker import policy, records
 from tracker.auth.models import User
+from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.records.deadlines import row
 
@@ -46,6 +48,10 @@ ITEM_FIELDS = (
     "overdue",
     "derived",
     "rule",
+    "office",
+    "filing_id",
+    "grace_until",
+    "project_code",
 )
 
 
@@ -87,7 +93,8 @@ def deadline_query(
     parent_id).
 
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
-    lapsed and not done, False only the others; `done`: by done state."""
+    lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
+    `grace_until` is today or later is still overdue (the pages say "in grace until")."""
     parts = _parts(user, today) or [_nothing()]
     union = sa.union_all(*parts).subquery("deadlines")
     c = union.c
@@ -105,7 +112,11 @@ def deadline_query(
         c.rule,
         c.key,
         c.parent_id,
-    )
+        c.office,
+        c.filing_id,
+        c.grace_until,
+        Project.code.label("project_code"),
+    ).join(Project, Project.id == c.project_id)
     if within_days is not None:
         stmt = stmt.where(c.due_on <= today + dt.timedelta(days=within_days))
     if overdue is not None:

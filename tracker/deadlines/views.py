@@ -13,7 +13,7 @@ from tracker.auth.forms import ConfirmPasswordForm, PlainForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.deadlines import feeds, service
-from tracker.deadlines.labels import kind_label
+from tracker.deadlines.labels import in_grace_until, kind_label
 from tracker.errors import SignInAgain
 from tracker.web import current
 from tracker.web.ids import is_id
@@ -21,6 +21,13 @@ from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("deadlines", __name__, template_folder="templates")
 bp.add_app_template_global(kind_label, "deadline_kind_label")
+
+
+@bp.app_template_global()
+def grace_now(item: Any) -> Any:
+    """The late limit of a lapsed deadline still payable late, as of today (else None)."""
+    return in_grace_until(item, clock.today())
+
 
 #: the windows the page offers (days from today; overdue ones always included)
 WINDOWS = (7, 30, 90, 365)

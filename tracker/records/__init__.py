@@ -58,6 +58,8 @@ class Page:
     endpoint: str
     arg: str
     by: str = "id"
+    #: the record's place on that page (`filing-` + its id), when the page is its parent's
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,8 @@ def record_url(
     if value is None:
         return None
     values: dict[str, Any] = {page.arg: value}
+    if page.anchor is not None:
+        values["_anchor"] = f"{page.anchor}{ident}"
     return url_for(page.endpoint, **values)
 
 

@@ -51,10 +51,14 @@ def row(
     rule: Any = None,
     key: Any = None,
     parent_id: Any = None,
+    office: Any = None,
+    filing_id: Any = None,
+    grace_until: Any = None,
 ) -> list[sa.ColumnElement[Any]]:
     """The columns of a deadline item (`kind` a constant text or a column). `title` must be
     a text the roles that may see the source may read anyway; `parent_id` is the record its
-    page is found under (a follow-up's session)."""
+    page is found under (a follow-up's session); `office`, `filing_id` and `grace_until`
+    belong to a filing's deadlines (the last day a late act is still possible)."""
     return [
         (text(kind) if isinstance(kind, str) else kind).label("kind"),
         sa.type_coerce(due_on, sa.Date).label("due_on"),
@@ -67,4 +71,13 @@ def row(
         (rule if rule is not None else _NO_TEXT).label("rule"),
         (key if key is not None else _NO_TEXT).label("key"),
         sa.cast(parent_id if parent_id is not None else sa.null(), sa.Integer).label("parent_id"),
+        (office if office is not None else _NO_TEXT).label("office"),
+        sa.cast(filing_id if filing_id is not None else sa.null(), sa.Integer).label("filing_id"),
+        # a column is only typed (SQLite's CAST turns a date text into a number); a NULL is
+        # cast (PostgreSQL's UNION needs the type)
+        (
+            sa.type_coerce(grace_until, sa.Date)
+            if grace_until is not None
+            else sa.cast(sa.null(), sa.Date)
+        ).label("grace_until"),
     ]

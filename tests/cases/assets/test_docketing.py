@@ -40,7 +40,7 @@ def test_paris_priority_twelve_months_for_patents_and_utility_models():
         items = derive(kind, D(2024, 2, 29), D(2024, 5, 2), None, ["KR"], D(2024, 6, 1))
         (priority,) = [i for i in items if i.kind == "ip_priority"]
         assert priority.due_on == D(2025, 2, 28)
-        assert priority.rule == "paris.priority.patent@2026.1"
+        assert priority.rule == "paris.priority.patent@2026.2"
         assert priority.key == "priority"
 
 
@@ -48,7 +48,7 @@ def test_paris_priority_six_months_for_designs_and_trademarks():
     for kind in ("design", "trademark"):
         items = derive(kind, D(2023, 8, 31), None, None, [], D(2023, 9, 1))
         assert [(i.kind, i.due_on, i.rule) for i in items] == [
-            ("ip_priority", D(2024, 2, 29), "paris.priority.design@2026.1")
+            ("ip_priority", D(2024, 2, 29), "paris.priority.design@2026.2")
         ]
 
 
@@ -97,7 +97,7 @@ def test_pct_national_phase_follows_wipo_table_at_month_ends():
         "JP": D(2024, 1, 31),
         "CN": D(2024, 1, 31),
     }
-    assert {i.rule for i in items if i.kind == "ip_national_phase"} == {"pct.national_phase@2026.1"}
+    assert {i.rule for i in items if i.kind == "ip_national_phase"} == {"pct.national_phase@2026.2"}
 
 
 def test_pct_without_a_named_office_still_yields_the_thirty_month_limit():
@@ -151,7 +151,7 @@ def test_kipo_faq_fourth_year_fee_on_the_registration_anniversary():
     items = derive("patent", None, D(2005, 2, 1), D(2007, 4, 19), ["KR"], D(2009, 6, 1))
     fees = [(i.year, i.due_on) for i in items if i.kind == "ip_annuity"]
     assert fees == [(4, D(2010, 4, 19)), (5, D(2011, 4, 19))]
-    assert all(i.rule == "annuity.kr@2026.1" for i in items if i.kind == "ip_annuity")
+    assert all(i.rule == "annuity.kr@2026.2" for i in items if i.kind == "ip_annuity")
 
 
 def test_kr_annuities_end_with_the_term_from_filing_and_past_ones_stay_derivable():
@@ -180,7 +180,7 @@ def test_uspto_maintenance_fees_three_and_a_half_seven_and_a_half_eleven_and_a_h
         ("annuity:US:2", D(2027, 2, 28)),
         ("annuity:US:3", D(2031, 2, 28)),
     ]
-    assert docketing.rule_by_id("maintenance.us@2026.1")["grace_months"] == 6
+    assert docketing.rule_by_id("maintenance.us@2026.2")["grace_months"] == 6
 
 
 def test_us_maintenance_fee_after_the_term_is_not_derived_and_designs_have_none():
@@ -242,7 +242,7 @@ def test_keys_are_unique_and_items_sorted_soonest_first():
 
 def test_every_rule_cites_a_source_with_url_and_section():
     cat = docketing.catalogue()
-    assert cat["version"] == "2026.1"
+    assert cat["version"] == "2026.2"
     for rule in cat["rules"]:
         assert rule["label"]["en"] and rule["label"]["ko"]
         assert rule["sources"], rule["id"]

@@ -16,6 +16,7 @@ deadline falls out of a window computed on some other day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +33,10 @@ WHOLE_SCHEDULE_DAYS = 366 * 30
 
 
 def computed(asset: IpAsset) -> list[docketing.Derived]:
-    """What the rules derive for the asset's dates now (the whole schedule)."""
+    """What the rules derive for the asset's dates now (the whole schedule); nothing for an
+    asset with filings (each filing derives from its own dates: tracker/cases/filings)."""
+    if asset.filings:
+        return []
     return docketing.derive(
         asset.kind,
         asset.priority_on,
@@ -46,7 +50,15 @@ def computed(asset: IpAsset) -> list[docketing.Derived]:
 
 def sync(asset: IpAsset) -> bool:
     """Rewrite the asset's derived deadlines from its dates; True when any changed. Loading
-    them must not flush the caller's pending changes (one UPDATE, one version step)."""
+    them must not flush the caller's pending changes (one UPDATE, one version step). An asset
+    with filings re-derives its family instead (its jurisdictions name the national phases)."""
+    with db.session.no_autoflush:
+        has_filings = bool(asset.filings)
+    if has_filings:
+        from tracker.cases.filings import derived as family  # the filings build on assets
+
+        before = asset.docketed_with
+        return bool(family.sync_family(asset)) or before != asset.docketed_with
     wanted = {d.key: d for d in computed(asset)}
     with db.session.no_autoflush:
         have = {row.key: row for row in asset.derived_deadlines}
@@ -82,11 +94,20 @@ def mark_done(asset: IpAsset, marks: dict[str, bool]) -> list[str]:
     invalid input (422): a derived deadline is marked, never created or deleted by hand."""
     with db.session.no_autoflush:
         rows = {row.key: row for row in asset.derived_deadlines}
-    unknown = sorted(k for k in marks if k not in rows)
-    if unknown:
-        raise InvalidInput(
-            {"deadlines": [_("No derived deadline %(key)s on this asset.", key=unknown[0])]}
-        )
+    return set_marks(
+        rows, marks, lambda key: _("No derived deadline %(key)s on this asset.", key=key)
+    )
+
+
+def set_marks(
+    rows: dict[str, Any], marks: dict[str, bool], unknown: Callable[[str], str]
+) -> list[str]:
+    """Set `done` (and `done_at`) of the derived deadline rows named by `marks`; the keys whose
+    mark changed. InvalidInput (422) naming the first key no row has (`unknown(key)`): the
+    same rule for an asset's rows and a filing's."""
+    missing = sorted(k for k in marks if k not in rows)
+    if missing:
+        raise InvalidInput({"deadlines": [unknown(missing[0])]})
     changed = []
     for key, done in marks.items():
         row = rows[key]

@@ -5,7 +5,7 @@ only does the date arithmetic. `derive(...)` takes plain values (no database) an
 `Derived` deadlines, each with
 
 - `kind`: one of the API's `ip_priority`, `ip_pct`, `ip_national_phase`, `ip_annuity`;
-- `rule`: the rule id with the catalogue version (`"paris.priority.patent@2026.1"`);
+- `rule`: the rule id with the catalogue version (`"paris.priority.patent@2026.2"`);
 - `key`: stable across recomputation and rule versions (`"priority"`, `"national_phase:EP"`,
   `"annuity:KR:4"`), so a "done" mark stored against `(asset_id, key)` survives a change of
   the dates it comes from.
@@ -63,7 +63,7 @@ def patent_year(start: dt.date, day: dt.date) -> int:
 class Derived:
     kind: str
     due_on: dt.date
-    #: the rule id with the catalogue version, e.g. "annuity.kr@2026.1"
+    #: the rule id with the catalogue version, e.g. "annuity.kr@2026.2"
     rule: str
     #: stable within the asset across recomputations: where a "done" mark is stored
     key: str
@@ -114,14 +114,17 @@ def derive(
         if kind not in rule["asset_kinds"]:
             continue
         rule_id = f"{rule['id']}@{version}"
-        found = list(_apply(rule, rule_id, dates, pct))
+        found = list(apply_rule(rule, rule_id, dates, pct))
         if rule["deadline"] == "ip_annuity":
             found = _window(found, today, horizon_days, since)
         out.extend(found)
     return sorted(out, key=lambda d: (d.due_on, d.key))
 
 
-def _apply(rule: dict[str, Any], rule_id: str, d: AssetDates, pct: set[str]) -> Iterator[Derived]:
+def apply_rule(
+    rule: dict[str, Any], rule_id: str, d: AssetDates, pct: set[str]
+) -> Iterator[Derived]:
+    """What one rule of `rules` derives from these dates (also used per filing by filing_rules)."""
     deadline = rule["deadline"]
     if deadline == "ip_priority":
         if d.priority_base:
@@ -236,9 +239,11 @@ def _window(
 
 
 def rule_by_id(rule: str, rules: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    """The catalogue entry for a versioned rule id (None for an unknown id or old version)."""
+    """The catalogue entry for a versioned rule id (None for an unknown id or old version), of
+    the asset rules or the filing rules."""
     cat = rules or catalogue()
     name, _, version = rule.partition("@")
     if version != cat["version"]:
         return None
-    return next((r for r in cat["rules"] if r["id"] == name), None)
+    every = [*cat["rules"], *cat.get("filing_rules", [])]
+    return next((r for r in every if r["id"] == name), None)

@@ -113,6 +113,8 @@ class IpAsset(Model):
     if TYPE_CHECKING:
         #: the accepted disclosure this asset was made from (declared in disclosures/models.py)
         disclosure_id: int | None
+        #: its filings, one per office (declared in tracker/cases/filings/models.py)
+        filings: list[Any]
 
 
 class AssetOwner(Model):

@@ -1,0 +1,79 @@
+"""Filings as a record kind (`tracker.records`): label, page (on the asset's page), deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from tracker.cases.assets.filing_rules import KIND_LABELS
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.filings.labels import office_name
+from tracker.cases.filings.models import Filing, FilingDeadlineRow
+from tracker.cases.projects.models import Project
+from tracker.records import DeadlineSource, Label, Page, RecordKind, SearchText
+from tracker.records.deadlines import row
+
+
+def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+    """The filing rules' deadlines; a deadline closed by an event (a response filed, a fee
+    paid) counts as done."""
+    d = FilingDeadlineRow
+    return (
+        sa.select(
+            *row(
+                d.kind,
+                d.due_on,
+                IpAsset.title,
+                IpAsset.project_id,
+                "filing",
+                d.filing_id,
+                sa.or_(d.done, d.closed),
+                derived=True,
+                rule=d.rule,
+                key=d.key,
+                parent_id=Filing.asset_id,
+                office=d.office,
+                filing_id=d.filing_id,
+                grace_until=d.grace_until,
+            )
+        )
+        .join(Filing, Filing.id == d.filing_id)
+        .join(IpAsset, IpAsset.id == Filing.asset_id)
+        .join(Project, Project.id == IpAsset.project_id)
+        .where(visible)
+    )
+
+
+def _search(filing: Filing) -> Iterable[SearchText]:
+    """A filing is found by its numbers (as the office writes them) and its office's name."""
+    numbers = " ".join(n for n in (filing.application_no, filing.registration_no) if n)
+    yield SearchText("filing", "filing.view", f"{filing.office} {numbers}")
+
+
+def _named(label: str) -> str:
+    """ "KR 10-2024-0041234" as the reader says it: the office's name, then the number."""
+    code, _, number = label.partition(" ")
+    return f"{office_name(code)} {number}".strip()
+
+
+KIND = RecordKind(
+    type="filing",
+    model=Filing,
+    name=_l("Filing"),
+    label=Label(
+        sa.func.coalesce(Filing.office + " " + Filing.application_no, Filing.office),
+        "filing.view",
+        numbered=True,
+        text=lambda value: _named(str(value or "")),
+    ),
+    page=Page("assets.asset_detail", "asset_id", by="parent", anchor="filing-"),
+    api="api_filings.get_filing",
+    view_action="filing.view",
+    deadlines=(DeadlineSource("filing.view", _derived),),
+    deadline_kinds=KIND_LABELS,
+    search=_search,
+)
