@@ -16,6 +16,7 @@ from tracker.auth import cli as auth_cli
 from tracker.auth import views as auth_views
 from tracker.cases.assets import views as asset_views
 from tracker.cases.disclosures import views as disclosure_views
+from tracker.cases.filings import import_views as filing_import_views
 from tracker.cases.ndas import views as nda_views
 from tracker.cases.projects import views as project_views
 from tracker.cases.reviews import views as review_views
@@ -35,6 +36,7 @@ HTML: list[Blueprint] = [
     admin_views.bp,
     project_views.bp,
     asset_views.bp,
+    filing_import_views.bp,
     disclosure_views.bp,
     nda_views.bp,
     session_views.bp,
