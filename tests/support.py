@@ -615,6 +615,7 @@ def free_port() -> int:
 ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
     "project_id": (lambda w: w.project.id, True),
     "asset_id": (lambda w: w.asset.id, True),
+    "filing_id": (lambda w: w.filing.id, True),
     "disclosure_id": (lambda w: w.disclosure.id, True),
     "nda_id": (lambda w: w.nda.id, True),
     "session_id": (lambda w: w.session.id, True),

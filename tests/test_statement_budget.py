@@ -15,13 +15,14 @@ from tests.support import PLANNED, approved_review, statements
 from tracker.audit.service import record
 from tracker.cases import search
 from tracker.cases.assets.models import AssetDeadline, IpAsset
+from tracker.cases.filings.models import Filing, FilingDeadlineRow, FilingEvent
 from tracker.cases.ndas.models import Nda
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 from tracker.transfers.models import TransferRequest
 
 #: (role, path, the most statements allowed); {p} the world's project, {a} an asset, {n} an
-#: NDA, {t} a transfer request, {r} a risk review
+#: NDA, {t} a transfer request, {r} a risk review, {f} a filing of {a}
 BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/projects?per_page=200", 8),
     ("lawyer", "/api/v1/projects?per_page=200", 8),
@@ -31,6 +32,10 @@ BUDGET: list[tuple[str, str, int]] = [
     # assets load their derived (docketing) deadlines too: one statement more
     ("lawyer", "/api/v1/projects/{p}/assets?per_page=200", 11),
     ("lawyer", "/api/v1/assets/{a}", 10),
+    # filings load their deadlines and events alongside (one statement each)
+    ("lawyer", "/api/v1/assets/{a}/filings?per_page=200", 11),
+    ("company", "/api/v1/filings/{f}", 10),
+    ("auditor", "/api/v1/filings/{f}/events?per_page=200", 10),
     ("admin", "/api/v1/ndas?per_page=200", 8),
     ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 8),
     ("lawyer", "/api/v1/projects/{p}/ndas?per_page=200", 10),
@@ -48,7 +53,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),
     ("html:lawyer", "/ndas/{n}", 10),
-    ("html:company", "/assets/{a}", 12),
+    # the asset's page shows its family: its filings, their deadlines, their events (3 more)
+    ("html:company", "/assets/{a}", 15),
     ("lawyer", "/api/v1/deadlines?within_days=30", 6),
     ("company", "/api/v1/deadlines", 6),
     ("operator", "/api/v1/dashboard", 8),
@@ -110,13 +116,34 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         transfer.assets = [asset]
         db.session.add(transfer)
         record("test.grow", project)
+        db.session.flush()
+        _grow_family(world)
     db.session.flush()
+
+
+def _grow_family(world: Any) -> None:
+    """One more filing (with a deadline and an event) of the asset the paths name."""
+    first = db.session.query(IpAsset).filter_by(project_id=world.project.id).order_by(IpAsset.id)
+    filing = Filing(asset=first.first(), office="KR", route="first", filed_on=dt.date(2024, 3, 31))
+    filing.deadlines = [
+        FilingDeadlineRow(
+            key="annuity:KR:4",
+            kind="ip_annuity",
+            due_on=dt.date(2027, 1, 1),
+            grace_until=dt.date(2027, 7, 1),
+            rule="annuity.kr@test",
+            office="KR",
+        )
+    ]
+    filing.events = [FilingEvent(kind="office_action", on=dt.date(2026, 1, 1))]
+    db.session.add(filing)
 
 
 def _ids(world: Any) -> dict[str, int]:
     return {
         "p": world.project.id,
         "a": db.session.query(IpAsset.id).filter_by(project_id=world.project.id).first()[0],
+        "f": db.session.query(Filing.id).order_by(Filing.id).first()[0],
         "n": db.session.query(Nda.id).filter_by(project_id=world.project.id).first()[0],
         "t": _first_transfer(),
         "r": db.session.query(RiskReview.id).filter_by(project_id=world.project.id).first()[0],

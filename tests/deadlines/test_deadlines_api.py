@@ -26,7 +26,9 @@ def test_item_shape_is_the_contract(deadline_world, api_as):
         assert set(item) == {
             "kind", "due_on", "title", "project_id", "source_type", "source_id",
             "done", "overdue", "derived", "rule",
+            "office", "filing_id", "grace_until", "project_code",
         }  # fmt: skip
+        assert item["project_code"]
     dues = [i["due_on"] for i in body["items"]]
     assert dues == sorted(dues)
 

@@ -20,6 +20,7 @@ from tests.support import (
     upload,
 )
 from tracker import clock
+from tracker.cases.filings.models import Filing
 from tracker.db import db
 from tracker.transfers import service as transfers
 
@@ -34,6 +35,8 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
     w.target = make_user("company")  # the account the admin pages and API act on
     lawyer, company = w.users["lawyer"], w.users["company"]
     w.asset = make_asset(w.project)
+    w.filing = Filing(asset=w.asset, office="KR", route="first", filed_on=dt.date(2024, 3, 31))
+    db.session.add(w.filing)
     w.nda = make_nda(w.project, w.partner, expires_on=dt.date(2099, 6, 30), assets=[w.asset])
     review = approved_review(w.project, lawyer.id, valid_until=dt.date(2099, 1, 1))
     db.session.add(review)

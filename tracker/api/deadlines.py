@@ -44,6 +44,12 @@ class DeadlineSchema(Schema):
     overdue = fields.Boolean()
     derived = fields.Boolean()
     rule = fields.String(allow_none=True)
+    #: the office of a filing's deadline (null when not from a filing)
+    office = fields.String(allow_none=True)
+    filing_id = fields.Integer(allow_none=True)
+    #: the last day a late act is still possible, with a surcharge (null: no grace)
+    grace_until = fields.Date(allow_none=True)
+    project_code = fields.String()
 
 
 class CalendarSchema(Schema):

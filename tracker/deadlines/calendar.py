@@ -24,7 +24,7 @@ import icalendar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from tracker.deadlines.labels import kind_label
+from tracker.deadlines.labels import kind_label, where
 
 PRODID = "-//Tracker//Deadlines//EN"
 SECRET_BYTES = 32  # 256 bits
@@ -99,6 +99,8 @@ def _build(
     for item in items:
         due = _due(item)
         summary = f"{kind_label(item['kind'])}: {item['title']}"
+        if where(item):
+            summary = f"[{where(item)}] {summary}"
         if item.get("done"):
             summary = _("Done: %(summary)s", summary=summary)
         event = icalendar.Event()

@@ -33,7 +33,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from tracker.deadlines.labels import GROUP_LABELS, QUEUE_LABELS, kind_label
+from tracker.deadlines.labels import GROUP_LABELS, QUEUE_LABELS, kind_label, where
 
 TEMPLATES = Path(__file__).with_name("templates")
 SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -194,7 +194,13 @@ def render_digest(
                 "items": [
                     {
                         "kind": kind_label(item["kind"]),
+                        "where": one_line(where(item)),
                         "title": one_line(item["title"]),
+                        "grace": (
+                            format_date(_due(item["in_grace_until"]), format="long")
+                            if item.get("in_grace_until")
+                            else None
+                        ),
                         "due": format_date(_due(item["due_on"]), format="long"),
                         "url": item.get("url"),
                     }

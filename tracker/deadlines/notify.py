@@ -25,6 +25,7 @@ from tracker.cases.assets import derived
 from tracker.db import db
 from tracker.deadlines import mail, queues, service
 from tracker.deadlines.feeds import page_of
+from tracker.deadlines.labels import in_grace_until
 from tracker.deadlines.models import NotificationLog
 from tracker.deadlines.queues import item_url
 from tracker.web.links import absolute
@@ -62,6 +63,7 @@ def digest_of(user: User, today: dt.date) -> tuple[dict[str, Any], dict[str, Any
     items = service.deadlines(user, today, within_days=max(WINDOWS), done=False)
     for item in items:
         item["url"] = absolute(page_of(item))
+        item["in_grace_until"] = in_grace_until(item, today)
     groups = group(items, today)
     waiting = queues.queues_of(user, today)
     for entries in waiting.values():

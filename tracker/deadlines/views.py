@@ -13,7 +13,7 @@ from tracker.auth.forms import ConfirmPasswordForm, PlainForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.deadlines import feeds, service
-from tracker.deadlines.labels import kind_label
+from tracker.deadlines.labels import in_grace_until, kind_label
 from tracker.errors import SignInAgain
 from tracker.web import current
 from tracker.web.ids import is_id
@@ -63,6 +63,8 @@ def deadline_list() -> Any:
         windows=WINDOWS,
         projects=projects,
         page_of=feeds.page_of,
+        in_grace_until=in_grace_until,
+        today=clock.today(),
     )
 
 

@@ -73,7 +73,8 @@ def row(
         sa.cast(parent_id if parent_id is not None else sa.null(), sa.Integer).label("parent_id"),
         (office if office is not None else _NO_TEXT).label("office"),
         sa.cast(filing_id if filing_id is not None else sa.null(), sa.Integer).label("filing_id"),
-        sa.cast(grace_until if grace_until is not None else sa.null(), sa.Date).label(
+        # type_coerce, not CAST: SQLite casts a date text to a number
+        sa.type_coerce(grace_until if grace_until is not None else sa.null(), sa.Date).label(
             "grace_until"
         ),
     ]

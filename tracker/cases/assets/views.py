@@ -13,9 +13,11 @@ from tracker.auth.forms import PlainForm
 from tracker.cases.assets import service as assets
 from tracker.cases.assets.forms import AssetForm
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.filings import service as filings
 from tracker.cases.labels import choice
 from tracker.cases.ndas import service as ndas
 from tracker.cases.pages import fill_rows, organization_choices, submit_page, template_helpers
+from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.policy import project_or_404, record_or_404
 from tracker.web import current
@@ -47,10 +49,18 @@ def asset_detail(asset_id: int) -> Any:
     asset = record_or_404(user, IpAsset, asset_id)
     policy.require(user, "asset.view", asset)
     covering = ndas.covering_ndas(asset) if policy.can(user, "nda.view", asset) else None
+    # the filings with their deadlines and events: three statements however large the family
+    family = (
+        list(db.session.scalars(filings.filing_query(asset)))
+        if policy.can(user, "filing.view", asset)
+        else None
+    )
     return render_template(
         "cases/asset_detail.html",
         asset=asset,
         project=asset.project,
+        family=filings.family_tree(family) if family is not None else None,
+        dates_to_split=filings.dates_to_split(asset, family) if family is not None else {},
         full=policy.can(user, "asset.view_full", asset),
         covering_ndas=covering,
         today=clock.today(),

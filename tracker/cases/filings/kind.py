@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from tracker.cases.assets.filing_rules import KIND_LABELS
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.filings.labels import office_name
 from tracker.cases.filings.models import Filing, FilingDeadlineRow
 from tracker.cases.projects.models import Project
 from tracker.records import DeadlineSource, Label, Page, RecordKind
@@ -45,6 +47,12 @@ def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
     )
 
 
+def _named(label: str) -> str:
+    """ "KR 10-2024-0041234" as the reader says it: the office's name, then the number."""
+    code, _, number = label.partition(" ")
+    return f"{office_name(code)} {number}".strip()
+
+
 KIND = RecordKind(
     type="filing",
     model=Filing,
@@ -53,16 +61,11 @@ KIND = RecordKind(
         sa.func.coalesce(Filing.office + " " + Filing.application_no, Filing.office),
         "filing.view",
         numbered=True,
+        text=lambda value: _named(str(value or "")),
     ),
     page=Page("assets.asset_detail", "asset_id", by="parent", anchor="filing-"),
     api="api_filings.get_filing",
     view_action="filing.view",
     deadlines=(DeadlineSource("filing.view", _derived),),
-    deadline_kinds={
-        "ip_examination": _l("Request for examination"),
-        "ip_office_action": _l("Response to an office action"),
-        "ip_registration_fee": _l("Fee after allowance"),
-        "ip_renewal": _l("Renewal"),
-        "ip_validation": _l("Validation after grant"),
-    },
+    deadline_kinds=KIND_LABELS,
 )

@@ -303,3 +303,42 @@ def _item(row: FilingDeadlineRow) -> dict[str, Any]:
         "closed": row.closed,
         "derived": True,
     }
+
+
+def family_tree(filings: list[Filing]) -> list[tuple[Filing, int]]:
+    """The filings in family order: each parent followed by what comes from it, with its depth
+    (a filing whose parent is gone, or in a loop, starts a branch of its own)."""
+    ordered = sorted(filings, key=lambda f: (f.filed_on is None, f.filed_on, f.id))
+    ids = {f.id for f in ordered}
+    children: dict[int | None, list[Filing]] = {}
+    for f in ordered:
+        children.setdefault(f.parent_id if f.parent_id in ids else None, []).append(f)
+    out: list[tuple[Filing, int]] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, depth: int) -> None:
+        for f in children.get(parent, []):
+            if f.id not in seen:
+                seen.add(f.id)
+                out.append((f, depth))
+                walk(f.id, depth + 1)
+
+    walk(None, 0)
+    for f in ordered:  # a loop has no root: still shown
+        if f.id not in seen:
+            seen.add(f.id)
+            out.append((f, 0))
+            walk(f.id, 1)
+    return out
+
+
+#: the asset's single dates, as its page names them
+SINGLE_DATES = ("priority_on", "filed_on", "application_no", "registered_on", "registration_no")
+
+
+def dates_to_split(asset: IpAsset, family: list[Filing]) -> dict[str, Any]:
+    """The single filing dates of an asset without filings (`family`, loaded), to split per
+    office (empty when it has filings or no such dates)."""
+    if family:
+        return {}
+    return {n: getattr(asset, n) for n in SINGLE_DATES if getattr(asset, n)}
