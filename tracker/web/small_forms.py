@@ -4,7 +4,8 @@ Flask's own form parsing spools an uploaded file of more than 500 KB to a tempor
 plaintext; `small_multipart(limit)` refuses a body over `limit` from its Content-Length before
 reading it (413; a body without a length: 411) and keeps every part in memory, so nothing of
 the file reaches the disk. The HTML views using it are CSRF-exempt and check the form's token
-themselves with `require_csrf(form)`."""
+themselves with `require_csrf(form)` and build their page's forms with `formdata=None`
+(the request's own form can no longer be read)."""
 
 from __future__ import annotations
 

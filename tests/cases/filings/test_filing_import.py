@@ -21,13 +21,21 @@ HEADER = (
     "asset_title,asset_kind,office,route,application_no,parent_application_no,filed_on,"
     "priority_on,published_on,registered_on,registration_no,status\n"
 )
-FAMILY = HEADER + (
-    "Converter cell,patent,KR,first,10-2024-0041234,,2024-03-31,,,2026-05-12,10-2765432,registered\n"
-    "Converter cell,patent,WO,pct,PCT/KR2025/004321,10-2024-0041234,2025-03-28,2024-03-31,,,,pending\n"
-    "Converter cell,patent,US,national_phase,18/123456,PCT/KR2025/004321,2025-03-28,2024-03-31,,2028-06-13,12345678,registered\n"
-    "Converter cell,patent,EP,national_phase,25712345.6,PCT/KR2025/004321,2025-03-28,2024-03-31,,,,pending\n"
-    "Solar mark,trademark,KR,,40-2015-0012345,,2014-03-03,,,2015-06-30,40-1234567,registered\n"
-)
+FAMILY = HEADER + "".join(
+    ",".join(cells) + "\n"
+    for cells in (
+        ("Converter cell", "patent", "KR", "first", "10-2024-0041234", "", "2024-03-31", "",
+         "", "2026-05-12", "10-2765432", "registered"),
+        ("Converter cell", "patent", "WO", "pct", "PCT/KR2025/004321", "10-2024-0041234",
+         "2025-03-28", "2024-03-31", "", "", "", "pending"),
+        ("Converter cell", "patent", "US", "national_phase", "18/123456", "PCT/KR2025/004321",
+         "2025-03-28", "2024-03-31", "", "2028-06-13", "12345678", "registered"),
+        ("Converter cell", "patent", "EP", "national_phase", "25712345.6", "PCT/KR2025/004321",
+         "2025-03-28", "2024-03-31", "", "", "", "pending"),
+        ("Solar mark", "trademark", "KR", "", "40-2015-0012345", "", "2014-03-03", "", "",
+         "2015-06-30", "40-1234567", "registered"),
+    )
+)  # fmt: skip
 SECRET_CELL = "Converter cell"
 
 
@@ -109,7 +117,8 @@ def test_a_dry_run_counts_and_stores_nothing(world, lawyer):
 def test_korean_headers_and_values_from_an_xlsx_and_an_existing_asset_reused(world, lawyer):
     existing = make_asset(world.project, title="변환 셀", kind="patent")
     data = xlsx([
-        ["자산명", "자산 종류", "관청", "경로", "출원번호", "모출원번호", "출원일", "등록일", "상태"],
+        ["자산명", "자산 종류", "관청", "경로", "출원번호", "모출원번호", "출원일", "등록일",
+         "상태"],
         ["변환 셀", "특허", "KR", "최초", "10-2023-0001", None, "2023.02.28", None, "계속중"],
         ["변환 셀", None, "JP", "파리", "2024-012345", "10-2023-0001", "2024-02-27", None, "출원"],
     ])  # fmt: skip
@@ -183,7 +192,8 @@ def _formula() -> bytes:
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, 422, "file"),
         (b"", 422, "file"),
         (HEADER.encode() + b"A\x07bell,patent,KR,first,,,2024-01-01,,,,,\n", 422, "asset_title"),
-        (HEADER.encode() + b"=HYPERLINK(\"x\"),patent,KR,first,,,2024-01-01,,,,,\n", 422, "asset_title"),
+        (HEADER.encode() + b"=HYPERLINK(\"x\"),patent,KR,first,,,2024-01-01,,,,,\n", 422,
+         "asset_title"),
         (_formula(), 422, "filed_on"),
         (b"title,office\nA,KR\n", 422, "header"),
         (HEADER.encode() + b"A,patent,KR,first,,,2024-01-01,,,,,\n" * 5001, 422, "file"),

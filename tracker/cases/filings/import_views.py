@@ -60,7 +60,7 @@ def _page(project: Any, status: int = 200, **values: Any) -> Any:
     body = render_template(
         "cases/filing_import.html",
         project=project,
-        plain_form=PlainForm(),
+        plain_form=PlainForm(formdata=None),
         columns=importing.COLUMNS,
         korean_headers=importing.KOREAN_HEADERS,
         column_label=lambda name: COLUMN_LABELS.get(name, name),
