@@ -564,6 +564,9 @@ def import_docket(project: Project, data: bytes, *, dry_run: bool = False) -> di
 
 
 def _store(project: Project, docket: Docket) -> None:
+    """Insert the assets and filings (rows, then parents), index the new assets, derive every
+    family's deadlines with no flush in between, flush once, audit once. New rows start with
+    empty collections, so nothing is lazily loaded per row."""
     assets: dict[str, IpAsset] = dict(docket.reused)
     for title, spec in docket.new_assets.items():
         asset = IpAsset(
@@ -574,7 +577,11 @@ def _store(project: Project, docket: Docket) -> None:
             nct_status="not_nct",
             strategic_item="no",
             jurisdictions=[],
+            owners=[],
+            deadlines=[],
+            derived_deadlines=[],
         )
+        asset.filings = []
         db.session.add(asset)
         assets[title] = asset
     valid = iso_countries() | EXTRA_JURISDICTIONS
@@ -582,7 +589,6 @@ def _store(project: Project, docket: Docket) -> None:
         v = row.values
         asset = assets[v["asset_title"]]
         row.filing = Filing(
-            asset=asset,
             office=v["office"],
             route=v["route"],
             application_no=v["application_no"],
@@ -592,8 +598,10 @@ def _store(project: Project, docket: Docket) -> None:
             published_on=v["published_on"],
             registered_on=v["registered_on"],
             status=v["status"],
+            events=[],
+            deadlines=[],
         )
-        db.session.add(row.filing)
+        asset.filings.append(row.filing)
         if v["office"] in valid and v["office"] not in (asset.jurisdictions or []):
             asset.jurisdictions = [*(asset.jurisdictions or []), v["office"]]
     db.session.flush()
@@ -603,11 +611,11 @@ def _store(project: Project, docket: Docket) -> None:
             row.filing.parent_id = row.parent.filing.id
         elif row.parent_filing is not None:
             row.filing.parent_id = row.parent_filing.id
-    db.session.flush()
-    for title, asset in assets.items():
-        derived.sync_family(asset)
-        if title in docket.new_assets:
-            search.index(asset)
+    for title in docket.new_assets:  # each flushes: while the session is still small
+        search.index(assets[title])
+    with db.session.no_autoflush:
+        for asset in assets.values():
+            derived.sync_family(asset)
     db.session.flush()
     counts = docket.counts()
     record(
