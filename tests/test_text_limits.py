@@ -24,6 +24,7 @@ from tracker.auth.totp import MAX_OTP_LENGTH
 from tracker.cases.assets.models import AssetDeadline, DerivedDeadline, IpAsset
 from tracker.cases.assets.service import JURISDICTIONS_TEXT_MAX
 from tracker.cases.disclosures.models import Disclosure, Inventor
+from tracker.cases.filings.models import Filing, FilingDeadlineRow, FilingEvent
 from tracker.cases.models import SearchEntry
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
@@ -137,6 +138,13 @@ MODEL_OF: dict[str, Any] = {
     "TransferSchema": TransferRequest,
     "AuditFilterForm": AuditEvent,
     "AuditFilterArgs": AuditEvent,
+    "FilingForm": Filing,
+    "FilingSchema": Filing,
+    "FilingPatchSchema": Filing,
+    "DoneMarkSchema": FilingDeadlineRow,
+    "EventForm": FilingEvent,
+    "FilingEventSchema": FilingEvent,
+    "FilingEventCreatedSchema": FilingEvent,
 }
 
 #: limits of fields with no column of their own name ("field[]" is an entry of a list)

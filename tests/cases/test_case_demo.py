@@ -1,11 +1,14 @@
 """The demo case files: four projects, one per zone, filled in and visible to the demo logins."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from tracker import clock
 from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.demo import PROJECTS, load_demo_projects
+from tracker.cases.demo_filings import FAMILY_TITLE
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -25,7 +28,11 @@ def test_demo_projects(api_as):
     today = clock.today()
     for project in projects:
         items = (
-            db.session.execute(sa.select(IpAsset).where(IpAsset.project_id == project.id))
+            db.session.execute(
+                sa.select(IpAsset).where(
+                    IpAsset.project_id == project.id, IpAsset.title != FAMILY_TITLE
+                )
+            )
             .scalars()
             .all()
         )
@@ -53,3 +60,16 @@ def test_demo_projects(api_as):
     count = db.session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one()
     assert load_demo_projects() == []
     assert db.session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one() == count
+
+
+def test_demo_family(app):
+    """The demo's family: four filings of one asset, each deadline counted from its own
+    filing (the KR year-4 fee from the KR registration, with its grace)."""
+    assert load_demo()
+    asset = db.session.execute(sa.select(IpAsset).where(IpAsset.title == FAMILY_TITLE)).scalar_one()
+    assert [f.office for f in asset.filings] == ["KR", "WO", "US", "EP"]
+    kr = asset.filings[0]
+    fee = [d for d in kr.deadlines if d.kind == "ip_annuity" and d.year == 4]
+    assert [(d.due_on, d.grace_until) for d in fee] == [
+        (dt.date(2029, 5, 12), dt.date(2029, 11, 12))
+    ]

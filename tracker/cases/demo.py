@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tracker import clock
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.assets import service as assets
+from tracker.cases.demo_filings import add_demo_family
 from tracker.cases.ndas import service as ndas
 from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
@@ -260,6 +261,8 @@ def load_demo_projects() -> list[Project]:
         records = [
             assets.create_asset(project, _asset_values(a, company, partner)) for a in spec["assets"]
         ]
+        if spec is PROJECTS[0]:
+            add_demo_family(project)
         covered = [
             r.id for r, a in zip(records, spec["assets"], strict=True) if a.get("covered", True)
         ]

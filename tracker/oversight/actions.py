@@ -13,13 +13,22 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.forms import ROLE_LABELS
+from tracker.cases.filings.labels import EVENT_LABELS
+from tracker.cases.filings.labels import STATUS_LABELS as FILING_STATUS_LABELS
 from tracker.cases.labels import LABELS as CASE_LABELS
 from tracker.transfers.forms import CHANNEL_LABELS
 from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
 
 #: detail keys whose values are stored codes, shown by their label
 CODED_KEYS = frozenset({"level", "status", "kind", "channel", "decision", "role", "sensitivity"})
-_CODES: dict[str, Any] = {**CASE_LABELS, **TRANSFER_STATUS_LABELS, **CHANNEL_LABELS, **ROLE_LABELS}
+_CODES: dict[str, Any] = {
+    **EVENT_LABELS,
+    **FILING_STATUS_LABELS,
+    **CASE_LABELS,
+    **TRANSFER_STATUS_LABELS,
+    **CHANNEL_LABELS,
+    **ROLE_LABELS,
+}
 #: codes of one detail key only: a failed sign-in names an address no account has by a keyed
 #: hash, shown as what it is, never as if it were a name
 _KEY_CODES: dict[str, dict[str, Any]] = {"address": {"unknown": _l("unknown address")}}
@@ -50,6 +59,10 @@ ACTIONS: dict[str, Any] = {
     "project.updated": _l("Project changed"),
     "asset.created": _l("IP asset created"),
     "asset.updated": _l("IP asset changed"),
+    "filing.created": _l("Filing recorded"),
+    "filing.updated": _l("Filing changed"),
+    "filing.deleted": _l("Filing removed"),
+    "filing.event_recorded": _l("Event at the office recorded"),
     "disclosure.filed": _l("Disclosure filed"),
     "disclosure.resubmitted": _l("Disclosure resubmitted"),
     "disclosure.listed": _l("Disclosure list viewed"),
@@ -143,6 +156,8 @@ DETAIL_KEYS: dict[str, Any] = {
     "kek_id": _l("Key"),
     "count": _l("Count"),
     "demo": _l("Demo data"),
+    "office": _l("Office"),
+    "event_id": _l("Event"),
 }
 
 

@@ -73,8 +73,11 @@ def row(
         sa.cast(parent_id if parent_id is not None else sa.null(), sa.Integer).label("parent_id"),
         (office if office is not None else _NO_TEXT).label("office"),
         sa.cast(filing_id if filing_id is not None else sa.null(), sa.Integer).label("filing_id"),
-        # type_coerce, not CAST: SQLite casts a date text to a number
-        sa.type_coerce(grace_until if grace_until is not None else sa.null(), sa.Date).label(
-            "grace_until"
-        ),
+        # a column is only typed (SQLite's CAST turns a date text into a number); a NULL is
+        # cast (PostgreSQL's UNION needs the type)
+        (
+            sa.type_coerce(grace_until, sa.Date)
+            if grace_until is not None
+            else sa.cast(sa.null(), sa.Date)
+        ).label("grace_until"),
     ]

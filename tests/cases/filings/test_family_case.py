@@ -2,6 +2,8 @@
 priority, the US and EP national phases, each derived from its own dates in its own office.
 Fixed past dates: the derived dates do not depend on today."""
 
+import datetime as dt
+
 import pytest
 
 from tests.support import make_asset
@@ -162,3 +164,54 @@ def test_an_asset_without_filings_keeps_its_derived_deadlines(world, api_as):
         d for d in lawyer.get(f"/api/v1/assets/{asset.id}").get_json()["deadlines"] if d["derived"]
     ]
     assert [d["key"] for d in back] == [d["key"] for d in own]
+
+
+def test_done_marks_carry_over_to_the_filing_and_rederive_fills_a_converted_asset(world, api_as):
+    from tracker.cases.assets import derived
+    from tracker.cases.filings.models import Filing
+    from tracker.db import db
+
+    lawyer = api_as(world.users["lawyer"])
+    asset = make_asset(world.project, title="Converted")
+    r = lawyer.patch(
+        f"/api/v1/assets/{asset.id}",
+        json={
+            "version": asset.version,
+            "jurisdictions": ["KR"],
+            "filed_on": "2024-03-31",
+            "registered_on": "2026-05-12",
+        },
+    )
+    fee = [d for d in r.get_json()["deadlines"] if d["derived"] and d["due_on"] == "2029-05-12"]
+    assert fee, r.get_json()["deadlines"]
+    r = lawyer.patch(
+        f"/api/v1/assets/{asset.id}",
+        json={
+            "version": r.get_json()["version"],
+            "deadlines": [{"key": fee[0]["key"], "done": True}],
+        },
+    )
+    assert r.status_code == 200
+    # what migration 0011 does: one filing, the asset marked for re-docketing
+    db.session.refresh(asset)
+    db.session.add(
+        Filing(
+            asset=asset,
+            office="KR",
+            route="first",
+            filed_on=dt.date(2024, 3, 31),
+            registered_on=dt.date(2026, 5, 12),
+            status="registered",
+        )
+    )
+    asset.docketed_with = None
+    db.session.flush()
+    assert derived.rederive_stale() >= 1
+    filing = asset.filings[0]
+    year4 = [
+        d for d in filing.deadlines if d.kind == "ip_annuity" and d.due_on == dt.date(2029, 5, 12)
+    ]
+    assert year4 and year4[0].done is True
+    assert not asset.derived_deadlines
+    later = [d for d in filing.deadlines if d.kind == "ip_annuity" and d.due_on.year == 2030]
+    assert later and later[0].done is False

@@ -153,3 +153,16 @@ def test_dates_to_split_per_office(world, browser_as):
     db.session.commit()
     html = _page(browser_as(world.users["lawyer"]), asset)
     assert "Dates to split per office" in html and "10-2024-0099999" in html
+
+
+def test_a_filing_has_its_history(world, family, browser_as, api_as):
+    asset, kr, *_ = family
+    api_as(world.users["lawyer"]).post(
+        f"/api/v1/filings/{kr.id}/events", json={"kind": "fee_paid", "on": "2029-05-01"}
+    )
+    c = browser_as(world.users["auditor"])
+    assert f"/audit/filing/{kr.id}" in _page(c, asset)
+    r = c.get(f"/audit/filing/{kr.id}")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "South Korea 10-2024-0041234" in html

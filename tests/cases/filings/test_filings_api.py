@@ -217,3 +217,29 @@ def test_an_unknown_done_key_is_422(asset, lawyer):
 def test_huge_ids_are_404(lawyer):
     assert lawyer.get(f"/api/v1/filings/{2**40}").status_code == 404
     assert lawyer.get(f"/api/v1/assets/{2**40}/filings").status_code == 404
+
+
+def test_an_office_action_without_a_period_needs_its_date(world, asset, lawyer):
+    made = _post(lawyer, asset, office="BR", application_no="BR-1").get_json()
+    r = lawyer.post(
+        f"/api/v1/filings/{made['id']}/events", json={"kind": "office_action", "on": "2026-01-05"}
+    )
+    assert r.status_code == 422 and "due_on" in r.get_json()["errors"]
+    assert count(FilingEvent) == 0
+    r = lawyer.post(
+        f"/api/v1/filings/{made['id']}/events",
+        json={"kind": "office_action", "on": "2026-01-05", "due_on": "2026-03-05"},
+    )
+    assert r.status_code == 201
+    assert [d["due_on"] for d in r.get_json()["deadlines"] if d["kind"] == "ip_office_action"] == [
+        "2026-03-05"
+    ]
+
+
+@pytest.mark.parametrize("field", ["office", "route", "status", "filed_on"])
+def test_a_patch_cannot_empty_a_required_field(asset, lawyer, field):
+    made = _post(lawyer, asset).get_json()
+    r = lawyer.patch(f"/api/v1/filings/{made['id']}", json={"version": 1, field: None})
+    assert r.status_code == 422, r.get_json()
+    after = lawyer.get(f"/api/v1/filings/{made['id']}").get_json()
+    assert after["version"] == 1 and after[field] == made[field]

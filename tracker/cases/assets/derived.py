@@ -16,6 +16,7 @@ deadline falls out of a window computed on some other day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,11 +94,20 @@ def mark_done(asset: IpAsset, marks: dict[str, bool]) -> list[str]:
     invalid input (422): a derived deadline is marked, never created or deleted by hand."""
     with db.session.no_autoflush:
         rows = {row.key: row for row in asset.derived_deadlines}
-    unknown = sorted(k for k in marks if k not in rows)
-    if unknown:
-        raise InvalidInput(
-            {"deadlines": [_("No derived deadline %(key)s on this asset.", key=unknown[0])]}
-        )
+    return set_marks(
+        rows, marks, lambda key: _("No derived deadline %(key)s on this asset.", key=key)
+    )
+
+
+def set_marks(
+    rows: dict[str, Any], marks: dict[str, bool], unknown: Callable[[str], str]
+) -> list[str]:
+    """Set `done` (and `done_at`) of the derived deadline rows named by `marks`; the keys whose
+    mark changed. InvalidInput (422) naming the first key no row has (`unknown(key)`): the
+    same rule for an asset's rows and a filing's."""
+    missing = sorted(k for k in marks if k not in rows)
+    if missing:
+        raise InvalidInput({"deadlines": [unknown(missing[0])]})
     changed = []
     for key, done in marks.items():
         row = rows[key]

@@ -16,7 +16,12 @@ from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
 from tracker.cases.assets import derived as asset_derived
-from tracker.cases.assets.filing_rules import EVENT_KINDS, ROUTES, STATUSES
+from tracker.cases.assets.filing_rules import (
+    EVENT_KINDS,
+    ROUTES,
+    STATUSES,
+    office_action_period_known,
+)
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings import derived
 from tracker.cases.filings.models import (
@@ -28,24 +33,28 @@ from tracker.cases.filings.models import (
 )
 from tracker.cases.projects.service import Errors, dates_in_order
 from tracker.db import db
-from tracker.errors import InvalidInput, StateConflict, check_version
+from tracker.errors import StateConflict, check_version
 
 #: offices besides the ISO 3166 countries: the EPO, the PCT (WIPO as receiving office for the
 #: international phase), the EUIPO and WIPO's Madrid and Hague registrations
 EXTRA_OFFICES = frozenset({"EP", "WO", "EM", "WIPO"})
 
-FILING_FIELDS = (
-    "office",
-    "route",
-    "parent_id",
-    "application_no",
-    "registration_no",
+#: a filing's dates, in the order of the office's file
+FILING_DATES = (
     "filed_on",
     "priority_on",
     "published_on",
     "examination_requested_on",
     "allowed_on",
     "registered_on",
+)
+FILING_FIELDS = (
+    "office",
+    "route",
+    "parent_id",
+    "application_no",
+    "registration_no",
+    *FILING_DATES,
     "status",
 )
 #: the filing's date an event states, filled in when the filing has none yet
@@ -106,8 +115,11 @@ def _apply(asset: IpAsset, filing: Filing, values: dict[str, Any]) -> list[str]:
     """Check the values merged over the filing's (a new one: none) and set the changed
     fields; their names."""
     merged = {n: values.get(n, getattr(filing, n)) for n in FILING_FIELDS}
-    merged["status"] = merged["status"] or "pending"
+    if filing.id is None and merged["status"] is None:
+        merged["status"] = "pending"
     e = Errors()
+    if merged["filed_on"] is None:
+        e.add("filed_on", _("The filing date is required."))
     if merged["office"] is not None:
         merged["office"] = str(merged["office"]).strip().upper()
     if merged["office"] not in offices():
@@ -139,8 +151,6 @@ def _rederive(asset: IpAsset) -> set[int]:
 def create_filing(asset: IpAsset, values: dict[str, Any]) -> Filing:
     """Record a filing of `asset`. InvalidInput (422): unknown office, a parent against the
     route's rule, dates out of order. Audited; the family's deadlines follow at once."""
-    if values.get("filed_on") is None:
-        raise InvalidInput({"filed_on": [_("The filing date is required.")]})
     filing = Filing()
     with db.session.no_autoflush:
         _apply(asset, filing, values)
@@ -192,18 +202,9 @@ def mark_done(filing: Filing, marks: dict[str, bool]) -> list[str]:
     unknown key is invalid input (422): a derived deadline is marked, never made by hand."""
     with db.session.no_autoflush:
         rows = {row.key: row for row in filing.deadlines}
-    unknown = sorted(k for k in marks if k not in rows)
-    if unknown:
-        raise InvalidInput(
-            {"deadlines": [_("No derived deadline %(key)s on this filing.", key=unknown[0])]}
-        )
-    changed = []
-    for key, done in marks.items():
-        row = rows[key]
-        if row.done != done:
-            row.done, row.done_at = done, clock.now() if done else None
-            changed.append(key)
-    return changed
+    return asset_derived.set_marks(
+        rows, marks, lambda key: _("No derived deadline %(key)s on this filing.", key=key)
+    )
 
 
 def delete_filing(filing: Filing, version: int | None = None) -> None:
@@ -238,6 +239,13 @@ def record_event(filing: Filing, values: dict[str, Any], actor_id: int | None) -
     if values.get("on") is None:
         e.add("on", _("The date is required."))
     dates_in_order(values.get("on"), values.get("due_on"), "due_on", e)
+    if (
+        values.get("kind") == "office_action"
+        and values.get("due_on") is None
+        and not office_action_period_known(filing.office, filing.asset.kind)
+    ):
+        # no rule gives this office's actions a period: without the date nothing is docketed
+        e.add("due_on", _("This office has no usual period: give the date the action names."))
     e.raise_if_any()
     event = FilingEvent(
         kind=values["kind"],

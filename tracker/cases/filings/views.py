@@ -27,15 +27,6 @@ from tracker.web.forms import form_version
 bp = Blueprint("filings", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
 
-_DATES = (
-    "filed_on",
-    "priority_on",
-    "published_on",
-    "examination_requested_on",
-    "allowed_on",
-    "registered_on",
-)
-
 
 def _office_choices() -> list[Any]:
     extra = sorted(filings.EXTRA_OFFICES)
@@ -56,7 +47,7 @@ def _prepare(form: FilingForm, asset: IpAsset, filing: Filing | None) -> None:
 
 
 def _values(form: FilingForm) -> dict[str, Any]:
-    values: dict[str, Any] = {n: form[n].data or None for n in _DATES}
+    values: dict[str, Any] = {n: form[n].data or None for n in filings.FILING_DATES}
     values["office"] = form.office.data
     values["route"] = form.route.data
     values["status"] = form.status.data
