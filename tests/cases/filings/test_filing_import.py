@@ -192,14 +192,15 @@ def _formula() -> bytes:
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, 422, "file"),
         (b"", 422, "file"),
         (HEADER.encode() + b"A\x07bell,patent,KR,first,,,2024-01-01,,,,,\n", 422, "asset_title"),
+        (HEADER.encode() + b'"Two\nlines",patent,KR,first,,,2024-01-01,,,,,\n', 422, "asset_title"),
         (HEADER.encode() + b"=HYPERLINK(\"x\"),patent,KR,first,,,2024-01-01,,,,,\n", 422,
          "asset_title"),
         (_formula(), 422, "filed_on"),
         (b"title,office\nA,KR\n", 422, "header"),
         (HEADER.encode() + b"A,patent,KR,first,,,2024-01-01,,,,,\n" * 5001, 422, "file"),
     ],
-    ids=["truncated-xlsx", "zip-bomb", "binary", "empty", "control", "csv-formula", "xlsx-formula",
-         "unknown-header", "too-many-rows"],
+    ids=["truncated-xlsx", "zip-bomb", "binary", "empty", "control", "newline", "csv-formula",
+         "xlsx-formula", "unknown-header", "too-many-rows"],
 )  # fmt: skip
 def test_hostile_files_answer_4xx_and_store_nothing(world, lawyer, data, status, field):
     before = state()
