@@ -22,6 +22,13 @@ from tracker.web.paging import page_args, paginate
 bp = Blueprint("deadlines", __name__, template_folder="templates")
 bp.add_app_template_global(kind_label, "deadline_kind_label")
 
+
+@bp.app_template_global()
+def grace_now(item: Any) -> Any:
+    """The late limit of a lapsed deadline still payable late, as of today (else None)."""
+    return in_grace_until(item, clock.today())
+
+
 #: the windows the page offers (days from today; overdue ones always included)
 WINDOWS = (7, 30, 90, 365)
 
@@ -63,8 +70,6 @@ def deadline_list() -> Any:
         windows=WINDOWS,
         projects=projects,
         page_of=feeds.page_of,
-        in_grace_until=in_grace_until,
-        today=clock.today(),
     )
 
 

@@ -125,15 +125,12 @@ def test_a_lapsed_filing_derives_nothing_and_the_asset_keeps_its_own_without_fil
     r = lawyer.patch(f"/api/v1/filings/{ids['ep']}", json={"version": version, "status": "lapsed"})
     assert r.status_code == 200 and r.get_json()["deadlines"] == []
     # the asset's own single dates derive nothing while it has filings
-    assert not [
-        d for d in lawyer.get(f"/api/v1/assets/{asset.id}").get_json()["deadlines"] if d["derived"]
-    ]
+    assert not _own_derived(lawyer, asset)
 
 
-def test_an_asset_without_filings_keeps_its_derived_deadlines(world, api_as):
-    lawyer = api_as(world.users["lawyer"])
-    asset = make_asset(world.project, title="Single")
-    r = lawyer.patch(
+def _single_dates(lawyer, asset):
+    """The asset's old single dates: one KR filing, registered."""
+    return lawyer.patch(
         f"/api/v1/assets/{asset.id}",
         json={
             "version": asset.version,
@@ -142,6 +139,17 @@ def test_an_asset_without_filings_keeps_its_derived_deadlines(world, api_as):
             "registered_on": "2026-05-12",
         },
     )
+
+
+def _own_derived(lawyer, asset):
+    deadlines = lawyer.get(f"/api/v1/assets/{asset.id}").get_json()["deadlines"]
+    return [d for d in deadlines if d["derived"]]
+
+
+def test_an_asset_without_filings_keeps_its_derived_deadlines(world, api_as):
+    lawyer = api_as(world.users["lawyer"])
+    asset = make_asset(world.project, title="Single")
+    r = _single_dates(lawyer, asset)
     assert r.status_code == 200, r.get_json()
     own = [d for d in r.get_json()["deadlines"] if d["derived"]]
     assert own
@@ -156,13 +164,9 @@ def test_an_asset_without_filings_keeps_its_derived_deadlines(world, api_as):
         },
     )
     assert made.status_code == 201
-    assert not [
-        d for d in lawyer.get(f"/api/v1/assets/{asset.id}").get_json()["deadlines"] if d["derived"]
-    ]
+    assert not _own_derived(lawyer, asset)
     assert lawyer.delete(f"/api/v1/filings/{made.get_json()['id']}").status_code == 204
-    back = [
-        d for d in lawyer.get(f"/api/v1/assets/{asset.id}").get_json()["deadlines"] if d["derived"]
-    ]
+    back = _own_derived(lawyer, asset)
     assert [d["key"] for d in back] == [d["key"] for d in own]
 
 
@@ -173,15 +177,7 @@ def test_done_marks_carry_over_to_the_filing_and_rederive_fills_a_converted_asse
 
     lawyer = api_as(world.users["lawyer"])
     asset = make_asset(world.project, title="Converted")
-    r = lawyer.patch(
-        f"/api/v1/assets/{asset.id}",
-        json={
-            "version": asset.version,
-            "jurisdictions": ["KR"],
-            "filed_on": "2024-03-31",
-            "registered_on": "2026-05-12",
-        },
-    )
+    r = _single_dates(lawyer, asset)
     fee = [d for d in r.get_json()["deadlines"] if d["derived"] and d["due_on"] == "2029-05-12"]
     assert fee, r.get_json()["deadlines"]
     r = lawyer.patch(

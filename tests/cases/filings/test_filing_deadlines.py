@@ -71,3 +71,9 @@ def test_the_export_has_project_code_and_office(world, lapsed_fee, api_as):
     assert r.status_code == 200
     body = r.get_data(as_text=True)
     assert world.project.code in body and ",KR," in body and GRACE.isoformat() in body
+
+
+def test_the_start_page_says_in_grace_and_names_the_office(world, lapsed_fee, browser_as):
+    html = browser_as(world.users["lawyer"]).get("/").get_data(as_text=True)
+    assert f"in grace until {GRACE.isoformat()}" in html
+    assert "Separator film</a> · South Korea" in html

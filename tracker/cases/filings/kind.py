@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.labels import office_name
 from tracker.cases.filings.models import Filing, FilingDeadlineRow
 from tracker.cases.projects.models import Project
-from tracker.records import DeadlineSource, Label, Page, RecordKind
+from tracker.records import DeadlineSource, Label, Page, RecordKind, SearchText
 from tracker.records.deadlines import row
 
 
@@ -47,6 +48,12 @@ def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
     )
 
 
+def _search(filing: Filing) -> Iterable[SearchText]:
+    """A filing is found by its numbers (as the office writes them) and its office's name."""
+    numbers = " ".join(n for n in (filing.application_no, filing.registration_no) if n)
+    yield SearchText("filing", "filing.view", f"{filing.office} {numbers}")
+
+
 def _named(label: str) -> str:
     """ "KR 10-2024-0041234" as the reader says it: the office's name, then the number."""
     code, _, number = label.partition(" ")
@@ -68,4 +75,5 @@ KIND = RecordKind(
     view_action="filing.view",
     deadlines=(DeadlineSource("filing.view", _derived),),
     deadline_kinds=KIND_LABELS,
+    search=_search,
 )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.audit.service import record
 from tracker.auth.accounts import iso_countries
+from tracker.cases import search
 from tracker.cases.assets import derived as asset_derived
 from tracker.cases.assets.filing_rules import (
     EVENT_KINDS,
@@ -157,6 +158,7 @@ def create_filing(asset: IpAsset, values: dict[str, Any]) -> Filing:
     filing.asset = asset
     db.session.add(filing)
     _rederive(asset)
+    search.index(filing)
     record(
         "filing.created",
         filing,
@@ -193,6 +195,7 @@ def _finish(filing: Filing, changed: list[str], action: str, stamped: bool) -> F
     if not stamped:
         filing.updated_at = clock.now()
     db.session.flush()
+    search.index(filing)
     record(action, filing, detail={"project_id": filing.project_id, "fields": changed})
     return filing
 
@@ -220,6 +223,7 @@ def delete_filing(filing: Filing, version: int | None = None) -> None:
         filing,
         detail={"asset_id": asset.id, "project_id": asset.project_id, "office": filing.office},
     )
+    search.unindex_record("filing", filing.id)
     asset.filings.remove(filing)  # an orphan: deleted with its events and deadlines
     db.session.flush()
     if asset.filings:

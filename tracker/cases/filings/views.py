@@ -63,24 +63,34 @@ def _asset_page(asset_id: int, filing_id: int | None = None) -> str:
     return url_for("assets.asset_detail", asset_id=asset_id, _anchor=anchor)
 
 
-@bp.route("/assets/<int:asset_id>/filings/new", methods=["GET", "POST"])
-def filing_new(asset_id: int) -> Any:
-    user = current.user()
-    asset = record_or_404(user, IpAsset, asset_id)
-    policy.require(user, "filing.edit", asset)
-    form = FilingForm()
-    _prepare(form, asset, None)
+def _filing_page(form: FilingForm, asset: IpAsset, filing: Filing | None) -> Any:
+    """The add or edit page of a filing: saved, back to its place in the family."""
+    _prepare(form, asset, filing)
+
+    def save() -> Filing:
+        if filing is None:
+            return filings.create_filing(asset, _values(form))
+        return filings.update_filing(filing, _values(form))
+
     return submit_page(
         form,
-        lambda: filings.create_filing(asset, _values(form)),
+        save,
         _("Filing saved."),
         lambda saved: _asset_page(asset.id, saved.id),
         "cases/filing_form.html",
         project=asset.project,
         asset=asset,
-        filing=None,
+        filing=filing,
         active="assets.asset_list",
     )
+
+
+@bp.route("/assets/<int:asset_id>/filings/new", methods=["GET", "POST"])
+def filing_new(asset_id: int) -> Any:
+    user = current.user()
+    asset = record_or_404(user, IpAsset, asset_id)
+    policy.require(user, "filing.edit", asset)
+    return _filing_page(FilingForm(), asset, None)
 
 
 @bp.route("/filings/<int:filing_id>/edit", methods=["GET", "POST"])
@@ -91,19 +101,7 @@ def filing_edit(filing_id: int) -> Any:
     form = FilingForm(obj=filing)
     if request.method == "GET":
         form.parent_id.data = filing.parent_id or 0
-    asset = filing.asset
-    _prepare(form, asset, filing)
-    return submit_page(
-        form,
-        lambda: filings.update_filing(filing, _values(form)),
-        _("Filing saved."),
-        lambda saved: _asset_page(asset.id, saved.id),
-        "cases/filing_form.html",
-        project=asset.project,
-        asset=asset,
-        filing=filing,
-        active="assets.asset_list",
-    )
+    return _filing_page(form, filing.asset, filing)
 
 
 @bp.route("/filings/<int:filing_id>/events/new", methods=["GET", "POST"])
