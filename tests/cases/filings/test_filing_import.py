@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from tests.support import OUTSIDERS, ROLES, count, make_asset, multipart
 from tracker.audit.models import AuditEvent
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.models import Filing, FilingDeadlineRow
 from tracker.db import db
@@ -87,6 +88,10 @@ def test_the_issue_family_imports_and_each_office_counts_from_its_own_filing(wor
         ("annuity:EP:3", "EP"): ("2027-03-31", "2027-09-30"),
         ("annuity:KR:4", "KR"): ("2029-05-12", "2029-11-12"),
     }
+    # the new assets and filings are found by search (a filing by its application number)
+    found = db.session.scalars(search.search_entries(world.users["lawyer"], "18/123456")).all()
+    assert [(e.record_type, e.record_id) for e in found] == [("filing", filings["US"].id)]
+    assert db.session.scalars(search.search_entries(world.users["lawyer"], "Converter")).all()
     mark = db.session.scalar(sa.select(IpAsset).where(IpAsset.title == "Solar mark"))
     (tm,) = mark.filings
     assert tm.route == "first" and [d.key for d in tm.deadlines if d.kind == "ip_renewal"]

@@ -564,9 +564,9 @@ def import_docket(project: Project, data: bytes, *, dry_run: bool = False) -> di
 
 
 def _store(project: Project, docket: Docket) -> None:
-    """Insert the assets and filings (rows, then parents), index the new assets, derive every
-    family's deadlines with no flush in between, flush once, audit once. New rows start with
-    empty collections, so nothing is lazily loaded per row."""
+    """Insert the assets and filings (rows, then parents), index them for search (one flush),
+    derive every family's deadlines with no flush in between, flush once, audit once. New rows
+    start with empty collections, so nothing is lazily loaded per row."""
     assets: dict[str, IpAsset] = dict(docket.reused)
     for title, spec in docket.new_assets.items():
         asset = IpAsset(
@@ -611,8 +611,8 @@ def _store(project: Project, docket: Docket) -> None:
             row.filing.parent_id = row.parent.filing.id
         elif row.parent_filing is not None:
             row.filing.parent_id = row.parent_filing.id
-    for title in docket.new_assets:  # each flushes: while the session is still small
-        search.index(assets[title])
+    created = [assets[title] for title in docket.new_assets]
+    search.index_new(project.id, [*created, *(row.filing for row in docket.rows)])
     with db.session.no_autoflush:
         for asset in assets.values():
             derived.sync_family(asset)
