@@ -246,10 +246,10 @@ def test_a_patch_cannot_empty_a_required_field(asset, lawyer, field):
 
 
 def test_a_filing_number_finds_its_project_for_readers_only(world, asset, lawyer, api_as):
-    made = _post(lawyer, asset, application_no="US-17-999888").get_json()
-    found = lawyer.get("/api/v1/projects?q=17-999888").get_json()
+    made = _post(lawyer, asset, application_no="BR102026999888").get_json()
+    found = lawyer.get("/api/v1/projects?q=BR102026999888").get_json()
     assert [p["id"] for p in found["items"]] == [world.project.id]
-    operator = api_as(world.users["operator"]).get("/api/v1/projects?q=17-999888").get_json()
+    operator = api_as(world.users["operator"]).get("/api/v1/projects?q=BR102026999888").get_json()
     assert operator["items"] == []
     assert lawyer.delete(f"/api/v1/filings/{made['id']}").status_code == 204
-    assert lawyer.get("/api/v1/projects?q=17-999888").get_json()["items"] == []
+    assert lawyer.get("/api/v1/projects?q=BR102026999888").get_json()["items"] == []
