@@ -1,5 +1,6 @@
 """Every benchmark in one go (`make bench`): generate 1k and 10k projects on SQLite and on
-PostgreSQL, drive each with bench.web, walk each audit chain with bench.audit, then the
+PostgreSQL, drive each with bench.web, walk each audit chain with bench.audit, then a 1,000-row
+docket import against entering the filings one by one (bench/filing_import.py), then the
 attachment throughput (bench/attachments.py), then two instances on one PostgreSQL, Redis and
 S3-compatible store (bench/cluster.py). Prints every table as it goes.
 
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                     _postgres_database(args.postgres, f"tracker_bench_{size}", create=False)
             elif not args.keep:
                 shutil.rmtree(instance, ignore_errors=True)
+    failures += _run("docket import, 1,000 rows", ["-m", "bench.filing_import"], 900) != 0
     if not args.skip_attachments:
         failures += _run("attachments", ["bench/attachments.py", "--size-mib", "1024"], 1800) != 0
     if not args.skip_cluster:

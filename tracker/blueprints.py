@@ -17,6 +17,7 @@ from tracker.auth import views as auth_views
 from tracker.cases import search_views
 from tracker.cases.assets import views as asset_views
 from tracker.cases.disclosures import views as disclosure_views
+from tracker.cases.filings import import_views as filing_import_views
 from tracker.cases.filings import views as filing_views
 from tracker.cases.ndas import views as nda_views
 from tracker.cases.portfolio import views as portfolio_views
@@ -39,6 +40,7 @@ HTML: list[Blueprint] = [
     project_views.bp,
     asset_views.bp,
     filing_views.bp,
+    filing_import_views.bp,
     disclosure_views.bp,
     nda_views.bp,
     session_views.bp,

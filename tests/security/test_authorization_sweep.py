@@ -80,6 +80,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "filings.filing_edit":             {"GET": "filing.edit", "POST": "filing.edit"},
     "filings.event_new":               {"GET": "filing.edit", "POST": "filing.edit"},
     "filings.deadline_done":           {"POST": "filing.edit"},
+    "filing_import.import_page":       {"GET": "filing.edit"},
+    "filing_import.import_check":      {"POST": "filing.edit"},
     # disclosures
     "disclosures.disclosure_list":     {"GET": "disclosure.read"},
     "disclosures.disclosure_new":      {"GET": "disclosure.file", "POST": "disclosure.file"},
@@ -177,6 +179,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_filings.delete_filing":       {"DELETE": "filing.edit"},
     "api_filings.list_events":         {"GET": "filing.view"},
     "api_filings.create_event":        {"POST": "filing.edit"},
+    "api_filing_import.import_docket": {"POST": "filing.edit"},
     "api_disclosures.list_disclosures": {"GET": "disclosure.read"},
     "api_disclosures.file_disclosure": {"POST": "disclosure.file"},
     "api_disclosures.get_disclosure":  {"GET": "disclosure.read"},
@@ -217,7 +220,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
 ENDS_SESSION = {"auth.logout", "auth.sign_out_everywhere", "api_auth.revoke_token"}
 
 #: endpoints that take multipart/form-data
-MULTIPART = {"attachments.upload", "api_attachments.upload_attachment"}
+MULTIPART = {
+    "attachments.upload",
+    "api_attachments.upload_attachment",
+    "filing_import.import_check",
+    "api_filing_import.import_docket",
+}
 
 #: what a refused request may change: its own audit event, the session's last-seen time
 VOLATILE = {"audit_head": None, "user_sessions": {"last_seen_at"}}

@@ -17,7 +17,7 @@ record goes (`unindex_record`). Never index privileged notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +99,27 @@ def index(record: Any) -> None:
             kind=kind.type,
             title=entry.title,
         )
+
+
+def index_new(project_id: int, created: Iterable[Any]) -> None:
+    """Index records of one project created in this transaction (they have no entry yet):
+    their entries added and flushed once, not looked up and flushed one by one (an import)."""
+    for record in created:
+        kind = records.of(record)
+        for entry in kind.search(record) if kind.search is not None else ():
+            policy.check_action(entry.action)
+            db.session.add(
+                SearchEntry(
+                    record_type=entry.type,
+                    record_id=record.id,
+                    project_id=project_id,
+                    action=entry.action,
+                    text=entry.text,
+                    kind=kind.type,
+                    title=entry.title,
+                )
+            )
+    db.session.flush()
 
 
 def _project_id(record: Any) -> int:

@@ -101,6 +101,7 @@ ACTIONS: dict[str, Any] = {
     # documents
     "report.zone_pdf": _l("Zone report generated"),
     "asset.evidence_pack": _l("Evidence pack downloaded"),
+    "filing.imported": _l("Docket imported"),
     # deadlines
     "calendar.issued": _l("Calendar feed address created"),
     "calendar.revoked": _l("Calendar feed address stopped"),
@@ -139,6 +140,9 @@ DETAIL_KEYS: dict[str, Any] = {
     "list": _l("List"),
     "format": _l("Format"),
     "rows": _l("Rows"),
+    "assets": _l("IP assets named"),
+    "new_assets": _l("IP assets created"),
+    "filings": _l("Filings created"),
     "filters": _l("Filters"),
     "size": _l("Size (bytes)"),
     "content_type": _l("Content type"),
