@@ -61,7 +61,8 @@ def access_events_query(asset: Any, versions: Iterable[RecordFile]) -> sa.Select
                 AuditEvent.object_type.in_(VERSION_TYPES), AuditEvent.object_id.in_(version_ids)
             )
         )
-    return sa.select(AuditEvent).where(sa.or_(*touched)).order_by(AuditEvent.seq)
+    stmt = sa.select(AuditEvent).where(AuditEvent.seq.is_not(None), sa.or_(*touched))
+    return stmt.order_by(AuditEvent.seq)
 
 
 def _asset(asset: Any) -> dict[str, Any]:
