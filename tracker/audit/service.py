@@ -22,7 +22,7 @@ from tracker.web.ids import id_equals, is_id
 #: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
-#: the columns an event's MAC covers, and its id and MAC (in table order)
+#: an event's columns (in table order): what the MAC covers, its id, MAC and form
 EVENT_COLUMNS = (
     "id",
     "seq",
@@ -34,6 +34,7 @@ EVENT_COLUMNS = (
     "ip",
     "detail",
     "mac",
+    "form",
 )
 
 
