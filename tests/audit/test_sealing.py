@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import threading
 from typing import Any
 
@@ -172,3 +173,35 @@ def test_seal_waits_for_the_lock_and_takes_what_the_holder_left(app):
     assert done.count == 1 and not done.refused
     assert _chain()[0][0] == 1
     assert db.session.get(AuditHead, 1).seq == 1
+
+
+@pytest.mark.skipif(
+    "postgresql" not in (os.environ.get("TRACKER_TEST_DATABASE_URL") or ""),
+    reason="PostgreSQL's seal lock (SQLite: the single writer's lock is the seal lock)",
+)
+def test_a_writer_never_waits_for_the_seal_lock(app):
+    """While another holds the seal lock, a writer commits at once, unsealed; the next writer
+    after the release seals it first."""
+    holder = db.engine.connect()
+    holder.execute(sa.select(sa.func.pg_advisory_xact_lock(sealing.SEAL_LOCK)))
+    try:
+
+        def write() -> None:
+            with app.app_context():
+                record("test.while_held", object_type="test", object_id=1)
+                db.session.commit()
+                db.session.remove()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=30)
+        assert not writer.is_alive(), "the writer waited for the seal lock"
+        assert [seq for seq, _ in _chain()] == [None]
+        assert _verify().unsealed == 1
+    finally:
+        holder.rollback()
+        holder.close()
+    record("test.after_release", object_type="test", object_id=2)
+    db.session.commit()
+    assert [seq for seq, _ in _chain()] == [1, 2]
+    assert _verify().intact
