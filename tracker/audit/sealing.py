@@ -23,6 +23,7 @@ audit seal` and `flask audit verify` seal whatever a killed process left unseale
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -57,32 +58,30 @@ _table: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
 _c = _table.c
 #: the stored detail's text, as written: no JSON decoding or re-encoding to seal or verify
 DETAIL_TEXT = sa.cast(_c.detail, sa.Text).label("detail_text")
+#: the time without the UTC decorator's per-row call (`body` reads either form)
+AT = sa.type_coerce(_c.at, sa.DateTime(timezone=True)).label("at")
 #: what the MAC covers, read as plain rows
-BODY_COLUMNS = (_c.at, _c.actor_id, _c.action, _c.object_type, _c.object_id, _c.ip, DETAIL_TEXT)
-
-
-def _field(value: Any) -> str:
-    if value is None:
-        return "-"
-    text = str(value)
-    return f"{len(text)}:{text}"
+BODY_COLUMNS = (AT, _c.actor_id, _c.action, _c.object_type, _c.object_id, _c.ip, DETAIL_TEXT)
 
 
 def body(seq: int | None, row: Any) -> bytes:
-    """The bytes an event's MAC covers (form FORM_FIELDS): each field length-prefixed (None
-    as "-"), the time in ISO form to the microsecond, the detail as the database stores it.
-    Without `seq`: what the writer's pending MAC covers."""
-    fields = (
-        _field(seq),
-        row.at.isoformat(timespec="microseconds"),
-        _field(row.actor_id),
-        _field(row.action),
-        _field(row.object_type),
-        _field(row.object_id),
-        _field(row.ip),
-        _field(row.detail_text),
+    """The bytes an event's MAC covers (form FORM_FIELDS), one line each: the sequence number,
+    the UTC time in ISO form to the microsecond, actor, action, object type, object id, client
+    address, then the detail as the database stores its text (to the end). Integers and the
+    time cannot hold a newline; the texts before the last are length-prefixed ("-": none).
+    Without `seq` ("None"): what the writer's pending MAC covers. One f-string, no JSON."""
+    at = row.at
+    when = (
+        at.isoformat(timespec="microseconds") + "+00:00"
+        if at.tzinfo is None  # SQLite keeps no offset: the column holds UTC
+        else at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     )
-    return "\n".join(fields).encode()
+    action, kind, ip = row.action, row.object_type, row.ip
+    return (
+        f"{seq}\n{when}\n{row.actor_id}\n{len(action)}:{action}\n"
+        f"{'-' if kind is None else f'{len(kind)}:{kind}'}\n{row.object_id}\n"
+        f"{'-' if ip is None else f'{len(ip)}:{ip}'}\n{row.detail_text}"
+    ).encode()
 
 
 def chain_mac(key: bytes, previous_mac: str, seq: int, row: Any) -> str:
