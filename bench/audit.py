@@ -8,9 +8,11 @@ the rate is measured in a first pass without it and the memory in a second pass 
 baseline, measured in the same run: reading the same rows with the same keyset batches and
 doing nothing with them (the ratio says what the MACs and checks cost on top of the reads).
 
-Appends: each writer commits one event per transaction (what a request does). The baseline,
+Appends: each writer commits one event per transaction (what a request does). Two baselines,
 measured in the same run with the same writers: a transaction that inserts one plain row into
-a scratch table and commits (the database's commit rate, which no audited write can beat).
+a scratch table and commits (the database's commit rate, which no audited write can beat), and
+the same with the former append's shape, one head row locked, read and updated by every
+transaction (what the trail did before it was sealed in batches).
 """
 
 from __future__ import annotations
@@ -141,28 +143,51 @@ def _append(app: Any, url: str, seconds: float) -> int:
         record("bench.append", object_type="bench", object_id=i, actor_id=None)
         db.session.commit()
 
+    scratch = sa.Table(
+        SCRATCH,
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer),
+    )
+
     def bare(i: int) -> None:
-        db.session.execute(sa.text(f"INSERT INTO {SCRATCH} (n) VALUES (:n)"), {"n": i})
+        db.session.execute(scratch.insert().values(n=i))
+        db.session.commit()
+
+    def serialised(i: int) -> None:
+        """The former append: every transaction locks one head row (here the scratch row 0)."""
+        db.session.execute(sa.select(scratch.c.n).where(scratch.c.id == 0).with_for_update())
+        db.session.execute(scratch.insert().values(n=i))
+        db.session.execute(scratch.update().where(scratch.c.id == 0).values(n=i))
         db.session.commit()
 
     with app.app_context(), db.engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {SCRATCH}")
-        conn.exec_driver_sql(f"CREATE TABLE {SCRATCH} (id INTEGER PRIMARY KEY, n INTEGER)")
+        scratch.drop(conn, checkfirst=True)
+        scratch.create(conn)
+        conn.execute(scratch.insert().values(id=0, n=0))
     kind = url.split(":", 1)[0]
     print(f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each")
-    print(f"{'writers':>8}{'events':>9}{'events/s':>10}{'commits/s':>11}{'ratio':>7}")
+    print(
+        f"{'writers':>8}{'events':>9}{'events/s':>10}{'commits/s':>11}{'ratio':>7}"
+        f"{'head-locked/s':>15}{'ratio':>7}"
+    )
     start_seq = head()
     total = 0
     try:
         for writers in WRITERS:
             commits, commit_time = _race(app, writers, seconds, bare)
+            locked, locked_time = _race(app, writers, seconds, serialised)
             events, event_time = _race(app, writers, seconds, audited)
             total += events
             rate, base = events / event_time, commits / commit_time
-            print(f"{writers:>8}{events:>9}{rate:>10.0f}{base:>11.0f}{rate / base:>7.2f}")
+            former = locked / locked_time
+            print(
+                f"{writers:>8}{events:>9}{rate:>10.0f}{base:>11.0f}{rate / base:>7.2f}"
+                f"{former:>15.0f}{rate / former:>7.2f}"
+            )
     finally:
         with app.app_context(), db.engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {SCRATCH}")
+            scratch.drop(conn, checkfirst=True)
     with app.app_context():
         waiting = sealing.unsealed(db.session)
         result = verify_chain(keys.require(app).audit_key, None)
