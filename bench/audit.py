@@ -1,10 +1,18 @@
 """Time ``audit verify`` over a generated chain: ``python -m bench.audit --database URL
-[--instance DIR]``.
+[--instance DIR]``; or the appends of 1, 4 and 8 concurrent writers (``--append``).
 
-Runs the same check as ``flask audit verify`` (tracker.audit.verify.verify_chain) in this
-process and prints events per second, the peak of Python allocations during the walk
+Verify runs the same check as ``flask audit verify`` (tracker.audit.verify.verify_chain) in
+this process and prints events per second, the peak of Python allocations during the walk
 (tracemalloc) and the process's peak resident size (getrusage). tracemalloc slows the walk, so
-the rate is measured in a first pass without it and the memory in a second pass with it.
+the rate is measured in a first pass without it and the memory in a second pass with it. Its
+baseline, measured in the same run: reading the same rows with the same keyset batches and
+doing nothing with them (the ratio says what the MACs and checks cost on top of the reads).
+
+Appends: each writer commits one event per transaction (what a request does). Two baselines,
+measured in the same run with the same writers: a transaction that inserts one plain row into
+a scratch table and commits (the database's commit rate, which no audited write can beat), and
+the same with the former append's shape, one head row locked, read and updated by every
+transaction (what the trail did before it was sealed in batches).
 """
 
 from __future__ import annotations
@@ -52,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     state = "intact" if result.intact else f"BROKEN: {result.problem}"
     print(f"{url.split(':', 1)[0]}: {result.events:,} events, {state}")
-    print(f"verify: {seconds:.2f} s, {result.events / seconds:,.0f} events/s")
+    rate = result.events / seconds
+    rows, scan_seconds = _scan(app)
+    scan = rows / scan_seconds
+    print(f"verify: {seconds:.2f} s, {rate:,.0f} events/s (goal >= 100,000)")
+    print(f"baseline, the same rows read unchecked: {scan:,.0f} rows/s; ratio {rate / scan:.2f}")
     print(f"peak RSS: {rss_after / 1024:.0f} MiB (before the walk {rss_before / 1024:.0f} MiB)")
     if not args.no_memory:
         tracemalloc.start()
@@ -63,50 +75,129 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if result.intact else 1
 
 
-def _append(app: Any, url: str, seconds: float) -> int:
-    """Events appended per second by 1, 2, 4 and 8 writers, each committing one event per
-    transaction (what a request does); every append locks the chain head row, so this is the
-    limit of audited writes. Then checks that the chain grew by exactly the events counted."""
+WRITERS = (1, 4, 8)
+SCRATCH = "bench_audit_scratch"
+
+
+def _scan(app: Any) -> tuple[int, float]:
+    """The baseline of verify: the same rows read the same way (keyset batches), unchecked."""
+    from tracker.audit import verify
+    from tracker.db import db
+
+    with app.app_context():
+        t0 = time.perf_counter()
+        rows = sum(1 for _ in verify._events(None))
+        seconds = time.perf_counter() - t0
+        db.session.remove()
+    return rows, seconds
+
+
+def _race(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]:
+    """`one()` repeated by `writers` threads for `seconds`: (transactions, elapsed)."""
     import threading
 
+    from tracker.db import db
+
+    counts = [0] * writers
+    start = threading.Barrier(writers)
+    stop_at: list[float] = []
+
+    def write(i: int) -> None:
+        with app.app_context():
+            start.wait()
+            if not stop_at:
+                stop_at.append(time.monotonic() + seconds)
+            while time.monotonic() < stop_at[0]:
+                one(i)
+                counts[i] += 1
+            db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts), time.perf_counter() - t0
+
+
+def _append(app: Any, url: str, seconds: float) -> int:
+    """Events appended per second by 1, 4 and 8 writers, each committing one event per
+    transaction, beside the bare commit rate of the same writers; then checks that every
+    append was sealed into one linear chain (head moved by exactly the events counted, no
+    event left unsealed, `verify_chain` intact)."""
     import sqlalchemy as sa
 
+    from tracker import keys
+    from tracker.audit import sealing
     from tracker.audit.models import AuditHead
     from tracker.audit.service import record
+    from tracker.audit.verify import verify_chain
     from tracker.db import db
 
     def head() -> int:
         with app.app_context():
             return int(db.session.execute(sa.select(AuditHead.seq)).scalar_one())
 
-    print(f"{url.split(':', 1)[0]}: audit appends, one event per transaction, {seconds:.0f} s each")
-    print(f"{'writers':>8}{'events':>9}{'events/s':>10}")
+    def audited(i: int) -> None:
+        record("bench.append", object_type="bench", object_id=i, actor_id=None)
+        db.session.commit()
+
+    scratch = sa.Table(
+        SCRATCH,
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer),
+    )
+
+    def bare(i: int) -> None:
+        db.session.execute(scratch.insert().values(n=i))
+        db.session.commit()
+
+    def serialised(i: int) -> None:
+        """The former append: every transaction locks one head row (here the scratch row 0)."""
+        db.session.execute(sa.select(scratch.c.n).where(scratch.c.id == 0).with_for_update())
+        db.session.execute(scratch.insert().values(n=i))
+        db.session.execute(scratch.update().where(scratch.c.id == 0).values(n=i))
+        db.session.commit()
+
+    with app.app_context(), db.engine.begin() as conn:
+        scratch.drop(conn, checkfirst=True)
+        scratch.create(conn)
+        conn.execute(scratch.insert().values(id=0, n=0))
+    kind = url.split(":", 1)[0]
+    print(f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each")
+    print(
+        f"{'writers':>8}{'events':>9}{'events/s':>10}{'commits/s':>11}{'ratio':>7}"
+        f"{'head-locked/s':>15}{'ratio':>7}"
+    )
     start_seq = head()
     total = 0
-    for writers in (1, 2, 4, 8):
-        counts = [0] * writers
-        stop_at = time.monotonic() + seconds
-
-        def write(i: int, counts: list[int] = counts, stop_at: float = stop_at) -> None:
-            with app.app_context():
-                while time.monotonic() < stop_at:
-                    record("bench.append", object_type="bench", object_id=i, actor_id=None)
-                    db.session.commit()
-                    counts[i] += 1
-
-        threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-        total += sum(counts)
-        print(f"{writers:>8}{sum(counts):>9}{sum(counts) / elapsed:>10.0f}")
+    try:
+        for writers in WRITERS:
+            commits, commit_time = _race(app, writers, seconds, bare)
+            locked, locked_time = _race(app, writers, seconds, serialised)
+            events, event_time = _race(app, writers, seconds, audited)
+            total += events
+            rate, base = events / event_time, commits / commit_time
+            former = locked / locked_time
+            print(
+                f"{writers:>8}{events:>9}{rate:>10.0f}{base:>11.0f}{rate / base:>7.2f}"
+                f"{former:>15.0f}{rate / former:>7.2f}"
+            )
+    finally:
+        with app.app_context(), db.engine.begin() as conn:
+            scratch.drop(conn, checkfirst=True)
+    with app.app_context():
+        waiting = sealing.unsealed(db.session)
+        result = verify_chain(keys.require(app).audit_key, None)
     grown = head() - start_seq
-    shape = "linear" if grown == total else "FORKED"
-    print(f"chain head moved by {grown} for {total} appends: {shape}")
-    return 0 if grown == total else 1
+    linear = grown == total and not waiting and result.intact
+    print(
+        f"chain head moved by {grown} for {total} appends, {waiting} unsealed, verify "
+        f"{'intact' if result.intact else result.problem}: {'linear' if linear else 'BROKEN'}"
+    )
+    return 0 if linear else 1
 
 
 if __name__ == "__main__":

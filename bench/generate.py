@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
-import hmac
 import json
 import random
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -756,6 +755,9 @@ class Gen:
     # --- the audit trail ------------------------------------------------------------------
 
     def _audit_rows(self, total: int, users: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        from tracker.audit import sealing
+        from tracker.audit.models import FORM_FIELDS
+
         rng = self.rng
         key = self.audit_key
         mac = GENESIS_MAC
@@ -770,20 +772,17 @@ class Gen:
             ip = f"10.0.{rng.randrange(256)}.{rng.randrange(1, 255)}"
             object_id = rng.randrange(1, self.n + 1)
             detail = {"n": seq % 97} if seq % 5 else {"fields": ["title", "status"]}
-            body = {
-                "seq": seq,
-                "at": at.isoformat(timespec="microseconds"),
-                "actor_id": actor,
-                "action": action,
-                "object_type": object_type,
-                "object_id": object_id,
-                "ip": ip,
-                "detail": detail,
-            }
-            canonical = json.dumps(
-                body, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-            ).encode()
-            mac = hmac.new(key, bytes.fromhex(mac) + canonical, hashlib.sha256).hexdigest()
+            # form 2, as the sealer writes it: length-prefixed fields, the detail's stored text
+            fields = SimpleNamespace(
+                at=at,
+                actor_id=actor,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                ip=ip,
+                detail_text=sealing.detail_text(detail),
+            )
+            mac = sealing.chain_mac(key, mac, seq, fields)
             yield {
                 "id": seq,
                 "seq": seq,
@@ -795,6 +794,7 @@ class Gen:
                 "ip": ip,
                 "detail": detail,
                 "mac": mac,
+                "form": FORM_FIELDS,
             }
 
     def _audit(self, users: list[dict[str, Any]]) -> None:

@@ -17,7 +17,7 @@ from flask import current_app
 
 from tracker.audit import checkpoints
 from tracker.audit.models import AuditEvent, AuditHead
-from tracker.audit.service import record
+from tracker.audit.service import record, seal
 from tracker.audit.verify import verify_chain
 from tracker.db import db
 
@@ -34,7 +34,9 @@ def auto(app: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def events(n: int, start: int = 0) -> list[AuditEvent]:
-    return [record(f"test.event{i}", object_type="test", object_id=i) for i in range(start, n)]
+    found = [record(f"test.event{i}", object_type="test", object_id=i) for i in range(start, n)]
+    seal()  # their places in the chain (the app seals at the commit)
+    return found
 
 
 def run(runner: Any, *args: str) -> Any:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tracker.audit.models import AuditEvent, AuditHead
-from tracker.audit.service import record
+from tracker.audit.service import record, seal
 from tracker.audit.verify import verify_chain
 from tracker.db import db
 
@@ -29,7 +29,7 @@ def checkpoint(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def chain(make_user: Any) -> list[AuditEvent]:
     user = make_user("lawyer")
     events = [record(f"test.event{i}", user, detail={"n": i}) for i in range(6)]
-    db.session.flush()
+    seal()  # the events take their places in the chain (at the commit in the app)
     return events
 
 

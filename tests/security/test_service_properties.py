@@ -25,7 +25,7 @@ from marshmallow import ValidationError
 from tests.support import TODAY, approved_review, make_asset, make_nda
 from tracker import clock
 from tracker.audit.models import AuditEvent, AuditHead
-from tracker.audit.service import record
+from tracker.audit.service import record, seal
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import Zone
 from tracker.cases.assets import derived, docketing
@@ -589,6 +589,7 @@ def test_any_appended_chain_verifies_and_any_edit_is_found_at_its_event(made, fi
     with rolled_back():
         start = db.session.get(AuditHead, 1).seq
         rows = [record(e["action"], **{k: v for k, v in e.items() if k != "action"}) for e in made]
+        seal()
         db.session.expire_all()
         result = verify_chain(key)
         assert result.intact and result.events == start + len(made) == result.head_seq

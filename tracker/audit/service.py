@@ -14,15 +14,15 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from tracker import keys
-from tracker.audit import checkpoints, types
-from tracker.audit.models import AuditEvent, AuditHead
+from tracker.audit import sealing, types
+from tracker.audit.models import FORM_FIELDS, AuditEvent
 from tracker.db import db, own_transaction, utcnow, writing
 from tracker.web.ids import id_equals, is_id
 
 #: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
-#: the columns an event's MAC covers, and its id and MAC (in table order)
+#: an event's columns (in table order): what the MAC covers, its id, MAC and form
 EVENT_COLUMNS = (
     "id",
     "seq",
@@ -34,6 +34,7 @@ EVENT_COLUMNS = (
     "ip",
     "detail",
     "mac",
+    "form",
 )
 
 
@@ -85,7 +86,8 @@ def record(
     actor_id: int | None = _UNSET,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (flushed, not committed).
+    """Append one event in the caller's transaction (flushed, not committed), unsealed: it
+    takes its place in the chain when the transaction commits (`tracker.audit.sealing`).
 
     `obj` may be any model instance with an `id`; its `__audit_type__` (the API's resource
     name; the table name if it has none) becomes the object type, and a row filed against its
@@ -96,31 +98,48 @@ def record(
         found_type, object_id, extra = types.type_of(obj)
         object_type = object_type or found_type
         detail = {**extra, **(detail or {})} if extra else detail
-    writing()  # on SQLite, a read request takes the write lock before it reads the head
-    head = db.session.execute(
-        sa.select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    writing()  # on SQLite, a read request takes the write lock (the single writer's)
+    # as it will read back from the JSON column (int keys become strings)
+    detail = json.loads(json.dumps(detail or {}))
     event = AuditEvent(
-        seq=head.seq + 1,
         at=utcnow(),
         actor_id=_current_actor_id() if actor_id is _UNSET else actor_id,
         action=action,
         object_type=object_type,
         object_id=object_id,
         ip=_client_address(),
-        # as it will read back from the JSON column (int keys become strings), so the MAC
-        # computed now is the one `verify` recomputes
-        detail=json.loads(json.dumps(detail or {})),
+        detail=detail,
+        form=FORM_FIELDS,
     )
-    event.mac = compute_mac(_audit_key(), head.mac, event)
-    head.seq, head.mac = event.seq, event.mac
+    # the writer's pending MAC: the sealer chains only events a holder of the key wrote
+    event.mac = sealing.pending_mac(_audit_key(), _Body(event, sealing.detail_text(detail)))
     db.session.add(event)
     db.session.flush()
-    db.session.info[checkpoints.PENDING] = event.seq  # a checkpoint may follow the commit
+    db.session.info.setdefault(sealing.APPENDED, []).append(event)
     return event
+
+
+@dataclass
+class _Body:
+    """An event's fields as the sealer reads them back (the detail as stored text)."""
+
+    event: AuditEvent
+    detail_text: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
+
+
+def seal() -> sealing.Sealed:
+    """Seal the committed unsealed events and this transaction's own, now, waiting for the
+    seal lock (the caller commits): for `flask audit seal | verify | checkpoint` and tests.
+    Events without a valid pending MAC are left out and named (`Sealed.refused`)."""
+    if not sealing.try_lock(db.session):
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sealing.SEAL_LOCK)))
+    done = sealing.seal_locked(db.session, _audit_key())
+    for event in db.session.info.pop(sealing.APPENDED, None) or ():
+        db.session.expire(event, ["seq", "mac"])
+    return done
 
 
 def record_apart(action: str, obj: Any = None, *, reason: str, **kwargs: Any) -> AuditEvent:
@@ -148,10 +167,10 @@ class AuditFilters:
 
 
 def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Select[Any]:
-    """Events matching `filters`, newest first; `only_actor` limits them to one actor's own
+    """Sealed events matching `filters`, newest first; `only_actor` limits them to one actor's own
     (who may read what is the caller's question, asked of the policy). Object types are
     resource names; events written under the old table names match them too."""
-    stmt = sa.select(AuditEvent)
+    stmt = sa.select(AuditEvent).where(sealed())
     if only_actor is not None:
         stmt = stmt.where(AuditEvent.actor_id == only_actor)
     f = filters
@@ -177,4 +196,11 @@ def events_about(objects: list[tuple[str, int]]) -> sa.Select[Any]:
     """Every event about any of `objects` ((resource name, id) pairs), old rows included,
     oldest first: e.g. an asset and its files for the asset's evidence pack."""
     conditions = [types.object_condition(kind, ident) for kind, ident in objects if is_id(ident)]
-    return sa.select(AuditEvent).where(sa.or_(sa.false(), *conditions)).order_by(AuditEvent.seq)
+    stmt = sa.select(AuditEvent).where(sealed(), sa.or_(sa.false(), *conditions))
+    return stmt.order_by(AuditEvent.seq)
+
+
+def sealed() -> sa.ColumnElement[bool]:
+    """Events that have their place in the chain: the only ones read (an unsealed event is
+    sealed at its writer's commit, or by the next sealer, and shows from then on)."""
+    return AuditEvent.seq.is_not(None)

@@ -29,7 +29,7 @@ class Event:
     """One event as readers see it."""
 
     id: int
-    seq: int
+    seq: int | None  # only sealed events are read: never None here
     at: dt.datetime
     actor_id: int | None
     action: str

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from tracker import policy
 from tracker.attachments.record_files import RecordFile, ready_files
 from tracker.audit.models import AuditEvent
+from tracker.audit.service import sealed
 from tracker.auth.models import User
 from tracker.cases.ndas.service import covering_ndas
 from tracker.db import db
@@ -61,7 +62,8 @@ def access_events_query(asset: Any, versions: Iterable[RecordFile]) -> sa.Select
                 AuditEvent.object_type.in_(VERSION_TYPES), AuditEvent.object_id.in_(version_ids)
             )
         )
-    return sa.select(AuditEvent).where(sa.or_(*touched)).order_by(AuditEvent.seq)
+    stmt = sa.select(AuditEvent).where(sealed(), sa.or_(*touched))
+    return stmt.order_by(AuditEvent.seq)
 
 
 def _asset(asset: Any) -> dict[str, Any]:

@@ -98,6 +98,19 @@ def after_restart(h: Harness) -> tuple[list[str], str]:
     return problems, swept.strip()
 
 
+def unsealed(h: Harness) -> int:
+    """Committed audit events not yet sealed into the chain."""
+    with h.engine.connect() as conn:
+        query = "SELECT count(*) FROM audit_events WHERE seq IS NULL"
+        return int(conn.execute(sa.text(query)).scalar_one())
+
+
+def all_sealed(h: Harness) -> list[str]:
+    """After a kill between commit and seal and the checks: every event has its place."""
+    left = unsealed(h)
+    return [f"{left} audit events still unsealed"] if left else []
+
+
 def acknowledged(h: Harness, records: list[tuple[tuple[str, Any], Expectation]]) -> list[str]:
     """Acknowledged writes, read back over the API by the role that wrote them."""
     problems = []

@@ -10,7 +10,13 @@ The server is stopped at a known point from outside, with no hook in the product
 - at the transaction (SQLite, one writer at a time): the test holds the write lock
   (BEGIN IMMEDIATE), so the server waits at its first statement;
 - after the commit, before the answer: the server's checkpoint file is a FIFO
-  (Harness.stop_after_commit).
+  (Harness.stop_after_commit);
+- after the commit, before the seal (PostgreSQL): the test holds the audit seal lock, so the
+  server commits its events unsealed (its try-lock fails, it does not wait) and answers; it is
+  killed before anything sealed them, and after the restart they must be sealed into the chain
+  (`audit verify` passes, no event left unsealed, the write present). On SQLite the single
+  writer seals in the transaction of the append, under its write lock: there is no moment
+  between them to kill.
 Then SIGKILL, release the lock, restart, sweep, check everything (checks.py), and check that
 the operation is wholly absent (killed before its commit) or wholly present (after it).
 """
@@ -29,6 +35,7 @@ import sqlalchemy as sa
 from tests.security.proofs.crash import checks
 from tests.security.proofs.crash.harness import Harness
 from tests.security.proofs.crash.operations import OPERATIONS, Operation
+from tracker.audit.sealing import SEAL_LOCK
 
 MIB = 1024 * 1024
 
@@ -38,17 +45,23 @@ class Step:
     operation: str  # upload | acceptance | gate
     point: str  # where the server is when it is killed
     #: the lock the test holds: ("table", name), ("row",) the project's row, ("seq", k) the
-    #: k-th audit event the request will append, ("database",) SQLite's write lock, or
-    #: ("database", "midway") that lock taken once the upload's body streams in
+    #: k-th place in the chain the request's events will take, ("seal",) the audit seal lock,
+    #: ("database",) SQLite's write lock, or ("database", "midway") that lock taken once the
+    #: upload's body streams in
     hold: tuple[Any, ...] = ()
     statement: str | None = None  # PostgreSQL: the statement the server must wait at
     sent: int | None = None  # upload: how much of the body is sent (None: all of it)
     blob: bool = False  # the server must have published the upload's blob
     committed: bool = False  # killed after the commit, before the answer
+    unsealed: bool = False  # killed after the commit (answered or not), before the seal
 
 
 def _audit(what: str) -> str:
-    return f"at the audit append ({what})"
+    return f"at the audit seal, before the commit ({what})"
+
+
+def _unsealed(operation: str) -> Step:
+    return Step(operation, "committed, its events not yet sealed", ("seal",), unsealed=True)
 
 
 PREAMBLE = Step("upload", "in the multipart preamble (100 bytes of the body sent)", sent=100)
@@ -85,6 +98,7 @@ POSTGRESQL = [
         blob=True,
     ),
     Step("upload", "committed, before the answer", committed=True),
+    _unsealed("upload"),
     Step(
         "acceptance",
         "at INSERT INTO ip_assets (nothing written)",
@@ -117,11 +131,12 @@ POSTGRESQL = [
     ),
     Step(
         "acceptance",
-        "at INSERT of the disclosure.accepted event (the disclosure linked to its asset)",
+        "at the seal of the disclosure.accepted event (its place in the chain taken)",
         ("seq", 2),
-        r"^INSERT INTO audit_events\b",
+        r"^UPDATE audit_events\b",
     ),
     Step("acceptance", "committed, before the answer", committed=True),
+    _unsealed("acceptance"),
     Step(
         "gate",
         "at UPDATE transfer_requests (nothing written)",
@@ -135,6 +150,7 @@ POSTGRESQL = [
         r"FROM audit_head\b.*FOR UPDATE",
     ),
     Step("gate", "committed, before the answer", committed=True),
+    _unsealed("gate"),
 ]
 SQLITE = [
     PREAMBLE,
@@ -172,16 +188,18 @@ class Hold:
         self.connection = h.engine.connect()
         if hold[0] == "table":
             self.connection.execute(sa.text(f"LOCK TABLE {hold[1]} IN EXCLUSIVE MODE"))
+        elif hold[0] == "seal":  # until this transaction ends
+            self.connection.execute(sa.select(sa.func.pg_advisory_xact_lock(SEAL_LOCK)))
         elif hold[0] == "row":
             self.connection.execute(
                 sa.text("SELECT id FROM projects WHERE id = :id FOR UPDATE"), {"id": h.demo.id}
             )
-        else:  # the event the request appends k-th: its sequence number, taken first
+        else:  # the k-th place the request's events take: the sealer's UPDATE waits for it
             head = self.connection.execute(sa.text("SELECT seq FROM audit_head")).scalar_one()
             self.connection.execute(
                 sa.text(
-                    "INSERT INTO audit_events (seq, at, action, detail, mac) "
-                    "VALUES (:seq, CURRENT_TIMESTAMP, 'crash.hold', '{}', :mac)"
+                    "INSERT INTO audit_events (seq, at, action, detail, mac, form) "
+                    "VALUES (:seq, CURRENT_TIMESTAMP, 'crash.hold', '{}', :mac, 2)"
                 ),
                 {"seq": head + hold[1], "mac": "0" * 64},
             )
@@ -224,11 +242,16 @@ def run(h: Harness, step: Step, n: int) -> tuple[str, list[str]]:
         hold.release()
     h.wait_backends_gone()
     answered = request.result()
-    if answered is not None:
+    if answered is not None and not step.unsealed:
         problems.append(f"the server answered {answered} before the kill")
+    if step.unsealed and answered not in (None, 200, 201):  # None: killed before the answer
+        problems.append(f"the server answered {answered} with its events unsealed")
     h.start()
     found, swept = checks.after_restart(h)
-    problems += found + (op.present() if step.committed else op.absent())
+    if step.unsealed:
+        found += checks.all_sealed(h)
+    present = step.committed or step.unsealed
+    problems += found + (op.present() if present else op.absent())
     return f"{seen}; sweep: {swept}", problems
 
 
@@ -237,6 +260,10 @@ def _reach(h: Harness, step: Step, op: Operation) -> str:
     if step.committed:
         _until(op.committed, "the commit")
         return "committed, no answer yet"
+    if step.unsealed:
+        _until(op.committed, "the commit")
+        waiting = _until(lambda: checks.unsealed(h), "its events committed unsealed")
+        return f"committed, {waiting} events unsealed"
     if step.blob:
         _until(op.published, "the published blob")
     if step.statement is not None:
