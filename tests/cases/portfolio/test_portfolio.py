@@ -234,3 +234,45 @@ def test_next_due_on_follows_every_change_of_the_deadlines(world: Any, api_as: A
     assert stored() == day(50)
     patch(deadlines=[])
     assert stored() is None
+
+
+def test_next_due_on_counts_a_filing_s_open_deadlines(world: Any, api_as: Any) -> None:
+    """An asset whose dates are kept per filing: its next deadline is its filings' earliest
+    one not done and not closed by an event, and moves when a lawyer marks it done."""
+    api = api_as(world.users["lawyer"])
+    body = {
+        "title": "Sensor",
+        "kind": "patent",
+        "sensitivity": "confidential",
+        "jurisdictions": ["KR"],
+    }
+    asset = api.post(f"/api/v1/projects/{world.project.id}/assets", json=body).get_json()
+    filing = {
+        "office": "KR",
+        "route": "first",
+        "filed_on": day(-300).isoformat(),
+        "status": "pending",
+    }
+    r = api.post(f"/api/v1/assets/{asset['id']}/filings", json=filing)
+    assert r.status_code == 201, r.get_json()
+    created = r.get_json()
+    open_ones = sorted(
+        (d for d in created["deadlines"] if not d["done"] and not d.get("closed")),
+        key=lambda d: d["due_on"],
+    )
+    assert open_ones
+
+    def stored() -> Any:
+        db.session.expire_all()
+        return db.session.get(IpAsset, asset["id"]).next_due_on
+
+    assert stored() == dt.date.fromisoformat(open_ones[0]["due_on"])
+    first = open_ones[0]["key"]
+    version = api.get(f"/api/v1/filings/{created['id']}").get_json()["version"]
+    r = api.patch(
+        f"/api/v1/filings/{created['id']}",
+        json={"deadlines": [{"key": first, "done": True}], "version": version},
+    )
+    assert r.status_code == 200, r.get_json()
+    later = [d for d in open_ones if d["key"] != first]
+    assert stored() == (dt.date.fromisoformat(later[0]["due_on"]) if later else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -173,10 +174,30 @@ class DerivedDeadline(Model):
 
 
 def open_due_on(asset: IpAsset) -> dt.date | None:
-    """The asset's earliest deadline not yet done, entered by hand or derived."""
+    """The asset's earliest deadline not yet done: entered by hand, derived from its dates,
+    or derived for one of its filings (and not closed by an event there)."""
     entered = [d.due_on for d in asset.deadlines if not d.done]
     derived = [d.due_on for d in asset.derived_deadlines if not d.done]
-    return min(entered + derived, default=None)
+    filed = [
+        d.due_on
+        for filing in getattr(asset, "filings", ())
+        for d in filing.deadlines
+        if not d.done and not d.closed
+    ]
+    return min(entered + derived + filed, default=None)
+
+
+#: for each model whose rows are (or lead to) an asset's deadlines: the asset a changed row
+#: belongs to (the filings package adds its own; `_keep_next_due_on` reads this)
+NEXT_DUE_OWNERS: dict[type, Callable[[sa.orm.Session, Any], IpAsset | None]] = {}
+
+
+def _by_asset_id(session: sa.orm.Session, row: Any) -> IpAsset | None:
+    return None if row.asset_id is None else session.get(IpAsset, row.asset_id)
+
+
+NEXT_DUE_OWNERS[AssetDeadline] = _by_asset_id
+NEXT_DUE_OWNERS[DerivedDeadline] = _by_asset_id
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
@@ -188,10 +209,11 @@ def _keep_next_due_on(session: sa.orm.Session, _context: Any, _instances: Any) -
         for obj in (*session.new, *session.dirty, *session.deleted):
             if isinstance(obj, IpAsset):
                 assets.add(obj)
-            elif isinstance(obj, (AssetDeadline, DerivedDeadline)) and obj.asset_id is not None:
-                owner = session.get(IpAsset, obj.asset_id)
-                if owner is not None:
-                    assets.add(owner)
+                continue
+            owner_of = NEXT_DUE_OWNERS.get(type(obj))
+            owner = owner_of(session, obj) if owner_of is not None else None
+            if owner is not None:
+                assets.add(owner)
         for asset in assets - set(session.deleted):
             due = open_due_on(asset)
             if asset.next_due_on != due:

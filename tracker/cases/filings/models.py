@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from tracker.cases.assets.filing_rules import EVENT_KINDS, FILING_KINDS, ROUTES, STATUSES
-from tracker.cases.assets.models import IpAsset
+from tracker.cases.assets.models import NEXT_DUE_OWNERS, IpAsset
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -130,3 +130,17 @@ IpAsset.filings = relationship(  # type: ignore[assignment]
     cascade="all, delete-orphan",
     passive_deletes=True,
 )
+
+
+def _asset_of_filing(_session: sa.orm.Session, filing: Filing) -> IpAsset | None:
+    return filing.asset
+
+
+def _asset_of_deadline(session: sa.orm.Session, row: FilingDeadlineRow) -> IpAsset | None:
+    filing = None if row.filing_id is None else session.get(Filing, row.filing_id)
+    return None if filing is None else _asset_of_filing(session, filing)
+
+
+#: a filing's deadlines count towards its asset's `next_due_on` (the portfolio's sort)
+NEXT_DUE_OWNERS[Filing] = _asset_of_filing
+NEXT_DUE_OWNERS[FilingDeadlineRow] = _asset_of_deadline
