@@ -38,6 +38,11 @@ ACTIONS: dict[str, Any] = {
     "auth.token_revoked": _l("API token revoked"),
     "auth.totp_enrolled": _l("Two-factor sign-in enrolled"),
     "auth.totp_removed": _l("Two-factor sign-in removed"),
+    "auth.recovery_codes_created": _l("Recovery codes created"),
+    "auth.recovery_code_used": _l("Recovery code used"),
+    "auth.passkey_added": _l("Passkey added"),
+    "auth.passkey_removed": _l("Passkey removed"),
+    "auth.passkey_used": _l("Passkey used to sign in"),
     "keys.totp_resealed": _l("Two-factor secrets resealed"),
     "keys.rewrapped": _l("File keys rewrapped"),
     "user.created": _l("User created"),
@@ -138,6 +143,8 @@ DETAIL_KEYS: dict[str, Any] = {
     "orphan_blobs": _l("Orphan blobs"),
     "kek_id": _l("Key"),
     "count": _l("Count"),
+    "passkey": _l("Passkey"),
+    "left": _l("Recovery codes left"),
     "demo": _l("Demo data"),
 }
 
