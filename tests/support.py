@@ -38,6 +38,8 @@ from tests import clock as test_clock
 from tracker import create_app, keys
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
+from tracker.auth import totp
+from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import Disclosure
@@ -48,8 +50,6 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db, normalise_database_url
-from tracker.auth import totp
-from tracker.auth.models import User
 from tracker.demo import DEMO_PASSWORD, demo_totp_seed, load_demo
 from tracker.transfers.service import TransferDraft
 
@@ -283,13 +283,19 @@ def sign_in_page(page: Any, base: str, role: str) -> None:
     page.wait_for_selector("header nav")  # the main menu: signed in, on the start page
 
 
+def demo_otp(email: str) -> str:
+    """The current code of a demo login's authenticator (a login without a second factor
+    ignores it), for a server the test does not reach into: one token per login per run."""
+    return pyotp.TOTP(demo_totp_seed(email)).now()
+
+
 def demo_totp_code(base: str, email: str) -> str:
     """The current code of a demo login's authenticator (its seed is known, tracker.demo) on
     the app served at `base`, its last used step cleared first (see `totp_code`)."""
     app = _SERVED[base.rstrip("/")]
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(sa.update(User).where(User.email == email).values(totp_last_step=None))
-    return pyotp.TOTP(demo_totp_seed(email)).now()
+    return demo_otp(email)
 
 
 # --- statements and downloads ----------------------------------------------------------------
@@ -695,6 +701,7 @@ ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
     "object_id": (lambda w: w.project.id, False),
     "secret": (lambda w: "made-up-secret-of-43-characters-aaaaaaaaaaa", False),
     "filename": (lambda w: "css/app.css", False),
+    "passkey_id": (lambda w: w.passkey.id, False),
 }
 
 #: path arguments that differ by endpoint

@@ -64,7 +64,8 @@ LAW_FIRM = ("법무법인 한결 기술보호지원단 (Hangyeol tech-protection
 
 def demo_totp_seed(email: str) -> str:
     """The known TOTP seed of a demo login (base32), printed by `make run`: demo data only."""
-    return base64.b32encode(hashlib.sha256(b"tracker demo totp " + email.encode()).digest()[:20]).decode()
+    digest = hashlib.sha256(b"tracker demo totp " + email.encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
 
 
 def demo_logins() -> list[tuple[str, str]]:

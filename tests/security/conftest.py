@@ -20,6 +20,7 @@ from tests.support import (
     upload,
 )
 from tracker import clock
+from tracker.auth.models import Passkey
 from tracker.db import db
 from tracker.transfers import service as transfers
 
@@ -62,5 +63,13 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
             planned_on=clock.today() + dt.timedelta(days=7),
         ),
     )
+    # a passkey of the in-scope lawyer: only its owner may remove it (the others get 404)
+    w.passkey = Passkey(
+        user_id=w.users["lawyer"].id,
+        credential_id=b"sweep-credential",
+        public_key=b"not-a-key",
+        name="sweep",
+    )
+    db.session.add(w.passkey)
     db.session.commit()
     return w
