@@ -173,7 +173,9 @@ def totp_code(email: str) -> str:
     """The current TOTP code of the account `email` (in this test's database), made usable:
     the account's last used step is cleared first, as if the previous sign-in were more than
     a time step ago (the suite's clock ticks, but a test signs one account in many times)."""
-    user = db.session.execute(sa.select(User).where(User.email == email.lower())).scalar_one()
+    user = db.session.execute(
+        sa.select(User).where(User.email == email.lower()).execution_options(populate_existing=True)
+    ).scalar_one()
     secret = totp.totp_secret(user)
     assert secret is not None, f"{email} has no TOTP seed"
     user.totp_last_step = None

@@ -31,7 +31,7 @@ from tracker.auth.models import Passkey, User, WebAuthnChallenge
 from tracker.db import db, own_transaction, utcnow
 
 #: how long a ceremony may take, from its options to its answer
-CHALLENGE_SECONDS = 300
+CHALLENGE_SECONDS = 120
 #: the longest name a passkey may be given
 NAME_LENGTH = 100
 KNOWN_TRANSPORTS = frozenset(t.value for t in AuthenticatorTransport)
