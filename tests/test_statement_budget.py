@@ -13,6 +13,7 @@ import pytest
 
 from tests.support import PLANNED, approved_review, statements
 from tracker.audit.service import record
+from tracker.auth.models import Passkey
 from tracker.cases import search
 from tracker.cases.assets.models import AssetDeadline, IpAsset
 from tracker.cases.ndas.models import Nda
@@ -55,6 +56,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/dashboard", 9),
     ("company", "/api/v1/dashboard", 7),
     ("admin", "/api/v1/dashboard", 7),
+    # the second factor's page lists the account's passkeys
+    ("html:lawyer", "/account/second-factor", 7),
 ]
 
 
@@ -110,6 +113,14 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         transfer.assets = [asset]
         db.session.add(transfer)
         record("test.grow", project)
+        db.session.add(
+            Passkey(
+                user_id=lawyer.id,
+                credential_id=f"k{i}-{project.id}".encode(),
+                public_key=b"-",
+                name=f"key {i}",
+            )
+        )
     db.session.flush()
 
 
