@@ -62,16 +62,21 @@ class SoftAuthenticator:
         auth_data = self._auth_data(options["rp"]["id"], 0x45, attested)  # UP, UV, AT
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", options["challenge"])
+        return self._credential(
+            {
+                "clientDataJSON": b64url(client_data),
+                "attestationObject": b64url(attestation),
+                "transports": ["internal"],
+            }
+        )
+
+    def _credential(self, response: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": b64url(self.credential_id),
             "rawId": b64url(self.credential_id),
             "type": "public-key",
             "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "attestationObject": b64url(attestation),
-                "transports": ["internal"],
-            },
+            "response": response,
         }
 
     def sign_in(self, options: dict[str, Any], count_up: bool = True) -> dict[str, Any]:
@@ -82,15 +87,11 @@ class SoftAuthenticator:
         client_data = self._client_data("webauthn.get", options["challenge"])
         signed = auth_data + hashlib.sha256(client_data).digest()
         signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))
-        return {
-            "id": b64url(self.credential_id),
-            "rawId": b64url(self.credential_id),
-            "type": "public-key",
-            "clientExtensionResults": {},
-            "response": {
+        return self._credential(
+            {
                 "clientDataJSON": b64url(client_data),
                 "authenticatorData": b64url(auth_data),
                 "signature": b64url(signature),
                 "userHandle": None,
-            },
-        }
+            }
+        )

@@ -104,6 +104,22 @@ def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
     return out
 
 
+def _verified(check: Any, credential: Any, challenge: bytes, **extra: Any) -> Any:
+    """`check` (the library's verification of a ceremony) for this site's relying party;
+    PasskeyRefused for any answer it does not accept, however malformed."""
+    rp_id, origin = relying_party()
+    try:
+        return check(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            **extra,
+        )
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise PasskeyRefused("answer refused") from exc
+
+
 def registration_options(user: User) -> tuple[dict[str, Any], str]:
     """The options for `navigator.credentials.create()` and the ticket naming its challenge."""
     rp_id, _origin = relying_party()
@@ -128,16 +144,7 @@ def register(user: User, ticket: str | None, credential: Any, name: str) -> Pass
     """Verify the browser's answer to registration_options and store the passkey. Raises
     PasskeyRefused. Audited (the passkey's name, not its key)."""
     expected = _take_challenge(user, "register", ticket)
-    rp_id, origin = relying_party()
-    try:
-        verified = webauthn.verify_registration_response(
-            credential=credential,
-            expected_challenge=expected,
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-        )
-    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise PasskeyRefused("registration refused") from exc
+    verified = _verified(webauthn.verify_registration_response, credential, expected)
     known = db.session.execute(
         sa.select(Passkey.id).where(Passkey.credential_id == verified.credential_id)
     ).first()
@@ -187,18 +194,13 @@ def verify_sign_in(user: User, ticket: str | None, credential: Any) -> Passkey:
     ).scalar_one_or_none()
     if key is None:
         raise PasskeyRefused("unknown passkey")
-    rp_id, origin = relying_party()
-    try:
-        verified = webauthn.verify_authentication_response(
-            credential=credential,
-            expected_challenge=expected,
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-            credential_public_key=key.public_key,
-            credential_current_sign_count=key.sign_count,
-        )
-    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise PasskeyRefused("sign-in refused") from exc
+    verified = _verified(
+        webauthn.verify_authentication_response,
+        credential,
+        expected,
+        credential_public_key=key.public_key,
+        credential_current_sign_count=key.sign_count,
+    )
     key.sign_count = verified.new_sign_count
     key.last_used_at = utcnow()
     record("auth.passkey_used", user, detail={"passkey": key.id})
