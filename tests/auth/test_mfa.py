@@ -95,7 +95,13 @@ def test_the_api_says_to_enrol_first(client, make_user, api_as):
     assert refused.mimetype == "application/problem+json"
     body = refused.get_json()
     assert body["type"] == mfa.ENROL_FIRST_TYPE and body["code"] == mfa.ENROL_FIRST_CODE
-    assert "second factor" in body["detail"] and body["status"] == 403
+    assert "2단계 인증" in body["detail"] and body["status"] == 403  # Korean unless asked
+    english = client.post(
+        "/api/v1/auth/token",
+        json={"email": user.email, "password": TEST_PASSWORD},
+        headers={"Accept-Language": "en"},
+    )
+    assert "must sign in with a second factor" in english.get_json()["detail"]
     # a wrong password still answers 401: the enrolment state is told only to the password
     wrong = client.post("/api/v1/auth/token", json={"email": user.email, "password": "x" * 12})
     assert wrong.status_code == 401
