@@ -103,7 +103,7 @@ def load_demo() -> bool:
             organization_id=links.get("organization_id"),
             zone_id=links.get("zone_id"),
         )
-        if role in policy.second_factor_roles():
+        if policy.role_needs_second_factor(role):
             totp.store_secret(user, demo_totp_seed(email))
     _load_case_files()
     return True
@@ -178,11 +178,11 @@ def demo_command() -> None:
     db.session.commit()
     click.echo("Demo data loaded." if loaded else "Demo data already present.")
     click.echo(f"Demo sign-ins (password {DEMO_PASSWORD}):")
-    roles = policy.second_factor_roles()
     for email, role in demo_logins():
-        seed = f"  authenticator key {demo_totp_seed(email)}" if role in roles else ""
+        held = policy.role_needs_second_factor(role)
+        seed = f"  authenticator key {demo_totp_seed(email)}" if held else ""
         click.echo(f"  {role:9} {email:26}{seed}")
-    if roles:
+    if policy.second_factor_roles():
         click.echo(
             "Admins, lawyers and auditors sign in with a second factor: add the authenticator"
             " key beside the login to an authenticator app (or run"

@@ -104,7 +104,12 @@ def second_factor_roles(config: Any = None) -> frozenset[str]:
 
 def second_factor_required(user: User) -> bool:
     """Whether `user`'s role must use a second factor (ASVS 6.3.3)."""
-    return user.role in second_factor_roles()
+    return role_needs_second_factor(user.role)
+
+
+def role_needs_second_factor(role: str) -> bool:
+    """Whether the role must use a second factor (for accounts not made yet: the demo's)."""
+    return role in second_factor_roles()
 
 
 def role_may(role: str, action: str) -> bool:
