@@ -211,3 +211,15 @@ def test_the_demo_logins_come_enrolled(app):
     for email, role in demo_logins():
         user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
         assert user.totp_enrolled == (role in HELD), email
+
+
+def test_flask_demo_says_how_to_sign_in(app):
+    from tracker.demo import demo_command, demo_totp_seed
+
+    output = app.test_cli_runner().invoke(demo_command).output
+    for email in ("admin@tracker.example", "lawyer@tracker.example", "auditor@tracker.example"):
+        line = next(line for line in output.splitlines() if email in line)
+        assert f"authenticator key {demo_totp_seed(email)}" in line
+    company = next(line for line in output.splitlines() if "company@tracker.example" in line)
+    assert "authenticator key" not in company
+    assert "six-digit code after the password" in output
