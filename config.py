@@ -46,6 +46,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES": _int(
             "TRACKER_AUDIT_CHECKPOINT_EVERY_MINUTES", 10
         ),
+        # the roles that must use a second factor (TOTP or a passkey); empty turns the rule off
+        "TRACKER_MFA_ROLES": os.environ.get("TRACKER_MFA_ROLES", "admin,lawyer,auditor"),
+        # WebAuthn (passkeys): the relying party's id (the site's domain) and origin; unset,
+        # both follow the request's host
+        "TRACKER_WEBAUTHN_RP_ID": os.environ.get("TRACKER_WEBAUTHN_RP_ID"),
+        "TRACKER_WEBAUTHN_ORIGIN": os.environ.get("TRACKER_WEBAUTHN_ORIGIN"),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRACKER_PROXY_HOPS": _int("TRACKER_PROXY_HOPS", 0),
     }

@@ -431,6 +431,8 @@ def cluster(
             **os.environ,
             "TRACKER_ENV": "development",
             "TRACKER_INSTANCE_PATH": str(workdir / "instance"),
+            # a measuring rig: its users sign in with a password alone (no second factor)
+            "TRACKER_MFA_ROLES": "",
             "TRACKER_DATABASE_URL": url,
             "TRACKER_SECRET_KEY": secrets.token_urlsafe(32),
             "TRACKER_KEY_FILE": str(workdir / "keys.json"),

@@ -860,6 +860,8 @@ def app_for(url: str, instance: Path, **extra: Any) -> Any:
         "TRACKER_KEY_FILE": str(instance / "keys.json"),
         "TRACKER_BLOB_DIR": str(instance / "blobs"),
         "TRACKER_AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoint.json"),
+        # a measuring rig: its users sign in with a password alone (no second factor)
+        "TRACKER_MFA_ROLES": "",
         **extra,
     }
     return create_app(config)

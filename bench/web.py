@@ -76,6 +76,8 @@ def start_gunicorn(url: str, instance: Path, port: int, workers: int) -> subproc
             "TRACKER_BLOB_DIR": str(instance / "blobs"),
             "TRACKER_AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoint.json"),
             "TRACKER_INSTANCE_PATH": str(instance),
+            # a measuring rig: its users sign in with a password alone (no second factor)
+            "TRACKER_MFA_ROLES": "",
         }
     )
     root = Path(__file__).resolve().parent.parent

@@ -28,10 +28,12 @@ from tests.support import (
     ApiClient,
     database_url,
     demo_app,
+    enrol_test_totp,
     make_test_app,
     serve,
     sign_in,
 )
+from tracker import policy
 from tracker.auth import service as auth_service
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import hash_password
@@ -187,6 +189,7 @@ def make_user(make_org: Any, make_zone: Any) -> Any:
             kw["organization"] = make_org("company")
         if role == "operator" and "zone" not in kw and "zone_id" not in kw:
             kw["zone"] = make_zone()
+        second_factor = kw.pop("second_factor", role in policy.second_factor_roles())
         password = kw.pop("password", TEST_PASSWORD)
         if password not in _hash_cache:
             _hash_cache[password] = hash_password(password)
@@ -200,6 +203,9 @@ def make_user(make_org: Any, make_zone: Any) -> Any:
         )
         db.session.add(user)
         db.session.flush()
+        if second_factor:
+            enrol_test_totp(user)
+            db.session.flush()
         return user
 
     return make

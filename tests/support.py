@@ -24,8 +24,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import flask_migrate
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -36,6 +38,8 @@ from tests import clock as test_clock
 from tracker import create_app, keys
 from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
+from tracker.auth import totp
+from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import Disclosure
@@ -46,10 +50,12 @@ from tracker.cases.reviews.models import RiskReview
 from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.db import db, normalise_database_url
-from tracker.demo import DEMO_PASSWORD, load_demo
+from tracker.demo import DEMO_PASSWORD, demo_totp_seed, load_demo
 from tracker.transfers.service import TransferDraft
 
 TEST_PASSWORD = "correct horse battery staple"
+#: the TOTP seed (base32) of the fixtures' accounts whose role needs a second factor
+TEST_TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 OUTSIDERS = ("lawyer", "company", "operator")  # the roles `world` also has outside its project
 #: the suite's date in Korea (tests.clock), and a planned transfer date a few days ahead
@@ -150,8 +156,52 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def sign_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD) -> Any:
+    """Sign in through the form; an account with a TOTP seed also passes the second step
+    (with a fresh code: see `totp_code`), as its owner's authenticator app would."""
     token = csrf_token(client)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/totp"):
+        code = totp_code(email)
+        token = csrf_token(client, "/login/totp")
+        response = client.post("/login/totp", data={"otp": code, "csrf_token": token})
+    return response
+
+
+def totp_code(email: str) -> str:
+    """The current TOTP code of the account `email` (in this test's database), made usable:
+    when this step's code was used already (a test signs one account in many times within
+    30 seconds) the account's last step is cleared and committed, as if time had passed.
+    Otherwise nothing is written, so the test's objects stay loaded."""
+    user = db.session.execute(
+        sa.select(User).where(User.email == email.lower()).execution_options(populate_existing=True)
+    ).scalar_one()
+    secret = totp.totp_secret(user)
+    assert secret is not None, f"{email} has no TOTP seed"
+    code = pyotp.TOTP(secret)
+    if user.totp_last_step is not None and user.totp_last_step >= code.timecode(dt.datetime.now()):
+        user.totp_last_step = None
+        db.session.commit()
+    return code.now()
+
+
+def token_body(email: str, password: str = TEST_PASSWORD) -> dict[str, str]:
+    """A body for POST /api/v1/auth/token: with a fresh TOTP code when the account has a seed."""
+    body = {"email": email, "password": password}
+    user = db.session.execute(
+        sa.select(User).where(User.email == email.lower())
+    ).scalar_one_or_none()
+    if user is not None and user.totp_enrolled:
+        body["otp"] = totp_code(email)
+    return body
+
+
+def enrol_test_totp(user: User) -> None:
+    """Give `user` the suite's TOTP seed (TEST_TOTP_SEED), without an audit event: the
+    fixtures' privileged accounts come enrolled, as TRACKER_MFA_ROLES requires."""
+    context = totp.TOTP_CONTEXT + str(user.id).encode()
+    user.totp_secret_sealed = keys.current().seal(TEST_TOTP_SEED.encode(), context)
 
 
 class ApiClient:
@@ -203,15 +253,22 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str
     return app
 
 
+#: the app each running `serve` serves, by base URL (sign_in_page reaches its database)
+_SERVED: dict[str, Flask] = {}
+
+
 @contextlib.contextmanager
 def serve(app: Flask) -> Iterator[str]:
     """Serve `app` on a loopback port in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    _SERVED[base] = app
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
+        _SERVED.pop(base, None)
         server.shutdown()
         thread.join(5)
         with app.app_context():
@@ -224,7 +281,26 @@ def sign_in_page(page: Any, base: str, role: str) -> None:
     page.fill("input[name=email]", f"{role}@tracker.example")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("input[type=submit]")
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == "/login/totp":
+        page.fill("input[name=otp]", demo_totp_code(base, f"{role}@tracker.example"))
+        page.click("input[type=submit]")
     page.wait_for_selector("header nav")  # the main menu: signed in, on the start page
+
+
+def demo_otp(email: str) -> str:
+    """The current code of a demo login's authenticator (a login without a second factor
+    ignores it), for a server the test does not reach into: one token per login per run."""
+    return pyotp.TOTP(demo_totp_seed(email)).now()
+
+
+def demo_totp_code(base: str, email: str) -> str:
+    """The current code of a demo login's authenticator (its seed is known, tracker.demo) on
+    the app served at `base`, its last used step cleared first (see `totp_code`)."""
+    app = _SERVED[base.rstrip("/")]
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.update(User).where(User.email == email).values(totp_last_step=None))
+    return demo_otp(email)
 
 
 # --- statements and downloads ----------------------------------------------------------------
@@ -641,6 +717,7 @@ ROUTE_ARGS: dict[str, tuple[Any, bool]] = {
     "token": (lambda w: "made-up-invitation-of-43-characters-aaaaaaa", False),
     "notification_id": (lambda w: w.notification_id, False),
     "filename": (lambda w: "css/app.css", False),
+    "passkey_id": (lambda w: w.passkey.id, False),
 }
 
 #: path arguments that differ by endpoint

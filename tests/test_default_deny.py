@@ -35,6 +35,7 @@ def test_public_list_is_short_and_real(app):
         assert endpoint.split(".")[0] in {
             "static",
             "auth",
+            "mfa",
             "main",
             "api_auth",
             "api_health",

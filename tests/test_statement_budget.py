@@ -84,6 +84,8 @@ BUDGET: list[tuple[str, str, int]] = [
     # notifications: one page, one statement for every label of the page
     ("company", "/api/v1/notifications?per_page=200", 7),
     ("html:company", "/", 18),
+    # the second factor's page lists the account's passkeys
+    ("html:lawyer", "/account/second-factor", 8),
 ]
 
 
@@ -145,6 +147,8 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         record("test.grow", project)
         db.session.flush()
         _grow_family(world)
+    # the second factor's page lists the account's passkeys
+    ("html:lawyer", "/account/second-factor", 8),
     db.session.flush()
 
 

@@ -11,7 +11,7 @@ from tracker import views as main_views
 from tracker.attachments import cli as attachments_cli
 from tracker.attachments import views as attachment_views
 from tracker.audit import cli as audit_cli
-from tracker.auth import admin_views
+from tracker.auth import admin_views, mfa_views
 from tracker.auth import cli as auth_cli
 from tracker.auth import views as auth_views
 from tracker.cases import search_views
@@ -36,6 +36,7 @@ from tracker.transfers import views as transfer_views
 HTML: list[Blueprint] = [
     main_views.bp,
     auth_views.bp,
+    mfa_views.bp,
     admin_views.bp,
     project_views.bp,
     asset_views.bp,

@@ -3,14 +3,16 @@ demo sign-in per role. Loads once; running it again changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from tracker import clock
-from tracker.auth import accounts, organizations
+from tracker import clock, policy
+from tracker.auth import accounts, organizations, totp
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.demo import load_demo_projects
@@ -60,6 +62,12 @@ COMPANIES = [
 LAW_FIRM = ("법무법인 한결 기술보호지원단 (Hangyeol tech-protection group)", "KR")
 
 
+def demo_totp_seed(email: str) -> str:
+    """The known TOTP seed of a demo login (base32), printed by `make run`: demo data only."""
+    digest = hashlib.sha256(b"tracker demo totp " + email.encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
 def demo_logins() -> list[tuple[str, str]]:
     return [
         (f"{role}@tracker.example", role)
@@ -87,7 +95,7 @@ def load_demo() -> bool:
     }
     for email, role in demo_logins():
         name, links = people[email.split("@")[0]]
-        accounts.create_user(
+        user = accounts.create_user(
             email,
             name,
             role,
@@ -95,6 +103,8 @@ def load_demo() -> bool:
             organization_id=links.get("organization_id"),
             zone_id=links.get("zone_id"),
         )
+        if policy.role_needs_second_factor(role):
+            totp.store_secret(user, demo_totp_seed(email))
     _load_case_files()
     return True
 
@@ -169,4 +179,13 @@ def demo_command() -> None:
     click.echo("Demo data loaded." if loaded else "Demo data already present.")
     click.echo(f"Demo sign-ins (password {DEMO_PASSWORD}):")
     for email, role in demo_logins():
-        click.echo(f"  {role:9} {email}")
+        held = policy.role_needs_second_factor(role)
+        seed = f"  authenticator key {demo_totp_seed(email)}" if held else ""
+        click.echo(f"  {role:9} {email:26}{seed}")
+    if policy.second_factor_roles():
+        click.echo(
+            "Admins, lawyers and auditors sign in with a second factor: add the authenticator"
+            " key beside the login to an authenticator app (or run"
+            " `python -c \"import pyotp; print(pyotp.TOTP('<key>').now())\"`) and enter its"
+            " six-digit code after the password."
+        )

@@ -75,11 +75,14 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def problem(status: int, detail: str | None = None, **extra: Any) -> Response:
-    """An RFC 9457 body; `extra` members never replace the standard ones."""
+def problem(
+    status: int, detail: str | None = None, *, problem_type: str = "about:blank", **extra: Any
+) -> Response:
+    """An RFC 9457 body (`problem_type`: a URI naming a problem callers act on); `extra`
+    members never replace the standard ones."""
     body = {
         **extra,
-        "type": "about:blank",
+        "type": problem_type,
         "title": HTTP_STATUS_CODES.get(status, "Error"),
         "status": status,
         "detail": detail or HTTP_STATUS_CODES.get(status, "Error"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker import records
@@ -92,6 +93,27 @@ RULES: dict[str, frozenset[str]] = {
     "dashboard.unreviewed_projects": _roles(LAWYER, OPERATOR),
     "dashboard.expiring_ndas": _roles(OPERATOR),
 }
+
+
+def second_factor_roles(config: Any = None) -> frozenset[str]:
+    """The roles that must sign in with a second factor (TRACKER_MFA_ROLES of `config`, else
+    the app's: a comma-separated text or a collection; empty: none). Unknown roles raise."""
+    value = (current_app.config if config is None else config).get("TRACKER_MFA_ROLES", "")
+    names = value.split(",") if isinstance(value, str) else list(value)
+    roles = frozenset(n.strip() for n in names if n.strip())
+    if not roles <= EVERYONE:
+        raise ValueError(f"TRACKER_MFA_ROLES names unknown roles: {sorted(roles - EVERYONE)}")
+    return roles
+
+
+def second_factor_required(user: User) -> bool:
+    """Whether `user`'s role must use a second factor (ASVS 6.3.3)."""
+    return role_needs_second_factor(user.role)
+
+
+def role_needs_second_factor(role: str) -> bool:
+    """Whether the role must use a second factor (for accounts not made yet: the demo's)."""
+    return role in second_factor_roles()
 
 
 def role_may(role: str, action: str) -> bool:

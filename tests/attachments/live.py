@@ -219,11 +219,12 @@ class LiveServer:
         sock.sendall(upload_head(path, token, len(body)) + body[:sent])
         return sock
 
-    def token(self, email: str = EMAIL, password: str = PASSWORD) -> str:
+    def token(self, email: str = EMAIL, password: str = PASSWORD, otp: str | None = None) -> str:
+        """A bearer token; `otp`: the account's second factor, when it has one."""
         status, body = self.request(
             "POST",
             "/api/v1/auth/token",
-            json.dumps({"email": email, "password": password}).encode(),
+            json.dumps({"email": email, "password": password, "otp": otp}).encode(),
             {"Content-Type": "application/json"},
         )
         if status != 201:

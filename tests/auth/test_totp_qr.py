@@ -8,9 +8,9 @@ import pyotp
 import segno
 
 
-def test_the_account_page_draws_the_key_as_a_qr_code(world, browser_as):
+def test_the_enrolment_page_draws_the_key_as_a_qr_code(world, browser_as):
     user = world.users["company"]
-    html = browser_as(user).get("/account").get_data(as_text=True)
+    html = browser_as(user).get("/account/second-factor").get_data(as_text=True)
     assert re.search(r'<figure class="qr"[^>]*>\s*<svg', html)
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html).group(1)
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Tracker")

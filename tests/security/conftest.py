@@ -21,6 +21,7 @@ from tests.support import (
     upload,
 )
 from tracker import clock
+from tracker.auth.models import Passkey
 from tracker.auth.notifications import Notification, notify
 from tracker.cases.filings.models import Filing
 from tracker.db import db
@@ -73,5 +74,13 @@ def records(world: Any, api_as: Any, make_user: Any) -> Any:
     w.notification_id = db.session.execute(
         sa.select(Notification.id).where(Notification.user_id == company.id)
     ).scalar_one()
+    # a passkey of the in-scope lawyer: only its owner may remove it (the others get 404)
+    w.passkey = Passkey(
+        user_id=w.users["lawyer"].id,
+        credential_id=b"sweep-credential",
+        public_key=b"not-a-key",
+        name="sweep",
+    )
+    db.session.add(w.passkey)
     db.session.commit()
     return w

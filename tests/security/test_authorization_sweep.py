@@ -8,7 +8,8 @@ Adding a route? Add one row to `EXPECTED` below: `"endpoint": {"METHOD": rule, .
     outside the user's scope answers 404 first), or
   - a tuple of actions (any one of them suffices), or
   - PUBLIC (no sign-in needed), SIGNED_IN (any signed-in user; lists filter in SQL), OWNER
-    (a record of the world's company user alone, such as a notification: others 404) or
+    (a record of the world's company user alone, such as a notification: others 404),
+    OWN_LAWYER (a record of the in-scope lawyer's own, such as a passkey: 404 to the others) or
     AFTER_PASSWORD (the second factor: without a pending sign-in, everyone goes to /login).
 Path arguments are filled from `tests.support.ROUTE_ARGS` (add one when a route takes a new
 kind of id); the object is out of scope for an outsider whenever the path names a record of
@@ -41,6 +42,7 @@ AUDIT_READERS = ("audit.view", "audit.view_own")
 SECRET_URL = "secret-url"  # public, but only with a live secret in the path: 404 for a made-up one
 ZONE_REPORT = "zone-report"  # report.zone_pdf; an operator of another zone does not learn of it
 OWNER = "owner"  # the company user's own notification: everyone else gets 404
+OWN_LAWYER = "own-lawyer"  # a record of the in-scope lawyer's own (a passkey): 404 to the others
 
 # fmt: off
 #: endpoint -> method -> who may (see the module docstring)
@@ -56,6 +58,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "auth.account":                    {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "auth.sign_out_everywhere":        {"POST": SIGNED_IN},
     "auth.invitation":                 {"GET": SECRET_URL, "POST": SECRET_URL},
+    # the second factor: enrolment, recovery codes, passkeys
+    "mfa.enrol":                       {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "mfa.recovery_codes":              {"POST": SIGNED_IN},
+    "mfa.passkey_options":             {"POST": SIGNED_IN},
+    "mfa.passkey_register":            {"POST": SIGNED_IN},
+    "mfa.passkey_remove":              {"POST": OWN_LAWYER},
+    "mfa.login_passkey_options":       {"POST": AFTER_PASSWORD},
+    "mfa.login_passkey":               {"POST": AFTER_PASSWORD},
     # administration
     "admin.organizations":             {"GET": "accounts.view", "POST": "accounts.manage"},
     "admin.organization_edit":         {"GET": "accounts.manage", "POST": "accounts.manage"},
@@ -239,6 +249,8 @@ def _roles(rule: Any) -> frozenset[str] | None:
     """The roles a rule allows (None: public)."""
     if rule in (PUBLIC, AFTER_PASSWORD, SECRET_URL):
         return None
+    if rule == OWN_LAWYER:
+        return frozenset({"lawyer"})
     if rule == ZONE_REPORT:
         return RULES["report.zone_pdf"]
     if rule in (SIGNED_IN, OWNER):
@@ -260,6 +272,8 @@ def expected(rule: Any, role: str, scoped: bool, scope: str) -> str:
         return "login"
     if rule == OWNER:
         return "ok" if (role, scope) == ("company", "in") else "404"
+    if rule == OWN_LAWYER:
+        return "ok" if (role, scope) == ("lawyer", "in") else "404"
     if rule == ZONE_REPORT:  # scoped by zone: only an operator has one
         out_of_zone = role == "operator" and scope == "out"
         return "404" if out_of_zone else ("ok" if role in roles else "403")

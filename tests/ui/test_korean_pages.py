@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.extract import extract_from_dir
 
-from tests.support import csrf_token
+from tests.support import sign_in
 from tests.ui.crawl import crawl, visible_text
 from tracker.auth.models import User
 from tracker.db import db
@@ -45,9 +45,7 @@ def english_phrases() -> set[str]:
 
 
 def sign_in_korean(client, email):
-    token = csrf_token(client)
-    r = client.post("/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token})
-    assert r.status_code == 302
+    assert sign_in(client, email, DEMO_PASSWORD).status_code == 302  # the second step too
 
 
 @pytest.mark.parametrize("email", [e for e, _ in demo_logins()])

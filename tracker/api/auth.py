@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import TooManyRequests
 
 from tracker.api.common import user
-from tracker.auth import service
+from tracker.auth import mfa, service
 from tracker.auth.models import User
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.auth.throttle import sign_in_limit
@@ -53,9 +53,17 @@ class Throttled(TooManyRequests):
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong credentials (the same answer whatever was wrong)")
+@blp.alt_response(
+    403,
+    description=(
+        "The credentials are right but the account's role must use a second factor it has not"
+        f" set up yet: problem type `{mfa.ENROL_FIRST_TYPE}`, `code` `{mfa.ENROL_FIRST_CODE}`"
+    ),
+)
 @blp.alt_response(429, description="Too many failures for this account or address")
 def issue_token(body: dict[str, Any]) -> Any:
-    """Exchange credentials (and a TOTP code when enrolled) for a bearer token."""
+    """Exchange credentials (and, when the account has a second factor, a TOTP code or a
+    recovery code as `otp`) for a bearer token."""
     try:
         account = service.check_credentials(body["email"], body["password"], body.get("otp"))
         service.second_factor(account, body.get("otp"))
@@ -63,6 +71,8 @@ def issue_token(body: dict[str, Any]) -> Any:
         if exc.retry_after:
             raise Throttled(exc.retry_after) from None
         abort(401, "The email, password or one-time code is not right.")
+    except service.EnrolFirst:
+        return mfa.enrol_first_problem()
     service.signed_in(account, "token")
     token, row = service.issue_token(account)
     return {"token": token, "expires_at": row.expires_at}

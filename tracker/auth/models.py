@@ -144,3 +144,55 @@ class SignInFailure(Model):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(sa.Integer)
     window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RecoveryCode(Model):
+    """A one-time recovery code of the second factor (tracker.auth.recovery): only a keyed
+    hash is stored; a used code keeps its row (with `used_at`) until the set is replaced."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: HMAC-SHA256 (hex) of the normalised code under a key derived from the key file
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(Model):
+    """A WebAuthn credential (passkey) of a user, a second factor (tracker.auth.passkeys)."""
+
+    __tablename__ = "passkeys"
+    #: the object type of its audit events
+    __audit_type__ = "passkey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: the authenticator's credential id (raw bytes)
+    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary, unique=True)
+    #: the COSE public key the authenticator gave at registration
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: the authenticator's signature counter (0 when it keeps none)
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: the transports the browser reported, comma-separated ("internal,hybrid")
+    transports: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: the name the user gave it
+    name: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebAuthnChallenge(Model):
+    """A WebAuthn challenge kept on the server: single use (deleted when answered) and
+    short-lived; the session cookie holds only the random id whose hash is the key."""
+
+    __tablename__ = "webauthn_challenges"
+
+    #: sha256 (hex) of the id the session holds
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: "register" or "sign_in"
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    challenge: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import current_app, g
 from flask_babel import gettext as _
 
+from tracker import policy
 from tracker.audit.service import record, record_apart
-from tracker.auth import lockout
+from tracker.auth import lockout, mfa
 from tracker.auth.models import ApiToken, User, UserSession
 from tracker.auth.passwords import burn_time, hash_password, verify_password
-from tracker.auth.totp import check_otp
 from tracker.db import db, own_transaction, utcnow
 from tracker.errors import SignInAgain
 
@@ -92,8 +92,8 @@ def _while_locked(
         password_ok = False
     else:
         password_ok = verify_password(user.password_hash, password)
-    if user is not None and password_ok and user.active and user.totp_enrolled:
-        if otp and check_otp(user, otp):
+    if user is not None and password_ok and user.active and mfa.enrolled(user):
+        if mfa.check_code(user, otp):
             g.second_factor_passed = user.id
             return user  # signed_in() ends the lock
     record_apart(
@@ -111,18 +111,34 @@ def second_factor_passed(user: User) -> bool:
     return bool(g.get("second_factor_passed") == user.id)
 
 
+class EnrolFirst(Exception):
+    """The password was right, but the account's role must use a second factor it has not
+    set up yet (tracker.auth.mfa)."""
+
+
 def second_factor(user: User, otp: str | None) -> None:
-    """Raise SignInError unless the user has no second factor or `otp` is a fresh valid code.
+    """Raise SignInError unless `otp` is a fresh TOTP code or an unused recovery code of the
+    user (or the user has no second factor and its role needs none: EnrolFirst when it does).
     A failure counts against the account's address; once that is locked the answer is 429."""
-    if not user.totp_enrolled or second_factor_passed(user):
+    if second_factor_passed(user):
+        return
+    if not mfa.enrolled(user):
+        if policy.second_factor_required(user):
+            raise EnrolFirst()
         return
     if not otp:
         raise SignInError(otp_required=True)
-    if not check_otp(user, otp):
-        error = _fail(user, user.email, "otp")
-        if (retry := lockout.locked_for(user.email)) is not None:
-            raise SignInError(throttled=retry)
-        raise error
+    if not mfa.check_code(user, otp):
+        raise second_factor_refused(user, "otp")
+
+
+def second_factor_refused(user: User, reason: str) -> SignInError:
+    """Count and audit a failed second step (a wrong code, a refused passkey); the error to
+    raise, throttled once the address is locked."""
+    error = _fail(user, user.email, reason)
+    if (retry := lockout.locked_for(user.email)) is not None:
+        return SignInError(throttled=retry)
+    return error
 
 
 def signed_in(user: User, method: str) -> None:

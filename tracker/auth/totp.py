@@ -86,11 +86,17 @@ def enrol_totp(user: User, secret: str, code: str) -> bool:
     step = _matching_step(secret, code)
     if step is None:
         return False
+    store_secret(user, secret, step)
+    return True
+
+
+def store_secret(user: User, secret: str, last_step: int | None = None) -> None:
+    """Seal `secret` as `user`'s TOTP seed (codes up to `last_step` count as used). Audited.
+    Callers prove the seed first (enrol_totp), or made it themselves (the demo's accounts)."""
     ring = keys.current()
     user.totp_secret_sealed = ring.seal(secret.encode(), TOTP_CONTEXT + str(user.id).encode())
-    user.totp_last_step = step
+    user.totp_last_step = last_step
     record("auth.totp_enrolled", user)
-    return True
 
 
 def reseal_totp_secrets() -> tuple[int, int]:

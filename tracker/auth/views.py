@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pyotp
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -19,13 +17,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from markupsafe import Markup
 
 from tracker.audit.service import record
-from tracker.auth import invitations, service, totp
+from tracker.auth import invitations, mfa, passkeys, service
 from tracker.auth.forms import (
     ChangePasswordForm,
-    EnrolTotpForm,
     LoginForm,
     PlainForm,
     SetPasswordForm,
@@ -51,25 +47,40 @@ def _safe_next(target: str | None) -> str:
     return local_path(target) or url_for("main.index")
 
 
-def _complete_sign_in(user: User) -> Any:
+def open_session(user: User, method: str) -> str:
+    """Sign `user` in on a new session (after every step of the sign-in); the page to go to."""
     next_url = _safe_next(session.get("next") or request.args.get("next"))
     session.clear()  # a new session on sign-in
     sid = service.start_session(user)
     login_user(user)
     session["sid"] = sid
-    service.signed_in(user, "password")
-    return redirect(next_url)
+    service.signed_in(user, method)
+    return next_url
 
 
-def _refused(form: Any, exc: service.SignInError, template: str) -> Any:
+def pending_user() -> User | None:
+    """The user whose password was right and whose second step is awaited (for a while)."""
+    uid, until = session.get("pending_uid"), session.get("pending_until", 0)
+    user = db.session.get(User, uid) if uid and until > time.time() else None
+    if user is None or not user.active:
+        session.pop("pending_uid", None)
+        return None
+    return user
+
+
+def _complete_sign_in(user: User) -> Any:
+    return redirect(open_session(user, "password"))
+
+
+def _refused(form: Any, exc: service.SignInError, template: str, **extra: Any) -> Any:
     if exc.retry_after:
         message = _(
             "Too many failed attempts. Try again in %(m)d minutes.", m=max(1, exc.retry_after // 60)
         )
-        page = render_template(template, form=form, error=message, locked=True)
+        page = render_template(template, form=form, error=message, locked=True, **extra)
         return page, 429, {"Retry-After": str(exc.retry_after)}
     return render_template(
-        template, form=form, error=_("The email, password or code is not right.")
+        template, form=form, error=_("The email, password or code is not right."), **extra
     ), 401
 
 
@@ -87,7 +98,7 @@ def login() -> Any:
         )
     except service.SignInError as exc:
         return _refused(form, exc, "auth/login.html")
-    if user.totp_enrolled and not service.second_factor_passed(user):
+    if mfa.enrolled(user) and not service.second_factor_passed(user):
         session["pending_uid"] = user.id
         session["pending_until"] = time.time() + PENDING_SECONDS
         session["next"] = request.args.get("next")
@@ -98,18 +109,18 @@ def login() -> Any:
 @bp.route("/login/totp", methods=["GET", "POST"])
 @sign_in_limit
 def login_totp() -> Any:
-    uid, until = session.get("pending_uid"), session.get("pending_until", 0)
-    user = db.session.get(User, uid) if uid and until > time.time() else None
-    if user is None or not user.active:
-        session.pop("pending_uid", None)
+    user = pending_user()
+    if user is None:
         return redirect(url_for("auth.login"))
     form = TotpForm()
+    extra = {"has_passkey": passkeys.has_passkey(user), "has_totp": user.totp_enrolled}
     if not form.validate_on_submit():
-        return render_template("auth/login_totp.html", form=form), 400 if form.errors else 200
+        page = render_template("auth/login_totp.html", form=form, **extra)
+        return page, 400 if form.errors else 200
     try:
         service.second_factor(user, form.otp.data)
     except service.SignInError as exc:
-        return _refused(form, exc, "auth/login_totp.html")
+        return _refused(form, exc, "auth/login_totp.html", **extra)
     return _complete_sign_in(user)
 
 
@@ -161,7 +172,6 @@ def logout() -> Any:
 def account() -> Any:
     user = current.user()
     password_form = ChangePasswordForm(prefix="pw")
-    totp_form = EnrolTotpForm(prefix="totp")
     if password_form.submit.data and password_form.validate_on_submit():
         problems = password_problems(password_form.new.data or "")
         if problems:
@@ -175,39 +185,12 @@ def account() -> Any:
             return redirect(url_for("auth.login"))
         else:
             password_form.current.errors = [_("The current password is not right.")]
-    if totp_form.submit.data and totp_form.validate_on_submit():
-        enrolment = session.get("totp_enrolment")
-        secret = totp.candidate_secret(user, enrolment) if enrolment else None
-        if secret and totp.enrol_totp(user, secret, totp_form.otp.data or ""):
-            session.pop("totp_enrolment", None)
-            flash(_("Two-step sign-in is on."))
-            return redirect(url_for("auth.account"))
-        totp_form.otp.errors = [_("That code does not match; try the current one.")]
-    provisioning = secret = None
-    if not user.totp_enrolled:
-        # the session holds the enrolment's id, the seed is made from it on the server
-        session.setdefault("totp_enrolment", totp.begin_totp_enrolment())
-        secret = totp.candidate_secret(user, session["totp_enrolment"])
-        provisioning = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Tracker")
-    status = 422 if (password_form.errors or totp_form.errors) else 200
-    qr = None
-    if provisioning:
-        # an inline SVG the server draws: no image request, no script (the CSP allows neither
-        # inline scripts nor other origins); scanning it gives the authenticator the key.
-        # Reviewed: segno's own SVG, the key is drawn as modules, not text.
-        qr = Markup(  # noqa: S704  # nosec B704
-            segno.make(provisioning, error="m").svg_inline(
-                scale=4, border=2, title=_("QR code of the key for your authenticator app")
-            )
-        )
+    status = 422 if password_form.errors else 200
     return render_template(
         "auth/account.html",
-        totp_qr=qr,
         password_form=password_form,
-        totp_form=totp_form,
-        provisioning=provisioning,
-        totp_secret=secret,
         plain_form=PlainForm(),
+        second_factor=mfa.enrolled(user),
     ), status
 
 

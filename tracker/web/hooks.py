@@ -23,6 +23,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "auth.login",
         "auth.login_totp",
+        #: the passkey step of the sign-in (only for the account whose password was right)
+        "mfa.login_passkey_options",
+        "mfa.login_passkey",
         "main.set_language",
         "api_auth.issue_token",
         "api_health.health",

@@ -6,7 +6,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from tests.support import hold_after_version_check, race_patches, run_in_threads, wait_after
+from tests.support import (
+    enrol_test_totp,
+    hold_after_version_check,
+    race_patches,
+    run_in_threads,
+    wait_after,
+)
 from tracker.auth import service as auth_service
 from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
@@ -82,6 +88,8 @@ def test_two_projects_with_one_code_at_once_one_wins_the_other_409(
     zone, company, partner = make_zone(), make_org("company"), make_org("partner")
     admin = User(email="admin-race@example.test", name="A", role="admin", password_hash="x")
     db.session.add(admin)
+    db.session.flush()
+    enrol_test_totp(admin)  # an admin must have a second factor to use the API
     db.session.commit()
     token, _row = auth_service.issue_token(admin)
     db.session.commit()

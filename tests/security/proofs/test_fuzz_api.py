@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.attachments.live import BIN, LiveServer, flask_cli
+from tests.support import demo_otp
 from tracker.demo import DEMO_PASSWORD, demo_logins
 
 EXAMPLES = 50
@@ -55,7 +56,7 @@ def _token(server: LiveServer, email: str) -> str:
     status, body = server.request(
         "POST",
         "/api/v1/auth/token",
-        json.dumps({"email": email, "password": DEMO_PASSWORD}).encode(),
+        json.dumps({"email": email, "password": DEMO_PASSWORD, "otp": demo_otp(email)}).encode(),
         {"Content-Type": "application/json"},
     )
     assert status == 201, body[:300]

@@ -19,6 +19,7 @@ from flask import Flask
 
 from tests.attachments.live import LiveServer, flask_cli, server_env
 from tests.security.proofs.crash.ledger import Ledger
+from tests.support import demo_otp
 from tracker import create_app
 from tracker.db import db
 from tracker.demo import DEMO_PASSWORD
@@ -180,7 +181,8 @@ class Harness:
         every restart)."""
         for role in ROLES:
             assert self.server is not None
-            self.tokens[role] = self.server.token(f"{role}@tracker.example", DEMO_PASSWORD)
+            email = f"{role}@tracker.example"
+            self.tokens[role] = self.server.token(email, DEMO_PASSWORD, demo_otp(email))
             status, me = self.call(role, "GET", "/api/v1/me")
             assert status == 200, me
             self.user_ids[role] = me["id"]
