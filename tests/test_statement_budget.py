@@ -13,6 +13,7 @@ import pytest
 
 from tests.support import PLANNED, approved_review, statements
 from tracker.audit.service import record
+from tracker.auth.models import Passkey
 from tracker.auth.notifications import notify
 from tracker.cases import search
 from tracker.cases.assets.models import AssetDeadline, IpAsset
@@ -147,8 +148,14 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         record("test.grow", project)
         db.session.flush()
         _grow_family(world)
-    # the second factor's page lists the account's passkeys
-    ("html:lawyer", "/account/second-factor", 8),
+        db.session.add(
+            Passkey(
+                user_id=lawyer.id,
+                credential_id=f"k{i}-{project.id}".encode(),
+                public_key=b"-",
+                name=f"key {i}",
+            )
+        )
     db.session.flush()
 
 
