@@ -138,6 +138,9 @@ MODEL_OF: dict[str, Any] = {
     "TransferSchema": TransferRequest,
     "AuditFilterForm": AuditEvent,
     "AuditFilterArgs": AuditEvent,
+    "PortfolioAssetSchema": IpAsset,
+    "PortfolioAssetLimitedSchema": IpAsset,
+    "PortfolioReviewSchema": RiskReview,
     "FilingForm": Filing,
     "FilingSchema": Filing,
     "FilingPatchSchema": Filing,
@@ -163,6 +166,9 @@ OTHER: dict[tuple[str, str], int] = {
     ("TokenRequestSchema", "otp"): MAX_OTP_LENGTH,
     ("ProjectFilterForm", "q"): MAX_QUERY_LENGTH,
     ("ProjectFilterArgs", "q"): MAX_QUERY_LENGTH,
+    ("AssetFilterForm", "q"): MAX_QUERY_LENGTH,
+    ("AssetPortfolioArgs", "q"): MAX_QUERY_LENGTH,
+    ("SearchArgs", "q"): MAX_QUERY_LENGTH,
     ("AssetForm", "jurisdictions"): JURISDICTIONS_TEXT_MAX,
     ("SessionForm", "attendees"): LIST_TEXT_MAX,
     ("SessionForm", "topics"): LIST_TEXT_MAX,
@@ -183,7 +189,7 @@ for _schema in (
     "AdvisorySessionPatchSchema",
 ):
     OTHER[(_schema, "attendees[]")] = OTHER[(_schema, "topics[]")] = LIST_ITEM_MAX
-for _schema in ("AssetSchema", "AssetPatchSchema"):
+for _schema in ("AssetSchema", "AssetPatchSchema", "PortfolioAssetSchema"):
     OTHER[(_schema, "jurisdictions[]")] = 2  # an ISO 3166 code, EP or WO: exactly two letters
 
 

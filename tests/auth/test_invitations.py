@@ -86,13 +86,18 @@ def test_a_new_account_without_password_is_invited_and_sets_it(admin_api, mailbo
     assert db.session.execute(sa.select(Invitation.id).where(Invitation.user_id == uid)).first()
     done = _set_password(client, token)
     assert done.status_code == 302
-    assert client.get("/").status_code == 200  # signed in
+    # signed in: an auditor must enrol a second factor first, so every page leads there
+    landing = client.get("/")
+    assert landing.status_code == 302 and landing.headers["Location"].endswith(
+        "/account/second-factor"
+    )
+    assert client.get("/account/second-factor").status_code == 200
     assert "user.invitation_accepted" in {
         e.action for e in db.session.execute(sa.select(AuditEvent)).scalars()
     }
     assert token not in caplog.text
-    # used: the link is gone
-    assert client.get(f"/invite/{token}").status_code == 404
+    # used: the link is gone (asked by someone not signed in)
+    assert client.application.test_client().get(f"/invite/{token}").status_code == 404
     fresh = db.session.get(User, uid)
     assert fresh is not None
     other = type(client)(client.application)

@@ -7,6 +7,8 @@ import datetime as dt
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import current_app
 
 from tests.support import database_url, make_test_app
 from tracker.auth.models import Organization, Zone
@@ -32,7 +34,10 @@ def test_single_filings_become_filings_and_the_rest_stay(tmp_path_factory, worke
     app = make_test_app(tmp_path_factory, database_url(tmp_path_factory, worker_id, "fmig"))
     with app.app_context():
         flask_migrate.upgrade()
-        flask_migrate.downgrade(revision="0010")  # the assets as they were before filings
+        # the assets as they were before filings (the revision 0011 follows)
+        config = current_app.extensions["migrate"].migrate.get_config()
+        before = ScriptDirectory.from_config(config).get_revision("0011").down_revision
+        flask_migrate.downgrade(revision=before)
         project = Project(
             code="MIG-1",
             title="Migration",
