@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -127,3 +129,39 @@ class OrganizationForm(FlaskForm):
 
 class OrganizationEditForm(OrganizationForm):
     submit = SubmitField(_l("Save"))
+
+
+#: the zones offered on the account page (the API takes any IANA name; a zone chosen there
+#: is offered too): where the firm's clients and their foreign partners work
+OFFERED_TIME_ZONES = (
+    "Asia/Seoul", "Asia/Tokyo", "Asia/Shanghai", "Asia/Taipei", "Asia/Singapore",
+    "Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Dubai", "Europe/London", "Europe/Paris",
+    "Europe/Berlin", "Europe/Amsterdam", "Europe/Zurich", "Europe/Stockholm", "Europe/Helsinki",
+    "Europe/Warsaw", "America/New_York", "America/Chicago", "America/Denver",
+    "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo", "Australia/Sydney",
+    "Pacific/Auckland",
+)  # fmt: skip
+
+
+def time_zone_choices(current: str) -> list[SelectChoice]:
+    """The offered zones (and `current`) named in the reader's language ("독일(베를린) 시간")."""
+    names = OFFERED_TIME_ZONES if current in OFFERED_TIME_ZONES else (current, *OFFERED_TIME_ZONES)
+    locale = str(get_locale() or "en")
+    return sorted(
+        (SelectChoice(z, _zone_label(z, locale)) for z in names), key=lambda c: str(c.label)
+    )
+
+
+def _zone_label(zone: str, locale: str) -> str:
+    try:
+        return str(get_timezone_location(zone, locale=locale))
+    except LookupError:  # a zone Babel's data does not name
+        return zone
+
+
+class PreferencesForm(FlaskForm):
+    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice(loc, LOCALE_NAMES.get(loc, loc)) for loc in LOCALES]
+    )
+    submit = SubmitField(_l("Save preferences"))

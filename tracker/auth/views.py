@@ -22,13 +22,15 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from tracker.audit.service import record
-from tracker.auth import service, totp
+from tracker.auth import accounts, service, totp
 from tracker.auth.forms import (
     ChangePasswordForm,
     EnrolTotpForm,
     LoginForm,
     PlainForm,
+    PreferencesForm,
     TotpForm,
+    time_zone_choices,
 )
 from tracker.auth.labels import org_kind_label, role_label
 from tracker.auth.models import User
@@ -36,6 +38,7 @@ from tracker.auth.passwords import password_problems
 from tracker.auth.throttle import sign_in_limit
 from tracker.db import db
 from tracker.web import current, local_path
+from tracker.web.forms import save_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.add_app_template_global(role_label)
@@ -131,6 +134,18 @@ def account() -> Any:
     user = current.user()
     password_form = ChangePasswordForm(prefix="pw")
     totp_form = EnrolTotpForm(prefix="totp")
+    prefs_form = PreferencesForm(prefix="prefs", obj=user)
+    prefs_form.time_zone.choices = time_zone_choices(user.time_zone)
+    if prefs_form.submit.data:
+        changes = {"time_zone": prefs_form.time_zone.data, "locale": prefs_form.locale.data}
+        saved = save_form(
+            prefs_form,
+            lambda: accounts.set_preferences(user, changes),
+            _("Your preferences are saved."),
+            lambda _user: url_for("auth.account"),
+        )
+        if saved.response is not None:
+            return saved.response
     if password_form.submit.data and password_form.validate_on_submit():
         problems = password_problems(password_form.new.data or "")
         if problems:
@@ -158,7 +173,7 @@ def account() -> Any:
         session.setdefault("totp_enrolment", totp.begin_totp_enrolment())
         secret = totp.candidate_secret(user, session["totp_enrolment"])
         provisioning = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Tracker")
-    status = 422 if (password_form.errors or totp_form.errors) else 200
+    status = 422 if (password_form.errors or totp_form.errors or prefs_form.errors) else 200
     qr = None
     if provisioning:
         # an inline SVG the server draws: no image request, no script (the CSP allows neither
@@ -174,6 +189,7 @@ def account() -> Any:
         totp_qr=qr,
         password_form=password_form,
         totp_form=totp_form,
+        prefs_form=prefs_form,
         provisioning=provisioning,
         totp_secret=secret,
         plain_form=PlainForm(),
