@@ -263,6 +263,7 @@ def test_token_issue_and_me(client, make_user):
         "organization_id": user.organization_id,
         "zone_id": None,
         "locale": "en",
+        "time_zone": "Asia/Seoul",
         "totp_enrolled": False,
     }
     # only the hash is stored

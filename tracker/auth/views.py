@@ -32,7 +32,7 @@ from tracker.auth.forms import (
     TotpForm,
     time_zone_choices,
 )
-from tracker.auth.labels import org_kind_label, role_label
+from tracker.auth.labels import org_kind_label, role_label, role_labels
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
 from tracker.auth.throttle import sign_in_limit
@@ -43,9 +43,12 @@ from tracker.web.forms import save_form
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.add_app_template_global(role_label)
 bp.add_app_template_global(org_kind_label)
+bp.add_app_template_global(role_labels)
 
 
 PENDING_SECONDS = 300
+#: the session's mark that its language was picked by hand before signing in
+LANGUAGE_CHOSEN = "lang_chosen"
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,7 +57,11 @@ def _safe_next(target: str | None) -> str:
 
 def _complete_sign_in(user: User) -> Any:
     next_url = _safe_next(session.get("next") or request.args.get("next"))
+    # the language picked on the sign-in page wins over the one the account last used
+    chosen = session.get("lang") if session.get(LANGUAGE_CHOSEN) else None
     session.clear()  # a new session on sign-in
+    if chosen is not None and chosen != user.locale:
+        accounts.set_preferences(user, {"locale": chosen})
     sid = service.start_session(user)
     login_user(user)
     session["sid"] = sid
