@@ -16,6 +16,7 @@ from tracker import api, blueprints, kinds, models, ui, web
 from tracker.auth import service as auth_service
 from tracker.db import db, normalise_database_url
 from tracker.errors import ConfigurationError
+from tracker.auth.countries import country_name, country_names
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
 from tracker.i18n import (
     LOCALES,
@@ -81,6 +82,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals["reader_today"] = reader_today
+    # countries by their names in the reader's language (stored as ISO codes)
+    app.jinja_env.filters["country"] = country_name
+    app.jinja_env.globals["country_names"] = country_names
     ui.init_app(app)
     return app
 

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from babel import Locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 
@@ -20,19 +18,6 @@ from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.i18n import is_time_zone
 from tracker.web.ids import get_or_none
-
-#: CLDR territories that are not ISO 3166-1 alpha-2 country codes
-_NOT_ISO_3166 = frozenset(
-    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
-)
-
-
-@cache
-def iso_countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes (249), from the CLDR data Babel ships."""
-
-    codes = {str(c) for c in Locale("en").territories}
-    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166
 
 
 def _valid_email(email: str) -> str:
