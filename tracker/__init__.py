@@ -14,9 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from tracker import api, blueprints, kinds, models, ui, web
 from tracker.auth import service as auth_service
+from tracker.auth.countries import country_name, country_names
 from tracker.db import db, normalise_database_url
 from tracker.errors import ConfigurationError
-from tracker.auth.countries import country_name, country_names
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
 from tracker.i18n import (
     LOCALES,
