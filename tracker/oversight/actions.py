@@ -39,6 +39,17 @@ _KEY_CODES: dict[str, dict[str, Any]] = {
     "failed": {code: GATE_LABELS[code] for code in CHECK_CODES},
     "locale": LOCALE_NAMES,
     "content_type": MIME_LABELS,
+    # how someone signed in, or what a refused request tried
+    "method": {
+        "password": _l("password"),
+        "token": _l("API token"),
+        "GET": _l("opening a page"),
+        "HEAD": _l("opening a page"),
+        "POST": _l("sending a form or a change"),
+        "PUT": _l("sending a change"),
+        "PATCH": _l("sending a change"),
+        "DELETE": _l("deleting"),
+    },
 }
 
 ACTIONS: dict[str, Any] = {

@@ -27,6 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
 RULES_PATH = Path(__file__).with_name("docketing_rules.json")
 DERIVED_KINDS = ("ip_priority", "ip_pct", "ip_national_phase", "ip_annuity")
 
@@ -242,3 +246,18 @@ def rule_by_id(rule: str, rules: dict[str, Any] | None = None) -> dict[str, Any]
     if version != cat["version"]:
         return None
     return next((r for r in cat["rules"] if r["id"] == name), None)
+
+
+def rule_label(rule: str | None) -> str:
+    """What a person reads for a rule id: its label in the reader's language ("파리협약 우선권
+    주장 기간(특허·실용신안)"); a rule of an older catalogue by the same rule's label, never
+    the id."""
+    if not rule:
+        return ""
+    name = rule.partition("@")[0]
+    found = next((r for r in catalogue()["rules"] if r["id"] == name), None)
+    if found is None:
+        return str(_l("a docketing rule no longer in use"))
+    locale = str(get_locale() or "en") if has_request_context() else "en"
+    labels: dict[str, str] = found["label"]
+    return labels.get(locale) or labels["en"]
