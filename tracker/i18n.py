@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import dates as babel_dates
-from flask import has_request_context, request, session
+from flask import has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -74,7 +74,7 @@ def zone_of(user: Any = None) -> zoneinfo.ZoneInfo:
 def _locale(locale: str | None) -> str:
     if locale:
         return locale
-    return str(get_locale() or "en") if has_request_context() else "en"
+    return str(get_locale() or "en") if has_app_context() else "en"
 
 
 def reader_today(user: Any = None) -> dt.date:

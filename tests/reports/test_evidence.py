@@ -32,9 +32,9 @@ def test_pdf_lists_asset_files_certificate_ndas_and_events(app, tmp_path):
         "원본증명 번호: OC-2026-000123",
         "소성조건_실험노트.pdf",
         "ab" * 16,  # the SHA-256, in two halves
-        "2026-10-01",  # uploaded (the cell wraps before the time)
+        "2026. 10. 1.",  # uploaded in Seoul (the cell wraps before the time)
         "Fraunhofer IKTS",
-        "2027-01-15",
+        "2027. 1. 15.",
         "접근 기록 (1건)",
         "이연구 (기업 담당자)",
         "1/1쪽",

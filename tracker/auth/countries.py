@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
-from flask import has_request_context
+from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -51,7 +51,7 @@ def _key(text: str) -> str:
 def _reader_locale(locale: str | None) -> str:
     if locale:
         return locale
-    return str(get_locale() or "en") if has_request_context() else "en"
+    return str(get_locale() or "en") if has_app_context() else "en"
 
 
 def country_code(text: object) -> str | None:

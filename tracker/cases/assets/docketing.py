@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import has_request_context
+from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -258,6 +258,6 @@ def rule_label(rule: str | None) -> str:
     found = next((r for r in catalogue()["rules"] if r["id"] == name), None)
     if found is None:
         return str(_l("a docketing rule no longer in use"))
-    locale = str(get_locale() or "en") if has_request_context() else "en"
+    locale = str(get_locale() or "en") if has_app_context() else "en"
     labels: dict[str, str] = found["label"]
     return labels.get(locale) or labels["en"]
