@@ -117,3 +117,16 @@ def test_today_is_the_readers_date(world, browser_as):
     # the suite runs at noon in Seoul: the previous evening in Honolulu
     assert local < clock.today()
     assert f"Today is {format_date(local, 'medium', locale='en')}." in page
+
+
+def test_exports_write_times_in_the_readers_zone(world, api_as):
+    me = world.users["admin"]
+    me.time_zone = "Europe/Berlin"
+    db.session.commit()
+    offset = clock.now().astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).isoformat()[-6:]
+    body = api_as(me).get("/api/v1/projects?format=csv").get_data(as_text=True)
+    header, row = body.lstrip("\ufeff").splitlines()[:2]
+    assert f"Created at ({offset})" in header and "(UTC)" not in header
+    assert row.count(offset) >= 1  # the value carries the same offset
+    local = world.project.created_at.astimezone(zoneinfo.ZoneInfo("Europe/Berlin"))
+    assert local.strftime("%Y-%m-%d %H:%M") in body

@@ -40,6 +40,9 @@ def test_pdf_lists_asset_files_certificate_ndas_and_events(app, tmp_path):
         "1/1쪽",
     ):
         assert squash(expected) in text, expected
+    # no code, no id, no UTC or ISO time reaches the reader (issue 19)
+    for code in ("trade_secret", "asset.", "attachment.", "asset#", "UTC", "+00:00", "T12:00"):
+        assert code not in text, code
     spread, _colours = ink(page_one_png(pdf, tmp_path))
     assert spread > 10
 

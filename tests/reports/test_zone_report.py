@@ -22,7 +22,7 @@ def test_korean_report_has_hangul_labels_and_data(app, tmp_path):
         "2026. 11. 30. 오후 6:30",  # 09:30 UTC in Seoul, the reader's zone
         "위험 히트맵",
         "차세대 이차전지 양극재",  # a Korean project title (Hangul from the shipped font)
-        "1. 15.까지 적용",  # the date wraps in its narrow cell  # NDA coverage per partner (the cell wraps)
+        "1. 15.까지 적용",  # NDA coverage per partner (the date wraps in its narrow cell)
         "도쿄 머티리얼즈: 미적용",
         "결정을 기다리는 자료 제공 요청 (1)",
         "차단된 자료 제공 요청 (1)",
