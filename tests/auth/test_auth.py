@@ -373,7 +373,8 @@ def test_totp_enrolment_page(make_user, browser_as):
     user = make_user("lawyer")
     client = browser_as(user)
     page = client.get("/account").get_data(as_text=True)
-    assert "otpauth://" in page
+    # the QR code and the key, not the provisioning address (a code, not words: issue 19)
+    assert 'class="qr"' in page and "otpauth://" not in page
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
     token = csrf_token(client, "/account")
     response = client.post(
