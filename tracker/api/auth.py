@@ -46,8 +46,8 @@ class MeSchema(Schema):
 class MePatchSchema(Schema):
     """What a person may change of their own account here (each optional)."""
 
-    time_zone = fields.String(validate=validate.Length(max=64))
-    locale = fields.String(validate=validate.Length(max=8))
+    time_zone = fields.String(validate=validate.Length(max=text_limit(User.time_zone)))
+    locale = fields.String(validate=validate.Length(max=text_limit(User.locale)))
 
 
 class Throttled(TooManyRequests):
