@@ -95,6 +95,7 @@ MODEL_OF: dict[str, Any] = {
     "UserForm": User,
     "UserSchema": User,
     "UserPatchSchema": User,
+    "MePatchSchema": User,
     "TokenRequestSchema": User,
     "ZoneForm": Zone,
     "ZoneSchema": Zone,

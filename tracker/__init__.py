@@ -14,10 +14,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from tracker import api, blueprints, kinds, models, ui, web
 from tracker.auth import service as auth_service
+from tracker.auth.countries import country_name, country_names
 from tracker.db import db, normalise_database_url
 from tracker.errors import ConfigurationError
 from tracker.extensions import babel, csrf, limiter, login_manager, migrate, rest_api
-from tracker.i18n import LOCALES, select_locale, translation_directories
+from tracker.i18n import (
+    LOCALES,
+    format_day,
+    format_when,
+    reader_today,
+    select_locale,
+    translation_directories,
+)
 from tracker.web import errors as error_handlers
 
 log = logging.getLogger(__name__)
@@ -70,6 +78,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     error_handlers.register(app)
     app.jinja_env.globals["LOCALES"] = LOCALES
+    # every time and date a person reads: the reader's zone and language
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["reader_today"] = reader_today
+    # countries by their names in the reader's language (stored as ISO codes)
+    app.jinja_env.filters["country"] = country_name
+    app.jinja_env.globals["country_names"] = country_names
     ui.init_app(app)
     return app
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import Forbidden
 from werkzeug.http import HTTP_STATUS_CODES
 
 PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail"})
@@ -40,6 +41,15 @@ class SealedTextError(Exception):
         self.object_id = object_id
         self.column = column
         self.reason = reason
+
+
+class NotAllowed(Forbidden):
+    """403 in scope: the action is open to other roles only. The error page says which roles
+    would give access (their labels, nothing of the rule itself)."""
+
+    def __init__(self, roles: Any = ()) -> None:
+        super().__init__()
+        self.roles = tuple(sorted(roles))
 
 
 class StateConflict(Exception):

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from flask import has_request_context, request, session
+from babel import dates as babel_dates
+from flask import has_app_context, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+
+from tracker import clock
 
 LOCALES = ("ko", "en")
 PACKAGE_DIR = Path(__file__).parent
@@ -32,3 +40,84 @@ def select_locale() -> str:
     if session.get("lang") in LOCALES:
         return str(session["lang"])
     return request.accept_languages.best_match(LOCALES) or "ko"
+
+
+# --- local time: every time a person reads, in the reader's zone and language -------------
+
+#: the zone of an account that chose none: the firm's and its clients'
+DEFAULT_TIME_ZONE = "Asia/Seoul"
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """Every IANA zone name the server knows (the choices of an account's time zone)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(name: object) -> bool:
+    return isinstance(name, str) and name in time_zones()
+
+
+def _reader() -> Any:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    return None
+
+
+def zone_of(user: Any = None) -> zoneinfo.ZoneInfo:
+    """The time zone `user` (default: the signed-in reader) reads times in."""
+    user = user if user is not None else _reader()
+    name = getattr(user, "time_zone", None) or DEFAULT_TIME_ZONE
+    return zoneinfo.ZoneInfo(name if is_time_zone(name) else DEFAULT_TIME_ZONE)
+
+
+def _locale(locale: str | None) -> str:
+    if locale:
+        return locale
+    return str(get_locale() or "en") if has_app_context() else "en"
+
+
+def reader_today(user: Any = None) -> dt.date:
+    """Today where the reader is (the date a page names as "today")."""
+    return clock.now().astimezone(zone_of(user)).date()
+
+
+def format_day(
+    day: dt.date | dt.datetime | str | None, locale: str | None = None, *, user: Any = None
+) -> str:
+    """A date as people write it in the reader's language ("2026. 12. 6.", "Dec 6, 2026");
+    a time is first moved to the reader's zone; an ISO text (a UNION's column on SQLite) is
+    read first."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = dt.datetime.fromisoformat(day) if len(day) > 10 else dt.date.fromisoformat(day)
+    if isinstance(day, dt.datetime):
+        day = _aware(day).astimezone(zone_of(user)).date()
+    return babel_dates.format_date(day, "medium", locale=_locale(locale))
+
+
+def format_when(
+    at: dt.datetime | str | None, locale: str | None = None, *, user: Any = None
+) -> str:
+    """A moment in the reader's zone and language: "2026. 12. 7. 오전 12:19"; the offset is
+    added ("+01:00") when the reader's zone is not the firm's."""
+    if not at:
+        return ""
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    zone = zone_of(user)
+    local = _aware(at).astimezone(zone)
+    loc = _locale(locale)
+    text = (
+        f"{babel_dates.format_date(local.date(), 'medium', locale=loc)} "
+        f"{babel_dates.format_time(local, 'short', tzinfo=zone, locale=loc)}"
+    )
+    if zone.key != DEFAULT_TIME_ZONE:
+        text += f" ({babel_dates.format_time(local, 'xxxxx', tzinfo=zone, locale=loc)})"
+    return text
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    # the database hands back aware UTC times; a naive one is UTC by this app's convention
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)

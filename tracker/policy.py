@@ -11,11 +11,12 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import NotFound
 
 from tracker import records
 from tracker.auth.models import User, Zone
 from tracker.cases.projects.models import Project, project_lawyers
+from tracker.errors import NotAllowed
 from tracker.records.work import QUEUE_RULES
 from tracker.web.ids import get_or_none
 
@@ -219,7 +220,7 @@ def require(user: User, action: str, obj: Any = None) -> None:
     _rule(action)
     require_visible(user, obj)
     if not can(user, action, obj):
-        raise Forbidden()
+        raise NotAllowed(RULES[action])
 
 
 def require_visible(user: User, obj: Any) -> None:
@@ -263,7 +264,8 @@ def audit_reader(user: User) -> int | None:
     id for lawyers; Forbidden for anyone else (audited by the error handler)."""
     if can(user, "audit.view"):
         return None
-    require(user, "audit.view_own")
+    if not can(user, "audit.view_own"):
+        raise NotAllowed(RULES["audit.view"] | RULES["audit.view_own"])
     return int(user.id)
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 
 from tracker.auth.forms import PlainForm
+from tracker.auth.views import LANGUAGE_CHOSEN
 from tracker.dashboard.views import start_page
 from tracker.extensions import rest_api
 from tracker.i18n import LOCALES
@@ -30,6 +31,8 @@ def set_language(lang: str) -> Any:
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
+    else:  # kept when the person signs in (tracker.auth.views)
+        session[LANGUAGE_CHOSEN] = True
     target = request.referrer or url_for("main.index")
     host = request.host_url
     return redirect(target if target.startswith(host) else url_for("main.index"))

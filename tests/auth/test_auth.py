@@ -263,6 +263,7 @@ def test_token_issue_and_me(client, make_user):
         "organization_id": user.organization_id,
         "zone_id": None,
         "locale": "en",
+        "time_zone": "Asia/Seoul",
         "totp_enrolled": False,
     }
     # only the hash is stored
@@ -375,6 +376,8 @@ def test_totp_enrolment_page(make_user, browser_as):
     user = make_user("lawyer", second_factor=False)
     client = browser_as(user)
     page = client.get("/account/second-factor").get_data(as_text=True)
+    # the QR code and the key, not the provisioning address (a code, not words: issue 19)
+    assert 'class="qr"' in page and "otpauth://" not in page
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
     token = csrf_token(client, "/account/second-factor")
     response = client.post(

@@ -245,7 +245,7 @@ def test_admin_changes_an_organisation_in_the_page(world, browser_as, make_org):
     assert "Organisation saved." in client.get("/admin/organizations").get_data(as_text=True)
     bad = client.post(path, data={**data, "country": "XX"})
     assert bad.status_code == 422
-    assert "Not an ISO 3166-1 alpha-2 country code." in bad.get_data(as_text=True)
+    assert "Not a country: choose one from the list" in bad.get_data(as_text=True)
 
 
 def test_the_page_shows_why_a_kind_cannot_change(world, browser_as):

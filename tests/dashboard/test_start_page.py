@@ -65,10 +65,19 @@ def test_admin_and_auditor_see_zones_heat_map_events_and_checkpoint(
     client = browser_as(busy.users[role])
     html = _page(client)
     assert busy.zone.code in html and 'class="heat-map"' in html
-    assert "Recent audit events" in html and "auth.sign_in" in html
+    assert "Recent audit events" in html and "Signed in" in html
+    # the events in words: the action's label, the actor's name, no code, no id, no UTC
+    panel = html.split('id="recent-events"')[1]
+    assert "auth.sign_in" not in panel and "Actor id" not in panel and "UTC" not in panel
+    assert busy.users[role].name in panel
     assert "No checkpoint yet" in html
     write_checkpoint(path, 1, "0" * 64)
-    assert re.search(r"checkpointed at event 1 on \d{4}-\d\d-\d\dT", _page(client))
+    # the checkpoint's time in the reader's zone and language, not an ISO text
+    checked = _page(client)
+    assert re.search(
+        r"checkpointed at event 1 on [A-Z][a-z]{2} \d+, \d{4} \d+:\d\d\s[AP]M", checked
+    )
+    assert not re.search(r"\d{4}-\d\d-\d\dT", checked)
     path.write_text("damaged")
     assert "The checkpoint file cannot be read" in _page(client)
 

@@ -137,7 +137,7 @@ def test_the_page_for_every_role_in_both_languages(deadline_world, browser_as, r
     w.users[role].locale = "ko"
     db.session.flush()
     korean = browser_as(w.users[role]).get("/deadlines").get_data(as_text=True)
-    assert "<h1>기한</h1>" in korean and "프로젝트 종료" in korean
+    assert "<h1>기한</h1>" in korean and "과제 종료" in korean
 
 
 def test_page_filters_and_junk(deadline_world, browser_as):

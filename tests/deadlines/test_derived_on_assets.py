@@ -174,7 +174,9 @@ def test_the_asset_page_shows_derived_deadlines(world, api_as, browser_as, today
     asset = _create(api_as(world.users["lawyer"]), world.project.id)
     page = browser_as(world.users["company"]).get(f"/assets/{asset['id']}")
     text = page.get_data(as_text=True)
-    assert "Deadlines by docketing rule" in text and "2027-03-31" in text
+    assert "Deadlines by docketing rule" in text and "Mar 31, 2027" in text
+    # the rule by its label, never its id
+    assert "Paris Convention priority period" in text and "@2026" not in text
 
 
 def test_the_lawyer_marks_a_derived_deadline_done_on_the_page(world, api_as, browser_as, today):

@@ -151,7 +151,7 @@ def test_export_of_the_filtered_trail(world, records, browser_as, fmt):
     else:
         rows = xlsx_rows(r.get_data())
     header, body = rows[0], rows[1:]
-    assert header[:6] == ["Time (UTC)", "Actor", "Role", "Action", "Object type", "Object"]
+    assert header[:6] == ["Time", "Actor", "Role", "Action", "Object type", "Object"]
     assert len(body) == 1
     row = dict(zip(header, body[0], strict=True))
     assert row["Actor"] == lawyer.name and row["Role"] == "Lawyer"

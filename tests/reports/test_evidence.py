@@ -32,14 +32,17 @@ def test_pdf_lists_asset_files_certificate_ndas_and_events(app, tmp_path):
         "원본증명 번호: OC-2026-000123",
         "소성조건_실험노트.pdf",
         "ab" * 16,  # the SHA-256, in two halves
-        "2026-10-01",  # uploaded (the cell wraps before the time)
+        "2026. 10. 1.",  # uploaded in Seoul (the cell wraps before the time)
         "Fraunhofer IKTS",
-        "2027-01-15",
+        "2027. 1. 15.",
         "접근 기록 (1건)",
         "이연구 (기업 담당자)",
         "1/1쪽",
     ):
         assert squash(expected) in text, expected
+    # no code, no id, no UTC or ISO time reaches the reader (issue 19)
+    for code in ("trade_secret", "asset.", "attachment.", "asset#", "UTC", "+00:00", "T12:00"):
+        assert code not in text, code
     spread, _colours = ink(page_one_png(pdf, tmp_path))
     assert spread > 10
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zoneinfo
 from typing import Any
 from urllib.parse import unquote
 
@@ -58,6 +59,9 @@ def test_english_headers_for_an_english_reader(named, api_as):
     assert row["Company"] == "한빛소재 주식회사"
 
 
+SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
+
+
 def test_xlsx_holds_dates_as_dates(named, api_as):
     r = api_as(named.users["admin"]).get("/api/v1/projects?format=xlsx")
     assert r.status_code == 200
@@ -65,8 +69,10 @@ def test_xlsx_holds_dates_as_dates(named, api_as):
     header = rows[0]
     row = next(x for x in rows[1:] if named.project.code in x)
     assert row[header.index("Start date")] == dt.datetime.combine(day(-269), dt.time())  # a date
-    created = row[header.index("Created at (UTC)")]
+    created = row[header.index("Created at (+09:00)")]  # the reader's zone, Seoul
     assert isinstance(created, dt.datetime)
+    local = named.project.created_at.astimezone(SEOUL).replace(tzinfo=None)
+    assert abs(created - local) < dt.timedelta(seconds=1)
 
 
 def test_names_in_a_fixed_number_of_statements(named, api_as, make_project, make_org):

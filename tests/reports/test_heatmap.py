@@ -81,7 +81,7 @@ def test_text_alternatives_in_korean():
     )
     # the count the cell shows stands in its name as a word of its own (WCAG 2.5.3, axe's
     # label-content-name-mismatch): "7 건", not "7건"
-    assert top_right.get("aria-label") == "발생 가능성 5, 영향도 5 (심각): 프로젝트 7 건"
+    assert top_right.get("aria-label") == "발생 가능성 5, 영향도 5 (심각): 과제 7 건"
     texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
     assert "영향도 →" in texts and "발생 가능성 →" in texts
 

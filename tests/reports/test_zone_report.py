@@ -19,13 +19,13 @@ def test_korean_report_has_hangul_labels_and_data(app, tmp_path):
         "특구 위험 현황 보고서",  # title, translated
         "서울 보안구역 A",  # zone name
         "김운영 (구역 운영자)",  # who generated it
-        "2026-11-30 09:30 UTC",
+        "2026. 11. 30. 오후 6:30",  # 09:30 UTC in Seoul, the reader's zone
         "위험 히트맵",
         "차세대 이차전지 양극재",  # a Korean project title (Hangul from the shipped font)
-        "2027-01-15까지 적용",  # NDA coverage per partner (the cell wraps)
+        "1. 15.까지 적용",  # NDA coverage per partner (the date wraps in its narrow cell)
         "도쿄 머티리얼즈: 미적용",
-        "결정을 기다리는 반출 요청 (1)",
-        "차단된 반출 요청 (1)",
+        "결정을 기다리는 자료 제공 요청 (1)",
+        "차단된 자료 제공 요청 (1)",
         "도쿄 머티리얼즈와 유효한 비밀유지계약이 없습니다.",
     ):
         assert squash(expected) in text, expected

@@ -13,6 +13,7 @@ from tests.support import TODAY, approved_review, audit_actions, day, statements
 from tracker import clock
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
+from tracker.i18n import format_day
 from tracker.transfers.models import TransferRequest
 
 
@@ -103,10 +104,10 @@ def test_operator_gets_exactly_the_zone_projects_in_korean(zone_world, api_as, t
         "양극재",
         w.zone.name_ko,
         "과제 (2건)",
-        day(126).isoformat(),
-        day(51).isoformat(),
-        "결정을 기다리는 반출 요청 (1)",
-        "차단된 반출 요청 (1)",
+        format_day(day(126), "ko"),
+        format_day(day(51), "ko"),
+        "결정을 기다리는 자료 제공 요청 (1)",
+        "차단된 자료 제공 요청 (1)",
         "도쿄 머티리얼즈",
     ):
         assert squash(expected) in flat, expected

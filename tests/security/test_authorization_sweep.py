@@ -156,6 +156,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "api_auth.issue_token":            {"POST": PUBLIC},
     "api_auth.revoke_token":           {"DELETE": SIGNED_IN},
     "api_auth.me":                     {"GET": SIGNED_IN},
+    "api_auth.patch_me":               {"PATCH": SIGNED_IN},  # one's own time zone, language
     # the account API is the admin's (auditors read accounts on the admin pages)
     "api_accounts.list_users":         {"GET": "accounts.manage"},
     "api_accounts.create_user":        {"POST": "accounts.manage"},

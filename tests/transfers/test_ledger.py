@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -139,7 +140,10 @@ def test_ledger_csv_is_complete_safe_and_audited(gate_world, api_as):
     assert row["Approved by"] == w.users["operator"].name
     assert row["Approved by (ID)"] == str(w.users["operator"].id)
     assert row["Zone"] == f"{w.zone.name_en} ({w.zone.code})" and row["Zone ID"] == str(w.zone.id)
-    assert row["Approved at (UTC)"].startswith(t.decided_at.strftime("%Y-%m-%d %H:%M"))
+    # the reader's zone (Seoul), with its offset in the header and the value
+    local = t.decided_at.astimezone(zoneinfo.ZoneInfo("Asia/Seoul"))
+    assert row["Approved at (+09:00)"].startswith(local.strftime("%Y-%m-%d %H:%M"))
+    assert row["Approved at (+09:00)"].endswith("+09:00")
     assert "Active NDA: ✔" in row["Checks"] and row["Channel"] == "Secure platform"
     event_ = db.session.execute(
         sa.select(AuditEvent).where(AuditEvent.action == "transfer.exported")

@@ -3,6 +3,7 @@ reasons in view, the lists, the ledger and the zone overview, for every role."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -250,5 +251,5 @@ def test_pages_in_korean(gate_world, browser_as):
     db.session.commit()
     c = browser_as(w.users["operator"])
     html = c.get(f"/transfers/{t.id}").get_data(as_text=True)
-    assert "현재 점검 결과" in html and "유효하며" in html
+    assert "현재 점검 결과" in html and "까지 유효합니다" in html and not re.search(r"#\d+는", html)
     assert "결정을 기다리는 요청" in c.get("/zone").get_data(as_text=True)

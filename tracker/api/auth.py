@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import TooManyRequests
 
 from tracker.api.common import user
-from tracker.auth import mfa, service
+from tracker.auth import accounts, mfa, service
 from tracker.auth.models import User
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.auth.throttle import sign_in_limit
@@ -39,7 +39,15 @@ class MeSchema(Schema):
     organization_id = fields.Integer(allow_none=True)
     zone_id = fields.Integer(allow_none=True)
     locale = fields.String()
+    time_zone = fields.String()
     totp_enrolled = fields.Boolean()
+
+
+class MePatchSchema(Schema):
+    """What a person may change of their own account here (each optional)."""
+
+    time_zone = fields.String(validate=validate.Length(max=text_limit(User.time_zone)))
+    locale = fields.String(validate=validate.Length(max=text_limit(User.locale)))
 
 
 class Throttled(TooManyRequests):
@@ -92,3 +100,12 @@ def revoke_token() -> None:
 @blp.response(200, MeSchema)
 def me() -> Any:
     return user()
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(MePatchSchema)
+@blp.response(200, MeSchema)
+@blp.alt_response(422, description="An unknown time zone (IANA name) or language")
+def patch_me(body: dict[str, Any]) -> Any:
+    """Change the caller's time zone (IANA name, e.g. `Europe/Berlin`) or language."""
+    return accounts.set_preferences(user(), body)

@@ -17,6 +17,7 @@ from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.assets.models import IpAsset
 from tracker.db import db, utcnow
+from tracker.oversight import actions, labels
 from tracker.reports import evidence_data
 from tracker.reports.evidence import evidence_zip, render_evidence_pdf
 from tracker.reports.zone_report import render_zone_report
@@ -86,6 +87,9 @@ def _dump_events(events: list[AuditEvent]) -> list[dict[str, Any]]:
     for item in items:
         actor_id = item.get("actor_id")
         item.setdefault("actor", actors.get(actor_id) if actor_id is not None else None)
+        # the words a person reads in the PDF (the codes stay beside them for machines)
+        item["action_label"] = actions.action_label(item["action"])
+        item["type_label"] = labels.type_name(item.get("object_type") or "")
     return items
 
 

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from babel import Locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 
@@ -18,20 +16,8 @@ from tracker.auth.passwords import hash_password, password_problems
 from tracker.auth.service import end_all_sessions, normalise_email
 from tracker.db import db
 from tracker.errors import InvalidInput
+from tracker.i18n import is_time_zone
 from tracker.web.ids import get_or_none
-
-#: CLDR territories that are not ISO 3166-1 alpha-2 country codes
-_NOT_ISO_3166 = frozenset(
-    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
-)
-
-
-@cache
-def iso_countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes (249), from the CLDR data Babel ships."""
-
-    codes = {str(c) for c in Locale("en").territories}
-    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - _NOT_ISO_3166
 
 
 def _valid_email(email: str) -> str:
@@ -150,3 +136,22 @@ def create_zone(code: str, name_en: str, name_ko: str, industry: str | None = No
     db.session.flush()
     record("zone.created", zone, detail={"code": code})
     return zone
+
+
+def set_preferences(user: User, changes: dict[str, Any]) -> User:
+    """A person's own reading preferences (`time_zone`, `locale`); an unknown zone or language
+    raises InvalidInput. Audited with the names of the changed fields."""
+    errors: dict[str, list[str]] = {}
+    if "time_zone" in changes and not is_time_zone(changes["time_zone"]):
+        errors["time_zone"] = [_("Not a known time zone (an IANA name such as Asia/Seoul).")]
+    if "locale" in changes and changes["locale"] not in LOCALES:
+        errors["locale"] = [_("Must be ko or en.")]
+    if errors:
+        raise InvalidInput(errors)
+    changed = sorted(k for k in ("time_zone", "locale") if k in changes)
+    for field in changed:
+        setattr(user, field, changes[field])
+    db.session.flush()
+    if changed:
+        record("user.preferences_changed", user, detail={"fields": changed})
+    return user

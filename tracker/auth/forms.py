@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.auth.countries import country_name
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.auth.totp import MAX_OTP_LENGTH
@@ -82,6 +87,8 @@ ORG_KIND_LABELS = {
     "partner": _l("Foreign partner"),
     "law_firm": _l("Law firm"),
 }
+#: the longest text a country's name is typed as (its longest CLDR name is 40 characters)
+COUNTRY_INPUT_LENGTH = 100
 #: each language by its own name, so a reader finds theirs whichever language the page is in
 LOCALE_NAMES = {"ko": "한국어", "en": "English"}
 
@@ -119,20 +126,66 @@ class ZoneForm(FlaskForm):
     submit = SubmitField(_l("Add zone"))
 
 
+class CountryField(StringField):
+    """A country picked from the page's list of names (`macros.html::country_list`) or typed:
+    a name in either language or the code; stored as the ISO code (the service reads it),
+    shown by its name in the reader's language."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {"list": "countries", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        validators = [*(validators or []), Length(max=COUNTRY_INPUT_LENGTH)]
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return country_name(self.data) if self.data else ""
+
+
 class OrganizationForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=text_limit(Organization.name))]
     )
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, ORG_KIND_LABELS[k]) for k in ORG_KINDS])
-    country = StringField(
-        _l("Country (ISO code)"),
-        validators=[
-            DataRequired(),
-            Length(text_limit(Organization.country), text_limit(Organization.country)),
-        ],
-    )
+    country = CountryField(_l("Country"), validators=[DataRequired()])
     submit = SubmitField(_l("Add organisation"))
 
 
 class OrganizationEditForm(OrganizationForm):
     submit = SubmitField(_l("Save"))
+
+
+#: the zones offered on the account page (the API takes any IANA name; a zone chosen there
+#: is offered too): where the firm's clients and their foreign partners work
+OFFERED_TIME_ZONES = (
+    "Asia/Seoul", "Asia/Tokyo", "Asia/Shanghai", "Asia/Taipei", "Asia/Singapore",
+    "Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Dubai", "Europe/London", "Europe/Paris",
+    "Europe/Berlin", "Europe/Amsterdam", "Europe/Zurich", "Europe/Stockholm", "Europe/Helsinki",
+    "Europe/Warsaw", "America/New_York", "America/Chicago", "America/Denver",
+    "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo", "Australia/Sydney",
+    "Pacific/Auckland",
+)  # fmt: skip
+
+
+def time_zone_choices(current: str) -> list[SelectChoice]:
+    """The offered zones (and `current`) named in the reader's language ("독일(베를린) 시간")."""
+    names = OFFERED_TIME_ZONES if current in OFFERED_TIME_ZONES else (current, *OFFERED_TIME_ZONES)
+    locale = str(get_locale() or "en")
+    return sorted(
+        (SelectChoice(z, _zone_label(z, locale)) for z in names), key=lambda c: str(c.label)
+    )
+
+
+def _zone_label(zone: str, locale: str) -> str:
+    try:
+        return str(get_timezone_location(zone, locale=locale))
+    except LookupError:  # a zone Babel's data does not name
+        return zone
+
+
+class PreferencesForm(FlaskForm):
+    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice(loc, LOCALE_NAMES.get(loc, loc)) for loc in LOCALES]
+    )
+    submit = SubmitField(_l("Save preferences"))

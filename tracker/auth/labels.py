@@ -11,3 +11,8 @@ def role_label(role: str) -> str:
 
 def org_kind_label(kind: str) -> str:
     return str(ORG_KIND_LABELS.get(kind, kind))
+
+
+def role_labels(roles: object) -> str:
+    """Several roles in the reader's language, in the order given: "관리자, 감사인"."""
+    return ", ".join(role_label(str(r)) for r in roles) if isinstance(roles, (list, tuple)) else ""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
+from tracker.i18n import DEFAULT_TIME_ZONE
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 ORG_KINDS = ("company", "partner", "law_firm")
@@ -64,6 +65,10 @@ class User(Model):
     #: the zone of an operator
     zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zones.id"), index=True)
     locale: Mapped[str] = mapped_column(str_enum(*LOCALES, name="locale"), default="ko")
+    #: the IANA zone the person reads times in (pages, e-mails, PDFs, exports, calendar)
+    time_zone: Mapped[str] = mapped_column(
+        sa.String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE
+    )
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: TOTP secret sealed with the key file's secret-sealing key; None when not enrolled
     totp_secret_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from tracker.audit.service import record
-from tracker.auth.accounts import iso_countries
+from tracker.auth.countries import NOT_A_COUNTRY, country_code
 from tracker.auth.models import KIND_USES, ORG_KINDS, Organization, User
 from tracker.db import db
 from tracker.errors import InvalidInput
@@ -85,9 +85,10 @@ def _organization_values(values: dict[str, Any]) -> dict[str, Any]:
         if out["kind"] not in ORG_KINDS:
             errors["kind"] = [_("Must be one of: %(values)s.", values=", ".join(ORG_KINDS))]
     if "country" in values:
-        out["country"] = (values["country"] or "").strip().upper()
-        if out["country"] not in iso_countries():
-            errors["country"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
+        code = country_code(values["country"])  # "GB", "영국" and "United Kingdom" alike
+        out["country"] = code or ""
+        if code is None:
+            errors["country"] = [str(NOT_A_COUNTRY)]
     if errors:
         raise InvalidInput(errors)
     return out

@@ -19,28 +19,34 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tracker.audit.service import record
-from tracker.auth import invitations, mfa, passkeys, service
+from tracker.auth import accounts, invitations, mfa, passkeys, service
 from tracker.auth.forms import (
     ChangePasswordForm,
     LoginForm,
     PlainForm,
+    PreferencesForm,
     SetPasswordForm,
     TotpForm,
+    time_zone_choices,
 )
-from tracker.auth.labels import org_kind_label, role_label
+from tracker.auth.labels import org_kind_label, role_label, role_labels
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
 from tracker.auth.throttle import invitation_limit, sign_in_limit
 from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.web import current, local_path
+from tracker.web.forms import save_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.add_app_template_global(role_label)
 bp.add_app_template_global(org_kind_label)
+bp.add_app_template_global(role_labels)
 
 
 PENDING_SECONDS = 300
+#: the session's mark that its language was picked by hand before signing in
+LANGUAGE_CHOSEN = "lang_chosen"
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,7 +56,11 @@ def _safe_next(target: str | None) -> str:
 def open_session(user: User, method: str) -> str:
     """Sign `user` in on a new session (after every step of the sign-in); the page to go to."""
     next_url = _safe_next(session.get("next") or request.args.get("next"))
+    # the language picked on the sign-in page wins over the one the account last used
+    chosen = session.get("lang") if session.get(LANGUAGE_CHOSEN) else None
     session.clear()  # a new session on sign-in
+    if chosen is not None and chosen != user.locale:
+        accounts.set_preferences(user, {"locale": chosen})
     sid = service.start_session(user)
     login_user(user)
     session["sid"] = sid
@@ -172,6 +182,18 @@ def logout() -> Any:
 def account() -> Any:
     user = current.user()
     password_form = ChangePasswordForm(prefix="pw")
+    prefs_form = PreferencesForm(prefix="prefs", obj=user)
+    prefs_form.time_zone.choices = time_zone_choices(user.time_zone)
+    if prefs_form.submit.data:
+        changes = {"time_zone": prefs_form.time_zone.data, "locale": prefs_form.locale.data}
+        saved = save_form(
+            prefs_form,
+            lambda: accounts.set_preferences(user, changes),
+            _("Your preferences are saved."),
+            lambda _user: url_for("auth.account"),
+        )
+        if saved.response is not None:
+            return saved.response
     if password_form.submit.data and password_form.validate_on_submit():
         problems = password_problems(password_form.new.data or "")
         if problems:
@@ -185,10 +207,11 @@ def account() -> Any:
             return redirect(url_for("auth.login"))
         else:
             password_form.current.errors = [_("The current password is not right.")]
-    status = 422 if password_form.errors else 200
+    status = 422 if (password_form.errors or prefs_form.errors) else 200
     return render_template(
         "auth/account.html",
         password_form=password_form,
+        prefs_form=prefs_form,
         plain_form=PlainForm(),
         second_factor=mfa.enrolled(user),
     ), status

@@ -17,9 +17,9 @@ from tracker.audit import types
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
+from tracker.dashboard.sections import Activity, readable_events
 from tracker.db import db
 from tracker.deadlines.service import deadline_query, item
-from tracker.oversight import actions, trail
 from tracker.transfers.overview import PartnerCoverage, project_statuses
 
 RECENT_EVENTS = 15
@@ -63,17 +63,6 @@ def _waiting(user: User, project: Project) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
-@dataclass
-class Activity:
-    """One line of a project's recent activity, as the audit page words it."""
-
-    at: dt.datetime
-    action: str
-    actor: str | None
-    label: str | None
-    link: str | None
-
-
 def reads_activity(user: User, project: Project) -> bool:
     """Whether `user` may read `project`'s recent activity (its audit events, or their own)."""
     return policy.can(user, "audit.view") or policy.can(user, "audit.view_own", project)
@@ -95,17 +84,7 @@ def project_activity(user: User, project: Project) -> list[Activity] | None:
             sa.and_(types.type_condition(model.__audit_type__), AuditEvent.object_id.in_(ids))
         )
     stmt = audit.events_query(audit.AuditFilters(), policy.audit_reader(user))
-    stmt = trail.event_columns(stmt.where(sa.or_(*of_project))).limit(RECENT_EVENTS)
-    return [
-        Activity(
-            e.at,
-            actions.action_label(e.action),
-            (e.actor or {}).get("name"),
-            (e.object or {}).get("label"),
-            e.link,
-        )
-        for e in trail.readable(user, db.session.execute(stmt).all())
-    ]
+    return readable_events(user, stmt.where(sa.or_(*of_project)).limit(RECENT_EVENTS))
 
 
 def _deadlines(user: User, project: Project, today: dt.date) -> list[dict[str, Any]]:

@@ -21,10 +21,11 @@ from flask import current_app
 
 from tracker import policy, records
 from tracker.audit import service as audit
-from tracker.audit.models import AuditEvent, AuditHead
+from tracker.audit.models import AuditHead
 from tracker.audit.verify import CheckpointUnreadable, read_checkpoint
 from tracker.auth.models import User
 from tracker.db import db
+from tracker.oversight import actions, trail
 from tracker.transfers.overview import ProjectStatus, project_statuses
 
 SECTION_LIMIT = 20
@@ -47,12 +48,42 @@ class Checkpoint:
 
 
 @dataclass
+class Activity:
+    """One line of recent activity, as the audit page words it: the action's label, the
+    actor's name, the record's label (and its page when the reader may open it)."""
+
+    at: dt.datetime
+    action: str
+    actor: str | None
+    label: str | None
+    link: str | None
+    #: the object's type as people name it (a record the reader may not see by its label)
+    type_name: str = ""
+
+
+def readable_events(user: User, stmt: sa.Select[Any]) -> list[Activity]:
+    """The events of `stmt` (an `events_query`) in words: one query, plus one of labels."""
+    rows = db.session.execute(trail.event_columns(stmt)).all()
+    return [
+        Activity(
+            e.at,
+            actions.action_label(e.action),
+            (e.actor or {}).get("name"),
+            (e.object or {}).get("label"),
+            e.link,
+            e.type_name,
+        )
+        for e in trail.readable(user, rows)
+    ]
+
+
+@dataclass
 class Sections:
     projects: list[ProjectStatus] = field(default_factory=list)
     advice: list[Any] = field(default_factory=list)
     follow_ups: list[Any] = field(default_factory=list)
     expiring_ndas: list[Any] = field(default_factory=list)
-    events: list[AuditEvent] = field(default_factory=list)
+    events: list[Activity] = field(default_factory=list)
     checkpoint: Checkpoint | None = None
 
 
@@ -65,10 +96,10 @@ def _section(user: User, name: str, today: dt.date) -> list[Any]:
     return list(db.session.execute(section.query(user, today).limit(SECTION_LIMIT)).all())
 
 
-def recent_events(user: User) -> list[AuditEvent]:
-    """The latest audit events the user may read (admins and auditors: all)."""
+def recent_events(user: User) -> list[Activity]:
+    """The latest audit events the user may read (admins and auditors: all), in words."""
     stmt = audit.events_query(audit.AuditFilters(), policy.audit_reader(user))
-    return list(db.session.execute(stmt.limit(RECENT_EVENTS)).scalars())
+    return readable_events(user, stmt.limit(RECENT_EVENTS))
 
 
 def checkpoint() -> Checkpoint:

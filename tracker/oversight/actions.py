@@ -7,17 +7,19 @@ tests/oversight/test_trail_page.py greps the code and fails on one without. An u
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.auth.forms import ROLE_LABELS
+from tracker.attachments.kinds import TYPE_LABELS as MIME_LABELS
+from tracker.auth.forms import LOCALE_NAMES, ROLE_LABELS
 from tracker.cases.filings.labels import EVENT_LABELS
 from tracker.cases.filings.labels import STATUS_LABELS as FILING_STATUS_LABELS
 from tracker.cases.labels import LABELS as CASE_LABELS
 from tracker.transfers.forms import CHANNEL_LABELS
 from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
+from tracker.transfers.gate import CHECK_CODES
+from tracker.transfers.gate import CHECK_LABELS as GATE_LABELS
 
 #: detail keys whose values are stored codes, shown by their label
 CODED_KEYS = frozenset({"level", "status", "kind", "channel", "decision", "role", "sensitivity"})
@@ -29,9 +31,35 @@ _CODES: dict[str, Any] = {
     **CHANNEL_LABELS,
     **ROLE_LABELS,
 }
+#: the decisions a request, a review or a disclosure records (the verbs the forms offer)
+DECISIONS: dict[str, Any] = {
+    "approve": _l("Approve"),
+    "deny": _l("Deny"),
+    "reject": _l("Reject"),
+    "accept": _l("Accept"),
+    "needs_info": _l("Ask for more information"),
+}
 #: codes of one detail key only: a failed sign-in names an address no account has by a keyed
-#: hash, shown as what it is, never as if it were a name
-_KEY_CODES: dict[str, dict[str, Any]] = {"address": {"unknown": _l("unknown address")}}
+#: hash, shown as what it is, never as if it were a name; the gate's failed checks by title;
+#: a language by its own name
+_KEY_CODES: dict[str, dict[str, Any]] = {
+    "address": {"unknown": _l("unknown address")},
+    "decision": DECISIONS,
+    "failed": {code: GATE_LABELS[code] for code in CHECK_CODES},
+    "locale": LOCALE_NAMES,
+    "content_type": MIME_LABELS,
+    # how someone signed in, or what a refused request tried
+    "method": {
+        "password": _l("password"),
+        "token": _l("API token"),
+        "GET": _l("opening a page"),
+        "HEAD": _l("opening a page"),
+        "POST": _l("sending a form or a change"),
+        "PUT": _l("sending a change"),
+        "PATCH": _l("sending a change"),
+        "DELETE": _l("deleting"),
+    },
+}
 
 ACTIONS: dict[str, Any] = {
     # access and accounts
@@ -60,6 +88,7 @@ ACTIONS: dict[str, Any] = {
     "user.updated": _l("User changed"),
     "user.invited": _l("Invitation to set a password sent"),
     "user.invitation_accepted": _l("Password set from an invitation"),
+    "user.preferences_changed": _l("Own time zone or language changed"),
     "zone.created": _l("Zone created"),
     "organization.created": _l("Organisation created"),
     "organization.updated": _l("Organisation changed"),
@@ -169,6 +198,8 @@ DETAIL_KEYS: dict[str, Any] = {
     "demo": _l("Demo data"),
     "office": _l("Office"),
     "event_id": _l("Event"),
+    "locale": _l("Language"),
+    "projects": _l("Projects"),
 }
 
 
@@ -209,6 +240,8 @@ def detail_items(
 
 
 def _coded(key: str, value: Any) -> str:
+    if isinstance(value, list) and key in _KEY_CODES:
+        return ", ".join(_coded(key, v) for v in value) or "—"
     if isinstance(value, str) and value in _KEY_CODES.get(key, {}):
         return str(_KEY_CODES[key][value])
     if key in CODED_KEYS and isinstance(value, str) and value in _CODES:
@@ -219,7 +252,3 @@ def _coded(key: str, value: Any) -> str:
 def detail_text(detail: dict[str, Any], named: dict[str, str] | None = None) -> str:
     """The detail as one line of text: `key: value; key: value`."""
     return "; ".join(f"{k}: {v}" for k, v in detail_items(detail, named))
-
-
-def utc_text(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -13,12 +13,13 @@ from tracker.audit import service, types
 from tracker.audit.service import record
 from tracker.auth.forms import ROLE_LABELS
 from tracker.auth.models import User
+from tracker.i18n import format_when
 from tracker.oversight import actions, trail
 from tracker.reports.exports import download
 
 #: the columns: names first, then the ids and codes in their own columns
 HEADER = (
-    _l("Time (UTC)"),
+    _l("Time"),
     _l("Actor"),
     _l("Role"),
     _l("Action"),
@@ -40,7 +41,7 @@ def table(events: list[trail.Event]) -> tuple[list[str], list[list[str]]]:
         actor = e.actor or {}
         rows.append(
             [
-                actions.utc_text(e.at),
+                format_when(e.at),
                 actor.get("name") or "",
                 str(ROLE_LABELS.get(actor.get("role") or "", "")),
                 actions.action_label(e.action),

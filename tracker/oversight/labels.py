@@ -135,6 +135,10 @@ def labels(reader: User, wanted: dict[str, set[int]]) -> Found:
 def _link(reader: User, row: Any) -> str | None:
     kind = records.find(row.type)
     if kind is not None:
+        # never a link to a page the reader may not open (an auditor sees that a session was
+        # recorded, but not the session's page)
+        if kind.view_action is not None and not policy.may(reader, kind.view_action):
+            return None
         return records.record_url(row.type, row.id, row.project_id)
     other = _others()[row.type]
     if other.endpoint is None or not policy.may(reader, "accounts.manage"):

@@ -28,6 +28,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.forms import ROLE_LABELS
 from tracker.auth.models import User
 from tracker.db import text_limit
+from tracker.i18n import zone_of
 from tracker.oversight import actions, export, labels, trail
 from tracker.reports.exports import EXPORT_TYPES
 from tracker.web import current
@@ -43,8 +44,8 @@ def _all(label: Any) -> list[tuple[str, Any]]:
 
 
 class AuditFilterForm(FlaskForm):
-    """The filters of the audit page (a GET form: no CSRF token needed). Dates are UTC days,
-    both ends included."""
+    """The filters of the audit page (a GET form: no CSRF token needed). Dates are days in
+    the reader's time zone, both ends included."""
 
     class Meta:
         csrf = False
@@ -62,8 +63,8 @@ class AuditFilterForm(FlaskForm):
     )
     object_type = SelectField(_l("Object type"), validators=[Optional()])
     object_id = IntegerField(_l("Object id"), validators=[Optional()])
-    since = DateField(_l("From (UTC)"), validators=[Optional()])
-    until = DateField(_l("To (UTC)"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
     submit = SubmitField(_l("Filter"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -77,8 +78,9 @@ class AuditFilterForm(FlaskForm):
         def day(value: dt.date | None, after: int = 0) -> dt.datetime | None:
             if value is None:
                 return None
-            start = dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
-            return start + dt.timedelta(days=after)
+            # midnight where the reader is, the same instant the audit compares in UTC
+            start = dt.datetime.combine(value + dt.timedelta(days=after), dt.time())
+            return start.replace(tzinfo=zone_of()).astimezone(dt.UTC)
 
         return service.AuditFilters(
             actor_id=self.actor_id.data,

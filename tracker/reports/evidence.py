@@ -150,7 +150,6 @@ def _size(n: int | None) -> str:
 
 def _asset_rows(asset: dict[str, Any]) -> list[tuple[str, str]]:
     fields = (
-        ("id", gettext("Asset")),
         ("title", gettext("Title")),
         ("kind", gettext("Kind")),
         ("project", gettext("Project")),
@@ -163,17 +162,21 @@ def _asset_rows(asset: dict[str, Any]) -> list[tuple[str, str]]:
         if asset.get(key) not in (None, ""):
             value = asset[key]
             text = (
-                f"#{value}"
-                if key == "id"
-                else format_time(value)
-                if isinstance(value, dt.date)
+                format_time(value)
+                if key == "created_at"
+                else labels.label(str(value))  # a stored code ("trade_secret") by its label
+                if key in ("kind", "sensitivity")
                 else str(value)
             )
             rows.append((label, text))
     return rows
 
 
-def _event_rows(events: Iterable[dict[str, Any]]) -> list[list[str]]:
+def _event_rows(
+    events: Iterable[dict[str, Any]], names: dict[tuple[str, Any], str]
+) -> list[list[str]]:
+    """The access events in words: the action's label, the actor's name, the record by its
+    name (`names`: the asset's title and its files' names), never a code or an id."""
     rows = []
     for e in events:
         actor = e.get("actor") or {}
@@ -181,18 +184,29 @@ def _event_rows(events: Iterable[dict[str, Any]]) -> list[list[str]]:
         if actor.get("role"):
             who = f"{who} ({role_label(actor['role'])})"
         obj = e.get("object") or {}
-        what = obj.get("label") or (
-            f"{e.get('object_type')} #{e.get('object_id')}" if e.get("object_type") else "–"
+        what = (
+            obj.get("label")
+            or names.get((str(e.get("object_type")), e.get("object_id")))
+            or str(e.get("type_label") or "–")
         )
         rows.append(
             [
                 format_time(e.get("at")),
                 who,
-                str(e.get("action_label") or e.get("action")),
+                str(e.get("action_label") or "–"),
                 what,
             ]
         )
     return rows
+
+
+def _record_names(manifest: dict[str, Any]) -> dict[tuple[str, Any], str]:
+    """The pack's own records by name: its asset and its files."""
+    asset = manifest.get("asset") or {}
+    names = {("asset", asset.get("id")): str(asset.get("title") or "")}
+    for f in manifest.get("files") or []:
+        names[("attachment", f.get("attachment_id"))] = str(f.get("filename") or "")
+    return names
 
 
 def _who(generated_by: Any) -> str:
@@ -288,7 +302,7 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
         if events:
             doc.table(
                 [gettext("Time"), gettext("Actor"), gettext("Action"), gettext("Record")],
-                _event_rows(events),
+                _event_rows(events, _record_names(manifest)),
                 widths=(26, 36, 30, 40),
             )
         else:

@@ -12,6 +12,7 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from tracker.i18n import zone_of
 from tracker.web.downloads import content_disposition
 
 EXPORT_TYPES = {
@@ -19,7 +20,8 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-#: what a cell of an export holds: text, or a date or time (UTC) that XLSX keeps as a date
+#: what a cell of an export holds: text, or a date or a time (stored in UTC, written in the
+#: reader's zone) that XLSX keeps as a date
 Cell = str | dt.date | dt.datetime | None
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,11 +42,17 @@ def formula_safe(text: str) -> str:
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
+def local_time(value: dt.datetime) -> dt.datetime:
+    """A stored (UTC) time in the reader's zone: what a person reads in an export."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(zone_of())
+
+
 def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.datetime):  # ISO 8601 with the reader's offset
+        return local_time(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return formula_safe(xml_safe(str(value)))
@@ -69,7 +77,9 @@ def xlsx_bytes(sheet: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     def cells(values: Sequence[Cell]) -> list[WriteOnlyCell]:
         out = []
         for value in values:
-            if isinstance(value, dt.date):  # datetimes too
+            if isinstance(value, dt.date):  # datetimes too: in the reader's zone
+                if isinstance(value, dt.datetime):
+                    value = local_time(value).replace(tzinfo=None)  # XLSX holds no zone
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = (
                     "yyyy-mm-dd hh:mm:ss" if isinstance(value, dt.datetime) else "yyyy-mm-dd"

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from tracker import records
+from tracker import clock, records
+from tracker.i18n import zone_of
 
 #: columns whose stored codes read as translated labels
 CODED = frozenset(
@@ -173,9 +174,15 @@ COLUMN_LABELS: dict[str, Any] = {
 
 
 def header(key: str, *, time: bool = False) -> str:
-    """The translated header of a column (times are in UTC, and the header says so)."""
+    """The translated header of a column (times are in the reader's zone, and the header says
+    its offset: "Created at (+09:00)")."""
     label = COLUMN_LABELS.get(key)
     if label is None:
         label = next((k.columns[key] for k in records.kinds() if key in k.columns), key)
     text = str(label)
-    return f"{text} (UTC)" if time else text
+    return f"{text} ({reader_offset()})" if time else text
+
+
+def reader_offset() -> str:
+    """The reader's offset from UTC now ("+09:00")."""
+    return clock.now().astimezone(zone_of()).isoformat()[-6:]

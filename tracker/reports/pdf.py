@@ -27,6 +27,7 @@ from fpdf.enums import TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 from tracker.cases import labels
+from tracker.i18n import format_day, format_when
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FAMILY = "NotoSansKR"
@@ -55,16 +56,18 @@ def level_of(score: int) -> str:
 
 
 def format_time(value: dt.datetime | dt.date | str | None) -> str:
-    """A date or a time, unambiguous in both languages (ISO order; times in UTC)."""
-    if value is None:
+    """A date or a time as the reader writes it, a time in the reader's zone (the one helper
+    of the pages, `tracker.i18n`); an ISO text (a manifest's value) is read first."""
+    if value is None or value == "":
         return "–"
     if isinstance(value, str):
-        return value
+        try:
+            return format_when(value) if len(value) > 10 else format_day(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return value.isoformat()
+        return format_when(value)
+    return format_day(value)
 
 
 class _Pdf(FPDF):

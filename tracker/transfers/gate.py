@@ -258,7 +258,7 @@ _DETAILS: dict[tuple[str, str], Any] = {
     ("partner_on_project", "absent"): _l("%(partner)s is not a partner of this project."),
 }
 
-_LABELS: dict[str, Any] = {
+CHECK_LABELS: dict[str, Any] = {
     "nda_active": _l("Active NDA"),
     "nda_covers_assets": _l("NDA covers the assets"),
     "risk_review_current": _l("Current risk review"),
@@ -281,7 +281,7 @@ def check_detail(check: Check) -> str:
 
 
 def check_label(code: str) -> str:
-    return str(_LABELS.get(code, code))
+    return str(CHECK_LABELS.get(code, code))
 
 
 def rendered(checks: Sequence[Check] | None) -> list[dict[str, Any]]:

@@ -100,7 +100,12 @@ def handle_http_exception(exc: HTTPException) -> Any:
         response = problem(status, detail, **extra)
     else:
         response = Response(
-            render_template("error.html", status=status, message=_error_message(status)),
+            render_template(
+                "error.html",
+                status=status,
+                message=_error_message(status),
+                allowed_roles=getattr(exc, "roles", ()),
+            ),
             status=status,
             mimetype="text/html",
         )

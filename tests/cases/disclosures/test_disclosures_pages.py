@@ -79,7 +79,7 @@ def test_bad_shares_by_form_are_422_and_keep_input(world, browser_as):
     html = r.get_data(as_text=True)
     assert "exactly 100" in html and "Marine route optimiser" in html
     r = c.post(path, data=_form(csrf_token(c, path), **{"inventors-1-nationality": "ZZ"}))
-    assert r.status_code == 422 and "ISO 3166" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Not a country" in r.get_data(as_text=True)
     assert fresh(Disclosure, 1) is None or fresh(Disclosure, 1).project_id != world.project.id
 
 

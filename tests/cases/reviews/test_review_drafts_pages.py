@@ -14,6 +14,7 @@ from tracker import clock
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
+from tracker.i18n import format_when
 
 PARTIAL = {"asset_sensitivity": "trade_secret", "nda_coverage": "none"}
 
@@ -135,7 +136,9 @@ def test_pages_name_the_author_and_the_decider(world, browser_as, second_lawyer,
         assert f"{world.users['lawyer'].name} (Lawyer)" in html, path
         assert f"{second_lawyer.name} (Lawyer)" in html, path
     html = browser_as(world.users["admin"]).get(f"/reviews/{submitted.id}").get_data(as_text=True)
-    assert submitted.decided_at.strftime("%Y-%m-%d %H:%M UTC") in html
+    # the decision's time in the reader's zone (Seoul), never UTC
+    assert format_when(submitted.decided_at, "en", user=world.users["admin"]) in html
+    assert "UTC" not in html
 
 
 def test_an_undecided_review_says_so(world, browser_as, submitted):

@@ -27,6 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import has_app_context
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
 RULES_PATH = Path(__file__).with_name("docketing_rules.json")
 DERIVED_KINDS = ("ip_priority", "ip_pct", "ip_national_phase", "ip_annuity")
 
@@ -247,3 +251,20 @@ def rule_by_id(rule: str, rules: dict[str, Any] | None = None) -> dict[str, Any]
         return None
     every = [*cat["rules"], *cat.get("filing_rules", [])]
     return next((r for r in every if r["id"] == name), None)
+
+
+def rule_label(rule: str | None) -> str:
+    """What a person reads for a rule id: its label in the reader's language ("파리협약 우선권
+    주장 기간(특허·실용신안)"); a rule of an older catalogue by the same rule's label, never
+    the id."""
+    if not rule:
+        return ""
+    name = rule.partition("@")[0]
+    cat = catalogue()
+    every = [*cat["rules"], *cat.get("filing_rules", [])]
+    found = next((r for r in every if r["id"] == name), None)
+    if found is None:
+        return str(_l("a docketing rule no longer in use"))
+    locale = str(get_locale() or "en") if has_app_context() else "en"
+    labels: dict[str, str] = found["label"]
+    return labels.get(locale) or labels["en"]

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.service import record
-from tracker.auth.accounts import iso_countries
+from tracker.auth.countries import iso_countries
 from tracker.cases import search
 from tracker.cases.assets import derived
 from tracker.cases.assets.models import (

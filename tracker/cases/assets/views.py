@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from tracker import clock, policy
 from tracker.auth.forms import PlainForm
 from tracker.cases.assets import service as assets
+from tracker.cases.assets.docketing import rule_label
 from tracker.cases.assets.forms import AssetForm
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings import service as filings
@@ -26,6 +27,7 @@ from tracker.web.paging import page_args, paginate
 
 bp = Blueprint("assets", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
+bp.add_app_template_global(rule_label)
 
 
 @bp.route("/projects/<int:project_id>/assets")

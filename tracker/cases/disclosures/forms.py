@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.auth.forms import CountryField
 from tracker.cases.assets.forms import OwnerForm
 from tracker.cases.assets.models import (
     ASSET_KINDS,
@@ -42,10 +43,7 @@ INVENTOR_ROWS = 5
 class InventorRow(Form):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=text_limit(Inventor.name))])
     share_pct = DecimalField(_l("Share (percent)"), places=None, validators=[Optional()])
-    nationality = StringField(
-        _l("Nationality (ISO code)"),
-        validators=[Optional(), Length(max=text_limit(Inventor.nationality))],
-    )
+    nationality = CountryField(_l("Nationality"), validators=[Optional()])
     employer = StringField(
         _l("Employer"), validators=[Optional(), Length(max=text_limit(Inventor.employer))]
     )
@@ -100,7 +98,8 @@ class DisclosureDecisionForm(FlaskForm):
         validators=[InputRequired()],
     )
     note = TextAreaField(
-        _l("Note to the company"), validators=[Length(max=text_limit(Disclosure.reviewer_note))]
+        _l("Note to the company (required to reject or to ask for more)"),
+        validators=[Length(max=text_limit(Disclosure.reviewer_note))],
     )
     asset_title = StringField(
         _l("Asset title"), validators=[Optional(), Length(max=text_limit(IpAsset.title))]

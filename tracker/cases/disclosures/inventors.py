@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.auth.accounts import iso_countries
+from tracker.auth.countries import NOT_A_COUNTRY, country_code
 from tracker.auth.models import Organization
 from tracker.cases.disclosures.models import Disclosure, Inventor
 from tracker.cases.projects.models import Project
@@ -32,10 +32,10 @@ def has_foreign_inventor(disclosure: Disclosure) -> bool:
 
 def clean_inventors(raw: Any) -> list[dict[str, Any]]:
     """Validate inventors: names, shares > 0 with at most 2 decimals summing to exactly 100,
-    ISO nationality. Raises InvalidInput with per-field messages."""
+    a nationality as an ISO code or a country's name (stored as the code). Raises
+    InvalidInput with per-field messages."""
     if not isinstance(raw, list) or not raw:
         raise InvalidInput({"inventors": [_("Name at least one inventor.")]})
-    countries = iso_countries()
     errors: dict[str, list[str]] = {}
     cleaned = []
     total = Decimal(0)
@@ -53,9 +53,10 @@ def clean_inventors(raw: Any) -> list[dict[str, Any]]:
             errors[f"inventors.{i}.share_pct"] = [_("At most two decimal places.")]
         else:
             total += share
-        nationality = (item.get("nationality") or "").strip().upper() or None
-        if nationality is not None and nationality not in countries:
-            errors[f"inventors.{i}.nationality"] = [_("Not an ISO 3166-1 alpha-2 country code.")]
+        typed = item.get("nationality")
+        nationality = country_code(typed)  # "DE", "독일" and "Germany" alike
+        if nationality is None and typed is not None and str(typed).strip():
+            errors[f"inventors.{i}.nationality"] = [str(NOT_A_COUNTRY)]
         employer = (item.get("employer") or "").strip() or None
         cleaned.append(
             {"name": name, "share_pct": share, "nationality": nationality, "employer": employer}

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from tracker.audit.service import record
-from tracker.auth.accounts import iso_countries
+from tracker.auth.countries import iso_countries
 from tracker.cases import search
 from tracker.cases.assets.filing_rules import ROUTES, STATUSES
 from tracker.cases.assets.models import IpAsset

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.audit.service import record
-from tracker.auth.accounts import iso_countries
+from tracker.auth.countries import iso_countries
 from tracker.cases import search
 from tracker.cases.assets import derived as asset_derived
 from tracker.cases.assets.filing_rules import (

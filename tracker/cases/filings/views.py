@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker import policy
-from tracker.auth.accounts import iso_countries
+from tracker.auth.countries import iso_countries
 from tracker.auth.forms import PlainForm
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings import service as filings

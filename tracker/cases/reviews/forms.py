@@ -80,7 +80,11 @@ class ReviewDecisionForm(FlaskForm):
         ),
         validators=[InputRequired()],
     )
-    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    valid_until = DateField(
+        _l("Valid until"),
+        validators=[Optional()],
+        description=_l("Needed to approve: one year from today unless the review says otherwise."),
+    )
     conditions = TextAreaField(
         _l("Conditions"), validators=[Length(max=text_limit(RiskReview.conditions))]
     )

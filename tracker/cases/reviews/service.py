@@ -278,3 +278,12 @@ def matrix(review: RiskReview) -> list[list[dict[str, Any]]]:
         ]
         for impact in range(5, 0, -1)
     ]
+
+
+def default_valid_until(today: dt.date) -> dt.date:
+    """What an approval's "valid until" offers: one year from today (28 February for a
+    29 February)."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)

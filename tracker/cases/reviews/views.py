@@ -144,7 +144,9 @@ def _detail_url(review: RiskReview) -> str:
 def review_detail(review_id: int) -> Any:
     review = record_or_404(current.user(), RiskReview, review_id)
     policy.require(current.user(), "review.view_result", review)
-    return _detail_page(review, ReviewDecisionForm(), 200)
+    form = ReviewDecisionForm()
+    form.valid_until.data = risk.default_valid_until(clock.today())
+    return _detail_page(review, form, 200)
 
 
 def _detail_page(review: RiskReview, form: ReviewDecisionForm, status: int) -> Any:

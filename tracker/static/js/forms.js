@@ -77,8 +77,24 @@
     if (fieldset.tagName === "TABLE") { fieldset.after(add); } else { fieldset.appendChild(add); }
   }
 
+  /* a field required for some decisions only (a deny's note): required and aria-required
+     follow the decision chosen, before the form is sent; its label says when it is needed */
+  function requiredFor(field) {
+    var values = field.dataset.requiredFor.split(" ");
+    var radios = field.form ? field.form.querySelectorAll("input[name=decision]") : [];
+    function update() {
+      var chosen = field.form.querySelector("input[name=decision]:checked");
+      var on = !!chosen && values.indexOf(chosen.value) >= 0;
+      field.required = on;
+      field.setAttribute("aria-required", on ? "true" : "false");
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    if (radios.length) { update(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusSummary();
     document.querySelectorAll("[data-rows]").forEach(rows);
+    document.querySelectorAll("[data-required-for]").forEach(requiredFor);
   });
 })();
