@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, g, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from tracker import clock, policy
@@ -16,6 +16,7 @@ from tracker.cases.projects import service as projects
 from tracker.cases.projects import views as project_views
 from tracker.cases.projects.models import Project
 from tracker.dashboard.project import project_board
+from tracker.dashboard.quick import pickable_projects, quick_actions, target
 from tracker.dashboard.sections import sections
 from tracker.dashboard.service import build_dashboard, waiting_count
 from tracker.db import db
@@ -79,6 +80,7 @@ def start_page() -> Any:
     today = clock.today()
     board = build_dashboard(user, today)
     due = soon(board["deadlines"], today)
+    quick = quick_actions(user)
     heat = board["heat_map"]
     svg = (
         heat_map_svg(heat["cells"], _cell_url, unreviewed=heat["unreviewed"])
@@ -97,6 +99,19 @@ def start_page() -> Any:
         codes=project_codes(user, {d["project_id"] for d in due}),
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
+        quick=quick,
+        quick_projects=pickable_projects(user, quick),
+    )
+
+
+@bp.route("/new")
+def quick_new() -> Any:
+    """A quick "new" action of the start page: on to the record's form in the chosen project
+    (400 for an unknown action, 404 for a project out of scope, 403 when the policy refuses)."""
+    return redirect(
+        target(
+            current.user(), request.args.get("what", ""), request.args.get("project_id", type=int)
+        )
     )
 
 
