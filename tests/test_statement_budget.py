@@ -52,6 +52,8 @@ BUDGET: list[tuple[str, str, int]] = [
     # the readable trail: actors joined, one statement for every label of the page
     ("auditor", "/api/v1/audit?per_page=200", 7),
     ("html:lawyer", "/projects", 10),
+    ("html:lawyer", "/projects?sort=-status", 10),
+    ("lawyer", "/api/v1/projects?per_page=200&sort=-created_at", 8),
     ("html:admin", "/projects?q=budgetword", 10),
     ("html:admin", "/projects/{p}", 16),
     ("html:lawyer", "/ndas/{n}", 10),
