@@ -71,6 +71,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:lawyer", "/projects/{p}", 18),
     # the project's recent activity, on its own page
     ("html:lawyer", "/projects/{p}/activity", 12),
+    ("html:lawyer", "/projects?sort=-status", 10),
+    ("lawyer", "/api/v1/projects?per_page=200&sort=-created_at", 8),
     ("html:lawyer", "/ndas/{n}", 10),
     # the asset's page shows its family: its filings, their deadlines, their events (3 more)
     ("html:company", "/assets/{a}", 15),

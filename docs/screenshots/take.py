@@ -73,6 +73,12 @@ SHOTS = [
     ("auditor", "ko-KR", "/audit?per_page=25", "audit-auditor-ko.png"),
     ("admin", "en-GB", "/audit/project/1", "history-project-admin-en.png"),
 ]
+#: each role's Korean start page on a desk (1280 px) and on a phone (390 px; issue 19)
+WIDTHS = {"history-project-admin-en.png": 1280}
+for role in ("admin", "lawyer", "company", "operator", "auditor"):
+    for width in (1280, 390):
+        SHOTS.append((role, "ko-KR", "/", f"start-{role}-ko-{width}.png"))
+        WIDTHS[f"start-{role}-ko-{width}.png"] = width
 
 with sync_playwright() as p:
     browser = p.chromium.launch(
@@ -96,6 +102,7 @@ with sync_playwright() as p:
             page.fill("input[name=password]", DEMO_PASSWORD)
             page.click("input[type=submit]")
             page.click("button[lang=ko]" if locale.startswith("ko") else "button[lang=en]")
+        page.set_viewport_size({"width": WIDTHS.get(name, 1280), "height": 900})
         page.goto(base + path)
         if path == "/projects/1/reviews":
             link = page.locator("table a").first

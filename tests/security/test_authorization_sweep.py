@@ -51,6 +51,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "static":                          {"GET": PUBLIC},
     "attachments.static":              {"GET": SIGNED_IN},
     "main.index":                      {"GET": SIGNED_IN},
+    # a quick "new" action of the start page: 400 without one; the target's own rule decides
+    "dashboard.quick_new":             {"GET": SIGNED_IN},
     "main.set_language":               {"POST": PUBLIC},
     "auth.login":                      {"GET": PUBLIC, "POST": PUBLIC},
     "auth.login_totp":                 {"GET": AFTER_PASSWORD, "POST": AFTER_PASSWORD},

@@ -15,6 +15,7 @@ from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.cases.search import MAX_QUERY_LENGTH
 from tracker.db import text_limit
 from tracker.policy import project_or_404
+from tracker.web import sorting
 from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects")
@@ -74,6 +75,7 @@ class ProjectFilterArgs(ListArgs):
     status = fields.String(validate=validate.OneOf(PROJECT_STATUSES))
     risk_level = fields.String(validate=validate.OneOf((*RISK_LEVELS, "none")))
     q = fields.String(validate=validate.Length(max=MAX_QUERY_LENGTH))
+    sort = sorting.sort_field(listing.SORTS, "code")
 
 
 @blp.route("/projects", methods=["GET"])

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +20,7 @@ from tracker.cases.projects.models import Project
 from tracker.dashboard import notices
 from tracker.dashboard.project import project_activity as activity_of
 from tracker.dashboard.project import project_board
+from tracker.dashboard.quick import pickable_projects, quick_actions, target
 from tracker.dashboard.sections import sections
 from tracker.dashboard.service import build_dashboard, header_counts
 from tracker.db import db
@@ -85,6 +86,7 @@ def start_page() -> Any:
     today = clock.today()
     board = build_dashboard(user, today)
     due = soon(board["deadlines"], today)
+    quick = quick_actions(user)
     heat = board["heat_map"]
     svg = (
         heat_map_svg(heat["cells"], _cell_url, unreviewed=heat["unreviewed"])
@@ -104,6 +106,19 @@ def start_page() -> Any:
         queue_titles=QUEUE_TITLES,
         empty=EMPTY,
         notices=notices.page_of_notices(user, {"page": 1, "per_page": NOTICE_LIMIT}),
+        quick=quick,
+        quick_projects=pickable_projects(user, quick),
+    )
+
+
+@bp.route("/new")
+def quick_new() -> Any:
+    """A quick "new" action of the start page: on to the record's form in the chosen project
+    (400 for an unknown action, 404 for a project out of scope, 403 when the policy refuses)."""
+    return redirect(
+        target(
+            current.user(), request.args.get("what", ""), request.args.get("project_id", type=int)
+        )
     )
 
 

@@ -26,6 +26,7 @@ from tracker.cases.projects.models import Project, project_lawyers, project_part
 from tracker.cases.reviews.level import current_review_id, projects_at_level, risk_level_expr
 from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
 from tracker.db import db
+from tracker.web import sorting
 from tracker.web.ids import is_id
 
 #: the project's own columns a list shows (the API schema's fields, less the derived ones)
@@ -48,10 +49,19 @@ COLUMNS = (
 )
 
 
+#: the sortable columns of the project list, each backed by an index (code is unique)
+SORTS: dict[str, Any] = {
+    "code": Project.code,
+    "status": Project.status,
+    "created_at": Project.created_at,
+}
+
+
 def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[Any]:
-    """`(id, code)` of the projects `user` may see that match `filters` (zone_id, status,
-    risk_level, q, and a heat map cell: likelihood and impact of the current review)."""
-    stmt: Any = sa.select(Project.id, Project.code).where(policy.visible_projects(user))
+    """`(id, code, status, created_at)` of the projects `user` may see that match `filters`
+    (zone_id, status, risk_level, q, and a heat map cell: likelihood and impact of the current
+    review)."""
+    stmt: Any = sa.select(Project.id, *SORTS.values()).where(policy.visible_projects(user))
     if filters.get("zone_id"):
         zone_id = filters["zone_id"]
         stmt = stmt.where(Project.zone_id == zone_id if is_id(zone_id) else sa.false())
@@ -76,14 +86,16 @@ def filtered(user: User, filters: dict[str, Any], today: dt.date) -> sa.Select[A
 
 
 def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[str, Any]:
-    """One page of the list: `{"items": rows, "total", "page", "per_page"}`."""
+    """One page of the list: `{"items": rows, "total", "page", "per_page"}`, in the order of
+    `filters["sort"]` (a value of `sorting.choices(SORTS)`; by code when absent)."""
     today = clock.today()
     matching = filtered(user, filters, today)
     ids = matching.subquery()
-    window = sa.select(ids.c.id).order_by(ids.c.code).limit(per_page).offset((page - 1) * per_page)
-    # the page walks the code index only as far as it shows (a window count would sort the
+    columns = {name: ids.c[name] for name in SORTS}
+    window = sorting.ordered(sa.select(ids.c.id), filters.get("sort") or "code", columns, ids.c.id)
+    # the page walks the sort's index only as far as it shows (a window count would sort the
     # whole filtered set)
-    hits = db.session.execute(window).all()
+    hits = db.session.execute(window.limit(per_page).offset((page - 1) * per_page)).all()
     estimated = False
     if filters.get("q"):
         # a text search: counted up to search.COUNT_LIMIT hits, estimated beyond ("about
@@ -106,8 +118,10 @@ def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[
 def all_rows(user: User, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Every row of the filtered list, in list order (for downloads)."""
     today = clock.today()
-    stmt = filtered(user, filters, today).order_by(Project.code)
-    ids = [pid for pid, _code in db.session.execute(stmt)]
+    stmt = sorting.ordered(
+        filtered(user, filters, today), filters.get("sort") or "code", SORTS, Project.id
+    )
+    ids = [row.id for row in db.session.execute(stmt)]
     return rows(ids, today)
 
 

@@ -17,7 +17,7 @@ from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.policy import project_or_404
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import form_version
 from tracker.web.paging import link_args, page_args
 
@@ -38,9 +38,14 @@ def project_list() -> Any:
         for name in ("zone_id", "status", "risk_level", "q", "likelihood", "impact")
         if not form[name].errors
     }
+    # an unknown sort is ignored on the page (the API answers 422)
+    sort = request.args.get("sort", "")
+    filters["sort"] = sort if sort in sorting.choices(listing.SORTS) else "code"
     paging = page_args()
     page = listing.page(user, filters, paging["page"], paging["per_page"])
-    return render_template("cases/project_list.html", form=form, page=page, args=link_args())
+    return render_template(
+        "cases/project_list.html", form=form, page=page, args=link_args(), sort=filters["sort"]
+    )
 
 
 def _project_form(form: ProjectForm, user: User, project: Project | None) -> None:

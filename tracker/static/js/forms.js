@@ -5,9 +5,49 @@
 (function () {
   "use strict";
 
+  // After a submit the focus goes to what answers it: the error summary, else the first field
+  // in error, else the flashed message (never left on BODY).
   function focusSummary() {
-    var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); }
+    var target = document.querySelector(".error-summary") ||
+      document.querySelector("main [aria-invalid=true]") ||
+      document.querySelector("main .flash[data-flash]");
+    if (target) { target.focus(); }
+  }
+
+  // The header menu collapses behind its button on a narrow screen (css/app.css); the button
+  // only shows once this script runs, so without it the menu stays open.
+  function menu() {
+    var button = document.querySelector(".menu-toggle");
+    if (!button) { return; }
+    var narrow = window.matchMedia("(max-width: 700px)");
+    function set(open) { button.setAttribute("aria-expanded", open ? "true" : "false"); }
+    button.hidden = false;
+    set(!narrow.matches);
+    narrow.addEventListener("change", function () { set(!narrow.matches); });
+    button.addEventListener("click", function () {
+      set(button.getAttribute("aria-expanded") !== "true");
+    });
+  }
+
+  // On a narrow screen a table's rows stack; each cell is labelled with its column's heading.
+  function labelCells() {
+    document.querySelectorAll("table").forEach(function (table) {
+      var heads = table.querySelectorAll("thead tr:first-child th");
+      if (!heads.length) { return; }
+      var names = [];
+      heads.forEach(function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) { names.push(th.textContent.trim()); }
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var col = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (names[col] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[col]);
+          }
+          col += cell.colSpan || 1;
+        });
+      });
+    });
   }
 
   function renumber(row, index) {
@@ -93,6 +133,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    menu();
+    labelCells();
     focusSummary();
     document.querySelectorAll("[data-rows]").forEach(rows);
     document.querySelectorAll("[data-required-for]").forEach(requiredFor);
