@@ -18,12 +18,15 @@ instance = tempfile.mkdtemp(prefix="tracker-shots-")
 os.environ["TRACKER_INSTANCE_PATH"] = instance
 
 import flask_migrate  # noqa: E402
+import pyotp  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from tracker import create_app  # noqa: E402
+from tracker.auth.models import User  # noqa: E402
 from tracker.db import db  # noqa: E402
-from tracker.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+from tracker.demo import DEMO_PASSWORD, demo_totp_seed, load_demo  # noqa: E402
 
 app = create_app(
     {
@@ -57,6 +60,9 @@ SHOTS = [
     ("operator", "ko-KR", "/zone", "zone-operator-ko.png"),
     ("operator", "en-GB", "/transfers/1", "transfer-operator-en.png"),
     ("company", "en-GB", "/projects/1/files", "files-company-en.png"),
+    # an asset's family of filings, each with its own deadlines (issue 18)
+    ("lawyer", "ko-KR", "/assets/family", "asset-family-lawyer-ko.png"),
+    ("lawyer", "en-GB", "/assets/family", "asset-family-lawyer-en.png"),
     # each role's start page (issue 9); the second lawyer has a review waiting
     ("lawyer2", "ko-KR", "/", "dashboard-lawyer2-ko.png"),
     ("lawyer2", "en-GB", "/", "dashboard-lawyer2-en.png"),
@@ -101,8 +107,27 @@ with sync_playwright() as p:
             page.fill("input[name=email]", f"{role}@tracker.example")
             page.fill("input[name=password]", DEMO_PASSWORD)
             page.click("input[type=submit]")
+            page.wait_for_load_state()
+            if page.url.endswith("/login/totp"):  # admins, lawyers, auditors: the second step
+                email = f"{role}@tracker.example"
+                with app.app_context():  # a code of this 30-second step may have been used
+                    db.session.execute(
+                        sa.update(User).where(User.email == email).values(totp_last_step=None)
+                    )
+                    db.session.commit()
+                page.fill("input[name=otp]", pyotp.TOTP(demo_totp_seed(email)).now())
+                page.click("input[type=submit]")
             page.click("button[lang=ko]" if locale.startswith("ko") else "button[lang=en]")
         page.set_viewport_size({"width": WIDTHS.get(name, 1280), "height": 900})
+        if path == "/assets/family":  # the demo family's asset, whatever its id
+            with app.app_context():
+                from tracker.cases.assets.models import IpAsset
+                from tracker.cases.demo_filings import FAMILY_TITLE
+
+                family = db.session.execute(
+                    sa.select(IpAsset.id).where(IpAsset.title == FAMILY_TITLE)
+                ).scalar_one()
+            path = f"/assets/{family}"
         page.goto(base + path)
         if path == "/projects/1/reviews":
             link = page.locator("table a").first
