@@ -231,3 +231,24 @@ def test_the_admin_pages_without_a_mail_server_say_so(make_user, browser_as, wor
     assert resent.status_code == 200
     assert "No mail server is set up" in resent.get_data(as_text=True)
     assert db.session.execute(sa.select(Invitation.id)).first() is None
+
+
+def test_a_new_link_for_an_account_with_a_second_factor_still_asks_for_it(
+    make_user, admin_api, mailbox, client
+):
+    """A resent invitation proves the mailbox, not the second factor: setting the password
+    opens no session for a lawyer who has one; signing in asks for the code."""
+    lawyer = make_user("lawyer", email="enrolled@example.test")
+    assert lawyer.totp_enrolled
+    db.session.commit()
+    assert admin_api.post(f"/api/v1/users/{lawyer.id}/invitation").status_code == 204
+    done = _set_password(client, _token(mailbox))
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    assert client.get("/").status_code == 302  # not signed in
+    assert client.get("/").headers["Location"].split("?")[0].endswith("/login")
+    token = csrf_token(client)
+    first = client.post(
+        "/login",
+        data={"email": "enrolled@example.test", "password": GOOD_PASSWORD, "csrf_token": token},
+    )
+    assert first.status_code == 302 and first.headers["Location"].endswith("/login/totp")

@@ -14,13 +14,14 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from tracker import clock, policy
+from tracker import policy
 from tracker.auth import mfa, passkeys, recovery, service, totp
 from tracker.auth.forms import EnrolTotpForm, PlainForm
 from tracker.auth.models import Passkey, User
 from tracker.auth.throttle import sign_in_limit
 from tracker.auth.views import open_session, pending_user
 from tracker.errors import problem
+from tracker.i18n import format_day
 from tracker.web import current
 from tracker.web.ids import get_or_none
 
@@ -84,7 +85,7 @@ def enrol() -> Any:
         "required": mfa.must_enrol(user),
         "enrolled": user.totp_enrolled or bool(keys),
         "passkeys": [
-            (k, clock.local_date(k.created_at), k.last_used_at and clock.local_date(k.last_used_at))
+            (k, format_day(k.created_at), k.last_used_at and format_day(k.last_used_at))
             for k in keys
         ],
         "codes_left": recovery.codes_left(user),

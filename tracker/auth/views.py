@@ -155,6 +155,11 @@ def invitation(token: str) -> Any:
             if current_user.is_authenticated:
                 service.end_session(session.get("sid"))
                 logout_user()
+            if mfa.enrolled(user):
+                # the link proves the mailbox, not the second factor: an account that has
+                # one signs in with it (the new password, then the code or passkey)
+                flash(_("Your password is set. Sign in with it and your second factor."))
+                return redirect(url_for("auth.login"))
             session["next"] = url_for("main.index")
             return _complete_sign_in(user)
     elif form.errors:

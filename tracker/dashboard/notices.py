@@ -91,8 +91,6 @@ def items(user: User, notices: list[Notification]) -> list[dict[str, Any]]:
                 "object": {"type": n.object_type, "id": n.object_id, "label": label},
                 "project_id": n.project_id,
                 "created_at": n.created_at,
-                #: the day it happened, in Korea (for the page)
-                "created_on": clock.local_date(n.created_at),
                 "read": n.read_at is not None,
                 "url": _link(user, n, found),
             }

@@ -46,11 +46,19 @@ _KEY_CODES: dict[str, dict[str, Any]] = {
     "address": {"unknown": _l("unknown address")},
     "decision": DECISIONS,
     "failed": {code: GATE_LABELS[code] for code in CHECK_CODES},
+    # why a sign-in was refused
+    "reason": {
+        "credentials": _l("wrong e-mail address or password"),
+        "reauthentication": _l("wrong password when asked again"),
+        "otp": _l("wrong or used one-time code"),
+        "passkey": _l("passkey not accepted"),
+    },
     "locale": LOCALE_NAMES,
     "content_type": MIME_LABELS,
     # how someone signed in, or what a refused request tried
     "method": {
         "password": _l("password"),
+        "passkey": _l("passkey"),
         "token": _l("API token"),
         "GET": _l("opening a page"),
         "HEAD": _l("opening a page"),

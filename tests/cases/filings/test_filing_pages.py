@@ -64,7 +64,8 @@ def test_the_tree_in_korean_with_deadlines_and_grace(world, family, browser_as):
     # parent before child, the national phase nested under the PCT filing
     assert html.index(f'id="filing-{kr.id}"') < html.index(f'id="filing-{pct.id}"')
     assert re.search(rf'id="filing-{us.id}" class="filing depth-2"', html)
-    assert "2031-12-13" in html and "2032-06-13" in html
+    # dates as Korean readers write them
+    assert "2031. 12. 13." in html and "2032. 6. 13." in html
     # no forms for company staff
     assert "/filings/new" not in html and f"/filings/{us.id}/edit" not in html
 
@@ -81,7 +82,7 @@ def test_english_names_and_lawyer_forms(world, family, browser_as):
 def test_operators_see_no_family(world, family, browser_as):
     asset, *_ = family
     html = _page(browser_as(world.users["operator"]), asset)
-    assert 'id="filings"' not in html and "2031-12-13" not in html
+    assert 'id="filings"' not in html and "2031. 12. 13." not in html
 
 
 def test_a_lawyer_adds_a_filing_and_records_an_event(world, family, browser_as):

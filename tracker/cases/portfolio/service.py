@@ -17,17 +17,12 @@ from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
 from tracker.web import sorting
-from tracker.web.ids import is_id
+from tracker.web.ids import id_equals
 
 #: `sort` of the asset portfolio
 ASSET_SORTS = ("title", "kind", "next_due_on")
 #: `sort` of the review portfolio
 REVIEW_SORTS = ("created_at", "valid_until", "score")
-
-
-def _id_is(column: Any, value: Any) -> sa.ColumnElement[bool]:
-    """`column == value`, or nothing for a value no id column can hold (a huge number)."""
-    return column == value if is_id(value) else sa.false()
 
 
 def _in_scope(
@@ -43,7 +38,7 @@ def _in_scope(
     if not everyone:
         stmt = stmt.where(visible)
     if zone_id:
-        stmt = stmt.where(_id_is(Project.zone_id, zone_id))
+        stmt = stmt.where(id_equals(Project.zone_id, zone_id))
     return stmt
 
 
@@ -53,7 +48,7 @@ def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
     user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending."""
     stmt = _in_scope(sa.select(IpAsset), user, IpAsset.project_id, filters.get("zone_id"))
     if filters.get("project_id"):
-        stmt = stmt.where(_id_is(IpAsset.project_id, filters["project_id"]))
+        stmt = stmt.where(id_equals(IpAsset.project_id, filters["project_id"]))
     for name in ("kind", "sensitivity", "nct_status"):
         if filters.get(name):
             stmt = stmt.where(getattr(IpAsset, name) == filters[name])
@@ -78,7 +73,7 @@ def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
         sa.select(RiskReview), user, RiskReview.project_id, filters.get("zone_id")
     ).where(RiskReview.seen_by(user.id))
     if filters.get("project_id"):
-        stmt = stmt.where(_id_is(RiskReview.project_id, filters["project_id"]))
+        stmt = stmt.where(id_equals(RiskReview.project_id, filters["project_id"]))
     for name in ("level", "status"):
         if filters.get(name):
             stmt = stmt.where(getattr(RiskReview, name) == filters[name])
