@@ -137,6 +137,20 @@ def queues_of(user: User, *, waiting: bool = False) -> tuple[str, ...]:
     )
 
 
+#: the records each role starts from its start page (its quick "new" actions), by name
+QUICK_STARTS: dict[str, tuple[str, ...]] = {
+    LAWYER: ("session", "nda", "review"),
+    COMPANY: ("disclosure", "transfer"),
+    ADMIN: ("user", "project"),
+}
+
+
+def quick_starts(user: User) -> tuple[str, ...]:
+    """The quick "new" actions the user's start page offers (operators and auditors start
+    nothing there); each is still asked of the policy with its own action."""
+    return QUICK_STARTS.get(user.role, ())
+
+
 def check_action(action: str) -> None:
     """Raise KeyError for an unknown action (a stored action must be one the policy knows)."""
     _rule(action)

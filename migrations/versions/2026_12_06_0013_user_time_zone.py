@@ -26,5 +26,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("time_zone")
+    # in place (SQLite 3.35+ drops a column itself; a batch copy of users would fail on the
+    # rows that point at it)
+    op.execute("ALTER TABLE users DROP COLUMN time_zone")

@@ -297,7 +297,7 @@ def test_validation_messages_in_korean(records, browser_as, make_user):
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "지분의 합이 100%를 넘습니다." in html
-    assert "XX은(는) ISO 3166 국가 코드" in html
+    assert "XX: ISO 3166 국가 코드" in html  # no particle after a code
 
 
 def test_company_files_a_draft_nda_in_the_browser(records, browser_as):

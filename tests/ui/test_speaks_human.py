@@ -20,6 +20,7 @@ from tracker.auth.models import User
 from tracker.db import db
 from tracker.demo import demo_logins, load_demo
 from tracker.oversight.actions import ACTIONS, DETAIL_KEYS
+from tracker.sealing import sealed_columns
 
 #: words a Korean page may hold in Latin letters: brands, formats, units, abbreviations
 ALLOWED = {
@@ -31,6 +32,13 @@ ALLOWED = {
     # file formats named in the upload hints, patent offices' abbreviations
     "CAD", "DWG", "IGES", "STEP", "XML", "Parquet", "ISO", "EP", "WO",
 }  # fmt: skip
+#: the import page names the values a spreadsheet's cells may hold (typed there as they are)
+CELL_VALUES = {
+    "YYYY-MM-DD", "EM", "EUIPO", "first", "paris", "pct", "national_phase", "validation",
+    "divisional", "pending", "allowed", "registered", "refused", "withdrawn", "lapsed",
+    "expired", "office", "route", "status",
+}  # fmt: skip
+PAGE_ALLOWED = {"/projects/N/filings/import": CELL_VALUES}
 #: a time in UTC or as an ISO timestamp
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\bUTC\b|\+00:00")
 RULE_ID = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+@\d{4}\.\d+\b")
@@ -73,6 +81,12 @@ def data_words() -> set[str]:
             for value in row:
                 for text in _texts(value):
                     words.update(WORD.findall(text))
+    # sealed text is ciphertext in the table: its words as the application reads them
+    for mapper in db.Model.registry.mappers:
+        names = sealed_columns(mapper)
+        for record in db.session.execute(sa.select(mapper.class_)).scalars() if names else ():
+            for name in names:
+                words.update(WORD.findall(getattr(record, name) or ""))
     return words
 
 
@@ -109,7 +123,9 @@ def test_every_page_of_every_role_speaks_korean(app, email):
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         pages += 1
-        for item in findings(visible_text(response.get_data(as_text=True)), codes, allowed):
+        page_url = re.sub(r"\d+", "N", url.split("?")[0])
+        here = allowed | PAGE_ALLOWED.get(page_url, set())
+        for item in findings(visible_text(response.get_data(as_text=True)), codes - here, here):
             found.setdefault(item, set()).add(re.sub(r"\d+", "N", url))
     assert pages >= 5
     assert not found, "\n".join(f"{p!r} on {sorted(u)[:3]}" for p, u in sorted(found.items()))

@@ -49,17 +49,9 @@ QUICK = (
     Quick("project", "project.create", "projects.project_new", _l("New project"), False),
 )
 BY_WHAT = {q.what: q for q in QUICK}
-#: the roles whose quick actions the start page shows (operators and auditors start nothing)
-ROLES = {
-    "lawyer": ("session", "nda", "review"),
-    "company": ("disclosure", "transfer"),
-    "admin": ("user", "project"),
-}
-
-
 def quick_actions(user: User) -> list[Quick]:
     """The user's quick actions the policy allows anywhere in the user's scope."""
-    return [BY_WHAT[w] for w in ROLES.get(user.role, ()) if policy.may(user, BY_WHAT[w].action)]
+    return [BY_WHAT[w] for w in policy.quick_starts(user) if policy.may(user, BY_WHAT[w].action)]
 
 
 def pickable_projects(user: User, actions: list[Quick]) -> list[tuple[int, str]]:
