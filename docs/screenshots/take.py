@@ -1,7 +1,8 @@
 """Take the screenshots in this folder: a live server on a throw-away demo database, driven by
 Playwright in Debian's chromium.  Run: .venv/bin/python docs/screenshots/take.py [name.png ...]
 (with names: every page is still visited, so the audit trail has the same events, but only
-those files are written)."""
+those files are written). Korean text needs a CJK font on the machine (Debian's
+fonts-noto-cjk), or it renders as empty boxes."""
 
 from __future__ import annotations
 
