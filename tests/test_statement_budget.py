@@ -6,12 +6,11 @@ suite, the SAVEPOINT and RELEASE around each request (BEGIN and COMMIT in produc
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
-from tests.support import PLANNED, approved_review, statements
+from tests.support import PLANNED, approved_review, day, statements
 from tracker.audit.service import record
 from tracker.auth.models import Passkey
 from tracker.auth.notifications import notify
@@ -28,7 +27,7 @@ from tracker.transfers.models import TransferRequest
 BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/projects?per_page=200", 8),
     ("lawyer", "/api/v1/projects?per_page=200", 8),
-    ("company", "/api/v1/projects?per_page=200&risk_level=none", 7),
+    ("company", "/api/v1/projects?per_page=200&risk_level=low", 8),
     # a text search: how common the words are, the page, then the total counted up to
     # 1,000 hits (estimated beyond)
     ("operator", "/api/v1/projects?per_page=200&q=budgetword", 9),
@@ -102,7 +101,7 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
                 world.project,
                 make_user("lawyer").id,
                 reviewer_id=make_user("lawyer").id,
-                valid_until=dt.date(2027, 6, 1) - dt.timedelta(days=i),
+                valid_until=day(180 - i),
             )
         )
         project = make_project(
@@ -121,14 +120,14 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
             sensitivity="public",
             jurisdictions=["KR"],
         )
-        asset.deadlines = [AssetDeadline(kind="other", due_on=dt.date(2027, 1, 1 + i))]
+        asset.deadlines = [AssetDeadline(kind="other", due_on=day(30 + i))]
         nda = Nda(
             project=world.project,
             partner=world.partner,
             status="active",
-            signed_on=dt.date(2026, 1, 1),
-            effective_on=dt.date(2026, 1, 1),
-            expires_on=dt.date(2027, 1, 1 + i),
+            signed_on=day(-300),
+            effective_on=day(-300),
+            expires_on=day(20 + i),
         )
         nda.assets = [asset]
         db.session.add_all([asset, nda])
@@ -165,18 +164,18 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
 def _grow_family(world: Any) -> None:
     """One more filing (with a deadline and an event) of the asset the paths name."""
     first = db.session.query(IpAsset).filter_by(project_id=world.project.id).order_by(IpAsset.id)
-    filing = Filing(asset=first.first(), office="KR", route="first", filed_on=dt.date(2024, 3, 31))
+    filing = Filing(asset=first.first(), office="KR", route="first", filed_on=day(-900))
     filing.deadlines = [
         FilingDeadlineRow(
             key="annuity:KR:4",
             kind="ip_annuity",
-            due_on=dt.date(2027, 1, 1),
-            grace_until=dt.date(2027, 7, 1),
+            due_on=day(30),
+            grace_until=day(210),
             rule="annuity.kr@test",
             office="KR",
         )
     ]
-    filing.events = [FilingEvent(kind="office_action", on=dt.date(2026, 1, 1))]
+    filing.events = [FilingEvent(kind="office_action", on=day(-300))]
     db.session.add(filing)
 
 
