@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.support import PLANNED, approved_review, day, statements
+from tests.support import (
+    PLANNED,
+    approved_review,
+    day,
+    make_disclosure,
+    make_session,
+    statements,
+)
 from tracker.audit.service import record
 from tracker.auth.models import Passkey
 from tracker.auth.notifications import notify
@@ -89,6 +96,20 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:company", "/", 19),
     # the second factor's page lists the account's passkeys
     ("html:lawyer", "/account/second-factor", 8),
+    # sorted lists (issue 19): the same statements as their default order
+    ("lawyer", "/api/v1/ndas?per_page=200&sort=partner", 0),
+    ("html:company", "/projects/{p}/ndas?sort=-signed_on", 0),
+    ("lawyer", "/api/v1/deadlines?sort=-title", 0),
+    ("html:lawyer", "/deadlines?sort=project", 0),
+    ("auditor", "/api/v1/transfers?per_page=200&sort=-project", 0),
+    ("html:company", "/transfers?sort=-status", 0),
+    ("html:operator", "/zone?sort=-planned_on", 0),
+    ("company", "/api/v1/projects/{p}/disclosures?per_page=200&sort=title", 0),
+    ("html:lawyer", "/projects/{p}/disclosures?sort=-conceived_on", 0),
+    ("lawyer", "/api/v1/projects/{p}/sessions?per_page=200&sort=-duration_minutes", 0),
+    ("html:company", "/projects/{p}/sessions?sort=held_on", 0),
+    ("auditor", "/api/v1/audit?per_page=200&sort=actor", 0),
+    ("html:lawyer", "/audit?sort=-action", 0),
 ]
 
 
@@ -150,6 +171,9 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         record("test.grow", project)
         db.session.flush()
         _grow_family(world)
+        # the project's disclosures and advisory sessions (their sorted lists)
+        make_disclosure(world.project, world.users["company"], title=f"Idea {i}")
+        make_session(world.project, lawyer, duration_minutes=30 + i)
         db.session.add(
             Passkey(
                 user_id=lawyer.id,

@@ -14,6 +14,7 @@ from tracker.audit import service
 from tracker.audit.models import AuditEvent
 from tracker.db import text_limit
 from tracker.oversight import export, trail
+from tracker.web import sorting
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description="Audit trail")
 
@@ -66,6 +67,8 @@ class AuditFilterArgs(ListArgs):
     object_id = fields.Integer()
     since = fields.AwareDateTime(format="iso", validate=_utc_representable)
     until = fields.AwareDateTime(format="iso", validate=_utc_representable)
+    #: none: newest first (the chain's order)
+    sort = sorting.sort_field(service.SORTS, None)
 
 
 @blp.route("/audit", methods=["GET"])
@@ -73,7 +76,8 @@ class AuditFilterArgs(ListArgs):
 @blp.response(200, page_of(AuditEventSchema))
 def list_audit_events(args: dict[str, Any]) -> Any:
     """Events, newest first; filters `actor_id`, `action`, `object_type`, `object_id`,
-    `since`, `until` (ISO 8601 with offset). `format=csv|xlsx`: every matching event as a
+    `since`, `until` (ISO 8601 with offset); `sort` `at`, `actor`, `action`, `-` first for
+    descending. `format=csv|xlsx`: every matching event as a
     download with named, translated columns (as the audit page exports), audited."""
     reader = user()
     filters = service.AuditFilters.of(args)

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from tracker import clock
 from tracker.api.common import ListArgs, page_of, page_or_download, user
 from tracker.deadlines import feeds, service
+from tracker.web import sorting
 from tracker.web.ids import MAX_ID
 
 blp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1", description="Deadlines")
@@ -29,6 +30,7 @@ class DeadlineArgs(ListArgs):
     overdue = fields.Boolean()
     project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     kind = fields.String(validate=lambda value: _known_kind(value))
+    sort = sorting.sort_field(service.SORTS, "due_on")
 
 
 class DeadlineSchema(Schema):
@@ -60,7 +62,8 @@ class CalendarSchema(Schema):
 @blp.arguments(DeadlineArgs, location="query")
 @blp.response(200, page_of(DeadlineSchema))
 def list_deadlines(args: dict[str, Any]) -> Any:
-    filters = {k: args[k] for k in ("within_days", "overdue", "project_id", "kind") if k in args}
+    names = ("within_days", "overdue", "project_id", "kind", "sort")
+    filters = {k: args[k] for k in names if k in args}
     stmt = service.deadline_query(user(), clock.today(), **filters)
     page = page_or_download(stmt, args, DeadlineSchema(), "deadlines", rows=True)
     return jsonify(page_of(DeadlineSchema)().dump(page)) if isinstance(page, dict) else page

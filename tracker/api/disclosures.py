@@ -22,6 +22,7 @@ from tracker.cases.disclosures.models import DISCLOSURE_STATUSES, Disclosure, In
 from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import sorting
 
 blp = Blueprint(
     "api_disclosures", __name__, url_prefix="/api/v1", description="Invention disclosures"
@@ -131,6 +132,7 @@ class DisclosureDecisionSchema(Schema):
 
 class DisclosureFilterArgs(ListArgs):
     status = fields.String(validate=validate.OneOf(DISCLOSURE_STATUSES))
+    sort = sorting.sort_field(disclosures.SORTS, "-created_at")
 
 
 @blp.route("/projects/<int:project_id>/disclosures", methods=["GET"])
@@ -139,7 +141,7 @@ class DisclosureFilterArgs(ListArgs):
 def list_disclosures(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "disclosure.read", project)
-    stmt = disclosures.disclosures_query(project)
+    stmt = disclosures.disclosures_query(project, args["sort"])
     if "status" in args:
         stmt = stmt.where(Disclosure.status == args["status"])
     page = page_or_download(stmt, args, DisclosureOutSchema(), "disclosures", project)

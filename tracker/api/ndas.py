@@ -14,6 +14,7 @@ from tracker.cases.ndas.models import NDA_STATUSES, Nda
 from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import sorting
 
 blp = Blueprint("api_ndas", __name__, url_prefix="/api/v1", description="NDA register")
 
@@ -63,6 +64,7 @@ class NdaFilterArgs(ListArgs):
     status = fields.String(validate=validate.OneOf(NDA_STATUSES))
     partner_id = fields.Integer()
     expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    sort = sorting.sort_field(ndas.SORTS, "expires_on")
 
 
 @blp.route("/ndas", methods=["GET"])

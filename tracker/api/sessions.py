@@ -19,6 +19,7 @@ from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
+from tracker.web import sorting
 
 blp = Blueprint("api_sessions", __name__, url_prefix="/api/v1", description="Advisory sessions")
 
@@ -91,15 +92,23 @@ def _session(session_id: int, action: str) -> AdvisorySession:
     return session
 
 
+class SessionListArgs(ListArgs):
+    sort = sorting.sort_field(advice.SORTS, "-held_on")
+
+
 @blp.route("/projects/<int:project_id>/sessions", methods=["GET"])
-@blp.arguments(ListArgs, location="query")
+@blp.arguments(SessionListArgs, location="query")
 @blp.response(200, page_of(AdvisorySessionSummarySchema))
 def list_sessions(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "session.view_advice", project)
     # downloads use the client's schema: never privileged notes, whoever asks
     return page_or_download(
-        advice.sessions_query(project), args, AdvisorySessionSummarySchema(), "sessions", project
+        advice.sessions_query(project, args["sort"]),
+        args,
+        AdvisorySessionSummarySchema(),
+        "sessions",
+        project,
     )
 
 

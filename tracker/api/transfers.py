@@ -18,6 +18,7 @@ from tracker.transfers.export import export
 from tracker.transfers.files import file_sha256, may_see_sha256
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
+from tracker.web import sorting
 from tracker.web.ids import MAX_ID
 
 blp = Blueprint("api_transfers", __name__, url_prefix="/api/v1", description="Data sharing")
@@ -113,12 +114,15 @@ class TransferFilterArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
     planned_from = fields.Date()
     planned_to = fields.Date()
+    #: none: newest first, an approved or denied list by the latest planned date
+    sort = sorting.sort_field(queries.SORTS, None)
     #: `csv` or `xlsx`: the whole filtered list as a download (audited)
     format = fields.String(validate=validate.OneOf(("json", *EXPORT_TYPES)), load_default="json")
 
 
 class ProjectTransferFilterArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
+    sort = sorting.sort_field(queries.SORTS, None)
 
 
 def _transfer(transfer_id: int, action: str) -> TransferRequest:
@@ -144,7 +148,9 @@ def _list(args: dict[str, Any], *, ledger: bool) -> Any:
 def list_project_transfers(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "transfer.view", project)
-    filters = queries.TransferFilters(project_id=project.id, status=args.get("status"))
+    filters = queries.TransferFilters(
+        project_id=project.id, status=args.get("status"), sort=args.get("sort")
+    )
     return paginate(queries.transfers_query(user(), filters), args)
 
 

@@ -17,6 +17,7 @@ from tracker import keys
 from tracker.audit import sealing, types
 from tracker.audit.models import FORM_FIELDS, AuditEvent
 from tracker.db import db, own_transaction, utcnow, writing
+from tracker.web import sorting
 from tracker.web.ids import id_equals, is_id
 
 #: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
@@ -160,14 +161,27 @@ class AuditFilters:
     object_id: int | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    #: a value of `sorting.choices(SORTS)`; none: newest first, in the chain's order
+    sort: str | None = None
 
     @classmethod
     def of(cls, args: dict[str, Any]) -> AuditFilters:
         return cls(**{k: args.get(k) for k in cls.__dataclass_fields__})
 
 
+#: the sortable columns of the trail (`sort`), each with its own index: the time, the actor (by
+#: account, so that one actor's events stand together; events of no actor last) and the action
+#: (by its code)
+SORTS: dict[str, Any] = {
+    "at": AuditEvent.at,
+    "actor": AuditEvent.actor_id,
+    "action": AuditEvent.action,
+}
+
+
 def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Select[Any]:
-    """Sealed events matching `filters`, newest first; `only_actor` limits them to one actor's own
+    """Sealed events matching `filters`, newest first or in the order of `filters.sort` (the
+    place in the chain breaking ties); `only_actor` limits them to one actor's own
     (who may read what is the caller's question, asked of the policy). Object types are
     resource names; events written under the old table names match them too."""
     stmt = sa.select(AuditEvent).where(sealed())
@@ -183,6 +197,8 @@ def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Sel
         (f.until, lambda: AuditEvent.at < f.until),
     ]
     stmt = stmt.where(*(make() for value, make in conditions if value is not None))
+    if f.sort:
+        return sorting.ordered(stmt, f.sort, SORTS, AuditEvent.seq)
     return stmt.order_by(AuditEvent.seq.desc())
 
 

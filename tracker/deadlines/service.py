@@ -35,6 +35,7 @@ from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.records.deadlines import row
+from tracker.web import sorting
 
 #: the item fields of the API, in order (the CSV/XLSX columns too)
 ITEM_FIELDS = (
@@ -58,6 +59,10 @@ ITEM_FIELDS = (
 def kinds() -> tuple[str, ...]:
     """Every deadline kind the registered record kinds produce."""
     return tuple(records.deadline_kinds())
+
+
+#: the sortable columns of the deadline lists (`sort`; `project` orders by the project's code)
+SORTS = ("due_on", "project", "kind", "title")
 
 
 def _parts(user: User, today: dt.date) -> list[sa.Select[Any]]:
@@ -88,9 +93,10 @@ def deadline_query(
     project_id: int | None = None,
     kind: str | None = None,
     done: bool | None = None,
+    sort: str = "due_on",
 ) -> sa.Select[Any]:
-    """The user's deadlines, soonest first, as one statement (rows with ITEM_FIELDS, key and
-    parent_id).
+    """The user's deadlines, soonest first or in the order of `sort` (a value of
+    `sorting.choices(SORTS)`), as one statement (rows with ITEM_FIELDS, key and parent_id).
 
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
     lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
@@ -127,7 +133,11 @@ def deadline_query(
         stmt = stmt.where(c.kind == kind)
     if done is not None:
         stmt = stmt.where(c.done if done else sa.not_(c.done))
-    return stmt.order_by(c.due_on, c.kind, c.source_type, c.source_id, c.key)
+    columns = {"due_on": c.due_on, "project": Project.code, "kind": c.kind, "title": c.title}
+    # the kind, then the source and the key tell rows apart (one source row has one deadline
+    # of a key): the same order on every page
+    stmt = sorting.ordered(stmt, sort, columns, c.kind)
+    return stmt.order_by(c.source_type, c.source_id, c.key)
 
 
 def deadlines(user: User, today: dt.date, **filters: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from tracker.db import db
 from tracker.deadlines import feeds, service
 from tracker.deadlines.labels import in_grace_until, kind_label
 from tracker.errors import SignInAgain
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.ids import is_id
 from tracker.web.paging import page_args, paginate
 
@@ -47,6 +47,7 @@ def _filters() -> dict[str, Any]:
         filters["project_id"] = int(project)
     if args.get("overdue") == "true":
         filters["overdue"] = True
+    filters["sort"] = sorting.page_sort(service.SORTS, "due_on")
     return filters
 
 
@@ -65,6 +66,7 @@ def deadline_list() -> Any:
         "deadlines/list.html",
         page=page,
         filters=filters,
+        sort=filters["sort"],
         args={k: ("true" if v is True else v) for k, v in filters.items()},
         kinds=[(k, str(label)) for k, label in records.deadline_kinds().items()],
         windows=WINDOWS,

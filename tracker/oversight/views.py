@@ -31,7 +31,7 @@ from tracker.db import text_limit
 from tracker.i18n import zone_of
 from tracker.oversight import actions, export, labels, trail
 from tracker.reports.exports import EXPORT_TYPES
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.ids import is_id
 from tracker.web.paging import filter_args, link_args, page_args
 
@@ -129,6 +129,8 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
     filters = form.filters() if valid else service.AuditFilters()
     if heading is not None:
         filters.object_type, filters.object_id = heading["type"], heading["id"]
+    # an unknown sort is ignored here (the API answers 422); none: newest first
+    filters.sort = sorting.page_sort(service.SORTS, "") or None
     extra = []
     if valid and form.actor.data:
         extra.append(_actor_named(form.actor.data.strip()))
@@ -148,6 +150,7 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
         detail_items=actions.detail_items,
         role_names=ROLE_LABELS,
         own_only=only is not None,
+        sort=filters.sort or "-at",
     ), (200 if valid else 422)
 
 

@@ -20,9 +20,11 @@ from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import risk_level_expr
 from tracker.db import db
+from tracker.transfers import queries
 from tracker.transfers.gate import Check, all_pass
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.service import live_checks
+from tracker.web import sorting
 
 QUEUE_LIMIT = 500
 
@@ -85,15 +87,20 @@ def _in_zone(user: User, zone_id: int) -> list[sa.ColumnElement[bool]]:
     return [Project.zone_id == zone_id, policy.visible_projects(user)]
 
 
-def zone_overview(user: User, zone_id: int, today: dt.date) -> ZoneOverview:
+def zone_overview(
+    user: User, zone_id: int, today: dt.date, sort: str = "planned_on"
+) -> ZoneOverview:
+    """The zone's queue, soonest planned date first or in the order of `sort` (a value of
+    `sorting.choices(queries.SORTS)`), with its projects."""
+    stmt = (
+        sa.select(TransferRequest)
+        .join(Project, TransferRequest.project_id == Project.id)
+        .where(*_in_zone(user, zone_id), TransferRequest.status.in_(UNDECIDED))
+        .options(joinedload(TransferRequest.project), selectinload(TransferRequest.assets))
+    )
     queue = (
         db.session.execute(
-            sa.select(TransferRequest)
-            .join(Project, TransferRequest.project_id == Project.id)
-            .where(*_in_zone(user, zone_id), TransferRequest.status.in_(UNDECIDED))
-            .options(joinedload(TransferRequest.project), selectinload(TransferRequest.assets))
-            .order_by(TransferRequest.planned_on, TransferRequest.id)
-            .limit(QUEUE_LIMIT)
+            sorting.ordered(stmt, sort, queries.SORTS, TransferRequest.id).limit(QUEUE_LIMIT)
         )
         .scalars()
         .unique()

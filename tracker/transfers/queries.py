@@ -13,7 +13,17 @@ from tracker import policy
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.transfers.models import TransferRequest
+from tracker.web import sorting
 from tracker.web.ids import is_id
+
+#: the sortable columns of the request lists and the ledger (`sort`), each backed by an index;
+#: `project` orders by the project's code
+SORTS: dict[str, Any] = {
+    "created_at": TransferRequest.created_at,
+    "planned_on": TransferRequest.planned_on,
+    "status": TransferRequest.status,
+    "project": Project.code,
+}
 
 
 @dataclass
@@ -24,6 +34,9 @@ class TransferFilters:
     status: str | None = None
     planned_from: dt.date | None = None
     planned_to: dt.date | None = None
+    #: a value of `sorting.choices(SORTS)`; none: newest first (an approved or denied list: the
+    #: latest planned date first)
+    sort: str | None = None
 
     @classmethod
     def of(cls, args: dict[str, Any]) -> TransferFilters:
@@ -67,6 +80,8 @@ def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
         (f.planned_to, lambda: TransferRequest.planned_on <= f.planned_to),
     ]
     stmt = stmt.where(*(make() for value, make in conditions if value is not None))
+    if filters.sort:
+        return sorting.ordered(stmt, filters.sort, SORTS, TransferRequest.id)
     if filters.status in ("approved", "denied"):
         return stmt.order_by(TransferRequest.planned_on.desc(), TransferRequest.id.desc())
     return stmt.order_by(TransferRequest.created_at.desc(), TransferRequest.id.desc())

@@ -29,7 +29,7 @@ from tracker.transfers.forms import (
 )
 from tracker.transfers.models import UNDECIDED, TransferRequest
 from tracker.transfers.overview import zone_overview as build_overview
-from tracker.web import current, local_path
+from tracker.web import current, local_path, sorting
 from tracker.web.forms import form_version, show_refusal
 from tracker.web.paging import link_args, page_args, paginate
 
@@ -71,7 +71,9 @@ def _list_page(*, ledger: bool) -> Any:
     policy.require(user, "transfer.view")
     form = _filter_form(ledger=ledger)
     valid = form.validate()
-    filters = queries.TransferFilters.of(form.filters() if valid else {})
+    sort = sorting.page_sort(queries.SORTS, "")
+    asked = {**(form.filters() if valid else {}), "sort": sort or None}
+    filters = queries.TransferFilters.of(asked)
     query = queries.ledger_query if ledger else queries.transfers_query
     page = paginate(query(user, filters), page_args())
     csv_args = {k: v for k, v in filters.as_detail().items() if k != "status"}
@@ -80,6 +82,7 @@ def _list_page(*, ledger: bool) -> Any:
         form=form,
         page=page,
         ledger=ledger,
+        sort=sort,
         csv_url=url_for("api_transfers.transfer_ledger", format="csv", **csv_args),
         xlsx_url=url_for("api_transfers.transfer_ledger", format="xlsx", **csv_args),
         args=link_args(),
@@ -139,7 +142,8 @@ def project_transfers(project_id: int) -> Any:
             except InvalidInput as exc:
                 show_refusal(form, exc)
         status = 422
-    filters = queries.TransferFilters(project_id=project.id)
+    sort = sorting.page_sort(queries.SORTS, "")
+    filters = queries.TransferFilters(project_id=project.id, sort=sort or None)
     page = paginate(queries.transfers_query(user, filters), page_args())
     return render_template(
         "transfers/project.html",
@@ -147,6 +151,8 @@ def project_transfers(project_id: int) -> Any:
         active="transfers.project_transfers",
         page=page,
         form=form,
+        sort=sort,
+        args={"sort": sort} if sort else {},
     ), status
 
 
@@ -232,9 +238,15 @@ def zone_overview() -> Any:
     policy.require(user, "transfer.decide")
     if user.zone_id is None:
         abort(404)
-    overview = build_overview(user, user.zone_id, clock.today())
+    sort = sorting.page_sort(queries.SORTS, "planned_on")
+    overview = build_overview(user, user.zone_id, clock.today(), sort)
     return render_template(
-        "transfers/zone.html", zone=user.zone, overview=overview, recheck_form=RecheckForm()
+        "transfers/zone.html",
+        zone=user.zone,
+        overview=overview,
+        recheck_form=RecheckForm(),
+        sort=sort,
+        args={"sort": sort},
     )
 
 

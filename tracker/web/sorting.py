@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask import request
 from marshmallow import fields, validate
 
 
@@ -16,9 +17,17 @@ def choices(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(value for name in names for value in (name, f"-{name}"))
 
 
-def sort_field(names: Iterable[str], default: str) -> fields.String:
-    """The `sort` query argument of an API list (any other value: 422)."""
+def sort_field(names: Iterable[str], default: str | None) -> fields.String:
+    """The `sort` query argument of an API list (any other value: 422); `default` None: the
+    list's own order when none is asked for."""
     return fields.String(load_default=default, validate=validate.OneOf(choices(names)))
+
+
+def page_sort(names: Iterable[str], default: str) -> str:
+    """`?sort=` of an HTML list: one of `choices(names)`, else `default` (an unknown sort is
+    ignored on a page; the API answers 422)."""
+    sort = request.args.get("sort", "")
+    return sort if sort in choices(names) else default
 
 
 def ordered(

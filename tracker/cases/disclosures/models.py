@@ -23,6 +23,12 @@ class Disclosure(Model):
     __tablename__ = "disclosures"
     #: the object type of its audit events (the API's resource name)
     __audit_type__ = "disclosure"
+    #: a project's disclosures in each order of its list (`status` has its own index)
+    __table_args__ = (
+        sa.Index("ix_disclosures_project_created", "project_id", "created_at"),
+        sa.Index("ix_disclosures_project_title", "project_id", "title"),
+        sa.Index("ix_disclosures_project_conceived", "project_id", "conceived_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

@@ -31,6 +31,7 @@ from tracker.cases.projects import service
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
+from tracker.web import sorting
 
 DECISIONS = ("accept", "reject", "needs_info")
 DECIDED_STATUS = {"accept": "accepted", "reject": "rejected", "needs_info": "needs_info"}
@@ -52,14 +53,24 @@ DECISION_ASSET_FIELDS = (
 )
 
 
-def disclosures_query(project: Project) -> sa.Select[Disclosure]:
-    """A project's disclosures, newest first, inventors loaded in one more statement."""
-    return (
+#: the sortable columns of a project's disclosures (`sort`), each backed by an index
+SORTS: dict[str, Any] = {
+    "created_at": Disclosure.created_at,
+    "title": Disclosure.title,
+    "conceived_on": Disclosure.conceived_on,
+    "status": Disclosure.status,
+}
+
+
+def disclosures_query(project: Project, sort: str = "-created_at") -> sa.Select[Disclosure]:
+    """A project's disclosures, newest first or in the order of `sort` (a value of
+    `sorting.choices(SORTS)`), inventors loaded in one more statement."""
+    stmt = (
         sa.select(Disclosure)
         .where(Disclosure.project_id == project.id)
         .options(selectinload(Disclosure.inventors))
-        .order_by(Disclosure.id.desc())
     )
+    return sorting.ordered(stmt, sort, SORTS, Disclosure.id)
 
 
 def awaiting_decision(user: User) -> sa.Select[Disclosure]:

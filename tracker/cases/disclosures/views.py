@@ -16,7 +16,7 @@ from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.labels import choice
 from tracker.cases.pages import fill_rows, submit_page
 from tracker.policy import project_or_404, record_or_404
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
@@ -27,7 +27,8 @@ bp = Blueprint("disclosures", __name__, template_folder="../templates")
 def disclosure_list(project_id: int) -> Any:
     project = project_or_404(current.user(), project_id)
     policy.require(current.user(), "disclosure.read", project)
-    page = paginate(disclosures.disclosures_query(project), page_args())
+    sort = sorting.page_sort(disclosures.SORTS, "-created_at")
+    page = paginate(disclosures.disclosures_query(project, sort), page_args())
     disclosures.audit_listed(project, page["items"])
     return render_template(
         "cases/disclosure_list.html",
@@ -36,6 +37,8 @@ def disclosure_list(project_id: int) -> Any:
         page=page,
         can_file=policy.can(current.user(), "disclosure.file", project),
         has_foreign=inventors.has_foreign_inventor,
+        sort=sort,
+        args={"sort": sort},
     )
 
 

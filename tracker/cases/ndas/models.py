@@ -32,6 +32,9 @@ class Nda(Model):
     #: the project too, so that counting the NDAs of visible projects reads the index only)
     __table_args__ = (
         sa.Index("ix_ndas_status_expires_project", "status", "expires_on", "project_id"),
+        #: the lists' sorts (`expires_on` has its own index, a partner's name its own)
+        sa.Index("ix_ndas_effective", "effective_on", "id"),
+        sa.Index("ix_ndas_signed", "signed_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

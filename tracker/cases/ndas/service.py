@@ -21,7 +21,7 @@ from werkzeug.exceptions import Forbidden
 
 from tracker import clock, policy
 from tracker.audit.service import record
-from tracker.auth.models import User
+from tracker.auth.models import Organization, User
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.editing import finish_update
@@ -30,7 +30,17 @@ from tracker.cases.projects.models import Project
 from tracker.cases.projects.service import Errors, check_version, dates_in_order
 from tracker.db import db
 from tracker.errors import StateConflict
+from tracker.web import sorting
 from tracker.web.ids import is_id
+
+#: the sortable columns of the NDA lists (`sort`), each backed by an index; `partner` orders by
+#: the partner's name
+SORTS: dict[str, Any] = {
+    "expires_on": Nda.expires_on,
+    "effective_on": Nda.effective_on,
+    "signed_on": Nda.signed_on,
+    "partner": Organization.name,
+}
 
 #: statuses a user may record; `expired` is derived from the date
 SETTABLE_STATUSES = ("draft", "active", "terminated")
@@ -151,16 +161,17 @@ def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
 def nda_query(
     user: User, filters: dict[str, Any], project: Project | None = None
 ) -> sa.Select[Nda]:
-    """NDAs the user may see (of one project, or across the scope), soonest expiry first.
+    """NDAs the user may see (of one project, or across the scope), soonest expiry first or
+    in the order of `filters["sort"]` (a value of `sorting.choices(SORTS)`), the id breaking ties.
 
     Filters: `status` (the effective one, derived in SQL), `partner_id`,
     `expiring_within_days` (effective-active NDAs expiring from today to today + N)."""
     today = clock.today()
-    stmt = (
-        sa.select(Nda)
-        .options(selectinload(Nda.assets), selectinload(Nda.project))
-        .order_by(Nda.expires_on, Nda.id)
-    )
+    sort = filters.get("sort") or "expires_on"
+    stmt = sa.select(Nda).options(selectinload(Nda.assets), selectinload(Nda.project))
+    if sort.removeprefix("-") == "partner":
+        stmt = stmt.join(Organization, Organization.id == Nda.partner_id)
+    stmt = sorting.ordered(stmt, sort, SORTS, Nda.id)
     visible = policy.visible_projects(user)
     if not isinstance(visible, sa.sql.elements.True_):  # everyone's: no join to count through
         stmt = stmt.join(Project, Project.id == Nda.project_id).where(visible)

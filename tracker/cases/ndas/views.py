@@ -19,9 +19,9 @@ from tracker.cases.pages import submit_page, template_helpers
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.policy import project_or_404, record_or_404
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import form_version
-from tracker.web.paging import page_args, paginate
+from tracker.web.paging import link_args, page_args, paginate
 
 bp = Blueprint("ndas", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
@@ -32,11 +32,14 @@ def nda_list(project_id: int) -> Any:
     user = current.user()
     project = project_or_404(user, project_id)
     policy.require(user, "nda.view", project)
-    page = paginate(ndas.nda_query(user, {}, project), page_args())
+    sort = sorting.page_sort(ndas.SORTS, "expires_on")
+    page = paginate(ndas.nda_query(user, {"sort": sort}, project), page_args())
     return render_template(
         "cases/nda_list.html",
         project=project,
         page=page,
+        sort=sort,
+        args=link_args(),
         today=clock.today(),
         may_edit=lambda nda: ndas.may_edit(user, nda),
         active="ndas.nda_list",

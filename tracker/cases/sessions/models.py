@@ -17,8 +17,11 @@ class AdvisorySession(Model):
     __tablename__ = "advisory_sessions"
     #: the object type of its audit events (the API's resource name)
     __audit_type__ = "session"
-    #: a project's sessions, latest first
-    __table_args__ = (sa.Index("ix_advisory_sessions_project_held", "project_id", "held_on"),)
+    #: a project's sessions, latest first, or by length (the list's sorts)
+    __table_args__ = (
+        sa.Index("ix_advisory_sessions_project_held", "project_id", "held_on"),
+        sa.Index("ix_advisory_sessions_project_duration", "project_id", "duration_minutes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)

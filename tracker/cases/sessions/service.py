@@ -24,6 +24,7 @@ from tracker.cases.projects.models import Project
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.db import db
 from tracker.errors import InvalidInput
+from tracker.web import sorting
 
 #: marks a message for translation (pybabel's default N_ keyword); it is translated where it is
 
@@ -36,14 +37,22 @@ LIST_TEXT_MAX = 5000
 LIST_ITEM_MAX = 300
 
 
-def sessions_query(project: Project) -> sa.Select[AdvisorySession]:
-    """A project's sessions, latest first, follow-ups loaded in one more statement."""
-    return (
+#: the sortable columns of a project's sessions (`sort`), each backed by an index
+SORTS: dict[str, Any] = {
+    "held_on": AdvisorySession.held_on,
+    "duration_minutes": AdvisorySession.duration_minutes,
+}
+
+
+def sessions_query(project: Project, sort: str = "-held_on") -> sa.Select[AdvisorySession]:
+    """A project's sessions, latest first or in the order of `sort` (a value of
+    `sorting.choices(SORTS)`), follow-ups loaded in one more statement."""
+    stmt = (
         sa.select(AdvisorySession)
         .where(AdvisorySession.project_id == project.id)
         .options(selectinload(AdvisorySession.follow_ups))
-        .order_by(AdvisorySession.held_on.desc(), AdvisorySession.id.desc())
     )
+    return sorting.ordered(stmt, sort, SORTS, AdvisorySession.id)
 
 
 def overdue_follow_ups(user: User, today: dt.date) -> sa.Select[FollowUp]:

@@ -19,7 +19,7 @@ from tracker.cases.sessions import service as advice
 from tracker.cases.sessions.forms import FollowUpDoneForm, SessionForm
 from tracker.cases.sessions.models import AdvisorySession
 from tracker.policy import project_or_404, record_or_404
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import form_version
 from tracker.web.paging import page_args, paginate
 
@@ -36,11 +36,14 @@ def _session(session_id: int, action: str) -> AdvisorySession:
 def session_list(project_id: int) -> Any:
     project = project_or_404(current.user(), project_id)
     policy.require(current.user(), "session.view_advice", project)
+    sort = sorting.page_sort(advice.SORTS, "-held_on")
     return render_template(
         "cases/session_list.html",
         project=project,
         active="sessions.session_list",
-        page=paginate(advice.sessions_query(project), page_args()),
+        page=paginate(advice.sessions_query(project, sort), page_args()),
+        sort=sort,
+        args={"sort": sort},
         can_write=policy.can(current.user(), "session.write", project),
         today=clock.today(),
     )
