@@ -96,20 +96,20 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:company", "/", 19),
     # the second factor's page lists the account's passkeys
     ("html:lawyer", "/account/second-factor", 8),
-    # sorted lists (issue 19): the same statements as their default order
-    ("lawyer", "/api/v1/ndas?per_page=200&sort=partner", 0),
-    ("html:company", "/projects/{p}/ndas?sort=-signed_on", 0),
-    ("lawyer", "/api/v1/deadlines?sort=-title", 0),
-    ("html:lawyer", "/deadlines?sort=project", 0),
-    ("auditor", "/api/v1/transfers?per_page=200&sort=-project", 0),
-    ("html:company", "/transfers?sort=-status", 0),
-    ("html:operator", "/zone?sort=-planned_on", 0),
-    ("company", "/api/v1/projects/{p}/disclosures?per_page=200&sort=title", 0),
-    ("html:lawyer", "/projects/{p}/disclosures?sort=-conceived_on", 0),
-    ("lawyer", "/api/v1/projects/{p}/sessions?per_page=200&sort=-duration_minutes", 0),
-    ("html:company", "/projects/{p}/sessions?sort=held_on", 0),
-    ("auditor", "/api/v1/audit?per_page=200&sort=actor", 0),
-    ("html:lawyer", "/audit?sort=-action", 0),
+    # sorted lists (issue 19): one of each; a disclosure list also records that it was read
+    ("lawyer", "/api/v1/ndas?per_page=200&sort=partner", 8),
+    ("html:company", "/projects/{p}/ndas?sort=-signed_on", 10),
+    ("lawyer", "/api/v1/deadlines?sort=-title", 6),
+    ("html:lawyer", "/deadlines?sort=project", 8),
+    ("auditor", "/api/v1/transfers?per_page=200&sort=-project", 8),
+    ("html:company", "/transfers?sort=-status", 11),
+    ("html:operator", "/zone?sort=-planned_on", 14),
+    ("company", "/api/v1/projects/{p}/disclosures?per_page=200&sort=title", 13),
+    ("html:lawyer", "/projects/{p}/disclosures?sort=-conceived_on", 15),
+    ("lawyer", "/api/v1/projects/{p}/sessions?per_page=200&sort=-duration_minutes", 9),
+    ("html:company", "/projects/{p}/sessions?sort=held_on", 9),
+    ("auditor", "/api/v1/audit?per_page=200&sort=actor", 6),
+    ("html:lawyer", "/audit?sort=-action", 8),
 ]
 
 
