@@ -136,8 +136,8 @@ def deadline_query(
     columns = {"due_on": c.due_on, "project": Project.code, "kind": c.kind, "title": c.title}
     # the kind, then the source and the key tell rows apart (one source row has one deadline
     # of a key): the same order on every page
-    stmt = sorting.ordered(stmt, sort, columns, c.kind)
-    return stmt.order_by(c.source_type, c.source_id, c.key)
+    ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
+    return ordered.order_by(c.source_type, c.source_id, c.key)
 
 
 def deadlines(user: User, today: dt.date, **filters: Any) -> list[dict[str, Any]]:
