@@ -155,23 +155,36 @@ def _dialect(conn: Conn) -> str:
 # --- one batch -------------------------------------------------------------------------------
 
 
+#: the sealer's statements, built once (a seal per write on a quiet server: no per-call build)
+_HEAD = sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1).with_for_update()
+_QUEUE = (
+    sa.select(_c.id, _c.mac, *BODY_COLUMNS)
+    .where(_c.seq.is_(None), _c.id > sa.bindparam("after"))
+    .order_by(_c.id)
+    .limit(BATCH)
+)
+_PLACE = (
+    sa.update(_table)
+    .where(_c.id == sa.bindparam("i"))
+    .values(seq=sa.bindparam("s"), mac=sa.bindparam("m"))
+)
+_MOVE = (
+    sa.update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=sa.bindparam("s"), mac=sa.bindparam("m"))
+)
+
+
 def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
     """Seal every committed (or own) unsealed event, in id order, under the held lock."""
-    head = conn.execute(
-        sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1).with_for_update()
-    ).first()
+    head = conn.execute(_HEAD).first()
     found = Sealed()
     if head is None:
         return found  # verify names the missing head row; nothing can be chained to it
     seq, mac = int(head.seq), str(head.mac)
     after = 0
     while limit is None or found.count < limit:
-        rows = conn.execute(
-            sa.select(_c.id, _c.mac, *BODY_COLUMNS)
-            .where(_c.seq.is_(None), _c.id > after)
-            .order_by(_c.id)
-            .limit(BATCH)
-        ).all()
+        rows = conn.execute(_QUEUE, {"after": after}).all()
         if not rows:
             break
         updates = []
@@ -183,18 +196,13 @@ def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
             mac = chain_mac(key, mac, seq, row)
             updates.append({"i": row.id, "s": seq, "m": mac})
         if updates:
-            conn.execute(
-                sa.update(_table)
-                .where(_c.id == sa.bindparam("i"))
-                .values(seq=sa.bindparam("s"), mac=sa.bindparam("m")),
-                updates,
-            )
+            conn.execute(_PLACE, updates)
             found.sealed.extend((u["i"], u["s"], u["m"]) for u in updates)
         if len(rows) < BATCH:
             break  # the queue is read to its end
         after = rows[-1].id
     if found.sealed:
-        conn.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=seq, mac=mac))
+        conn.execute(_MOVE, {"s": seq, "m": mac})
     found.head = seq
     return found
 
