@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         "--append", action="store_true", help="measure appends by concurrent writers instead"
     )
     parser.add_argument("--seconds", type=float, default=5, help="per writer count (--append)")
+    parser.add_argument(
+        "--processes", action="store_true", help="writers are processes, not threads (--append)"
+    )
     args = parser.parse_args(argv)
 
     from tracker.db import normalise_database_url
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     url = normalise_database_url(args.database)
     app = app_for(url, (args.instance or default_instance(url)).resolve())
     if args.append:
-        return _append(app, url, args.seconds)
+        return _append(app, url, args.seconds, args.processes)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     result = _verify(app)
@@ -104,8 +107,13 @@ def _scan(app: Any) -> tuple[int, float]:
     return rows, seconds
 
 
-def _race(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]:
-    """`one()` repeated by `writers` threads for `seconds`: (transactions, elapsed)."""
+def _race(
+    app: Any, writers: int, seconds: float, one: Any, processes: bool = False
+) -> tuple[int, float]:
+    """`one()` repeated by `writers` threads (or processes, each with its own connections and
+    its own sealer, as gunicorn's workers) for `seconds`: (transactions, elapsed)."""
+    if processes:
+        return _race_processes(app, writers, seconds, one)
     import threading
 
     from tracker.db import db
@@ -133,7 +141,41 @@ def _race(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]
     return sum(counts), time.perf_counter() - t0
 
 
-def _append(app: Any, url: str, seconds: float) -> int:
+def _race_processes(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]:
+    import multiprocessing
+
+    from tracker.audit import sealer
+    from tracker.db import db
+
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(writers + 1)
+    done = context.Queue()
+
+    def write(i: int) -> None:
+        with app.app_context():
+            db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+            start.wait()
+            stop_at, count = time.monotonic() + seconds, 0
+            while time.monotonic() < stop_at:
+                one(i)
+                count += 1
+            db.session.remove()
+            sealer.settle(60)  # what this process's sealer holds is sealed before it ends
+        done.put(count)
+
+    children = [context.Process(target=write, args=(i,)) for i in range(writers)]
+    for child in children:
+        child.start()
+    start.wait()
+    t0 = time.perf_counter()
+    total = sum(done.get(timeout=seconds + 120) for _ in children)
+    elapsed = time.perf_counter() - t0
+    for child in children:
+        child.join(timeout=60)
+    return total, elapsed
+
+
+def _append(app: Any, url: str, seconds: float, processes: bool = False) -> int:
     """Events appended per second by 1, 4 and 8 writers, each committing one event per
     transaction, beside the bare commit rate of the same writers; then checks that every
     append was sealed into one linear chain (head moved by exactly the events counted, no
@@ -178,7 +220,11 @@ def _append(app: Any, url: str, seconds: float) -> int:
         scratch.create(conn)
         conn.execute(scratch.insert().values(id=0, n=0))
     kind = url.split(":", 1)[0]
-    print(f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each; load {_load()}")
+    who = "processes" if processes else "threads"
+    print(
+        f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each, "
+        f"writers are {who}; load {_load()}"
+    )
     print(
         f"{'writers':>8}{'events':>9}{'events/s':>10}{'commits/s':>11}{'ratio':>7}"
         f"{'head-locked/s':>15}{'ratio':>7}"
@@ -187,9 +233,9 @@ def _append(app: Any, url: str, seconds: float) -> int:
     total = 0
     try:
         for writers in WRITERS:
-            commits, commit_time = _race(app, writers, seconds, bare)
-            locked, locked_time = _race(app, writers, seconds, serialised)
-            events, event_time = _race(app, writers, seconds, audited)
+            commits, commit_time = _race(app, writers, seconds, bare, processes)
+            locked, locked_time = _race(app, writers, seconds, serialised, processes)
+            events, event_time = _race(app, writers, seconds, audited, processes)
             total += events
             rate, base = events / event_time, commits / commit_time
             former = locked / locked_time
