@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         "--append", action="store_true", help="measure appends by concurrent writers instead"
     )
     parser.add_argument("--seconds", type=float, default=5, help="per writer count (--append)")
+    parser.add_argument(
+        "--processes", action="store_true", help="writers are processes, not threads (--append)"
+    )
     args = parser.parse_args(argv)
 
     from tracker.db import normalise_database_url
@@ -52,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     url = normalise_database_url(args.database)
     app = app_for(url, (args.instance or default_instance(url)).resolve())
     if args.append:
-        return _append(app, url, args.seconds)
+        return _append(app, url, args.seconds, args.processes)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     result = _verify(app)
     seconds = time.perf_counter() - t0
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     state = "intact" if result.intact else f"BROKEN: {result.problem}"
-    print(f"{url.split(':', 1)[0]}: {result.events:,} events, {state}")
+    print(f"{url.split(':', 1)[0]}: {result.events:,} events, {state}; load {_load()}")
     rate = result.events / seconds
     rows, scan_seconds = _scan(app)
     scan = rows / scan_seconds
@@ -76,24 +79,41 @@ def main(argv: list[str] | None = None) -> int:
 
 
 WRITERS = (1, 4, 8)
+
+
+def _load() -> str:
+    """The machine's load average (1, 5, 15 minutes), where there is /proc/loadavg."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 SCRATCH = "bench_audit_scratch"
 
 
 def _scan(app: Any) -> tuple[int, float]:
-    """The baseline of verify: the same rows read the same way (keyset batches), unchecked."""
-    from tracker.audit import verify
+    """The baseline of verify: the same rows read the same way (keyset batches, the body
+    built by the database), unchecked."""
+    from tracker.audit import sealing, verify
     from tracker.db import db
 
     with app.app_context():
+        body = sealing.body_sql(db.engine.dialect.name)
         t0 = time.perf_counter()
-        rows = sum(1 for _ in verify._events(None))
+        rows = sum(len(batch) for batch in verify._lean_batches(None, body))
         seconds = time.perf_counter() - t0
         db.session.remove()
     return rows, seconds
 
 
-def _race(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]:
-    """`one()` repeated by `writers` threads for `seconds`: (transactions, elapsed)."""
+def _race(
+    app: Any, writers: int, seconds: float, one: Any, processes: bool = False
+) -> tuple[int, float]:
+    """`one()` repeated by `writers` threads (or processes, each with its own connections and
+    its own sealer, as gunicorn's workers) for `seconds`: (transactions, elapsed)."""
+    if processes:
+        return _race_processes(app, writers, seconds, one)
     import threading
 
     from tracker.db import db
@@ -121,7 +141,41 @@ def _race(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]
     return sum(counts), time.perf_counter() - t0
 
 
-def _append(app: Any, url: str, seconds: float) -> int:
+def _race_processes(app: Any, writers: int, seconds: float, one: Any) -> tuple[int, float]:
+    import multiprocessing
+
+    from tracker.audit import sealer
+    from tracker.db import db
+
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(writers + 1)
+    done = context.Queue()
+
+    def write(i: int) -> None:
+        with app.app_context():
+            db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+            start.wait()
+            stop_at, count = time.monotonic() + seconds, 0
+            while time.monotonic() < stop_at:
+                one(i)
+                count += 1
+            db.session.remove()
+            sealer.settle(60)  # what this process's sealer holds is sealed before it ends
+        done.put(count)
+
+    children = [context.Process(target=write, args=(i,)) for i in range(writers)]
+    for child in children:
+        child.start()
+    start.wait()
+    t0 = time.perf_counter()
+    total = sum(done.get(timeout=seconds + 120) for _ in children)
+    elapsed = time.perf_counter() - t0
+    for child in children:
+        child.join(timeout=60)
+    return total, elapsed
+
+
+def _append(app: Any, url: str, seconds: float, processes: bool = False) -> int:
     """Events appended per second by 1, 4 and 8 writers, each committing one event per
     transaction, beside the bare commit rate of the same writers; then checks that every
     append was sealed into one linear chain (head moved by exactly the events counted, no
@@ -129,7 +183,7 @@ def _append(app: Any, url: str, seconds: float) -> int:
     import sqlalchemy as sa
 
     from tracker import keys
-    from tracker.audit import sealing
+    from tracker.audit import sealer, sealing
     from tracker.audit.models import AuditHead
     from tracker.audit.service import record
     from tracker.audit.verify import verify_chain
@@ -166,7 +220,11 @@ def _append(app: Any, url: str, seconds: float) -> int:
         scratch.create(conn)
         conn.execute(scratch.insert().values(id=0, n=0))
     kind = url.split(":", 1)[0]
-    print(f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each")
+    who = "processes" if processes else "threads"
+    print(
+        f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each, "
+        f"writers are {who}; load {_load()}"
+    )
     print(
         f"{'writers':>8}{'events':>9}{'events/s':>10}{'commits/s':>11}{'ratio':>7}"
         f"{'head-locked/s':>15}{'ratio':>7}"
@@ -175,9 +233,9 @@ def _append(app: Any, url: str, seconds: float) -> int:
     total = 0
     try:
         for writers in WRITERS:
-            commits, commit_time = _race(app, writers, seconds, bare)
-            locked, locked_time = _race(app, writers, seconds, serialised)
-            events, event_time = _race(app, writers, seconds, audited)
+            commits, commit_time = _race(app, writers, seconds, bare, processes)
+            locked, locked_time = _race(app, writers, seconds, serialised, processes)
+            events, event_time = _race(app, writers, seconds, audited, processes)
             total += events
             rate, base = events / event_time, commits / commit_time
             former = locked / locked_time
@@ -188,11 +246,12 @@ def _append(app: Any, url: str, seconds: float) -> int:
     finally:
         with app.app_context(), db.engine.begin() as conn:
             scratch.drop(conn, checkfirst=True)
+    settled = sealer.settle(60)  # the process's sealer finishes what the writers left
     with app.app_context():
         waiting = sealing.unsealed(db.session)
         result = verify_chain(keys.require(app).audit_key, None)
     grown = head() - start_seq
-    linear = grown == total and not waiting and result.intact
+    linear = settled and grown == total and not waiting and result.intact
     print(
         f"chain head moved by {grown} for {total} appends, {waiting} unsealed, verify "
         f"{'intact' if result.intact else result.problem}: {'linear' if linear else 'BROKEN'}"

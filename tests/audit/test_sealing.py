@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.support import run_in_threads
-from tracker.audit import sealing
+from tracker.audit import sealer, sealing
 from tracker.audit.models import FORM_JSON, GENESIS_MAC, AuditEvent, AuditHead
 from tracker.audit.service import canonical, record, seal
 from tracker.audit.verify import verify_chain
@@ -70,6 +70,7 @@ def test_concurrent_writers_keep_one_linear_gap_free_chain(app):
             db.session.remove()
 
     run_in_threads(*[lambda i=i: writer(i) for i in range(WRITERS)], timeout=120)
+    assert sealer.settle()  # the process's sealer seals what writers left while it sealed
     chain = _chain()
     assert len(chain) == sum(committed) == WRITERS * (EACH - EACH // 3)
     assert all(seq is not None for seq, _ in chain)  # no writer's event left behind
@@ -180,8 +181,8 @@ def test_seal_waits_for_the_lock_and_takes_what_the_holder_left(app):
     reason="PostgreSQL's seal lock (SQLite: the single writer's lock is the seal lock)",
 )
 def test_a_writer_never_waits_for_the_seal_lock(app):
-    """While another holds the seal lock, a writer commits at once, unsealed; the next writer
-    after the release seals it first."""
+    """While another holds the seal lock, a writer commits at once, unsealed; its process's
+    sealer waits for the lock and seals it at the release, with no other writer."""
     holder = db.engine.connect()
     holder.execute(sa.select(sa.func.pg_advisory_xact_lock(sealing.SEAL_LOCK)))
     try:
@@ -201,7 +202,10 @@ def test_a_writer_never_waits_for_the_seal_lock(app):
     finally:
         holder.rollback()
         holder.close()
+    assert sealer.settle()  # the sealer waited for the lock, took it at the release
+    assert [seq for seq, _ in _chain()] == [1]
     record("test.after_release", object_type="test", object_id=2)
     db.session.commit()
+    assert sealer.settle()
     assert [seq for seq, _ in _chain()] == [1, 2]
     assert _verify().intact

@@ -185,8 +185,13 @@ def _due(seq: int, last: tuple[int, dt.datetime | None], events: int, minutes: i
 def after_commit(session: Session) -> None:
     """Write a checkpoint when the transaction just committed crossed a threshold."""
     appended = session.info.pop(PENDING, None)
-    if appended is None or not has_app_context():
-        return
+    if appended is not None and has_app_context():
+        consider(appended)
+
+
+def consider(appended: int) -> None:
+    """Write a checkpoint when the chain, sealed up to `appended`, crossed a threshold (after a
+    writer's commit that sealed, or the process sealer's)."""
     path, events, minutes = _settings()
     if path is None or (not events and not minutes):
         return

@@ -13,12 +13,12 @@ back writer leaves at most an unused id (never a hole in the chain); an event wh
 commits late is sealed in the next batch. This is the sequencer of Trillian and of RFC 6962
 logs: submissions are queued in any order, the log's sequencer alone assigns their places.
 
-Who seals: the writer itself, just before its commit, when the lock is free
+Who seals: the writer itself, just before its commit, when the lock is free at once
 (`pg_try_advisory_xact_lock`, which never waits; SQLite has one writer, whose BEGIN IMMEDIATE
-is the lock); otherwise, after its commit, on a connection of its own. Every sealer looks once
-more for unsealed events after it released the lock, so a writer that found the lock taken is
-sealed by the holder (it committed before the holder's release, which then sees it). `flask
-audit seal` and `flask audit verify` seal whatever a killed process left unsealed.
+is the lock) and its process's sealer is idle; otherwise the process's sealer thread, woken
+after the writer's commit, which waits for the lock and seals in one transaction whatever
+the writers of every process committed meanwhile (`tracker.audit.sealer`). `flask audit seal`
+and `flask audit verify` seal whatever a killed process left unsealed; so does the next seal.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, attributes, scoped_session
 
 from tracker import keys
@@ -84,6 +85,38 @@ def body(seq: int | None, row: Any) -> bytes:
     ).encode()
 
 
+#: `body(seq, row)` computed by the database itself, for the verifier's plain run (one text
+#: per row: no times, JSON or row objects built in Python). Any difference from `body` can
+#: only send a row to the verifier's slower check, which then decides with `body` itself.
+_BODY_SQL = {
+    "postgresql": (
+        "audit_events.seq::text || E'\\n' || to_char(audit_events.at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00' || E'\\n' || "
+        "coalesce(audit_events.actor_id::text, 'None') || E'\\n' || "
+        "length(audit_events.action) || ':' || audit_events.action || E'\\n' || "
+        "coalesce(length(audit_events.object_type) || ':' || audit_events.object_type, '-') "
+        "|| E'\\n' || coalesce(audit_events.object_id::text, 'None') || E'\\n' || "
+        "coalesce(length(audit_events.ip) || ':' || audit_events.ip, '-') || E'\\n' || "
+        "audit_events.detail::text"
+    ),
+    "sqlite": (
+        "audit_events.seq || char(10) || replace(audit_events.at, ' ', 'T') || '+00:00' || "
+        "char(10) || coalesce(audit_events.actor_id, 'None') || char(10) || "
+        "length(audit_events.action) || ':' || audit_events.action || char(10) || "
+        "coalesce(length(audit_events.object_type) || ':' || audit_events.object_type, '-') "
+        "|| char(10) || coalesce(audit_events.object_id, 'None') || char(10) || "
+        "coalesce(length(audit_events.ip) || ':' || audit_events.ip, '-') || char(10) || "
+        "audit_events.detail"
+    ),
+}
+
+
+def body_sql(dialect: str) -> sa.ColumnElement[str] | None:
+    """The database's own `body(seq, row)` of a sealed event (None for another database)."""
+    text = _BODY_SQL.get(dialect)
+    return sa.literal_column(text, sa.Text).label("body") if text else None
+
+
 def chain_mac(key: bytes, previous_mac: str, seq: int, row: Any) -> str:
     return hmac.digest(key, bytes.fromhex(previous_mac) + body(seq, row), hashlib.sha256).hex()
 
@@ -122,23 +155,36 @@ def _dialect(conn: Conn) -> str:
 # --- one batch -------------------------------------------------------------------------------
 
 
+#: the sealer's statements, built once (a seal per write on a quiet server: no per-call build)
+_HEAD = sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1).with_for_update()
+_QUEUE = (
+    sa.select(_c.id, _c.mac, *BODY_COLUMNS)
+    .where(_c.seq.is_(None), _c.id > sa.bindparam("after"))
+    .order_by(_c.id)
+    .limit(BATCH)
+)
+_PLACE = (
+    sa.update(_table)
+    .where(_c.id == sa.bindparam("i"))
+    .values(seq=sa.bindparam("s"), mac=sa.bindparam("m"))
+)
+_MOVE = (
+    sa.update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=sa.bindparam("s"), mac=sa.bindparam("m"))
+)
+
+
 def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
     """Seal every committed (or own) unsealed event, in id order, under the held lock."""
-    head = conn.execute(
-        sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1).with_for_update()
-    ).first()
+    head = conn.execute(_HEAD).first()
     found = Sealed()
     if head is None:
         return found  # verify names the missing head row; nothing can be chained to it
     seq, mac = int(head.seq), str(head.mac)
     after = 0
     while limit is None or found.count < limit:
-        rows = conn.execute(
-            sa.select(_c.id, _c.mac, *BODY_COLUMNS)
-            .where(_c.seq.is_(None), _c.id > after)
-            .order_by(_c.id)
-            .limit(BATCH)
-        ).all()
+        rows = conn.execute(_QUEUE, {"after": after}).all()
         if not rows:
             break
         updates = []
@@ -150,18 +196,13 @@ def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
             mac = chain_mac(key, mac, seq, row)
             updates.append({"i": row.id, "s": seq, "m": mac})
         if updates:
-            conn.execute(
-                sa.update(_table)
-                .where(_c.id == sa.bindparam("i"))
-                .values(seq=sa.bindparam("s"), mac=sa.bindparam("m")),
-                updates,
-            )
+            conn.execute(_PLACE, updates)
             found.sealed.extend((u["i"], u["s"], u["m"]) for u in updates)
         if len(rows) < BATCH:
             break  # the queue is read to its end
         after = rows[-1].id
     if found.sealed:
-        conn.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=seq, mac=mac))
+        conn.execute(_MOVE, {"s": seq, "m": mac})
     found.head = seq
     return found
 
@@ -197,40 +238,17 @@ def forged(conn: Conn, key: bytes, limit: int = BATCH) -> list[int]:
     return [row.id for row in rows if not hmac.compare_digest(pending_mac(key, row), row.mac)]
 
 
-# --- sealing on a connection of its own --------------------------------------------------------
-
-
-def seal_pending(engine: sa.Engine, key: bytes, rounds: int = 50) -> Sealed:
-    """Seal what is committed, as many rounds as events keep arriving while the lock was
-    held, each in its own short transaction; stops when another sealer holds the lock (that
-    one looks again after its release)."""
-    total = Sealed()
-    with engine.connect() as conn:
-        for _ in range(rounds):
-            with conn.begin():
-                if not try_lock(conn):
-                    break
-                done = seal_locked(conn, key)
-            total.sealed += done.sealed
-            total.refused = done.refused
-            total.head = done.head or total.head
-            if not unsealed(conn, total.refused):
-                conn.rollback()
-                break
-            conn.rollback()
-    return total
-
-
 # --- the writer's own transaction ----------------------------------------------------------------
 
 
 def before_commit(session: Session) -> None:
-    """Seal the transaction's events (and any committed before them) when the lock is free."""
+    """Seal the transaction's events (and any committed before them) when the lock is free at
+    once and this process's sealer is idle; else leave them to the sealer (after the commit)."""
     events: Sequence[AuditEvent] = session.info.get(APPENDED) or ()
     if not events:
         return
     session.flush()
-    if not try_lock(session):
+    if _sealer_busy(session) or not try_lock(session):
         session.info[MISSED] = True
         return
     done = seal_locked(session, _key())
@@ -245,28 +263,31 @@ def before_commit(session: Session) -> None:
         session.info[checkpoints.PENDING] = done.head
 
 
-def after_commit(session: Session) -> None:
-    """PostgreSQL: look once more for unsealed events now the lock is released (this
-    writer's, left because the lock was taken, or another's committed while this one held it)."""
-    missed = session.info.pop(MISSED, False)
-    appended = session.info.pop(APPENDED, None)
+def _sealer_busy(session: Session) -> bool:
+    """Whether this process's sealer is sealing or about to (known here, no round trip): the
+    writer then does not take the lock from it for its commit's length."""
+    from tracker.audit import sealer
+
     bind = session.get_bind()
-    if bind.dialect.name != "postgresql" or not (missed or appended is not None):
+    if isinstance(bind, sa.Connection):
+        return False  # inside an outer transaction (the test suite's): seal in it
+    found = sealer.current(bind)
+    return found is not None and found.busy
+
+
+def after_commit(session: Session) -> None:
+    """PostgreSQL: a writer that left its events unsealed wakes this process's sealer, which
+    waits for the lock and seals them (`tracker.audit.sealer`); the writer goes on at once."""
+    missed = session.info.pop(MISSED, False)
+    session.info.pop(APPENDED, None)
+    if not missed or not has_app_context():
         return
-    engine = bind.engine if isinstance(bind, sa.Connection) else bind
-    if isinstance(bind, sa.Connection) and bind.in_transaction():
+    bind = session.get_bind()
+    if isinstance(bind, sa.Connection):
         return  # inside an outer transaction (the test suite's): nothing of it is visible
-    try:
-        with engine.connect() as conn:  # the common case: nothing waits, one statement
-            if conn.execute(sa.select(_c.id).where(_c.seq.is_(None)).limit(1)).first() is None:
-                return
-        done = seal_pending(engine, _key())
-    except sa.exc.SQLAlchemyError as exc:
-        # the write has succeeded; the next writer, `audit seal` or `audit verify` seals it
-        log.warning("audit events left unsealed: %s", type(exc).__name__)
-        return
-    if done.count:
-        session.info[checkpoints.PENDING] = done.head
+    from tracker.audit import sealer
+
+    sealer.for_engine(current_app._get_current_object(), bind).wake()  # type: ignore[attr-defined]
 
 
 def after_rollback(session: Session) -> None:

@@ -13,10 +13,14 @@ The server is stopped at a known point from outside, with no hook in the product
   (Harness.stop_after_commit);
 - after the commit, before the seal (PostgreSQL): the test holds the audit seal lock, so the
   server commits its events unsealed (its try-lock fails, it does not wait) and answers; it is
-  killed before anything sealed them, and after the restart they must be sealed into the chain
-  (`audit verify` passes, no event left unsealed, the write present). On SQLite the single
-  writer seals in the transaction of the append, under its write lock: there is no moment
-  between them to kill.
+  killed before anything sealed them (its sealer thread waiting for the lock), and after the
+  restart they must be sealed into the chain (`audit verify` passes, no event left unsealed,
+  the write present);
+- inside the sealer's batch (PostgreSQL): as above, then the test lets go of the seal lock but
+  holds the first place the batch will take, so the process's sealer thread waits at its
+  UPDATE of the events, its transaction half done; the same must hold after the kill. On
+  SQLite the single writer seals in the transaction of the append, under its write lock:
+  there is no moment between them to kill.
 Then SIGKILL, release the lock, restart, sweep, check everything (checks.py), and check that
 the operation is wholly absent (killed before its commit) or wholly present (after it).
 """
@@ -64,6 +68,12 @@ def _unsealed(operation: str) -> Step:
     return Step(operation, "committed, its events not yet sealed", ("seal",), unsealed=True)
 
 
+def _sealer(operation: str) -> Step:
+    """Answered unsealed, then the process's sealer killed inside its batch, at its UPDATE."""
+    point = "committed and answered; the process's sealer killed at its UPDATE of the events"
+    return Step(operation, point, ("seal", 1), r"^UPDATE audit_events\b", unsealed=True)
+
+
 PREAMBLE = Step("upload", "in the multipart preamble (100 bytes of the body sent)", sent=100)
 IN_FILE = Step("upload", "inside the file: the temporary blob is being written", sent=3 * MIB)
 POSTGRESQL = [
@@ -99,6 +109,7 @@ POSTGRESQL = [
     ),
     Step("upload", "committed, before the answer", committed=True),
     _unsealed("upload"),
+    _sealer("upload"),
     Step(
         "acceptance",
         "at INSERT INTO ip_assets (nothing written)",
@@ -137,6 +148,7 @@ POSTGRESQL = [
     ),
     Step("acceptance", "committed, before the answer", committed=True),
     _unsealed("acceptance"),
+    _sealer("acceptance"),
     Step(
         "gate",
         "at UPDATE transfer_requests (nothing written)",
@@ -151,6 +163,7 @@ POSTGRESQL = [
     ),
     Step("gate", "committed, before the answer", committed=True),
     _unsealed("gate"),
+    _sealer("gate"),
 ]
 SQLITE = [
     PREAMBLE,
@@ -179,6 +192,7 @@ class Hold:
 
     def __init__(self, h: Harness, hold: tuple[Any, ...]) -> None:
         self.connection: Any
+        self.seal: Any = None
         if hold[0] == "database":
             self.connection = sqlite3.connect(
                 sa.engine.make_url(h.url).database or "", timeout=60, isolation_level=None
@@ -188,8 +202,10 @@ class Hold:
         self.connection = h.engine.connect()
         if hold[0] == "table":
             self.connection.execute(sa.text(f"LOCK TABLE {hold[1]} IN EXCLUSIVE MODE"))
-        elif hold[0] == "seal":  # until this transaction ends
+        elif hold[0] == "seal":  # until this transaction ends (`let_sealer_in`)
             self.connection.execute(sa.select(sa.func.pg_advisory_xact_lock(SEAL_LOCK)))
+            if len(hold) > 1:  # and then the k-th place, once the seal lock is let go
+                self.seal, self.connection = self.connection, Hold(h, ("seq", hold[1])).connection
         elif hold[0] == "row":
             self.connection.execute(
                 sa.text("SELECT id FROM projects WHERE id = :id FOR UPDATE"), {"id": h.demo.id}
@@ -204,9 +220,17 @@ class Hold:
                 {"seq": head + hold[1], "mac": "0" * 64},
             )
 
+    def let_sealer_in(self) -> None:
+        """Let go of the seal lock, keep the place (the sealer then waits at its UPDATE)."""
+        self.seal.rollback()
+        self.seal.close()
+
     def release(self) -> None:
         self.connection.rollback()
         self.connection.close()
+        if self.seal is not None and not self.seal.closed:
+            self.seal.rollback()
+            self.seal.close()
 
 
 def _until(condition: Callable[[], Any], what: str, seconds: float = 60) -> Any:
@@ -232,7 +256,7 @@ def run(h: Harness, step: Step, n: int) -> tuple[str, list[str]]:
             _until(lambda: op.temporary(1), "the temporary blob")
             hold = Hold(h, step.hold)
             request.rest()
-        seen = _reach(h, step, op)
+        seen = _reach(h, step, op, hold)
     except TimeoutError as exc:
         seen, problems = "", [f"never reached: {exc}"]
     h.kill()
@@ -255,7 +279,7 @@ def run(h: Harness, step: Step, n: int) -> tuple[str, list[str]]:
     return f"{seen}; sweep: {swept}", problems
 
 
-def _reach(h: Harness, step: Step, op: Operation) -> str:
+def _reach(h: Harness, step: Step, op: Operation, hold: Hold | None) -> str:
     """Wait until the server is where `step` kills it; what shows it."""
     if step.committed:
         _until(op.committed, "the commit")
@@ -263,7 +287,12 @@ def _reach(h: Harness, step: Step, op: Operation) -> str:
     if step.unsealed:
         _until(op.committed, "the commit")
         waiting = _until(lambda: checks.unsealed(h), "its events committed unsealed")
-        return f"committed, {waiting} events unsealed"
+        if step.statement is None or hold is None:
+            return f"committed, {waiting} events unsealed"
+        hold.let_sealer_in()
+        seen = f"committed, {waiting} events unsealed; "
+    else:
+        seen = ""
     if step.blob:
         _until(op.published, "the published blob")
     if step.statement is not None:
@@ -272,7 +301,7 @@ def _reach(h: Harness, step: Step, op: Operation) -> str:
             lambda: (s := h.blocked_statement()) and pattern.search(s) and s,
             f"a wait at {step.statement}",
         )
-        return "waited at `" + " ".join(statement.split())[:60] + "…`"
+        return seen + "waited at `" + " ".join(statement.split())[:60] + "…`"
     if step.blob:
         time.sleep(0.5)  # SQLite: the server now waits for the write lock the test holds
         return "blob published"

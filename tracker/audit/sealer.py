@@ -1,0 +1,110 @@
+"""The process's sealer: a thread that seals what this process's writers left unsealed.
+
+On PostgreSQL a writer seals its own events before its commit only when the seal lock is
+free at once (`tracker.audit.sealing.before_commit`); when another holds it, or when this
+process's sealer is already at work, the writer commits its events unsealed, wakes the sealer
+and answers. It never waits and never makes another round trip for the seal.
+
+The sealer *waits* for the seal lock (`pg_advisory_xact_lock`) on a connection of its own, so
+an event whose writer committed while any other process held the lock is sealed as soon as
+that holder commits: no one has to look again after releasing the lock. Wakes that arrive
+while it seals are folded into one more pass, so under load one transaction seals the events
+of many writers (the batch grows with the load). After each pass it writes a checkpoint when
+one is due (`tracker.audit.checkpoints.consider`), as a writer that seals does.
+
+A process killed between a writer's commit and the seal leaves committed, unsealed events:
+the next seal of any process takes them first (every seal reads the whole queue), and
+`flask audit seal` / `audit verify` seal them at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from tracker import keys
+from tracker.audit import checkpoints, sealing
+
+log = logging.getLogger(__name__)
+
+
+class Sealer:
+    """One per process and engine (`for_engine`); started at its first wake."""
+
+    def __init__(self, app: Flask, engine: sa.Engine) -> None:
+        self.app, self.engine = app, engine
+        self._wake = threading.Event()
+        #: set while a pass runs or is due: writers then leave their events to it
+        self._busy = threading.Event()
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._busy.is_set()
+
+    def wake(self) -> None:
+        with self._idle:
+            self._busy.set()
+            self._wake.set()
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+            self._pid = os.getpid()  # a forked worker starts its own thread
+            self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+            self._thread.start()
+
+    def settle(self, timeout: float = 30) -> bool:
+        """Wait until no pass is running or due (tests, the benchmark); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._busy.is_set(), timeout)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                self._pass()
+            except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
+                # the writes have succeeded; the next seal, `audit seal` or `verify` takes them
+                log.warning("audit events left unsealed: %s", type(exc).__name__)
+            with self._idle:
+                if not self._wake.is_set():
+                    self._busy.clear()
+                    self._idle.notify_all()
+
+    def _pass(self) -> None:
+        with self.app.app_context():
+            key: bytes = keys.current().audit_key
+            with self.engine.connect() as conn, conn.begin():
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sealing.SEAL_LOCK)))
+                done = sealing.seal_locked(conn, key)
+            if done.count:
+                checkpoints.consider(done.head)
+
+
+_sealers: dict[int, Sealer] = {}
+_lock = threading.Lock()
+
+
+def for_engine(app: Flask, engine: sa.Engine) -> Sealer:
+    with _lock:
+        found = _sealers.get(id(engine))
+        if found is None or found.engine is not engine:
+            found = _sealers[id(engine)] = Sealer(app, engine)
+        return found
+
+
+def current(engine: Any) -> Sealer | None:
+    """This process's sealer for `engine`, if one was started."""
+    found = _sealers.get(id(engine))
+    return found if found is not None and found.engine is engine else None
+
+
+def settle(timeout: float = 30) -> bool:
+    """Wait until every sealer of this process is idle (tests, the benchmark)."""
+    return all(found.settle(timeout) for found in list(_sealers.values()))
