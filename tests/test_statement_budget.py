@@ -39,7 +39,7 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/assets/{a}/filings?per_page=200", 11),
     ("company", "/api/v1/filings/{f}", 10),
     ("auditor", "/api/v1/filings/{f}/events?per_page=200", 10),
-    ("admin", "/api/v1/ndas?per_page=200", 8),
+    ("admin", "/api/v1/ndas?per_page=200", 7),
     # the portfolio: the page, its count, and one statement per relation the items show
     ("admin", "/api/v1/assets?per_page=200&sort=next_due_on", 11),
     ("lawyer", "/api/v1/assets?per_page=200&kind=patent", 11),
@@ -47,8 +47,8 @@ BUDGET: list[tuple[str, str, int]] = [
     ("auditor", "/api/v1/risk-reviews?per_page=200&sort=-score", 8),
     ("html:lawyer", "/assets", 12),
     ("html:admin", "/risk-reviews?sort=valid_until", 12),
-    ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 8),
-    ("lawyer", "/api/v1/projects/{p}/ndas?per_page=200", 10),
+    ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 7),
+    ("lawyer", "/api/v1/projects/{p}/ndas?per_page=200", 9),
     ("lawyer", "/api/v1/ndas/{n}", 8),
     ("auditor", "/api/v1/transfers?per_page=200", 10),
     ("auditor", "/api/v1/transfers/{t}", 10),
@@ -65,9 +65,9 @@ BUDGET: list[tuple[str, str, int]] = [
     ("admin", "/api/v1/search?q=budgetword", 6),
     ("html:company", "/search?q=budgetword&per_page=2", 8),
     ("html:admin", "/projects?q=budgetword", 11),
-    ("html:admin", "/projects/{p}", 17),
+    ("html:admin", "/projects/{p}", 12),
     # a lawyer sees the follow-ups and the waiting items too
-    ("html:lawyer", "/projects/{p}", 18),
+    ("html:lawyer", "/projects/{p}", 13),
     # the project's recent activity, on its own page
     ("html:lawyer", "/projects/{p}/activity", 12),
     ("html:lawyer", "/projects?sort=-status", 10),

@@ -20,7 +20,7 @@ from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import Activity, readable_events
 from tracker.db import db
 from tracker.deadlines.service import deadline_query, item
-from tracker.transfers.overview import PartnerCoverage, project_statuses
+from tracker.transfers.overview import PartnerCoverage, partner_coverage
 
 RECENT_EVENTS = 15
 NEXT_DEADLINES = 10
@@ -95,11 +95,11 @@ def _deadlines(user: User, project: Project, today: dt.date) -> list[dict[str, A
 
 
 def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
-    """What the project's summary page shows `user` (in scope: the caller checked)."""
-    statuses = project_statuses(user, [Project.id == project.id], today)
+    """What the project's summary page shows `user` (in scope: the caller checked; loaded with
+    its partners, `projects.for_page`)."""
     return ProjectBoard(
         current_review=_part(user, project, "current_review", today),
-        coverage=statuses[0].partners if statuses else [],
+        coverage=partner_coverage(project, today),
         follow_ups=_part(user, project, "follow_ups", today),
         waiting=_waiting(user, project),
         activity=reads_activity(user, project),
