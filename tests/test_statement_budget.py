@@ -45,6 +45,9 @@ BUDGET: list[tuple[str, str, int]] = [
     ("lawyer", "/api/v1/assets?per_page=200&kind=patent", 11),
     ("operator", "/api/v1/assets?per_page=200", 11),
     ("auditor", "/api/v1/risk-reviews?per_page=200&sort=-score", 8),
+    # a narrower scope: the policy's answer per row reads the projects' lawyers (once)
+    ("lawyer", "/api/v1/risk-reviews?per_page=200", 9),
+    ("html:lawyer", "/risk-reviews", 13),
     ("html:lawyer", "/assets", 12),
     ("html:admin", "/risk-reviews?sort=valid_until", 12),
     ("admin", "/api/v1/ndas?expiring_within_days=400&per_page=200", 7),
