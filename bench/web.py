@@ -13,6 +13,7 @@ Figures are only comparable within one run on one machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -204,6 +205,71 @@ def drive(base: str, auth: Auth, ep: Endpoint, count: int, seconds: float, conns
     return out
 
 
+#: issue 20's table: (request, the endpoints of this bench it names, their goal: p50 ÷ health
+#: p50 at most this); `bench.run` prints it for every database and size it ran
+GOALS: list[tuple[str, list[str], float]] = [
+    ("projects, admin, risk_level=high", ["projects risk_level=high"], 5),
+    ("search, a common word / a project code", ["search common word", "search project code"], 5),
+    ("search, a rare word / a Korean word", ["search rare word", "search Korean word"], 5),
+    ("NDAs expiring in 30 days", ["NDAs expiring 30 d"], 5),
+    ("projects, admin / lawyer", ["projects, admin", "projects, lawyer"], 5),
+    (
+        "HTML project list, lawyer / project page, lawyer",
+        ["HTML project list, lawyer", "HTML project page, lawyer"],
+        6,
+    ),
+    (
+        "detail, assets, transfers, audit, operator dashboard",
+        [
+            "project detail, lawyer",
+            "assets of a project",
+            "transfers, auditor",
+            "audit",
+            "dashboard, operator",
+        ],
+        5,
+    ),
+    (
+        "portfolio assets: admin / lawyer / operator",
+        ["portfolio assets, admin", "portfolio assets, lawyer", "portfolio assets, operator"],
+        5,
+    ),
+    (
+        "portfolio assets: by due / trade secrets / q=",
+        ["portfolio assets by due", "portfolio assets trade secrets", "portfolio assets q= word"],
+        5,
+    ),
+    (
+        "portfolio reviews: admin / high / lawyer",
+        ["portfolio reviews, admin", "portfolio reviews high", "portfolio reviews, lawyer"],
+        5,
+    ),
+    (
+        "HTML portfolio assets, lawyer / reviews, admin",
+        ["HTML portfolio assets, lawyer", "HTML portfolio reviews, admin"],
+        6,
+    ),
+]
+
+
+def ratios(results: list[Outcome]) -> dict[str, float | None]:
+    """Each endpoint's p50 ÷ health's p50 (None: missing or no answer)."""
+    base = statistics.median(results[0].times) if results and results[0].times else None
+    return {
+        r.name: statistics.median(r.times) / base if base and r.times and not r.missing else None
+        for r in results
+    }
+
+
+def goal_cells(found: dict[str, float | None], names: list[str], goal: float) -> str:
+    """ "4.2 / 6.1 (over)": the ratios of `names` joined, marked when one misses `goal`."""
+    values = [found.get(name) for name in names]
+    if all(v is None for v in values):
+        return "–"
+    text = " / ".join("–" if v is None else f"{v:.1f}" for v in values)
+    return text + (" (over)" if any(v is not None and v > goal for v in values) else "")
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -307,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="a substring of the endpoint names to run")
+    parser.add_argument("--json", type=Path, help="write {endpoint: p50 ÷ health p50} here")
     args = parser.parse_args(argv)
 
     from tracker.db import normalise_database_url
@@ -335,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(proc)
     report(results, url, args)
+    found = ratios(results)
+    print(f"\n{'issue 20 request (p50 ÷ health p50)':<54}{'this run':<34}goal")
+    for label, names, goal in GOALS:
+        print(f"{label:<54}{goal_cells(found, names, goal):<34}≤ {goal:g}×")
+    if args.json:
+        args.json.write_text(json.dumps({"load": os.getloadavg(), "ratios": found}))
     return 0
 
 
