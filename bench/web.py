@@ -366,7 +366,7 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--database", required=True)
+    parser.add_argument("--database", help="Tracker's database (required unless --external)")
     parser.add_argument("--instance", type=Path)
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--seconds", type=float, default=20, help="cap per endpoint")
@@ -374,7 +374,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="a substring of the endpoint names to run")
     parser.add_argument("--json", type=Path, help="write {endpoint: p50 ÷ health p50} here")
+    parser.add_argument(
+        "--external",
+        help="drive a server already running at this base URL with the same client (the peer, "
+        "bench/peer/README.md) instead of starting Tracker",
+    )
+    parser.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        help="with --external: NAME=PATH, repeatable; the first is the baseline",
+    )
+    parser.add_argument(
+        "--header", action="append", default=[], help="with --external: 'Name: value', repeatable"
+    )
     args = parser.parse_args(argv)
+    if args.external:
+        return external(args)
+    if not args.database:
+        parser.error("--database is required (or --external)")
 
     from tracker.db import normalise_database_url
 
@@ -411,12 +429,48 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(results: list[Outcome], url: str, args: argparse.Namespace) -> None:
+class FixedHeaders:
+    """The `Auth` of a server this bench did not start: the same headers on every session."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
+
+    def session_for(self, _role: str) -> requests.Session:
+        s = requests.Session()
+        s.headers.update(self.headers)
+        return s
+
+
+def external(args: argparse.Namespace) -> int:
+    """`--external`: the `--path`s of a running server, driven and reported like Tracker's."""
+    if not args.path or any("=" not in p for p in args.path):
+        raise SystemExit("--external needs --path NAME=PATH (the first one is the baseline)")
+    headers = {}
+    for line in args.header:
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    base, auth = args.external.rstrip("/"), FixedHeaders(headers)
+    results = []
+    for spec in args.path:
+        name, _, path = spec.partition("=")
+        results.append(
+            drive(base, auth, Endpoint(name, path), args.requests, args.seconds, args.connections)
+        )
+        print(f"  {name}: done", file=sys.stderr, flush=True)
+    report(results, base, args, title=f"external server {base}")
+    if args.json:
+        args.json.write_text(json.dumps({"load": os.getloadavg(), "ratios": ratios(results)}))
+    return 0
+
+
+def report(
+    results: list[Outcome], url: str, args: argparse.Namespace, title: str | None = None
+) -> None:
     base_p50 = statistics.median(results[0].times) if results and results[0].times else None
     print(f"load average before the report: {os.getloadavg()[0]:.1f} (cpus: {os.cpu_count()})")
-    dialect = url.split(":", 1)[0]
+    server = title or f"{url.split(':', 1)[0]}, {args.workers} sync workers"
     print(
-        f"\n{dialect}, {args.workers} sync workers, {args.connections} connections, "
+        f"\n{server}, {args.connections} connections, "
         f"≤{args.requests} requests or ≤{args.seconds:.0f} s per endpoint"
     )
     head = f"{'endpoint':<30}{'n':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'×health':>9}  status"
