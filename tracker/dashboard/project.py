@@ -19,7 +19,7 @@ from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import Activity, readable_events
 from tracker.db import db
-from tracker.deadlines.service import deadline_query, item
+from tracker.deadlines.service import project_deadlines
 from tracker.transfers.overview import PartnerCoverage, partner_coverage
 
 RECENT_EVENTS = 15
@@ -88,10 +88,9 @@ def project_activity(user: User, project: Project) -> list[Activity] | None:
 
 
 def _deadlines(user: User, project: Project, today: dt.date) -> list[dict[str, Any]]:
-    """The project's next open deadlines from the deadline engine (the viewer's scope and
-    role decide which sources count), one statement."""
-    stmt = deadline_query(user, today, project_id=project.id, done=False)
-    return [item(row) for row in db.session.execute(stmt.limit(NEXT_DEADLINES))]
+    """The project's next open deadlines from the deadline engine (the viewer's role decides
+    which sources count; the project is in the viewer's scope), one statement."""
+    return project_deadlines(user, today, project.id, NEXT_DEADLINES)
 
 
 def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
