@@ -142,14 +142,15 @@ def project_statuses(
     return projects
 
 
-def _coverage(stmt: sa.Select[tuple[int]], today: dt.date) -> list[sa.Row[Any]]:
+def _coverage(stmt: sa.Select[Any], today: dt.date) -> list[tuple[int, int, dt.date, dt.date]]:
     """(project, partner, nearest and latest expiry) of the NDAs in force, grouped in SQL;
     `stmt` selects the NDAs' projects (and joins and filters what it needs)."""
-    return db.session.execute(
+    rows = db.session.execute(
         stmt.add_columns(Nda.partner_id, sa.func.min(Nda.expires_on), sa.func.max(Nda.expires_on))
         .where(Nda.status == "active", Nda.expires_on >= today)
         .group_by(Nda.project_id, Nda.partner_id)
-    ).all()
+    )
+    return [(pid, org, first, last) for pid, org, first, last in rows]
 
 
 def partner_coverage(project: Project, today: dt.date) -> list[PartnerCoverage]:
