@@ -17,13 +17,17 @@ bench/.data/. Not part of `make test`.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+
+from bench.web import GOALS, goal_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -54,6 +58,24 @@ def _postgres_database(server: str, name: str, create: bool) -> str:
     return f"{server}/{name}"
 
 
+def goals_table(measured: dict[tuple[str, int], dict[str, Any]]) -> None:
+    """Issue 20's table: each request's p50 ÷ health p50 per database and size, beside its
+    goal, with the load average each web run ended at (a busy machine compresses the ratios)."""
+    if not measured:
+        return
+    runs = sorted(measured)
+    print("\n=== issue 20: p50 ÷ health p50, goal per row ===")
+    print("| request | " + " | ".join(f"{kind} {size:,}" for kind, size in runs) + " | goal |")
+    print("|---" * (len(runs) + 2) + "|")
+    for label, names, goal in GOALS:
+        cells = [goal_cells(measured[run]["ratios"], names, goal) for run in runs]
+        print(f"| {label} | " + " | ".join(cells) + f" | ≤ {goal:g}× |")
+    loads = ", ".join(
+        f"{kind} {size:,}: {measured[(kind, size)]['load'][0]:.1f}" for kind, size in runs
+    )
+    print(f"load average (1 min) at the end of each web run: {loads}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
@@ -69,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cluster", action="store_true")
     args = parser.parse_args(argv)
     failures = 0
+    #: (database, size) → bench.web's {"load", "ratios"}, for the goals table at the end
+    measured: dict[tuple[str, int], dict[str, Any]] = {}
     for kind in args.databases.split(","):
         for size in [int(s) for s in args.sizes.split(",")]:
             instance = DATA / f"{kind}-{size}"
@@ -91,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                         args.requests,
                         "--seconds",
                         args.seconds,
+                        "--json",
+                        str(instance / "web.json"),
                     ],
                     1800,
                 ),
@@ -98,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
             for name, step, limit in steps:
                 failures += _run(f"{kind}, {size:,} projects: {name}", step, limit) != 0
+                if name == "web" and (instance / "web.json").exists():
+                    measured[(kind, size)] = json.loads((instance / "web.json").read_text())
             if kind == "postgresql":
                 failures += (
                     _run(
@@ -111,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                     _postgres_database(args.postgres, f"tracker_bench_{size}", create=False)
             elif not args.keep:
                 shutil.rmtree(instance, ignore_errors=True)
+    goals_table(measured)
     failures += _run("docket import, 1,000 rows", ["-m", "bench.filing_import"], 900) != 0
     if not args.skip_attachments:
         failures += _run("attachments", ["bench/attachments.py", "--size-mib", "1024"], 1800) != 0

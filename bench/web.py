@@ -13,6 +13,7 @@ Figures are only comparable within one run on one machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -204,6 +205,71 @@ def drive(base: str, auth: Auth, ep: Endpoint, count: int, seconds: float, conns
     return out
 
 
+#: issue 20's table: (request, the endpoints of this bench it names, their goal: p50 ÷ health
+#: p50 at most this); `bench.run` prints it for every database and size it ran
+GOALS: list[tuple[str, list[str], float]] = [
+    ("projects, admin, risk_level=high", ["projects risk_level=high"], 5),
+    ("search, a common word / a project code", ["search common word", "search project code"], 5),
+    ("search, a rare word / a Korean word", ["search rare word", "search Korean word"], 5),
+    ("NDAs expiring in 30 days", ["NDAs expiring 30 d"], 5),
+    ("projects, admin / lawyer", ["projects, admin", "projects, lawyer"], 5),
+    (
+        "HTML project list, lawyer / project page, lawyer",
+        ["HTML project list, lawyer", "HTML project page, lawyer"],
+        6,
+    ),
+    (
+        "detail, assets, transfers, audit, operator dashboard",
+        [
+            "project detail, lawyer",
+            "assets of a project",
+            "transfers, auditor",
+            "audit",
+            "dashboard, operator",
+        ],
+        5,
+    ),
+    (
+        "portfolio assets: admin / lawyer / operator",
+        ["portfolio assets, admin", "portfolio assets, lawyer", "portfolio assets, operator"],
+        5,
+    ),
+    (
+        "portfolio assets: by due / trade secrets / q=",
+        ["portfolio assets by due", "portfolio assets trade secrets", "portfolio assets q= word"],
+        5,
+    ),
+    (
+        "portfolio reviews: admin / high / lawyer",
+        ["portfolio reviews, admin", "portfolio reviews high", "portfolio reviews, lawyer"],
+        5,
+    ),
+    (
+        "HTML portfolio assets, lawyer / reviews, admin",
+        ["HTML portfolio assets, lawyer", "HTML portfolio reviews, admin"],
+        6,
+    ),
+]
+
+
+def ratios(results: list[Outcome]) -> dict[str, float | None]:
+    """Each endpoint's p50 ÷ health's p50 (None: missing or no answer)."""
+    base = statistics.median(results[0].times) if results and results[0].times else None
+    return {
+        r.name: statistics.median(r.times) / base if base and r.times and not r.missing else None
+        for r in results
+    }
+
+
+def goal_cells(found: dict[str, float | None], names: list[str], goal: float) -> str:
+    """ "4.2 / 6.1 (over)": the ratios of `names` joined, marked when one misses `goal`."""
+    values = [found.get(name) for name in names]
+    if all(v is None for v in values):
+        return "–"
+    text = " / ".join("–" if v is None else f"{v:.1f}" for v in values)
+    return text + (" (over)" if any(v is not None and v > goal for v in values) else "")
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -300,14 +366,33 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--database", required=True)
+    parser.add_argument("--database", help="Tracker's database (required unless --external)")
     parser.add_argument("--instance", type=Path)
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--seconds", type=float, default=20, help="cap per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="a substring of the endpoint names to run")
+    parser.add_argument("--json", type=Path, help="write {endpoint: p50 ÷ health p50} here")
+    parser.add_argument(
+        "--external",
+        help="drive a server already running at this base URL with the same client (the peer, "
+        "bench/peer/README.md) instead of starting Tracker",
+    )
+    parser.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        help="with --external: NAME=PATH, repeatable; the first is the baseline",
+    )
+    parser.add_argument(
+        "--header", action="append", default=[], help="with --external: 'Name: value', repeatable"
+    )
     args = parser.parse_args(argv)
+    if args.external:
+        return external(args)
+    if not args.database:
+        parser.error("--database is required (or --external)")
 
     from tracker.db import normalise_database_url
 
@@ -335,15 +420,57 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(proc)
     report(results, url, args)
+    found = ratios(results)
+    print(f"\n{'issue 20 request (p50 ÷ health p50)':<54}{'this run':<34}goal")
+    for label, names, goal in GOALS:
+        print(f"{label:<54}{goal_cells(found, names, goal):<34}≤ {goal:g}×")
+    if args.json:
+        args.json.write_text(json.dumps({"load": os.getloadavg(), "ratios": found}))
     return 0
 
 
-def report(results: list[Outcome], url: str, args: argparse.Namespace) -> None:
+class FixedHeaders:
+    """The `Auth` of a server this bench did not start: the same headers on every session."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
+
+    def session_for(self, _role: str) -> requests.Session:
+        s = requests.Session()
+        s.headers.update(self.headers)
+        return s
+
+
+def external(args: argparse.Namespace) -> int:
+    """`--external`: the `--path`s of a running server, driven and reported like Tracker's."""
+    if not args.path or any("=" not in p for p in args.path):
+        raise SystemExit("--external needs --path NAME=PATH (the first one is the baseline)")
+    headers = {}
+    for line in args.header:
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    base, auth = args.external.rstrip("/"), FixedHeaders(headers)
+    results = []
+    for spec in args.path:
+        name, _, path = spec.partition("=")
+        results.append(
+            drive(base, auth, Endpoint(name, path), args.requests, args.seconds, args.connections)
+        )
+        print(f"  {name}: done", file=sys.stderr, flush=True)
+    report(results, base, args, title=f"external server {base}")
+    if args.json:
+        args.json.write_text(json.dumps({"load": os.getloadavg(), "ratios": ratios(results)}))
+    return 0
+
+
+def report(
+    results: list[Outcome], url: str, args: argparse.Namespace, title: str | None = None
+) -> None:
     base_p50 = statistics.median(results[0].times) if results and results[0].times else None
     print(f"load average before the report: {os.getloadavg()[0]:.1f} (cpus: {os.cpu_count()})")
-    dialect = url.split(":", 1)[0]
+    server = title or f"{url.split(':', 1)[0]}, {args.workers} sync workers"
     print(
-        f"\n{dialect}, {args.workers} sync workers, {args.connections} connections, "
+        f"\n{server}, {args.connections} connections, "
         f"≤{args.requests} requests or ≤{args.seconds:.0f} s per endpoint"
     )
     head = f"{'endpoint':<30}{'n':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'×health':>9}  status"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.support import OUTSIDERS, ROLES, count, csrf_token, statements
+from tests.support import OUTSIDERS, ROLES, approved_review, count, csrf_token, statements
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
@@ -385,3 +385,22 @@ def test_odd_version_in_a_form_is_a_conflict_not_a_500(records, browser_as):
     assert r.status_code in (409, 422)
     db.session.expire_all()
     assert db.session.get(Nda, records.nda.id).version == records.nda.version
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("en", ("Active", "Not assessed", "High")), ("ko", ("활성", "미평가", "높음"))],
+)
+def test_project_list_rows_speak_the_readers_language(
+    world, browser_as, make_user, make_project, locale, words
+):
+    """The list's status and risk-level cells, labelled once per page (projects/views.py)."""
+    reviewed = make_project(zone=world.zone, company=world.company)
+    db.session.add(approved_review(reviewed, world.users["admin"].id, level="high"))
+    db.session.flush()
+    html = browser_as(make_user("admin", locale=locale)).get("/projects").get_data(as_text=True)
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    for word in words:
+        assert word in rows
+    assert '<span class="level high">' in rows and '<span class="muted">' in rows
+    assert "not_assessed" not in rows and ">active<" not in rows

@@ -8,8 +8,9 @@ import pytest
 from flask_babel import force_locale
 
 from tests.dashboard.waiting import fill
-from tests.support import ROLES, approved_review, statements
+from tests.support import ROLES, approved_review, day, statements
 from tracker import clock
+from tracker.cases.assets.models import AssetDeadline, IpAsset
 from tracker.cases.ndas.models import Nda
 from tracker.db import db
 from tracker.oversight.actions import action_label
@@ -128,3 +129,33 @@ def test_fixed_number_of_statements(busy, browser_as):
     with statements() as many:
         _html(client, busy.project)
     assert len(many) == len(few)
+
+
+def _deadline_titles(client, project):
+    html = _html(client, project)
+    section = html[html.index('id="project-deadlines"') :]
+    return section[: section.index("</section>")]
+
+
+@pytest.mark.parametrize("role", ["lawyer", "operator"])
+def test_next_deadlines_are_the_projects_own_as_the_role_may_see_them(
+    world, make_project, browser_as, role
+):
+    """The summary's deadlines come from one statement built once per role and day with the
+    project as a parameter (deadlines/service.py): each page shows its own project's, and a
+    role without `asset.view_full` never an asset's hand-entered deadlines."""
+    other = make_project(zone=world.zone, company=world.company, lawyers=[world.users["lawyer"]])
+    for project, title in ((world.project, "Alpha converter"), (other, "Beta membrane")):
+        asset = IpAsset(project=project, title=title, kind="data", sensitivity="public")
+        asset.deadlines = [AssetDeadline(kind="other", due_on=day(12))]
+        project.end_date = day(40)
+        db.session.add(asset)
+    db.session.flush()
+    client = browser_as(world.users[role])
+    full = role == "lawyer"
+    for _ in range(2):  # the second round runs the statements built by the first
+        mine, theirs = _deadline_titles(client, world.project), _deadline_titles(client, other)
+        assert ("Alpha converter" in mine) is full and "Beta membrane" not in mine
+        assert ("Beta membrane" in theirs) is full and "Alpha converter" not in theirs
+        assert world.project.title in mine and other.title not in mine
+        assert other.title in theirs and world.project.title not in theirs

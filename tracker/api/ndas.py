@@ -9,12 +9,14 @@ from marshmallow import Schema, fields, validate
 
 from tracker import clock, policy
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
+from tracker.cases.ndas import listing
 from tracker.cases.ndas import service as ndas
 from tracker.cases.ndas.models import NDA_STATUSES, Nda
 from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 from tracker.web import sorting
+from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_ndas", __name__, url_prefix="/api/v1", description="NDA register")
 
@@ -52,6 +54,10 @@ class NdaSchema(Schema):
     updated_at = fields.AwareDateTime(dump_only=True)
 
 
+#: what a list item holds: the schema's output fields, written from lean rows (listing.py)
+_LIST_FIELDS = dump_names(NdaSchema)
+
+
 class NdaPatchSchema(NdaSchema):
     #: the version this edit was made on; a stale one answers 409
     version = fields.Integer(required=True, strict=True)
@@ -72,6 +78,8 @@ class NdaFilterArgs(ListArgs):
 @blp.response(200, page_of(NdaSchema))
 def list_all_ndas(args: dict[str, Any]) -> Any:
     policy.require(user(), "nda.view")
+    if args.get("format", "json") == "json":
+        return page_response(listing.page(user(), args), _LIST_FIELDS)
     return page_or_download(ndas.nda_query(user(), args), args, NdaSchema(), "ndas")
 
 
@@ -81,6 +89,8 @@ def list_all_ndas(args: dict[str, Any]) -> Any:
 def list_ndas(args: dict[str, Any], project_id: int) -> Any:
     project = project_or_404(user(), project_id)
     policy.require(user(), "nda.view", project)
+    if args.get("format", "json") == "json":
+        return page_response(listing.page(user(), args, project.id), _LIST_FIELDS)
     stmt = ndas.nda_query(user(), args, project)
     return page_or_download(stmt, args, NdaSchema(), "ndas", project)
 

@@ -19,8 +19,8 @@ from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import Activity, readable_events
 from tracker.db import db
-from tracker.deadlines.service import deadline_query, item
-from tracker.transfers.overview import PartnerCoverage, project_statuses
+from tracker.deadlines.service import project_deadlines
+from tracker.transfers.overview import PartnerCoverage, partner_coverage
 
 RECENT_EVENTS = 15
 NEXT_DEADLINES = 10
@@ -88,18 +88,17 @@ def project_activity(user: User, project: Project) -> list[Activity] | None:
 
 
 def _deadlines(user: User, project: Project, today: dt.date) -> list[dict[str, Any]]:
-    """The project's next open deadlines from the deadline engine (the viewer's scope and
-    role decide which sources count), one statement."""
-    stmt = deadline_query(user, today, project_id=project.id, done=False)
-    return [item(row) for row in db.session.execute(stmt.limit(NEXT_DEADLINES))]
+    """The project's next open deadlines from the deadline engine (the viewer's role decides
+    which sources count; the project is in the viewer's scope), one statement."""
+    return project_deadlines(user, today, project.id, NEXT_DEADLINES)
 
 
 def project_board(user: User, project: Project, today: dt.date) -> ProjectBoard:
-    """What the project's summary page shows `user` (in scope: the caller checked)."""
-    statuses = project_statuses(user, [Project.id == project.id], today)
+    """What the project's summary page shows `user` (in scope: the caller checked; loaded with
+    its partners, `projects.for_page`)."""
     return ProjectBoard(
         current_review=_part(user, project, "current_review", today),
-        coverage=statuses[0].partners if statuses else [],
+        coverage=partner_coverage(project, today),
         follow_ups=_part(user, project, "follow_ups", today),
         waiting=_waiting(user, project),
         activity=reads_activity(user, project),

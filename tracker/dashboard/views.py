@@ -164,9 +164,8 @@ def project_detail(project_id: int) -> Any:
     """A project's page: its summary board (risk, NDA coverage, follow-ups, waiting items,
     deadlines and recent activity, as far as the reader may see them)."""
     user = current.user()
-    project = policy.project_or_404(user, project_id)
+    project = projects.for_page(user, project_id)
     policy.require(user, "project.view", project)
-    project = projects.with_risk_level(project)
     today = clock.today()
     return render_template(
         "cases/project_detail.html",

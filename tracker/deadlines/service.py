@@ -65,9 +65,12 @@ def kinds() -> tuple[str, ...]:
 SORTS = ("due_on", "project", "kind", "title")
 
 
-def _parts(user: User, today: dt.date) -> list[sa.Select[Any]]:
-    """One SELECT per source the user's role may see, each inside the user's scope."""
-    visible = policy.visible_projects(user)
+def _parts(
+    user: User, today: dt.date, scope: sa.ColumnElement[bool] | None = None
+) -> list[sa.Select[Any]]:
+    """One SELECT per source the user's role may see, each inside the user's scope (or inside
+    `scope`, a narrower condition on `Project` the caller has checked lies in it)."""
+    visible = policy.visible_projects(user) if scope is None else scope
     return [
         source.query(visible, today)
         for kind in records.kinds()
@@ -94,14 +97,16 @@ def deadline_query(
     kind: str | None = None,
     done: bool | None = None,
     sort: str = "due_on",
+    scope: sa.ColumnElement[bool] | None = None,
 ) -> sa.Select[Any]:
     """The user's deadlines, soonest first or in the order of `sort` (a value of
     `sorting.choices(SORTS)`), as one statement (rows with ITEM_FIELDS, key and parent_id).
+    `scope`: see `_parts`.
 
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
     lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
     `grace_until` is today or later is still overdue (the pages say "in grace until")."""
-    parts = _parts(user, today) or [_nothing()]
+    parts = _parts(user, today, scope) or [_nothing()]
     union = sa.union_all(*parts).subquery("deadlines")
     c = union.c
     lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
@@ -138,6 +143,28 @@ def deadline_query(
     # of a key): the same order on every page
     ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
     return ordered.order_by(c.source_type, c.source_id, c.key)
+
+
+#: the statements of `project_deadlines`, built once per role, day and length: building the
+#: UNION of every source costs more than running it for one project
+_ONE_PROJECT: dict[tuple[str, dt.date, int], sa.Select[Any]] = {}
+
+
+def project_deadlines(
+    user: User, today: dt.date, project_id: int, limit: int
+) -> list[dict[str, Any]]:
+    """The next `limit` open deadlines (overdue ones first) of one project in the user's scope
+    (the caller checked it), as the user's role may see them: every source restricted to the
+    project itself, so the database reads that project's rows only; one statement, built once
+    per role and day (the project is a bound parameter)."""
+    key = (user.role, today, limit)
+    stmt = _ONE_PROJECT.get(key)
+    if stmt is None:
+        if len(_ONE_PROJECT) > 64:  # yesterday's: never asked again
+            _ONE_PROJECT.clear()
+        one = Project.id == sa.bindparam("one_project", type_=sa.Integer)
+        stmt = _ONE_PROJECT[key] = deadline_query(user, today, done=False, scope=one).limit(limit)
+    return [item(row) for row in db.session.execute(stmt, {"one_project": project_id})]
 
 
 def deadlines(user: User, today: dt.date, **filters: Any) -> list[dict[str, Any]]:

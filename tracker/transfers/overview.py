@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -123,22 +124,12 @@ def project_statuses(
         .options(selectinload(Project.partners))
         .order_by(Project.code)
     ).all()
-    coverage = db.session.execute(
-        sa.select(
-            Nda.project_id,
-            Nda.partner_id,
-            sa.func.min(Nda.expires_on),
-            sa.func.max(Nda.expires_on),
-        )
+    coverage = _coverage(
+        sa.select(Nda.project_id)
         .join(Project, Nda.project_id == Project.id)
-        .where(
-            *conditions,
-            policy.visible_projects(user),
-            Nda.status == "active",
-            Nda.expires_on >= today,
-        )
-        .group_by(Nda.project_id, Nda.partner_id)
-    ).all()
+        .where(*conditions, policy.visible_projects(user)),
+        today,
+    )
     latest = {(pid, org): last for pid, org, _first, last in coverage}
     nearest: dict[int, dt.date] = {}
     for pid, _org, first, _last in coverage:
@@ -156,3 +147,25 @@ def project_statuses(
         for project, level in rows
     ]
     return projects
+
+
+def _coverage(stmt: sa.Select[Any], today: dt.date) -> list[tuple[int, int, dt.date, dt.date]]:
+    """(project, partner, nearest and latest expiry) of the NDAs in force, grouped in SQL;
+    `stmt` selects the NDAs' projects (and joins and filters what it needs)."""
+    rows = db.session.execute(
+        stmt.add_columns(Nda.partner_id, sa.func.min(Nda.expires_on), sa.func.max(Nda.expires_on))
+        .where(Nda.status == "active", Nda.expires_on >= today)
+        .group_by(Nda.project_id, Nda.partner_id)
+    )
+    return [(pid, org, first, last) for pid, org, first, last in rows]
+
+
+def partner_coverage(project: Project, today: dt.date) -> list[PartnerCoverage]:
+    """Each partner of `project` (loaded with its partners, in the reader's scope: the caller
+    checked) with the latest expiry of its NDAs in force: one statement, no join."""
+    rows = _coverage(sa.select(Nda.project_id).where(Nda.project_id == project.id), today)
+    latest = {org: last for _pid, org, _first, last in rows}
+    return [
+        PartnerCoverage(partner, latest.get(partner.id))
+        for partner in sorted(project.partners, key=lambda o: o.name)
+    ]

@@ -158,35 +158,51 @@ def update_nda(user: User, nda: Nda, changes: dict[str, Any]) -> Nda:
     return finish_update(nda, changed, "nda.updated", search.index, {"project_id": nda.project_id})
 
 
-def nda_query(
-    user: User, filters: dict[str, Any], project: Project | None = None
-) -> sa.Select[Nda]:
-    """NDAs the user may see (of one project, or across the scope), soonest expiry first or
-    in the order of `filters["sort"]` (a value of `sorting.choices(SORTS)`), the id breaking ties.
-
-    Filters: `status` (the effective one, derived in SQL), `partner_id`,
+def nda_conditions(
+    user: User, filters: dict[str, Any], today: dt.date, project_id: int | None = None
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions on `Nda` of the list filters, the scope first: the caller's projects as
+    `project_id IN (...)` (nothing for who sees everything), so the planner starts from those
+    projects or from the expiry index, whichever is narrower, and never joins every NDA to its
+    project. Filters: `status` (the effective one, derived in SQL), `partner_id`,
     `expiring_within_days` (effective-active NDAs expiring from today to today + N)."""
-    today = clock.today()
-    sort = filters.get("sort") or "expires_on"
-    stmt = sa.select(Nda).options(selectinload(Nda.assets), selectinload(Nda.project))
-    if sort.removeprefix("-") == "partner":
-        stmt = stmt.join(Organization, Organization.id == Nda.partner_id)
-    stmt = sorting.ordered(stmt, sort, SORTS, Nda.id)
     visible = policy.visible_projects(user)
-    if not isinstance(visible, sa.sql.elements.True_):  # everyone's: no join to count through
-        stmt = stmt.join(Project, Project.id == Nda.project_id).where(visible)
-    if project is not None:
-        stmt = stmt.where(Nda.project_id == project.id)
+    if isinstance(visible, sa.sql.elements.True_ | sa.sql.elements.False_):
+        where: list[sa.ColumnElement[bool]] = [visible]
+    else:
+        where = [Nda.project_id.in_(sa.select(Project.id).where(visible))]
+    if project_id is not None:
+        where.append(Nda.project_id == project_id)
     if filters.get("status"):
-        stmt = stmt.where(effective_status_expr(today) == filters["status"])
+        where.append(effective_status_expr(today) == filters["status"])
     if filters.get("partner_id"):
         partner_id = filters["partner_id"]
-        stmt = stmt.where(Nda.partner_id == partner_id if is_id(partner_id) else sa.false())
+        where.append(Nda.partner_id == partner_id if is_id(partner_id) else sa.false())
     days = filters.get("expiring_within_days")
     if days is not None:
-        stmt = stmt.where(
+        where += [
             Nda.status == "active",
             Nda.expires_on >= today,
             Nda.expires_on <= today + dt.timedelta(days=days),
-        )
-    return stmt
+        ]
+    return where
+
+
+def sorted_by(stmt: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
+    """`stmt` (which joins the partner) in the order of `filters["sort"]` (a value of
+    `sorting.choices(SORTS)`; soonest expiry first without one), the id breaking ties."""
+    return sorting.ordered(stmt, filters.get("sort") or "expires_on", SORTS, Nda.id)
+
+
+def nda_query(
+    user: User, filters: dict[str, Any], project: Project | None = None
+) -> sa.Select[Nda]:
+    """NDAs the user may see (of one project, or across the scope) matching `filters`
+    (`nda_conditions`), in the order of `sorted_by`."""
+    stmt = (
+        sa.select(Nda)
+        .options(selectinload(Nda.assets), selectinload(Nda.project))
+        .join(Organization, Organization.id == Nda.partner_id)
+        .where(*nda_conditions(user, filters, clock.today(), project.id if project else None))
+    )
+    return sorted_by(stmt, filters)

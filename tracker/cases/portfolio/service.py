@@ -86,4 +86,9 @@ def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
         "score": RiskReview.score,
     }
     stmt = sorting.ordered(stmt, filters.get("sort") or "-created_at", columns, RiskReview.id)
-    return stmt.options(selectinload(RiskReview.project))
+    project = selectinload(RiskReview.project)
+    if not isinstance(policy.visible_projects(user), sa.sql.elements.True_):
+        # what `policy.in_scope` reads of each row's project for a narrower scope (the list
+        # asks the policy per row which answers it shows): loaded once, not once per project
+        project = project.selectinload(Project.lawyers)
+    return stmt.options(project)

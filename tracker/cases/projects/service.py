@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import with_expression
+from sqlalchemy.orm import joinedload, selectinload, with_expression
+from werkzeug.exceptions import NotFound
 
 from tracker import clock, policy
 from tracker.audit.service import record
@@ -208,3 +209,33 @@ def with_risk_level(project: Project) -> Project:
         .options(with_expression(Project.risk_level, risk_level_expr(clock.today())))
         .execution_options(populate_existing=True)
     ).scalar_one()
+
+
+def for_page(user: User, project_id: Any) -> Project:
+    """The project for its page, in as few statements as the page needs: the project with its
+    zone, lead company, who set its grade and its current risk level (one statement, the
+    user's scope in its WHERE), then its partners and its lawyers (one statement each). 404
+    when missing, when no project can have that id or when it is out of the user's scope
+    (`policy.project_or_404`'s rule, in SQL)."""
+    if not is_id(project_id):
+        raise NotFound()
+    project = (
+        db.session.execute(
+            sa.select(Project)
+            .where(Project.id == project_id, policy.visible_projects(user))
+            .options(
+                joinedload(Project.zone),
+                joinedload(Project.company),
+                joinedload(Project.security_level_set_by),
+                selectinload(Project.partners),
+                selectinload(Project.lawyers),
+                with_expression(Project.risk_level, risk_level_expr(clock.today())),
+            )
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if project is None:
+        raise NotFound()
+    return project

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 
 from tracker import policy
 from tracker.auth.models import User, Zone
-from tracker.cases.labels import choice
+from tracker.cases.labels import choice, label
 from tracker.cases.pages import organization_choices, submit_page, template_helpers
 from tracker.cases.projects import listing, service
 from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
-from tracker.cases.projects.models import Project
+from tracker.cases.projects.models import PROJECT_STATUSES, Project
+from tracker.cases.reviews.models import RISK_LEVELS
 from tracker.db import db
 from tracker.policy import project_or_404
 from tracker.web import current, sorting
@@ -44,8 +45,19 @@ def project_list() -> Any:
     paging = page_args()
     page = listing.page(user, filters, paging["page"], paging["per_page"])
     return render_template(
-        "cases/project_list.html", form=form, page=page, args=link_args(), sort=filters["sort"]
+        "cases/project_list.html",
+        form=form,
+        page=page,
+        args=link_args(),
+        sort=filters["sort"],
+        labels=_row_labels(),
     )
+
+
+def _row_labels() -> dict[str | None, str]:
+    """The labels the list's rows show (status, risk level, and under None "Not assessed"),
+    translated once per page instead of once per row and column."""
+    return {value: label(value) for value in (*PROJECT_STATUSES, *RISK_LEVELS, None)}
 
 
 def _project_form(form: ProjectForm, user: User, project: Project | None) -> None:
