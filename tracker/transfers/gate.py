@@ -20,6 +20,7 @@ from tracker.cases.labels import label
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
+from tracker.i18n import format_day
 from tracker.transfers.facts import GateFacts, GateInput, load_facts
 
 CHECK_CODES = (
@@ -268,6 +269,10 @@ CHECK_LABELS: dict[str, Any] = {
 }
 
 
+#: the stored parameters that are dates (ISO 8601 in the stored check)
+_DATE_PARAMS = {"planned_on", "expires_on", "effective_on", "valid_until"}
+
+
 def check_detail(check: Check) -> str:
     """The check's finding as a sentence in the current locale."""
     params = dict(check.get("params") or {})
@@ -277,6 +282,8 @@ def check_detail(check: Check) -> str:
     params["assets"] = ", ".join(params.get("assets") or [])
     if "level" in params:  # stored as the code ("high"), read in the reader's language
         params["level"] = label(params["level"])
+    for key in _DATE_PARAMS & params.keys():  # stored ISO, read as the reader writes dates
+        params[key] = format_day(params[key])
     return str(template) % params
 
 
