@@ -283,7 +283,8 @@ def check_detail(check: Check, *, readable_dates: bool = True) -> str:
     params["assets"] = ", ".join(params.get("assets") or [])
     if "level" in params:  # stored as the code ("high"), read in the reader's language
         params["level"] = label(params["level"])
-    for key in _DATE_PARAMS & params.keys() if readable_dates else ():  # stored ISO, read as the reader writes dates
+    # stored ISO; read as the reader writes dates
+    for key in _DATE_PARAMS & params.keys() if readable_dates else ():
         params[key] = format_day(params[key])
     return str(template) % params
 
