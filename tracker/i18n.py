@@ -121,3 +121,51 @@ def format_when(
 def _aware(at: dt.datetime) -> dt.datetime:
     # the database hands back aware UTC times; a naive one is UTC by this app's convention
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+# --- the long forms a letter uses: the weekday named, the reader's zone, no ISO -------------
+
+#: (date, time) patterns of an e-mail or a calendar description, per language:
+#: "2026년 12월 7일 (월) 오전 9:00", "Mon 7 Dec 2026, 09:00"
+_LETTER_PATTERNS = {"ko": ("y년 M월 d일 (E)", "a h:mm", " "), "en": ("EEE d MMM y", "HH:mm", ", ")}
+
+
+def _letter(locale: str | None) -> tuple[str, tuple[str, str, str]]:
+    loc = _locale(locale)
+    return loc, _LETTER_PATTERNS.get(loc[:2], _LETTER_PATTERNS["en"])
+
+
+def letter_day(
+    day: dt.date | dt.datetime | str | None, locale: str | None = None, *, user: Any = None
+) -> str:
+    """A date as a letter writes it, the weekday named: "2026년 12월 7일 (월)", "Mon 7 Dec
+    2026"; a time is first moved to `user`'s zone."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = dt.datetime.fromisoformat(day) if len(day) > 10 else dt.date.fromisoformat(day)
+    if isinstance(day, dt.datetime):
+        day = _aware(day).astimezone(zone_of(user)).date()
+    loc, (date_pattern, _time, _sep) = _letter(locale)
+    return babel_dates.format_date(day, date_pattern, locale=loc)
+
+
+def letter_when(
+    at: dt.datetime | str | None, locale: str | None = None, *, user: Any = None
+) -> str:
+    """A moment as a letter writes it, in `user`'s zone: "2026년 12월 7일 (월) 오전 9:00",
+    "Mon 7 Dec 2026, 09:00"; the offset is added ("+01:00") when the zone is not the firm's."""
+    if not at:
+        return ""
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    zone = zone_of(user)
+    local = _aware(at).astimezone(zone)
+    loc, (date_pattern, time_pattern, sep) = _letter(locale)
+    text = (
+        f"{babel_dates.format_date(local.date(), date_pattern, locale=loc)}{sep}"
+        f"{babel_dates.format_time(local, time_pattern, tzinfo=zone, locale=loc)}"
+    )
+    if zone.key != DEFAULT_TIME_ZONE:
+        text += f" ({babel_dates.format_time(local, 'xxxxx', tzinfo=zone, locale=loc)})"
+    return text

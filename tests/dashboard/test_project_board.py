@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from babel.dates import format_date
 from flask_babel import force_locale
 
 from tests.dashboard.waiting import fill
@@ -117,7 +118,7 @@ def test_risk_status_and_nda_coverage_with_expiry(busy, browser_as):
     db.session.flush()
     html = _html(browser_as(busy.users["operator"]), busy.project)
     assert "likelihood 3 × impact 4 = 12" in html and "(expires within 30 days)" in html
-    assert expiry.isoformat() in html and "(expires within 90 days)" in html
+    assert format_date(expiry, "medium", locale="en") in html and "(expires within 90 days)" in html
     assert "no NDA in force" not in html
 
 

@@ -75,7 +75,29 @@ def test_one_all_day_event_per_item_with_label_and_title():
     assert str(evs[0]["SUMMARY"]) == "Annuity: Battery separator patent"
     assert str(evs[2]["SUMMARY"]) == "Done: NDA expiry: NDA with Partner GmbH"
     assert evs[0].decoded("DTSTAMP") == STAMP
-    assert all("DESCRIPTION" not in e for e in evs)
+    assert b"DTSTAMP:20261130T000000Z" in ics  # a time for machines: UTC, marked Z
+    # what a person reads: the due date as they write it, never ISO
+    assert str(evs[0]["DESCRIPTION"]) == "Due: Mon 19 Apr 2027"
+    assert "2027-04-19" not in ics.decode()
+
+
+def test_the_description_speaks_the_readers_language_and_names_the_project_and_zone():
+    item = items()[0] | {"project_code": "DCX-01", "office": "KR"}
+    ics = feed.build_calendar([item], host=HOST, locale="ko", time_zone="Europe/Berlin")
+    cal = icalendar.Calendar.from_ical(ics)
+    assert str(cal["X-WR-TIMEZONE"]) == "Europe/Berlin"
+    (ev,) = cal.walk("VEVENT")
+    assert str(ev["SUMMARY"]).startswith("[DCX-01 · 대한민국] 연차료")
+    assert str(ev["DESCRIPTION"]) == "기한: 2027년 4월 19일 (월)\nDCX-01 · 대한민국"
+    assert type(ev.decoded("DTSTART")) is dt.date  # an all-day deadline stays a date
+
+
+def test_the_description_says_in_grace_until_a_readable_date():
+    item = items()[0] | {"due_on": dt.date(2026, 11, 1), "overdue": True}
+    item["grace_until"] = dt.date(2027, 5, 1)
+    ics = feed.build_calendar([item], host=HOST, locale="en", today=dt.date(2026, 11, 30))
+    (ev,) = events(ics)
+    assert str(ev["DESCRIPTION"]) == "Due: Sun 1 Nov 2026\nin grace until Sat 1 May 2027"
 
 
 def test_uids_are_stable_across_builds_and_date_changes_and_distinct():

@@ -53,7 +53,7 @@ def test_digest_in_english():
     subject, text, html = mail.render_digest("en", **digest_data())
     assert subject == "Tracker: 1 overdue, 1 due within 7 days, 1 waiting"
     assert "Hello Kim Lawyer," in text
-    assert "Overdue\n- November 20, 2026 · Follow-up: Send minutes" in text
+    assert "Overdue\n- Fri 20 Nov 2026 · Follow-up: Send minutes" in text
     assert "Due within 7 days" in text and "Priority deadline: Separator <patent> & co" in text
     assert "Due within 30 days" not in text  # empty windows are left out
     assert "Due within 90 days" in text and "NDA expiry: NDA Partner" in text
@@ -68,7 +68,7 @@ def test_digest_in_korean():
     subject, text, html = mail.render_digest("ko", **digest_data())
     assert subject == "Tracker: 기한 경과 1건, 7일 이내 1건, 대기 1건"
     assert "Kim Lawyer 님, 안녕하세요." in text
-    assert "기한 경과\n- 2026년 11월 20일 · 후속 조치: Send minutes" in text
+    assert "기한 경과\n- 2026년 11월 20일 (금) · 후속 조치: Send minutes" in text
     assert "결정할 위험 평가" in text and "90일 이내 기한" in text
     assert '<html lang="ko">' in html and "우선권 주장 기한" in html
 

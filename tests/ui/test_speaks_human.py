@@ -3,8 +3,9 @@
 It fails on a code reaching the page (an audit action, a record or object type, a status or
 kind code, a rule id such as `pct.filing@2026.1`, a MIME type, an audit detail key), on an
 English word outside a short allow-list (brand names, units, abbreviations, and the words of
-the records' own data: a partner called "Kiel Maritime" is not an untranslated string) and on
-a UTC or ISO time (`2026-12-06T15:19`, `15:19 UTC`)."""
+the records' own data: a partner called "Kiel Maritime" is not an untranslated string), on
+a UTC or ISO time (`2026-12-06T15:19`, `15:19 UTC`) and on an ISO date (`2026-12-07`: a
+person reads "2026. 12. 7."). The English walk is `test_speaks_human_english.py`."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ CELL_VALUES = {
 PAGE_ALLOWED = {"/projects/N/filings/import": CELL_VALUES}
 #: a time in UTC or as an ISO timestamp
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\bUTC\b|\+00:00")
+#: a date as a machine writes it
+ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d\d-\d\d(?![\w-])")
 RULE_ID = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+@\d{4}\.\d+\b")
 MIME = re.compile(r"\b(?:application|image|text|model|audio|video)/[a-z0-9.+-]+\b")
 WORD = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z'-]*[A-Za-z](?![\w@/-])")
@@ -90,11 +93,13 @@ def data_words() -> set[str]:
     return words
 
 
-def findings(text: str, codes: set[str], allowed: set[str]) -> set[str]:
+def findings(text: str, codes: set[str], allowed: set[str], *, english: bool = False) -> set[str]:
     """What a page's text holds that a Korean reader should not meet (each slip once: its
-    letters are not reported again as English words)."""
+    letters are not reported again as English words); `english`: a page in English, where
+    only the English words are at home."""
     found = set()
-    for kind, pattern in (("time", ISO_TIME), ("rule", RULE_ID), ("type", MIME)):
+    patterns = (("time", ISO_TIME), ("date", ISO_DATE), ("rule", RULE_ID), ("type", MIME))
+    for kind, pattern in patterns:
         found.update(f"{kind} {m}" for m in pattern.findall(text))
         text = pattern.sub(" ", text)
     for code in sorted(codes, key=len, reverse=True):
@@ -102,7 +107,7 @@ def findings(text: str, codes: set[str], allowed: set[str]) -> set[str]:
         if pattern.search(text):
             found.add(f"code {code}")
             text = pattern.sub(" ", text)
-    for word in WORD.findall(text):
+    for word in [] if english else WORD.findall(text):
         if word not in allowed and word.lower() not in allowed:
             found.add(f"word {word}")
     return found
@@ -135,11 +140,12 @@ def test_the_finder_finds_each_kind_of_slip():
     codes = {"auth.sign_in", "nda_covers_assets"}
     text = (
         "로그인 auth.sign_in 2026-12-06T15:19:44 pct.filing@2026.1 application/pdf "
-        "미충족 점검: nda_covers_assets Submitted NDA PDF 15:19 UTC"
+        "미충족 점검: nda_covers_assets Submitted NDA PDF 15:19 UTC 기한 2026-12-07"
     )
     assert findings(text, codes, ALLOWED) == {
         "code auth.sign_in",
         "time 2026-12-06T15:19",
+        "date 2026-12-07",
         "time UTC",
         "rule pct.filing@2026.1",
         "type application/pdf",
@@ -147,3 +153,9 @@ def test_the_finder_finds_each_kind_of_slip():
         "word Submitted",
     }
     assert findings("2026. 12. 7. 오전 12:19 · NDA #3 · 독일", codes, ALLOWED) == set()
+    # in English the words are at home; codes, machine times and dates are not
+    english = "Submitted Dec 7, 2026, 9:00 AM (+01:00) 2026-12-07 auth.sign_in"
+    assert findings(english, codes, ALLOWED, english=True) == {
+        "date 2026-12-07",
+        "code auth.sign_in",
+    }

@@ -29,6 +29,7 @@ from tracker.auth.passwords import hash_password, password_problems
 from tracker.auth.service import end_all_sessions
 from tracker.db import Model, UTCDateTime, db
 from tracker.errors import InvalidInput, StateConflict
+from tracker.i18n import letter_when
 from tracker.web.links import absolute
 
 VALID_FOR = dt.timedelta(hours=72)
@@ -74,10 +75,12 @@ def invite(user: User) -> None:
     db.session.flush()
     record("user.invited", user)
     link = absolute(url_for("auth.invitation", token=token))
-    mail.send_after_commit(_message(settings, user, link))
+    mail.send_after_commit(_message(settings, user, link, now + VALID_FOR))
 
 
-def _message(settings: mail.MailSettings, user: User, link: str) -> EmailMessage:
+def _message(
+    settings: mail.MailSettings, user: User, link: str, expires_at: dt.datetime
+) -> EmailMessage:
     with force_locale(user.locale):
         subject = _("Tracker: set your password")
         hello = _("Hello %(name)s,", name=mail.one_line(user.name))
@@ -85,11 +88,14 @@ def _message(settings: mail.MailSettings, user: User, link: str) -> EmailMessage
             "An account has been opened for you in Tracker. Set your password with this link "
             "within 72 hours; it works once."
         )
+        # the recipient's zone and language: the admin's clock means nothing to them
+        until = _("The link works until %(when)s.", when=letter_when(expires_at, user=user))
         ignore = _("If you did not expect this e-mail, ignore it.")
-    text = f"{hello}\n\n{body}\n\n{link}\n\n{ignore}\n"
+    text = f"{hello}\n\n{body}\n\n{link}\n{until}\n\n{ignore}\n"
     html = (
         f"<p>{escape(hello)}</p><p>{escape(body)}</p>"
-        f'<p><a href="{escape(link)}">{escape(link)}</a></p><p>{escape(ignore)}</p>'
+        f'<p><a href="{escape(link)}">{escape(link)}</a><br>{escape(until)}</p>'
+        f"<p>{escape(ignore)}</p>"
     )
     return mail.build_message(settings, user.email, subject, text, html)
 

@@ -26,6 +26,7 @@ from tracker import clock, mail, policy, records
 from tracker.auth.models import User
 from tracker.auth.notifications import MAILED, Notification, created_in
 from tracker.db import db
+from tracker.i18n import letter_when
 from tracker.oversight.labels import labels, type_name
 from tracker.web.ids import get_or_none
 from tracker.web.links import absolute
@@ -148,9 +149,11 @@ def _decision_mail(settings: mail.MailSettings, notice: Notification) -> Any:
         about = mail.one_line(item["object"]["label"])
         said = str(outcome) if outcome is not None else kind_label(notice.kind)
         link = _absolute(item["url"])
+        # when it was decided, in the recipient's zone and language (never the server's UTC)
+        when = _("Decided: %(when)s", when=letter_when(notice.created_at, user=recipient))
         closing = _("Open Tracker to read the decision and any note.")
-    text = f"{hello}\n\n{said}\n{about}\n\n{link or ''}\n\n{closing}\n"
-    html = f"<p>{escape(hello)}</p><p>{escape(said)}<br>{escape(about)}</p>"
+    text = f"{hello}\n\n{said}\n{about}\n{when}\n\n{link or ''}\n\n{closing}\n"
+    html = f"<p>{escape(hello)}</p><p>{escape(said)}<br>{escape(about)}<br>{escape(when)}</p>"
     if link:
         html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
     html += f"<p>{escape(closing)}</p>"

@@ -4,8 +4,11 @@
 project_id, source_type, source_id, done, overdue, derived, rule; derived items may carry their
 `key`) into one all-day VEVENT each. The UID is derived from what the deadline *is* (its source
 record, kind and rule key), never from its date, so a calendar app updates an event whose date
-moved rather than adding a second one. Only the kind and the title the user may see go into an
-event: no descriptions, notes or other record text.
+moved rather than adding a second one. Only the kind, the title the user may see, the project's
+code and the due date go into an event: no notes or other record text. The description is for a
+person: the due date as the reader writes it ("2026년 12월 7일 (월)", "Mon 7 Dec 2026") and the
+project; the calendar names the reader's time zone (X-WR-TIMEZONE), the deadlines stay all-day
+dates and the stamp is UTC (`Z`, for the machines).
 
 The feed URL carries a 256-bit secret; only its SHA-256 is stored (`hash_secret`), so a database
 reader cannot rebuild a feed URL.
@@ -24,7 +27,8 @@ import icalendar
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from tracker.deadlines.labels import kind_label, where
+from tracker.deadlines.labels import in_grace_until, kind_label, where
+from tracker.i18n import DEFAULT_TIME_ZONE, letter_day
 
 PRODID = "-//Tracker//Deadlines//EN"
 SECRET_BYTES = 32  # 256 bits
@@ -75,12 +79,26 @@ def build_calendar(
     locale: str | None = None,
     stamp: dt.datetime | None = None,
     link: Callable[[Mapping[str, Any]], str | None] | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+    today: dt.date | None = None,
 ) -> bytes:
-    """The feed as RFC 5545 bytes; labels in `locale` (the current one when None)."""
+    """The feed as RFC 5545 bytes; labels and dates in `locale` (the current one when None),
+    the calendar in the reader's `time_zone`; "in grace until" as of `today` when given."""
     if locale is None:
-        return _build(items, host, stamp, link)
+        return _build(items, host, stamp, link, time_zone, today)
     with force_locale(locale):
-        return _build(items, host, stamp, link)
+        return _build(items, host, stamp, link, time_zone, today)
+
+
+def _description(item: Mapping[str, Any], due: dt.date, today: dt.date | None) -> str:
+    """What a person reads in the event: the due date, the project (and office), the grace."""
+    lines = [_("Due: %(day)s", day=letter_day(due))]
+    if where(item):
+        lines.append(where(item))
+    grace = in_grace_until(item, today) if today is not None else None
+    if grace is not None:
+        lines.append(_("in grace until %(d)s", d=letter_day(grace)))
+    return "\n".join(lines)
 
 
 def _build(
@@ -88,6 +106,8 @@ def _build(
     host: str,
     stamp: dt.datetime | None,
     link: Callable[[Mapping[str, Any]], str | None] | None,
+    time_zone: str,
+    today: dt.date | None,
 ) -> bytes:
     stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
@@ -96,6 +116,7 @@ def _build(
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", _("Tracker deadlines"))
+    cal.add("x-wr-timezone", time_zone)
     for item in items:
         due = _due(item)
         summary = f"{kind_label(item['kind'])}: {item['title']}"
@@ -109,6 +130,7 @@ def _build(
         event.add("dtstart", due)  # a date: VALUE=DATE, all day
         event.add("dtend", due + dt.timedelta(days=1))
         event.add("summary", summary)
+        event.add("description", _description(item, due, today))
         event.add("transp", "TRANSPARENT")
         url = link(item) if link else None
         if url:

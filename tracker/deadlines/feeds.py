@@ -21,6 +21,7 @@ from tracker.auth.models import User
 from tracker.auth.service import require_recent_sign_in
 from tracker.db import db
 from tracker.deadlines import calendar, service
+from tracker.i18n import zone_of
 from tracker.web.links import absolute, site_root
 
 
@@ -77,6 +78,14 @@ def page_of(item: Mapping[str, Any]) -> str:
 
 def feed_for(user: User, today: dt.date | None = None) -> bytes:
     """The user's feed: every deadline in their scope, labels in their locale."""
-    items = service.deadlines(user, today or clock.today())
+    today = today or clock.today()
+    items = service.deadlines(user, today)
     host = urlsplit(site_root()).hostname or "tracker"
-    return calendar.build_calendar(items, host=host, locale=user.locale, link=link)
+    return calendar.build_calendar(
+        items,
+        host=host,
+        locale=user.locale,
+        link=link,
+        time_zone=zone_of(user).key,
+        today=today,
+    )

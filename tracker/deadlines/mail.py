@@ -15,10 +15,12 @@ from typing import Any
 
 import jinja2
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from tracker import clock
 from tracker.deadlines.labels import GROUP_LABELS, QUEUE_LABELS, kind_label, where
+from tracker.i18n import letter_day, letter_when
 from tracker.mail import (
     MailConfigError,
     MailDeliveryError,
@@ -61,8 +63,12 @@ def render_digest(
     groups: Mapping[str, Sequence[Mapping[str, Any]]],
     queues: Mapping[str, Sequence[Mapping[str, Any]]],
     site_url: str | None = None,
+    user: Any = None,
+    at: dt.datetime | None = None,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) of one user's digest in `locale` ("ko" or "en")."""
+    """(subject, text, html) of one user's digest in `locale` ("ko" or "en"), its dates as
+    the reader writes them and the moment it was written (`at`, default now) in `user`'s time
+    zone."""
     with force_locale(locale):
         sections = [
             {
@@ -73,11 +79,11 @@ def render_digest(
                         "where": one_line(where(item)),
                         "title": one_line(item["title"]),
                         "grace": (
-                            format_date(_due(item["in_grace_until"]), format="long")
+                            letter_day(_due(item["in_grace_until"]))
                             if item.get("in_grace_until")
                             else None
                         ),
-                        "due": format_date(_due(item["due_on"]), format="long"),
+                        "due": letter_day(_due(item["due_on"])),
                         "url": item.get("url"),
                     }
                     for item in groups[group]
@@ -109,6 +115,7 @@ def render_digest(
             "queues": queue_sections,
             "site_url": site_url,
             "subject": subject,
+            "as_of": letter_when(at or clock.now(), user=user),
         }
         env = _environment()
         text = env.get_template("deadlines/digest.txt").render(context)

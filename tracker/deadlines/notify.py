@@ -113,6 +113,7 @@ def run(
             groups=groups,
             queues=waiting,
             site_url=absolute("/"),
+            user=user,
         )
         error: str | None = None
         try:

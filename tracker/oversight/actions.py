@@ -7,6 +7,8 @@ tests/oversight/test_trail_page.py greps the code and fails on one without. An u
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,7 @@ from tracker.auth.forms import LOCALE_NAMES, ROLE_LABELS
 from tracker.cases.filings.labels import EVENT_LABELS
 from tracker.cases.filings.labels import STATUS_LABELS as FILING_STATUS_LABELS
 from tracker.cases.labels import LABELS as CASE_LABELS
+from tracker.i18n import format_day, format_when
 from tracker.transfers.forms import CHANNEL_LABELS
 from tracker.transfers.forms import STATUS_LABELS as TRANSFER_STATUS_LABELS
 from tracker.transfers.gate import CHECK_CODES
@@ -221,6 +224,23 @@ def action_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in ACTIONS.items()), key=lambda c: c[1])
 
 
+#: a date or a moment as the trail stores it (ISO 8601): shown as the reader writes it
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?")
+
+
+def _moment_or_day(value: str) -> str:
+    """An ISO date or time in the reader's language and zone; other text as it is."""
+    try:
+        if _ISO_DAY.fullmatch(value):
+            return format_day(dt.date.fromisoformat(value))
+        if _ISO_MOMENT.fullmatch(value):
+            return format_when(dt.datetime.fromisoformat(value))
+    except ValueError:  # shaped like one, but no such day
+        return value
+    return value
+
+
 def _value(value: Any) -> str:
     if value is None:
         return "—"
@@ -230,6 +250,8 @@ def _value(value: Any) -> str:
         return ", ".join(_value(v) for v in value) or "—"
     if isinstance(value, dict):
         return "; ".join(f"{_key(k)} {_value(v)}" for k, v in value.items())
+    if isinstance(value, str):
+        return _moment_or_day(value)
     return str(value)
 
 

@@ -20,6 +20,7 @@ from tracker.cases.labels import label
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
+from tracker.i18n import format_day
 from tracker.transfers.facts import GateFacts, GateInput, load_facts
 
 CHECK_CODES = (
@@ -268,8 +269,13 @@ CHECK_LABELS: dict[str, Any] = {
 }
 
 
-def check_detail(check: Check) -> str:
-    """The check's finding as a sentence in the current locale."""
+#: the stored parameters that are dates (ISO 8601 in the stored check)
+_DATE_PARAMS = {"planned_on", "expires_on", "effective_on", "valid_until"}
+
+
+def check_detail(check: Check, *, readable_dates: bool = True) -> str:
+    """The check's finding as a sentence in the current locale; its dates as the reader writes
+    them (`readable_dates`), else ISO 8601 (the API's sentence, unchanged)."""
     params = dict(check.get("params") or {})
     template = _DETAILS.get((check["code"], params.get("reason", "")))
     if template is None:
@@ -277,6 +283,9 @@ def check_detail(check: Check) -> str:
     params["assets"] = ", ".join(params.get("assets") or [])
     if "level" in params:  # stored as the code ("high"), read in the reader's language
         params["level"] = label(params["level"])
+    # stored ISO; read as the reader writes dates
+    for key in _DATE_PARAMS & params.keys() if readable_dates else ():
+        params[key] = format_day(params[key])
     return str(template) % params
 
 
@@ -286,4 +295,7 @@ def check_label(code: str) -> str:
 
 def rendered(checks: Sequence[Check] | None) -> list[dict[str, Any]]:
     """The checks as the API shows them: `{"code", "ok", "detail"}` in the caller's locale."""
-    return [{"code": c["code"], "ok": c["ok"], "detail": check_detail(c)} for c in (checks or [])]
+    return [
+        {"code": c["code"], "ok": c["ok"], "detail": check_detail(c, readable_dates=False)}
+        for c in (checks or [])
+    ]

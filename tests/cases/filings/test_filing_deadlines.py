@@ -5,6 +5,7 @@ paid late reads "in grace until <date>", not "overdue"."""
 import datetime as dt
 
 import pytest
+from babel.dates import format_date
 
 from tests.support import TODAY, make_asset
 from tracker.cases.assets.docketing import add_months
@@ -42,7 +43,8 @@ def lapsed_fee(world):
 def test_the_deadline_page_shows_project_office_and_grace(world, lapsed_fee, browser_as):
     html = browser_as(world.users["lawyer"]).get("/deadlines?overdue=true").get_data(as_text=True)
     assert world.project.code in html and "South Korea" in html
-    assert f"in grace until {GRACE.isoformat()}" in html
+    assert f"in grace until {format_date(GRACE, 'medium', locale='en')}" in html
+    assert GRACE.isoformat() not in html  # as a person writes it, never ISO
 
 
 def test_the_digest_says_in_grace(world, lapsed_fee, app):
@@ -75,5 +77,6 @@ def test_the_export_has_project_code_and_office(world, lapsed_fee, api_as):
 
 def test_the_start_page_says_in_grace_and_names_the_office(world, lapsed_fee, browser_as):
     html = browser_as(world.users["lawyer"]).get("/").get_data(as_text=True)
-    assert f"in grace until {GRACE.isoformat()}" in html
+    assert f"in grace until {format_date(GRACE, 'medium', locale='en')}" in html
+    assert GRACE.isoformat() not in html  # as a person writes it, never ISO
     assert "Separator film</a> · South Korea" in html

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 
 from tests.support import (
     OUTSIDERS,
@@ -68,9 +69,9 @@ def test_every_role_in_scope_reads_the_page(ndas, browser_as, role):
     for text in (
         w.partner.name,
         "Active",
-        "2025-12-20",
-        "2026-01-01",
-        str(TODAY + dt.timedelta(days=40)),
+        "Dec 20, 2025",  # dates as a person writes them, never ISO
+        "Jan 1, 2026",
+        format_date(TODAY + dt.timedelta(days=40), "medium", locale="en"),
         "expires in 40 days",
         "Laws of England and Wales",
         "Joint pilot line for the cathode",
