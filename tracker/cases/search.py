@@ -382,7 +382,7 @@ def _heading_match(words: list[str]) -> sa.ColumnElement[bool]:
     conditions = [position(sa.func.lower(SearchEntry.heading), w) > 0 for w in parts]
     if prefixes and dialect == "postgresql":
         tsquery = " & ".join(f"'{w}':*" for w in prefixes)
-        simple = sa.literal_column("'simple'")
+        simple: Any = sa.literal_column("'simple'")
         conditions.append(
             sa.func.to_tsvector(simple, SearchEntry.heading).op("@@")(
                 sa.func.to_tsquery(simple, tsquery)
@@ -433,7 +433,7 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
         return Hits([], 0, False)
     scope = policy.visible_projects(user)
     match = _match(q, words, by_scope=not isinstance(scope, sa.sql.elements.True_))
-    hits = (
+    hits: Any = (
         sa.select(SearchEntry.id, _rank(q, words).label("rank"))
         .join(Project, Project.id == SearchEntry.project_id)
         .where(scope, SearchEntry.action.in_(allowed_actions(user)), match)
