@@ -263,6 +263,7 @@ class Gen:
         text: str,
         title: str = "",
         kind: str | None = None,
+        heading: str | None = None,
     ) -> None:
         self.search.append(
             {
@@ -274,6 +275,10 @@ class Gen:
                 "text": text,
                 "kind": kind or record_type,
                 "title": title,
+                # the words that name the record (a hit there ranks first): the title unless
+                # said otherwise, as `tracker.cases.search.index` keeps it
+                "heading": title if heading is None else heading,
+                "parent_id": None,
             }
         )
 
@@ -403,6 +408,7 @@ class Gen:
                 "project.view",
                 " ".join([p["code"], p["title"], *names]),
                 p["title"],
+                heading=f"{p['code']} {p['title']}",
             )
 
         assets_of = self._assets(projects, partners_of)
@@ -551,6 +557,7 @@ class Gen:
                 " ".join(x for x in numbers if x),
                 title,
                 kind="asset",
+                heading=" ".join(x for x in numbers if x),
             )
         self.insert("ip_assets", rows)
         self.insert("asset_owners", owners)
@@ -643,6 +650,7 @@ class Gen:
 
     def _reviews(self, projects: list[dict[str, Any]], lawyer_ids: list[int]) -> None:
         from tracker.cases.reviews import scoring as risk
+        from tracker.cases.reviews.kind import search_text as review_text
 
         cat = risk.catalogue()
         rng = self.rng
@@ -685,7 +693,11 @@ class Gen:
         for r in rows:
             if r["status"] != "draft":
                 self.index(
-                    "risk_review", r["id"], r["project_id"], "review.view_result", r["level"]
+                    "risk_review",
+                    r["id"],
+                    r["project_id"],
+                    "review.view_result",
+                    review_text(r["level"], None),
                 )
             if r["status"] == "approved":
                 known = latest.get(r["project_id"])

@@ -7,11 +7,13 @@ S3-compatible store (bench/cluster.py). Prints every table as it goes.
     python -m bench.run [--sizes 1000,10000] [--databases sqlite,postgresql]
                         [--postgres postgresql://postgres@127.0.0.1:5432] [--skip-attachments]
                         [--redis redis://127.0.0.1:6379/2] [--skip-cluster]
+                        [--database-prefix tracker_bench] [--web-only] [--only search,q=]
 
 Bounded: each step runs under a time limit and bench.web caps each endpoint's requests and
 seconds; everything listens on 127.0.0.1 only. PostgreSQL databases are named
-`tracker_bench_<size>` and dropped first (and at the end unless --keep); SQLite files go to
-bench/.data/. Not part of `make test`.
+`<prefix>_<size>` (`--database-prefix`, default `tracker_bench`) and dropped first (and at
+the end unless --keep); SQLite files go to bench/.data/. `--web-only` generates and drives
+the web only, `--only` picks bench.web's endpoints by name. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -89,7 +91,17 @@ def main(argv: list[str] | None = None) -> int:
         "--redis", default="redis://127.0.0.1:6379/2", help="for bench.cluster (it is flushed)"
     )
     parser.add_argument("--skip-cluster", action="store_true")
+    parser.add_argument(
+        "--database-prefix", default="tracker_bench", help="PostgreSQL databases' name prefix"
+    )
+    parser.add_argument(
+        "--web-only",
+        action="store_true",
+        help="generate and drive the web only (no audit, docket import, attachments, cluster)",
+    )
+    parser.add_argument("--only", help="bench.web's endpoints: name substrings, comma-separated")
     args = parser.parse_args(argv)
+    database = f"{args.database_prefix}_{{size}}"
     failures = 0
     #: (database, size) → bench.web's {"load", "ratios"}, for the goals table at the end
     measured: dict[tuple[str, int], dict[str, Any]] = {}
@@ -101,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             if kind == "sqlite":
                 url = f"sqlite:///{instance / 'tracker.db'}"
             else:
-                url = _postgres_database(args.postgres, f"tracker_bench_{size}", create=True)
+                url = _postgres_database(args.postgres, database.format(size=size), create=True)
             where = ["--database", url, "--instance", str(instance)]
             steps = [
                 ("generate", ["-m", "bench.generate", "--projects", str(size), *where], 3600),
@@ -117,16 +129,18 @@ def main(argv: list[str] | None = None) -> int:
                         args.seconds,
                         "--json",
                         str(instance / "web.json"),
+                        *(["--only", args.only] if args.only else []),
                     ],
                     1800,
                 ),
-                ("audit verify", ["-m", "bench.audit", *where], 1800),
             ]
+            if not args.web_only:
+                steps.append(("audit verify", ["-m", "bench.audit", *where], 1800))
             for name, step, limit in steps:
                 failures += _run(f"{kind}, {size:,} projects: {name}", step, limit) != 0
                 if name == "web" and (instance / "web.json").exists():
                     measured[(kind, size)] = json.loads((instance / "web.json").read_text())
-            if kind == "postgresql":
+            if kind == "postgresql" and not args.web_only:
                 failures += (
                     _run(
                         f"{kind}, {size:,} projects: audit append, concurrent writers",
@@ -135,11 +149,13 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     != 0
                 )
-                if not args.keep:
-                    _postgres_database(args.postgres, f"tracker_bench_{size}", create=False)
+            if kind == "postgresql" and not args.keep:
+                _postgres_database(args.postgres, database.format(size=size), create=False)
             elif not args.keep:
                 shutil.rmtree(instance, ignore_errors=True)
     goals_table(measured)
+    if args.web_only:
+        return 1 if failures else 0
     failures += _run("docket import, 1,000 rows", ["-m", "bench.filing_import"], 900) != 0
     if not args.skip_attachments:
         failures += _run("attachments", ["bench/attachments.py", "--size-mib", "1024"], 1800) != 0

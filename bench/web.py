@@ -287,6 +287,8 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
     admin = auth.session_for("admin")
     any_project = admin.get(f"{base}/api/v1/projects", params={"per_page": 1}, timeout=60)
     admin_pid = any_project.json()["items"][0]["id"]
+    numbered = admin.get(f"{base}/api/v1/assets", params={"per_page": 50}, timeout=60).json()
+    number = next((i["application_no"] for i in numbered["items"] if i["application_no"]), "0")
     p = "/api/v1/projects?per_page=50"
     a, r = "/api/v1/assets?per_page=50", "/api/v1/risk-reviews?per_page=50"
     return [
@@ -313,6 +315,11 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
         Endpoint("search project code", f"/api/v1/search?q={code}", "admin", "/api/v1/search"),
         Endpoint("search Korean word", "/api/v1/search?q=배터리", "admin", "/api/v1/search"),
         Endpoint("search common, lawyer", "/api/v1/search?q=module", "lawyer", "/api/v1/search"),
+        Endpoint("search Korean word-part", "/api/v1/search?q=냉장고", "admin", "/api/v1/search"),
+        Endpoint("search Korean, lawyer", "/api/v1/search?q=배터리", "lawyer", "/api/v1/search"),
+        Endpoint(
+            "search application number", f"/api/v1/search?q={number}", "admin", "/api/v1/search"
+        ),
         Endpoint(
             "project detail, lawyer",
             f"/api/v1/projects/{pid}",
@@ -338,6 +345,8 @@ def endpoints(base: str, auth: Auth) -> list[Endpoint]:
             "portfolio assets trade secrets", a + "&kind=trade_secret", "admin", "/api/v1/assets"
         ),
         Endpoint("portfolio assets q= word", a + "&q=module", "admin", "/api/v1/assets"),
+        Endpoint("portfolio assets q= code", a + f"&q={code}", "admin", "/api/v1/assets"),
+        Endpoint("portfolio assets q= number", a + f"&q={number}", "admin", "/api/v1/assets"),
         Endpoint("portfolio reviews, admin", r, "admin", "/api/v1/risk-reviews"),
         Endpoint("portfolio reviews high", r + "&level=high", "admin", "/api/v1/risk-reviews"),
         Endpoint("portfolio reviews, lawyer", r, "lawyer", "/api/v1/risk-reviews"),
@@ -372,7 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20, help="cap per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", help="a substring of the endpoint names to run")
+    parser.add_argument(
+        "--only", help="substrings of the endpoint names to run, separated by commas"
+    )
     parser.add_argument("--json", type=Path, help="write {endpoint: p50 ÷ health p50} here")
     parser.add_argument(
         "--external",
@@ -407,8 +418,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = set(spec.get("paths", {}))
         results: list[Outcome] = []
         for ep in endpoints(base, auth):
-            if args.only and args.only not in ep.name and not ep.name.startswith("health"):
-                continue
+            wanted = [w for w in (args.only or "").split(",") if w]
+            if wanted and not ep.name.startswith("health"):
+                if not any(w in ep.name for w in wanted):
+                    continue
             if ep.kind == "api" and ep.spec_path and ep.spec_path not in paths:
                 results.append(Outcome(ep.name, missing=True))
                 continue

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel import dates as babel_dates
 from flask import has_app_context, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from tracker import clock
@@ -40,6 +41,18 @@ def select_locale() -> str:
     if session.get("lang") in LOCALES:
         return str(session["lang"])
     return request.accept_languages.best_match(LOCALES) or "ko"
+
+
+def in_every_language(say: Callable[[], object]) -> str:
+    """What `say()` reads in each language of the interface, each wording once ("High 높음"):
+    the words a person may type for a coded value (search indexes these, never the code)."""
+    said: list[str] = []
+    for locale in ("en", "ko"):
+        with force_locale(locale):
+            text = str(say()).strip()
+        if text and text not in said:
+            said.append(text)
+    return " ".join(said)
 
 
 # --- local time: every time a person reads, in the reader's zone and language -------------

@@ -34,3 +34,9 @@ class SearchEntry(Model):
     #: the policy action a user needs on the project to see this text
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
+    #: the words of `text` that name the record (title, code, numbers): a hit among them ranks
+    #: first (on SQLite an FTS5 table `search_entries_fts_heading` indexes them)
+    heading: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: the record whose page shows this one (a filing's asset), for a kind found on its
+    #: parent's page
+    parent_id: Mapped[int | None]

@@ -25,6 +25,8 @@ import sqlalchemy as sa
 
 from tracker import policy, records
 from tracker.auth.models import User
+from tracker.cases.assets.models import IpAsset
+from tracker.cases.filings.models import Filing
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -35,6 +37,8 @@ MAX_WORDS = 8
 #: the longest search text a form or the API takes
 MAX_QUERY_LENGTH = 200
 FTS_TABLE = "search_entries_fts"
+#: the word index of the entries' headings (migration 0020): an FTS5 table on SQLite
+HEADING_TABLE = "search_entries_fts_heading"
 #: the trigram index of word-parts (migration 0008): an FTS5 table on SQLite
 TRIGRAM_TABLE = "search_entries_fts_trigram"
 #: the shortest word-part a trigram index can find
@@ -59,12 +63,16 @@ def index_record(
     *,
     kind: str | None = None,
     title: str = "",
+    heading: str | None = None,
+    parent_id: int | None = None,
 ) -> None:
     """Create or replace the searchable text of one record (flushed, not committed).
 
     `action` is the policy action a user needs on the project to see `text` (for example
     "disclosure.read" or "session.view_advice"); raises KeyError for an unknown action.
-    `kind` is the record's kind (default: `record_type`), `title` what a result calls it.
+    `kind` is the record's kind (default: `record_type`), `title` what a result calls it,
+    `heading` the words that name it (default: `title`; a hit there ranks first),
+    `parent_id` the record whose page shows it (a filing's asset).
     """
     policy.check_action(action)
     entry = db.session.execute(
@@ -80,6 +88,8 @@ def index_record(
     entry.text = text
     entry.kind = kind or record_type
     entry.title = title[:TITLE_LENGTH]
+    entry.heading = title if heading is None else heading
+    entry.parent_id = parent_id
     db.session.flush()
 
 
@@ -98,6 +108,8 @@ def index(record: Any) -> None:
             entry.text,
             kind=kind.type,
             title=entry.title,
+            heading=entry.heading,
+            parent_id=entry.parent,
         )
 
 
@@ -116,7 +128,9 @@ def index_new(project_id: int, created: Iterable[Any]) -> None:
                     action=entry.action,
                     text=entry.text,
                     kind=kind.type,
-                    title=entry.title,
+                    title=entry.title[:TITLE_LENGTH],
+                    heading=entry.title if entry.heading is None else entry.heading,
+                    parent_id=entry.parent,
                 )
             )
     db.session.flush()
@@ -205,7 +219,8 @@ def _sqlite_hits(parts: list[str], prefixes: list[str]) -> list[sa.Select[Any]]:
 
 
 def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
-    """The entries matching `q` that `user` may see (scope and role, in SQL)."""
+    """The entries matching `q` that `user` may see (scope and role, in SQL): by their words,
+    and by an exact filing or application number or a project code's start (`_match`)."""
     words = query_words(q)
     if not words:
         return sa.select(SearchEntry).where(sa.false())
@@ -215,7 +230,7 @@ def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
         .where(
             policy.visible_projects(user),
             SearchEntry.action.in_(allowed_actions(user)),
-            _text_match(words),
+            _match(q.strip(), words),
         )
     )
 
@@ -292,44 +307,148 @@ class Hits:
     estimated: bool
 
 
+def _match(q: str, words: list[str], *, by_scope: bool = False) -> sa.ColumnElement[bool]:
+    """SQL: the entry's text holds the words, or the entry is one that `q` names exactly or by
+    the start of its code (`named`): each part by its own index, never an OR that would
+    read every entry."""
+    exact = named(q)
+    if not exact:
+        return _text_match(words, by_scope=by_scope)
+    texts = sa.select(SearchEntry.id).where(_text_match(words))
+    return SearchEntry.id.in_(sa.union(texts, *exact))
+
+
+#: the longest filing or application number (the columns' length)
+NUMBER_LENGTH = 100
+
+
+def _numbers(q: str) -> list[str]:
+    """The ways `q` may be written as a filing or application number (as typed, upper-cased),
+    when it looks like one: no space, a digit at least."""
+    if not q or len(q) > NUMBER_LENGTH or any(c.isspace() for c in q):
+        return []
+    if not any(c.isdigit() for c in q):
+        return []
+    return sorted({q, q.upper()})
+
+
+def numbered(q: str) -> list[sa.Select[Any]]:
+    """SQL: the ids of the entries of the filings and assets whose application or
+    registration number is exactly `q`, one SELECT per number column (each by its own
+    index); none when `q` cannot be a number. PostgreSQL's text parser splits
+    `10-2024-0041234` into a number and signed numbers, so the words of the query cannot
+    find it; the columns can."""
+    forms = _numbers(q)
+    if not forms:
+        return []
+    filing = sa.and_(SearchEntry.record_type == "filing", SearchEntry.record_id == Filing.id)
+    detail = sa.and_(SearchEntry.record_type == "asset_detail", SearchEntry.record_id == IpAsset.id)
+    return [
+        sa.select(SearchEntry.id).join(model, on).where(column.in_(forms))
+        for model, on, column in (
+            (Filing, filing, Filing.application_no),
+            (Filing, filing, Filing.registration_no),
+            (IpAsset, detail, IpAsset.application_no),
+            (IpAsset, detail, IpAsset.registration_no),
+        )
+    ]
+
+
+def named(q: str) -> list[sa.Select[Any]]:
+    """SQL: the ids of the entries `q` names, by an exact number (`numbered`) or as the start
+    of a project's code (`code_match`: the project's entry), one SELECT per index used (for
+    one flat UNION)."""
+    code = code_match(q)
+    coded = (
+        [
+            sa.select(SearchEntry.id)
+            .join(Project, Project.id == SearchEntry.project_id)
+            .where(SearchEntry.record_type == "project", code)
+        ]
+        if code is not None
+        else []
+    )
+    return [*coded, *numbered(q)]
+
+
+def _heading_match(words: list[str]) -> sa.ColumnElement[bool]:
+    """SQL: every word is among the words that name the entry (its heading). Used to rank the
+    hits, so it is tested on the hits only: word-parts by position in the heading, word
+    prefixes by the heading's own full-text index (SQLite) or its words (PostgreSQL)."""
+    parts = [w for w in words if is_word_part(w)]
+    prefixes = [w for w in words if not is_word_part(w)]
+    dialect = db.session.get_bind().dialect.name
+    position = sa.func.strpos if dialect == "postgresql" else sa.func.instr
+    conditions = [position(sa.func.lower(SearchEntry.heading), w) > 0 for w in parts]
+    if prefixes and dialect == "postgresql":
+        tsquery = " & ".join(f"'{w}':*" for w in prefixes)
+        simple: Any = sa.literal_column("'simple'")
+        conditions.append(
+            sa.func.to_tsvector(simple, SearchEntry.heading).op("@@")(
+                sa.func.to_tsquery(simple, tsquery)
+            )
+        )
+    elif prefixes:
+        fts = sa.table(HEADING_TABLE, sa.column("rowid"))
+        match = " AND ".join(f'"{w}"*' for w in prefixes)
+        conditions.append(
+            SearchEntry.id.in_(
+                sa.select(fts.c.rowid).where(sa.literal_column(HEADING_TABLE).op("MATCH")(match))
+            )
+        )
+    return sa.and_(*conditions)
+
+
+def _rank(q: str, words: list[str]) -> sa.ColumnElement[int]:
+    """SQL: a hit's rank: 0 for the record `q` names exactly (a project by its whole code, a
+    filing or an asset by its number), 1 for a hit among the words that name a record (its
+    title, code or numbers), 2 for a hit only in the rest of its text."""
+    exact: list[sa.ColumnElement[bool]] = []
+    if CODE_LIKE.fullmatch(q):
+        exact.append(sa.and_(SearchEntry.record_type == "project", Project.code == q.upper()))
+    numbers = numbered(q)
+    if numbers:
+        exact.append(SearchEntry.id.in_(sa.union(*numbers)))
+    whens: list[tuple[sa.ColumnElement[bool], int]] = []
+    if exact:
+        whens.append((sa.or_(*exact), 0))
+    whens.append((_heading_match(words), 1))
+    return sa.case(*whens, else_=2)
+
+
 def find(user: User, q: str, page: int, per_page: int) -> Hits:
-    """The records matching `q` that `user` may see, newest first, one page of them.
+    """The records matching `q` that `user` may see, one page of them: the record `q` names
+    exactly first (a project's code, a filing's number), then hits in what names a record
+    (title, code, numbers), then hits only in the rest of its text; newest first within each.
 
     The caller's scope (`visible_projects`) and the actions of their role narrow the entries
     in the same statement as the match, so a hit never names a record the user may not see.
-    The order is the entries' (newest first), so a page reads no further than it shows; the
-    total is counted up to COUNT_LIMIT hits and estimated beyond (`estimated`). One
-    statement for the first COUNT_LIMIT hits' pages, two beyond."""
+    The rank is computed once per hit, in the statement that picks the first COUNT_LIMIT + 1
+    hits in order; the total is counted up to COUNT_LIMIT hits and estimated beyond
+    (`estimated`, one statement more). Pages beyond the first COUNT_LIMIT hits rank every
+    hit (the page, then the estimate)."""
     q = q.strip()
     words = query_words(q)
     if not words:
         return Hits([], 0, False)
     scope = policy.visible_projects(user)
-    match = _text_match(words, by_scope=not isinstance(scope, sa.sql.elements.True_))
-    code = code_match(q)
-    if code is not None:
-        # the project entries of the projects whose code starts so, beside the text's hits
-        # (each part by its own index; an OR of the two would read every entry)
-        coded = (
-            sa.select(SearchEntry.id)
-            .join(Project, Project.id == SearchEntry.project_id)
-            .where(SearchEntry.record_type == "project", code)
-        )
-        texts = sa.select(SearchEntry.id).where(_text_match(words))
-        match = SearchEntry.id.in_(sa.union(texts, coded))
-    hits = (
-        sa.select(SearchEntry.id)
+    match = _match(q, words, by_scope=not isinstance(scope, sa.sql.elements.True_))
+    hits: Any = (
+        sa.select(SearchEntry.id, _rank(q, words).label("rank"))
         .join(Project, Project.id == SearchEntry.project_id)
         .where(scope, SearchEntry.action.in_(allowed_actions(user)), match)
     )
     offset = (page - 1) * per_page
     if offset + per_page <= COUNT_LIMIT:
-        # the first COUNT_LIMIT + 1 hits once: the page and the count in one statement
+        # the first COUNT_LIMIT + 1 hits in order once: the page and the count together
         rows, total, estimated = _first_hits(hits, per_page, offset)
     else:  # far pages: the page, then the estimate
-        ids = hits.subquery()
+        ranked = hits.subquery()
         rows = db.session.execute(
-            _columns(ids).order_by(ids.c.id.desc()).limit(per_page).offset(offset)
+            _columns(ranked)
+            .order_by(ranked.c.rank, ranked.c.id.desc())
+            .limit(per_page)
+            .offset(offset)
         ).all()
         total, estimated = _estimate(hits)
     return Hits(_items(rows, words), total, estimated)
@@ -343,6 +462,7 @@ def _columns(ids: Any) -> sa.Select[Any]:
             SearchEntry.kind,
             SearchEntry.record_id,
             SearchEntry.project_id,
+            SearchEntry.parent_id,
             Project.code.label("project_code"),
             SearchEntry.title,
             SearchEntry.text,
@@ -355,23 +475,26 @@ def _columns(ids: Any) -> sa.Select[Any]:
 def _first_hits(
     hits: sa.Select[Any], per_page: int, offset: int
 ) -> tuple[Sequence[Any], int, bool]:
-    """One page among the first COUNT_LIMIT + 1 hits (newest first), with their count and
-    the lowest id among them (for the estimate) beside each row: the match runs once."""
-    first = hits.order_by(SearchEntry.id.desc()).limit(COUNT_LIMIT + 1).subquery()
-    stmt = _columns(first).add_columns(
-        sa.func.count().over().label("hits"),
-        sa.func.min(first.c.id).over().label("lowest"),
-        sa.select(sa.func.min(SearchEntry.id)).scalar_subquery().label("first_id"),
-        sa.select(sa.func.max(SearchEntry.id)).scalar_subquery().label("last_id"),
+    """One page among the first COUNT_LIMIT + 1 hits (in rank order), with their count beside
+    each row: the match and the rank run once. Beyond COUNT_LIMIT hits the total is an
+    estimate (`_estimate`, one statement more)."""
+    first = (
+        hits.order_by(sa.literal_column("rank"), SearchEntry.id.desc())
+        .limit(COUNT_LIMIT + 1)
+        .subquery()
     )
-    rows = db.session.execute(stmt.order_by(first.c.id.desc()).limit(per_page).offset(offset)).all()
+    stmt = _columns(first).add_columns(sa.func.count().over().label("hits"))
+    rows = db.session.execute(
+        stmt.order_by(first.c.rank, first.c.id.desc()).limit(per_page).offset(offset)
+    ).all()
     if not rows:
         if offset == 0:
             return [], 0, False
         total, estimated = _estimate(hits)  # past the last hit: count apart
         return [], total, estimated
-    top = rows[0]
-    return rows, *_extrapolate(top.hits, top.lowest, top.first_id, top.last_id)
+    if rows[0].hits <= COUNT_LIMIT:
+        return rows, int(rows[0].hits), False
+    return rows, *_estimate(hits)
 
 
 def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
@@ -386,6 +509,7 @@ def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
                 "type": row.kind,
                 "id": row.record_id,
                 "project_id": row.project_id,
+                "parent_id": row.parent_id,
                 "project_code": row.project_code,
                 "title": row.title or _kind_name(row.kind),
                 "snippet": snippet(row.text, words),
@@ -400,7 +524,7 @@ def _kind_name(kind: str) -> str:
 
 
 def _estimate(hits: sa.Select[Any]) -> tuple[int, bool]:
-    return estimated_total(hits, SearchEntry.id)
+    return estimated_total(hits.with_only_columns(SearchEntry.id), SearchEntry.id)
 
 
 def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:

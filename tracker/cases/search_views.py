@@ -41,4 +41,4 @@ def _link(user: Any, hit: dict[str, Any]) -> str | None:
     found = records.find(hit["type"])
     if found is None or (found.view_action and not policy.may(user, found.view_action)):
         return None
-    return records.page_of_record(hit["type"], hit["id"], hit["project_id"])
+    return records.page_of_record(hit["type"], hit["id"], hit["project_id"], hit["parent_id"])

@@ -93,6 +93,11 @@ class SearchText:
     action: str
     text: str
     title: str = ""
+    #: the words that name the record (its title, code or numbers; default: `title`): a hit
+    #: among them ranks before a hit only in the rest of `text`
+    heading: str | None = None
+    #: the record whose page shows this one (`Page.by == "parent"`: a filing's asset)
+    parent: int | None = None
 
 
 @dataclass(frozen=True)

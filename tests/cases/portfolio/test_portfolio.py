@@ -276,3 +276,72 @@ def test_next_due_on_counts_a_filing_s_open_deadlines(world: Any, api_as: Any) -
     assert r.status_code == 200, r.get_json()
     later = [d for d in open_ones if d["key"] != first]
     assert stored() == (dt.date.fromisoformat(later[0]["due_on"]) if later else None)
+
+
+@pytest.fixture
+def numbered(portfolio: Any) -> Any:
+    """The patent filed in Korea (its filing's numbers) and the casing under an application
+    number of its own; the project under a code of its own."""
+    from tracker.cases.filings import service as filings
+
+    w = portfolio
+    w.project.code = "PF-NUM-2031-00003"
+    search.index(w.project)
+    filings.create_filing(
+        w.patent,
+        {
+            "office": "KR",
+            "route": "first",
+            "application_no": "10-2031-0004321",
+            "registration_no": "10-2777777",
+            "filed_on": dt.date(2031, 3, 31),
+            "status": "registered",
+        },
+    )
+    w.design.application_no = "30-2031-0000555"
+    search.index(w.design)
+    db.session.commit()
+    return w
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_q_finds_filing_and_asset_numbers_as_the_role_may_see_them(
+    role: str, numbered: Any, api_as: Any
+) -> None:
+    """A filing's numbers find its asset (for roles that may see filings), an asset's own
+    number too (for roles that see assets in full); the operator finds neither."""
+    from tracker import policy
+
+    api = api_as(numbered.users[role])
+    for q, title, action in (
+        ("10-2031-0004321", "Antenna array", "filing.view"),
+        ("10-2777777", "Antenna array", "filing.view"),
+        ("30-2031-0000555", "Battery casing", "asset.view_full"),
+    ):
+        r = api.get("/api/v1/assets", query_string={"q": q})
+        assert r.status_code == 200
+        expected = [title] if policy.role_may(role, action) else []
+        assert _titles(r.get_json()) == expected, (role, q)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_q_finds_the_assets_of_a_project_by_its_code(
+    role: str, numbered: Any, api_as: Any, browser_as: Any
+) -> None:
+    api = api_as(numbered.users[role])
+    mine = ["Antenna array", "Battery casing", "Organoid culture medium"]
+    for q in ("PF-NUM-2031-00003", "pf-num-2031"):
+        assert _titles(api.get("/api/v1/assets", query_string={"q": q}).get_json()) == mine
+    page = browser_as(numbered.users[role]).get("/assets", query_string={"q": "PF-NUM-2031"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Antenna array" in html and "Organoid scaffold" not in html
+
+
+@pytest.mark.parametrize("role", ("lawyer", "company", "operator"))
+def test_q_by_number_or_code_finds_nothing_outside_the_scope(
+    role: str, numbered: Any, api_as: Any
+) -> None:
+    api = api_as(numbered.outsiders[role])
+    for q in ("10-2031-0004321", "30-2031-0000555", "PF-NUM-2031-00003"):
+        assert api.get("/api/v1/assets", query_string={"q": q}).get_json()["items"] == [], q

@@ -112,9 +112,9 @@ def _search(asset: IpAsset) -> Iterable[SearchText]:
     # (a trade secret's description is sealed at rest)
     numbers = (asset.application_no, asset.registration_no, asset.originality_cert_no)
     yield SearchText("asset", "asset.view", asset.title, asset.title)
-    yield SearchText(
-        "asset_detail", "asset.view_full", " ".join(n for n in numbers if n), asset.title
-    )
+    said = " ".join(n for n in numbers if n)
+    # found by its numbers: they are what names this entry
+    yield SearchText("asset_detail", "asset.view_full", said, asset.title, heading=said)
 
 
 KIND = RecordKind(

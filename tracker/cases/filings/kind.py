@@ -14,6 +14,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.labels import office_name
 from tracker.cases.filings.models import Filing, FilingDeadlineRow
 from tracker.cases.projects.models import Project
+from tracker.i18n import in_every_language
 from tracker.records import DeadlineSource, Label, Page, RecordKind, SearchText
 from tracker.records.deadlines import row
 
@@ -48,10 +49,19 @@ def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
     )
 
 
+def search_text(office: str, application_no: str | None, registration_no: str | None) -> str:
+    """What finds a filing: its numbers (as the office writes them), then its office's name
+    in both languages (never the office's code)."""
+    numbers = " ".join(n for n in (application_no, registration_no) if n)
+    return f"{numbers} {in_every_language(lambda: office_name(office))}".strip()
+
+
 def _search(filing: Filing) -> Iterable[SearchText]:
-    """A filing is found by its numbers (as the office writes them) and its office's name."""
+    """A filing is found by its numbers and its office's name, and lands on its asset's page;
+    its numbers name it (its title: a hit there ranks first)."""
     numbers = " ".join(n for n in (filing.application_no, filing.registration_no) if n)
-    yield SearchText("filing", "filing.view", f"{filing.office} {numbers}")
+    text = search_text(filing.office, filing.application_no, filing.registration_no)
+    yield SearchText("filing", "filing.view", text, numbers, parent=filing.asset_id)
 
 
 def _named(label: str) -> str:

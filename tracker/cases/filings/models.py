@@ -39,7 +39,7 @@ class Filing(Model):
     #: the filing this one claims priority from, enters from (PCT) or validates (EP)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("filings.id"), index=True)
     application_no: Mapped[str | None] = mapped_column(sa.String(100), index=True)
-    registration_no: Mapped[str | None] = mapped_column(sa.String(100))
+    registration_no: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     filed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: the earliest priority date this filing claims
     priority_on: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -13,7 +13,6 @@ from tracker import policy
 from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
-from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import RiskReview
 from tracker.web import sorting
@@ -53,8 +52,7 @@ def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
         if filters.get(name):
             stmt = stmt.where(getattr(IpAsset, name) == filters[name])
     if filters.get("q"):
-        found = search.search_entries(user, filters["q"]).where(SearchEntry.record_type == "asset")
-        stmt = stmt.where(IpAsset.id.in_(found.with_only_columns(SearchEntry.record_id)))
+        stmt = stmt.where(IpAsset.id.in_(_assets_matching(user, filters["q"])))
     columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": IpAsset.next_due_on}
     stmt = sorting.ordered(stmt, filters.get("sort") or "title", columns, IpAsset.id)
     return stmt.options(
@@ -63,6 +61,28 @@ def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
         selectinload(IpAsset.deadlines),
         selectinload(IpAsset.derived_deadlines),
     )
+
+
+def _assets_matching(user: User, q: str) -> sa.CompoundSelect:
+    """SQL: the ids of the assets `q` finds, as `user` may search: in the search index by the
+    asset's title, its numbers (`asset.view_full`) or its filings' numbers (`filing.view`; a
+    filing's entry names its asset), the exact numbers by their indexes; and by its project's
+    code (its start, by the code's index; a project's other words name no asset). One UNION,
+    each part by its own index."""
+    entries = search.search_entries(user, q).subquery()
+    parts = [
+        sa.select(entries.c.record_id).where(entries.c.kind == "asset"),
+        sa.select(entries.c.parent_id).where(entries.c.record_type == "filing"),
+    ]
+    code = search.code_match(q.strip())
+    if code is not None:
+        parts.append(
+            sa.select(IpAsset.id)
+            .join(Project, Project.id == IpAsset.project_id)
+            .where(code)
+            .correlate(None)
+        )
+    return sa.union(*parts)
 
 
 def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:

@@ -37,7 +37,8 @@ def _search(project: Project) -> Iterable[SearchText]:
     company = db.session.get(Organization, project.company_id)
     names = [company.name if company else "", *(p.name for p in project.partners)]
     text = " ".join([project.code, project.title, *names])
-    yield SearchText("project", "project.view", text, project.title)
+    heading = f"{project.code} {project.title}"
+    yield SearchText("project", "project.view", text, project.title, heading)
 
 
 KIND = RecordKind(

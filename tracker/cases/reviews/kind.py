@@ -19,6 +19,7 @@ from tracker.cases.reviews.level import current_review_id
 from tracker.cases.reviews.models import RiskReview
 from tracker.cases.reviews.service import awaiting_decision
 from tracker.db import db
+from tracker.i18n import in_every_language
 from tracker.records import (
     BoardPart,
     DeadlineSource,
@@ -123,8 +124,15 @@ def _search(review: RiskReview) -> Iterable[SearchText]:
     if review.status == "draft":
         return
     author = db.session.get(User, review.author_id)
-    text = f"{review.level or ''} {author.name if author else ''}"
+    text = search_text(review.level, author.name if author else None)
     yield SearchText("risk_review", "review.view_result", text)
+
+
+def search_text(level: str | None, author: str | None) -> str:
+    """What finds a submitted review: its level as people say it in both languages (never the
+    stored code) and its author's name."""
+    said = in_every_language(lambda: labels.risk_label(level)) if level else ""
+    return f"{said} {author or ''}".strip()
 
 
 KIND = RecordKind(

@@ -1,0 +1,208 @@
+"""Search ranks and lands (issue 19): the record a query names exactly (a project's whole code,
+a filing's or an asset's number) first, then hits in what names a record (title, code,
+numbers), then hits only in the rest of its text, newest first within each; a filing's hit
+lands on its asset's page at the filing; coded values are found by what people call them in
+both languages, never by their code. On SQLite and on PostgreSQL (TRACKER_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support import ROLES, approved_review, make_asset, make_session
+from tracker import policy
+from tracker.cases import search
+from tracker.cases.filings import service as filings
+from tracker.cases.models import SearchEntry
+from tracker.db import db
+
+NUMBER = "10-2031-0077123"
+
+
+def _hits(api: Any, q: str, **args: Any) -> list[tuple[str, int]]:
+    r = api.get("/api/v1/search", query_string={"q": q, **args})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return [(i["type"], i["id"]) for i in r.get_json()["items"]]
+
+
+def _filing(asset: Any, **over: Any) -> Any:
+    values = {
+        "office": "KR",
+        "route": "first",
+        "application_no": NUMBER,
+        "filed_on": dt.date(2031, 3, 31),
+        "status": "pending",
+        **over,
+    }
+    return filings.create_filing(asset, values)
+
+
+def test_a_hit_in_the_title_ranks_before_a_hit_in_the_text(world, api_as):
+    """Newest first alone would put the session (its advice names the word) first."""
+    older = make_asset(world.project, title="Quokka press tooling")
+    search.index(older)
+    newer = make_asset(world.project, title="Quokka die set")
+    search.index(newer)
+    session = make_session(
+        world.project, world.users["lawyer"], advice="Keep the quokka drawings in Korea."
+    )
+    db.session.commit()
+    assert _hits(api_as(world.users["lawyer"]), "quokka") == [
+        ("asset", newer.id),
+        ("asset", older.id),
+        ("session", session.id),
+    ]
+    # the same order on the far pages (every hit ranked)
+    pages = [_hits(api_as(world.users["lawyer"]), "quokka", per_page=1, page=n) for n in (2, 3)]
+    assert pages == [[("asset", older.id)], [("session", session.id)]]
+
+
+def test_a_project_code_in_the_title_words_ranks_first(world, api_as, make_project):
+    """A project is named by its code and title; partners' names are the rest of its text."""
+    world.project.title = "Wombat coatings"
+    search.index(world.project)
+    partnered = make_project(zone=world.zone, company=world.company, title="Sintered parts")
+    partnered.partners.append(world.partner)
+    world.partner.name = "Wombat Materials Ltd"
+    search.index(partnered)
+    db.session.commit()
+    assert _hits(api_as(world.users["admin"]), "wombat") == [
+        ("project", world.project.id),
+        ("project", partnered.id),
+    ]
+
+
+def test_an_exact_project_code_lands_first(world, api_as, make_project):
+    world.project.code = "QK-MAT-2031-00007"
+    search.index(world.project)
+    longer = make_project(zone=world.zone, company=world.company, code="QK-MAT-2031-000071")
+    search.index(longer)  # newer, and its code starts with the query too
+    db.session.commit()
+    admin = api_as(world.users["admin"])
+    assert _hits(admin, "QK-MAT-2031-00007")[:2] == [
+        ("project", world.project.id),
+        ("project", longer.id),
+    ]
+    assert _hits(admin, "qk-mat-2031-00007")[0] == ("project", world.project.id)
+
+
+def test_an_exact_filing_number_lands_first_and_on_the_filing(world, api_as, browser_as):
+    asset = make_asset(world.project, title="Numbered sensor")
+    search.index(asset)
+    filing = _filing(asset)
+    # newer records that name the number among other words
+    mention = make_asset(world.project, title=f"Response plan {NUMBER} drafts")
+    search.index(mention)
+    db.session.commit()
+    lawyer = api_as(world.users["lawyer"])
+    assert _hits(lawyer, NUMBER)[0] == ("filing", filing.id)
+    html = browser_as(world.users["lawyer"]).get("/search", query_string={"q": NUMBER})
+    page = html.get_data(as_text=True)
+    assert f'href="/assets/{asset.id}#filing-{filing.id}"' in page
+    assert f'href="/projects/{world.project.id}"' not in page.split('<ol class="results">')[1]
+
+
+def test_an_exact_asset_number_lands_first(world, api_as):
+    asset = make_asset(world.project, title="Old docket", application_no="10-2019-0001234")
+    search.index(asset)
+    other = make_asset(world.project, title="Follow-up of 10-2019-0001234")
+    search.index(other)
+    db.session.commit()
+    hits = _hits(api_as(world.users["company"]), "10-2019-0001234")
+    assert hits[0] == ("asset", asset.id)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_filing_is_found_by_its_number_by_whoever_may_see_filings(world, api_as, role):
+    asset = make_asset(world.project, title="Family root")
+    search.index(asset)
+    filing = _filing(asset, registration_no="10-2999999")
+    db.session.commit()
+    expected = policy.role_may(role, "filing.view")
+    for q in (NUMBER, "10-2999999"):
+        assert (("filing", filing.id) in _hits(api_as(world.users[role]), q)) is expected, q
+
+
+def test_a_filing_is_found_by_its_offices_name_not_its_code(world, api_as):
+    asset = make_asset(world.project, title="Family root")
+    search.index(asset)
+    filing = _filing(asset)
+    db.session.commit()
+    lawyer = api_as(world.users["lawyer"])
+    for q in ("korea", "대한민국"):
+        assert ("filing", filing.id) in _hits(lawyer, q), q
+    assert ("filing", filing.id) not in _hits(lawyer, "KR")
+    text = db.session.execute(
+        sa.select(SearchEntry.text).where(
+            SearchEntry.record_type == "filing", SearchEntry.record_id == filing.id
+        )
+    ).scalar_one()
+    assert "KR" not in text.split()
+
+
+def test_a_filings_entry_names_its_asset(world):
+    asset = make_asset(world.project, title="Family root")
+    filing = _filing(asset)
+    db.session.commit()
+    entry = db.session.execute(
+        sa.select(SearchEntry).where(
+            SearchEntry.record_type == "filing", SearchEntry.record_id == filing.id
+        )
+    ).scalar_one()
+    assert (entry.parent_id, entry.title, entry.heading) == (asset.id, NUMBER, NUMBER)
+
+
+@pytest.mark.parametrize("q", ["high", "High", "높음"])
+def test_a_review_is_found_by_its_levels_name_in_either_language(world, api_as, q):
+    review = approved_review(world.project, world.users["lawyer"].id, level="high")
+    db.session.add(review)
+    db.session.flush()
+    search.index(review)
+    db.session.commit()
+    assert ("risk_review", review.id) in _hits(api_as(world.users["admin"]), q)
+
+
+def test_no_code_is_indexed_as_a_word(world, make_user):
+    """Every coded value an entry holds is said as people say it: a review's level, a
+    filing's office."""
+    asset = make_asset(world.project, title="Family root")
+    search.index(asset)
+    _filing(asset)
+    _filing(asset, office="EP", route="first", application_no="EP31001234")
+    for level in ("low", "medium", "critical"):
+        review = approved_review(world.project, world.users["lawyer"].id, level=level)
+        db.session.add(review)
+        db.session.flush()
+        search.index(review)
+    db.session.commit()
+    texts = db.session.execute(
+        sa.select(SearchEntry.text).where(SearchEntry.kind.in_(("filing", "risk_review")))
+    ).scalars()
+    words = {w for text in texts for w in text.split()}
+    assert {"KR", "EP", "low", "medium", "critical"}.isdisjoint(words)
+    assert {"낮음", "보통", "심각"} & words and {"Low", "Medium", "Critical"} <= words
+
+
+def test_results_within_a_rank_stay_newest_first(world, api_as):
+    made = []
+    for n in range(3):
+        asset = make_asset(world.project, title=f"Dingo rig {n}")
+        search.index(asset)
+        made.append(asset.id)
+    db.session.commit()
+    assert _hits(api_as(world.users["admin"]), "dingo") == [("asset", i) for i in reversed(made)]
+
+
+def test_a_korean_word_part_in_the_title_ranks_first(world, api_as):
+    """The session is newer and its advice holds the word-part: the asset's title wins."""
+    asset = make_asset(world.project, title="소형 김치냉장고 압축기")
+    search.index(asset)
+    session = make_session(world.project, world.users["lawyer"], advice="김치냉장고 도면 보관")
+    db.session.commit()
+    assert _hits(api_as(world.users["lawyer"]), "냉장고") == [
+        ("asset", asset.id),
+        ("session", session.id),
+    ]
