@@ -1,7 +1,7 @@
 """Search: what names a record ranks first, a filing lands on its asset, filings indexed
 
 Revision ID: 0020
-Revises: 0013
+Revises: 0019
 Create Date: 2026-12-07
 
 Upgrade:
