@@ -49,6 +49,27 @@ def test_shell_landmarks_and_tabs(world, browser_as, client):
         assert icon.status_code == 200 and b"<svg" in icon.data
 
 
+def test_search_landmarks_have_distinct_names(world, browser_as):
+    """A list's own filter form and the header's search box are both search landmarks: the
+    header's is named by its label, so no two landmarks share a role and a name (axe's
+    landmark-unique) on any page with a filter form."""
+
+    def name(form: str, html: str) -> str | None:
+        label = re.search(r'aria-labelledby="([^"]+)"', form)
+        if not label:
+            return None
+        text = re.search(rf'<label id="{label.group(1)}"[^>]*>([^<]+)</label>', html)
+        return text.group(1).strip() if text else None
+
+    c = browser_as(world.users["lawyer"])
+    for url in ("/projects", "/assets", "/risk-reviews", "/search?q=x"):
+        html = c.get(url).get_data(as_text=True)
+        forms = re.findall(r'<form[^>]*role="search"[^>]*>', html)
+        assert len(forms) == 2, url
+        names = [name(form, html) for form in forms]
+        assert len(set(names)) == len(names) and any(names), (url, names)
+
+
 def test_errors_are_tied_to_fields_and_summarised(world, browser_as):
     c = browser_as(world.users["company"])
     url = f"/projects/{world.project.id}/disclosures/new"
