@@ -15,6 +15,7 @@ from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.cases.sessions.models import AdvisorySession, FollowUp
 from tracker.cases.sessions.service import overdue_follow_ups
+from tracker.i18n import format_day
 from tracker.records import (
     BoardPart,
     DeadlineSource,
@@ -125,7 +126,7 @@ SESSION = RecordKind(
     type="session",
     model=AdvisorySession,
     name=_l("Advisory session"),
-    label=Label(AdvisorySession.held_on, "project.view", numbered=True),
+    label=Label(AdvisorySession.held_on, "project.view", text=format_day),
     page=Page("sessions.session_detail", "session_id"),
     api="api_sessions.get_session",
     view_action="session.view_advice",
