@@ -138,3 +138,23 @@ def test_one_rule_links_a_record(world, named, app, role):
     assert filing == (f"/projects/{pid}" if sees_filings else None)
     anchor = f"/assets/{named.asset.id}#filing-{named.filing.id}"
     assert on_asset == (anchor if sees_filings else None)
+
+
+@pytest.mark.parametrize(("locale", "kind"), [("en", "Kind of record"), ("ko", "기록 종류")])
+def test_the_filter_asks_for_a_kind_never_an_id(world, records, browser_as, locale, kind):
+    """A person does not know ids: the form offers the kind of record and says how to reach
+    one record's trail (its History link); a record's id still filters (hidden, the API's)."""
+    auditor = world.users["auditor"]
+    auditor.locale = locale
+    db.session.commit()
+    client = browser_as(auditor)
+    html = client.get("/audit").get_data(as_text=True)
+    assert kind in html and 'name="object_type"' in html
+    assert 'name="object_id"' not in html and "Object id" not in html
+    one = client.get(f"/audit?object_type=asset&object_id={records.asset.id}")
+    assert one.status_code == 200
+    assert f'type="hidden" name="object_id" value="{records.asset.id}"' in one.get_data(
+        as_text=True
+    )
+    for bad in ("abc", "%00", "99999999999999999999"):
+        assert 400 <= client.get(f"/audit?object_id={bad}").status_code < 500, bad
