@@ -1,4 +1,5 @@
-"""Template helpers of every page: the navigation and a project's tabs, filtered by the policy.
+"""Template helpers of every page: the navigation, a project's tabs and the links to records,
+filtered by the policy.
 
 The packages add their own words (labels of roles, risk levels, deadline kinds) and the start
 page's count to the templates from their blueprints (`add_app_template_global`), so this frame
@@ -6,11 +7,13 @@ knows no domain."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from typing import Any
+
+from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from tracker import policy
+from tracker import policy, records
 from tracker.web import current
 
 #: (endpoint, label, action the user needs); endpoints not (yet) registered are skipped
@@ -64,6 +67,28 @@ def nav_items() -> list[tuple[str, str]]:
         ):
             items.append((endpoint, str(label)))
     return items
+
+
+def record_link(
+    reader: Any,
+    type_name: str,
+    ident: int,
+    project_id: int | None = None,
+    parent_id: int | None = None,
+) -> str | None:
+    """The page of a record the reader may open, else None: the one rule of every link to a
+    record (the audit trail, notices, search results). The caller has the record in the
+    reader's scope; this asks the role: a kind unknown here, or whose `view_action` the
+    reader's role may not perform, gets no link (an auditor sees that a session was recorded,
+    never a link to the session). A kind without a page of its own (or a missing parent)
+    links to its project's page, for those who may see projects."""
+    kind = records.find(type_name)
+    if kind is None or (kind.view_action is not None and not policy.may(reader, kind.view_action)):
+        return None
+    found = records.record_url(type_name, ident, project_id, parent_id)
+    if found is not None or project_id is None or not policy.may(reader, "project.view"):
+        return found
+    return url_for("projects.project_detail", project_id=project_id)
 
 
 def init_app(app: Flask) -> None:

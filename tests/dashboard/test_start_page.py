@@ -54,6 +54,8 @@ def test_operator_sees_heat_map_with_links_requests_and_expiring_ndas(busy, brow
     assert f'href="/transfers/{pending.id}"' in html
     assert f'href="/transfers/{blocked.id}"' not in html
     assert "NDAs expiring within 90 days" in html
+    # the queue's heading is the digest's (one table of queue names)
+    assert "<h2>Transfer requests to decide <span" in html
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor"])

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from tests.support import statements, xlsx_rows
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.db import db
-from tracker.i18n import format_day
 from tracker.reports.exports import EXPORT_TYPES
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
@@ -42,24 +42,29 @@ def test_actor_and_object_of_each_event(world, records, api_as):
     for event in seen.values():
         assert event["actor"] == {"id": lawyer.id, "name": lawyer.name, "role": "lawyer"}
         assert event["object_type"] == event["object"]["type"]
-    assert seen["project"]["object"]["label"] == world.project.code
+    # a project by its code and title
+    assert seen["project"]["object"]["label"] == f"{world.project.code} · {world.project.title}"
     assert seen["asset"]["object"]["label"] == "Quiet converter layout"
     assert seen["disclosure"]["object"]["label"] == "Secret cathode"
     assert seen["user"]["object"]["label"] == world.users["company"].name
     assert seen["zone"]["object"]["label"] == world.zone.name_en
-    # a session by its date, never its (privileged) text
-    # the session is named by its date as the reader writes it
-    assert format_day(records.session.held_on, "en") in seen["session"]["object"]["label"]
+    # a session by its date as people write it, never its (privileged) text
+    held_on = format_date(records.session.held_on, "medium", locale="en")
+    assert seen["session"]["object"]["label"] == held_on
+    # a review by its date and level
+    assert seen["risk_review"]["object"]["label"].endswith(f" · {records.review.level.title()}")
+    assert "#" not in str([e["object"]["label"] for e in seen.values()])
     assert records.session.privileged_notes not in str(seen["session"])
 
 
 def test_admins_do_not_see_disclosure_titles(world, records, api_as):
-    """Admins read the trail but may not read disclosures: the label is the type and id."""
+    """Admins read the trail but may not read disclosures: the label is the kind's name (an
+    id tells a person nothing)."""
     _touch(world, records, world.users["lawyer"])
     seen = _objects(api_as(world.users["admin"]))
     assert seen["asset"]["object"]["label"] == "Quiet converter layout"
     label = seen["disclosure"]["object"]["label"]
-    assert "Secret cathode" not in label and str(records.disclosure.id) in label
+    assert label == "Disclosure"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -281,22 +281,24 @@ def test_history_shows_that_records_events(world, records, browser_as):
 
 
 def test_detail_names_the_records_it_refers_to(world, records, browser_as):
-    """`project_id: 3` reads as the project's code; a record the reader may not see by name
-    stays a number."""
+    """`project_id: 3` reads as the project's code and title; a record the reader may not see
+    by name is said to be not shown, never a number."""
     pid = world.project.id
     detail = {"project_id": pid, "asset_id": records.asset.id, "level": "high"}
     record("test.named", records.disclosure, actor_id=world.users["lawyer"].id, detail=detail)
     db.session.commit()
     html = _html(browser_as(world.users["auditor"]), "/audit?action=test.named")
-    assert f"Project:</span> {world.project.code} (#{pid})" in html
-    assert f"IP asset:</span> Quiet converter layout (#{records.asset.id})" in html
+    project = f"{world.project.code} · {world.project.title}"
+    assert f"Project:</span> {project}<" in html
+    assert "IP asset:</span> Quiet converter layout<" in html
     assert "Risk level:</span> High" in html  # a stored code reads as its label
     outsider = _html(browser_as(world.users["lawyer"]), "/audit?action=test.named")
-    assert f"Project:</span> {world.project.code} (#{pid})" in outsider
+    assert f"Project:</span> {project}<" in outsider
     world.project.lawyers.remove(world.users["lawyer"])
     db.session.commit()
     gone = _html(browser_as(world.users["lawyer"]), "/audit?action=test.named")
-    assert f"Project:</span> #{pid}" in gone and "Quiet converter layout" not in gone
+    assert "Project:</span> a record not shown to you<" in gone
+    assert "Quiet converter layout" not in gone and f"(#{pid})" not in gone
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -105,7 +105,9 @@ def test_nda_and_asset_lists_name_partners_and_assets(named, api_as):
     db.session.flush()
     [row] = _csv(api_as(w.users["lawyer"]).get(f"/api/v1/projects/{w.project.id}/ndas?format=csv"))
     assert row["Assets"] == "양극재 소성 조건" and row["Asset IDs"] == str(asset.id)
-    assert row["Partner name"] == "Fraunhofer IKTS" and row["Project"] == w.project.code
+    # a project by its code and title
+    project = f"{w.project.code} · {w.project.title}"
+    assert row["Partner name"] == "Fraunhofer IKTS" and row["Project"] == project
     assert row["Status"] == "Active"
 
 

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth.countries import country_name
+from tracker.auth.labels import ORG_KIND_LABELS, ROLE_LABELS
 from tracker.auth.models import LOCALES, ORG_KINDS, ROLES, Organization, User, Zone
 from tracker.auth.passwords import MAX_INPUT_LENGTH
 from tracker.auth.totp import MAX_OTP_LENGTH
@@ -75,18 +76,6 @@ class PlainForm(FlaskForm):
     """A form with nothing but its CSRF token (sign-out, language switch, buttons)."""
 
 
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "lawyer": _l("Lawyer"),
-    "company": _l("Company staff"),
-    "operator": _l("Zone operator"),
-    "auditor": _l("Auditor"),
-}
-ORG_KIND_LABELS = {
-    "company": _l("Company"),
-    "partner": _l("Foreign partner"),
-    "law_firm": _l("Law firm"),
-}
 #: the longest text a country's name is typed as (its longest CLDR name is 40 characters)
 COUNTRY_INPUT_LENGTH = 100
 #: each language by its own name, so a reader finds theirs whichever language the page is in

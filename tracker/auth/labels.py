@@ -1,12 +1,29 @@
-"""Roles and organisation kinds in the reader's language: for pages, PDFs and exports."""
+"""Roles and organisation kinds in the reader's language: the one table of each, for forms,
+pages, the audit trail, PDFs and exports (`role_label` wherever a role is shown)."""
 
 from __future__ import annotations
 
-from tracker.auth.forms import ORG_KIND_LABELS, ROLE_LABELS
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS: dict[str, Any] = {
+    "admin": _l("Administrator"),
+    "lawyer": _l("Lawyer"),
+    "company": _l("Company staff"),
+    "operator": _l("Zone operator"),
+    "auditor": _l("Auditor"),
+}
+ORG_KIND_LABELS: dict[str, Any] = {
+    "company": _l("Company"),
+    "partner": _l("Foreign partner"),
+    "law_firm": _l("Law firm"),
+}
 
 
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+def role_label(role: str | None) -> str:
+    """A role in the reader's language ("" for none; an unknown code as itself)."""
+    return str(ROLE_LABELS.get(role, role)) if role else ""
 
 
 def org_kind_label(kind: str) -> str:

@@ -511,16 +511,11 @@ def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
                 "project_id": row.project_id,
                 "parent_id": row.parent_id,
                 "project_code": row.project_code,
-                "title": row.title or _kind_name(row.kind),
+                "title": row.title or records.kind_name(row.kind),
                 "snippet": snippet(row.text, words),
             }
         )
     return items
-
-
-def _kind_name(kind: str) -> str:
-    found = records.find(kind)
-    return str(found.name) if found is not None else ""
 
 
 def _estimate(hits: sa.Select[Any]) -> tuple[int, bool]:

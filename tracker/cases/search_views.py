@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 
 from tracker import policy, records
 from tracker.cases import search
+from tracker.ui import record_link
 from tracker.web import current
 from tracker.web.paging import page_args
 
@@ -23,22 +24,15 @@ def search_page() -> Any:
     paging = page_args(per_page=20)
     hits = search.find(user, q, paging["page"], paging["per_page"])
     results = [
-        dict(hit, kind_name=_kind_name(hit["type"]), url=_link(user, hit)) for hit in hits.items
+        dict(hit, kind_name=records.kind_name(hit["type"]), url=_link(user, hit))
+        for hit in hits.items
     ]
     return render_template(
         "cases/search_results.html", q=q, hits=hits, results=results, paging=paging
     )
 
 
-def _kind_name(type_name: str) -> str:
-    found = records.find(type_name)
-    return str(found.name) if found is not None else ""
-
-
 def _link(user: Any, hit: dict[str, Any]) -> str | None:
     """The record's own page (its project's for a kind without one), when the user's role may
-    open it; None otherwise (the result is shown without a link)."""
-    found = records.find(hit["type"])
-    if found is None or (found.view_action and not policy.may(user, found.view_action)):
-        return None
-    return records.page_of_record(hit["type"], hit["id"], hit["project_id"], hit["parent_id"])
+    open it (`tracker.ui.record_link`); None otherwise (the result is shown without a link)."""
+    return record_link(user, hit["type"], hit["id"], hit["project_id"], hit["parent_id"])

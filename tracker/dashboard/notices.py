@@ -22,7 +22,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from tracker import clock, mail, policy, records
+from tracker import clock, mail, records
 from tracker.auth.models import User
 from tracker.auth.notifications import MAILED, Notification, created_in
 from tracker.db import db
@@ -64,14 +64,10 @@ def _mine(user: User, unread: bool = False) -> sa.Select[Any]:
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
-def _link(user: User, notice: Notification, found: dict[tuple[str, int], Any]) -> str | None:
-    """The record's page when the reader may see its label and open its page."""
-    kind = records.find(notice.object_type)
-    if (notice.object_type, notice.object_id) not in found or kind is None:
-        return None
-    if kind.view_action is not None and not policy.may(user, kind.view_action):
-        return None
-    return found[(notice.object_type, notice.object_id)][1]
+def _link(notice: Notification, found: dict[tuple[str, int], Any]) -> str | None:
+    """The record's page when the reader may see its label (its scope and that field) and
+    open its page (`tracker.ui.record_link`, through the labels)."""
+    return found.get((notice.object_type, notice.object_id), (None, None))[1]
 
 
 def items(user: User, notices: list[Notification]) -> list[dict[str, Any]]:
@@ -93,7 +89,7 @@ def items(user: User, notices: list[Notification]) -> list[dict[str, Any]]:
                 "project_id": n.project_id,
                 "created_at": n.created_at,
                 "read": n.read_at is not None,
-                "url": _link(user, n, found),
+                "url": _link(n, found),
             }
         )
     return result

@@ -25,6 +25,7 @@ from tracker.dashboard.sections import sections
 from tracker.dashboard.service import build_dashboard, header_counts
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
+from tracker.deadlines.labels import QUEUE_LABELS
 from tracker.records.work import item_url
 from tracker.reports.heatmap import heat_map_svg
 from tracker.web import current
@@ -34,14 +35,6 @@ SOON_DAYS = 30
 NOTICE_LIMIT = 20
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
-QUEUE_TITLES = {
-    "disclosures_to_decide": _l("Disclosures to decide"),
-    "reviews_to_decide": _l("Risk reviews to decide"),
-    "transfers_to_decide": _l("Requests to decide"),
-    "my_requests": _l("My open and blocked requests"),
-    "overdue_follow_ups": _l("Overdue follow-ups"),
-    "projects_without_current_review": _l("Projects without a current risk review"),
-}
 EMPTY = {
     "disclosures_to_decide": _l("No disclosure waits for a decision."),
     "reviews_to_decide": _l("No risk review waits for you."),
@@ -103,7 +96,7 @@ def start_page() -> Any:
         today=today,
         soon=due,
         codes=project_codes(user, {d["project_id"] for d in due}),
-        queue_titles=QUEUE_TITLES,
+        queue_titles=QUEUE_LABELS,
         empty=EMPTY,
         notices=notices.page_of_notices(user, {"page": 1, "per_page": NOTICE_LIMIT}),
         quick=quick,

@@ -20,14 +20,14 @@ GROUP_LABELS = {
     "90": _l("Due within 90 days"),
 }
 
-#: the dashboard's work queues
+#: the work queues: the start page's headings and the digest's (the one table of their names)
 QUEUE_LABELS = {
     "disclosures_to_decide": _l("Disclosures to decide"),
     "reviews_to_decide": _l("Risk reviews to decide"),
     "transfers_to_decide": _l("Transfer requests to decide"),
     "my_requests": _l("My open and blocked requests"),
     "overdue_follow_ups": _l("Overdue follow-ups"),
-    "projects_without_current_review": _l("Projects without a current review"),
+    "projects_without_current_review": _l("Projects without a current risk review"),
 }
 
 

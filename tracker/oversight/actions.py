@@ -14,7 +14,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.attachments.kinds import TYPE_LABELS as MIME_LABELS
-from tracker.auth.forms import LOCALE_NAMES, ROLE_LABELS
+from tracker.auth.forms import LOCALE_NAMES
+from tracker.auth.labels import ROLE_LABELS
 from tracker.cases.filings.labels import EVENT_LABELS
 from tracker.cases.filings.labels import STATUS_LABELS as FILING_STATUS_LABELS
 from tracker.cases.labels import LABELS as CASE_LABELS

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import policy
 from tracker.audit import service, types
 from tracker.audit.service import record
-from tracker.auth.forms import ROLE_LABELS
+from tracker.auth.labels import role_label
 from tracker.auth.models import User
 from tracker.i18n import format_when
 from tracker.oversight import actions, trail
@@ -43,7 +43,7 @@ def table(events: list[trail.Event]) -> tuple[list[str], list[list[str]]]:
             [
                 format_when(e.at),
                 actor.get("name") or "",
-                str(ROLE_LABELS.get(actor.get("role") or "", "")),
+                role_label(actor.get("role")),
                 actions.action_label(e.action),
                 e.type_name,
                 (e.object or {}).get("label", ""),

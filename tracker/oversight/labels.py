@@ -5,13 +5,12 @@ and organisations are named here. A label is shown only when the reader's role m
 field of the record and the record's project lies in the reader's scope (admins and auditors
 read the whole trail and see asset titles; disclosure titles only those who may read
 disclosures, so auditors but not admins; file names as the record kinds' files say). Never
-privileged text: a session is labelled by its date, a review by its level. Every label of a
-page is read in one UNION.
+privileged text: a session is labelled by its date, a review by its date and level. Every
+label of a page is read in one UNION; a link is `tracker.ui.record_link`'s (the one rule).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from tracker import policy, records
 from tracker.auth.models import Organization, User, Zone
 from tracker.cases.projects.models import Project
 from tracker.db import db
+from tracker.ui import record_link
 
 #: what the object types that are not record kinds are called on the page
 OTHER_TYPES: dict[str, Any] = {
@@ -81,7 +81,7 @@ def _record_part(reader: User, kind: records.RecordKind, ids: set[int]) -> sa.Se
     model = kind.model
     in_project = model is Project or hasattr(model, "project_id")
     project_id = (model.id if model is Project else model.project_id) if in_project else sa.null()
-    select = _columns(kind.type, model, label.column, project_id, label.extra)
+    select = _columns(kind.type, model, label.columns(), project_id, label.extra)
     select = select.where(model.id.in_(sorted(ids)))
     if label.join is not None:
         select = select.join(*label.join)
@@ -94,11 +94,14 @@ def _record_part(reader: User, kind: records.RecordKind, ids: set[int]) -> sa.Se
     return select
 
 
-def _columns(name: str, model: Any, label: Any, project_id: Any, extra: Any) -> sa.Select[Any]:
+def _columns(
+    name: str, model: Any, parts: tuple[Any, ...], project_id: Any, extra: Any
+) -> sa.Select[Any]:
+    padded = (*parts, *(sa.null(),) * (records.LABEL_PARTS - len(parts)))
     return sa.select(
         sa.literal(name).label("type"),
         model.id.label("id"),
-        sa.cast(label, sa.String).label("label"),
+        *(sa.cast(p, sa.String).label(f"label{i}") for i, p in enumerate(padded)),
         sa.cast(project_id, sa.Integer).label("project_id"),
         sa.cast(extra if extra is not None else sa.null(), sa.String).label("extra"),
     )
@@ -111,7 +114,7 @@ def _part(reader: User, name: str, ids: set[int]) -> sa.Select[Any] | None:
     other = _others().get(name)
     if other is None:
         return None
-    return _columns(name, other.model, other.column, sa.null(), None).where(
+    return _columns(name, other.model, (other.column,), sa.null(), None).where(
         other.model.id.in_(sorted(ids))
     )
 
@@ -128,18 +131,14 @@ def labels(reader: User, wanted: dict[str, set[int]]) -> Found:
     for row in db.session.execute(union):
         if row.type == "attachment" and not _file_visible(reader, row.extra):
             continue
-        found[(row.type, row.id)] = (_format(row.type, row.label, row.id), _link(reader, row))
+        values = [getattr(row, f"label{i}") for i in range(records.LABEL_PARTS)]
+        found[(row.type, row.id)] = (_format(row.type, values), _link(reader, row))
     return found
 
 
 def _link(reader: User, row: Any) -> str | None:
-    kind = records.find(row.type)
-    if kind is not None:
-        # never a link to a page the reader may not open (an auditor sees that a session was
-        # recorded, but not the session's page)
-        if kind.view_action is not None and not policy.may(reader, kind.view_action):
-            return None
-        return records.record_url(row.type, row.id, row.project_id)
+    if records.find(row.type) is not None:
+        return record_link(reader, row.type, row.id, row.project_id)
     other = _others()[row.type]
     if other.endpoint is None or not policy.may(reader, "accounts.manage"):
         return None
@@ -151,10 +150,11 @@ def _file_visible(reader: User, record_type: str | None) -> bool:
     return policy.may(reader, action)
 
 
-def _format(type_: str, label: str | None, ident: int) -> str:
-    name = type_name(type_)
+def _format(type_: str, values: list[Any]) -> str:
+    """The record's name (its kind's `Label.name`), else the kind's name."""
     kind = records.find(type_)
-    text: Callable[[Any], str] | None = kind.label.text if kind and kind.label else None
-    if kind is not None and kind.label is not None and kind.label.numbered:
-        return f"{name} #{ident} · {text(label) if text else label}"
-    return label or f"{name} #{ident}"
+    if kind is not None and kind.label is not None:
+        text = kind.label.name(values)
+    else:
+        text = "" if values[0] is None else str(values[0])
+    return text or type_name(type_)

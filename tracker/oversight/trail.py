@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from tracker.audit import service, types
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.db import db
 from tracker.oversight import labels
+
+#: a record named in a detail the reader may not see by name (or deleted since)
+NOT_SHOWN = _l("a record not shown to you")
 
 
 @dataclass
@@ -98,7 +102,7 @@ def object_label(reader: User, object_type: str, object_id: int) -> dict[str, An
     found = {}
     if labels.known(object_type):
         found = labels.labels(reader, {object_type: {object_id}})
-    label, link = found.get((object_type, object_id), (f"{name} #{object_id}", None))
+    label, link = found.get((object_type, object_id), (name, None))
     return {"label": label, "link": link, "type_name": name}
 
 
@@ -163,7 +167,7 @@ def _label(reader: User, events: list[Event]) -> None:
         named: dict[str, list[str]] = {}
         for key, kind, ident in _references(e.detail):
             text = found.get((kind, ident), (None, None))[0]
-            named.setdefault(key, []).append(f"{text} (#{ident})" if text else f"#{ident}")
+            named.setdefault(key, []).append(text or str(NOT_SHOWN))
         e.extra["named"] = {k: ", ".join(v) for k, v in named.items()}
     for e in events:
         e.type_name = labels.type_name(e.object_type or "")
@@ -181,6 +185,6 @@ def _label(reader: User, events: list[Event]) -> None:
 def _fallback(e: Event) -> str:
     if e.object_type == types.EXPORT:
         return f"{e.type_name}: {e.detail.get('list', '')}".rstrip(": ")
-    if e.object_id is None:
-        return e.type_name
-    return f"{e.type_name} #{e.object_id}"
+    # a record the reader may not see by name (or one deleted since) is named by its kind
+    # only: an id tells a person nothing (its history page tells the events apart)
+    return e.type_name

@@ -25,7 +25,7 @@ from wtforms.validators import Length, Optional
 from tracker import policy
 from tracker.audit import service, status
 from tracker.audit.models import AuditEvent
-from tracker.auth.forms import ROLE_LABELS
+from tracker.auth.labels import role_label
 from tracker.auth.models import User
 from tracker.db import text_limit
 from tracker.i18n import zone_of
@@ -61,8 +61,14 @@ class AuditFilterForm(FlaskForm):
         validators=[Optional(), Length(max=text_limit(AuditEvent.action))],
         validate_choice=False,
     )
-    object_type = SelectField(_l("Object type"), validators=[Optional()])
-    object_id = IntegerField(_l("Object id"), validators=[Optional()])
+    object_type = SelectField(
+        _l("Kind of record"),
+        validators=[Optional()],
+        description=_l("One record's trail: open the record and follow its History link."),
+    )
+    #: one record's events: set by a record's History link (`/audit/<type>/<id>`) and the
+    #: API's `object_id`, never typed (a person does not know ids); not shown as a field
+    object_id = IntegerField(validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
     submit = SubmitField(_l("Filter"))
@@ -148,7 +154,7 @@ def _trail_page(form: AuditFilterForm, heading: dict[str, Any] | None, endpoint_
         banner=_banner(reader) if heading is None else None,
         action_label=actions.action_label,
         detail_items=actions.detail_items,
-        role_names=ROLE_LABELS,
+        role_label=role_label,
         own_only=only is not None,
         sort=filters.sort or "-at",
     ), (200 if valid else 422)

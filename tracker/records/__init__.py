@@ -14,7 +14,7 @@ policy actions as strings and the consumers ask the policy.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -33,21 +33,39 @@ QueueQuery = Callable[[Any, dt.date], Rows]
 DeadlineQuery = Callable[[sa.ColumnElement[bool], dt.date], "sa.Select[Any]"]
 
 
+#: the most columns a label reads (the audit pages read every label of a page in one UNION)
+LABEL_PARTS = 3
+
+
 @dataclass(frozen=True)
 class Label:
-    """How a row is named on the audit pages: a column (any type, shown as text), the policy
-    action the reader needs to see it (None: whoever reads the trail), a join it needs."""
+    """How a record is named wherever a person reads it (the audit trail, notices, exports),
+    as a person would name it: a column or a tuple of up to LABEL_PARTS columns (titles, names,
+    codes, dates: never sealed text), the policy action the reader needs to see it (None:
+    whoever reads the trail), a join it needs, and `text`, which turns the values read (as
+    text, None where empty) into the name ("Acme GmbH · Quiet converter · 2026. 12. 10.");
+    without `text` the name is the first value."""
 
     column: Any
     action: str | None
     join: tuple[Any, Any] | None = None
     #: a second column the consumer needs (a file's record type)
     extra: Any = None
-    #: the label follows the kind's name and the id ("NDA #3 · Partner"): for labels that
-    #: are not names on their own (a date, a level, a partner)
-    numbered: bool = False
-    #: turns the stored value into text (a coded level into its translated label)
-    text: Callable[[Any], str] | None = None
+    #: the values of `column`, in order, -> the name
+    text: Callable[..., str] | None = None
+
+    def columns(self) -> tuple[Any, ...]:
+        parts = self.column if isinstance(self.column, tuple) else (self.column,)
+        if not 0 < len(parts) <= LABEL_PARTS:
+            raise ValueError(f"a label reads 1 to {LABEL_PARTS} columns")
+        return parts
+
+    def name(self, values: Sequence[Any]) -> str:
+        """The record's name from the values its columns read (a UNION's padding after them
+        is left out)."""
+        if self.text is not None:
+            return self.text(*values[: len(self.columns())])
+        return "" if not values or values[0] is None else str(values[0])
 
 
 @dataclass(frozen=True)
@@ -175,6 +193,12 @@ def kind(type_name: str) -> RecordKind:
 
 def find(type_name: str | None) -> RecordKind | None:
     return _KINDS.get(type_name or "")
+
+
+def kind_name(type_name: str | None) -> str:
+    """What a kind is called on a page ("" for a type no kind has)."""
+    found = find(type_name)
+    return str(found.name) if found is not None else ""
 
 
 def kinds() -> tuple[RecordKind, ...]:

@@ -6,7 +6,8 @@ turned into a table a person can read:
 - every reference to an organisation, zone, user, project or asset gets a column with its name
   (`zone`, `partners`, `lawyers`, ...) right before the id column it names, which stays;
 - headers are translated labels in the reader's language (`COLUMN_LABELS`, one per key);
-- coded values (status, kind, level, ...) and yes/no are translated labels;
+- coded values (status, kind, level, ...) and yes/no are translated labels; countries and
+  offices are named (`PLACES`);
 - dates and times stay `date` / `datetime` values, so an XLSX holds real date cells (times in
   UTC, said in the header), and CSV writes them in ISO 8601.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,9 @@ from flask_babel import get_locale
 from marshmallow import Schema, fields
 
 from tracker import records
+from tracker.auth.countries import country_name
 from tracker.auth.models import Organization, User, Zone
+from tracker.cases.filings.labels import office_name
 from tracker.cases.labels import LABELS
 from tracker.db import db
 from tracker.reports.exports import Cell
@@ -52,6 +55,15 @@ _REFERENCES: dict[str, tuple[str, str]] = {
     "security_level_set_by_id": ("user", "security_level_set_by"),
 }
 
+#: columns holding a country's or an office's code: shown by its name in the reader's language
+PLACES: dict[str, Callable[[str | None], str]] = {
+    "office": office_name,
+    "jurisdictions": office_name,
+    "country": country_name,
+    "partner_country": country_name,
+    "nationality": country_name,
+}
+
 _DATE_FIELDS = (fields.Date,)
 _TIME_FIELDS = (fields.DateTime,)  # AwareDateTime and NaiveDateTime are DateTimes
 
@@ -76,8 +88,16 @@ def _name_query(kind: str, ids: list[int]) -> records.Rows:
         return sa.select(User.id, User.name).where(User.id.in_(ids))
     found = records.kind(kind)  # a record kind is named by its label (a code, a title)
     assert found.label is not None
-    stmt = sa.select(found.model.id, found.label.column).where(found.model.id.in_(ids))
+    stmt = sa.select(found.model.id, *found.label.columns()).where(found.model.id.in_(ids))
     return stmt.join(*found.label.join) if found.label.join is not None else stmt
+
+
+def _name(kind: str, values: Sequence[Any]) -> str:
+    """A record's name as its kind's label says it (a person's or an organisation's name)."""
+    found = records.find(kind)
+    if found is None or found.label is None:
+        return str(values[0])
+    return found.label.name(values)
 
 
 class Names:
@@ -95,7 +115,7 @@ class Names:
                 self._names[kind] = {z.id: zone_label(z) for z in zones}
             else:
                 rows = db.session.execute(_name_query(kind, sorted(ids))).all()
-                self._names[kind] = {rid: str(name) for rid, name in rows}
+                self._names[kind] = {row[0]: _name(kind, row[1:]) for row in rows}
 
     def of(self, kind: str, ident: Any) -> str:
         if ident is None:
@@ -134,6 +154,9 @@ def _text(value: Any, names: Names, key: str = "") -> str:
         return ""
     if isinstance(value, bool):
         return _yes_no(value)
+    if key in PLACES:  # a country or an office by its name, never its code
+        values = value if isinstance(value, list) else [value]
+        return "; ".join(PLACES[key](str(v)) for v in values)
     refs = names.refs
     if key in refs:
         kind = refs[key][0]

@@ -7,11 +7,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from tracker import policy
 from tracker.auth.models import Organization, User, Zone
+from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
+from tracker.i18n import format_day
 from tracker.records import (
     Files,
     Label,
@@ -25,7 +29,7 @@ from tracker.records import (
 )
 from tracker.records.pages import waiting_row
 from tracker.transfers.gate import rendered
-from tracker.transfers.models import UNDECIDED, TransferRequest
+from tracker.transfers.models import UNDECIDED, TransferRequest, transfer_assets
 
 
 def _requests(user: User, statuses: tuple[str, ...]) -> Rows:
@@ -97,15 +101,46 @@ def _search(transfer: TransferRequest) -> Iterable[SearchText]:
     yield SearchText("transfer", "transfer.view", " ".join(names), transfer.partner.name)
 
 
+#: the asset titles a request's name lists before "+ n more"
+NAMED_ASSETS = 2
+#: between the titles of the aggregate (a control character no stored title holds)
+_TITLES_APART = "\x1f"
+
+
+def _asset_titles() -> sa.ScalarSelect[Any]:
+    """The titles of a request's assets, in one text (a correlated subquery: no statement of
+    its own). Asset titles are seen by everyone who may see a request."""
+    return (
+        sa.select(sa.func.aggregate_strings(IpAsset.title, _TITLES_APART))
+        .join(transfer_assets, transfer_assets.c.asset_id == IpAsset.id)
+        .where(transfer_assets.c.transfer_id == TransferRequest.id)
+        .correlate(TransferRequest)
+        .scalar_subquery()
+    )
+
+
+def _named(partner: str | None, titles: str | None, planned_on: str | None) -> str:
+    """ "Acme GmbH · Quiet converter, Cathode + 1 more · planned 2026. 12. 10." """
+    found = sorted(t for t in (titles or "").split(_TITLES_APART) if t)
+    assets = ", ".join(found[:NAMED_ASSETS])
+    if len(found) > NAMED_ASSETS:
+        more = len(found) - NAMED_ASSETS
+        assets = ngettext(
+            "%(assets)s + %(num)d more", "%(assets)s + %(num)d more", more, assets=assets
+        )
+    planned = _("planned %(day)s", day=format_day(planned_on)) if planned_on else ""
+    return " · ".join(p for p in (partner or "", assets, planned) if p)
+
+
 KIND = RecordKind(
     type="transfer",
     model=TransferRequest,
     name=_l("Data-sharing request"),
     label=Label(
-        Organization.name,
+        (Organization.name, _asset_titles(), TransferRequest.planned_on),
         "transfer.view",
         join=(Organization, Organization.id == TransferRequest.partner_id),
-        numbered=True,
+        text=_named,
     ),
     page=Page("transfers.transfer_detail", "transfer_id"),
     api="api_transfers.get_transfer",

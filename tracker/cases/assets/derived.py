@@ -16,7 +16,7 @@ deadline falls out of a window computed on some other day.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +48,44 @@ def computed(asset: IpAsset) -> list[docketing.Derived]:
     )
 
 
+#: re-derives the deadlines of an asset with filings (its family): set by the filings package,
+#: which builds on assets (`tracker.cases.filings.derived`), as NEXT_DUE_OWNERS is
+FAMILY_SYNC: list[Callable[[IpAsset], bool]] = []
+
+
+def reconcile(
+    owner: Any, rows: str, wanted: Mapping[str, Any], make: Callable[[Any], Any], fields: tuple
+) -> bool:
+    """Bring `owner`'s derived deadline rows (the collection named `rows`) in step with
+    `wanted` (key -> what the rules derive), by key; True when any changed. A key no longer
+    wanted goes; a new one is `make(derived)`; a moved date clears the done mark; the other
+    `fields` are copied. Loading the rows never flushes the caller's pending changes. The one
+    rule for an asset's own deadlines and a filing's."""
+    with db.session.no_autoflush:
+        collection = getattr(owner, rows)
+        have = {row.key: row for row in collection}
+    changed = False
+    for key, old in have.items():
+        if key not in wanted:
+            collection.remove(old)
+            changed = True
+    for key, d in wanted.items():
+        row = have.get(key)
+        if row is None:
+            collection.append(make(d))
+            changed = True
+            continue
+        if row.due_on != d.due_on:
+            row.due_on, row.done, row.done_at = d.due_on, False, None
+            changed = True
+        fresh = tuple(getattr(d, f) for f in fields)
+        if tuple(getattr(row, f) for f in fields) != fresh:
+            for name, value in zip(fields, fresh, strict=True):
+                setattr(row, name, value)
+            changed = True
+    return changed
+
+
 def sync(asset: IpAsset) -> bool:
     """Rewrite the asset's derived deadlines from its dates; True when any changed. Loading
     them must not flush the caller's pending changes (one UPDATE, one version step). An asset
@@ -55,33 +93,17 @@ def sync(asset: IpAsset) -> bool:
     with db.session.no_autoflush:
         has_filings = bool(asset.filings)
     if has_filings:
-        from tracker.cases.filings import derived as family  # the filings build on assets
-
+        if not FAMILY_SYNC:
+            raise RuntimeError("the filings package registered no family sync")
         before = asset.docketed_with
-        return bool(family.sync_family(asset)) or before != asset.docketed_with
-    wanted = {d.key: d for d in computed(asset)}
-    with db.session.no_autoflush:
-        have = {row.key: row for row in asset.derived_deadlines}
-    changed = False
-    for key, old in have.items():
-        if key not in wanted:
-            asset.derived_deadlines.remove(old)
-            changed = True
-    for key, d in wanted.items():
-        found = have.get(key)
-        if found is None:
-            asset.derived_deadlines.append(
-                DerivedDeadline(key=key, kind=d.kind, due_on=d.due_on, rule=d.rule, done=False)
-            )
-            changed = True
-            continue
-        row = found
-        if row.due_on != d.due_on:
-            row.due_on, row.done, row.done_at = d.due_on, False, None
-            changed = True
-        if row.rule != d.rule or row.kind != d.kind:
-            row.rule, row.kind = d.rule, d.kind
-            changed = True
+        return any([hook(asset) for hook in FAMILY_SYNC]) or before != asset.docketed_with
+    changed = reconcile(
+        asset,
+        "derived_deadlines",
+        {d.key: d for d in computed(asset)},
+        lambda d: DerivedDeadline(key=d.key, kind=d.kind, due_on=d.due_on, rule=d.rule, done=False),
+        ("rule", "kind"),
+    )
     version = docketing.catalogue()["version"]
     if asset.docketed_with != version:
         asset.docketed_with = version

@@ -18,6 +18,7 @@ import datetime as dt
 
 from tracker import clock
 from tracker.cases.assets import docketing
+from tracker.cases.assets.derived import FAMILY_SYNC, reconcile
 from tracker.cases.assets.filing_rules import (
     FilingDeadline,
     FilingEventFacts,
@@ -101,41 +102,27 @@ def _legacy_done(asset: IpAsset) -> set[tuple[str, dt.date]]:
     return done
 
 
+#: what a filing's deadline row copies of what the rules derive (besides key and date)
+_FIELDS = ("kind", "grace_until", "rule", "office", "year", "closed")
+
+
 def _sync_filing(
     filing: Filing, wanted: dict[str, FilingDeadline], carried: set[tuple[str, dt.date]]
 ) -> bool:
-    with db.session.no_autoflush:
-        have = {row.key: row for row in filing.deadlines}
-    changed = False
-    for key, old in have.items():
-        if key not in wanted:
-            filing.deadlines.remove(old)
-            changed = True
-    for key, d in wanted.items():
-        row = have.get(key)
-        if row is None:
-            done = (d.kind, d.due_on) in carried
-            filing.deadlines.append(
-                FilingDeadlineRow(
-                    key=key,
-                    kind=d.kind,
-                    due_on=d.due_on,
-                    grace_until=d.grace_until,
-                    rule=d.rule,
-                    office=d.office,
-                    year=d.year,
-                    closed=d.closed,
-                    done=done,
-                    done_at=clock.now() if done else None,
-                )
-            )
-            changed = True
-            continue
-        if row.due_on != d.due_on:
-            row.due_on, row.done, row.done_at = d.due_on, False, None
-            changed = True
-        fresh = (d.kind, d.grace_until, d.rule, d.office, d.year, d.closed)
-        if (row.kind, row.grace_until, row.rule, row.office, row.year, row.closed) != fresh:
-            row.kind, row.grace_until, row.rule, row.office, row.year, row.closed = fresh
-            changed = True
-    return changed
+    def new(d: FilingDeadline) -> FilingDeadlineRow:
+        done = (d.kind, d.due_on) in carried
+        values = {name: getattr(d, name) for name in _FIELDS}
+        return FilingDeadlineRow(
+            key=d.key, due_on=d.due_on, done=done, done_at=clock.now() if done else None, **values
+        )
+
+    return reconcile(filing, "deadlines", wanted, new, _FIELDS)
+
+
+def _family_changed(asset: IpAsset) -> bool:
+    return bool(sync_family(asset))
+
+
+# an asset with filings re-derives its family (`tracker.cases.assets.derived.sync`)
+if _family_changed not in FAMILY_SYNC:
+    FAMILY_SYNC.append(_family_changed)

@@ -64,22 +64,16 @@ def _search(filing: Filing) -> Iterable[SearchText]:
     yield SearchText("filing", "filing.view", text, numbers, parent=filing.asset_id)
 
 
-def _named(label: str) -> str:
-    """ "KR 10-2024-0041234" as the reader says it: the office's name, then the number."""
-    code, _, number = label.partition(" ")
-    return f"{office_name(code)} {number}".strip()
+def _named(office: str | None, number: str | None) -> str:
+    """ "대한민국 10-2024-0041234": the office's name, then the number (none before filing)."""
+    return f"{office_name(office)} {number or ''}".strip()
 
 
 KIND = RecordKind(
     type="filing",
     model=Filing,
     name=_l("Filing"),
-    label=Label(
-        sa.func.coalesce(Filing.office + " " + Filing.application_no, Filing.office),
-        "filing.view",
-        numbered=True,
-        text=lambda value: _named(str(value or "")),
-    ),
+    label=Label((Filing.office, Filing.application_no), "filing.view", text=_named),
     page=Page("assets.asset_detail", "asset_id", by="parent", anchor="filing-"),
     api="api_filings.get_filing",
     view_action="filing.view",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from tracker.auth.countries import country_name
 
 ROUTE_LABELS: dict[str, Any] = {
     "first": _l("First filing"),
@@ -46,10 +46,8 @@ OFFICE_LABELS: dict[str, Any] = {
 
 
 def office_name(code: str | None) -> str:
-    """The office's name in the reader's language (a country's name for a national office)."""
-    if not code:
-        return ""
+    """The office's name in the reader's language: a regional office's own, a national
+    office's country's (`country_name`, the one rule for a country's name)."""
     if code in OFFICE_LABELS:
         return str(OFFICE_LABELS[code])
-    locale = get_locale() or Locale("en")
-    return str(locale.territories.get(code, code))
+    return country_name(code)

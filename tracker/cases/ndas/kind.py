@@ -13,6 +13,7 @@ from tracker import policy
 from tracker.auth.models import Organization, User
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
+from tracker.i18n import format_day
 from tracker.records import (
     DeadlineSource,
     Files,
@@ -71,15 +72,21 @@ def _search(nda: Nda) -> Iterable[SearchText]:
     yield SearchText("nda", "nda.view", text, nda.partner.name)
 
 
+def _named(partner: str | None, starts: str | None, ends: str | None) -> str:
+    """ "Acme GmbH · 2026. 1. 1. – 2027. 12. 31." (the partner, when it runs)."""
+    runs = f"{format_day(starts)} – {format_day(ends)}" if starts and ends else ""
+    return " · ".join(p for p in (partner or "", runs) if p)
+
+
 KIND = RecordKind(
     type="nda",
     model=Nda,
     name=_l("NDA"),
     label=Label(
-        Organization.name,
+        (Organization.name, Nda.effective_on, Nda.expires_on),
         "nda.view",
         join=(Organization, Organization.id == Nda.partner_id),
-        numbered=True,
+        text=_named,
     ),
     page=Page("ndas.nda_detail", "nda_id"),
     api="api_ndas.get_nda",

@@ -41,11 +41,16 @@ def _search(project: Project) -> Iterable[SearchText]:
     yield SearchText("project", "project.view", text, project.title, heading)
 
 
+def _named(code: str | None, title: str | None) -> str:
+    """ "DCX-01 · Solid-state cathode": its code, then its title."""
+    return " · ".join(p for p in (code or "", title or "") if p)
+
+
 KIND = RecordKind(
     type="project",
     model=Project,
     name=_l("Project"),
-    label=Label(Project.code, "project.view"),
+    label=Label((Project.code, Project.title), "project.view", text=_named),
     page=Page("projects.project_detail", "project_id"),
     api="api_projects.get_project",
     view_action="project.view",

@@ -19,7 +19,7 @@ from tracker.cases.reviews.level import current_review_id
 from tracker.cases.reviews.models import RiskReview
 from tracker.cases.reviews.service import awaiting_decision
 from tracker.db import db
-from tracker.i18n import in_every_language
+from tracker.i18n import format_day, in_every_language
 from tracker.records import (
     BoardPart,
     DeadlineSource,
@@ -135,11 +135,21 @@ def search_text(level: str | None, author: str | None) -> str:
     return f"{said} {author or ''}".strip()
 
 
+def _named(day: str | None, level: str | None) -> str:
+    """ "2026. 12. 6. · High": the day it was decided (written, while undecided) and its
+    level (never its answers nor its conditions)."""
+    return " · ".join(p for p in (format_day(day), labels.label(level) if level else "") if p)
+
+
 KIND = RecordKind(
     type="risk_review",
     model=RiskReview,
     name=_l("Risk review"),
-    label=Label(RiskReview.level, "review.view_result", numbered=True, text=labels.label),
+    label=Label(
+        (sa.func.coalesce(RiskReview.decided_at, RiskReview.created_at), RiskReview.level),
+        "review.view_result",
+        text=_named,
+    ),
     page=Page("reviews.review_detail", "review_id"),
     api="api_reviews.get_review",
     view_action="review.view_result",

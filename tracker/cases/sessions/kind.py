@@ -126,7 +126,7 @@ SESSION = RecordKind(
     type="session",
     model=AdvisorySession,
     name=_l("Advisory session"),
-    label=Label(AdvisorySession.held_on, "project.view", numbered=True, text=format_day),
+    label=Label(AdvisorySession.held_on, "project.view", text=format_day),
     page=Page("sessions.session_detail", "session_id"),
     api="api_sessions.get_session",
     view_action="session.view_advice",
