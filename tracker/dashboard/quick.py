@@ -49,6 +49,8 @@ QUICK = (
     Quick("project", "project.create", "projects.project_new", _l("New project"), False),
 )
 BY_WHAT = {q.what: q for q in QUICK}
+
+
 def quick_actions(user: User) -> list[Quick]:
     """The user's quick actions the policy allows anywhere in the user's scope."""
     return [BY_WHAT[w] for w in policy.quick_starts(user) if policy.may(user, BY_WHAT[w].action)]
