@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from marshmallow import Schema, fields
 
 from tracker import records
@@ -120,7 +120,7 @@ class Names:
     def of(self, kind: str, ident: Any) -> str:
         if ident is None:
             return ""
-        return self._names.get(kind, {}).get(int(ident), f"#{ident}")
+        return self._names.get(kind, {}).get(int(ident), gettext("a record not shown to you"))
 
 
 def _wanted(

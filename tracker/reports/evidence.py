@@ -180,7 +180,8 @@ def _event_rows(
     rows = []
     for e in events:
         actor = e.get("actor") or {}
-        who = actor.get("name") or (f"#{e['actor_id']}" if e.get("actor_id") else "–")
+        hidden = gettext("a person not shown to you") if e.get("actor_id") else "–"
+        who = actor.get("name") or hidden
         if actor.get("role"):
             who = f"{who} ({role_label(actor['role'])})"
         obj = e.get("object") or {}
@@ -277,7 +278,6 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
         if ndas:
             doc.table(
                 [
-                    gettext("NDA"),
                     gettext("Partner"),
                     gettext("Effective"),
                     gettext("Expires"),
@@ -285,7 +285,6 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
                 ],
                 [
                     [
-                        f"#{n['id']}",
                         str(n["partner"]),
                         format_time(n.get("effective_on")),
                         format_time(n.get("expires_on")),
@@ -293,7 +292,7 @@ def render_evidence_pdf(manifest: dict[str, Any], locale: str) -> bytes:
                     ]
                     for n in ndas
                 ],
-                widths=(20, 50, 22, 22, 18),
+                widths=(70, 22, 22, 18),
             )
         else:
             doc.paragraph(gettext("None."), muted=True)

@@ -71,7 +71,6 @@ def _project_rows(projects: Sequence[dict[str, Any]]) -> list[list[str]]:
 def _request_rows(requests: Sequence[dict[str, Any]]) -> list[list[str]]:
     return [
         [
-            f"#{r['id']}",
             str(r.get("project") or "–"),
             str(r.get("partner") or "–"),
             format_time(r.get("submitted_at")),
@@ -126,13 +125,12 @@ def render_zone_report(data: dict[str, Any], locale: str) -> bytes:
 
         requests = data.get("requests") or []
         header = [
-            gettext("Request"),
             gettext("Project"),
             gettext("Partner"),
             gettext("Submitted"),
             gettext("Failing checks"),
         ]
-        widths = (12, 22, 24, 22, 60)
+        widths = (28, 30, 22, 60)
         for status, title in (
             ("pending_review", gettext("Transfer requests waiting for a decision")),
             ("blocked", gettext("Blocked transfer requests")),

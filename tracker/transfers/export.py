@@ -52,10 +52,10 @@ COLUMNS: tuple[tuple[str, bool], ...] = (
 
 
 def _file_text(f: TransferFile, with_digest: bool) -> str:
-    """A file of a request: its name, id, version and size; the plaintext hash only for those
+    """A file of a request: its name, version and size; the plaintext hash only for those
     who may download it (DESIGN section 7)."""
     size = f"{f.size} B" if f.size is not None else "?"
-    text = f"{f.filename} (#{f.attachment_id} v{f.attachment_version}, {size})"
+    text = f"{f.filename} (v{f.attachment_version}, {size})"
     return f"{text} sha256={file_sha256(f)}" if with_digest else text
 
 

@@ -195,8 +195,8 @@ def all_pass(checks: Sequence[Check]) -> bool:
 #: (code, reason) -> the sentence; placeholders are the check's stored parameters
 _DETAILS: dict[tuple[str, str], Any] = {
     ("nda_active", "ok"): _l(
-        "NDA #%(nda_id)s with %(partner)s is active and runs until %(expires_on)s, after the "
-        "planned date %(planned_on)s."
+        "The NDA with %(partner)s is active and runs until %(expires_on)s, after the planned "
+        "date %(planned_on)s."
     ),
     ("nda_active", "none"): _l("There is no active NDA with %(partner)s on this project."),
     ("nda_active", "expired"): _l("The NDA with %(partner)s has expired; there is no active one."),
@@ -204,28 +204,26 @@ _DETAILS: dict[tuple[str, str], Any] = {
         "The NDA with %(partner)s was terminated; there is no active one."
     ),
     ("nda_active", "expires"): _l(
-        "NDA #%(nda_id)s with %(partner)s expires on %(expires_on)s, before the planned date "
+        "The NDA with %(partner)s expires on %(expires_on)s, before the planned date "
         "%(planned_on)s."
     ),
     ("nda_active", "not_yet"): _l(
-        "NDA #%(nda_id)s with %(partner)s takes effect only on %(effective_on)s, after the "
-        "planned date %(planned_on)s."
+        "The NDA with %(partner)s takes effect only on %(effective_on)s, after the planned "
+        "date %(planned_on)s."
     ),
-    ("nda_covers_assets", "ok"): _l("NDA #%(nda_id)s covers every requested asset."),
+    ("nda_covers_assets", "ok"): _l("The NDA with %(partner)s covers every requested asset."),
     ("nda_covers_assets", "no_nda"): _l(
         "No active NDA with %(partner)s covers the requested assets."
     ),
-    ("nda_covers_assets", "missing"): _l("NDA #%(nda_id)s does not cover: %(assets)s."),
+    ("nda_covers_assets", "missing"): _l("The NDA with %(partner)s does not cover: %(assets)s."),
     ("risk_review_current", "ok"): _l(
-        "Risk review #%(review_id)s (level %(level)s) is approved and valid until "
+        "The current risk review (level %(level)s) is approved and valid until "
         "%(valid_until)s, after the planned date %(planned_on)s."
     ),
     ("risk_review_current", "none"): _l("The project has no approved risk review in force."),
-    ("risk_review_current", "critical"): _l(
-        "The current risk review #%(review_id)s rates the project critical."
-    ),
+    ("risk_review_current", "critical"): _l("The current risk review rates the project critical."),
     ("risk_review_current", "expires"): _l(
-        "Risk review #%(review_id)s is valid only until %(valid_until)s, before the planned "
+        "The current risk review is valid only until %(valid_until)s, before the planned "
         "date %(planned_on)s."
     ),
     ("core_tech_approval", "ok"): _l(

@@ -186,3 +186,18 @@ def test_the_decision_form_prefills_owners_and_flags_the_foreign_inventor(world,
     assert len(asset.owners) == 2 and asset.description is None
     page = c.get(f"/assets/{asset.id}").get_data(as_text=True)
     assert f'href="/disclosures/{filed.id}"' in page
+
+
+def test_the_asset_and_its_disclosure_link_each_other_by_name_not_id(
+    world, api_as, browser_as, filed
+):
+    asset = decide(api_as, world, filed)
+    lawyer = browser_as(world.users["lawyer"])
+    on_asset = lawyer.get(f"/assets/{asset.id}").get_data(as_text=True)
+    link = f'<a href="/disclosures/{filed.id}">Open the disclosure</a>'
+    assert link in on_asset and f">#{filed.id}<" not in on_asset
+    on_disclosure = lawyer.get(f"/disclosures/{filed.id}").get_data(as_text=True)
+    assert f'<a href="/assets/{asset.id}">Open the IP asset</a>' in on_disclosure
+    # the admin may see the asset but not the disclosure: told so, without its id
+    admin = browser_as(world.users["admin"]).get(f"/assets/{asset.id}").get_data(as_text=True)
+    assert "a record not shown to you" in admin and f"#{filed.id}" not in admin

@@ -207,7 +207,7 @@ def test_the_gate_checks_link_to_the_nda_they_rest_on(ndas, browser_as, make_use
     db.session.commit()
     html = browser_as(w.users["operator"]).get(f"/transfers/{transfer.id}").get_data(as_text=True)
     nda_row = html.split('id="check-nda_active"', 1)[1].split("</tr>", 1)[0]
-    assert f'<a href="/ndas/{w.nda.id}">Open NDA #{w.nda.id}</a>' in nda_row
+    assert f'<a href="/ndas/{w.nda.id}">Open the NDA</a>' in nda_row
 
 
 def test_deadlines_dashboard_and_trail_link_to_it(ndas, browser_as):
