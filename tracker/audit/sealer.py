@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +32,10 @@ from tracker import keys
 from tracker.audit import checkpoints, sealing
 
 log = logging.getLogger(__name__)
+
+#: a failed pass is tried again this many times, waiting RETRY_SECONDS × the attempt between
+RETRIES = 3
+RETRY_SECONDS = 0.5
 
 
 class Sealer:
@@ -50,13 +55,13 @@ class Sealer:
         return self._busy.is_set()
 
     def wake(self) -> None:
-        with self._idle:
+        with self._idle:  # one thread per process, however many writers wake it at once
             self._busy.set()
             self._wake.set()
-        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-            self._pid = os.getpid()  # a forked worker starts its own thread
-            self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
-            self._thread.start()
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()  # a forked worker starts its own thread
+                self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+                self._thread.start()
 
     def settle(self, timeout: float = 30) -> bool:
         """Wait until no pass is running or due (tests, the benchmark); False on timeout."""
@@ -64,14 +69,21 @@ class Sealer:
             return self._idle.wait_for(lambda: not self._busy.is_set(), timeout)
 
     def _run(self) -> None:
+        failures = 0
         while True:
             self._wake.wait()
             self._wake.clear()
             try:
                 self._pass()
+                failures = 0
             except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
-                # the writes have succeeded; the next seal, `audit seal` or `verify` takes them
+                # the writes have succeeded; a few more tries (a database that blinked), then
+                # the next seal of any process, `audit seal` or `verify` takes them
+                failures += 1
                 log.warning("audit events left unsealed: %s", type(exc).__name__)
+                if failures <= RETRIES:
+                    time.sleep(RETRY_SECONDS * failures)
+                    self._wake.set()
             with self._idle:
                 if not self._wake.is_set():
                     self._busy.clear()
@@ -89,6 +101,17 @@ class Sealer:
 
 _sealers: dict[int, Sealer] = {}
 _lock = threading.Lock()
+
+
+def _forget_after_fork() -> None:
+    """A forked child starts with no sealer and fresh locks (one held by a parent's thread at
+    the fork would never be released in the child)."""
+    global _lock
+    _sealers.clear()
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def for_engine(app: Flask, engine: sa.Engine) -> Sealer:
