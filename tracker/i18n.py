@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,25 @@ def is_time_zone(name: object) -> bool:
     return isinstance(name, str) and name in time_zones()
 
 
+#: the person times are written for inside `reading_as` (an e-mail's recipient), else None
+_reading_as: contextvars.ContextVar[Any] = contextvars.ContextVar("reading_as", default=None)
+
+
+@contextmanager
+def reading_as(user: Any) -> Iterator[None]:
+    """Inside the block, dates and times with no `user` of their own are written for `user`
+    (an e-mail's recipient), not for the signed-in person who caused it."""
+    token = _reading_as.set(user)
+    try:
+        yield
+    finally:
+        _reading_as.reset(token)
+
+
 def _reader() -> Any:
+    chosen = _reading_as.get()
+    if chosen is not None:
+        return chosen
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user
     return None

@@ -28,7 +28,7 @@ class ActorSchema(Schema):
 class ObjectSchema(Schema):
     type = fields.String()
     id = fields.Integer(allow_none=True)
-    #: what the reader may see of the record (a code, a title, a name), else type and id
+    #: what the reader may see of the record (its name), else its kind
     label = fields.String()
 
 

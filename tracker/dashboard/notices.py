@@ -26,7 +26,7 @@ from tracker import clock, mail, records
 from tracker.auth.models import User
 from tracker.auth.notifications import MAILED, Notification, created_in
 from tracker.db import db
-from tracker.i18n import letter_when
+from tracker.i18n import letter_when, reading_as
 from tracker.oversight.labels import labels, type_name
 from tracker.web.ids import get_or_none
 from tracker.web.links import absolute
@@ -136,7 +136,8 @@ def _decision_mail(settings: mail.MailSettings, notice: Notification) -> Any:
     kind = records.find(notice.object_type)
     if recipient is None or not recipient.active or kind is None:
         return None
-    with force_locale(recipient.locale):
+    # the record's name and the moment in the recipient's language and zone, not the decider's
+    with force_locale(recipient.locale), reading_as(recipient):
         item = items(recipient, [notice])[0]
         record = db.session.get(kind.model, notice.object_id)
         outcome = OUTCOMES.get((notice.kind, str(getattr(record, "status", ""))))
