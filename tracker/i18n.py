@@ -123,11 +123,7 @@ def format_day(
     read first."""
     if not day:
         return ""
-    if isinstance(day, str):
-        day = dt.datetime.fromisoformat(day) if len(day) > 10 else dt.date.fromisoformat(day)
-    if isinstance(day, dt.datetime):
-        day = _aware(day).astimezone(zone_of(user)).date()
-    return babel_dates.format_date(day, "medium", locale=_locale(locale))
+    return babel_dates.format_date(_local_day(day, user), "medium", locale=_locale(locale))
 
 
 def format_when(
@@ -137,23 +133,38 @@ def format_when(
     added ("+01:00") when the reader's zone is not the firm's."""
     if not at:
         return ""
-    if isinstance(at, str):
-        at = dt.datetime.fromisoformat(at)
-    zone = zone_of(user)
-    local = _aware(at).astimezone(zone)
-    loc = _locale(locale)
-    text = (
-        f"{babel_dates.format_date(local.date(), 'medium', locale=loc)} "
-        f"{babel_dates.format_time(local, 'short', tzinfo=zone, locale=loc)}"
-    )
-    if zone.key != DEFAULT_TIME_ZONE:
-        text += f" ({babel_dates.format_time(local, 'xxxxx', tzinfo=zone, locale=loc)})"
-    return text
+    return _moment(at, (_locale(locale), ("medium", "short", " ")), user)
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
     # the database hands back aware UTC times; a naive one is UTC by this app's convention
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+def _local_day(day: dt.date | dt.datetime | str, user: Any) -> dt.date:
+    """The date `day` falls on for `user` (a time moved to their zone; ISO text read first)."""
+    if isinstance(day, str):
+        day = dt.datetime.fromisoformat(day) if len(day) > 10 else dt.date.fromisoformat(day)
+    if isinstance(day, dt.datetime):
+        return _aware(day).astimezone(zone_of(user)).date()
+    return day
+
+
+def _moment(at: dt.datetime | str, written: tuple[str, tuple[str, str, str]], user: Any) -> str:
+    """`at` in `user`'s zone, written as `(locale, (date pattern, time pattern, separator))`
+    says, the offset added when the zone is not the firm's."""
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    loc, (date_pattern, time_pattern, sep) = written
+    zone = zone_of(user)
+    local = _aware(at).astimezone(zone)
+    text = (
+        f"{babel_dates.format_date(local.date(), date_pattern, locale=loc)}{sep}"
+        f"{babel_dates.format_time(local, time_pattern, tzinfo=zone, locale=loc)}"
+    )
+    if zone.key != DEFAULT_TIME_ZONE:
+        text += f" ({babel_dates.format_time(local, 'xxxxx', tzinfo=zone, locale=loc)})"
+    return text
 
 
 # --- the long forms a letter uses: the weekday named, the reader's zone, no ISO -------------
@@ -175,12 +186,8 @@ def letter_day(
     2026"; a time is first moved to `user`'s zone."""
     if not day:
         return ""
-    if isinstance(day, str):
-        day = dt.datetime.fromisoformat(day) if len(day) > 10 else dt.date.fromisoformat(day)
-    if isinstance(day, dt.datetime):
-        day = _aware(day).astimezone(zone_of(user)).date()
     loc, (date_pattern, _time, _sep) = _letter(locale)
-    return babel_dates.format_date(day, date_pattern, locale=loc)
+    return babel_dates.format_date(_local_day(day, user), date_pattern, locale=loc)
 
 
 def letter_when(
@@ -190,15 +197,4 @@ def letter_when(
     "Mon 7 Dec 2026, 09:00"; the offset is added ("+01:00") when the zone is not the firm's."""
     if not at:
         return ""
-    if isinstance(at, str):
-        at = dt.datetime.fromisoformat(at)
-    zone = zone_of(user)
-    local = _aware(at).astimezone(zone)
-    loc, (date_pattern, time_pattern, sep) = _letter(locale)
-    text = (
-        f"{babel_dates.format_date(local.date(), date_pattern, locale=loc)}{sep}"
-        f"{babel_dates.format_time(local, time_pattern, tzinfo=zone, locale=loc)}"
-    )
-    if zone.key != DEFAULT_TIME_ZONE:
-        text += f" ({babel_dates.format_time(local, 'xxxxx', tzinfo=zone, locale=loc)})"
-    return text
+    return _moment(at, _letter(locale), user)
