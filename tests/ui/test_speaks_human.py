@@ -10,6 +10,7 @@ person reads "2026. 12. 7."). The English walk is `test_speaks_human_english.py`
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -118,9 +119,15 @@ def test_every_page_of_every_role_speaks_korean(app, email):
     load_demo()
     db.session.execute(sa.update(User).values(locale="ko"))
     db.session.flush()
-    codes, allowed = known_codes(), ALLOWED | data_words()
     client = app.test_client()
     sign_in_korean(client, email)
+    walk(client, ALLOWED | data_words(), lang="ko")
+
+
+def walk(client: Any, allowed: set[str], *, lang: str) -> None:
+    """Crawl every page `client` reaches from the start pages; fail on a page not in `lang`
+    and on any finding (`findings`, English words only looked for on Korean pages)."""
+    codes = known_codes()
     found: dict[str, set[str]] = {}
     pages = 0
     for url, response in crawl(client, STARTS):
@@ -128,9 +135,10 @@ def test_every_page_of_every_role_speaks_korean(app, email):
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         pages += 1
-        page_url = re.sub(r"\d+", "N", url.split("?")[0])
-        here = allowed | PAGE_ALLOWED.get(page_url, set())
-        for item in findings(visible_text(response.get_data(as_text=True)), codes - here, here):
+        page = response.get_data(as_text=True)
+        assert f'<html lang="{lang}"' in page, url
+        here = allowed | PAGE_ALLOWED.get(re.sub(r"\d+", "N", url.split("?")[0]), set())
+        for item in findings(visible_text(page), codes - here, here, english=lang == "en"):
             found.setdefault(item, set()).add(re.sub(r"\d+", "N", url))
     assert pages >= 5
     assert not found, "\n".join(f"{p!r} on {sorted(u)[:3]}" for p, u in sorted(found.items()))
