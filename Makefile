@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := tracker
 
-.PHONY: run test test-ahead install lint static translations clean browser bench proofs
+.PHONY: run test test-ahead crawls install lint static translations clean browser bench proofs
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,21 +41,30 @@ browser:
 	fi
 
 ## Install and run the whole suite (SQLite; also PostgreSQL when TRACKER_TEST_DATABASE_URL is set).
+## The browser crawls of every page (`crawl` marker) are `make crawls`: they alone take longer
+## than the rest of the suite on both databases.
+SUITE = $(BIN)/pytest -n 2 -m "not crawl"
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy tracker
 	@echo "== test suite on SQLite =="
-	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -n 2
+	env -u TRACKER_TEST_DATABASE_URL $(SUITE)
 	@if [ -n "$$TRACKER_TEST_DATABASE_URL" ]; then \
 	  echo "== test suite on PostgreSQL =="; \
-	  $(BIN)/pytest -n 2; \
+	  $(SUITE); \
 	fi
 
 ## The SQLite suite again with the test clock 400 days ahead (tests/clock.py): a test that holds
 ## a date that will pass, or reads the real date, fails here first.
 test-ahead: install browser
 	@echo "== test suite on SQLite, clock 400 days ahead =="
-	env -u TRACKER_TEST_DATABASE_URL TRACKER_TEST_CLOCK_SHIFT_DAYS=400 $(BIN)/pytest -n 2
+	env -u TRACKER_TEST_DATABASE_URL TRACKER_TEST_CLOCK_SHIFT_DAYS=400 $(SUITE)
+
+## The browser crawls (`crawl` marker): axe-core over every page each demo login reaches, in
+## both languages at 1280 and 390 px, and the phone-width crawl; SQLite, bounded in time.
+crawls: install browser
+	@echo "== browser crawls =="
+	timeout 1800 env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -n 2 -m crawl
 
 ## Benchmarks (not part of `make test`): 1k and 10k projects on SQLite and PostgreSQL, web,
 ## audit, attachments; prints the tables (docs/performance.md). Needs PostgreSQL on 127.0.0.1.

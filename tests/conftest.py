@@ -99,6 +99,9 @@ _clock_started: list[dt.datetime] = []
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_commits: the test commits for real")
     config.addinivalue_line("markers", "real_clock: the test reads the real clock (tests.clock)")
+    config.addinivalue_line(
+        "markers", "crawl: a crawl of every page of the app (`make crawls`, not `make test`)"
+    )
     _clock_started.append(test_clock.start())
 
 

@@ -15,7 +15,8 @@ from tests.support import demo_app, serve, sign_in_page
 from tests.ui.crawl import page_links, walk
 from tracker.demo import demo_logins
 
-pytestmark = pytest.mark.real_commits  # the live server commits for real, on its own database
+# the live server commits for real, on its own database; a whole-app crawl runs in `make crawls`
+pytestmark = [pytest.mark.real_commits, pytest.mark.crawl]
 
 PHONE = {"width": 390, "height": 844}
 LOGINS = [email.split("@")[0] for email, _role in demo_logins()]

@@ -114,6 +114,7 @@ def findings(text: str, codes: set[str], allowed: set[str], *, english: bool = F
     return found
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("email", [e for e, _ in demo_logins()][:5])
 def test_every_page_of_every_role_speaks_korean(app, email):
     load_demo()

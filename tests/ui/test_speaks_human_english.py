@@ -14,6 +14,7 @@ from tracker.db import db
 from tracker.demo import DEMO_PASSWORD, demo_logins, load_demo
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("email", [e for e, _ in demo_logins()][:5])
 def test_every_page_of_every_role_speaks_english(app, email):
     load_demo()
