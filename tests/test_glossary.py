@@ -41,6 +41,27 @@ def translations() -> list[tuple[str, str, str]]:
     return found
 
 
+def renderings() -> dict[tuple[str | None, str], set[str]]:
+    """(context, msgid) -> its Korean translations across every catalogue (the catalogues are
+    merged into one at run time, so two of them would show one of the two at random)."""
+    found: dict[tuple[str | None, str], set[str]] = {}
+    for path in sorted((ROOT / "tracker").glob("**/translations*/ko/LC_MESSAGES/messages.po")):
+        with path.open("rb") as f:
+            for message in read_po(f):
+                if message.id and message.string:
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    text = message.string if isinstance(message.string, str) else message.string[0]
+                    found.setdefault((message.context, msgid), set()).add(text)
+    return found
+
+
+def test_one_message_has_one_translation_in_every_catalogue():
+    """A word with two meanings in English ("Action": an audited act or a follow-up's task)
+    takes a context (`pgettext`); the same message in two catalogues says the same."""
+    twice = {key: texts for key, texts in renderings().items() if len(texts) > 1}
+    assert not twice, "\n".join(f"{k!r}: {sorted(t)}" for k, t in sorted(twice.items()))
+
+
 def slips(rows: list[tuple[str, str, str]], rejected: dict[str, str]) -> list[str]:
     out = []
     for path, msgid, text in rows:

@@ -116,7 +116,7 @@ def test_korean_labels():
     ics = feed.build_calendar(items(), host=HOST, locale="ko", stamp=STAMP)
     evs = events(ics)
     assert str(evs[0]["SUMMARY"]) == "연차료: Battery separator patent"
-    assert str(evs[2]["SUMMARY"]).startswith("완료: 비밀유지계약 만료")
+    assert str(evs[2]["SUMMARY"]).startswith("완료: NDA 만료")
     cal = icalendar.Calendar.from_ical(ics)
     assert str(cal["X-WR-CALNAME"]) == "Tracker 기한"
 

@@ -79,7 +79,7 @@ def zone_data(projects: int = 4) -> dict[str, Any]:
                 "status": "blocked",
                 "submitted_at": dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC),
                 "failing": [
-                    "도쿄 머티리얼즈와 유효한 비밀유지계약이 없습니다.",
+                    "도쿄 머티리얼즈와 유효한 NDA가 없습니다.",
                     "No NDA covers the assets: 양극재 소성 조건",
                 ],
             },

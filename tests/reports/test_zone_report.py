@@ -26,7 +26,7 @@ def test_korean_report_has_hangul_labels_and_data(app, tmp_path):
         "도쿄 머티리얼즈: 미적용",
         "결정을 기다리는 자료 제공 요청 (1)",
         "차단된 자료 제공 요청 (1)",
-        "도쿄 머티리얼즈와 유효한 비밀유지계약이 없습니다.",
+        "도쿄 머티리얼즈와 유효한 NDA가 없습니다.",
     ):
         assert squash(expected) in text, expected
     assert "Zonerisk-statusreport" not in text

@@ -135,7 +135,7 @@ def test_in_korean(ndas, browser_as):
     auditor.locale = "ko"
     db.session.commit()
     html = _page(browser_as(auditor), ndas.nda.id)
-    assert f"{ndas.partner.name} 상대 비밀유지계약" in html  # no particle after a name
+    assert f"{ndas.partner.name} 상대 NDA" in html  # no particle after a name
     assert "40일 후 만료" in html
 
 

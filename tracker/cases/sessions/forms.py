@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -28,7 +29,8 @@ FOLLOW_UP_ROWS = 3
 
 class FollowUpRow(Form):
     title = StringField(
-        _l("Action"), validators=[Optional(), Length(max=text_limit(FollowUp.title))]
+        lazy_pgettext("follow-up", "Action"),
+        validators=[Optional(), Length(max=text_limit(FollowUp.title))],
     )
     owner = StringField(
         _l("Owner"), validators=[Optional(), Length(max=text_limit(FollowUp.owner))]
