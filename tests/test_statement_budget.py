@@ -114,6 +114,11 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:company", "/projects/{p}/sessions?sort=held_on", 9),
     ("auditor", "/api/v1/audit?per_page=200&sort=actor", 6),
     ("html:lawyer", "/audit?sort=-action", 8),
+    # the admin's lists, sorted: an account's organisation and zone joined in its one
+    # statement; the accounts page also lists the organisations and zones its form offers (+2)
+    ("html:admin", "/admin/users?sort=-organization", 8),
+    ("html:auditor", "/admin/organizations?sort=country", 6),
+    ("html:admin", "/admin/zones?sort=-industry", 6),
 ]
 
 
@@ -178,6 +183,9 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         # the project's disclosures and advisory sessions (their sorted lists)
         make_disclosure(world.project, world.users["company"], title=f"Idea {i}")
         make_session(world.project, lawyer, duration_minutes=30 + i)
+        # accounts with an organisation or a zone of their own (the admin's lists)
+        make_user("company")
+        make_user("operator")
         db.session.add(
             Passkey(
                 user_id=lawyer.id,

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
+from sqlalchemy.orm import contains_eager
 
 from tracker.audit.service import record
 from tracker.auth import invitations, lockout
@@ -17,7 +18,46 @@ from tracker.auth.service import end_all_sessions, normalise_email
 from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.i18n import is_time_zone
+from tracker.web import sorting
 from tracker.web.ids import get_or_none
+
+#: the sortable columns of the admin's list of accounts (`sort`), each backed by an index: the
+#: role by its stored name (not its label, see docs/decisions.md), the organisation by its
+#: name and the zone by its code
+USER_SORTS: dict[str, Any] = {
+    "email": User.email,
+    "name": User.name,
+    "role": User.role,
+    "organization": Organization.name,
+    "zone": Zone.code,
+    "active": User.active,
+}
+
+#: the sortable columns of the list of zones (`sort`), each backed by an index
+ZONE_SORTS: dict[str, Any] = {
+    "code": Zone.code,
+    "name_ko": Zone.name_ko,
+    "name_en": Zone.name_en,
+    "industry": Zone.industry,
+}
+
+
+def users_query(sort: str = "email") -> sa.Select[User]:
+    """Every account in the order of `sort` (a value of `sorting.choices(USER_SORTS)`), the id
+    breaking ties; the organisation and zone joined once, for the order and the page."""
+    stmt = (
+        sa.select(User)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .outerjoin(Zone, Zone.id == User.zone_id)
+        .options(contains_eager(User.organization), contains_eager(User.zone))
+    )
+    return sorting.ordered(stmt, sort, USER_SORTS, User.id)
+
+
+def zones_query(sort: str = "code") -> sa.Select[Zone]:
+    """Every zone in the order of `sort` (a value of `sorting.choices(ZONE_SORTS)`), the id
+    breaking ties."""
+    return sorting.ordered(sa.select(Zone), sort, ZONE_SORTS, Zone.id)
 
 
 def _valid_email(email: str) -> str:

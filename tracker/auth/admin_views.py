@@ -32,7 +32,7 @@ from tracker.auth.labels import org_kind_label
 from tracker.auth.models import Organization, User, Zone
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import save_form, show_refusal
 from tracker.web.ids import get_or_404
 
@@ -80,12 +80,15 @@ def users() -> Any:
         if submitted.response is not None:
             return submitted.response
         status = submitted.status
-    users = db.session.execute(sa.select(User).order_by(User.email)).scalars().all()
+    sort = sorting.page_sort(accounts.USER_SORTS, "email")
+    users = db.session.execute(accounts.users_query(sort)).scalars().all()
     return render_template(
         "auth/admin_users.html",
         users=users,
         form=form,
         can_manage=policy.can(user, "accounts.manage"),
+        sort=sort,
+        args={"sort": sort},
     ), status
 
 
@@ -133,10 +136,17 @@ def user_edit(user_id: int) -> Any:
 
 
 def _list_and_create(
-    form: Any, create: Callable[[], object], template: str, rows: Any, endpoint: str
+    form: Any,
+    create: Callable[[], object],
+    template: str,
+    rows: Callable[[str], sa.Select[Any]],
+    sorts: dict[str, Any],
+    default_sort: str,
+    endpoint: str,
 ) -> Any:
     """An admin page listing records with a form to add one: anyone with `accounts.view` sees
-    the list, only `accounts.manage` may post the form."""
+    the list (`rows` in the order of the page's `?sort=`, one of `sorts`), only
+    `accounts.manage` may post the form."""
     user = current.user()
     policy.require(user, "accounts.view")
     status = 200
@@ -149,13 +159,16 @@ def _list_and_create(
             except InvalidInput as exc:
                 show_refusal(form, exc)
         status = 422
-    records = db.session.execute(rows).scalars().all()
+    sort = sorting.page_sort(sorts, default_sort)
+    records = db.session.execute(rows(sort)).scalars().all()
     return render_template(
         template,
         records=records,
         form=form,
         can_manage=policy.can(user, "accounts.manage"),
         can_report=policy.can(user, "report.zone_pdf"),
+        sort=sort,
+        args={"sort": sort},
     ), status
 
 
@@ -171,7 +184,9 @@ def zones() -> Any:
             form.industry.data or None,
         ),
         "auth/admin_zones.html",
-        sa.select(Zone).order_by(Zone.code),
+        accounts.zones_query,
+        accounts.ZONE_SORTS,
+        "code",
         "admin.zones",
     )
 
@@ -185,7 +200,9 @@ def organizations() -> Any:
             form.name.data or "", form.kind.data or "", form.country.data or ""
         ),
         "auth/admin_organizations.html",
-        sa.select(Organization).order_by(Organization.kind, Organization.name),
+        orgs.organizations_query,
+        orgs.SORTS,
+        "kind",
         "admin.organizations",
     )
 

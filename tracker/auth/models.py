@@ -29,9 +29,9 @@ class Zone(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    name_en: Mapped[str] = mapped_column(sa.String(200))
-    name_ko: Mapped[str] = mapped_column(sa.String(200))
-    industry: Mapped[str | None] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200), index=True)
+    name_ko: Mapped[str] = mapped_column(sa.String(200), index=True)
+    industry: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -56,7 +56,7 @@ class User(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored lower-cased, so uniqueness is case-insensitive on every database
     email: Mapped[str] = mapped_column(sa.String(320), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
     role: Mapped[str] = mapped_column(str_enum(*ROLES, name="role"), index=True)
     #: the company of a company user
     organization_id: Mapped[int | None] = mapped_column(
