@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("db", "keys", "sealing", "mail"),
     ("web", "audit", "records"),
     ("policy",),
-    ("ui",),
+    ("ui", "record_names"),
     ("auth",),
     ("cases",),
     ("attachments",),

@@ -6,6 +6,7 @@ suite, the SAVEPOINT and RELEASE around each request (BEGIN and COMMIT in produc
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -16,8 +17,11 @@ from tests.support import (
     day,
     make_disclosure,
     make_session,
+    moment,
     statements,
 )
+from tracker.attachments import crypto
+from tracker.attachments.models import Attachment, AttachmentVersion
 from tracker.audit.service import record
 from tracker.auth.models import Passkey
 from tracker.auth.notifications import notify
@@ -27,6 +31,7 @@ from tracker.cases.filings.models import Filing, FilingDeadlineRow, FilingEvent
 from tracker.cases.ndas.models import Nda
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
+from tracker.keys import current as key_ring
 from tracker.transfers.models import TransferRequest
 
 #: (role, path, the most statements allowed); {p} the world's project, {a} an asset, {n} an
@@ -82,9 +87,11 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:lawyer", "/projects/{p}/activity", 12),
     ("html:lawyer", "/projects?sort=-status", 10),
     ("lawyer", "/api/v1/projects?per_page=200&sort=-created_at", 8),
-    ("html:lawyer", "/ndas/{n}", 10),
+    # a record's page lists its files: their versions are one statement more once it has
+    # some (the budget's records have files since issue 19)
+    ("html:lawyer", "/ndas/{n}", 11),
     # the asset's page shows its family: its filings, their deadlines, their events (3 more)
-    ("html:company", "/assets/{a}", 15),
+    ("html:company", "/assets/{a}", 16),
     # pages: the header's waiting and unread counts are one statement (issue 19: +1 for roles
     # without a queue); the dashboard's `unread_notifications` one more
     ("lawyer", "/api/v1/deadlines?within_days=30", 6),
@@ -119,6 +126,10 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:admin", "/admin/users?sort=-organization", 8),
     ("html:auditor", "/admin/organizations?sort=country", 6),
     ("html:admin", "/admin/zones?sort=-industry", 6),
+    # a project's files: the page, its count, the versions (with their uploaders) and one
+    # statement naming every record the files belong to (issue 19)
+    ("html:auditor", "/projects/{p}/files", 10),
+    ("html:company", "/projects/{p}/files?sort=-filename", 10),
 ]
 
 
@@ -174,6 +185,7 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         transfer.assets = [asset]
         db.session.add(transfer)
         db.session.flush()
+        _grow_files(world, {"asset": asset.id, "nda": nda.id, "transfer": transfer.id, None: None})
         # notices of two record types: one statement labels them all
         notify(world.users["company"].id, "transfer_decided", transfer, world.project.id)
         notify(world.users["company"].id, "assigned_to_project", project, project.id)
@@ -195,6 +207,39 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
             )
         )
     db.session.flush()
+
+
+def _grow_files(world: Any, owners: dict[str | None, int | None]) -> None:
+    """One ready file of each record (None: of the project), as an upload leaves its row
+    (the blob itself is never read: the lists only unseal the digest)."""
+    for record_type, record_id in owners.items():
+        dek, version_uuid = crypto.new_dek(), uuid.uuid4()
+        kek_id, wrapped = crypto.wrap_dek(key_ring(), dek, version_uuid)
+        attachment = Attachment(
+            project_id=world.project.id,
+            record_type=record_type,
+            record_id=record_id,
+            filename=f"{record_type or 'project'}.pdf",
+            current_version=1,
+        )
+        attachment.versions = [
+            AttachmentVersion(
+                number=1,
+                filename=attachment.filename,
+                size=1000,
+                content_type="application/pdf",
+                ciphertext_sha256="0" * 64,
+                uuid=str(version_uuid),
+                plaintext_sha256_sealed=crypto.seal_digest(dek, version_uuid, bytes(32)),
+                kek_id=kek_id,
+                wrapped_dek=wrapped,
+                blob_name=uuid.uuid4().hex,
+                state="ready",
+                uploaded_by_id=world.users["lawyer"].id,
+                ready_at=moment(0),
+            )
+        ]
+        db.session.add(attachment)
 
 
 def _grow_family(world: Any) -> None:

@@ -185,6 +185,19 @@ def visible_projects(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def project_column(model: Any) -> Any | None:
+    """The column naming the project of a record model's rows (a project's own id), None for a
+    model outside any project."""
+    if model is Project:
+        return Project.id
+    return getattr(model, "project_id", None)
+
+
+def in_visible_project(user: User, project_id: Any) -> sa.ColumnElement[bool]:
+    """The SQL condition that the column `project_id` names a project `user` may see."""
+    return project_id.in_(sa.select(Project.id).where(visible_projects(user)))
+
+
 def in_scope(user: User, project: Project) -> bool:
     """Whether `project` lies inside the user's scope (the same rule as `visible_projects`)."""
     if not user.active:

@@ -1,7 +1,7 @@
 """Indexes for the sortable columns of the admin's lists
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07
 
 The accounts sort by name and the zones by their Korean and English names and industry: one
@@ -13,7 +13,7 @@ organisation's name, kind and country too; a zone's code is unique). Downgrade d
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

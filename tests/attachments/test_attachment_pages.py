@@ -192,5 +192,7 @@ def test_the_files_tab_names_each_files_record(world: Any, browser_as: Any, api_
     upload(api, world.project.id, pdf(3000), "plan.pdf", record_type="asset", record_id=asset.id)
     html = browser_as(world.users["lawyer"]).get(_page(world.project.id)).get_data(as_text=True)
     assert "Belongs to" in html
-    assert f'<a href="/assets/{asset.id}">IP asset #{asset.id}</a>' in html
+    # named as the audit trail names it (issue 19: its title, never "IP asset #3")
+    assert f'<a href="/assets/{asset.id}">{asset.title}</a>' in html
+    assert f"#{asset.id}" not in html
     assert "<td>The project</td>" in html

@@ -30,6 +30,8 @@ class Attachment(Model):
     __table_args__ = (
         # the project's list (newest first) and a record's files
         sa.Index("ix_attachments_project_listing", "project_id", "updated_at", "id"),
+        # ... sorted by name
+        sa.Index("ix_attachments_project_filename", "project_id", "filename", "id"),
         sa.Index("ix_attachments_record", "project_id", "record_type", "record_id", "filename"),
     )
 

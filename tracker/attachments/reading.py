@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from tracker import policy, records
+from tracker import policy, record_names, records
 from tracker.attachments import crypto
 from tracker.attachments.models import Attachment, AttachmentVersion
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.keys import current as key_ring
+from tracker.web import sorting
 from tracker.web.ids import is_id
+
+#: the sortable columns of a project's files (`sorting.ordered`): each backed by an index that
+#: starts with the project (`ix_attachments_project_listing`, `ix_attachments_project_filename`)
+SORTS: dict[str, Any] = {
+    "filename": Attachment.filename,
+    "uploaded_at": Attachment.updated_at,
+}
+#: the list's order when none is asked for: the latest upload first
+DEFAULT_SORT = "-uploaded_at"
 
 
 def attachment_or_404(user: User, attachment_id: int) -> Attachment:
@@ -43,9 +54,11 @@ def list_stmt(
     project: Project,
     record_type: str | None = None,
     record_id: int | None = None,
+    sort: str = DEFAULT_SORT,
 ) -> sa.Select[Any]:
     """Ready attachments of a project (optionally of one record) whose records `user` may
-    see, newest first."""
+    see, in the order of `sort` (a value of `sorting.choices(SORTS)`: the latest upload first
+    without one), the id breaking ties."""
     types = policy.visible_file_types(user, project)
     named = [t for t in types if t is not None]
     of_visible_records = sa.or_(
@@ -60,14 +73,35 @@ def list_stmt(
             of_visible_records,
         )
         .options(selectinload(Attachment.versions).joinedload(AttachmentVersion.uploaded_by))
-        .order_by(Attachment.updated_at.desc(), Attachment.id.desc())
     )
+    stmt = sorting.ordered(stmt, sort, SORTS, Attachment.id)
     if record_type is not None:
         stmt = stmt.where(Attachment.record_type == record_type)
     if record_id is not None:
         # an id no row can have matches nothing (in SQL it would fail: a 500)
         stmt = stmt.where(Attachment.record_id == record_id if is_id(record_id) else sa.false())
     return stmt
+
+
+def belongs_to(user: User, attachments: list[Attachment]) -> dict[int, tuple[str, str | None]]:
+    """The name and link of the record each file belongs to (attachment id -> (name, link);
+    files of the project itself are left out), named as the audit trail names it
+    (`tracker.record_names`), all in one statement: the kind's name alone, without a link,
+    where the user may not see the record's name."""
+    kinds = {a.id: records.by_file_type(a.record_type) for a in attachments if a.record_type}
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for attachment in attachments:
+        kind = kinds.get(attachment.id)
+        if kind is not None and attachment.record_id is not None:
+            wanted[kind.type].add(attachment.record_id)
+    found = record_names.names(user, wanted) if wanted else {}
+    named: dict[int, tuple[str, str | None]] = {}
+    for attachment in attachments:
+        kind = kinds.get(attachment.id)
+        if kind is not None:
+            key = (kind.type, attachment.record_id or 0)
+            named[attachment.id] = found.get(key) or (str(kind.name), None)
+    return named
 
 
 def ready_versions(attachment: Attachment) -> list[AttachmentVersion]:

@@ -23,8 +23,8 @@ from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.extensions import csrf
 from tracker.policy import project_or_404
-from tracker.web import current, local_path
-from tracker.web.paging import page_args, paginate
+from tracker.web import current, local_path, sorting
+from tracker.web.paging import link_args, page_args, paginate
 
 bp = Blueprint(
     "attachments",
@@ -55,13 +55,18 @@ def project_attachments(project_id: int) -> Any:
     user = current.user()
     project = project_or_404(user, project_id)
     policy.require(user, "project.view", project)
-    page = paginate(reading.list_stmt(user, project), page_args())
+    sort = sorting.page_sort(reading.SORTS, reading.DEFAULT_SORT)
+    page = paginate(reading.list_stmt(user, project, sort=sort), page_args())
+    attachments = list(page["items"])
     return render_template(
         "attachments/project_files.html",
         project=project,
         active="attachments.project_attachments",
         page=page,
-        items=[(a, reading.describe(a, user, with_versions=True)) for a in page["items"]],
+        sort=sort,
+        args=link_args(),
+        items=[(a, reading.describe(a, user, with_versions=True)) for a in attachments],
+        belongs=reading.belongs_to(user, attachments),
         can_upload=policy.can(user, "attachment.upload", project),
         can_download=policy.can(user, "attachment.download", project),
     )

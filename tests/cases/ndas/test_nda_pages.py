@@ -160,7 +160,10 @@ def test_files_of_the_nda_on_its_page(ndas, browser_as, api_as, blob_dir):
         assert (upload_form in html) == policy.role_may(role, "attachment.upload"), role
     # and the project's file list names the NDA it belongs to, linked to this page
     files = browser_as(w.users["company"]).get(f"/projects/{w.project.id}/files")
-    assert f'href="/ndas/{w.nda.id}">NDA #{w.nda.id}</a>' in files.get_data(as_text=True)
+    # by its partner (issue 19: never "NDA #3")
+    html = files.get_data(as_text=True)
+    assert f'href="/ndas/{w.nda.id}">{w.nda.partner.name} · ' in html
+    assert f"NDA #{w.nda.id}" not in html
 
 
 def test_saving_the_form_lands_on_the_page(ndas, browser_as):
