@@ -149,7 +149,7 @@ def test_a_name_the_role_may_not_see_is_the_kind_alone(app: Any, filed: Any, rol
         assert (name, link) == ("Cold anode idea", f"/disclosures/{w.records['disclosure'].id}")
     else:
         assert (name, link) == (kind_name, None)
-        assert kind_name in ("Disclosure", "발명 신고서")
+        assert kind_name in ("Disclosure", "발명 신고")
 
 
 def test_a_reader_outside_the_project_gets_no_names(app: Any, filed: Any) -> None:
