@@ -119,6 +119,11 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:admin", "/admin/users?sort=-organization", 8),
     ("html:auditor", "/admin/organizations?sort=country", 6),
     ("html:admin", "/admin/zones?sort=-industry", 6),
+    # a project's assets and risk reviews, sorted (an operator by a column they see)
+    ("html:lawyer", "/projects/{p}/assets?sort=-next_due_on", 12),
+    ("html:operator", "/projects/{p}/assets?sort=sensitivity", 11),
+    ("html:company", "/projects/{p}/reviews?sort=-level", 9),
+    ("html:lawyer", "/projects/{p}/reviews?sort=valid_until", 10),
 ]
 
 
