@@ -130,6 +130,11 @@ BUDGET: list[tuple[str, str, int]] = [
     # statement naming every record the files belong to (issue 19)
     ("html:auditor", "/projects/{p}/files", 10),
     ("html:company", "/projects/{p}/files?sort=-filename", 10),
+    # a project's assets and risk reviews, sorted (an operator by a column they see)
+    ("html:lawyer", "/projects/{p}/assets?sort=-next_due_on", 12),
+    ("html:operator", "/projects/{p}/assets?sort=sensitivity", 11),
+    ("html:company", "/projects/{p}/reviews?sort=-level", 9),
+    ("html:lawyer", "/projects/{p}/reviews?sort=valid_until", 10),
 ]
 
 

@@ -52,6 +52,12 @@ class IpAsset(Model):
         sa.Index("ix_ip_assets_sensitivity", "sensitivity"),
         sa.Index("ix_ip_assets_nct_status", "nct_status"),
         sa.Index("ix_ip_assets_next_due", "next_due_on", "id"),
+        #: a project's asset list, sorted (`/projects/<id>/assets?sort=`)
+        sa.Index("ix_ip_assets_project_title", "project_id", "title"),
+        sa.Index("ix_ip_assets_project_kind", "project_id", "kind"),
+        sa.Index("ix_ip_assets_project_sensitivity", "project_id", "sensitivity"),
+        sa.Index("ix_ip_assets_project_nct_status", "project_id", "nct_status"),
+        sa.Index("ix_ip_assets_project_next_due", "project_id", "next_due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from tracker import policy
 from tracker.audit.service import record
 from tracker.auth.countries import iso_countries
+from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.assets import derived
 from tracker.cases.assets.models import (
@@ -31,6 +33,7 @@ from tracker.cases.editing import finish_update
 from tracker.cases.projects.models import Project
 from tracker.cases.projects.service import Errors, check_version, dates_in_order, organizations
 from tracker.db import db
+from tracker.web import sorting
 
 #: regional and international filings besides the ISO 3166 countries
 EXTRA_JURISDICTIONS = frozenset({"EP", "WO"})
@@ -205,9 +208,31 @@ def set_derived_done(asset: IpAsset, key: str, done: bool) -> IpAsset:
     return finish_update(asset, changed, "asset.updated", None, {"project_id": asset.project_id})
 
 
-def asset_query(project: Project) -> sa.Select[IpAsset]:
-    """The project's assets, newest last, with owners and deadlines loaded alongside."""
-    return (
+#: the sortable columns of a project's assets (`sort`), each backed by a `(project_id, column)`
+#: index
+SORTS: dict[str, Any] = {
+    "title": IpAsset.title,
+    "kind": IpAsset.kind,
+    "sensitivity": IpAsset.sensitivity,
+    "nct_status": IpAsset.nct_status,
+    "next_due_on": IpAsset.next_due_on,
+}
+#: the sorts that read a field only `asset.view_full` shows (operators see no deadline, so no
+#: order by one either)
+FULL_SORTS = frozenset({"next_due_on"})
+
+
+def sorts_for(user: User, project: Project) -> tuple[str, ...]:
+    """The columns of `SORTS` that `user` may sort `project`'s assets by."""
+    full = policy.can(user, "asset.view_full", project)
+    return tuple(name for name in SORTS if full or name not in FULL_SORTS)
+
+
+def asset_query(project: Project, sort: str = "") -> sa.Select[IpAsset]:
+    """The project's assets, newest last or in the order of `sort` (a value of
+    `sorting.choices(SORTS)`, as `sorts_for` allows the reader; empty: newest last), with owners
+    and deadlines loaded alongside."""
+    stmt = (
         sa.select(IpAsset)
         .where(IpAsset.project_id == project.id)
         .options(
@@ -215,8 +240,10 @@ def asset_query(project: Project) -> sa.Select[IpAsset]:
             selectinload(IpAsset.deadlines),
             selectinload(IpAsset.derived_deadlines),
         )
-        .order_by(IpAsset.id)
     )
+    if not sort:
+        return stmt.order_by(IpAsset.id)
+    return sorting.ordered(stmt, sort, SORTS, IpAsset.id)
 
 
 #: an asset's own name for the kind of a derived deadline (`ip_annuity` is an `annuity`)

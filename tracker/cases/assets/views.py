@@ -21,7 +21,7 @@ from tracker.cases.pages import fill_rows, organization_choices, submit_page, te
 from tracker.db import db
 from tracker.errors import InvalidInput
 from tracker.policy import project_or_404, record_or_404
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import form_version
 from tracker.web.paging import page_args, paginate
 
@@ -35,13 +35,18 @@ def asset_list(project_id: int) -> Any:
     user = current.user()
     project = project_or_404(user, project_id)
     policy.require(user, "asset.view", project)
-    page = paginate(assets.asset_query(project), page_args())
+    # a sort the reader's role may not use (an operator's by deadline) is ignored like any
+    # unknown one: no sort, the assets newest last
+    sort = sorting.page_sort(assets.sorts_for(user, project), "")
+    page = paginate(assets.asset_query(project, sort), page_args())
     return render_template(
         "cases/asset_list.html",
         project=project,
         page=page,
         full=policy.can(user, "asset.view_full", project),
         active="assets.asset_list",
+        sort=sort,
+        args={"sort": sort} if sort else {},
     )
 
 

@@ -34,6 +34,10 @@ class RiskReview(Model):
         sa.Index("ix_risk_reviews_current", "project_id", "status", "valid_until"),
         #: a project's reviews, newest first
         sa.Index("ix_risk_reviews_project_created", "project_id", "created_at"),
+        #: a project's reviews, sorted by score (or level, its band) or validity; by status
+        #: ix_risk_reviews_current serves
+        sa.Index("ix_risk_reviews_project_score", "project_id", "score"),
+        sa.Index("ix_risk_reviews_project_valid", "project_id", "valid_until"),
         #: the portfolio's filters and sorts (`GET /api/v1/risk-reviews`)
         sa.Index("ix_risk_reviews_created", "created_at"),
         sa.Index("ix_risk_reviews_level", "level"),

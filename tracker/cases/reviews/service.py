@@ -45,6 +45,7 @@ from tracker.cases.reviews.scoring import (  # noqa: F401  (the service speaks t
 )
 from tracker.db import db
 from tracker.errors import InvalidInput, StateConflict
+from tracker.web import sorting
 
 
 def project_has_nct(project: Project) -> bool:
@@ -97,14 +98,25 @@ def _nda_coverage(ndas: list[Nda], today: dt.date) -> str:
     return best
 
 
-def reviews_query(project: Project, user: User) -> sa.Select[RiskReview]:
+#: the sortable columns of a project's reviews (`sort`), each backed by a `(project_id, column)`
+#: index; a level is its score's band (`scoring.level_of`), so the levels sort by the score
+SORTS: dict[str, Any] = {
+    "created_at": RiskReview.created_at,
+    "score": RiskReview.score,
+    "level": RiskReview.score,
+    "status": RiskReview.status,
+    "valid_until": RiskReview.valid_until,
+}
+
+
+def reviews_query(project: Project, user: User, sort: str = "-created_at") -> sa.Select[RiskReview]:
     """A project's reviews the user may know of (others' drafts left out), newest first
-    (ix_risk_reviews_project_created)."""
-    return (
-        sa.select(RiskReview)
-        .where(RiskReview.project_id == project.id, RiskReview.seen_by(user.id))
-        .order_by(RiskReview.created_at.desc(), RiskReview.id.desc())
+    (ix_risk_reviews_project_created) or in the order of `sort` (a value of
+    `sorting.choices(SORTS)`); drafts, unscored, last by score or level."""
+    stmt = sa.select(RiskReview).where(
+        RiskReview.project_id == project.id, RiskReview.seen_by(user.id)
     )
+    return sorting.ordered(stmt, sort, SORTS, RiskReview.id)
 
 
 def awaiting_decision(user: User) -> sa.Select[RiskReview]:

@@ -24,7 +24,7 @@ from tracker.cases.reviews.level import current_risk_levels
 from tracker.cases.reviews.models import RiskReview
 from tracker.errors import StateConflict
 from tracker.policy import project_or_404, record_or_404
-from tracker.web import current
+from tracker.web import current, sorting
 from tracker.web.forms import form_version, save_form
 from tracker.web.paging import page_args, paginate
 
@@ -40,11 +40,14 @@ def _locale() -> str:
 def review_list(project_id: int) -> Any:
     project = project_or_404(current.user(), project_id)
     policy.require(current.user(), "review.view_result", project)
+    sort = sorting.page_sort(risk.SORTS, "-created_at")
     return render_template(
         "cases/review_list.html",
         project=project,
         active="reviews.review_list",
-        page=paginate(risk.reviews_query(project, current.user()), page_args()),
+        page=paginate(risk.reviews_query(project, current.user(), sort), page_args()),
+        sort=sort,
+        args={"sort": sort},
         current_level=current_risk_levels([project.id], clock.today())[project.id],
         can_write=policy.can(current.user(), "review.write", project),
     )
