@@ -60,11 +60,17 @@ test-ahead: install browser
 	@echo "== test suite on SQLite, clock 400 days ahead =="
 	env -u TRACKER_TEST_DATABASE_URL TRACKER_TEST_CLOCK_SHIFT_DAYS=400 $(SUITE)
 
-## The browser crawls (`crawl` marker): axe-core over every page each demo login reaches, in
-## both languages at 1280 and 390 px, and the phone-width crawl; SQLite, bounded in time.
+## The crawls of every page each demo login reaches (`crawl` marker): axe-core in chromium
+## (Korean at 390 px, English at 1280 px), the phone-width crawl and the Korean and English
+## wording walks, on SQLite, bounded in time; then the wording walks again with the clock 400
+## days ahead (dates and "overdue" on the pages read differently then).
+WALKS = tests/ui/test_speaks_human.py tests/ui/test_speaks_human_english.py tests/ui/test_korean_pages.py
 crawls: install browser
-	@echo "== browser crawls =="
+	@echo "== crawls of every page =="
 	timeout 1800 env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest -n 2 -m crawl
+	@echo "== wording walks, clock 400 days ahead =="
+	timeout 600 env -u TRACKER_TEST_DATABASE_URL TRACKER_TEST_CLOCK_SHIFT_DAYS=400 \
+	  $(BIN)/pytest -n 2 -m crawl $(WALKS)
 
 ## Benchmarks (not part of `make test`): 1k and 10k projects on SQLite and PostgreSQL, web,
 ## audit, attachments; prints the tables (docs/performance.md). Needs PostgreSQL on 127.0.0.1.

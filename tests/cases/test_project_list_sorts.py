@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from tests.support import approved_review, day, make_asset, moment
-from tracker.cases.assets.models import AssetDeadline
+from tracker.cases.assets.models import AssetDeadline, DerivedDeadline
 from tracker.db import db
+from tracker.i18n import format_day
 
 ROLES = ("admin", "lawyer", "company", "operator", "auditor")
 
@@ -118,6 +119,30 @@ def test_every_other_role_sorts_the_assets_by_deadline(
     path = f"/projects/{assets.project.id}/assets?sort=next_due_on"
     response = browser_as(assets.users[role]).get(path)
     assert _order(response, "/assets/", assets.assets) == [1, 0, 2]
+
+
+def test_the_deadline_column_shows_the_date_it_sorts_by(assets: Any, browser_as: Any) -> None:
+    """An asset whose next deadline is derived (an annuity from its dates), not entered by
+    hand, shows that date in the column the heading sorts by, and sorts first by it."""
+    derived = make_asset(assets.project, title="Sort asset derived")
+    derived.derived_deadlines = [
+        DerivedDeadline(key="annuity:1", kind="ip_annuity", due_on=day(5), rule="test")
+    ]
+    db.session.commit()
+    assert derived.next_due_on == day(5)
+    path = f"/projects/{assets.project.id}/assets?sort=next_due_on"
+    response = browser_as(assets.users["lawyer"]).get(path)
+    assert _order(response, "/assets/", [derived, *assets.assets]) == [0, 2, 1, 3]
+    html = response.get_data(as_text=True)
+    row = html[html.index(f'href="/assets/{derived.id}"') :].split("</tr>")[0]
+    said = {
+        f"{word} {format_day(day(5), locale)}"
+        for word, locale in [("다음 기한", "ko"), ("Next deadline", "en")]
+    }
+    assert any(text in row for text in said), row
+    # an entered deadline that is the next one is not said twice
+    row = html[html.index(f'href="/assets/{assets.assets[1].id}"') :].split("</tr>")[0]
+    assert "다음 기한" not in row and "Next deadline" not in row
 
 
 @pytest.mark.parametrize("role", ROLES)

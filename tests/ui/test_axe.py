@@ -29,8 +29,7 @@ from tracker.auth import accounts, totp
 from tracker.db import db
 from tracker.demo import DEMO_PASSWORD, demo_logins
 
-# the live server commits for real, on its own database; a whole-app crawl runs in `make crawls`
-pytestmark = [pytest.mark.real_commits, pytest.mark.crawl]
+pytestmark = pytest.mark.real_commits  # the live server commits for real, on its own database
 
 AXE = Path(__file__).parent / "vendor/axe-core/axe.min.js"
 AXE_RUN = """() => axe.run(document, {
@@ -163,6 +162,7 @@ def report(record_property: Any, audits: list[Audit]) -> None:
     assert not failures, f"{len(failures)} violations:\n" + "\n".join(failures)
 
 
+@pytest.mark.crawl  # every page of the app: `make crawls`
 @pytest.mark.parametrize("login", LOGINS)
 def test_every_page_of_a_login_in_both_languages(
     browser: Browser, axe_server: str, login: str, record_property: Any

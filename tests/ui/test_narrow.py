@@ -15,8 +15,7 @@ from tests.support import demo_app, serve, sign_in_page
 from tests.ui.crawl import page_links, walk
 from tracker.demo import demo_logins
 
-# the live server commits for real, on its own database; a whole-app crawl runs in `make crawls`
-pytestmark = [pytest.mark.real_commits, pytest.mark.crawl]
+pytestmark = pytest.mark.real_commits  # the live server commits for real, on its own database
 
 PHONE = {"width": 390, "height": 844}
 LOGINS = [email.split("@")[0] for email, _role in demo_logins()]
@@ -41,6 +40,7 @@ def overflows(page: Page, base: str, url: str) -> tuple[int, list[str]]:
     return extra, (page.evaluate(CULPRITS) if extra > 0 else [])
 
 
+@pytest.mark.crawl  # every page of the app: `make crawls`
 @pytest.mark.parametrize("login", LOGINS)
 def test_no_page_scrolls_sideways_on_a_phone(
     browser: Browser, phone_server: str, login: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -94,7 +93,7 @@ class OrganizationFilterArgs(PageArgs):
 @blp.arguments(UserFilterArgs, location="query")
 @blp.response(200, page_of(UserSchema))
 def list_users(args: dict[str, Any]) -> Any:
-    stmt = sa.select(User).order_by(User.id)
+    stmt = accounts.users_query(None)
     if "role" in args:
         stmt = stmt.where(User.role == args["role"])
     if "active" in args:
@@ -142,7 +141,7 @@ def update_user(body: dict[str, Any], user_id: int) -> Any:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ZoneSchema))
 def list_zones(args: dict[str, Any]) -> Any:
-    return paginate(sa.select(Zone).order_by(Zone.code), args)
+    return paginate(accounts.zones_query("code"), args)
 
 
 @blp.route("/zones", methods=["POST"])
@@ -157,7 +156,7 @@ def create_zone(body: dict[str, Any]) -> Any:
 @blp.arguments(OrganizationFilterArgs, location="query")
 @blp.response(200, page_of(OrganizationSchema))
 def list_organizations(args: dict[str, Any]) -> Any:
-    stmt = sa.select(Organization).order_by(Organization.name, Organization.id)
+    stmt = organizations.organizations_query("name")
     if "kind" in args:
         stmt = stmt.where(Organization.kind == args["kind"])
     if "country" in args:

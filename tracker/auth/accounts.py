@@ -42,15 +42,18 @@ ZONE_SORTS: dict[str, Any] = {
 }
 
 
-def users_query(sort: str = "email") -> sa.Select[User]:
-    """Every account in the order of `sort` (a value of `sorting.choices(USER_SORTS)`), the id
-    breaking ties; the organisation and zone joined once, for the order and the page."""
+def users_query(sort: str | None = "email") -> sa.Select[User]:
+    """Every account in the order of `sort` (a value of `sorting.choices(USER_SORTS)`; None:
+    the order of creation, the API's), the id breaking ties; the organisation and zone joined
+    once, for the order and the page."""
     stmt = (
         sa.select(User)
         .outerjoin(Organization, Organization.id == User.organization_id)
         .outerjoin(Zone, Zone.id == User.zone_id)
         .options(contains_eager(User.organization), contains_eager(User.zone))
     )
+    if sort is None:
+        return stmt.order_by(User.id)
     return sorting.ordered(stmt, sort, USER_SORTS, User.id)
 
 
