@@ -158,7 +158,13 @@ def test_the_filter_asks_for_a_kind_never_an_id(world, records, browser_as, api_
     )
     # bad values: never a 500 (a page drops a NUL argument, as any malformed filter; the
     # API names it); an id no row can have matches nothing
-    assert client.get("/audit?object_id=abc").status_code == 422
+    bad = client.get("/audit?object_id=abc")
+    assert bad.status_code == 422
+    # the reader is told why the page shows the whole trail (the field is hidden)
+    said = ("cannot be read, so the filters are not applied", "읽을 수 없어 필터를")
+    assert any(s in bad.get_data(as_text=True) for s in said)
+    assert any(s in client.get("/audit?actor_id=x1").get_data(as_text=True) for s in said)
+    assert not any(s in one.get_data(as_text=True) for s in said)
     assert client.get("/audit?object_id=%00").status_code == 200
     assert client.get("/audit?object_id=99999999999999999999").status_code == 200
     api = api_as(auditor)
