@@ -194,8 +194,14 @@ def project_column(model: Any) -> Any | None:
 
 
 def in_visible_project(user: User, project_id: Any) -> sa.ColumnElement[bool]:
-    """The SQL condition that the column `project_id` names a project `user` may see."""
-    return project_id.in_(sa.select(Project.id).where(visible_projects(user)))
+    """The SQL condition that the column `project_id` names a project `user` may see, as
+    `project_id IN (the user's projects)` so the planner may start from those projects or from
+    the list's own index, never joining every row to its project; for who sees every project,
+    or none, the constant alone."""
+    visible = visible_projects(user)
+    if isinstance(visible, sa.sql.elements.True_ | sa.sql.elements.False_):
+        return visible
+    return project_id.in_(sa.select(Project.id).where(visible))
 
 
 def in_scope(user: User, project: Project) -> bool:

@@ -166,11 +166,7 @@ def nda_conditions(
     projects or from the expiry index, whichever is narrower, and never joins every NDA to its
     project. Filters: `status` (the effective one, derived in SQL), `partner_id`,
     `expiring_within_days` (effective-active NDAs expiring from today to today + N)."""
-    visible = policy.visible_projects(user)
-    if isinstance(visible, sa.sql.elements.True_ | sa.sql.elements.False_):
-        where: list[sa.ColumnElement[bool]] = [visible]
-    else:
-        where = [Nda.project_id.in_(sa.select(Project.id).where(visible))]
+    where = [policy.in_visible_project(user, Nda.project_id)]
     if project_id is not None:
         where.append(Nda.project_id == project_id)
     if filters.get("status"):
