@@ -756,3 +756,13 @@ def zip_of(*entries: tuple[str, bytes], extra: bytes = b"") -> bytes:
                 info.extra = extra
             z.writestr(info, data, zipfile.ZIP_STORED)
     return out.getvalue()
+
+
+def assert_sorted_heading(html: str, path: str, sort: str) -> None:
+    """A list page sorted by `sort` marks that heading alone (`aria-sort`, ascending or
+    descending) and the heading links `path` in the other direction."""
+    state = "descending" if sort.startswith("-") else "ascending"
+    assert html.count(f'aria-sort="{state}"') == 1 and html.count("aria-sort=") == 1
+    name = sort.removeprefix("-")
+    again = name if sort.startswith("-") else f"-{name}"
+    assert f'href="{path}?sort={again}"' in html

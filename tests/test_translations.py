@@ -21,29 +21,26 @@ KEYWORDS = {
 }
 
 
-def _korean() -> dict[str, str]:
-    translations: dict[str, str] = {}
+def _translated() -> list[tuple[str | None, str, str]]:
+    """(context, msgid, Korean) of every translated message of every catalogue."""
+    found = []
     for po in (ROOT / "tracker").glob("**/translations*/ko/LC_MESSAGES/messages.po"):
         with po.open("rb") as fh:
             for message in read_po(fh, locale="ko"):
                 if message.id and message.string and not message.fuzzy:
                     key = message.id if isinstance(message.id, str) else message.id[0]
-                    translations[key] = (
-                        message.string if isinstance(message.string, str) else message.string[0]
-                    )
-    return translations
+                    text = message.string if isinstance(message.string, str) else message.string[0]
+                    found.append((message.context, key, text))
+    return found
+
+
+def _korean() -> dict[str, str]:
+    return {msgid: text for _context, msgid, text in _translated()}
 
 
 def _korean_in_context() -> set[tuple[str | None, str]]:
     """(context, msgid) of every message with a Korean translation."""
-    found = set()
-    for po in (ROOT / "tracker").glob("**/translations*/ko/LC_MESSAGES/messages.po"):
-        with po.open("rb") as fh:
-            for message in read_po(fh, locale="ko"):
-                if message.id and message.string and not message.fuzzy:
-                    key = message.id if isinstance(message.id, str) else message.id[0]
-                    found.add((message.context, key))
-    return found
+    return {(context, msgid) for context, msgid, _text in _translated()}
 
 
 def test_every_ui_string_has_korean():

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import approved_review, day, make_asset, moment
+from tests.support import approved_review, assert_sorted_heading, day, make_asset, moment
 from tracker.cases.assets.models import AssetDeadline, DerivedDeadline
 from tracker.db import db
 from tracker.i18n import format_day
@@ -79,12 +79,7 @@ def test_the_asset_page_sorts_by_every_heading(
     response = browser_as(assets.users["lawyer"]).get(f"{path}?sort={sort}")
     assert _order(response, "/assets/", assets.assets) == order
     html = response.get_data(as_text=True)
-    now = "descending" if sort.startswith("-") else "ascending"
-    assert html.count(f'aria-sort="{now}"') == 1 and html.count("aria-sort=") == 1
-    # the heading turns the order round
-    name = sort.removeprefix("-")
-    again = name if sort.startswith("-") else f"-{name}"
-    assert f'href="{path}?sort={again}"' in html
+    assert_sorted_heading(html, path, sort)
     assert "Sort asset foreign" not in html
 
 
@@ -235,11 +230,7 @@ def test_the_review_page_sorts_by_every_heading(
     response = browser_as(reviews.users["lawyer"]).get(f"{path}?sort={sort}")
     assert _order(response, "/reviews/", reviews.reviews) == order
     html = response.get_data(as_text=True)
-    now = "descending" if sort.startswith("-") else "ascending"
-    assert html.count(f'aria-sort="{now}"') == 1 and html.count("aria-sort=") == 1
-    name = sort.removeprefix("-")
-    again = name if sort.startswith("-") else f"-{name}"
-    assert f'href="{path}?sort={again}"' in html
+    assert_sorted_heading(html, path, sort)
     assert f'href="/reviews/{reviews.foreign.id}"' not in html
 
 
