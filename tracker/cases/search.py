@@ -371,7 +371,7 @@ def named(q: str) -> list[sa.Select[Any]]:
     return [*coded, *numbered(q)]
 
 
-def _heading_match(words: list[str]) -> sa.ColumnElement[bool]:
+def _heading_match(words: list[str], *, lowest: Any = None) -> sa.ColumnElement[bool]:
     """SQL: every word is among the words that name the entry (its heading). Used to rank the
     hits, so it is tested on the hits only: word-parts by position in the heading, word
     prefixes by the heading's own full-text index (SQLite) or its words (PostgreSQL)."""
@@ -391,28 +391,35 @@ def _heading_match(words: list[str]) -> sa.ColumnElement[bool]:
     elif prefixes:
         fts = sa.table(HEADING_TABLE, sa.column("rowid"))
         match = " AND ".join(f'"{w}"*' for w in prefixes)
-        conditions.append(
-            SearchEntry.id.in_(
-                sa.select(fts.c.rowid).where(sa.literal_column(HEADING_TABLE).op("MATCH")(match))
-            )
-        )
+        heads = sa.select(fts.c.rowid).where(sa.literal_column(HEADING_TABLE).op("MATCH")(match))
+        if lowest is not None:  # the index reads its hits from this id up only
+            heads = heads.where(fts.c.rowid >= lowest)
+        conditions.append(SearchEntry.id.in_(heads))
     return sa.and_(*conditions)
 
 
-def _rank(q: str, words: list[str]) -> sa.ColumnElement[int]:
-    """SQL: a hit's rank: 0 for the record `q` names exactly (a project by its whole code, a
-    filing or an asset by its number), 1 for a hit among the words that name a record (its
-    title, code or numbers), 2 for a hit only in the rest of its text."""
+def _exact_conditions(q: str) -> list[sa.ColumnElement[bool]]:
+    """SQL: the entry is the record `q` names exactly (a project by its whole code, a filing
+    or an asset by its number); none when `q` can name no record."""
     exact: list[sa.ColumnElement[bool]] = []
     if CODE_LIKE.fullmatch(q):
         exact.append(sa.and_(SearchEntry.record_type == "project", Project.code == q.upper()))
     numbers = numbered(q)
     if numbers:
         exact.append(SearchEntry.id.in_(sa.union(*numbers)))
+    return exact
+
+
+def _rank(q: str, words: list[str], *, lowest: Any = None) -> sa.ColumnElement[int]:
+    """SQL: a hit's rank: 0 for the record `q` names exactly (`_exact_conditions`), 1 for a
+    hit among the words that name a record (its title, code or numbers), 2 for a hit only in
+    the rest of its text. `lowest`: no hit ranked has a smaller id (SQL), so the heading's
+    index is read no further down (SQLite)."""
+    exact = _exact_conditions(q)
     whens: list[tuple[sa.ColumnElement[bool], int]] = []
     if exact:
         whens.append((sa.or_(*exact), 0))
-    whens.append((_heading_match(words), 1))
+    whens.append((_heading_match(words, lowest=lowest), 1))
     return sa.case(*whens, else_=2)
 
 
@@ -423,35 +430,109 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
 
     The caller's scope (`visible_projects`) and the actions of their role narrow the entries
     in the same statement as the match, so a hit never names a record the user may not see.
-    The rank is computed once per hit, in the statement that picks the first COUNT_LIMIT + 1
-    hits in order; the total is counted up to COUNT_LIMIT hits and estimated beyond
-    (`estimated`, one statement more). Pages beyond the first COUNT_LIMIT hits rank every
-    hit (the page, then the estimate)."""
+
+    One statement reads the newest COUNT_LIMIT + 1 hits (`_window`: by the full-text index
+    in id order, or by the scope's projects for a narrow scope), ranks those only and returns
+    the page with their count: the total, exact up to COUNT_LIMIT and estimated beyond from
+    the ids the window spans (`_extrapolate`). When the window holds every hit its order is
+    the order of all hits. When it is full, its page is still theirs if every row of it (and
+    so every row before it) has the best rank a hit can have: the newest hits of that rank are
+    all in the window. Otherwise (a far page, or a page reaching hits of a lower rank) one
+    statement more ranks every hit."""
     q = q.strip()
     words = query_words(q)
     if not words:
         return Hits([], 0, False)
     scope = policy.visible_projects(user)
-    match = _match(q, words, by_scope=not isinstance(scope, sa.sql.elements.True_))
+    narrow = not isinstance(scope, sa.sql.elements.True_)
+    offset = (page - 1) * per_page
+    window = _window(user, q, words, narrow).cte("hit_window").prefix_with("MATERIALIZED")
+    lowest = sa.select(sa.func.min(window.c.id)).scalar_subquery()
+    ranked = (
+        sa.select(
+            window.c.id,
+            _rank(q, words, lowest=lowest).label("rank"),
+            sa.func.count().over().label("hits"),
+            sa.func.min(window.c.id).over().label("lowest"),
+        )
+        .join(SearchEntry, SearchEntry.id == window.c.id)
+        .join(Project, Project.id == SearchEntry.project_id)
+        .subquery()
+    )
+    paged = (
+        sa.select(ranked)
+        .order_by(ranked.c.rank, ranked.c.id.desc())
+        .limit(per_page)
+        .offset(offset)
+        .subquery()
+    )
+    stmt = _columns(paged).add_columns(
+        paged.c.rank,
+        paged.c.hits,
+        paged.c.lowest,
+        sa.select(sa.func.min(SearchEntry.id)).scalar_subquery().label("first_id"),
+        sa.select(sa.func.max(SearchEntry.id)).scalar_subquery().label("last_id"),
+    )
+    rows = db.session.execute(stmt.order_by(paged.c.rank, paged.c.id.desc())).all()
+    best = 0 if _exact_conditions(q) else 1
+    if rows and rows[0].hits <= COUNT_LIMIT:  # the window holds every hit
+        return Hits(_items(rows, words), int(rows[0].hits), False)
+    if rows and len(rows) == per_page and rows[-1].rank == best:
+        total, estimated = _extrapolate(
+            rows[0].hits, rows[0].lowest, rows[0].first_id, rows[0].last_id
+        )
+        return Hits(_items(rows, words), total, estimated)
+    if not rows and offset == 0:
+        return Hits([], 0, False)
+    # a far page, or one reaching lower ranks of a full window: every hit ranked
     hits: Any = (
         sa.select(SearchEntry.id, _rank(q, words).label("rank"))
         .join(Project, Project.id == SearchEntry.project_id)
-        .where(scope, SearchEntry.action.in_(allowed_actions(user)), match)
+        .where(
+            scope, SearchEntry.action.in_(allowed_actions(user)), _match(q, words, by_scope=narrow)
+        )
+        .subquery()
     )
-    offset = (page - 1) * per_page
-    if offset + per_page <= COUNT_LIMIT:
-        # the first COUNT_LIMIT + 1 hits in order once: the page and the count together
-        rows, total, estimated = _first_hits(hits, per_page, offset)
-    else:  # far pages: the page, then the estimate
-        ranked = hits.subquery()
-        rows = db.session.execute(
-            _columns(ranked)
-            .order_by(ranked.c.rank, ranked.c.id.desc())
-            .limit(per_page)
-            .offset(offset)
-        ).all()
-        total, estimated = _estimate(hits)
+    rows = db.session.execute(
+        _columns(hits).order_by(hits.c.rank, hits.c.id.desc()).limit(per_page).offset(offset)
+    ).all()
+    total, estimated = _estimate(user, q, words, narrow)
     return Hits(_items(rows, words), total, estimated)
+
+
+def _window(user: User, q: str, words: list[str], narrow: bool) -> sa.Select[Any]:
+    """SQL: the ids of the newest COUNT_LIMIT + 1 entries matching `q` that `user` may see.
+
+    For everyone's scope on SQLite the word or trigram index drives, in its own (rowid)
+    order, so the window stops after COUNT_LIMIT + 1 hits without reading the rest; a narrow
+    scope (`narrow`) walks its projects' entries and tests each against the match, then
+    sorts those few hits (`+search_entries.id` keeps SQLite from walking every entry by id)."""
+    stmt = sa.select(SearchEntry.id)
+    conditions = [SearchEntry.action.in_(allowed_actions(user))]
+    if narrow:
+        stmt = stmt.join(Project, Project.id == SearchEntry.project_id)
+        conditions.append(policy.visible_projects(user))
+    dialect = db.session.get_bind().dialect.name
+    order: Any = SearchEntry.id
+    if dialect == "sqlite" and narrow:
+        order = sa.literal_column("+search_entries.id")
+    if dialect == "sqlite" and not narrow and not named(q):
+        parts = [w for w in words if is_word_part(w)]
+        prefixes = [w for w in words if not is_word_part(w)]
+        table, match = (
+            (TRIGRAM_TABLE, " AND ".join(f'"{w}"' for w in parts))
+            if parts
+            else (FTS_TABLE, " AND ".join(f'"{w}"*' for w in prefixes))
+        )
+        index = sa.table(table, sa.column("rowid"))
+        stmt = stmt.join(index, index.c.rowid == SearchEntry.id)
+        conditions.append(sa.literal_column(table).op("MATCH")(match))
+        if parts and prefixes:  # the word index as a list beside the trigram index
+            conditions.append(SearchEntry.id.in_(_sqlite_hits([], prefixes)[0]))
+        order = index.c.rowid
+    else:
+        conditions.append(_match(q, words, by_scope=narrow))
+    return stmt.where(*conditions).order_by(order.desc()).limit(COUNT_LIMIT + 1)
 
 
 def _columns(ids: Any) -> sa.Select[Any]:
@@ -470,31 +551,6 @@ def _columns(ids: Any) -> sa.Select[Any]:
         .join(SearchEntry, SearchEntry.id == ids.c.id)
         .join(Project, Project.id == SearchEntry.project_id)
     )
-
-
-def _first_hits(
-    hits: sa.Select[Any], per_page: int, offset: int
-) -> tuple[Sequence[Any], int, bool]:
-    """One page among the first COUNT_LIMIT + 1 hits (in rank order), with their count beside
-    each row: the match and the rank run once. Beyond COUNT_LIMIT hits the total is an
-    estimate (`_estimate`, one statement more)."""
-    first = (
-        hits.order_by(sa.literal_column("rank"), SearchEntry.id.desc())
-        .limit(COUNT_LIMIT + 1)
-        .subquery()
-    )
-    stmt = _columns(first).add_columns(sa.func.count().over().label("hits"))
-    rows = db.session.execute(
-        stmt.order_by(first.c.rank, first.c.id.desc()).limit(per_page).offset(offset)
-    ).all()
-    if not rows:
-        if offset == 0:
-            return [], 0, False
-        total, estimated = _estimate(hits)  # past the last hit: count apart
-        return [], total, estimated
-    if rows[0].hits <= COUNT_LIMIT:
-        return rows, int(rows[0].hits), False
-    return rows, *_estimate(hits)
 
 
 def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
@@ -518,8 +574,18 @@ def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
     return items
 
 
-def _estimate(hits: sa.Select[Any]) -> tuple[int, bool]:
-    return estimated_total(hits.with_only_columns(SearchEntry.id), SearchEntry.id)
+def _estimate(user: User, q: str, words: list[str], narrow: bool) -> tuple[int, bool]:
+    """The total of a search (`find`) from its window alone: `(total, estimated)`."""
+    window = _window(user, q, words, narrow).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.min(window.c.id),
+            sa.select(sa.func.min(SearchEntry.id)).scalar_subquery(),
+            sa.select(sa.func.max(SearchEntry.id)).scalar_subquery(),
+        ).select_from(window)
+    ).one()
+    return _extrapolate(*row)
 
 
 def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
