@@ -206,3 +206,48 @@ def test_a_korean_word_part_in_the_title_ranks_first(world, api_as):
         ("asset", asset.id),
         ("session", session.id),
     ]
+
+
+def _index_notes(project_id: int, first_id: int, count: int, text: str, heading: str) -> None:
+    for n in range(first_id, first_id + count):
+        search.index_record(
+            "test_note", n, project_id, "project.view", text, title=f"note {n}", heading=heading
+        )
+
+
+def test_a_title_hit_older_than_the_newest_hits_still_ranks_first(world, api_as, monkeypatch):
+    """Only the newest COUNT_LIMIT + 1 hits are ranked at once (the window); when none of them
+    is a title hit, the older title hit must still come first (every hit ranked)."""
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    _index_notes(world.project.id, 1, 1, "numbat", "numbat")  # the oldest: a title hit
+    _index_notes(world.project.id, 2, 30, "seen near the numbat burrow", "")
+    db.session.commit()
+    for role in ("admin", "lawyer"):
+        api = api_as(world.users[role])
+        assert _hits(api, "numbat", per_page=3) == [
+            ("test_note", 1),
+            ("test_note", 31),
+            ("test_note", 30),
+        ], role
+        assert _hits(api, "numbat", per_page=3, page=2) == [
+            ("test_note", n) for n in (29, 28, 27)
+        ], role
+
+
+def test_a_full_window_of_title_hits_answers_the_page_with_an_estimate(world, api_as, monkeypatch):
+    """The newest hits are all title hits: the window's page is every hit's page; the total
+    beyond COUNT_LIMIT is estimated from the ids the window spans."""
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    _index_notes(world.project.id, 1, 10, "bilby in the text", "")
+    _index_notes(world.project.id, 11, 20, "bilby", "bilby")
+    db.session.commit()
+    for role in ("admin", "lawyer"):
+        r = api_as(world.users[role]).get(
+            "/api/v1/search", query_string={"q": "bilby", "per_page": 4}
+        )
+        body = r.get_json()
+        assert [i["id"] for i in body["items"]] == [30, 29, 28, 27], role
+        assert body["total_estimated"] is True and body["total"] > 10, role
+    # a page past the window's title hits reaches the older text hits: every hit ranked
+    far = _hits(api_as(world.users["admin"]), "bilby", per_page=4, page=6)
+    assert far == [("test_note", n) for n in (10, 9, 8, 7)]

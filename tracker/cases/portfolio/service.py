@@ -63,26 +63,23 @@ def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
     )
 
 
-def _assets_matching(user: User, q: str) -> sa.CompoundSelect:
+def _assets_matching(user: User, q: str) -> sa.Select[Any] | sa.CompoundSelect:
     """SQL: the ids of the assets `q` finds, as `user` may search: in the search index by the
     asset's title, its numbers (`asset.view_full`) or its filings' numbers (`filing.view`; a
-    filing's entry names its asset), the exact numbers by their indexes; and by its project's
-    code (its start, by the code's index; a project's other words name no asset). One UNION,
-    each part by its own index."""
-    entries = search.search_entries(user, q).subquery()
-    parts = [
-        sa.select(entries.c.record_id).where(entries.c.kind == "asset"),
-        sa.select(entries.c.parent_id).where(entries.c.record_type == "filing"),
-    ]
+    filing's entry names its asset), the exact numbers by their indexes (`search.assets_found`,
+    one pass over the hits); and by its project's code (its start, by the code's index; a
+    project's other words name no asset), each part by its own index."""
+    found = search.assets_found(user, q)
     code = search.code_match(q.strip())
-    if code is not None:
-        parts.append(
-            sa.select(IpAsset.id)
-            .join(Project, Project.id == IpAsset.project_id)
-            .where(code)
-            .correlate(None)
-        )
-    return sa.union(*parts)
+    if code is None:
+        return found
+    coded = (
+        sa.select(IpAsset.id)
+        .join(Project, Project.id == IpAsset.project_id)
+        .where(code)
+        .correlate(None)
+    )
+    return sa.union(found, coded)
 
 
 def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
