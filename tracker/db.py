@@ -107,6 +107,10 @@ def text_limit(attr: Any) -> int:
     return length
 
 
+#: how much of a SQLite database file is read through a memory map (bytes)
+SQLITE_MMAP_SIZE = 1 << 30
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -119,6 +123,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # read the file through the operating system's page cache, shared by every connection and
+    # process, instead of copying each page into the connection's own 2 MiB cache (a search
+    # or a list over a large database reads thousands of pages and would miss that cache)
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_SIZE}")
     cursor.close()
 
 
