@@ -476,17 +476,15 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     offset = (page - 1) * per_page
     window = _window(user, q, words, narrow).cte("hit_window").prefix_with("MATERIALIZED")
     lowest = sa.select(sa.func.min(window.c.id)).scalar_subquery()
-    ranked = (
-        sa.select(
-            window.c.id,
-            _rank(q, words, lowest=lowest).label("rank"),
-            sa.func.count().over().label("hits"),
-            sa.func.min(window.c.id).over().label("lowest"),
-        )
-        .join(SearchEntry, SearchEntry.id == window.c.id)
-        .join(Project, Project.id == SearchEntry.project_id)
-        .subquery()
-    )
+    ranked: Any = sa.select(
+        window.c.id,
+        _rank(q, words, lowest=lowest).label("rank"),
+        sa.func.count().over().label("hits"),
+        sa.func.min(window.c.id).over().label("lowest"),
+    ).join(SearchEntry, SearchEntry.id == window.c.id)
+    if CODE_LIKE.fullmatch(q):  # the rank compares the project's code
+        ranked = ranked.join(Project, Project.id == SearchEntry.project_id)
+    ranked = ranked.subquery()
     paged = (
         sa.select(ranked)
         .order_by(ranked.c.rank, ranked.c.id.desc())
