@@ -466,7 +466,7 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     the order of all hits. When it is full, its page is still theirs if every row of it (and
     so every row before it) has the best rank a hit can have: the newest hits of that rank are
     all in the window. Otherwise (a far page, or a page reaching hits of a lower rank) one
-    statement more ranks every hit."""
+    statement more ranks every hit, and a page past the window's hits counts them apart."""
     q = q.strip()
     words = query_words(q)
     if not words:
@@ -500,16 +500,17 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
         sa.select(sa.func.max(SearchEntry.id)).scalar_subquery().label("last_id"),
     )
     rows = db.session.execute(stmt.order_by(paged.c.rank, paged.c.id.desc())).all()
-    best = 0 if _exact_conditions(q) else 1
-    if rows and rows[0].hits <= COUNT_LIMIT:  # the window holds every hit
-        return Hits(_items(rows, words), int(rows[0].hits), False)
-    if rows and len(rows) == per_page and rows[-1].rank == best:
-        total, estimated = _extrapolate(
-            rows[0].hits, rows[0].lowest, rows[0].first_id, rows[0].last_id
-        )
-        return Hits(_items(rows, words), total, estimated)
     if not rows and offset == 0:
         return Hits([], 0, False)
+    if rows:
+        first = rows[0]
+        total, estimated = _extrapolate(first.hits, first.lowest, first.first_id, first.last_id)
+        best = 0 if _exact_conditions(q) else 1
+        if not estimated or (len(rows) == per_page and rows[-1].rank == best):
+            # the window holds every hit, or every row of the page has the best rank
+            return Hits(_items(rows, words), total, estimated)
+    else:  # past the window's hits: its total apart
+        total, estimated = _estimate(user, q, words, narrow)
     # a far page, or one reaching lower ranks of a full window: every hit ranked
     hits: Any = (
         sa.select(SearchEntry.id, _rank(q, words).label("rank"))
@@ -522,7 +523,6 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     rows = db.session.execute(
         _columns(hits).order_by(hits.c.rank, hits.c.id.desc()).limit(per_page).offset(offset)
     ).all()
-    total, estimated = _estimate(user, q, words, narrow)
     return Hits(_items(rows, words), total, estimated)
 
 
@@ -543,7 +543,7 @@ def _hits(
     (joined by rowid): its hits are read in its own rowid order, one by one, never gathered
     into a list first. A narrow scope (`narrow`) walks its projects' entries and tests each
     against the match (`+search_entries.id` keeps SQLite from walking every entry by id)."""
-    conditions = [SearchEntry.action.in_(allowed_actions(user))]
+    conditions: list[sa.ColumnElement[bool]] = [SearchEntry.action.in_(allowed_actions(user))]
     if narrow:
         stmt = stmt.join(Project, Project.id == SearchEntry.project_id)
         conditions.append(policy.visible_projects(user))
