@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker import policy
 from tracker.api.common import PageArgs, user
-from tracker.cases import search
+from tracker.cases import search, search_results
 
 blp = Blueprint("api_search", __name__, url_prefix="/api/v1", description="Search")
 
@@ -45,7 +45,7 @@ def search_records(args: dict[str, Any]) -> Any:
     """Projects, assets, disclosures, NDAs, advisory sessions (advice), risk reviews,
     data-sharing requests and files whose indexed text matches `q`, in the caller's scope."""
     policy.require(user(), "project.view")
-    hits = search.find(user(), args["q"], args["page"], args["per_page"])
+    hits = search_results.find(user(), args["q"], args["page"], args["per_page"])
     return {
         "items": hits.items,
         "total": hits.total,

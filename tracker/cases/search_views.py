@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from tracker import policy, records
-from tracker.cases import search
+from tracker.cases import search, search_results
 from tracker.ui import record_link
 from tracker.web import current
 from tracker.web.paging import page_args
@@ -22,7 +22,7 @@ def search_page() -> Any:
     policy.require(user, "project.view")
     q = request.args.get("q", "")[: search.MAX_QUERY_LENGTH]
     paging = page_args(per_page=20)
-    hits = search.find(user, q, paging["page"], paging["per_page"])
+    hits = search_results.find(user, q, paging["page"], paging["per_page"])
     results = [
         dict(hit, kind_name=records.kind_name(hit["type"]), url=_link(user, hit))
         for hit in hits.items

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from tracker import clock, policy
 from tracker.auth.models import Organization, User, Zone
-from tracker.cases import search
+from tracker.cases import search, search_results
 from tracker.cases.projects.models import Project, project_lawyers, project_partners
 from tracker.cases.reviews.level import current_review_id, projects_at_level, risk_level_expr
 from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
@@ -100,7 +100,7 @@ def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[
     if filters.get("q"):
         # a text search: counted up to search.COUNT_LIMIT hits, estimated beyond ("about
         # 9,500"), where an exact count would read every hit
-        total, estimated = search.estimated_total(
+        total, estimated = search_results.estimated_total(
             matching.with_only_columns(Project.id), Project.id
         )
     else:  # the other filters are index lookups: COUNT(*) apart

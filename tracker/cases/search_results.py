@@ -1,0 +1,266 @@
+"""One page of a search across records (`find`): the newest hits the caller may see (the
+window), their rank, the page and its total (counted up to `search.COUNT_LIMIT` hits and
+estimated beyond); and the same capped count for other lists (`estimated_total`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker import policy, records
+from tracker.auth.models import User
+from tracker.cases import search
+from tracker.cases.models import SearchEntry
+from tracker.cases.projects.models import Project
+from tracker.db import db
+
+#: the length of a result's snippet, in characters
+SNIPPET = 160
+
+
+@dataclass(frozen=True)
+class Hits:
+    """One page of a search across records: rows (kind, record_id, project_id, project_code,
+    title, snippet), the total, and whether the total is an estimate."""
+
+    items: list[dict[str, Any]]
+    total: int
+    estimated: bool
+
+
+def _heading_match(words: list[str], *, lowest: Any = None) -> sa.ColumnElement[bool]:
+    """SQL: every word is among the words that name the entry (its heading). Used to rank the
+    hits, so it is tested on the hits only: word-parts by position in the heading, word
+    prefixes by the heading's own full-text index (SQLite) or its words (PostgreSQL)."""
+    parts = [w for w in words if search.is_word_part(w)]
+    prefixes = [w for w in words if not search.is_word_part(w)]
+    dialect = db.session.get_bind().dialect.name
+    position = sa.func.strpos if dialect == "postgresql" else sa.func.instr
+    conditions = [position(sa.func.lower(SearchEntry.heading), w) > 0 for w in parts]
+    if prefixes and dialect == "postgresql":
+        tsquery = " & ".join(f"'{w}':*" for w in prefixes)
+        simple: Any = sa.literal_column("'simple'")
+        conditions.append(
+            sa.func.to_tsvector(simple, SearchEntry.heading).op("@@")(
+                sa.func.to_tsquery(simple, tsquery)
+            )
+        )
+    elif prefixes:
+        fts = sa.table(search.HEADING_TABLE, sa.column("rowid"))
+        match = " AND ".join(f'"{w}"*' for w in prefixes)
+        heads = sa.select(fts.c.rowid).where(
+            sa.literal_column(search.HEADING_TABLE).op("MATCH")(match)
+        )
+        if lowest is not None:  # the index reads its hits from this id up only
+            heads = heads.where(fts.c.rowid >= lowest)
+        conditions.append(SearchEntry.id.in_(heads))
+    return sa.and_(*conditions)
+
+
+def _exact_conditions(q: str) -> list[sa.ColumnElement[bool]]:
+    """SQL: the entry is the record `q` names exactly (a project by its whole code, a filing
+    or an asset by its number); none when `q` can name no record."""
+    exact: list[sa.ColumnElement[bool]] = []
+    if search.CODE_LIKE.fullmatch(q):
+        exact.append(sa.and_(SearchEntry.record_type == "project", Project.code == q.upper()))
+    numbers = search.numbered(q)
+    if numbers:
+        exact.append(SearchEntry.id.in_(sa.union(*numbers)))
+    return exact
+
+
+def _rank(q: str, words: list[str], *, lowest: Any = None) -> sa.ColumnElement[int]:
+    """SQL: a hit's rank: 0 for the record `q` names exactly (`_exact_conditions`), 1 for a
+    hit among the words that name a record (its title, code or numbers), 2 for a hit only in
+    the rest of its text. `lowest`: no hit ranked has a smaller id (SQL), so the heading's
+    index is read no further down (SQLite)."""
+    exact = _exact_conditions(q)
+    whens: list[tuple[sa.ColumnElement[bool], int]] = []
+    if exact:
+        whens.append((sa.or_(*exact), 0))
+    whens.append((_heading_match(words, lowest=lowest), 1))
+    return sa.case(*whens, else_=2)
+
+
+def find(user: User, q: str, page: int, per_page: int) -> Hits:
+    """The records matching `q` that `user` may see, one page of them: the record `q` names
+    exactly first (a project's code, a filing's number), then hits in what names a record
+    (title, code, numbers), then hits only in the rest of its text; newest first within each.
+
+    The caller's scope (`visible_projects`) and the actions of their role narrow the entries
+    in the same statement as the match, so a hit never names a record the user may not see.
+
+    One statement reads the newest search.COUNT_LIMIT + 1 hits (`_window`: by the full-text index
+    in id order, or by the scope's projects for a narrow scope), ranks those only and returns
+    the page with their count: the total, exact up to search.COUNT_LIMIT and estimated beyond from
+    the ids the window spans (`_extrapolate`). When the window holds every hit its order is
+    the order of all hits. When it is full, its page is still theirs if every row of it (and
+    so every row before it) has the best rank a hit can have: the newest hits of that rank are
+    all in the window. Otherwise (a far page, or a page reaching hits of a lower rank) one
+    statement more ranks every hit, and a page past the window's hits counts them apart."""
+    q = q.strip()
+    words = search.query_words(q)
+    if not words:
+        return Hits([], 0, False)
+    scope = policy.visible_projects(user)
+    narrow = not isinstance(scope, sa.sql.elements.True_)
+    offset = (page - 1) * per_page
+    window = _window(user, q, words, narrow).cte("hit_window").prefix_with("MATERIALIZED")
+    lowest = sa.select(sa.func.min(window.c.id)).scalar_subquery()
+    ranked: Any = sa.select(
+        window.c.id,
+        _rank(q, words, lowest=lowest).label("rank"),
+        sa.func.count().over().label("hits"),
+        sa.func.min(window.c.id).over().label("lowest"),
+    ).join(SearchEntry, SearchEntry.id == window.c.id)
+    if search.CODE_LIKE.fullmatch(q):  # the rank compares the project's code
+        ranked = ranked.join(Project, Project.id == SearchEntry.project_id)
+    ranked = ranked.subquery()
+    paged = (
+        sa.select(ranked)
+        .order_by(ranked.c.rank, ranked.c.id.desc())
+        .limit(per_page)
+        .offset(offset)
+        .subquery()
+    )
+    stmt = _columns(paged).add_columns(
+        paged.c.rank,
+        paged.c.hits,
+        paged.c.lowest,
+        sa.select(sa.func.min(SearchEntry.id)).scalar_subquery().label("first_id"),
+        sa.select(sa.func.max(SearchEntry.id)).scalar_subquery().label("last_id"),
+    )
+    rows = db.session.execute(stmt.order_by(paged.c.rank, paged.c.id.desc())).all()
+    if not rows and offset == 0:
+        return Hits([], 0, False)
+    if rows:
+        first = rows[0]
+        total, estimated = _extrapolate(first.hits, first.lowest, first.first_id, first.last_id)
+        best = 0 if _exact_conditions(q) else 1
+        if not estimated or (len(rows) == per_page and rows[-1].rank == best):
+            # the window holds every hit, or every row of the page has the best rank
+            return Hits(_items(rows, words), total, estimated)
+    else:  # past the window's hits: its total apart
+        total, estimated = _estimate(user, q, words, narrow)
+    # a far page, or one reaching lower ranks of a full window: every hit ranked
+    hits: Any = (
+        sa.select(SearchEntry.id, _rank(q, words).label("rank"))
+        .join(Project, Project.id == SearchEntry.project_id)
+        .where(
+            scope,
+            SearchEntry.action.in_(search.allowed_actions(user)),
+            search.entry_match(q, words, by_scope=narrow),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        _columns(hits).order_by(hits.c.rank, hits.c.id.desc()).limit(per_page).offset(offset)
+    ).all()
+    return Hits(_items(rows, words), total, estimated)
+
+
+def _window(user: User, q: str, words: list[str], narrow: bool) -> sa.Select[Any]:
+    """SQL: the ids of the newest search.COUNT_LIMIT + 1 entries matching `q` that `user` may see
+    (`_hits`), so the window stops after search.COUNT_LIMIT + 1 hits without reading the rest."""
+    stmt, order = search.visible_hits(sa.select(SearchEntry.id), user, q, words, narrow)
+    return stmt.order_by(order.desc()).limit(search.COUNT_LIMIT + 1)
+
+
+def _columns(ids: Any) -> sa.Select[Any]:
+    """What a hit shows, for the entry ids `ids` (a subquery with an `id` column)."""
+    return (
+        sa.select(
+            ids.c.id,
+            SearchEntry.kind,
+            SearchEntry.record_id,
+            SearchEntry.project_id,
+            SearchEntry.parent_id,
+            Project.code.label("project_code"),
+            SearchEntry.title,
+            SearchEntry.text,
+        )
+        .join(SearchEntry, SearchEntry.id == ids.c.id)
+        .join(Project, Project.id == SearchEntry.project_id)
+    )
+
+
+def _items(rows: Sequence[Any], words: list[str]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, int]] = set()
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        if (row.kind, row.record_id) in seen:  # a second text of the same record
+            continue
+        seen.add((row.kind, row.record_id))
+        items.append(
+            {
+                "type": row.kind,
+                "id": row.record_id,
+                "project_id": row.project_id,
+                "parent_id": row.parent_id,
+                "project_code": row.project_code,
+                "title": row.title or records.kind_name(row.kind),
+                "snippet": snippet(row.text, words),
+            }
+        )
+    return items
+
+
+def _estimate(user: User, q: str, words: list[str], narrow: bool) -> tuple[int, bool]:
+    """The total of a search (`find`) from its window alone: `(total, estimated)`."""
+    window = _window(user, q, words, narrow).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.min(window.c.id),
+            sa.select(sa.func.min(SearchEntry.id)).scalar_subquery(),
+            sa.select(sa.func.max(SearchEntry.id)).scalar_subquery(),
+        ).select_from(window)
+    ).one()
+    return _extrapolate(*row)
+
+
+def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
+    """The number of rows `hits` selects (its first column: `key`, an indexed integer id),
+    exact up to search.COUNT_LIMIT; beyond, estimated from how much of the id range of `key`'s table
+    the first search.COUNT_LIMIT hits (highest ids first) span: `(total, estimated)`. One statement
+    that reads search.COUNT_LIMIT + 1 hits at most, where an exact count would read every hit."""
+    first = hits.order_by(key.desc()).limit(search.COUNT_LIMIT + 1).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.min(first.c[0]),
+            sa.select(sa.func.min(key)).scalar_subquery(),
+            sa.select(sa.func.max(key)).scalar_subquery(),
+        ).select_from(first)
+    ).one()
+    return _extrapolate(*row)
+
+
+def _extrapolate(count: int, lowest: int, first_id: int, last_id: int) -> tuple[int, bool]:
+    """`count` hits (at most search.COUNT_LIMIT + 1, highest ids first) reaching down to id `lowest`
+    among ids `first_id`..`last_id`: the exact count, or beyond search.COUNT_LIMIT an estimate that
+    assumes the rest of the id range holds hits as densely."""
+    if count <= search.COUNT_LIMIT:
+        return int(count), False
+    spanned = (last_id - lowest + 1) / (last_id - first_id + 1)
+    return _round(search.COUNT_LIMIT / spanned), True
+
+
+def _round(n: float) -> int:
+    """Two significant digits: an estimate says "about 1,200", not "1,187"."""
+    digits = max(len(str(int(n))) - 2, 0)
+    return int(round(n, -digits))
+
+
+def snippet(text: str, words: list[str]) -> str:
+    """The part of `text` around the first query word it holds (SNIPPET characters at most,
+    whitespace collapsed, "…" where it is cut)."""
+    flat = " ".join(text.split())
+    low = flat.lower()
+    found = [i for w in words if (i := low.find(w)) >= 0]
+    start = max(min(found, default=0) - SNIPPET // 4, 0)
+    piece = flat[start : start + SNIPPET]
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET < len(flat) else "")
