@@ -1,0 +1,112 @@
+"""The API's lists of data-sharing requests, lean: the columns a list shows, as plain rows, in
+a fixed number of statements whatever the page size or the number of requests.
+
+1. the filtered total (a COUNT over the requests' own indexes; the projects joined only when
+   the scope, a zone or a sort by project needs them, `queries.filtered`);
+2. the page's ids, walking the sort's index no further than the page;
+3. the page's columns with the partner's name;
+4. the page's asset ids, and 5. the page's files (one statement each).
+
+The JSON is written from these rows (`tracker.web.lean`); `TransferOutSchema` still validates
+the query and documents the response, and a test compares each item with what it writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker import policy
+from tracker.auth.models import Organization, User
+from tracker.db import db
+from tracker.transfers import files, queries
+from tracker.transfers.gate import rendered
+from tracker.transfers.models import TransferFile, TransferRequest, transfer_assets
+
+#: the request's own columns an item shows (the schema's fields, less the derived ones)
+COLUMNS = (
+    "id",
+    "project_id",
+    "partner_id",
+    "purpose",
+    "channel",
+    "planned_on",
+    "status",
+    "checks",
+    "checked_at",
+    "requested_by_id",
+    "decided_by_id",
+    "decided_at",
+    "decision_note",
+    "decision_checks",
+    "version",
+    "created_at",
+)
+
+
+#: what an item shows of a file (the digest sealed: shown only to those who may download)
+FILE_COLUMNS = (
+    TransferFile.transfer_id,
+    TransferFile.attachment_id,
+    TransferFile.attachment_version,
+    TransferFile.filename,
+    TransferFile.size,
+    TransferFile.sha256_sealed,
+)
+
+
+def page(user: User, filters: queries.TransferFilters, page: int, per_page: int) -> dict[str, Any]:
+    """One page: `{"items": rows shaped as TransferOutSchema's, "total", "page", "per_page"}`."""
+    matching = queries.filtered(user, filters, sa.select(TransferRequest.id))
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(matching.subquery())
+    ).scalar_one()
+    window = queries.ordered(matching, filters).limit(per_page).offset((page - 1) * per_page)
+    ids = list(db.session.execute(window).scalars())
+    return {"items": rows(user, ids), "total": total, "page": page, "per_page": per_page}
+
+
+def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
+    """The items of the requests `ids` (in the user's scope: the caller's query), in that
+    order: three statements."""
+    if not ids:
+        return []
+    columns = [getattr(TransferRequest, name) for name in COLUMNS]
+    found = {
+        row.id: dict(row._mapping)
+        for row in db.session.execute(
+            sa.select(*columns, Organization.name.label("partner_name"))
+            .join(Organization, Organization.id == TransferRequest.partner_id)
+            .where(TransferRequest.id.in_(ids))
+        )
+    }
+    for row in found.values():
+        row["asset_ids"], row["files"] = [], []
+        row["checks"] = rendered(row["checks"])
+        if row["decision_checks"] is not None:
+            row["decision_checks"] = rendered(row["decision_checks"])
+    assets = db.session.execute(
+        sa.select(transfer_assets.c.transfer_id, transfer_assets.c.asset_id)
+        .where(transfer_assets.c.transfer_id.in_(ids))
+        .order_by(transfer_assets.c.asset_id)
+    )
+    for transfer_id, asset_id in assets:
+        found[transfer_id]["asset_ids"].append(asset_id)
+    # every row is in the user's scope (the list's own condition), so whether the user may
+    # download the files, and so see their digests, is the role's question
+    digest = files.digester() if policy.may(user, "attachment.download") else None
+    named = db.session.execute(
+        sa.select(*FILE_COLUMNS).where(TransferFile.transfer_id.in_(ids)).order_by(TransferFile.id)
+    )
+    for f in named:
+        item = {
+            "attachment_id": f.attachment_id,
+            "attachment_version": f.attachment_version,
+            "filename": f.filename,
+            "size": f.size,
+        }
+        if digest is not None:
+            item["sha256"] = digest(f)
+        found[f.transfer_id]["files"].append(item)
+    return [found[i] for i in ids if i in found]
