@@ -50,18 +50,17 @@ def seal_digest(hex_digest: str, attachment_id: int, version: int) -> bytes:
 
 def file_sha256(file: TransferFile) -> str:
     """The plaintext sha256 (hex) the file had when the request was filed."""
-    return digester()(file)
+    return digester()(file.attachment_id, file.attachment_version, file.sha256_sealed)
 
 
-def digester() -> Callable[[Any], str]:
-    """`file_sha256` with the key derived once, for a list of files (or of rows with the same
-    columns)."""
+def digester() -> Callable[[int, int, bytes], str]:
+    """`file_sha256` of (attachment id, version, sealed digest), the key derived once for a
+    list of files."""
     aead = AESGCM(_key())
 
-    def digest(file: Any) -> str:
-        blob = file.sha256_sealed
-        context = _context(file.attachment_id, file.attachment_version)
-        return aead.decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], context).hex()
+    def digest(attachment_id: int, version: int, sealed: bytes) -> str:
+        context = _context(attachment_id, version)
+        return aead.decrypt(sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], context).hex()
 
     return digest
 

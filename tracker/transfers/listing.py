@@ -5,7 +5,7 @@ a fixed number of statements whatever the page size or the number of requests.
    the scope, a zone or a sort by project needs them, `queries.filtered`);
 2. the page's ids, walking the sort's index no further than the page;
 3. the page's columns with the partner's name;
-4. the page's asset ids, and 5. the page's files (one statement each).
+4. the page's files and asset ids (one UNION ALL).
 
 The JSON is written from these rows (`tracker.web.lean`); `TransferOutSchema` still validates
 the query and documents the response, and a test compares each item with what it writes.
@@ -45,17 +45,6 @@ COLUMNS = (
 )
 
 
-#: what an item shows of a file (the digest sealed: shown only to those who may download)
-FILE_COLUMNS = (
-    TransferFile.transfer_id,
-    TransferFile.attachment_id,
-    TransferFile.attachment_version,
-    TransferFile.filename,
-    TransferFile.size,
-    TransferFile.sha256_sealed,
-)
-
-
 def page(user: User, filters: queries.TransferFilters, page: int, per_page: int) -> dict[str, Any]:
     """One page: `{"items": rows shaped as TransferOutSchema's, "total", "page", "per_page"}`."""
     matching = queries.filtered(user, filters, sa.select(TransferRequest.id))
@@ -69,7 +58,7 @@ def page(user: User, filters: queries.TransferFilters, page: int, per_page: int)
 
 def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
     """The items of the requests `ids` (in the user's scope: the caller's query), in that
-    order: three statements."""
+    order: two statements."""
     if not ids:
         return []
     columns = [getattr(TransferRequest, name) for name in COLUMNS]
@@ -86,27 +75,50 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
         row["checks"] = rendered(row["checks"])
         if row["decision_checks"] is not None:
             row["decision_checks"] = rendered(row["decision_checks"])
-    assets = db.session.execute(
-        sa.select(transfer_assets.c.transfer_id, transfer_assets.c.asset_id)
-        .where(transfer_assets.c.transfer_id.in_(ids))
-        .order_by(transfer_assets.c.asset_id)
-    )
-    for transfer_id, asset_id in assets:
-        found[transfer_id]["asset_ids"].append(asset_id)
     # every row is in the user's scope (the list's own condition), so whether the user may
     # download the files, and so see their digests, is the role's question
     digest = files.digester() if policy.may(user, "attachment.download") else None
-    named = db.session.execute(
-        sa.select(*FILE_COLUMNS).where(TransferFile.transfer_id.in_(ids)).order_by(TransferFile.id)
-    )
-    for f in named:
-        item = {
-            "attachment_id": f.attachment_id,
-            "attachment_version": f.attachment_version,
-            "filename": f.filename,
-            "size": f.size,
+    for row in db.session.execute(_members(ids)):
+        item = found[row.transfer_id]
+        if row.kind == "asset":
+            item["asset_ids"].append(row.member_id)
+            continue
+        named = {
+            "attachment_id": row.member_id,
+            "attachment_version": row.attachment_version,
+            "filename": row.filename,
+            "size": row.size,
         }
         if digest is not None:
-            item["sha256"] = digest(f)
-        found[f.transfer_id]["files"].append(item)
+            named["sha256"] = digest(row.member_id, row.attachment_version, row.sha256_sealed)
+        item["files"].append(named)
     return [found[i] for i in ids if i in found]
+
+
+def _members(ids: list[int]) -> sa.Select[Any]:
+    """The files (by their id) and the asset ids (ascending) of the requests `ids`, in one
+    UNION ALL: `(transfer_id, kind, member_id, ...)`, the file's columns empty for an asset
+    (the digest sealed: shown only to those who may download the file)."""
+    f = TransferFile
+    named = sa.select(
+        f.transfer_id,
+        sa.literal("file").label("kind"),
+        f.attachment_id.label("member_id"),
+        f.id.label("position"),
+        f.attachment_version,
+        f.filename,
+        f.size,
+        f.sha256_sealed,
+    ).where(f.transfer_id.in_(ids))
+    assets = sa.select(
+        transfer_assets.c.transfer_id,
+        sa.literal("asset"),
+        transfer_assets.c.asset_id,
+        transfer_assets.c.asset_id,
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+    ).where(transfer_assets.c.transfer_id.in_(ids))
+    both = sa.union_all(named, assets).subquery()
+    return sa.select(both).order_by(both.c.kind, both.c.position)
