@@ -149,3 +149,21 @@ def test_every_sort_pages_through_the_trail_in_order(world, api_as, sort):
             ]
         ]
     assert got == [r.seq for r in expected]
+
+
+def test_a_period_that_ends_pages_like_the_whole_trail(world, api_as, monkeypatch):
+    """`until` reads the period's events by the time index first (`trail._fenced`): the same
+    events in the same order, the same total."""
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 4)
+    _events(world, 8)
+    api = api_as(world.users["auditor"])
+    until = "2999-01-01T00:00:00+00:00"
+    for number in (1, 2, 3):
+        whole = api.get(f"/api/v1/audit?per_page=3&page={number}").get_json()
+        period = api.get(
+            "/api/v1/audit", query_string={"per_page": 3, "page": number, "until": until}
+        ).get_json()
+        assert [e["seq"] for e in period["items"]] == [e["seq"] for e in whole["items"]]
+        assert period["total_estimated"] and abs(period["total"] - whole["total"]) <= 1
+    past = api.get("/api/v1/audit", query_string={"until": "2001-01-01T00:00:00+00:00"})
+    assert past.get_json()["total"] == 0 and past.get_json()["items"] == []

@@ -99,12 +99,28 @@ def page(
     offset = (args["page"] - 1) * per_page
     estimated = False
     head = None if conditions else _head()
+    # a period that ends in the past, in the chain's order: its matches read apart first
+    fenced = filters.until is not None and not filters.sort
     if head is not None:
         total = head
     else:
-        total, estimated = _total(conditions)
+        total, estimated = _total(conditions, fenced, filters.since)
     if (filters.sort or "").removeprefix("-") == "actor":
         stmt = _by_actor(conditions, filters.sort or "", per_page, offset)
+    elif fenced:
+        matches = _fenced(conditions)
+        found = (
+            sa.select(matches.c.seq)
+            .order_by(matches.c.seq.desc())
+            .limit(per_page)
+            .offset(offset)
+            .subquery()
+        )
+        stmt = (
+            sa.select(AuditEvent)
+            .join(found, found.c.seq == AuditEvent.seq)
+            .order_by(AuditEvent.seq.desc())
+        )
     else:
         stmt = sa.select(AuditEvent).where(service.sealed(), *conditions)
         stmt = stmt.order_by(*service.ordering(filters.sort)).limit(per_page)
@@ -157,16 +173,36 @@ def _head() -> int | None:
     return None if found is None else int(found)
 
 
-def _total(conditions: list[Any]) -> tuple[int, bool]:
+def _total(
+    conditions: list[Any], fenced: bool = False, since: dt.datetime | None = None
+) -> tuple[int, bool]:
     """The number of sealed events matching `conditions`: exact up to COUNT_LIMIT, beyond
     estimated (`(total, estimated)`), in one statement that reads COUNT_LIMIT + 1 matches
-    (newest first) by the index of their filter, and the oldest match's number.
+    (newest first) by the index of their filter, and the oldest match's number (`fenced`:
+    the matches read first by their own index, `_fenced`).
 
     The estimate assumes the matches lie as densely between the oldest one and the newest
-    COUNT_LIMIT + 1 as among those: density × span, to two significant digits."""
-    matching = sa.select(AuditEvent.seq).where(service.sealed(), *conditions)
-    first = matching.order_by(AuditEvent.seq.desc()).limit(COUNT_LIMIT + 1).subquery()
-    oldest = matching.with_only_columns(sa.func.min(AuditEvent.seq)).scalar_subquery()
+    COUNT_LIMIT + 1 as among those: density × span, to two significant digits. With a
+    period's start (`since`), the oldest one is taken to be the period's first event."""
+    if fenced:
+        matches = _fenced(conditions)
+        seq: Any = matches.c.seq
+        matching = sa.select(seq)
+    else:
+        seq = AuditEvent.seq
+        matching = sa.select(seq).where(service.sealed(), *conditions)
+    first = matching.order_by(seq.desc()).limit(COUNT_LIMIT + 1).subquery()
+    if since is None:
+        oldest: Any = matching.with_only_columns(sa.func.min(seq)).scalar_subquery()
+    else:  # the first event of the period by the time index (a probe; the planner would
+        # walk the chain from its start through every earlier event for min(seq))
+        oldest = (
+            sa.select(AuditEvent.seq)
+            .where(service.sealed(), AuditEvent.at >= since)
+            .order_by(AuditEvent.at)
+            .limit(1)
+            .scalar_subquery()
+        )
     count, low, top, bottom = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(first.c.seq), sa.func.max(first.c.seq), oldest)
     ).one()
@@ -174,6 +210,15 @@ def _total(conditions: list[Any]) -> tuple[int, bool]:
         return int(count), False
     density = count / (top - low + 1)
     return max(_round(density * (top - bottom + 1)), count), True
+
+
+def _fenced(conditions: list[Any]) -> sa.Subquery:
+    """The numbers of the matching events, read by the index of the filters before any order
+    is applied (OFFSET 0 keeps the database from merging it into an outer ORDER BY). For a
+    period that ends in the past: newest first by the chain's index, the planner walks back
+    from the head through every later event (it takes time and number to be independent);
+    the (time, number) index reads just the period."""
+    return sa.select(AuditEvent.seq).where(service.sealed(), *conditions).offset(0).subquery()
 
 
 def _round(n: float) -> int:
