@@ -70,27 +70,28 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
             .where(TransferRequest.id.in_(ids))
         )
     }
-    for row in found.values():
-        row["asset_ids"], row["files"] = [], []
-        row["checks"] = rendered(row["checks"])
-        if row["decision_checks"] is not None:
-            row["decision_checks"] = rendered(row["decision_checks"])
+    for item in found.values():
+        item["asset_ids"], item["files"] = [], []
+        item["checks"] = rendered(item["checks"])
+        if item["decision_checks"] is not None:
+            item["decision_checks"] = rendered(item["decision_checks"])
     # every row is in the user's scope (the list's own condition), so whether the user may
     # download the files, and so see their digests, is the role's question
     digest = files.digester() if policy.may(user, "attachment.download") else None
-    for row in db.session.execute(_members(ids)):
-        item = found[row.transfer_id]
-        if row.kind == "asset":
-            item["asset_ids"].append(row.member_id)
+    for member in db.session.execute(_members(ids)):
+        item = found[member.transfer_id]
+        if member.kind == "asset":
+            item["asset_ids"].append(member.member_id)
             continue
         named = {
-            "attachment_id": row.member_id,
-            "attachment_version": row.attachment_version,
-            "filename": row.filename,
-            "size": row.size,
+            "attachment_id": member.member_id,
+            "attachment_version": member.attachment_version,
+            "filename": member.filename,
+            "size": member.size,
         }
         if digest is not None:
-            named["sha256"] = digest(row.member_id, row.attachment_version, row.sha256_sealed)
+            sealed = member.sha256_sealed
+            named["sha256"] = digest(member.member_id, member.attachment_version, sealed)
         item["files"].append(named)
     return [found[i] for i in ids if i in found]
 
