@@ -67,7 +67,8 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
         for row in db.session.execute(
             sa.select(*columns, Organization.name.label("partner_name"))
             .join(Organization, Organization.id == TransferRequest.partner_id)
-            .where(TransferRequest.id.in_(ids))
+            .where(TransferRequest.id.in_(IDS)),
+            {"ids": ids},
         )
     }
     for item in found.values():
@@ -78,7 +79,7 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
     # every row is in the user's scope (the list's own condition), so whether the user may
     # download the files, and so see their digests, is the role's question
     digest = files.digester() if policy.may(user, "attachment.download") else None
-    for member in db.session.execute(_members(ids)):
+    for member in db.session.execute(MEMBERS, {"ids": ids}):
         item = found[member.transfer_id]
         if member.kind == "asset":
             item["asset_ids"].append(member.member_id)
@@ -96,8 +97,12 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
     return [found[i] for i in ids if i in found]
 
 
-def _members(ids: list[int]) -> sa.Select[Any]:
-    """The files (by their id) and the asset ids (ascending) of the requests `ids`, in one
+#: the page's ids, bound as one list (not a parameter built per id)
+IDS = sa.bindparam("ids", expanding=True)
+
+
+def _members() -> sa.Select[Any]:
+    """The files (by their id) and the asset ids (ascending) of the requests `IDS`, in one
     UNION ALL: `(transfer_id, kind, member_id, ...)`, the file's columns empty for an asset
     (the digest sealed: shown only to those who may download the file)."""
     f = TransferFile
@@ -110,7 +115,7 @@ def _members(ids: list[int]) -> sa.Select[Any]:
         f.filename,
         f.size,
         f.sha256_sealed,
-    ).where(f.transfer_id.in_(ids))
+    ).where(f.transfer_id.in_(IDS))
     assets = sa.select(
         transfer_assets.c.transfer_id,
         sa.literal("asset"),
@@ -120,6 +125,10 @@ def _members(ids: list[int]) -> sa.Select[Any]:
         sa.null(),
         sa.null(),
         sa.null(),
-    ).where(transfer_assets.c.transfer_id.in_(ids))
+    ).where(transfer_assets.c.transfer_id.in_(IDS))
     both = sa.union_all(named, assets).subquery()
     return sa.select(both).order_by(both.c.kind, both.c.position)
+
+
+#: built once: its shape never changes
+MEMBERS = _members()
