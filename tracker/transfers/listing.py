@@ -61,16 +61,7 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
     order: two statements."""
     if not ids:
         return []
-    columns = [getattr(TransferRequest, name) for name in COLUMNS]
-    found = {
-        row.id: dict(row._mapping)
-        for row in db.session.execute(
-            sa.select(*columns, Organization.name.label("partner_name"))
-            .join(Organization, Organization.id == TransferRequest.partner_id)
-            .where(TransferRequest.id.in_(IDS)),
-            {"ids": ids},
-        )
-    }
+    found = {row.id: dict(row._mapping) for row in db.session.execute(PAGE, {"ids": ids})}
     for item in found.values():
         item["asset_ids"], item["files"] = [], []
         item["checks"] = rendered(item["checks"])
@@ -130,5 +121,14 @@ def _members() -> sa.Select[Any]:
     return sa.select(both).order_by(both.c.kind, both.c.position)
 
 
-#: built once: its shape never changes
+#: built once: their shapes never change
 MEMBERS = _members()
+#: the page's columns with the partner's name
+PAGE = (
+    sa.select(
+        *(getattr(TransferRequest, name) for name in COLUMNS),
+        Organization.name.label("partner_name"),
+    )
+    .join(Organization, Organization.id == TransferRequest.partner_id)
+    .where(TransferRequest.id.in_(IDS))
+)
