@@ -89,7 +89,7 @@ def rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
 
 
 #: the page's ids, bound as one list (not a parameter built per id)
-IDS = sa.bindparam("ids", expanding=True)
+IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 
 
 def _members() -> sa.Select[Any]:
