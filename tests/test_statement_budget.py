@@ -136,6 +136,17 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:operator", "/projects/{p}/assets?sort=sensitivity", 11),
     ("html:company", "/projects/{p}/reviews?sort=-level", 9),
     ("html:lawyer", "/projects/{p}/reviews?sort=valid_until", 10),
+    # issue 20, the audit list at scale: the whole trail counted by the head row; a filtered
+    # one (a lawyer's own events) counted up to 1,000 in one statement; labels in one UNION
+    ("lawyer", "/api/v1/audit?per_page=200", 6),
+    ("auditor", "/api/v1/audit?per_page=200&action=test.grow&sort=-at", 6),
+    ("html:auditor", "/audit", 9),
+    ("html:auditor", "/audit?action=test.grow", 8),
+    # the request lists, lean: count, the page's ids, its columns, its files and assets (a
+    # project's list also loads the project and its lawyers for the 404 check)
+    ("auditor", "/api/v1/transfers/ledger?per_page=200", 6),
+    ("company", "/api/v1/projects/{p}/transfers?per_page=200", 9),
+    ("html:auditor", "/transfers/ledger", 9),
 ]
 
 

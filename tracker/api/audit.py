@@ -15,6 +15,7 @@ from tracker.audit.models import AuditEvent
 from tracker.db import text_limit
 from tracker.oversight import export, trail
 from tracker.web import sorting
+from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description="Audit trail")
 
@@ -50,6 +51,10 @@ class AuditEventSchema(Schema):
     object = fields.Nested(ObjectSchema, allow_none=True)
 
 
+#: the fields an event is written with (the schema's, in its order)
+EVENT_FIELDS = dump_names(AuditEventSchema)
+
+
 def _utc_representable(value: dt.datetime) -> None:
     """The filter is compared in UTC: 0001-01-01T00:00+14:00 has no UTC time (a 500 before)."""
     try:
@@ -78,11 +83,16 @@ def list_audit_events(args: dict[str, Any]) -> Any:
     """Events, newest first; filters `actor_id`, `action`, `object_type`, `object_id`,
     `since`, `until` (ISO 8601 with offset); `sort` `at`, `actor`, `action`, `-` first for
     descending. `format=csv|xlsx`: every matching event as a
-    download with named, translated columns (as the audit page exports), audited."""
+    download with named, translated columns (as the audit page exports), audited.
+    `total` counts the whole trail, or the filtered events exactly up to 1,000; beyond, it is
+    an estimate (`total_estimated`)."""
     reader = user()
     filters = service.AuditFilters.of(args)
     fmt = args.get("format", "json")
     if fmt != "json":
         asked = {k: v for k, v in args.items() if k not in ("format", "page", "per_page")}
         return export.download_trail(reader, filters, fmt, asked)
-    return trail.page(reader, filters, args, policy.audit_reader(reader))
+    found = trail.page(reader, filters, args, policy.audit_reader(reader))
+    # written from the page's plain rows (`tracker.web.lean`); the schema documents them
+    found["items"] = [trail.as_json(e) for e in found["items"]]
+    return page_response(found, EVENT_FIELDS)

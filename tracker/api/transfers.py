@@ -8,18 +8,19 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_dump, validate
 
 from tracker import policy
-from tracker.api.common import PageArgs, allowed_on, page_of, paginate, user
+from tracker.api.common import PageArgs, allowed_on, page_of, user
 from tracker.cases.projects.models import Project
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 from tracker.reports.exports import EXPORT_TYPES
-from tracker.transfers import queries, service
+from tracker.transfers import listing, queries, service
 from tracker.transfers.export import export
 from tracker.transfers.files import file_sha256, may_see_sha256
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import CHANNELS, TRANSFER_STATUSES, TransferRequest
 from tracker.web import sorting
 from tracker.web.ids import MAX_ID
+from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_transfers", __name__, url_prefix="/api/v1", description="Data sharing")
 
@@ -134,12 +135,21 @@ def _transfer(transfer_id: int, action: str) -> TransferRequest:
 def _list(args: dict[str, Any], *, ledger: bool) -> Any:
     policy.require(user(), "transfer.view")
     filters = queries.TransferFilters.of(args)
-    query = queries.ledger_query if ledger else queries.transfers_query
-    stmt = query(user(), filters)
     if args["format"] != "json":
+        query = queries.ledger_query if ledger else queries.transfers_query
         name = "transfer-ledger" if ledger else "transfer-requests"
-        return export(stmt, args["format"], name, filters.as_detail())
-    return paginate(stmt, args)
+        return export(query(user(), filters), args["format"], name, filters.as_detail())
+    return _lean_page(queries.ledger_filters(filters) if ledger else filters, args)
+
+
+#: the fields a request is written with in a list (the schema's, in its order)
+TRANSFER_FIELDS = dump_names(TransferOutSchema)
+
+
+def _lean_page(filters: queries.TransferFilters, args: dict[str, Any]) -> Any:
+    """One page written from plain rows (`tracker.transfers.listing`)."""
+    found = listing.page(user(), filters, args["page"], args["per_page"])
+    return page_response(found, TRANSFER_FIELDS)
 
 
 @blp.route("/projects/<int:project_id>/transfers", methods=["GET"])
@@ -151,7 +161,7 @@ def list_project_transfers(args: dict[str, Any], project_id: int) -> Any:
     filters = queries.TransferFilters(
         project_id=project.id, status=args.get("status"), sort=args.get("sort")
     )
-    return paginate(queries.transfers_query(user(), filters), args)
+    return _lean_page(filters, args)
 
 
 @blp.route("/projects/<int:project_id>/transfers", methods=["POST"])

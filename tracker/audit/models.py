@@ -21,6 +21,11 @@ class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         sa.Index("ix_audit_events_object", "object_type", "object_id"),
+        # a filter or a sort by these, newest first or ties by the chain's order, reads its
+        # page in index order (migration 0026)
+        sa.Index("ix_audit_events_actor_seq", "actor_id", "seq"),
+        sa.Index("ix_audit_events_action_seq", "action", "seq"),
+        sa.Index("ix_audit_events_at_seq", "at", "seq"),
         # the queue the sealer reads: unsealed events in append order
         sa.Index(
             "ix_audit_events_unsealed",
@@ -36,9 +41,9 @@ class AuditEvent(Model):
     #: the place in the chain, given when the event is sealed (None until then): contiguous
     #: from 1, so a gap shows a deleted event
     seq: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    actor_id: Mapped[int | None] = mapped_column(index=True)
-    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(sa.String(64))
     object_type: Mapped[str | None] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]
     #: client address of the request, if any

@@ -17,7 +17,6 @@ from tracker import keys
 from tracker.audit import sealing, types
 from tracker.audit.models import FORM_FIELDS, AuditEvent
 from tracker.db import db, own_transaction, utcnow, writing
-from tracker.web import sorting
 from tracker.web.ids import id_equals, is_id
 
 #: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
@@ -184,11 +183,17 @@ def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Sel
     place in the chain breaking ties); `only_actor` limits them to one actor's own
     (who may read what is the caller's question, asked of the policy). Object types are
     resource names; events written under the old table names match them too."""
-    stmt = sa.select(AuditEvent).where(sealed())
-    if only_actor is not None:
-        stmt = stmt.where(AuditEvent.actor_id == only_actor)
+    stmt = sa.select(AuditEvent).where(sealed(), *conditions(filters, only_actor))
+    return stmt.order_by(*ordering(filters.sort))
+
+
+def conditions(filters: AuditFilters, only_actor: int | None = None) -> list[Any]:
+    """The conditions of `filters` and `only_actor` on the events (none: the whole trail)."""
     f = filters
-    conditions = [
+    found: list[Any] = []
+    if only_actor is not None:
+        found.append(AuditEvent.actor_id == only_actor)
+    asked = [
         (f.actor_id, lambda: id_equals(AuditEvent.actor_id, f.actor_id)),
         (f.action, lambda: AuditEvent.action == f.action),
         (f.object_type, lambda: types.type_condition(str(f.object_type))),
@@ -196,10 +201,25 @@ def events_query(filters: AuditFilters, only_actor: int | None = None) -> sa.Sel
         (f.since, lambda: AuditEvent.at >= f.since),
         (f.until, lambda: AuditEvent.at < f.until),
     ]
-    stmt = stmt.where(*(make() for value, make in conditions if value is not None))
-    if f.sort:
-        return sorting.ordered(stmt, f.sort, SORTS, AuditEvent.seq)
-    return stmt.order_by(AuditEvent.seq.desc())
+    return found + [make() for value, make in asked if value is not None]
+
+
+#: the sorted columns that are never empty: ordered without NULLS LAST, which the databases'
+#: indexes cannot serve in both directions (the order is the same without it)
+_NEVER_EMPTY = ("at", "action")
+
+
+def ordering(sort: str | None) -> list[Any]:
+    """ORDER BY of `sort` (a value of `sorting.choices(SORTS)`; none: newest first), the place
+    in the chain breaking ties."""
+    if not sort:
+        return [AuditEvent.seq.desc()]
+    name = sort.removeprefix("-")
+    column = SORTS[name]
+    if sort.startswith("-"):
+        first = column.desc() if name in _NEVER_EMPTY else column.desc().nulls_last()
+        return [first, AuditEvent.seq.desc()]
+    return [column.asc() if name in _NEVER_EMPTY else column.asc().nulls_last(), AuditEvent.seq]
 
 
 def _object_is(object_type: str | None, object_id: Any) -> sa.ColumnElement[bool]:

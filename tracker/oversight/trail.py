@@ -2,10 +2,11 @@
 see, a link to the record), for the API, the audit page, its exports and every record's
 history.
 
-A page of events costs a fixed number of statements whatever it holds: the COUNT, the page
-(events with their actor joined and their object type and id translated, `tracker.audit.types`)
-and one UNION of the labels of every object on the page (`tracker.oversight.labels`, which
-says who may see which label).
+A page of events costs a fixed number of statements whatever it holds and however long the
+trail: the total (the head row's number for the whole trail; a capped count for a filtered
+one), the page as plain rows (events with their actor joined and their object type and id
+translated, `tracker.audit.types`) and one UNION of the labels of every object on the page
+(`tracker.oversight.labels`, which says who may see which label).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit import service, types
-from tracker.audit.models import AuditEvent
+from tracker.audit.models import AuditEvent, AuditHead
 from tracker.auth.models import User
 from tracker.db import db
 from tracker.oversight import labels
@@ -50,14 +51,33 @@ class Event:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: an event's own columns as a page reads them (plain rows, no ORM objects)
+_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.seq,
+    AuditEvent.at,
+    AuditEvent.actor_id,
+    AuditEvent.action,
+    AuditEvent.ip,
+    AuditEvent.detail,
+    AuditEvent.mac,
+)
+
+
 def event_columns(stmt: sa.Select[Any]) -> sa.Select[Any]:
-    """`events_query(...)` with the actor joined and the object translated, for one page."""
-    return stmt.add_columns(
+    """`events_query(...)` (its conditions, order and limit) as plain rows: the event's
+    columns, its actor joined, its object type and id translated (`readable` reads them)."""
+    return stmt.with_only_columns(
+        *_COLUMNS,
         types.effective_type().label("type"),
         types.effective_id().label("oid"),
         User.name,
         User.role,
     ).outerjoin(User, User.id == AuditEvent.actor_id)
+
+
+#: a filtered page counts this many matching events one by one; beyond, it estimates
+COUNT_LIMIT = 1000
 
 
 def page(
@@ -67,22 +87,144 @@ def page(
     only_actor: int | None,
     extra: Iterable[Any] = (),
 ) -> dict[str, Any]:
-    """One page of readable events: a COUNT, the page, one query of labels. `extra`: more
-    conditions on the events (the page's actor-name search)."""
-    stmt = service.events_query(filters, only_actor).where(*extra)
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
+    """One page of readable events: the total, the page, one query of labels. `extra`: more
+    conditions on the events (the page's actor-name search).
+
+    The whole trail is counted by the head row: sealed events are numbered 1, 2, ... without
+    a gap (`tracker.audit.sealing`), so the head's number is their count, and a page of the
+    chain's order is a range of numbers below it. A filtered trail counts its first
+    COUNT_LIMIT + 1 matches and estimates beyond (`total_estimated`, "about")."""
+    conditions = [*service.conditions(filters, only_actor), *extra]
     per_page = args["per_page"]
-    rows = db.session.execute(
-        event_columns(stmt).limit(per_page).offset((args["page"] - 1) * per_page)
-    ).all()
+    offset = (args["page"] - 1) * per_page
+    estimated = False
+    head = None if conditions else _head()
+    # a period that ends in the past, in the chain's order: its matches read apart first
+    fenced = filters.until is not None and not filters.sort
+    if head is not None:
+        total = head
+    else:
+        total, estimated = _total(conditions, fenced, filters.since)
+    if (filters.sort or "").removeprefix("-") == "actor":
+        stmt = _by_actor(conditions, filters.sort or "", per_page, offset)
+    elif fenced:
+        matches = _fenced(conditions)
+        found = (
+            sa.select(matches.c.seq)
+            .order_by(matches.c.seq.desc())
+            .limit(per_page)
+            .offset(offset)
+            .subquery()
+        )
+        stmt = (
+            sa.select(AuditEvent)
+            .join(found, found.c.seq == AuditEvent.seq)
+            .order_by(AuditEvent.seq.desc())
+        )
+    else:
+        stmt = sa.select(AuditEvent).where(service.sealed(), *conditions)
+        stmt = stmt.order_by(*service.ordering(filters.sort)).limit(per_page)
+        if head is not None and not filters.sort:
+            # the chain's order: the numbers below the head, by their index
+            stmt = stmt.where(AuditEvent.seq <= head - offset)
+        else:
+            stmt = stmt.offset(offset)
+    rows = db.session.execute(event_columns(stmt)).all()
     return {
         "items": readable(reader, rows),
         "total": total,
+        "total_estimated": estimated,
         "page": args["page"],
         "per_page": per_page,
     }
+
+
+def _by_actor(conditions: list[Any], sort: str, per_page: int, offset: int) -> sa.Select[Any]:
+    """A page sorted by actor, events of no actor last either way, ties by the chain's order:
+    the events with an actor and those without read apart, each by the (actor, number) index
+    in its own order and no further than the page, then merged. NULLS LAST in one ORDER BY
+    is an order neither database's index gives in both directions (a sort of every event)."""
+    descending = sort.startswith("-")
+    actor, seq = AuditEvent.actor_id, AuditEvent.seq
+    by_actor = [actor.desc(), seq.desc()] if descending else [actor.asc(), seq.asc()]
+    matching = sa.select(AuditEvent.actor_id, AuditEvent.seq).where(service.sealed(), *conditions)
+    known = matching.where(actor.is_not(None)).order_by(*by_actor).limit(offset + per_page)
+    nobody = matching.where(actor.is_(None)).order_by(by_actor[1]).limit(offset + per_page)
+    both = sa.union_all(
+        sa.select(known.subquery(), sa.literal(0).label("part")),
+        sa.select(nobody.subquery(), sa.literal(1).label("part")),
+    ).subquery()
+    order = [
+        both.c.part,
+        *(c.desc() if descending else c.asc() for c in (both.c.actor_id, both.c.seq)),
+    ]
+    page = sa.select(both.c.seq, both.c.part).order_by(*order).limit(per_page).offset(offset)
+    found = page.subquery()
+    merged = [
+        found.c.part,
+        *(c.desc() if descending else c.asc() for c in (AuditEvent.actor_id, AuditEvent.seq)),
+    ]
+    return sa.select(AuditEvent).join(found, found.c.seq == AuditEvent.seq).order_by(*merged)
+
+
+def _head() -> int | None:
+    """The number of the last sealed event (None: no head row, a broken trail: counted)."""
+    found = db.session.execute(sa.select(AuditHead.seq).where(AuditHead.id == 1)).scalar()
+    return None if found is None else int(found)
+
+
+def _total(
+    conditions: list[Any], fenced: bool = False, since: dt.datetime | None = None
+) -> tuple[int, bool]:
+    """The number of sealed events matching `conditions`: exact up to COUNT_LIMIT, beyond
+    estimated (`(total, estimated)`), in one statement that reads COUNT_LIMIT + 1 matches
+    (newest first) by the index of their filter, and the oldest match's number (`fenced`:
+    the matches read first by their own index, `_fenced`).
+
+    The estimate assumes the matches lie as densely between the oldest one and the newest
+    COUNT_LIMIT + 1 as among those: density × span, to two significant digits. With a
+    period's start (`since`), the oldest one is taken to be the period's first event."""
+    if fenced:
+        matches = _fenced(conditions)
+        seq: Any = matches.c.seq
+        matching = sa.select(seq)
+    else:
+        seq = AuditEvent.seq
+        matching = sa.select(seq).where(service.sealed(), *conditions)
+    first = matching.order_by(seq.desc()).limit(COUNT_LIMIT + 1).subquery()
+    if since is None:
+        oldest: Any = matching.with_only_columns(sa.func.min(seq)).scalar_subquery()
+    else:  # the first event of the period by the time index (a probe; the planner would
+        # walk the chain from its start through every earlier event for min(seq))
+        oldest = (
+            sa.select(AuditEvent.seq)
+            .where(service.sealed(), AuditEvent.at >= since)
+            .order_by(AuditEvent.at)
+            .limit(1)
+            .scalar_subquery()
+        )
+    count, low, top, bottom = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(first.c.seq), sa.func.max(first.c.seq), oldest)
+    ).one()
+    if count <= COUNT_LIMIT:
+        return int(count), False
+    density = count / (top - low + 1)
+    return max(_round(density * (top - bottom + 1)), count), True
+
+
+def _fenced(conditions: list[Any]) -> sa.Subquery:
+    """The numbers of the matching events, read by the index of the filters before any order
+    is applied (OFFSET 0 keeps the database from merging it into an outer ORDER BY). For a
+    period that ends in the past: newest first by the chain's index, the planner walks back
+    from the head through every later event (it takes time and number to be independent);
+    the (time, number) index reads just the period."""
+    return sa.select(AuditEvent.seq).where(service.sealed(), *conditions).offset(0).subquery()
+
+
+def _round(n: float) -> int:
+    """Two significant digits: an estimate says "about 1,200", not "1,187"."""
+    digits = max(len(str(int(n))) - 2, 0)
+    return int(round(n, -digits))
 
 
 def every(
@@ -107,29 +249,45 @@ def object_label(reader: User, object_type: str, object_id: int) -> dict[str, An
 
 
 def readable(reader: User, rows: Iterable[Any]) -> list[Event]:
-    events = []
-    for row in rows:
-        e: AuditEvent = row[0]
-        actor = None
-        if e.actor_id is not None:
-            actor = {"id": e.actor_id, "name": row.name, "role": row.role}
-        events.append(
-            Event(
-                e.id,
-                e.seq,
-                e.at,
-                e.actor_id,
-                e.action,
-                row.type,
-                row.oid,
-                e.ip,
-                e.detail or {},
-                e.mac,
-                actor,
-            )
+    """Events of plain rows (`event_columns`), labelled for `reader` (one statement)."""
+    events = [
+        Event(
+            row.id,
+            row.seq,
+            row.at,
+            row.actor_id,
+            row.action,
+            row.type,
+            row.oid,
+            row.ip,
+            row.detail or {},
+            row.mac,
+            None
+            if row.actor_id is None
+            else {"id": row.actor_id, "name": row.name, "role": row.role},
         )
+        for row in rows
+    ]
     _label(reader, events)
     return events
+
+
+def as_json(e: Event) -> dict[str, Any]:
+    """An event as the API writes it (`AuditEventSchema`'s fields)."""
+    return {
+        "id": e.id,
+        "seq": e.seq,
+        "at": e.at,
+        "actor_id": e.actor_id,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "ip": e.ip,
+        "detail": e.detail,
+        "mac": e.mac,
+        "actor": e.actor,
+        "object": e.object,
+    }
 
 
 #: detail keys naming another record: shown by its label (in the same query)

@@ -10,7 +10,7 @@ key file and is never rotated by `keys rotate` (a KEK rotation therefore leaves 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,11 +50,19 @@ def seal_digest(hex_digest: str, attachment_id: int, version: int) -> bytes:
 
 def file_sha256(file: TransferFile) -> str:
     """The plaintext sha256 (hex) the file had when the request was filed."""
-    blob = file.sha256_sealed
-    digest = AESGCM(_key()).decrypt(
-        blob[:NONCE_SIZE], blob[NONCE_SIZE:], _context(file.attachment_id, file.attachment_version)
-    )
-    return digest.hex()
+    return digester()(file.attachment_id, file.attachment_version, file.sha256_sealed)
+
+
+def digester() -> Callable[[int, int, bytes], str]:
+    """`file_sha256` of (attachment id, version, sealed digest), the key derived once for a
+    list of files."""
+    aead = AESGCM(_key())
+
+    def digest(attachment_id: int, version: int, sealed: bytes) -> str:
+        context = _context(attachment_id, version)
+        return aead.decrypt(sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], context).hex()
+
+    return digest
 
 
 def may_see_sha256(user: Any, transfer: Any) -> bool:

@@ -9,9 +9,12 @@ the reader's language, so a stored result reads right for a Korean and an Englis
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from flask import g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Organization
@@ -285,6 +288,22 @@ def check_detail(check: Check, *, readable_dates: bool = True) -> str:
     for key in _DATE_PARAMS & params.keys() if readable_dates else ():
         params[key] = format_day(params[key])
     return str(template) % params
+
+
+#: flask.g: the glance texts of the checks a page has shown, by the check's content
+_GLANCES = "tracker_check_glances"
+
+
+def check_glance(check: Check) -> tuple[str, str]:
+    """(label and result, finding) of a check as a list row shows it, in the current locale:
+    worded once per page for every row with the same check (a list of 50 requests shows about
+    300 checks, mostly alike)."""
+    key = json.dumps([check["code"], check["ok"], check.get("params")], sort_keys=True)
+    seen: dict[str, tuple[str, str]] = g.setdefault(_GLANCES, {})
+    if key not in seen:
+        result = _("passes") if check["ok"] else _("fails")
+        seen[key] = (f"{check_label(check['code'])}: {result}", check_detail(check))
+    return seen[key]
 
 
 def check_label(code: str) -> str:

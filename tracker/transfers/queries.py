@@ -58,19 +58,23 @@ def _id_is(column: Any, value: int | None) -> sa.ColumnElement[bool]:
 
 def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
     """Requests in the user's scope, filtered in SQL, newest first, with what a row shows."""
-    stmt = (
-        sa.select(TransferRequest)
-        .join(Project, TransferRequest.project_id == Project.id)
-        .where(policy.visible_projects(user))
-        .options(
-            joinedload(TransferRequest.project).joinedload(Project.zone),
-            joinedload(TransferRequest.decided_by),
-            joinedload(TransferRequest.requested_by),
-            selectinload(TransferRequest.assets),
-            selectinload(TransferRequest.files),
-        )
+    return ordered(filtered(user, filters, sa.select(TransferRequest)), filters).options(
+        joinedload(TransferRequest.project).joinedload(Project.zone),
+        joinedload(TransferRequest.decided_by),
+        joinedload(TransferRequest.requested_by),
+        selectinload(TransferRequest.assets),
+        selectinload(TransferRequest.files),
     )
+
+
+def filtered(user: User, filters: TransferFilters, stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """`stmt` (a select from the requests) narrowed to the user's scope and `filters`. The
+    projects are joined only when the scope, a zone or a sort by project asks for them: a
+    reader of every project counts and pages the requests by their own indexes."""
+    scope = policy.visible_projects(user)
     f = filters
+    if not isinstance(scope, sa.sql.elements.True_) or f.zone_id is not None or _by_project(f):
+        stmt = stmt.join(Project, TransferRequest.project_id == Project.id).where(scope)
     conditions = [
         (f.zone_id, lambda: _id_is(Project.zone_id, f.zone_id)),
         (f.project_id, lambda: _id_is(TransferRequest.project_id, f.project_id)),
@@ -79,7 +83,16 @@ def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
         (f.planned_from, lambda: TransferRequest.planned_on >= f.planned_from),
         (f.planned_to, lambda: TransferRequest.planned_on <= f.planned_to),
     ]
-    stmt = stmt.where(*(make() for value, make in conditions if value is not None))
+    return stmt.where(*(make() for value, make in conditions if value is not None))
+
+
+def _by_project(filters: TransferFilters) -> bool:
+    return (filters.sort or "").removeprefix("-") == "project"
+
+
+def ordered(stmt: sa.Select[Any], filters: TransferFilters) -> sa.Select[Any]:
+    """`stmt` in the list's order: `filters.sort`, else newest first (an approved or denied
+    list: the latest planned date first)."""
     if filters.sort:
         return sorting.ordered(stmt, filters.sort, SORTS, TransferRequest.id)
     if filters.status in ("approved", "denied"):
@@ -89,5 +102,9 @@ def transfers_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
 
 def ledger_query(user: User, filters: TransferFilters) -> sa.Select[Any]:
     """Approved transfers in scope: the ledger."""
-    filters = TransferFilters(**{**vars(filters), "status": "approved"})
-    return transfers_query(user, filters)
+    return transfers_query(user, ledger_filters(filters))
+
+
+def ledger_filters(filters: TransferFilters) -> TransferFilters:
+    """`filters` narrowed to the ledger's approved transfers."""
+    return TransferFilters(**{**vars(filters), "status": "approved"})

@@ -40,6 +40,7 @@ bp = Blueprint("transfers", __name__, template_folder="templates")
 def _helpers() -> dict[str, Any]:
     return {
         "check_detail": gate.check_detail,
+        "check_glance": gate.check_glance,
         # a file's plaintext digest, or None for a user who may not download it
         "file_sha256": lambda t, f: (
             attachment_refs.file_sha256(f)

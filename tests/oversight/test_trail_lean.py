@@ -1,0 +1,169 @@
+"""The audit list at scale (issue 20): the whole trail counted by the head row and paged by
+the chain's numbers, a filtered trail counted to a limit and estimated beyond ("about"), and
+the JSON written from plain rows equal to what the schema writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from tests.support import statements
+from tracker import policy
+from tracker.api.audit import AuditEventSchema
+from tracker.audit import service
+from tracker.audit.models import AuditEvent, AuditHead
+from tracker.audit.service import record
+from tracker.db import db
+from tracker.oversight import trail
+
+
+def _events(world: Any, n: int, action: str = "test.many") -> None:
+    for _ in range(n):
+        record(action, world.project, actor_id=world.users["lawyer"].id)
+    db.session.commit()
+
+
+def _sealed_count() -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_not(None))
+    ).scalar_one()
+
+
+def test_the_whole_trail_is_counted_by_the_head_row(world, api_as):
+    _events(world, 7)
+    api = api_as(world.users["auditor"])
+    with statements() as seen:
+        body = api.get("/api/v1/audit?per_page=3").get_json()
+    head = db.session.execute(sa.select(AuditHead.seq)).scalar_one()
+    # the sign-in appends an event of its own: the head moved with it
+    assert body["total"] == head == _sealed_count() and "total_estimated" not in body
+    assert not any("count(" in s.lower() for s in seen)  # no COUNT of the events
+
+
+def test_pages_of_the_whole_trail_are_ranges_below_the_head(world, api_as):
+    _events(world, 9)
+    api = api_as(world.users["auditor"])
+    expected = (
+        db.session.execute(
+            sa.select(AuditEvent.seq)
+            .where(AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc())
+        )
+        .scalars()
+        .all()
+    )
+    got = []
+    for number in range(1, 6):
+        body = api.get(f"/api/v1/audit?per_page=4&page={number}").get_json()
+        got += [e["seq"] for e in body["items"]]
+    assert got == expected[:20] and len(got) == min(20, len(expected)) >= 9
+
+
+def test_a_filtered_trail_is_counted_exactly_up_to_the_limit(world, api_as, monkeypatch):
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 10)
+    _events(world, 10)
+    body = api_as(world.users["auditor"]).get("/api/v1/audit?action=test.many").get_json()
+    assert body["total"] == 10 and "total_estimated" not in body
+
+
+def test_beyond_the_limit_the_total_is_an_estimate(world, api_as, monkeypatch):
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 10)
+    _events(world, 30)
+    _events(world, 5, "test.other")
+    _events(world, 30)
+    body = api_as(world.users["auditor"]).get("/api/v1/audit?action=test.many").get_json()
+    assert body["total_estimated"] is True
+    # 11 newest matches span 11 numbers; the oldest lies 5 others further: about 65 > 60
+    assert 55 <= body["total"] <= 70
+    assert len(body["items"]) == 50 and all(e["action"] == "test.many" for e in body["items"])
+
+
+def test_the_page_says_about_when_estimated(world, browser_as, monkeypatch):
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 10)
+    _events(world, 120)
+    html = browser_as(world.users["auditor"]).get("/audit?action=test.many").get_data(as_text=True)
+    assert "About 120 events, page 1" in html and ">Older</a>" in html
+    exact = browser_as(world.users["auditor"]).get("/audit").get_data(as_text=True)
+    assert "About" not in exact and " events, page 1 of " in exact
+
+
+def test_the_page_says_about_in_korean(world, browser_as, monkeypatch):
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 10)
+    world.users["auditor"].locale = "ko"
+    _events(world, 40)
+    html = browser_as(world.users["auditor"]).get("/audit?action=test.many").get_data(as_text=True)
+    assert "기록 약 40건, 1쪽" in html
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin", "lawyer"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "?action=test.many", "?sort=-actor", "?sort=action", "?sort=-at", "?object_type=project"],
+)
+def test_lean_items_are_what_the_schema_writes(app, world, api_as, role, query):
+    _events(world, 3)
+    record("test.many", world.zone, actor_id=None)
+    db.session.commit()
+    reader = world.users[role]
+    body = api_as(reader).get(f"/api/v1/audit{query}").get_json()
+    assert body["items"]
+    asked = dict(item.split("=") for item in query[1:].split("&") if item)
+    filters = service.AuditFilters.of(asked)
+    with app.test_request_context(), force_locale(reader.locale):
+        only = policy.audit_reader(reader)
+        events = trail.page(reader, filters, {"page": 1, "per_page": 50}, only)["items"]
+        dumped = AuditEventSchema(many=True).dump(events)
+        assert body["items"] == dumped
+
+
+@pytest.mark.parametrize("sort", ["actor", "-actor", "action", "-action", "at", "-at"])
+def test_every_sort_pages_through_the_trail_in_order(world, api_as, sort):
+    """Events of no actor last either way (the actor's order is read in two parts), ties by
+    the chain's order; pages neither overlap nor skip."""
+    for user in ("lawyer", "company", None, "lawyer", None, "admin"):
+        actor = world.users[user].id if user else None
+        record("test.sorted", world.project, actor_id=actor)
+    db.session.commit()
+    api = api_as(world.users["auditor"])
+    rows = db.session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.actor_id, AuditEvent.action, AuditEvent.at).where(
+            AuditEvent.seq.is_not(None)
+        )
+    ).all()
+    name = sort.removeprefix("-")
+    column = {"actor": 1, "action": 2, "at": 3}[name]
+    present = [r for r in rows if r[column] is not None]
+    expected = sorted(present, key=lambda r: (r[column], r.seq), reverse=sort.startswith("-"))
+    expected += sorted((r for r in rows if r[column] is None), key=lambda r: r.seq)
+    if sort.startswith("-"):  # events of no actor: last, newest first
+        expected[len(present) :] = expected[len(present) :][::-1]
+    got = []
+    for number in range(1, len(rows) // 3 + 2):
+        got += [
+            e["seq"]
+            for e in api.get(f"/api/v1/audit?sort={sort}&per_page=3&page={number}").get_json()[
+                "items"
+            ]
+        ]
+    assert got == [r.seq for r in expected]
+
+
+def test_a_period_that_ends_pages_like_the_whole_trail(world, api_as, monkeypatch):
+    """`until` reads the period's events by the time index first (`trail._fenced`): the same
+    events in the same order, the same total."""
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 4)
+    _events(world, 8)
+    api = api_as(world.users["auditor"])
+    until = "2999-01-01T00:00:00+00:00"
+    for number in (1, 2, 3):
+        whole = api.get(f"/api/v1/audit?per_page=3&page={number}").get_json()
+        period = api.get(
+            "/api/v1/audit", query_string={"per_page": 3, "page": number, "until": until}
+        ).get_json()
+        assert [e["seq"] for e in period["items"]] == [e["seq"] for e in whole["items"]]
+        assert period["total_estimated"] and abs(period["total"] - whole["total"]) <= 1
+    past = api.get("/api/v1/audit", query_string={"until": "2001-01-01T00:00:00+00:00"})
+    assert past.get_json()["total"] == 0 and past.get_json()["items"] == []
