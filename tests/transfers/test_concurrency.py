@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.support import run_in_threads, transfer_draft
+from tracker.audit import sealer
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
@@ -95,6 +96,7 @@ def test_one_decision_per_request_and_one_chain(app, gate_world, runner):
         .where(AuditEvent.action == "test.concurrent")
     ).scalar_one()
     assert appended == APPENDERS * APPENDS
+    assert sealer.settle()  # PostgreSQL: the sealer thread seals what writers left to it
     result = verify_chain(current_app.extensions["tracker_keys"].audit_key)
     assert result.intact, result.problem
     assert result.events >= APPENDERS * APPENDS + REQUESTS * 3
