@@ -251,3 +251,55 @@ def test_a_full_window_of_title_hits_answers_the_page_with_an_estimate(world, ap
     # a page past the window's title hits reaches the older text hits: every hit ranked
     far = _hits(api_as(world.users["admin"]), "bilby", per_page=4, page=6)
     assert far == [("test_note", n) for n in (10, 9, 8, 7)]
+
+
+#: blocks of entries, oldest first: (action, how many, how many of them are title hits); the
+#: newest blocks are hidden from some roles (advice from admins, operators and auditors,
+#: data-sharing requests from admins, full asset details from operators)
+_BLOCKS = (
+    ("project.view", 15, 3),
+    ("asset.view_full", 12, 2),
+    ("transfer.view", 12, 0),
+    ("session.view_advice", 25, 25),
+)
+
+
+@pytest.mark.parametrize("q", ["quokka", "카나무"])
+def test_the_window_pages_as_ranking_every_hit_when_the_newest_entries_are_hidden(
+    world, api_as, monkeypatch, q
+):
+    """The window (the newest COUNT_LIMIT + 1 hits the caller may see) must page exactly as
+    ranking every hit the caller may see would, for every role, when the newest entries are
+    ones the caller may not see (the window must skip them, not count them)."""
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    entries: list[tuple[int, str, bool]] = []  # (record id, action, a title hit), oldest first
+    record_id = 0
+    for action, count, titled in _BLOCKS:
+        for n in range(count):
+            record_id += 1
+            heading = "quokka 쿼카나무" if n < titled else ""
+            search.index_record(
+                "test_note",
+                record_id,
+                world.project.id,
+                action,
+                "seen near the quokka 쿼카나무 burrow",
+                title=f"note {record_id}",
+                heading=heading,
+            )
+            entries.append((record_id, action, n < titled))
+    db.session.commit()
+    for role in ROLES:
+        user = world.users[role]
+        allowed = set(policy.actions_of(user))
+        visible = [(i, titled) for i, action, titled in reversed(entries) if action in allowed]
+        expected = [i for i, titled in visible if titled] + [i for i, t in visible if not t]
+        api = api_as(user)
+        pages = []
+        for page in range(1, len(expected) // 4 + 2):
+            pages += [i for _, i in _hits(api, q, per_page=4, page=page)]
+        assert pages == expected, role
+        body = api.get("/api/v1/search", query_string={"q": q, "per_page": 4}).get_json()
+        assert body["total_estimated"] is (len(expected) > 10), role
+        if len(expected) <= 10:
+            assert body["total"] == len(expected), role
