@@ -110,3 +110,39 @@ def test_the_pages_show_the_lean_rows(world, records, browser_as):
     assert world.project.code in html
     html = browser_as(world.users["admin"]).get("/risk-reviews").get_data(True)
     assert world.project.code in html
+
+
+def test_an_asset_keeps_its_project_s_zone(world, make_zone, make_project, api_as):
+    """The zone's portfolio reads the assets' copy of their project's zone: a new asset takes
+    it, a project moved to another zone takes its assets along, an asset moved to another
+    project takes that one's; the operators of each zone list exactly their projects'."""
+    operator = world.users["operator"]
+    api = api_as(world.users["lawyer"])
+    body = {"title": "Sensor", "kind": "patent", "sensitivity": "confidential"}
+    made = api.post(f"/api/v1/projects/{world.project.id}/assets", json=body).get_json()
+    asset = db.session.get(IpAsset, made["id"])
+    assert asset.zone_id == world.project.zone_id == operator.zone_id
+
+    def listed() -> list[str]:
+        return [i["title"] for i in api_as(operator).get("/api/v1/assets").get_json()["items"]]
+
+    assert listed() == ["Sensor"]
+    elsewhere = make_zone()
+    world.project.zone = elsewhere  # through the relationship: the id is set at flush
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(IpAsset, made["id"]).zone_id == elsewhere.id
+    assert listed() == []
+    world.project.zone_id = operator.zone_id
+    db.session.commit()
+    assert listed() == ["Sensor"]
+    other = make_project(zone=elsewhere)
+    moved = db.session.get(IpAsset, made["id"])
+    moved.project = other
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(IpAsset, made["id"]).zone_id == elsewhere.id
+    assert listed() == []
+    admin = api_as(world.users["admin"])
+    by_zone = admin.get(f"/api/v1/assets?zone_id={elsewhere.id}").get_json()
+    assert [i["title"] for i in by_zone["items"]] == ["Sensor"] and by_zone["total"] == 1

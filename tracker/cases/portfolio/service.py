@@ -25,15 +25,25 @@ REVIEW_SORTS = ("created_at", "valid_until", "score")
 
 
 def _in_scope(
-    stmt: sa.Select[Any], user: User, project_column: Any, zone_id: Any
+    stmt: sa.Select[Any], user: User, project_column: Any, zone_id: Any, zone_copy: Any = None
 ) -> sa.Select[Any]:
     """Only the projects `user` may see, as `project_id IN (the user's projects)` (the
     policy's `in_visible_project`): the planner walks the list's own sort index and checks
     each row against the projects, or starts from the few projects of a narrow scope, never
-    joining every row to its project; everyone's scope (admins, auditors) is no condition. A
-    zone asked for is one more `IN` over the zone's projects."""
-    stmt = stmt.where(policy.in_visible_project(user, project_column))
-    if zone_id:
+    joining every row to its project; everyone's scope (admins, auditors) is no condition.
+    A zone asked for is one more `IN` over the zone's projects.
+
+    `zone_copy`: the rows' own copy of their project's zone (`IpAsset.zone_id`, kept in step
+    with the project's); a zone scope (operators) and a zone asked for are then that column
+    alone, so both the page and its count read the zone's index."""
+    scope_zone = policy.scope_zone(user) if zone_copy is not None else None
+    if scope_zone is not None:
+        stmt = stmt.where(zone_copy == scope_zone)
+    else:
+        stmt = stmt.where(policy.in_visible_project(user, project_column))
+    if zone_id and zone_copy is not None:
+        stmt = stmt.where(id_equals(zone_copy, zone_id))
+    elif zone_id:
         stmt = stmt.where(
             project_column.in_(sa.select(Project.id).where(id_equals(Project.zone_id, zone_id)))
         )
@@ -46,7 +56,7 @@ def assets(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Sele
     user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending.
     `ids`: their ids alone, in that order (the lean list's first statement, `listing.py`)."""
     selected = sa.select(IpAsset.id) if ids else sa.select(IpAsset)
-    stmt = _in_scope(selected, user, IpAsset.project_id, filters.get("zone_id"))
+    stmt = _in_scope(selected, user, IpAsset.project_id, filters.get("zone_id"), IpAsset.zone_id)
     if filters.get("project_id"):
         stmt = stmt.where(id_equals(IpAsset.project_id, filters["project_id"]))
     for name in ("kind", "sensitivity", "nct_status"):

@@ -1,0 +1,38 @@
+"""An asset keeps its project's zone, for the operator's portfolio
+
+Revision ID: 0025
+Revises: 0023
+Create Date: 2026-12-07
+
+`ip_assets.zone_id` is the project's zone, copied (the app keeps it in step when an asset is
+made or moved and when a project changes zone), with the index `(zone_id, title, id,
+project_id)`: a zone's portfolio walks the zone's assets in title order instead of every
+asset's title, checking each against the zone's projects. Filled from the projects here.
+Downgrade drops the index and the column.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0025"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # a copy, not a reference (no foreign key): added in place on SQLite too
+    op.add_column("ip_assets", sa.Column("zone_id", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE ip_assets SET zone_id ="
+        " (SELECT projects.zone_id FROM projects WHERE projects.id = ip_assets.project_id)"
+    )
+    op.create_index(
+        "ix_ip_assets_zone_title", "ip_assets", ["zone_id", "title", "id", "project_id"]
+    )
+
+
+def downgrade():
+    op.drop_index("ix_ip_assets_zone_title", table_name="ip_assets")
+    with op.batch_alter_table("ip_assets") as batch:
+        batch.drop_column("zone_id")
