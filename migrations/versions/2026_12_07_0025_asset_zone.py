@@ -34,5 +34,6 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_ip_assets_zone_title", table_name="ip_assets")
-    with op.batch_alter_table("ip_assets") as batch:
-        batch.drop_column("zone_id")
+    # in place on SQLite too (ALTER TABLE DROP COLUMN: no copy of the table, whose rows others
+    # reference)
+    op.drop_column("ip_assets", "zone_id")
