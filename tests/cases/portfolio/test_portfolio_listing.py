@@ -146,3 +146,19 @@ def test_an_asset_keeps_its_project_s_zone(world, make_zone, make_project, api_a
     admin = api_as(world.users["admin"])
     by_zone = admin.get(f"/api/v1/assets?zone_id={elsewhere.id}").get_json()
     assert [i["title"] for i in by_zone["items"]] == ["Sensor"] and by_zone["total"] == 1
+
+
+def test_a_column_that_cannot_be_empty_is_ordered_plainly():
+    """`NULLS LAST` only where a value may be missing: PostgreSQL reads a descending order
+    from an ascending index only as `NULLS FIRST`, and sorts every row otherwise."""
+    import sqlalchemy as sa
+
+    from tracker.web import sorting
+
+    def order(sort: str, column: Any) -> str:
+        stmt = sorting.ordered(sa.select(RiskReview.id), sort, {"c": column}, RiskReview.id)
+        return str(stmt.compile()).split("ORDER BY")[1]
+
+    assert "NULLS" not in order("-c", RiskReview.created_at)
+    assert "NULLS" not in order("c", RiskReview.created_at)
+    assert "NULLS LAST" in order("-c", RiskReview.valid_until)
