@@ -1,4 +1,5 @@
-"""An asset keeps its project's zone, for the operator's portfolio
+"""An asset keeps its project's zone, for the operator's portfolio; the review portfolio's
+count from an index
 
 Revision ID: 0025
 Revises: 0023
@@ -6,9 +7,11 @@ Create Date: 2026-12-07
 
 `ip_assets.zone_id` is the project's zone, copied (the app keeps it in step when an asset is
 made or moved and when a project changes zone), with the index `(zone_id, title, id,
-project_id)`: a zone's portfolio walks the zone's assets in title order instead of every
-asset's title, checking each against the zone's projects. Filled from the projects here.
-Downgrade drops the index and the column.
+project_id)`: a zone's portfolio (an operator's, or a zone asked for) walks the zone's assets
+in title order, and counts them, instead of every asset's title checked against the zone's
+projects. Filled from the projects here.
+`ix_risk_reviews_status_author` counts the review portfolio (the filed reviews and the
+reader's own drafts) from the index alone. Downgrade drops the indexes and the column.
 """
 
 import sqlalchemy as sa
@@ -30,9 +33,11 @@ def upgrade():
     op.create_index(
         "ix_ip_assets_zone_title", "ip_assets", ["zone_id", "title", "id", "project_id"]
     )
+    op.create_index("ix_risk_reviews_status_author", "risk_reviews", ["status", "author_id"])
 
 
 def downgrade():
+    op.drop_index("ix_risk_reviews_status_author", table_name="risk_reviews")
     op.drop_index("ix_ip_assets_zone_title", table_name="ip_assets")
     # in place on SQLite too (ALTER TABLE DROP COLUMN: no copy of the table, whose rows others
     # reference)
