@@ -11,7 +11,8 @@ project_id)`: a zone's portfolio (an operator's, or a zone asked for) walks the 
 in title order, and counts them, instead of every asset's title checked against the zone's
 projects. Filled from the projects here.
 `ix_risk_reviews_status_author` counts the review portfolio (the filed reviews and the
-reader's own drafts) from the index alone. Downgrade drops the indexes and the column.
+reader's own drafts) from the index alone, `ix_risk_reviews_level_status_author` the same
+for one level. Downgrade drops the indexes and the column.
 """
 
 import sqlalchemy as sa
@@ -34,9 +35,13 @@ def upgrade():
         "ix_ip_assets_zone_title", "ip_assets", ["zone_id", "title", "id", "project_id"]
     )
     op.create_index("ix_risk_reviews_status_author", "risk_reviews", ["status", "author_id"])
+    op.create_index(
+        "ix_risk_reviews_level_status_author", "risk_reviews", ["level", "status", "author_id"]
+    )
 
 
 def downgrade():
+    op.drop_index("ix_risk_reviews_level_status_author", table_name="risk_reviews")
     op.drop_index("ix_risk_reviews_status_author", table_name="risk_reviews")
     op.drop_index("ix_ip_assets_zone_title", table_name="ip_assets")
     # in place on SQLite too (ALTER TABLE DROP COLUMN: no copy of the table, whose rows others

@@ -96,11 +96,18 @@ REVIEW_COLUMNS = (
 REVIEW_HTML = ("id", "project_id", "created_at", "score", "level", "status", "valid_until")
 
 
+def _conn() -> sa.Connection:
+    """The session's connection: plain rows of Core statements, without the ORM's execution
+    path (nothing here loads a record)."""
+    return db.session.connection()
+
+
 def _page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
     """The ids of the page `filters` asks for, and the total of the filtered list."""
     number, per_page = filters["page"], filters["per_page"]
-    ids = list(db.session.scalars(ids_stmt.limit(per_page).offset((number - 1) * per_page)))
-    total = db.session.execute(count_of(ids_stmt)).scalar_one()
+    conn = _conn()
+    ids = list(conn.scalars(ids_stmt.limit(per_page).offset((number - 1) * per_page)))
+    total = conn.execute(count_of(ids_stmt)).scalar_one()
     return ids, total
 
 
@@ -111,8 +118,10 @@ def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, 
         return []
     found = {
         row.id: dict(row._mapping)
-        for row in db.session.execute(
-            sa.select(*(getattr(model, n) for n in names), Project.code.label("project_code"))
+        for row in _conn().execute(
+            sa.select(
+                *(getattr(model, n).label(n) for n in names), Project.code.label("project_code")
+            )
             .join(Project, Project.id == model.project_id)
             .where(model.id.in_(ids))
         )
@@ -149,7 +158,7 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         .where(AssetOwner.asset_id.in_(by_id))
         .order_by(AssetOwner.asset_id, AssetOwner.organization_id)
     )
-    for asset_id, organization_id, share in db.session.execute(owners):
+    for asset_id, organization_id, share in _conn().execute(owners):
         by_id[asset_id]["owners"].append(
             {"organization_id": organization_id, "share_pct": float(share)}
         )
@@ -177,7 +186,7 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         DerivedDeadline.key,
     ).where(DerivedDeadline.asset_id.in_(by_id))
     both = sa.union_all(entered, derived).subquery()
-    rows = db.session.execute(
+    rows = _conn().execute(
         sa.select(both).order_by(
             both.c.asset_id, both.c.derived, both.c.due_on, both.c.id, both.c.key
         )
