@@ -494,6 +494,7 @@ class Gen:
                 {
                     "id": aid,
                     "project_id": p["id"],
+                    "zone_id": p["zone_id"],
                     "title": title,
                     "kind": kind,
                     "sensitivity": rng.choice(SENSITIVITIES),

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import has_app_context, has_request_context, request, session
 from flask_babel import force_locale, get_locale
@@ -123,7 +124,16 @@ def format_day(
     read first."""
     if not day:
         return ""
-    return babel_dates.format_date(_local_day(day, user), "medium", locale=_locale(locale))
+    return babel_dates.format_date(
+        _local_day(day, user), "medium", locale=_parsed_locale(_locale(locale))
+    )
+
+
+@lru_cache(maxsize=16)
+def _parsed_locale(name: str) -> Locale:
+    """The Babel locale of a name, parsed once (a list formats a day per row, and parsing
+    the name is most of what formatting one costs)."""
+    return Locale.parse(name)
 
 
 def format_when(

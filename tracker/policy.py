@@ -185,6 +185,15 @@ def visible_projects(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def scope_zone(user: User) -> int | None:
+    """The zone every project `user` may see lies in, when the scope is a zone (operators);
+    None for any other scope. Lets a list start from a zone's index; `visible_projects`
+    still decides."""
+    if user.active and user.role == OPERATOR and user.zone_id is not None:
+        return user.zone_id
+    return None
+
+
 def project_column(model: Any) -> Any | None:
     """The column naming the project of a record model's rows (a project's own id), None for a
     model outside any project."""

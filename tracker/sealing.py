@@ -42,7 +42,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import keys
-from tracker.db import Model, UTCDateTime, utcnow
+from tracker.db import Model, UTCDateTime, db, utcnow
 from tracker.errors import SealedTextError
 
 PREFIX = "sealed:1:"
@@ -300,6 +300,26 @@ def _open_stored(
         except _FAILURES as exc:
             reason = type(exc).__name__
     raise SealedTextError(getattr(target, "__audit_type__", table), target.id, column, reason)
+
+
+def open_column(model: Any, key: str, row_id: int, project_id: int, stored: str | None) -> Any:
+    """The plain text of the sealed attribute `key` of the `model` row `row_id`, read as a
+    plain column (a lean list's row, not a loaded record): what loading the record would put
+    there, and the same `SealedTextError` for a value that does not open."""
+    if stored is None:
+        return None
+    mapper = sa.inspect(model)
+    target = _Row(row_id, getattr(model, "__audit_type__", mapper.local_table.name))
+    where = (mapper.local_table.name, mapper.columns[key].name, target)
+    return _open_stored(db.session.connection(), project_id, where, stored)
+
+
+class _Row:
+    """What `_open_stored` reads of a record: its id and the name its events use."""
+
+    def __init__(self, row_id: int, audit_type: str) -> None:
+        self.id = row_id
+        self.__audit_type__ = audit_type
 
 
 def _on_load(target: Any, context: Any) -> None:

@@ -23,6 +23,7 @@ from tracker.cases.assets.models import (
     DerivedDeadline,
     IpAsset,
 )
+from tracker.cases.portfolio import listing
 from tracker.cases.portfolio import service as portfolio
 from tracker.cases.projects.models import Project
 from tracker.cases.search import MAX_QUERY_LENGTH
@@ -30,6 +31,7 @@ from tracker.db import text_limit
 from tracker.errors import InvalidInput
 from tracker.policy import project_or_404, record_or_404
 from tracker.web import sorting
+from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_assets", __name__, url_prefix="/api/v1", description="IP assets")
 
@@ -218,6 +220,11 @@ class PortfolioAssetSchema(AssetSchema):
     next_due_on = fields.Date(dump_only=True, allow_none=True)
 
 
+#: what a portfolio item holds: the schemas' output fields, written from lean rows (listing.py)
+_FULL_FIELDS = dump_names(PortfolioAssetSchema)
+_LIMITED_FIELDS = dump_names(PortfolioAssetLimitedSchema)
+
+
 class AssetPortfolioArgs(ListArgs):
     zone_id = fields.Integer()
     project_id = fields.Integer()
@@ -239,6 +246,8 @@ def list_portfolio_assets(args: dict[str, Any]) -> Any:
     if not full and args["sort"].removeprefix("-") == "next_due_on":
         # deadlines are not theirs to see, nor their order
         raise InvalidInput(_("This list cannot be sorted that way."), "sort")
+    if args.get("format", "json") == "json":
+        shape, fields_ = ("full", _FULL_FIELDS) if full else ("limited", _LIMITED_FIELDS)
+        return page_response(listing.asset_page(me, args, shape), fields_)
     schema = PortfolioAssetSchema if full else PortfolioAssetLimitedSchema
-    page = page_or_download(portfolio.assets(me, args), args, schema(), "assets")
-    return jsonify(page_of(schema)().dump(page)) if isinstance(page, dict) else page
+    return page_or_download(portfolio.assets(me, args), args, schema(), "assets")

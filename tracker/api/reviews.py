@@ -22,6 +22,7 @@ from marshmallow import Schema, fields, post_dump, validate
 from tracker import policy
 from tracker.api.audit import ActorSchema
 from tracker.api.common import ListArgs, allowed_on, page_of, page_or_download, user
+from tracker.cases.portfolio import listing
 from tracker.cases.portfolio import service as portfolio
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import service as risk
@@ -29,6 +30,7 @@ from tracker.cases.reviews.models import REVIEW_STATUSES, RISK_LEVELS, RiskRevie
 from tracker.db import text_limit
 from tracker.policy import project_or_404, record_or_404
 from tracker.web import sorting
+from tracker.web.lean import dump_names, page_response
 
 blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1", description="Risk reviews")
 
@@ -223,6 +225,14 @@ class PortfolioReviewSchema(RiskReviewSchema):
     project_code = fields.Function(lambda r: r.project.code, dump_only=True)
 
 
+#: what a portfolio item holds: the schema's output fields, written from lean rows (listing.py)
+_PORTFOLIO_FIELDS = dump_names(PortfolioReviewSchema)
+#: the same for roles that see the result alone (`_answers_only_where_allowed`)
+_PORTFOLIO_RESULT_FIELDS = [
+    n for n in _PORTFOLIO_FIELDS if n not in ("answers", "summary", "drivers")
+]
+
+
 class ReviewPortfolioArgs(ListArgs):
     zone_id = fields.Integer()
     project_id = fields.Integer()
@@ -238,6 +248,10 @@ class ReviewPortfolioArgs(ListArgs):
 def list_portfolio_reviews(args: dict[str, Any]) -> Any:
     """Every risk review of the caller's projects (drafts only to their author)."""
     policy.require(user(), "review.view_result")
+    if args.get("format", "json") == "json":
+        answers = policy.may(user(), "review.view_answers")  # every row is in scope
+        names = _PORTFOLIO_FIELDS if answers else _PORTFOLIO_RESULT_FIELDS
+        return page_response(listing.review_page(user(), args, "api"), names)
     return page_or_download(
         portfolio.reviews(user(), args),
         args,

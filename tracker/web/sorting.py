@@ -37,9 +37,13 @@ def ordered(
     tiebreak: Any,
 ) -> sa.Select[Any]:
     """`stmt` ordered by `sort` (a value of `choices(columns)`; the columns are SQL
-    expressions or mapped attributes); empty values last either way."""
+    expressions or mapped attributes); empty values last either way. A column that cannot be
+    empty is ordered plainly: PostgreSQL reads `DESC NULLS LAST` from no ascending index (a
+    backward scan gives `NULLS FIRST`), and would sort every row instead."""
     descending = sort.startswith("-")
     column = columns[sort.removeprefix("-")]
+    never_empty = getattr(column, "nullable", None) is False
     if descending:
-        return stmt.order_by(column.desc().nulls_last(), tiebreak.desc())
-    return stmt.order_by(column.asc().nulls_last(), tiebreak)
+        first = column.desc() if never_empty else column.desc().nulls_last()
+        return stmt.order_by(first, tiebreak.desc())
+    return stmt.order_by(column.asc() if never_empty else column.asc().nulls_last(), tiebreak)

@@ -58,10 +58,17 @@ class IpAsset(Model):
         sa.Index("ix_ip_assets_project_sensitivity", "project_id", "sensitivity"),
         sa.Index("ix_ip_assets_project_nct_status", "project_id", "nct_status"),
         sa.Index("ix_ip_assets_project_next_due", "project_id", "next_due_on"),
+        #: an operator's portfolio (the zone's assets by title): the zone first, the project
+        #: beside it so the scope's check reads the index alone
+        sa.Index("ix_ip_assets_zone_title", "zone_id", "title", "id", "project_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    #: its project's zone, copied (kept in step by `_keep_zone_id` below) so that a zone's
+    #: portfolio walks one index from the zone; the scope still asks the project (a copy, so
+    #: no foreign key)
+    zone_id: Mapped[int | None] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[str] = mapped_column(str_enum(*ASSET_KINDS, name="kind"))
     sensitivity: Mapped[str] = mapped_column(str_enum(*SENSITIVITIES, name="sensitivity"))
@@ -224,3 +231,36 @@ def _keep_next_due_on(session: sa.orm.Session, _context: Any, _instances: Any) -
             due = open_due_on(asset)
             if asset.next_due_on != due:
                 asset.next_due_on = due
+
+
+def _project_zone(project_id: Any) -> Any:
+    return sa.select(Project.zone_id).where(Project.id == project_id).scalar_subquery()
+
+
+@sa.event.listens_for(IpAsset, "before_insert")
+def _zone_on_insert(_mapper: Any, _conn: Any, asset: IpAsset) -> None:
+    """A new asset takes its project's zone (read in its INSERT: the project may be new too)."""
+    asset.zone_id = _project_zone(asset.project_id)  # type: ignore[assignment]
+
+
+@sa.event.listens_for(IpAsset, "before_update")
+def _zone_on_move(_mapper: Any, _conn: Any, asset: IpAsset) -> None:
+    """An asset moved to another project takes that project's zone."""
+    if sa.inspect(asset).attrs.project_id.history.has_changes():
+        asset.zone_id = _project_zone(asset.project_id)  # type: ignore[assignment]
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _zone_follows_project(session: sa.orm.Session, _context: Any) -> None:
+    """A project moved to another zone takes its assets along (`IpAsset.zone_id` is the
+    project's, copied)."""
+    for obj in session.dirty:
+        if not isinstance(obj, Project):
+            continue
+        state = sa.inspect(obj)
+        if state.attrs.zone_id.history.has_changes() or state.attrs.zone.history.has_changes():
+            session.connection().execute(
+                sa.update(IpAsset.__table__)  # type: ignore[arg-type]
+                .where(IpAsset.__table__.c.project_id == obj.id)
+                .values(zone_id=_project_zone(obj.id))
+            )

@@ -14,7 +14,7 @@ from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews.models import RiskReview
+from tracker.cases.reviews.models import REVIEW_STATUSES, RiskReview
 from tracker.web import sorting
 from tracker.web.ids import id_equals
 
@@ -25,27 +25,38 @@ REVIEW_SORTS = ("created_at", "valid_until", "score")
 
 
 def _in_scope(
-    stmt: sa.Select[Any], user: User, project_column: Any, zone_id: Any
+    stmt: sa.Select[Any], user: User, project_column: Any, zone_id: Any, zone_copy: Any = None
 ) -> sa.Select[Any]:
-    """Only the projects `user` may see (the condition first, so the filters below run inside
-    the scope); everyone's (admins, auditors) needs no join unless a zone is asked for."""
-    visible = policy.visible_projects(user)
-    everyone = isinstance(visible, sa.sql.elements.True_)
-    if everyone and not zone_id:
-        return stmt
-    stmt = stmt.join(Project, Project.id == project_column)
-    if not everyone:
-        stmt = stmt.where(visible)
-    if zone_id:
-        stmt = stmt.where(id_equals(Project.zone_id, zone_id))
+    """Only the projects `user` may see, as `project_id IN (the user's projects)` (the
+    policy's `in_visible_project`): the planner walks the list's own sort index and checks
+    each row against the projects, or starts from the few projects of a narrow scope, never
+    joining every row to its project; everyone's scope (admins, auditors) is no condition.
+    A zone asked for is one more `IN` over the zone's projects.
+
+    `zone_copy`: the rows' own copy of their project's zone (`IpAsset.zone_id`, kept in step
+    with the project's); a zone scope (operators) and a zone asked for are then that column
+    alone, so both the page and its count read the zone's index."""
+    scope_zone = policy.scope_zone(user) if zone_copy is not None else None
+    if scope_zone is not None:
+        stmt = stmt.where(zone_copy == scope_zone)
+    else:
+        stmt = stmt.where(policy.in_visible_project(user, project_column))
+    if zone_id and zone_copy is not None:
+        stmt = stmt.where(id_equals(zone_copy, zone_id))
+    elif zone_id:
+        stmt = stmt.where(
+            project_column.in_(sa.select(Project.id).where(id_equals(Project.zone_id, zone_id)))
+        )
     return stmt
 
 
-def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
+def assets(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Select[Any]:
     """The IP assets of every project `user` may see. Filters: `zone_id`, `project_id`,
     `kind`, `sensitivity`, `nct_status`, `q` (the asset's words in the search index, as the
-    user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending."""
-    stmt = _in_scope(sa.select(IpAsset), user, IpAsset.project_id, filters.get("zone_id"))
+    user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending.
+    `ids`: their ids alone, in that order (the lean list's first statement, `listing.py`)."""
+    selected = sa.select(IpAsset.id) if ids else sa.select(IpAsset)
+    stmt = _in_scope(selected, user, IpAsset.project_id, filters.get("zone_id"), IpAsset.zone_id)
     if filters.get("project_id"):
         stmt = stmt.where(id_equals(IpAsset.project_id, filters["project_id"]))
     for name in ("kind", "sensitivity", "nct_status"):
@@ -55,6 +66,8 @@ def assets(user: User, filters: dict[str, Any]) -> sa.Select[IpAsset]:
         stmt = stmt.where(IpAsset.id.in_(_assets_matching(user, filters["q"])))
     columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": IpAsset.next_due_on}
     stmt = sorting.ordered(stmt, filters.get("sort") or "title", columns, IpAsset.id)
+    if ids:
+        return stmt
     return stmt.options(
         selectinload(IpAsset.project),
         selectinload(IpAsset.owners),
@@ -82,13 +95,15 @@ def _assets_matching(user: User, q: str) -> sa.Select[Any] | sa.CompoundSelect:
     return sa.union(found, coded)
 
 
-def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
+def reviews(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Select[Any]:
     """The risk reviews of every project `user` may see (another user's drafts left out).
     Filters: `zone_id`, `project_id`, `level`, `status`, `valid_before` (valid until before
-    that day); `sort` one of `REVIEW_SORTS` (default: newest first)."""
-    stmt = _in_scope(
-        sa.select(RiskReview), user, RiskReview.project_id, filters.get("zone_id")
-    ).where(RiskReview.seen_by(user.id))
+    that day); `sort` one of `REVIEW_SORTS` (default: newest first). `ids`: their ids alone,
+    in that order (the lean list's first statement, `listing.py`)."""
+    selected = sa.select(RiskReview.id) if ids else sa.select(RiskReview)
+    stmt = _in_scope(selected, user, RiskReview.project_id, filters.get("zone_id")).where(
+        _seen_by(user.id)
+    )
     if filters.get("project_id"):
         stmt = stmt.where(id_equals(RiskReview.project_id, filters["project_id"]))
     for name in ("level", "status"):
@@ -103,9 +118,24 @@ def reviews(user: User, filters: dict[str, Any]) -> sa.Select[RiskReview]:
         "score": RiskReview.score,
     }
     stmt = sorting.ordered(stmt, filters.get("sort") or "-created_at", columns, RiskReview.id)
+    if ids:
+        return stmt
     project = selectinload(RiskReview.project)
     if not isinstance(policy.visible_projects(user), sa.sql.elements.True_):
         # what `policy.in_scope` reads of each row's project for a narrower scope (the list
         # asks the policy per row which answers it shows): loaded once, not once per project
         project = project.selectinload(Project.lawyers)
     return stmt.options(project)
+
+
+#: every status but a draft (`RiskReview.seen_by` as `IN`, so it reads from a status index)
+_FILED = tuple(s for s in REVIEW_STATUSES if s != "draft")
+
+
+def _seen_by(user_id: int) -> sa.ColumnElement[bool]:
+    """`RiskReview.seen_by`, written so that a count reads the status index rather than every
+    review: the filed reviews, and the user's own drafts."""
+    return sa.or_(
+        RiskReview.status.in_(_FILED),
+        sa.and_(RiskReview.status == "draft", RiskReview.author_id == user_id),
+    )

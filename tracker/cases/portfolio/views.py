@@ -10,13 +10,13 @@ from flask_babel import get_locale
 
 from tracker import policy
 from tracker.auth.models import Zone
-from tracker.cases.labels import choice
+from tracker.cases.labels import choice, label
 from tracker.cases.pages import template_helpers
-from tracker.cases.portfolio import service as portfolio
+from tracker.cases.portfolio import listing
 from tracker.cases.portfolio.forms import AssetFilterForm, ReviewFilterForm
 from tracker.db import db
 from tracker.web import current
-from tracker.web.paging import link_args, page_args, paginate
+from tracker.web.paging import link_args, page_args
 
 bp = Blueprint("portfolio", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
@@ -42,11 +42,14 @@ def asset_portfolio() -> Any:
     if not full:  # operators see no deadline, so no order by one either
         form.sort.choices = [c for c in form.sort.choices if "next_due_on" not in c[0]]
     filters = _filters(form, ("zone_id", "q", "kind", "sensitivity", "nct_status", "sort"))
-    page = paginate(portfolio.assets(user, filters), page_args())
+    page = listing.asset_page(user, {**filters, **page_args()}, "html")
+    # each value's label looked up once, not once per row and column
+    shown = {a[name] for a in page["items"] for name in ("kind", "sensitivity", "nct_status")}
     return render_template(
         "cases/portfolio_assets.html",
         form=form,
         page=page,
+        labels={value: label(value) for value in shown},
         full=full,
         sort=filters.get("sort", "title"),
         args=link_args(),
@@ -59,7 +62,7 @@ def review_portfolio() -> Any:
     policy.require(user, "review.view_result")
     form = ReviewFilterForm(formdata=request.args)
     filters = _filters(form, ("zone_id", "level", "status", "valid_before", "sort"))
-    page = paginate(portfolio.reviews(user, filters), page_args())
+    page = listing.review_page(user, {**filters, **page_args()}, "html")
     return render_template(
         "cases/portfolio_reviews.html",
         form=form,

@@ -43,6 +43,11 @@ class RiskReview(Model):
         sa.Index("ix_risk_reviews_level", "level"),
         sa.Index("ix_risk_reviews_status_valid", "status", "valid_until"),
         sa.Index("ix_risk_reviews_score", "score"),
+        #: the portfolio's count: the filed reviews and the reader's own drafts, from the index
+        #: alone
+        sa.Index("ix_risk_reviews_status_author", "status", "author_id"),
+        #: the same for one level (`level=high`)
+        sa.Index("ix_risk_reviews_level_status_author", "level", "status", "author_id"),
         #: only a draft may lack its result (it may not answer every factor yet)
         sa.CheckConstraint(
             "status = 'draft' OR (likelihood IS NOT NULL AND impact IS NOT NULL"

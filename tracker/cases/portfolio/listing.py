@@ -1,0 +1,250 @@
+"""The portfolio lists, lean: the columns a list shows, as plain rows, in a fixed number of
+statements whatever the page size or the size of the database.
+
+1. the page's ids, filtered and sorted by `service.assets` / `service.reviews` (the scope as
+   `project_id IN (the user's projects)`, so the sort's index is walked no further than the
+   page shows);
+2. their total: a COUNT of the same select, its columns dropped (an index counts it);
+3. the page's columns with the project's code (one statement; sealed text opened as loading
+   the record would);
+4. for a whole asset: its owners, then its deadlines, entered and derived (one statement
+   each).
+
+The API answers these rows without the ORM or marshmallow on the way out (the schemas still
+validate input and document the output: a test compares the two); the HTML pages render the
+same rows. Downloads keep the ORM query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+
+from tracker import policy
+from tracker.auth.models import User
+from tracker.cases.assets.models import AssetDeadline, AssetOwner, DerivedDeadline, IpAsset
+from tracker.cases.portfolio import service
+from tracker.cases.projects.models import Project
+from tracker.cases.reviews import service as risk
+from tracker.cases.reviews.models import RiskReview
+from tracker.db import db
+from tracker.sealing import open_column
+from tracker.web.paging import count_of
+
+#: what an operator's list shows of an asset (`AssetLimitedSchema`, less the project's code)
+ASSET_LIMITED = (
+    "id",
+    "project_id",
+    "title",
+    "kind",
+    "sensitivity",
+    "nct_status",
+    "nct_ref",
+    "nct_filed_on",
+    "strategic_item",
+    "export_licence_ref",
+    "export_licence_until",
+    "version",
+)
+#: the whole asset's own columns (`AssetSchema`; owners and deadlines come apart)
+ASSET_FULL = (
+    *ASSET_LIMITED,
+    "description",
+    "jurisdictions",
+    "application_no",
+    "priority_on",
+    "filed_on",
+    "registration_no",
+    "registered_on",
+    "originality_cert_no",
+    "confidentiality_marked",
+    "created_at",
+    "updated_at",
+    "disclosure_id",
+    "next_due_on",
+)
+#: what the HTML list shows
+ASSET_HTML = ("id", "project_id", "title", "kind", "sensitivity", "nct_status", "next_due_on")
+
+#: a review's columns (`RiskReviewSchema`; the derived fields are computed from them)
+REVIEW_COLUMNS = (
+    "id",
+    "project_id",
+    "catalogue_version",
+    "answers",
+    "summary",
+    "likelihood",
+    "impact",
+    "score",
+    "level",
+    "status",
+    "author_id",
+    "author_name",
+    "author_role",
+    "reviewer_id",
+    "reviewer_name",
+    "reviewer_role",
+    "decided_at",
+    "conditions",
+    "valid_until",
+    "version",
+    "created_at",
+)
+#: what the HTML list shows
+REVIEW_HTML = ("id", "project_id", "created_at", "score", "level", "status", "valid_until")
+
+
+def _conn() -> sa.Connection:
+    """The session's connection: plain rows of Core statements, without the ORM's execution
+    path (nothing here loads a record)."""
+    return db.session.connection()
+
+
+def _page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
+    """The ids of the page `filters` asks for, and the total of the filtered list."""
+    number, per_page = filters["page"], filters["per_page"]
+    conn = _conn()
+    ids = list(conn.scalars(ids_stmt.limit(per_page).offset((number - 1) * per_page)))
+    total = conn.execute(count_of(ids_stmt)).scalar_one()
+    return ids, total
+
+
+def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, Any]]:
+    """The columns `names` of the `model` rows `ids` with their project's code, in the order
+    of `ids`."""
+    if not ids:
+        return []
+    found = {
+        row.id: dict(row._mapping)
+        for row in _conn().execute(
+            sa.select(
+                *(getattr(model, n).label(n) for n in names), Project.code.label("project_code")
+            )
+            .join(Project, Project.id == model.project_id)
+            .where(model.id.in_(ids))
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any]:
+    """One page of the asset portfolio: `{"items", "total", "page", "per_page"}`, each item
+    shaped as `shape` says: "full" (`PortfolioAssetSchema`), "limited"
+    (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
+    ids, total = _page(service.assets(user, filters, ids=True), filters)
+    names = {"full": ASSET_FULL, "limited": ASSET_LIMITED, "html": ASSET_HTML}[shape]
+    items = _rows(IpAsset, names, ids)
+    if shape == "full" and items:
+        _add_owners_and_deadlines(items)
+    return {
+        "items": items,
+        "total": total,
+        "page": filters["page"],
+        "per_page": filters["per_page"],
+    }
+
+
+def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
+    by_id = {item["id"]: item for item in items}
+    for item in items:
+        item["description"] = open_column(
+            IpAsset, "description", item["id"], item["project_id"], item["description"]
+        )
+        item["owners"], item["deadlines"] = [], []
+    owners = (
+        sa.select(AssetOwner.asset_id, AssetOwner.organization_id, AssetOwner.share_pct)
+        .where(AssetOwner.asset_id.in_(by_id))
+        .order_by(AssetOwner.asset_id, AssetOwner.organization_id)
+    )
+    for asset_id, organization_id, share in _conn().execute(owners):
+        by_id[asset_id]["owners"].append(
+            {"organization_id": organization_id, "share_pct": float(share)}
+        )
+    # entered (by date), then derived (by date and key), as `assets.deadline_items` lists them
+    entered = sa.select(
+        AssetDeadline.asset_id,
+        sa.literal(0).label("derived"),
+        AssetDeadline.id,
+        sa.type_coerce(AssetDeadline.kind, sa.String).label("kind"),
+        AssetDeadline.due_on,
+        AssetDeadline.note,
+        AssetDeadline.done,
+        sa.null().label("rule"),
+        sa.null().label("key"),
+    ).where(AssetDeadline.asset_id.in_(by_id))
+    derived = sa.select(
+        DerivedDeadline.asset_id,
+        sa.literal(1),
+        sa.null(),
+        sa.type_coerce(DerivedDeadline.kind, sa.String),
+        DerivedDeadline.due_on,
+        sa.null(),
+        DerivedDeadline.done,
+        DerivedDeadline.rule,
+        DerivedDeadline.key,
+    ).where(DerivedDeadline.asset_id.in_(by_id))
+    both = sa.union_all(entered, derived).subquery()
+    rows = _conn().execute(
+        sa.select(both).order_by(
+            both.c.asset_id, both.c.derived, both.c.due_on, both.c.id, both.c.key
+        )
+    )
+    for asset_id, is_derived, deadline_id, kind, due_on, note, done, rule, key in rows:
+        by_id[asset_id]["deadlines"].append(
+            {
+                "id": deadline_id,
+                "kind": kind.removeprefix("ip_") if is_derived else kind,
+                "due_on": due_on,
+                "note": note,
+                "done": bool(done),
+                "derived": bool(is_derived),
+                "rule": rule,
+                "key": key,
+            }
+        )
+
+
+def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any]:
+    """One page of the review portfolio: `{"items", "total", "page", "per_page"}`, each item
+    shaped as `shape` says: "api" (`PortfolioReviewSchema`, the answers, summary and
+    drivers only for roles that may see them) or "html" (what the page shows)."""
+    ids, total = _page(service.reviews(user, filters, ids=True), filters)
+    if shape == "html":
+        items = _rows(RiskReview, REVIEW_HTML, ids)
+    else:
+        items = [_review_item(row, user) for row in _rows(RiskReview, REVIEW_COLUMNS, ids)]
+    return {
+        "items": items,
+        "total": total,
+        "page": filters["page"],
+        "per_page": filters["per_page"],
+    }
+
+
+class _Review:
+    """What `risk.result_of` reads of a review, from a row."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
+
+def _review_item(row: dict[str, Any], user: User) -> dict[str, Any]:
+    # every row is in the user's scope and no other user's draft (the select's conditions):
+    # the policy's answer per row is the role's
+    answers_seen = policy.may(user, "review.view_answers")
+    row["conditions"] = open_column(
+        RiskReview, "conditions", row["id"], row["project_id"], row["conditions"]
+    )
+    result = risk.result_of(_Review(row))  # type: ignore[arg-type]
+    row["nct_forced"] = result.nct_forced if result else None
+    row["author"] = {"id": row["author_id"], "name": row["author_name"], "role": row["author_role"]}
+    row["decided_by"] = (
+        None
+        if row["reviewer_id"] is None
+        else {"id": row["reviewer_id"], "name": row["reviewer_name"], "role": row["reviewer_role"]}
+    )
+    if answers_seen:  # (the API leaves answers, summary and drivers out for the others)
+        row["drivers"] = risk.drivers(row["answers"], str(get_locale() or "en"))
+    return row
