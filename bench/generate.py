@@ -921,7 +921,12 @@ def main(argv: list[str] | None = None) -> int:
                 conn.connection.driver_connection.execute("PRAGMA synchronous=FULL")
             t0 = time.perf_counter()
             if conn.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+                # VACUUM as well: a served database is vacuumed by autovacuum, which sets the
+                # visibility map that index-only scans (the lists' counts) rely on; a freshly
+                # generated one has none, and the server may run without autovacuum
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "VACUUM (ANALYZE)"
+                )
             else:
                 with conn.begin():
                     conn.exec_driver_sql("ANALYZE")

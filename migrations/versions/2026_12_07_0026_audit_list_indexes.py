@@ -14,7 +14,7 @@ composites replace the single-column indexes they start with. Downgrade restores
 from alembic import op
 
 revision = "0026"
-down_revision = "0023"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
