@@ -69,8 +69,8 @@ def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
     """The caller's open deadlines due within 90 days or overdue, soonest first (the deadline
     engine's one statement, at most DEADLINE_LIMIT of them)."""
-    stmt = deadline_query(user, today, within_days=DEADLINE_DAYS, done=False)
-    return [deadline_item(row) for row in db.session.execute(stmt.limit(DEADLINE_LIMIT))]
+    stmt = deadline_query(user, today, within_days=DEADLINE_DAYS, done=False, limit=DEADLINE_LIMIT)
+    return [deadline_item(row) for row in db.session.execute(stmt)]
 
 
 def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:

@@ -66,17 +66,60 @@ SORTS = ("due_on", "project", "kind", "title")
 
 
 def _parts(
-    user: User, today: dt.date, scope: sa.ColumnElement[bool] | None = None
+    user: User,
+    today: dt.date,
+    scope: sa.ColumnElement[bool] | None,
+    filters: Mapping[str, Any],
 ) -> list[sa.Select[Any]]:
     """One SELECT per source the user's role may see, each inside the user's scope (or inside
-    `scope`, a narrower condition on `Project` the caller has checked lies in it)."""
+    `scope`, a narrower condition on `Project` the caller has checked lies in it) and each
+    holding only its own rows that pass `filters` (`_filtered`)."""
     visible = policy.visible_projects(user) if scope is None else scope
-    return [
-        source.query(visible, today)
-        for kind in records.kinds()
-        for source in kind.deadlines
-        if policy.may(user, source.action)
-    ]
+    parts = []
+    for kind in records.kinds():
+        for source in kind.deadlines:
+            if not policy.may(user, source.action):
+                continue
+            part = source.query(visible, today, filters.get("until"))
+            parts.append(part.where(*_filtered(part.selected_columns, today, filters)))
+    return parts
+
+
+def _filtered(c: Any, today: dt.date, filters: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The conditions of `deadline_query`'s filters on the columns `c` of one source's SELECT
+    (its own expressions: the due date is the source's indexed column, so each part reads
+    only the rows within the window instead of the whole UNION being filtered afterwards)."""
+    lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.get("until") is not None:
+        conditions.append(c.due_on <= filters["until"])
+    if filters.get("overdue") is not None:
+        conditions.append(lapsed if filters["overdue"] else sa.not_(lapsed))
+    if filters.get("project_id") is not None:
+        conditions.append(c.project_id == filters["project_id"])
+    if filters.get("kind") is not None:
+        # as text: a source's kind may be an enum column that holds only its own kinds
+        conditions.append(sa.type_coerce(c.kind, sa.String) == filters["kind"])
+    if filters.get("done") is not None:
+        conditions.append(c.done if filters["done"] else sa.not_(c.done))
+    return conditions
+
+
+def _in_order(stmt: sa.Select[Any], c: Any, sort: str, project: Any = None) -> sa.Select[Any]:
+    """`stmt` in the order of `sort` on the deadline columns `c` (`project`: the project code
+    column, for `sort=project`): the kind, then the source and the key tell rows apart (one
+    source row has one deadline of a key), so every page has the same order."""
+    columns = {"due_on": c.due_on, "project": project, "kind": c.kind, "title": c.title}
+    ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
+    return ordered.order_by(c.source_type, c.source_id, c.key)
+
+
+def _first(part: sa.Select[Any], sort: str, limit: int) -> sa.Select[Any]:
+    """The first `limit` rows of one part in the order of `sort` (wrapped: SQLite takes no
+    ORDER BY or LIMIT in a UNION's member). The first rows of the UNION are among the first
+    of its parts, so each part stops after `limit` rows read in its due-date index's order."""
+    inner = _in_order(part, part.selected_columns, sort).limit(limit).subquery()
+    return sa.select(*inner.c)
 
 
 def _nothing() -> sa.Select[Any]:
@@ -98,16 +141,35 @@ def deadline_query(
     done: bool | None = None,
     sort: str = "due_on",
     scope: sa.ColumnElement[bool] | None = None,
+    limit: int | None = None,
 ) -> sa.Select[Any]:
     """The user's deadlines, soonest first or in the order of `sort` (a value of
     `sorting.choices(SORTS)`), as one statement (rows with ITEM_FIELDS, key and parent_id).
-    `scope`: see `_parts`.
+    `scope`: see `_parts`; `limit`: at most that many rows (each source reads at most that
+    many, unless sorted by project).
 
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
     lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
     `grace_until` is today or later is still overdue (the pages say "in grace until")."""
-    parts = _parts(user, today, scope) or [_nothing()]
+    filters = {
+        "until": None if within_days is None else today + dt.timedelta(days=within_days),
+        "overdue": overdue,
+        "project_id": project_id,
+        "kind": kind,
+        "done": done,
+    }
+    parts = _parts(user, today, scope, filters) or [_nothing()]
+    # with a limit (not by project), each part and then the UNION keep only their first rows
+    # before the projects are joined for their codes
+    early = limit is not None and sort.removeprefix("-") != "project"
+    if early:
+        assert limit is not None
+        parts = [_first(part, sort, limit) for part in parts]
     union = sa.union_all(*parts).subquery("deadlines")
+    if early:
+        assert limit is not None
+        first = _in_order(sa.select(*union.c), union.c, sort).limit(limit)
+        union = first.subquery("deadlines_first")
     c = union.c
     lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
     stmt = sa.select(
@@ -128,21 +190,8 @@ def deadline_query(
         c.grace_until,
         Project.code.label("project_code"),
     ).join(Project, Project.id == c.project_id)
-    if within_days is not None:
-        stmt = stmt.where(c.due_on <= today + dt.timedelta(days=within_days))
-    if overdue is not None:
-        stmt = stmt.where(lapsed if overdue else sa.not_(lapsed))
-    if project_id is not None:
-        stmt = stmt.where(c.project_id == project_id)
-    if kind is not None:
-        stmt = stmt.where(c.kind == kind)
-    if done is not None:
-        stmt = stmt.where(c.done if done else sa.not_(c.done))
-    columns = {"due_on": c.due_on, "project": Project.code, "kind": c.kind, "title": c.title}
-    # the kind, then the source and the key tell rows apart (one source row has one deadline
-    # of a key): the same order on every page
-    ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
-    return ordered.order_by(c.source_type, c.source_id, c.key)
+    ordered = _in_order(stmt, c, sort, Project.code)
+    return ordered if limit is None else ordered.limit(limit)
 
 
 #: the statements of `project_deadlines`, built once per role, day and length: building the
@@ -163,7 +212,7 @@ def project_deadlines(
         if len(_ONE_PROJECT) > 64:  # yesterday's: never asked again
             _ONE_PROJECT.clear()
         one = Project.id == sa.bindparam("one_project", type_=sa.Integer)
-        stmt = _ONE_PROJECT[key] = deadline_query(user, today, done=False, scope=one).limit(limit)
+        stmt = _ONE_PROJECT[key] = deadline_query(user, today, done=False, scope=one, limit=limit)
     return [item(row) for row in db.session.execute(stmt, {"one_project": project_id})]
 
 

@@ -58,6 +58,10 @@ class IpAsset(Model):
         sa.Index("ix_ip_assets_project_sensitivity", "project_id", "sensitivity"),
         sa.Index("ix_ip_assets_project_nct_status", "project_id", "nct_status"),
         sa.Index("ix_ip_assets_project_next_due", "project_id", "next_due_on"),
+        #: the deadline engine's NCT review and licence expiry parts read only the rows within
+        #: a deadline window, in due order (`tracker.deadlines.service`)
+        sa.Index("ix_ip_assets_nct_filed_on", "nct_filed_on"),
+        sa.Index("ix_ip_assets_licence_until", "export_licence_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,11 +32,13 @@ from tracker.records import (
     Waiting,
     queue_total,
 )
-from tracker.records.deadlines import row
+from tracker.records.deadlines import due_by, row
 from tracker.records.pages import waiting_row
 
 
-def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _expiry(
+    visible: sa.ColumnElement[bool], _today: dt.date, until: dt.date | None
+) -> sa.Select[Any]:
     """The validity of each project's latest approved review (the one that is, or was last,
     current): when it lapses the project has no current review."""
     later = aliased(RiskReview)
@@ -66,7 +68,7 @@ def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
             )
         )
         .join(Project, Project.id == RiskReview.project_id)
-        .where(visible, r.status == "approved", r.valid_until.is_not(None), ~newer)
+        .where(visible, r.status == "approved", due_by(r.valid_until, until), ~newer)
     )
 
 

@@ -1,0 +1,35 @@
+"""Indexes that carry the due date of the deadline engine's asset and project parts
+
+Revision ID: 0027
+Revises: 0023
+Create Date: 2026-12-07
+
+The deadline engine bounds each of its parts by the list's date window and, for the dashboard,
+reads each part in due order only as far as it shows: an NCT review is due 45 days after
+`nct_filed_on`, a licence expires on `export_licence_until`, a project ends on `end_date`;
+none had an index, so every asset and project in scope was read. NDAs, reviews, follow-ups
+and the hand-entered and derived deadlines have theirs already. Downgrade drops them.
+"""
+
+from alembic import op
+
+revision = "0027"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+INDEXES = [
+    ("ix_ip_assets_nct_filed_on", "ip_assets", ["nct_filed_on"]),
+    ("ix_ip_assets_licence_until", "ip_assets", ["export_licence_until"]),
+    ("ix_projects_end_date", "projects", ["end_date"]),
+]
+
+
+def upgrade():
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
+
+
+def downgrade():
+    for name, table, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
