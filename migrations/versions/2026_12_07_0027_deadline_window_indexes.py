@@ -7,8 +7,10 @@ Create Date: 2026-12-07
 The deadline engine bounds each of its parts by the list's date window and, for the dashboard,
 reads each part in due order only as far as it shows: an NCT review is due 45 days after
 `nct_filed_on`, a licence expires on `export_licence_until`, a project ends on `end_date`;
-none had an index, so every asset and project in scope was read. NDAs, reviews, follow-ups
-and the hand-entered and derived deadlines have theirs already. Downgrade drops them.
+none had an index, so every asset and project in scope was read. A review expires on its
+project's stored level's `valid_until` (the latest approved review's), read in due order too.
+NDAs, follow-ups and the hand-entered and derived deadlines have theirs already. Downgrade
+drops them.
 """
 
 from alembic import op
@@ -22,6 +24,7 @@ INDEXES = [
     ("ix_ip_assets_nct_filed_on", "ip_assets", ["nct_filed_on"]),
     ("ix_ip_assets_licence_until", "ip_assets", ["export_licence_until"]),
     ("ix_projects_end_date", "projects", ["end_date"]),
+    ("ix_project_risk_levels_valid_until", "project_risk_levels", ["valid_until"]),
 ]
 
 

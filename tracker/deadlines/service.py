@@ -25,7 +25,7 @@ Titles are those the role may see anyway; no description, note or advice text is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,20 +68,20 @@ SORTS = ("due_on", "project", "kind", "title")
 def _parts(
     user: User,
     today: dt.date,
-    scope: sa.ColumnElement[bool] | None,
+    visible: sa.ColumnElement[bool],
     filters: Mapping[str, Any],
 ) -> list[sa.Select[Any]]:
-    """One SELECT per source the user's role may see, each inside the user's scope (or inside
-    `scope`, a narrower condition on `Project` the caller has checked lies in it) and each
-    holding only its own rows that pass `filters` (`_filtered`)."""
-    visible = policy.visible_projects(user) if scope is None else scope
+    """One SELECT per source the user's role may see, each inside `visible` (a condition on
+    `Project`) and each holding only its own rows that pass `filters` (`_filtered`)."""
     parts = []
     for kind in records.kinds():
         for source in kind.deadlines:
             if not policy.may(user, source.action):
                 continue
             part = source.query(visible, today, filters.get("until"))
-            parts.append(part.where(*_filtered(part.selected_columns, today, filters)))
+            part = part.where(*_filtered(part.selected_columns, today, filters))
+            # every source has `Project` in its FROM (the scope is a condition on it)
+            parts.append(part.add_columns(Project.code.label("project_code")))
     return parts
 
 
@@ -105,11 +105,11 @@ def _filtered(c: Any, today: dt.date, filters: Mapping[str, Any]) -> list[sa.Col
     return conditions
 
 
-def _in_order(stmt: sa.Select[Any], c: Any, sort: str, project: Any = None) -> sa.Select[Any]:
-    """`stmt` in the order of `sort` on the deadline columns `c` (`project`: the project code
-    column, for `sort=project`): the kind, then the source and the key tell rows apart (one
-    source row has one deadline of a key), so every page has the same order."""
-    columns = {"due_on": c.due_on, "project": project, "kind": c.kind, "title": c.title}
+def _in_order(stmt: sa.Select[Any], c: Any, sort: str) -> sa.Select[Any]:
+    """`stmt` in the order of `sort` on the deadline columns `c`: the kind, then the source and
+    the key tell rows apart (one source row has one deadline of a key), so every page has the
+    same order."""
+    columns = {"due_on": c.due_on, "project": c.project_code, "kind": c.kind, "title": c.title}
     ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
     return ordered.order_by(c.source_type, c.source_id, c.key)
 
@@ -123,11 +123,25 @@ def _first(part: sa.Select[Any], sort: str, limit: int) -> sa.Select[Any]:
 
 
 def _nothing() -> sa.Select[Any]:
-    """A SELECT of no rows with the sources' columns (a UNION needs one)."""
+    """A SELECT of no rows with the parts' columns (a UNION needs one)."""
     none = sa.cast(sa.null(), sa.Integer)
-    return sa.select(*row("none", sa.null(), sa.null(), none, "none", none, sa.false())).where(
-        sa.false()
-    )
+    columns = row("none", sa.null(), sa.null(), none, "none", none, sa.false())
+    code = sa.cast(sa.null(), sa.String).label("project_code")
+    return sa.select(*columns, code).where(sa.false())
+
+
+#: the statements `deadline_query` built, by role, day, filters and scope: building the
+#: UNION of every source costs about as much as running it for a dashboard
+_BUILT: dict[Hashable, sa.Select[Any]] = {}
+
+
+def _scope_key(visible: sa.ColumnElement[bool]) -> Hashable | None:
+    """What tells one scope condition from another: its shape and the values it holds (a
+    lawyer's id, a zone); None when it cannot be told."""
+    key = visible._generate_cache_key()
+    if key is None:
+        return None
+    return (key.key, tuple(b.effective_value for b in key.bindparams))
 
 
 def deadline_query(
@@ -145,12 +159,14 @@ def deadline_query(
 ) -> sa.Select[Any]:
     """The user's deadlines, soonest first or in the order of `sort` (a value of
     `sorting.choices(SORTS)`), as one statement (rows with ITEM_FIELDS, key and parent_id).
-    `scope`: see `_parts`; `limit`: at most that many rows (each source reads at most that
-    many, unless sorted by project).
+    `scope`: a narrower condition on `Project` than the user's scope, which the caller has
+    checked lies in it; `limit`: at most that many rows (each source then reads at most that
+    many). Built once per role, day, filters and scope.
 
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
     lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
     `grace_until` is today or later is still overdue (the pages say "in grace until")."""
+    visible = policy.visible_projects(user) if scope is None else scope
     filters = {
         "until": None if within_days is None else today + dt.timedelta(days=within_days),
         "overdue": overdue,
@@ -158,18 +174,33 @@ def deadline_query(
         "kind": kind,
         "done": done,
     }
-    parts = _parts(user, today, scope, filters) or [_nothing()]
-    # with a limit (not by project), each part and then the UNION keep only their first rows
-    # before the projects are joined for their codes
-    early = limit is not None and sort.removeprefix("-") != "project"
-    if early:
-        assert limit is not None
+    scope_key = _scope_key(visible)
+    if scope_key is None:
+        return _build(user, today, visible, filters, sort, limit)
+    # the role decides which sources take part; the scope's values are in its key
+    key = (user.role, today, tuple(filters.items()), sort, limit, scope_key)
+    stmt = _BUILT.get(key)
+    if stmt is None:
+        if len(_BUILT) > 256:  # other days' and other users': built again when asked
+            _BUILT.clear()
+        stmt = _BUILT[key] = _build(user, today, visible, filters, sort, limit)
+    return stmt
+
+
+def _build(
+    user: User,
+    today: dt.date,
+    visible: sa.ColumnElement[bool],
+    filters: Mapping[str, Any],
+    sort: str,
+    limit: int | None,
+) -> sa.Select[Any]:
+    """`deadline_query`'s statement."""
+    parts = _parts(user, today, visible, filters) or [_nothing()]
+    if limit is not None:
+        # each part keeps only its first rows (in its due-date index's order)
         parts = [_first(part, sort, limit) for part in parts]
     union = sa.union_all(*parts).subquery("deadlines")
-    if early:
-        assert limit is not None
-        first = _in_order(sa.select(*union.c), union.c, sort).limit(limit)
-        union = first.subquery("deadlines_first")
     c = union.c
     lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
     stmt = sa.select(
@@ -188,9 +219,9 @@ def deadline_query(
         c.office,
         c.filing_id,
         c.grace_until,
-        Project.code.label("project_code"),
-    ).join(Project, Project.id == c.project_id)
-    ordered = _in_order(stmt, c, sort, Project.code)
+        c.project_code,
+    )
+    ordered = _in_order(stmt, c, sort)
     return ordered if limit is None else ordered.limit(limit)
 
 
