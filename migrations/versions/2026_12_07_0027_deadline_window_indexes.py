@@ -1,4 +1,4 @@
-"""Indexes that carry the due date of the deadline engine's asset and project parts
+"""Indexes for the dashboard: the due dates of the deadline engine's parts, requests by status
 
 Revision ID: 0027
 Revises: 0023
@@ -9,8 +9,9 @@ reads each part in due order only as far as it shows: an NCT review is due 45 da
 `nct_filed_on`, a licence expires on `export_licence_until`, a project ends on `end_date`;
 none had an index, so every asset and project in scope was read. A review expires on its
 project's stored level's `valid_until` (the latest approved review's), read in due order too.
-NDAs, follow-ups and the hand-entered and derived deadlines have theirs already. Downgrade
-drops them.
+NDAs, follow-ups and the hand-entered and derived deadlines have theirs already. The same
+dashboard's queue of data-sharing requests to decide lists them by status, oldest first: one
+index in that order instead of every request read by date. Downgrade drops them.
 """
 
 from alembic import op
@@ -25,6 +26,7 @@ INDEXES = [
     ("ix_ip_assets_licence_until", "ip_assets", ["export_licence_until"]),
     ("ix_projects_end_date", "projects", ["end_date"]),
     ("ix_project_risk_levels_valid_until", "project_risk_levels", ["valid_until"]),
+    ("ix_transfer_requests_status_created", "transfer_requests", ["status", "created_at", "id"]),
 ]
 
 
