@@ -114,10 +114,28 @@ def waiting_count(user: User, today: dt.date | None = None) -> int:
     return int(db.session.execute(sa.select(total)).scalar_one())
 
 
+#: the header's statements by user and day (`header_counts`): building a role's queues cost
+#: as much as running them, on every page
+_HEADERS: dict[tuple[Any, ...], sa.Select[Any]] = {}
+
+
+def _header_statement(user: User, today: dt.date) -> sa.Select[Any]:
+    """`header_counts`' statement, built once per day for the user as the policy sees them:
+    every value the queues and the scope read of a user (id, role, active, zone, organisation)
+    is in the key, so a changed role or zone builds it anew."""
+    key = (user.id, user.role, user.active, user.zone_id, user.organization_id, today)
+    stmt = _HEADERS.get(key)
+    if stmt is None:
+        if len(_HEADERS) > 1024:  # other days' and idle users': built again when asked
+            _HEADERS.clear()
+        total = _waiting_total(user, today)
+        unread = unread_count_expr(user.id)
+        stmt = _HEADERS[key] = sa.select(total if total is not None else sa.literal(0), unread)
+    return stmt
+
+
 def header_counts(user: User, today: dt.date | None = None) -> tuple[int, int]:
     """(items waiting for the user, unread notifications) for every page's header, in one
     statement."""
-    total = _waiting_total(user, today or clock.today())
-    unread = unread_count_expr(user.id)
-    row = db.session.execute(sa.select(total if total is not None else sa.literal(0), unread)).one()
+    row = db.session.execute(_header_statement(user, today or clock.today())).one()
     return int(row[0]), int(row[1])
