@@ -10,10 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.deadlines.conftest import TODAY, fill
+from tracker import records
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.deadlines import service
 from tracker.policy import visible_projects
+from tracker.records import DeadlineSource, RecordKind
+from tracker.records.deadlines import row
 from tracker.web import sorting
 
 FILTERS = [
@@ -88,3 +91,26 @@ def test_each_statement_is_built_once_and_only_for_its_own_scope(crowded, make_u
         theirs = set(db.session.scalars(sa.select(Project.id).where(visible_projects(user))))
         assert items and {i["project_id"] for i in items} <= theirs
     assert {i["project_id"] for i in service.deadlines(elsewhere, TODAY)} == {w.other.id}
+
+
+def _probe(visible, _today, _until):
+    return sa.select(
+        *row("probe_end", Project.end_date, Project.title, Project.id, "probe", Project.id, False)
+    ).where(visible, Project.end_date.is_not(None))
+
+
+def test_a_kind_registered_for_a_while_takes_part_only_meanwhile(deadline_world):
+    """The built statements are kept per set of registered kinds (a test's own kind)."""
+    admin = deadline_world.users["admin"]
+    before = service.deadline_query(admin, TODAY)
+    probe = RecordKind(
+        type="probe",
+        model=Project,
+        name="Probe",
+        deadlines=(DeadlineSource("project.view", _probe),),
+        deadline_kinds={"probe_end": "Probe end"},
+    )
+    with records.registered(probe):
+        assert "probe_end" in {i["kind"] for i in service.deadlines(admin, TODAY)}
+    assert service.deadline_query(admin, TODAY) is before
+    assert "probe_end" not in {i["kind"] for i in service.deadlines(admin, TODAY)}

@@ -123,7 +123,8 @@ def _header_statement(user: User, today: dt.date) -> sa.Select[Any]:
     """`header_counts`' statement, built once per day for the user as the policy sees them:
     every value the queues and the scope read of a user (id, role, active, zone, organisation)
     is in the key, so a changed role or zone builds it anew."""
-    key = (user.id, user.role, user.active, user.zone_id, user.organization_id, today)
+    kinds = tuple(id(kind) for kind in records.kinds())  # a test registers one for a while
+    key = (kinds, user.id, user.role, user.active, user.zone_id, user.organization_id, today)
     stmt = _HEADERS.get(key)
     if stmt is None:
         if len(_HEADERS) > 1024:  # other days' and idle users': built again when asked

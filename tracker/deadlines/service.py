@@ -135,6 +135,11 @@ def _nothing() -> sa.Select[Any]:
 _BUILT: dict[Hashable, sa.Select[Any]] = {}
 
 
+def _registered() -> tuple[int, ...]:
+    """Which record kinds are registered (a test registers one of its own for a while)."""
+    return tuple(id(kind) for kind in records.kinds())
+
+
 def _scope_key(visible: sa.ColumnElement[bool]) -> Hashable | None:
     """What tells one scope condition from another: its shape and the values it holds (a
     lawyer's id, a zone); None when it cannot be told."""
@@ -177,8 +182,9 @@ def deadline_query(
     scope_key = _scope_key(visible)
     if scope_key is None:
         return _build(user, today, visible, filters, sort, limit)
-    # the role decides which sources take part; the scope's values are in its key
-    key = (user.role, today, tuple(filters.items()), sort, limit, scope_key)
+    # the registered kinds and the role decide which sources take part; the scope's values
+    # are in its key
+    key = (_registered(), user.role, today, tuple(filters.items()), sort, limit, scope_key)
     stmt = _BUILT.get(key)
     if stmt is None:
         if len(_BUILT) > 256:  # other days' and other users': built again when asked
@@ -227,7 +233,7 @@ def _build(
 
 #: the statements of `project_deadlines`, built once per role, day and length: building the
 #: UNION of every source costs more than running it for one project
-_ONE_PROJECT: dict[tuple[str, dt.date, int], sa.Select[Any]] = {}
+_ONE_PROJECT: dict[tuple[Any, ...], sa.Select[Any]] = {}
 
 
 def project_deadlines(
@@ -237,7 +243,7 @@ def project_deadlines(
     (the caller checked it), as the user's role may see them: every source restricted to the
     project itself, so the database reads that project's rows only; one statement, built once
     per role and day (the project is a bound parameter)."""
-    key = (user.role, today, limit)
+    key = (_registered(), user.role, today, limit)
     stmt = _ONE_PROJECT.get(key)
     if stmt is None:
         if len(_ONE_PROJECT) > 64:  # yesterday's: never asked again
