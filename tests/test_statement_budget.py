@@ -113,6 +113,10 @@ BUDGET: list[tuple[str, str, int]] = [
     ("company", "/api/v1/notifications?per_page=200", 7),
     # the start page also lists the projects its quick actions may start in (+1)
     ("html:company", "/", 19),
+    # the operator's start page: the zone's deadlines (each source read only as far as the
+    # page shows), queues, heat map and expiring NDAs
+    ("html:operator", "/", 14),
+    ("auditor", "/api/v1/dashboard", 8),
     # the second factor's page lists the account's passkeys
     ("html:lawyer", "/account/second-factor", 8),
     # sorted lists (issue 19): one of each; a disclosure list also records that it was read
@@ -185,6 +189,9 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
             kind="data",
             sensitivity="public",
             jurisdictions=["KR"],
+            # the dashboards' licence expiries and NCT reviews grow too
+            export_licence_until=day(40 + i),
+            nct_filed_on=day(-10 - i),
         )
         asset.deadlines = [AssetDeadline(kind="other", due_on=day(30 + i))]
         nda = Nda(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from tracker.api.common import user
 from tracker.api.deadlines import DeadlineSchema
+from tracker.api.plain import dumper
 from tracker.dashboard.service import build_dashboard
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1", description="Dashboard")
@@ -99,4 +101,9 @@ class DashboardSchema(Schema):
 def dashboard() -> Any:
     """The caller's work: deadlines, the queues of the caller's role (each filtered by the
     policy), the heat map (operators: their zone; admins and auditors: all) and counts."""
-    return build_dashboard(user())
+    return jsonify(_dump(build_dashboard(user())))
+
+
+#: the schema's dump of the dashboard's plain dicts, compiled once (its several hundred items
+#: went through marshmallow's per-value machinery: a third of the request)
+_dump = dumper(DashboardSchema())

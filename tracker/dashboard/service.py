@@ -69,8 +69,8 @@ def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
     """The caller's open deadlines due within 90 days or overdue, soonest first (the deadline
     engine's one statement, at most DEADLINE_LIMIT of them)."""
-    stmt = deadline_query(user, today, within_days=DEADLINE_DAYS, done=False)
-    return [deadline_item(row) for row in db.session.execute(stmt.limit(DEADLINE_LIMIT))]
+    stmt = deadline_query(user, today, within_days=DEADLINE_DAYS, done=False, limit=DEADLINE_LIMIT)
+    return [deadline_item(row) for row in db.session.execute(stmt)]
 
 
 def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:
@@ -114,10 +114,29 @@ def waiting_count(user: User, today: dt.date | None = None) -> int:
     return int(db.session.execute(sa.select(total)).scalar_one())
 
 
+#: the header's statements by user and day (`header_counts`): building a role's queues cost
+#: as much as running them, on every page
+_HEADERS: dict[tuple[Any, ...], sa.Select[Any]] = {}
+
+
+def _header_statement(user: User, today: dt.date) -> sa.Select[Any]:
+    """`header_counts`' statement, built once per day for the user as the policy sees them:
+    every value the queues and the scope read of a user (id, role, active, zone, organisation)
+    is in the key, so a changed role or zone builds it anew."""
+    kinds = tuple(id(kind) for kind in records.kinds())  # a test registers one for a while
+    key = (kinds, user.id, user.role, user.active, user.zone_id, user.organization_id, today)
+    stmt = _HEADERS.get(key)
+    if stmt is None:
+        if len(_HEADERS) > 1024:  # other days' and idle users': built again when asked
+            _HEADERS.clear()
+        total = _waiting_total(user, today)
+        unread = unread_count_expr(user.id)
+        stmt = _HEADERS[key] = sa.select(total if total is not None else sa.literal(0), unread)
+    return stmt
+
+
 def header_counts(user: User, today: dt.date | None = None) -> tuple[int, int]:
     """(items waiting for the user, unread notifications) for every page's header, in one
     statement."""
-    total = _waiting_total(user, today or clock.today())
-    unread = unread_count_expr(user.id)
-    row = db.session.execute(sa.select(total if total is not None else sa.literal(0), unread)).one()
+    row = db.session.execute(_header_statement(user, today or clock.today())).one()
     return int(row[0]), int(row[1])

@@ -25,7 +25,7 @@ Titles are those the role may see anyway; no description, note or advice text is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,25 +66,87 @@ SORTS = ("due_on", "project", "kind", "title")
 
 
 def _parts(
-    user: User, today: dt.date, scope: sa.ColumnElement[bool] | None = None
+    user: User,
+    today: dt.date,
+    visible: sa.ColumnElement[bool],
+    filters: Mapping[str, Any],
 ) -> list[sa.Select[Any]]:
-    """One SELECT per source the user's role may see, each inside the user's scope (or inside
-    `scope`, a narrower condition on `Project` the caller has checked lies in it)."""
-    visible = policy.visible_projects(user) if scope is None else scope
-    return [
-        source.query(visible, today)
-        for kind in records.kinds()
-        for source in kind.deadlines
-        if policy.may(user, source.action)
-    ]
+    """One SELECT per source the user's role may see, each inside `visible` (a condition on
+    `Project`) and each holding only its own rows that pass `filters` (`_filtered`)."""
+    parts = []
+    for kind in records.kinds():
+        for source in kind.deadlines:
+            if not policy.may(user, source.action):
+                continue
+            part = source.query(visible, today, filters.get("until"))
+            part = part.where(*_filtered(part.selected_columns, today, filters))
+            # every source has `Project` in its FROM (the scope is a condition on it)
+            parts.append(part.add_columns(Project.code.label("project_code")))
+    return parts
+
+
+def _filtered(c: Any, today: dt.date, filters: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The conditions of `deadline_query`'s filters on the columns `c` of one source's SELECT
+    (its own expressions: the due date is the source's indexed column, so each part reads
+    only the rows within the window instead of the whole UNION being filtered afterwards)."""
+    lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.get("until") is not None:
+        conditions.append(c.due_on <= filters["until"])
+    if filters.get("overdue") is not None:
+        conditions.append(lapsed if filters["overdue"] else sa.not_(lapsed))
+    if filters.get("project_id") is not None:
+        conditions.append(c.project_id == filters["project_id"])
+    if filters.get("kind") is not None:
+        # as text: a source's kind may be an enum column that holds only its own kinds
+        conditions.append(sa.type_coerce(c.kind, sa.String) == filters["kind"])
+    if filters.get("done") is not None:
+        conditions.append(c.done if filters["done"] else sa.not_(c.done))
+    return conditions
+
+
+def _in_order(stmt: sa.Select[Any], c: Any, sort: str) -> sa.Select[Any]:
+    """`stmt` in the order of `sort` on the deadline columns `c`: the kind, then the source and
+    the key tell rows apart (one source row has one deadline of a key), so every page has the
+    same order."""
+    columns = {"due_on": c.due_on, "project": c.project_code, "kind": c.kind, "title": c.title}
+    ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
+    return ordered.order_by(c.source_type, c.source_id, c.key)
+
+
+def _first(part: sa.Select[Any], sort: str, limit: int) -> sa.Select[Any]:
+    """The first `limit` rows of one part in the order of `sort` (wrapped: SQLite takes no
+    ORDER BY or LIMIT in a UNION's member). The first rows of the UNION are among the first
+    of its parts, so each part stops after `limit` rows read in its due-date index's order."""
+    inner = _in_order(part, part.selected_columns, sort).limit(limit).subquery()
+    return sa.select(*inner.c)
 
 
 def _nothing() -> sa.Select[Any]:
-    """A SELECT of no rows with the sources' columns (a UNION needs one)."""
+    """A SELECT of no rows with the parts' columns (a UNION needs one)."""
     none = sa.cast(sa.null(), sa.Integer)
-    return sa.select(*row("none", sa.null(), sa.null(), none, "none", none, sa.false())).where(
-        sa.false()
-    )
+    columns = row("none", sa.null(), sa.null(), none, "none", none, sa.false())
+    code = sa.cast(sa.null(), sa.String).label("project_code")
+    return sa.select(*columns, code).where(sa.false())
+
+
+#: the statements `deadline_query` built, by role, day, filters and scope: building the
+#: UNION of every source costs about as much as running it for a dashboard
+_BUILT: dict[Hashable, sa.Select[Any]] = {}
+
+
+def _registered() -> tuple[int, ...]:
+    """Which record kinds are registered (a test registers one of its own for a while)."""
+    return tuple(id(kind) for kind in records.kinds())
+
+
+def _scope_key(visible: sa.ColumnElement[bool]) -> Hashable | None:
+    """What tells one scope condition from another: its shape and the values it holds (a
+    lawyer's id, a zone); None when it cannot be told."""
+    key = visible._generate_cache_key()
+    if key is None:
+        return None
+    return (key.key, tuple(b.effective_value for b in key.bindparams))
 
 
 def deadline_query(
@@ -98,15 +160,52 @@ def deadline_query(
     done: bool | None = None,
     sort: str = "due_on",
     scope: sa.ColumnElement[bool] | None = None,
+    limit: int | None = None,
 ) -> sa.Select[Any]:
     """The user's deadlines, soonest first or in the order of `sort` (a value of
     `sorting.choices(SORTS)`), as one statement (rows with ITEM_FIELDS, key and parent_id).
-    `scope`: see `_parts`.
+    `scope`: a narrower condition on `Project` than the user's scope, which the caller has
+    checked lies in it; `limit`: at most that many rows (each source then reads at most that
+    many). Built once per role, day, filters and scope.
 
     `within_days`: due on or before today + n (overdue ones included); `overdue`: True only
     lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
     `grace_until` is today or later is still overdue (the pages say "in grace until")."""
-    parts = _parts(user, today, scope) or [_nothing()]
+    visible = policy.visible_projects(user) if scope is None else scope
+    filters = {
+        "until": None if within_days is None else today + dt.timedelta(days=within_days),
+        "overdue": overdue,
+        "project_id": project_id,
+        "kind": kind,
+        "done": done,
+    }
+    scope_key = _scope_key(visible)
+    if scope_key is None:
+        return _build(user, today, visible, filters, sort, limit)
+    # the registered kinds and the role decide which sources take part; the scope's values
+    # are in its key
+    key = (_registered(), user.role, today, tuple(filters.items()), sort, limit, scope_key)
+    stmt = _BUILT.get(key)
+    if stmt is None:
+        if len(_BUILT) > 256:  # other days' and other users': built again when asked
+            _BUILT.clear()
+        stmt = _BUILT[key] = _build(user, today, visible, filters, sort, limit)
+    return stmt
+
+
+def _build(
+    user: User,
+    today: dt.date,
+    visible: sa.ColumnElement[bool],
+    filters: Mapping[str, Any],
+    sort: str,
+    limit: int | None,
+) -> sa.Select[Any]:
+    """`deadline_query`'s statement."""
+    parts = _parts(user, today, visible, filters) or [_nothing()]
+    if limit is not None:
+        # each part keeps only its first rows (in its due-date index's order)
+        parts = [_first(part, sort, limit) for part in parts]
     union = sa.union_all(*parts).subquery("deadlines")
     c = union.c
     lapsed = sa.and_(c.due_on < today, sa.not_(c.done))
@@ -126,28 +225,15 @@ def deadline_query(
         c.office,
         c.filing_id,
         c.grace_until,
-        Project.code.label("project_code"),
-    ).join(Project, Project.id == c.project_id)
-    if within_days is not None:
-        stmt = stmt.where(c.due_on <= today + dt.timedelta(days=within_days))
-    if overdue is not None:
-        stmt = stmt.where(lapsed if overdue else sa.not_(lapsed))
-    if project_id is not None:
-        stmt = stmt.where(c.project_id == project_id)
-    if kind is not None:
-        stmt = stmt.where(c.kind == kind)
-    if done is not None:
-        stmt = stmt.where(c.done if done else sa.not_(c.done))
-    columns = {"due_on": c.due_on, "project": Project.code, "kind": c.kind, "title": c.title}
-    # the kind, then the source and the key tell rows apart (one source row has one deadline
-    # of a key): the same order on every page
-    ordered: sa.Select[Any] = sorting.ordered(stmt, sort, columns, c.kind)
-    return ordered.order_by(c.source_type, c.source_id, c.key)
+        c.project_code,
+    )
+    ordered = _in_order(stmt, c, sort)
+    return ordered if limit is None else ordered.limit(limit)
 
 
 #: the statements of `project_deadlines`, built once per role, day and length: building the
 #: UNION of every source costs more than running it for one project
-_ONE_PROJECT: dict[tuple[str, dt.date, int], sa.Select[Any]] = {}
+_ONE_PROJECT: dict[tuple[Any, ...], sa.Select[Any]] = {}
 
 
 def project_deadlines(
@@ -157,13 +243,13 @@ def project_deadlines(
     (the caller checked it), as the user's role may see them: every source restricted to the
     project itself, so the database reads that project's rows only; one statement, built once
     per role and day (the project is a bound parameter)."""
-    key = (user.role, today, limit)
+    key = (_registered(), user.role, today, limit)
     stmt = _ONE_PROJECT.get(key)
     if stmt is None:
         if len(_ONE_PROJECT) > 64:  # yesterday's: never asked again
             _ONE_PROJECT.clear()
         one = Project.id == sa.bindparam("one_project", type_=sa.Integer)
-        stmt = _ONE_PROJECT[key] = deadline_query(user, today, done=False, scope=one).limit(limit)
+        stmt = _ONE_PROJECT[key] = deadline_query(user, today, done=False, scope=one, limit=limit)
     return [item(row) for row in db.session.execute(stmt, {"one_project": project_id})]
 
 

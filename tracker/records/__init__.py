@@ -29,8 +29,9 @@ from tracker.records.pages import BoardPart, Section, Waiting, ZoneCount
 Rows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
 #: a queue's statement builder: (user, today) -> Rows
 QueueQuery = Callable[[Any, dt.date], Rows]
-#: a deadline source's statement builder: (the scope condition, today) -> one SELECT
-DeadlineQuery = Callable[[sa.ColumnElement[bool], dt.date], "sa.Select[Any]"]
+#: a deadline source's statement builder: (the scope condition, today, the last due day of the
+#: list's window or None) -> one SELECT (`tracker.records.deadlines.due_by` bounds its due date)
+DeadlineQuery = Callable[[sa.ColumnElement[bool], dt.date, dt.date | None], "sa.Select[Any]"]
 
 
 #: the most columns a label reads (the audit pages read every label of a page in one UNION)

@@ -3,6 +3,7 @@ same columns, in the same order, so the deadline engine can UNION them (`tracker
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,18 @@ def _plus_days_default(element: plus_days, compiler: SQLCompiler, **kw: Any) -> 
 def _plus_days_sqlite(element: plus_days, compiler: SQLCompiler, **kw: Any) -> str:
     column, days = list(element.clauses)
     return f"date({compiler.process(column, **kw)}, '+{int(days.value)} days')"
+
+
+def due_by(column: Any, until: dt.date | None, *, days: int = 0) -> sa.ColumnElement[bool]:
+    """A source's condition on the column its due date comes from (due `days` after it): set,
+    and with a window, due on or before `until`. The window is said as one closed range on the
+    column, from the first day a date can have, so that an index on it reads only the rows
+    within the window and both planners estimate them alike (PostgreSQL multiplies the
+    estimates of `IS NOT NULL` and `<= until` as if they were independent; SQLite reads a range
+    with one end as a quarter of the table)."""
+    if until is None:
+        return sa.and_(column.is_not(None))
+    return sa.and_(column.between(dt.date.min, until - dt.timedelta(days=days)))
 
 
 def text(value: str) -> sa.ColumnElement[str]:

@@ -35,6 +35,8 @@ class TransferRequest(Model):
         # the ledger and the zone's queue: approved/pending requests by date
         sa.Index("ix_transfer_requests_status_planned", "status", "planned_on"),
         sa.Index("ix_transfer_requests_project_created", "project_id", "created_at"),
+        # the dashboard's queues of requests to decide and of one's own: by status, oldest first
+        sa.Index("ix_transfer_requests_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

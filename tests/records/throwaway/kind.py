@@ -14,7 +14,7 @@ from tracker.records import DeadlineSource, Label, Page, RecordKind, SearchText
 from tracker.records.deadlines import row
 
 
-def _due(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _due(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa.Select[Any]:
     g = Gadget
     return (
         sa.select(*row("gadget_due", g.due_on, g.title, g.project_id, "gadget", g.id, g.done))

@@ -12,14 +12,14 @@ from flask_babel import lazy_gettext as _l
 from tracker.cases.assets.models import AssetDeadline, DerivedDeadline, IpAsset
 from tracker.cases.projects.models import Project
 from tracker.records import DeadlineSource, Files, Label, Page, RecordKind, SearchText
-from tracker.records.deadlines import plus_days, row, text
+from tracker.records.deadlines import due_by, plus_days, row, text
 
 #: the ministry decides on a national-core-technology export approval or report in 45 days
 #: (Industrial Technology Protection Act, Enforcement Decree art. 18-2, 18-3)
 NCT_REVIEW_DAYS = 45
 
 
-def _entered(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _entered(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa.Select[Any]:
     """The deadlines entered by hand on an asset."""
     kind = sa.literal_column("'ip_'", sa.String) + AssetDeadline.kind
     key = sa.literal_column("'entered:'", sa.String) + sa.cast(AssetDeadline.id, sa.String)
@@ -42,7 +42,7 @@ def _entered(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
     )
 
 
-def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _derived(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa.Select[Any]:
     """The docketing rules' deadlines."""
     d = DerivedDeadline
     return (
@@ -66,7 +66,9 @@ def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
     )
 
 
-def _nct_review(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _nct_review(
+    visible: sa.ColumnElement[bool], _today: dt.date, until: dt.date | None
+) -> sa.Select[Any]:
     """The ministry's answer on a filed NCT approval or report; done once it is recorded."""
     recorded = sa.and_(IpAsset.nct_ref.is_not(None), IpAsset.nct_ref != "")
     return (
@@ -83,11 +85,13 @@ def _nct_review(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[A
             )
         )
         .join(Project, Project.id == IpAsset.project_id)
-        .where(visible, IpAsset.nct_filed_on.is_not(None))
+        .where(visible, due_by(IpAsset.nct_filed_on, until, days=NCT_REVIEW_DAYS))
     )
 
 
-def _licence(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _licence(
+    visible: sa.ColumnElement[bool], _today: dt.date, until: dt.date | None
+) -> sa.Select[Any]:
     """The end of the asset's export licence."""
     return (
         sa.select(
@@ -103,7 +107,7 @@ def _licence(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]
             )
         )
         .join(Project, Project.id == IpAsset.project_id)
-        .where(visible, IpAsset.export_licence_until.is_not(None))
+        .where(visible, due_by(IpAsset.export_licence_until, until))
     )
 
 

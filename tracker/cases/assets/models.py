@@ -61,6 +61,10 @@ class IpAsset(Model):
         #: an operator's portfolio (the zone's assets by title): the zone first, the project
         #: beside it so the scope's check reads the index alone
         sa.Index("ix_ip_assets_zone_title", "zone_id", "title", "id", "project_id"),
+        #: the deadline engine's NCT review and licence expiry parts read only the rows within
+        #: a deadline window, in due order (`tracker.deadlines.service`)
+        sa.Index("ix_ip_assets_nct_filed_on", "nct_filed_on"),
+        sa.Index("ix_ip_assets_licence_until", "export_licence_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

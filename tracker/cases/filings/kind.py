@@ -19,7 +19,7 @@ from tracker.records import DeadlineSource, Label, Page, RecordKind, SearchText
 from tracker.records.deadlines import row
 
 
-def _derived(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _derived(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa.Select[Any]:
     """The filing rules' deadlines; a deadline closed by an event (a response filed, a fee
     paid) counts as done."""
     d = FilingDeadlineRow

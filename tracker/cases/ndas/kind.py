@@ -30,7 +30,7 @@ from tracker.records.deadlines import row
 EXPIRING_NDA_DAYS = 90
 
 
-def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _expiry(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa.Select[Any]:
     """An active NDA's end."""
     return (
         sa.select(
@@ -44,8 +44,9 @@ def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
                 sa.false(),
             )
         )
-        .join(Organization, Organization.id == Nda.partner_id)
+        # the project first: SQLite then checks the scope before it reads the partner
         .join(Project, Project.id == Nda.project_id)
+        .join(Organization, Organization.id == Nda.partner_id)
         .where(visible, Nda.status == "active")
     )
 

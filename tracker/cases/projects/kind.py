@@ -13,10 +13,12 @@ from tracker.auth.models import Organization
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.records import DeadlineSource, Label, Page, RecordKind, SearchText
-from tracker.records.deadlines import row
+from tracker.records.deadlines import due_by, row
 
 
-def end_dates(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def end_dates(
+    visible: sa.ColumnElement[bool], _today: dt.date, until: dt.date | None
+) -> sa.Select[Any]:
     """Each project's end date; done once the project is closed."""
     closed = sa.case((Project.status == "closed", sa.true()), else_=sa.false())
     return sa.select(
@@ -29,7 +31,7 @@ def end_dates(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any
             Project.id,
             closed,
         )
-    ).where(visible, Project.end_date.is_not(None))
+    ).where(visible, due_by(Project.end_date, until))
 
 
 def _search(project: Project) -> Iterable[SearchText]:

@@ -46,7 +46,8 @@ class Project(Model):
     #: the lead (Korean) company
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     start_date: Mapped[dt.date | None] = mapped_column(sa.Date)
-    end_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    #: indexed for the deadline engine's project ends (read within a window, in due order)
+    end_date: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
     budget_krw: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: national R&D security grade
     security_level: Mapped[str] = mapped_column(

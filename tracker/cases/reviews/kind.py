@@ -9,14 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased
 
 from tracker import policy
 from tracker.auth.models import User
 from tracker.cases import labels
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import current_review_id
-from tracker.cases.reviews.models import RiskReview
+from tracker.cases.reviews.models import ProjectRiskLevel, RiskReview
 from tracker.cases.reviews.service import awaiting_decision
 from tracker.db import db
 from tracker.i18n import format_day, in_every_language
@@ -32,41 +31,32 @@ from tracker.records import (
     Waiting,
     queue_total,
 )
-from tracker.records.deadlines import row
+from tracker.records.deadlines import due_by, row
 from tracker.records.pages import waiting_row
 
 
-def _expiry(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _expiry(
+    visible: sa.ColumnElement[bool], _today: dt.date, until: dt.date | None
+) -> sa.Select[Any]:
     """The validity of each project's latest approved review (the one that is, or was last,
-    current): when it lapses the project has no current review."""
-    later = aliased(RiskReview)
-    newer = (
-        sa.select(later.id)
-        .where(
-            later.project_id == RiskReview.project_id,
-            later.status == "approved",
-            sa.or_(
-                later.decided_at > RiskReview.decided_at,
-                sa.and_(later.decided_at == RiskReview.decided_at, later.id > RiskReview.id),
-            ),
-        )
-        .exists()
-    )
-    r = RiskReview
+    current): when it lapses the project has no current review. Read from the stored levels
+    (`ProjectRiskLevel`: one row per reviewed project, its latest approved review), so no
+    review is compared with the project's others."""
+    stored = ProjectRiskLevel
     return (
         sa.select(
             *row(
                 "review_expiry",
-                r.valid_until,
+                stored.valid_until,
                 Project.title,
-                r.project_id,
+                stored.project_id,
                 "risk_review",
-                r.id,
+                stored.review_id,
                 sa.false(),
             )
         )
-        .join(Project, Project.id == RiskReview.project_id)
-        .where(visible, r.status == "approved", r.valid_until.is_not(None), ~newer)
+        .join(Project, Project.id == stored.project_id)
+        .where(visible, due_by(stored.valid_until, until))
     )
 
 

@@ -123,6 +123,8 @@ class ProjectRiskLevel(Model):
     __table_args__ = (
         #: `risk_level=high`: the projects of a level still valid, by project
         sa.Index("ix_project_risk_levels_level", "level", "valid_until", "project_id"),
+        #: the deadline engine's review expiries, read within a window in due order
+        sa.Index("ix_project_risk_levels_valid_until", "valid_until"),
     )
 
     project_id: Mapped[int] = mapped_column(

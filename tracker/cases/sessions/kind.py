@@ -34,7 +34,7 @@ from tracker.records.deadlines import row
 RECENT_ADVICE_DAYS = 30
 
 
-def _follow_ups(visible: sa.ColumnElement[bool], _today: dt.date) -> sa.Select[Any]:
+def _follow_ups(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa.Select[Any]:
     """Every follow-up of a session (its title only, never the advice)."""
     f = FollowUp
     return (
