@@ -1,7 +1,7 @@
 """Audit list indexes: each filter and sort column with the chain's number after it
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0025
 Create Date: 2026-12-07
 
 The audit list is newest first by `seq`, and its sorts break ties by `seq`: with `seq` in the

@@ -1,7 +1,7 @@
 """Indexes for the dashboard: the due dates of the deadline engine's parts, requests by status
 
 Revision ID: 0027
-Revises: 0023
+Revises: 0026
 Create Date: 2026-12-07
 
 The deadline engine bounds each of its parts by the list's date window and, for the dashboard,

@@ -212,3 +212,19 @@ def test_a_sort_opens_the_admin_lists_to_no_other_role(
     if role == "auditor":
         html = client.get("/admin/users?sort=name").get_data(as_text=True)
         assert "/admin/users/" not in html and "sort-a@example.test" in html
+
+
+@pytest.mark.parametrize("sort", ["organization", "-organization", "zone", "-zone"])
+def test_an_account_without_an_organisation_or_zone_comes_last_either_way(
+    admin_rows: Any, make_user: Any, browser_as: Any, sort: str
+) -> None:
+    """The organisation and the zone are reached through an outer join: an account without
+    one (an admin, an auditor) has no value there, and sorts after the others both ways,
+    though the joined column itself is NOT NULL."""
+    loose = make_user("auditor", email="sort-none@example.test", organization=None, zone=None)
+    db.session.commit()
+    assert loose.organization_id is None and loose.zone_id is None
+    client = browser_as(admin_rows.admin)
+    response = client.get(f"/admin/users?sort={sort}&per_page=200")
+    markers = [*_emails(admin_rows), loose.email]
+    assert _order(response, markers)[-1] == 3

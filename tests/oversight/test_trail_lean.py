@@ -167,3 +167,25 @@ def test_a_period_that_ends_pages_like_the_whole_trail(world, api_as, monkeypatc
         assert period["total_estimated"] and abs(period["total"] - whole["total"]) <= 1
     past = api.get("/api/v1/audit", query_string={"until": "2001-01-01T00:00:00+00:00"})
     assert past.get_json()["total"] == 0 and past.get_json()["items"] == []
+
+
+def test_one_record_s_history_is_counted_exactly_beyond_the_limit(world, api_as, monkeypatch):
+    """Who opened a record, and how often, is evidence: an object's events are counted
+    exactly, however many there are, where an action alone is estimated beyond the limit."""
+    monkeypatch.setattr(trail, "COUNT_LIMIT", 10)
+    _events(world, 30)
+    _events(world, 5, "test.other")
+    _events(world, 30)
+    api = api_as(world.users["auditor"])
+    pid = world.project.id
+    expected = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.seq.is_not(None),
+            AuditEvent.object_type == "project",
+            AuditEvent.object_id == pid,
+        )
+    ).scalar_one()
+    body = api.get(f"/api/v1/audit?object_type=project&object_id={pid}").get_json()
+    assert expected >= 65 and body["total"] == expected and "total_estimated" not in body

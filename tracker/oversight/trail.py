@@ -92,8 +92,9 @@ def page(
 
     The whole trail is counted by the head row: sealed events are numbered 1, 2, ... without
     a gap (`tracker.audit.sealing`), so the head's number is their count, and a page of the
-    chain's order is a range of numbers below it. A filtered trail counts its first
-    COUNT_LIMIT + 1 matches and estimates beyond (`total_estimated`, "about")."""
+    chain's order is a range of numbers below it. One record's history is counted exactly.
+    Any other filtered trail counts its first COUNT_LIMIT + 1 matches and estimates beyond
+    (`total_estimated`, "about")."""
     conditions = [*service.conditions(filters, only_actor), *extra]
     per_page = args["per_page"]
     offset = (args["page"] - 1) * per_page
@@ -103,6 +104,10 @@ def page(
     fenced = filters.until is not None and not filters.sort
     if head is not None:
         total = head
+    elif filters.object_id is not None:
+        # one record's history (who opened attachment N, and how often) is evidence: counted
+        # exactly, by the object's own index, however long it is
+        total = _exact(conditions)
     else:
         total, estimated = _total(conditions, fenced, filters.since)
     if (filters.sort or "").removeprefix("-") == "actor":
@@ -171,6 +176,12 @@ def _head() -> int | None:
     """The number of the last sealed event (None: no head row, a broken trail: counted)."""
     found = db.session.execute(sa.select(AuditHead.seq).where(AuditHead.id == 1)).scalar()
     return None if found is None else int(found)
+
+
+def _exact(conditions: list[Any]) -> int:
+    """The exact number of sealed events matching `conditions`."""
+    count = sa.select(sa.func.count()).select_from(AuditEvent)
+    return int(db.session.execute(count.where(service.sealed(), *conditions)).scalar_one())
 
 
 def _total(

@@ -4,7 +4,7 @@ overlap or skip a row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,15 +35,19 @@ def ordered(
     sort: str,
     columns: Mapping[str, Any],
     tiebreak: Any,
+    never_empty: Collection[str] = (),
 ) -> sa.Select[Any]:
     """`stmt` ordered by `sort` (a value of `choices(columns)`; the columns are SQL
-    expressions or mapped attributes); empty values last either way. A column that cannot be
-    empty is ordered plainly: PostgreSQL reads `DESC NULLS LAST` from no ascending index (a
-    backward scan gives `NULLS FIRST`), and would sort every row instead."""
+    expressions or mapped attributes); empty values last either way. The keys in
+    `never_empty` name columns the caller knows hold a value in every row of `stmt` (a NOT NULL
+    column of the list's own table, never one reached through an outer join): they are
+    ordered plainly, because PostgreSQL reads `DESC NULLS LAST` from no ascending index (a
+    backward scan gives `NULLS FIRST`) and would sort every row instead."""
     descending = sort.startswith("-")
-    column = columns[sort.removeprefix("-")]
-    never_empty = getattr(column, "nullable", None) is False
+    key = sort.removeprefix("-")
+    column = columns[key]
+    plain = key in never_empty
     if descending:
-        first = column.desc() if never_empty else column.desc().nulls_last()
+        first = column.desc() if plain else column.desc().nulls_last()
         return stmt.order_by(first, tiebreak.desc())
-    return stmt.order_by(column.asc() if never_empty else column.asc().nulls_last(), tiebreak)
+    return stmt.order_by(column.asc() if plain else column.asc().nulls_last(), tiebreak)

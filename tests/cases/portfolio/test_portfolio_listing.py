@@ -149,16 +149,41 @@ def test_an_asset_keeps_its_project_s_zone(world, make_zone, make_project, api_a
 
 
 def test_a_column_that_cannot_be_empty_is_ordered_plainly():
-    """`NULLS LAST` only where a value may be missing: PostgreSQL reads a descending order
-    from an ascending index only as `NULLS FIRST`, and sorts every row otherwise."""
+    """`NULLS LAST` unless the caller names the column as never empty: PostgreSQL reads a
+    descending order from an ascending index only as `NULLS FIRST`, and sorts every row
+    otherwise; a NOT NULL column reached through an outer join may still be empty."""
     import sqlalchemy as sa
 
     from tracker.web import sorting
 
-    def order(sort: str, column: Any) -> str:
-        stmt = sorting.ordered(sa.select(RiskReview.id), sort, {"c": column}, RiskReview.id)
+    def order(sort: str, column: Any, never_empty: set[str]) -> str:
+        stmt = sorting.ordered(
+            sa.select(RiskReview.id), sort, {"c": column}, RiskReview.id, never_empty
+        )
         return str(stmt.compile()).split("ORDER BY")[1]
 
-    assert "NULLS" not in order("-c", RiskReview.created_at)
-    assert "NULLS" not in order("c", RiskReview.created_at)
-    assert "NULLS LAST" in order("-c", RiskReview.valid_until)
+    assert "NULLS" not in order("-c", RiskReview.created_at, {"c"})
+    assert "NULLS" not in order("c", RiskReview.created_at, {"c"})
+    assert "NULLS LAST" in order("-c", RiskReview.created_at, set())
+    assert "NULLS LAST" in order("-c", RiskReview.valid_until, set())
+
+
+def test_a_stale_zone_copy_shows_no_asset_of_another_zone(world, make_zone, make_user, api_as):
+    """The copy of the zone only picks the index: an asset whose copy names the operator's
+    zone while its project lies elsewhere (a row written around the ORM) stays out of the
+    operator's list, its count and its download."""
+    import sqlalchemy as sa
+
+    elsewhere = make_zone()
+    outsider = make_user("operator", zone=elsewhere)
+    asset = make_asset(world.project, title="Stray sensor")
+    db.session.commit()
+    db.session.execute(
+        sa.update(IpAsset).where(IpAsset.id == asset.id).values(zone_id=elsewhere.id)
+    )
+    db.session.commit()
+    api = api_as(outsider)
+    listed = api.get("/api/v1/assets").get_json()
+    assert listed["items"] == [] and listed["total"] == 0
+    assert "Stray sensor" not in api.get("/api/v1/assets?format=csv").get_data(as_text=True)
+    assert api.get(f"/api/v1/assets?zone_id={elsewhere.id}").get_json()["total"] == 0

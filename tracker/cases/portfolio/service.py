@@ -34,13 +34,14 @@ def _in_scope(
     A zone asked for is one more `IN` over the zone's projects.
 
     `zone_copy`: the rows' own copy of their project's zone (`IpAsset.zone_id`, kept in step
-    with the project's); a zone scope (operators) and a zone asked for are then that column
-    alone, so both the page and its count read the zone's index."""
+    with the project's); a zone scope (operators) and a zone asked for then start from that
+    column, so both the page and its count read the zone's index. The copy only chooses the
+    index: the project's own scope is checked as well (the index carries the project id), so a
+    copy gone stale could hide a row but never show one of another zone."""
     scope_zone = policy.scope_zone(user) if zone_copy is not None else None
     if scope_zone is not None:
         stmt = stmt.where(zone_copy == scope_zone)
-    else:
-        stmt = stmt.where(policy.in_visible_project(user, project_column))
+    stmt = stmt.where(policy.in_visible_project(user, project_column))
     if zone_id and zone_copy is not None:
         stmt = stmt.where(id_equals(zone_copy, zone_id))
     elif zone_id:
@@ -117,7 +118,9 @@ def reviews(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Sel
         "valid_until": RiskReview.valid_until,
         "score": RiskReview.score,
     }
-    stmt = sorting.ordered(stmt, filters.get("sort") or "-created_at", columns, RiskReview.id)
+    stmt = sorting.ordered(
+        stmt, filters.get("sort") or "-created_at", columns, RiskReview.id, {"created_at"}
+    )
     if ids:
         return stmt
     project = selectinload(RiskReview.project)
