@@ -61,6 +61,12 @@ BUDGET: list[tuple[str, str, int]] = [
     ("operator", "/api/v1/assets?per_page=200", 7),
     ("operator", "/api/v1/assets?per_page=200&sort=-kind", 7),
     ("company", "/api/v1/assets?per_page=200&sensitivity=public", 9),
+    # a text search: the page's ids with their total beside them (one statement: the hits
+    # read once), the page's columns, then a whole asset's owners and deadlines
+    ("admin", "/api/v1/assets?per_page=200&q=budgetasset", 8),
+    ("lawyer", "/api/v1/assets?per_page=200&q=budgetasset&sort=-next_due_on", 8),
+    ("operator", "/api/v1/assets?per_page=200&q=budgetasset", 6),
+    ("html:lawyer", "/assets?q=budgetasset", 8),
     ("auditor", "/api/v1/risk-reviews?per_page=200&sort=-score", 7),
     ("lawyer", "/api/v1/risk-reviews?per_page=200", 7),
     ("operator", "/api/v1/risk-reviews?per_page=200&status=approved", 7),
@@ -204,6 +210,10 @@ def _grow(world: Any, make_project: Any, make_org: Any, make_user: Any, n: int) 
         )
         nda.assets = [asset]
         db.session.add_all([asset, nda])
+        db.session.flush()
+        search.index_record(
+            "asset", asset.id, world.project.id, "asset.view", f"budgetasset {i}", title=asset.title
+        )
         transfer = TransferRequest(
             project=world.project,
             partner=world.partner,

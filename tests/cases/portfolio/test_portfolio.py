@@ -116,6 +116,28 @@ def test_asset_filters_and_sorts(portfolio: Any, api_as: Any) -> None:
     ]
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_a_search_s_total_comes_with_each_page_and_past_the_end(
+    role: str, portfolio: Any, api_as: Any
+) -> None:
+    # a search's page carries its total (one statement); a page past the end counts it apart
+    api = api_as(portfolio.users[role])
+    found = 2 if role in ("admin", "auditor") else 1
+
+    def page(number: int, extra: str = "") -> dict[str, Any]:
+        r = api.get(f"/api/v1/assets?q=organoid&per_page=1&page={number}{extra}")
+        assert r.status_code == 200, r.get_json()
+        body: dict[str, Any] = r.get_json()
+        return body
+
+    pages = [page(n) for n in (1, 2, 3)]
+    assert [b["total"] for b in pages] == [found] * 3
+    assert [len(b["items"]) for b in pages] == [1, found - 1, 0]
+    titles = [t for b in pages for t in _titles(b)]
+    assert titles == sorted(titles)
+    assert page(1, "&kind=design")["total"] == 0
+
+
 @pytest.mark.parametrize(
     "query",
     ["kind=song", "sort=owner", "sort=--title", "zone_id=x", "per_page=0", "q=" + "x" * 300],

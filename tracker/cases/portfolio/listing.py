@@ -4,7 +4,10 @@ statements whatever the page size or the size of the database.
 1. the page's ids, filtered and sorted by `service.assets` / `service.reviews` (the scope as
    `project_id IN (the user's projects)`, so the sort's index is walked no further than the
    page shows);
-2. their total: a COUNT of the same select, its columns dropped (an index counts it);
+2. their total: a COUNT of the same select, its columns dropped (an index counts it); for a
+   text search (`q`) the total comes with the page instead (`count(*) OVER ()` beside the
+   ids, `_counted_page`), so the hits are read once, not once for the page and again for the
+   count;
 3. the page's columns with the project's code (one statement; sealed text opened as loading
    the record would);
 4. for a whole asset: its owners, then its deadlines, entered and derived (one statement
@@ -111,6 +114,22 @@ def _page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int],
     return ids, total
 
 
+def _counted_page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
+    """`_page` in one statement: the page's ids each with the filtered total beside them
+    (`count(*) OVER ()`: the ids are the assets', each once, so it counts the list). For a
+    text search, whose hits are the costly part of both the page and a separate count. A
+    page past the end holds no row to carry the total: then it is counted apart."""
+    number, per_page = filters["page"], filters["per_page"]
+    conn = _conn()
+    counted = ids_stmt.add_columns(sa.func.count().over().label("total"))
+    rows = conn.execute(counted.limit(per_page).offset((number - 1) * per_page)).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0][1])
+    if number == 1:
+        return [], 0
+    return [], conn.execute(count_of(ids_stmt)).scalar_one()
+
+
 def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, Any]]:
     """The columns `names` of the `model` rows `ids` with their project's code, in the order
     of `ids`."""
@@ -133,7 +152,8 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     """One page of the asset portfolio: `{"items", "total", "page", "per_page"}`, each item
     shaped as `shape` says: "full" (`PortfolioAssetSchema`), "limited"
     (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
-    ids, total = _page(service.assets(user, filters, ids=True), filters)
+    paged = _counted_page if filters.get("q") else _page
+    ids, total = paged(service.assets(user, filters, ids=True), filters)
     names = {"full": ASSET_FULL, "limited": ASSET_LIMITED, "html": ASSET_HTML}[shape]
     items = _rows(IpAsset, names, ids)
     if shape == "full" and items:
