@@ -30,7 +30,9 @@ project_lawyers = sa.Table(
     "project_lawyers",
     db.metadata,
     sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True, index=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+    #: a lawyer's projects from the index alone (`policy.visible_projects`)
+    sa.Index("ix_project_lawyers_user_id_project_id", "user_id", "project_id"),
 )
 
 
