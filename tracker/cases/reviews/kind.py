@@ -73,7 +73,14 @@ def _to_decide(user: User, _today: dt.date) -> Rows:
 
 
 def without_current_review(user: User, today: dt.date) -> Rows:
-    """Active projects in scope with no approved review valid today (items of type project)."""
+    """Active projects in scope with no approved review valid today (items of type project),
+    by code; counted on their own (an operator's zone: from `projects(zone_id, status, code)`
+    and each project's stored level)."""
+    current = sa.exists().where(
+        ProjectRiskLevel.project_id == Project.id, ProjectRiskLevel.valid_until >= today
+    )  # `current_review_id(today)` is not NULL: said as EXISTS, which PostgreSQL estimates
+    unreviewed = (policy.visible_projects(user), Project.status == "active", ~current)
+    counted = sa.select(sa.func.count()).select_from(Project).where(*unreviewed)
     return (
         sa.select(
             sa.literal_column("'project'").label("type"),
@@ -81,13 +88,9 @@ def without_current_review(user: User, today: dt.date) -> Rows:
             Project.id.label("project_id"),
             (Project.code + " · " + Project.title).label("title"),
             Project.created_at.label("since"),
-            queue_total(),
+            queue_total(counted),
         )
-        .where(
-            policy.visible_projects(user),
-            Project.status == "active",
-            current_review_id(today).is_(None),
-        )
+        .where(*unreviewed)
         .order_by(Project.code)
     )
 
