@@ -689,7 +689,8 @@ class Gen:
             )
         self.insert("risk_reviews", rows)
         # the stored current level (as `reviews.level.store_current_level` keeps it): each
-        # project's latest approved review
+        # project's latest approved review, with the project's zone and the review's scores
+        zone_of = {p["id"]: p["zone_id"] for p in projects}
         latest: dict[int, dict[str, Any]] = {}
         for r in rows:
             if r["status"] != "draft":
@@ -712,6 +713,9 @@ class Gen:
                     "review_id": r["id"],
                     "level": r["level"],
                     "valid_until": r["valid_until"],
+                    "zone_id": zone_of[pid],
+                    "likelihood": r["likelihood"],
+                    "impact": r["impact"],
                 }
                 for pid, r in latest.items()
             ),

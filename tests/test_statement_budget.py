@@ -123,6 +123,10 @@ BUDGET: list[tuple[str, str, int]] = [
     # page shows), queues, heat map and expiring NDAs
     ("html:operator", "/", 14),
     ("auditor", "/api/v1/dashboard", 8),
+    # the lawyer's and the admin's start pages (issue 20, `opdash`: the zone's and everyone's
+    # heat map from the stored levels, the queues' counts of their own)
+    ("html:lawyer", "/", 15),
+    ("html:admin", "/", 15),
     # the second factor's page lists the account's passkeys
     ("html:lawyer", "/account/second-factor", 8),
     # sorted lists (issue 19): one of each; a disclosure list also records that it was read

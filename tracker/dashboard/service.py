@@ -15,11 +15,12 @@ from tracker import clock, policy, records
 from tracker.auth.models import User, Zone
 from tracker.auth.notifications import unread_count, unread_count_expr
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews.level import heat_map, risk_level_expr
+from tracker.cases.reviews.level import heat_counts, heat_statement, risk_level_expr
+from tracker.cases.reviews.models import ProjectRiskLevel
 from tracker.db import db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
-from tracker.records.work import queue
+from tracker.records.work import queue, user_key
 
 #: the dashboard's deadlines: open ones due within this many days (and every overdue one)
 DEADLINE_DAYS = 90
@@ -60,10 +61,29 @@ def zone_counts(user: User, today: dt.date) -> list[dict[str, Any]]:
 
 def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
     """The heat map the user sees (`dashboard.heat_map`), of the projects in their scope:
-    operators their zone, admins and auditors every zone."""
+    operators their zone, admins and auditors every zone; from the stored levels' index
+    (`heat_map`'s `levels`), the statement built once per user and day."""
     if not policy.may(user, "dashboard.heat_map"):
         return None
-    return heat_map(policy.visible_projects(user), today)
+    key = user_key(user, today)
+    stmt = _HEATS.get(key)
+    if stmt is None:
+        if len(_HEATS) > 1024:  # other days' and idle users': built again when asked
+            _HEATS.clear()
+        visible = policy.visible_projects(user)
+        zone = policy.scope_zone(user)
+        if zone is not None:  # the zone's stored levels, from their index
+            levels: sa.ColumnElement[bool] | None = ProjectRiskLevel.zone_id == zone
+        elif isinstance(visible, sa.sql.elements.True_):  # every project's
+            levels = sa.true()
+        else:
+            levels = None
+        stmt = _HEATS[key] = heat_statement(visible, today, levels)
+    return heat_counts(stmt)
+
+
+#: the heat maps' statements by user and day (`operator_heat_map`)
+_HEATS: dict[tuple[Any, ...], Any] = {}
 
 
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
@@ -98,11 +118,18 @@ def _waiting_total(user: User, today: dt.date) -> Any:
     if not names:
         return None
     queries = records.queues()
-    parts = [
-        sa.select(sa.func.count()).select_from(queries[n](user, today).order_by(None).subquery())
-        for n in names
-    ]
-    return sum((p.scalar_subquery() for p in parts[1:]), parts[0].scalar_subquery())
+    parts = [_count_of(queries[n](user, today)) for n in names]
+    return sum(parts[1:], parts[0])
+
+
+def _count_of(stmt: sa.Select[Any]) -> Any:
+    """A queue's full count as a scalar subquery: the queue's own count when it has one
+    (`records.queue_total(counted)`), else a count of its rows."""
+    total = stmt.selected_columns["total"]
+    element = getattr(total, "element", None)
+    if isinstance(element, sa.ScalarSelect):
+        return element
+    return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
 
 
 def waiting_count(user: User, today: dt.date | None = None) -> int:
@@ -123,8 +150,7 @@ def _header_statement(user: User, today: dt.date) -> sa.Select[Any]:
     """`header_counts`' statement, built once per day for the user as the policy sees them:
     every value the queues and the scope read of a user (id, role, active, zone, organisation)
     is in the key, so a changed role or zone builds it anew."""
-    kinds = tuple(id(kind) for kind in records.kinds())  # a test registers one for a while
-    key = (kinds, user.id, user.role, user.active, user.zone_id, user.organization_id, today)
+    key = user_key(user, today)
     stmt = _HEADERS.get(key)
     if stmt is None:
         if len(_HEADERS) > 1024:  # other days' and idle users': built again when asked

@@ -280,6 +280,12 @@ def page_of_record(
     return found or url_for("projects.project_detail", project_id=project_id)
 
 
-def queue_total() -> sa.Label[int]:
-    """A queue's full count beside each of its first items (a window count)."""
-    return sa.func.count().over().label("total")
+def queue_total(counted: sa.Select[Any] | None = None) -> sa.Label[int]:
+    """A queue's full count beside each of its first items: a window count, or `counted` (a
+    `SELECT count(*)` of the queue's rows, filtered alike) as a scalar subquery. A window
+    count reads and joins every row of the queue to count it; a count of its own reads only
+    the indexes its conditions need, and the items are then read in order only as far as the
+    queue shows."""
+    if counted is None:
+        return sa.func.count().over().label("total")
+    return counted.scalar_subquery().label("total")

@@ -38,10 +38,33 @@ def _item(row: Any) -> dict[str, Any]:
     return item
 
 
+def user_key(user: Any, today: dt.date) -> tuple[Any, ...]:
+    """What a statement built for `user` on `today` depends on: the registered kinds (a test
+    registers one for a while), every value the policy and the queues read of a user (id,
+    role, active, zone, organisation) and the day; a changed role or zone builds anew."""
+    kinds = tuple(id(kind) for kind in records.kinds())
+    return (kinds, user.id, user.role, user.active, user.zone_id, user.organization_id, today)
+
+
+#: the queues' statements by user, day and queue (`queue`): building one cost as much as
+#: running it
+_QUEUES: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(user: Any, name: str, today: dt.date) -> Any:
+    key = (*user_key(user, today), name)
+    stmt = _QUEUES.get(key)
+    if stmt is None:
+        if len(_QUEUES) > 1024:  # other days' and idle users': built again when asked
+            _QUEUES.clear()
+        stmt = _QUEUES[key] = records.queues()[name](user, today).limit(QUEUE_LIMIT)
+    return stmt
+
+
 def queue(user: Any, name: str, today: dt.date) -> tuple[list[dict[str, Any]], int]:
-    """The first QUEUE_LIMIT items of one queue and its full count, in one statement."""
-    stmt = records.queues()[name](user, today).limit(QUEUE_LIMIT)
-    rows = db.session.execute(stmt).all()
+    """The first QUEUE_LIMIT items of one queue and its full count, in one statement (built
+    once per user, day and queue)."""
+    rows = db.session.execute(_statement(user, name, today)).all()
     return [_item(row) for row in rows], (rows[0].total if rows else 0)
 
 

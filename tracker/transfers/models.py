@@ -37,6 +37,8 @@ class TransferRequest(Model):
         sa.Index("ix_transfer_requests_project_created", "project_id", "created_at"),
         # the dashboard's queues of requests to decide and of one's own: by status, oldest first
         sa.Index("ix_transfer_requests_status_created", "status", "created_at", "id"),
+        # the dashboard's counts of those queues: a status's requests by project, from the index
+        sa.Index("ix_transfer_requests_status_project", "status", "project_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,6 +40,11 @@ class Project(Model):
     __tablename__ = "projects"
     #: the object type of its audit events (the API's resource name)
     __audit_type__ = "project"
+    __table_args__ = (
+        # a zone's active projects in code order, and their count, from the index alone (the
+        # operator's queue of projects without a current review)
+        sa.Index("ix_projects_zone_status_code", "zone_id", "status", "code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)

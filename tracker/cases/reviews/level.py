@@ -44,44 +44,115 @@ def current_risk_levels(project_ids: list[int], today: dt.date) -> dict[int, str
     return {pid: level for pid, level in rows}
 
 
-def heat_map(visible: sa.ColumnElement[bool], today: dt.date) -> dict[str, Any]:
+def heat_map(
+    visible: sa.ColumnElement[bool],
+    today: dt.date,
+    levels: sa.ColumnElement[bool] | None = None,
+) -> dict[str, Any]:
     """The 5 × 5 likelihood × impact heat map of the projects matching `visible` (the
     policy's `visible_projects(user)`, narrowed as the caller likes): `{"cells": rows
     likelihood 1–5 × columns impact 1–5, "unreviewed": n}`, each project with a current
-    review counted once in its cell. One statement."""
-    current = current_review_id(today).label("review_id")
-    projects = sa.select(Project.id, current).where(visible).subquery()
-    rows = db.session.execute(
-        sa.select(RiskReview.likelihood, RiskReview.impact, sa.func.count())
-        .select_from(projects)
-        .outerjoin(RiskReview, RiskReview.id == projects.c.review_id)
-        .group_by(RiskReview.likelihood, RiskReview.impact)
-    )
+    review counted once in its cell. One statement.
+
+    `levels`, when given, is the condition on the stored levels that selects exactly those of
+    the projects `visible` matches (a zone's: `ProjectRiskLevel.zone_id == zone`; everyone's:
+    true): the cells are then counted from the levels' index alone, the projects from theirs,
+    and the unreviewed are the projects less those in a cell."""
+    return heat_counts(heat_statement(visible, today, levels))
+
+
+def heat_counts(statement: Any) -> dict[str, Any]:
+    """`heat_map`'s answer from its statement (`heat_statement`, which a caller may keep)."""
+    rows = db.session.execute(statement)
     cells = [[0] * 5 for _ in range(5)]
     unreviewed = 0
+    everyone = None
     for likelihood, impact, count in rows:
-        if likelihood is None or impact is None:  # no current review (a current one is scored)
+        if likelihood == 0:  # every project of the scope (`levels` given)
+            everyone = count
+        elif likelihood is None or impact is None:  # no current review (one is scored)
             unreviewed += count
         else:
             cells[likelihood - 1][impact - 1] += count
+    if everyone is not None:
+        unreviewed = everyone - sum(map(sum, cells))
     return {"cells": cells, "unreviewed": unreviewed}
 
 
+def heat_statement(
+    visible: sa.ColumnElement[bool], today: dt.date, levels: sa.ColumnElement[bool] | None
+) -> Any:
+    """The projects matching `visible` counted by their current review's scores, read from
+    the stored levels (which carry the review's scores): with `levels`, the scored levels
+    still valid and a row (0, 0, every project of the scope); without, each project joined to
+    its level (a row of NULL scores: those with none)."""
+    stored = ProjectRiskLevel
+    if levels is None:
+        current = (
+            sa.select(stored.likelihood, stored.impact)
+            .select_from(Project)
+            .outerjoin(
+                stored, sa.and_(stored.project_id == Project.id, stored.valid_until >= today)
+            )
+            .where(visible)
+            .subquery()
+        )
+        return sa.select(current.c.likelihood, current.c.impact, sa.func.count()).group_by(
+            current.c.likelihood, current.c.impact
+        )
+    scored = (
+        sa.select(stored.likelihood, stored.impact, sa.func.count())
+        .where(
+            levels,
+            stored.valid_until >= today,
+            stored.likelihood.is_not(None),
+            stored.impact.is_not(None),
+        )
+        .group_by(stored.likelihood, stored.impact)
+    )
+    everyone = sa.select(sa.literal(0), sa.literal(0), sa.func.count()).where(visible)
+    return sa.union_all(scored, everyone.select_from(Project))
+
+
 def store_current_level(connection: sa.Connection, project_id: int) -> None:
-    """Store `project_id`'s current level: its latest approved review's level and validity
-    (no row when it has none). Runs on every review written (`_keep_in_step`), in the same
-    transaction; migration 0018 filled it for the reviews before it."""
+    """Store `project_id`'s current level: its latest approved review's level, validity and
+    scores, and the project's zone (no row when it has none). Runs on every review written
+    (`_keep_in_step`), in the same transaction; migration 0018 filled it for the reviews
+    before it (0029 the zone and scores)."""
     stored: Any = ProjectRiskLevel.__table__
     connection.execute(sa.delete(stored).where(stored.c.project_id == project_id))
+    zone = sa.select(Project.zone_id).where(Project.id == project_id).scalar_subquery()
     latest = (
-        sa.select(RiskReview.project_id, RiskReview.id, RiskReview.level, RiskReview.valid_until)
+        sa.select(
+            RiskReview.project_id,
+            RiskReview.id,
+            RiskReview.level,
+            RiskReview.valid_until,
+            zone,
+            RiskReview.likelihood,
+            RiskReview.impact,
+        )
         .where(RiskReview.project_id == project_id, RiskReview.status == "approved")
         .order_by(RiskReview.decided_at.desc(), RiskReview.id.desc())
         .limit(1)
     )
-    connection.execute(
-        sa.insert(stored).from_select(["project_id", "review_id", "level", "valid_until"], latest)
-    )
+    columns = ["project_id", "review_id", "level", "valid_until", "zone_id", "likelihood", "impact"]
+    connection.execute(sa.insert(stored).from_select(columns, latest))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _zone_follows_project(session: sa.orm.Session, _context: Any) -> None:
+    """A project moved to another zone takes its stored level along (`zone_id` is a copy)."""
+    for obj in session.dirty:
+        if not isinstance(obj, Project):
+            continue
+        state = sa.inspect(obj)
+        if state.attrs.zone_id.history.has_changes() or state.attrs.zone.history.has_changes():
+            stored: Any = ProjectRiskLevel.__table__
+            zone = sa.select(Project.zone_id).where(Project.id == obj.id).scalar_subquery()
+            session.connection().execute(
+                sa.update(stored).where(stored.c.project_id == obj.id).values(zone_id=zone)
+            )
 
 
 @sa.event.listens_for(RiskReview, "after_insert")

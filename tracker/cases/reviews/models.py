@@ -125,6 +125,10 @@ class ProjectRiskLevel(Model):
         sa.Index("ix_project_risk_levels_level", "level", "valid_until", "project_id"),
         #: the deadline engine's review expiries, read within a window in due order
         sa.Index("ix_project_risk_levels_valid_until", "valid_until"),
+        #: a zone's heat map: its levels still valid, counted by score from the index alone
+        sa.Index(
+            "ix_project_risk_levels_zone_scores", "zone_id", "valid_until", "likelihood", "impact"
+        ),
     )
 
     project_id: Mapped[int] = mapped_column(
@@ -133,3 +137,8 @@ class ProjectRiskLevel(Model):
     review_id: Mapped[int] = mapped_column(sa.ForeignKey("risk_reviews.id", ondelete="CASCADE"))
     level: Mapped[str] = mapped_column(str_enum(*RISK_LEVELS, name="level"))
     valid_until: Mapped[dt.date] = mapped_column(sa.Date)
+    #: copies, kept in step (`tracker.cases.reviews.level`): the project's zone and the
+    #: review's scores, so that a zone's heat map is counted from an index
+    zone_id: Mapped[int | None] = mapped_column()
+    likelihood: Mapped[int | None] = mapped_column()
+    impact: Mapped[int | None] = mapped_column()
