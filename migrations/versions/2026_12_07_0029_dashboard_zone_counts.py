@@ -1,7 +1,7 @@
 """The operator's dashboard counts a zone from indexes: stored levels carry zone and scores
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-07
 
 The operator's dashboard counted its zone row by row: the heat map looked up each of the
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0029"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
