@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support import sign_in_page
 
@@ -54,7 +55,14 @@ def test_focus_moves_to_the_flash_after_a_submit(browser, live_server):
     context, page = _signed_in(browser, live_server, "company")
     page.click("header form[action$='/logout'] button")
     page.wait_for_selector("p.flash")
-    focused = page.evaluate("() => document.activeElement.matches('main p.flash[data-flash]')")
+    # the message is in the page before the script that moves the focus has run: wait for it
+    # (on a busy machine the sign-in page's autofocus comes first, and the script then moves on)
+    focus = "() => document.activeElement.matches('main p.flash[data-flash]')"
+    try:
+        page.wait_for_function(focus, timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    focused = page.evaluate(focus)
     assert focused, page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)")
     context.close()
 

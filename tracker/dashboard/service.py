@@ -15,8 +15,12 @@ from tracker import clock, policy, records
 from tracker.auth.models import User, Zone
 from tracker.auth.notifications import unread_count, unread_count_expr
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews.level import heat_counts, heat_statement, risk_level_expr
-from tracker.cases.reviews.models import ProjectRiskLevel
+from tracker.cases.reviews.level import (
+    heat_counts,
+    heat_statement,
+    risk_level_expr,
+    scope_levels,
+)
 from tracker.db import db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
@@ -71,13 +75,7 @@ def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
         if len(_HEATS) > 1024:  # other days' and idle users': built again when asked
             _HEATS.clear()
         visible = policy.visible_projects(user)
-        zone = policy.scope_zone(user)
-        if zone is not None:  # the zone's stored levels, from their index
-            levels: sa.ColumnElement[bool] | None = ProjectRiskLevel.zone_id == zone
-        elif isinstance(visible, sa.sql.elements.True_):  # every project's
-            levels = sa.true()
-        else:
-            levels = None
+        levels = scope_levels(visible, policy.scope_zone(user))  # from the levels' index
         stmt = _HEATS[key] = heat_statement(visible, today, levels)
     return heat_counts(stmt)
 

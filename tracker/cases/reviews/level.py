@@ -61,6 +61,20 @@ def heat_map(
     return heat_counts(heat_statement(visible, today, levels))
 
 
+def scope_levels(
+    visible: sa.ColumnElement[bool], zone: int | None
+) -> sa.ColumnElement[bool] | None:
+    """The condition on the stored levels that selects exactly those of the projects
+    `visible` matches, where one exists (`heat_map`'s `levels`): a zone scope's (`zone`, the
+    policy's `scope_zone`) by the levels' copy of the zone, everyone's as no condition; None
+    for any other scope."""
+    if zone is not None:
+        return ProjectRiskLevel.zone_id == zone
+    if isinstance(visible, sa.sql.elements.True_):
+        return sa.true()
+    return None
+
+
 def heat_counts(statement: Any) -> dict[str, Any]:
     """`heat_map`'s answer from its statement (`heat_statement`, which a caller may keep)."""
     rows = db.session.execute(statement)
