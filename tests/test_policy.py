@@ -199,22 +199,21 @@ def test_in_visible_project_and_its_negation_select_the_scope(world, make_projec
             assert (project.id in outside) is not policy.in_scope(user, project)
 
 
-def test_a_lawyers_projects_are_read_by_id_from_the_lawyers_own_index(world, make_project):
-    """A lawyer's scope lists the lawyer's projects from the (user_id, project_id) index alone,
-    then reads those projects by id: on PostgreSQL as `= ANY(ARRAY(...))`, since a semi-join
-    made the planner read every project of a 10k database (sequential scans off, as a 10k
-    database would choose: a few test rows fit in one page)."""
+def test_a_lawyers_projects_are_listed_from_the_lawyers_own_index(world, make_project):
+    """A lawyer's scope lists the lawyer's projects from the (user_id, project_id) index of
+    `project_lawyers` (migration 0028), reading the association from the index alone
+    (sequential scans off on PostgreSQL, as a 10k database would choose: a few test rows fit
+    in one page). The scope stays `IN (…)`: written `= ANY(ARRAY(…))` it read the projects by
+    key, but a prepared statement's generic plan then walked every search entry for a
+    lawyer's search (docs/decisions.md)."""
     for _ in range(3):
         make_project(lawyers=[world.users[L]])
     stmt = sa.select(Project.id, Project.code).where(policy.visible_projects(world.users[L]))
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    assert "ANY" not in sql.upper().replace("COMPANY", "")
     if db.engine.dialect.name == "postgresql":
         db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(r[0] for r in db.session.execute(sa.text("EXPLAIN " + sql)))
-        assert "InitPlan" in plan, plan
-        assert "Index Cond: (id = ANY ($0))" in plan, plan
-        assert "Join" not in plan and "Nested Loop" not in plan, plan
     else:
         plan = "\n".join(r[-1] for r in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
-        assert "SEARCH projects USING INTEGER PRIMARY KEY" in plan, plan
     assert "ix_project_lawyers_user_id_project_id" in plan, plan

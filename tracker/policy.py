@@ -11,8 +11,6 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.visitors import InternalTraversal
 from werkzeug.exceptions import NotFound
 
 from tracker import records
@@ -179,52 +177,12 @@ def visible_projects(user: User) -> sa.ColumnElement[bool]:
         assigned = sa.select(project_lawyers.c.project_id).where(
             project_lawyers.c.user_id == user.id
         )
-        return AmongIds(Project.id, assigned)
+        return Project.id.in_(assigned)
     if user.role == COMPANY and user.organization_id is not None:
         return Project.company_id == user.organization_id
     if user.role == OPERATOR and user.zone_id is not None:
         return Project.zone_id == user.zone_id
     return sa.false()
-
-
-class AmongIds(sa.ColumnElement[bool]):
-    """`column IN (ids)`, `ids` a one-column SELECT of a short list (a lawyer's projects).
-
-    PostgreSQL writes it `column = ANY(ARRAY(ids))`: the list is computed first and the rows
-    are read through `column`'s index. Written as `IN`, PostgreSQL plans a semi-join; it knows
-    the list is short, but reading ~100 projects at random costs it more than reading all 10,000
-    in order, so every lawyer-scoped statement scanned every project (docs/performance.md,
-    "The lawyer's scope on PostgreSQL"). SQLite keeps `IN`, which it already reads from the list.
-    The rows are the same either way."""
-
-    __visit_name__ = "among_ids"
-    inherit_cache = True
-    type = sa.Boolean()
-    _traverse_internals = [
-        ("column", InternalTraversal.dp_clauseelement),
-        ("ids", InternalTraversal.dp_clauseelement),
-    ]
-
-    def __init__(self, column: Any, ids: sa.SelectBase) -> None:
-        self.column = column
-        self.ids = ids.scalar_subquery()
-
-    def self_group(self, against: Any = None) -> Any:
-        return sa.sql.elements.Grouping(self) if against is not None else self
-
-    def _negate(self) -> Any:
-        return sa.not_(self.self_group(against=sa.sql.operators.inv))
-
-
-@compiles(AmongIds)
-def _among_ids(element: AmongIds, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.column.in_(element.ids.element), **kw))
-
-
-@compiles(AmongIds, "postgresql")
-def _among_ids_postgresql(element: AmongIds, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.column, **kw)
-    return f"{column} = ANY(ARRAY{compiler.process(element.ids, **kw)})"
 
 
 def scope_zone(user: User) -> int | None:
@@ -247,15 +205,11 @@ def project_column(model: Any) -> Any | None:
 def in_visible_project(user: User, project_id: Any) -> sa.ColumnElement[bool]:
     """The SQL condition that the column `project_id` names a project `user` may see, as
     `project_id IN (the user's projects)` so the planner may start from those projects or from
-    the list's own index, never joining every row to its project; for a lawyer, the column
-    among the lawyer's rows of `project_lawyers` (`AmongIds`); for who sees every project, or
-    none, the constant alone."""
+    the list's own index, never joining every row to its project; for who sees every project,
+    or none, the constant alone."""
     visible = visible_projects(user)
     if isinstance(visible, sa.sql.elements.True_ | sa.sql.elements.False_):
         return visible
-    if isinstance(visible, AmongIds):
-        # a lawyer's projects are the association's rows (its key names an existing project)
-        return AmongIds(project_id, visible.ids.element)
     return project_id.in_(sa.select(Project.id).where(visible))
 
 
