@@ -62,9 +62,9 @@ def test_sigkill_during_uploads(deployment: Any, server: LiveServer) -> None:
             pass  # kill at once
         elif sent > 1024 * 1024:  # wait until the worker is writing the temporary blob
             tmp = blobs / "tmp"
-            for _ in range(600):
-                if any(p.stat().st_size > 1024 * 1024 for p in tmp.iterdir()):
-                    break
+            deadline = time.monotonic() + 120  # a busy machine reads the body slowly
+            while not any(p.stat().st_size > 1024 * 1024 for p in tmp.iterdir()):
+                assert time.monotonic() < deadline, "the worker never wrote the temporary blob"
                 time.sleep(0.05)
         else:
             time.sleep(0.2)  # the worker is blocked reading the body
