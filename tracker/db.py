@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -105,6 +105,28 @@ def text_limit(attr: Any) -> int:
     if not isinstance(length, int) or length <= 0:
         raise LookupError(f"column {column} declares no text limit")
     return length
+
+
+_Built = TypeVar("_Built")
+
+
+class BuiltOnce(Generic[_Built]):
+    """Statements built once per key (a user as the policy sees them, a day, the filters) and
+    kept: building a UNION of every record kind costs about as much as running it. Bounded:
+    past `size` keys it starts again, and other days' and idle users' are built anew when
+    asked. The key must hold every value the statement depends on."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._built: dict[Hashable, _Built] = {}
+
+    def get(self, key: Hashable, build: Callable[[], _Built]) -> _Built:
+        found = self._built.get(key)
+        if found is None:
+            if len(self._built) > self.size:
+                self._built.clear()
+            found = self._built[key] = build()
+        return found
 
 
 #: how much of a SQLite database file is read through a memory map (bytes)

@@ -21,7 +21,7 @@ from tracker.cases.reviews.level import (
     risk_level_expr,
     scope_levels,
 )
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
 from tracker.records.work import queue, user_key
@@ -69,19 +69,17 @@ def operator_heat_map(user: User, today: dt.date) -> dict[str, Any] | None:
     (`heat_map`'s `levels`), the statement built once per user and day."""
     if not policy.may(user, "dashboard.heat_map"):
         return None
-    key = user_key(user, today)
-    stmt = _HEATS.get(key)
-    if stmt is None:
-        if len(_HEATS) > 1024:  # other days' and idle users': built again when asked
-            _HEATS.clear()
-        visible = policy.visible_projects(user)
-        levels = scope_levels(visible, policy.scope_zone(user))  # from the levels' index
-        stmt = _HEATS[key] = heat_statement(visible, today, levels)
-    return heat_counts(stmt)
+    return heat_counts(_HEATS.get(user_key(user, today), lambda: _heat_statement(user, today)))
+
+
+def _heat_statement(user: User, today: dt.date) -> Any:
+    visible = policy.visible_projects(user)
+    levels = scope_levels(visible, policy.scope_zone(user))  # from the levels' index
+    return heat_statement(visible, today, levels)
 
 
 #: the heat maps' statements by user and day (`operator_heat_map`)
-_HEATS: dict[tuple[Any, ...], Any] = {}
+_HEATS: BuiltOnce[Any] = BuiltOnce(1024)
 
 
 def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
@@ -141,22 +139,19 @@ def waiting_count(user: User, today: dt.date | None = None) -> int:
 
 #: the header's statements by user and day (`header_counts`): building a role's queues cost
 #: as much as running them, on every page
-_HEADERS: dict[tuple[Any, ...], sa.Select[Any]] = {}
+_HEADERS: BuiltOnce[sa.Select[Any]] = BuiltOnce(1024)
 
 
 def _header_statement(user: User, today: dt.date) -> sa.Select[Any]:
     """`header_counts`' statement, built once per day for the user as the policy sees them:
     every value the queues and the scope read of a user (id, role, active, zone, organisation)
     is in the key, so a changed role or zone builds it anew."""
-    key = user_key(user, today)
-    stmt = _HEADERS.get(key)
-    if stmt is None:
-        if len(_HEADERS) > 1024:  # other days' and idle users': built again when asked
-            _HEADERS.clear()
+
+    def build() -> sa.Select[Any]:
         total = _waiting_total(user, today)
-        unread = unread_count_expr(user.id)
-        stmt = _HEADERS[key] = sa.select(total if total is not None else sa.literal(0), unread)
-    return stmt
+        return sa.select(total if total is not None else sa.literal(0), unread_count_expr(user.id))
+
+    return _HEADERS.get(user_key(user, today), build)
 
 
 def header_counts(user: User, today: dt.date | None = None) -> tuple[int, int]:

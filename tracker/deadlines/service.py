@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from tracker import policy, records
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.records.deadlines import row
 from tracker.web import sorting
 
@@ -132,7 +132,7 @@ def _nothing() -> sa.Select[Any]:
 
 #: the statements `deadline_query` built, by role, day, filters and scope: building the
 #: UNION of every source costs about as much as running it for a dashboard
-_BUILT: dict[Hashable, sa.Select[Any]] = {}
+_BUILT: BuiltOnce[sa.Select[Any]] = BuiltOnce(256)
 
 
 def _registered() -> tuple[int, ...]:
@@ -185,12 +185,7 @@ def deadline_query(
     # the registered kinds and the role decide which sources take part; the scope's values
     # are in its key
     key = (_registered(), user.role, today, tuple(filters.items()), sort, limit, scope_key)
-    stmt = _BUILT.get(key)
-    if stmt is None:
-        if len(_BUILT) > 256:  # other days' and other users': built again when asked
-            _BUILT.clear()
-        stmt = _BUILT[key] = _build(user, today, visible, filters, sort, limit)
-    return stmt
+    return _BUILT.get(key, lambda: _build(user, today, visible, filters, sort, limit))
 
 
 def _build(
@@ -233,7 +228,7 @@ def _build(
 
 #: the statements of `project_deadlines`, built once per role, day and length: building the
 #: UNION of every source costs more than running it for one project
-_ONE_PROJECT: dict[tuple[Any, ...], sa.Select[Any]] = {}
+_ONE_PROJECT: BuiltOnce[sa.Select[Any]] = BuiltOnce(64)
 
 
 def project_deadlines(
@@ -243,13 +238,12 @@ def project_deadlines(
     (the caller checked it), as the user's role may see them: every source restricted to the
     project itself, so the database reads that project's rows only; one statement, built once
     per role and day (the project is a bound parameter)."""
-    key = (_registered(), user.role, today, limit)
-    stmt = _ONE_PROJECT.get(key)
-    if stmt is None:
-        if len(_ONE_PROJECT) > 64:  # yesterday's: never asked again
-            _ONE_PROJECT.clear()
+
+    def build() -> sa.Select[Any]:
         one = Project.id == sa.bindparam("one_project", type_=sa.Integer)
-        stmt = _ONE_PROJECT[key] = deadline_query(user, today, done=False, scope=one, limit=limit)
+        return deadline_query(user, today, done=False, scope=one, limit=limit)
+
+    stmt = _ONE_PROJECT.get((_registered(), user.role, today, limit), build)
     return [item(row) for row in db.session.execute(stmt, {"one_project": project_id})]
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from tracker import records
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 
 #: the most items a queue lists (its count is the full number)
 QUEUE_LIMIT = 100
@@ -48,17 +48,14 @@ def user_key(user: Any, today: dt.date) -> tuple[Any, ...]:
 
 #: the queues' statements by user, day and queue (`queue`): building one cost as much as
 #: running it
-_QUEUES: dict[tuple[Any, ...], Any] = {}
+_QUEUES: BuiltOnce[Any] = BuiltOnce(1024)
 
 
 def _statement(user: Any, name: str, today: dt.date) -> Any:
-    key = (*user_key(user, today), name)
-    stmt = _QUEUES.get(key)
-    if stmt is None:
-        if len(_QUEUES) > 1024:  # other days' and idle users': built again when asked
-            _QUEUES.clear()
-        stmt = _QUEUES[key] = records.queues()[name](user, today).limit(QUEUE_LIMIT)
-    return stmt
+    return _QUEUES.get(
+        (*user_key(user, today), name),
+        lambda: records.queues()[name](user, today).limit(QUEUE_LIMIT),
+    )
 
 
 def queue(user: Any, name: str, today: dt.date) -> tuple[list[dict[str, Any]], int]:
