@@ -25,6 +25,7 @@ from tracker.db import BuiltOnce, db
 from tracker.deadlines.service import deadline_query
 from tracker.deadlines.service import item as deadline_item
 from tracker.records.work import queue, user_key
+from tracker.web.paging import count_of
 
 #: the dashboard's deadlines: open ones due within this many days (and every overdue one)
 DEADLINE_DAYS = 90
@@ -125,7 +126,7 @@ def _count_of(stmt: sa.Select[Any]) -> Any:
     element = getattr(total, "element", None)
     if isinstance(element, sa.ScalarSelect):
         return element
-    return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
+    return count_of(stmt).scalar_subquery()
 
 
 def waiting_count(user: User, today: dt.date | None = None) -> int:

@@ -23,6 +23,7 @@ from tracker.db import db
 from tracker.transfers import files, queries
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import TransferFile, TransferRequest, transfer_assets
+from tracker.web.paging import count_of
 
 #: the request's own columns an item shows (the schema's fields, less the derived ones)
 COLUMNS = (
@@ -48,9 +49,7 @@ COLUMNS = (
 def page(user: User, filters: queries.TransferFilters, page: int, per_page: int) -> dict[str, Any]:
     """One page: `{"items": rows shaped as TransferOutSchema's, "total", "page", "per_page"}`."""
     matching = queries.filtered(user, filters, sa.select(TransferRequest.id))
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(matching.subquery())
-    ).scalar_one()
+    total = db.session.execute(count_of(matching)).scalar_one()
     window = queries.ordered(matching, filters).limit(per_page).offset((page - 1) * per_page)
     ids = list(db.session.execute(window).scalars())
     return {"items": rows(user, ids), "total": total, "page": page, "per_page": per_page}
