@@ -70,6 +70,8 @@ def _app(url: str | None, workdir: Path) -> Any:
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_KIB": 8,
             "ARGON2_PARALLELISM": 1,
+            # a measuring rig: its lawyer works with a token alone (no second factor)
+            "TRACKER_MFA_ROLES": "",
         }
     )
     keys.require(app)
