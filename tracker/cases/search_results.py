@@ -46,7 +46,7 @@ def _heading_match(words: list[str], *, lowest: Any = None) -> sa.ColumnElement[
         tsquery = " & ".join(f"'{w}':*" for w in prefixes)
         simple: Any = sa.literal_column("'simple'")
         conditions.append(
-            sa.func.to_tsvector(simple, SearchEntry.heading).op("@@")(
+            sa.func.to_tsvector(simple, SearchEntry.heading).bool_op("@@")(
                 sa.func.to_tsquery(simple, tsquery)
             )
         )
@@ -293,7 +293,7 @@ def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any,
     if bind.dialect.name != "postgresql" or narrow or search.named(q):
         return None
     actions = tuple(sorted(search.allowed_actions(user)))
-    return (bind.url.render_as_string(hide_password=True), tuple(words), actions)
+    return (bind.engine.url.render_as_string(hide_password=True), tuple(words), actions)
 
 
 def _columns(ids: Any) -> sa.Select[Any]:
