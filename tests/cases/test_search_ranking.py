@@ -303,3 +303,90 @@ def test_the_window_pages_as_ranking_every_hit_when_the_newest_entries_are_hidde
         assert body["total_estimated"] is (len(expected) > 10), role
         if len(expected) <= 10:
             assert body["total"] == len(expected), role
+
+
+@pytest.mark.parametrize("q", ["quokka", "카나무"])
+def test_a_window_read_from_a_hinted_id_pages_as_ranking_every_hit(world, api_as, monkeypatch, q):
+    """A repeated search on PostgreSQL reads its window from the indexes' hits above the last
+    window's lowest id, and below it by id when those hits are too few. Whatever the hint
+    (stale, too high, too low, inside a block, none), every role's pages, order and total
+    must be those of ranking every hit the caller may see. Every third entry is no hit."""
+    from tracker.cases import search_results
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    hits: list[tuple[int, int, str, bool]] = []  # (record id, entry id, action, a title hit)
+    entry_ids: list[int] = []
+    record_id = 0
+    for action, count, titled in _BLOCKS:
+        for n in range(count):
+            record_id += 1
+            hit = n % 3 != 0
+            heading = "quokka 쿼카나무" if hit and n // 2 < titled else ""
+            search.index_record(
+                "test_note",
+                record_id,
+                world.project.id,
+                action,
+                "seen near the quokka 쿼카나무 burrow" if hit else "an empty burrow",
+                title=f"note {record_id}",
+                heading=heading,
+            )
+            entry = db.session.execute(
+                sa.select(SearchEntry.id).where(
+                    SearchEntry.record_type == "test_note", SearchEntry.record_id == record_id
+                )
+            ).scalar_one()
+            entry_ids.append(entry)
+            if hit:
+                hits.append((record_id, entry, action, bool(heading)))
+    db.session.commit()
+    for role in ROLES:
+        user = world.users[role]
+        allowed = set(policy.actions_of(user))
+        visible = [(r, e, titled) for r, e, action, titled in reversed(hits) if action in allowed]
+        expected = [r for r, _, titled in visible if titled] + [r for r, _, t in visible if not t]
+        newest = [e for _, e, _ in visible][: search.COUNT_LIMIT + 1]
+        narrow = not isinstance(policy.visible_projects(user), sa.sql.elements.True_)
+        key = search_results._bound_key(user, q, search.query_words(q), narrow)
+        bounds: list[int | None] = [None, 0, entry_ids[-1] + 1, min(newest)]
+        bounds += [entry_ids[i] for i in (5, 16, 20, 28, 33, 40, 48, 60)]
+        api = api_as(user)
+        for bound in bounds:
+            search_results._bounds.clear()
+            if bound is not None:
+                search_results._bounds.put(key, bound)
+            pages = []
+            for page in range(1, len(expected) // 4 + 2):
+                pages += [i for _, i in _hits(api, q, per_page=4, page=page)]
+            assert pages == expected, (role, bound)
+            body = api.get("/api/v1/search", query_string={"q": q, "per_page": 4}).get_json()
+            assert body["total_estimated"] is (len(expected) > 10), (role, bound)
+            if len(expected) <= 10:
+                assert body["total"] == len(expected), (role, bound)
+            if key is not None and len(expected) > 10:  # a full window leaves its lowest id
+                assert search_results._bounds.get(key) == min(newest), (role, bound)
+
+
+def test_a_full_window_hints_the_next_one_on_postgresql(world, api_as, monkeypatch):
+    """On PostgreSQL a full window (everyone's scope) leaves its lowest id for the next search
+    of the same words by the same actions, which reads the hits above it from the indexes;
+    a narrow scope (a lawyer's projects) and SQLite read as before."""
+    from tests.support import statements
+    from tracker.cases import search_results
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    db.session.commit()
+    postgres = db.engine.dialect.name == "postgresql"
+    for role, hinted in (("admin", postgres), ("auditor", postgres), ("lawyer", False)):
+        api = api_as(world.users[role])
+        first = _hits(api, "wombat", per_page=3)
+        with statements() as seen:
+            assert (
+                _hits(api, "wombat", per_page=3)
+                == first
+                == [("test_note", n) for n in (30, 29, 28)]
+            )
+        assert any("hits_above" in s for s in seen) is hinted, role

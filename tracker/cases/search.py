@@ -168,9 +168,15 @@ def is_word_part(word: str) -> bool:
     return len(word) >= TRIGRAM and not word.isascii()
 
 
-def _text_match(words: list[str], *, by_scope: bool = False) -> sa.ColumnElement[bool]:
+def text_match(
+    words: list[str], *, by_scope: bool = False, opaque: bool = False
+) -> sa.ColumnElement[bool]:
     """SQL: the entry's text contains every word (a word-part, or a word prefix), using the
     trigram and the word indexes.
+
+    `opaque` (PostgreSQL): the patterns and the query are given as sub-selects, so the planner
+    plans with its default guesses instead of the values' statistics (see
+    `search_results._window`: a range of ids read from the indexes' hits).
 
     `by_scope`: the caller's scope is narrow (a lawyer's projects, a company's), so the
     database should walk the scope's entries (by project) and test each against the match,
@@ -186,10 +192,13 @@ def _text_match(words: list[str], *, by_scope: bool = False) -> sa.ColumnElement
         # the GIN trigram index (pg_trgm) serves ILIKE '%part%'; parts hold only \w characters.
         # A part without upper- or lower-case letters (Hangul) is the same as LIKE, which
         # tests a row several times faster when the plan walks the entries by id
+        def value(v: Any) -> Any:
+            return sa.select(v).scalar_subquery() if opaque else v
+
         conditions += [
-            SearchEntry.text.like(f"%{w}%")
+            SearchEntry.text.like(value(sa.literal(f"%{w}%")))
             if w.upper() == w.lower()
-            else SearchEntry.text.ilike(f"%{w}%")
+            else SearchEntry.text.ilike(value(sa.literal(f"%{w}%")))
             for w in parts
         ]
         if prefixes:
@@ -197,7 +206,7 @@ def _text_match(words: list[str], *, by_scope: bool = False) -> sa.ColumnElement
             tsquery = " & ".join(f"'{w}':*" for w in prefixes)
             conditions.append(
                 sa.literal_column("search_entries.fts_document").op("@@")(
-                    sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery)
+                    value(sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery))
                 )
             )
         return sa.and_(*conditions)
@@ -269,7 +278,7 @@ def search_projects(user: User, q: str) -> sa.Select[int]:
         return sa.select(SearchEntry.project_id).where(sa.false())
     return (
         sa.select(SearchEntry.project_id)
-        .where(SearchEntry.action.in_(allowed_actions(user)), _text_match(words))
+        .where(SearchEntry.action.in_(allowed_actions(user)), text_match(words))
         .distinct()
     )
 
@@ -291,7 +300,7 @@ def projects_matching(user: User, q: str) -> sa.ColumnElement[bool]:
         return Project.id.in_(search_projects(user, q))
     return sa.exists(
         sa.select(sa.literal(1)).where(
-            SearchEntry.project_id == Project.id, actions, _text_match(words, by_scope=True)
+            SearchEntry.project_id == Project.id, actions, text_match(words, by_scope=True)
         )
     )
 
@@ -308,7 +317,7 @@ def _is_common(words: list[str]) -> bool:
         prefixes = [w for w in words if not is_word_part(w)]
         first = _sqlite_hits(parts, prefixes)[0].limit(COMMON_HITS).subquery()
     else:
-        first = sa.select(SearchEntry.id).where(_text_match(words)).limit(COMMON_HITS).subquery()
+        first = sa.select(SearchEntry.id).where(text_match(words)).limit(COMMON_HITS).subquery()
     hits = db.session.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
     return int(hits) >= COMMON_HITS
 
@@ -329,8 +338,8 @@ def entry_match(q: str, words: list[str], *, by_scope: bool = False) -> sa.Colum
     read every entry."""
     exact = named(q)
     if not exact:
-        return _text_match(words, by_scope=by_scope)
-    texts = sa.select(SearchEntry.id).where(_text_match(words))
+        return text_match(words, by_scope=by_scope)
+    texts = sa.select(SearchEntry.id).where(text_match(words))
     return SearchEntry.id.in_(sa.union(texts, *exact))
 
 

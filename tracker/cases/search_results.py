@@ -4,6 +4,8 @@ estimated beyond); and the same capped count for other lists (`estimated_total`)
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +46,7 @@ def _heading_match(words: list[str], *, lowest: Any = None) -> sa.ColumnElement[
         tsquery = " & ".join(f"'{w}':*" for w in prefixes)
         simple: Any = sa.literal_column("'simple'")
         conditions.append(
-            sa.func.to_tsvector(simple, SearchEntry.heading).op("@@")(
+            sa.func.to_tsvector(simple, SearchEntry.heading).bool_op("@@")(
                 sa.func.to_tsquery(simple, tsquery)
             )
         )
@@ -110,22 +112,25 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     offset = (page - 1) * per_page
     window = _window(user, q, words, narrow).cte("hit_window").prefix_with("MATERIALIZED")
     lowest = sa.select(sa.func.min(window.c.id)).scalar_subquery()
-    ranked: Any = sa.select(
-        window.c.id,
-        _rank(q, words, lowest=lowest).label("rank"),
-        sa.func.count().over().label("hits"),
-        sa.func.min(window.c.id).over().label("lowest"),
-    ).join(SearchEntry, SearchEntry.id == window.c.id)
-    if search.CODE_LIKE.fullmatch(q):  # the rank compares the project's code
-        ranked = ranked.join(Project, Project.id == SearchEntry.project_id)
-    ranked = ranked.subquery()
-    paged = (
-        sa.select(ranked)
-        .order_by(ranked.c.rank, ranked.c.id.desc())
-        .limit(per_page)
-        .offset(offset)
-        .subquery()
-    )
+    if db.session.get_bind().dialect.name == "postgresql" and not _exact_conditions(q):
+        paged = _newest_by_rank(window, words, offset, per_page)
+    else:
+        ranked: Any = sa.select(
+            window.c.id,
+            _rank(q, words, lowest=lowest).label("rank"),
+            sa.func.count().over().label("hits"),
+            sa.func.min(window.c.id).over().label("lowest"),
+        ).join(SearchEntry, SearchEntry.id == window.c.id)
+        if search.CODE_LIKE.fullmatch(q):  # the rank compares the project's code
+            ranked = ranked.join(Project, Project.id == SearchEntry.project_id)
+        ranked = ranked.subquery()
+        paged = (
+            sa.select(ranked)
+            .order_by(ranked.c.rank, ranked.c.id.desc())
+            .limit(per_page)
+            .offset(offset)
+            .subquery()
+        )
     stmt = _columns(paged).add_columns(
         paged.c.rank,
         paged.c.hits,
@@ -138,6 +143,8 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
         return Hits([], 0, False)
     if rows:
         first = rows[0]
+        if first.hits > search.COUNT_LIMIT:  # a full window: where the next one may start
+            _bounds.put(_bound_key(user, q, words, narrow), first.lowest)
         total, estimated = _extrapolate(first.hits, first.lowest, first.first_id, first.last_id)
         best = 0 if _exact_conditions(q) else 1
         if not estimated or (len(rows) == per_page and rows[-1].rank == best):
@@ -162,11 +169,131 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     return Hits(_items(rows, words), total, estimated)
 
 
-def _window(user: User, q: str, words: list[str], narrow: bool) -> sa.Select[Any]:
+def _newest_by_rank(window: Any, words: list[str], offset: int, per_page: int) -> Any:
+    """SQL (PostgreSQL, a query that names no record): the page of the window `window` (a CTE
+    of entry ids), ranked as `_rank` ranks (1: a hit among the words that name a record, 2: the
+    rest; newest first within each), with the window's count and lowest id (`hits`, `lowest`).
+
+    The window is read newest first and a hit's heading is tested only until the page is
+    full: the newest `offset + per_page` title hits, then (when they are fewer) the newest
+    other hits, so a page of title hits tests a few dozen headings, not every hit's."""
+    wanted = offset + per_page
+    heading = _heading_match(words)
+
+    def newest(rank: int, condition: Any, limit: Any) -> sa.Select[Any]:
+        # the window in id order (a sorted sub-select the join keeps), so the LIMIT stops
+        # the heading tests as soon as it has its rows
+        ordered = sa.select(window.c.id).order_by(window.c.id.desc()).offset(0).subquery()
+        return (
+            sa.select(ordered.c.id, sa.literal(rank).label("rank"))
+            .join(SearchEntry, SearchEntry.id == ordered.c.id)
+            .where(condition)
+            .order_by(ordered.c.id.desc())
+            .limit(limit)
+        )
+
+    titled = newest(1, heading, wanted).cte("titled").prefix_with("MATERIALIZED")
+    others = newest(
+        2,
+        sa.not_(heading),
+        wanted - sa.select(sa.func.count()).select_from(titled).scalar_subquery(),
+    )
+    ranked = sa.union_all(sa.select(titled.c.id, titled.c.rank), others).subquery()
+    return (
+        sa.select(
+            ranked.c.id,
+            ranked.c.rank,
+            sa.select(sa.func.count()).select_from(window).scalar_subquery().label("hits"),
+            sa.select(sa.func.min(window.c.id)).scalar_subquery().label("lowest"),
+        )
+        .order_by(ranked.c.rank, ranked.c.id.desc())
+        .limit(per_page)
+        .offset(offset)
+        .subquery()
+    )
+
+
+def _window(user: User, q: str, words: list[str], narrow: bool) -> Any:
     """SQL: the ids of the newest search.COUNT_LIMIT + 1 entries matching `q` that `user` may see
-    (`_hits`), so the window stops after search.COUNT_LIMIT + 1 hits without reading the rest."""
+    (`_hits`), so the window stops after search.COUNT_LIMIT + 1 hits without reading the rest.
+
+    On PostgreSQL, for everyone's scope, when an earlier window of the same search reached down
+    to id `bound` (`_bounds`), the hits from `bound` up are read from the indexes' hits (the
+    full-text or trigram index's bitmap ANDed with the primary key's range, not a walk of every
+    entry by id), and the newest of them taken; when they are fewer than the window, the walk
+    by id goes on below `bound` for the rest. The same ids either way; `bound` only decides
+    how many rows are read."""
     stmt, order = search.visible_hits(sa.select(SearchEntry.id), user, q, words, narrow)
-    return stmt.order_by(order.desc()).limit(search.COUNT_LIMIT + 1)
+    limit = search.COUNT_LIMIT + 1
+    bound = _bounds.get(_bound_key(user, q, words, narrow))
+    if bound is None:
+        return stmt.order_by(order.desc()).limit(limit)
+    # the planner is shown neither the bound nor the words (sub-selects), so it plans the
+    # range's hits from the indexes rather than walking the whole range by id
+    above = (
+        sa.select(SearchEntry.id)
+        .where(
+            SearchEntry.action.in_(search.allowed_actions(user)),
+            search.text_match(words, opaque=True),
+            SearchEntry.id >= sa.select(sa.literal(bound)).scalar_subquery(),
+        )
+        .cte("hits_above")
+        .prefix_with("MATERIALIZED")
+    )
+    newest = sa.select(above.c.id).order_by(above.c.id.desc()).limit(limit).cte("newest_above")
+    below = (
+        stmt.where(SearchEntry.id < bound)
+        .order_by(order.desc())
+        .limit(limit - sa.select(sa.func.count()).select_from(newest).scalar_subquery())
+    )
+    return sa.union_all(sa.select(newest.c.id), below)
+
+
+class _Bounds:
+    """Per process: the lowest id of the last full window of a search (`_bound_key`), a hint
+    for the next window of the same search (`_window`); a few hundred searches at most."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...] | None) -> int | None:
+        if key is None:
+            return None
+        with self._lock:
+            bound = self._ids.get(key)
+            if bound is not None:
+                self._ids.move_to_end(key)
+            return bound
+
+    def put(self, key: tuple[Any, ...] | None, bound: int) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._ids[key] = bound
+            self._ids.move_to_end(key)
+            while len(self._ids) > self.SIZE:
+                self._ids.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids.clear()
+
+
+_bounds = _Bounds()
+
+
+def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any, ...] | None:
+    """What a window's lowest id is remembered by (`_bounds`): the database, the words and the
+    actions the caller may see; None when the window is not read by a bound (SQLite, a narrow
+    scope, a query that names a record)."""
+    bind = db.session.get_bind()
+    if bind.dialect.name != "postgresql" or narrow or search.named(q):
+        return None
+    actions = tuple(sorted(search.allowed_actions(user)))
+    return (bind.engine.url.render_as_string(hide_password=True), tuple(words), actions)
 
 
 def _columns(ids: Any) -> sa.Select[Any]:
