@@ -185,7 +185,7 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     """One page of the asset portfolio: `{"items", "total", "page", "per_page"}`, each item
     shaped as `shape` says: "full" (`PortfolioAssetSchema`), "limited"
     (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
-    q = filters.get("q")
+    q: str = filters.get("q") or ""
     walk = bool(q) and search.walks_assets(user, q)
     ids_stmt = service.assets(user, filters, ids=True, walk=walk)
     if q and not walk:
