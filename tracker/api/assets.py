@@ -239,7 +239,10 @@ class AssetPortfolioArgs(ListArgs):
 @blp.arguments(AssetPortfolioArgs, location="query")
 @blp.doc(**_either(page_of(PortfolioAssetSchema), page_of(PortfolioAssetLimitedSchema)))
 def list_portfolio_assets(args: dict[str, Any]) -> Any:
-    """Every IP asset of the caller's projects (operators: the limited fields, no deadlines)."""
+    """Every IP asset of the caller's projects (operators: the limited fields, no deadlines).
+    In the scope of every project, unfiltered or searching a common word (`q`), the total is
+    exact up to 1,000 assets and an estimate beyond (`total_estimated: true`); downloads hold
+    every row."""
     me = user()
     policy.require(me, "asset.view")
     full = policy.can(me, "asset.view_full")

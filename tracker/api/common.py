@@ -49,7 +49,8 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
                 "items": fields.List(fields.Nested(item_schema)),
                 "total": fields.Integer(),
                 # present and true when `total` is an estimate (a text search of many hits, a
-                # filtered audit trail of more than a thousand events)
+                # filtered audit trail of more than a thousand events, the portfolio of every
+                # project beyond a thousand rows)
                 "total_estimated": fields.Boolean(),
                 "page": fields.Integer(),
                 "per_page": fields.Integer(),

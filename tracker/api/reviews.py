@@ -246,7 +246,9 @@ class ReviewPortfolioArgs(ListArgs):
 @blp.arguments(ReviewPortfolioArgs, location="query")
 @blp.response(200, page_of(PortfolioReviewSchema))
 def list_portfolio_reviews(args: dict[str, Any]) -> Any:
-    """Every risk review of the caller's projects (drafts only to their author)."""
+    """Every risk review of the caller's projects (drafts only to their author). Unfiltered,
+    in the scope of every project, the total is exact up to 1,000 reviews and an estimate
+    beyond (`total_estimated: true`)."""
     policy.require(user(), "review.view_result")
     if args.get("format", "json") == "json":
         answers = policy.may(user(), "review.view_answers")  # every row is in scope

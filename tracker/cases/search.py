@@ -270,6 +270,60 @@ def assets_found(user: User, q: str) -> sa.Select[int]:
     return stmt
 
 
+#: the entries of an asset itself (`kind` "asset", `record_id` the asset's id): its title and
+#: its numbers (`assets.kind`)
+ASSET_ENTRIES = ("asset", "asset_detail")
+
+
+def walks_assets(user: User, q: str) -> bool:
+    """Whether a page of assets should ask each asset it walks whether it matches `q`
+    (`assets_matching(walk=True)`) rather than list the hits: a common word, in everyone's
+    scope (a narrow scope walks its own entries), naming no record exactly."""
+    words = query_words(q)
+    if not words or named(q.strip()):
+        return False
+    if not isinstance(policy.visible_projects(user), sa.sql.elements.True_):
+        return False
+    return _is_common(words)
+
+
+def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnElement[bool]:
+    """SQL condition on `IpAsset`: an entry of the asset matches `q` as `user` may search it
+    (the rows of `assets_found`; the caller's query applies the scope to the assets).
+
+    Two plans, as `projects_matching`: the hits listed (`IpAsset.id IN (...)`), or with
+    `walk` (`walks_assets`: a common word in everyone's scope, for a page and its capped
+    count), each asset the list walks (in its own order, no further than the page or the
+    count) asked whether one of its own entries, by `(record_type, record_id)`, or one of
+    its filings' entries matches (`EXISTS`), where the list would read a good part of every
+    asset's entries. Whoever reads every row (a download) lists the hits."""
+    words = query_words(q)
+    if not words:
+        return sa.false()
+    if not walk:
+        return IpAsset.id.in_(assets_found(user, q))
+    actions = SearchEntry.action.in_(allowed_actions(user))
+    match = _text_match(words, by_scope=True)
+    own = sa.select(sa.literal(1)).where(
+        SearchEntry.record_type.in_(ASSET_ENTRIES),
+        SearchEntry.record_id == IpAsset.id,
+        SearchEntry.kind == "asset",
+        actions,
+        match,
+    )
+    filed = (
+        sa.select(sa.literal(1))
+        .select_from(Filing)
+        .join(
+            SearchEntry,
+            sa.and_(SearchEntry.record_type == "filing", SearchEntry.record_id == Filing.id),
+        )
+        .where(Filing.asset_id == IpAsset.id, actions, match)
+    )
+    # one EXISTS over both (not `OR` of two, which PostgreSQL answers by hashing every hit)
+    return sa.exists(sa.union_all(own, filed))
+
+
 def search_projects(user: User, q: str) -> sa.Select[int]:
     """The ids of the projects with a matching text whose record kind `user`'s role may see
     (for `Project.id IN (...)`: the caller's query on `Project` applies the user's scope)."""

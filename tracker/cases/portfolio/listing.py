@@ -4,10 +4,14 @@ statements whatever the page size or the size of the database.
 1. the page's ids, filtered and sorted by `service.assets` / `service.reviews` (the scope as
    `project_id IN (the user's projects)`, so the sort's index is walked no further than the
    page shows);
-2. their total: a COUNT of the same select, its columns dropped (an index counts it); for a
-   text search (`q`) the total comes with the page instead (`count(*) OVER ()` beside the
-   ids, `_counted_page`), so the hits are read once, not once for the page and again for the
-   count;
+2. their total: a COUNT of the same select, its columns dropped (an index counts it); for
+   every row of the table (everyone's scope, no filter) or a common word's hits, counted up
+   to `search.COUNT_LIMIT` rows, highest ids first, and estimated beyond from the ids they
+   span (`search_results.estimated_total`; `total_estimated`, "about N"); none when the page
+   shows the end of the list. A text
+   search (`q`) whose hits are listed for the page (a rare word, a narrow scope) counts
+   them with the page instead, exactly (`count(*) OVER ()` beside the ids,
+   `_counted_page`), so they are read once;
 3. the page's columns with the project's code (one statement; sealed text opened as loading
    the record would);
 4. for a whole asset: its owners, then its deadlines, entered and derived (one statement
@@ -27,6 +31,7 @@ from flask_babel import get_locale
 
 from tracker import policy
 from tracker.auth.models import User
+from tracker.cases import search, search_results
 from tracker.cases.assets.models import AssetDeadline, AssetOwner, DerivedDeadline, IpAsset
 from tracker.cases.portfolio import service
 from tracker.cases.projects.models import Project
@@ -105,20 +110,48 @@ def _conn() -> sa.Connection:
     return db.session.connection()
 
 
-def _page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
-    """The ids of the page `filters` asks for, and the total of the filtered list."""
+def _page(
+    ids_stmt: sa.Select[Any], key: Any, filters: dict[str, Any], *, estimate: bool
+) -> tuple[list[int], int, bool]:
+    """The ids of the page `filters` asks for, and the total of the filtered list with
+    whether it is an estimate: `(ids, total, estimated)`. `key`: the list's id column.
+
+    `estimate`: the total is counted up to `search.COUNT_LIMIT` rows and estimated beyond
+    (`search_results.estimated_total`, as the project list's text search), for a list whose
+    exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL) or every
+    hit of a common word; otherwise it is counted exactly, from an index (the filter's or
+    the scope's: cheaper than reading the first ids in id order, which may visit each row).
+    A page that shows the end of the list (fewer rows than a page holds) is its total
+    already, exact, without a count."""
     number, per_page = filters["page"], filters["per_page"]
+    offset = (number - 1) * per_page
     conn = _conn()
-    ids = list(conn.scalars(ids_stmt.limit(per_page).offset((number - 1) * per_page)))
-    total = conn.execute(count_of(ids_stmt)).scalar_one()
-    return ids, total
+    ids = list(conn.scalars(ids_stmt.limit(per_page).offset(offset)))
+    if len(ids) < per_page and (ids or number == 1):
+        return ids, offset + len(ids), False
+    if estimate:
+        total, estimated = search_results.estimated_total(ids_stmt.order_by(None), key)
+        return ids, total, estimated
+    return ids, conn.execute(count_of(ids_stmt)).scalar_one(), False
+
+
+def _broad(user: User, filters: dict[str, Any], names: tuple[str, ...]) -> bool:
+    """Whether the list is every row of its table: everyone's scope (admins, auditors) and
+    none of the filters `names`."""
+    everyone = isinstance(policy.visible_projects(user), sa.sql.elements.True_)
+    return everyone and not any(filters.get(name) for name in names)
+
+
+#: the filters of the asset and review portfolios (`service.assets`, `service.reviews`)
+ASSET_FILTERS = ("zone_id", "project_id", "kind", "sensitivity", "nct_status", "q")
+REVIEW_FILTERS = ("zone_id", "project_id", "level", "status", "valid_before")
 
 
 def _counted_page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
-    """`_page` in one statement: the page's ids each with the filtered total beside them
-    (`count(*) OVER ()`: the ids are the assets', each once, so it counts the list). For a
-    text search, whose hits are the costly part of both the page and a separate count. A
-    page past the end holds no row to carry the total: then it is counted apart."""
+    """The page's ids each with the filtered total beside them (`count(*) OVER ()`: the ids
+    are the assets', each once, so it counts the list), exact. For a text search whose hits
+    are listed for the page (`search.walks_assets` false): a count apart would list them
+    again. A page past the end holds no row to carry the total: then it is counted apart."""
     number, per_page = filters["page"], filters["per_page"]
     conn = _conn()
     counted = ids_stmt.add_columns(sa.func.count().over().label("total"))
@@ -152,8 +185,17 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     """One page of the asset portfolio: `{"items", "total", "page", "per_page"}`, each item
     shaped as `shape` says: "full" (`PortfolioAssetSchema`), "limited"
     (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
-    paged = _counted_page if filters.get("q") else _page
-    ids, total = paged(service.assets(user, filters, ids=True), filters)
+    q: str = filters.get("q") or ""
+    walk = bool(q) and search.walks_assets(user, q)
+    ids_stmt = service.assets(user, filters, ids=True, walk=walk)
+    if q and not walk:
+        # the hits are listed for the page anyway (a rare word, a narrow scope): counted
+        # with it, exactly
+        ids, total = _counted_page(ids_stmt, filters)
+        estimated = False
+    else:  # a common word's hits, or every asset: estimated beyond the limit
+        estimate = bool(q) or _broad(user, filters, ASSET_FILTERS)
+        ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=estimate)
     names = {"full": ASSET_FULL, "limited": ASSET_LIMITED, "html": ASSET_HTML}[shape]
     items = _rows(IpAsset, names, ids)
     if shape == "full" and items:
@@ -161,6 +203,7 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     return {
         "items": items,
         "total": total,
+        "total_estimated": estimated,
         "page": filters["page"],
         "per_page": filters["per_page"],
     }
@@ -230,7 +273,9 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     """One page of the review portfolio: `{"items", "total", "page", "per_page"}`, each item
     shaped as `shape` says: "api" (`PortfolioReviewSchema`, the answers, summary and
     drivers only for roles that may see them) or "html" (what the page shows)."""
-    ids, total = _page(service.reviews(user, filters, ids=True), filters)
+    broad = _broad(user, filters, REVIEW_FILTERS)
+    stmt = service.reviews(user, filters, ids=True)
+    ids, total, estimated = _page(stmt, RiskReview.id, filters, estimate=broad)
     if shape == "html":
         items = _rows(RiskReview, REVIEW_HTML, ids)
     else:
@@ -238,6 +283,7 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     return {
         "items": items,
         "total": total,
+        "total_estimated": estimated,
         "page": filters["page"],
         "per_page": filters["per_page"],
     }

@@ -51,11 +51,14 @@ def _in_scope(
     return stmt
 
 
-def assets(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Select[Any]:
+def assets(
+    user: User, filters: dict[str, Any], *, ids: bool = False, walk: bool = False
+) -> sa.Select[Any]:
     """The IP assets of every project `user` may see. Filters: `zone_id`, `project_id`,
     `kind`, `sensitivity`, `nct_status`, `q` (the asset's words in the search index, as the
     user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending.
-    `ids`: their ids alone, in that order (the lean list's first statement, `listing.py`)."""
+    `ids`: their ids alone, in that order (the lean list's first statement, `listing.py`).
+    `walk`: `q` asked of each asset walked (`search.walks_assets`), not its hits listed."""
     selected = sa.select(IpAsset.id) if ids else sa.select(IpAsset)
     stmt = _in_scope(selected, user, IpAsset.project_id, filters.get("zone_id"), IpAsset.zone_id)
     if filters.get("project_id"):
@@ -64,7 +67,7 @@ def assets(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Sele
         if filters.get(name):
             stmt = stmt.where(getattr(IpAsset, name) == filters[name])
     if filters.get("q"):
-        stmt = stmt.where(IpAsset.id.in_(_assets_matching(user, filters["q"])))
+        stmt = stmt.where(_assets_matching(user, filters["q"], walk))
     columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": IpAsset.next_due_on}
     stmt = sorting.ordered(stmt, filters.get("sort") or "title", columns, IpAsset.id)
     if ids:
@@ -77,23 +80,24 @@ def assets(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Sele
     )
 
 
-def _assets_matching(user: User, q: str) -> sa.Select[Any] | sa.CompoundSelect:
-    """SQL: the ids of the assets `q` finds, as `user` may search: in the search index by the
-    asset's title, its numbers (`asset.view_full`) or its filings' numbers (`filing.view`; a
-    filing's entry names its asset), the exact numbers by their indexes (`search.assets_found`,
-    one pass over the hits); and by its project's code (its start, by the code's index; a
-    project's other words name no asset), each part by its own index."""
-    found = search.assets_found(user, q)
+def _assets_matching(user: User, q: str, walk: bool) -> sa.ColumnElement[bool]:
+    """SQL condition on `IpAsset`: `q` finds the asset, as `user` may search: in the search
+    index by the asset's title, its numbers (`asset.view_full`) or its filings' numbers
+    (`filing.view`; a filing's entry names its asset), the exact numbers by their indexes
+    (`search.assets_matching`: the few hits of a rare word as a list, one pass over them; a
+    common word asked of each asset the list walks); and by its project's code (its start,
+    by the code's index; a project's other words name no asset), each part by its own
+    index."""
     code = search.code_match(q.strip())
     if code is None:
-        return found
+        return search.assets_matching(user, q, walk=walk)
     coded = (
         sa.select(IpAsset.id)
         .join(Project, Project.id == IpAsset.project_id)
         .where(code)
         .correlate(None)
     )
-    return sa.union(found, coded)
+    return IpAsset.id.in_(sa.union(search.assets_found(user, q), coded))
 
 
 def reviews(user: User, filters: dict[str, Any], *, ids: bool = False) -> sa.Select[Any]:
