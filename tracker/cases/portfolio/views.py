@@ -27,10 +27,9 @@ bp.context_processor(template_helpers)
 def _filters(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """The form's valid filters; a zone list in the reader's language first."""
     korean = str(get_locale()) == "ko"
-    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars().all()
-    form.zone_id.choices = [choice(0, "—")] + [
-        choice(z.id, z.name_ko if korean else z.name_en) for z in zones
-    ]
+    name = Zone.name_ko if korean else Zone.name_en
+    zones = db.session.execute(sa.select(Zone.id, name).order_by(Zone.code)).all()
+    form.zone_id.choices = [choice(0, "—")] + [choice(i, text) for i, text in zones]
     form.validate()
     return {n: form[n].data for n in names if not form[n].errors and form[n].data}
 
