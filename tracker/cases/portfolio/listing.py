@@ -255,17 +255,20 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     }
 
 
+def _catalogue_version() -> str:
+    return str(scoring.catalogue()["version"])
+
+
 @functools.cache
-def _impact_points() -> tuple[str, dict[str, dict[str, int]], int]:
-    """What `scoring.score_answers` reads of the current catalogue to score the impact: its
-    version, each impact factor's points by choice, and their maximum total."""
-    cat = scoring.catalogue()
+def _impact_points(version: str) -> tuple[dict[str, dict[str, int]], int]:
+    """What `scoring.score_answers` reads of the catalogue `version` (the current one) to score
+    the impact: each impact factor's points by choice, and their maximum total."""
     points = {
         f["code"]: {c["code"]: int(c["score"]) for c in f["choices"]}
-        for f in cat["factors"]
+        for f in scoring.catalogue()["factors"]
         if f["group"] == "impact"
     }
-    return str(cat["version"]), points, sum(max(p.values()) for p in points.values())
+    return points, sum(max(p.values()) for p in points.values())
 
 
 def _nct_forced(row: dict[str, Any]) -> bool | None:
@@ -273,18 +276,20 @@ def _nct_forced(row: dict[str, Any]) -> bool | None:
     the stored impact above the one its answers give (only with the current catalogue)."""
     if row["likelihood"] is None or row["impact"] is None or row["score"] is None:
         return None
-    version, points, most = _impact_points()
+    version = _catalogue_version()
     if row["catalogue_version"] != version:
         return False
+    points, most = _impact_points(version)
     answers = row["answers"]
     answered = scoring.scale(sum(p[answers[code]] for code, p in points.items()), most)
     return bool(row["impact"] != answered)
 
 
 @functools.cache
-def _driver_choices(locale: str) -> tuple[tuple[str, dict[str, dict[str, Any]]], ...]:
+def _driver_choices(version: str, locale: str) -> tuple[tuple[str, dict[str, Any]], ...]:
     """What `scoring.drivers` writes for each answer that drives a result (scored 2 or 3), by
-    factor in catalogue order and choice, in `locale`: looked up once, not per row."""
+    factor in catalogue order and choice, of the catalogue `version` (the current one) in
+    `locale`: looked up once, not per row."""
     return tuple(
         (
             code,
@@ -308,7 +313,7 @@ def _drivers(answers: dict[str, str], locale: str) -> list[dict[str, Any]]:
     """`scoring.drivers(answers, locale)`, from the tables above."""
     found = [
         dict(by_choice[answers[code]])
-        for code, by_choice in _driver_choices(locale)
+        for code, by_choice in _driver_choices(_catalogue_version(), locale)
         if code in answers and answers[code] in by_choice
     ]
     return sorted(found, key=lambda d: -d["score"])
