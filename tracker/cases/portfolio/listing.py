@@ -24,6 +24,7 @@ same rows. Downloads keep the ORM query.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,9 +36,9 @@ from tracker.cases import search, search_results
 from tracker.cases.assets.models import AssetDeadline, AssetOwner, DerivedDeadline, IpAsset
 from tracker.cases.portfolio import service
 from tracker.cases.projects.models import Project
-from tracker.cases.reviews import service as risk
+from tracker.cases.reviews import scoring
 from tracker.cases.reviews.models import RiskReview
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.sealing import open_column
 from tracker.web.paging import count_of
 
@@ -163,21 +164,29 @@ def _counted_page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[li
     return [], conn.execute(count_of(ids_stmt)).scalar_one()
 
 
+#: the columns statement of each (model, names): built once, the page's ids bound per call
+_COLUMNS: BuiltOnce[sa.Select[Any]] = BuiltOnce(16)
+
+
 def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, Any]]:
     """The columns `names` of the `model` rows `ids` with their project's code, in the order
     of `ids`."""
     if not ids:
         return []
-    found = {
-        row.id: dict(row._mapping)
-        for row in _conn().execute(
+    stmt = _COLUMNS.get(
+        (model, names),
+        lambda: (
             sa.select(
                 *(getattr(model, n).label(n) for n in names), Project.code.label("project_code")
             )
             .join(Project, Project.id == model.project_id)
-            .where(model.id.in_(ids))
-        )
-    }
+            .where(model.id.in_(sa.bindparam("ids", expanding=True)))
+        ),
+    )
+    result = _conn().execute(stmt, {"ids": ids})
+    keys = tuple(result.keys())
+    at = keys.index("id")
+    found = {row[at]: dict(zip(keys, row, strict=True)) for row in result.all()}
     return [found[i] for i in ids if i in found]
 
 
@@ -279,7 +288,10 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     if shape == "html":
         items = _rows(RiskReview, REVIEW_HTML, ids)
     else:
-        items = [_review_item(row, user) for row in _rows(RiskReview, REVIEW_COLUMNS, ids)]
+        # every row is in the user's scope and no other user's draft (the select's
+        # conditions): the policy's answer per row is the role's, asked once
+        locale = str(get_locale() or "en") if policy.may(user, "review.view_answers") else None
+        items = [_review_item(row, locale) for row in _rows(RiskReview, REVIEW_COLUMNS, ids)]
     return {
         "items": items,
         "total": total,
@@ -289,28 +301,83 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     }
 
 
-class _Review:
-    """What `risk.result_of` reads of a review, from a row."""
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.__dict__.update(row)
+def _catalogue_version() -> str:
+    return str(scoring.catalogue()["version"])
 
 
-def _review_item(row: dict[str, Any], user: User) -> dict[str, Any]:
-    # every row is in the user's scope and no other user's draft (the select's conditions):
-    # the policy's answer per row is the role's
-    answers_seen = policy.may(user, "review.view_answers")
+@functools.cache
+def _impact_points(version: str) -> tuple[dict[str, dict[str, int]], int]:
+    """What `scoring.score_answers` reads of the catalogue `version` (the current one) to score
+    the impact: each impact factor's points by choice, and their maximum total."""
+    points = {
+        f["code"]: {c["code"]: int(c["score"]) for c in f["choices"]}
+        for f in scoring.catalogue()["factors"]
+        if f["group"] == "impact"
+    }
+    return points, sum(max(p.values()) for p in points.values())
+
+
+def _nct_forced(row: dict[str, Any]) -> bool | None:
+    """`risk.result_of(review).nct_forced` of a row: whether national core technology raised
+    the stored impact above the one its answers give (only with the current catalogue)."""
+    if row["likelihood"] is None or row["impact"] is None or row["score"] is None:
+        return None
+    version = _catalogue_version()
+    if row["catalogue_version"] != version:
+        return False
+    points, most = _impact_points(version)
+    answers = row["answers"]
+    answered = scoring.scale(sum(p[answers[code]] for code, p in points.items()), most)
+    return bool(row["impact"] != answered)
+
+
+@functools.cache
+def _driver_choices(version: str, locale: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """What `scoring.drivers` writes for each answer that drives a result (scored 2 or 3), by
+    factor in catalogue order and choice, of the catalogue `version` (the current one) in
+    `locale`: looked up once, not per row."""
+    return tuple(
+        (
+            code,
+            {
+                c["code"]: {
+                    "factor": code,
+                    "group": f["group"],
+                    "label": scoring.label(f["label"], locale),
+                    "choice": scoring.label(c["label"], locale),
+                    "score": c["score"],
+                }
+                for c in f["choices"]
+                if c["score"] >= 2
+            },
+        )
+        for code, f in scoring.factors_by_code().items()
+    )
+
+
+def _drivers(answers: dict[str, str], locale: str) -> list[dict[str, Any]]:
+    """`scoring.drivers(answers, locale)`, from the tables above."""
+    found = [
+        dict(by_choice[answers[code]])
+        for code, by_choice in _driver_choices(_catalogue_version(), locale)
+        if code in answers and answers[code] in by_choice
+    ]
+    return sorted(found, key=lambda d: -d["score"])
+
+
+def _review_item(row: dict[str, Any], locale: str | None) -> dict[str, Any]:
+    """A row as `PortfolioReviewSchema` writes the review; `locale`: the drivers' language
+    where the reader may see answers (None: no drivers)."""
     row["conditions"] = open_column(
         RiskReview, "conditions", row["id"], row["project_id"], row["conditions"]
     )
-    result = risk.result_of(_Review(row))  # type: ignore[arg-type]
-    row["nct_forced"] = result.nct_forced if result else None
+    row["nct_forced"] = _nct_forced(row)
     row["author"] = {"id": row["author_id"], "name": row["author_name"], "role": row["author_role"]}
     row["decided_by"] = (
         None
         if row["reviewer_id"] is None
         else {"id": row["reviewer_id"], "name": row["reviewer_name"], "role": row["reviewer_role"]}
     )
-    if answers_seen:  # (the API leaves answers, summary and drivers out for the others)
-        row["drivers"] = risk.drivers(row["answers"], str(get_locale() or "en"))
+    if locale is not None:  # (the API leaves answers, summary and drivers out for the others)
+        row["drivers"] = _drivers(row["answers"], locale)
     return row

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale
 
-from tracker import policy
+from tracker import i18n, policy
 from tracker.auth.models import Zone
 from tracker.cases.labels import choice, label
 from tracker.cases.pages import template_helpers
@@ -25,10 +27,9 @@ bp.context_processor(template_helpers)
 def _filters(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """The form's valid filters; a zone list in the reader's language first."""
     korean = str(get_locale()) == "ko"
-    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars().all()
-    form.zone_id.choices = [choice(0, "—")] + [
-        choice(z.id, z.name_ko if korean else z.name_en) for z in zones
-    ]
+    name = Zone.name_ko if korean else Zone.name_en
+    zones = db.session.execute(sa.select(Zone.id, name).order_by(Zone.code)).all()
+    form.zone_id.choices = [choice(0, "—")] + [choice(i, text) for i, text in zones]
     form.validate()
     return {n: form[n].data for n in names if not form[n].errors and form[n].data}
 
@@ -63,6 +64,12 @@ def review_portfolio() -> Any:
     form = ReviewFilterForm(formdata=request.args)
     filters = _filters(form, ("zone_id", "level", "status", "valid_before", "sort"))
     page = listing.review_page(user, {**filters, **page_args()}, "html")
+    day = _day_writer(user)
+    project_url = _id_url("projects.project_detail", "project_id")
+    review_url = _id_url("reviews.review_detail", "review_id")
+    for r in page["items"]:
+        r["submitted_day"], r["valid_day"] = day(r["created_at"]), day(r["valid_until"])
+        r["project_url"], r["review_url"] = project_url(r["project_id"]), review_url(r["id"])
     return render_template(
         "cases/portfolio_reviews.html",
         form=form,
@@ -70,3 +77,36 @@ def review_portfolio() -> Any:
         sort=filters.get("sort", "-created_at"),
         args=link_args(),
     )
+
+
+#: an id no row has, to find where a page's id goes in its link
+_SOME_ID = 9_876_543_210_123
+
+
+def _id_url(endpoint: str, key: str) -> Callable[[int], str]:
+    """`url_for(endpoint, key=id)` for every row of a page, the rule built once: the link of
+    an id no row has, the row's id put in its place."""
+    values: dict[str, Any] = {key: _SOME_ID}
+    before, *after = url_for(endpoint, **values).split(str(_SOME_ID))
+    if len(after) != 1:  # (the number also elsewhere in the link: each one built)
+        return lambda row_id: url_for(endpoint, **{**values, key: row_id})
+    return lambda row_id: f"{before}{int(row_id)}{after[0]}"
+
+
+def _day_writer(user: Any) -> Callable[[dt.date | dt.datetime | None], str]:
+    """`i18n.format_day` (the `day` filter) for one reader and one page: the reader's zone
+    and language looked up once, not once per date, and each day written once."""
+    zone, locale = i18n.zone_of(user), str(get_locale() or "en")
+    written: dict[dt.date, str] = {}
+
+    def write(value: dt.date | dt.datetime | None) -> str:
+        if not value:
+            return ""
+        if isinstance(value, dt.datetime):  # a time: the day it is in the reader's zone
+            aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+            value = aware.astimezone(zone).date()
+        if value not in written:
+            written[value] = i18n.format_day(value, locale)
+        return written[value]
+
+    return write
