@@ -303,7 +303,7 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
     if not walk:
         return IpAsset.id.in_(assets_found(user, q))
     actions = SearchEntry.action.in_(allowed_actions(user))
-    match = _text_match(words, by_scope=True)
+    match = text_match(words, by_scope=True)
     own = sa.select(sa.literal(1)).where(
         SearchEntry.record_type.in_(ASSET_ENTRIES),
         SearchEntry.record_id == IpAsset.id,
