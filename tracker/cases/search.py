@@ -47,6 +47,11 @@ TRIGRAM = 3
 TITLE_LENGTH = 300
 #: how many hits a search counts one by one; beyond, the total is an estimate
 COUNT_LIMIT = 1000
+#: a common word's asset hits (`walks_assets`) are first counted up to this many, highest ids
+#: first; beyond, the estimate they give stands when it is SAMPLE_TRUSTED or more
+#: (`search_results.estimated_total(sample=...)`), else they are counted up to COUNT_LIMIT
+SAMPLE_HITS = 250
+SAMPLE_TRUSTED = 3 * COUNT_LIMIT
 #: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
 #: at least: `CB-BIO-2025-00002`, `CB-BIO-`)
 CODE_LIKE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]*)+")
@@ -487,9 +492,17 @@ def visible_hits(
     return stmt.where(*conditions), order
 
 
+#: indexes that one database has and the models do not declare: `ip_assets (next_due_on DESC
+#: NULLS LAST, id DESC)` on PostgreSQL (migration 0031; SQLite's index definitions take no
+#: `NULLS LAST`, and its ascending index already serves that order backwards)
+UNDECLARED_INDEXES = frozenset({"ix_ip_assets_next_due_desc"})
+
+
 def alembic_include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic `include_object`: skip the per-database full-text objects (named "*fts*"),
-    which exist in the database but not in the models."""
-    return not (reflected and compare_to is None and name is not None and "fts" in name)
+    """Alembic `include_object`: skip the per-database full-text objects (named "*fts*") and
+    `UNDECLARED_INDEXES`, which exist in the database but not in the models."""
+    if not (reflected and compare_to is None and name is not None):
+        return True
+    return "fts" not in name and name not in UNDECLARED_INDEXES

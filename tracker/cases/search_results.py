@@ -349,12 +349,33 @@ def _estimate(user: User, q: str, words: list[str], narrow: bool) -> tuple[int, 
     return _extrapolate(*row)
 
 
-def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
+def estimated_total(
+    hits: sa.Select[Any], key: Any, *, sample: int | None = None
+) -> tuple[int, bool]:
     """The number of rows `hits` selects (its first column: `key`, an indexed integer id),
     exact up to search.COUNT_LIMIT; beyond, estimated from how much of the id range of `key`'s table
     the first search.COUNT_LIMIT hits (highest ids first) span: `(total, estimated)`. One statement
-    that reads search.COUNT_LIMIT + 1 hits at most, where an exact count would read every hit."""
-    first = hits.order_by(key.desc()).limit(search.COUNT_LIMIT + 1).subquery()
+    that reads search.COUNT_LIMIT + 1 hits at most, where an exact count would read every hit.
+
+    `sample` (fewer than search.COUNT_LIMIT): the first `sample` hits are read first, and when
+    they are all (`sample` or fewer) their count stands, exact; when the estimate they give is
+    search.SAMPLE_TRUSTED or more (so the list holds far more than search.COUNT_LIMIT rows) it
+    stands, estimated; otherwise the count goes on as without `sample`. For a list whose
+    every row is costly to test (a common word asked of each asset)."""
+    if sample is not None and sample < search.COUNT_LIMIT:
+        count, lowest, first_id, last_id = _first_hits(hits, key, sample)
+        if count <= sample:
+            return int(count), False
+        guess = _spread(sample, lowest, first_id, last_id)
+        if guess >= search.SAMPLE_TRUSTED:
+            return guess, True
+    return _extrapolate(*_first_hits(hits, key, search.COUNT_LIMIT))
+
+
+def _first_hits(hits: sa.Select[Any], key: Any, limit: int) -> tuple[int, int, int, int]:
+    """How many of the first `limit` + 1 rows of `hits` (highest `key` first) there are, the
+    lowest `key` among them, and the lowest and highest `key` of its table."""
+    first = hits.order_by(key.desc()).limit(limit + 1).subquery()
     row = db.session.execute(
         sa.select(
             sa.func.count(),
@@ -363,7 +384,7 @@ def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
             sa.select(sa.func.max(key)).scalar_subquery(),
         ).select_from(first)
     ).one()
-    return _extrapolate(*row)
+    return int(row[0]), row[1], row[2], row[3]
 
 
 def _extrapolate(count: int, lowest: int, first_id: int, last_id: int) -> tuple[int, bool]:
@@ -372,8 +393,14 @@ def _extrapolate(count: int, lowest: int, first_id: int, last_id: int) -> tuple[
     assumes the rest of the id range holds hits as densely."""
     if count <= search.COUNT_LIMIT:
         return int(count), False
+    return _spread(search.COUNT_LIMIT, lowest, first_id, last_id), True
+
+
+def _spread(count: int, lowest: int, first_id: int, last_id: int) -> int:
+    """The estimated number of hits among ids `first_id`..`last_id` when `count` of them lie
+    above id `lowest` (the next one at `lowest`): as densely everywhere, rounded."""
     spanned = (last_id - lowest + 1) / (last_id - first_id + 1)
-    return _round(search.COUNT_LIMIT / spanned), True
+    return _round(count / spanned)
 
 
 def _round(n: float) -> int:

@@ -211,3 +211,52 @@ def test_downloads_stay_complete(many: Any, api_as: Any, monkeypatch: Any) -> No
     assert len([r for r in rows if r.strip()]) == 1 + 9
     rows = api.get("/api/v1/risk-reviews?format=csv").get_data(as_text=True).strip().splitlines()
     assert len(rows) == 1 + 7
+
+
+def _sampled(seen: list[int], sample: int, trusted: int) -> tuple[int, bool]:
+    """What a common word's total is from the ids `seen` (every hit the caller may see):
+    exact when they are `sample` or fewer; the estimate of the first `sample` when it is
+    `trusted` or more; else counted up to `search.COUNT_LIMIT` and estimated beyond."""
+    if len(seen) <= sample:
+        return len(seen), False
+    first, last = db.session.execute(
+        sa.select(sa.func.min(IpAsset.id), sa.func.max(IpAsset.id))
+    ).one()
+    guess = search_results._spread(sample, sorted(seen, reverse=True)[sample], first, last)
+    if guess >= trusted:
+        return guess, True
+    if len(seen) <= search.COUNT_LIMIT:
+        return len(seen), False
+    return _estimate(seen, IpAsset), True
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("query", ["&q=widget", "&q=widget&kind=design", "&q=widget&sort=-kind"])
+@pytest.mark.parametrize(("sample", "trusted"), [(1, 0), (2, 0), (2, 10**6), (3, 0)])
+def test_a_common_word_s_total_is_first_estimated_from_a_sample_of_its_hits(
+    role: str,
+    query: str,
+    sample: int,
+    trusted: int,
+    many: Any,
+    api_as: Any,
+    monkeypatch: Any,
+) -> None:
+    # the sample is of the hits the caller may see, scope and filters applied: never more
+    api = api_as(many.users[role])
+    url = f"/api/v1/assets?x=1{query}"
+    seen = _ids(api, url)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(search, "COMMON_HITS", 2)
+    monkeypatch.setattr(search, "SAMPLE_HITS", sample)
+    monkeypatch.setattr(search, "SAMPLE_TRUSTED", trusted)
+    body = api.get(f"{url}&per_page=1").get_json()
+    assert [item["id"] for item in body["items"]] == seen[:1]
+    if role in EVERYONE:  # a common word in everyone's scope: each asset walked
+        total, estimated = _sampled(seen, sample, trusted)
+    else:  # the hits listed, counted with the page
+        total, estimated = len(seen), False
+    assert body["total"] == total
+    assert body.get("total_estimated", False) is estimated
+    if role in EVERYONE and query == "&q=widget" and sample < 3:
+        assert estimated  # 9 hits: the sample's estimate, or the capped count's

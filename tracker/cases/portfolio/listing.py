@@ -112,7 +112,12 @@ def _conn() -> sa.Connection:
 
 
 def _page(
-    ids_stmt: sa.Select[Any], key: Any, filters: dict[str, Any], *, estimate: bool
+    ids_stmt: sa.Select[Any],
+    key: Any,
+    filters: dict[str, Any],
+    *,
+    estimate: bool,
+    sample: int | None = None,
 ) -> tuple[list[int], int, bool]:
     """The ids of the page `filters` asks for, and the total of the filtered list with
     whether it is an estimate: `(ids, total, estimated)`. `key`: the list's id column.
@@ -122,6 +127,9 @@ def _page(
     exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL) or every
     hit of a common word; otherwise it is counted exactly, from an index (the filter's or
     the scope's: cheaper than reading the first ids in id order, which may visit each row).
+    `sample`: with `estimate`, the first hits counted are this many, their estimate kept when
+    it is far beyond the limit (`estimated_total(sample=...)`: a common word's hits, each
+    asset asked of its entries).
     A page that shows the end of the list (fewer rows than a page holds) is its total
     already, exact, without a count."""
     number, per_page = filters["page"], filters["per_page"]
@@ -131,7 +139,9 @@ def _page(
     if len(ids) < per_page and (ids or number == 1):
         return ids, offset + len(ids), False
     if estimate:
-        total, estimated = search_results.estimated_total(ids_stmt.order_by(None), key)
+        total, estimated = search_results.estimated_total(
+            ids_stmt.order_by(None), key, sample=sample
+        )
         return ids, total, estimated
     return ids, conn.execute(count_of(ids_stmt)).scalar_one(), False
 
@@ -204,7 +214,10 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
         estimated = False
     else:  # a common word's hits, or every asset: estimated beyond the limit
         estimate = bool(q) or _broad(user, filters, ASSET_FILTERS)
-        ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=estimate)
+        sample = search.SAMPLE_HITS if walk else None
+        ids, total, estimated = _page(
+            ids_stmt, IpAsset.id, filters, estimate=estimate, sample=sample
+        )
     names = {"full": ASSET_FULL, "limited": ASSET_LIMITED, "html": ASSET_HTML}[shape]
     items = _rows(IpAsset, names, ids)
     if shape == "full" and items:

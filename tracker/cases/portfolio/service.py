@@ -15,6 +15,7 @@ from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.models import REVIEW_STATUSES, RiskReview
+from tracker.db import db
 from tracker.web import sorting
 from tracker.web.ids import id_equals
 
@@ -37,11 +38,17 @@ def _in_scope(
     with the project's); a zone scope (operators) and a zone asked for then start from that
     column, so both the page and its count read the zone's index. The copy only chooses the
     index: the project's own scope is checked as well (the index carries the project id), so a
-    copy gone stale could hide a row but never show one of another zone."""
+    copy gone stale could hide a row but never show one of another zone. On SQLite that check
+    is written `+ip_assets.project_id IN (...)` (`_unindexed`): with `project_id = ?` its
+    planner took the project index as the more selective (it guesses a handful of projects
+    in the list, not the zone's 2,500), read every asset of the zone from the table and
+    sorted them (60–99 ms for 25,000 assets against ~3 ms from the zone's index)."""
     scope_zone = policy.scope_zone(user) if zone_copy is not None else None
     if scope_zone is not None:
         stmt = stmt.where(zone_copy == scope_zone)
-    stmt = stmt.where(policy.in_visible_project(user, project_column))
+        stmt = stmt.where(policy.in_visible_project(user, _unindexed(project_column)))
+    else:
+        stmt = stmt.where(policy.in_visible_project(user, project_column))
     if zone_id and zone_copy is not None:
         stmt = stmt.where(id_equals(zone_copy, zone_id))
     elif zone_id:
@@ -49,6 +56,15 @@ def _in_scope(
             project_column.in_(sa.select(Project.id).where(id_equals(Project.zone_id, zone_id)))
         )
     return stmt
+
+
+def _unindexed(column: Any) -> Any:
+    """`column` as SQLite's planner may not look it up by an index (`+table.column`: the
+    same value), so another condition's index drives the query; `column` itself elsewhere."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return column
+    column = column.expression
+    return sa.literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
 def assets(
