@@ -93,7 +93,7 @@ KIND = RecordKind(
     api="api_ndas.get_nda",
     view_action="nda.view",
     files=Files("nda", "nda.view"),
-    deadlines=(DeadlineSource("nda.view", _expiry),),
+    deadlines=(DeadlineSource("nda.view", _expiry, zone_copy=Nda.zone_id),),
     deadline_kinds={"nda_expiry": _l("NDA expiry")},
     search=_search,
     # shown on the start pages that list it (`dashboard.expiring_ndas`)

@@ -44,6 +44,8 @@ class Project(Model):
         # a zone's active projects in code order, and their count, from the index alone (the
         # operator's queue of projects without a current review)
         sa.Index("ix_projects_zone_status_code", "zone_id", "status", "code"),
+        #: a zone's project ends in due order (the deadline engine's part for an operator)
+        sa.Index("ix_projects_zone_end_date", "zone_id", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
