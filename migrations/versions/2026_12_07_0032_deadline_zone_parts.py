@@ -11,8 +11,11 @@ in step when an NDA is made or moved and when a project changes zone, like `ip_a
 of 0025), with the index `(zone_id, status, expires_on)`; `ip_assets(zone_id,
 export_licence_until)` and `projects(zone_id, end_date)` read a zone's licences and project
 ends in due order (the stored levels' `(zone_id, valid_until, …)` of 0029 serves the review
-part). Filled from the projects here; the changed tables are analysed where the database was.
-Downgrade drops the indexes and the column.
+part). `ix_projects_zone_status_code` (0029) gains the project's id
+(`ix_projects_zone_status_code_id`): PostgreSQL then reads a zone's project ids from the index
+alone when it counts the zone's requests to decide and its projects without a current review
+(SQLite's indexes hold the row id anyway). Filled from the projects here; the changed tables
+are analysed where the database was. Downgrade restores 0029's index and drops the rest.
 """
 
 import sqlalchemy as sa
@@ -27,7 +30,11 @@ INDEXES = [
     ("ix_ndas_zone_status_expires", "ndas", ["zone_id", "status", "expires_on"]),
     ("ix_ip_assets_zone_licence_until", "ip_assets", ["zone_id", "export_licence_until"]),
     ("ix_projects_zone_end_date", "projects", ["zone_id", "end_date"]),
+    ("ix_projects_zone_status_code_id", "projects", ["zone_id", "status", "code", "id"]),
 ]
+
+#: 0029's index, which the last one replaces
+REPLACED = ("ix_projects_zone_status_code", "projects", ["zone_id", "status", "code"])
 
 #: the tables whose indexes or columns change
 TABLES = ("ndas", "ip_assets", "projects")
@@ -42,6 +49,7 @@ def upgrade():
     )
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    op.drop_index(REPLACED[0], table_name=REPLACED[1])
     _statistics()
 
 
@@ -62,6 +70,7 @@ def _statistics():
 
 
 def downgrade():
+    op.create_index(*REPLACED)
     for name, table, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)
     # in place on SQLite too (ALTER TABLE DROP COLUMN: no copy of the table)
