@@ -111,3 +111,25 @@ def test_the_operator_s_parts_read_the_zone_s_indexes(deadline_world):
         "ix_projects_zone_end_date",
     ):
         assert index in plan, plan
+
+
+def test_the_start_page_s_expiring_ndas_keep_to_the_zone(deadline_world, make_user):
+    """The operator's start page lists the zone's expiring NDAs from their zone copy: a copy
+    naming the operator's zone shows no NDA of another zone, and the other zone's operator
+    no longer reads a row whose copy went stale."""
+    from tracker import records
+
+    w = deadline_world
+    operator = w.users["operator"]
+    there = make_user("operator", zone_id=w.other.zone_id)
+    section = records.sections()["expiring_ndas"]
+
+    def listed(user):
+        return {r.project_id for r in db.session.execute(section.query(user, TODAY))}
+
+    assert listed(operator) == {w.project.id} and listed(there) == {w.other.id}
+    db.session.execute(
+        sa.update(Nda).where(Nda.project_id == w.other.id).values(zone_id=operator.zone_id)
+    )
+    assert listed(operator) == {w.project.id}
+    assert listed(there) == set()
