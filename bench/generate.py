@@ -588,6 +588,7 @@ class Gen:
                 {
                     "id": nid,
                     "project_id": p["id"],
+                    "zone_id": p["zone_id"],
                     "partner_id": partner,
                     "signed_on": effective,
                     "effective_on": effective,

@@ -114,3 +114,18 @@ def test_a_kind_registered_for_a_while_takes_part_only_meanwhile(deadline_world)
         assert "probe_end" in {i["kind"] for i in service.deadlines(admin, TODAY)}
     assert service.deadline_query(admin, TODAY) is before
     assert "probe_end" not in {i["kind"] for i in service.deadlines(admin, TODAY)}
+
+
+@pytest.mark.parametrize("role", ["lawyer", "operator", "admin"])
+def test_each_page_of_the_api_is_its_slice_of_the_whole_list(crowded, api_as, role):
+    """The API's page comes from a UNION whose parts stop after the page's last row: every
+    page, in every order, is the same slice of the whole list, and the total is the whole's."""
+    api = api_as(crowded.users[role])
+    for sort in ("due_on", "-due_on", "project", "-title", "kind"):
+        query = f"/api/v1/deadlines?within_days=400&sort={sort}"
+        whole = api.get(f"{query}&per_page=200").get_json()
+        assert len(whole["items"]) == whole["total"] > 7, sort
+        for page in (1, 2, 3):
+            body = api.get(f"{query}&per_page=4&page={page}").get_json()
+            assert body["total"] == whole["total"]
+            assert body["items"] == whole["items"][(page - 1) * 4 : page * 4], (sort, page)

@@ -111,15 +111,17 @@ def page_or_download(
     project: Project | None = None,
     *,
     rows: bool = False,
+    paged: Any = None,
 ) -> Any:
     """One page as JSON; with `format=csv|xlsx` every row of the filtered list as a download,
     with the columns of `schema` (the same the JSON uses, so nobody gets more than in the
     API), names before the ids they name, headers in the reader's language
     (`tracker.reports.columns`). Audited as `export.list` (list name, format, row count).
-    `rows`: the select returns columns, not entities (see `paginate`)."""
+    `rows`: the select returns columns, not entities; `paged`: the page's own statement (see
+    `paginate`)."""
     fmt = args.get("format", "json")
     if fmt == "json":
-        return paginate(stmt, args, rows=rows)
+        return paginate(stmt, args, rows=rows, paged=paged)
     policy.require(user(), "export.list", project)
     # rows already loaded (the lean lists), or a statement of records or (`rows`) of columns
     if isinstance(stmt, list):

@@ -39,24 +39,43 @@ def _converter(field: fields.Field) -> Convert | None:
     return None
 
 
+def _written_as_is(field: fields.Field) -> type | None:
+    """The type whose values the field writes unchanged (`str` for a string, `int` for an
+    integer, `bool` for a boolean): such a value is copied without a call."""
+    if type(field) is fields.String:
+        return str
+    if type(field) is fields.Integer and not field.as_string:
+        return int
+    if type(field) is fields.Boolean:
+        return bool
+    return None
+
+
 def dumper(schema: Schema) -> Callable[[Any], Any]:
     """`schema.dump` for dicts (anything else goes to `schema.dump`): the same keys, in the
     same order, with the same values; a key the dict lacks is left out, as marshmallow does."""
-    plan: list[tuple[str, str, Convert | None, fields.Field]] = [
-        (field.attribute or name, field.data_key or name, _converter(field), field)
+    plan: list[tuple[str, str, type | None, Convert | None, fields.Field]] = [
+        (
+            field.attribute or name,
+            field.data_key or name,
+            _written_as_is(field),
+            _converter(field),
+            field,
+        )
         for name, field in schema.dump_fields.items()
     ]
+    missing = object()
 
     def dump(obj: Any) -> Any:
-        if not isinstance(obj, Mapping):
+        if type(obj) is not dict and not isinstance(obj, Mapping):
             return schema.dump(obj)
         out: dict[str, Any] = {}
-        for attribute, key, convert, field in plan:
-            if attribute not in obj:
+        for attribute, key, as_is, convert, field in plan:
+            value = obj.get(attribute, missing)
+            if value is missing:
                 continue
-            value = obj[attribute]
-            if value is None:
-                out[key] = None
+            if value is None or type(value) is as_is:
+                out[key] = value
             elif convert is not None:
                 out[key] = convert(value)
             else:

@@ -23,7 +23,7 @@ from tracker.cases.reviews.level import (
 )
 from tracker.db import BuiltOnce, db
 from tracker.deadlines.service import deadline_query
-from tracker.deadlines.service import item as deadline_item
+from tracker.deadlines.service import items as deadline_items
 from tracker.records.work import queue, user_key
 from tracker.web.paging import count_of
 
@@ -87,7 +87,7 @@ def deadlines_of(user: User, today: dt.date) -> list[dict[str, Any]]:
     """The caller's open deadlines due within 90 days or overdue, soonest first (the deadline
     engine's one statement, at most DEADLINE_LIMIT of them)."""
     stmt = deadline_query(user, today, within_days=DEADLINE_DAYS, done=False, limit=DEADLINE_LIMIT)
-    return [deadline_item(row) for row in db.session.execute(stmt)]
+    return deadline_items(db.session.execute(stmt))
 
 
 def build_dashboard(user: User, today: dt.date | None = None) -> dict[str, Any]:

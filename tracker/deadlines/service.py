@@ -70,15 +70,21 @@ def _parts(
     today: dt.date,
     visible: sa.ColumnElement[bool],
     filters: Mapping[str, Any],
+    zone: int | None,
 ) -> list[sa.Select[Any]]:
     """One SELECT per source the user's role may see, each inside `visible` (a condition on
-    `Project`) and each holding only its own rows that pass `filters` (`_filtered`)."""
+    `Project`) and each holding only its own rows that pass `filters` (`_filtered`). `zone`:
+    the zone the whole scope lies in (an operator's), which a source with a zone copy of its
+    own also asks of that copy (`DeadlineSource.zone_copy`: its index then reads the zone's
+    rows only; `visible` still decides)."""
     parts = []
     for kind in records.kinds():
         for source in kind.deadlines:
             if not policy.may(user, source.action):
                 continue
             part = source.query(visible, today, filters.get("until"))
+            if zone is not None and source.zone_copy is not None:
+                part = part.where(source.zone_copy == zone)
             part = part.where(*_filtered(part.selected_columns, today, filters))
             # every source has `Project` in its FROM (the scope is a condition on it)
             parts.append(part.add_columns(Project.code.label("project_code")))
@@ -172,6 +178,8 @@ def deadline_query(
     lapsed and not done, False only the others; `done`: by done state. A lapsed item whose
     `grace_until` is today or later is still overdue (the pages say "in grace until")."""
     visible = policy.visible_projects(user) if scope is None else scope
+    # the zone the user's own scope lies in (a narrower `scope` is the caller's: no copy read)
+    zone = policy.scope_zone(user) if scope is None else None
     filters = {
         "until": None if within_days is None else today + dt.timedelta(days=within_days),
         "overdue": overdue,
@@ -181,11 +189,11 @@ def deadline_query(
     }
     scope_key = _scope_key(visible)
     if scope_key is None:
-        return _build(user, today, visible, filters, sort, limit)
+        return _build(user, today, visible, filters, sort, limit, zone)
     # the registered kinds and the role decide which sources take part; the scope's values
     # are in its key
-    key = (_registered(), user.role, today, tuple(filters.items()), sort, limit, scope_key)
-    return _BUILT.get(key, lambda: _build(user, today, visible, filters, sort, limit))
+    key = (_registered(), user.role, today, tuple(filters.items()), sort, limit, scope_key, zone)
+    return _BUILT.get(key, lambda: _build(user, today, visible, filters, sort, limit, zone))
 
 
 def _build(
@@ -195,9 +203,10 @@ def _build(
     filters: Mapping[str, Any],
     sort: str,
     limit: int | None,
+    zone: int | None = None,
 ) -> sa.Select[Any]:
     """`deadline_query`'s statement."""
-    parts = _parts(user, today, visible, filters) or [_nothing()]
+    parts = _parts(user, today, visible, filters, zone) or [_nothing()]
     if limit is not None:
         # each part keeps only its first rows (in its due-date index's order)
         parts = [_first(part, sort, limit) for part in parts]
@@ -244,18 +253,27 @@ def project_deadlines(
         return deadline_query(user, today, done=False, scope=one, limit=limit)
 
     stmt = _ONE_PROJECT.get((_registered(), user.role, today, limit), build)
-    return [item(row) for row in db.session.execute(stmt, {"one_project": project_id})]
+    return items(db.session.execute(stmt, {"one_project": project_id}))
 
 
 def deadlines(user: User, today: dt.date, **filters: Any) -> list[dict[str, Any]]:
     """`deadline_query` run: every matching item as a dict (one statement)."""
-    return [item(row) for row in db.session.execute(deadline_query(user, today, **filters))]
+    return items(db.session.execute(deadline_query(user, today, **filters)))
 
 
-def item(row: Any) -> dict[str, Any]:
-    """A result row as a plain dict with Python booleans (SQLite answers 0 and 1)."""
-    data: Mapping[str, Any] = row._mapping if hasattr(row, "_mapping") else row
-    out = dict(data)
-    for flag in ("done", "overdue", "derived"):
-        out[flag] = bool(out[flag])
+_FLAGS = ("done", "overdue", "derived")
+
+
+def items(result: Any) -> list[dict[str, Any]]:
+    """Every row of a deadline statement's `result` as a plain dict with Python booleans
+    (SQLite answers 0 and 1); the column names read once for all rows (a dashboard holds a few
+    hundred)."""
+    keys = tuple(result.keys())
+    flags = [keys.index(flag) for flag in _FLAGS if flag in keys]
+    out = []
+    for one in result:
+        values = list(one)
+        for i in flags:
+            values[i] = bool(values[i])
+        out.append(dict(zip(keys, values, strict=True)))
     return out

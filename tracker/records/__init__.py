@@ -93,10 +93,18 @@ class Files:
 @dataclass(frozen=True)
 class DeadlineSource:
     """One SELECT of the deadline engine (`tracker.records.deadlines.row` gives its columns),
-    left out of the UNION when the reader's role may not perform `action`."""
+    left out of the UNION when the reader's role may not perform `action`.
+
+    `zone_copy`: the source rows' own copy of their project's zone (kept in step with the
+    project's, e.g. `IpAsset.zone_id`), with an index that starts with it and goes on with the
+    due date: for a reader whose scope is a zone (`policy.scope_zone`, operators) the engine
+    adds `zone_copy = zone`, so the part reads the zone's rows in due order instead of every
+    zone's. The scope on `Project` is still checked, so a stale copy could hide a row, never
+    show one of another zone."""
 
     action: str
     query: DeadlineQuery
+    zone_copy: Any = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ only the columns an item shows with its total as a window count: one statement p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from tracker import records
@@ -27,15 +28,27 @@ QUEUE_RULES: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-def _item(row: Any) -> dict[str, Any]:
-    item = dict(row._mapping)
-    item.pop("total")
-    since = item["since"]
-    item["since"] = since.isoformat() if since is not None else None
-    kind = records.find(item["type"])
-    if kind is not None and kind.queue_item is not None:
-        kind.queue_item(item)
-    return item
+def _items(keys: Sequence[str], rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """A queue's rows (with the columns `keys`) as the API's items: without the total, the
+    date or time waited since in ISO 8601, and what the item's kind adds (`queue_item`)."""
+    names = [k for k in keys if k != "total"]
+    at = [i for i, k in enumerate(keys) if k != "total"]
+    since = names.index("since")
+    finish: dict[str, Any] = {}  # each type's `queue_item`, looked up once
+    out = []
+    for row in rows:
+        values = [row[i] for i in at]
+        if values[since] is not None:
+            values[since] = values[since].isoformat()
+        item = dict(zip(names, values, strict=True))
+        kind = item["type"]
+        if kind not in finish:
+            found = records.find(kind)
+            finish[kind] = found.queue_item if found is not None else None
+        if finish[kind] is not None:
+            finish[kind](item)
+        out.append(item)
+    return out
 
 
 def user_key(user: Any, today: dt.date) -> tuple[Any, ...]:
@@ -61,8 +74,10 @@ def _statement(user: Any, name: str, today: dt.date) -> Any:
 def queue(user: Any, name: str, today: dt.date) -> tuple[list[dict[str, Any]], int]:
     """The first QUEUE_LIMIT items of one queue and its full count, in one statement (built
     once per user, day and queue)."""
-    rows = db.session.execute(_statement(user, name, today)).all()
-    return [_item(row) for row in rows], (rows[0].total if rows else 0)
+    result = db.session.execute(_statement(user, name, today))
+    keys = tuple(result.keys())
+    rows = result.all()
+    return _items(keys, rows), (rows[0].total if rows else 0)
 
 
 def item_url(item: dict[str, Any]) -> str:

@@ -77,12 +77,21 @@ def count_of(stmt: sa.Select[Any]) -> sa.Select[int]:
     return sa.select(sa.func.count()).select_from(counted.subquery())
 
 
-def paginate(stmt: sa.Select[Any], args: dict[str, Any], *, rows: bool = False) -> dict[str, Any]:
+def paginate(
+    stmt: sa.Select[Any],
+    args: dict[str, Any],
+    *,
+    rows: bool = False,
+    paged: sa.Select[Any] | None = None,
+) -> dict[str, Any]:
     """Run a filtered, ordered select one page at a time: one COUNT and one page query.
     Items are the selected entities, or with `rows=True` the rows as mappings (a select of
-    columns, such as a UNION)."""
+    columns, such as a UNION). `paged`: the page's statement when it is not `stmt` itself but
+    the same rows as far as the page reaches (a UNION whose parts stop after the page's last
+    row); `stmt` is counted."""
     page, per_page = args["page"], args["per_page"]
     total = db.session.execute(count_of(stmt)).scalar_one()
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    shown = stmt if paged is None else paged
+    result = db.session.execute(shown.limit(per_page).offset((page - 1) * per_page))
     items = list(result.mappings()) if rows else list(result.scalars().unique())
     return {"items": items, "total": total, "page": page, "per_page": per_page}

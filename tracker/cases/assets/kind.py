@@ -134,7 +134,7 @@ KIND = RecordKind(
         DeadlineSource("asset.view_full", _entered),
         DeadlineSource("asset.view_full", _derived),
         DeadlineSource("asset.view", _nct_review),
-        DeadlineSource("asset.view", _licence),
+        DeadlineSource("asset.view", _licence, zone_copy=IpAsset.zone_id),
     ),
     deadline_kinds={
         "ip_priority": _l("Priority deadline"),

@@ -65,6 +65,8 @@ class IpAsset(Model):
         #: a deadline window, in due order (`tracker.deadlines.service`)
         sa.Index("ix_ip_assets_nct_filed_on", "nct_filed_on"),
         sa.Index("ix_ip_assets_licence_until", "export_licence_until"),
+        #: the same part for an operator: the zone's licences in due order (`zone_id` a copy)
+        sa.Index("ix_ip_assets_zone_licence_until", "zone_id", "export_licence_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -52,8 +52,11 @@ def _expiry(visible: sa.ColumnElement[bool], _today: dt.date, _until: Any) -> sa
 
 
 def _expiring(user: User, today: dt.date) -> Rows:
-    """Active NDAs in scope that expire within 90 days, soonest first."""
-    return (
+    """Active NDAs in scope that expire within 90 days, soonest first (an operator's from the
+    zone's index: the NDAs' copy of their project's zone picks the rows, the scope on the
+    project still decides)."""
+    zone = policy.scope_zone(user)
+    stmt = (
         sa.select(Nda.id, Nda.project_id, Nda.expires_on, Project.code, Organization.name)
         .join(Project, Project.id == Nda.project_id)
         .join(Organization, Organization.id == Nda.partner_id)
@@ -65,6 +68,7 @@ def _expiring(user: User, today: dt.date) -> Rows:
         )
         .order_by(Nda.expires_on, Nda.id)
     )
+    return stmt if zone is None else stmt.where(Nda.zone_id == zone)
 
 
 def _search(nda: Nda) -> Iterable[SearchText]:
@@ -93,7 +97,7 @@ KIND = RecordKind(
     api="api_ndas.get_nda",
     view_action="nda.view",
     files=Files("nda", "nda.view"),
-    deadlines=(DeadlineSource("nda.view", _expiry),),
+    deadlines=(DeadlineSource("nda.view", _expiry, zone_copy=Nda.zone_id),),
     deadline_kinds={"nda_expiry": _l("NDA expiry")},
     search=_search,
     # shown on the start pages that list it (`dashboard.expiring_ndas`)

@@ -35,11 +35,16 @@ class Nda(Model):
         #: the lists' sorts (`expires_on` has its own index, a partner's name its own)
         sa.Index("ix_ndas_effective", "effective_on", "id"),
         sa.Index("ix_ndas_signed", "signed_on", "id"),
+        #: a zone's active NDAs by expiry (the deadline engine's part for an operator)
+        sa.Index("ix_ndas_zone_status_expires", "zone_id", "status", "expires_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    #: its project's zone, copied (kept in step below, like `IpAsset.zone_id`) so that a zone's
+    #: NDAs are read from one index; the scope still asks the project (a copy: no foreign key)
+    zone_id: Mapped[int | None] = mapped_column()
     signed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     effective_on: Mapped[dt.date] = mapped_column(sa.Date)
     expires_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
@@ -77,3 +82,36 @@ def _partner_in_an_nda(org_id: int) -> sa.Select[str]:
 
 
 KIND_USES["partner"].append(_partner_in_an_nda)
+
+
+def _project_zone(project_id: Any) -> Any:
+    return sa.select(Project.zone_id).where(Project.id == project_id).scalar_subquery()
+
+
+@sa.event.listens_for(Nda, "before_insert")
+def _zone_on_insert(_mapper: Any, _conn: Any, nda: Nda) -> None:
+    """A new NDA takes its project's zone (read in its INSERT: the project may be new too)."""
+    nda.zone_id = _project_zone(nda.project_id)
+
+
+@sa.event.listens_for(Nda, "before_update")
+def _zone_on_move(_mapper: Any, _conn: Any, nda: Nda) -> None:
+    """An NDA moved to another project takes that project's zone."""
+    if sa.inspect(nda).attrs.project_id.history.has_changes():
+        nda.zone_id = _project_zone(nda.project_id)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _zone_follows_project(session: sa.orm.Session, _context: Any) -> None:
+    """A project moved to another zone takes its NDAs along (`Nda.zone_id` is a copy)."""
+    for obj in session.dirty:
+        if not isinstance(obj, Project):
+            continue
+        state = sa.inspect(obj)
+        if state.attrs.zone_id.history.has_changes() or state.attrs.zone.history.has_changes():
+            table: Any = Nda.__table__
+            session.connection().execute(
+                sa.update(table)
+                .where(table.c.project_id == obj.id)
+                .values(zone_id=_project_zone(obj.id))
+            )

@@ -42,8 +42,11 @@ class Project(Model):
     __audit_type__ = "project"
     __table_args__ = (
         # a zone's active projects in code order, and their count, from the index alone (the
-        # operator's queue of projects without a current review)
-        sa.Index("ix_projects_zone_status_code", "zone_id", "status", "code"),
+        # operator's queue of projects without a current review; the id too, so that
+        # PostgreSQL reads a zone's project ids from the index alone, as SQLite does)
+        sa.Index("ix_projects_zone_status_code_id", "zone_id", "status", "code", "id"),
+        #: a zone's project ends in due order (the deadline engine's part for an operator)
+        sa.Index("ix_projects_zone_end_date", "zone_id", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -156,7 +156,7 @@ KIND = RecordKind(
     api="api_reviews.get_review",
     view_action="review.view_result",
     files=Files("review", "review.view_answers"),
-    deadlines=(DeadlineSource("review.view_result", _expiry),),
+    deadlines=(DeadlineSource("review.view_result", _expiry, zone_copy=ProjectRiskLevel.zone_id),),
     deadline_kinds={"review_expiry": _l("Risk review expiry")},
     queues={
         "reviews_to_decide": _to_decide,
