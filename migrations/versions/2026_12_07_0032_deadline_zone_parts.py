@@ -1,7 +1,7 @@
 """An NDA keeps its project's zone; the operator's deadline parts read their zone's index
 
 Revision ID: 0032
-Revises: 0029
+Revises: 0031
 Create Date: 2026-12-07
 
 The operator's dashboard lists the zone's deadlines: each part of the deadline engine walked
@@ -16,13 +16,14 @@ part). `ix_projects_zone_status_code` (0029) gains the project's id
 alone when it counts the zone's requests to decide and its projects without a current review
 (SQLite's indexes hold the row id anyway). Filled from the projects here; the changed tables
 are analysed where the database was. Downgrade restores 0029's index and drops the rest.
+Chained after 0031 (the descending due index), made the same day.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0032"
-down_revision = "0029"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 

@@ -78,7 +78,10 @@ def test_an_operator_s_assets_are_read_from_the_zone_s_index(world: Any) -> None
         ("ip_assets", "ix_ip_assets_zone_title", "100000 25000 199 1 1"),
         ("ip_assets", "ix_ip_assets_project_id", "100000 10"),
         ("ip_assets", "ix_ip_assets_title", "100000 397 1"),
+        # the operator's deadline indexes lead with the zone too (0032)
+        ("ip_assets", "ix_ip_assets_zone_licence_until", "100000 25000 2500"),
         ("projects", "ix_projects_zone_id", "10000 2500"),
+        ("projects", "ix_projects_zone_end_date", "10000 2500 2"),
     ]
     for tbl, idx, stat in stats:
         db.session.execute(
