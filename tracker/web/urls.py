@@ -17,7 +17,8 @@ def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
     place (werkzeug's build, a few microseconds, was asked once per row). For an integer
     argument only (`<int:name>`), which werkzeug writes as the decimal digits."""
     marker = str(_MARKER)
-    url = url_for(endpoint, **{name: _MARKER}, **values)
+    arguments: dict[str, Any] = {**values, name: _MARKER}
+    url = url_for(endpoint, **arguments)
     head, found, tail = url.partition(marker)
     if not found or marker in tail:
         raise ValueError(f"{endpoint}: {name} does not appear once in {url}")
