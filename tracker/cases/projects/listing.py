@@ -15,11 +15,9 @@ validates input and documents the output); the HTML list renders the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from tracker import clock, policy
 from tracker.auth.models import Organization, User, Zone
@@ -97,29 +95,16 @@ def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[
     window = sorting.ordered(sa.select(ids.c.id), filters.get("sort") or "code", columns, ids.c.id)
     # the page walks the sort's index only as far as it shows (a window count would sort the
     # whole filtered set)
-    window = window.limit(per_page).offset((page - 1) * per_page)
+    hits = db.session.execute(window.limit(per_page).offset((page - 1) * per_page)).all()
     estimated = False
     if filters.get("q"):
-        hits = db.session.execute(window).all()
         # a text search: counted up to search.COUNT_LIMIT hits, estimated beyond ("about
         # 9,500"), where an exact count would read every hit
         total, estimated = search_results.estimated_total(
             matching.with_only_columns(Project.id), Project.id
         )
-    else:
-        # the other filters are index lookups: COUNT(*) apart, as a scalar subquery beside the
-        # page's ids (computed once; one round trip less); counted alone only when the page
-        # is empty
-        count = sa.select(sa.func.count()).select_from(ids)
-        hits = db.session.execute(
-            window.add_columns(count.correlate(None).scalar_subquery().label("total"))
-        ).all()
-        if hits:
-            total = hits[0].total
-        elif page == 1:
-            total = 0
-        else:
-            total = db.session.execute(count).scalar_one()
+    else:  # the other filters are index lookups: COUNT(*) apart
+        total = db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
     items = rows([h.id for h in hits], today)
     return {
         "items": items,
@@ -141,62 +126,45 @@ def all_rows(user: User, filters: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
-    """The list rows of the projects `ids`, in that order (one statement: each row carries
-    its partners and its lawyers as a JSON array, by id)."""
+    """The list rows of the projects `ids`, in that order (two statements)."""
     if not ids:
         return []
     columns = [getattr(Project, name) for name in COLUMNS]
-    partners = _members(
-        Organization, project_partners, project_partners.c.organization_id, Organization.name
-    )
-    lawyers = _members(User, project_lawyers, project_lawyers.c.user_id, User.name)
-    found = {}
-    for row in db.session.execute(
+    found = {
+        row.id: dict(row._mapping)
+        for row in db.session.execute(
+            sa.select(
+                *columns,
+                risk_level_expr(today).label("risk_level"),
+                Zone.code.label("zone_code"),
+                Organization.name.label("company_name"),
+            )
+            .join(Zone, Zone.id == Project.zone_id)
+            .join(Organization, Organization.id == Project.company_id)
+            .where(among_ids(Project.id, ids))
+        )
+    }
+    for row in found.values():
+        row["partners"], row["lawyers"] = [], []
+    partners = (
         sa.select(
-            *columns,
-            risk_level_expr(today).label("risk_level"),
-            Zone.code.label("zone_code"),
-            Organization.name.label("company_name"),
-            partners.label("partners"),
-            lawyers.label("lawyers"),
+            project_partners.c.project_id,
+            sa.literal("partners").label("kind"),
+            Organization.id,
+            Organization.name,
         )
-        .join(Zone, Zone.id == Project.zone_id)
-        .join(Organization, Organization.id == Project.company_id)
-        .where(among_ids(Project.id, ids))
-    ):
-        item = dict(row._mapping)
-        for kind in ("partners", "lawyers"):
-            pairs = json.loads(item[kind]) if item[kind] else []
-            item[kind] = [{"id": int(i), "name": name} for i, name in pairs]
-        item["partner_ids"] = [p["id"] for p in item["partners"]]
-        item["lawyer_ids"] = [u["id"] for u in item["lawyers"]]
-        found[item["id"]] = item
-    return [found[pid] for pid in ids if pid in found]
-
-
-def _members(model: Any, link: sa.Table, member_id: Any, name: Any) -> Any:
-    """A project's members through `link` as JSON text, `[[id, name], …]` by id (NULL or
-    `[]` for none), for the row of `projects` around it: PostgreSQL's json_agg in id order,
-    SQLite's json_group_array over the rows in id order."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        pair = sa.func.json_build_array(model.id, name)
-        agg = sa.cast(sa.func.json_agg(aggregate_order_by(pair, model.id)), sa.Text)
-        return (
-            sa.select(agg)
-            .select_from(link)
-            .join(model, model.id == member_id)
-            .where(link.c.project_id == Project.id)
-            .correlate(Project)
-            .scalar_subquery()
-        )
-    ordered = (
-        sa.select(model.id.label("id"), name.label("name"))
-        .select_from(link)
-        .join(model, model.id == member_id)
-        .where(link.c.project_id == Project.id)
-        .correlate(Project)
-        .order_by(model.id)
-        .subquery()
+        .join(Organization, Organization.id == project_partners.c.organization_id)
+        .where(among_ids(project_partners.c.project_id, ids))
     )
-    grouped = sa.func.json_group_array(sa.func.json_array(ordered.c.id, ordered.c.name))
-    return sa.select(grouped).correlate(Project).scalar_subquery()
+    lawyers = (
+        sa.select(project_lawyers.c.project_id, sa.literal("lawyers"), User.id, User.name)
+        .join(User, User.id == project_lawyers.c.user_id)
+        .where(among_ids(project_lawyers.c.project_id, ids))
+    )
+    members = db.session.execute(sa.union_all(partners, lawyers))
+    for project_id, kind, member_id, name in members:
+        found[project_id][kind].append({"id": member_id, "name": name})
+    for row in found.values():
+        row["partner_ids"] = [p["id"] for p in row["partners"]]
+        row["lawyer_ids"] = [u["id"] for u in row["lawyers"]]
+    return [found[pid] for pid in ids if pid in found]
