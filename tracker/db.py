@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -127,6 +128,18 @@ class BuiltOnce(Generic[_Built]):
                 self._built.clear()
             found = self._built[key] = build()
         return found
+
+
+def among_ids(column: Any, ids: Sequence[int]) -> sa.ColumnElement[bool]:
+    """`column IN (ids)` for a list of ids known in Python (a page's rows). On PostgreSQL
+    it is `column = ANY(:ids)`, one array parameter: the statement's text is the same for
+    every page (psycopg converts and prepares it once; an `IN` of 50 parameters is parsed
+    again on every run, past psycopg's cache limit of 50 parameters, and SQLAlchemy expands
+    it per run). SQLite has no arrays: `IN (…)` there."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        array = sa.bindparam(None, [int(i) for i in ids], type_=ARRAY(sa.Integer))
+        return column == sa.any_(array)
+    return column.in_(ids)  # type: ignore[no-any-return]
 
 
 #: how much of a SQLite database file is read through a memory map (bytes)

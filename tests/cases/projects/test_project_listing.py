@@ -140,3 +140,25 @@ def test_clock_is_the_lists_today(world, listed, api_as, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: day(200))  # every review expired
     page = _items(api_as(world.users["admin"]), risk_level="none")
     assert page["total"] == len(listed)
+
+
+def _shown_total(client, query):
+    r = client.get("/projects", query_string=query)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    return html.split('<p class="muted">', 1)[1].split(" ·", 1)[0], html.count("<tr>\n      <td><a")
+
+
+def test_the_html_list_says_its_total_on_every_page(world, listed, browser_as):
+    """The total on every page: a page past the end and an empty first page too."""
+    client = browser_as(world.users["admin"])
+    assert _shown_total(client, {"per_page": 2}) == ("5 projects", 2)
+    assert _shown_total(client, {"per_page": 2, "page": 3}) == ("5 projects", 1)
+    assert _shown_total(client, {"per_page": 2, "page": 9}) == ("5 projects", 0)
+    assert _shown_total(client, {"risk_level": "critical"}) == ("0 projects", 0)
+    assert _shown_total(client, {"risk_level": "critical", "page": 2}) == ("0 projects", 0)
+    assert _shown_total(client, {"risk_level": "high", "page": 1}) == ("1 project", 1)
+    # a lawyer counts their own projects only
+    lawyer = browser_as(world.users["lawyer"])
+    mine = db.session.query(Project).filter(Project.lawyers.contains(world.users["lawyer"]))
+    assert _shown_total(lawyer, {"per_page": 1, "page": 2})[0] == f"{mine.count()} projects"

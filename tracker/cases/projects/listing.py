@@ -25,7 +25,7 @@ from tracker.cases import search, search_results
 from tracker.cases.projects.models import Project, project_lawyers, project_partners
 from tracker.cases.reviews.level import current_review_id, projects_at_level, risk_level_expr
 from tracker.cases.reviews.models import RISK_LEVELS, RiskReview
-from tracker.db import db
+from tracker.db import among_ids, db
 from tracker.web import sorting
 from tracker.web.ids import is_id
 
@@ -141,7 +141,7 @@ def rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
             )
             .join(Zone, Zone.id == Project.zone_id)
             .join(Organization, Organization.id == Project.company_id)
-            .where(Project.id.in_(ids))
+            .where(among_ids(Project.id, ids))
         )
     }
     for row in found.values():
@@ -154,12 +154,12 @@ def rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
             Organization.name,
         )
         .join(Organization, Organization.id == project_partners.c.organization_id)
-        .where(project_partners.c.project_id.in_(ids))
+        .where(among_ids(project_partners.c.project_id, ids))
     )
     lawyers = (
         sa.select(project_lawyers.c.project_id, sa.literal("lawyers"), User.id, User.name)
         .join(User, User.id == project_lawyers.c.user_id)
-        .where(project_lawyers.c.project_id.in_(ids))
+        .where(among_ids(project_lawyers.c.project_id, ids))
     )
     members = db.session.execute(sa.union_all(partners, lawyers))
     for project_id, kind, member_id, name in members:

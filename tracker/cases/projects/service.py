@@ -214,11 +214,14 @@ def with_risk_level(project: Project) -> Project:
 def for_page(user: User, project_id: Any) -> Project:
     """The project for its page, in as few statements as the page needs: the project with its
     zone, lead company, who set its grade and its current risk level (one statement, the
-    user's scope in its WHERE), then its partners and its lawyers (one statement each). 404
+    user's scope in its WHERE), with its partners and its lawyers joined on PostgreSQL (a row
+    per partner and lawyer pair, a handful: two round trips fewer) and one statement each on
+    SQLite (no round trips there, and it materialises the joined pairs by a scan). 404
     when missing, when no project can have that id or when it is out of the user's scope
     (`policy.project_or_404`'s rule, in SQL)."""
     if not is_id(project_id):
         raise NotFound()
+    members = joinedload if db.session.get_bind().dialect.name == "postgresql" else selectinload
     project = (
         db.session.execute(
             sa.select(Project)
@@ -227,8 +230,8 @@ def for_page(user: User, project_id: Any) -> Project:
                 joinedload(Project.zone),
                 joinedload(Project.company),
                 joinedload(Project.security_level_set_by),
-                selectinload(Project.partners),
-                selectinload(Project.lawyers),
+                members(Project.partners),
+                members(Project.lawyers),
                 with_expression(Project.risk_level, risk_level_expr(clock.today())),
             )
             .execution_options(populate_existing=True)

@@ -21,6 +21,7 @@ from tracker.policy import project_or_404
 from tracker.web import current, sorting
 from tracker.web.forms import form_version
 from tracker.web.paging import link_args, page_args
+from tracker.web.urls import id_url
 
 bp = Blueprint("projects", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
@@ -51,6 +52,7 @@ def project_list() -> Any:
         args=link_args(),
         sort=filters["sort"],
         labels=_row_labels(),
+        project_url=id_url("projects.project_detail", "project_id"),
     )
 
 
