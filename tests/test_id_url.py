@@ -9,7 +9,11 @@ from flask import url_for
 from tracker.web.urls import id_url
 
 #: every (endpoint, id argument) a page links its rows to through id_url
-USED = [("projects.project_detail", "project_id")]
+USED = [
+    ("projects.project_detail", "project_id"),
+    ("reviews.review_detail", "review_id"),
+    ("assets.asset_detail", "asset_id"),
+]
 
 ODD_IDS = [0, 1, 7, 10, 99, 100, 2**31 - 1, 2**31, 2**63 - 1, 10**20, 7_394_012_658_331_904_287]
 

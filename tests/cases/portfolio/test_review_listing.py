@@ -15,7 +15,7 @@ from flask_login import login_user
 from tests.support import answers, approved_review, make_asset, make_review, moment
 from tracker import i18n
 from tracker.api.reviews import PortfolioReviewSchema
-from tracker.cases.portfolio import listing, views
+from tracker.cases.portfolio import listing
 from tracker.cases.reviews import scoring
 from tracker.cases.reviews import service as risk
 from tracker.cases.reviews.models import RiskReview
@@ -132,14 +132,3 @@ def test_the_page_writes_days_and_links_as_the_filter_and_url_for(app, world, br
     assert row, html
     assert f'<a href="{links[0]}">{submitted}</a>' in row.group(0)
     assert f"<td>{valid}</td>" in row.group(0)
-
-
-def test_a_link_with_the_stand_in_id_elsewhere_is_built_by_url_for(app, monkeypatch):
-    """`_id_url` puts the row's id where the stand-in id stood, under the application's root
-    too; if that number also stands elsewhere in the link, each link is built by `url_for`."""
-    with app.test_request_context(base_url="http://localhost/t1/"):
-        link = views._id_url("reviews.review_detail", "review_id")
-        assert link(7) == url_for("reviews.review_detail", review_id=7) == "/t1/reviews/7"
-        monkeypatch.setattr(views, "_SOME_ID", 1)  # "1" stands in the root "/t1/" too
-        built = views._id_url("reviews.review_detail", "review_id")
-        assert built(12) == url_for("reviews.review_detail", review_id=12) == "/t1/reviews/12"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 
 from tracker import i18n, policy
@@ -19,6 +19,7 @@ from tracker.cases.portfolio.forms import AssetFilterForm, ReviewFilterForm
 from tracker.db import db
 from tracker.web import current
 from tracker.web.paging import link_args, page_args
+from tracker.web.urls import id_url
 
 bp = Blueprint("portfolio", __name__, template_folder="../templates")
 bp.context_processor(template_helpers)
@@ -44,8 +45,15 @@ def asset_portfolio() -> Any:
         form.sort.choices = [c for c in form.sort.choices if "next_due_on" not in c[0]]
     filters = _filters(form, ("zone_id", "q", "kind", "sensitivity", "nct_status", "sort"))
     page = listing.asset_page(user, {**filters, **page_args()}, "html")
-    # each value's label looked up once, not once per row and column
+    # each value's label looked up once, not once per row and column; each link and day
+    # written from one URL and one reader's zone per page
     shown = {a[name] for a in page["items"] for name in ("kind", "sensitivity", "nct_status")}
+    day = _day_writer(user)
+    project_url = id_url("projects.project_detail", "project_id")
+    asset_url = id_url("assets.asset_detail", "asset_id")
+    for a in page["items"]:
+        a["project_url"], a["asset_url"] = project_url(a["project_id"]), asset_url(a["id"])
+        a["due_day"] = day(a.get("next_due_on"))
     return render_template(
         "cases/portfolio_assets.html",
         form=form,
@@ -65,8 +73,8 @@ def review_portfolio() -> Any:
     filters = _filters(form, ("zone_id", "level", "status", "valid_before", "sort"))
     page = listing.review_page(user, {**filters, **page_args()}, "html")
     day = _day_writer(user)
-    project_url = _id_url("projects.project_detail", "project_id")
-    review_url = _id_url("reviews.review_detail", "review_id")
+    project_url = id_url("projects.project_detail", "project_id")
+    review_url = id_url("reviews.review_detail", "review_id")
     for r in page["items"]:
         r["submitted_day"], r["valid_day"] = day(r["created_at"]), day(r["valid_until"])
         r["project_url"], r["review_url"] = project_url(r["project_id"]), review_url(r["id"])
@@ -77,20 +85,6 @@ def review_portfolio() -> Any:
         sort=filters.get("sort", "-created_at"),
         args=link_args(),
     )
-
-
-#: an id no row has, to find where a page's id goes in its link
-_SOME_ID = 9_876_543_210_123
-
-
-def _id_url(endpoint: str, key: str) -> Callable[[int], str]:
-    """`url_for(endpoint, key=id)` for every row of a page, the rule built once: the link of
-    an id no row has, the row's id put in its place."""
-    values: dict[str, Any] = {key: _SOME_ID}
-    before, *after = url_for(endpoint, **values).split(str(_SOME_ID))
-    if len(after) != 1:  # (the number also elsewhere in the link: each one built)
-        return lambda row_id: url_for(endpoint, **{**values, key: row_id})
-    return lambda row_id: f"{before}{int(row_id)}{after[0]}"
 
 
 def _day_writer(user: Any) -> Callable[[dt.date | dt.datetime | None], str]:
