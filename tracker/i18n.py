@@ -151,13 +151,33 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
-def _local_day(day: dt.date | dt.datetime | str, user: Any) -> dt.date:
-    """The date `day` falls on for `user` (a time moved to their zone; ISO text read first)."""
+def _local_day(
+    day: dt.date | dt.datetime | str, user: Any, zone: zoneinfo.ZoneInfo | None = None
+) -> dt.date:
+    """The date `day` falls on for `user` (a time moved to their zone, or to `zone` when the
+    caller has looked it up; ISO text read first)."""
     if isinstance(day, str):
         day = dt.datetime.fromisoformat(day) if len(day) > 10 else dt.date.fromisoformat(day)
     if isinstance(day, dt.datetime):
-        return _aware(day).astimezone(zone_of(user)).date()
+        return _aware(day).astimezone(zone or zone_of(user)).date()
     return day
+
+
+def day_writer(user: Any = None) -> Callable[[dt.date | dt.datetime | str | None], str]:
+    """`format_day` for one reader and many values (a page's rows): the reader's zone and
+    language looked up once, not once per value, and each day written once."""
+    zone, locale = zone_of(user), _parsed_locale(_locale(None))
+    written: dict[dt.date, str] = {}
+
+    def write(day: dt.date | dt.datetime | str | None) -> str:
+        if not day:
+            return ""
+        local = _local_day(day, user, zone)
+        if local not in written:
+            written[local] = babel_dates.format_date(local, "medium", locale=locale)
+        return written[local]
+
+    return write
 
 
 def _moment(at: dt.datetime | str, written: tuple[str, tuple[str, str, str]], user: Any) -> str:

@@ -390,3 +390,18 @@ def test_a_full_window_hints_the_next_one_on_postgresql(world, api_as, monkeypat
                 == [("test_note", n) for n in (30, 29, 28)]
             )
         assert any("hits_above" in s for s in seen) is hinted, role
+
+
+def test_the_remembered_bounds_keep_no_search_words(world, api_as, monkeypatch):
+    """A process remembers where a search's window ended by a digest of its words: the words
+    (which may name an unpublished invention) are not kept in memory after the request."""
+    from tracker.cases import search_results
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    db.session.commit()
+    assert len(_hits(api_as(world.users["admin"]), "wombat", per_page=3)) == 3
+    keys = list(search_results._bounds._ids)
+    assert len(keys) == (1 if db.engine.dialect.name == "postgresql" else 0)
+    assert "wombat" not in repr(keys)

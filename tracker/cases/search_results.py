@@ -4,6 +4,7 @@ estimated beyond); and the same capped count for other lists (`estimated_total`)
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -286,14 +287,16 @@ _bounds = _Bounds()
 
 
 def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any, ...] | None:
-    """What a window's lowest id is remembered by (`_bounds`): the database, the words and the
+    """What a window's lowest id is remembered by (`_bounds`): the database, a digest of the
+    words (the words themselves are not kept: they may name an unpublished invention) and the
     actions the caller may see; None when the window is not read by a bound (SQLite, a narrow
     scope, a query that names a record)."""
     bind = db.session.get_bind()
     if bind.dialect.name != "postgresql" or narrow or search.named(q):
         return None
     actions = tuple(sorted(search.allowed_actions(user)))
-    return (bind.engine.url.render_as_string(hide_password=True), tuple(words), actions)
+    digest = hashlib.sha256("\x00".join(words).encode()).digest()
+    return (bind.engine.url.render_as_string(hide_password=True), digest, actions)
 
 
 def _columns(ids: Any) -> sa.Select[Any]:

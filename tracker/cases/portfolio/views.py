@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,7 +46,7 @@ def asset_portfolio() -> Any:
     # each value's label looked up once, not once per row and column; each link and day
     # written from one URL and one reader's zone per page
     shown = {a[name] for a in page["items"] for name in ("kind", "sensitivity", "nct_status")}
-    day = _day_writer(user)
+    day = i18n.day_writer(user)
     project_url = id_url("projects.project_detail", "project_id")
     asset_url = id_url("assets.asset_detail", "asset_id")
     for a in page["items"]:
@@ -72,7 +70,7 @@ def review_portfolio() -> Any:
     form = ReviewFilterForm(formdata=request.args)
     filters = _filters(form, ("zone_id", "level", "status", "valid_before", "sort"))
     page = listing.review_page(user, {**filters, **page_args()}, "html")
-    day = _day_writer(user)
+    day = i18n.day_writer(user)
     project_url = id_url("projects.project_detail", "project_id")
     review_url = id_url("reviews.review_detail", "review_id")
     for r in page["items"]:
@@ -85,22 +83,3 @@ def review_portfolio() -> Any:
         sort=filters.get("sort", "-created_at"),
         args=link_args(),
     )
-
-
-def _day_writer(user: Any) -> Callable[[dt.date | dt.datetime | None], str]:
-    """`i18n.format_day` (the `day` filter) for one reader and one page: the reader's zone
-    and language looked up once, not once per date, and each day written once."""
-    zone, locale = i18n.zone_of(user), str(get_locale() or "en")
-    written: dict[dt.date, str] = {}
-
-    def write(value: dt.date | dt.datetime | None) -> str:
-        if not value:
-            return ""
-        if isinstance(value, dt.datetime):  # a time: the day it is in the reader's zone
-            aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-            value = aware.astimezone(zone).date()
-        if value not in written:
-            written[value] = i18n.format_day(value, locale)
-        return written[value]
-
-    return write
