@@ -7,9 +7,9 @@ statements whatever the page size or the size of the database.
 2. their total: a COUNT of the same select, its columns dropped (an index counts it); for
    every row of the table (everyone's scope, no filter) or a common word's hits, counted up
    to `search.COUNT_LIMIT` rows, highest ids first, and estimated beyond from the ids they
-   span (`search_results.estimated_total`; `total_estimated`, "about N"); none when the page
-   shows the end of the list. A text
-   search (`q`) whose hits are listed for the page (a rare word, a narrow scope) counts
+   span (`search_results.estimated_total`; `total_estimated`, "about N"; a common word's
+   first from a sample of its newest hits); none when the page shows the end of the list. A
+   text search (`q`) whose hits are listed for the page (a rare word, a narrow scope) counts
    them with the page instead, exactly (`count(*) OVER ()` beside the ids,
    `_counted_page`), so they are read once;
 3. the page's columns with the project's code (one statement; sealed text opened as loading
@@ -201,9 +201,9 @@ def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, 
 
 
 def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any]:
-    """One page of the asset portfolio: `{"items", "total", "page", "per_page"}`, each item
-    shaped as `shape` says: "full" (`PortfolioAssetSchema`), "limited"
-    (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
+    """One page of the asset portfolio: `{"items", "total", "total_estimated", "page",
+    "per_page"}`, each item shaped as `shape` says: "full" (`PortfolioAssetSchema`),
+    "limited" (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
     q: str = filters.get("q") or ""
     walk = bool(q) and search.walks_assets(user, q)
     ids_stmt = service.assets(user, filters, ids=True, walk=walk)
@@ -292,9 +292,10 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
 
 
 def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any]:
-    """One page of the review portfolio: `{"items", "total", "page", "per_page"}`, each item
-    shaped as `shape` says: "api" (`PortfolioReviewSchema`, the answers, summary and
-    drivers only for roles that may see them) or "html" (what the page shows)."""
+    """One page of the review portfolio: `{"items", "total", "total_estimated", "page",
+    "per_page"}`, each item shaped as `shape` says: "api" (`PortfolioReviewSchema`, the
+    answers, summary and drivers only for roles that may see them) or "html" (what the page
+    shows)."""
     broad = _broad(user, filters, REVIEW_FILTERS)
     stmt = service.reviews(user, filters, ids=True)
     ids, total, estimated = _page(stmt, RiskReview.id, filters, estimate=broad)
