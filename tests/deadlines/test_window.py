@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.deadlines.conftest import TODAY, fill
+from tests.support import statements
 from tracker import records
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -129,3 +130,32 @@ def test_each_page_of_the_api_is_its_slice_of_the_whole_list(crowded, api_as, ro
             body = api.get(f"{query}&per_page=4&page={page}").get_json()
             assert body["total"] == whole["total"]
             assert body["items"] == whole["items"][(page - 1) * 4 : page * 4], (sort, page)
+
+
+@pytest.mark.parametrize("role", ["lawyer", "operator", "admin"])
+def test_each_page_of_the_html_list_is_its_slice_of_the_whole_list(
+    crowded, api_as, browser_as, role
+):
+    """The deadlines page pages the same bounded UNION as the API (`service.listed`): every
+    page shows the same slice of the whole list, in every order, with the whole's total."""
+    import html
+    import re
+
+    user = crowded.users[role]
+    api, browser = api_as(user), browser_as(user)
+    for sort in ("due_on", "-due_on", "project", "-title"):
+        whole = api.get(f"/api/v1/deadlines?within_days=365&sort={sort}&per_page=200")
+        titles = [item["title"] for item in whole.get_json()["items"]]
+        assert len(titles) > 8, sort
+        for page in (1, 2, 3):
+            with statements() as seen:
+                text = browser.get(
+                    f"/deadlines?within_days=365&sort={sort}&per_page=4&page={page}"
+                ).get_data(as_text=True)
+            # the page's UNION: each part stops after the page's last row
+            assert any(s.count("LIMIT") > 2 and "UNION" in s for s in seen), (sort, page)
+            body = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+            shown = [
+                html.unescape(t) for t in re.findall(r'<td><a href="[^"]*">([^<]*)</a></td>', body)
+            ]
+            assert shown == titles[(page - 1) * 4 : page * 4], (sort, page)

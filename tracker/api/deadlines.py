@@ -64,11 +64,10 @@ class CalendarSchema(Schema):
 def list_deadlines(args: dict[str, Any]) -> Any:
     names = ("within_days", "overdue", "project_id", "kind", "sort")
     filters = {k: args[k] for k in names if k in args}
-    stmt = service.deadline_query(user(), clock.today(), **filters)
     # the page from a UNION whose parts each stop after the page's last row (in their due
     # index's order); the whole list is counted, and downloaded
     reach = args["page"] * args["per_page"] if args.get("format", "json") == "json" else None
-    paged = service.deadline_query(user(), clock.today(), **filters, limit=reach)
+    stmt, paged = service.listed(user(), clock.today(), filters, reach)
     page = page_or_download(stmt, args, DeadlineSchema(), "deadlines", rows=True, paged=paged)
     return jsonify(page_of(DeadlineSchema)().dump(page)) if isinstance(page, dict) else page
 

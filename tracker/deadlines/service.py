@@ -155,6 +155,18 @@ def _scope_key(visible: sa.ColumnElement[bool]) -> Hashable | None:
     return (key.key, tuple(b.effective_value for b in key.bindparams))
 
 
+def listed(
+    user: User, today: dt.date, filters: dict[str, Any], reach: int | None
+) -> tuple[sa.Select[Any], sa.Select[Any] | None]:
+    """The deadline list a page or a download shows (`filters`: `deadline_query`'s): the whole
+    list (counted, downloaded) and, when `reach` (the page's last row: page × per page) is
+    given, the page's own statement, a UNION whose parts each stop after that many rows in
+    their due index's order. The API and the HTML list both page it so."""
+    whole = deadline_query(user, today, **filters)
+    paged = None if reach is None else deadline_query(user, today, **filters, limit=reach)
+    return whole, paged
+
+
 def deadline_query(
     user: User,
     today: dt.date,

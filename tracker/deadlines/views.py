@@ -55,8 +55,9 @@ def _filters() -> dict[str, Any]:
 def deadline_list() -> Any:
     user = current.user()
     filters = _filters()
-    stmt = service.deadline_query(user, clock.today(), **filters)
-    page = paginate(stmt, page_args(), rows=True)
+    args = page_args()
+    stmt, paged = service.listed(user, clock.today(), filters, args["page"] * args["per_page"])
+    page = paginate(stmt, args, rows=True, paged=paged)
     projects = db.session.execute(
         sa.select(Project.id, Project.code)
         .where(policy.visible_projects(user))
