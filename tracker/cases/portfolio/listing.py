@@ -146,16 +146,16 @@ def _page(
     return ids, conn.execute(count_of(ids_stmt)).scalar_one(), False
 
 
-def _broad(user: User, filters: dict[str, Any], names: tuple[str, ...]) -> bool:
-    """Whether the list is every row of its table: everyone's scope (admins, auditors) and
-    none of the filters `names`."""
+#: what orders, pages or writes a list, not what filters it
+_NOT_FILTERS = frozenset({"page", "per_page", "sort", "format"})
+
+
+def _broad(user: User, filters: dict[str, Any]) -> bool:
+    """Whether the list is every row of its table: everyone's scope (admins, auditors) and no
+    filter at all (any key but the paging, the sort and the format, so a filter added to the service
+    later counts as one without being named here)."""
     everyone = isinstance(policy.visible_projects(user), sa.sql.elements.True_)
-    return everyone and not any(filters.get(name) for name in names)
-
-
-#: the filters of the asset and review portfolios (`service.assets`, `service.reviews`)
-ASSET_FILTERS = ("zone_id", "project_id", "kind", "sensitivity", "nct_status", "q")
-REVIEW_FILTERS = ("zone_id", "project_id", "level", "status", "valid_before")
+    return everyone and not any(v for k, v in filters.items() if k not in _NOT_FILTERS)
 
 
 def _counted_page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
@@ -213,7 +213,7 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
         ids, total = _counted_page(ids_stmt, filters)
         estimated = False
     else:  # a common word's hits, or every asset: estimated beyond the limit
-        estimate = bool(q) or _broad(user, filters, ASSET_FILTERS)
+        estimate = bool(q) or _broad(user, filters)
         sample = search.SAMPLE_HITS if walk else None
         ids, total, estimated = _page(
             ids_stmt, IpAsset.id, filters, estimate=estimate, sample=sample
@@ -296,7 +296,7 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     "per_page"}`, each item shaped as `shape` says: "api" (`PortfolioReviewSchema`, the
     answers, summary and drivers only for roles that may see them) or "html" (what the page
     shows)."""
-    broad = _broad(user, filters, REVIEW_FILTERS)
+    broad = _broad(user, filters)
     stmt = service.reviews(user, filters, ids=True)
     ids, total, estimated = _page(stmt, RiskReview.id, filters, estimate=broad)
     if shape == "html":
