@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Organization
 from tracker.cases.projects.models import Project
+from tracker.cases.projects.zone_copy import keep_zone_copy
 from tracker.db import Model, UTCDateTime, str_enum, utcnow
 from tracker.sealing import sealed_column
 
@@ -71,7 +72,7 @@ class IpAsset(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
-    #: its project's zone, copied (kept in step by `_keep_zone_id` below) so that a zone's
+    #: its project's zone, copied (kept in step by `keep_zone_copy` below) so that a zone's
     #: portfolio walks one index from the zone; the scope still asks the project (a copy, so
     #: no foreign key)
     zone_id: Mapped[int | None] = mapped_column()
@@ -239,34 +240,4 @@ def _keep_next_due_on(session: sa.orm.Session, _context: Any, _instances: Any) -
                 asset.next_due_on = due
 
 
-def _project_zone(project_id: Any) -> Any:
-    return sa.select(Project.zone_id).where(Project.id == project_id).scalar_subquery()
-
-
-@sa.event.listens_for(IpAsset, "before_insert")
-def _zone_on_insert(_mapper: Any, _conn: Any, asset: IpAsset) -> None:
-    """A new asset takes its project's zone (read in its INSERT: the project may be new too)."""
-    asset.zone_id = _project_zone(asset.project_id)  # type: ignore[assignment]
-
-
-@sa.event.listens_for(IpAsset, "before_update")
-def _zone_on_move(_mapper: Any, _conn: Any, asset: IpAsset) -> None:
-    """An asset moved to another project takes that project's zone."""
-    if sa.inspect(asset).attrs.project_id.history.has_changes():
-        asset.zone_id = _project_zone(asset.project_id)  # type: ignore[assignment]
-
-
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _zone_follows_project(session: sa.orm.Session, _context: Any) -> None:
-    """A project moved to another zone takes its assets along (`IpAsset.zone_id` is the
-    project's, copied)."""
-    for obj in session.dirty:
-        if not isinstance(obj, Project):
-            continue
-        state = sa.inspect(obj)
-        if state.attrs.zone_id.history.has_changes() or state.attrs.zone.history.has_changes():
-            session.connection().execute(
-                sa.update(IpAsset.__table__)  # type: ignore[arg-type]
-                .where(IpAsset.__table__.c.project_id == obj.id)
-                .values(zone_id=_project_zone(obj.id))
-            )
+keep_zone_copy(IpAsset)

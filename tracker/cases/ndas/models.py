@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import KIND_USES, Organization
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.projects.models import Project
+from tracker.cases.projects.zone_copy import keep_zone_copy
 from tracker.db import Model, UTCDateTime, db, str_enum, utcnow
 
 NDA_STATUSES = ("draft", "active", "expired", "terminated")
@@ -42,8 +43,9 @@ class Nda(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
-    #: its project's zone, copied (kept in step below, like `IpAsset.zone_id`) so that a zone's
-    #: NDAs are read from one index; the scope still asks the project (a copy: no foreign key)
+    #: its project's zone, copied (kept in step by `keep_zone_copy` below, like
+    #: `IpAsset.zone_id`) so that a zone's NDAs are read from one index; the scope still asks
+    #: the project (a copy: no foreign key)
     zone_id: Mapped[int | None] = mapped_column()
     signed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     effective_on: Mapped[dt.date] = mapped_column(sa.Date)
@@ -84,34 +86,4 @@ def _partner_in_an_nda(org_id: int) -> sa.Select[str]:
 KIND_USES["partner"].append(_partner_in_an_nda)
 
 
-def _project_zone(project_id: Any) -> Any:
-    return sa.select(Project.zone_id).where(Project.id == project_id).scalar_subquery()
-
-
-@sa.event.listens_for(Nda, "before_insert")
-def _zone_on_insert(_mapper: Any, _conn: Any, nda: Nda) -> None:
-    """A new NDA takes its project's zone (read in its INSERT: the project may be new too)."""
-    nda.zone_id = _project_zone(nda.project_id)
-
-
-@sa.event.listens_for(Nda, "before_update")
-def _zone_on_move(_mapper: Any, _conn: Any, nda: Nda) -> None:
-    """An NDA moved to another project takes that project's zone."""
-    if sa.inspect(nda).attrs.project_id.history.has_changes():
-        nda.zone_id = _project_zone(nda.project_id)
-
-
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _zone_follows_project(session: sa.orm.Session, _context: Any) -> None:
-    """A project moved to another zone takes its NDAs along (`Nda.zone_id` is a copy)."""
-    for obj in session.dirty:
-        if not isinstance(obj, Project):
-            continue
-        state = sa.inspect(obj)
-        if state.attrs.zone_id.history.has_changes() or state.attrs.zone.history.has_changes():
-            table: Any = Nda.__table__
-            session.connection().execute(
-                sa.update(table)
-                .where(table.c.project_id == obj.id)
-                .values(zone_id=_project_zone(obj.id))
-            )
+keep_zone_copy(Nda)

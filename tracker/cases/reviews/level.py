@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.cases.projects.models import Project
+from tracker.cases.projects.zone_copy import keep_zone_copy
 from tracker.cases.reviews.models import ProjectRiskLevel, RiskReview
 from tracker.db import db
 
@@ -154,19 +155,9 @@ def store_current_level(connection: sa.Connection, project_id: int) -> None:
     connection.execute(sa.insert(stored).from_select(columns, latest))
 
 
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _zone_follows_project(session: sa.orm.Session, _context: Any) -> None:
-    """A project moved to another zone takes its stored level along (`zone_id` is a copy)."""
-    for obj in session.dirty:
-        if not isinstance(obj, Project):
-            continue
-        state = sa.inspect(obj)
-        if state.attrs.zone_id.history.has_changes() or state.attrs.zone.history.has_changes():
-            stored: Any = ProjectRiskLevel.__table__
-            zone = sa.select(Project.zone_id).where(Project.id == obj.id).scalar_subquery()
-            session.connection().execute(
-                sa.update(stored).where(stored.c.project_id == obj.id).values(zone_id=zone)
-            )
+#: a project moved to another zone takes its stored level along (`zone_id` is a copy; its
+#: rows are written with the zone by `store_current_level`)
+keep_zone_copy(ProjectRiskLevel, on_write=False)
 
 
 @sa.event.listens_for(RiskReview, "after_insert")
