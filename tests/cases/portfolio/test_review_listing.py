@@ -1,6 +1,6 @@
 """The review portfolio's lean rows (tracker/cases/portfolio/listing.py, views.py): the derived
-fields read from tables built once (`nct_forced`, `drivers`) are what the scoring writes, in
-every language; the page writes each day and link as the `day` filter and `url_for` would."""
+fields (`nct_forced`, `drivers`) are what the scoring writes of the review, in every language;
+the page writes each day and link as the `day` filter and `url_for` would."""
 
 from __future__ import annotations
 
@@ -34,12 +34,6 @@ def _answer_sets() -> list[dict[str, str]]:
     found.append({factors[0]["code"]: factors[0]["choices"][-1]["code"]})
     found.append({})
     return found
-
-
-@pytest.mark.parametrize("locale", ["en", "ko", "fr"])
-def test_drivers_are_the_scoring_s(locale):
-    for given in _answer_sets():
-        assert listing._drivers(given, locale) == scoring.drivers(given, locale), given
 
 
 def test_nct_forced_is_the_result_s():

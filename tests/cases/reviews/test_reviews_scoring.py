@@ -127,3 +127,91 @@ def test_bad_answers(given, key, message):
 def test_answers_must_be_a_mapping():
     with pytest.raises(InvalidInput):
         risk.validate_answers(["asset_sensitivity"])
+
+
+def _answer_sets() -> list[dict[str, str]]:
+    """Every factor at every choice, the others at their lowest or highest."""
+    return [
+        answers(base, **{factor["code"]: choice["code"]})
+        for base in (0, -1)
+        for factor in risk.catalogue()["factors"]
+        for choice in factor["choices"]
+    ]
+
+
+def _scored_by_lookup(chosen: dict[str, str]) -> tuple[int, int]:
+    """(likelihood, impact) looked up answer by answer in the catalogue, without the tables
+    `score_answers` reads."""
+    points = {"impact": 0, "likelihood": 0}
+    maxima = {"impact": 0, "likelihood": 0}
+    for factor in risk.catalogue()["factors"]:
+        scores = {c["code"]: int(c["score"]) for c in factor["choices"]}
+        points[factor["group"]] += scores[chosen[factor["code"]]]
+        maxima[factor["group"]] += max(scores.values())
+    return (
+        risk.scale(points["likelihood"], maxima["likelihood"]),
+        risk.scale(points["impact"], maxima["impact"]),
+    )
+
+
+def _drivers_by_lookup(chosen: dict[str, str], locale: str) -> list[dict]:
+    found = []
+    for factor in risk.catalogue()["factors"]:
+        choice = next(
+            (c for c in factor["choices"] if c["code"] == chosen.get(factor["code"])), None
+        )
+        if choice is not None and choice["score"] >= 2:
+            found.append(
+                {
+                    "factor": factor["code"],
+                    "group": factor["group"],
+                    "label": risk.label(factor["label"], locale),
+                    "choice": risk.label(choice["label"], locale),
+                    "score": choice["score"],
+                }
+            )
+    return sorted(found, key=lambda d: -d["score"])
+
+
+def test_the_tables_score_as_the_catalogue_answer_by_answer():
+    """`score_answers` and `stored_result` read tables built once per catalogue version: they
+    give what looking every answer up in the catalogue gives, for every choice."""
+    for chosen in _answer_sets():
+        likelihood, impact = _scored_by_lookup(chosen)
+        plain = risk.score_answers(chosen, has_nct=False)
+        assert (plain.likelihood, plain.impact, plain.nct_forced) == (likelihood, impact, False)
+        forced = risk.score_answers(chosen, has_nct=True)
+        assert (forced.impact, forced.answered_impact) == (5, impact)
+        assert forced.nct_forced is (impact != 5)
+        version = risk.current_version()
+        stored = risk.stored_result(likelihood, 5, 5 * likelihood, None, chosen, version)
+        assert stored.answered_impact == impact and stored.nct_forced is (impact != 5)
+        older = risk.stored_result(likelihood, 5, 5 * likelihood, None, chosen, "1")
+        assert older.answered_impact == 5 and older.nct_forced is False
+        for result, given in ((stored, version), (older, "1")):
+            assert (
+                risk.nct_forced(likelihood, 5, 5 * likelihood, chosen, given) is result.nct_forced
+            )
+
+
+@pytest.mark.parametrize("locale", ["en", "ko", "fr"])
+def test_the_tables_name_the_drivers_as_the_catalogue(locale):
+    partial = {
+        risk.catalogue()["factors"][0]["code"]: risk.catalogue()["factors"][0]["choices"][-1][
+            "code"
+        ]
+    }
+    for chosen in [*_answer_sets(), partial, {}]:
+        assert risk.drivers(chosen, locale) == _drivers_by_lookup(chosen, locale), chosen
+
+
+def test_drivers_are_copies():
+    """A caller changing a driver changes neither the tables nor the next call's."""
+    chosen = answers(-1)
+    risk.drivers(chosen, "en")[0]["label"] = "changed"
+    assert risk.drivers(chosen, "en") == _drivers_by_lookup(chosen, "en")
+
+
+def test_no_draft_result():
+    assert risk.stored_result(None, None, None, None, {}, risk.current_version()) is None
+    assert risk.nct_forced(None, None, None, {}, risk.current_version()) is None

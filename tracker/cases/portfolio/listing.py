@@ -24,7 +24,6 @@ same rows. Downloads keep the ORM query.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -315,68 +314,11 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     }
 
 
-def _catalogue_version() -> str:
-    return str(scoring.catalogue()["version"])
-
-
-@functools.cache
-def _impact_points(version: str) -> tuple[dict[str, dict[str, int]], int]:
-    """What `scoring.score_answers` reads of the catalogue `version` (the current one) to score
-    the impact: each impact factor's points by choice, and their maximum total."""
-    points = {
-        f["code"]: {c["code"]: int(c["score"]) for c in f["choices"]}
-        for f in scoring.catalogue()["factors"]
-        if f["group"] == "impact"
-    }
-    return points, sum(max(p.values()) for p in points.values())
-
-
 def _nct_forced(row: dict[str, Any]) -> bool | None:
-    """`risk.result_of(review).nct_forced` of a row: whether national core technology raised
-    the stored impact above the one its answers give (only with the current catalogue)."""
-    if row["likelihood"] is None or row["impact"] is None or row["score"] is None:
-        return None
-    version = _catalogue_version()
-    if row["catalogue_version"] != version:
-        return False
-    points, most = _impact_points(version)
-    answers = row["answers"]
-    answered = scoring.scale(sum(p[answers[code]] for code, p in points.items()), most)
-    return bool(row["impact"] != answered)
-
-
-@functools.cache
-def _driver_choices(version: str, locale: str) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """What `scoring.drivers` writes for each answer that drives a result (scored 2 or 3), by
-    factor in catalogue order and choice, of the catalogue `version` (the current one) in
-    `locale`: looked up once, not per row."""
-    return tuple(
-        (
-            code,
-            {
-                c["code"]: {
-                    "factor": code,
-                    "group": f["group"],
-                    "label": scoring.label(f["label"], locale),
-                    "choice": scoring.label(c["label"], locale),
-                    "score": c["score"],
-                }
-                for c in f["choices"]
-                if c["score"] >= 2
-            },
-        )
-        for code, f in scoring.factors_by_code().items()
+    """`risk.result_of(review).nct_forced` of a row."""
+    return scoring.nct_forced(
+        row["likelihood"], row["impact"], row["score"], row["answers"], row["catalogue_version"]
     )
-
-
-def _drivers(answers: dict[str, str], locale: str) -> list[dict[str, Any]]:
-    """`scoring.drivers(answers, locale)`, from the tables above."""
-    found = [
-        dict(by_choice[answers[code]])
-        for code, by_choice in _driver_choices(_catalogue_version(), locale)
-        if code in answers and answers[code] in by_choice
-    ]
-    return sorted(found, key=lambda d: -d["score"])
 
 
 def _review_item(row: dict[str, Any], locale: str | None) -> dict[str, Any]:
@@ -393,5 +335,5 @@ def _review_item(row: dict[str, Any], locale: str | None) -> dict[str, Any]:
         else {"id": row["reviewer_id"], "name": row["reviewer_name"], "role": row["reviewer_role"]}
     )
     if locale is not None:  # (the API leaves answers, summary and drivers out for the others)
-        row["drivers"] = _drivers(row["answers"], locale)
+        row["drivers"] = scoring.drivers(row["answers"], locale)
     return row

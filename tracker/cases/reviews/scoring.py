@@ -92,19 +92,60 @@ def complete(answers: dict[str, str], cat: dict[str, Any] | None = None) -> bool
     return set(answers) == set(factors_by_code(cat))
 
 
+@functools.cache
+def current_version() -> str:
+    """The version of the catalogue in use (loaded once): a review scored with another cannot
+    be re-scored."""
+    return str(catalogue()["version"])
+
+
+@dataclass(frozen=True)
+class Tables:
+    """What the scoring reads of one catalogue, built once per catalogue version (the current
+    one: `tables()`) so that scoring a row looks nothing up."""
+
+    #: each factor's points by choice, factors in catalogue order
+    points: dict[str, dict[str, int]]
+    #: each group's factors, in catalogue order
+    groups: dict[str, tuple[str, ...]]
+    #: each group's highest total
+    maxima: dict[str, int]
+
+
+def _tables_of(cat: dict[str, Any]) -> Tables:
+    points: dict[str, dict[str, int]] = {}
+    groups: dict[str, list[str]] = {group: [] for group in GROUPS}
+    maxima = dict.fromkeys(GROUPS, 0)
+    for code, factor in factors_by_code(cat).items():
+        points[code] = {c["code"]: int(c["score"]) for c in factor["choices"]}
+        maxima[factor["group"]] += max(points[code].values())
+        groups[factor["group"]].append(code)
+    return Tables(points, {group: tuple(codes) for group, codes in groups.items()}, maxima)
+
+
+@functools.cache
+def _current_tables(version: str) -> Tables:
+    return _tables_of(catalogue())
+
+
+def tables(cat: dict[str, Any] | None = None) -> Tables:
+    """The tables of `cat` (default: the current catalogue, built once)."""
+    return _tables_of(cat) if cat else _current_tables(current_version())
+
+
+def group_scale(answers: dict[str, str], group: str, cat: dict[str, Any] | None = None) -> int:
+    """One group's 1–5 value of validated answers (every factor of the group answered)."""
+    t = tables(cat)
+    points = t.points
+    return scale(sum(points[code][answers[code]] for code in t.groups[group]), t.maxima[group])
+
+
 def score_answers(
     answers: dict[str, str], has_nct: bool, cat: dict[str, Any] | None = None
 ) -> Result:
     """Score validated answers (docs/product.md, "Risk reviews")."""
-    factors = factors_by_code(cat)
-    points = dict.fromkeys(GROUPS, 0)
-    maxima = dict.fromkeys(GROUPS, 0)
-    for code, factor in factors.items():
-        scores = {c["code"]: int(c["score"]) for c in factor["choices"]}
-        points[factor["group"]] += scores[answers[code]]
-        maxima[factor["group"]] += max(scores.values())
-    likelihood = scale(points["likelihood"], maxima["likelihood"])
-    answered_impact = scale(points["impact"], maxima["impact"])
+    likelihood = group_scale(answers, "likelihood", cat)
+    answered_impact = group_scale(answers, "impact", cat)
     impact = 5 if has_nct else answered_impact
     score = likelihood * impact
     return Result(
@@ -112,19 +153,79 @@ def score_answers(
     )
 
 
+def answered_impact(impact: int, answers: dict[str, str], catalogue_version: str) -> int:
+    """The impact a stored review's answers give before national core technology: scored
+    again from the tables for answers to the current catalogue; an older catalogue's
+    cannot be, and keep their stored impact (never counted as forced)."""
+    version = current_version()
+    if catalogue_version != version:
+        return impact
+    t = _current_tables(version)
+    points = t.points
+    return scale(
+        sum(points[code][answers[code]] for code in t.groups["impact"]), t.maxima["impact"]
+    )
+
+
+def stored_result(
+    likelihood: int | None,
+    impact: int | None,
+    score: int | None,
+    level: str | None,
+    answers: dict[str, str],
+    catalogue_version: str,
+) -> Result | None:
+    """A review's stored result, with whether national core technology forced the impact
+    (the stored impact is not the one its answers give, `answered_impact`); None for a
+    draft that does not answer every factor yet."""
+    if likelihood is None or impact is None or score is None:
+        return None
+    answered = answered_impact(impact, answers, catalogue_version)
+    return Result(likelihood, impact, score, level or level_of(score), answered, impact != answered)
+
+
+def nct_forced(
+    likelihood: int | None,
+    impact: int | None,
+    score: int | None,
+    answers: dict[str, str],
+    catalogue_version: str,
+) -> bool | None:
+    """`stored_result(...).nct_forced`, without building the result (a list's rows)."""
+    if likelihood is None or impact is None or score is None:
+        return None
+    return impact != answered_impact(impact, answers, catalogue_version)
+
+
+@functools.lru_cache(maxsize=32)
+def _driver_choices(version: str, locale: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """What `drivers` writes for each answer that drives a result (scored 2 or 3), by factor in
+    catalogue order and choice, of the catalogue `version` (the current one) in `locale`:
+    looked up once, not per answer."""
+    return tuple(
+        (
+            code,
+            {
+                c["code"]: {
+                    "factor": code,
+                    "group": f["group"],
+                    "label": label(f["label"], locale),
+                    "choice": label(c["label"], locale),
+                    "score": c["score"],
+                }
+                for c in f["choices"]
+                if c["score"] >= 2
+            },
+        )
+        for code, f in factors_by_code().items()
+    )
+
+
 def drivers(answers: dict[str, str], locale: str) -> list[dict[str, Any]]:
     """The answers that drove the result: every answer scored 2 or 3, highest first."""
-    found = []
-    for code, factor in factors_by_code().items():
-        choice = next((c for c in factor["choices"] if c["code"] == answers.get(code)), None)
-        if choice is not None and choice["score"] >= 2:
-            found.append(
-                {
-                    "factor": code,
-                    "group": factor["group"],
-                    "label": label(factor["label"], locale),
-                    "choice": label(choice["label"], locale),
-                    "score": choice["score"],
-                }
-            )
+    found = [
+        dict(by_choice[answers[code]])
+        for code, by_choice in _driver_choices(current_version(), locale)
+        if code in answers and answers[code] in by_choice
+    ]
     return sorted(found, key=lambda d: -d["score"])

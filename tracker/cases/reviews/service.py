@@ -35,12 +35,15 @@ from tracker.cases.reviews.scoring import (  # noqa: F401  (the service speaks t
     Result,
     catalogue,
     complete,
+    current_version,
     drivers,
     factors_by_code,
     label,
     level_of,
+    nct_forced,
     scale,
     score_answers,
+    stored_result,
     validate_answers,
 )
 from tracker.db import db
@@ -186,7 +189,7 @@ def _write(review: RiskReview, answers: Any, summary: str | None, *, submit: boo
     answered; `submit` requires every one and files the review."""
     answers = validate_answers(answers, partial=not submit)
     result = score_answers(answers, project_has_nct(review.project)) if complete(answers) else None
-    review.catalogue_version = str(catalogue()["version"])
+    review.catalogue_version = current_version()
     review.answers = answers
     review.likelihood = result.likelihood if result else None
     review.impact = result.impact if result else None
@@ -256,23 +259,15 @@ def decide_review(
 
 def result_of(review: RiskReview) -> Result | None:
     """The stored result, with whether national core technology forced the impact; None for
-    a draft that does not answer every factor yet."""
-    if review.likelihood is None or review.impact is None or review.score is None:
-        return None
-    answered = score_answers(review.answers, False) if _current_catalogue(review) else None
-    answered_impact = answered.impact if answered else review.impact
-    return Result(
+    a draft that does not answer every factor yet (`scoring.stored_result`)."""
+    return stored_result(
         review.likelihood,
         review.impact,
         review.score,
-        review.level or level_of(review.score),
-        answered_impact,
-        review.impact != answered_impact,
+        review.level,
+        review.answers,
+        review.catalogue_version,
     )
-
-
-def _current_catalogue(review: RiskReview) -> bool:
-    return review.catalogue_version == str(catalogue()["version"])
 
 
 def matrix(review: RiskReview) -> list[list[dict[str, Any]]]:
