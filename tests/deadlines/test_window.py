@@ -101,7 +101,10 @@ def _probe(visible, _today, _until):
 
 
 def test_a_kind_registered_for_a_while_takes_part_only_meanwhile(deadline_world):
-    """The built statements are kept per set of registered kinds (a test's own kind)."""
+    """The built statements are kept per set of registered kinds (a test's own kind). The
+    cache starts empty: full of earlier tests' statements, it may start again (it is bounded)
+    between the first statement and the last, which would build the same statement anew."""
+    service._BUILT._built.clear()
     admin = deadline_world.users["admin"]
     before = service.deadline_query(admin, TODAY)
     probe = RecordKind(
