@@ -316,6 +316,16 @@ def count(model: type) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
 
 
+def plan_of(sql: str) -> str:
+    """The database's plan of `sql` (literal values bound) as text: PostgreSQL's EXPLAIN with
+    sequential scans off (a test's few rows fit in a page, a 10k database's do not), SQLite's
+    EXPLAIN QUERY PLAN."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        return "\n".join(r[0] for r in db.session.execute(sa.text("EXPLAIN " + sql)))
+    return "\n".join(r[-1] for r in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+
+
 @contextlib.contextmanager
 def statements() -> Iterator[list[str]]:
     """Collect the SQL statements run on the engine inside the block."""

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
 
-from tests.support import make_nda
+from tests.support import make_nda, plan_of
 from tracker import policy
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -211,9 +211,5 @@ def test_a_lawyers_projects_are_listed_from_the_lawyers_own_index(world, make_pr
     stmt = sa.select(Project.id, Project.code).where(policy.visible_projects(world.users[L]))
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     assert "ANY" not in sql.upper().replace("COMPANY", "")
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in db.session.execute(sa.text("EXPLAIN " + sql)))
-    else:
-        plan = "\n".join(r[-1] for r in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+    plan = plan_of(sql)
     assert "ix_project_lawyers_user_id_project_id" in plan, plan

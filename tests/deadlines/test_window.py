@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.deadlines.conftest import TODAY, fill
-from tests.support import statements
+from tests.support import plan_of, statements
 from tracker import records
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -62,11 +62,7 @@ def test_the_dashboards_window_reads_each_source_from_its_due_index(crowded):
         crowded.users["admin"], TODAY, within_days=90, done=False, limit=200
     )
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in db.session.execute(sa.text("EXPLAIN " + sql)))
-    else:
-        plan = "\n".join(r[-1] for r in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+    plan = plan_of(sql)
     for index in (
         "ix_ip_assets_nct_filed_on",
         "ix_ip_assets_licence_until",

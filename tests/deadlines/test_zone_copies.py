@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.deadlines.conftest import TODAY
+from tests.support import plan_of
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.ndas.models import Nda
 from tracker.cases.reviews.models import ProjectRiskLevel
@@ -103,7 +104,7 @@ def test_the_operator_s_parts_read_the_zone_s_indexes(deadline_world):
         assert f"{table}.zone_id = {operator.zone_id}" in sql
     if db.engine.dialect.name != "sqlite":
         return
-    plan = "\n".join(r[-1] for r in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+    plan = plan_of(sql)
     for index in (
         "ix_ndas_zone_status_expires",
         "ix_ip_assets_zone_licence_until",

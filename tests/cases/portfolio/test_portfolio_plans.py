@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.support import make_asset
+from tests.support import make_asset, plan_of
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.portfolio import service
 from tracker.db import db
@@ -21,10 +21,8 @@ def _plan(stmt: sa.Select[Any]) -> str:
     if db.engine.dialect.name == "postgresql":
         # a small table: the planner would rather scan and sort it; the index must still
         # give the order itself (a sort left in the plan means it does not)
-        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         db.session.execute(sa.text("SET LOCAL enable_sort = off"))
-        return "\n".join(r[0] for r in db.session.execute(sa.text("EXPLAIN " + sql)))
-    return "\n".join(r[-1] for r in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+    return plan_of(sql)
 
 
 @pytest.fixture
