@@ -28,10 +28,9 @@ def _converter(field: fields.Field) -> Convert | None:
         if inner is None:
             return None
         return lambda values: [None if v is None else inner(v) for v in values]
-    if type(field) is fields.String:
-        return str
-    if type(field) is fields.Integer and not field.as_string:
-        return int
+    plain = _written_as_is(field)
+    if plain is str or plain is int:  # a value of another type: converted as marshmallow does
+        return plain
     if type(field) is fields.Date and field.format in (None, "iso"):
         return _date
     if type(field) is fields.Boolean:
