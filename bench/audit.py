@@ -223,7 +223,7 @@ def _append(app: Any, url: str, seconds: float, processes: bool = False) -> int:
     who = "processes" if processes else "threads"
     print(
         f"{kind}: audit appends, one event per transaction, {seconds:.0f} s each, "
-        f"writers are {who}; load {_load()}"
+        f"writers are {who}; load {_load()}; goal >= 1,000 events/s with 8 writers"
     )
     print(
         f"{'writers':>8}{'events':>9}{'events/s':>10}{'commits/s':>11}{'ratio':>7}"
