@@ -8,7 +8,9 @@ Prints, in one run on one machine:
    although the tracker's upload does fsync, so the limit is a conservative bar);
 2. the tracker's upload (multipart → encrypt → durable blob → row) and download
    (decrypt → authenticate → serve) of the same file through gunicorn (one sync worker, SQLite),
-   measured by an HTTP client on the same machine;
+   measured by an HTTP client on the same machine (the upload's file is sent with
+   `socket.sendfile`, so the client takes little of the two cores it shares with the server;
+   the limit is measured as before);
 3. their ratios to the limit (goal ≥ 0.3 each) and the worker's peak memory growth
    (goal < 32 MiB for a 1 GiB file).
 
