@@ -90,8 +90,9 @@ class _FileWriter:
 
     def _sync_behind(self, fd: int) -> None:
         """Write back as we go, so `publish` does not wait for a whole file's dirty pages at the
-        end; in a thread of its own, so the writes go on while the disk catches up (an
-        `fdatasync` here held up the upload for a third of a second per GiB). At most one runs;
+        end; in a thread of its own, so the writes go on while the disk catches up (in the
+        writer's thread it stopped the writes for about half a second per GiB, measured in
+        docs/performance.md). At most one runs;
         the next waits for it, so at most about 2 x SYNC_EVERY bytes are ever unsynced."""
         self._wait_for_sync()
         self._syncing = threading.Thread(
