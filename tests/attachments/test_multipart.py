@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from typing import Any
 
 import pytest
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -21,8 +22,28 @@ from tracker.attachments.multipart import (
 BOUNDARY = b"XyZ"
 
 
-def ours(body: bytes, read_size: int, max_parts: int = 8) -> list[tuple[str, str | None, bytes]]:
-    reader = MultipartReader(io.BytesIO(body).read, BOUNDARY, read_size, max_parts)
+class _ShortReads(io.BytesIO):
+    """A stream that fills at most `most` bytes per `readinto`, as a socket may."""
+
+    def __init__(self, data: bytes, most: int) -> None:
+        super().__init__(data)
+        self.most, self.calls = most, 0
+
+    def readinto(self, buffer: Any, /) -> int:
+        self.calls += 1
+        with memoryview(buffer) as view:
+            return super().readinto(view[: self.most])
+
+
+def ours(
+    body: bytes, read_size: int, max_parts: int = 8, into: int | None = None
+) -> list[tuple[str, str | None, bytes]]:
+    """The parts our reader finds; `into`: read with `readinto`, at most that many bytes a call."""
+    if into is None:
+        reader = MultipartReader(io.BytesIO(body).read, BOUNDARY, read_size, max_parts)
+    else:
+        stream = _ShortReads(body, into)
+        reader = MultipartReader(stream.read, BOUNDARY, read_size, max_parts, stream.readinto)
     parts: list[tuple[str, str | None, bytes]] = []
     for event in reader.events():
         if isinstance(event, Part):
@@ -58,6 +79,19 @@ def test_same_parts_as_werkzeug_for_every_read_size(read_size: int) -> None:
     expected = werkzeugs(body)
     assert expected[2][2] == payload
     assert ours(body, read_size) == expected
+    # read into the reader's buffer, whole pieces or short reads (a socket's)
+    assert ours(body, read_size, into=read_size) == expected
+    assert ours(body, read_size, into=max(1, read_size // 3)) == expected
+
+
+def test_readinto_is_used_when_given_and_fills_behind_the_kept_bytes() -> None:
+    payload = os.urandom(200_000)
+    body = multipart([("record_type", None, b"asset"), ("file", "a.pdf", payload)])
+    stream = _ShortReads(body, 1000)
+    reader = MultipartReader(stream.read, BOUNDARY, 4096, 8, stream.readinto)
+    data = b"".join(bytes(e.data) for e in reader.events() if not isinstance(e, Part))
+    assert data == b"asset" + payload
+    assert stream.calls >= len(body) // 1000  # every byte came through readinto
 
 
 def test_an_empty_part_right_after_its_blank_line() -> None:
@@ -70,6 +104,8 @@ def test_truncated_body_is_incomplete() -> None:
     for cut in (0, 3, 40, 500, len(body) - 3):
         with pytest.raises(Incomplete):
             ours(body[:cut], 64)
+        with pytest.raises(Incomplete):
+            ours(body[:cut], 64, into=7)
 
 
 def test_too_many_parts_is_413() -> None:

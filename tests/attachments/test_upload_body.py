@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import socket
+import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,3 +111,36 @@ def test_another_server_reads_the_wsgi_stream(
     assert _GunicornBody.of(plain, 4) is None
     chunked = _gunicorn_request(server, b"", b"", 4)
     assert _GunicornBody.of(chunked, None) is None  # no declared length
+
+
+def test_a_gunicorn_body_reads_into_a_buffer_a_whole_piece_per_call(
+    sockets: tuple[socket.socket, socket.socket],
+) -> None:
+    """`readinto` asks the kernel for the whole piece (MSG_WAITALL): one system call and one
+    hand-off of the GIL per piece, not one per few KiB that happened to arrive."""
+    server, client = sockets
+    environ = _gunicorn_request(server, b"held-", b"", 3 * 4096 + 4)
+    fast = _GunicornBody.of(environ, 5 + 3 * 4096 + 4)
+    assert fast is not None
+    calls: list[tuple[int, int]] = []
+
+    class Recording:
+        def recv_into(self, view: memoryview, n: int, flags: int = 0) -> int:
+            calls.append((n, flags))
+            return server.recv_into(view, n, flags)
+
+    fast._sock = Recording()  # type: ignore[assignment]
+    sender = threading.Thread(target=lambda: [client.sendall(b"a" * 4096) for _ in range(3)])
+    sender.start()
+    buffer = bytearray(10_000)
+    assert fast.readinto(buffer) == 5 and buffer[:5] == b"held-"  # gunicorn's bytes first
+    assert fast.readinto(buffer) == 10_000
+    sender.join()
+    client.sendall(b"tail")
+    left = 3 * 4096 + 4 - 10_000
+    assert fast.readinto(buffer) == left  # only what is left of the body, not past it
+    assert bytes(buffer[:left]) == b"a" * (left - 4) + b"tail"
+    assert fast.readinto(buffer) == 0
+    assert calls[0] == (10_000, socket.MSG_WAITALL)
+    assert all(flags == socket.MSG_WAITALL for _, flags in calls)
+    assert environ["wsgi.input"].reader.length == 0

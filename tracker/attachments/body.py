@@ -99,18 +99,27 @@ class _GunicornBody:
         return cls(sock, reader, held + take)  # type: ignore[arg-type]
 
     def read(self, size: int) -> bytes | bytearray:
+        buf = bytearray(min(size, len(self._held) or self._reader.length))
+        got = self.readinto(buf)
+        return buf if got == size else buf[:got]  # a bytearray: no copy to bytes
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        """Fill `buffer` from the body; fewer bytes only at its end (or when the client went
+        away: the parser then reports the body incomplete)."""
+        view = memoryview(buffer).cast("B")
         if self._held:
-            out, self._held = self._held[:size], self._held[size:]
-            return out
-        want = min(size, self._reader.length)
-        if want <= 0:
-            return b""
-        buf = bytearray(want)
-        view, got = memoryview(buf), 0
+            got = min(len(view), len(self._held))
+            view[:got] = self._held[:got]
+            self._held = self._held[got:]
+            return got
+        want = min(len(view), self._reader.length)
+        got = 0
         while got < want:
-            n = self._sock.recv_into(view[got:])
+            # MSG_WAITALL: one system call (and one release and re-take of the GIL) per piece
+            # rather than one per few dozen KiB that happened to have arrived
+            n = self._sock.recv_into(view[got:want], want - got, socket.MSG_WAITALL)
             if n == 0:
-                break  # the client went away: the parser reports the body incomplete
+                break
             got += n
             self._reader.length -= n
-        return buf if got == want else buf[:got]  # a bytearray: no copy to bytes
+        return got

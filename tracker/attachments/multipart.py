@@ -4,8 +4,11 @@ Werkzeug's `MultipartDecoder` copies every piece of the body three times (into i
 as `bytes`, and the rest moved down) and searches it with a regular expression; for a 1 GiB
 file that was about a third of the upload's time (docs/performance.md). Here the body is read
 in pieces of `read_size`, the next delimiter is searched with `bytes.find` (C speed), and the
-file's bytes are handed on as `memoryview`s of the piece that was read (no copy). At most one
-read piece plus a delimiter's length is held; headers are bounded by `MAX_HEADER_BYTES`.
+file's bytes are handed on as `memoryview`s of the piece that was read (no copy). Given a
+`readinto`, each piece is read straight into a fresh buffer behind the bytes kept from the last
+one (at most a delimiter's length), instead of read and then joined to them (a copy of every
+byte). At most one read piece plus a delimiter's length is held; headers are bounded by
+`MAX_HEADER_BYTES`.
 
 Events, in order: `Part` (a part's name, filename or None, content type), then its data in
 `Data` pieces, the last with `more=False`; after the closing delimiter the reader stops (the
@@ -49,19 +52,38 @@ class MultipartReader:
         boundary: bytes,
         read_size: int,
         max_parts: int,
+        readinto: Callable[[memoryview], int] | None = None,
     ) -> None:
         if not boundary or len(boundary) > 200:
             raise ValueError("bad boundary")
         self._read, self._read_size, self._max_parts = read, read_size, max_parts
+        self._readinto = readinto
         self._first = b"--" + boundary
         self._delimiter = b"\r\n--" + boundary
         self._buf: bytes | bytearray = b""
 
     def _fill(self) -> None:
+        if self._readinto is not None:
+            self._fill_into(self._readinto)
+            return
         chunk = self._read(self._read_size)
         if not chunk:
             raise Incomplete("The multipart body is incomplete.")
         self._buf = self._buf + chunk if self._buf else chunk
+
+    def _fill_into(self, readinto: Callable[[memoryview], int]) -> None:
+        # A fresh buffer each time, never one reused: the data handed on may still be in use
+        # (the upload hashes it in another thread).
+        kept = len(self._buf)
+        buf = bytearray(kept + self._read_size)
+        buf[:kept] = self._buf
+        with memoryview(buf) as view, view[kept:] as free:
+            got = readinto(free)
+        if not got:
+            raise Incomplete("The multipart body is incomplete.")
+        if got < self._read_size:
+            del buf[kept + got :]
+        self._buf = buf
 
     def _need(self, n: int) -> None:
         while len(self._buf) < n:

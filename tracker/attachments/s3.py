@@ -121,6 +121,10 @@ class _S3Writer:
             del self.buffer[:size]
             self._send_part(chunk)
 
+    def write_parts(self, parts: list[bytes]) -> None:
+        for part in parts:
+            self.write(part)
+
     def publish(self, name: str) -> None:
         if self.done:
             raise ValueError("blob already published or discarded")

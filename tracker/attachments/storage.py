@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,9 @@ TEMP_SUFFIX = ".part"
 
 class BlobWriter(Protocol):
     def write(self, data: bytes) -> None: ...
+
+    def write_parts(self, parts: list[bytes]) -> None:
+        """Write `parts` in order, as one `write` of their concatenation would."""
 
     def publish(self, name: str) -> None:
         """Make the blob durable under `name` (after this, a crash keeps it)."""
@@ -48,31 +52,70 @@ def new_blob_name() -> str:
 
 #: bytes written between two `fdatasync`s of a blob being written
 SYNC_EVERY = 32 * 1024 * 1024
+#: buffers per `writev` (within every system's IOV_MAX)
+WRITEV_PARTS = 1024
 
 
 class _FileWriter:
     def __init__(self, store: FilesystemStore) -> None:
         self.store = store
         self.temp = store.root / TEMP_DIR / f"{secrets.token_hex(16)}{TEMP_SUFFIX}"
+        # unbuffered: the upload writes whole pieces of about 1 MiB, gathered (`write_parts`)
         fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self.fh: BinaryIO | None = os.fdopen(fd, "wb", buffering=1024 * 1024)
+        self.fh: BinaryIO | None = os.fdopen(fd, "wb", buffering=0)
         self.published = False
         self.unsynced = 0
+        self._syncing: threading.Thread | None = None
+        self._sync_error: OSError | None = None
 
     def write(self, data: bytes) -> None:
+        self.write_parts([data])
+
+    def write_parts(self, parts: list[bytes]) -> None:
+        # One `writev` per piece: no joining copy, one release of the GIL.
         assert self.fh is not None
-        self.fh.write(data)
-        self.unsynced += len(data)
+        fd = self.fh.fileno()
+        for start in range(0, len(parts), WRITEV_PARTS):
+            batch = parts[start : start + WRITEV_PARTS]
+            total = sum(len(part) for part in batch)
+            done = os.writev(fd, batch)
+            if done < total:  # a short write (a full disk reports ENOSPC on the next one)
+                rest = memoryview(b"".join(batch))[done:]
+                while rest:
+                    rest = rest[os.write(fd, rest) :]
+            self.unsynced += total
         if self.unsynced >= SYNC_EVERY:
-            # Write back as we go (in the upload's writer thread), so `publish` does not wait
-            # for a whole file's dirty pages at the end.
-            self.fh.flush()
-            os.fdatasync(self.fh.fileno())
+            self._sync_behind(fd)
             self.unsynced = 0
+
+    def _sync_behind(self, fd: int) -> None:
+        """Write back as we go, so `publish` does not wait for a whole file's dirty pages at the
+        end; in a thread of its own, so the writes go on while the disk catches up (in the
+        writer's thread it stopped the writes for about half a second per GiB, measured in
+        docs/performance.md). At most one runs;
+        the next waits for it, so at most about 2 x SYNC_EVERY bytes are ever unsynced."""
+        self._wait_for_sync()
+        self._syncing = threading.Thread(
+            target=self._sync, args=(fd,), name="attachment-sync", daemon=True
+        )
+        self._syncing.start()
+
+    def _sync(self, fd: int) -> None:
+        try:
+            os.fdatasync(fd)
+        except OSError as exc:  # raised in the writer's thread (an error is reported once)
+            self._sync_error = exc
+
+    def _wait_for_sync(self) -> None:
+        if self._syncing is not None:
+            self._syncing.join()
+            self._syncing = None
+        if self._sync_error is not None:
+            raise self._sync_error
 
     def publish(self, name: str) -> None:
         assert self.fh is not None
-        self.fh.flush()
+        self._wait_for_sync()
         os.fsync(self.fh.fileno())
         self.fh.close()
         self.fh = None
@@ -84,6 +127,8 @@ class _FileWriter:
         self.published = True
 
     def discard(self) -> None:
+        if self._syncing is not None:
+            self._syncing.join()  # never close the file under a running sync
         if self.fh is not None:
             self.fh.close()
             self.fh = None
