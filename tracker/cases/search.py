@@ -48,9 +48,9 @@ TRIGRAM = 3
 TITLE_LENGTH = 300
 #: how many hits a search counts one by one; beyond, the total is an estimate
 COUNT_LIMIT = 1000
-#: a common word's asset hits (`walks_assets`) are first counted up to this many, highest ids
-#: first; beyond, the estimate they give stands when it is SAMPLE_TRUSTED or more
-#: (`search_results.sampled_total`), else the hits are listed and counted exactly
+#: a word's asset hits in everyone's scope (`may_walk`) are first counted up to this many,
+#: highest ids first; beyond, the estimate they give stands when it is SAMPLE_TRUSTED or
+#: more (`search_results.sampled`), else the hits are counted exactly
 SAMPLE_HITS = 250
 SAMPLE_TRUSTED = 3 * COUNT_LIMIT
 #: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
@@ -335,8 +335,8 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
     (the rows of `assets_found`; the caller's query applies the scope to the assets).
 
     Two plans, as `projects_matching`: the hits listed (`IpAsset.id IN (...)`), or with
-    `walk` (`walks_assets`: a common word in everyone's scope, for a page and its capped
-    count), each asset the list walks (in its own order, no further than the page or the
+    `walk` (`walks_assets`: a common word in everyone's scope, for a page and its sample of
+    the newest hits), each asset the list walks (in its own order, no further than the page or the
     count) asked whether one of its own entries, by `(record_type, record_id)`, or one of
     its filings' entries matches (`EXISTS`), where the list would read a good part of every
     asset's entries. Whoever reads every row (a download) lists the hits."""

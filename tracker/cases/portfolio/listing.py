@@ -125,8 +125,8 @@ def _page(
 
     `estimate`: the total is counted up to `search.COUNT_LIMIT` rows and estimated beyond
     (`search_results.estimated_total`, as the project list's text search), for a list whose
-    exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL) or every
-    hit of a common word; otherwise it is counted exactly, from an index (the filter's or
+    exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL);
+    otherwise it is counted exactly, from an index (the filter's or
     the scope's: cheaper than reading the first ids in id order, which may visit each row).
     `listed`: `ids_stmt` walks each asset asking a common word of it; the same rows with the
     word's hits listed. The total is then from a sample of `search.SAMPLE_HITS` hits
