@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -130,6 +133,51 @@ class BuiltOnce(Generic[_Built]):
         return found
 
 
+_Value = TypeVar("_Value")
+
+
+class Remembered(Generic[_Value]):
+    """Per process: values by key (a hint a later request may use), `size` of them at most,
+    the least recently used forgotten first; with `seconds`, each also forgotten that long
+    after it was put (by the monotonic clock). A key of None is never remembered."""
+
+    def __init__(self, size: int = 256, seconds: float | None = None) -> None:
+        self.size = size
+        self.seconds = seconds
+        self._ids: OrderedDict[Hashable, tuple[_Value, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable | None) -> _Value | None:
+        if key is None:
+            return None
+        with self._lock:
+            found = self._ids.get(key)
+            if found is None:
+                return None
+            if self.seconds is not None and time.monotonic() - found[1] > self.seconds:
+                del self._ids[key]
+                return None
+            self._ids.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable | None, value: _Value) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._ids[key] = (value, time.monotonic())
+            self._ids.move_to_end(key)
+            while len(self._ids) > self.size:
+                self._ids.popitem(last=False)
+
+    def keys(self) -> list[Hashable]:
+        with self._lock:
+            return list(self._ids)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids.clear()
+
+
 def among_ids(column: Any, ids: Sequence[int]) -> sa.ColumnElement[bool]:
     """`column IN (ids)` for a list of ids known in Python (a page's rows). On PostgreSQL
     it is `column = ANY(:ids)`, one array parameter: the statement's text is the same for
@@ -140,6 +188,15 @@ def among_ids(column: Any, ids: Sequence[int]) -> sa.ColumnElement[bool]:
         array = sa.bindparam(None, [int(i) for i in ids], type_=ARRAY(sa.Integer))
         return column == sa.any_(array)
     return column.in_(ids)  # type: ignore[no-any-return]
+
+
+def among_bound(column: Any, name: str) -> sa.ColumnElement[bool]:
+    """`among_ids` for a statement built once and run with `{name: ids}`: one array
+    parameter on PostgreSQL, an expanding `IN` on SQLite (the statement depends on the
+    database: build it per database)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.Integer)))
+    return column.in_(sa.bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
 #: how much of a SQLite database file is read through a memory map (bytes)

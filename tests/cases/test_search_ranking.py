@@ -17,7 +17,7 @@ from tracker import policy
 from tracker.cases import search
 from tracker.cases.filings import service as filings
 from tracker.cases.models import SearchEntry
-from tracker.db import db
+from tracker.db import Remembered, db
 
 NUMBER = "10-2031-0077123"
 
@@ -314,7 +314,7 @@ def test_a_window_read_from_a_hinted_id_pages_as_ranking_every_hit(world, api_as
     from tracker.cases import search_results
 
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    monkeypatch.setattr(search_results, "_bounds", Remembered(256))
     hits: list[tuple[int, int, str, bool]] = []  # (record id, entry id, action, a title hit)
     entry_ids: list[int] = []
     record_id = 0
@@ -376,7 +376,7 @@ def test_a_full_window_hints_the_next_one_on_postgresql(world, api_as, monkeypat
     from tracker.cases import search_results
 
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    monkeypatch.setattr(search_results, "_bounds", Remembered(256))
     _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
     db.session.commit()
     postgres = db.engine.dialect.name == "postgresql"
@@ -398,10 +398,10 @@ def test_the_remembered_bounds_keep_no_search_words(world, api_as, monkeypatch):
     from tracker.cases import search_results
 
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    monkeypatch.setattr(search_results, "_bounds", Remembered(256))
     _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
     db.session.commit()
     assert len(_hits(api_as(world.users["admin"]), "wombat", per_page=3)) == 3
-    keys = list(search_results._bounds._ids)
+    keys = search_results._bounds.keys()
     assert len(keys) == (1 if db.engine.dialect.name == "postgresql" else 0)
     assert "wombat" not in repr(keys)

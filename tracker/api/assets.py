@@ -240,11 +240,10 @@ class AssetPortfolioArgs(ListArgs):
 @blp.doc(**_either(page_of(PortfolioAssetSchema), page_of(PortfolioAssetLimitedSchema)))
 def list_portfolio_assets(args: dict[str, Any]) -> Any:
     """Every IP asset of the caller's projects (operators: the limited fields, no deadlines).
-    In the scope of every project, unfiltered or searching a common word (`q`), the total is
-    exact up to 1,000 assets and an estimate beyond (`total_estimated: true`); a common word's
-    total is first estimated from its newest 250 hits, and stands as an estimate when they
-    point to 3,000 or more (hits crowded among the newest assets can make it overshoot).
-    Downloads hold every row."""
+    In the scope of every project, unfiltered, the total is exact up to 1,000 assets and an
+    estimate beyond (`total_estimated: true`); searching a word (`q`), the total is estimated
+    from its newest 250 hits when they point to 3,000 or more (hits crowded among the newest
+    assets can make it overshoot), and exact otherwise. Downloads hold every row."""
     me = user()
     policy.require(me, "asset.view")
     full = policy.can(me, "asset.view_full")

@@ -17,6 +17,7 @@ records, ranked, and its total: `tracker.cases.search_results`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -29,7 +30,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.models import Filing
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import db
+from tracker.db import Remembered, db
 
 #: words of a query: letters and digits of any script (Hangul included); the rest separates
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -47,9 +48,9 @@ TRIGRAM = 3
 TITLE_LENGTH = 300
 #: how many hits a search counts one by one; beyond, the total is an estimate
 COUNT_LIMIT = 1000
-#: a common word's asset hits (`walks_assets`) are first counted up to this many, highest ids
-#: first; beyond, the estimate they give stands when it is SAMPLE_TRUSTED or more
-#: (`search_results.estimated_total(sample=...)`), else they are counted up to COUNT_LIMIT
+#: a word's asset hits in everyone's scope (`may_walk`) are first counted up to this many,
+#: highest ids first; beyond, the estimate they give stands when it is SAMPLE_TRUSTED or
+#: more (`search_results.sampled`), else the hits are counted exactly
 SAMPLE_HITS = 250
 SAMPLE_TRUSTED = 3 * COUNT_LIMIT
 #: what a project code or the start of one looks like (letters, digits and hyphens, one hyphen
@@ -280,16 +281,53 @@ def assets_found(user: User, q: str) -> sa.Select[int]:
 ASSET_ENTRIES = ("asset", "asset_detail")
 
 
-def walks_assets(user: User, q: str) -> bool:
-    """Whether a page of assets should ask each asset it walks whether it matches `q`
-    (`assets_matching(walk=True)`) rather than list the hits: a common word, in everyone's
-    scope (a narrow scope walks its own entries), naming no record exactly."""
+#: from this many hits of the word index on, a page of assets asks each asset it walks
+#: (`walks_assets`); fewer are listed. Listing reads each hit once (~3-4 µs); walking asks
+#: ~5 µs per asset, for a page and a sample of `SAMPLE_HITS` hits, so ~300 ÷ the hits'
+#: density assets; and a sample whose estimate is under `SAMPLE_TRUSTED` lists the hits
+#: after all (for the exact total). With ~1.7 entries per asset found, a word under ~5,000
+#: entries has too few assets for a trusted sample: listed, it costs one statement.
+WALK_HITS = 5000
+
+
+#: per process: whether a query's words have `WALK_HITS` entries (`walks_assets`), by the
+#: database, a digest of the words (`words_digest`) and the threshold; forgotten after a
+#: minute. It chooses a plan only: both plans give the same rows and the same total
+#: (`may_walk`), so an answer gone stale costs time, never a different list.
+_walked: Remembered[bool] = Remembered(256, seconds=60)
+
+
+def words_digest(words: list[str]) -> bytes:
+    """What a process remembers a query's words by: a digest, not the words (they may name an
+    unpublished invention)."""
+    return hashlib.sha256("\x00".join(words).encode()).digest()
+
+
+def may_walk(user: User, q: str) -> bool:
+    """Whether a page of assets found by `q` may be walked (`walks_assets`): a word, in
+    everyone's scope (a narrow scope walks its own entries), naming no record exactly. Such a
+    list's total is the same whichever way its page is read (`portfolio.listing`: from a
+    sample of its newest hits)."""
     words = query_words(q)
     if not words or named(q.strip()):
         return False
-    if not isinstance(policy.visible_projects(user), sa.sql.elements.True_):
+    return isinstance(policy.visible_projects(user), sa.sql.elements.True_)
+
+
+def walks_assets(user: User, q: str) -> bool:
+    """Whether a page of assets should ask each asset it walks whether it matches `q`
+    (`assets_matching(walk=True)`) rather than list the hits: `may_walk`, and the words have
+    `WALK_HITS` entries or more (remembered a minute per process: `_walked`)."""
+    if not may_walk(user, q):
         return False
-    return _is_common(words)
+    words = query_words(q)
+    bind = db.session.get_bind()
+    key = (bind.engine.url.render_as_string(hide_password=True), words_digest(words), WALK_HITS)
+    common = _walked.get(key)
+    if common is None:
+        common = _is_common(words, WALK_HITS)
+        _walked.put(key, common)
+    return common
 
 
 def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnElement[bool]:
@@ -297,8 +335,8 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
     (the rows of `assets_found`; the caller's query applies the scope to the assets).
 
     Two plans, as `projects_matching`: the hits listed (`IpAsset.id IN (...)`), or with
-    `walk` (`walks_assets`: a common word in everyone's scope, for a page and its capped
-    count), each asset the list walks (in its own order, no further than the page or the
+    `walk` (`walks_assets`: a common word in everyone's scope, for a page and its sample of
+    the newest hits), each asset the list walks (in its own order, no further than the page or the
     count) asked whether one of its own entries, by `(record_type, record_id)`, or one of
     its filings' entries matches (`EXISTS`), where the list would read a good part of every
     asset's entries. Whoever reads every row (a download) lists the hits."""
@@ -368,17 +406,19 @@ def projects_matching(user: User, q: str) -> sa.ColumnElement[bool]:
 COMMON_HITS = 2000
 
 
-def _is_common(words: list[str]) -> bool:
-    """Whether the words match COMMON_HITS entries or more (read no further than that; on
-    SQLite, from the first full-text index alone: a bound, read without the entries)."""
+def _is_common(words: list[str], hits: int | None = None) -> bool:
+    """Whether the words match `hits` (default COMMON_HITS) entries or more (read no further
+    than that; on SQLite, from the first full-text index alone: a bound, read without the
+    entries)."""
+    hits = COMMON_HITS if hits is None else hits
     if db.session.get_bind().dialect.name == "sqlite":
         parts = [w for w in words if is_word_part(w)]
         prefixes = [w for w in words if not is_word_part(w)]
-        first = _sqlite_hits(parts, prefixes)[0].limit(COMMON_HITS).subquery()
+        first = _sqlite_hits(parts, prefixes)[0].limit(hits).subquery()
     else:
-        first = sa.select(SearchEntry.id).where(text_match(words)).limit(COMMON_HITS).subquery()
-    hits = db.session.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
-    return int(hits) >= COMMON_HITS
+        first = sa.select(SearchEntry.id).where(text_match(words)).limit(hits).subquery()
+    found = db.session.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
+    return int(found) >= hits
 
 
 def code_match(q: str) -> sa.ColumnElement[bool] | None:

@@ -4,9 +4,6 @@ estimated beyond); and the same capped count for other lists (`estimated_total`)
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +15,7 @@ from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import db
+from tracker.db import Remembered, db
 
 #: the length of a result's snippet, in characters
 SNIPPET = 160
@@ -250,40 +247,9 @@ def _window(user: User, q: str, words: list[str], narrow: bool) -> Any:
     return sa.union_all(sa.select(newest.c.id), below)
 
 
-class _Bounds:
-    """Per process: the lowest id of the last full window of a search (`_bound_key`), a hint
-    for the next window of the same search (`_window`); a few hundred searches at most."""
-
-    SIZE = 256
-
-    def __init__(self) -> None:
-        self._ids: OrderedDict[tuple[Any, ...], int] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...] | None) -> int | None:
-        if key is None:
-            return None
-        with self._lock:
-            bound = self._ids.get(key)
-            if bound is not None:
-                self._ids.move_to_end(key)
-            return bound
-
-    def put(self, key: tuple[Any, ...] | None, bound: int) -> None:
-        if key is None:
-            return
-        with self._lock:
-            self._ids[key] = bound
-            self._ids.move_to_end(key)
-            while len(self._ids) > self.SIZE:
-                self._ids.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._ids.clear()
-
-
-_bounds = _Bounds()
+#: per process: the lowest id of the last full window of a search (`_bound_key`), a hint for
+#: the next window of the same search (`_window`); a few hundred searches at most
+_bounds: Remembered[int] = Remembered(256)
 
 
 def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any, ...] | None:
@@ -295,7 +261,7 @@ def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any,
     if bind.dialect.name != "postgresql" or narrow or search.named(q):
         return None
     actions = tuple(sorted(search.allowed_actions(user)))
-    digest = hashlib.sha256("\x00".join(words).encode()).digest()
+    digest = search.words_digest(words)
     return (bind.engine.url.render_as_string(hide_password=True), digest, actions)
 
 
@@ -352,27 +318,49 @@ def _estimate(user: User, q: str, words: list[str], narrow: bool) -> tuple[int, 
     return _extrapolate(*row)
 
 
-def estimated_total(
-    hits: sa.Select[Any], key: Any, *, sample: int | None = None
-) -> tuple[int, bool]:
+def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
     """The number of rows `hits` selects (its first column: `key`, an indexed integer id),
     exact up to search.COUNT_LIMIT; beyond, estimated from how much of the id range of `key`'s table
     the first search.COUNT_LIMIT hits (highest ids first) span: `(total, estimated)`. One statement
-    that reads search.COUNT_LIMIT + 1 hits at most, where an exact count would read every hit.
-
-    `sample` (fewer than search.COUNT_LIMIT): the first `sample` hits are read first, and when
-    they are all (`sample` or fewer) their count stands, exact; when the estimate they give is
-    search.SAMPLE_TRUSTED or more (so the list holds far more than search.COUNT_LIMIT rows) it
-    stands, estimated; otherwise the count goes on as without `sample`. For a list whose
-    every row is costly to test (a common word asked of each asset)."""
-    if sample is not None and sample < search.COUNT_LIMIT:
-        count, lowest, first_id, last_id = _first_hits(hits, key, sample)
-        if count <= sample:
-            return int(count), False
-        guess = _spread(sample, lowest, first_id, last_id)
-        if guess >= search.SAMPLE_TRUSTED:
-            return guess, True
+    that reads search.COUNT_LIMIT + 1 hits at most, where an exact count would read every hit."""
     return _extrapolate(*_first_hits(hits, key, search.COUNT_LIMIT))
+
+
+def sampled_total(hits: sa.Select[Any], key: Any, sample: int) -> tuple[int, bool] | None:
+    """The number of rows `hits` selects from its first `sample` + 1 rows (highest `key`
+    first), for a list whose every row is costly to test (a common word asked of each asset):
+    exact when they are `sample` or fewer; the estimate they give (as `estimated_total`'s)
+    when it is search.SAMPLE_TRUSTED or more, so the list holds far more rows than a count
+    would read; else None (the caller counts the rows another way)."""
+    return sampled(*_first_hits(hits, key, sample), sample)
+
+
+def sampled(
+    count: int, lowest: int | None, first_id: int, last_id: int, sample: int
+) -> tuple[int, bool] | None:
+    """`sampled_total` from `count` rows (at most `sample` + 1, highest ids first) reaching
+    down to id `lowest`, among ids `first_id`..`last_id` of the table."""
+    if count <= sample:
+        return int(count), False
+    assert lowest is not None
+    guess = _spread(sample, lowest, first_id, last_id)
+    if guess >= search.SAMPLE_TRUSTED:
+        return guess, True
+    return None
+
+
+def sample_columns(key: Any, sample: int) -> list[sa.ColumnElement[Any]]:
+    """Columns beside every row of a list of `key` ids for `sampled`: the id `sample` + 1
+    highest among the list's rows (none when they are fewer), and the table's lowest and
+    highest id."""
+    return [
+        sa.func.nth_value(key, sample + 1)
+        .over(order_by=key.desc(), rows=(None, None))
+        .label("sample_lowest"),
+        # of the whole table, not of the list's row (no correlation)
+        sa.select(sa.func.min(key)).correlate(None).scalar_subquery().label("first_id"),
+        sa.select(sa.func.max(key)).correlate(None).scalar_subquery().label("last_id"),
+    ]
 
 
 def _first_hits(hits: sa.Select[Any], key: Any, limit: int) -> tuple[int, int, int, int]:

@@ -1,8 +1,11 @@
 """The portfolio lists' totals (tracker/cases/portfolio/listing.py): exact up to
-`search.COUNT_LIMIT`; beyond, for every row of the table (everyone's scope, no filter) and a
-common word's hits in everyone's scope, estimated from the id density of the first hits the
-caller may see (`total_estimated`, "about N"); exact otherwise. A common word is asked of
-each asset the list walks (`search.walks_assets`): the same rows, in the same order."""
+`search.COUNT_LIMIT`; beyond, for every row of the table (everyone's scope, no filter),
+estimated from the id density of the first rows the caller may see (`total_estimated`,
+"about N"). A word's hits in everyone's scope: from a sample of the newest (exact when it
+holds them all, estimated when it says they are far more, else exact), whether the page
+lists the hits or asks each asset it walks (`search.walks_assets`, a word with
+`search.WALK_HITS` entries): the same rows, in the same order, with the same total. Exact
+otherwise."""
 
 from __future__ import annotations
 
@@ -97,14 +100,19 @@ def test_an_asset_total_is_exact_up_to_the_limit_and_estimated_beyond(
     whole = api.get(f"{url}&per_page=200").get_json()
     assert whole["total"] == len(seen) and "total_estimated" not in whole
     monkeypatch.setattr(search, "COUNT_LIMIT", LIMIT)
-    monkeypatch.setattr(search, "COMMON_HITS", 2)  # "widget" is a common word
+    monkeypatch.setattr(search, "WALK_HITS", 2)  # "widget" is a common word
     body = api.get(f"{url}&per_page=2").get_json()
     assert [item["id"] for item in body["items"]] == seen[:2]
     # a page that shows the end of the list: its total, exact
     last = api.get(f"{url}&per_page={len(seen) + 1}").get_json()
     assert last["total"] == len(seen) and "total_estimated" not in last
-    broad = role in EVERYONE and (query in ("", "&sort=-next_due_on") or "q=" in query)
-    if broad and len(seen) > LIMIT:
+    broad = role in EVERYONE and query in ("", "&sort=-next_due_on")
+    if role in EVERYONE and "q=" in query:  # a word's hits: from the sample (all nine)
+        assert (body["total"], body.get("total_estimated", False)) == _sampled(
+            seen, search.SAMPLE_HITS, search.SAMPLE_TRUSTED
+        )
+        assert "total_estimated" not in body
+    elif broad and len(seen) > LIMIT:
         assert body["total_estimated"] is True
         # from the ids of the rows the caller may see and the filters let through only
         assert body["total"] == _estimate(seen, IpAsset)
@@ -133,9 +141,9 @@ def test_a_common_word_finds_the_same_assets_in_the_same_order(
     api = api_as(many.users[role])
     for sort in ("title", "-title", "kind", "-kind"):
         url = f"/api/v1/assets?q={q}&sort={sort}"
-        monkeypatch.setattr(search, "COMMON_HITS", 10**6)
+        monkeypatch.setattr(search, "WALK_HITS", 10**6)
         listed = _ids(api, url)
-        monkeypatch.setattr(search, "COMMON_HITS", 1)
+        monkeypatch.setattr(search, "WALK_HITS", 1)
         assert _ids(api, url) == listed, (sort, listed)
         assert api.get(f"{url}&kind=design").get_json()["total"] == len(
             _ids(api, f"{url}&kind=design")
@@ -149,14 +157,18 @@ def test_a_common_word_finds_the_same_assets_in_the_same_order(
 def test_a_common_word_is_asked_of_each_asset_in_everyone_s_scope_only(
     many: Any, app: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(search, "COMMON_HITS", 2)
+    monkeypatch.setattr(search, "WALK_HITS", 2)
     with app.test_request_context():
         assert search.walks_assets(many.users["admin"], "widget")
         assert not search.walks_assets(many.users["lawyer"], "widget")  # its entries walked
         assert not search.walks_assets(many.users["admin"], "10-2031-0000005")  # a number
-    monkeypatch.setattr(search, "COMMON_HITS", 100)
+    monkeypatch.setattr(search, "WALK_HITS", 100)
     with app.test_request_context():
         assert not search.walks_assets(many.users["admin"], "widget")  # a rare word: listed
+    # the project search's threshold is its own
+    monkeypatch.setattr(search, "COMMON_HITS", 1)
+    with app.test_request_context():
+        assert not search.walks_assets(many.users["admin"], "widget")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -203,7 +215,7 @@ def test_the_pages_say_about_in_korean(many: Any, browser_as: Any, monkeypatch: 
 
 def test_downloads_stay_complete(many: Any, api_as: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(search, "COUNT_LIMIT", LIMIT)
-    monkeypatch.setattr(search, "COMMON_HITS", 2)
+    monkeypatch.setattr(search, "WALK_HITS", 2)
     api = api_as(many.users["admin"])
     rows = api.get("/api/v1/assets?format=csv").get_data(as_text=True).strip().splitlines()
     assert len(rows) == 1 + 12
@@ -214,9 +226,9 @@ def test_downloads_stay_complete(many: Any, api_as: Any, monkeypatch: Any) -> No
 
 
 def _sampled(seen: list[int], sample: int, trusted: int) -> tuple[int, bool]:
-    """What a common word's total is from the ids `seen` (every hit the caller may see):
-    exact when they are `sample` or fewer; the estimate of the first `sample` when it is
-    `trusted` or more; else counted up to `search.COUNT_LIMIT` and estimated beyond."""
+    """What a word's total is from the ids `seen` (every hit the caller may see, in
+    everyone's scope): exact when they are `sample` or fewer; the estimate of the first
+    `sample` when it is `trusted` or more; else exact."""
     if len(seen) <= sample:
         return len(seen), False
     first, last = db.session.execute(
@@ -225,9 +237,7 @@ def _sampled(seen: list[int], sample: int, trusted: int) -> tuple[int, bool]:
     guess = search_results._spread(sample, sorted(seen, reverse=True)[sample], first, last)
     if guess >= trusted:
         return guess, True
-    if len(seen) <= search.COUNT_LIMIT:
-        return len(seen), False
-    return _estimate(seen, IpAsset), True
+    return len(seen), False
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -242,21 +252,58 @@ def test_a_common_word_s_total_is_first_estimated_from_a_sample_of_its_hits(
     api_as: Any,
     monkeypatch: Any,
 ) -> None:
-    # the sample is of the hits the caller may see, scope and filters applied: never more
+    # the sample is of the hits the caller may see, scope and filters applied: never more;
+    # the same whether the page walks the assets or lists the hits
     api = api_as(many.users[role])
     url = f"/api/v1/assets?x=1{query}"
     seen = _ids(api, url)
     monkeypatch.setattr(search, "COUNT_LIMIT", 4)
-    monkeypatch.setattr(search, "COMMON_HITS", 2)
     monkeypatch.setattr(search, "SAMPLE_HITS", sample)
     monkeypatch.setattr(search, "SAMPLE_TRUSTED", trusted)
-    body = api.get(f"{url}&per_page=1").get_json()
-    assert [item["id"] for item in body["items"]] == seen[:1]
-    if role in EVERYONE:  # a common word in everyone's scope: each asset walked
+    if role in EVERYONE:  # a word in everyone's scope: from the sample
         total, estimated = _sampled(seen, sample, trusted)
     else:  # the hits listed, counted with the page
         total, estimated = len(seen), False
-    assert body["total"] == total
-    assert body.get("total_estimated", False) is estimated
-    if role in EVERYONE and query == "&q=widget" and sample < 3:
-        assert estimated  # 9 hits: the sample's estimate, or the capped count's
+    for walk in (2, 10**6):  # each asset walked, or the hits listed
+        monkeypatch.setattr(search, "WALK_HITS", walk)
+        search._walked.clear()
+        for number in (1, 2, 20):  # the first page, another, one past the end
+            body = api.get(f"{url}&per_page=1&page={number}").get_json()
+            assert [item["id"] for item in body["items"]] == seen[number - 1 : number]
+            assert body["total"] == total, (walk, number)
+            assert body.get("total_estimated", False) is estimated, (walk, number)
+        # a page that shows the end of the list is its own total, exact
+        last = api.get(f"{url}&per_page=2&page={(len(seen) + 1) // 2}").get_json()
+        if len(seen) % 2:
+            assert last["total"] == len(seen) and "total_estimated" not in last
+    if role in EVERYONE and query == "&q=widget" and trusted == 0:
+        assert estimated  # 9 hits: the sample's estimate
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("walked", [True, False])
+def test_a_stale_answer_of_how_common_a_word_is_changes_no_list(
+    role: str, walked: bool, many: Any, api_as: Any, app: Any, monkeypatch: Any
+) -> None:
+    # a process remembers whether a word has WALK_HITS entries: a plan only; an answer gone
+    # stale (the word's entries changed since) lists the same rows with the same total
+    api = api_as(many.users[role])
+    monkeypatch.setattr(search, "SAMPLE_HITS", 2)
+    monkeypatch.setattr(search, "SAMPLE_TRUSTED", 0)
+    monkeypatch.setattr(search, "WALK_HITS", 10**6 if walked else 1)
+    fresh = {
+        url: api.get(url).get_json()
+        for url in (
+            "/api/v1/assets?q=widget&per_page=2",
+            "/api/v1/assets?q=widget&per_page=2&page=3&sort=-kind",
+            "/api/v1/assets?q=widget&per_page=2&kind=design",
+        )
+    }
+    with app.test_request_context():
+        assert search.walks_assets(many.users["admin"], "widget") is not walked  # remembered
+        key = search._walked.keys()[0]
+        assert b"widget" not in repr(key).encode()  # a digest, not the words
+        search._walked.put(key, walked)  # stale
+        assert search.walks_assets(many.users["admin"], "widget") is walked
+    for url, body in fresh.items():
+        assert api.get(url).get_json() == body, url

@@ -5,13 +5,15 @@ statements whatever the page size or the size of the database.
    `project_id IN (the user's projects)`, so the sort's index is walked no further than the
    page shows);
 2. their total: a COUNT of the same select, its columns dropped (an index counts it); for
-   every row of the table (everyone's scope, no filter) or a common word's hits, counted up
-   to `search.COUNT_LIMIT` rows, highest ids first, and estimated beyond from the ids they
-   span (`search_results.estimated_total`; `total_estimated`, "about N"; a common word's
-   first from a sample of its newest hits); none when the page shows the end of the list. A
-   text search (`q`) whose hits are listed for the page (a rare word, a narrow scope) counts
-   them with the page instead, exactly (`count(*) OVER ()` beside the ids,
-   `_counted_page`), so they are read once;
+   every row of the table (everyone's scope, no filter), counted up to `search.COUNT_LIMIT`
+   rows, highest ids first, and estimated beyond from the ids they span
+   (`search_results.estimated_total`; `total_estimated`, "about N"); none when the page
+   shows the end of the list. A text search (`q`) whose hits are listed for the page (a
+   rare word, a narrow scope) counts them with the page instead, exactly (`count(*) OVER ()`
+   beside the ids, `_counted_page`), so they are read once. A common word's hits (each asset
+   walked) are counted from a sample of the newest (`search_results.sampled_total`): exact
+   when it holds them all, estimated when it says they are far more than a count would
+   read, else listed and counted exactly;
 3. the page's columns with the project's code (one statement; sealed text opened as loading
    the record would);
 4. for a whole asset: its owners, then its deadlines, entered and derived (one statement
@@ -37,7 +39,7 @@ from tracker.cases.portfolio import service
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import scoring
 from tracker.cases.reviews.models import RiskReview
-from tracker.db import BuiltOnce, db
+from tracker.db import BuiltOnce, among_bound, among_ids, db
 from tracker.sealing import open_column
 from tracker.web.paging import count_of
 
@@ -116,19 +118,20 @@ def _page(
     filters: dict[str, Any],
     *,
     estimate: bool,
-    sample: int | None = None,
+    listed: sa.Select[Any] | None = None,
 ) -> tuple[list[int], int, bool]:
     """The ids of the page `filters` asks for, and the total of the filtered list with
     whether it is an estimate: `(ids, total, estimated)`. `key`: the list's id column.
 
     `estimate`: the total is counted up to `search.COUNT_LIMIT` rows and estimated beyond
     (`search_results.estimated_total`, as the project list's text search), for a list whose
-    exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL) or every
-    hit of a common word; otherwise it is counted exactly, from an index (the filter's or
+    exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL);
+    otherwise it is counted exactly, from an index (the filter's or
     the scope's: cheaper than reading the first ids in id order, which may visit each row).
-    `sample`: with `estimate`, the first hits counted are this many, their estimate kept when
-    it is far beyond the limit (`estimated_total(sample=...)`: a common word's hits, each
-    asset asked of its entries).
+    `listed`: `ids_stmt` walks each asset asking a common word of it; the same rows with the
+    word's hits listed. The total is then from a sample of `search.SAMPLE_HITS` hits
+    (`search_results.sampled_total`), or, when the sample is not enough, the count of
+    `listed` (exact: it reads each hit once, where walking on would test every asset).
     A page that shows the end of the list (fewer rows than a page holds) is its total
     already, exact, without a count."""
     number, per_page = filters["page"], filters["per_page"]
@@ -137,10 +140,13 @@ def _page(
     ids = list(conn.scalars(ids_stmt.limit(per_page).offset(offset)))
     if len(ids) < per_page and (ids or number == 1):
         return ids, offset + len(ids), False
+    if listed is not None:
+        sampled = search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS)
+        if sampled is not None:
+            return ids, *sampled
+        return ids, conn.execute(count_of(listed)).scalar_one(), False
     if estimate:
-        total, estimated = search_results.estimated_total(
-            ids_stmt.order_by(None), key, sample=sample
-        )
+        total, estimated = search_results.estimated_total(ids_stmt.order_by(None), key)
         return ids, total, estimated
     return ids, conn.execute(count_of(ids_stmt)).scalar_one(), False
 
@@ -157,20 +163,46 @@ def _broad(user: User, filters: dict[str, Any]) -> bool:
     return everyone and not any(v for k, v in filters.items() if k not in _NOT_FILTERS)
 
 
-def _counted_page(ids_stmt: sa.Select[Any], filters: dict[str, Any]) -> tuple[list[int], int]:
+def _counted_page(
+    ids_stmt: sa.Select[Any], filters: dict[str, Any], *, sampled: bool
+) -> tuple[list[int], int, bool]:
     """The page's ids each with the filtered total beside them (`count(*) OVER ()`: the ids
-    are the assets', each once, so it counts the list), exact. For a text search whose hits
-    are listed for the page (`search.walks_assets` false): a count apart would list them
-    again. A page past the end holds no row to carry the total: then it is counted apart."""
+    are the assets', each once, so it counts the list): `(ids, total, estimated)`. For a text
+    search whose hits are listed for the page (`search.walks_assets` false): a count apart
+    would list them again. A page past the end holds no row to carry the total: then it is
+    counted apart.
+
+    `sampled` (`search.may_walk`: a word in everyone's scope): the total is the one a walked
+    page gives (`_page` with `listed`), so that it does not depend on how the page was read:
+    from the newest `search.SAMPLE_HITS` + 1 hits, read beside the page
+    (`search_results.sample_columns`), unless the page shows the end of the list."""
     number, per_page = filters["page"], filters["per_page"]
     conn = _conn()
     counted = ids_stmt.add_columns(sa.func.count().over().label("total"))
+    if sampled:
+        counted = counted.add_columns(
+            *search_results.sample_columns(IpAsset.id, search.SAMPLE_HITS)
+        )
     rows = conn.execute(counted.limit(per_page).offset((number - 1) * per_page)).all()
     if rows:
-        return [row[0] for row in rows], int(rows[0][1])
+        ids, total = [row[0] for row in rows], int(rows[0][1])
+        if sampled and len(rows) == per_page:
+            sample, (lowest, first_id, last_id) = search.SAMPLE_HITS, rows[0][2:5]
+            found = search_results.sampled(
+                min(total, sample + 1), lowest, first_id, last_id, sample
+            )
+            if found is not None:
+                return ids, *found
+        return ids, total, False
     if number == 1:
-        return [], 0
-    return [], conn.execute(count_of(ids_stmt)).scalar_one()
+        return [], 0, False
+    if sampled:
+        found = search_results.sampled_total(
+            ids_stmt.order_by(None), IpAsset.id, search.SAMPLE_HITS
+        )
+        if found is not None:
+            return [], *found
+    return [], conn.execute(count_of(ids_stmt)).scalar_one(), False
 
 
 #: the columns statement of each (model, names): built once, the page's ids bound per call
@@ -183,13 +215,13 @@ def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, 
     if not ids:
         return []
     stmt = _COLUMNS.get(
-        (model, names),
+        (model, names, db.session.get_bind().dialect.name),
         lambda: (
             sa.select(
                 *(getattr(model, n).label(n) for n in names), Project.code.label("project_code")
             )
             .join(Project, Project.id == model.project_id)
-            .where(model.id.in_(sa.bindparam("ids", expanding=True)))
+            .where(among_bound(model.id, "ids"))
         ),
     )
     result = _conn().execute(stmt, {"ids": ids})
@@ -208,15 +240,13 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     ids_stmt = service.assets(user, filters, ids=True, walk=walk)
     if q and not walk:
         # the hits are listed for the page anyway (a rare word, a narrow scope): counted
-        # with it, exactly
-        ids, total = _counted_page(ids_stmt, filters)
-        estimated = False
-    else:  # a common word's hits, or every asset: estimated beyond the limit
-        estimate = bool(q) or _broad(user, filters)
-        sample = search.SAMPLE_HITS if walk else None
-        ids, total, estimated = _page(
-            ids_stmt, IpAsset.id, filters, estimate=estimate, sample=sample
-        )
+        # with it
+        ids, total, estimated = _counted_page(ids_stmt, filters, sampled=search.may_walk(user, q))
+    elif walk:  # a common word's hits: from a sample, else listed and counted
+        listed = service.assets(user, filters, ids=True)
+        ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=True, listed=listed)
+    else:  # every asset: estimated beyond the limit
+        ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=_broad(user, filters))
     names = {"full": ASSET_FULL, "limited": ASSET_LIMITED, "html": ASSET_HTML}[shape]
     items = _rows(IpAsset, names, ids)
     if shape == "full" and items:
@@ -239,7 +269,7 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         item["owners"], item["deadlines"] = [], []
     owners = (
         sa.select(AssetOwner.asset_id, AssetOwner.organization_id, AssetOwner.share_pct)
-        .where(AssetOwner.asset_id.in_(by_id))
+        .where(among_ids(AssetOwner.asset_id, list(by_id)))
         .order_by(AssetOwner.asset_id, AssetOwner.organization_id)
     )
     for asset_id, organization_id, share in _conn().execute(owners):
@@ -257,7 +287,7 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         AssetDeadline.done,
         sa.null().label("rule"),
         sa.null().label("key"),
-    ).where(AssetDeadline.asset_id.in_(by_id))
+    ).where(among_ids(AssetDeadline.asset_id, list(by_id)))
     derived = sa.select(
         DerivedDeadline.asset_id,
         sa.literal(1),
@@ -268,7 +298,7 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         DerivedDeadline.done,
         DerivedDeadline.rule,
         DerivedDeadline.key,
-    ).where(DerivedDeadline.asset_id.in_(by_id))
+    ).where(among_ids(DerivedDeadline.asset_id, list(by_id)))
     both = sa.union_all(entered, derived).subquery()
     rows = _conn().execute(
         sa.select(both).order_by(
