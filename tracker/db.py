@@ -159,8 +159,8 @@ def committed_state() -> Hashable | None:
     path = conn.engine.url.database
     if conn.dialect.name != "sqlite" or not path or path == ":memory:" or "mode=memory" in path:
         return None
-    if not conn.info.get("tracker_deferred"):
-        return None  # a transaction begun to write (or one that has written)
+    if not conn.info.get("tracker_deferred") or conn.in_nested_transaction():
+        return None  # a transaction begun to write (or one that has written), a SAVEPOINT
     key = (os.getpid(), path)
     with _WATCHERS_LOCK:
         watcher = _WATCHERS.get(key)
