@@ -230,11 +230,17 @@ def _window(user: User, q: str, words: list[str], narrow: bool) -> Any:
     if bound is None:
         return stmt.order_by(order.desc()).limit(limit)
     # the planner is shown neither the bound nor the words (sub-selects), so it plans the
-    # range's hits from the indexes rather than walking the whole range by id
+    # range's hits from the indexes rather than walking the whole range by id; the actions
+    # are written into the statement (not bound), so every plan of it, a prepared
+    # statement's generic plan too, can read the indexes of the entries that everyone's
+    # scope may see (`search.OPEN_INDEXES`)
+    actions: sa.BindParameter[list[str]] = sa.bindparam(
+        "open_actions", search.allowed_actions(user), expanding=True, literal_execute=True
+    )
     above = (
         sa.select(SearchEntry.id)
         .where(
-            SearchEntry.action.in_(search.allowed_actions(user)),
+            SearchEntry.action.in_(actions),
             search.text_match(words, opaque=True),
             SearchEntry.id >= sa.select(sa.literal(bound)).scalar_subquery(),
         )
