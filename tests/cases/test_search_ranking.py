@@ -482,3 +482,49 @@ def test_a_hinted_window_reads_the_entries_everyones_scope_may_see(world, api_as
         statement, params = next((s, p) for s, p in seen if "hits_above" in s)
         plan = _prepared_plan(statement, params)
         assert f"Bitmap Index Scan on {search.OPEN_INDEXES[0]}" in plan, (role, plan)
+
+
+def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, monkeypatch):
+    """With Redis a full window's hint is written there (under a digest: no search words) and a
+    process that has none (another worker, another instance) reads it instead of walking by id;
+    the same hits either way. Without an answering Redis each process keeps its own hint."""
+    import os
+    import uuid
+
+    import redis
+
+    from tests.support import statements
+    from tracker.cases import search_results
+
+    url = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    store = redis.Redis.from_url(url)
+    prefix = f"test-{uuid.uuid4().hex}:"
+    monkeypatch.setattr(search_results._Bounds, "PREFIX", prefix)
+    monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", url)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    db.session.commit()
+    postgres = db.engine.dialect.name == "postgresql"
+    api = api_as(world.users["admin"])
+    try:
+        first = _hits(api, "wombat", per_page=3)
+        assert first == [("test_note", n) for n in (30, 29, 28)]
+        keys = store.keys(f"{prefix}*")
+        assert len(keys) == (1 if postgres else 0)
+        assert all(b"wombat" not in k + (store.get(k) or b"") for k in keys)
+        # another process: no hint of its own, Redis's instead of a walk by id
+        monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+        with statements() as seen:
+            assert _hits(api, "wombat", per_page=3) == first
+        assert any("hits_above" in s for s in seen) is postgres
+        # Redis not answering: the search walks, with the same hits
+        monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", "redis://127.0.0.1:1/0")
+        monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+        with statements() as seen:
+            assert _hits(api, "wombat", per_page=3) == first
+            assert _hits(api, "wombat", per_page=3) == first  # its own hint, Redis not asked
+        assert [("hits_above" in s) for s in seen if s.startswith("WITH")] == [False, postgres]
+    finally:
+        for key in store.keys(f"{prefix}*"):
+            store.delete(key)

@@ -5,13 +5,17 @@ estimated beyond); and the same capped count for other lists (`estimated_total`)
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from tracker import policy, records
 from tracker.auth.models import User
@@ -19,6 +23,8 @@ from tracker.cases import search
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
 from tracker.db import db
+
+log = logging.getLogger(__name__)
 
 #: the length of a result's snippet, in characters
 SNIPPET = 160
@@ -258,13 +264,28 @@ def _window(user: User, q: str, words: list[str], narrow: bool) -> Any:
 
 class _Bounds:
     """Per process: the lowest id of the last full window of a search (`_bound_key`), a hint
-    for the next window of the same search (`_window`); a few hundred searches at most."""
+    for the next window of the same search (`_window`); a few hundred searches at most.
+
+    With `TRACKER_REDIS_URL` the hints are shared between processes and instances: a hint this
+    process lacks is asked of Redis (once per search and process, so a hint held costs no round
+    trip), and a new one is written there, under a digest of the key (never the words), for a
+    day. A hint only decides how many rows a window reads, never which, so a stale or foreign
+    one costs time, not results. Without Redis, or while it does not answer (short timeouts;
+    it is not asked again for `RETRY` seconds), each process keeps its own."""
 
     SIZE = 256
+    #: how long Redis keeps a hint (seconds)
+    SHARED_FOR = 24 * 3600
+    #: after a Redis error, how long each process searches without it (seconds)
+    RETRY = 30.0
+    PREFIX = "tracker:search-bound:"
 
     def __init__(self) -> None:
         self._ids: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._asked: OrderedDict[tuple[Any, ...], None] = OrderedDict()
         self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._failed_at = -self.RETRY
 
     def get(self, key: tuple[Any, ...] | None) -> int | None:
         if key is None:
@@ -273,20 +294,57 @@ class _Bounds:
             bound = self._ids.get(key)
             if bound is not None:
                 self._ids.move_to_end(key)
-            return bound
+                return bound
+            if key in self._asked:  # Redis had none for it: not asked again
+                return None
+            self._remember(self._asked, key, None)
+        shared = self._shared(key)
+        if shared is None:
+            return None
+        with self._lock:
+            self._remember(self._ids, key, int(shared))
+        return int(shared)
 
     def put(self, key: tuple[Any, ...] | None, bound: int) -> None:
         if key is None:
             return
         with self._lock:
-            self._ids[key] = bound
-            self._ids.move_to_end(key)
-            while len(self._ids) > self.SIZE:
-                self._ids.popitem(last=False)
+            known = self._ids.get(key)
+            self._remember(self._ids, key, bound)
+        if known != bound:
+            self._shared(key, bound)
 
     def clear(self) -> None:
         with self._lock:
             self._ids.clear()
+            self._asked.clear()
+
+    def _remember(self, table: OrderedDict[tuple[Any, ...], Any], key: Any, value: Any) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self.SIZE:
+            table.popitem(last=False)
+
+    def _shared(self, key: tuple[Any, ...], bound: int | None = None) -> Any:
+        """Redis's hint for `key`, or (given `bound`) `bound` written there; None when there is
+        no Redis, it failed, or it holds nothing."""
+        url = current_app.config.get("TRACKER_REDIS_URL") if has_app_context() else None
+        if not url or time.monotonic() - self._failed_at < self.RETRY:
+            return None
+        name = self.PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()
+        try:
+            client = self._clients.get(url)
+            if client is None:
+                client = self._clients[url] = redis.Redis.from_url(
+                    url, socket_timeout=0.05, socket_connect_timeout=0.05
+                )
+            if bound is None:
+                return client.get(name)
+            client.set(name, bound, ex=self.SHARED_FOR)
+        except (redis.RedisError, OSError):
+            self._failed_at = time.monotonic()
+            log.warning("search hints: Redis did not answer; each process keeps its own")
+        return None
 
 
 _bounds = _Bounds()
