@@ -518,6 +518,13 @@ def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, mo
         with statements() as seen:
             assert _hits(api, "wombat", per_page=3) == first
         assert any("hits_above" in s for s in seen) is postgres
+        # what is no number in Redis is no hint
+        for key in keys:
+            store.set(key, b"not a number")
+        monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+        with statements() as seen:
+            assert _hits(api, "wombat", per_page=3) == first
+        assert not any("hits_above" in s for s in seen)
         # Redis not answering: the search walks, with the same hits
         monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", "redis://127.0.0.1:1/0")
         monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())

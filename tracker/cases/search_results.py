@@ -302,8 +302,8 @@ class _Bounds:
         if shared is None:
             return None
         with self._lock:
-            self._remember(self._ids, key, int(shared))
-        return int(shared)
+            self._remember(self._ids, key, shared)
+        return shared
 
     def put(self, key: tuple[Any, ...] | None, bound: int) -> None:
         if key is None:
@@ -325,9 +325,9 @@ class _Bounds:
         while len(table) > self.SIZE:
             table.popitem(last=False)
 
-    def _shared(self, key: tuple[Any, ...], bound: int | None = None) -> Any:
+    def _shared(self, key: tuple[Any, ...], bound: int | None = None) -> int | None:
         """Redis's hint for `key`, or (given `bound`) `bound` written there; None when there is
-        no Redis, it failed, or it holds nothing."""
+        no Redis, it failed, or it holds nothing (or no number)."""
         url = current_app.config.get("TRACKER_REDIS_URL") if has_app_context() else None
         if not url or time.monotonic() - self._failed_at < self.RETRY:
             return None
@@ -339,7 +339,8 @@ class _Bounds:
                     url, socket_timeout=0.05, socket_connect_timeout=0.05
                 )
             if bound is None:
-                return client.get(name)
+                held: Any = client.get(name)
+                return int(held) if isinstance(held, bytes) and held.isdigit() else None
             client.set(name, bound, ex=self.SHARED_FOR)
         except (redis.RedisError, OSError):
             self._failed_at = time.monotonic()
