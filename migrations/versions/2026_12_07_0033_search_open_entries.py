@@ -14,7 +14,8 @@ statement's `action IN (...)` leaves advice out (it proves the predicate from th
 the hidden hits are never read. Other statements (a lawyer's or company's search, which may
 show advice) keep the full indexes. PostgreSQL only: SQLite's full-text tables have no
 partial form. Named "*fts*", so `search.alembic_include_object` leaves them out of the
-models' comparison. Downgrade drops them.
+models' comparison. Built (and dropped) CONCURRENTLY, outside the migration's transaction,
+so writes to search_entries go on while the indexes are built. Downgrade drops them.
 """
 
 from alembic import op
@@ -34,11 +35,16 @@ INDEXES = {
 
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for name, how in INDEXES.items():
-            op.execute(f"CREATE INDEX {name} ON search_entries {how} WHERE action <> '{HIDDEN}'")
+        with op.get_context().autocommit_block():
+            for name, how in INDEXES.items():
+                op.execute(
+                    f"CREATE INDEX CONCURRENTLY {name} ON search_entries {how}"
+                    f" WHERE action <> '{HIDDEN}'"
+                )
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for name in INDEXES:
-            op.execute(f"DROP INDEX {name}")
+        with op.get_context().autocommit_block():
+            for name in INDEXES:
+                op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")

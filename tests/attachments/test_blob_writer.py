@@ -81,3 +81,51 @@ def test_a_failed_write_back_is_raised_and_nothing_is_published(
     writer.discard()
     assert not store.path(name).exists()
     assert not list((tmp_path / TEMP_DIR).iterdir())
+
+
+def test_a_discard_during_a_write_waits_and_later_writes_raise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupted upload discards its blob from the request's thread while the writer's
+    thread may still be writing: the discard waits for that write, so the descriptor is never
+    closed (and reused by another file) under it, and a write after the discard raises
+    instead of writing to whatever file now has that descriptor number."""
+    real = os.writev
+    writing, go_on = threading.Event(), threading.Event()
+
+    def slow_writev(fd: int, parts: list[bytes]) -> int:
+        writing.set()
+        go_on.wait(10)
+        return real(fd, parts)
+
+    writer = FilesystemStore(tmp_path / "store").new_blob()
+    monkeypatch.setattr(os, "writev", slow_writev)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            writer.write_parts([b"sealed chunk"])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    writing_thread = threading.Thread(target=write)
+    writing_thread.start()
+    assert writing.wait(10)
+    discarding = threading.Thread(target=writer.discard)
+    discarding.start()
+    discarding.join(0.3)
+    other = tmp_path / "other"
+    fd = os.open(other, os.O_WRONLY | os.O_CREAT, 0o600)  # takes a closed descriptor's number
+    try:
+        go_on.set()
+        writing_thread.join(10)
+        discarding.join(10)
+    finally:
+        os.close(fd)
+    assert not errors
+    assert other.read_bytes() == b""
+    assert list((tmp_path / "store" / TEMP_DIR).iterdir()) == []
+    with pytest.raises(ValueError):
+        writer.write_parts([b"late"])
+    with pytest.raises(ValueError):
+        writer.write(b"late")

@@ -392,13 +392,14 @@ def test_a_full_window_hints_the_next_one_on_postgresql(world, api_as, monkeypat
         assert any("hits_above" in s for s in seen) is hinted, role
 
 
-def test_the_remembered_bounds_keep_no_search_words(world, api_as, monkeypatch):
+def test_the_remembered_bounds_keep_no_search_words(world, app, api_as, monkeypatch):
     """A process remembers where a search's window ended by a digest of its words: the words
     (which may name an unpublished invention) are not kept in memory after the request."""
     from tracker.cases import search_results
 
+    monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", None)
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(search_results, "_bounds", Remembered(256))
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
     _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
     db.session.commit()
     assert len(_hits(api_as(world.users["admin"]), "wombat", per_page=3)) == 3
@@ -488,6 +489,7 @@ def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, mo
     """With Redis a full window's hint is written there (under a digest: no search words) and a
     process that has none (another worker, another instance) reads it instead of walking by id;
     the same hits either way. Without an answering Redis each process keeps its own hint."""
+    import hashlib
     import os
     import uuid
 
@@ -513,6 +515,16 @@ def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, mo
         keys = store.keys(f"{prefix}*")
         assert len(keys) == (1 if postgres else 0)
         assert all(b"wombat" not in k + (store.get(k) or b"") for k in keys)
+        # named by a keyed digest: not the plain digest of the key, and another secret key
+        # names it otherwise, so candidate words cannot be tested against the names
+        admin = world.users["admin"]
+        key = search_results._bound_key(admin, "wombat", ["wombat"], False)
+        if postgres:
+            assert key is not None
+            assert keys == [(prefix + search_results._hint_name(app.secret_key, key)).encode()]
+            assert hashlib.sha256(repr(key).encode()).hexdigest().encode() not in keys[0]
+            assert search_results._hint_name("another secret", key).encode() not in keys[0]
+            assert 0 < store.ttl(keys[0]) <= search_results._Bounds.SHARED_FOR
         # another process: no hint of its own, Redis's instead of a walk by id
         monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
         with statements() as seen:
@@ -535,3 +547,28 @@ def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, mo
     finally:
         for key in store.keys(f"{prefix}*"):
             store.delete(key)
+
+
+def test_a_redis_failure_is_logged_by_its_class_only(world, app, api_as, monkeypatch, caplog):
+    """When Redis does not answer, the search hints say so once (not again within `RETRY`
+    seconds), naming the error's class, never a hint's name or value."""
+    import logging
+
+    from tracker.cases import search_results
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("hints: PostgreSQL")
+    monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    db.session.commit()
+    api = api_as(world.users["admin"])
+    with caplog.at_level(logging.WARNING, logger=search_results.__name__):
+        for q in ("wombat", "burrow", "near"):
+            assert len(_hits(api, q, per_page=3)) == 3
+    warned = [r.getMessage() for r in caplog.records if r.name == search_results.__name__]
+    assert len(warned) == 1, warned
+    assert "(ConnectionError)" in warned[0]
+    assert search_results._Bounds.PREFIX not in warned[0]
+    assert "wombat" not in warned[0]

@@ -101,11 +101,13 @@ class _GunicornBody:
     def read(self, size: int) -> bytes | bytearray:
         buf = bytearray(min(size, len(self._held) or self._reader.length))
         got = self.readinto(buf)
-        return buf if got == size else buf[:got]  # a bytearray: no copy to bytes
+        return buf if got == len(buf) else buf[:got]  # a bytearray: no copy to bytes
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
-        """Fill `buffer` from the body; fewer bytes only at its end (or when the client went
-        away: the parser then reports the body incomplete)."""
+        """Fill `buffer` from the body. Fewer bytes than it holds: while gunicorn's
+        already-held bytes last (they are served first, and only they, so the first calls may
+        return fewer), at the body's end, or when the client went away (the parser then reports
+        the body incomplete)."""
         view = memoryview(buffer).cast("B")
         if self._held:
             got = min(len(view), len(self._held))

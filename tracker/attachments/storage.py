@@ -67,26 +67,33 @@ class _FileWriter:
         self.unsynced = 0
         self._syncing: threading.Thread | None = None
         self._sync_error: OSError | None = None
+        # The writes run in the upload's writer thread, `discard` in the request's (an
+        # interrupted upload): the lock and `_closed` keep a write from ever using the file's
+        # descriptor number after it was closed (and perhaps reused for another file).
+        self._lock = threading.Lock()
+        self._closed = False
 
     def write(self, data: bytes) -> None:
         self.write_parts([data])
 
     def write_parts(self, parts: list[bytes]) -> None:
         # One `writev` per piece: no joining copy, one release of the GIL.
-        assert self.fh is not None
-        fd = self.fh.fileno()
-        for start in range(0, len(parts), WRITEV_PARTS):
-            batch = parts[start : start + WRITEV_PARTS]
-            total = sum(len(part) for part in batch)
-            done = os.writev(fd, batch)
-            if done < total:  # a short write (a full disk reports ENOSPC on the next one)
-                rest = memoryview(b"".join(batch))[done:]
-                while rest:
-                    rest = rest[os.write(fd, rest) :]
-            self.unsynced += total
-        if self.unsynced >= SYNC_EVERY:
-            self._sync_behind(fd)
-            self.unsynced = 0
+        with self._lock:
+            if self._closed or self.fh is None:
+                raise ValueError("write to a closed blob")
+            fd = self.fh.fileno()
+            for start in range(0, len(parts), WRITEV_PARTS):
+                batch = parts[start : start + WRITEV_PARTS]
+                total = sum(len(part) for part in batch)
+                done = os.writev(fd, batch)
+                if done < total:  # a short write (a full disk reports ENOSPC on the next one)
+                    rest = memoryview(b"".join(batch))[done:]
+                    while rest:
+                        rest = rest[os.write(fd, rest) :]
+                self.unsynced += total
+            if self.unsynced >= SYNC_EVERY:
+                self._sync_behind(fd)
+                self.unsynced = 0
 
     def _sync_behind(self, fd: int) -> None:
         """Write back as we go, so `publish` does not wait for a whole file's dirty pages at the
@@ -114,11 +121,14 @@ class _FileWriter:
             raise self._sync_error
 
     def publish(self, name: str) -> None:
-        assert self.fh is not None
-        self._wait_for_sync()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        self.fh = None
+        with self._lock:
+            if self._closed or self.fh is None:
+                raise ValueError("publish of a closed blob")
+            self._wait_for_sync()
+            os.fsync(self.fh.fileno())
+            self._closed = True
+            self.fh.close()
+            self.fh = None
         target = self.store.path(name)
         target.parent.mkdir(mode=0o700, exist_ok=True)
         fsync_dir(target.parent.parent)  # a new fan-out directory must survive a crash too
@@ -127,11 +137,13 @@ class _FileWriter:
         self.published = True
 
     def discard(self) -> None:
-        if self._syncing is not None:
-            self._syncing.join()  # never close the file under a running sync
-        if self.fh is not None:
-            self.fh.close()
-            self.fh = None
+        with self._lock:  # waits for a write under way; none starts after it
+            self._closed = True
+            if self._syncing is not None:
+                self._syncing.join()  # never close the file under a running sync
+            if self.fh is not None:
+                self.fh.close()
+                self.fh = None
         if not self.published:
             self.temp.unlink(missing_ok=True)
 

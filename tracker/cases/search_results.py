@@ -4,7 +4,9 @@ estimated beyond); and the same capped count for other lists (`estimated_total`)
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Sequence
@@ -13,6 +15,8 @@ from typing import Any
 
 import redis
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, has_app_context
 
 from tracker import policy, records
@@ -266,14 +270,17 @@ class _Bounds:
 
     With `TRACKER_REDIS_URL` the hints are shared between processes and instances: a hint this
     process lacks is asked of Redis (once per search and process, so a hint held costs no round
-    trip), and a new one is written there, under a digest of the key (never the words), for a
-    day. A hint only decides how many rows a window reads, never which, so a stale or foreign
-    one costs time, not results. Without Redis, or while it does not answer (short timeouts;
-    it is not asked again for `RETRY` seconds), each process keeps its own."""
+    trip), and a new one is written there for an hour, named by an HMAC of the key under a key
+    derived from the secret key (`_hint_name`: never the words, and no digest that someone
+    reading Redis could recompute from candidate words). A hint only decides how many rows a
+    window reads, never which, so a stale or foreign one costs time, not results. Without
+    Redis, or while it does not answer (short timeouts; it is not asked again for `RETRY`
+    seconds, and says so once in the log, by the error's class only), each process keeps its
+    own."""
 
     SIZE = 256
     #: how long Redis keeps a hint (seconds)
-    SHARED_FOR = 24 * 3600
+    SHARED_FOR = 3600
     #: after a Redis error, how long each process searches without it (seconds)
     RETRY = 30.0
     PREFIX = "tracker:search-bound:"
@@ -305,7 +312,8 @@ class _Bounds:
             self._shared(key, bound)
 
     def keys(self) -> list[Any]:
-        return self._ids.keys()
+        """What this process remembers searches by (a hint held, or Redis asked)."""
+        return list(dict.fromkeys(self._ids.keys() + self._asked.keys()))
 
     def clear(self) -> None:
         self._ids.clear()
@@ -317,24 +325,48 @@ class _Bounds:
         url = current_app.config.get("TRACKER_REDIS_URL") if has_app_context() else None
         if not url or time.monotonic() - self._failed_at < self.RETRY:
             return None
-        name = self.PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()
+        name = self.PREFIX + _hint_name(str(current_app.config["SECRET_KEY"]), key)
         try:
             client = self._clients.get(url)
             if client is None:
                 client = self._clients[url] = redis.Redis.from_url(
-                    url, socket_timeout=0.05, socket_connect_timeout=0.05
+                    url, socket_timeout=0.05, socket_connect_timeout=0.1
                 )
             if bound is None:
                 held: Any = client.get(name)
                 return int(held) if isinstance(held, bytes) and held.isdigit() else None
             client.set(name, bound, ex=self.SHARED_FOR)
-        except (redis.RedisError, OSError):
+        except (redis.RedisError, OSError) as exc:
             self._failed_at = time.monotonic()
-            log.warning("search hints: Redis did not answer; each process keeps its own")
+            # the error's class only: its text may name the key
+            log.warning(
+                "search hints: Redis did not answer (%s); each process keeps its own for %d s",
+                type(exc).__name__,
+                self.RETRY,
+            )
         return None
 
 
 _bounds = _Bounds()
+
+#: HKDF label of the key that names the search hints in Redis (its own: no other use of the
+#: secret key can be matched against them)
+HINTS_INFO = b"tracker search hints"
+
+
+@functools.lru_cache(maxsize=4)
+def _hints_key(secret: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HINTS_INFO).derive(
+        secret.encode()
+    )
+
+
+def _hint_name(secret: str, key: tuple[Any, ...]) -> str:
+    """The name of the hint for `key` (`_bound_key`) in Redis: HMAC-SHA256 of the key under a
+    key derived from the secret key. The key's parts (the database's URL, a plain digest of the
+    words, the actions) can be guessed, so a plain digest of them would let someone reading
+    Redis test candidate words against the names; without the secret key they cannot."""
+    return hmac.new(_hints_key(secret), repr(key).encode(), hashlib.sha256).hexdigest()
 
 
 def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any, ...] | None:
