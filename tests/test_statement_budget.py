@@ -117,10 +117,12 @@ BUDGET: list[tuple[str, str, int]] = [
     # without a queue); the dashboard's `unread_notifications` one more
     ("lawyer", "/api/v1/deadlines?within_days=30", 6),
     ("company", "/api/v1/deadlines", 6),
-    ("operator", "/api/v1/dashboard", 9),
-    ("lawyer", "/api/v1/dashboard", 10),
-    ("company", "/api/v1/dashboard", 8),
-    ("admin", "/api/v1/dashboard", 8),
+    # the API's dashboard: +1 on PostgreSQL, the committed state asked before it is computed
+    # (`KeptWhileUnchanged`; SQLite asks a connection of its own, not the engine's)
+    ("operator", "/api/v1/dashboard", 10),
+    ("lawyer", "/api/v1/dashboard", 11),
+    ("company", "/api/v1/dashboard", 9),
+    ("admin", "/api/v1/dashboard", 9),
     # notifications: one page, one statement for every label of the page
     ("company", "/api/v1/notifications?per_page=200", 7),
     # the start page also lists the projects its quick actions may start in (+1)
@@ -128,7 +130,7 @@ BUDGET: list[tuple[str, str, int]] = [
     # the operator's start page: the zone's deadlines (each source read only as far as the
     # page shows), queues, heat map and expiring NDAs
     ("html:operator", "/", 14),
-    ("auditor", "/api/v1/dashboard", 8),
+    ("auditor", "/api/v1/dashboard", 9),
     # the lawyer's and the admin's start pages (issue 20, `opdash`: the zone's and everyone's
     # heat map from the stored levels, the queues' counts of their own)
     ("html:lawyer", "/", 15),

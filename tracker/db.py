@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
 import threading
@@ -176,6 +177,83 @@ class Remembered(Generic[_Value]):
     def clear(self) -> None:
         with self._lock:
             self._ids.clear()
+
+
+#: per process and SQLite file: a connection that only asks `PRAGMA data_version`
+_WATCHERS: dict[tuple[int, str], sqlite3.Connection] = {}
+_WATCHERS_LOCK = threading.Lock()
+
+
+def committed_state() -> Hashable | None:
+    """A value that changes whenever any connection or process commits a change to the
+    database; None when it cannot be told, or when this session's own transaction has written
+    or holds unflushed changes (what it reads is then not the committed state).
+
+    PostgreSQL: the current snapshot (`pg_current_snapshot()`: the transactions that have
+    completed; equal snapshots see the same committed rows). SQLite (a file): `PRAGMA
+    data_version` of a connection of this process that never writes, which changes with every
+    commit of any other connection. Read it before computing what is kept under it, then call
+    `read_from_now`: a commit after it changes it."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return None
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        snapshot, written = conn.exec_driver_sql(
+            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NOT NULL"
+        ).one()
+        return None if written else ("postgresql", id(conn.engine), snapshot)
+    path = conn.engine.url.database
+    if conn.dialect.name != "sqlite" or not path or path == ":memory:" or "mode=memory" in path:
+        return None
+    if not conn.info.get("tracker_deferred") or conn.in_nested_transaction():
+        return None  # a transaction begun to write (or one that has written), a SAVEPOINT
+    key = (os.getpid(), path)
+    with _WATCHERS_LOCK:
+        watcher = _WATCHERS.get(key)
+        if watcher is None:
+            watcher = _WATCHERS[key] = sqlite3.connect(path, check_same_thread=False)
+        (version,) = watcher.execute("PRAGMA data_version").fetchone()
+    return ("sqlite", path, version)
+
+
+def read_from_now() -> None:
+    """Let this session's next statements read everything committed so far: SQLite keeps one
+    snapshot per transaction, so a read transaction begun earlier in the request ends (it has
+    written nothing: `committed_state` said so) and a new one begins. PostgreSQL's statements
+    (READ COMMITTED) each read the latest committed rows anyway."""
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite" and conn.info.get("tracker_deferred"):
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.execute("COMMIT")
+        raw.execute("BEGIN")
+
+
+class KeptWhileUnchanged(Generic[_Built]):
+    """Results kept per key while the database's committed state (`committed_state`) stays
+    the one they were computed at: a result is served again only if nothing was committed
+    since, by any process; else it is computed anew (and always when the state cannot be
+    told). The key must hold what the result depends on besides the database (the user, the
+    day, the locale). Bounded: past `size` keys it starts again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: dict[Hashable, tuple[Hashable, _Built]] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], _Built]) -> _Built:
+        state = committed_state()
+        if state is None:
+            return compute()
+        found = self._kept.get(key)
+        if found is not None and found[0] == state:
+            return found[1]
+        read_from_now()
+        value = compute()
+        if len(self._kept) >= self.size:
+            self._kept.clear()
+        self._kept[key] = (state, value)
+        return value
 
 
 def among_ids(column: Any, ids: Sequence[int]) -> sa.ColumnElement[bool]:

@@ -405,3 +405,133 @@ def test_the_remembered_bounds_keep_no_search_words(world, api_as, monkeypatch):
     keys = search_results._bounds.keys()
     assert len(keys) == (1 if db.engine.dialect.name == "postgresql" else 0)
     assert "wombat" not in repr(keys)
+
+
+def _prepared_plan(statement: str, params: dict[str, Any]) -> str:
+    """PostgreSQL's generic plan of `statement` (psycopg's `%(name)s` placeholders, as the app
+    runs it: prepared after a few runs), read with its parameters `params`."""
+    import re
+
+    names: list[str] = []
+    for name in re.findall(r"%\((\w+)\)s", statement):
+        if name not in names:
+            names.append(name)
+    sql = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
+    sql = sql.replace("%%", "%")
+    args = ", ".join(
+        str(sa.literal(params[n]).compile(db.engine, compile_kwargs={"literal_binds": True}))
+        for n in names
+    )
+    db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    # the plan of a full index (the 10k data's: a bitmap of the words' hits ANDed with the
+    # range above the hint), not a test's few rows walked by id: which index it reads for the
+    # words is the question
+    for setting in ("enable_seqscan = off", "enable_indexscan = off", "cpu_index_tuple_cost = 1"):
+        db.session.execute(sa.text(f"SET LOCAL {setting}"))
+    db.session.execute(sa.text(f"PREPARE hinted_window AS {sql}"))
+    try:
+        plan = db.session.execute(sa.text(f"EXPLAIN EXECUTE hinted_window({args})"))
+        return "\n".join(r[0] for r in plan)
+    finally:
+        db.session.execute(sa.text("DEALLOCATE hinted_window"))
+
+
+def test_a_hinted_window_reads_the_entries_everyones_scope_may_see(world, api_as, monkeypatch):
+    """On PostgreSQL an admin's or auditor's repeated search reads the hits above its hint from
+    the indexes that leave out the one kind neither role may search (advice), also in the
+    generic plan of the prepared statement (the actions are written into it, not bound), so
+    hidden hits are not read and dropped row by row. (The trigram index's copy is chosen the
+    same way; at a test's size the planner reads the range by id instead, so the word index
+    is the one asked here.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("partial indexes: PostgreSQL")
+    from tracker.cases import search_results
+
+    for role in ("admin", "auditor"):  # the roles whose search is read by a hint
+        assert search.OPEN_HIDDEN not in policy.actions_of(world.users[role]), role
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    q = "wombat"
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    # newer entries without the words, as in a real index: the range above the hint is then
+    # too wide to read row by row, and the planner reads it from the word or trigram index
+    db.session.execute(
+        sa.text(
+            "INSERT INTO search_entries (record_type, record_id, project_id, action, text,"
+            " kind, title, heading) SELECT 'test_filler', n, :project, 'asset.view',"
+            " 'an empty burrow ' || n, 'asset', '', '' FROM generate_series(1, 3000) AS n"
+        ),
+        {"project": world.project.id},
+    )
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE search_entries"))
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def listener(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
+        seen.append((statement, params))
+
+    for role in ("admin", "auditor"):
+        api = api_as(world.users[role])
+        _hits(api, q, per_page=3)
+        seen.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            _hits(api, q, per_page=3)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        statement, params = next((s, p) for s, p in seen if "hits_above" in s)
+        plan = _prepared_plan(statement, params)
+        assert f"Bitmap Index Scan on {search.OPEN_INDEXES[0]}" in plan, (role, plan)
+
+
+def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, monkeypatch):
+    """With Redis a full window's hint is written there (under a digest: no search words) and a
+    process that has none (another worker, another instance) reads it instead of walking by id;
+    the same hits either way. Without an answering Redis each process keeps its own hint."""
+    import os
+    import uuid
+
+    import redis
+
+    from tests.support import statements
+    from tracker.cases import search_results
+
+    url = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    store = redis.Redis.from_url(url)
+    prefix = f"test-{uuid.uuid4().hex}:"
+    monkeypatch.setattr(search_results._Bounds, "PREFIX", prefix)
+    monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", url)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    db.session.commit()
+    postgres = db.engine.dialect.name == "postgresql"
+    api = api_as(world.users["admin"])
+    try:
+        first = _hits(api, "wombat", per_page=3)
+        assert first == [("test_note", n) for n in (30, 29, 28)]
+        keys = store.keys(f"{prefix}*")
+        assert len(keys) == (1 if postgres else 0)
+        assert all(b"wombat" not in k + (store.get(k) or b"") for k in keys)
+        # another process: no hint of its own, Redis's instead of a walk by id
+        monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+        with statements() as seen:
+            assert _hits(api, "wombat", per_page=3) == first
+        assert any("hits_above" in s for s in seen) is postgres
+        # what is no number in Redis is no hint
+        for key in keys:
+            store.set(key, b"not a number")
+        monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+        with statements() as seen:
+            assert _hits(api, "wombat", per_page=3) == first
+        assert not any("hits_above" in s for s in seen)
+        # Redis not answering: the search walks, with the same hits
+        monkeypatch.setitem(app.config, "TRACKER_REDIS_URL", "redis://127.0.0.1:1/0")
+        monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+        with statements() as seen:
+            assert _hits(api, "wombat", per_page=3) == first
+            assert _hits(api, "wombat", per_page=3) == first  # its own hint, Redis not asked
+        assert [("hits_above" in s) for s in seen if s.startswith("WITH")] == [False, postgres]
+    finally:
+        for key in store.keys(f"{prefix}*"):
+            store.delete(key)

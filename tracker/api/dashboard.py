@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, jsonify
+from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from tracker import clock
 from tracker.api.common import user
 from tracker.api.deadlines import DeadlineSchema
 from tracker.api.plain import dumper
 from tracker.dashboard.service import build_dashboard
+from tracker.db import KeptWhileUnchanged
+from tracker.i18n import reader_today
+from tracker.records.work import user_key
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1", description="Dashboard")
 
@@ -101,7 +106,17 @@ class DashboardSchema(Schema):
 def dashboard() -> Any:
     """The caller's work: deadlines, the queues of the caller's role (each filtered by the
     policy), the heat map (operators: their zone; admins and auditors: all) and counts."""
-    return jsonify(_dump(build_dashboard(user())))
+    caller = user()
+    today = clock.today()
+    key = (*user_key(caller, today), reader_today(caller), str(get_locale()))
+    body = _KEPT.get(key, lambda: jsonify(_dump(build_dashboard(caller, today))).get_data())
+    return current_app.response_class(body, mimetype="application/json")
+
+
+#: each caller's dashboard (the JSON) while nothing is committed to the database: a
+#: dashboard is a few hundred rows of the caller's whole scope, the same until something
+#: changes, and asked for again and again (several hundred KiB at most per process)
+_KEPT: KeptWhileUnchanged[bytes] = KeptWhileUnchanged(64)
 
 
 #: the schema's dump of the dashboard's plain dicts, compiled once (its several hundred items

@@ -48,6 +48,12 @@ TRIGRAM = 3
 TITLE_LENGTH = 300
 #: how many hits a search counts one by one; beyond, the total is an estimate
 COUNT_LIMIT = 1000
+#: PostgreSQL: partial copies of the word and trigram indexes (migration 0033) that leave out
+#: the entries of OPEN_HIDDEN, the one searchable action no role of everyone's scope (admin,
+#: auditor) may perform; a statement whose `action IN (...)` is written out (not bound)
+#: leaves them out too, so the planner reads these indexes (`search_results._window`)
+OPEN_INDEXES = ("ix_search_entries_fts_open", "ix_search_entries_fts_trigram_open")
+OPEN_HIDDEN = "session.view_advice"
 #: a word's asset hits in everyone's scope (`may_walk`) are first counted up to this many,
 #: highest ids first; beyond, the estimate they give stands when it is SAMPLE_TRUSTED or
 #: more (`search_results.sampled`), else the hits are counted exactly

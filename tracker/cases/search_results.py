@@ -4,11 +4,16 @@ estimated beyond); and the same capped count for other lists (`estimated_total`)
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from tracker import policy, records
 from tracker.auth.models import User
@@ -16,6 +21,8 @@ from tracker.cases import search
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
 from tracker.db import Remembered, db
+
+log = logging.getLogger(__name__)
 
 #: the length of a result's snippet, in characters
 SNIPPET = 160
@@ -227,11 +234,17 @@ def _window(user: User, q: str, words: list[str], narrow: bool) -> Any:
     if bound is None:
         return stmt.order_by(order.desc()).limit(limit)
     # the planner is shown neither the bound nor the words (sub-selects), so it plans the
-    # range's hits from the indexes rather than walking the whole range by id
+    # range's hits from the indexes rather than walking the whole range by id; the actions
+    # are written into the statement (not bound), so every plan of it, a prepared
+    # statement's generic plan too, can read the indexes of the entries that everyone's
+    # scope may see (`search.OPEN_INDEXES`)
+    actions: sa.BindParameter[list[str]] = sa.bindparam(
+        "open_actions", search.allowed_actions(user), expanding=True, literal_execute=True
+    )
     above = (
         sa.select(SearchEntry.id)
         .where(
-            SearchEntry.action.in_(search.allowed_actions(user)),
+            SearchEntry.action.in_(actions),
             search.text_match(words, opaque=True),
             SearchEntry.id >= sa.select(sa.literal(bound)).scalar_subquery(),
         )
@@ -247,9 +260,81 @@ def _window(user: User, q: str, words: list[str], narrow: bool) -> Any:
     return sa.union_all(sa.select(newest.c.id), below)
 
 
-#: per process: the lowest id of the last full window of a search (`_bound_key`), a hint for
-#: the next window of the same search (`_window`); a few hundred searches at most
-_bounds: Remembered[int] = Remembered(256)
+class _Bounds:
+    """Per process: the lowest id of the last full window of a search (`_bound_key`), a hint
+    for the next window of the same search (`_window`); a few hundred searches at most.
+
+    With `TRACKER_REDIS_URL` the hints are shared between processes and instances: a hint this
+    process lacks is asked of Redis (once per search and process, so a hint held costs no round
+    trip), and a new one is written there, under a digest of the key (never the words), for a
+    day. A hint only decides how many rows a window reads, never which, so a stale or foreign
+    one costs time, not results. Without Redis, or while it does not answer (short timeouts;
+    it is not asked again for `RETRY` seconds), each process keeps its own."""
+
+    SIZE = 256
+    #: how long Redis keeps a hint (seconds)
+    SHARED_FOR = 24 * 3600
+    #: after a Redis error, how long each process searches without it (seconds)
+    RETRY = 30.0
+    PREFIX = "tracker:search-bound:"
+
+    def __init__(self) -> None:
+        self._ids: Remembered[int] = Remembered(self.SIZE)
+        self._asked: Remembered[bool] = Remembered(self.SIZE)  # Redis had none for these
+        self._clients: dict[str, Any] = {}
+        self._failed_at = -self.RETRY
+
+    def get(self, key: tuple[Any, ...] | None) -> int | None:
+        if key is None:
+            return None
+        bound = self._ids.get(key)
+        if bound is not None or self._asked.get(key):
+            return bound
+        self._asked.put(key, True)
+        shared = self._shared(key)
+        if shared is not None:
+            self._ids.put(key, shared)
+        return shared
+
+    def put(self, key: tuple[Any, ...] | None, bound: int) -> None:
+        if key is None:
+            return
+        known = self._ids.get(key)
+        self._ids.put(key, bound)
+        if known != bound:
+            self._shared(key, bound)
+
+    def keys(self) -> list[Any]:
+        return self._ids.keys()
+
+    def clear(self) -> None:
+        self._ids.clear()
+        self._asked.clear()
+
+    def _shared(self, key: tuple[Any, ...], bound: int | None = None) -> int | None:
+        """Redis's hint for `key`, or (given `bound`) `bound` written there; None when there is
+        no Redis, it failed, or it holds nothing (or no number)."""
+        url = current_app.config.get("TRACKER_REDIS_URL") if has_app_context() else None
+        if not url or time.monotonic() - self._failed_at < self.RETRY:
+            return None
+        name = self.PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()
+        try:
+            client = self._clients.get(url)
+            if client is None:
+                client = self._clients[url] = redis.Redis.from_url(
+                    url, socket_timeout=0.05, socket_connect_timeout=0.05
+                )
+            if bound is None:
+                held: Any = client.get(name)
+                return int(held) if isinstance(held, bytes) and held.isdigit() else None
+            client.set(name, bound, ex=self.SHARED_FOR)
+        except (redis.RedisError, OSError):
+            self._failed_at = time.monotonic()
+            log.warning("search hints: Redis did not answer; each process keeps its own")
+        return None
+
+
+_bounds = _Bounds()
 
 
 def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any, ...] | None:

@@ -161,7 +161,9 @@ def rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
         .join(User, User.id == project_lawyers.c.user_id)
         .where(among_ids(project_lawyers.c.project_id, ids))
     )
-    members = db.session.execute(sa.union_all(partners, lawyers))
+    both = sa.union_all(partners, lawyers)
+    # in id order, as the project's page and API item list them (`Project.partners`)
+    members = db.session.execute(both.order_by(both.selected_columns.id))
     for project_id, kind, member_id, name in members:
         found[project_id][kind].append({"id": member_id, "name": name})
     for row in found.values():

@@ -74,8 +74,12 @@ class Project(Model):
 
     zone: Mapped[Zone] = relationship()
     company: Mapped[Organization] = relationship()
-    partners: Mapped[list[Organization]] = relationship(secondary=project_partners)
-    lawyers: Mapped[list[User]] = relationship(secondary=project_lawyers)
+    #: partners and lawyers in id order (the page, the API's ids and every loader alike;
+    #: without an order they came in whatever order the database read them)
+    partners: Mapped[list[Organization]] = relationship(
+        secondary=project_partners, order_by=Organization.id
+    )
+    lawyers: Mapped[list[User]] = relationship(secondary=project_lawyers, order_by=User.id)
     security_level_set_by: Mapped[User | None] = relationship(
         foreign_keys=[security_level_set_by_id]
     )
