@@ -38,6 +38,7 @@ from tracker.auth import service as auth_service
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import hash_password
 from tracker.cases import search
+from tracker.cases.portfolio import listing
 from tracker.cases.projects.models import Project
 from tracker.db import db
 from tracker.extensions import limiter
@@ -70,8 +71,9 @@ def _db_transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None
     real (threads, several connections) and the tables are emptied afterwards."""
     limiter.reset()
     # what a process remembers of a word's entries (a plan only) is forgotten between tests,
-    # whose databases differ under the same address
+    # whose databases differ under the same address; so is a word's estimated total
     search._walked.clear()
+    listing._estimates.clear()
     with app.app_context():
         if request.node.get_closest_marker("real_commits"):
             try:

@@ -243,7 +243,10 @@ def list_portfolio_assets(args: dict[str, Any]) -> Any:
     In the scope of every project, unfiltered, the total is exact up to 1,000 assets and an
     estimate beyond (`total_estimated: true`); searching a word (`q`), the total is estimated
     from its newest 250 hits when they point to 3,000 or more (hits crowded among the newest
-    assets can make it overshoot), and exact otherwise. Downloads hold every row."""
+    assets can make it overshoot), and exact otherwise. Such an estimate is kept a minute by
+    the server for the same words, filters and role: within that minute it may not yet count
+    assets added or removed since (`total_estimated: true` only; an exact total is always
+    current). Downloads hold every row."""
     me = user()
     policy.require(me, "asset.view")
     full = policy.can(me, "asset.view_full")

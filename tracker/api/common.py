@@ -50,7 +50,8 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
                 "total": fields.Integer(),
                 # present and true when `total` is an estimate (a text search of many hits, a
                 # filtered audit trail of more than a thousand events, the portfolio of every
-                # project beyond a thousand rows)
+                # project beyond a thousand rows; a word's estimate in the asset portfolio may
+                # be up to a minute old)
                 "total_estimated": fields.Boolean(),
                 "page": fields.Integer(),
                 "per_page": fields.Integer(),

@@ -10,6 +10,7 @@ otherwise."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from tests.support import approved_review, make_asset
 from tracker.cases import search, search_results
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.portfolio import listing
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
@@ -307,3 +309,49 @@ def test_a_stale_answer_of_how_common_a_word_is_changes_no_list(
         assert search.walks_assets(many.users["admin"], "widget") is walked
     for url, body in fresh.items():
         assert api.get(url).get_json() == body, url
+
+
+@pytest.mark.parametrize("walk", [1, 10**6])  # each asset walked, or the hits listed
+def test_a_trusted_estimate_is_remembered_a_minute_by_its_words_scope_and_filters(
+    walk: int, many: Any, api_as: Any, monkeypatch: Any
+) -> None:
+    # a process remembers a trusted sample's "about N" a minute (`listing._estimates`), by
+    # the words, the role and every filter: used whichever the plan, never by another
+    # role, another word or another filter; an exact total is never remembered
+    monkeypatch.setattr(search, "WALK_HITS", walk)
+    monkeypatch.setattr(search, "SAMPLE_HITS", 2)
+    monkeypatch.setattr(search, "SAMPLE_TRUSTED", 10**6)  # nothing trusted: exact
+    admin = api_as(many.users["admin"])
+    url = "/api/v1/assets?q=widget&per_page=2"
+    seen = _ids(admin, "/api/v1/assets?x=1&q=widget")
+    assert admin.get(url).get_json()["total"] == len(seen)
+    assert listing._estimates.keys() == []  # an exact total: not remembered
+    monkeypatch.setattr(search, "SAMPLE_TRUSTED", 0)  # every sample trusted
+    fresh = admin.get(url).get_json()
+    assert fresh["total_estimated"] is True
+    assert fresh["total"] == _sampled(seen, 2, 0)[0]
+    (key,) = listing._estimates.keys()
+    assert b"widget" not in repr(key).encode()  # a digest, not the words
+    listing._estimates.put(key, 12345)  # as if the hits had changed since
+    for other_walk in (1, 10**6):  # whichever the plan: the same remembered total
+        monkeypatch.setattr(search, "WALK_HITS", other_walk)
+        search._walked.clear()
+        for page in ("&page=1", "&page=2&sort=-kind", "&page=20"):
+            body = admin.get(url + page).get_json()
+            assert (body["total"], body["total_estimated"]) == (12345, True), page
+        # a page that shows the end of the list is its own total, exact
+        last = admin.get("/api/v1/assets?q=widget&per_page=5&page=2").get_json()
+        assert last["total"] == len(seen) and "total_estimated" not in last
+    # another filter, another word, another role: never the remembered total
+    for other in ("&kind=design", "&kind=patent", "&sort=-kind&zone_id=1"):
+        assert admin.get(url + other).get_json()["total"] != 12345, other
+    assert admin.get("/api/v1/assets?q=gadget&per_page=1").get_json()["total"] != 12345
+    for role in ROLES[1:]:
+        body = api_as(many.users[role]).get(url).get_json()
+        assert body["total"] != 12345, role
+        if role not in EVERYONE:  # a narrow scope: exact, never remembered
+            assert "total_estimated" not in body
+    # a minute later it is forgotten: the sample is read again
+    later = time.monotonic() + 61
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert admin.get(url).get_json()["total"] == fresh["total"]

@@ -13,7 +13,8 @@ statements whatever the page size or the size of the database.
    beside the ids, `_counted_page`), so they are read once. A common word's hits (each asset
    walked) are counted from a sample of the newest (`search_results.sampled_total`): exact
    when it holds them all, estimated when it says they are far more than a count would
-   read, else listed and counted exactly;
+   read, else listed and counted exactly; an estimate is remembered a minute per process
+   (`_estimates`), so the sample is read once a minute per worker;
 3. the page's columns with the project's code (one statement; sealed text opened as loading
    the record would);
 4. for a whole asset: its owners, then its deadlines, entered and derived (one statement
@@ -26,6 +27,8 @@ same rows. Downloads keep the ORM query.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,7 +42,7 @@ from tracker.cases.portfolio import service
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import scoring
 from tracker.cases.reviews.models import RiskReview
-from tracker.db import BuiltOnce, among_bound, among_ids, db
+from tracker.db import BuiltOnce, Remembered, among_bound, among_ids, db
 from tracker.sealing import open_column
 from tracker.web.paging import count_of
 
@@ -119,6 +122,7 @@ def _page(
     *,
     estimate: bool,
     listed: sa.Select[Any] | None = None,
+    memory: Hashable | None = None,
 ) -> tuple[list[int], int, bool]:
     """The ids of the page `filters` asks for, and the total of the filtered list with
     whether it is an estimate: `(ids, total, estimated)`. `key`: the list's id column.
@@ -131,7 +135,8 @@ def _page(
     `listed`: `ids_stmt` walks each asset asking a common word of it; the same rows with the
     word's hits listed. The total is then from a sample of `search.SAMPLE_HITS` hits
     (`search_results.sampled_total`), or, when the sample is not enough, the count of
-    `listed` (exact: it reads each hit once, where walking on would test every asset).
+    `listed` (exact: it reads each hit once, where walking on would test every asset);
+    an estimate remembered by `memory` (`_sample_total`) stands for the sample.
     A page that shows the end of the list (fewer rows than a page holds) is its total
     already, exact, without a count."""
     number, per_page = filters["page"], filters["per_page"]
@@ -141,7 +146,10 @@ def _page(
     if len(ids) < per_page and (ids or number == 1):
         return ids, offset + len(ids), False
     if listed is not None:
-        sampled = search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS)
+        sampled = _sample_total(
+            memory,
+            lambda: search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS),
+        )
         if sampled is not None:
             return ids, *sampled
         return ids, conn.execute(count_of(listed)).scalar_one(), False
@@ -163,8 +171,47 @@ def _broad(user: User, filters: dict[str, Any]) -> bool:
     return everyone and not any(v for k, v in filters.items() if k not in _NOT_FILTERS)
 
 
+#: per process: the estimate ("about N") a trusted sample of a word's hits gave
+#: (`search_results.sampled`, in everyone's scope: `search.may_walk`), by `_estimate_key`;
+#: forgotten after a minute. An estimate only: an exact total (a sample that holds every hit,
+#: or too small to trust, a page that shows the end of the list) is never remembered, nor
+#: a page's rows. Within the minute the "about N" may lag the data (a word's assets added or
+#: removed since): the price of reading the sample once a minute per process.
+_estimates: Remembered[int] = Remembered(256, seconds=60)
+
+
+def _estimate_key(user: User, filters: dict[str, Any]) -> Hashable:
+    """What a sample's estimate is remembered by (`_estimates`): the database, the role and
+    the actions it may search (which entries count), and a digest of every filter (the words
+    among them: a digest, not the words, which may name an unpublished invention); not the
+    page, its size, its sort or its format, which change no total."""
+    bind = db.session.get_bind()
+    counted = sorted((k, repr(v)) for k, v in filters.items() if k not in _NOT_FILTERS)
+    return (
+        bind.engine.url.render_as_string(hide_password=True),
+        user.role,
+        tuple(sorted(search.allowed_actions(user))),
+        hashlib.sha256(repr(counted).encode()).digest(),
+    )
+
+
+def _sample_total(
+    memory: Hashable | None, sample: Callable[[], tuple[int, bool] | None]
+) -> tuple[int, bool] | None:
+    """A word's total from its sample (`sample()`, as `search_results.sampled` answers), or
+    the estimate remembered by `memory` (`_estimates`; None: not remembered) instead of
+    reading it; a trusted sample's estimate is remembered."""
+    remembered = _estimates.get(memory)
+    if remembered is not None:
+        return remembered, True
+    found = sample()
+    if found is not None and found[1]:
+        _estimates.put(memory, found[0])
+    return found
+
+
 def _counted_page(
-    ids_stmt: sa.Select[Any], filters: dict[str, Any], *, sampled: bool
+    ids_stmt: sa.Select[Any], filters: dict[str, Any], *, memory: Hashable | None
 ) -> tuple[list[int], int, bool]:
     """The page's ids each with the filtered total beside them (`count(*) OVER ()`: the ids
     are the assets', each once, so it counts the list): `(ids, total, estimated)`. For a text
@@ -172,11 +219,13 @@ def _counted_page(
     would list them again. A page past the end holds no row to carry the total: then it is
     counted apart.
 
-    `sampled` (`search.may_walk`: a word in everyone's scope): the total is the one a walked
-    page gives (`_page` with `listed`), so that it does not depend on how the page was read:
-    from the newest `search.SAMPLE_HITS` + 1 hits, read beside the page
-    (`search_results.sample_columns`), unless the page shows the end of the list."""
+    `memory` (`_estimate_key`, given when `search.may_walk`: a word in everyone's scope):
+    the total is the one a walked page gives (`_page` with `listed`), so that it does not
+    depend on how the page was read: from the newest `search.SAMPLE_HITS` + 1 hits, read
+    beside the page (`search_results.sample_columns`), or the estimate remembered by
+    `memory`, unless the page shows the end of the list."""
     number, per_page = filters["page"], filters["per_page"]
+    sampled = memory is not None
     conn = _conn()
     counted = ids_stmt.add_columns(sa.func.count().over().label("total"))
     if sampled:
@@ -188,8 +237,11 @@ def _counted_page(
         ids, total = [row[0] for row in rows], int(rows[0][1])
         if sampled and len(rows) == per_page:
             sample, (lowest, first_id, last_id) = search.SAMPLE_HITS, rows[0][2:5]
-            found = search_results.sampled(
-                min(total, sample + 1), lowest, first_id, last_id, sample
+            found = _sample_total(
+                memory,
+                lambda: search_results.sampled(
+                    min(total, sample + 1), lowest, first_id, last_id, sample
+                ),
             )
             if found is not None:
                 return ids, *found
@@ -197,8 +249,11 @@ def _counted_page(
     if number == 1:
         return [], 0, False
     if sampled:
-        found = search_results.sampled_total(
-            ids_stmt.order_by(None), IpAsset.id, search.SAMPLE_HITS
+        found = _sample_total(
+            memory,
+            lambda: search_results.sampled_total(
+                ids_stmt.order_by(None), IpAsset.id, search.SAMPLE_HITS
+            ),
         )
         if found is not None:
             return [], *found
@@ -238,13 +293,17 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     q: str = filters.get("q") or ""
     walk = bool(q) and search.walks_assets(user, q)
     ids_stmt = service.assets(user, filters, ids=True, walk=walk)
+    # a word in everyone's scope: its total from a sample, its estimate remembered
+    memory = _estimate_key(user, filters) if q and search.may_walk(user, q) else None
     if q and not walk:
         # the hits are listed for the page anyway (a rare word, a narrow scope): counted
         # with it
-        ids, total, estimated = _counted_page(ids_stmt, filters, sampled=search.may_walk(user, q))
+        ids, total, estimated = _counted_page(ids_stmt, filters, memory=memory)
     elif walk:  # a common word's hits: from a sample, else listed and counted
         listed = service.assets(user, filters, ids=True)
-        ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=True, listed=listed)
+        ids, total, estimated = _page(
+            ids_stmt, IpAsset.id, filters, estimate=True, listed=listed, memory=memory
+        )
     else:  # every asset: estimated beyond the limit
         ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=_broad(user, filters))
     names = {"full": ASSET_FULL, "limited": ASSET_LIMITED, "html": ASSET_HTML}[shape]
