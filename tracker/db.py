@@ -188,9 +188,10 @@ class _Watcher:
 
     __slots__ = ("conn", "dev", "ino", "serial")
 
-    def __init__(self, path: str, serial: int) -> None:
+    def __init__(self, path: str, found: os.stat_result, serial: int) -> None:
+        # `found` is taken before opening: if another file is put in place in between, the
+        # next call sees that the path's file is not this one and opens another watcher
         self.conn = sqlite3.connect(path, check_same_thread=False)
-        found = os.stat(path)  # after opening: the file it opened, or one put in place later
         self.dev, self.ino, self.serial = found.st_dev, found.st_ino, serial
 
 
@@ -205,24 +206,27 @@ _INHERITED: list[_Watcher] = []
 _ALL_KEPT: weakref.WeakSet[KeptWhileUnchanged[Any]] = weakref.WeakSet()
 
 
-def _sqlite_state(path: str) -> Hashable:
+def _sqlite_state(path: str) -> Hashable | None:
     """The state of the SQLite file at `path` as this process's watcher of it tells it: the
     process, the watcher, the file it reads and its `data_version`. A watcher whose file is no
-    longer the one at `path` is closed and another opened."""
+    longer the one at `path` is closed and another opened; None when there is no file there
+    (a watcher would create an empty one)."""
+    try:
+        found: os.stat_result | None = os.stat(path)
+    except OSError:
+        found = None
     with _WATCHERS_LOCK:
         watcher = _WATCHERS.get(path)
-        if watcher is not None:
-            try:
-                found = os.stat(path)
-                moved = (found.st_dev, found.st_ino) != (watcher.dev, watcher.ino)
-            except OSError:
-                moved = True
-            if moved:
-                del _WATCHERS[path]
-                watcher.conn.close()
-                watcher = None
+        if watcher is not None and (
+            found is None or (found.st_dev, found.st_ino) != (watcher.dev, watcher.ino)
+        ):
+            del _WATCHERS[path]
+            watcher.conn.close()
+            watcher = None
+        if found is None:
+            return None
         if watcher is None:
-            watcher = _WATCHERS[path] = _Watcher(path, next(_WATCHER_SERIALS))
+            watcher = _WATCHERS[path] = _Watcher(path, found, next(_WATCHER_SERIALS))
         (version,) = watcher.conn.execute("PRAGMA data_version").fetchone()
         return ("sqlite", os.getpid(), watcher.serial, watcher.dev, watcher.ino, version)
 

@@ -242,7 +242,11 @@ def test_a_file_put_in_place_of_the_database_is_another_state(tmp_path):
     # the watcher now reads the new file: a commit to it is seen
     _commit_to(path, 3)
     assert _DB._sqlite_state(path) != after
-    _DB.close_watchers(path)
+    # no file at the path: no state, and no empty file made there
+    os.remove(path)
+    assert _DB._sqlite_state(path) is None
+    assert not os.path.exists(path)
+    assert path not in _DB._WATCHERS
 
 
 def test_disposing_of_the_engine_closes_its_watchers(tmp_path):
