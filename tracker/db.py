@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -179,25 +181,103 @@ class Remembered(Generic[_Value]):
             self._ids.clear()
 
 
-#: per process and SQLite file: a connection that only asks `PRAGMA data_version`
-_WATCHERS: dict[tuple[int, str], sqlite3.Connection] = {}
+class _Watcher:
+    """A connection of this process that only asks a SQLite file's `PRAGMA data_version`,
+    with the file it opened (device and inode: a file put in place of it at the same path is
+    another file) and a number of its own (a new watcher starts its count again)."""
+
+    __slots__ = ("conn", "dev", "ino", "serial")
+
+    def __init__(self, path: str, found: os.stat_result, serial: int) -> None:
+        # `found` is taken before opening: if another file is put in place in between, the
+        # next call sees that the path's file is not this one and opens another watcher
+        self.conn = sqlite3.connect(path, check_same_thread=False)
+        self.dev, self.ino, self.serial = found.st_dev, found.st_ino, serial
+
+
+#: per SQLite file (its path) in this process: the watcher asked for `committed_state`
+_WATCHERS: dict[str, _Watcher] = {}
 _WATCHERS_LOCK = threading.Lock()
+_WATCHER_SERIALS = itertools.count(1)
+#: watchers a child process found after a fork: never used (SQLite's connections do not
+#: cross a fork) and never closed there (closing could release the parent's file locks)
+_INHERITED: list[_Watcher] = []
+#: every `KeptWhileUnchanged`, emptied in a child process after a fork
+_ALL_KEPT: weakref.WeakSet[KeptWhileUnchanged[Any]] = weakref.WeakSet()
+
+
+def _sqlite_state(path: str) -> Hashable | None:
+    """The state of the SQLite file at `path` as this process's watcher of it tells it: the
+    process, the watcher, the file it reads and its `data_version`. A watcher whose file is no
+    longer the one at `path` is closed and another opened; None when there is no file there
+    (a watcher would create an empty one)."""
+    try:
+        found: os.stat_result | None = os.stat(path)
+    except OSError:
+        found = None
+    with _WATCHERS_LOCK:
+        watcher = _WATCHERS.get(path)
+        if watcher is not None and (
+            found is None or (found.st_dev, found.st_ino) != (watcher.dev, watcher.ino)
+        ):
+            del _WATCHERS[path]
+            watcher.conn.close()
+            watcher = None
+        if found is None:
+            return None
+        if watcher is None:
+            watcher = _WATCHERS[path] = _Watcher(path, found, next(_WATCHER_SERIALS))
+        (version,) = watcher.conn.execute("PRAGMA data_version").fetchone()
+        return ("sqlite", os.getpid(), watcher.serial, watcher.dev, watcher.ino, version)
+
+
+def close_watchers(path: str | None = None) -> None:
+    """Close this process's watchers (of the file at `path`, or all): the engine is disposed
+    or the file is about to be replaced. The next `committed_state` opens another."""
+    with _WATCHERS_LOCK:
+        for key in [k for k in _WATCHERS if path is None or k == path]:
+            _WATCHERS.pop(key).conn.close()
+
+
+@event.listens_for(Engine, "engine_disposed")
+def _close_watchers_on_dispose(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        close_watchers(engine.url.database)
+
+
+def _forget_after_fork() -> None:
+    """In a child process after a fork: the parent's watchers are not this process's, and
+    what the parent kept is not served here."""
+    global _WATCHERS_LOCK
+    _WATCHERS_LOCK = threading.Lock()  # the parent's may have been held by another thread
+    _INHERITED.extend(_WATCHERS.values())
+    _WATCHERS.clear()
+    for kept in list(_ALL_KEPT):
+        kept.forget()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def committed_state() -> Hashable | None:
     """A value that changes whenever any connection or process commits a change to the
-    database; None when it cannot be told, or when this session's own transaction has written
-    or holds unflushed changes (what it reads is then not the committed state).
+    database; None when it cannot be told, or when this session's own transaction has written,
+    holds unflushed changes or is in a SAVEPOINT (what it reads is then not the committed
+    state).
 
     PostgreSQL: the current snapshot (`pg_current_snapshot()`: the transactions that have
     completed; equal snapshots see the same committed rows). SQLite (a file): `PRAGMA
-    data_version` of a connection of this process that never writes, which changes with every
-    commit of any other connection. Read it before computing what is kept under it, then call
-    `read_from_now`: a commit after it changes it."""
+    data_version` of a connection of this process that never writes (`_sqlite_state`), which
+    changes with every commit of any other connection, with the process, the watcher and the
+    file it reads. Read it before computing what is kept under it, then call `read_from_now`:
+    a commit after it changes it."""
     session = db.session
     if session.new or session.dirty or session.deleted:
         return None
     conn = session.connection()
+    if conn.in_nested_transaction():
+        return None  # a SAVEPOINT: its reads are not the committed state's
     if conn.dialect.name == "postgresql":
         snapshot, written = conn.exec_driver_sql(
             "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NOT NULL"
@@ -206,15 +286,9 @@ def committed_state() -> Hashable | None:
     path = conn.engine.url.database
     if conn.dialect.name != "sqlite" or not path or path == ":memory:" or "mode=memory" in path:
         return None
-    if not conn.info.get("tracker_deferred") or conn.in_nested_transaction():
-        return None  # a transaction begun to write (or one that has written), a SAVEPOINT
-    key = (os.getpid(), path)
-    with _WATCHERS_LOCK:
-        watcher = _WATCHERS.get(key)
-        if watcher is None:
-            watcher = _WATCHERS[key] = sqlite3.connect(path, check_same_thread=False)
-        (version,) = watcher.execute("PRAGMA data_version").fetchone()
-    return ("sqlite", path, version)
+    if not conn.info.get("tracker_deferred"):
+        return None  # a transaction begun to write (or one that has written)
+    return _sqlite_state(path)
 
 
 def read_from_now() -> None:
@@ -235,24 +309,61 @@ class KeptWhileUnchanged(Generic[_Built]):
     the one they were computed at: a result is served again only if nothing was committed
     since, by any process; else it is computed anew (and always when the state cannot be
     told). The key must hold what the result depends on besides the database (the user, the
-    day, the locale). Bounded: past `size` keys it starts again."""
+    day, the locale). Every result kept is computed at one state: a new state empties it
+    before anything is computed, so nothing computed earlier stays in memory. Bounded: at
+    most `size` keys and, with `weigh`, `max_weight` in all (the oldest go first)."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: dict[Hashable, tuple[Hashable, _Built]] = {}
+    def __init__(
+        self,
+        size: int,
+        max_weight: int | None = None,
+        weigh: Callable[[_Built], int] | None = None,
+    ) -> None:
+        self.size, self.max_weight, self.weigh = size, max_weight, weigh
+        self._state: Hashable | None = None
+        self._kept: OrderedDict[Hashable, tuple[_Built, int]] = OrderedDict()
+        self._weight = 0
+        self._lock = threading.Lock()
+        _ALL_KEPT.add(self)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def forget(self) -> None:
+        self._lock = threading.Lock()  # after a fork the parent's may have been held
+        self._state, self._weight = None, 0
+        self._kept.clear()
 
     def get(self, key: Hashable, compute: Callable[[], _Built]) -> _Built:
         state = committed_state()
         if state is None:
             return compute()
-        found = self._kept.get(key)
-        if found is not None and found[0] == state:
-            return found[1]
+        with self._lock:
+            if state == self._state:
+                found = self._kept.get(key)
+                if found is not None:
+                    return found[0]
+            else:
+                self._state, self._weight = None, 0
+                self._kept.clear()
         read_from_now()
         value = compute()
-        if len(self._kept) >= self.size:
-            self._kept.clear()
-        self._kept[key] = (state, value)
+        weight = self.weigh(value) if self.weigh is not None else 0
+        with self._lock:
+            if state != self._state:  # another thread kept results at another state
+                self._state, self._weight = state, 0
+                self._kept.clear()
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+            if self.max_weight is not None and weight > self.max_weight:
+                return value
+            self._kept[key] = (value, weight)
+            self._weight += weight
+            while len(self._kept) > self.size or (
+                self.max_weight is not None and self._weight > self.max_weight
+            ):
+                self._weight -= self._kept.popitem(last=False)[1][1]
         return value
 
 

@@ -115,8 +115,9 @@ def dashboard() -> Any:
 
 #: each caller's dashboard (the JSON) while nothing is committed to the database: a
 #: dashboard is a few hundred rows of the caller's whole scope, the same until something
-#: changes, and asked for again and again (several hundred KiB at most per process)
-_KEPT: KeptWhileUnchanged[bytes] = KeptWhileUnchanged(64)
+#: changes, and asked for again and again. One is 10-150 KB: at most 64 callers and 4 MiB in
+#: all per process (64 of the largest would be ~10 MiB); a commit empties it
+_KEPT: KeptWhileUnchanged[bytes] = KeptWhileUnchanged(64, max_weight=4 << 20, weigh=len)
 
 
 #: the schema's dump of the dashboard's plain dicts, compiled once (its several hundred items

@@ -106,7 +106,9 @@ def backup(target: Path) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _no_pooled_connections() -> Iterator[None]:
-    """Let go of the app's connections around a restore (pg_restore --clean drops tables)."""
+    """Let go of the app's connections around a restore (pg_restore --clean drops tables).
+    Disposing of the engine also closes this process's SQLite watchers of the file
+    (`tracker.db.close_watchers`): the next request opens another on the restored file."""
     from tracker.db import db
 
     db.session.remove()
