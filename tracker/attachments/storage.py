@@ -68,10 +68,10 @@ class _FileWriter:
         self._syncing: threading.Thread | None = None
         self._sync_error: OSError | None = None
         # The writes run in the upload's writer thread, `discard` in the request's (an
-        # interrupted upload): the lock and `_closed` keep a write from ever using the file's
-        # descriptor number after it was closed (and perhaps reused for another file).
+        # interrupted upload): the lock, and `fh` set to None when the file is closed, keep a
+        # write from ever using the file's descriptor number after it was closed (and perhaps
+        # reused for another file).
         self._lock = threading.Lock()
-        self._closed = False
 
     def write(self, data: bytes) -> None:
         self.write_parts([data])
@@ -79,7 +79,7 @@ class _FileWriter:
     def write_parts(self, parts: list[bytes]) -> None:
         # One `writev` per piece: no joining copy, one release of the GIL.
         with self._lock:
-            if self._closed or self.fh is None:
+            if self.fh is None:
                 raise ValueError("write to a closed blob")
             fd = self.fh.fileno()
             for start in range(0, len(parts), WRITEV_PARTS):
@@ -122,11 +122,10 @@ class _FileWriter:
 
     def publish(self, name: str) -> None:
         with self._lock:
-            if self._closed or self.fh is None:
+            if self.fh is None:
                 raise ValueError("publish of a closed blob")
             self._wait_for_sync()
             os.fsync(self.fh.fileno())
-            self._closed = True
             self.fh.close()
             self.fh = None
         target = self.store.path(name)
@@ -138,7 +137,6 @@ class _FileWriter:
 
     def discard(self) -> None:
         with self._lock:  # waits for a write under way; none starts after it
-            self._closed = True
             if self._syncing is not None:
                 self._syncing.join()  # never close the file under a running sync
             if self.fh is not None:
