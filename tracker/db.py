@@ -331,7 +331,11 @@ class KeptWhileUnchanged(Generic[_Built]):
 
     def forget(self) -> None:
         self._lock = threading.Lock()  # after a fork the parent's may have been held
-        self._state, self._weight = None, 0
+        self._start(None)
+
+    def _start(self, state: Hashable | None) -> None:
+        """Keep nothing, and what is kept from now on is computed at `state`."""
+        self._state, self._weight = state, 0
         self._kept.clear()
 
     def get(self, key: Hashable, compute: Callable[[], _Built]) -> _Built:
@@ -344,15 +348,13 @@ class KeptWhileUnchanged(Generic[_Built]):
                 if found is not None:
                     return found[0]
             else:
-                self._state, self._weight = None, 0
-                self._kept.clear()
+                self._start(None)
         read_from_now()
         value = compute()
         weight = self.weigh(value) if self.weigh is not None else 0
         with self._lock:
             if state != self._state:  # another thread kept results at another state
-                self._state, self._weight = state, 0
-                self._kept.clear()
+                self._start(state)
             old = self._kept.pop(key, None)
             if old is not None:
                 self._weight -= old[1]
@@ -365,6 +367,12 @@ class KeptWhileUnchanged(Generic[_Built]):
             ):
                 self._weight -= self._kept.popitem(last=False)[1][1]
         return value
+
+
+def database_key() -> str:
+    """The database this session reads, as part of the key of a per-process memory (its URL
+    without the password): one process may serve several (tests do)."""
+    return db.session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
 def among_ids(column: Any, ids: Sequence[int]) -> sa.ColumnElement[bool]:

@@ -30,7 +30,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.models import Filing
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import Remembered, db
+from tracker.db import Remembered, database_key, db
 
 #: words of a query: letters and digits of any script (Hangul included); the rest separates
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -327,8 +327,7 @@ def walks_assets(user: User, q: str) -> bool:
     if not may_walk(user, q):
         return False
     words = query_words(q)
-    bind = db.session.get_bind()
-    key = (bind.engine.url.render_as_string(hide_password=True), words_digest(words), WALK_HITS)
+    key = (database_key(), words_digest(words), WALK_HITS)
     common = _walked.get(key)
     if common is None:
         common = _is_common(words, WALK_HITS)

@@ -15,16 +15,14 @@ from typing import Any
 
 import redis
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, has_app_context
 
-from tracker import policy, records
+from tracker import keys, policy, records
 from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import Remembered, db
+from tracker.db import Remembered, database_key, db
 
 log = logging.getLogger(__name__)
 
@@ -356,9 +354,7 @@ HINTS_INFO = b"tracker search hints"
 
 @functools.lru_cache(maxsize=4)
 def _hints_key(secret: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HINTS_INFO).derive(
-        secret.encode()
-    )
+    return keys.derive(secret.encode(), HINTS_INFO)
 
 
 def _hint_name(secret: str, key: tuple[Any, ...]) -> str:
@@ -374,12 +370,10 @@ def _bound_key(user: User, q: str, words: list[str], narrow: bool) -> tuple[Any,
     words (the words themselves are not kept: they may name an unpublished invention) and the
     actions the caller may see; None when the window is not read by a bound (SQLite, a narrow
     scope, a query that names a record)."""
-    bind = db.session.get_bind()
-    if bind.dialect.name != "postgresql" or narrow or search.named(q):
+    if db.session.get_bind().dialect.name != "postgresql" or narrow or search.named(q):
         return None
     actions = tuple(sorted(search.allowed_actions(user)))
-    digest = search.words_digest(words)
-    return (bind.engine.url.render_as_string(hide_password=True), digest, actions)
+    return (database_key(), search.words_digest(words), actions)
 
 
 def _columns(ids: Any) -> sa.Select[Any]:

@@ -42,7 +42,7 @@ from tracker.cases.portfolio import service
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import scoring
 from tracker.cases.reviews.models import RiskReview
-from tracker.db import BuiltOnce, Remembered, among_bound, among_ids, db
+from tracker.db import BuiltOnce, Remembered, among_bound, among_ids, database_key, db
 from tracker.sealing import open_column
 from tracker.web.paging import count_of
 
@@ -146,10 +146,7 @@ def _page(
     if len(ids) < per_page and (ids or number == 1):
         return ids, offset + len(ids), False
     if listed is not None:
-        sampled = _sample_total(
-            memory,
-            lambda: search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS),
-        )
+        sampled = _sampled_total(ids_stmt, key, memory)
         if sampled is not None:
             return ids, *sampled
         return ids, conn.execute(count_of(listed)).scalar_one(), False
@@ -185,10 +182,9 @@ def _estimate_key(user: User, filters: dict[str, Any]) -> Hashable:
     the actions it may search (which entries count), and a digest of every filter (the words
     among them: a digest, not the words, which may name an unpublished invention); not the
     page, its size, its sort or its format, which change no total."""
-    bind = db.session.get_bind()
     counted = sorted((k, repr(v)) for k, v in filters.items() if k not in _NOT_FILTERS)
     return (
-        bind.engine.url.render_as_string(hide_password=True),
+        database_key(),
         user.role,
         tuple(sorted(search.allowed_actions(user))),
         hashlib.sha256(repr(counted).encode()).digest(),
@@ -208,6 +204,17 @@ def _sample_total(
     if found is not None and found[1]:
         _estimates.put(memory, found[0])
     return found
+
+
+def _sampled_total(
+    ids_stmt: sa.Select[Any], key: Any, memory: Hashable | None
+) -> tuple[int, bool] | None:
+    """`_sample_total` of the list `ids_stmt` selects: from its newest `search.SAMPLE_HITS`
+    + 1 `key` ids (`search_results.sampled_total`)."""
+    return _sample_total(
+        memory,
+        lambda: search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS),
+    )
 
 
 def _counted_page(
@@ -249,12 +256,7 @@ def _counted_page(
     if number == 1:
         return [], 0, False
     if sampled:
-        found = _sample_total(
-            memory,
-            lambda: search_results.sampled_total(
-                ids_stmt.order_by(None), IpAsset.id, search.SAMPLE_HITS
-            ),
-        )
+        found = _sampled_total(ids_stmt, IpAsset.id, memory)
         if found is not None:
             return [], *found
     return [], conn.execute(count_of(ids_stmt)).scalar_one(), False
