@@ -19,7 +19,9 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app
 
 from tracker.errors import ConfigurationError
@@ -79,6 +81,13 @@ class KeyRing:
 
     def __repr__(self) -> str:  # never print key material
         return f"KeyRing(active_kek_id={self.active_kek_id!r}, keks={sorted(self.keks)!r})"
+
+
+def derive(material: bytes, label: bytes) -> bytes:
+    """A 32-byte key of its own for one use (`label`) from a secret (`material`, the key
+    file's audit key or the secret key): HKDF-SHA256, no salt, so the same every time, and no
+    use's key can be matched against another's."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(material)
 
 
 def new_kek_id() -> str:

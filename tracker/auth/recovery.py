@@ -7,8 +7,6 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tracker import keys
 from tracker.audit.service import record
@@ -25,9 +23,7 @@ ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
 
 def _key() -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=RECOVERY_INFO).derive(
-        keys.current().audit_key
-    )
+    return keys.derive(keys.current().audit_key, RECOVERY_INFO)
 
 
 def normalise(code: str) -> str:

@@ -10,8 +10,6 @@ import time
 
 import pyotp
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tracker import keys, policy
 from tracker.audit.service import record
@@ -73,9 +71,7 @@ def candidate_secret(user: User, enrolment: str) -> str:
     hash of the id under a key derived from the key file, so it stays on the server and comes
     out the same on every request of the enrolment, with nothing stored before it is proved."""
     ring = keys.current()
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=CANDIDATE_INFO).derive(
-        ring.audit_key
-    )
+    key = keys.derive(ring.audit_key, CANDIDATE_INFO)
     message = f"{user.id}\0{enrolment}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:20]  # 160 bits, as RFC 4226 advises
     return base64.b32encode(digest).decode()

@@ -17,9 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from tracker import keys
 from tracker.keys import KeyRing
 from tracker.ops.errors import BackupError
 from tracker.ops.files import create_private, sha256
@@ -45,9 +43,7 @@ def hash_files(folder: Path) -> dict[str, str]:
 
 def mac_key(ring: KeyRing) -> bytes:
     """The manifest's MAC key: derived from the key file, its own label."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=MAC_LABEL).derive(
-        ring.audit_key
-    )
+    return keys.derive(ring.audit_key, MAC_LABEL)
 
 
 def manifest_mac(ring: KeyRing, manifest: dict[str, Any]) -> str:

@@ -14,9 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -32,8 +30,7 @@ NONCE_SIZE = 12
 
 
 def _key() -> bytes:
-    audit_key: bytes = keys.current().audit_key
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=DIGEST_INFO).derive(audit_key)
+    return keys.derive(keys.current().audit_key, DIGEST_INFO)
 
 
 def _context(attachment_id: int, version: int) -> bytes:
