@@ -339,7 +339,7 @@ def before_commit(session: Session) -> None:
 
 
 def show_places(events: Iterable[AuditEvent], done: Sealed) -> None:
-    """Give the appended (detached) events the place `done` sealed them at, if it did."""
+    """Show each appended event the place `done` sealed it at, if it did (no reload)."""
     placed = {ident: (seq, mac) for ident, seq, mac in done.sealed}
     for event in events:
         if event.id in placed:
