@@ -515,6 +515,18 @@ def _refuse_unstorable_values(session: sa.orm.Session, _context: Any, _instances
         raise InvalidInput(errors)
 
 
+def refuse_unstorable(table: sa.Table, values: dict[str, Any]) -> None:
+    """The rule of `_refuse_unstorable_values` for a row inserted without the ORM's flush:
+    InvalidInput (422) naming the fields of `values` that `table` could not store."""
+    errors: dict[str, list[str]] = {}
+    for key, value in values.items():
+        message = _refusal(table.c[key], value)
+        if message is not None:
+            errors.setdefault(key, []).append(message)
+    if errors:
+        raise InvalidInput(errors)
+
+
 def _refusal(column: sa.Column[Any], value: Any) -> str | None:
     """Why `value` may not be stored in `column`, or None."""
     if isinstance(column.type, sa.Date) and isinstance(value, dt.date):

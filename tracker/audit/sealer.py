@@ -93,7 +93,7 @@ class Sealer:
         with self.app.app_context():
             key: bytes = keys.current().audit_key
             with self.engine.connect() as conn, conn.begin():
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sealing.SEAL_LOCK)))
+                conn.execute(sealing.LOCK)
                 done = sealing.seal_locked(conn, key)
             if done.count:
                 checkpoints.consider(done.head)

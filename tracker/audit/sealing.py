@@ -19,6 +19,14 @@ is the lock) and its process's sealer is idle; otherwise the process's sealer th
 after the writer's commit, which waits for the lock and seals in one transaction whatever
 the writers of every process committed meanwhile (`tracker.audit.sealer`). `flask audit seal`
 and `flask audit verify` seal whatever a killed process left unsealed; so does the next seal.
+
+The statements of a seal (`seal_locked`), after the lock's own: the head row (locked) with the
+first batch of the queue, one SELECT; then the places of the batch with the head's move, one
+UPDATE on PostgreSQL (a data-modifying WITH over three arrays). The lock must stay a statement
+of its own: under READ COMMITTED a statement's snapshot is taken before it runs, so a SELECT
+that took the lock itself could miss what the previous holder sealed and seal it again. On
+SQLite, where a statement costs no round trip, the places are one executemany and the head
+one UPDATE. A self-sealed append is thus INSERT, lock, SELECT, UPDATE and the commit.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy.orm import Session, attributes, scoped_session
+from sqlalchemy.orm import Session, SessionTransaction, attributes, scoped_session
 
 from tracker import keys
 from tracker.audit import checkpoints
@@ -43,10 +51,12 @@ log = logging.getLogger(__name__)
 
 #: the PostgreSQL advisory lock the sealer holds ("tracker audit seal")
 SEAL_LOCK = 0x7472_6163_6B5F_5345
-#: events sealed per batch (one SELECT, one UPDATE executemany)
+#: events sealed per batch (one SELECT, one UPDATE)
 BATCH = 2_000
 #: session.info: the events this transaction appended, sealed at its commit
 APPENDED = "tracker_audit_unsealed"
+#: session.info: every event this transaction inserted (sealed or not), until it ends
+INSERTED = "tracker_audit_inserted"
 #: session.info: set when the writer left its events for the next sealer (the lock was taken)
 MISSED = "tracker_audit_seal_missed"
 #: domain separation of the writer's pending MAC from the chain's MACs
@@ -143,8 +153,12 @@ def try_lock(conn: Conn) -> bool:
     SQLite: the transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
     if _dialect(conn) != "postgresql":
         return True
-    found = conn.execute(sa.select(sa.func.pg_try_advisory_xact_lock(SEAL_LOCK))).scalar()
-    return bool(found)
+    return bool(conn.execute(_TRY_LOCK).scalar())
+
+
+#: the seal lock's statements, built once (one per seal)
+_TRY_LOCK = sa.select(sa.func.pg_try_advisory_xact_lock(SEAL_LOCK))
+LOCK = sa.select(sa.func.pg_advisory_xact_lock(SEAL_LOCK))
 
 
 def _dialect(conn: Conn) -> str:
@@ -163,6 +177,26 @@ _QUEUE = (
     .order_by(_c.id)
     .limit(BATCH)
 )
+_HEAD_ROW = _HEAD.cte("head")
+_FIRST = (
+    sa.select(_c.id, _c.mac, *BODY_COLUMNS)
+    .where(_c.seq.is_(None))
+    .order_by(_c.id)
+    .limit(BATCH)
+    .subquery("queue")
+)
+#: the head (locked) and the queue's first batch in one statement: one row per queued event,
+#: each beside the head; one row with an empty event when the queue is empty. Its snapshot is
+#: taken after the lock's statement, so it sees every event a previous holder sealed.
+_HEAD_AND_QUEUE = (
+    sa.select(
+        _HEAD_ROW.c.seq.label("head_seq"),
+        _HEAD_ROW.c.mac.label("head_mac"),
+        *_FIRST.c,
+    )
+    .select_from(_HEAD_ROW.outerjoin(_FIRST, sa.true()))
+    .order_by(_FIRST.c.id)
+)
 _PLACE = (
     sa.update(_table)
     .where(_c.id == sa.bindparam("i"))
@@ -173,38 +207,84 @@ _MOVE = (
     .where(AuditHead.id == 1)
     .values(seq=sa.bindparam("s"), mac=sa.bindparam("m"))
 )
+#: PostgreSQL: a batch's places and the head's move in one statement, one array per column
+#: (the same text whatever the batch's size: prepared once per connection)
+_PLACE_AND_MOVE = sa.text(
+    "WITH placed AS (UPDATE audit_events SET seq = v.s, mac = v.m "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:seqs AS bigint[]), CAST(:macs AS text[])) "
+    "AS v(i, s, m) WHERE audit_events.id = v.i) "
+    "UPDATE audit_head SET seq = :s, mac = :m WHERE id = 1"
+)
+#: PostgreSQL: a batch's places alone (a batch followed by another)
+_PLACE_ALL = sa.text(
+    "UPDATE audit_events SET seq = v.s, mac = v.m "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:seqs AS bigint[]), CAST(:macs AS text[])) "
+    "AS v(i, s, m) WHERE audit_events.id = v.i"
+)
 
 
 def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
-    """Seal every committed (or own) unsealed event, in id order, under the held lock."""
-    head = conn.execute(_HEAD).first()
+    """Seal every committed (or own) unsealed event, in id order, under the held lock.
+
+    Statements: the head with the first batch of the queue (one SELECT), then, when anything
+    was sealed, the places with the head's move (PostgreSQL: one UPDATE; SQLite, whose
+    statements cost no round trip: an UPDATE per event and one of the head). A queue longer
+    than a batch costs one SELECT and one UPDATE per further batch."""
+    rows = conn.execute(_HEAD_AND_QUEUE).all()
     found = Sealed()
-    if head is None:
+    if not rows:
         return found  # verify names the missing head row; nothing can be chained to it
-    seq, mac = int(head.seq), str(head.mac)
-    after = 0
-    while limit is None or found.count < limit:
-        rows = conn.execute(_QUEUE, {"after": after}).all()
-        if not rows:
-            break
-        updates = []
+    seq, mac = int(rows[0].head_seq), str(rows[0].head_mac)
+    if rows[0].id is None:
+        rows = []  # the queue is empty
+    postgresql = _dialect(conn) == "postgresql"
+    updates: list[tuple[int, int, str]] = []
+    while True:
+        batch_full = len(rows) == BATCH
         for row in rows:
+            if limit is not None and found.count + len(updates) >= limit:
+                batch_full = False
+                break
             if not hmac.compare_digest(pending_mac(key, row), row.mac):
                 found.refused.append(row.id)  # not written by a holder of the key
                 continue
             seq += 1
             mac = chain_mac(key, mac, seq, row)
-            updates.append({"i": row.id, "s": seq, "m": mac})
-        if updates:
-            conn.execute(_PLACE, updates)
-            found.sealed.extend((u["i"], u["s"], u["m"]) for u in updates)
-        if len(rows) < BATCH:
-            break  # the queue is read to its end
-        after = rows[-1].id
-    if found.sealed:
-        conn.execute(_MOVE, {"s": seq, "m": mac})
+            updates.append((row.id, seq, mac))
+        if not batch_full:
+            break  # the queue is read to its end (or the limit reached)
+        _place(conn, updates, postgresql)
+        found.sealed.extend(updates)
+        updates = []
+        rows = conn.execute(_QUEUE, {"after": rows[-1].id}).all()
+    if updates or found.sealed:
+        _place(conn, updates, postgresql, head=(seq, mac))
+        found.sealed.extend(updates)
     found.head = seq
     return found
+
+
+def _place(
+    conn: Conn,
+    updates: list[tuple[int, int, str]],
+    postgresql: bool,
+    head: tuple[int, str] | None = None,
+) -> None:
+    """Give each event of `updates` (id, seq, mac) its place; move the head to `head`."""
+    if postgresql:
+        ids, seqs, macs = (
+            (list(column) for column in zip(*updates, strict=True)) if updates else ([], [], [])
+        )
+        values: dict[str, Any] = {"ids": ids, "seqs": seqs, "macs": macs}
+        if head is None:
+            conn.execute(_PLACE_ALL, values)
+        else:
+            conn.execute(_PLACE_AND_MOVE, {**values, "s": head[0], "m": head[1]})
+        return
+    if updates:
+        conn.execute(_PLACE, [{"i": i, "s": s, "m": m} for i, s, m in updates])
+    if head is not None:
+        conn.execute(_MOVE, {"s": head[0], "m": head[1]})
 
 
 class Sealed:
@@ -252,15 +332,20 @@ def before_commit(session: Session) -> None:
         session.info[MISSED] = True
         return
     done = seal_locked(session, _key())
-    placed = {ident: (seq, mac) for ident, seq, mac in done.sealed}
-    for event in events:
-        if event.id in placed:  # the ORM objects show their place without a reload
-            seq, mac = placed[event.id]
-            attributes.set_committed_value(event, "seq", seq)
-            attributes.set_committed_value(event, "mac", mac)
+    show_places(events, done)
     session.info[APPENDED] = []
     if done.count:
         session.info[checkpoints.PENDING] = done.head
+
+
+def show_places(events: Iterable[AuditEvent], done: Sealed) -> None:
+    """Show each appended event the place `done` sealed it at, if it did (no reload)."""
+    placed = {ident: (seq, mac) for ident, seq, mac in done.sealed}
+    for event in events:
+        if event.id in placed:
+            seq, mac = placed[event.id]
+            attributes.set_committed_value(event, "seq", seq)
+            attributes.set_committed_value(event, "mac", mac)
 
 
 def _sealer_busy(session: Session) -> bool:
@@ -280,6 +365,7 @@ def after_commit(session: Session) -> None:
     waits for the lock and seals them (`tracker.audit.sealer`); the writer goes on at once."""
     missed = session.info.pop(MISSED, False)
     session.info.pop(APPENDED, None)
+    session.info.pop(INSERTED, None)
     if not missed or not has_app_context():
         return
     bind = session.get_bind()
@@ -295,12 +381,48 @@ def after_rollback(session: Session) -> None:
     session.info.pop(MISSED, None)
 
 
+#: an appended event's attribute: the savepoint it was written in (None: the transaction)
+_WRITTEN_IN = "_tracker_audit_written_in"
+
+
+def appended(session: Session, event: AuditEvent) -> None:
+    """Note an event `record` inserted (without a flush) and added to the session: sealed at
+    the commit, expunged if its transaction or savepoint rolls back (`after_soft_rollback`)."""
+    setattr(event, _WRITTEN_IN, session.get_nested_transaction())
+    session.info.setdefault(APPENDED, []).append(event)
+    session.info.setdefault(INSERTED, []).append(event)
+
+
+def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    """Take the events written in the transaction or savepoint just rolled back out of the
+    session, as the ORM does with the rows a flush inserted: their rows are gone (SQLite may
+    hand their ids out again)."""
+    events: list[AuditEvent] = session.info.get(INSERTED) or []
+    gone = [event for event in events if _inside(getattr(event, _WRITTEN_IN, None), previous)]
+    for event in gone:
+        if event in session:
+            session.expunge(event)
+    if gone:
+        session.info[INSERTED] = [event for event in events if event not in gone]
+
+
+def _inside(written_in: SessionTransaction | None, previous: SessionTransaction) -> bool:
+    if not previous.nested:
+        return True  # the whole transaction
+    while written_in is not None:
+        if written_in is previous:
+            return True
+        written_in = written_in.parent
+    return False
+
+
 def install() -> None:
     """Listen on every ORM session (idempotent); the seal comes before the checkpoint."""
     if not sa.event.contains(Session, "before_commit", before_commit):
         sa.event.listen(Session, "before_commit", before_commit)
         sa.event.listen(Session, "after_commit", after_commit, insert=True)
         sa.event.listen(Session, "after_rollback", after_rollback)
+        sa.event.listen(Session, "after_soft_rollback", after_soft_rollback)
 
 
 install()

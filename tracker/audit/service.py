@@ -12,11 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import make_transient_to_detached
 
 from tracker import keys
 from tracker.audit import sealing, types
 from tracker.audit.models import FORM_FIELDS, AuditEvent
-from tracker.db import db, own_transaction, utcnow, writing
+from tracker.db import db, own_transaction, refuse_unstorable, utcnow, writing
 from tracker.web.ids import id_equals, is_id
 
 #: the canonical JSON encoding, built once (json.dumps with options builds an encoder per call)
@@ -86,8 +87,11 @@ def record(
     actor_id: int | None = _UNSET,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (flushed, not committed), unsealed: it
+    """Append one event in the caller's transaction (inserted, not committed), unsealed: it
     takes its place in the chain when the transaction commits (`tracker.audit.sealing`).
+    The caller's pending changes are flushed first; the event is inserted without the ORM's
+    unit of work and joins the session as a persistent row (expunged again if the transaction,
+    or the savepoint it was written in, rolls back, as a flushed object would be).
 
     `obj` may be any model instance with an `id`; its `__audit_type__` (the API's resource
     name; the table name if it has none) becomes the object type, and a row filed against its
@@ -101,33 +105,47 @@ def record(
     writing()  # on SQLite, a read request takes the write lock (the single writer's)
     # as it will read back from the JSON column (int keys become strings)
     detail = json.loads(json.dumps(detail or {}))
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=_current_actor_id() if actor_id is _UNSET else actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        ip=_client_address(),
-        detail=detail,
-        form=FORM_FIELDS,
-    )
+    values = {
+        "at": utcnow(),
+        "actor_id": _current_actor_id() if actor_id is _UNSET else actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "ip": _client_address(),
+        "detail": detail,
+        "form": FORM_FIELDS,
+    }
+    refuse_unstorable(_table, values)
     # the writer's pending MAC: the sealer chains only events a holder of the key wrote
-    event.mac = sealing.pending_mac(_audit_key(), _Body(event, sealing.detail_text(detail)))
-    db.session.add(event)
-    db.session.flush()
-    db.session.info.setdefault(sealing.APPENDED, []).append(event)
+    values["mac"] = sealing.pending_mac(_audit_key(), _Body(values, sealing.detail_text(detail)))
+    session = db.session()
+    session.flush()  # the caller's own changes first, as a flush of the event would do
+    # one INSERT without the unit of work's cost (the event is a row with no relationships);
+    # the object joins the session as the row it is (a rollback takes it out again)
+    event = AuditEvent(id=session.execute(_INSERT, values).scalar_one(), **values)
+    make_transient_to_detached(event)
+    stale = session.identity_map.get(_MAPPER.identity_key_from_primary_key((event.id,)))
+    if stale is not None:  # of a row rolled back, whose id SQLite hands out again (a flush
+        session.expunge(stale)  # replaces it in the identity map too)
+    session.add(event)
+    sealing.appended(session, event)
     return event
+
+
+_table: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
+_INSERT = sa.insert(_table).returning(_table.c.id)
+_MAPPER = sa.inspect(AuditEvent)
 
 
 @dataclass
 class _Body:
     """An event's fields as the sealer reads them back (the detail as stored text)."""
 
-    event: AuditEvent
+    values: dict[str, Any]
     detail_text: str
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.event, name)
+        return self.values[name]
 
 
 def seal() -> sealing.Sealed:
@@ -135,7 +153,7 @@ def seal() -> sealing.Sealed:
     seal lock (the caller commits): for `flask audit seal | verify | checkpoint` and tests.
     Events without a valid pending MAC are left out and named (`Sealed.refused`)."""
     if not sealing.try_lock(db.session):
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sealing.SEAL_LOCK)))
+        db.session.execute(sealing.LOCK)
     done = sealing.seal_locked(db.session, _audit_key())
     for event in db.session.info.pop(sealing.APPENDED, None) or ():
         db.session.expire(event, ["seq", "mac"])

@@ -71,7 +71,11 @@ def _unsealed(operation: str) -> Step:
 def _sealer(operation: str) -> Step:
     """Answered unsealed, then the process's sealer killed inside its batch, at its UPDATE."""
     point = "committed and answered; the process's sealer killed at its UPDATE of the events"
-    return Step(operation, point, ("seal", 1), r"^UPDATE audit_events\b", unsealed=True)
+    return Step(operation, point, ("seal", 1), SEAL_UPDATE, unsealed=True)
+
+
+#: the seal's UPDATE on PostgreSQL: the events' places and the head's move, one statement
+SEAL_UPDATE = r"^WITH placed AS \(UPDATE audit_events\b.*\bUPDATE audit_head\b"
 
 
 PREAMBLE = Step("upload", "in the multipart preamble (100 bytes of the body sent)", sent=100)
@@ -144,7 +148,7 @@ POSTGRESQL = [
         "acceptance",
         "at the seal of the disclosure.accepted event (its place in the chain taken)",
         ("seq", 2),
-        r"^UPDATE audit_events\b",
+        SEAL_UPDATE,
     ),
     Step("acceptance", "committed, before the answer", committed=True),
     _unsealed("acceptance"),

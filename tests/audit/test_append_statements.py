@@ -1,0 +1,94 @@
+"""What a self-sealed append costs: its statements, the same on SQLite and PostgreSQL (the
+head and the queue read in one SELECT, the places and the head's move in one UPDATE on
+PostgreSQL); and the event `record` inserts without a flush behaves as a flushed one when
+its savepoint or transaction rolls back."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.support import statements
+from tracker.audit import sealing
+from tracker.audit.models import AuditEvent, AuditHead
+from tracker.audit.service import record
+from tracker.audit.verify import verify_chain
+from tracker.db import db
+
+
+def _audit_statements(seen: list[str]) -> list[str]:
+    """The statements of the append and its seal (not the test's SAVEPOINTs)."""
+    return [s for s in seen if "audit" in s or "advisory" in s]
+
+
+def test_a_self_sealed_append_costs_four_statements(app):
+    """INSERT, the lock (PostgreSQL; SQLite's BEGIN IMMEDIATE is the lock), the head with the
+    queue, the places with the head's move (SQLite: one UPDATE of the events, one of the
+    head): at most four, where the seal alone took five."""
+    record("test.warm", object_type="test", object_id=1)
+    db.session.commit()
+    with statements() as seen:
+        event = record("test.counted", object_type="test", object_id=2, detail={"n": 1})
+        db.session.commit()
+    ours = _audit_statements(seen)
+    assert len(ours) == 4, ours
+    assert event.seq == db.session.get(AuditHead, 1).seq  # sealed before the commit returned
+    if db.engine.dialect.name == "postgresql":
+        assert sum("FOR UPDATE" in s and "LEFT OUTER JOIN" in s for s in ours) == 1
+        assert sum("unnest" in s and "audit_head" in s for s in ours) == 1
+
+
+def test_a_seal_of_several_events_moves_the_head_once(app):
+    """Events committed unsealed (a killed writer's) are sealed with the next writer's in the
+    same two statements, in id order, and the chain verifies."""
+    for n in range(3):
+        record("test.left", object_type="test", object_id=n)
+        db.session.info.pop(sealing.APPENDED)
+        db.session.commit()
+    with statements() as seen:
+        record("test.next", object_type="test", object_id=9)
+        db.session.commit()
+    assert len(_audit_statements(seen)) == 4
+    rows = db.session.execute(sa.select(AuditEvent.seq).order_by(AuditEvent.id)).scalars().all()
+    assert list(rows) == sorted(rows) and rows[-4:] == [
+        rows[-4],
+        *range(rows[-4] + 1, rows[-1] + 1),
+    ]
+    result = verify_chain(app.extensions["tracker_keys"].audit_key, None)
+    assert result.intact and result.unsealed == 0
+
+
+def test_an_event_of_a_rolled_back_savepoint_leaves_the_session(app):
+    """As the ORM does with a row its flush inserted: the event of a savepoint rolled back is
+    taken out of the session and out of the events sealed at the commit; one written before
+    the savepoint stays, and the next append (SQLite may give it the same id) works."""
+    kept = record("test.kept", object_type="test", object_id=1)
+    savepoint = db.session.begin_nested()
+    gone = record("test.gone", object_type="test", object_id=2)
+    savepoint.rollback()
+    assert gone not in db.session and kept in db.session
+    again = record("test.again", object_type="test", object_id=3)
+    db.session.commit()
+    actions = db.session.execute(
+        sa.select(AuditEvent.action).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq)
+    ).scalars()
+    assert list(actions)[-2:] == ["test.kept", "test.again"]
+    assert again.seq is not None and kept.seq == again.seq - 1
+
+
+def test_an_event_of_a_rolled_back_transaction_leaves_the_session(app):
+    event = record("test.gone", object_type="test", object_id=1)
+    db.session.rollback()
+    assert event not in db.session
+    assert not db.session.info.get(sealing.APPENDED)
+    assert db.session.execute(sa.select(AuditEvent.id)).first() is None
+
+
+def test_an_unstorable_text_is_refused_before_the_insert(app):
+    """The flush's rule for text columns holds for the event inserted without a flush."""
+    import pytest
+
+    from tracker.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        record("test.\x00nul", object_type="test", object_id=1)
+    assert "action" in refused.value.errors
