@@ -216,10 +216,10 @@ def _index_notes(project_id: int, first_id: int, count: int, text: str, heading:
 
 
 def test_a_search_statement_is_built_once_per_shape_and_bound_per_query(world, api_as, monkeypatch):
-    """In everyone's scope the search's first statement is built once per shape (the kinds of
-    words, the role's actions, hinted or not) and kept; each search binds its own words and
-    page into it, so a kept statement never answers with another query's hits. A narrow
-    scope's statement (the user's own projects) is built for each search."""
+    """The search's first statement is built once per shape (the kinds of words, the role's
+    actions, hinted or not; a narrow scope's condition and its values) and kept; each search
+    binds its own words and page into it, so a kept statement never answers with another
+    query's hits, nor with another user's scope."""
     from tracker.cases import search_results
 
     monkeypatch.setattr(search_results, "_FIRST", BuiltOnce(16))
@@ -246,8 +246,12 @@ def test_a_search_statement_is_built_once_per_shape_and_bound_per_query(world, a
     assert _hits(admin, "zzyzx") == []
     assert built == ["wombat", "쿼카나무"]
     lawyer = api_as(world.users["lawyer"])
-    assert _hits(lawyer, "wombat") == _hits(lawyer, "wombat") == _hits(admin, "wombat")
-    assert built == ["wombat", "쿼카나무", "wombat", "wombat"]
+    assert _hits(lawyer, "wombat") == _hits(admin, "wombat")
+    assert _hits(lawyer, "numbat") == _hits(admin, "numbat")
+    assert _hits(api_as(world.outsiders["lawyer"]), "numbat") == []  # none of their projects
+    assert _hits(api_as(world.outsiders["company"]), "wombat") == []
+    assert _hits(api_as(world.users["company"]), "wombat") == _hits(admin, "wombat")
+    assert built == ["wombat", "쿼카나무", "wombat", "numbat", "wombat", "wombat"]
 
 
 def test_a_title_hit_older_than_the_newest_hits_still_ranks_first(world, api_as, monkeypatch):

@@ -22,7 +22,7 @@ from tracker.auth.models import User
 from tracker.cases import search
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import BuiltOnce, Remembered, database_key, db
+from tracker.db import BuiltOnce, Remembered, condition_key, database_key, db
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +162,9 @@ def find(user: User, q: str, page: int, per_page: int) -> Hits:
     return Hits(_items(rows, words), total, estimated)
 
 
-#: `find`'s first statement for everyone's scope and a query that names no record, by
-#: `_first_statement`'s key: built once per shape, its values bound when it runs (`_values`).
-#: Building it took about 2 ms of Python per search, as much as the rest of the request's.
+#: `find`'s first statement for a query that names no record, by `_first_statement`'s key:
+#: built once per shape, its values bound when it runs (`_values`). Building it took about
+#: 2 ms of Python per search, as much as the rest of the request's.
 _FIRST: BuiltOnce[sa.Select[Any]] = BuiltOnce(256)
 
 
@@ -173,10 +173,12 @@ def _first_statement(
 ) -> sa.Select[Any]:
     """SQL: `find`'s first statement (its values by `_values`): the window (`_window`, read
     from a hint when `hinted`), its page ranked, the window's count and lowest id, the
-    table's first and last id. Kept per shape for everyone's scope and a query that names
-    no record (`_FIRST`); a narrow scope's (the user's own projects) or a named record's is
-    built anew."""
-    if narrow or search.named(q):
+    table's first and last id. Kept per shape (`_FIRST`) for a query that names no record; a
+    narrow scope's (a lawyer's projects, a company's) by its own condition and values too, so
+    each such user has their own; a query that names a record (a code, a number) is built
+    anew."""
+    scope = condition_key(policy.visible_projects(user)) if narrow else None
+    if search.named(q) or (narrow and scope is None):
         return _page_statement(user, q, words, narrow, hinted)
     shape = (
         db.session.get_bind().dialect.name,
@@ -184,6 +186,7 @@ def _first_statement(
         tuple(search.allowed_actions(user)),
         hinted,
         search.COUNT_LIMIT,
+        scope,
     )
     return _FIRST.get(shape, lambda: _page_statement(user, q, words, narrow, hinted))
 
