@@ -262,13 +262,16 @@ def _newest_by_rank(window: Any, words: list[str]) -> Any:
     heading = _heading_match(words)
 
     def newest(rank: int, condition: Any, limit: Any) -> sa.Select[Any]:
-        # the window in id order (a sorted sub-select the join keeps), so the LIMIT stops
-        # the heading tests as soon as it has its rows
+        # the window in id order (a sorted sub-select), its entries' headings tested one by
+        # one (a sub-select per row), so the LIMIT stops the tests as soon as it has its rows.
+        # Joined instead, a small table's plan could merge the window with the whole table
+        # read backwards by id and test every entry's heading on the way (1k projects: 9,100
+        # headings for 50 rows)
         ordered = sa.select(window.c.id).order_by(window.c.id.desc()).offset(0).subquery()
+        tested = sa.select(condition).where(SearchEntry.id == ordered.c.id).scalar_subquery()
         return (
             sa.select(ordered.c.id, sa.literal(rank).label("rank"))
-            .join(SearchEntry, SearchEntry.id == ordered.c.id)
-            .where(condition)
+            .where(tested)
             .order_by(ordered.c.id.desc())
             .limit(limit)
         )
