@@ -136,6 +136,16 @@ class BuiltOnce(Generic[_Built]):
         return found
 
 
+def condition_key(condition: sa.ColumnElement[Any]) -> Hashable | None:
+    """What tells one SQL condition from another (a scope: `policy.visible_projects`), for the
+    key of a statement built once (`BuiltOnce`): its shape and the values it holds (a lawyer's
+    id, a zone); None when it cannot be told."""
+    key = condition._generate_cache_key()
+    if key is None:
+        return None
+    return (key.key, tuple(b.effective_value for b in key.bindparams))
+
+
 _Value = TypeVar("_Value")
 
 

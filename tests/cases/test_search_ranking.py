@@ -17,7 +17,7 @@ from tracker import policy
 from tracker.cases import search
 from tracker.cases.filings import service as filings
 from tracker.cases.models import SearchEntry
-from tracker.db import Remembered, db
+from tracker.db import BuiltOnce, Remembered, db
 
 NUMBER = "10-2031-0077123"
 
@@ -213,6 +213,45 @@ def _index_notes(project_id: int, first_id: int, count: int, text: str, heading:
         search.index_record(
             "test_note", n, project_id, "project.view", text, title=f"note {n}", heading=heading
         )
+
+
+def test_a_search_statement_is_built_once_per_shape_and_bound_per_query(world, api_as, monkeypatch):
+    """The search's first statement is built once per shape (the kinds of words, the role's
+    actions, hinted or not; a narrow scope's condition and its values) and kept; each search
+    binds its own words and page into it, so a kept statement never answers with another
+    query's hits, nor with another user's scope."""
+    from tracker.cases import search_results
+
+    monkeypatch.setattr(search_results, "_FIRST", BuiltOnce(16))
+    built: list[str] = []
+    build = search_results._page_statement
+
+    def counted(user: Any, q: str, *args: Any) -> Any:
+        built.append(q)
+        return build(user, q, *args)
+
+    monkeypatch.setattr(search_results, "_page_statement", counted)
+    _index_notes(world.project.id, 1, 3, "seen near the wombat burrow", "")
+    _index_notes(world.project.id, 4, 2, "seen near the numbat burrow", "numbat")
+    _index_notes(world.project.id, 6, 2, "쿼카나무 옆에서", "")
+    _index_notes(world.project.id, 8, 1, "두더지굴 옆에서", "두더지굴")
+    db.session.commit()
+    admin = api_as(world.users["admin"])
+    assert _hits(admin, "wombat") == [("test_note", n) for n in (3, 2, 1)]
+    assert _hits(admin, "numbat") == [("test_note", 5), ("test_note", 4)]
+    assert _hits(admin, "numbat", per_page=1, page=2) == [("test_note", 4)]
+    assert _hits(admin, "wombat", per_page=2, page=2) == [("test_note", 1)]
+    assert _hits(admin, "쿼카나무") == [("test_note", 7), ("test_note", 6)]
+    assert _hits(admin, "두더지굴") == [("test_note", 8)]
+    assert _hits(admin, "zzyzx") == []
+    assert built == ["wombat", "쿼카나무"]
+    lawyer = api_as(world.users["lawyer"])
+    assert _hits(lawyer, "wombat") == _hits(admin, "wombat")
+    assert _hits(lawyer, "numbat") == _hits(admin, "numbat")
+    assert _hits(api_as(world.outsiders["lawyer"]), "numbat") == []  # none of their projects
+    assert _hits(api_as(world.outsiders["company"]), "wombat") == []
+    assert _hits(api_as(world.users["company"]), "wombat") == _hits(admin, "wombat")
+    assert built == ["wombat", "쿼카나무", "wombat", "numbat", "wombat", "wombat"]
 
 
 def test_a_title_hit_older_than_the_newest_hits_still_ranks_first(world, api_as, monkeypatch):

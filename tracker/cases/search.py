@@ -181,7 +181,7 @@ def is_word_part(word: str) -> bool:
 
 
 def text_match(
-    words: list[str], *, by_scope: bool = False, opaque: bool = False
+    words: list[str], *, by_scope: bool = False, opaque: bool = False, bind: bool = False
 ) -> sa.ColumnElement[bool]:
     """SQL: the entry's text contains every word (a word-part, or a word prefix), using the
     trigram and the word indexes.
@@ -194,7 +194,11 @@ def text_match(
     database should walk the scope's entries (by project) and test each against the match,
     rather than expand every hit of a common word and drop those out of scope. On SQLite the
     entry id is then written `+search_entries.id`, which keeps the planner from driving the
-    query by the full-text hits (the match is still read once, as a list)."""
+    query by the full-text hits (the match is still read once, as a list).
+
+    `bind`: the patterns and queries are bind parameters named as `match_values` names them,
+    without values (the caller passes those when it runs the statement), so a statement
+    built once serves every query of the same shape (`word_shape`)."""
     entry_id: Any = sa.literal_column("+search_entries.id") if by_scope else SearchEntry.id
     parts = [w for w in words if is_word_part(w)]
     prefixes = [w for w in words if not is_word_part(w)]
@@ -207,40 +211,70 @@ def text_match(
         def value(v: Any) -> Any:
             return sa.select(v).scalar_subquery() if opaque else v
 
+        values = match_values(words)
         conditions += [
-            SearchEntry.text.like(value(sa.literal(f"%{w}%")))
+            SearchEntry.text.like(value(_bound(f"part_{i}", values, bind)))
             if w.upper() == w.lower()
-            else SearchEntry.text.ilike(value(sa.literal(f"%{w}%")))
-            for w in parts
+            else SearchEntry.text.ilike(value(_bound(f"part_{i}", values, bind)))
+            for i, w in enumerate(parts)
         ]
         if prefixes:
-            # words hold only \w characters, so quoting them is enough to make a safe tsquery
-            tsquery = " & ".join(f"'{w}':*" for w in prefixes)
+            tsquery = _bound("tsquery", values, bind)
             conditions.append(
                 sa.literal_column("search_entries.fts_document").op("@@")(
                     value(sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery))
                 )
             )
         return sa.and_(*conditions)
-    return sa.and_(*(entry_id.in_(hits) for hits in _sqlite_hits(parts, prefixes)))
+    return sa.and_(*(entry_id.in_(hits) for hits in _sqlite_hits(parts, prefixes, bind=bind)))
 
 
-def _sqlite_hits(parts: list[str], prefixes: list[str]) -> list[sa.Select[Any]]:
+def match_values(words: list[str]) -> dict[str, str]:
+    """What the match of `words` compares with, by the name of its bind parameter in a
+    statement built with `bind` (`text_match`, `visible_hits`): `part_0`... the word-parts'
+    `LIKE` patterns (PostgreSQL), `tsquery` the word prefixes' query (PostgreSQL), `parts` and
+    `prefixes` the trigram and word indexes' `MATCH` (SQLite)."""
+    parts = [w for w in words if is_word_part(w)]
+    prefixes = [w for w in words if not is_word_part(w)]
+    return {
+        **{f"part_{i}": f"%{w}%" for i, w in enumerate(parts)},
+        # words hold only \w characters, so quoting them is enough to make a safe query
+        "tsquery": " & ".join(f"'{w}':*" for w in prefixes),
+        "parts": " AND ".join(f'"{w}"' for w in parts),
+        "prefixes": " AND ".join(f'"{w}"*' for w in prefixes),
+    }
+
+
+def word_shape(words: list[str]) -> tuple[tuple[bool, ...], bool]:
+    """What a statement built with `bind` depends on in `words` (their values are bound):
+    for each word-part whether it has no case (`LIKE`, else `ILIKE`), and whether there are
+    word prefixes."""
+    parts = [w for w in words if is_word_part(w)]
+    return tuple(w.upper() == w.lower() for w in parts), len(parts) < len(words)
+
+
+def _bound(name: str, values: dict[str, str], bind: bool) -> Any:
+    """The value `values[name]` in a statement: a bind parameter named `name` without a value
+    when `bind` (the caller gives it), else one holding the value."""
+    if bind:
+        return sa.bindparam(name, type_=sa.String)
+    return sa.literal(values[name], sa.String)
+
+
+def _sqlite_hits(
+    parts: list[str], prefixes: list[str], *, bind: bool = False
+) -> list[sa.Select[Any]]:
     """SQLite: the entry ids (rowids) the trigram index finds for the word-parts and the word
-    index for the word prefixes, one SELECT per index used."""
+    index for the word prefixes, one SELECT per index used (`bind`: as `text_match`)."""
+    values = match_values([*parts, *prefixes])
     selects: list[sa.Select[Any]] = []
-    if parts:
-        tri = sa.table(TRIGRAM_TABLE, sa.column("rowid"))
-        match = " AND ".join(f'"{w}"' for w in parts)
-        selects.append(
-            sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
-        )
-    if prefixes:
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        match = " AND ".join(f'"{w}"*' for w in prefixes)
-        selects.append(
-            sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
-        )
+    for table, name, used in ((TRIGRAM_TABLE, "parts", parts), (FTS_TABLE, "prefixes", prefixes)):
+        if used:
+            index = sa.table(table, sa.column("rowid"))
+            match = _bound(name, values, bind)
+            selects.append(
+                sa.select(index.c.rowid).where(sa.literal_column(table).op("MATCH")(match))
+            )
     return selects
 
 
@@ -436,14 +470,16 @@ def code_match(q: str) -> sa.ColumnElement[bool] | None:
     return Project.code.startswith(q.upper(), autoescape=True)
 
 
-def entry_match(q: str, words: list[str], *, by_scope: bool = False) -> sa.ColumnElement[bool]:
+def entry_match(
+    q: str, words: list[str], *, by_scope: bool = False, bind: bool = False
+) -> sa.ColumnElement[bool]:
     """SQL: the entry's text holds the words, or the entry is one that `q` names exactly or by
     the start of its code (`named`): each part by its own index, never an OR that would
-    read every entry."""
+    read every entry. `bind`: the words' values as `text_match`'s `bind`."""
     exact = named(q)
     if not exact:
-        return text_match(words, by_scope=by_scope)
-    texts = sa.select(SearchEntry.id).where(text_match(words))
+        return text_match(words, by_scope=by_scope, bind=bind)
+    texts = sa.select(SearchEntry.id).where(text_match(words, bind=bind))
     return SearchEntry.id.in_(sa.union(texts, *exact))
 
 
@@ -501,7 +537,7 @@ def named(q: str) -> list[sa.Select[Any]]:
 
 
 def visible_hits(
-    stmt: sa.Select[Any], user: User, q: str, words: list[str], narrow: bool
+    stmt: sa.Select[Any], user: User, q: str, words: list[str], narrow: bool, *, bind: bool = False
 ) -> tuple[sa.Select[Any], Any]:
     """`stmt` (a SELECT over `SearchEntry`) narrowed to the entries matching `q` that `user`
     may see, and the column that orders them newest first.
@@ -509,7 +545,8 @@ def visible_hits(
     For everyone's scope on SQLite the word or trigram index is the statement's first table
     (joined by rowid): its hits are read in its own rowid order, one by one, never gathered
     into a list first. A narrow scope (`narrow`) walks its projects' entries and tests each
-    against the match (`+search_entries.id` keeps SQLite from walking every entry by id)."""
+    against the match (`+search_entries.id` keeps SQLite from walking every entry by id).
+    `bind`: the words' values as `text_match`'s `bind`."""
     conditions: list[sa.ColumnElement[bool]] = [SearchEntry.action.in_(allowed_actions(user))]
     if narrow:
         stmt = stmt.join(Project, Project.id == SearchEntry.project_id)
@@ -521,19 +558,16 @@ def visible_hits(
     if dialect == "sqlite" and not narrow and not named(q):
         parts = [w for w in words if is_word_part(w)]
         prefixes = [w for w in words if not is_word_part(w)]
-        table, match = (
-            (TRIGRAM_TABLE, " AND ".join(f'"{w}"' for w in parts))
-            if parts
-            else (FTS_TABLE, " AND ".join(f'"{w}"*' for w in prefixes))
-        )
+        table, name = (TRIGRAM_TABLE, "parts") if parts else (FTS_TABLE, "prefixes")
         index = sa.table(table, sa.column("rowid"))
         stmt = stmt.join(index, index.c.rowid == SearchEntry.id)
+        match = _bound(name, match_values(words), bind)
         conditions.append(sa.literal_column(table).op("MATCH")(match))
         if parts and prefixes:  # the word index as a list beside the trigram index
-            conditions.append(SearchEntry.id.in_(_sqlite_hits([], prefixes)[0]))
+            conditions.append(SearchEntry.id.in_(_sqlite_hits([], prefixes, bind=bind)[0]))
         order = index.c.rowid
     else:
-        conditions.append(entry_match(q, words, by_scope=narrow))
+        conditions.append(entry_match(q, words, by_scope=narrow, bind=bind))
     return stmt.where(*conditions), order
 
 

@@ -25,7 +25,7 @@ Titles are those the role may see anyway; no description, note or advice text is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from tracker import policy, records
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
-from tracker.db import BuiltOnce, db
+from tracker.db import BuiltOnce, condition_key, db
 from tracker.records.deadlines import row
 from tracker.web import sorting
 
@@ -146,15 +146,6 @@ def _registered() -> tuple[int, ...]:
     return tuple(id(kind) for kind in records.kinds())
 
 
-def _scope_key(visible: sa.ColumnElement[bool]) -> Hashable | None:
-    """What tells one scope condition from another: its shape and the values it holds (a
-    lawyer's id, a zone); None when it cannot be told."""
-    key = visible._generate_cache_key()
-    if key is None:
-        return None
-    return (key.key, tuple(b.effective_value for b in key.bindparams))
-
-
 def listed(
     user: User, today: dt.date, filters: dict[str, Any], reach: int | None
 ) -> tuple[sa.Select[Any], sa.Select[Any] | None]:
@@ -199,7 +190,7 @@ def deadline_query(
         "kind": kind,
         "done": done,
     }
-    scope_key = _scope_key(visible)
+    scope_key = condition_key(visible)
     if scope_key is None:
         return _build(user, today, visible, filters, sort, limit, zone)
     # the registered kinds and the role decide which sources take part; the scope's values
