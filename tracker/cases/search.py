@@ -352,10 +352,14 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
         return IpAsset.id.in_(assets_found(user, q))
     actions = SearchEntry.action.in_(allowed_actions(user))
     match = text_match(words, by_scope=True)
+    # the kind written into the statement, so that every plan of it (PostgreSQL's generic
+    # plan of a prepared statement too) may read the asset entries' own index
+    # (`ix_search_entries_asset_record`, partial on that kind)
+    asset_kind: sa.BindParameter[str] = sa.bindparam(None, "asset", literal_execute=True)
     own = sa.select(sa.literal(1)).where(
         SearchEntry.record_type.in_(ASSET_ENTRIES),
         SearchEntry.record_id == IpAsset.id,
-        SearchEntry.kind == "asset",
+        SearchEntry.kind == asset_kind,
         actions,
         match,
     )

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.support import make_asset, plan_of
+from tests.support import make_asset, plan_of, statements
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.portfolio import service
 from tracker.db import db
@@ -103,3 +104,27 @@ def test_an_operator_s_assets_are_read_from_the_zone_s_index(world: Any) -> None
         db.session.execute(sa.text("DELETE FROM sqlite_stat1"))
         db.session.execute(sa.text("ANALYZE sqlite_schema"))
         db.session.commit()
+
+
+def test_a_walked_word_asks_each_asset_s_entries_from_their_own_index(world: Any) -> None:
+    """A common word's page walks the assets and asks each one's own entries by the asset
+    (`ix_search_entries_asset_record`, migration 0035): on SQLite from that index alone
+    (covering, the row not read), on PostgreSQL whatever plan the prepared statement takes
+    (the index's kind is written into the statement, not bound)."""
+    admin = world.users["admin"]
+    for n in range(3):
+        search.index(make_asset(world.project, title=f"Walked module {n}"))
+    search.index(make_asset(world.project, title="Walked gadget"))
+    db.session.commit()
+    walked = service.assets(admin, {"q": "module"}, ids=True, walk=True)
+    with db.session.begin_nested():
+        plan = _plan(walked.limit(50))
+    with statements() as seen:
+        ids = list(db.session.scalars(walked))
+    if db.engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_search_entries_asset_record" in plan, plan
+    else:
+        assert "ix_search_entries_asset_record" in plan, plan
+        assert "search_entries.kind = 'asset'" in seen[-1], seen
+    titles = [db.session.get(IpAsset, i).title for i in ids]
+    assert titles == [f"Walked module {n}" for n in range(3)]
