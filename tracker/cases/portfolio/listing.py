@@ -43,7 +43,7 @@ from tracker.cases.projects.models import Project
 from tracker.cases.reviews import scoring
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import BuiltOnce, Remembered, among_bound, database_key, db
-from tracker.sealing import open_column
+from tracker.sealing import open_column, open_columns
 from tracker.web.paging import count_of
 
 #: what an operator's list shows of an asset (`AssetLimitedSchema`, less the project's code)
@@ -370,10 +370,11 @@ def _asset_parts() -> tuple[sa.Executable, sa.Executable]:
 
 def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
     by_id = {item["id"]: item for item in items}
-    for item in items:
-        item["description"] = open_column(
-            IpAsset, "description", item["id"], item["project_id"], item["description"]
-        )
+    descriptions = open_columns(
+        IpAsset, "description", [(i["id"], i["project_id"], i["description"]) for i in items]
+    )
+    for item, description in zip(items, descriptions, strict=True):
+        item["description"] = description
         item["owners"], item["deadlines"] = [], []
     owners, deadlines = _ASSET_PARTS.get(db.session.get_bind().dialect.name, _asset_parts)
     ids = {"ids": list(by_id)}
