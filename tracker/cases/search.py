@@ -30,7 +30,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.models import Filing
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import Remembered, database_key, db
+from tracker.db import BuiltOnce, Remembered, database_key, db
 
 #: words of a query: letters and digits of any script (Hangul included); the rest separates
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -181,7 +181,7 @@ def is_word_part(word: str) -> bool:
 
 
 def text_match(
-    words: list[str], *, by_scope: bool = False, opaque: bool = False
+    words: list[str], *, by_scope: bool = False, opaque: bool = False, bound: bool = False
 ) -> sa.ColumnElement[bool]:
     """SQL: the entry's text contains every word (a word-part, or a word prefix), using the
     trigram and the word indexes.
@@ -194,7 +194,11 @@ def text_match(
     database should walk the scope's entries (by project) and test each against the match,
     rather than expand every hit of a common word and drop those out of scope. On SQLite the
     entry id is then written `+search_entries.id`, which keeps the planner from driving the
-    query by the full-text hits (the match is still read once, as a list)."""
+    query by the full-text hits (the match is still read once, as a list).
+
+    `bound` (SQLite): what each full-text index is asked is a named parameter
+    (`_MATCH_NAMES`, its values `sqlite_match_params`), not a value of the statement, which
+    may then be built once and kept without the words."""
     entry_id: Any = sa.literal_column("+search_entries.id") if by_scope else SearchEntry.id
     parts = [w for w in words if is_word_part(w)]
     prefixes = [w for w in words if not is_word_part(w)]
@@ -222,25 +226,46 @@ def text_match(
                 )
             )
         return sa.and_(*conditions)
-    return sa.and_(*(entry_id.in_(hits) for hits in _sqlite_hits(parts, prefixes)))
+    hits = _sqlite_hits(parts, prefixes, bound)
+    return sa.and_(*(entry_id.in_(found) for found in hits))
 
 
-def _sqlite_hits(parts: list[str], prefixes: list[str]) -> list[sa.Select[Any]]:
+#: the named parameters of a bound `text_match` on SQLite: what the trigram index and the
+#: word index are asked
+_MATCH_NAMES = ("trigram_match", "word_match")
+
+
+def _sqlite_match_texts(words: list[str]) -> tuple[str | None, str | None]:
+    """SQLite: what the trigram index is asked for the word-parts and the word index for the
+    word prefixes (`MATCH`; None: that index is not asked)."""
+    parts = [w for w in words if is_word_part(w)]
+    prefixes = [w for w in words if not is_word_part(w)]
+    return (
+        " AND ".join(f'"{w}"' for w in parts) or None,
+        " AND ".join(f'"{w}"*' for w in prefixes) or None,
+    )
+
+
+def sqlite_match_params(words: list[str]) -> dict[str, str]:
+    """The values of a bound `text_match`'s parameters for `words` (SQLite)."""
+    texts = _sqlite_match_texts(words)
+    return {name: text for name, text in zip(_MATCH_NAMES, texts, strict=True) if text}
+
+
+def _sqlite_hits(
+    parts: list[str], prefixes: list[str], bound: bool = False
+) -> list[sa.Select[Any]]:
     """SQLite: the entry ids (rowids) the trigram index finds for the word-parts and the word
-    index for the word prefixes, one SELECT per index used."""
+    index for the word prefixes, one SELECT per index used; `bound`: each asked through its
+    named parameter (`_MATCH_NAMES`)."""
     selects: list[sa.Select[Any]] = []
-    if parts:
-        tri = sa.table(TRIGRAM_TABLE, sa.column("rowid"))
-        match = " AND ".join(f'"{w}"' for w in parts)
-        selects.append(
-            sa.select(tri.c.rowid).where(sa.literal_column(TRIGRAM_TABLE).op("MATCH")(match))
-        )
-    if prefixes:
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        match = " AND ".join(f'"{w}"*' for w in prefixes)
-        selects.append(
-            sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(match))
-        )
+    texts = _sqlite_match_texts(parts + prefixes)
+    for table, text, name in zip((TRIGRAM_TABLE, FTS_TABLE), texts, _MATCH_NAMES, strict=True):
+        if text is None:
+            continue
+        asked: Any = sa.bindparam(name, type_=sa.String) if bound else text
+        index = sa.table(table, sa.column("rowid"))
+        selects.append(sa.select(index.c.rowid).where(sa.literal_column(table).op("MATCH")(asked)))
     return selects
 
 
@@ -335,7 +360,14 @@ def walks_assets(user: User, q: str) -> bool:
     return common
 
 
-def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnElement[bool]:
+#: `assets_matching`'s walked condition on SQLite, per role's actions and the kinds of words
+#: (word-parts, prefixes): built once, what the indexes are asked bound per statement run
+_WALKED: BuiltOnce[sa.ColumnElement[bool]] = BuiltOnce(64)
+
+
+def assets_matching(
+    user: User, q: str, *, walk: bool = False, params: dict[str, Any] | None = None
+) -> sa.ColumnElement[bool]:
     """SQL condition on `IpAsset`: an entry of the asset matches `q` as `user` may search it
     (the rows of `assets_found`; the caller's query applies the scope to the assets).
 
@@ -344,14 +376,35 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
     the newest hits), each asset the list walks (in its own order, no further than the page or the
     count) asked whether one of its own entries, by `(record_type, record_id)`, or one of
     its filings' entries matches (`EXISTS`), where the list would read a good part of every
-    asset's entries. Whoever reads every row (a download) lists the hits."""
+    asset's entries. Whoever reads every row (a download) lists the hits.
+
+    `params` (given with `walk`): on SQLite the walked condition is the one built once for
+    the role and the kinds of words (`_WALKED`), its words not in it but put in `params`,
+    for the statement's run (building it costs about as much as the page's Python)."""
     words = query_words(q)
     if not words:
         return sa.false()
     if not walk:
         return IpAsset.id.in_(assets_found(user, q))
-    actions = SearchEntry.action.in_(allowed_actions(user))
-    match = text_match(words, by_scope=True)
+    actions = tuple(allowed_actions(user))
+    if params is None or db.session.get_bind().dialect.name != "sqlite":
+        return _walk_condition(actions, text_match(words, by_scope=True))
+    asked = sqlite_match_params(words)
+    params.update(asked)
+    # the role's actions and which indexes are asked choose the statement; the words are
+    # bound (`text_match(bound=True)` writes none of them into it), so it keeps none
+    key = (actions, *(name in asked for name in _MATCH_NAMES))
+    return _WALKED.get(
+        key, lambda: _walk_condition(actions, text_match(words, by_scope=True, bound=True))
+    )
+
+
+def _walk_condition(
+    actions: tuple[str, ...], match: sa.ColumnElement[bool]
+) -> sa.ColumnElement[bool]:
+    """`assets_matching`'s condition for a walk: an asset's own entry or one of its filings'
+    entries of the `actions` meets `match` (`text_match(by_scope=True)`)."""
+    actions_in = SearchEntry.action.in_(actions)
     # the kind written into the statement, so that every plan of it (PostgreSQL's generic
     # plan of a prepared statement too) may read the asset entries' own index
     # (`ix_search_entries_asset_record`, partial on that kind)
@@ -360,7 +413,7 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
         SearchEntry.record_type.in_(ASSET_ENTRIES),
         SearchEntry.record_id == IpAsset.id,
         SearchEntry.kind == asset_kind,
-        actions,
+        actions_in,
         match,
     )
     filed = (
@@ -370,7 +423,7 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
             SearchEntry,
             sa.and_(SearchEntry.record_type == "filing", SearchEntry.record_id == Filing.id),
         )
-        .where(Filing.asset_id == IpAsset.id, actions, match)
+        .where(Filing.asset_id == IpAsset.id, actions_in, match)
     )
     # one EXISTS over both (not `OR` of two, which PostgreSQL answers by hashing every hit)
     return sa.exists(sa.union_all(own, filed))

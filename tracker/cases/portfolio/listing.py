@@ -123,6 +123,7 @@ def _page(
     estimate: bool,
     listed: Callable[[], sa.Select[Any]] | None = None,
     memory: Hashable | None = None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[int], int, bool]:
     """The ids of the page `filters` asks for, and the total of the filtered list with
     whether it is an estimate: `(ids, total, estimated)`. `key`: the list's id column.
@@ -139,15 +140,16 @@ def _page(
     walking on would test every asset);
     an estimate remembered by `memory` (`_sample_total`) stands for the sample.
     A page that shows the end of the list (fewer rows than a page holds) is its total
-    already, exact, without a count."""
+    already, exact, without a count. `params`: the values of `ids_stmt`'s named parameters
+    (a walked condition built once, `search.assets_matching`)."""
     number, per_page = filters["page"], filters["per_page"]
     offset = (number - 1) * per_page
     conn = _conn()
-    ids = list(conn.scalars(ids_stmt.limit(per_page).offset(offset)))
+    ids = list(conn.scalars(ids_stmt.limit(per_page).offset(offset), params))
     if len(ids) < per_page and (ids or number == 1):
         return ids, offset + len(ids), False
     if listed is not None:
-        sampled = _sampled_total(ids_stmt, key, memory)
+        sampled = _sampled_total(ids_stmt, key, memory, params)
         if sampled is not None:
             return ids, *sampled
         return ids, conn.execute(count_of(listed())).scalar_one(), False
@@ -208,13 +210,19 @@ def _sample_total(
 
 
 def _sampled_total(
-    ids_stmt: sa.Select[Any], key: Any, memory: Hashable | None
+    ids_stmt: sa.Select[Any],
+    key: Any,
+    memory: Hashable | None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[int, bool] | None:
-    """`_sample_total` of the list `ids_stmt` selects: from its newest `search.SAMPLE_HITS`
-    + 1 `key` ids (`search_results.sampled_total`)."""
+    """`_sample_total` of the list `ids_stmt` selects (`params`: the values of its named
+    parameters): from its newest `search.SAMPLE_HITS` + 1 `key` ids
+    (`search_results.sampled_total`)."""
     return _sample_total(
         memory,
-        lambda: search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS),
+        lambda: search_results.sampled_total(
+            ids_stmt.order_by(None), key, search.SAMPLE_HITS, params
+        ),
     )
 
 
@@ -295,7 +303,9 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     "limited" (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
     q: str = filters.get("q") or ""
     walk = bool(q) and search.walks_assets(user, q)
-    ids_stmt = service.assets(user, filters, ids=True, walk=walk)
+    # a walked condition may be one built once: what it asks the indexes bound here
+    params: dict[str, Any] = {}
+    ids_stmt = service.assets(user, filters, ids=True, walk=walk, params=params)
     # a word in everyone's scope: its total from a sample, its estimate remembered
     memory = _estimate_key(user, filters) if q and search.may_walk(user, q) else None
     if q and not walk:
@@ -310,6 +320,7 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
             estimate=True,
             listed=lambda: service.assets(user, filters, ids=True),
             memory=memory,
+            params=params,
         )
     else:  # every asset: estimated beyond the limit
         ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=_broad(user, filters))
