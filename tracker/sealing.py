@@ -31,6 +31,7 @@ import base64
 import binascii
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -312,6 +313,23 @@ def open_column(model: Any, key: str, row_id: int, project_id: int, stored: str 
     target = _Row(row_id, getattr(model, "__audit_type__", mapper.local_table.name))
     where = (mapper.local_table.name, mapper.columns[key].name, target)
     return _open_stored(db.session.connection(), project_id, where, stored)
+
+
+def open_columns(model: Any, key: str, rows: Iterable[tuple[int, int, str | None]]) -> list[Any]:
+    """`open_column` for the `(row_id, project_id, stored)` of many `model` rows (a page of a
+    lean list), in their order: the model's names and the session's connection looked up
+    once for them all; the same `SealedTextError` as `open_column` for a value that does not
+    open."""
+    mapper = sa.inspect(model)
+    table, column = mapper.local_table.name, mapper.columns[key].name
+    audit_type = getattr(model, "__audit_type__", table)
+    conn = db.session.connection()
+    return [
+        None
+        if stored is None
+        else _open_stored(conn, project_id, (table, column, _Row(row_id, audit_type)), stored)
+        for row_id, project_id, stored in rows
+    ]
 
 
 class _Row:

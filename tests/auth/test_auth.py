@@ -8,7 +8,14 @@ from urllib.parse import quote
 import pyotp
 import sqlalchemy as sa
 
-from tests.support import TEST_PASSWORD, csrf_token, make_test_app, sign_in, totp_code
+from tests.support import (
+    TEST_PASSWORD,
+    csrf_token,
+    make_test_app,
+    sign_in,
+    statements,
+    totp_code,
+)
 from tracker.audit.models import AuditEvent
 from tracker.auth import lockout, service, totp
 from tracker.auth.models import ApiToken, SignInFailure, User, UserSession
@@ -270,6 +277,22 @@ def test_token_issue_and_me(client, make_user):
     stored = db.session.execute(sa.select(ApiToken.token_hash)).scalars().all()
     assert body["token"] not in stored
     assert service.token_hash(body["token"]) in stored
+
+
+def test_a_bearer_token_and_its_user_are_read_in_one_statement(client, make_user):
+    user = make_user("company")
+    user_id, token = user.id, _token(client, user.email).get_json()["token"]
+    db.session.commit()
+    db.session.expunge_all()  # as a new request: neither the token nor the user loaded yet
+    with statements() as seen:
+        row = service.token_row(token)
+        assert row is not None and row.user.id == user_id and row.user.active
+    assert len([sql for sql in seen if sql.startswith("SELECT")]) == 1
+    # the checks are unchanged: a deactivated user's token is refused
+    db.session.execute(sa.update(User).where(User.id == user_id).values(active=False))
+    db.session.commit()
+    db.session.expunge_all()
+    assert service.token_row(token) is None
 
 
 def test_token_revocation_is_immediate(client, make_user):

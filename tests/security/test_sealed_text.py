@@ -197,6 +197,27 @@ def test_a_value_copied_to_another_row_is_refused_on_read(
     )
 
 
+@pytest.mark.real_commits
+def test_the_asset_list_opens_each_description_under_its_own_row(world: Any, api_as: Any) -> None:
+    first = make_asset(world.project, title="Sealed first", description="First secret")
+    second = make_asset(world.project, title="Sealed second", description="Second secret")
+    first_id, second_id = first.id, second.id
+    api = api_as(world.users["lawyer"])
+    page = api.get("/api/v1/assets?per_page=50").get_json()
+    opened = {item["id"]: item["description"] for item in page["items"]}
+    assert (opened[first_id], opened[second_id]) == ("First secret", "Second secret")
+
+    _copy_column("ip_assets", "description", first_id, second_id)
+    db.session.commit()  # a list is read in a transaction of its own
+    r = api.get("/api/v1/assets?per_page=50")
+    assert r.status_code == 500
+    assert "integrity check" in r.get_json()["detail"]
+    assert "First secret" not in r.get_data(as_text=True)
+    events = audit_actions("sealed.integrity_failed")
+    assert [(e.object_type, e.object_id) for e in events] == [("asset", second_id)]
+    assert events[0].detail["column"] == "description"
+
+
 def test_an_edited_byte_a_moved_column_or_plain_text_is_refused(world: Any, api_as: Any) -> None:
     lawyer = world.users["lawyer"]
     session = make_session(world.project, lawyer, privileged_notes="Keep this")

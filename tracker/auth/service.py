@@ -9,6 +9,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app, g
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from tracker import policy
 from tracker.audit.service import record, record_apart
@@ -242,10 +243,19 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+#: a bearer token's row with its user, in one statement built once (the hash bound per call):
+#: every API request asks it
+_TOKEN_WITH_USER = (
+    sa.select(ApiToken)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+    .options(joinedload(ApiToken.user, innerjoin=True))
+)
+
+
 def token_row(token: str) -> ApiToken | None:
     """The live token row for a bearer token, or None (unknown, expired, revoked, user off)."""
     row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token))
+        _TOKEN_WITH_USER, {"token_hash": token_hash(token)}
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None

@@ -30,7 +30,7 @@ from tracker.cases.assets.models import IpAsset
 from tracker.cases.filings.models import Filing
 from tracker.cases.models import SearchEntry
 from tracker.cases.projects.models import Project
-from tracker.db import Remembered, database_key, db
+from tracker.db import BuiltOnce, Remembered, database_key, db
 
 #: words of a query: letters and digits of any script (Hangul included); the rest separates
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -369,7 +369,14 @@ def walks_assets(user: User, q: str) -> bool:
     return common
 
 
-def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnElement[bool]:
+#: `assets_matching`'s walked condition on SQLite, per role's actions and the kinds of words
+#: (word-parts, prefixes): built once, what the indexes are asked bound per statement run
+_WALKED: BuiltOnce[sa.ColumnElement[bool]] = BuiltOnce(64)
+
+
+def assets_matching(
+    user: User, q: str, *, walk: bool = False, params: dict[str, Any] | None = None
+) -> sa.ColumnElement[bool]:
     """SQL condition on `IpAsset`: an entry of the asset matches `q` as `user` may search it
     (the rows of `assets_found`; the caller's query applies the scope to the assets).
 
@@ -378,19 +385,43 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
     the newest hits), each asset the list walks (in its own order, no further than the page or the
     count) asked whether one of its own entries, by `(record_type, record_id)`, or one of
     its filings' entries matches (`EXISTS`), where the list would read a good part of every
-    asset's entries. Whoever reads every row (a download) lists the hits."""
+    asset's entries. Whoever reads every row (a download) lists the hits.
+
+    `params` (given with `walk`): on SQLite the walked condition is the one built once for
+    the role and the kinds of words (`_WALKED`), its words not in it but put in `params`,
+    for the statement's run (building it costs about as much as the page's Python)."""
     words = query_words(q)
     if not words:
         return sa.false()
     if not walk:
         return IpAsset.id.in_(assets_found(user, q))
-    actions = SearchEntry.action.in_(allowed_actions(user))
-    match = text_match(words, by_scope=True)
+    actions = tuple(allowed_actions(user))
+    if params is None or db.session.get_bind().dialect.name != "sqlite":
+        return _walk_condition(actions, text_match(words, by_scope=True))
+    params.update(match_values(words))
+    # the role's actions and the kinds of words choose the statement; the words are bound
+    # (`text_match(bind=True)` writes none of them into it), so it keeps none
+    key = (actions, word_shape(words))
+    return _WALKED.get(
+        key, lambda: _walk_condition(actions, text_match(words, by_scope=True, bind=True))
+    )
+
+
+def _walk_condition(
+    actions: tuple[str, ...], match: sa.ColumnElement[bool]
+) -> sa.ColumnElement[bool]:
+    """`assets_matching`'s condition for a walk: an asset's own entry or one of its filings'
+    entries of the `actions` meets `match` (`text_match(by_scope=True)`)."""
+    actions_in = SearchEntry.action.in_(actions)
+    # the kind written into the statement, so that every plan of it (PostgreSQL's generic
+    # plan of a prepared statement too) may read the asset entries' own index
+    # (`ix_search_entries_asset_record`, partial on that kind)
+    asset_kind: sa.BindParameter[str] = sa.bindparam(None, "asset", literal_execute=True)
     own = sa.select(sa.literal(1)).where(
         SearchEntry.record_type.in_(ASSET_ENTRIES),
         SearchEntry.record_id == IpAsset.id,
-        SearchEntry.kind == "asset",
-        actions,
+        SearchEntry.kind == asset_kind,
+        actions_in,
         match,
     )
     filed = (
@@ -400,7 +431,7 @@ def assets_matching(user: User, q: str, *, walk: bool = False) -> sa.ColumnEleme
             SearchEntry,
             sa.and_(SearchEntry.record_type == "filing", SearchEntry.record_id == Filing.id),
         )
-        .where(Filing.asset_id == IpAsset.id, actions, match)
+        .where(Filing.asset_id == IpAsset.id, actions_in, match)
     )
     # one EXISTS over both (not `OR` of two, which PostgreSQL answers by hashing every hit)
     return sa.exists(sa.union_all(own, filed))

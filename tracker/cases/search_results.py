@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -522,13 +522,16 @@ def estimated_total(hits: sa.Select[Any], key: Any) -> tuple[int, bool]:
     return _extrapolate(*_first_hits(hits, key, search.COUNT_LIMIT))
 
 
-def sampled_total(hits: sa.Select[Any], key: Any, sample: int) -> tuple[int, bool] | None:
+def sampled_total(
+    hits: sa.Select[Any], key: Any, sample: int, params: Mapping[str, Any] | None = None
+) -> tuple[int, bool] | None:
     """The number of rows `hits` selects from its first `sample` + 1 rows (highest `key`
     first), for a list whose every row is costly to test (a common word asked of each asset):
     exact when they are `sample` or fewer; the estimate they give (as `estimated_total`'s)
     when it is search.SAMPLE_TRUSTED or more, so the list holds far more rows than a count
-    would read; else None (the caller counts the rows another way)."""
-    return sampled(*_first_hits(hits, key, sample), sample)
+    would read; else None (the caller counts the rows another way). `params`: the values of
+    `hits`' named parameters (a statement built once, `search.assets_matching`)."""
+    return sampled(*_first_hits(hits, key, sample, params), sample)
 
 
 def sampled(
@@ -559,7 +562,9 @@ def sample_columns(key: Any, sample: int) -> list[sa.ColumnElement[Any]]:
     ]
 
 
-def _first_hits(hits: sa.Select[Any], key: Any, limit: int) -> tuple[int, int, int, int]:
+def _first_hits(
+    hits: sa.Select[Any], key: Any, limit: int, params: Mapping[str, Any] | None = None
+) -> tuple[int, int, int, int]:
     """How many of the first `limit` + 1 rows of `hits` (highest `key` first) there are, the
     lowest `key` among them, and the lowest and highest `key` of its table."""
     first = hits.order_by(key.desc()).limit(limit + 1).subquery()
@@ -569,7 +574,8 @@ def _first_hits(hits: sa.Select[Any], key: Any, limit: int) -> tuple[int, int, i
             sa.func.min(first.c[0]),
             sa.select(sa.func.min(key)).scalar_subquery(),
             sa.select(sa.func.max(key)).scalar_subquery(),
-        ).select_from(first)
+        ).select_from(first),
+        params,
     ).one()
     return int(row[0]), row[1], row[2], row[3]
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.support import make_asset, plan_of
+from tests.support import make_asset, plan_of, statements
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.portfolio import service
 from tracker.db import db
@@ -103,3 +104,56 @@ def test_an_operator_s_assets_are_read_from_the_zone_s_index(world: Any) -> None
         db.session.execute(sa.text("DELETE FROM sqlite_stat1"))
         db.session.execute(sa.text("ANALYZE sqlite_schema"))
         db.session.commit()
+
+
+def test_a_walked_word_asks_each_asset_s_entries_from_their_own_index(world: Any) -> None:
+    """A common word's page walks the assets and asks each one's own entries by the asset
+    (`ix_search_entries_asset_record`, migration 0035): on SQLite from that index alone
+    (covering, the row not read), on PostgreSQL whatever plan the prepared statement takes
+    (the index's kind is written into the statement, not bound)."""
+    admin = world.users["admin"]
+    for n in range(3):
+        search.index(make_asset(world.project, title=f"Walked module {n}"))
+    search.index(make_asset(world.project, title="Walked gadget"))
+    db.session.commit()
+    walked = service.assets(admin, {"q": "module"}, ids=True, walk=True)
+    with db.session.begin_nested():
+        plan = _plan(walked.limit(50))
+    with statements() as seen:
+        ids = list(db.session.scalars(walked))
+    if db.engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_search_entries_asset_record" in plan, plan
+    else:
+        assert "ix_search_entries_asset_record" in plan, plan
+        assert "search_entries.kind = 'asset'" in seen[-1], seen
+    titles = [db.session.get(IpAsset, i).title for i in ids]
+    assert titles == [f"Walked module {n}" for n in range(3)]
+
+
+def test_a_walked_condition_is_built_once_its_words_bound_and_not_kept(world: Any) -> None:
+    """A common word's walked condition is built once per role and kinds of words on SQLite
+    (`search._WALKED`), what it asks the indexes bound per run: two words share it, each finds
+    its own assets, and what is kept holds neither word."""
+    admin = world.users["admin"]
+    for n in range(2):
+        search.index(make_asset(world.project, title=f"Walked module {n}"))
+    search.index(make_asset(world.project, title="Walked gadget"))
+    db.session.commit()
+    found, conditions = {}, []
+    for word in ("module", "gadget"):
+        params: dict[str, Any] = {}
+        stmt = service.assets(admin, {"q": word}, ids=True, walk=True, params=params)
+        found[word] = sorted(
+            db.session.get(IpAsset, i).title for i in db.session.scalars(stmt, params)
+        )
+        conditions.append(search.assets_matching(admin, word, walk=True, params={}))
+    assert found == {"module": ["Walked module 0", "Walked module 1"], "gadget": ["Walked gadget"]}
+    if db.engine.dialect.name != "sqlite":
+        return
+    assert conditions[0] is conditions[1]
+    kept = [
+        str(bound.value)
+        for bound in sa.sql.visitors.iterate(conditions[0])
+        if isinstance(bound, sa.BindParameter)
+    ]
+    assert kept and not [value for value in kept if "module" in value or "gadget" in value]

@@ -42,8 +42,8 @@ from tracker.cases.portfolio import service
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews import scoring
 from tracker.cases.reviews.models import RiskReview
-from tracker.db import BuiltOnce, Remembered, among_bound, among_ids, database_key, db
-from tracker.sealing import open_column
+from tracker.db import BuiltOnce, Remembered, among_bound, database_key, db
+from tracker.sealing import open_column, open_columns
 from tracker.web.paging import count_of
 
 #: what an operator's list shows of an asset (`AssetLimitedSchema`, less the project's code)
@@ -121,8 +121,9 @@ def _page(
     filters: dict[str, Any],
     *,
     estimate: bool,
-    listed: sa.Select[Any] | None = None,
+    listed: Callable[[], sa.Select[Any]] | None = None,
     memory: Hashable | None = None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[int], int, bool]:
     """The ids of the page `filters` asks for, and the total of the filtered list with
     whether it is an estimate: `(ids, total, estimated)`. `key`: the list's id column.
@@ -132,24 +133,26 @@ def _page(
     exact count would read every row (`_broad`: ~100,000 asset ids on PostgreSQL);
     otherwise it is counted exactly, from an index (the filter's or
     the scope's: cheaper than reading the first ids in id order, which may visit each row).
-    `listed`: `ids_stmt` walks each asset asking a common word of it; the same rows with the
-    word's hits listed. The total is then from a sample of `search.SAMPLE_HITS` hits
-    (`search_results.sampled_total`), or, when the sample is not enough, the count of
-    `listed` (exact: it reads each hit once, where walking on would test every asset);
+    `listed`: `ids_stmt` walks each asset asking a common word of it; builds the same rows
+    with the word's hits listed (built only when they are counted). The total is then from a
+    sample of `search.SAMPLE_HITS` hits (`search_results.sampled_total`), or, when the
+    sample is not enough, the count of `listed` (exact: it reads each hit once, where
+    walking on would test every asset);
     an estimate remembered by `memory` (`_sample_total`) stands for the sample.
     A page that shows the end of the list (fewer rows than a page holds) is its total
-    already, exact, without a count."""
+    already, exact, without a count. `params`: the values of `ids_stmt`'s named parameters
+    (a walked condition built once, `search.assets_matching`)."""
     number, per_page = filters["page"], filters["per_page"]
     offset = (number - 1) * per_page
     conn = _conn()
-    ids = list(conn.scalars(ids_stmt.limit(per_page).offset(offset)))
+    ids = list(conn.scalars(ids_stmt.limit(per_page).offset(offset), params))
     if len(ids) < per_page and (ids or number == 1):
         return ids, offset + len(ids), False
     if listed is not None:
-        sampled = _sampled_total(ids_stmt, key, memory)
+        sampled = _sampled_total(ids_stmt, key, memory, params)
         if sampled is not None:
             return ids, *sampled
-        return ids, conn.execute(count_of(listed)).scalar_one(), False
+        return ids, conn.execute(count_of(listed())).scalar_one(), False
     if estimate:
         total, estimated = search_results.estimated_total(ids_stmt.order_by(None), key)
         return ids, total, estimated
@@ -207,13 +210,19 @@ def _sample_total(
 
 
 def _sampled_total(
-    ids_stmt: sa.Select[Any], key: Any, memory: Hashable | None
+    ids_stmt: sa.Select[Any],
+    key: Any,
+    memory: Hashable | None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[int, bool] | None:
-    """`_sample_total` of the list `ids_stmt` selects: from its newest `search.SAMPLE_HITS`
-    + 1 `key` ids (`search_results.sampled_total`)."""
+    """`_sample_total` of the list `ids_stmt` selects (`params`: the values of its named
+    parameters): from its newest `search.SAMPLE_HITS` + 1 `key` ids
+    (`search_results.sampled_total`)."""
     return _sample_total(
         memory,
-        lambda: search_results.sampled_total(ids_stmt.order_by(None), key, search.SAMPLE_HITS),
+        lambda: search_results.sampled_total(
+            ids_stmt.order_by(None), key, search.SAMPLE_HITS, params
+        ),
     )
 
 
@@ -294,7 +303,9 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     "limited" (`PortfolioAssetLimitedSchema`) or "html" (what the page shows)."""
     q: str = filters.get("q") or ""
     walk = bool(q) and search.walks_assets(user, q)
-    ids_stmt = service.assets(user, filters, ids=True, walk=walk)
+    # a walked condition may be one built once: what it asks the indexes bound here
+    params: dict[str, Any] = {}
+    ids_stmt = service.assets(user, filters, ids=True, walk=walk, params=params)
     # a word in everyone's scope: its total from a sample, its estimate remembered
     memory = _estimate_key(user, filters) if q and search.may_walk(user, q) else None
     if q and not walk:
@@ -302,9 +313,14 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
         # with it
         ids, total, estimated = _counted_page(ids_stmt, filters, memory=memory)
     elif walk:  # a common word's hits: from a sample, else listed and counted
-        listed = service.assets(user, filters, ids=True)
         ids, total, estimated = _page(
-            ids_stmt, IpAsset.id, filters, estimate=True, listed=listed, memory=memory
+            ids_stmt,
+            IpAsset.id,
+            filters,
+            estimate=True,
+            listed=lambda: service.assets(user, filters, ids=True),
+            memory=memory,
+            params=params,
         )
     else:  # every asset: estimated beyond the limit
         ids, total, estimated = _page(ids_stmt, IpAsset.id, filters, estimate=_broad(user, filters))
@@ -321,23 +337,19 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     }
 
 
-def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
-    by_id = {item["id"]: item for item in items}
-    for item in items:
-        item["description"] = open_column(
-            IpAsset, "description", item["id"], item["project_id"], item["description"]
-        )
-        item["owners"], item["deadlines"] = [], []
+#: the owners and the deadlines statements of a page of assets, per database: built once,
+#: the page's ids bound per call
+_ASSET_PARTS: BuiltOnce[tuple[sa.Executable, sa.Executable]] = BuiltOnce(4)
+
+
+def _asset_parts() -> tuple[sa.Executable, sa.Executable]:
+    """The owners of the assets `:ids`, and their deadlines: entered (by date), then derived
+    (by date and key), as `assets.deadline_items` lists them."""
     owners = (
         sa.select(AssetOwner.asset_id, AssetOwner.organization_id, AssetOwner.share_pct)
-        .where(among_ids(AssetOwner.asset_id, list(by_id)))
+        .where(among_bound(AssetOwner.asset_id, "ids"))
         .order_by(AssetOwner.asset_id, AssetOwner.organization_id)
     )
-    for asset_id, organization_id, share in _conn().execute(owners):
-        by_id[asset_id]["owners"].append(
-            {"organization_id": organization_id, "share_pct": float(share)}
-        )
-    # entered (by date), then derived (by date and key), as `assets.deadline_items` lists them
     entered = sa.select(
         AssetDeadline.asset_id,
         sa.literal(0).label("derived"),
@@ -348,7 +360,7 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         AssetDeadline.done,
         sa.null().label("rule"),
         sa.null().label("key"),
-    ).where(among_ids(AssetDeadline.asset_id, list(by_id)))
+    ).where(among_bound(AssetDeadline.asset_id, "ids"))
     derived = sa.select(
         DerivedDeadline.asset_id,
         sa.literal(1),
@@ -359,13 +371,29 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
         DerivedDeadline.done,
         DerivedDeadline.rule,
         DerivedDeadline.key,
-    ).where(among_ids(DerivedDeadline.asset_id, list(by_id)))
+    ).where(among_bound(DerivedDeadline.asset_id, "ids"))
     both = sa.union_all(entered, derived).subquery()
-    rows = _conn().execute(
-        sa.select(both).order_by(
-            both.c.asset_id, both.c.derived, both.c.due_on, both.c.id, both.c.key
-        )
+    deadlines = sa.select(both).order_by(
+        both.c.asset_id, both.c.derived, both.c.due_on, both.c.id, both.c.key
     )
+    return owners, deadlines
+
+
+def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
+    by_id = {item["id"]: item for item in items}
+    descriptions = open_columns(
+        IpAsset, "description", [(i["id"], i["project_id"], i["description"]) for i in items]
+    )
+    for item, description in zip(items, descriptions, strict=True):
+        item["description"] = description
+        item["owners"], item["deadlines"] = [], []
+    owners, deadlines = _ASSET_PARTS.get(db.session.get_bind().dialect.name, _asset_parts)
+    ids = {"ids": list(by_id)}
+    for asset_id, organization_id, share in _conn().execute(owners, ids):
+        by_id[asset_id]["owners"].append(
+            {"organization_id": organization_id, "share_pct": float(share)}
+        )
+    rows = _conn().execute(deadlines, ids)
     for asset_id, is_derived, deadline_id, kind, due_on, note, done, rule, key in rows:
         by_id[asset_id]["deadlines"].append(
             {

@@ -68,13 +68,20 @@ def _unindexed(column: Any) -> Any:
 
 
 def assets(
-    user: User, filters: dict[str, Any], *, ids: bool = False, walk: bool = False
+    user: User,
+    filters: dict[str, Any],
+    *,
+    ids: bool = False,
+    walk: bool = False,
+    params: dict[str, Any] | None = None,
 ) -> sa.Select[Any]:
     """The IP assets of every project `user` may see. Filters: `zone_id`, `project_id`,
     `kind`, `sensitivity`, `nct_status`, `q` (the asset's words in the search index, as the
     user's role may search them); `sort` one of `ASSET_SORTS`, `-` first for descending.
     `ids`: their ids alone, in that order (the lean list's first statement, `listing.py`).
-    `walk`: `q` asked of each asset walked (`search.walks_assets`), not its hits listed."""
+    `walk`: `q` asked of each asset walked (`search.walks_assets`), not its hits listed;
+    `params`: given, the walked condition may be one built once, its values put in `params`
+    for the statement's run (`search.assets_matching`)."""
     selected = sa.select(IpAsset.id) if ids else sa.select(IpAsset)
     stmt = _in_scope(selected, user, IpAsset.project_id, filters.get("zone_id"), IpAsset.zone_id)
     if filters.get("project_id"):
@@ -83,7 +90,7 @@ def assets(
         if filters.get(name):
             stmt = stmt.where(getattr(IpAsset, name) == filters[name])
     if filters.get("q"):
-        stmt = stmt.where(_assets_matching(user, filters["q"], walk))
+        stmt = stmt.where(_assets_matching(user, filters["q"], walk, params))
     columns = {"title": IpAsset.title, "kind": IpAsset.kind, "next_due_on": IpAsset.next_due_on}
     stmt = sorting.ordered(stmt, filters.get("sort") or "title", columns, IpAsset.id)
     if ids:
@@ -96,7 +103,9 @@ def assets(
     )
 
 
-def _assets_matching(user: User, q: str, walk: bool) -> sa.ColumnElement[bool]:
+def _assets_matching(
+    user: User, q: str, walk: bool, params: dict[str, Any] | None = None
+) -> sa.ColumnElement[bool]:
     """SQL condition on `IpAsset`: `q` finds the asset, as `user` may search: in the search
     index by the asset's title, its numbers (`asset.view_full`) or its filings' numbers
     (`filing.view`; a filing's entry names its asset), the exact numbers by their indexes
@@ -106,7 +115,7 @@ def _assets_matching(user: User, q: str, walk: bool) -> sa.ColumnElement[bool]:
     index."""
     code = search.code_match(q.strip())
     if code is None:
-        return search.assets_matching(user, q, walk=walk)
+        return search.assets_matching(user, q, walk=walk, params=params)
     coded = (
         sa.select(IpAsset.id)
         .join(Project, Project.id == IpAsset.project_id)
