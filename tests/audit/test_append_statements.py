@@ -144,3 +144,21 @@ def test_an_event_written_before_a_rolled_back_savepoint_is_sealed_at_the_commit
     assert kept.seq is not None and kept.seq == db.session.get(AuditHead, 1).seq
     result = verify_chain(app.extensions["tracker_keys"].audit_key, None)
     assert result.intact and result.unsealed == 0 and result.events >= 1
+
+
+def test_a_failed_flush_in_a_savepoint_takes_only_the_savepoint_s_events(app):
+    """A flush that fails inside a savepoint rolls the savepoint back (its inner transaction
+    ends first): the events written before the savepoint stay to be sealed at the commit."""
+    import pytest
+
+    kept = record("test.kept", object_type="test", object_id=1)
+    savepoint = db.session.begin_nested()
+    gone = record("test.gone", object_type="test", object_id=2)
+    db.session.add(AuditHead(id=1, seq=0, mac="0" * 64))  # the head row exists: refused
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    savepoint.rollback()
+    assert db.session.info.get(sealing.APPENDED) == [kept] and gone.action == "test.gone"
+    db.session.commit()
+    assert kept.seq is not None and kept.seq == db.session.get(AuditHead, 1).seq
+    assert db.session.execute(sa.select(AuditEvent.action)).scalars().all() == ["test.kept"]
