@@ -37,7 +37,7 @@ from tracker import policy
 from tracker.auth import service as auth_service
 from tracker.auth.models import Organization, User, Zone
 from tracker.auth.passwords import hash_password
-from tracker.cases import search
+from tracker.cases import search, search_results
 from tracker.cases.portfolio import listing
 from tracker.cases.projects.models import Project
 from tracker.db import db
@@ -74,6 +74,10 @@ def _db_transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None
     # whose databases differ under the same address; so is a word's estimated total
     search._walked.clear()
     listing._estimates.clear()
+    # so are the statements built once and kept (the search's, the portfolio's walk condition):
+    # a test that counts builds or reads what is kept starts from none
+    search_results._FIRST.clear()
+    search._WALKED.clear()
     with app.app_context():
         if request.node.get_closest_marker("real_commits"):
             try:

@@ -131,9 +131,16 @@ class BuiltOnce(Generic[_Built]):
         found = self._built.get(key)
         if found is None:
             if len(self._built) > self.size:
-                self._built.clear()
+                self.clear()
             found = self._built[key] = build()
         return found
+
+    def kept(self) -> list[_Built]:
+        """What is kept now (for tests: what a process holds in memory)."""
+        return list(self._built.values())
+
+    def clear(self) -> None:
+        self._built.clear()
 
 
 def condition_key(condition: sa.ColumnElement[Any]) -> Hashable | None:

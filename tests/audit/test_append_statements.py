@@ -89,6 +89,76 @@ def test_an_unstorable_text_is_refused_before_the_insert(app):
 
     from tracker.errors import InvalidInput
 
+    before = _audit_rows()
     with pytest.raises(InvalidInput) as refused:
         record("test.\x00nul", object_type="test", object_id=1)
     assert "action" in refused.value.errors
+    assert _audit_rows() == before  # nothing was inserted
+
+
+def _audit_rows() -> int:
+    return int(db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar())
+
+
+def test_an_event_of_a_rolled_back_transaction_stays_readable(app):
+    """As a flushed object rolled back becomes transient with its values: the event `record`
+    returned can still be read after the rollback, and no later commit writes it again."""
+    event = record("test.gone", object_type="test", object_id=1, detail={"n": 1})
+    ident = event.id
+    db.session.rollback()
+    assert (event.action, event.detail, event.object_id, event.id) == (
+        "test.gone",
+        {"n": 1},
+        1,
+        ident,
+    )
+    assert event.seq is None and sa.inspect(event).transient
+    record("test.next", object_type="test", object_id=2)
+    db.session.commit()
+    assert db.session.execute(sa.select(AuditEvent.action)).scalars().all() == ["test.next"]
+
+
+def test_an_event_of_a_rolled_back_savepoint_stays_readable(app):
+    kept = record("test.kept", object_type="test", object_id=1)
+    savepoint = db.session.begin_nested()
+    gone = record("test.gone", object_type="test", object_id=2, detail={"why": "savepoint"})
+    savepoint.rollback()
+    assert (gone.action, gone.detail) == ("test.gone", {"why": "savepoint"})
+    assert sa.inspect(gone).transient and kept.action == "test.kept"
+    db.session.commit()
+    assert db.session.execute(sa.select(AuditEvent.action)).scalars().all() == ["test.kept"]
+
+
+def test_an_event_written_before_a_rolled_back_savepoint_is_sealed_at_the_commit(app):
+    """A savepoint's rollback takes only its own events from those sealed at the commit: the
+    one written before it is sealed when the commit returns, though nothing more was
+    recorded after the savepoint."""
+    kept = record("test.kept", object_type="test", object_id=1)
+    savepoint = db.session.begin_nested()
+    record("test.gone", object_type="test", object_id=2)
+    savepoint.rollback()
+    assert db.session.info.get(sealing.APPENDED) == [kept]
+    db.session.commit()
+    rows = db.session.execute(sa.select(AuditEvent.action, AuditEvent.seq)).all()
+    assert [(row.action, row.seq) for row in rows] == [("test.kept", kept.seq)]
+    assert kept.seq is not None and kept.seq == db.session.get(AuditHead, 1).seq
+    result = verify_chain(app.extensions["tracker_keys"].audit_key, None)
+    assert result.intact and result.unsealed == 0 and result.events >= 1
+
+
+def test_a_failed_flush_in_a_savepoint_takes_only_the_savepoint_s_events(app):
+    """A flush that fails inside a savepoint rolls the savepoint back (its inner transaction
+    ends first): the events written before the savepoint stay to be sealed at the commit."""
+    import pytest
+
+    kept = record("test.kept", object_type="test", object_id=1)
+    savepoint = db.session.begin_nested()
+    gone = record("test.gone", object_type="test", object_id=2)
+    db.session.add(AuditHead(id=1, seq=0, mac="0" * 64))  # the head row exists: refused
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    savepoint.rollback()
+    assert db.session.info.get(sealing.APPENDED) == [kept] and gone.action == "test.gone"
+    db.session.commit()
+    assert kept.seq is not None and kept.seq == db.session.get(AuditHead, 1).seq
+    assert db.session.execute(sa.select(AuditEvent.action)).scalars().all() == ["test.kept"]

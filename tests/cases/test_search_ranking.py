@@ -254,6 +254,25 @@ def test_a_search_statement_is_built_once_per_shape_and_bound_per_query(world, a
     assert built == ["wombat", "쿼카나무", "wombat", "numbat", "wombat", "wombat"]
 
 
+def test_a_kept_search_statement_holds_its_role_s_actions(world, api_as, monkeypatch):
+    """The role's actions are part of a kept statement's key: an admin searching right after an
+    auditor, with the same kind of word, does not see the entries only an auditor may search
+    (a disclosure's, a transfer's)."""
+    from tracker.cases import search_results
+
+    auditor, admin = world.users["auditor"], world.users["admin"]
+    hidden = sorted(set(search.allowed_actions(auditor)) - set(search.allowed_actions(admin)))
+    assert "disclosure.read" in hidden
+    monkeypatch.setattr(search_results, "_FIRST", BuiltOnce(16))
+    _index_notes(world.project.id, 1, 2, "seen near the wombat burrow", "")
+    search.index_record(
+        "test_note", 3, world.project.id, "disclosure.read", "the wombat disclosure", title="n3"
+    )
+    db.session.commit()
+    assert _hits(api_as(auditor), "wombat") == [("test_note", n) for n in (3, 2, 1)]
+    assert _hits(api_as(admin), "wombat") == [("test_note", 2), ("test_note", 1)]
+
+
 def test_a_title_hit_older_than_the_newest_hits_still_ranks_first(world, api_as, monkeypatch):
     """Only the newest COUNT_LIMIT + 1 hits are ranked at once (the window); when none of them
     is a title hit, the older title hit must still come first (every hit ranked)."""
@@ -445,6 +464,32 @@ def test_the_remembered_bounds_keep_no_search_words(world, app, api_as, monkeypa
     keys = search_results._bounds.keys()
     assert len(keys) == (1 if db.engine.dialect.name == "postgresql" else 0)
     assert "wombat" not in repr(keys)
+
+
+def test_no_kept_statement_holds_search_words(world, api_as):
+    """The statements kept for the next searches (the search's first statement, the portfolio's
+    walked condition) are built with the words bound, not written: neither their SQL nor any
+    of their bound values holds a word someone searched (which may name an unpublished
+    invention), whoever searched, in either language."""
+    from tracker.cases import search_results
+
+    words = ("wombat", "쿼카나무")
+    _index_notes(world.project.id, 1, 2, "seen near the wombat burrow", "")
+    _index_notes(world.project.id, 3, 2, "쿼카나무 옆에서", "")
+    db.session.commit()
+    for role in ("admin", "lawyer", "company"):
+        user = world.users[role]
+        for word in words:
+            assert _hits(api_as(user), word), (role, word)
+            search.assets_matching(user, word, walk=True, params={})
+    kept = [*search_results._FIRST.kept(), *search._WALKED.kept()]
+    assert search_results._FIRST.kept()
+    if db.engine.dialect.name == "sqlite":
+        assert search._WALKED.kept()
+    for statement in kept:
+        compiled = statement.compile(db.engine)
+        held = str(compiled) + repr(list(compiled.params.values()))
+        assert not [word for word in words if word in held], held
 
 
 def _prepared_plan(statement: str, params: dict[str, Any]) -> str:

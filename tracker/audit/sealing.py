@@ -32,6 +32,7 @@ one UPDATE. A self-sealed append is thus INSERT, lock, SELECT, UPDATE and the co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -41,7 +42,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy.orm import Session, SessionTransaction, attributes, scoped_session
+from sqlalchemy.orm import Session, SessionTransaction, attributes, make_transient, scoped_session
 
 from tracker import keys
 from tracker.audit import checkpoints
@@ -171,32 +172,41 @@ def _dialect(conn: Conn) -> str:
 
 #: the sealer's statements, built once (a seal per write on a quiet server: no per-call build)
 _HEAD = sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1).with_for_update()
-_QUEUE = (
-    sa.select(_c.id, _c.mac, *BODY_COLUMNS)
-    .where(_c.seq.is_(None), _c.id > sa.bindparam("after"))
-    .order_by(_c.id)
-    .limit(BATCH)
-)
 _HEAD_ROW = _HEAD.cte("head")
-_FIRST = (
-    sa.select(_c.id, _c.mac, *BODY_COLUMNS)
-    .where(_c.seq.is_(None))
-    .order_by(_c.id)
-    .limit(BATCH)
-    .subquery("queue")
-)
-#: the head (locked) and the queue's first batch in one statement: one row per queued event,
-#: each beside the head; one row with an empty event when the queue is empty. Its snapshot is
-#: taken after the lock's statement, so it sees every event a previous holder sealed.
-_HEAD_AND_QUEUE = (
-    sa.select(
-        _HEAD_ROW.c.seq.label("head_seq"),
-        _HEAD_ROW.c.mac.label("head_mac"),
-        *_FIRST.c,
+
+
+@functools.cache
+def _reads(batch: int) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The queue's next batch after an id, and the head (locked) with the queue's first batch,
+    for batches of `batch` events: built once per size (`BATCH` but in tests)."""
+    queue = (
+        sa.select(_c.id, _c.mac, *BODY_COLUMNS)
+        .where(_c.seq.is_(None), _c.id > sa.bindparam("after"))
+        .order_by(_c.id)
+        .limit(batch)
     )
-    .select_from(_HEAD_ROW.outerjoin(_FIRST, sa.true()))
-    .order_by(_FIRST.c.id)
-)
+    first = (
+        sa.select(_c.id, _c.mac, *BODY_COLUMNS)
+        .where(_c.seq.is_(None))
+        .order_by(_c.id)
+        .limit(batch)
+        .subquery("queue")
+    )
+    # one row per queued event, each beside the head; one row with an empty event when the
+    # queue is empty. Its snapshot is taken after the lock's statement, so it sees every
+    # event a previous holder sealed.
+    head_and_queue = (
+        sa.select(
+            _HEAD_ROW.c.seq.label("head_seq"),
+            _HEAD_ROW.c.mac.label("head_mac"),
+            *first.c,
+        )
+        .select_from(_HEAD_ROW.outerjoin(first, sa.true()))
+        .order_by(first.c.id)
+    )
+    return queue, head_and_queue
+
+
 _PLACE = (
     sa.update(_table)
     .where(_c.id == sa.bindparam("i"))
@@ -223,14 +233,15 @@ _PLACE_ALL = sa.text(
 )
 
 
-def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
+def seal_locked(conn: Conn, key: bytes, limit: int | None = None, batch: int = BATCH) -> Sealed:
     """Seal every committed (or own) unsealed event, in id order, under the held lock.
 
     Statements: the head with the first batch of the queue (one SELECT), then, when anything
     was sealed, the places with the head's move (PostgreSQL: one UPDATE; SQLite, whose
     statements cost no round trip: an UPDATE per event and one of the head). A queue longer
-    than a batch costs one SELECT and one UPDATE per further batch."""
-    rows = conn.execute(_HEAD_AND_QUEUE).all()
+    than a batch costs one SELECT and one UPDATE per further batch (of `batch` events)."""
+    queue, head_and_queue = _reads(batch)
+    rows = conn.execute(head_and_queue).all()
     found = Sealed()
     if not rows:
         return found  # verify names the missing head row; nothing can be chained to it
@@ -240,7 +251,7 @@ def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
     postgresql = _dialect(conn) == "postgresql"
     updates: list[tuple[int, int, str]] = []
     while True:
-        batch_full = len(rows) == BATCH
+        batch_full = len(rows) == batch
         for row in rows:
             if limit is not None and found.count + len(updates) >= limit:
                 batch_full = False
@@ -256,7 +267,7 @@ def seal_locked(conn: Conn, key: bytes, limit: int | None = None) -> Sealed:
         _place(conn, updates, postgresql)
         found.sealed.extend(updates)
         updates = []
-        rows = conn.execute(_QUEUE, {"after": rows[-1].id}).all()
+        rows = conn.execute(queue, {"after": rows[-1].id}).all()
     if updates or found.sealed:
         _place(conn, updates, postgresql, head=(seq, mac))
         found.sealed.extend(updates)
@@ -377,43 +388,78 @@ def after_commit(session: Session) -> None:
 
 
 def after_rollback(session: Session) -> None:
+    """The whole transaction rolled back: nothing of it is left to seal. A savepoint's
+    rollback fires this event too (with no word of which one): `after_soft_rollback`, told
+    which transaction ended, prunes the events written inside it and keeps the others."""
+    if session.in_nested_transaction():
+        return
     session.info.pop(APPENDED, None)
     session.info.pop(MISSED, None)
 
 
 #: an appended event's attribute: the savepoint it was written in (None: the transaction)
 _WRITTEN_IN = "_tracker_audit_written_in"
+#: an appended event's attribute: the values it was inserted with (its id among them)
+_INSERTED_AS = "_tracker_audit_inserted_as"
 
 
-def appended(session: Session, event: AuditEvent) -> None:
-    """Note an event `record` inserted (without a flush) and added to the session: sealed at
-    the commit, expunged if its transaction or savepoint rolls back (`after_soft_rollback`)."""
+def appended(session: Session, event: AuditEvent, values: dict[str, Any]) -> None:
+    """Note an event `record` inserted with `values` (without a flush) and added to the
+    session: sealed at the commit, taken out if its transaction or savepoint rolls back
+    (`after_soft_rollback`)."""
     setattr(event, _WRITTEN_IN, session.get_nested_transaction())
+    setattr(event, _INSERTED_AS, values)
     session.info.setdefault(APPENDED, []).append(event)
     session.info.setdefault(INSERTED, []).append(event)
 
 
 def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
     """Take the events written in the transaction or savepoint just rolled back out of the
-    session, as the ORM does with the rows a flush inserted: their rows are gone (SQLite may
-    hand their ids out again)."""
+    session and out of those sealed at the commit, as the ORM does with the rows a flush
+    inserted: their rows are gone (SQLite may hand their ids out again). Each becomes a
+    transient object again with the values it was written with, readable as before; never
+    flushed, as it is in no session. The events written before a savepoint stay."""
+    ended = _rolled_back(previous)
     events: list[AuditEvent] = session.info.get(INSERTED) or []
-    gone = [event for event in events if _inside(getattr(event, _WRITTEN_IN, None), previous)]
+    gone = [event for event in events if _inside(getattr(event, _WRITTEN_IN, None), ended)]
     for event in gone:
         if event in session:
             session.expunge(event)
+        _as_written(event)
     if gone:
         session.info[INSERTED] = [event for event in events if event not in gone]
+        kept = [event for event in session.info.get(APPENDED) or () if event not in gone]
+        session.info[APPENDED] = kept
+    if not ended.nested:
+        session.info.pop(APPENDED, None)
+        session.info.pop(MISSED, None)
 
 
-def _inside(written_in: SessionTransaction | None, previous: SessionTransaction) -> bool:
-    if not previous.nested:
+def _rolled_back(previous: SessionTransaction) -> SessionTransaction:
+    """The savepoint or transaction whose rollback ended `previous` (a flush's inner
+    transaction rolls back the one it is part of)."""
+    ended = previous
+    while not ended.nested and ended.parent is not None:
+        ended = ended.parent
+    return ended
+
+
+def _inside(written_in: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    if not ended.nested:
         return True  # the whole transaction
     while written_in is not None:
-        if written_in is previous:
+        if written_in is ended:
             return True
         written_in = written_in.parent
     return False
+
+
+def _as_written(event: AuditEvent) -> None:
+    """Make a rolled back event transient, with the values it was inserted with (the rollback
+    expired them, and a detached object cannot load them again)."""
+    make_transient(event)
+    for name, value in getattr(event, _INSERTED_AS, {}).items():
+        attributes.set_committed_value(event, name, value)
 
 
 def install() -> None:

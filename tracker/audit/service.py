@@ -128,7 +128,7 @@ def record(
     if stale is not None:  # of a row rolled back, whose id SQLite hands out again (a flush
         session.expunge(stale)  # replaces it in the identity map too)
     session.add(event)
-    sealing.appended(session, event)
+    sealing.appended(session, event, {"id": event.id, **values})
     return event
 
 
