@@ -12,7 +12,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -120,19 +120,24 @@ _Built = TypeVar("_Built")
 class BuiltOnce(Generic[_Built]):
     """Statements built once per key (a user as the policy sees them, a day, the filters) and
     kept: building a UNION of every record kind costs about as much as running it. Bounded:
-    past `size` keys it starts again, and other days' and idle users' are built anew when
-    asked. The key must hold every value the statement depends on."""
+    `size` keys at most, the least recently used forgotten first (many users' own statements
+    do not push out everyone's), built anew when asked again. The key must hold every value
+    the statement depends on."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._built: dict[Hashable, _Built] = {}
+        self._built: OrderedDict[Hashable, _Built] = OrderedDict()
 
     def get(self, key: Hashable, build: Callable[[], _Built]) -> _Built:
         found = self._built.get(key)
-        if found is None:
-            if len(self._built) > self.size:
-                self.clear()
-            found = self._built[key] = build()
+        if found is not None:
+            with suppress(KeyError):  # forgotten meanwhile by another thread: still built
+                self._built.move_to_end(key)
+            return found
+        found = self._built[key] = build()
+        while len(self._built) > self.size:
+            with suppress(KeyError):
+                self._built.popitem(last=False)
         return found
 
     def kept(self) -> list[_Built]:
