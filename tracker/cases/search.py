@@ -180,6 +180,13 @@ def is_word_part(word: str) -> bool:
     return len(word) >= TRIGRAM and not word.isascii()
 
 
+def split_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """`words` as the indexes take them: the word-parts (`is_word_part`: the trigram index)
+    and the word prefixes (the word index), each in the query's order."""
+    parts = [w for w in words if is_word_part(w)]
+    return parts, [w for w in words if not is_word_part(w)]
+
+
 def text_match(
     words: list[str], *, by_scope: bool = False, opaque: bool = False, bind: bool = False
 ) -> sa.ColumnElement[bool]:
@@ -200,8 +207,7 @@ def text_match(
     without values (the caller passes those when it runs the statement), so a statement
     built once serves every query of the same shape (`word_shape`)."""
     entry_id: Any = sa.literal_column("+search_entries.id") if by_scope else SearchEntry.id
-    parts = [w for w in words if is_word_part(w)]
-    prefixes = [w for w in words if not is_word_part(w)]
+    parts, prefixes = split_words(words)
     dialect = db.session.get_bind().dialect.name
     conditions: list[sa.ColumnElement[bool]] = []
     if dialect == "postgresql":
@@ -234,8 +240,7 @@ def match_values(words: list[str]) -> dict[str, str]:
     statement built with `bind` (`text_match`, `visible_hits`): `part_0`... the word-parts'
     `LIKE` patterns (PostgreSQL), `tsquery` the word prefixes' query (PostgreSQL), `parts` and
     `prefixes` the trigram and word indexes' `MATCH` (SQLite)."""
-    parts = [w for w in words if is_word_part(w)]
-    prefixes = [w for w in words if not is_word_part(w)]
+    parts, prefixes = split_words(words)
     return {
         **{f"part_{i}": f"%{w}%" for i, w in enumerate(parts)},
         # words hold only \w characters, so quoting them is enough to make a safe query
@@ -249,8 +254,8 @@ def word_shape(words: list[str]) -> tuple[tuple[bool, ...], bool]:
     """What a statement built with `bind` depends on in `words` (their values are bound):
     for each word-part whether it has no case (`LIKE`, else `ILIKE`), and whether there are
     word prefixes."""
-    parts = [w for w in words if is_word_part(w)]
-    return tuple(w.upper() == w.lower() for w in parts), len(parts) < len(words)
+    parts, prefixes = split_words(words)
+    return tuple(w.upper() == w.lower() for w in parts), bool(prefixes)
 
 
 def _bound(name: str, values: dict[str, str], bind: bool) -> Any:
@@ -482,8 +487,7 @@ def _is_common(words: list[str], hits: int | None = None) -> bool:
     entries)."""
     hits = COMMON_HITS if hits is None else hits
     if db.session.get_bind().dialect.name == "sqlite":
-        parts = [w for w in words if is_word_part(w)]
-        prefixes = [w for w in words if not is_word_part(w)]
+        parts, prefixes = split_words(words)
         first = _sqlite_hits(parts, prefixes)[0].limit(hits).subquery()
     else:
         first = sa.select(SearchEntry.id).where(text_match(words)).limit(hits).subquery()
@@ -587,8 +591,7 @@ def visible_hits(
     if dialect == "sqlite" and narrow:
         order = sa.literal_column("+search_entries.id")
     if dialect == "sqlite" and not narrow and not named(q):
-        parts = [w for w in words if is_word_part(w)]
-        prefixes = [w for w in words if not is_word_part(w)]
+        parts, prefixes = split_words(words)
         table, name = (TRIGRAM_TABLE, "parts") if parts else (FTS_TABLE, "prefixes")
         index = sa.table(table, sa.column("rowid"))
         stmt = stmt.join(index, index.c.rowid == SearchEntry.id)

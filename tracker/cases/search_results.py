@@ -45,8 +45,7 @@ def _heading_match(words: list[str], *, lowest: Any = None) -> sa.ColumnElement[
     hits, so it is tested on the hits only: word-parts by position in the heading, word
     prefixes by the heading's own full-text index (SQLite) or its words (PostgreSQL). The
     words are bind parameters without values (`_values` gives them)."""
-    parts = [w for w in words if search.is_word_part(w)]
-    prefixes = [w for w in words if not search.is_word_part(w)]
+    parts, prefixes = search.split_words(words)
     dialect = db.session.get_bind().dialect.name
     position = sa.func.strpos if dialect == "postgresql" else sa.func.instr
     conditions = [
@@ -195,7 +194,7 @@ def _values(words: list[str], bound: int | None, offset: int, per_page: int) -> 
     """The values of `find`'s statements: the words' patterns (`search.match_values`, and the
     word-parts as the heading is searched for them: `heading_0`...), the hint (`bound`) and
     the page."""
-    parts = [w for w in words if search.is_word_part(w)]
+    parts, _prefixes = search.split_words(words)
     return {
         **search.match_values(words),
         **{f"heading_{i}": w for i, w in enumerate(parts)},
