@@ -175,23 +175,19 @@ _HEAD = sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1).with_fo
 _HEAD_ROW = _HEAD.cte("head")
 
 
+def _unsealed(limit: int) -> sa.Select[Any]:
+    """The first `limit` unsealed events in id order, with their pending MAC and body."""
+    return (
+        sa.select(_c.id, _c.mac, *BODY_COLUMNS).where(_c.seq.is_(None)).order_by(_c.id).limit(limit)
+    )
+
+
 @functools.cache
 def _reads(batch: int) -> tuple[sa.Select[Any], sa.Select[Any]]:
     """The queue's next batch after an id, and the head (locked) with the queue's first batch,
     for batches of `batch` events: built once per size (`BATCH` but in tests)."""
-    queue = (
-        sa.select(_c.id, _c.mac, *BODY_COLUMNS)
-        .where(_c.seq.is_(None), _c.id > sa.bindparam("after"))
-        .order_by(_c.id)
-        .limit(batch)
-    )
-    first = (
-        sa.select(_c.id, _c.mac, *BODY_COLUMNS)
-        .where(_c.seq.is_(None))
-        .order_by(_c.id)
-        .limit(batch)
-        .subquery("queue")
-    )
+    queue = _unsealed(batch).where(_c.id > sa.bindparam("after"))
+    first = _unsealed(batch).subquery("queue")
     # one row per queued event, each beside the head; one row with an empty event when the
     # queue is empty. Its snapshot is taken after the lock's statement, so it sees every
     # event a previous holder sealed.
@@ -323,9 +319,7 @@ def unsealed(conn: Conn, skip: Iterable[int] = ()) -> int:
 def forged(conn: Conn, key: bytes, limit: int = BATCH) -> list[int]:
     """The ids of unsealed events whose pending MAC is wrong: rows written into the table by
     someone without the audit key, which no sealer will ever chain (the first `limit` read)."""
-    rows = conn.execute(
-        sa.select(_c.id, _c.mac, *BODY_COLUMNS).where(_c.seq.is_(None)).order_by(_c.id).limit(limit)
-    ).all()
+    rows = conn.execute(_unsealed(limit)).all()
     return [row.id for row in rows if not hmac.compare_digest(pending_mac(key, row), row.mac)]
 
 
