@@ -11,7 +11,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -518,31 +518,36 @@ def _refuse_unstorable_values(session: sa.orm.Session, _context: Any, _instances
     """Every date column of every new or changed row lies in PLAUSIBLE_YEARS and every text
     column holds storable text, or the flush is refused with InvalidInput (422) naming the
     fields: one rule for forms, API and CLI, the same on SQLite and PostgreSQL."""
-    errors: dict[str, list[str]] = {}
     new = set(session.new)
-    for obj in (*session.new, *session.dirty):
-        state = sa.inspect(obj)
-        for attr in state.mapper.column_attrs:
-            key = attr.key
-            if key not in obj.__dict__:
-                continue
-            # a changed row is judged on what changes: a value stored before the rule (an old
-            # implausible date) must not block an edit of another field
-            if obj not in new and not state.attrs[key].history.has_changes():
-                continue
-            message = _refusal(attr.columns[0], obj.__dict__[key])
-            if message is not None:
-                errors.setdefault(key, []).append(message)
-    if errors:
-        raise InvalidInput(errors)
+
+    def changed() -> Iterator[tuple[str, sa.Column[Any], Any]]:
+        for obj in (*session.new, *session.dirty):
+            state = sa.inspect(obj)
+            for attr in state.mapper.column_attrs:
+                key = attr.key
+                if key not in obj.__dict__:
+                    continue
+                # a changed row is judged on what changes: a value stored before the rule (an
+                # old implausible date) must not block an edit of another field
+                if obj not in new and not state.attrs[key].history.has_changes():
+                    continue
+                yield key, attr.columns[0], obj.__dict__[key]
+
+    _refuse(changed())
 
 
 def refuse_unstorable(table: sa.Table, values: dict[str, Any]) -> None:
     """The rule of `_refuse_unstorable_values` for a row inserted without the ORM's flush:
     InvalidInput (422) naming the fields of `values` that `table` could not store."""
+    _refuse((key, table.c[key], value) for key, value in values.items())
+
+
+def _refuse(values: Iterable[tuple[str, sa.Column[Any], Any]]) -> None:
+    """InvalidInput (422) naming each field of `values` (name, column, value) whose value
+    its column may not hold (`_refusal`), with every reason; nothing when all may."""
     errors: dict[str, list[str]] = {}
-    for key, value in values.items():
-        message = _refusal(table.c[key], value)
+    for key, column, value in values:
+        message = _refusal(column, value)
         if message is not None:
             errors.setdefault(key, []).append(message)
     if errors:

@@ -309,10 +309,7 @@ def open_column(model: Any, key: str, row_id: int, project_id: int, stored: str 
     there, and the same `SealedTextError` for a value that does not open."""
     if stored is None:
         return None
-    mapper = sa.inspect(model)
-    target = _Row(row_id, getattr(model, "__audit_type__", mapper.local_table.name))
-    where = (mapper.local_table.name, mapper.columns[key].name, target)
-    return _open_stored(db.session.connection(), project_id, where, stored)
+    return open_columns(model, key, [(row_id, project_id, stored)])[0]
 
 
 def open_columns(model: Any, key: str, rows: Iterable[tuple[int, int, str | None]]) -> list[Any]:
