@@ -41,7 +41,7 @@ def _token(client: Any, email: str, otp: str | None = None) -> Any:
 def _enrol(client: Any) -> list[str]:
     """Enrol the signed-in account's authenticator on the enrolment page; its recovery codes."""
     page = client.get(ENROL).get_data(as_text=True)
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7]+)</code>', page).group(1)
     response = client.post(
         ENROL,
         data={

@@ -21,7 +21,7 @@ ENROL = "/account/second-factor"
 
 def _shown_seed(client: Any) -> str:
     html = client.get(ENROL).get_data(as_text=True)
-    return re.search(r'<code class="secret">([A-Z2-7]+)</code>', html).group(1)
+    return re.search(r'<code class="secret"[^>]*>([A-Z2-7]+)</code>', html).group(1)
 
 
 def _cookie_payload(client: Any) -> str:

@@ -69,13 +69,17 @@ def crawl(
 
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+#: an element whose content is not language (a key typed as it is shown): `translate="no"`
+_UNTRANSLATED = re.compile(r"<(\w+)\b[^>]*\btranslate=\"no\"[^>]*>.*?</\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _ATTR = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"')
 
 
 def visible_text(page: str) -> str:
-    """The text a reader sees or hears: element text and the labelling attributes."""
-    body = _SCRIPT.sub(" ", page)
+    """The text a reader sees or hears in the page's language: element text and the labelling
+    attributes, without what the page marks `translate="no"` (the authenticator key, random
+    letters a reader types as they are, which may by chance spell no digit)."""
+    body = _UNTRANSLATED.sub(" ", _SCRIPT.sub(" ", page))
     attrs = " ".join(_ATTR.findall(body))
     text = _TAG.sub(" ", body) + " " + attrs
     return re.sub(r"\s+", " ", html.unescape(text))

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from tests.ui.crawl import crawl, visible_text
 from tests.ui.test_korean_pages import STARTS, sign_in_korean
 from tracker import records
+from tracker.auth import totp
 from tracker.auth.models import User
 from tracker.db import db
 from tracker.demo import demo_logins, load_demo
@@ -168,3 +169,24 @@ def test_the_finder_finds_each_kind_of_slip():
         "date 2026-12-07",
         "code auth.sign_in",
     }
+
+
+def test_the_authenticator_key_is_not_read_as_words(make_user, browser_as):
+    """The key to type into an authenticator is random base-32: about one in 750 has no digit
+    and read as one English word, failing the Korean walk now and then. The page marks it
+    `translate="no"`, and the walk leaves such content out; a key of letters only, forced here,
+    shows both."""
+    user = make_user("lawyer", second_factor=False, locale="ko")
+    client = browser_as(user)
+    enrolment = next(
+        e
+        for e in (f"enrolment-{n}" for n in range(100_000))
+        if not any(c.isdigit() for c in totp.candidate_secret(user, e))
+    )
+    with client.session_transaction() as session:
+        session["totp_enrolment"] = enrolment
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    key = totp.candidate_secret(user, enrolment)
+    assert f'translate="no">{key}<' in page
+    assert key not in visible_text(page)
+    assert not findings(visible_text(page), known_codes(), ALLOWED | data_words(), english=False)
