@@ -395,8 +395,8 @@ def assets_matching(
     `params` (given with `walk`): the walked condition is the one built once for the
     database, the role and the kinds of words (`_WALKED`), its words not in it but put in
     `params`, for the statement's run (building it costs about as much as the page's Python;
-    on PostgreSQL its patterns and query were bound values already, so the SQL sent is the
-    same, only the parameters' names differ)."""
+    the patterns and the query are bound values either way, so on PostgreSQL the kept
+    condition is planned as one built per request would be)."""
     words = query_words(q)
     if not words:
         return sa.false()
