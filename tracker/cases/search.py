@@ -374,7 +374,7 @@ def walks_assets(user: User, q: str) -> bool:
     return common
 
 
-#: `assets_matching`'s walked condition on SQLite, per role's actions and the kinds of words
+#: `assets_matching`'s walked condition, per database, role's actions and the kinds of words
 #: (word-parts, prefixes): built once, what the indexes are asked bound per statement run
 _WALKED: BuiltOnce[sa.ColumnElement[bool]] = BuiltOnce(64)
 
@@ -392,21 +392,23 @@ def assets_matching(
     its filings' entries matches (`EXISTS`), where the list would read a good part of every
     asset's entries. Whoever reads every row (a download) lists the hits.
 
-    `params` (given with `walk`): on SQLite the walked condition is the one built once for
-    the role and the kinds of words (`_WALKED`), its words not in it but put in `params`,
-    for the statement's run (building it costs about as much as the page's Python)."""
+    `params` (given with `walk`): the walked condition is the one built once for the
+    database, the role and the kinds of words (`_WALKED`), its words not in it but put in
+    `params`, for the statement's run (building it costs about as much as the page's Python;
+    the patterns and the query are bound values either way, so on PostgreSQL the kept
+    condition is planned as one built per request would be)."""
     words = query_words(q)
     if not words:
         return sa.false()
     if not walk:
         return IpAsset.id.in_(assets_found(user, q))
     actions = tuple(allowed_actions(user))
-    if params is None or db.session.get_bind().dialect.name != "sqlite":
+    if params is None:
         return _walk_condition(actions, text_match(words, by_scope=True))
     params.update(match_values(words))
-    # the role's actions and the kinds of words choose the statement; the words are bound
-    # (`text_match(bind=True)` writes none of them into it), so it keeps none
-    key = (actions, word_shape(words))
+    # the database, the role's actions and the kinds of words choose the statement; the words
+    # are bound (`text_match(bind=True)` writes none of them into it), so it keeps none
+    key = (db.session.get_bind().dialect.name, actions, word_shape(words))
     return _WALKED.get(
         key, lambda: _walk_condition(actions, text_match(words, by_scope=True, bind=True))
     )
