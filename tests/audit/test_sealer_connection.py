@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any
 
 import psycopg
@@ -109,3 +110,48 @@ def test_a_checkpoint_due_after_a_pass_is_read_on_the_sealer_s_connection(
     lines = [json.loads(line) for line in checkpoint.read_text().splitlines()]
     assert [line["seq"] for line in lines] == [2]
     assert lines[0]["mac"] == db.session.get(AuditHead, 1).mac
+
+
+def test_wakes_while_the_sealer_waits_for_the_lock_are_answered_by_that_pass(app):
+    """Writers commit three events while another holds the seal lock, waking the sealer three
+    times: the sealer, waiting for the lock, seals all three in one pass at the release and
+    makes no second pass for them."""
+    holder = db.engine.connect()
+    holder.execute(sealing.LOCK)
+    passes: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "pg_advisory_xact_lock" in statement:
+            passes.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        _append(1)
+        _until_the_sealer_waits()
+        _append(2)
+    finally:
+        holder.rollback()
+        holder.close()
+        assert sealer.settle()
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    assert db.session.get(AuditHead, 1).seq == 3 and sealing.unsealed(db.session) == 0
+    assert len(passes) == 1, passes
+
+
+def _append(n: int) -> None:
+    for i in range(n):
+        record("test.while_held", object_type="test", object_id=i)
+        db.session.commit()
+
+
+def _until_the_sealer_waits() -> None:
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND wait_event = 'advisory' AND datname = current_database()"
+    )
+    deadline = time.monotonic() + 30
+    while not db.session.execute(waiting).scalar():
+        db.session.rollback()
+        assert time.monotonic() < deadline, "the sealer never waited for the lock"
+        time.sleep(0.02)
+    db.session.rollback()

@@ -7,9 +7,12 @@ and answers. It never waits and never makes another round trip for the seal.
 
 The sealer *waits* for the seal lock (`pg_advisory_xact_lock`) on a connection of its own, so
 an event whose writer committed while any other process held the lock is sealed as soon as
-that holder commits: no one has to look again after releasing the lock. Wakes that arrive
-while it seals are folded into one more pass, so under load one transaction seals the events
-of many writers (the batch grows with the load). After each pass it writes a checkpoint when
+that holder commits: no one has to look again after releasing the lock. A wake that arrives
+while it waits for the lock is answered by the pass that waits: its writer committed before
+the lock was granted, so the queue read after it holds that event. Only the wakes that arrive
+once it holds the lock are folded into one more pass, so under load one transaction seals the
+events of many writers (the batch grows with the load) and a pass is not followed by another
+for events it sealed itself. After each pass it writes a checkpoint when
 one is due (`tracker.audit.checkpoints.consider`), as a writer that seals does.
 
 That connection is the sealer's own, kept open between passes in a pool of one (`connection`),
@@ -117,6 +120,9 @@ class Sealer:
             with self.connection() as conn:
                 with conn.begin():
                     conn.execute(sealing.LOCK)
+                    # every wake so far followed a commit that the next statement's snapshot
+                    # sees (it is taken after this point): this pass answers them all
+                    self._wake.clear()
                     done = sealing.seal_locked(conn, key)
                 if done.count:
                     checkpoints.consider(done.head, conn)
