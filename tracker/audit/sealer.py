@@ -18,7 +18,7 @@ one is due (`tracker.audit.checkpoints.consider`), as a writer that seals does.
 That connection is the sealer's own, kept open between passes in a pool of one (`connection`),
 not one of the application's pool: a checkout there pings the server (`pool_pre_ping`) and a
 return rolls back, two round trips of the sealer's seven per pass, with 8 busy processes a
-pass for every 3 to 8 events. Every pass ends its transaction itself (commit, or rollback on
+pass for every 4 to 5 events. Every pass ends its transaction itself (commit, or rollback on
 an error), so the connection needs neither; one that broke is dropped by the failed pass (the
 pool's disconnect handling) and the retry opens another.
 
