@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import logging
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,9 +190,10 @@ def after_commit(session: Session) -> None:
         consider(appended)
 
 
-def consider(appended: int) -> None:
+def consider(appended: int, conn: sa.Connection | None = None) -> None:
     """Write a checkpoint when the chain, sealed up to `appended`, crossed a threshold (after a
-    writer's commit that sealed, or the process sealer's)."""
+    writer's commit that sealed, or the process sealer's, which lends its own connection
+    `conn`, between transactions: none is taken from the pool)."""
     path, events, minutes = _settings()
     if path is None or (not events and not minutes):
         return
@@ -203,10 +205,11 @@ def consider(appended: int) -> None:
         from tracker.db import db
 
         # the committed head, on a connection of its own (this session is between transactions)
-        with db.engine.connect() as conn:
-            row = conn.execute(sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1))
-            head = row.first()
-            chain = chain_of(conn)
+        with nullcontext(conn) if conn is not None else db.engine.connect() as reading:
+            with reading.begin():
+                found = sa.select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == 1)
+                head = reading.execute(found).first()
+                chain = chain_of(reading)
         last = _known(path, chain)  # another process may have written one meanwhile
         if head is None or head.seq <= last[0] or not _due(appended, last, events, minutes):
             return
