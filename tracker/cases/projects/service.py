@@ -20,8 +20,9 @@ from tracker.cases import search
 from tracker.cases.editing import finish_update
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.reviews.level import risk_level_expr
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.errors import InvalidInput, check_version
+from tracker.records.work import user_key
 from tracker.web.ids import get_or_none, is_id
 
 Row = TypeVar("Row", Organization, User)
@@ -218,27 +219,42 @@ def for_page(user: User, project_id: Any) -> Project:
     per partner and lawyer pair, a handful: two round trips fewer) and one statement each on
     SQLite (no round trips there, and it materialises the joined pairs by a scan). 404
     when missing, when no project can have that id or when it is out of the user's scope
-    (`policy.project_or_404`'s rule, in SQL)."""
+    (`policy.project_or_404`'s rule, in SQL). The statement is built once per user and day
+    (`_PAGES`): building it and its loader options cost more than running it."""
     if not is_id(project_id):
         raise NotFound()
-    members = joinedload if db.session.get_bind().dialect.name == "postgresql" else selectinload
+    today = clock.today()
+    dialect = db.session.get_bind().dialect.name
+    stmt = _PAGES.get(
+        (*user_key(user, today), dialect), lambda: _page_statement(user, today, dialect)
+    )
     project = (
-        db.session.execute(
-            sa.select(Project)
-            .where(Project.id == project_id, policy.visible_projects(user))
-            .options(
-                joinedload(Project.zone),
-                joinedload(Project.company),
-                joinedload(Project.security_level_set_by),
-                members(Project.partners),
-                members(Project.lawyers),
-                with_expression(Project.risk_level, risk_level_expr(clock.today())),
-            )
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .scalar_one_or_none()
+        db.session.execute(stmt, {"page_project": int(project_id)}).unique().scalar_one_or_none()
     )
     if project is None:
         raise NotFound()
     return project
+
+
+def _page_statement(user: User, today: dt.date, dialect: str) -> sa.Select[Any]:
+    members = joinedload if dialect == "postgresql" else selectinload
+    return (
+        sa.select(Project)
+        .where(
+            Project.id == sa.bindparam("page_project", type_=sa.Integer),
+            policy.visible_projects(user),
+        )
+        .options(
+            joinedload(Project.zone),
+            joinedload(Project.company),
+            joinedload(Project.security_level_set_by),
+            members(Project.partners),
+            members(Project.lawyers),
+            with_expression(Project.risk_level, risk_level_expr(today)),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+#: the project page's statements by user, day and database (`for_page`)
+_PAGES: BuiltOnce[sa.Select[Any]] = BuiltOnce(1024)
