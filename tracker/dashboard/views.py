@@ -22,7 +22,12 @@ from tracker.dashboard.project import project_activity as activity_of
 from tracker.dashboard.project import project_board
 from tracker.dashboard.quick import pickable_projects, quick_actions, target
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import build_dashboard, header_counts
+from tracker.dashboard.service import (
+    build_dashboard,
+    header_counts,
+    header_table,
+    keep_header_counts,
+)
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.deadlines.labels import QUEUE_LABELS
@@ -157,7 +162,8 @@ def project_detail(project_id: int) -> Any:
     """A project's page: its summary board (risk, NDA coverage, follow-ups, waiting items,
     deadlines and recent activity, as far as the reader may see them)."""
     user = current.user()
-    project = projects.for_page(user, project_id)
+    project, (waiting, unread) = projects.for_page(user, project_id, carry=header_table(user))
+    keep_header_counts(waiting, unread)
     policy.require(user, "project.view", project)
     today = clock.today()
     return render_template(

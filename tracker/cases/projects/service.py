@@ -212,7 +212,7 @@ def with_risk_level(project: Project) -> Project:
     ).scalar_one()
 
 
-def for_page(user: User, project_id: Any) -> Project:
+def for_page(user: User, project_id: Any, carry: sa.Subquery | None = None) -> tuple[Project, Any]:
     """The project for its page, in as few statements as the page needs: the project with its
     zone, lead company, who set its grade and its current risk level (one statement, the
     user's scope in its WHERE), with its partners and its lawyers joined on PostgreSQL (a row
@@ -220,27 +220,32 @@ def for_page(user: User, project_id: Any) -> Project:
     SQLite (no round trips there, and it materialises the joined pairs by a scan). 404
     when missing, when no project can have that id or when it is out of the user's scope
     (`policy.project_or_404`'s rule, in SQL). The statement is built once per user and day
-    (`_PAGES`): building it and its loader options cost more than running it."""
+    (`_PAGES`): building it and its loader options cost more than running it. `carry`: a
+    derived table of one row that depends on the user and day only (the page header's counts,
+    `dashboard.service.header_table`), joined and returned beside the project (else None)."""
     if not is_id(project_id):
         raise NotFound()
     today = clock.today()
     dialect = db.session.get_bind().dialect.name
     stmt = _PAGES.get(
-        (*user_key(user, today), dialect), lambda: _page_statement(user, today, dialect)
+        (*user_key(user, today), dialect, carry),
+        lambda: _page_statement(user, today, dialect, carry),
     )
-    project = (
-        db.session.execute(stmt, {"page_project": int(project_id)}).unique().scalar_one_or_none()
-    )
-    if project is None:
+    found = db.session.execute(stmt, {"page_project": int(project_id)}).unique().one_or_none()
+    if found is None:
         raise NotFound()
-    return project
+    return found[0], (tuple(found[1:]) if carry is not None else None)
 
 
-def _page_statement(user: User, today: dt.date, dialect: str) -> sa.Select[Any]:
+def _page_statement(
+    user: User, today: dt.date, dialect: str, carry: sa.Subquery | None
+) -> sa.Select[Any]:
     members = joinedload if dialect == "postgresql" else selectinload
+    stmt = sa.select(Project)
+    if carry is not None:
+        stmt = stmt.add_columns(*carry.c).join(carry, sa.true())
     return (
-        sa.select(Project)
-        .where(
+        stmt.where(
             Project.id == sa.bindparam("page_project", type_=sa.Integer),
             policy.visible_projects(user),
         )
