@@ -16,10 +16,9 @@ from tracker.cases.projects import listing, service
 from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
 from tracker.cases.projects.models import PROJECT_STATUSES, Project
 from tracker.cases.reviews.models import RISK_LEVELS
-from tracker.dashboard.service import header_table, keep_header_counts
 from tracker.db import BuiltOnce, db
 from tracker.policy import project_or_404
-from tracker.web import current, sorting
+from tracker.web import carried, current, sorting
 from tracker.web.forms import form_version
 from tracker.web.paging import link_args, page_args
 from tracker.web.urls import id_url
@@ -57,26 +56,24 @@ def project_list() -> Any:
 
 
 def _zones(user: User) -> list[tuple[int, str]]:
-    """The zones the filter offers (id, code), with the page header's counts carried beside
-    them (`header_table`): one statement, one round trip fewer on every list page."""
-    header = header_table(user)
-    rows = db.session.execute(
-        _ZONES.get(header, lambda: _zones_with(header)),
-    ).all()
-    if rows:
-        keep_header_counts(rows[0].waiting, rows[0].unread)
+    """The zones the filter offers (id, code), with what the layout needs carried beside
+    them (the header's counts, `tracker.web.carried`): one statement, one round trip fewer on
+    every list page."""
+    header = carried.table(user)
+    rows = db.session.execute(_ZONES.get(header, lambda: _zones_with(header))).all()
+    if rows and header is not None:
+        carried.keep(*rows[0][2:])
     return [(row.id, row.code) for row in rows]
 
 
-def _zones_with(header: sa.Subquery) -> sa.Select[Any]:
-    return (
-        sa.select(Zone.id, Zone.code, header.c.waiting, header.c.unread)
-        .join(header, sa.true())
-        .order_by(Zone.code)
-    )
+def _zones_with(header: sa.Subquery | None) -> sa.Select[Any]:
+    stmt = sa.select(Zone.id, Zone.code).order_by(Zone.code)
+    if header is None:
+        return stmt
+    return stmt.add_columns(*header.c).join(header, sa.true())
 
 
-#: the list's zone statements by the header's derived table (one per user and day)
+#: the list's zone statements by the carried derived table (one per user and day)
 _ZONES: BuiltOnce[sa.Select[Any]] = BuiltOnce(1024)
 
 
