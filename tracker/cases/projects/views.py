@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
@@ -55,6 +55,10 @@ def project_list() -> Any:
     )
 
 
+#: the zones' rows: id, code and the carried values
+ZoneRows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+
+
 def _zones(user: User) -> list[tuple[int, str]]:
     """The zones the filter offers (id, code), with what the layout needs carried beside
     them (the header's counts, `tracker.web.carried`): one statement, one round trip fewer on
@@ -66,15 +70,15 @@ def _zones(user: User) -> list[tuple[int, str]]:
     return [(row.id, row.code) for row in rows]
 
 
-def _zones_with(header: sa.Subquery | None) -> sa.Select[Any]:
-    stmt = sa.select(Zone.id, Zone.code).order_by(Zone.code)
+def _zones_with(header: sa.Subquery | None) -> ZoneRows:
+    stmt: ZoneRows = sa.select(Zone.id, Zone.code).order_by(Zone.code)
     if header is None:
         return stmt
     return stmt.add_columns(*header.c).join(header, sa.true())
 
 
 #: the list's zone statements by the carried derived table (one per user and day)
-_ZONES: BuiltOnce[sa.Select[Any]] = BuiltOnce(1024)
+_ZONES: BuiltOnce[ZoneRows] = BuiltOnce(1024)
 
 
 def _row_labels() -> dict[str | None, str]:
