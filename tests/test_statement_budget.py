@@ -91,22 +91,24 @@ BUDGET: list[tuple[str, str, int]] = [
     ("html:lawyer", "/reviews/{r}", 12),
     # the readable trail: actors joined, one statement for every label of the page
     ("auditor", "/api/v1/audit?per_page=200", 7),
-    # the project list: a browser session and its user in one statement
-    ("html:lawyer", "/projects", 9),
+    # the project list: a browser session and its user in one statement; the header's counts
+    # carried by the statement of the filter's zones
+    ("html:lawyer", "/projects", 8),
     # search across records: the page and its total (estimated beyond 1,000 hits) in one
     # statement over the newest hits
     ("lawyer", "/api/v1/search?q=budgetword&per_page=2", 5),
     ("admin", "/api/v1/search?q=budgetword", 5),
     ("html:company", "/search?q=budgetword&per_page=2", 7),
-    ("html:admin", "/projects?q=budgetword", 10),
+    ("html:admin", "/projects?q=budgetword", 9),
     # the project page: a browser session and its user in one statement; on PostgreSQL the
-    # project's partners and lawyers are joined to it (two fewer there)
-    ("html:admin", "/projects/{p}", 11),
+    # project's partners and lawyers are joined to it (two fewer there); the header's counts
+    # carried by the project's statement
+    ("html:admin", "/projects/{p}", 10),
     # a lawyer sees the follow-ups and the waiting items too
-    ("html:lawyer", "/projects/{p}", 12),
+    ("html:lawyer", "/projects/{p}", 11),
     # the project's recent activity, on its own page
     ("html:lawyer", "/projects/{p}/activity", 12),
-    ("html:lawyer", "/projects?sort=-status", 9),
+    ("html:lawyer", "/projects?sort=-status", 8),
     ("lawyer", "/api/v1/projects?per_page=200&sort=-created_at", 8),
     # a record's page lists its files: their versions are one statement more once it has
     # some (the budget's records have files since issue 19)

@@ -24,6 +24,7 @@ from tracker.i18n import (
     format_when,
     reader_today,
     select_locale,
+    template_translations,
     translation_directories,
 )
 from tracker.web import errors as error_handlers
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     error_handlers.register(app)
     app.jinja_env.globals["LOCALES"] = LOCALES
+    app.context_processor(template_translations)
     # every time and date a person reads: the reader's zone and language
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day

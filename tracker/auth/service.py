@@ -162,15 +162,19 @@ def start_session(user: User) -> str:
     return sid
 
 
+#: `session_user`'s statement, built once: every page runs it
+_SESSION_USER = (
+    sa.select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == sa.bindparam("session_hash", type_=sa.String))
+)
+
+
 def session_user(sid: str, user_id: str) -> User | None:
     """The user of a live session, refreshing its idle timer; None when it has ended. The
     session and its user are read in one statement (every page asks; on PostgreSQL each
     statement is a round trip)."""
-    found = db.session.execute(
-        sa.select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_hash(sid))
-    ).one_or_none()
+    found = db.session.execute(_SESSION_USER, {"session_hash": token_hash(sid)}).one_or_none()
     if found is None:
         return None
     row, user = found

@@ -18,7 +18,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import Activity, readable_events
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.deadlines.service import project_deadlines
 from tracker.transfers.overview import PartnerCoverage, partner_coverage
 
@@ -41,13 +41,27 @@ class ProjectBoard:
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: a project's id in the board's statements, built once (`_BUILT`) and run per project
+PROJECT = sa.bindparam("board_project", type_=sa.Integer)
+
+#: the board's statements by what they depend on besides the project (the registered kinds,
+#: the part or the kinds the reader may see, the day): building them cost about as much as
+#: running them, on every project page
+_BUILT: BuiltOnce[sa.Select[Any]] = BuiltOnce(256)
+
+
+def _kinds_key() -> tuple[int, ...]:
+    return tuple(id(kind) for kind in records.kinds())
+
+
 def _part(user: User, project: Project, name: str, today: dt.date) -> Any:
     """One part of the page, declared by the kind it shows (`RecordKind.board`): its record
     (or None), or its list; None for a reader who may not see it."""
     part = records.board()[name]
     if part.action is not None and not policy.can(user, part.action, project):
         return None
-    found = db.session.execute(part.query(project.id, today)).scalars()
+    stmt = _BUILT.get((_kinds_key(), "part", name, today), lambda: part.query(PROJECT, today))
+    found = db.session.execute(stmt, {"board_project": project.id}).scalars()
     return found.one_or_none() if part.one else list(found)
 
 
@@ -55,11 +69,16 @@ def _waiting(user: User, project: Project) -> list[dict[str, Any]]:
     """The project's records waiting for a decision (`RecordKind.waiting`: submitted
     disclosures and reviews, undecided requests), as far as the user may see each kind; one
     statement."""
-    parts = [w.query(project.id) for w in records.waiting() if policy.can(user, w.action, project)]
-    if not parts:
+    shown = tuple(w for w in records.waiting() if policy.can(user, w.action, project))
+    if not shown:
         return []
-    union = sa.union_all(*parts).subquery()
-    rows = db.session.execute(sa.select(union).order_by(union.c.since, union.c.id))
+
+    def build() -> sa.Select[Any]:
+        union = sa.union_all(*(w.query(PROJECT) for w in shown)).subquery()
+        return sa.select(union).order_by(union.c.since, union.c.id)
+
+    stmt = _BUILT.get((_kinds_key(), "waiting", tuple(id(w) for w in shown)), build)
+    rows = db.session.execute(stmt, {"board_project": project.id})
     return [dict(row._mapping) for row in rows]
 
 

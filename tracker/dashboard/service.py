@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g
 
 from tracker import clock, policy, records
 from tracker.auth.models import User, Zone
@@ -150,13 +151,37 @@ def _header_statement(user: User, today: dt.date) -> sa.Select[Any]:
 
     def build() -> sa.Select[Any]:
         total = _waiting_total(user, today)
-        return sa.select(total if total is not None else sa.literal(0), unread_count_expr(user.id))
+        return sa.select(
+            (total if total is not None else sa.literal(0)).label("waiting"),
+            unread_count_expr(user.id).label("unread"),
+        )
 
     return _HEADERS.get(user_key(user, today), build)
 
 
 def header_counts(user: User, today: dt.date | None = None) -> tuple[int, int]:
     """(items waiting for the user, unread notifications) for every page's header, in one
-    statement."""
+    statement (a page's own statement may carry them instead: `header_table`)."""
     row = db.session.execute(_header_statement(user, today or clock.today())).one()
     return int(row[0]), int(row[1])
+
+
+def header_table(user: User, today: dt.date | None = None) -> sa.Subquery:
+    """`header_counts`' statement as a derived table of one row (`waiting`, `unread`) that a
+    page's own first statement joins ON true and carries: on PostgreSQL every statement is a
+    round trip, and every page asks for the header's counts. Hand the row's two values to
+    `keep_header_counts`. Built once per user and day, like the statement itself."""
+    today = today or clock.today()
+    return _HEADER_TABLES.get(
+        user_key(user, today), lambda: _header_statement(user, today).subquery("header_counts")
+    )
+
+
+#: `header_table`'s derived tables by user and day
+_HEADER_TABLES: BuiltOnce[sa.Subquery] = BuiltOnce(1024)
+
+
+def keep_header_counts(waiting: int, unread: int) -> None:
+    """The header's counts a page's statement carried (`header_table`): this request's header
+    shows them instead of asking again."""
+    g.header_counts = (int(waiting), int(unread))

@@ -22,13 +22,18 @@ from tracker.dashboard.project import project_activity as activity_of
 from tracker.dashboard.project import project_board
 from tracker.dashboard.quick import pickable_projects, quick_actions, target
 from tracker.dashboard.sections import sections
-from tracker.dashboard.service import build_dashboard, header_counts
+from tracker.dashboard.service import (
+    build_dashboard,
+    header_counts,
+    header_table,
+    keep_header_counts,
+)
 from tracker.db import db
 from tracker.deadlines.feeds import page_of
 from tracker.deadlines.labels import QUEUE_LABELS
 from tracker.records.work import item_url
 from tracker.reports.heatmap import heat_map_svg
-from tracker.web import current
+from tracker.web import carried, current
 
 SOON_DAYS = 30
 #: the newest notifications the start page lists
@@ -157,7 +162,9 @@ def project_detail(project_id: int) -> Any:
     """A project's page: its summary board (risk, NDA coverage, follow-ups, waiting items,
     deadlines and recent activity, as far as the reader may see them)."""
     user = current.user()
-    project = projects.for_page(user, project_id)
+    project, header = projects.for_page(user, project_id, carry=carried.table(user))
+    if header is not None:
+        carried.keep(*header)
     policy.require(user, "project.view", project)
     today = clock.today()
     return render_template(
@@ -185,6 +192,8 @@ def project_activity(project_id: int) -> Any:
     )
 
 
+# the project page and the project list carry the header's counts in their own statement
+carried.provide(header_table, keep_header_counts)
 # on the projects blueprint, so the page keeps its address and endpoint (projects.project_detail)
 project_views.bp.add_url_rule("/projects/<int:project_id>", view_func=project_detail)
 project_views.bp.add_url_rule("/projects/<int:project_id>/activity", view_func=project_activity)

@@ -15,6 +15,10 @@ import sqlalchemy as sa
 #: a section's rows: the columns its template shows
 SectionRows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
 
+#: a project's id in a board part's or a waiting kind's statement: the bound parameter of a
+#: statement the project page builds once and runs for each project (or a plain id)
+ProjectId: TypeAlias = "int | sa.BindParameter[int]"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -33,7 +37,7 @@ class BoardPart:
     perform `action` on the project (None: whoever may see the project)."""
 
     action: str | None
-    query: Callable[[int, dt.date], sa.Select[Any]]
+    query: Callable[[ProjectId, dt.date], sa.Select[Any]]
     one: bool = False
 
 
@@ -44,7 +48,7 @@ class Waiting:
     `action` on the project; the kinds' SELECTs are joined in one UNION ALL."""
 
     action: str
-    query: Callable[[int], sa.Select[Any]]
+    query: Callable[[ProjectId], sa.Select[Any]]
 
 
 @dataclass(frozen=True)

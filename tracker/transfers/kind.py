@@ -27,7 +27,7 @@ from tracker.records import (
     ZoneCount,
     queue_total,
 )
-from tracker.records.pages import waiting_row
+from tracker.records.pages import ProjectId, waiting_row
 from tracker.transfers.gate import rendered
 from tracker.transfers.models import UNDECIDED, TransferRequest, transfer_assets
 
@@ -77,7 +77,7 @@ def _queue_item(item: dict[str, Any]) -> None:
     item["failed_checks"] = rendered([c for c in item.pop("checks") or [] if not c["ok"]])
 
 
-def _undecided(project_id: int) -> sa.Select[Any]:
+def _undecided(project_id: ProjectId) -> sa.Select[Any]:
     t = TransferRequest
     return waiting_row("transfer", t.id, t.purpose, t.status, t.created_at).where(
         t.project_id == project_id, t.status.in_(UNDECIDED)

@@ -20,7 +20,7 @@ from tracker.auth.models import Organization, User
 from tracker.cases.ndas.models import Nda
 from tracker.cases.projects.models import Project
 from tracker.cases.reviews.level import risk_level_expr
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.transfers import queries
 from tracker.transfers.gate import Check, all_pass
 from tracker.transfers.models import UNDECIDED, TransferRequest
@@ -152,18 +152,36 @@ def project_statuses(
 def _coverage(stmt: sa.Select[Any], today: dt.date) -> list[tuple[int, int, dt.date, dt.date]]:
     """(project, partner, nearest and latest expiry) of the NDAs in force, grouped in SQL;
     `stmt` selects the NDAs' projects (and joins and filters what it needs)."""
-    rows = db.session.execute(
+    rows = db.session.execute(_coverage_of(stmt, today))
+    return [(pid, org, first, last) for pid, org, first, last in rows]
+
+
+def _coverage_of(stmt: sa.Select[Any], today: dt.date) -> sa.Select[Any]:
+    return (
         stmt.add_columns(Nda.partner_id, sa.func.min(Nda.expires_on), sa.func.max(Nda.expires_on))
         .where(Nda.status == "active", Nda.expires_on >= today)
         .group_by(Nda.project_id, Nda.partner_id)
     )
-    return [(pid, org, first, last) for pid, org, first, last in rows]
+
+
+#: one project's coverage statement by day (`partner_coverage`, its page): built once, the
+#: project a bound parameter
+_ONE_PROJECT: BuiltOnce[sa.Select[Any]] = BuiltOnce(8)
 
 
 def partner_coverage(project: Project, today: dt.date) -> list[PartnerCoverage]:
     """Each partner of `project` (loaded with its partners, in the reader's scope: the caller
     checked) with the latest expiry of its NDAs in force: one statement, no join."""
-    rows = _coverage(sa.select(Nda.project_id).where(Nda.project_id == project.id), today)
+    stmt = _ONE_PROJECT.get(
+        today,
+        lambda: _coverage_of(
+            sa.select(Nda.project_id).where(
+                Nda.project_id == sa.bindparam("coverage_project", type_=sa.Integer)
+            ),
+            today,
+        ),
+    )
+    rows = db.session.execute(stmt, {"coverage_project": project.id})
     latest = {org: last for _pid, org, _first, last in rows}
     return [
         PartnerCoverage(partner, latest.get(partner.id))

@@ -13,7 +13,7 @@ from tracker.auth.models import User
 from tracker.cases.disclosures.models import Disclosure
 from tracker.cases.disclosures.service import awaiting_decision
 from tracker.records import Files, Label, Page, RecordKind, Rows, SearchText, Waiting, queue_total
-from tracker.records.pages import waiting_row
+from tracker.records.pages import ProjectId, waiting_row
 
 
 def _to_decide(user: User, _today: dt.date) -> Rows:
@@ -27,7 +27,7 @@ def _to_decide(user: User, _today: dt.date) -> Rows:
     )
 
 
-def _submitted(project_id: int) -> sa.Select[Any]:
+def _submitted(project_id: ProjectId) -> sa.Select[Any]:
     d = Disclosure
     return waiting_row("disclosure", d.id, d.title, d.status, d.created_at).where(
         d.project_id == project_id, d.status.in_(("submitted",))

@@ -20,8 +20,9 @@ from tracker.cases import search
 from tracker.cases.editing import finish_update
 from tracker.cases.projects.models import PROJECT_STATUSES, SECURITY_LEVELS, Project
 from tracker.cases.reviews.level import risk_level_expr
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.errors import InvalidInput, check_version
+from tracker.records.work import user_key
 from tracker.web.ids import get_or_none, is_id
 
 Row = TypeVar("Row", Organization, User)
@@ -211,34 +212,54 @@ def with_risk_level(project: Project) -> Project:
     ).scalar_one()
 
 
-def for_page(user: User, project_id: Any) -> Project:
+def for_page(user: User, project_id: Any, carry: sa.Subquery | None = None) -> tuple[Project, Any]:
     """The project for its page, in as few statements as the page needs: the project with its
     zone, lead company, who set its grade and its current risk level (one statement, the
     user's scope in its WHERE), with its partners and its lawyers joined on PostgreSQL (a row
     per partner and lawyer pair, a handful: two round trips fewer) and one statement each on
     SQLite (no round trips there, and it materialises the joined pairs by a scan). 404
     when missing, when no project can have that id or when it is out of the user's scope
-    (`policy.project_or_404`'s rule, in SQL)."""
+    (`policy.project_or_404`'s rule, in SQL). The statement is built once per user and day
+    (`_PAGES`): building it and its loader options cost more than running it. `carry`: a
+    derived table of one row that depends on the user and day only (the page header's counts,
+    `dashboard.service.header_table`), joined and returned beside the project (else None)."""
     if not is_id(project_id):
         raise NotFound()
-    members = joinedload if db.session.get_bind().dialect.name == "postgresql" else selectinload
-    project = (
-        db.session.execute(
-            sa.select(Project)
-            .where(Project.id == project_id, policy.visible_projects(user))
-            .options(
-                joinedload(Project.zone),
-                joinedload(Project.company),
-                joinedload(Project.security_level_set_by),
-                members(Project.partners),
-                members(Project.lawyers),
-                with_expression(Project.risk_level, risk_level_expr(clock.today())),
-            )
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .scalar_one_or_none()
+    today = clock.today()
+    dialect = db.session.get_bind().dialect.name
+    stmt = _PAGES.get(
+        (*user_key(user, today), dialect, carry),
+        lambda: _page_statement(user, today, dialect, carry),
     )
-    if project is None:
+    found = db.session.execute(stmt, {"page_project": int(project_id)}).unique().one_or_none()
+    if found is None:
         raise NotFound()
-    return project
+    return found[0], (tuple(found[1:]) if carry is not None else None)
+
+
+def _page_statement(
+    user: User, today: dt.date, dialect: str, carry: sa.Subquery | None
+) -> sa.Select[Any]:
+    members = joinedload if dialect == "postgresql" else selectinload
+    stmt = sa.select(Project)
+    if carry is not None:
+        stmt = stmt.add_columns(*carry.c).join(carry, sa.true())
+    return (
+        stmt.where(
+            Project.id == sa.bindparam("page_project", type_=sa.Integer),
+            policy.visible_projects(user),
+        )
+        .options(
+            joinedload(Project.zone),
+            joinedload(Project.company),
+            joinedload(Project.security_level_set_by),
+            members(Project.partners),
+            members(Project.lawyers),
+            with_expression(Project.risk_level, risk_level_expr(today)),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+#: the project page's statements by user, day and database (`for_page`)
+_PAGES: BuiltOnce[sa.Select[Any]] = BuiltOnce(1024)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
@@ -16,9 +16,9 @@ from tracker.cases.projects import listing, service
 from tracker.cases.projects.forms import ProjectFilterForm, ProjectForm
 from tracker.cases.projects.models import PROJECT_STATUSES, Project
 from tracker.cases.reviews.models import RISK_LEVELS
-from tracker.db import db
+from tracker.db import BuiltOnce, db
 from tracker.policy import project_or_404
-from tracker.web import current, sorting
+from tracker.web import carried, current, sorting
 from tracker.web.forms import form_version
 from tracker.web.paging import link_args, page_args
 from tracker.web.urls import id_url
@@ -32,8 +32,7 @@ def project_list() -> Any:
     user = current.user()
     policy.require(user, "project.view")
     form = ProjectFilterForm(formdata=request.args)
-    zones = db.session.execute(sa.select(Zone).order_by(Zone.code)).scalars().all()
-    form.zone_id.choices = [choice(0, "—")] + [choice(z.id, z.code) for z in zones]
+    form.zone_id.choices = [choice(0, "—")] + [choice(z, code) for z, code in _zones(user)]
     form.validate()
     filters = {
         name: form[name].data
@@ -54,6 +53,32 @@ def project_list() -> Any:
         labels=_row_labels(),
         project_url=id_url("projects.project_detail", "project_id"),
     )
+
+
+#: the zones' rows: id, code and the carried values
+ZoneRows: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+
+
+def _zones(user: User) -> list[tuple[int, str]]:
+    """The zones the filter offers (id, code), with what the layout needs carried beside
+    them (the header's counts, `tracker.web.carried`): one statement, one round trip fewer on
+    every list page."""
+    header = carried.table(user)
+    rows = db.session.execute(_ZONES.get(header, lambda: _zones_with(header))).all()
+    if rows and header is not None:
+        carried.keep(*rows[0][2:])
+    return [(row.id, row.code) for row in rows]
+
+
+def _zones_with(header: sa.Subquery | None) -> ZoneRows:
+    stmt: ZoneRows = sa.select(Zone.id, Zone.code).order_by(Zone.code)
+    if header is None:
+        return stmt
+    return stmt.add_columns(*header.c).join(header, sa.true())
+
+
+#: the list's zone statements by the carried derived table (one per user and day)
+_ZONES: BuiltOnce[ZoneRows] = BuiltOnce(1024)
 
 
 def _row_labels() -> dict[str | None, str]:

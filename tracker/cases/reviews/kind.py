@@ -32,7 +32,7 @@ from tracker.records import (
     queue_total,
 )
 from tracker.records.deadlines import due_by, row
-from tracker.records.pages import waiting_row
+from tracker.records.pages import ProjectId, waiting_row
 
 
 def _expiry(
@@ -104,7 +104,7 @@ def without_current_review(user: User, today: dt.date) -> Rows:
     )
 
 
-def _current(project_id: int, today: dt.date) -> sa.Select[Any]:
+def _current(project_id: ProjectId, today: dt.date) -> sa.Select[Any]:
     """The project's current review (none when no approved review is valid today)."""
     return (
         sa.select(RiskReview)
@@ -113,7 +113,7 @@ def _current(project_id: int, today: dt.date) -> sa.Select[Any]:
     )
 
 
-def _submitted(project_id: int) -> sa.Select[Any]:
+def _submitted(project_id: ProjectId) -> sa.Select[Any]:
     r = RiskReview
     return waiting_row("risk_review", r.id, r.level, r.status, r.created_at).where(
         r.project_id == project_id, r.status.in_(("submitted",))

@@ -29,6 +29,7 @@ from tracker.records import (
     queue_total,
 )
 from tracker.records.deadlines import row
+from tracker.records.pages import ProjectId
 
 #: a company's start page lists the advice of this many days
 RECENT_ADVICE_DAYS = 30
@@ -106,7 +107,7 @@ def _open_in_scope(user: User, _today: dt.date) -> Rows:
     )
 
 
-def _open_of_project(project_id: int, _today: dt.date) -> sa.Select[Any]:
+def _open_of_project(project_id: ProjectId, _today: dt.date) -> sa.Select[Any]:
     """A project's follow-ups not yet done, soonest first."""
     return (
         sa.select(FollowUp)
