@@ -123,6 +123,6 @@ def test_a_lawyers_scope_is_read_by_key_on_postgresql(world, make_project, make_
     assert {i["id"] for i in everything} == {world.project.id, *(p.id for p in mine)}
     (page,) = [s for s in seen if "LIMIT" in s]
     if db.session.get_bind().dialect.name == "postgresql":
-        assert "= ANY (ARRAY(" in page
+        assert re.search(r"= ANY \(array\(\(SELECT project_lawyers\.project_id", page, re.I)
     else:
         assert "IN (SELECT project_lawyers.project_id" in page
