@@ -197,7 +197,7 @@ def _page_statement(matching: sa.Select[Any], sort: str, today: dt.date) -> sa.S
     )
     window = (
         walked.limit(sa.bindparam("per_page", type_=sa.Integer, literal_execute=True))
-        .offset(sa.bindparam("offset"))
+        .offset(sa.bindparam("offset", type_=sa.Integer, literal_execute=True))
         .subquery("page")
     )
     shown = (
