@@ -23,7 +23,6 @@ validates input and documents the output); the HTML list renders the same rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
 from typing import Any
 
 import sqlalchemy as sa
@@ -163,8 +162,8 @@ def _kept(
     """The page's statement and the count's for a list without a text search (built once)."""
     visible = policy.visible_projects(user)
     dialect = db.session.get_bind().dialect.name
+    scope_key = condition_key(visible)
     values = tuple(filters.get(name) for name in _KEPT_FILTERS)
-    key: Hashable = (condition_key(visible), values, sort, today, dialect)
 
     def build() -> tuple[sa.Select[Any], sa.Select[Any]]:
         scope = visible
@@ -177,9 +176,9 @@ def _kept(
         counted = _count(user, filters, today, visible, matching)
         return _page_statement(matching, sort, today), counted
 
-    if key[0] is None:
+    if scope_key is None:
         return build()
-    return _STATEMENTS.get(key, build)
+    return _STATEMENTS.get((scope_key, values, sort, today, dialect), build)
 
 
 def _page_statement(matching: sa.Select[Any], sort: str, today: dt.date) -> sa.Select[Any]:
