@@ -18,6 +18,7 @@ import io
 import secrets
 import struct
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -47,6 +48,9 @@ TAGS_INFO = b"tracker blob tags v1|"
 #: 1, the sha256 of every byte of the blob (versions stored before 2026-12-06); 2, the sha256 of
 #: the header and every chunk's GCM tag (one pass less over the ciphertext on upload)
 DIGEST_WHOLE_BLOB, DIGEST_TAGS = 1, 2
+#: sealed output buffers an encryptor keeps for reuse (about as many as are in flight between it
+#: and the blob writer: the writer's queue and the one it is writing)
+SPARE_OUTPUTS = 6
 
 
 class IntegrityFailure(Exception):
@@ -130,6 +134,7 @@ class StreamEncryptor:
         self._prefix, self._chunk = prefix, chunk_size
         self._buffer = bytearray()
         self._index = 0
+        self._spare: deque[bytearray] = deque()  # output buffers given back (`reuse`)
         self.size = 0
         self.sha256 = hashlib.sha256() if hash_plaintext else None
 
@@ -141,8 +146,10 @@ class StreamEncryptor:
     def update(self, data: bytes) -> bytes:
         return b"".join(self.update_chunks(data))
 
-    def update_chunks(self, data: bytes | memoryview) -> list[bytes]:
-        """Like `update`, but the sealed chunks one by one (no joining copy)."""
+    def update_chunks(self, data: bytes | memoryview) -> list[memoryview]:
+        """Like `update`, but the sealed chunks one by one (no joining copy): views of one
+        output buffer, sealed into it in place (`encrypt_into`), which is one given back by
+        `reuse` when one is large enough, else a new one."""
         self.size += len(data)
         if self.sha256 is not None:
             self.sha256.update(data)
@@ -150,19 +157,46 @@ class StreamEncryptor:
         if len(self._buffer) + len(data) <= self._chunk:
             self._buffer += data
             return []
-        out = []
         view = memoryview(data)
-        if self._buffer:  # complete the held-back chunk: more data follows, so it is not last
-            need = self._chunk - len(self._buffer)
+        held = bool(self._buffer)
+        need = self._chunk - len(self._buffer)
+        # whole chunks sealed straight from the caller's bytes (no copy), the tail kept back
+        whole = (len(view) - (need if held else 0) - 1) // self._chunk * self._chunk
+        unit = self._chunk + TAG_SIZE
+        count = held + whole // self._chunk
+        out = memoryview(self._output(count * unit))[: count * unit]
+        sealed = [out[at : at + unit] for at in range(0, count * unit, unit)]
+        into = iter(sealed)
+        if held:  # complete the held-back chunk: more data follows, so it is not last
             self._buffer += view[:need]
-            out.append(self._seal(self._buffer, last=False))
+            self._seal_into(self._buffer, next(into))
             view = view[need:]
-        # seal whole chunks straight from the caller's bytes (no copy), keep the tail back
-        whole = (len(view) - 1) // self._chunk * self._chunk
         for start in range(0, whole, self._chunk):
-            out.append(self._seal(view[start : start + self._chunk], last=False))
+            self._seal_into(view[start : start + self._chunk], next(into))
         self._buffer = bytearray(view[whole:])
-        return out
+        return sealed
+
+    def _seal_into(self, chunk: bytes | bytearray | memoryview, out: memoryview) -> None:
+        nonce = _nonce(self._prefix, self._index, False)
+        self._aead.encrypt_into(nonce, chunk, self.header, out)
+        self._index += 1
+
+    def _output(self, size: int) -> bytearray:
+        """A buffer of at least `size` bytes (only its first `size` are used)."""
+        while self._spare:
+            buffer = self._spare.pop()
+            if len(buffer) >= size:
+                return buffer
+        return bytearray(size)
+
+    def reuse(self, sealed: list[memoryview] | list[bytes]) -> None:
+        """Give back the buffer of chunks `update_chunks` returned, once nothing reads them any
+        more (the blob writer has written them): the next call seals into it instead of a new
+        one, so the memory stays warm and nothing is allocated and zeroed per piece. Safe from
+        another thread; at most `SPARE_OUTPUTS` are kept."""
+        base = getattr(sealed[0], "obj", None) if sealed else None
+        if isinstance(base, bytearray) and len(self._spare) < SPARE_OUTPUTS:
+            self._spare.append(base)
 
     def finalize(self) -> bytes:
         sealed = self._seal(bytes(self._buffer), last=True)

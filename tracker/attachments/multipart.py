@@ -5,9 +5,10 @@ as `bytes`, and the rest moved down) and searches it with a regular expression; 
 file that was about a third of the upload's time (docs/performance.md). Here the body is read
 in pieces of `read_size`, the next delimiter is searched with `bytes.find` (C speed), and the
 file's bytes are handed on as `memoryview`s of the piece that was read (no copy). Given a
-`readinto`, each piece is read straight into a fresh buffer behind the bytes kept from the last
-one (at most a delimiter's length), instead of read and then joined to them (a copy of every
-byte). At most one read piece plus a delimiter's length is held; headers are bounded by
+`readinto`, each piece is read straight into a buffer of its own behind the bytes kept from the
+last one (at most a delimiter's length), instead of read and then joined to them (a copy of every
+byte); a buffer whose views the consumer no longer needs may be given back (`reuse`) and is
+read into again. At most one read piece plus a delimiter's length is held; headers are bounded by
 `MAX_HEADER_BYTES`.
 
 Events, in order: `Part` (a part's name, filename or None, content type), then its data in
@@ -18,6 +19,7 @@ RequestEntityTooLarge, as Werkzeug's decoder did.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -26,6 +28,9 @@ from werkzeug.http import parse_options_header
 
 MAX_HEADER_BYTES = 16 * 1024
 MAX_PREAMBLE_BYTES = 64 * 1024
+#: read buffers a reader keeps for reuse (about as many as are in flight: the upload's digest
+#: queue, the one being hashed and the one being parsed)
+SPARE_BUFFERS = 6
 
 
 class Incomplete(ValueError):
@@ -61,6 +66,7 @@ class MultipartReader:
         self._first = b"--" + boundary
         self._delimiter = b"\r\n--" + boundary
         self._buf: bytes | bytearray = b""
+        self._spare: deque[bytearray] = deque()  # buffers given back (`reuse`)
 
     def _fill(self) -> None:
         if self._readinto is not None:
@@ -72,18 +78,47 @@ class MultipartReader:
         self._buf = self._buf + chunk if self._buf else chunk
 
     def _fill_into(self, readinto: Callable[[memoryview], int]) -> None:
-        # A fresh buffer each time, never one reused: the data handed on may still be in use
-        # (the upload hashes it in another thread).
+        # A buffer of its own each time, never the last one: the data handed on may still be
+        # in use (the upload hashes it in another thread). One given back by `reuse` is taken
+        # when it has the size wanted (a whole piece behind the kept bytes), else a new one.
         kept = len(self._buf)
-        buf = bytearray(kept + self._read_size)
+        size = kept + self._read_size
+        buf = self._spare_of(size)
+        reused = buf is not None
+        if buf is None:
+            buf = bytearray(size)
         buf[:kept] = self._buf
         with memoryview(buf) as view, view[kept:] as free:
             got = readinto(free)
         if not got:
             raise Incomplete("The multipart body is incomplete.")
         if got < self._read_size:
-            del buf[kept + got :]
+            if reused:
+                # a view handed on earlier may still be alive (though never read again), and a
+                # buffer with views cannot be resized: the bytes read are copied out of it
+                buf = buf[: kept + got]
+            else:
+                del buf[kept + got :]
         self._buf = buf
+
+    def _spare_of(self, size: int) -> bytearray | None:
+        while self._spare:
+            buffer = self._spare.pop()
+            if len(buffer) == size:
+                return buffer
+        return None
+
+    def reuse(self, buffer: object) -> None:
+        """Give back a buffer whose data (handed on as `Data` views) nobody reads any more: the
+        next read goes into it instead of a new one, so the memory stays warm and nothing is
+        allocated and zeroed per piece. Only bytearrays of at least a piece's size are kept, at
+        most `SPARE_BUFFERS` of them; safe to call from another thread."""
+        if (
+            isinstance(buffer, bytearray)
+            and len(buffer) >= self._read_size
+            and len(self._spare) < SPARE_BUFFERS
+        ):
+            self._spare.append(buffer)
 
     def _need(self, n: int) -> None:
         while len(self._buf) < n:

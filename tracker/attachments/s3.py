@@ -39,7 +39,7 @@ import datetime as dt
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
@@ -110,7 +110,7 @@ class _S3Writer:
             part["ChecksumSHA256"] = response["ChecksumSHA256"]
         self.parts.append(part)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if self.done:
             raise ValueError("blob already published or discarded")
         self.buffer += data
@@ -121,7 +121,7 @@ class _S3Writer:
             del self.buffer[:size]
             self._send_part(chunk)
 
-    def write_parts(self, parts: list[bytes]) -> None:
+    def write_parts(self, parts: Sequence[bytes | memoryview]) -> None:
         for part in parts:
             self.write(part)
 

@@ -10,7 +10,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -21,9 +21,9 @@ TEMP_SUFFIX = ".part"
 
 
 class BlobWriter(Protocol):
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes | memoryview) -> None: ...
 
-    def write_parts(self, parts: list[bytes]) -> None:
+    def write_parts(self, parts: Sequence[bytes | memoryview]) -> None:
         """Write `parts` in order, as one `write` of their concatenation would."""
 
     def publish(self, name: str) -> None:
@@ -73,10 +73,10 @@ class _FileWriter:
         # reused for another file).
         self._lock = threading.Lock()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self.write_parts([data])
 
-    def write_parts(self, parts: list[bytes]) -> None:
+    def write_parts(self, parts: Sequence[bytes | memoryview]) -> None:
         # One `writev` per piece: no joining copy, one release of the GIL.
         with self._lock:
             if self.fh is None:
