@@ -155,3 +155,33 @@ def _until_the_sealer_waits() -> None:
         assert time.monotonic() < deadline, "the sealer never waited for the lock"
         time.sleep(0.02)
     db.session.rollback()
+
+
+def test_the_sealer_s_connection_keeps_the_application_s_options_and_reads_committed(
+    app, monkeypatch
+):
+    """Whatever the server's default isolation, the sealer reads in READ COMMITTED (its pass
+    answers the wakes that came while it waited for the lock: it must see their commits), and
+    what the application's engine options set (here a name and a default isolation through
+    `connect_args`) holds on its connection too."""
+    options = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+        "connect_args": {
+            "application_name": "tracker-sealer-test",
+            "options": "-c default_transaction_isolation=repeatable\\ read",
+        },
+    }
+    monkeypatch.setitem(app.config, "SQLALCHEMY_ENGINE_OPTIONS", options)
+    own = sealer.Sealer(app, db.engine)
+    try:
+        with own.connection() as conn, conn.begin():
+            level = conn.execute(sa.text("SHOW transaction_isolation")).scalar_one()
+            name = conn.execute(sa.text("SHOW application_name")).scalar_one()
+            default = conn.execute(sa.text("SHOW default_transaction_isolation")).scalar_one()
+            hidden = conn.engine.hide_parameters
+    finally:
+        own.close()
+    assert default == "repeatable read"  # the server's default for this connection
+    assert level == "read committed"
+    assert name == "tracker-sealer-test" and hidden

@@ -102,16 +102,20 @@ class Sealer:
 
     def connection(self) -> sa.Connection:
         """The sealer's connection, from its own pool of one: no ping at the checkout, no
-        rollback at the return (a pass always ends its transaction), opened once per process."""
+        rollback at the return (a pass always ends its transaction), opened once per process.
+        The application's engine options hold for it too (TLS, timeouts, names in
+        `connect_args`; parameters hidden from errors), only the pool's differ; and it reads
+        in READ COMMITTED whatever the server's default, which `_pass` relies on."""
         if self._own is None:
-            self._own = sa.create_engine(
-                self.engine.url,
+            options = dict(self.app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+            options.update(
                 pool_size=1,
                 max_overflow=0,
                 pool_pre_ping=False,
                 pool_reset_on_return=None,
-                hide_parameters=True,
+                isolation_level="READ COMMITTED",
             )
+            self._own = sa.create_engine(self.engine.url, **options)
         return self._own.connect()
 
     def _pass(self) -> None:
@@ -121,7 +125,8 @@ class Sealer:
                 with conn.begin():
                     conn.execute(sealing.LOCK)
                     # every wake so far followed a commit that the next statement's snapshot
-                    # sees (it is taken after this point): this pass answers them all
+                    # sees (READ COMMITTED: it is taken after this point, not at the lock's
+                    # start, as under REPEATABLE READ): this pass answers them all
                     self._wake.clear()
                     done = sealing.seal_locked(conn, key)
                 if done.count:
@@ -161,6 +166,8 @@ def for_engine(app: Flask, engine: sa.Engine) -> Sealer:
     with _lock:
         found = _sealers.get(id(engine))
         if found is None or found.engine is not engine:
+            if found is not None:  # an engine gone, its id taken again: close its connection
+                found.close()
             found = _sealers[id(engine)] = Sealer(app, engine)
         return found
 
