@@ -88,8 +88,7 @@ def filtered(
     visible = policy.visible_projects(user) if scope is None else scope
     stmt: Any = sa.select(Project.id, *SORTS.values()).where(visible)
     if filters.get("zone_id"):
-        zone_id = filters["zone_id"]
-        stmt = stmt.where(Project.zone_id == zone_id if is_id(zone_id) else sa.false())
+        stmt = stmt.where(_in_zone(Project.zone_id, filters["zone_id"]))
     if filters.get("status"):
         stmt = stmt.where(Project.status == filters["status"])
     level = filters.get("risk_level")
@@ -127,9 +126,7 @@ def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[
     else:
         listed, counted = _kept(user, filters, sort, today)
     conn = db.session.connection()
-    result = conn.execute(listed, {"per_page": per_page, "offset": offset})
-    keys = tuple(result.keys())
-    items = [dict(zip(keys, row, strict=True)) for row in result.all()]
+    items = _dicts(conn.execute(listed, {"per_page": per_page, "offset": offset}))
     _add_members(items)
     estimated = False
     if items and len(items) < per_page or not items and offset == 0:
@@ -151,7 +148,7 @@ def page(user: User, filters: dict[str, Any], page: int, per_page: int) -> dict[
     }
 
 
-#: the page's and the count's statements per scope, filters, sort, day and database; the
+#: the page's and the count's statements per role, scope, filters, sort, day and database; the
 #: page's size and offset bound per call
 _STATEMENTS: BuiltOnce[tuple[sa.Select[Any], sa.Select[Any]]] = BuiltOnce(256)
 
@@ -178,14 +175,15 @@ def _kept(
 
     if scope_key is None:
         return build()
-    return _STATEMENTS.get((scope_key, values, sort, today, dialect), build)
+    return _STATEMENTS.get((user.role, scope_key, values, sort, today, dialect), build)
 
 
 def _page_statement(matching: sa.Select[Any], sort: str, today: dt.date) -> sa.Select[Any]:
     """The rows of `matching` in the order of `sort`, as far as the page reaches (`:offset`
-    and `:per_page`), with the columns the list shows. The page's size is written into the
-    statement's text (PostgreSQL then plans the joins for that many rows, not for a tenth of
-    the table), its offset bound."""
+    and `:per_page`), with the columns the list shows. The page's size and offset are written
+    into the statement's text when it runs (`literal_execute`; both validated integers):
+    PostgreSQL then plans the joins for that many rows, not for a tenth of the table, and
+    keeps the plan, where a bound offset had it plan the statement again on every run."""
     ids = matching.subquery()
     walked = sorting.ordered(
         sa.select(ids.c.id, *(ids.c[name] for name in SORTS)),
@@ -199,18 +197,7 @@ def _page_statement(matching: sa.Select[Any], sort: str, today: dt.date) -> sa.S
         .offset(sa.bindparam("offset", type_=sa.Integer, literal_execute=True))
         .subquery("page")
     )
-    shown = (
-        sa.select(
-            *(getattr(Project, name) for name in COLUMNS),
-            risk_level_expr(today).label("risk_level"),
-            Zone.code.label("zone_code"),
-            Organization.name.label("company_name"),
-        )
-        .select_from(window)
-        .join(Project, Project.id == window.c.id)
-        .join(Zone, Zone.id == Project.zone_id)
-        .join(Organization, Organization.id == Project.company_id)
-    )
+    shown = _shown(today, sa.select().select_from(window).join(Project, Project.id == window.c.id))
     columns = {name: window.c[name] for name in SORTS}
     return sorting.ordered(shown, sort, columns, window.c.id, never_empty=SORTS)
 
@@ -237,9 +224,13 @@ def _count(
         .where(levels, stored.level == level, stored.valid_until >= today)
     )
     if filters.get("zone_id"):
-        zone_id = filters["zone_id"]
-        counted = counted.where(stored.zone_id == zone_id if is_id(zone_id) else sa.false())
+        counted = counted.where(_in_zone(stored.zone_id, filters["zone_id"]))
     return counted
+
+
+def _in_zone(column: Any, zone_id: Any) -> sa.ColumnElement[bool]:
+    """The zone filter on `column` (no project has an id that cannot be one)."""
+    return column == zone_id if is_id(zone_id) else sa.false()
 
 
 def all_rows(user: User, filters: dict[str, Any]) -> list[dict[str, Any]]:
@@ -258,24 +249,36 @@ def rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
         return []
     stmt = _ROWS.get(
         (today, db.session.get_bind().dialect.name),
-        lambda: (
-            sa.select(
-                *(getattr(Project, name) for name in COLUMNS),
-                risk_level_expr(today).label("risk_level"),
-                Zone.code.label("zone_code"),
-                Organization.name.label("company_name"),
-            )
-            .join(Zone, Zone.id == Project.zone_id)
-            .join(Organization, Organization.id == Project.company_id)
-            .where(among_bound(Project.id, "ids"))
+        lambda: _shown(today, sa.select().select_from(Project)).where(
+            among_bound(Project.id, "ids")
         ),
     )
     result = db.session.connection().execute(stmt, {"ids": ids})
-    keys = tuple(result.keys())
-    found = {row[0]: dict(zip(keys, row, strict=True)) for row in result.all()}
+    found = {row["id"]: row for row in _dicts(result)}
     listed = [found[pid] for pid in ids if pid in found]
     _add_members(listed)
     return listed
+
+
+def _shown(today: dt.date, rows: sa.Select[Any]) -> sa.Select[Any]:
+    """`rows` (a select from the projects) with the columns a list row shows: the project's
+    own, its current risk level, its zone's code and its lead company's name."""
+    return (
+        rows.add_columns(
+            *(getattr(Project, name) for name in COLUMNS),
+            risk_level_expr(today).label("risk_level"),
+            Zone.code.label("zone_code"),
+            Organization.name.label("company_name"),
+        )
+        .join(Zone, Zone.id == Project.zone_id)
+        .join(Organization, Organization.id == Project.company_id)
+    )
+
+
+def _dicts(result: sa.CursorResult[Any]) -> list[dict[str, Any]]:
+    """The rows of `result` as dicts by column name (plain rows: no ORM on the way)."""
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 #: the rows' statement of a download, per day and database (the ids bound per call)
