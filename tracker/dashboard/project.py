@@ -20,6 +20,7 @@ from tracker.cases.projects.models import Project
 from tracker.dashboard.sections import Activity, readable_events
 from tracker.db import BuiltOnce, db
 from tracker.deadlines.service import project_deadlines
+from tracker.records.work import kinds_key
 from tracker.transfers.overview import PartnerCoverage, partner_coverage
 
 RECENT_EVENTS = 15
@@ -50,17 +51,13 @@ PROJECT = sa.bindparam("board_project", type_=sa.Integer)
 _BUILT: BuiltOnce[sa.Select[Any]] = BuiltOnce(256)
 
 
-def _kinds_key() -> tuple[int, ...]:
-    return tuple(id(kind) for kind in records.kinds())
-
-
 def _part(user: User, project: Project, name: str, today: dt.date) -> Any:
     """One part of the page, declared by the kind it shows (`RecordKind.board`): its record
     (or None), or its list; None for a reader who may not see it."""
     part = records.board()[name]
     if part.action is not None and not policy.can(user, part.action, project):
         return None
-    stmt = _BUILT.get((_kinds_key(), "part", name, today), lambda: part.query(PROJECT, today))
+    stmt = _BUILT.get((kinds_key(), "part", name, today), lambda: part.query(PROJECT, today))
     found = db.session.execute(stmt, {"board_project": project.id}).scalars()
     return found.one_or_none() if part.one else list(found)
 
@@ -77,7 +74,7 @@ def _waiting(user: User, project: Project) -> list[dict[str, Any]]:
         union = sa.union_all(*(w.query(PROJECT) for w in shown)).subquery()
         return sa.select(union).order_by(union.c.since, union.c.id)
 
-    stmt = _BUILT.get((_kinds_key(), "waiting", tuple(id(w) for w in shown)), build)
+    stmt = _BUILT.get((kinds_key(), "waiting", tuple(id(w) for w in shown)), build)
     rows = db.session.execute(stmt, {"board_project": project.id})
     return [dict(row._mapping) for row in rows]
 

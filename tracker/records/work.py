@@ -55,8 +55,14 @@ def user_key(user: Any, today: dt.date) -> tuple[Any, ...]:
     """What a statement built for `user` on `today` depends on: the registered kinds (a test
     registers one for a while), every value the policy and the queues read of a user (id,
     role, active, zone, organisation) and the day; a changed role or zone builds anew."""
-    kinds = tuple(id(kind) for kind in records.kinds())
+    kinds = kinds_key()
     return (kinds, user.id, user.role, user.active, user.zone_id, user.organization_id, today)
+
+
+def kinds_key() -> tuple[int, ...]:
+    """The registered kinds, as a statement built from them depends on them (a test registers
+    one for a while)."""
+    return tuple(id(kind) for kind in records.kinds())
 
 
 #: the queues' statements by user, day and queue (`queue`): building one cost as much as
