@@ -74,3 +74,25 @@ def test_the_templates_look_up_the_catalogue_once_per_page(world, browser_as, mo
     # the templates' texts once (64 lookups before); the view's and the filters' own labels
     # and the macros imported without context still ask per text (about 20)
     assert len(looked_up) <= 25, len(looked_up)
+
+
+def test_two_lawyers_in_turn_each_see_their_own_list_and_counts(busy, browser_as, make_project):
+    """The statements are kept per user and day: two lawyers asking in turn in one process
+    each get their own header's counts, their own list and their own page of a project."""
+    first, second = busy.users["lawyer"], busy.second
+    own = make_project(zone=busy.zone, company=busy.company, lawyers=[second])
+    notify(first.id, "assigned_to_project", busy.project, busy.project.id)
+    for _ in range(2):
+        notify(second.id, "assigned_to_project", own, own.id)
+    db.session.flush()
+    counts = {user.id: header_counts(user) for user in (first, second)}
+    assert counts[first.id] != counts[second.id]
+    browsers = {user.id: browser_as(user) for user in (first, second)}
+    for _ in range(2):
+        for user in (first, second):
+            listed = browsers[user.id].get("/projects").get_data(as_text=True)
+            assert _badges(listed, *counts[user.id]), user.email
+            assert (own.code in listed) == (user is second), user.email
+            page = browsers[user.id].get(f"/projects/{own.id}")
+            assert page.status_code == (200 if user is second else 404), user.email
+            assert _badges(page.get_data(as_text=True), *counts[user.id]), user.email

@@ -69,8 +69,9 @@ def crawl(
 
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
-#: an element whose content is not language (a key typed as it is shown): `translate="no"`
-_UNTRANSLATED = re.compile(r"<(\w+)\b[^>]*\btranslate=\"no\"[^>]*>.*?</\1>", re.S)
+#: a code element whose content is not language (a key typed as it is shown), marked
+#: `translate="no"`; only `code` (no wrapper can hide a page's words from the walks)
+_UNTRANSLATED = re.compile(r"<code\b[^>]*\stranslate=\"no\"[^>]*>[^<]*</code>")
 _TAG = re.compile(r"<[^>]+>")
 _ATTR = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"')
 
