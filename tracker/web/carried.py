@@ -25,6 +25,14 @@ def table(user: Any) -> sa.Subquery | None:
     return found(user) if found is not None else None
 
 
+def joined(stmt: Any, carried: sa.Subquery | None) -> Any:
+    """`stmt` with the carried row's columns added last, its table joined ON true (one row:
+    the statement's rows stay as they were); `stmt` itself when nothing is carried."""
+    if carried is None:
+        return stmt
+    return stmt.add_columns(*carried.c).join(carried, sa.true())
+
+
 def keep(*values: Any) -> None:
     """Hand the carried row's values to the layout."""
     _provided["keep"](*values)

@@ -23,6 +23,7 @@ from tracker.cases.reviews.level import risk_level_expr
 from tracker.db import BuiltOnce, db
 from tracker.errors import InvalidInput, check_version
 from tracker.records.work import user_key
+from tracker.web import carried
 from tracker.web.ids import get_or_none, is_id
 
 Row = TypeVar("Row", Organization, User)
@@ -241,9 +242,7 @@ def _page_statement(
     user: User, today: dt.date, dialect: str, carry: sa.Subquery | None
 ) -> sa.Select[Any]:
     members = joinedload if dialect == "postgresql" else selectinload
-    stmt = sa.select(Project)
-    if carry is not None:
-        stmt = stmt.add_columns(*carry.c).join(carry, sa.true())
+    stmt = carried.joined(sa.select(Project), carry)
     return (
         stmt.where(
             Project.id == sa.bindparam("page_project", type_=sa.Integer),

@@ -71,10 +71,7 @@ def _zones(user: User) -> list[tuple[int, str]]:
 
 
 def _zones_with(header: sa.Subquery | None) -> ZoneRows:
-    stmt: ZoneRows = sa.select(Zone.id, Zone.code).order_by(Zone.code)
-    if header is None:
-        return stmt
-    return stmt.add_columns(*header.c).join(header, sa.true())
+    return carried.joined(sa.select(Zone.id, Zone.code).order_by(Zone.code), header)  # type: ignore[no-any-return]
 
 
 #: the list's zone statements by the carried derived table (one per user and day)
