@@ -66,22 +66,24 @@ def _bound_to(translations: Any) -> dict[str, Any]:
 
     @pass_context
     def gettext(context: Context, string: str, /, **variables: Any) -> str:
-        text = plain(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)  # noqa: S704  # nosec B704 - the catalogue's own text, as Jinja marks it
-        return text % variables  # type: ignore[no-any-return]
+        return _written(context, plain(string), variables)
 
     @pass_context
     def ngettext(
         context: Context, singular: str, plural_form: str, num: int, /, **variables: Any
     ) -> str:
         variables.setdefault("num", num)
-        text = plural(singular, plural_form, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)  # noqa: S704  # nosec B704 - the catalogue's own text, as Jinja marks it
-        return text % variables  # type: ignore[no-any-return]
+        return _written(context, plural(singular, plural_form, num), variables)
 
     return {"gettext": gettext, "ngettext": ngettext}
+
+
+def _written(context: Context, text: str, variables: dict[str, Any]) -> str:
+    """A catalogue's text as a template writes it: marked safe when autoescaping (as Jinja
+    marks it), then %-formatted with the variables."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704  # nosec B704 - the catalogue's own text, as Jinja marks it
+    return text % variables
 
 
 def in_every_language(say: Callable[[], object]) -> str:
