@@ -93,13 +93,14 @@ SCRATCH = "bench_audit_scratch"
 
 
 def _scan(app: Any) -> tuple[int, float]:
-    """The baseline of verify: the same rows read the same way (keyset batches, the body
-    built by the database), unchecked."""
+    """The baseline of verify: the same rows read the same way (keyset batches, the body's
+    bytes built by the database, the driver's own cursor), unchecked."""
     from tracker.audit import sealing, verify
     from tracker.db import db
 
     with app.app_context():
-        body = sealing.body_sql(db.engine.dialect.name)
+        body = sealing.body_bytes_sql(db.engine.dialect.name)
+        assert body is not None
         t0 = time.perf_counter()
         rows = sum(len(batch) for batch in verify._lean_batches(None, body))
         seconds = time.perf_counter() - t0

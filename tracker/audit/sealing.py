@@ -128,6 +128,20 @@ def body_sql(dialect: str) -> sa.ColumnElement[str] | None:
     return sa.literal_column(text, sa.Text).label("body") if text else None
 
 
+#: `_BODY_SQL` as the UTF-8 bytes the MAC covers, which the driver hands over as they came (no
+#: text decoded per row only to be encoded again)
+_BODY_BYTES_SQL = {
+    "postgresql": f"convert_to({_BODY_SQL['postgresql']}, 'UTF8')",
+    "sqlite": f"CAST({_BODY_SQL['sqlite']} AS BLOB)",
+}
+
+
+def body_bytes_sql(dialect: str) -> sa.ColumnElement[bytes] | None:
+    """`body_sql` as the bytes the MAC covers (None for another database)."""
+    text = _BODY_BYTES_SQL.get(dialect)
+    return sa.literal_column(text, sa.LargeBinary).label("body") if text else None
+
+
 def chain_mac(key: bytes, previous_mac: str, seq: int, row: Any) -> str:
     return hmac.digest(key, bytes.fromhex(previous_mac) + body(seq, row), hashlib.sha256).hex()
 
