@@ -58,3 +58,11 @@ def test_the_database_makes_the_same_body(app, world):
     assert len(rows) >= 3
     for row in rows:
         assert row.body.encode() == sealing.body(row.seq, row)
+    # the same as bytes, as the plain run reads them (the driver's own cursor)
+    as_bytes = sealing.body_bytes_sql(db.session.get_bind().dialect.name)
+    assert as_bytes is not None
+    read = [row for batch in verify._lean_batches(None, as_bytes) for row in batch]
+    assert [(seq, bytes(body)) for seq, _form, _mac, body in read] == [
+        (row.seq, sealing.body(row.seq, row)) for row in rows
+    ]
+    assert all(type(body) is bytes for *_, body in read)

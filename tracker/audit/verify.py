@@ -10,12 +10,13 @@ names its chain) are counted apart, never read as a rewrite of this one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -115,7 +116,7 @@ _COLUMNS = [_c.id, _c.seq, _c.mac, _c.form, *sealing.BODY_COLUMNS]
 
 def _batches(
     after: int | None, until: int | None = None, size: int = BATCH
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any], None, None]:
     """The sealed events after sequence number `after` (all of them for None), up to `until`,
     in order, a batch at a time (keyset on the unique seq): plain rows, no ORM objects and the
     detail as its stored text, so memory stays bounded however long the chain and nothing is
@@ -134,7 +135,7 @@ def _batches(
 
 def _lean_batches(
     after: int | None, body: sa.ColumnElement[bytes], size: int = BATCH
-) -> Iterator[list[tuple[Any, ...]]]:
+) -> Generator[list[tuple[Any, ...]], None, None]:
     """`_batches` as (seq, form, mac, body) tuples, the body the bytes the database makes
     (`sealing.body_bytes_sql`): what the plain run of the chain needs, and nothing else. Read
     with the driver's own cursor on the session's connection (in its transaction), which hands
@@ -285,13 +286,16 @@ class _Walk:
         digest, sha256, fromhex, body = hmac.digest, hashlib.sha256, bytes.fromhex, sealing.body
         same = hmac.compare_digest
         done = 0
-        for row in batch:
-            seq = row.seq
-            if seq != expected or row.form != FORM_FIELDS or seq in pinned:
-                break
-            if not same(digest(key, fromhex(mac) + body(seq, row), sha256).hex(), row.mac):
-                break
-            mac, expected, done = row.mac, expected + 1, done + 1
+        try:
+            for row in batch:
+                seq = row.seq
+                if seq != expected or row.form != FORM_FIELDS or seq in pinned:
+                    break
+                if not same(digest(key, fromhex(mac) + body(seq, row), sha256).hex(), row.mac):
+                    break
+                mac, expected, done = row.mac, expected + 1, done + 1
+        except TypeError:
+            pass  # a stored MAC that is not ASCII (compare_digest refuses it): `step` names it
         if done:
             last = batch[done - 1]
             self.last_seq, self.mac, self.previous_id = last.seq, last.mac, last.id
@@ -344,18 +348,19 @@ class _Walk:
             batches = (
                 _lean_batches(after, body, size) if body is not None else _batches(after, size=size)
             )
-            for batch in batches:
-                if body is not None:
-                    done = self.lean(batch)
-                    if done == len(batch):
+            with contextlib.closing(batches):
+                for batch in batches:
+                    if body is None:
+                        problem = self.full([batch])
+                    elif self.lean(batch) == len(batch):
                         continue
-                    start = batch[done - 1][0] if done else after
-                    problem = self.full(_batches(start, batch[-1][0], size))
-                else:
-                    problem = self.full([batch])
-                if problem is not None:
-                    return problem, *_head()
-                after = self.last_seq
+                    else:
+                        # the rest of the batch read whole, after the last event checked (which
+                        # may lie in an earlier batch; from the very start while there is none)
+                        start = self.last_seq if self.count else None
+                        problem = self.full(_batches(start, batch[-1][0], size))
+                    if problem is not None:
+                        return problem, *_head()
             head_seq, head_mac = _head()
             if head_seq <= self.last_seq or self.last_seq == before:
                 return self.tail(head_seq, head_mac), head_seq, head_mac
