@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.support import ROLES, approved_review, make_asset, make_session, plan_of
+from tests.support import ROLES, approved_review, make_asset, make_session, plan_of, statements
 from tracker import policy
 from tracker.cases import search
 from tracker.cases.filings import service as filings
@@ -313,6 +313,28 @@ def test_a_project_code_s_entry_is_found_from_the_projects_codes(world, make_pro
     if db.engine.dialect.name == "sqlite":
         assert "SEARCH search_entries USING INDEX ix_search_entries_project_id" in plan, plan
         assert "(record_type=?)" not in plan, plan
+
+
+def test_a_window_of_word_prefixes_is_ranked_from_its_ids_on_sqlite(world, api_as):
+    """On SQLite a window of word-prefix hits is ranked from its entries' ids (the heading's
+    index read between the window's lowest and highest id), not by reading each entry's row
+    again; a word-part's rank still reads the heading, and the pages rank as before."""
+    from tracker.cases import search_results
+
+    _index_notes(world.project.id, 1, 3, "seen near the wombat burrow", "")
+    _index_notes(world.project.id, 4, 2, "seen near the wombat burrow", "wombat")
+    db.session.commit()
+    admin = api_as(world.users["admin"])
+    with statements() as seen:
+        assert _hits(admin, "wombat") == [("test_note", n) for n in (5, 4, 3, 2, 1)]
+    (sql,) = [s for s in seen if "hit_window" in s]
+    if db.engine.dialect.name == "sqlite":
+        assert "hit_window.id IN (SELECT search_entries_fts_heading.rowid" in sql, sql
+        assert "search_entries_fts_heading.rowid <= (SELECT max(hit_window.id)" in sql, sql
+        assert "FROM hit_window JOIN search_entries" not in sql, sql
+        words = search.query_words("두더지굴")
+        part = search_results._page_statement(world.users["admin"], "두더지굴", words, False, False)
+        assert "JOIN search_entries ON search_entries.id = hit_window.id" in str(part), part
 
 
 def test_a_kept_search_statement_holds_its_role_s_actions(world, api_as, monkeypatch):
