@@ -42,7 +42,7 @@ def _in_scope(
 
     `by_key`: on PostgreSQL a lawyer's projects are an array (`policy.assigned_by_key`), each
     project's rows read by its index, where `IN` read them through every project (a
-    lawyer's ~1 %: 1,396 → 1,085 buffers for the assets' page) and was planned anew on
+    lawyer's ~1 %: ~1,400 → 1,085 buffers for the assets' page) and was planned anew on
     every run (its generic plan never chosen).
 
     `zone_copy`: the rows' own copy of their project's zone (`IpAsset.zone_id`, kept in step
