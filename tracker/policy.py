@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 from tracker import records
 from tracker.auth.models import User, Zone
 from tracker.cases.projects.models import Project, project_lawyers
+from tracker.db import db
 from tracker.errors import NotAllowed
 from tracker.records.work import QUEUE_RULES
 from tracker.web.ids import get_or_none
@@ -190,6 +191,22 @@ def scope_assignments(user: User) -> sa.Select[tuple[int]] | None:
     if user.active and user.role == LAWYER:
         return sa.select(project_lawyers.c.project_id).where(project_lawyers.c.user_id == user.id)
     return None
+
+
+def assigned_by_key(user: User, column: Any) -> sa.ColumnElement[bool] | None:
+    """On PostgreSQL, for a scope of assignments (`scope_assignments`: a lawyer's), the
+    condition that `column` (a project id) is one of them, written `column = ANY(ARRAY(their
+    project ids))`: the ids are read first (an InitPlan, from `project_lawyers`' own index)
+    and `column`'s rows looked up by key for each. As `IN (…)` the planner joins through
+    every project or hashes them (the project list: 1.95 → 0.31 ms), and a prepared
+    statement is planned anew on every run. None for any other scope or database (the
+    caller writes `visible_projects` or `in_visible_project` then). The same rows as
+    `in_visible_project` (an assignment names an existing project). Lists only: a search
+    keeps `IN (…)` (the generic plan of this form walked every search entry)."""
+    assigned = scope_assignments(user)
+    if assigned is None or db.session.get_bind().dialect.name != "postgresql":
+        return None
+    return column == sa.any_(sa.func.array(assigned.scalar_subquery()))  # type: ignore[no-any-return]
 
 
 def scope_zone(user: User) -> int | None:

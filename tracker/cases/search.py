@@ -497,13 +497,18 @@ def _is_common(words: list[str], hits: int | None = None) -> bool:
     return int(found) >= hits
 
 
-def code_match(q: str) -> sa.ColumnElement[bool] | None:
+def code_match(q: str, *, bind: bool = False) -> sa.ColumnElement[bool] | None:
     """SQL: `Project`'s code starts with `q`, when `q` looks like a project code (else None).
 
     PostgreSQL's text parser splits `CB-BIO-2025-00002` into words and a signed number
-    (`-00002`), so the words of the query cannot find it; the code column itself can."""
+    (`-00002`), so the words of the query cannot find it; the code column itself can.
+    `bind`: the code is a bind parameter named `code` without a value (`named_values` gives
+    it); it holds only letters, digits and hyphens (`CODE_LIKE`), so it has nothing to
+    escape."""
     if not CODE_LIKE.fullmatch(q):
         return None
+    if bind:
+        return Project.code.startswith(sa.bindparam("code", type_=sa.String))
     return Project.code.startswith(q.upper(), autoescape=True)
 
 
@@ -512,8 +517,9 @@ def entry_match(
 ) -> sa.ColumnElement[bool]:
     """SQL: the entry's text holds the words, or the entry is one that `q` names exactly or by
     the start of its code (`named`): each part by its own index, never an OR that would
-    read every entry. `bind`: the words' values as `text_match`'s `bind`."""
-    exact = named(q)
+    read every entry. `bind`: the words' values as `text_match`'s `bind`, the code and the
+    numbers as `named`'s."""
+    exact = named(q, bind=bind)
     if not exact:
         return text_match(words, by_scope=by_scope, bind=bind)
     texts = sa.select(SearchEntry.id).where(text_match(words, bind=bind))
@@ -534,15 +540,18 @@ def _numbers(q: str) -> list[str]:
     return sorted({q, q.upper()})
 
 
-def numbered(q: str) -> list[sa.Select[Any]]:
+def numbered(q: str, *, bind: bool = False) -> list[sa.Select[Any]]:
     """SQL: the ids of the entries of the filings and assets whose application or
     registration number is exactly `q`, one SELECT per number column (each by its own
     index); none when `q` cannot be a number. PostgreSQL's text parser splits
     `10-2024-0041234` into a number and signed numbers, so the words of the query cannot
-    find it; the columns can."""
-    forms = _numbers(q)
+    find it; the columns can. `bind`: the ways `q` may be written are a bind parameter
+    named `numbers` without a value (`named_values` gives it)."""
+    forms: Any = _numbers(q)
     if not forms:
         return []
+    if bind:
+        forms = sa.bindparam("numbers", expanding=True)
     filing = sa.and_(SearchEntry.record_type == "filing", SearchEntry.record_id == Filing.id)
     detail = sa.and_(SearchEntry.record_type == "asset_detail", SearchEntry.record_id == IpAsset.id)
     return [
@@ -556,21 +565,46 @@ def numbered(q: str) -> list[sa.Select[Any]]:
     ]
 
 
-def named(q: str) -> list[sa.Select[Any]]:
+def named(q: str, *, bind: bool = False) -> list[sa.Select[Any]]:
     """SQL: the ids of the entries `q` names, by an exact number (`numbered`) or as the start
     of a project's code (`code_match`: the project's entry), one SELECT per index used (for
-    one flat UNION)."""
-    code = code_match(q)
+    one flat UNION). `bind`: the code and the numbers are bind parameters without values
+    (`named_values` gives them).
+
+    The project's entries are those of the projects whose code matches (`project_id IN`):
+    the same rows as joining each project entry to its project, but read from the projects'
+    codes and then each such project's entries (10,000 codes at 10k projects, ~0.8 ms on
+    SQLite), where SQLite's plan of the join read every project's entry, text and all, to
+    join it (~5 ms). On SQLite the record type is written `+search_entries.record_type`, so
+    that its index (every project's entry) is never the one that drives the lookup."""
+    code = code_match(q, bind=bind)
+    record_type: Any = SearchEntry.record_type
+    if code is not None and db.session.get_bind().dialect.name == "sqlite":
+        record_type = sa.literal_column("+search_entries.record_type")
     coded = (
         [
-            sa.select(SearchEntry.id)
-            .join(Project, Project.id == SearchEntry.project_id)
-            .where(SearchEntry.record_type == "project", code)
+            sa.select(SearchEntry.id).where(
+                record_type == "project",
+                SearchEntry.project_id.in_(sa.select(Project.id).where(code)),
+            )
         ]
         if code is not None
         else []
     )
-    return [*coded, *numbered(q)]
+    return [*coded, *numbered(q, bind=bind)]
+
+
+def named_shape(q: str) -> tuple[bool, bool]:
+    """What a statement built with `bind` depends on in `q` besides its words (`named`):
+    whether `q` may be the start of a project code, and whether it may be a number."""
+    return CODE_LIKE.fullmatch(q) is not None, bool(_numbers(q))
+
+
+def named_values(q: str) -> dict[str, Any]:
+    """The values of the bind parameters of `named(q, bind=True)`: `code` (a project code's
+    start, and the code whose project's entry ranks first) and `numbers` (the ways `q` may
+    be written as a number)."""
+    return {"code": q.upper(), "numbers": _numbers(q)}
 
 
 def visible_hits(
@@ -592,7 +626,7 @@ def visible_hits(
     order: Any = SearchEntry.id
     if dialect == "sqlite" and narrow:
         order = sa.literal_column("+search_entries.id")
-    if dialect == "sqlite" and not narrow and not named(q):
+    if dialect == "sqlite" and not narrow and not any(named_shape(q)):
         parts, prefixes = split_words(words)
         table, name = (TRIGRAM_TABLE, "parts") if parts else (FTS_TABLE, "prefixes")
         index = sa.table(table, sa.column("rowid"))

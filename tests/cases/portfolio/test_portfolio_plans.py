@@ -1,19 +1,21 @@
 """The asset portfolio's statements read the indexes meant for them (tracker/cases/portfolio):
-by due date either way without sorting every asset, and an operator's zone by the zone's
-index on SQLite whatever its statistics say."""
+by due date either way without sorting every asset, an operator's zone by the zone's index
+on SQLite whatever its statistics say, and a lawyer's projects by key on PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import make_asset, plan_of, statements
+from tests.support import approved_review, make_asset, moment, plan_of, statements
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.portfolio import service
+from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
 
 
@@ -157,3 +159,42 @@ def test_a_walked_condition_is_built_once_its_words_bound_and_not_kept(world: An
         if isinstance(bound, sa.BindParameter)
     ]
     assert kept and not [value for value in kept if "module" in value or "gadget" in value]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assets", "/api/v1/risk-reviews"])
+def test_a_lawyer_s_page_carries_its_total_and_reads_their_projects_by_key(
+    path: str, world: Any, make_project: Any, make_user: Any, api_as: Any
+) -> None:
+    """A lawyer's list without a text search: on PostgreSQL their projects are an array (`=
+    ANY(ARRAY(…))`, each project's rows found by its index) and the page's statement carries
+    the total (`count(*) OVER ()`: the page reads every row of the scope anyway), no count
+    apart; on SQLite the policy's `IN (…)` and a count apart (its page stops at the page).
+    The same rows and totals either way; another lawyer's rows are left out."""
+    lawyer, other = world.users["lawyer"], make_user("lawyer")
+    mine = [world.project, *(make_project(lawyers=[lawyer]) for _ in range(2))]
+    theirs = make_project(lawyers=[other])
+    for project in [*mine, theirs]:
+        for n in range(2):
+            make_asset(project, title=f"Listed {n}")
+            db.session.add(approved_review(project, other.id, created_at=moment(-n)))
+    db.session.commit()
+    model = IpAsset if "assets" in path else RiskReview
+    expected = set(
+        db.session.scalars(sa.select(model.id).where(model.project_id.in_([p.id for p in mine])))
+    )
+    api = api_as(lawyer)
+    listed: list[int] = []
+    for page in (1, 2, 3, 4):
+        with statements() as seen:
+            body = api.get(f"{path}?per_page=2&page={page}").get_json()
+        assert body["total"] == len(expected) == 6, body
+        listed += [item["id"] for item in body["items"]]
+        if page == 1:
+            (first, *_) = [s for s in seen if "LIMIT" in s]
+            counts = [s for s in seen if "count(" in s.lower()]
+            if db.engine.dialect.name == "postgresql":
+                assert re.search(r"= ANY \(array\(\(SELECT project_lawyers\.project_id", first)
+                assert counts == [first] and "OVER ()" in first, seen
+            else:
+                assert "IN (SELECT projects.id" in first and len(counts) == 1, seen
+    assert len(listed) == 6 and set(listed) == expected  # page 4: past the end, counted

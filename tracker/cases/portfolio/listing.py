@@ -226,14 +226,28 @@ def _sampled_total(
     )
 
 
+def _read_whole(user: User) -> bool:
+    """Whether a list without a text search reads every row of `user`'s scope for its page,
+    so its total is counted with the page (`_counted_page`) rather than by a statement
+    apart that reads them again: a lawyer's scope on PostgreSQL, read by key
+    (`service._in_scope`'s `by_key`: each of their projects' rows found by its index, then
+    sorted). Not on SQLite, whose page walks the project's sort index alone (covering) and
+    stops at the page, where a count beside it would read every row (measured: 0.4 + 0.1 ms
+    apart, 1.0 ms together)."""
+    return policy.scope_assignments(user) is not None and (
+        db.session.get_bind().dialect.name == "postgresql"
+    )
+
+
 def _counted_page(
     ids_stmt: sa.Select[Any], filters: dict[str, Any], *, memory: Hashable | None
 ) -> tuple[list[int], int, bool]:
     """The page's ids each with the filtered total beside them (`count(*) OVER ()`: the ids
-    are the assets', each once, so it counts the list): `(ids, total, estimated)`. For a text
-    search whose hits are listed for the page (`search.walks_assets` false): a count apart
-    would list them again. A page past the end holds no row to carry the total: then it is
-    counted apart.
+    are the list's rows, each once, so it counts the list): `(ids, total, estimated)`. For a
+    text search whose hits are listed for the page (`search.walks_assets` false), or a list
+    that reads every row of its scope for the page (`_read_whole`): a count apart would read
+    them again. A page past the end holds no row to carry the total: then it is counted
+    apart.
 
     `memory` (`_estimate_key`, given when `search.may_walk`: a word in everyone's scope):
     the total is the one a walked page gives (`_page` with `listed`), so that it does not
@@ -312,6 +326,8 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
         # the hits are listed for the page anyway (a rare word, a narrow scope): counted
         # with it
         ids, total, estimated = _counted_page(ids_stmt, filters, memory=memory)
+    elif not q and _read_whole(user):  # a lawyer's assets, each read for the page's order
+        ids, total, estimated = _counted_page(ids_stmt, filters, memory=None)
     elif walk:  # a common word's hits: from a sample, else listed and counted
         ids, total, estimated = _page(
             ids_stmt,
@@ -416,7 +432,10 @@ def review_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, An
     shows)."""
     broad = _broad(user, filters)
     stmt = service.reviews(user, filters, ids=True)
-    ids, total, estimated = _page(stmt, RiskReview.id, filters, estimate=broad)
+    if _read_whole(user):  # a lawyer's reviews, each read for the page's order
+        ids, total, estimated = _counted_page(stmt, filters, memory=None)
+    else:
+        ids, total, estimated = _page(stmt, RiskReview.id, filters, estimate=broad)
     if shape == "html":
         items = _rows(RiskReview, REVIEW_HTML, ids)
     else:

@@ -163,13 +163,10 @@ def _kept(
     values = tuple(filters.get(name) for name in _KEPT_FILTERS)
 
     def build() -> tuple[sa.Select[Any], sa.Select[Any]]:
-        scope = visible
-        assigned = policy.scope_assignments(user)
-        if assigned is not None and dialect == "postgresql":
-            # the same projects as `visible`; planned as a key lookup of each of them (an
-            # `IN` is planned as a hash join over every project)
-            scope = Project.id == sa.any_(sa.func.array(assigned.scalar_subquery()))
-        matching = filtered(user, filters, today, scope)
+        # the same projects as `visible`; on PostgreSQL a lawyer's planned as a key lookup
+        # of each of them (an `IN` is planned as a hash join over every project)
+        by_key = policy.assigned_by_key(user, Project.id)
+        matching = filtered(user, filters, today, visible if by_key is None else by_key)
         counted = _count(user, filters, today, visible, matching)
         return _page_statement(matching, sort, today), counted
 
