@@ -64,6 +64,16 @@ def _counts(url: str) -> dict[str, int]:
             else "SELECT count(*) FROM search_entries WHERE fts_document IS NOT NULL"
         )
         out["fts"] = conn.execute(sa.text(fts)).scalar_one()
+        named = "SELECT count(*) FROM search_entries WHERE kind = 'asset' OR record_type = 'filing'"
+        out["asset_entries"] = conn.execute(sa.text(named)).scalar_one()
+        # SQLite: the word index of the asset entries (migration 0036), one row of sizes each
+        out["asset_fts"] = (
+            conn.execute(
+                sa.text("SELECT count(*) FROM search_entries_fts_asset_docsize")
+            ).scalar_one()
+            if conn.dialect.name == "sqlite"
+            else out["asset_entries"]
+        )
         macs = conn.execute(sa.text("SELECT mac FROM audit_head")).scalar_one()
     engine.dispose()
     out["head_mac"] = macs
@@ -88,6 +98,7 @@ def test_generated_database_keeps_the_invariants(
     assert counts["audit_events"] == counts["head"] == 100 * PROJECTS
     assert counts["zones"] == 4 and counts["organizations"] == 421
     assert counts["search_entries"] == counts["fts"] > 0  # the FTS5 index followed
+    assert counts["asset_fts"] == counts["asset_entries"] > 0  # and the asset entries' index
 
     app = generate.app_for(url, instance, TESTING=True, RATELIMIT_STORAGE_URI="memory://")
     client = app.test_client()

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from tests.support import approved_review, make_asset, moment, plan_of, statements
 from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
+from tracker.cases.filings import service as filings
+from tracker.cases.models import SearchEntry
 from tracker.cases.portfolio import service
 from tracker.cases.reviews.models import RiskReview
 from tracker.db import db
@@ -198,3 +200,105 @@ def test_a_lawyer_s_page_carries_its_total_and_reads_their_projects_by_key(
             else:
                 assert "IN (SELECT projects.id" in first and len(counts) == 1, seen
     assert len(listed) == 6 and set(listed) == expected  # page 4: past the end, counted
+
+
+def _found(user: Any, q: str, walk: bool) -> list[str]:
+    """The titles of the assets a page of `q` finds, walked or listed."""
+    stmt = service.assets(user, {"q": q}, ids=True, walk=walk)
+    return sorted(db.session.get(IpAsset, i).title for i in db.session.scalars(stmt))
+
+
+def test_a_word_of_the_assets_is_asked_of_the_asset_entries_word_index(world: Any) -> None:
+    """SQLite: the asset portfolio's `q=`, walked or listed, asks its word of the word index
+    of the asset entries alone (`search.ASSET_FTS_TABLE`, migration 0036), never of the index
+    of every entry; the same assets either way (PostgreSQL: the entries' `fts_document`)."""
+    admin = world.users["admin"]
+    for n in range(2):
+        search.index(make_asset(world.project, title=f"Walked module {n}"))
+    search.index(make_asset(world.project, title="Walked gadget"))
+    # another kind's entry with the word: in the word index of every entry only
+    search.index_record("nda", 1, world.project.id, "nda.view", "module nda", title="module")
+    db.session.commit()
+    for walk in (True, False):
+        with statements() as seen:
+            assert _found(admin, "module", walk) == ["Walked module 0", "Walked module 1"]
+        sent = next(s for s in seen if "ip_assets" in s)
+        if db.engine.dialect.name == "sqlite":
+            assert f"{search.ASSET_FTS_TABLE} MATCH" in sent, sent
+            assert f"{search.FTS_TABLE} MATCH" not in sent, sent
+        else:
+            assert "fts_document @@" in sent, sent
+    if db.engine.dialect.name == "sqlite":
+        words = f"SELECT rowid FROM {search.ASSET_FTS_TABLE} WHERE {search.ASSET_FTS_TABLE} MATCH ?"
+        rows = db.session.connection().exec_driver_sql(words, ('"module"*',)).all()
+        assert len(rows) == 2
+
+
+def test_the_asset_entries_word_index_follows_their_entries(world: Any) -> None:
+    """An asset is found, walked or listed, by the words its entries hold now: an entry
+    written again with other words, an entry that leaves the asset entries (another kind)
+    and an entry removed are found by their words no more, a filing's entry finds its asset
+    (on SQLite the word index of the asset entries follows them by migration 0036's
+    triggers: it holds the same hits as the index of every entry, for those entries)."""
+    admin = world.users["admin"]
+    assets = {
+        name: make_asset(world.project, title=f"Quokka module {name}")
+        for name in ("kept", "renamed", "moved", "removed")
+    }
+    filed = make_asset(world.project, title="Plain asset")
+    for asset in (*assets.values(), filed):
+        search.index(asset)
+    filing = filings.create_filing(
+        filed, {"office": "KR", "route": "first", "filed_on": dt.date(2031, 3, 31)}
+    )
+    entry = db.session.execute(
+        sa.select(SearchEntry).where(
+            SearchEntry.record_type == "filing", SearchEntry.record_id == filing.id
+        )
+    ).scalar_one()
+    search.index_record(
+        "filing",
+        filing.id,
+        world.project.id,
+        entry.action,
+        "Quokka office",
+        kind=entry.kind,
+        title=entry.title,
+        parent_id=filed.id,
+    )
+    db.session.commit()
+    everything = ["Plain asset", *(f"Quokka module {n}" for n in assets)]
+    for walk in (True, False):
+        assert _found(admin, "quokka", walk) == sorted(everything)
+    renamed, moved = assets["renamed"], assets["moved"]
+    search.index_record("asset", renamed.id, world.project.id, "asset.view", "Quokka gizmo")
+    search.index_record(
+        "asset", moved.id, world.project.id, "asset.view", "Quokka module moved", kind="note"
+    )
+    search.unindex_record("asset", assets["removed"].id)
+    db.session.commit()
+    for walk in (True, False):
+        assert _found(admin, "quokka", walk) == [
+            "Plain asset",
+            "Quokka module kept",
+            "Quokka module renamed",
+        ]
+        assert _found(admin, "module", walk) == ["Quokka module kept"]
+        assert _found(admin, "gizmo", walk) == ["Quokka module renamed"]
+        assert _found(admin, "office", walk) == ["Plain asset"]
+    if db.engine.dialect.name == "sqlite":
+        conn = db.session.connection()
+        for word in ("quokka", "module", "gizmo", "office", "nda"):
+            match = (f'"{word}"*',)
+            asset_hits = conn.exec_driver_sql(
+                f"SELECT rowid FROM {search.ASSET_FTS_TABLE} "
+                f"WHERE {search.ASSET_FTS_TABLE} MATCH ? ORDER BY rowid",
+                match,
+            ).all()
+            every_hit = conn.exec_driver_sql(
+                "SELECT id FROM search_entries WHERE (kind = 'asset' OR record_type = 'filing')"
+                f" AND id IN (SELECT rowid FROM {search.FTS_TABLE}"
+                f" WHERE {search.FTS_TABLE} MATCH ?) ORDER BY id",
+                match,
+            ).all()
+            assert asset_hits == every_hit, word
