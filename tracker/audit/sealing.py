@@ -354,15 +354,16 @@ def show_places(events: Iterable[AuditEvent], done: Sealed) -> None:
 
 
 def _sealer_busy(session: Session) -> bool:
-    """Whether this process's sealer is sealing or about to (known here, no round trip): the
-    writer then does not take the lock from it for its commit's length."""
+    """Whether this process's sealer is sealing or about to, or another process's sealer leads
+    (known here, no round trip): the writer then neither tries the lock nor takes it from
+    them for its commit's length."""
     from tracker.audit import sealer
 
     bind = session.get_bind()
     if isinstance(bind, sa.Connection):
         return False  # inside an outer transaction (the test suite's): seal in it
     found = sealer.current(bind)
-    return found is not None and found.busy
+    return found is not None and (found.busy or found.led_elsewhere)
 
 
 def after_commit(session: Session) -> None:
