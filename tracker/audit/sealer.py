@@ -62,7 +62,7 @@ RETRIES = 3
 RETRY_SECONDS = 0.5
 #: the leader waits this long before each pass, so that a pass seals what every process's
 #: writers committed meanwhile (the number of passes per second is bounded by it)
-GATHER_SECONDS = 0.01
+GATHER_SECONDS = 0.02
 #: a process that found the lead taken tries it again after this long, if its writers left
 #: events meanwhile (a leader that stopped, or was killed, leaves nothing for longer)
 RECHECK_SECONDS = 0.5

@@ -15,9 +15,11 @@ logs: submissions are queued in any order, the log's sequencer alone assigns the
 
 Who seals: the writer itself, just before its commit, when the lock is free at once
 (`pg_try_advisory_xact_lock`, which never waits; SQLite has one writer, whose BEGIN IMMEDIATE
-is the lock) and its process's sealer is idle; otherwise the process's sealer thread, woken
-after the writer's commit, which waits for the lock and seals in one transaction whatever
-the writers of every process committed meanwhile (`tracker.audit.sealer`). `flask audit seal`
+is the lock), its process's sealer is idle and no other process's sealer was found leading;
+otherwise the sealer that leads across processes (the process's own thread, woken after the
+writer's commit, when no other leads), which gathers for a moment, waits for the lock and
+seals in one transaction whatever the writers of every process committed meanwhile
+(`tracker.audit.sealer`). `flask audit seal`
 and `flask audit verify` seal whatever a killed process left unsealed; so does the next seal.
 
 The statements of a seal (`seal_locked`), after the lock's own: the head row (locked) with the
