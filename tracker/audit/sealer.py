@@ -22,6 +22,20 @@ pass for every 4 to 5 events. Every pass ends its transaction itself (commit, or
 an error), so the connection needs neither; one that broke is dropped by the failed pass (the
 pool's disconnect handling) and the retry opens another.
 
+One sealer leads at a time across all processes (`_serve`): the one holding the lead, a
+session-level advisory lock (LEAD_LOCK) of its own connection that no one waits for. The
+leader waits GATHER_SECONDS, then makes a pass whose lock statement also lets the lead go
+(after the seal lock is granted, before the queue is read), and takes the lead again once it
+sealed anything; after a pass that sealed nothing it stays let go. A sealer that finds the lead
+taken (`pg_try_advisory_lock` fails) makes no pass: every event its writers committed before
+that try is read by the leader's next pass, whose queue read follows the release. Its process's
+writers then leave their events without trying the seal lock (`led_elsewhere`: an INSERT and
+the commit, as a bare write) and it tries the lead again RECHECK_SECONDS later, until a pass of
+its own covers what was left: a leader killed before its next pass (its connection's end lets
+the lead go) leaves those events for at most that long. So with many busy processes one pass
+seals what every writer committed in GATHER_SECONDS and more, instead of one pass per process
+for every few events, each queueing on the seal lock.
+
 A process killed between a writer's commit and the seal leaves committed, unsealed events:
 the next seal of any process takes them first (every seal reads the whole queue), and
 `flask audit seal` / `audit verify` seal them at once.
@@ -46,6 +60,22 @@ log = logging.getLogger(__name__)
 #: a failed pass is tried again this many times, waiting RETRY_SECONDS × the attempt between
 RETRIES = 3
 RETRY_SECONDS = 0.5
+#: the leader waits this long before each pass, so that a pass seals what every process's
+#: writers committed meanwhile (the number of passes per second is bounded by it)
+GATHER_SECONDS = 0.02
+#: a process that found the lead taken tries it again after this long, if its writers left
+#: events meanwhile (a leader that stopped, or was killed, leaves nothing for longer)
+RECHECK_SECONDS = 0.5
+#: the session lock of the leading sealer ("tracker audit lead"), never waited for
+LEAD_LOCK = 0x7472_6163_6B5F_4C44
+_TRY_LEAD = sa.select(sa.func.pg_try_advisory_lock(LEAD_LOCK))
+_TRY_LEAD_SQL = "SELECT pg_try_advisory_lock(%s)"
+_LOCK = sealing.LOCK
+#: the seal lock, then the lead let go: in this order, in one statement (the inner SELECT
+#: cannot be pulled up past OFFSET 0), so that the queue read next comes after both
+_LOCK_AND_LET_GO = sa.text(
+    "SELECT pg_advisory_unlock(:lead) FROM (SELECT pg_advisory_xact_lock(:seal) OFFSET 0) AS locked"
+).bindparams(lead=LEAD_LOCK, seal=sealing.SEAL_LOCK)
 
 
 class Sealer:
@@ -57,6 +87,17 @@ class Sealer:
         #: set while a pass runs or is due: writers then leave their events to it
         self._busy = threading.Event()
         self._idle = threading.Condition()
+        #: set when a writer left events that no pass or lead found taken has covered yet
+        self._left = False
+        #: set when another process was found leading: its pass covers what was left before,
+        #: if it lives; the lead is tried again until a pass of this sealer covers it
+        self._unsure = False
+        #: until when another process is taken to lead (a try of the lead found it taken)
+        self._led_until = 0.0
+        #: this sealer leads: its pass lets the lead go and takes it again
+        self._leading = False
+        #: `settle` asks for the lead to be tried again at once
+        self._hurry = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._own: sa.Engine | None = None
@@ -68,6 +109,7 @@ class Sealer:
     def wake(self) -> None:
         with self._idle:  # one thread per process, however many writers wake it at once
             self._busy.set()
+            self._left = True
             self._wake.set()
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._pid = os.getpid()  # a forked worker starts its own thread
@@ -76,29 +118,85 @@ class Sealer:
 
     def settle(self, timeout: float = 30) -> bool:
         """Wait until no pass is running or due (tests, the benchmark); False on timeout."""
+        self._hurry.set()  # the lead tried again now, not RECHECK_SECONDS after the last try
         with self._idle:
             return self._idle.wait_for(lambda: not self._busy.is_set(), timeout)
+
+    @property
+    def led_elsewhere(self) -> bool:
+        """Whether another process's sealer leads (its lead was found taken a moment ago): the
+        writers of this process then leave their events to it without trying the seal lock."""
+        return time.monotonic() < self._led_until
 
     def _run(self) -> None:
         failures = 0
         while True:
-            self._wake.wait()
-            self._wake.clear()
+            self._wait()
             try:
-                self._pass()
+                self._serve()
                 failures = 0
             except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
                 # the writes have succeeded; a few more tries (a database that blinked), then
                 # the next seal of any process, `audit seal` or `verify` takes them
                 failures += 1
                 log.warning("audit events left unsealed: %s", type(exc).__name__)
+                self._left = True
                 if failures <= RETRIES:
                     time.sleep(RETRY_SECONDS * failures)
                     self._wake.set()
             with self._idle:
-                if not self._wake.is_set():
+                if not self._wake.is_set() and not self._left:
                     self._busy.clear()
                     self._idle.notify_all()
+
+    def _wait(self) -> None:
+        """Until a writer leaves events; while another process leads, until its lead is to be
+        tried again (RECHECK_SECONDS after the last try), however many writers wake it."""
+        if self._left or self._unsure:
+            remaining = self._led_until - time.monotonic()
+            if remaining > 0:
+                self._hurry.wait(remaining)
+                self._hurry.clear()
+                self._led_until = 0.0
+        else:
+            self._wake.wait()
+        self._wake.clear()
+
+    def _serve(self) -> None:
+        """Lead, or find another process leading: either way every event this process's
+        writers committed before the try is sealed by a pass that reads the queue after it,
+        the leader's (if it lives: the lead is tried again RECHECK_SECONDS later, until this
+        sealer leads a pass itself). While another was found leading, nothing until then."""
+        if self.led_elsewhere:
+            return  # `_wait` waits for the next try
+        self._left = False  # a wake after this point may not be covered: it sets it again
+        if not self._try_lead():
+            self._unsure = True  # covered by the leader's next pass, if it lives to make it
+            self._led_until = time.monotonic() + RECHECK_SECONDS
+            return
+        self._leading = True
+        try:
+            while True:
+                time.sleep(GATHER_SECONDS)  # the commits of every process gather meanwhile
+                if not self._pass() or not self._leading:
+                    break  # let go (the pass's lock statement), not taken again
+        finally:
+            if self._leading:  # a pass failed, perhaps before letting go
+                self._leading = False
+                self.close()  # its connection's end lets the lead go
+
+    def _try_lead(self) -> bool:
+        """Take the lead (a session lock of the sealer's own connection) without waiting: one
+        statement in autocommit, no transaction around it (a round trip)."""
+        if self.engine.dialect.name != "postgresql":
+            return True  # SQLite: no sealer thread runs but in tests; nothing to share
+        with self.connection() as conn:
+            raw: Any = conn.connection.dbapi_connection
+            raw.autocommit = True  # between transactions: set on the client alone
+            try:
+                return bool(raw.execute(_TRY_LEAD_SQL, (LEAD_LOCK,)).fetchone()[0])
+            finally:
+                raw.autocommit = False
 
     def connection(self) -> sa.Connection:
         """The sealer's connection, from its own pool of one: no ping at the checkout, no
@@ -118,19 +216,30 @@ class Sealer:
             self._own = sa.create_engine(self.engine.url, **options)
         return self._own.connect()
 
-    def _pass(self) -> None:
+    def _pass(self) -> int:
+        """One pass: wait for the seal lock, seal the queue, commit, write a checkpoint when
+        one is due. While leading, the
+        lock's statement lets the lead go and the pass takes it again when it sealed anything
+        (`_serve`). How many events it sealed."""
         with self.app.app_context():
             key: bytes = keys.current().audit_key
+            leading = self._leading
             with self.connection() as conn:
                 with conn.begin():
-                    conn.execute(sealing.LOCK)
+                    conn.execute(_LOCK_AND_LET_GO if leading else _LOCK)
+                    self._leading = False
                     # every wake so far followed a commit that the next statement's snapshot
                     # sees (READ COMMITTED: it is taken after this point, not at the lock's
-                    # start, as under REPEATABLE READ): this pass answers them all
+                    # start, as under REPEATABLE READ): this pass answers them all; and so
+                    # every lead found taken until the statement above
                     self._wake.clear()
+                    self._left = self._unsure = False
                     done = sealing.seal_locked(conn, key)
+                    if leading and done.count:
+                        self._leading = bool(conn.execute(_TRY_LEAD).scalar())
                 if done.count:
                     checkpoints.consider(done.head, conn)
+            return done.count
 
     def close(self) -> None:
         """Close the sealer's connection (tests; a pass after this opens another)."""

@@ -15,9 +15,11 @@ logs: submissions are queued in any order, the log's sequencer alone assigns the
 
 Who seals: the writer itself, just before its commit, when the lock is free at once
 (`pg_try_advisory_xact_lock`, which never waits; SQLite has one writer, whose BEGIN IMMEDIATE
-is the lock) and its process's sealer is idle; otherwise the process's sealer thread, woken
-after the writer's commit, which waits for the lock and seals in one transaction whatever
-the writers of every process committed meanwhile (`tracker.audit.sealer`). `flask audit seal`
+is the lock), its process's sealer is idle and no other process's sealer was found leading;
+otherwise the sealer that leads across processes (the process's own thread, woken after the
+writer's commit, when no other leads), which gathers for a moment, waits for the lock and
+seals in one transaction whatever the writers of every process committed meanwhile
+(`tracker.audit.sealer`). `flask audit seal`
 and `flask audit verify` seal whatever a killed process left unsealed; so does the next seal.
 
 The statements of a seal (`seal_locked`), after the lock's own: the head row (locked) with the
@@ -369,15 +371,16 @@ def show_places(events: Iterable[AuditEvent], done: Sealed) -> None:
 
 
 def _sealer_busy(session: Session) -> bool:
-    """Whether this process's sealer is sealing or about to (known here, no round trip): the
-    writer then does not take the lock from it for its commit's length."""
+    """Whether this process's sealer is sealing or about to, or another process's sealer leads
+    (known here, no round trip): the writer then neither tries the lock nor takes it from
+    them for its commit's length."""
     from tracker.audit import sealer
 
     bind = session.get_bind()
     if isinstance(bind, sa.Connection):
         return False  # inside an outer transaction (the test suite's): seal in it
     found = sealer.current(bind)
-    return found is not None and found.busy
+    return found is not None and (found.busy or found.led_elsewhere)
 
 
 def after_commit(session: Session) -> None:
