@@ -70,7 +70,9 @@ def _sealer_waits_for_the_seal_lock() -> bool:
     return found
 
 
-def test_while_another_leads_no_pass_is_made_and_a_leader_gone_is_made_up_for(app):
+def test_while_another_leads_no_pass_is_made_and_a_leader_gone_is_made_up_for(app, monkeypatch):
+    # the lead tried again 5 s after a try (not 0.5 s): the steps below are not raced by it
+    monkeypatch.setattr(sealer, "RECHECK_SECONDS", 5)
     other = db.engine.connect()
     other.execute(sa.select(sa.func.pg_advisory_lock(sealer.LEAD_LOCK)))  # another process leads
     other.execute(sealing.LOCK)  # and seals (so the writer leaves its event)
@@ -89,7 +91,7 @@ def test_while_another_leads_no_pass_is_made_and_a_leader_gone_is_made_up_for(ap
         other.invalidate()  # the leader gone without its pass (killed): its connection's end
         other.close()  # lets the lead go
     # tried again RECHECK_SECONDS after the last try (no settle to hurry it): this sealer leads
-    _until(lambda: _unsealed() == 0, "the events left to a leader gone were never sealed", 10)
+    _until(lambda: _unsealed() == 0, "the events left to a leader gone were never sealed", 20)
     assert db.session.get(AuditHead, 1).seq == 2
     result = verify_chain(sealing._key(), None)
     assert result.intact and result.events == 2
@@ -120,3 +122,55 @@ def test_the_leader_holds_the_lead_while_it_waits_and_lets_it_go_after(app):
     finally:
         third.close()
     assert sealer.current(db.engine).led_elsewhere is False  # type: ignore[union-attr]
+
+
+def test_a_lead_held_and_never_let_go_does_not_keep_events_unsealed(app, monkeypatch):
+    """A leader that holds the lead and makes no pass (stalled, or its lock left on a server
+    connection that a transaction pooler gave to another client): found taken at two tries in
+    a row, the lead is not relied on; this process's sealer seals without it."""
+    monkeypatch.setattr(sealer, "RECHECK_SECONDS", 0.2)
+    other = db.engine.connect()
+    other.execute(sa.select(sa.func.pg_advisory_lock(sealer.LEAD_LOCK)))  # leads, never lets go
+    other.execute(sealing.LOCK)  # and seals for now (so the writer leaves its event)
+    try:
+        _append("test.left_to_a_stalled_leader")
+        found = sealer.current(db.engine)
+        assert found is not None
+        _until(lambda: found.led_elsewhere, "the sealer never tried the lead")
+        other.rollback()  # the seal lock let go; the lead held on
+        _until(lambda: _unsealed() == 0, "a lead never let go kept the event unsealed", 20)
+        assert other.execute(TRY_LEAD).scalar() is True  # the lead is still the other's
+        other.rollback()
+    finally:
+        other.invalidate()
+        other.close()
+    assert db.session.get(AuditHead, 1).seq == 1
+    assert verify_chain(sealing._key(), None).intact
+
+
+def test_a_sealer_whose_connection_broke_seals_on_a_new_one(app):
+    """The server ends the sealer's connection (a restart, a failover): the next try of the
+    lead fails on it, the connection is dropped, and the retry seals on a new one."""
+    holder = db.engine.connect()
+    holder.execute(sealing.LOCK)
+    try:
+        _append("test.first")  # left (the seal lock is held): this process's sealer leads
+        _until(_sealer_waits_for_the_seal_lock, "the sealer never waited for the seal lock")
+    finally:
+        holder.rollback()
+    assert sealer.settle() and _unsealed() == 0
+    found = sealer.current(db.engine)
+    assert found is not None
+    with found.connection() as own, own.begin():  # idle now: its pool's one connection
+        pid = own.execute(sa.select(sa.func.pg_backend_pid())).scalar()
+    db.session.execute(sa.select(sa.func.pg_terminate_backend(pid)))
+    db.session.rollback()
+    try:
+        holder.execute(sealing.LOCK)
+        _append("test.after_the_break")  # left again: the sealer tries the lead on its old one
+        holder.rollback()
+    finally:
+        holder.close()
+    _until(lambda: _unsealed() == 0, "a sealer whose connection broke never sealed again", 20)
+    assert db.session.get(AuditHead, 1).seq == 2
+    assert verify_chain(sealing._key(), None).intact

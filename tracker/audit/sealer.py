@@ -30,9 +30,13 @@ sealed anything; after a pass that sealed nothing it stays let go. A sealer that
 taken (`pg_try_advisory_lock` fails) makes no pass: every event its writers committed before
 that try is read by the leader's next pass, whose queue read follows the release. Its process's
 writers then leave their events without trying the seal lock (`led_elsewhere`: an INSERT and
-the commit, as a bare write) and it tries the lead again RECHECK_SECONDS later, until a pass of
-its own covers what was left: a leader killed before its next pass (its connection's end lets
-the lead go) leaves those events for at most that long. So with many busy processes one pass
+the commit, as a bare write) and it tries the lead again RECHECK_SECONDS later; found taken a
+second time, it makes a pass of its own anyway. So whatever became of the leader (killed: its
+connection's end lets the lead go; stalled; or its lock left on a server connection that a
+transaction pooler gave to another client) those events wait about 2 × RECHECK_SECONDS at
+most. A leader whose let-go finds no lead on its connection (a transaction pooler between it
+and the server) leads no more: its process seals on its own, a pass per wake, as without the
+lead. A pass that failed closes the sealer's connection. So with many busy processes one pass
 seals what every writer committed in GATHER_SECONDS and more, instead of one pass per process
 for every few events, each queueing on the seal lock.
 
@@ -98,6 +102,8 @@ class Sealer:
         self._leading = False
         #: `settle` asks for the lead to be tried again at once
         self._hurry = threading.Event()
+        #: the lead could not be let go on this connection (a transaction pooler): not tried
+        self._no_lead = False
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._own: sa.Engine | None = None
@@ -140,12 +146,16 @@ class Sealer:
                 # the next seal of any process, `audit seal` or `verify` takes them
                 failures += 1
                 log.warning("audit events left unsealed: %s", type(exc).__name__)
-                self._left = True
+                self.close()  # a connection that broke is not used again
                 if failures <= RETRIES:
+                    self._left = True
                     time.sleep(RETRY_SECONDS * failures)
                     self._wake.set()
+                else:  # as before the lead: idle until the next wake, no loop while it is down
+                    self._left = self._unsure = False
+                    self._led_until = 0.0
             with self._idle:
-                if not self._wake.is_set() and not self._left:
+                if not self._wake.is_set() and not self._left and not self._unsure:
                     self._busy.clear()
                     self._idle.notify_all()
 
@@ -154,10 +164,9 @@ class Sealer:
         tried again (RECHECK_SECONDS after the last try), however many writers wake it."""
         if self._left or self._unsure:
             remaining = self._led_until - time.monotonic()
-            if remaining > 0:
-                self._hurry.wait(remaining)
+            if remaining > 0 and self._hurry.wait(remaining):
                 self._hurry.clear()
-                self._led_until = 0.0
+                self._led_until = 0.0  # `settle` asks: try again now
         else:
             self._wake.wait()
         self._wake.clear()
@@ -166,12 +175,24 @@ class Sealer:
         """Lead, or find another process leading: either way every event this process's
         writers committed before the try is sealed by a pass that reads the queue after it,
         the leader's (if it lives: the lead is tried again RECHECK_SECONDS later, until this
-        sealer leads a pass itself). While another was found leading, nothing until then."""
+        sealer leads a pass itself). While another was found leading, nothing until then.
+
+        A lead found taken at two tries in a row is not relied on any longer: this sealer then
+        makes a pass of its own (without the lead), so what its writers left waits about
+        2 × RECHECK_SECONDS at most, whatever became of the leader (stalled, or its lock left
+        on a server connection a transaction pooler gave to someone else)."""
         if self.led_elsewhere:
             return  # `_wait` waits for the next try
         self._left = False  # a wake after this point may not be covered: it sets it again
+        if self._no_lead:
+            self._pass()  # a pass per wake, each process on its own, as without the lead
+            return
+        self._hurry.clear()  # a `settle` so far is answered by this try
         if not self._try_lead():
-            self._unsure = True  # covered by the leader's next pass, if it lives to make it
+            if self._unsure:
+                self._pass()  # the lead was taken at the last try too: seal without it
+            else:
+                self._unsure = True  # covered by the leader's next pass, if it makes one
             self._led_until = time.monotonic() + RECHECK_SECONDS
             return
         self._leading = True
@@ -190,13 +211,18 @@ class Sealer:
         statement in autocommit, no transaction around it (a round trip)."""
         if self.engine.dialect.name != "postgresql":
             return True  # SQLite: no sealer thread runs but in tests; nothing to share
+        if self._no_lead:
+            return False
         with self.connection() as conn:
             raw: Any = conn.connection.dbapi_connection
-            raw.autocommit = True  # between transactions: set on the client alone
             try:
-                return bool(raw.execute(_TRY_LEAD_SQL, (LEAD_LOCK,)).fetchone()[0])
-            finally:
+                raw.autocommit = True  # between transactions: set on the client alone
+                found = bool(raw.execute(_TRY_LEAD_SQL, (LEAD_LOCK,)).fetchone()[0])
                 raw.autocommit = False
+            except Exception:
+                conn.invalidate()  # a broken connection: the next try opens another
+                raise
+            return found
 
     def connection(self) -> sa.Connection:
         """The sealer's connection, from its own pool of one: no ping at the checkout, no
@@ -226,8 +252,14 @@ class Sealer:
             leading = self._leading
             with self.connection() as conn:
                 with conn.begin():
-                    conn.execute(_LOCK_AND_LET_GO if leading else _LOCK)
+                    let_go = conn.execute(_LOCK_AND_LET_GO if leading else _LOCK).scalar()
                     self._leading = False
+                    if leading and not let_go:
+                        # the lead was not this connection's to let go: a transaction pooler
+                        # between this process and the server; lead no more (every sealer's
+                        # own passes still seal, `_serve`)
+                        self._no_lead = True
+                        log.warning("audit sealer: the lead is not kept across transactions")
                     # every wake so far followed a commit that the next statement's snapshot
                     # sees (READ COMMITTED: it is taken after this point, not at the lock's
                     # start, as under REPEATABLE READ): this pass answers them all; and so
