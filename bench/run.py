@@ -8,6 +8,7 @@ S3-compatible store (bench/cluster.py). Prints every table as it goes.
                         [--postgres postgresql://postgres@127.0.0.1:5432] [--skip-attachments]
                         [--redis redis://127.0.0.1:6379/2] [--skip-cluster]
                         [--database-prefix tracker_bench] [--web-only] [--only search,q=]
+                        [--requests 200] [--seconds 20] [--rounds 3]
 
 Bounded: each step runs under a time limit and bench.web caps each endpoint's requests and
 seconds; everything listens on 127.0.0.1 only. PostgreSQL databases are named
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--requests", default="200")
     parser.add_argument("--seconds", default="20")
+    parser.add_argument("--rounds", default="3", help="bench.web's rounds over its endpoints")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument("--skip-attachments", action="store_true")
     parser.add_argument(
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                         args.requests,
                         "--seconds",
                         args.seconds,
+                        "--rounds",
+                        args.rounds,
                         "--json",
                         str(instance / "web.json"),
                         *(["--only", args.only] if args.only else []),

@@ -6,7 +6,11 @@ Starts gunicorn (2 sync workers) on 127.0.0.1 on a database filled by ``bench.ge
 ``--connections`` threads, each with its own keep-alive ``requests.Session``, until
 ``--requests`` requests are done or ``--seconds`` have passed. Prints req/s, p50, p95 and
 p50 ÷ the p50 of ``/api/v1/health``, driven in short bursts before every endpoint and at the
-end of the same run (`HEALTH_SHARE`). Endpoints the app does not offer
+end of the same run (`HEALTH_SHARE`). With ``--rounds N`` the whole list is gone over N times,
+each endpoint taking its share of ``--requests`` (and of ``--seconds``) per round, so a row's
+requests are spread over the run instead of falling in one moment of it; its p50 is taken over
+all of them, and the report also gives the range of its per-round ratios (each round's p50
+÷ the health burst just before it). Endpoints the app does not offer
 yet are listed as "missing" (API paths absent from the OpenAPI document; pages that 404).
 Figures are only comparable within one run on one machine.
 """
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +65,8 @@ class Outcome:
     missing: bool = False
     note: str = ""
     bursts: list[float] = field(default_factory=list)  # the baseline's p50 per health burst
+    #: per round: this endpoint's p50 ÷ the p50 of the health burst driven just before it
+    round_ratios: list[float] = field(default_factory=list)
 
 
 def free_port() -> int:
@@ -179,14 +186,51 @@ class Auth:
 HEALTH_SHARE = 5
 
 
-def sample(baseline: Outcome, burst: Outcome) -> None:
-    """Add one health burst to the run's baseline (its own p50 kept for the spread)."""
-    baseline.times.extend(burst.times)
-    baseline.elapsed += burst.elapsed
+def sample(pooled: Outcome, burst: Outcome) -> None:
+    """Add one burst to an endpoint's pooled outcome (its own p50 kept for the spread)."""
+    pooled.times.extend(burst.times)
+    pooled.elapsed += burst.elapsed
     for code, n in burst.statuses.items():
-        baseline.statuses[code] = baseline.statuses.get(code, 0) + n
+        pooled.statuses[code] = pooled.statuses.get(code, 0) + n
     if burst.times:
-        baseline.bursts.append(statistics.median(burst.times))
+        pooled.bursts.append(statistics.median(burst.times))
+
+
+def in_rounds(
+    health: Endpoint,
+    chosen: list[Endpoint],
+    run: Callable[[Endpoint, int, float], Outcome],
+    rounds: int,
+    requests: int,
+    seconds: float,
+) -> list[Outcome]:
+    """Go over `chosen` `rounds` times, a health burst before each endpoint and one at the end;
+    `run(endpoint, count, seconds)` drives one burst. Returns health's pooled outcome (the
+    baseline) first, then each endpoint's, pooled over its rounds."""
+    rounds = max(1, rounds)
+    share = -(-requests // rounds)  # each round's share of --requests, rounded up
+    seconds /= rounds
+    burst = max(20, share // HEALTH_SHARE)
+    baseline = Outcome(health.name)
+    pooled = {ep.name: Outcome(ep.name) for ep in chosen}
+    for _ in range(rounds):
+        for ep in chosen:
+            out = pooled[ep.name]
+            if out.missing:
+                continue
+            before = run(health, burst, seconds)
+            sample(baseline, before)
+            part = run(ep, share, seconds)
+            if part.missing:
+                out.missing = True
+                continue
+            sample(out, part)
+            if part.times and before.times:
+                out.round_ratios.append(
+                    statistics.median(part.times) / statistics.median(before.times)
+                )
+    sample(baseline, run(health, burst, seconds))
+    return [baseline, *pooled.values()]
 
 
 def drive(base: str, auth: Auth, ep: Endpoint, count: int, seconds: float, conns: int) -> Outcome:
@@ -398,6 +442,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--seconds", type=float, default=20, help="cap per endpoint")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="go over the endpoints this many times, each taking its share of --requests",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--only", help="substrings of the endpoint names to run, separated by commas"
@@ -434,24 +484,21 @@ def main(argv: list[str] | None = None) -> int:
         auth = Auth(base)
         spec = requests.get(f"{base}/api/v1/openapi.json", timeout=60).json()
         paths = set(spec.get("paths", {}))
-        results: list[Outcome] = []
         health, *rest = endpoints(base, auth)
         wanted = [w for w in (args.only or "").split(",") if w]
         chosen = [ep for ep in rest if not wanted or any(w in ep.name for w in wanted)]
-        burst = max(20, args.requests // HEALTH_SHARE)
-        baseline = Outcome(health.name)
-        results.append(baseline)
-        for ep in chosen:
+
+        def run(ep: Endpoint, count: int, seconds: float) -> Outcome:
             if ep.kind == "api" and ep.spec_path and ep.spec_path not in paths:
-                results.append(Outcome(ep.name, missing=True))
-                continue
-            sample(baseline, drive(base, auth, health, burst, args.seconds, args.connections))
-            out = drive(base, auth, ep, args.requests, args.seconds, args.connections)
+                return Outcome(ep.name, missing=True)
+            out = drive(base, auth, ep, count, seconds, args.connections)
             if ep.kind == "html" and set(out.statuses) == {404}:
                 out.missing = True
-            results.append(out)
-            print(f"  {ep.name}: done", file=sys.stderr, flush=True)
-        sample(baseline, drive(base, auth, health, burst, args.seconds, args.connections))
+            if ep is not health:
+                print(f"  {ep.name}: done", file=sys.stderr, flush=True)
+            return out
+
+        results = in_rounds(health, chosen, run, args.rounds, args.requests, args.seconds)
     finally:
         stop(proc)
     report(results, url, args)
@@ -508,7 +555,10 @@ def report(
         f"\n{server}, {args.connections} connections, "
         f"≤{args.requests} requests or ≤{args.seconds:.0f} s per endpoint"
     )
-    head = f"{'endpoint':<30}{'n':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'×health':>9}  status"
+    head = (
+        f"{'endpoint':<30}{'n':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'×health':>9}"
+        f"{'by round':>12}  status"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
@@ -523,12 +573,20 @@ def report(
         rate = len(r.times) / r.elapsed if r.elapsed else 0
         ratio = f"{p50 / (base_p50 * 1000):.1f}" if base_p50 else "-"
         codes = ",".join(f"{k}×{v}" for k, v in sorted(r.statuses.items()))
-        print(f"{r.name:<30}{len(r.times):>5}{rate:>8.1f}{p50:>9.1f}{p95:>9.1f}{ratio:>9}  {codes}")
+        by_round = (
+            f"{min(r.round_ratios):.1f}–{max(r.round_ratios):.1f}"
+            if len(r.round_ratios) > 1
+            else ""
+        )
+        print(
+            f"{r.name:<30}{len(r.times):>5}{rate:>8.1f}{p50:>9.1f}{p95:>9.1f}{ratio:>9}"
+            f"{by_round:>12}  {codes}"
+        )
     if results and len(results[0].bursts) > 1:
         spread = [t * 1000 for t in results[0].bursts]
         print(
-            f"health p50 per burst ({len(spread)} bursts, one before each endpoint and one at "
-            f"the end): {min(spread):.1f}–{max(spread):.1f} ms"
+            f"health p50 per burst ({len(spread)} bursts, one before each endpoint in each "
+            f"round and one at the end): {min(spread):.1f}–{max(spread):.1f} ms"
         )
 
 
