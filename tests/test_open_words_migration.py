@@ -9,7 +9,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from tests.support import demo_app
+from tests.support import demo_app, partial_index_hits
 from tracker.cases import search
 from tracker.db import db
 
@@ -73,20 +73,8 @@ def test_upgrade_builds_the_word_index_without_advice_and_downgrade_drops_it(
             words = sorted({w for text in texts for w in search.query_words(text)[:2]})
             assert len(words) > 20
             for word in words:
-                match = {"w": f'"{word}"*', "hidden": search.OPEN_HIDDEN}
-                open_hits = db.session.execute(
-                    sa.text(f"SELECT rowid FROM {table} WHERE {table} MATCH :w ORDER BY rowid"),
-                    match,
-                ).all()
-                every_hit = db.session.execute(
-                    sa.text(
-                        "SELECT id FROM search_entries WHERE action <> :hidden AND id IN"
-                        f" (SELECT rowid FROM {search.FTS_TABLE}"
-                        f" WHERE {search.FTS_TABLE} MATCH :w) ORDER BY id"
-                    ),
-                    match,
-                ).all()
-                assert open_hits == every_hit, word
+                found, every = partial_index_hits(table, word, f"action <> '{search.OPEN_HIDDEN}'")
+                assert found == every, word
         db.session.remove()
 
         flask_migrate.downgrade(revision="0036")
