@@ -40,6 +40,7 @@ from tracker.attachments.models import AttachmentVersion
 from tracker.audit.models import AuditEvent
 from tracker.auth import totp
 from tracker.auth.models import User
+from tracker.cases import search
 from tracker.cases.assets.models import IpAsset
 from tracker.cases.disclosures import service as disclosures
 from tracker.cases.disclosures.models import Disclosure
@@ -776,3 +777,21 @@ def assert_sorted_heading(html: str, path: str, sort: str) -> None:
     name = sort.removeprefix("-")
     again = name if sort.startswith("-") else f"-{name}"
     assert f'href="{path}?sort={again}"' in html
+
+
+def partial_index_hits(table: str, word: str, entries: str) -> tuple[list[int], list[int]]:
+    """SQLite: the entry ids a word index of some entries (`table`) finds for the prefix
+    `word`, and the ids the word index of every entry finds among the entries that `entries`
+    (SQL condition on `search_entries`) selects, both in id order: the same when `table`
+    holds exactly those entries' words."""
+    conn = db.session.connection()
+    match = (f'"{word}"*',)
+    found = conn.exec_driver_sql(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid", match
+    ).scalars()
+    every = conn.exec_driver_sql(
+        f"SELECT id FROM search_entries WHERE ({entries}) AND id IN (SELECT rowid FROM"
+        f" {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH ?) ORDER BY id",
+        match,
+    ).scalars()
+    return list(found), list(every)

@@ -9,7 +9,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from tests.support import demo_app
+from tests.support import demo_app, partial_index_hits
 from tracker.cases import search
 from tracker.db import db
 
@@ -36,7 +36,7 @@ def test_upgrade_builds_the_asset_entries_word_index_and_downgrade_drops_it(
         assert version.scalar_one() == "0035"
         db.session.remove()
 
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="0036")
         assert (
             db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
             == "0036"
@@ -60,22 +60,11 @@ def test_upgrade_builds_the_asset_entries_word_index_and_downgrade_drops_it(
             words |= {"kr", "10", "특허청"}
             hits: set[int] = set()
             for word in sorted(words):
-                match = {"w": f'"{word}"*'}
-                asset_hits = db.session.execute(
-                    sa.text(f"SELECT rowid FROM {table} WHERE {table} MATCH :w ORDER BY rowid"),
-                    match,
-                ).all()
-                every_hit = db.session.execute(
-                    sa.text(
-                        "SELECT id FROM search_entries"
-                        " WHERE (kind = 'asset' OR record_type = 'filing') AND id IN"
-                        f" (SELECT rowid FROM {search.FTS_TABLE}"
-                        f" WHERE {search.FTS_TABLE} MATCH :w) ORDER BY id"
-                    ),
-                    match,
-                ).all()
+                asset_hits, every_hit = partial_index_hits(
+                    table, word, "kind = 'asset' OR record_type = 'filing'"
+                )
                 assert asset_hits == every_hit, word
-                hits |= {row[0] for row in asset_hits}
+                hits |= set(asset_hits)
             filing_entries = db.session.execute(
                 sa.text("SELECT id FROM search_entries WHERE record_type = 'filing'")
             ).scalars()

@@ -45,6 +45,9 @@ TRIGRAM_TABLE = "search_entries_fts_trigram"
 #: the word index of the entries that name an asset (`ASSET_WORDS`; migration 0036): an FTS5
 #: table on SQLite, for a statement that reads only those entries (`text_match(assets=True)`)
 ASSET_FTS_TABLE = "search_entries_fts_asset"
+#: the word index of every entry but OPEN_HIDDEN's (migration 0037): an FTS5 table on SQLite,
+#: read for a caller whose role may not see those (`visible_hits`), whose hits it keeps all
+OPEN_FTS_TABLE = "search_entries_fts_open"
 #: the shortest word-part a trigram index can find
 TRIGRAM = 3
 #: the longest title an entry keeps
@@ -280,14 +283,19 @@ def _bound(name: str, values: dict[str, str], bind: bool) -> Any:
 
 
 def _sqlite_hits(
-    parts: list[str], prefixes: list[str], *, bind: bool = False, assets: bool = False
+    parts: list[str],
+    prefixes: list[str],
+    *,
+    bind: bool = False,
+    assets: bool = False,
+    open_only: bool = False,
 ) -> list[sa.Select[Any]]:
     """SQLite: the entry ids (rowids) the trigram index finds for the word-parts and the word
     index for the word prefixes, one SELECT per index used (`bind`, `assets`: as
-    `text_match`)."""
+    `text_match`; `open_only`: as `_words_table`'s)."""
     values = match_values([*parts, *prefixes])
     selects: list[sa.Select[Any]] = []
-    words_table = ASSET_FTS_TABLE if assets else FTS_TABLE
+    words_table = _words_table(assets, open_only)
     for table, name, used in ((TRIGRAM_TABLE, "parts", parts), (words_table, "prefixes", prefixes)):
         if used:
             index = sa.table(table, sa.column("rowid"))
@@ -296,6 +304,21 @@ def _sqlite_hits(
                 sa.select(index.c.rowid).where(sa.literal_column(table).op("MATCH")(match))
             )
     return selects
+
+
+def _words_table(assets: bool, open_only: bool) -> str:
+    """SQLite: the word index a statement asks for word prefixes: the asset entries' own when
+    it reads only those (`assets`), the one without OPEN_HIDDEN's entries when its caller may
+    not see them (`open_only`: `sees_hidden`), else every entry's."""
+    if assets:
+        return ASSET_FTS_TABLE
+    return OPEN_FTS_TABLE if open_only else FTS_TABLE
+
+
+def sees_hidden(user: User) -> bool:
+    """Whether `user`'s role may see the entries of OPEN_HIDDEN (advice: a lawyer's, a
+    company's), so that a search of theirs needs the word index of every entry."""
+    return OPEN_HIDDEN in allowed_actions(user)
 
 
 def search_entries(user: User, q: str) -> sa.Select[SearchEntry]:
@@ -644,7 +667,10 @@ def visible_hits(
     (joined by rowid): its hits are read in its own rowid order, one by one, never gathered
     into a list first. A narrow scope (`narrow`) walks its projects' entries and tests each
     against the match (`+search_entries.id` keeps SQLite from walking every entry by id).
-    `bind`, `assets`: as `text_match`'s (`assets`: `stmt` reads only `ASSET_WORDS`)."""
+    `bind`, `assets`: as `text_match`'s (`assets`: `stmt` reads only `ASSET_WORDS`). On
+    SQLite, for everyone's scope, a caller who may not see advice (`sees_hidden`) has the word
+    prefixes asked of the word index without it (`OPEN_FTS_TABLE`): the same entries kept,
+    none read to be dropped."""
     conditions: list[sa.ColumnElement[bool]] = [SearchEntry.action.in_(allowed_actions(user))]
     if narrow:
         stmt = stmt.join(Project, Project.id == SearchEntry.project_id)
@@ -655,14 +681,15 @@ def visible_hits(
         order = sa.literal_column("+search_entries.id")
     if dialect == "sqlite" and not narrow and not any(named_shape(q)):
         parts, prefixes = split_words(words)
-        words_table = ASSET_FTS_TABLE if assets else FTS_TABLE
+        open_only = not sees_hidden(user)
+        words_table = _words_table(assets, open_only)
         table, name = (TRIGRAM_TABLE, "parts") if parts else (words_table, "prefixes")
         index = sa.table(table, sa.column("rowid"))
         stmt = stmt.join(index, index.c.rowid == SearchEntry.id)
         match = _bound(name, match_values(words), bind)
         conditions.append(sa.literal_column(table).op("MATCH")(match))
         if parts and prefixes:  # the word index as a list beside the trigram index
-            hits = _sqlite_hits([], prefixes, bind=bind, assets=assets)[0]
+            hits = _sqlite_hits([], prefixes, bind=bind, assets=assets, open_only=open_only)[0]
             conditions.append(SearchEntry.id.in_(hits))
         order = index.c.rowid
     else:
