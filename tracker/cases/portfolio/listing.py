@@ -289,6 +289,15 @@ def _counted_page(
 _COLUMNS: BuiltOnce[sa.Select[Any]] = BuiltOnce(16)
 
 
+def _plain(column: Any) -> Any:
+    """`column` as the list reads it: an enum's value as the plain string the database holds
+    (its CHECK constraint keeps it one of the enum's: the value the enum type would give,
+    without a lookup per row and column)."""
+    if isinstance(column.type, sa.Enum):
+        return sa.type_coerce(column, sa.String)
+    return column
+
+
 def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, Any]]:
     """The columns `names` of the `model` rows `ids` with their project's code, in the order
     of `ids`."""
@@ -298,7 +307,8 @@ def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, 
         (model, names, db.session.get_bind().dialect.name),
         lambda: (
             sa.select(
-                *(getattr(model, n).label(n) for n in names), Project.code.label("project_code")
+                *(_plain(getattr(model, n)).label(n) for n in names),
+                Project.code.label("project_code"),
             )
             .join(Project, Project.id == model.project_id)
             .where(among_bound(model.id, "ids"))
