@@ -120,10 +120,15 @@ def seal_value(dek: bytes, table: str, column: str, row_id: int, text: str) -> s
 def open_value(dek: bytes, table: str, column: str, row_id: int, stored: str) -> str:
     """The plain text of a sealed value; InvalidTag (or ValueError) when it does not
     authenticate or is not a sealed value at all."""
+    return _open_with(AESGCM(dek), table, column, row_id, stored)
+
+
+def _open_with(cipher: AESGCM, table: str, column: str, row_id: int, stored: str) -> str:
+    """`open_value` with the data key's cipher made already (a page opens many values)."""
     if not stored.startswith(PREFIX):
         raise ValueError("not a sealed value")
     raw = base64.b64decode(stored[len(PREFIX) :], validate=True)
-    return AESGCM(dek).decrypt(raw[:12], raw[12:], _ad(table, column, row_id)).decode()
+    return cipher.decrypt(raw[:12], raw[12:], _ad(table, column, row_id)).decode()
 
 
 def wrap_key(ring: keys.KeyRing, project_id: int, dek: bytes) -> tuple[str, bytes]:
@@ -144,6 +149,14 @@ def _cache() -> dict[int, tuple[bytes, bytes | None]]:
     cache: dict[int, tuple[bytes, bytes | None]]
     cache = current_app.extensions.setdefault("tracker_project_keys", {})
     return cache
+
+
+def _ciphers() -> dict[int, tuple[bytes, AESGCM]]:
+    """project id -> (data key, its cipher), per application: what `open_columns` opens a
+    page's values with (made once per key, not once per value)."""
+    ciphers: dict[int, tuple[bytes, AESGCM]]
+    ciphers = current_app.extensions.setdefault("tracker_project_ciphers", {})
+    return ciphers
 
 
 def _unwrapped(project_id: int, wrapped: bytes) -> bytes:
@@ -321,12 +334,29 @@ def open_columns(model: Any, key: str, rows: Iterable[tuple[int, int, str | None
     table, column = mapper.local_table.name, mapper.columns[key].name
     audit_type = getattr(model, "__audit_type__", table)
     conn = db.session.connection()
-    return [
-        None
-        if stored is None
-        else _open_stored(conn, project_id, (table, column, _Row(row_id, audit_type)), stored)
-        for row_id, project_id, stored in rows
-    ]
+    # each row's data key as the application holds it (`_cache`, read once for the page) and
+    # its cipher made once per key (`_ciphers`); a value that does not open so, or whose key
+    # is not held yet, takes `_open_stored`'s way (the key read, a fresh one, else the error)
+    cache, ciphers = _cache(), _ciphers()
+    opened: list[Any] = []
+    for row_id, project_id, stored in rows:
+        if stored is None:
+            opened.append(None)
+            continue
+        hit = cache.get(project_id)
+        dek = None if hit is None else hit[1]
+        if dek is not None:
+            made = ciphers.get(project_id)
+            if made is None or made[0] != dek:
+                made = ciphers[project_id] = (dek, AESGCM(dek))
+            try:
+                opened.append(_open_with(made[1], table, column, row_id, stored))
+                continue
+            except _FAILURES:
+                pass
+        where = (table, column, _Row(row_id, audit_type))
+        opened.append(_open_stored(conn, project_id, where, stored))
+    return opened
 
 
 class _Row:

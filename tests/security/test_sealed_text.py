@@ -5,6 +5,7 @@ another row or column is refused on read (a clear error and an audit event), nev
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess  # nosec B404
@@ -293,3 +294,32 @@ def test_the_four_sensitive_columns_are_sealed() -> None:
         ("ip_assets", "description"),
         ("risk_reviews", "conditions"),
     }
+
+
+@pytest.mark.real_commits
+def test_a_list_opens_its_values_with_one_cipher_per_project_key(
+    world: Any, api_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lean list opens each sealed value with its project key's cipher made once (held by
+    the application beside the key), not once per value; the values read as before."""
+    for n in range(3):
+        make_asset(world.project, title=f"Ciphered {n}", description=f"Secret number {n}")
+    db.session.commit()
+    api = api_as(world.users["lawyer"])
+    made: list[str] = []  # which key each cipher was made for (a digest: no key in a report)
+    real = sealing.AESGCM
+
+    def counted(key: bytes) -> Any:
+        made.append(hashlib.sha256(key).hexdigest()[:12])
+        return real(key)
+
+    monkeypatch.setattr(sealing, "AESGCM", counted)
+    first = api.get("/api/v1/assets?per_page=50").get_json()
+    assert sorted(i["description"] for i in first["items"] if i["title"].startswith("Cipher")) == [
+        f"Secret number {n}" for n in range(3)
+    ]
+    assert made and len(made) == len(set(made))  # each key's cipher made once for the page
+    made.clear()
+    again = api.get("/api/v1/assets?per_page=50").get_json()
+    assert again == first
+    assert made == []  # and held for the next

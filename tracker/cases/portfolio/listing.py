@@ -17,8 +17,8 @@ statements whatever the page size or the size of the database.
    (`_estimates`), so the sample is read once a minute per worker;
 3. the page's columns with the project's code (one statement; sealed text opened as loading
    the record would);
-4. for a whole asset: its owners, then its deadlines, entered and derived (one statement
-   each).
+4. for a whole asset: its owners and its deadlines, entered and derived (one statement for
+   all three, `_asset_parts`).
 
 The API answers these rows without the ORM or marshmallow on the way out (the schemas still
 validate input and document the output: a test compares the two); the HTML pages render the
@@ -289,6 +289,15 @@ def _counted_page(
 _COLUMNS: BuiltOnce[sa.Select[Any]] = BuiltOnce(16)
 
 
+def _plain(column: Any) -> Any:
+    """`column` as the list reads it: an enum's value as the plain string the database holds
+    (its CHECK constraint keeps it one of the enum's: the value the enum type would give,
+    without a lookup per row and column)."""
+    if isinstance(column.type, sa.Enum):
+        return sa.type_coerce(column, sa.String)
+    return column
+
+
 def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, Any]]:
     """The columns `names` of the `model` rows `ids` with their project's code, in the order
     of `ids`."""
@@ -298,7 +307,8 @@ def _rows(model: Any, names: tuple[str, ...], ids: list[int]) -> list[dict[str, 
         (model, names, db.session.get_bind().dialect.name),
         lambda: (
             sa.select(
-                *(getattr(model, n).label(n) for n in names), Project.code.label("project_code")
+                *(_plain(getattr(model, n)).label(n) for n in names),
+                Project.code.label("project_code"),
             )
             .join(Project, Project.id == model.project_id)
             .where(among_bound(model.id, "ids"))
@@ -353,33 +363,57 @@ def asset_page(user: User, filters: dict[str, Any], shape: str) -> dict[str, Any
     }
 
 
-#: the owners and the deadlines statements of a page of assets, per database: built once,
-#: the page's ids bound per call
-_ASSET_PARTS: BuiltOnce[tuple[sa.Executable, sa.Executable]] = BuiltOnce(4)
+#: the owners and the deadlines statement of a page of assets, per database: built once, the
+#: page's ids bound per call
+_ASSET_PARTS: BuiltOnce[sa.Executable] = BuiltOnce(4)
+
+#: what a row of `_asset_parts` is: an owner, an entered deadline or a derived one
+_OWNER, _ENTERED, _DERIVED = 0, 1, 2
 
 
-def _asset_parts() -> tuple[sa.Executable, sa.Executable]:
-    """The owners of the assets `:ids`, and their deadlines: entered (by date), then derived
-    (by date and key), as `assets.deadline_items` lists them."""
-    owners = (
-        sa.select(AssetOwner.asset_id, AssetOwner.organization_id, AssetOwner.share_pct)
-        .where(among_bound(AssetOwner.asset_id, "ids"))
-        .order_by(AssetOwner.asset_id, AssetOwner.organization_id)
-    )
+def _asset_parts() -> sa.Executable:
+    """The owners of the assets `:ids` and their deadlines in one statement (one round trip,
+    where owners and deadlines were one each): per asset its owners (by organization), then
+    its deadlines entered (by date), then derived (by date and key), as
+    `assets.deadline_items` lists them. Each row says what it is (`part`: `_OWNER`,
+    `_ENTERED`, `_DERIVED`); the columns another part has are NULL. The owners come first,
+    so the NULLs of their deadline columns are cast to the deadlines' types (the result's
+    types are the first select's, and PostgreSQL types a column of NULLs as text)."""
+
+    def none(type_: Any) -> Any:
+        return sa.cast(sa.null(), type_)
+
+    owners = sa.select(
+        AssetOwner.asset_id,
+        sa.literal(_OWNER).label("part"),
+        AssetOwner.organization_id,
+        AssetOwner.share_pct,
+        none(sa.Integer).label("id"),
+        none(sa.String).label("kind"),
+        none(sa.Date).label("due_on"),
+        none(sa.String).label("note"),
+        none(sa.Boolean).label("done"),
+        none(sa.String).label("rule"),
+        none(sa.String).label("key"),
+    ).where(among_bound(AssetOwner.asset_id, "ids"))
     entered = sa.select(
         AssetDeadline.asset_id,
-        sa.literal(0).label("derived"),
+        sa.literal(_ENTERED),
+        sa.null(),
+        sa.null(),
         AssetDeadline.id,
-        sa.type_coerce(AssetDeadline.kind, sa.String).label("kind"),
+        sa.type_coerce(AssetDeadline.kind, sa.String),
         AssetDeadline.due_on,
         AssetDeadline.note,
         AssetDeadline.done,
-        sa.null().label("rule"),
-        sa.null().label("key"),
+        sa.null(),
+        sa.null(),
     ).where(among_bound(AssetDeadline.asset_id, "ids"))
     derived = sa.select(
         DerivedDeadline.asset_id,
-        sa.literal(1),
+        sa.literal(_DERIVED),
+        sa.null(),
+        sa.null(),
         sa.null(),
         sa.type_coerce(DerivedDeadline.kind, sa.String),
         DerivedDeadline.due_on,
@@ -388,11 +422,9 @@ def _asset_parts() -> tuple[sa.Executable, sa.Executable]:
         DerivedDeadline.rule,
         DerivedDeadline.key,
     ).where(among_bound(DerivedDeadline.asset_id, "ids"))
-    both = sa.union_all(entered, derived).subquery()
-    deadlines = sa.select(both).order_by(
-        both.c.asset_id, both.c.derived, both.c.due_on, both.c.id, both.c.key
-    )
-    return owners, deadlines
+    parts = sa.union_all(owners, entered, derived).subquery()
+    c = parts.c
+    return sa.select(parts).order_by(c.asset_id, c.part, c.organization_id, c.due_on, c.id, c.key)
 
 
 def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
@@ -403,22 +435,34 @@ def _add_owners_and_deadlines(items: list[dict[str, Any]]) -> None:
     for item, description in zip(items, descriptions, strict=True):
         item["description"] = description
         item["owners"], item["deadlines"] = [], []
-    owners, deadlines = _ASSET_PARTS.get(db.session.get_bind().dialect.name, _asset_parts)
-    ids = {"ids": list(by_id)}
-    for asset_id, organization_id, share in _conn().execute(owners, ids):
-        by_id[asset_id]["owners"].append(
-            {"organization_id": organization_id, "share_pct": float(share)}
-        )
-    rows = _conn().execute(deadlines, ids)
-    for asset_id, is_derived, deadline_id, kind, due_on, note, done, rule, key in rows:
-        by_id[asset_id]["deadlines"].append(
+    stmt = _ASSET_PARTS.get(db.session.get_bind().dialect.name, _asset_parts)
+    rows = _conn().execute(stmt, {"ids": list(by_id)}).all()
+    for (
+        asset_id,
+        part,
+        organization_id,
+        share,
+        deadline_id,
+        kind,
+        due_on,
+        note,
+        done,
+        rule,
+        key,
+    ) in rows:
+        item = by_id[asset_id]
+        if part == _OWNER:
+            item["owners"].append({"organization_id": organization_id, "share_pct": float(share)})
+            continue
+        derived = part == _DERIVED
+        item["deadlines"].append(
             {
                 "id": deadline_id,
-                "kind": kind.removeprefix("ip_") if is_derived else kind,
+                "kind": kind.removeprefix("ip_") if derived else kind,
                 "due_on": due_on,
                 "note": note,
                 "done": bool(done),
-                "derived": bool(is_derived),
+                "derived": derived,
                 "rule": rule,
                 "key": key,
             }
