@@ -574,6 +574,18 @@ def test_no_kept_statement_holds_search_words(world, api_as):
         assert not [word for word in words if word in held], held
 
 
+def _fill_entries(project_id: int) -> None:
+    """3,000 entries without the tests' words (PostgreSQL, in one statement)."""
+    db.session.execute(
+        sa.text(
+            "INSERT INTO search_entries (record_type, record_id, project_id, action, text,"
+            " kind, title, heading) SELECT 'test_filler', n, :project, 'asset.view',"
+            " 'an empty burrow ' || n, 'asset', '', '' FROM generate_series(1, 3000) AS n"
+        ),
+        {"project": project_id},
+    )
+
+
 def _prepared_plan(statement: str, params: dict[str, Any]) -> str:
     """PostgreSQL's generic plan of `statement` (psycopg's `%(name)s` placeholders, as the app
     runs it: prepared after a few runs), read with its parameters `params`."""
@@ -629,14 +641,7 @@ def test_a_hinted_window_reads_the_entries_everyones_scope_may_see(world, api_as
     _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
     # newer entries without the words, as in a real index: the range above the hint is then
     # too wide to read row by row, and the planner reads it from the word or trigram index
-    db.session.execute(
-        sa.text(
-            "INSERT INTO search_entries (record_type, record_id, project_id, action, text,"
-            " kind, title, heading) SELECT 'test_filler', n, :project, 'asset.view',"
-            " 'an empty burrow ' || n, 'asset', '', '' FROM generate_series(1, 3000) AS n"
-        ),
-        {"project": world.project.id},
-    )
+    _fill_entries(world.project.id)
     db.session.commit()
     db.session.execute(sa.text("ANALYZE search_entries"))
     seen: list[tuple[str, dict[str, Any]]] = []
@@ -673,14 +678,7 @@ def test_a_hinted_window_reads_its_range_of_ids_from_the_block_range_index(
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
     monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
     _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
-    db.session.execute(
-        sa.text(
-            "INSERT INTO search_entries (record_type, record_id, project_id, action, text,"
-            " kind, title, heading) SELECT 'test_filler', n, :project, 'asset.view',"
-            " 'an empty burrow ' || n, 'asset', '', '' FROM generate_series(1, 3000) AS n"
-        ),
-        {"project": world.project.id},
-    )
+    _fill_entries(world.project.id)
     _index_notes(world.project.id, 31, 30, "seen near the wombat burrow", "")
     db.session.commit()
     db.session.execute(sa.text("ANALYZE search_entries"))
