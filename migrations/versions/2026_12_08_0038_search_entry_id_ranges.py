@@ -9,9 +9,10 @@ the range of ids above the window's hint (`search_results._window`). That range 
 primary key: every id in it put into the bitmap one by one (86,297 ids for `module` in the 10k
 data, ~3 ms of the ~6.5 ms statement) to keep the 1,001 hits among them. The entries are
 written in the order of their ids, so a BRIN index of `id` (the lowest and highest id of every
-few pages) gives the same range as the pages that hold it, in a fraction of a millisecond; the
-word index's exact hits on those pages are kept and each is tested against `id >= bound`
-again, so the rows are the same. Its ranges are summarized as they fill (`autosummarize`).
+few pages) gives the same range as the pages that hold it (0.3–1.4 ms on a loaded machine); the
+word index's exact hits on those pages are kept and each is tested against `id >= bound`, the
+words and the action again, so the rows are the same. Its ranges are summarized as they fill
+(`autosummarize`).
 PostgreSQL only (SQLite has no such index; its window is read otherwise). Not in the models
 (`search.UNDECLARED_INDEXES`). Built (and dropped) CONCURRENTLY, outside the migration's
 transaction, so writes to search_entries go on while it is built. Downgrade drops it.
