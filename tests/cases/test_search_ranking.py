@@ -574,6 +574,18 @@ def test_no_kept_statement_holds_search_words(world, api_as):
         assert not [word for word in words if word in held], held
 
 
+def _fill_entries(project_id: int) -> None:
+    """3,000 entries without the tests' words (PostgreSQL, in one statement)."""
+    db.session.execute(
+        sa.text(
+            "INSERT INTO search_entries (record_type, record_id, project_id, action, text,"
+            " kind, title, heading) SELECT 'test_filler', n, :project, 'asset.view',"
+            " 'an empty burrow ' || n, 'asset', '', '' FROM generate_series(1, 3000) AS n"
+        ),
+        {"project": project_id},
+    )
+
+
 def _prepared_plan(statement: str, params: dict[str, Any]) -> str:
     """PostgreSQL's generic plan of `statement` (psycopg's `%(name)s` placeholders, as the app
     runs it: prepared after a few runs), read with its parameters `params`."""
@@ -591,9 +603,16 @@ def _prepared_plan(statement: str, params: dict[str, Any]) -> str:
     )
     db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_generic_plan"))
     # the plan of a full index (the 10k data's: a bitmap of the words' hits ANDed with the
-    # range above the hint), not a test's few rows walked by id: which index it reads for the
-    # words is the question
-    for setting in ("enable_seqscan = off", "enable_indexscan = off", "cpu_index_tuple_cost = 1"):
+    # range above the hint), not a test's few rows walked by id, nor its range's few pages
+    # each tested against the words (`cpu_operator_cost`): which index it reads for the words
+    # is the question
+    settings = (
+        "enable_seqscan = off",
+        "enable_indexscan = off",
+        "cpu_index_tuple_cost = 1",
+        "cpu_operator_cost = 1",
+    )
+    for setting in settings:
         db.session.execute(sa.text(f"SET LOCAL {setting}"))
     db.session.execute(sa.text(f"PREPARE hinted_window AS {sql}"))
     try:
@@ -622,14 +641,7 @@ def test_a_hinted_window_reads_the_entries_everyones_scope_may_see(world, api_as
     _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
     # newer entries without the words, as in a real index: the range above the hint is then
     # too wide to read row by row, and the planner reads it from the word or trigram index
-    db.session.execute(
-        sa.text(
-            "INSERT INTO search_entries (record_type, record_id, project_id, action, text,"
-            " kind, title, heading) SELECT 'test_filler', n, :project, 'asset.view',"
-            " 'an empty burrow ' || n, 'asset', '', '' FROM generate_series(1, 3000) AS n"
-        ),
-        {"project": world.project.id},
-    )
+    _fill_entries(world.project.id)
     db.session.commit()
     db.session.execute(sa.text("ANALYZE search_entries"))
     seen: list[tuple[str, dict[str, Any]]] = []
@@ -649,6 +661,47 @@ def test_a_hinted_window_reads_the_entries_everyones_scope_may_see(world, api_as
         statement, params = next((s, p) for s, p in seen if "hits_above" in s)
         plan = _prepared_plan(statement, params)
         assert f"Bitmap Index Scan on {search.OPEN_INDEXES[0]}" in plan, (role, plan)
+
+
+def test_a_hinted_window_reads_its_range_of_ids_from_the_block_range_index(
+    world, api_as, monkeypatch
+):
+    """On PostgreSQL the range of ids above a window's hint is read from the block-range index
+    of the entries' ids (migration 0038: the pages that hold the range), not from the primary
+    key id by id, and after the word index's hits in the bitmaps' AND, so the pages keep those
+    hits exactly and only they are tested again; also in the generic plan of the prepared
+    statement. The same hits as a search without a hint."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a block-range index: PostgreSQL")
+    from tracker.cases import search_results
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search_results, "_bounds", search_results._Bounds())
+    _index_notes(world.project.id, 1, 30, "seen near the wombat burrow", "")
+    _fill_entries(world.project.id)
+    _index_notes(world.project.id, 31, 30, "seen near the wombat burrow", "")
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE search_entries"))
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def listener(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
+        seen.append((statement, params))
+
+    api = api_as(world.users["admin"])
+    unhinted = _hits(api, "wombat", per_page=3, page=2)
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert _hits(api, "wombat", per_page=3, page=2) == unhinted
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert unhinted == [("test_note", n) for n in (57, 56, 55)]
+    statement, params = next((s, p) for s, p in seen if "hits_above" in s)
+    plan = _prepared_plan(statement, params)
+    scans = [
+        line.split(" on ")[1].split()[0] for line in plan.splitlines() if "Bitmap Index" in line
+    ]
+    assert scans[:2] == [search.OPEN_INDEXES[0], "ix_search_entries_id_ranges"], plan
+    assert "BitmapAnd" in plan and "pk_search_entries" not in plan.split("CTE newest_above")[0]
 
 
 def test_a_hint_is_shared_between_processes_through_redis(world, app, api_as, monkeypatch):

@@ -699,8 +699,9 @@ def visible_hits(
 
 #: indexes that one database has and the models do not declare: `ip_assets (next_due_on DESC
 #: NULLS LAST, id DESC)` on PostgreSQL (migration 0031; SQLite's index definitions take no
-#: `NULLS LAST`, and its ascending index already serves that order backwards)
-UNDECLARED_INDEXES = frozenset({"ix_ip_assets_next_due_desc"})
+#: `NULLS LAST`, and its ascending index already serves that order backwards), and
+#: PostgreSQL's block-range index of the entries' ids (migration 0038, `search_results._window`)
+UNDECLARED_INDEXES = frozenset({"ix_ip_assets_next_due_desc", "ix_search_entries_id_ranges"})
 
 
 def alembic_include_object(
