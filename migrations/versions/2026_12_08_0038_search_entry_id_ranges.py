@@ -1,7 +1,7 @@
 """A search's window reads the range of ids above its hint from a block-range index, on PostgreSQL
 
 Revision ID: 0038
-Revises: 0036
+Revises: 0037
 Create Date: 2026-12-08
 
 Everyone's-scope search of a common word reads its window as the word index's hits ANDed with
@@ -21,7 +21,7 @@ transaction, so writes to search_entries go on while it is built. Downgrade drop
 from alembic import op
 
 revision = "0038"
-down_revision = "0036"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
