@@ -162,3 +162,59 @@ def test_a_failed_flush_in_a_savepoint_takes_only_the_savepoint_s_events(app):
     db.session.commit()
     assert kept.seq is not None and kept.seq == db.session.get(AuditHead, 1).seq
     assert db.session.execute(sa.select(AuditEvent.action)).scalars().all() == ["test.kept"]
+
+
+def test_an_append_encodes_its_detail_once(app, monkeypatch):
+    """The detail is encoded to JSON once: the row stores that text as it is and the MAC
+    covers it (no encoding again for the column, none to read it back); the event shows the
+    detail as the column reads it back (integer keys as strings), and the chain verifies."""
+    import json
+
+    encodings: list[object] = []
+    encode = json.dumps
+
+    def counted(value: object, *args: object, **kwargs: object) -> str:
+        encodings.append(value)
+        return encode(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json, "dumps", counted)
+    event = record("test.encoded", object_type="test", object_id=1, detail={1: "één", "b": [2]})
+    assert len(encodings) == 1, encodings
+    monkeypatch.undo()
+    assert event.detail == {"1": "één", "b": [2]}
+    db.session.commit()
+    stored = db.session.execute(
+        sa.select(sa.cast(AuditEvent.detail, sa.Text)).where(AuditEvent.id == event.id)
+    ).scalar_one()
+    assert stored == json.dumps({"1": "één", "b": [2]})
+    db.session.expire(event)
+    assert event.detail == {"1": "één", "b": [2]} and event.seq is not None
+    result = verify_chain(app.extensions["tracker_keys"].audit_key, None)
+    assert result.intact and result.unsealed == 0
+
+
+def test_an_appended_event_is_built_as_a_loaded_row(app):
+    """`record` builds its event as the ORM's loading does, without the constructor (whose
+    attribute events cost more than the INSERT's own Python): no `init` event fires, and the
+    event is persistent in the session with every column's value and nothing to flush."""
+    inits: list[object] = []
+
+    def init(target: object, args: object, kwargs: object) -> None:
+        inits.append(target)
+
+    sa.event.listen(AuditEvent, "init", init)
+    try:
+        event = record("test.built", object_type="test", object_id=3, detail={"n": 1})
+    finally:
+        sa.event.remove(AuditEvent, "init", init)
+    assert inits == []
+    state = sa.inspect(event)
+    assert state.persistent and not state.modified and event in db.session
+    assert (event.action, event.object_type, event.object_id, event.detail) == (
+        "test.built",
+        "test",
+        3,
+        {"n": 1},
+    )
+    assert event.seq is None and len(event.mac) == 64 and event.at is not None
+    assert not db.session.dirty and not db.session.new

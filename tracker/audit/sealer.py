@@ -72,9 +72,9 @@ GATHER_SECONDS = 0.02
 RECHECK_SECONDS = 0.5
 #: the session lock of the leading sealer ("tracker audit lead"), never waited for
 LEAD_LOCK = 0x7472_6163_6B5F_4C44
-_TRY_LEAD = sa.select(sa.func.pg_try_advisory_lock(LEAD_LOCK))
-_TRY_LEAD_SQL = "SELECT pg_try_advisory_lock(%s)"
-_LOCK = sealing.LOCK
+#: the lead's try, one statement for the driver's own connection (in autocommit, between
+#: passes) and for a pass's transaction (taking it again)
+_TRY_LEAD = "SELECT pg_try_advisory_lock(%s)"
 #: the seal lock, then the lead let go: in this order, in one statement (the inner SELECT
 #: cannot be pulled up past OFFSET 0), so that the queue read next comes after both
 _LOCK_AND_LET_GO = sa.text(
@@ -217,7 +217,7 @@ class Sealer:
             raw: Any = conn.connection.dbapi_connection
             try:
                 raw.autocommit = True  # between transactions: set on the client alone
-                found = bool(raw.execute(_TRY_LEAD_SQL, (LEAD_LOCK,)).fetchone()[0])
+                found = bool(raw.execute(_TRY_LEAD, (LEAD_LOCK,)).fetchone()[0])
                 raw.autocommit = False
             except Exception:
                 conn.invalidate()  # a broken connection: the next try opens another
@@ -252,7 +252,7 @@ class Sealer:
             leading = self._leading
             with self.connection() as conn:
                 with conn.begin():
-                    let_go = conn.execute(_LOCK_AND_LET_GO if leading else _LOCK).scalar()
+                    let_go = conn.execute(_LOCK_AND_LET_GO if leading else sealing.LOCK).scalar()
                     self._leading = False
                     if leading and not let_go:
                         # the lead was not this connection's to let go: a transaction pooler
@@ -268,7 +268,7 @@ class Sealer:
                     self._left = self._unsure = False
                     done = sealing.seal_locked(conn, key)
                     if leading and done.count:
-                        self._leading = bool(conn.execute(_TRY_LEAD).scalar())
+                        self._leading = bool(conn.exec_driver_sql(_TRY_LEAD, (LEAD_LOCK,)).scalar())
                 if done.count:
                     checkpoints.consider(done.head, conn)
             return done.count

@@ -125,12 +125,6 @@ _BODY_SQL = {
 }
 
 
-def body_sql(dialect: str) -> sa.ColumnElement[str] | None:
-    """The database's own `body(seq, row)` of a sealed event (None for another database)."""
-    text = _BODY_SQL.get(dialect)
-    return sa.literal_column(text, sa.Text).label("body") if text else None
-
-
 #: `_BODY_SQL` as the UTF-8 bytes the MAC covers, which the driver hands over as they came (no
 #: text decoded per row only to be encoded again)
 _BODY_BYTES_SQL = {
@@ -140,7 +134,8 @@ _BODY_BYTES_SQL = {
 
 
 def body_bytes_sql(dialect: str) -> sa.ColumnElement[bytes] | None:
-    """`body_sql` as the bytes the MAC covers (None for another database)."""
+    """The database's own `body(seq, row)` of a sealed event, as the bytes the MAC covers
+    (None for another database)."""
     text = _BODY_BYTES_SQL.get(dialect)
     return sa.literal_column(text, sa.LargeBinary).label("body") if text else None
 

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import attributes, make_transient_to_detached
 
 from tracker import keys
 from tracker.audit import sealing, types
@@ -103,8 +103,8 @@ def record(
         object_type = object_type or found_type
         detail = {**extra, **(detail or {})} if extra else detail
     writing()  # on SQLite, a read request takes the write lock (the single writer's)
-    # as it will read back from the JSON column (int keys become strings)
-    detail = json.loads(json.dumps(detail or {}))
+    # the detail's text, encoded once: the row stores it as it is and the MAC covers it
+    text = sealing.detail_text(detail or {})
     values = {
         "at": utcnow(),
         "actor_id": _current_actor_id() if actor_id is _UNSET else actor_id,
@@ -112,28 +112,52 @@ def record(
         "object_type": object_type,
         "object_id": object_id,
         "ip": _client_address(),
-        "detail": detail,
+        "detail": json.loads(text),  # as the JSON column reads it back (int keys as strings)
         "form": FORM_FIELDS,
     }
-    refuse_unstorable(_table, values)
+    refuse_unstorable(_table, {name: values[name] for name in _TEXTS})
     # the writer's pending MAC: the sealer chains only events a holder of the key wrote
-    values["mac"] = sealing.pending_mac(_audit_key(), _Body(values, sealing.detail_text(detail)))
+    values["mac"] = sealing.pending_mac(_audit_key(), _Body(values, text))
     session = db.session()
     session.flush()  # the caller's own changes first, as a flush of the event would do
-    # one INSERT without the unit of work's cost (the event is a row with no relationships);
-    # the object joins the session as the row it is (a rollback takes it out again)
-    event = AuditEvent(id=session.execute(_INSERT, values).scalar_one(), **values)
+    # one INSERT without the unit of work's cost (the event is a row with no relationships)
+    values["id"] = session.execute(_INSERT, {**values, "detail": text}).scalar_one()
+    # the object joins the session as the row it is, built as the ORM's loading builds one
+    # (no constructor's attribute events); a rollback takes it out again
+    event: AuditEvent = _MAPPER.class_manager.new_instance()
+    attributes.instance_dict(event).update(values)
     make_transient_to_detached(event)
     stale = session.identity_map.get(_MAPPER.identity_key_from_primary_key((event.id,)))
     if stale is not None:  # of a row rolled back, whose id SQLite hands out again (a flush
         session.expunge(stale)  # replaces it in the identity map too)
     session.add(event)
-    sealing.appended(session, event, {"id": event.id, **values})
+    sealing.appended(session, event, values)
     return event
 
 
+class _StoredJSON(sa.types.UserDefinedType[str]):
+    """A JSON column's value given as its text, stored as it is (no serializer's encoding
+    again); PostgreSQL: cast to JSON in the statement."""
+
+    cache_ok = True
+    render_bind_cast = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "JSON"
+
+    def bind_processor(self, dialect: sa.Dialect) -> None:
+        return None
+
+
 _table: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
-_INSERT = sa.insert(_table).returning(_table.c.id)
+#: the appended event's row, its detail given as the text the MAC covers; only its id read back
+_INSERT = (
+    sa.insert(_table)
+    .values(detail=sa.bindparam("detail", type_=_StoredJSON()))
+    .returning(_table.c.id)
+)
+#: the text columns whose values `refuse_unstorable` checks (the others hold no text)
+_TEXTS = ("action", "object_type", "ip")
 _MAPPER = sa.inspect(AuditEvent)
 
 
