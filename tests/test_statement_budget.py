@@ -94,8 +94,11 @@ BUDGET: list[tuple[str, str, int]] = [
     ("operator", "/api/v1/risk-reviews/{r}", 7),
     ("html:company", "/projects/{p}/reviews", 10),
     ("html:lawyer", "/reviews/{r}", 12),
-    # the readable trail: actors joined, one statement for every label of the page
-    ("auditor", "/api/v1/audit?per_page=200", 7),
+    # the readable trail: actors joined and the head row's number (the total) read beside
+    # the page, one statement for every label of the page
+    ("auditor", "/api/v1/audit?per_page=200", 6),
+    ("admin", "/api/v1/audit?per_page=200&sort=-actor", 6),
+    ("html:auditor", "/audit", 7),
     # the project list: a browser session and its user in one statement; the header's counts
     # carried by the statement of the filter's zones; the page in one statement
     ("html:lawyer", "/projects", 6),

@@ -168,6 +168,13 @@ def actions_of(user: User) -> list[str]:
     return sorted(action for action, roles in RULES.items() if user.role in roles)
 
 
+def scope_key(user: User) -> tuple[Any, ...]:
+    """Everything of `user` that `may`, `visible_projects`, `in_visible_project` and a
+    record's `seen_by` read: two users with the same key get the same statements from them (a
+    statement built once per key may be kept; the assignments themselves are read in SQL)."""
+    return (user.id, user.role, bool(user.active), user.organization_id, user.zone_id)
+
+
 def visible_projects(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition on `Project` that selects the projects `user` may see."""
     if not user.active:

@@ -42,9 +42,12 @@ def columns(
     )
 
 
-def part(reader: Any, type_name: str, ids: Iterable[int]) -> sa.Select[Any] | None:
+def part(
+    reader: Any, type_name: str, ids: Iterable[int] | sa.BindParameter[Any]
+) -> sa.Select[Any] | None:
     """The part of the UNION that names these records of one kind, None when the kind has no
-    name or the reader's role may not see it."""
+    name or the reader's role may not see it. `ids` may be an expanding bound parameter (a
+    part built once and given its ids at each execution)."""
     kind = records.find(type_name)
     label = kind.label if kind is not None else None
     if kind is None or label is None:
@@ -60,7 +63,7 @@ def part(reader: Any, type_name: str, ids: Iterable[int]) -> sa.Select[Any] | No
         project_id if project_id is not None else sa.null(),
         label.extra,
     )
-    select = select.where(model.id.in_(sorted(ids)))
+    select = select.where(model.id.in_(_ids(ids)))
     if label.join is not None:
         select = select.join(*label.join)
     if project_id is not None:
@@ -70,14 +73,29 @@ def part(reader: Any, type_name: str, ids: Iterable[int]) -> sa.Select[Any] | No
     return select
 
 
-def read(reader: Any, parts: list[sa.Select[Any]], other: Other | None = None) -> Found:
+def _ids(ids: Iterable[int] | sa.BindParameter[Any]) -> Any:
+    return ids if isinstance(ids, sa.BindParameter) else sorted(ids)
+
+
+def read(
+    reader: Any,
+    parts: list[sa.Select[Any]] | sa.Select[Any] | sa.CompoundSelect[Any],
+    other: Other | None = None,
+    params: dict[str, Any] | None = None,
+    links: bool = True,
+) -> Found:
     """The name and link of every row the parts select, in one statement: the records'
-    (`part`) as their kinds name them, any other row by `other`."""
-    if not parts:
-        return {}
-    union = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    (`part`) as their kinds name them, any other row by `other`. `parts` may be their UNION
+    already; `params` binds the ids of parts built with bound parameters; `links=False`
+    leaves every link out (None: a reader of names only)."""
+    if isinstance(parts, list):
+        if not parts:
+            return {}
+        union: Any = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    else:
+        union = parts
     found: Found = {}
-    for row in db.session.execute(union):
+    for row in db.session.execute(union, params):
         kind = records.find(row.type)
         if kind is None:
             if other is not None:
@@ -88,7 +106,8 @@ def read(reader: Any, parts: list[sa.Select[Any]], other: Other | None = None) -
         values = [getattr(row, f"label{i}") for i in range(records.LABEL_PARTS)]
         assert kind.label is not None  # `part` selects only kinds that have one
         name = kind.label.name(values) or str(kind.name)
-        found[(row.type, row.id)] = (name, record_link(reader, row.type, row.id, row.project_id))
+        link = record_link(reader, row.type, row.id, row.project_id) if links else None
+        found[(row.type, row.id)] = (name, link)
     return found
 
 

@@ -189,3 +189,76 @@ def test_one_record_s_history_is_counted_exactly_beyond_the_limit(world, api_as,
     ).scalar_one()
     body = api.get(f"/api/v1/audit?object_type=project&object_id={pid}").get_json()
     assert expected >= 65 and body["total"] == expected and "total_estimated" not in body
+
+
+def test_a_page_of_the_whole_trail_reads_its_total_in_its_own_statement(world, api_as):
+    _events(world, 5)
+    api = api_as(world.users["auditor"])
+    api.get("/api/v1/audit")  # signed in (its event sealed) before the count
+    for query in ("per_page=2", "per_page=2&page=2", "sort=-actor&per_page=2", "sort=at"):
+        with statements() as seen:
+            body = api.get(f"/api/v1/audit?{query}").get_json()
+        events = [s for s in seen if "audit_events" in s]
+        # one statement reads the page and the head row's number beside it, none reads the
+        # head row alone
+        assert len(events) == 1 and "audit_head" in events[0], query
+        assert not any("audit_head" in s and "audit_events" not in s for s in seen), query
+        assert body["total"] == _sealed_count() and len(body["items"]) == 2 or "sort=at" in query
+
+
+def test_a_page_past_the_end_still_says_the_total(world, api_as):
+    _events(world, 3)
+    api = api_as(world.users["auditor"])
+    body = api.get("/api/v1/audit?per_page=200&page=50").get_json()
+    assert body["items"] == [] and body["total"] == _sealed_count() > 0
+    body = api.get("/api/v1/audit?per_page=200&page=50&sort=-actor").get_json()
+    assert body["items"] == [] and body["total"] == _sealed_count()
+
+
+def test_without_a_head_row_the_trail_is_counted(world, api_as):
+    _events(world, 4)
+    api = api_as(world.users["auditor"])
+    api.get("/api/v1/audit")
+    expected = api.get("/api/v1/audit?per_page=3&page=2").get_json()
+    db.session.execute(sa.delete(AuditHead))
+    db.session.commit()
+    for query in ("per_page=3&page=2", "per_page=3&page=2&sort=-at"):
+        body = api.get(f"/api/v1/audit?{query}").get_json()
+        assert body["total"] == _sealed_count() and "total_estimated" not in body, query
+        assert [e["seq"] for e in body["items"]] == [e["seq"] for e in expected["items"]]
+
+
+def test_labels_follow_the_reader_s_scope_from_one_request_to_the_next(world, api_as):
+    """The labels' statement is kept per reader's scope: an account that changes role or
+    project is named what its new scope may see, at once."""
+    record("asset.updated", world.project, actor_id=world.users["lawyer"].id)
+    db.session.commit()
+    lawyer = world.outsiders["lawyer"]
+    lawyer_api = api_as(lawyer)
+    mine = f"/api/v1/audit?object_type=project&object_id={world.project.id}"
+
+    def label() -> str:
+        items = api_as(world.users["admin"]).get(mine).get_json()["items"]
+        return str(items[0]["object"]["label"])
+
+    assert world.project.code in label()
+    # the outsider reads only its own events: one about the project, first not in its scope
+    record("project.viewed", world.project, actor_id=lawyer.id)
+    db.session.commit()
+
+    def own() -> str:
+        items = lawyer_api.get(mine).get_json()["items"]
+        return str(items[0]["object"]["label"])
+
+    assert world.project.code not in own()
+    world.project.lawyers.append(lawyer)
+    db.session.commit()
+    assert world.project.code in own()  # its assignments are read in SQL
+    lawyer.active = False
+    db.session.commit()
+    lawyer.active = True
+    lawyer.role = "auditor"
+    db.session.commit()
+    world.project.lawyers.remove(lawyer)
+    db.session.commit()
+    assert world.project.code in own()  # an auditor sees every project

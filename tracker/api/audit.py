@@ -92,7 +92,7 @@ def list_audit_events(args: dict[str, Any]) -> Any:
     if fmt != "json":
         asked = {k: v for k, v in args.items() if k not in ("format", "page", "per_page")}
         return export.download_trail(reader, filters, fmt, asked)
-    found = trail.page(reader, filters, args, policy.audit_reader(reader))
+    found = trail.page(reader, filters, args, policy.audit_reader(reader), links=False)
     # written from the page's plain rows (`tracker.web.lean`); the schema documents them
     found["items"] = [trail.as_json(e) for e in found["items"]]
     return page_response(found, EVENT_FIELDS)

@@ -68,8 +68,10 @@ def _parent_of(legacy: Legacy, object_id: Any) -> sa.ScalarSelect[Any]:
     return sa.select(table.c[legacy.parent]).where(table.c.id == object_id).scalar_subquery()
 
 
+@cache
 def effective_type() -> sa.ColumnElement[Any]:
-    """The event's object type as a resource name, old rows translated."""
+    """The event's object type as a resource name, old rows translated (built once: every
+    page of the trail selects it)."""
     e = AuditEvent
     whens: list[tuple[Any, Any]] = [
         (sa.and_(e.object_id.is_(None), e.action.in_(EXPORT_ACTIONS)), sa.literal(EXPORT))
@@ -78,8 +80,9 @@ def effective_type() -> sa.ColumnElement[Any]:
     return sa.case(*whens, else_=e.object_type)
 
 
+@cache
 def effective_id() -> Any:
-    """The event's object id, an old version row's id read as its attachment's."""
+    """The event's object id, an old version row's id read as its attachment's (built once)."""
     e = AuditEvent
     whens = [
         (e.object_type == item.table, _parent_of(item, e.object_id))

@@ -68,30 +68,69 @@ def known(object_type: str) -> bool:
     return (found is not None and found.label is not None) or object_type in _others()
 
 
-def _part(reader: User, name: str, ids: set[int]) -> sa.Select[Any] | None:
+def _part(reader: User, name: str, ids: sa.BindParameter[Any]) -> sa.Select[Any] | None:
     if records.find(name) is not None:
         return record_names.part(reader, name, ids)
     other = _others().get(name)
     if other is None:
         return None
     return record_names.columns(name, other.model, (other.column,), sa.null(), None).where(
-        other.model.id.in_(sorted(ids))
+        other.model.id.in_(ids)
     )
 
 
-def labels(reader: User, wanted: dict[str, set[int]]) -> Found:
-    """The label and link of every wanted (type, id) the reader may see, in one statement."""
+def labels(reader: User, wanted: dict[str, set[int]], *, links: bool = True) -> Found:
+    """The label and link of every wanted (type, id) the reader may see, in one statement
+    (`links=False`: the labels alone, every link None)."""
+    union = _union(reader, tuple(sorted(wanted)))
+    if union is None:
+        return {}
+    statement, named = union
+    params = {_param(name): sorted(wanted[name]) for name in named}
+    return record_names.read(
+        reader, statement, lambda row: _other(reader, row, links), params, links
+    )
+
+
+#: the labels' UNION of a set of types, built once per reader's scope (`policy.scope_key`)
+#: and language (where a zone may be named in it), the ids bound at each execution; (types,
+#: key, language) -> (the UNION, the types in it) or None when none of them can be named
+_UNIONS: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]] | None] = {}
+#: how many are kept (beyond, they are forgotten and built again)
+UNIONS_KEPT = 512
+
+
+def _param(name: str) -> str:
+    return f"ids_{name}"
+
+
+def _union(reader: User, names: tuple[str, ...]) -> tuple[Any, tuple[str, ...]] | None:
+    # the language names a zone (`_others`); a record kind's part does not depend on it
+    others = any(records.find(name) is None for name in names)
+    key = (names, policy.scope_key(reader), str(get_locale()) if others else None)
+    if key in _UNIONS:
+        return _UNIONS[key]
     parts = [
-        p for name, ids in sorted(wanted.items()) if (p := _part(reader, name, ids)) is not None
+        (name, part)
+        for name in names
+        if (part := _part(reader, name, sa.bindparam(_param(name), expanding=True))) is not None
     ]
-    return record_names.read(reader, parts, lambda row: _other(reader, row))
+    found = None
+    if parts:
+        statements = [part for _name, part in parts]
+        union = statements[0] if len(statements) == 1 else sa.union_all(*statements)
+        found = (union, tuple(name for name, _part in parts))
+    if len(_UNIONS) >= UNIONS_KEPT:
+        _UNIONS.clear()
+    _UNIONS[key] = found
+    return found
 
 
-def _other(reader: User, row: Any) -> tuple[str, str | None]:
+def _other(reader: User, row: Any, links: bool = True) -> tuple[str, str | None]:
     """An account's, a zone's or an organisation's name, linked for those who manage them."""
     text = "" if row.label0 is None else str(row.label0)
     other = _others()[row.type]
     link = None
-    if other.endpoint is not None and policy.may(reader, "accounts.manage"):
+    if links and other.endpoint is not None and policy.may(reader, "accounts.manage"):
         link = url_for(other.endpoint, **{other.arg: row.id})
     return text or type_name(row.type), link

@@ -3,10 +3,11 @@ see, a link to the record), for the API, the audit page, its exports and every r
 history.
 
 A page of events costs a fixed number of statements whatever it holds and however long the
-trail: the total (the head row's number for the whole trail; a capped count for a filtered
-one), the page as plain rows (events with their actor joined and their object type and id
-translated, `tracker.audit.types`) and one UNION of the labels of every object on the page
-(`tracker.oversight.labels`, which says who may see which label).
+trail: the total (the head row's number for the whole trail, read in the page's own
+statement; a capped count for a filtered one), the page as plain rows (events with their
+actor joined and their object type and id translated, `tracker.audit.types`) and one UNION of
+the labels of every object on the page (`tracker.oversight.labels`, which says who may see
+which label, and keeps the UNION of each set of types built for each reader's scope).
 """
 
 from __future__ import annotations
@@ -86,9 +87,12 @@ def page(
     args: dict[str, Any],
     only_actor: int | None,
     extra: Iterable[Any] = (),
+    *,
+    links: bool = True,
 ) -> dict[str, Any]:
     """One page of readable events: the total, the page, one query of labels. `extra`: more
-    conditions on the events (the page's actor-name search).
+    conditions on the events (the page's actor-name search); `links=False`: no event gets a
+    link (the API writes none).
 
     The whole trail is counted by the head row: sealed events are numbered 1, 2, ... without
     a gap (`tracker.audit.sealing`), so the head's number is their count, and a page of the
@@ -98,13 +102,13 @@ def page(
     conditions = [*service.conditions(filters, only_actor), *extra]
     per_page = args["per_page"]
     offset = (args["page"] - 1) * per_page
+    whole = None if conditions else _whole(filters.sort, per_page, offset)
+    if whole is not None:
+        return _answer(reader, whole[1], whole[0], False, args, links)
     estimated = False
-    head = None if conditions else _head()
     # a period that ends in the past, in the chain's order: its matches read apart first
     fenced = filters.until is not None and not filters.sort
-    if head is not None:
-        total = head
-    elif filters.object_id is not None:
+    if filters.object_id is not None:
         # one record's history (who opened attachment N, and how often) is evidence: counted
         # exactly, by the object's own index, however long it is
         total = _exact(conditions)
@@ -128,20 +132,50 @@ def page(
         )
     else:
         stmt = sa.select(AuditEvent).where(service.sealed(), *conditions)
-        stmt = stmt.order_by(*service.ordering(filters.sort)).limit(per_page)
-        if head is not None and not filters.sort:
-            # the chain's order: the numbers below the head, by their index
-            stmt = stmt.where(AuditEvent.seq <= head - offset)
-        else:
-            stmt = stmt.offset(offset)
+        stmt = stmt.order_by(*service.ordering(filters.sort)).limit(per_page).offset(offset)
     rows = db.session.execute(event_columns(stmt)).all()
+    return _answer(reader, rows, total, estimated, args, links)
+
+
+def _answer(
+    reader: User,
+    rows: Iterable[Any],
+    total: int,
+    estimated: bool,
+    args: dict[str, Any],
+    links: bool,
+) -> dict[str, Any]:
     return {
-        "items": readable(reader, rows),
+        "items": readable(reader, rows, links=links),
         "total": total,
         "total_estimated": estimated,
         "page": args["page"],
-        "per_page": per_page,
+        "per_page": args["per_page"],
     }
+
+
+#: the number of the last sealed event, read inside the statement of a page of the whole trail
+_HEAD_SEQ = sa.select(AuditHead.seq).where(AuditHead.id == 1).scalar_subquery()
+
+
+def _whole(sort: str | None, per_page: int, offset: int) -> tuple[int, list[Any]] | None:
+    """A page of the whole trail and its total, in one statement: the head row's number is
+    read beside the page's events (the same snapshot), and a page of the chain's order is the
+    range of numbers below it, read by their index. None without a head row (a broken trail:
+    the caller counts it)."""
+    if (sort or "").removeprefix("-") == "actor":
+        stmt = _by_actor([], sort or "", per_page, offset)
+    else:
+        stmt = sa.select(AuditEvent).where(service.sealed())
+        stmt = stmt.order_by(*service.ordering(sort)).limit(per_page)
+        if sort:
+            stmt = stmt.offset(offset)
+        else:  # the chain's order: the numbers below the head, by their index
+            stmt = stmt.where(AuditEvent.seq <= _HEAD_SEQ - offset)
+    rows = db.session.execute(event_columns(stmt).add_columns(_HEAD_SEQ.label("head"))).all()
+    # no row: a page past the end (or an empty trail), whose total the head row still says
+    head = rows[0].head if rows else _head()
+    return None if head is None else (int(head), list(rows))
 
 
 def _by_actor(conditions: list[Any], sort: str, per_page: int, offset: int) -> sa.Select[Any]:
@@ -259,8 +293,9 @@ def object_label(reader: User, object_type: str, object_id: int) -> dict[str, An
     return {"label": label, "link": link, "type_name": name}
 
 
-def readable(reader: User, rows: Iterable[Any]) -> list[Event]:
-    """Events of plain rows (`event_columns`), labelled for `reader` (one statement)."""
+def readable(reader: User, rows: Iterable[Any], *, links: bool = True) -> list[Event]:
+    """Events of plain rows (`event_columns`), labelled for `reader` (one statement;
+    `links=False`: without links)."""
     events = [
         Event(
             row.id,
@@ -279,7 +314,7 @@ def readable(reader: User, rows: Iterable[Any]) -> list[Event]:
         )
         for row in rows
     ]
-    _label(reader, events)
+    _label(reader, events, links)
     return events
 
 
@@ -322,24 +357,35 @@ def _references(detail: dict[str, Any]) -> Iterable[tuple[str, str, int]]:
                 yield key, kind, ident
 
 
-def _label(reader: User, events: list[Event]) -> None:
+def _label(reader: User, events: list[Event], links: bool = True) -> None:
     """Fill `object` (and `link`) of every event, and the labels of the records its detail
-    names (`extra["named"]`), with one query for the whole page."""
+    names (`extra["named"]`), with one query for the whole page. Each type's name and
+    whether it can be labelled are asked once a page, each detail's references read once."""
     wanted: dict[str, set[int]] = {}
-    for e in events:
-        if e.object_type is not None and labels.known(e.object_type) and e.object_id is not None:
-            wanted.setdefault(e.object_type, set()).add(e.object_id)
-        for _key, kind, ident in _references(e.detail):
+    knowable: dict[str, bool] = {}
+    references = [list(_references(e.detail)) for e in events]
+    for e, named_ids in zip(events, references, strict=True):
+        kind = e.object_type
+        if kind is not None and e.object_id is not None:
+            if kind not in knowable:
+                knowable[kind] = labels.known(kind)
+            if knowable[kind]:
+                wanted.setdefault(kind, set()).add(e.object_id)
+        for _key, kind, ident in named_ids:
             wanted.setdefault(kind, set()).add(ident)
-    found = labels.labels(reader, wanted) if wanted else {}
-    for e in events:
+    found = labels.labels(reader, wanted, links=links) if wanted else {}
+    for e, named_ids in zip(events, references, strict=True):
         named: dict[str, list[str]] = {}
-        for key, kind, ident in _references(e.detail):
+        for key, kind, ident in named_ids:
             text = found.get((kind, ident), (None, None))[0]
             named.setdefault(key, []).append(text or str(NOT_SHOWN))
         e.extra["named"] = {k: ", ".join(v) for k, v in named.items()}
+    type_names: dict[str, str] = {}
     for e in events:
-        e.type_name = labels.type_name(e.object_type or "")
+        kind = e.object_type or ""
+        if kind not in type_names:
+            type_names[kind] = labels.type_name(kind)
+        e.type_name = type_names[kind]
         label, link = found.get((e.object_type or "", e.object_id or 0), (None, None))
         if label is None:
             label = _fallback(e)
