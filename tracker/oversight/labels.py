@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import policy, record_names, records
 from tracker.auth.models import Organization, User, Zone
+from tracker.db import BuiltOnce
 
 #: what the object types that are not record kinds are called on the page
 OTHER_TYPES: dict[str, Any] = {
@@ -95,9 +96,7 @@ def labels(reader: User, wanted: dict[str, set[int]], *, links: bool = True) -> 
 #: the labels' UNION of a set of types, built once per reader's scope (`policy.scope_key`)
 #: and language (where a zone may be named in it), the ids bound at each execution; (types,
 #: key, language) -> (the UNION, the types in it) or None when none of them can be named
-_UNIONS: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]] | None] = {}
-#: how many are kept (beyond, they are forgotten and built again)
-UNIONS_KEPT = 512
+_UNIONS: BuiltOnce[tuple[Any, tuple[str, ...]] | None] = BuiltOnce(512)
 
 
 def _param(name: str) -> str:
@@ -108,22 +107,20 @@ def _union(reader: User, names: tuple[str, ...]) -> tuple[Any, tuple[str, ...]] 
     # the language names a zone (`_others`); a record kind's part does not depend on it
     others = any(records.find(name) is None for name in names)
     key = (names, policy.scope_key(reader), str(get_locale()) if others else None)
-    if key in _UNIONS:
-        return _UNIONS[key]
+    return _UNIONS.get(key, lambda: _built_union(reader, names))
+
+
+def _built_union(reader: User, names: tuple[str, ...]) -> tuple[Any, tuple[str, ...]] | None:
     parts = [
         (name, part)
         for name in names
         if (part := _part(reader, name, sa.bindparam(_param(name), expanding=True))) is not None
     ]
-    found = None
-    if parts:
-        statements = [part for _name, part in parts]
-        union = statements[0] if len(statements) == 1 else sa.union_all(*statements)
-        found = (union, tuple(name for name, _part in parts))
-    if len(_UNIONS) >= UNIONS_KEPT:
-        _UNIONS.clear()
-    _UNIONS[key] = found
-    return found
+    if not parts:
+        return None
+    statements = [part for _name, part in parts]
+    union = statements[0] if len(statements) == 1 else sa.union_all(*statements)
+    return union, tuple(name for name, _part in parts)
 
 
 def _other(reader: User, row: Any, links: bool = True) -> tuple[str, str | None]:
