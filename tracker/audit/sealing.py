@@ -149,7 +149,8 @@ def pending_mac(key: bytes, row: Any) -> str:
 
 
 def detail_text(detail: dict[str, Any]) -> str:
-    """The text the JSON column stores for `detail` (SQLAlchemy's default serializer)."""
+    """The text of `detail` as the row stores it (the append inserts this text as it is) and
+    as the writer's MAC covers it."""
     return json.dumps(detail)
 
 
