@@ -65,28 +65,21 @@ def _counts(url: str) -> dict[str, int]:
             else "SELECT count(*) FROM search_entries WHERE fts_document IS NOT NULL"
         )
         out["fts"] = conn.execute(sa.text(fts)).scalar_one()
-        named = "SELECT count(*) FROM search_entries WHERE kind = 'asset' OR record_type = 'filing'"
-        out["asset_entries"] = conn.execute(sa.text(named)).scalar_one()
-        # SQLite: the word index of the asset entries (migration 0036), one row of sizes each
-        out["asset_fts"] = (
-            conn.execute(
-                sa.text("SELECT count(*) FROM search_entries_fts_asset_docsize")
-            ).scalar_one()
-            if conn.dialect.name == "sqlite"
-            else out["asset_entries"]
-        )
-        # SQLite: the word index of every entry but advice (migration 0037)
-        open_entries = "SELECT count(*) FROM search_entries WHERE action <> :hidden"
-        out["open_entries"] = conn.execute(
-            sa.text(open_entries), {"hidden": search.OPEN_HIDDEN}
-        ).scalar_one()
-        out["open_fts"] = (
-            conn.execute(
-                sa.text("SELECT count(*) FROM search_entries_fts_open_docsize")
-            ).scalar_one()
-            if conn.dialect.name == "sqlite"
-            else out["open_entries"]
-        )
+        # SQLite's word indexes of part of the entries, one row of sizes per entry held: the
+        # asset entries' (migration 0036) and every entry's but advice (migration 0037); on
+        # PostgreSQL the entries themselves (partial GIN indexes hold them)
+        parts = {
+            "asset": "kind = 'asset' OR record_type = 'filing'",
+            "open": f"action <> '{search.OPEN_HIDDEN}'",
+        }
+        for name, condition in parts.items():
+            entries = f"SELECT count(*) FROM search_entries WHERE {condition}"
+            out[f"{name}_entries"] = conn.execute(sa.text(entries)).scalar_one()
+            sizes = f"SELECT count(*) FROM search_entries_fts_{name}_docsize"
+            sqlite = conn.dialect.name == "sqlite"
+            out[f"{name}_fts"] = (
+                conn.execute(sa.text(sizes)).scalar_one() if sqlite else out[f"{name}_entries"]
+            )
         macs = conn.execute(sa.text("SELECT mac FROM audit_head")).scalar_one()
     engine.dispose()
     out["head_mac"] = macs
