@@ -114,9 +114,7 @@ def page(
         total = _exact(conditions)
     else:
         total, estimated = _total(conditions, fenced, filters.since)
-    if (filters.sort or "").removeprefix("-") == "actor":
-        stmt = _by_actor(conditions, filters.sort or "", per_page, offset)
-    elif fenced:
+    if fenced:
         matches = _fenced(conditions)
         found = (
             sa.select(matches.c.seq)
@@ -131,10 +129,18 @@ def page(
             .order_by(AuditEvent.seq.desc())
         )
     else:
-        stmt = sa.select(AuditEvent).where(service.sealed(), *conditions)
-        stmt = stmt.order_by(*service.ordering(filters.sort)).limit(per_page).offset(offset)
+        stmt = _sorted(conditions, filters.sort, per_page, offset)
     rows = db.session.execute(event_columns(stmt)).all()
     return _answer(reader, rows, total, estimated, args, links)
+
+
+def _sorted(conditions: list[Any], sort: str | None, per_page: int, offset: int) -> sa.Select[Any]:
+    """A page of the sealed events that meet `conditions` in `sort`'s order, skipping `offset`
+    (by actor: `_by_actor`)."""
+    if (sort or "").removeprefix("-") == "actor":
+        return _by_actor(conditions, sort or "", per_page, offset)
+    stmt = sa.select(AuditEvent).where(service.sealed(), *conditions)
+    return stmt.order_by(*service.ordering(sort)).limit(per_page).offset(offset)
 
 
 def _answer(
@@ -163,15 +169,11 @@ def _whole(sort: str | None, per_page: int, offset: int) -> tuple[int, list[Any]
     read beside the page's events (the same snapshot), and a page of the chain's order is the
     range of numbers below it, read by their index. None without a head row (a broken trail:
     the caller counts it)."""
-    if (sort or "").removeprefix("-") == "actor":
-        stmt = _by_actor([], sort or "", per_page, offset)
-    else:
-        stmt = sa.select(AuditEvent).where(service.sealed())
+    if sort:
+        stmt = _sorted([], sort, per_page, offset)
+    else:  # the chain's order: the numbers below the head, by their index
+        stmt = sa.select(AuditEvent).where(service.sealed(), AuditEvent.seq <= _HEAD_SEQ - offset)
         stmt = stmt.order_by(*service.ordering(sort)).limit(per_page)
-        if sort:
-            stmt = stmt.offset(offset)
-        else:  # the chain's order: the numbers below the head, by their index
-            stmt = stmt.where(AuditEvent.seq <= _HEAD_SEQ - offset)
     rows = db.session.execute(event_columns(stmt).add_columns(_HEAD_SEQ.label("head"))).all()
     # no row: a page past the end (or an empty trail), whose total the head row still says
     head = rows[0].head if rows else _head()
